@@ -1,0 +1,131 @@
+// Package memory is the embedded Deskkit store: every repository kept in
+// process memory, no setup. It is safe for concurrent use and transactional:
+// a Tx whose function fails (or panics) leaves no trace, because every write
+// records its undo step and a failed Tx replays them backwards.
+//
+// Transactions of one service run one at a time; different services run in
+// parallel. Data lives as long as the Store value.
+package memory
+
+import (
+	"context"
+	"errors"
+	"sync"
+
+	"github.com/deskkit/deskkit/agent"
+	"github.com/deskkit/deskkit/helpdesk"
+	"github.com/deskkit/deskkit/helpdesk/ticket"
+)
+
+// Store is the in-memory helpdesk.Store.
+type Store struct {
+	mu      sync.Mutex
+	tenants map[string]*tenant
+	closed  bool
+}
+
+// New returns an empty store.
+func New() *Store { return &Store{tenants: map[string]*tenant{}} }
+
+var _ helpdesk.Store = (*Store)(nil)
+
+// ErrClosed is returned by Tx after Close.
+var ErrClosed = errors.New("memory: store is closed")
+
+// tenant is everything one service owns, guarded by mu.
+type tenant struct {
+	mu sync.Mutex
+
+	cfg *helpdesk.ServiceConfig
+
+	tickets  map[string]*ticket.Ticket
+	byNumber []string // byNumber[n-1] is the id of ticket #n (numbers have no gaps)
+	comments map[string][]ticket.Comment
+	changes  []ticket.Change // ids 1..len, in order
+	byTicket map[string][]int
+
+	agents      map[string]agent.Agent
+	agentEmails map[string]string // lower-cased email → id
+}
+
+func newTenant() *tenant {
+	return &tenant{
+		tickets: map[string]*ticket.Ticket{}, comments: map[string][]ticket.Comment{},
+		byTicket: map[string][]int{}, agents: map[string]agent.Agent{}, agentEmails: map[string]string{},
+	}
+}
+
+// Tx runs fn with the repositories of serviceID, holding that service's
+// lock; on error or panic every write of fn is undone.
+func (s *Store) Tx(ctx context.Context, serviceID string, fn func(helpdesk.Repos) error) (err error) {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return ErrClosed
+	}
+	t := s.tenants[serviceID]
+	if t == nil {
+		t = newTenant()
+		s.tenants[serviceID] = t
+	}
+	s.mu.Unlock()
+
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	tx := &txn{t: t, service: serviceID}
+	defer func() {
+		tx.done = true
+		if p := recover(); p != nil {
+			tx.rollback()
+			panic(p)
+		}
+		if err != nil {
+			tx.rollback()
+		}
+	}()
+	return fn(tx)
+}
+
+// Close makes later Tx calls fail; the data is dropped.
+func (s *Store) Close() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.closed = true
+	s.tenants = nil
+	return nil
+}
+
+// txn is one transaction: the repositories and the undo log.
+type txn struct {
+	t       *tenant
+	service string
+	undo    []func()
+	done    bool
+}
+
+func (tx *txn) rollback() {
+	for i := len(tx.undo) - 1; i >= 0; i-- {
+		tx.undo[i]()
+	}
+	tx.undo = nil
+}
+
+// onUndo records how to revert a write.
+func (tx *txn) onUndo(f func()) { tx.undo = append(tx.undo, f) }
+
+// errDone guards against repositories used after their transaction.
+var errDone = errors.New("memory: repository used after its transaction ended")
+
+func (tx *txn) check(ctx context.Context) error {
+	if tx.done {
+		return errDone
+	}
+	return ctx.Err()
+}
+
+func (tx *txn) Service() helpdesk.ServiceRepository { return serviceRepo{tx} }
+func (tx *txn) Tickets() ticket.Repository          { return ticketRepo{tx} }
+func (tx *txn) Agents() agent.Repository            { return agentRepo{tx} }

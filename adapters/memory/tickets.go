@@ -1,0 +1,179 @@
+package memory
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/deskkit/deskkit/helpdesk"
+	"github.com/deskkit/deskkit/helpdesk/ticket"
+)
+
+type ticketRepo struct{ tx *txn }
+
+func (r ticketRepo) Create(ctx context.Context, tk *ticket.Ticket) error {
+	if err := r.tx.check(ctx); err != nil {
+		return err
+	}
+	t := r.tx.t
+	if _, ok := t.tickets[tk.ID]; ok {
+		return fmt.Errorf("ticket %q exists: %w", tk.ID, helpdesk.ErrConflict)
+	}
+	tk.ServiceID = r.tx.service
+	tk.Number = int64(len(t.byNumber)) + 1
+	stored := tk.Clone()
+	t.tickets[tk.ID] = &stored
+	t.byNumber = append(t.byNumber, tk.ID)
+	r.tx.onUndo(func() {
+		delete(t.tickets, stored.ID)
+		t.byNumber = t.byNumber[:len(t.byNumber)-1]
+	})
+	return nil
+}
+
+func (r ticketRepo) Get(ctx context.Context, id string) (ticket.Ticket, error) {
+	if err := r.tx.check(ctx); err != nil {
+		return ticket.Ticket{}, err
+	}
+	tk, ok := r.tx.t.tickets[id]
+	if !ok {
+		return ticket.Ticket{}, fmt.Errorf("ticket %q: %w", id, helpdesk.ErrNotFound)
+	}
+	return tk.Clone(), nil
+}
+
+func (r ticketRepo) GetByNumber(ctx context.Context, n int64) (ticket.Ticket, error) {
+	if err := r.tx.check(ctx); err != nil {
+		return ticket.Ticket{}, err
+	}
+	if n < 1 || n > int64(len(r.tx.t.byNumber)) {
+		return ticket.Ticket{}, fmt.Errorf("ticket #%d: %w", n, helpdesk.ErrNotFound)
+	}
+	return r.tx.t.tickets[r.tx.t.byNumber[n-1]].Clone(), nil
+}
+
+func (r ticketRepo) Update(ctx context.Context, tk *ticket.Ticket) error {
+	if err := r.tx.check(ctx); err != nil {
+		return err
+	}
+	t := r.tx.t
+	old, ok := t.tickets[tk.ID]
+	if !ok {
+		return fmt.Errorf("ticket %q: %w", tk.ID, helpdesk.ErrNotFound)
+	}
+	if old.Version != tk.Version {
+		return fmt.Errorf("ticket %q is at version %d, not %d: %w", tk.ID, old.Version, tk.Version, helpdesk.ErrConflict)
+	}
+	n := tk.Clone()
+	n.ServiceID, n.Number, n.CreatedAt = old.ServiceID, old.Number, old.CreatedAt // not updatable
+	n.Version++
+	t.tickets[tk.ID] = &n
+	*tk = n.Clone()
+	r.tx.onUndo(func() { t.tickets[old.ID] = old })
+	return nil
+}
+
+func (r ticketRepo) List(ctx context.Context, f ticket.Filter) (ticket.Page, error) {
+	if err := r.tx.check(ctx); err != nil {
+		return ticket.Page{}, err
+	}
+	before, err := f.Normalize()
+	if err != nil {
+		return ticket.Page{}, err
+	}
+	t := r.tx.t
+	i := len(t.byNumber) - 1
+	if before > 0 && before-1 <= int64(i) {
+		i = int(before) - 2
+	}
+	var page ticket.Page
+	for ; i >= 0; i-- {
+		tk := t.tickets[t.byNumber[i]]
+		if !f.Matches(tk) {
+			continue
+		}
+		if len(page.Tickets) == f.Limit {
+			page.Next = ticket.EncodeCursor(page.Tickets[len(page.Tickets)-1].Number)
+			break
+		}
+		page.Tickets = append(page.Tickets, tk.Clone())
+	}
+	return page, nil
+}
+
+func (r ticketRepo) AddComment(ctx context.Context, c ticket.Comment) error {
+	if err := r.tx.check(ctx); err != nil {
+		return err
+	}
+	t := r.tx.t
+	if _, ok := t.tickets[c.TicketID]; !ok {
+		return fmt.Errorf("ticket %q: %w", c.TicketID, helpdesk.ErrNotFound)
+	}
+	t.comments[c.TicketID] = append(t.comments[c.TicketID], c)
+	r.tx.onUndo(func() {
+		l := t.comments[c.TicketID]
+		t.comments[c.TicketID] = l[:len(l)-1]
+	})
+	return nil
+}
+
+func (r ticketRepo) Comments(ctx context.Context, ticketID string) ([]ticket.Comment, error) {
+	if err := r.tx.check(ctx); err != nil {
+		return nil, err
+	}
+	return append([]ticket.Comment(nil), r.tx.t.comments[ticketID]...), nil
+}
+
+func (r ticketRepo) AddChanges(ctx context.Context, cs []ticket.Change) error {
+	if err := r.tx.check(ctx); err != nil {
+		return err
+	}
+	t := r.tx.t
+	for _, c := range cs {
+		if _, ok := t.tickets[c.TicketID]; !ok {
+			return fmt.Errorf("ticket %q: %w", c.TicketID, helpdesk.ErrNotFound)
+		}
+	}
+	for _, c := range cs {
+		c.ID = int64(len(t.changes)) + 1
+		t.changes = append(t.changes, c)
+		t.byTicket[c.TicketID] = append(t.byTicket[c.TicketID], len(t.changes)-1)
+		r.tx.onUndo(func() {
+			t.changes = t.changes[:len(t.changes)-1]
+			l := t.byTicket[c.TicketID]
+			t.byTicket[c.TicketID] = l[:len(l)-1]
+		})
+	}
+	return nil
+}
+
+func (r ticketRepo) ScanChanges(ctx context.Context, f ticket.ChangeFilter, fn func(ticket.Change) error) error {
+	if err := r.tx.check(ctx); err != nil {
+		return err
+	}
+	t := r.tx.t
+	visit := func(c ticket.Change) error {
+		if (!f.Since.IsZero() && c.At.Before(f.Since)) || (!f.Until.IsZero() && !c.At.Before(f.Until)) {
+			return nil
+		}
+		return fn(c)
+	}
+	if f.TicketID != "" {
+		for _, i := range t.byTicket[f.TicketID] {
+			if err := visit(t.changes[i]); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	for i, c := range t.changes {
+		if i%1024 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		if err := visit(c); err != nil {
+			return err
+		}
+	}
+	return nil
+}

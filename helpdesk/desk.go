@@ -1,0 +1,196 @@
+package helpdesk
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/deskkit/deskkit/agent"
+	"github.com/deskkit/deskkit/helpdesk/ticket"
+)
+
+// Config builds a Desk. Only Store is required.
+type Config struct {
+	// Store keeps everything; memory.New() for an embedded desk,
+	// postgres.Open for a shared one.
+	Store Store
+	// Clock returns the current time; default time.Now.
+	Clock func() time.Time
+	// Logger receives diagnostics; default: discard.
+	Logger *slog.Logger
+	// NewID returns a new unique object id; default: UUIDv7 strings.
+	NewID func() string
+	// Limits bounds text sizes; zero fields take ticket.DefaultLimits.
+	Limits ticket.Limits
+	// ConflictRetries is how often a write the library owns (status change,
+	// reply) is retried after a concurrent change (TKT-8); default 5.
+	ConflictRetries int
+}
+
+// Desk is the composition root: one per process, shared by every service
+// (tenant) and goroutine.
+type Desk struct {
+	store   Store
+	clock   func() time.Time
+	log     *slog.Logger
+	newID   func() string
+	limits  ticket.Limits
+	retries int
+}
+
+// New returns a Desk built from cfg.
+func New(cfg Config) (*Desk, error) {
+	if cfg.Store == nil {
+		return nil, fmt.Errorf("%w: helpdesk.Config.Store is required", ErrInvalid)
+	}
+	d := &Desk{store: cfg.Store, clock: cfg.Clock, log: cfg.Logger, newID: cfg.NewID, limits: cfg.Limits, retries: cfg.ConflictRetries}
+	if d.clock == nil {
+		d.clock = time.Now
+	}
+	if d.log == nil {
+		d.log = slog.New(slog.DiscardHandler)
+	}
+	if d.newID == nil {
+		d.newID = func() string { return uuid.Must(uuid.NewV7()).String() }
+	}
+	if d.limits.MaxTitleBytes == 0 {
+		d.limits.MaxTitleBytes = ticket.DefaultLimits.MaxTitleBytes
+	}
+	if d.limits.MaxContentBytes == 0 {
+		d.limits.MaxContentBytes = ticket.DefaultLimits.MaxContentBytes
+	}
+	if d.retries == 0 {
+		d.retries = 5
+	}
+	return d, nil
+}
+
+// Close closes the store.
+func (d *Desk) Close() error { return d.store.Close() }
+
+// now is the clock's time in UTC at the precision every store keeps.
+func (d *Desk) now() time.Time { return d.clock().UTC().Truncate(time.Microsecond) }
+
+// Service returns the handle of one service (tenant). It does not touch the
+// store; calls on an unknown service return ErrNotFound.
+func (d *Desk) Service(id string) *Service { return &Service{desk: d, id: id} }
+
+// Service is the handle of one tenant.
+type Service struct {
+	desk *Desk
+	id   string
+}
+
+// ID returns the service's id.
+func (s *Service) ID() string { return s.id }
+
+// As returns a session in which every call is made by actor a (SVC-3).
+func (s *Service) As(a Actor) *Session { return &Session{desk: s.desk, svc: s.id, actor: a} }
+
+// Actor is who makes a call: an agent of the service or the system itself
+// (triggers, mail ingestion, customers through the help center).
+type Actor struct {
+	Kind ticket.ActorKind
+	ID   string // the agent's id; empty for the system
+}
+
+// System is the actor for work the library or the host product does on its
+// own behalf; it may do everything.
+var System = Actor{Kind: ticket.ActorSystem}
+
+// AgentID returns the actor for the agent with id.
+func AgentID(id string) Actor { return Actor{Kind: ticket.ActorAgent, ID: id} }
+
+// Session is a service handle bound to one actor. It is cheap; make one per
+// request.
+type Session struct {
+	desk  *Desk
+	svc   string
+	actor Actor
+}
+
+// permission is what a call needs; authorize is the one place that decides.
+type permission int
+
+const (
+	permRead       permission = iota // read tickets and settings
+	permTicketWork                   // change tickets
+	permSettings                     // change service configuration (AGT-3)
+	permExport                       // export history (AGT-4)
+	permCustomerVoice                // speak for the customer: the system only
+)
+
+func (p permission) String() string {
+	return [...]string{"read", "ticket work", "settings", "export", "customer replies"}[p]
+}
+
+// op is the state of one call inside its transaction.
+type op struct {
+	r     Repos
+	svc   ServiceConfig
+	agent *agent.Agent // nil for the system
+	now   time.Time
+}
+
+// run opens a transaction on the session's service, loads the service,
+// authorizes the actor for perm and calls fn.
+func (s *Session) run(ctx context.Context, perm permission, fn func(*op) error) error {
+	return s.desk.store.Tx(ctx, s.svc, func(r Repos) error {
+		cfg, err := r.Service().Get(ctx)
+		if errors.Is(err, ErrNotFound) {
+			return fmt.Errorf("service %q: %w", s.svc, ErrNotFound)
+		} else if err != nil {
+			return err
+		}
+		o := &op{r: r, svc: cfg, now: s.desk.now()}
+		if err := s.authorize(ctx, o, perm); err != nil {
+			return err
+		}
+		return fn(o)
+	})
+}
+
+// runRetry is run for writes the library owns: a conflict from a concurrent
+// writer is retried with fresh data (TKT-8).
+func (s *Session) runRetry(ctx context.Context, perm permission, fn func(*op) error) error {
+	var err error
+	for range s.desk.retries {
+		if err = s.run(ctx, perm, fn); !errors.Is(err, ErrConflict) {
+			return err
+		}
+	}
+	return err
+}
+
+// authorize is the single permission check (SVC-3, AGT-3, AGT-4). The system
+// may do everything; an agent must belong to the service and be active;
+// settings and export need the admin role.
+func (s *Session) authorize(ctx context.Context, o *op, perm permission) error {
+	switch s.actor.Kind {
+	case ticket.ActorSystem:
+		return nil
+	case ticket.ActorAgent:
+		a, err := o.r.Agents().Get(ctx, s.actor.ID)
+		if errors.Is(err, ErrNotFound) {
+			return fmt.Errorf("%w: %q is not an agent of service %q", ErrForbidden, s.actor.ID, s.svc)
+		} else if err != nil {
+			return err
+		}
+		if !a.Active {
+			return fmt.Errorf("%w: agent %q is inactive", ErrForbidden, a.ID)
+		}
+		if perm == permCustomerVoice {
+			return fmt.Errorf("%w: only the system actor speaks for the customer", ErrForbidden)
+		}
+		if (perm == permSettings || perm == permExport) && a.Role != agent.RoleAdmin {
+			return fmt.Errorf("%w: %s needs the admin role; agent %q is %s", ErrForbidden, perm, a.ID, a.Role)
+		}
+		o.agent = &a
+		return nil
+	}
+	return fmt.Errorf("%w: unknown actor kind %q", ErrForbidden, s.actor.Kind)
+}

@@ -1,0 +1,72 @@
+package helpdesk
+
+import (
+	"context"
+
+	"github.com/deskkit/deskkit/helpdesk/ticket"
+)
+
+// Ticket returns one ticket of the service; a foreign or unknown id is
+// ErrNotFound (SVC-1).
+func (s *Session) Ticket(ctx context.Context, id string) (ticket.Ticket, error) {
+	var out ticket.Ticket
+	err := s.run(ctx, permRead, func(o *op) (err error) {
+		out, err = o.r.Tickets().Get(ctx, id)
+		return err
+	})
+	return out, err
+}
+
+// TicketByNumber returns the ticket shown to people as #n.
+func (s *Session) TicketByNumber(ctx context.Context, n int64) (ticket.Ticket, error) {
+	var out ticket.Ticket
+	err := s.run(ctx, permRead, func(o *op) (err error) {
+		out, err = o.r.Tickets().GetByNumber(ctx, n)
+		return err
+	})
+	return out, err
+}
+
+// Tickets returns one page of the service's tickets matching f, newest
+// first. Pass Page.Next as f.Cursor for the next page; pages stay stable
+// while new tickets arrive.
+func (s *Session) Tickets(ctx context.Context, f ticket.Filter) (ticket.Page, error) {
+	if _, err := f.Normalize(); err != nil {
+		return ticket.Page{}, err
+	}
+	var out ticket.Page
+	err := s.run(ctx, permRead, func(o *op) (err error) {
+		out, err = o.r.Tickets().List(ctx, f)
+		return err
+	})
+	return out, err
+}
+
+// Comments returns a ticket's replies and notes, oldest first.
+func (s *Session) Comments(ctx context.Context, ticketID string) ([]ticket.Comment, error) {
+	var out []ticket.Comment
+	err := s.run(ctx, permRead, func(o *op) error {
+		if _, err := o.r.Tickets().Get(ctx, ticketID); err != nil {
+			return err
+		}
+		var err error
+		out, err = o.r.Tickets().Comments(ctx, ticketID)
+		return err
+	})
+	return out, err
+}
+
+// History returns a ticket's history rows, oldest first (TKT-4).
+func (s *Session) History(ctx context.Context, ticketID string) ([]ticket.Change, error) {
+	var out []ticket.Change
+	err := s.run(ctx, permRead, func(o *op) error {
+		if _, err := o.r.Tickets().Get(ctx, ticketID); err != nil {
+			return err
+		}
+		return o.r.Tickets().ScanChanges(ctx, ticket.ChangeFilter{TicketID: ticketID}, func(c ticket.Change) error {
+			out = append(out, c)
+			return nil
+		})
+	})
+	return out, err
+}

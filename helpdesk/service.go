@@ -1,0 +1,168 @@
+package helpdesk
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"slices"
+	"time"
+
+	"github.com/deskkit/deskkit/helpdesk/i18n"
+	"github.com/deskkit/deskkit/helpdesk/ticket"
+	"github.com/deskkit/deskkit/internal/errs"
+)
+
+// Channels records which consultation channels a service has contracted
+// (SVC-4).
+type Channels struct {
+	Ticket bool `json:"ticket"`
+	Chat   bool `json:"chat"`
+	Phone  bool `json:"phone"`
+}
+
+// TicketSettings are the per-service ticket settings of TKT-5.
+type TicketSettings struct {
+	// GroupAtCreation allows choosing the assignee group when a ticket is
+	// created; if false a group given at creation is refused.
+	GroupAtCreation bool `json:"group_at_creation"`
+	// AssigneeAtCreation allows choosing the assignee at creation.
+	AssigneeAtCreation bool `json:"assignee_at_creation"`
+}
+
+// Settings are the parts of a service an admin configures.
+type Settings struct {
+	Name string `json:"name"`
+	// Languages are the help-center languages, in display order (SVC-2).
+	Languages []string `json:"languages"`
+	// DefaultLanguage is the fallback of every per-language text; it must be
+	// one of Languages.
+	DefaultLanguage string         `json:"default_language"`
+	Channels        Channels       `json:"channels"`
+	SMSEnabled      bool           `json:"sms_enabled"`
+	Tickets         TicketSettings `json:"tickets"`
+	// InternalResolutionText is recorded in the history when a ticket is
+	// solved without mailing the customer (TKT-6).
+	InternalResolutionText i18n.Text `json:"internal_resolution_text,omitempty"`
+}
+
+// ServiceConfig is the stored record of one service (tenant).
+type ServiceConfig struct {
+	ID string `json:"id"`
+	Settings
+	Version   int64     `json:"version"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// HasLanguage reports whether lang is one of the service's languages.
+func (c ServiceConfig) HasLanguage(lang string) bool { return slices.Contains(c.Languages, lang) }
+
+// Contracted reports whether the channel a ticket arrives by is contracted
+// (SVC-4): phone and chat need their own contract, every other channel the
+// ticket contract.
+func (c Channels) Contracted(ch ticket.Channel) bool {
+	switch ch {
+	case ticket.ChannelPhone:
+		return c.Phone
+	case ticket.ChannelChat:
+		return c.Chat
+	}
+	return c.Ticket
+}
+
+var serviceIDPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,62}$`)
+
+// normalize canonicalises the language tags of s and records every problem
+// on c.
+func (s *Settings) normalize(c *errs.Collector) {
+	ticket.CheckText(c, "name", s.Name, true, 200)
+	if len(s.Languages) == 0 {
+		c.Add("languages", "at least one language is required")
+	}
+	langs := make([]string, 0, len(s.Languages))
+	for _, l := range s.Languages {
+		cl, err := i18n.Canonical(l)
+		switch {
+		case err != nil:
+			c.Add("languages", "%v", err)
+		case slices.Contains(langs, cl):
+			c.Add("languages", "%q is listed twice", cl)
+		default:
+			langs = append(langs, cl)
+		}
+	}
+	s.Languages = langs
+	if s.DefaultLanguage == "" && len(langs) > 0 {
+		s.DefaultLanguage = langs[0]
+	} else if dl, err := i18n.Canonical(s.DefaultLanguage); err != nil || !slices.Contains(langs, dl) {
+		c.Add("default_language", "%q is not one of the service's languages", s.DefaultLanguage)
+	} else {
+		s.DefaultLanguage = dl
+	}
+	for _, l := range s.InternalResolutionText.Langs() {
+		if !slices.Contains(langs, l) {
+			c.Add("internal_resolution_text", "language %q is not one of the service's languages", l)
+		}
+	}
+}
+
+// NewService describes a service to create.
+type NewService struct {
+	// ID is the tenant's stable key: 1–63 of a–z, 0–9, '-' and '_'.
+	ID string
+	Settings
+}
+
+// CreateService creates a service (tenant). It is a call of the host
+// product, not of an actor inside a service. An existing id returns
+// ErrConflict.
+func (d *Desk) CreateService(ctx context.Context, n NewService) (ServiceConfig, error) {
+	var c errs.Collector
+	if !serviceIDPattern.MatchString(n.ID) {
+		c.Add("id", "%q must be 1–63 of a–z, 0–9, '-' and '_'", n.ID)
+	}
+	n.Settings.normalize(&c)
+	if err := c.Err(); err != nil {
+		return ServiceConfig{}, err
+	}
+	now := d.now()
+	cfg := ServiceConfig{ID: n.ID, Settings: n.Settings, Version: 1, CreatedAt: now, UpdatedAt: now}
+	err := d.store.Tx(ctx, n.ID, func(r Repos) error { return r.Service().Create(ctx, cfg) })
+	if err != nil {
+		return ServiceConfig{}, fmt.Errorf("create service %q: %w", n.ID, err)
+	}
+	return cfg, nil
+}
+
+// Settings returns the service's configuration. Any agent of the service may
+// read it.
+func (s *Session) Settings(ctx context.Context) (ServiceConfig, error) {
+	var out ServiceConfig
+	err := s.run(ctx, permRead, func(o *op) error {
+		out = o.svc
+		return nil
+	})
+	return out, err
+}
+
+// UpdateSettings replaces the service's settings (admin, SVC-3). version is
+// the ServiceConfig.Version the caller read; a stale one is ErrConflict.
+func (s *Session) UpdateSettings(ctx context.Context, version int64, set Settings) (ServiceConfig, error) {
+	var c errs.Collector
+	if set.normalize(&c); c.Err() != nil {
+		return ServiceConfig{}, c.Err()
+	}
+	var out ServiceConfig
+	err := s.run(ctx, permSettings, func(o *op) error {
+		cfg := o.svc
+		cfg.Settings = set
+		cfg.Version = version
+		cfg.UpdatedAt = o.now
+		if err := o.r.Service().Update(ctx, &cfg); err != nil {
+			return err
+		}
+		out = cfg
+		return nil
+	})
+	return out, err
+}

@@ -1,0 +1,41 @@
+package helpdesk
+
+import (
+	"context"
+
+	"github.com/deskkit/deskkit/agent"
+	"github.com/deskkit/deskkit/helpdesk/ticket"
+)
+
+// Store is the persistence port. adapters/memory and adapters/postgres
+// implement it; adapters/storetest is the conformance suite every
+// implementation must pass.
+type Store interface {
+	// Tx runs fn in one transaction scoped to one service (tenant): the
+	// repositories it hands out cannot see another service's rows (SVC-1).
+	// When fn returns an error (or panics) nothing it wrote remains.
+	Tx(ctx context.Context, serviceID string, fn func(Repos) error) error
+	// Close releases the store's resources.
+	Close() error
+}
+
+// Repos hands out the repositories of one service inside one transaction.
+// They must not be used after the transaction ends.
+type Repos interface {
+	Service() ServiceRepository
+	Tickets() ticket.Repository
+	Agents() agent.Repository
+}
+
+// ServiceRepository stores the one ServiceConfig record of the transaction's
+// service.
+type ServiceRepository interface {
+	// Get returns the service's record, or ErrNotFound when the service does
+	// not exist.
+	Get(ctx context.Context) (ServiceConfig, error)
+	// Create stores a new service record; ErrConflict when it exists.
+	Create(ctx context.Context, c ServiceConfig) error
+	// Update stores c if the stored version is c.Version, then increments
+	// c.Version; ErrConflict on a stale version.
+	Update(ctx context.Context, c *ServiceConfig) error
+}

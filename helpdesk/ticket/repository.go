@@ -1,0 +1,138 @@
+package ticket
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/deskkit/deskkit/internal/errs"
+)
+
+// Repository stores the tickets of one service. Every method sees only that
+// service's rows: a foreign id answers ErrNotFound (SVC-1).
+type Repository interface {
+	// Create stores t, assigning t.Number: the next number of the service,
+	// without gaps or duplicates under concurrency. The caller sets the id,
+	// Version (1) and timestamps.
+	Create(ctx context.Context, t *Ticket) error
+	// Get returns the ticket with id, or ErrNotFound.
+	Get(ctx context.Context, id string) (Ticket, error)
+	// GetByNumber returns the ticket with number n, or ErrNotFound.
+	GetByNumber(ctx context.Context, n int64) (Ticket, error)
+	// Update stores t if the stored version is t.Version and then sets
+	// t.Version to the next one. A stale version returns ErrConflict (TKT-8);
+	// an unknown id ErrNotFound.
+	Update(ctx context.Context, t *Ticket) error
+	// List returns one page of tickets matching f, newest (highest number)
+	// first.
+	List(ctx context.Context, f Filter) (Page, error)
+
+	// AddComment stores c; its ticket must exist (else ErrNotFound).
+	AddComment(ctx context.Context, c Comment) error
+	// Comments returns a ticket's comments, oldest first.
+	Comments(ctx context.Context, ticketID string) ([]Comment, error)
+
+	// AddChanges appends history rows; their tickets must exist. Stores
+	// assign the ids.
+	AddChanges(ctx context.Context, cs []Change) error
+	// ScanChanges calls fn for each history row matching f, in id order,
+	// streaming from storage; an error from fn stops the scan and is returned.
+	ScanChanges(ctx context.Context, f ChangeFilter, fn func(Change) error) error
+}
+
+// Filter selects tickets for List. Empty fields do not filter.
+type Filter struct {
+	Statuses             []Status
+	AssigneeID           string
+	GroupID              string
+	IntakeCategoryID     string
+	ProcessingCategoryID string
+	RequesterEmail       string
+	// Limit is the page size: default 50, at most MaxPageSize.
+	Limit int
+	// Cursor is Page.Next of the previous page; empty for the first page.
+	Cursor string
+}
+
+// Page sizes.
+const (
+	DefaultPageSize = 50
+	MaxPageSize     = 500
+)
+
+// Page is one page of a List.
+type Page struct {
+	Tickets []Ticket
+	// Next is the cursor of the following page, empty on the last one.
+	Next string
+}
+
+// ChangeFilter selects history rows. Empty fields do not filter; Until is
+// exclusive.
+type ChangeFilter struct {
+	TicketID string
+	Since    time.Time
+	Until    time.Time
+}
+
+// Normalize applies defaults and checks f. It returns the number below which
+// the page starts (0: from the newest ticket).
+func (f *Filter) Normalize() (before int64, err error) {
+	var c errs.Collector
+	if f.Limit == 0 {
+		f.Limit = DefaultPageSize
+	}
+	if f.Limit < 0 || f.Limit > MaxPageSize {
+		c.Add("limit", "must be between 1 and %d", MaxPageSize)
+	}
+	for _, s := range f.Statuses {
+		if !s.Valid() {
+			c.Add("statuses", "unknown status %q", s)
+		}
+	}
+	if f.Cursor != "" {
+		before, err = DecodeCursor(f.Cursor)
+		if err != nil {
+			c.Add("cursor", "%v", err)
+		}
+	}
+	return before, c.Err()
+}
+
+// Matches reports whether t passes f's filters (not the cursor).
+func (f *Filter) Matches(t *Ticket) bool {
+	if len(f.Statuses) > 0 && !containsStatus(f.Statuses, t.Status) {
+		return false
+	}
+	return (f.AssigneeID == "" || f.AssigneeID == t.AssigneeID) &&
+		(f.GroupID == "" || f.GroupID == t.GroupID) &&
+		(f.IntakeCategoryID == "" || f.IntakeCategoryID == t.IntakeCategoryID) &&
+		(f.ProcessingCategoryID == "" || f.ProcessingCategoryID == t.ProcessingCategoryID) &&
+		(f.RequesterEmail == "" || strings.EqualFold(f.RequesterEmail, t.Requester.Email))
+}
+
+func containsStatus(l []Status, s Status) bool {
+	for _, x := range l {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// EncodeCursor returns the cursor of the page that starts below number.
+func EncodeCursor(number int64) string { return "n" + strconv.FormatInt(number, 36) }
+
+// DecodeCursor parses a cursor made by EncodeCursor.
+func DecodeCursor(s string) (int64, error) {
+	if !strings.HasPrefix(s, "n") {
+		return 0, fmt.Errorf("malformed cursor %q", s)
+	}
+	n, err := strconv.ParseInt(s[1:], 36, 64)
+	if err != nil || n <= 0 {
+		return 0, fmt.Errorf("malformed cursor %q", s)
+	}
+	return n, nil
+}

@@ -1,0 +1,347 @@
+package helpdesk
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/deskkit/deskkit/helpdesk/ticket"
+	"github.com/deskkit/deskkit/internal/errs"
+)
+
+// CreateTicket creates a ticket in status new (TKT-1). Title and content are
+// required and bounded by the configured limits; the language must be one of
+// the service's (empty: its default); the channel must be contracted (SVC-4);
+// a group or assignee is accepted only when the ticket settings allow it
+// (TKT-5), and an assignee moves the ticket to open (TKT-2). Bad input
+// returns a *ValidationError naming every bad field, and nothing is written.
+func (s *Session) CreateTicket(ctx context.Context, n ticket.New) (ticket.Ticket, error) {
+	var out ticket.Ticket
+	err := s.run(ctx, permTicketWork, func(o *op) error {
+		t, err := s.create(ctx, o, n, "")
+		out = t
+		return err
+	})
+	return out, err
+}
+
+// create builds, checks and stores a new ticket and its first history row.
+func (s *Session) create(ctx context.Context, o *op, n ticket.New, followUpOf string) (ticket.Ticket, error) {
+	t := ticket.Ticket{
+		ID: s.desk.newID(), ServiceID: s.svc, Version: 1,
+		Requester: n.Requester, Title: n.Title, Content: n.Content,
+		Channel: n.Channel, Language: n.Language, Status: ticket.StatusNew, Priority: n.Priority,
+		IntakeCategoryID: n.IntakeCategoryID, ProcessingCategoryID: n.ProcessingCategoryID,
+		GroupID: n.GroupID, AssigneeID: n.AssigneeID, Tags: ticket.NormalizeTags(n.Tags),
+		FollowUpOf: followUpOf, CreatedAt: o.now, UpdatedAt: o.now,
+	}
+	if t.Language == "" {
+		t.Language = o.svc.DefaultLanguage
+	}
+	if t.Priority == "" {
+		t.Priority = ticket.PriorityNormal
+	}
+	var c errs.Collector
+	if n.GroupID != "" && !o.svc.Tickets.GroupAtCreation && followUpOf == "" {
+		c.Add("group_id", "choosing a group at creation is off in the ticket settings (TKT-5)")
+	}
+	if n.AssigneeID != "" && !o.svc.Tickets.AssigneeAtCreation && followUpOf == "" {
+		c.Add("assignee_id", "choosing an assignee at creation is off in the ticket settings (TKT-5)")
+	}
+	if err := s.check(ctx, o, &t, &c); err != nil {
+		return t, err
+	}
+	if err := c.Err(); err != nil {
+		return t, err
+	}
+	if t.AssigneeID != "" {
+		t.Status = ticket.StatusOpen // an assignment opens a new ticket (TKT-2)
+	}
+	if err := o.r.Tickets().Create(ctx, &t); err != nil {
+		return t, err
+	}
+	return t, o.record(ctx, s.actor, t.ID, ticket.EventCreated,
+		[]ticket.FieldChange{{Field: ticket.FieldTicket, To: fmt.Sprintf("#%d %s", t.Number, t.Title)}})
+}
+
+// check validates t against the ticket rules and the service's settings,
+// adding every problem to c. It returns an error only when storage fails.
+func (s *Session) check(ctx context.Context, o *op, t *ticket.Ticket, c *errs.Collector) error {
+	var err error
+	if t.CustomerFields, err = t.CustomerFields.Normalize("customer_fields."); err != nil {
+		collect(c, err)
+	}
+	if t.AgentFields, err = t.AgentFields.Normalize("agent_fields."); err != nil {
+		collect(c, err)
+	}
+	collect(c, t.Validate(s.desk.limits))
+	if !o.svc.HasLanguage(t.Language) {
+		c.Add("language", "%q is not one of the service's languages %v", t.Language, o.svc.Languages)
+	}
+	if t.Channel.Valid() && !o.svc.Channels.Contracted(t.Channel) {
+		c.Add("channel", "the %s channel is not contracted by the service (SVC-4)", t.Channel)
+	}
+	if t.AssigneeID != "" {
+		a, err := o.r.Agents().Get(ctx, t.AssigneeID)
+		switch {
+		case errors.Is(err, ErrNotFound):
+			c.Add("assignee_id", "no agent %q in this service", t.AssigneeID)
+		case err != nil:
+			return err
+		case !a.Active:
+			c.Add("assignee_id", "agent %q is inactive", t.AssigneeID)
+		}
+	}
+	return nil
+}
+
+// collect adds the problems of a *ValidationError to c.
+func collect(c *errs.Collector, err error) {
+	var ve *errs.ValidationError
+	if errors.As(err, &ve) {
+		for _, p := range ve.Problems {
+			c.Add(p.Field, "%s", p.Reason)
+		}
+	}
+}
+
+// UpdateTicket changes the fields u names. u.Version must be the version the
+// caller read: a stale one returns ErrConflict and changes nothing (TKT-8).
+// Setting an assignee on a new ticket opens it (TKT-2). A closed ticket
+// cannot be changed. Each changed field becomes a history row (TKT-4); an
+// update that changes nothing writes nothing.
+func (s *Session) UpdateTicket(ctx context.Context, id string, u ticket.Update) (ticket.Ticket, error) {
+	if u.Version <= 0 {
+		return ticket.Ticket{}, &ValidationError{Problems: []Problem{{Field: "version", Reason: "the version the update is based on is required (TKT-8)"}}}
+	}
+	var out ticket.Ticket
+	err := s.run(ctx, permTicketWork, func(o *op) error {
+		t, err := s.edit(ctx, o, id, ticket.EventUpdated, func(t *ticket.Ticket) ([]ticket.FieldChange, error) {
+			if t.Version != u.Version {
+				return nil, fmt.Errorf("%w: ticket %s is at version %d, the update is based on %d", ErrConflict, id, t.Version, u.Version)
+			}
+			*t = t.Apply(u)
+			var c errs.Collector
+			if u.Priority != nil && !u.Priority.Valid() {
+				c.Add("priority", "unknown priority %q", *u.Priority)
+			}
+			if err := s.check(ctx, o, t, &c); err != nil {
+				return nil, err
+			}
+			if err := c.Err(); err != nil {
+				return nil, err
+			}
+			if u.AssigneeID != nil && *u.AssigneeID != "" && t.Status == ticket.StatusNew {
+				return nil, setStatus(t, ticket.StatusOpen, o) // TKT-2
+			}
+			return nil, nil
+		})
+		out = t
+		return err
+	})
+	return out, err
+}
+
+// ChangeStatus moves a ticket to status to, if TKT-2 allows the move.
+// Concurrent changes are retried, not lost (TKT-8).
+func (s *Session) ChangeStatus(ctx context.Context, id string, to ticket.Status) (ticket.Ticket, error) {
+	var out ticket.Ticket
+	err := s.runRetry(ctx, permTicketWork, func(o *op) error {
+		t, err := s.edit(ctx, o, id, ticket.EventUpdated, func(t *ticket.Ticket) ([]ticket.FieldChange, error) {
+			return nil, setStatus(t, to, o)
+		})
+		out = t
+		return err
+	})
+	return out, err
+}
+
+// SolveOptions says how a ticket is solved.
+type SolveOptions struct {
+	// Internal solves without mailing the customer: the service's internal
+	// resolution text, in the ticket's language, goes into the history
+	// (TKT-6).
+	Internal bool
+}
+
+// Solve moves a ticket to solved (TKT-2), recording the internal resolution
+// text when opt.Internal is set (TKT-6).
+func (s *Session) Solve(ctx context.Context, id string, opt SolveOptions) (ticket.Ticket, error) {
+	var out ticket.Ticket
+	err := s.runRetry(ctx, permTicketWork, func(o *op) error {
+		t, err := s.edit(ctx, o, id, ticket.EventUpdated, func(t *ticket.Ticket) ([]ticket.FieldChange, error) {
+			if err := setStatus(t, ticket.StatusSolved, o); err != nil {
+				return nil, err
+			}
+			if !opt.Internal {
+				return nil, nil
+			}
+			text := o.svc.InternalResolutionText.Get(t.Language, o.svc.DefaultLanguage)
+			return []ticket.FieldChange{{Field: ticket.FieldInternalResolution, To: text}}, nil
+		})
+		out = t
+		return err
+	})
+	return out, err
+}
+
+// Reply is a comment an agent (or the system) adds to a ticket.
+type Reply struct {
+	Body string
+	// Internal makes the comment an internal note, not sent to the customer.
+	Internal bool
+	// Status, when set, moves the ticket after the reply (e.g. pending,
+	// solved), as helpdesks' "submit as" does.
+	Status ticket.Status
+}
+
+// Reply adds a public reply or an internal note to a ticket (TKT-3). An
+// agent's public reply opens a new ticket (TKT-2). Closed tickets take no
+// replies. Concurrent changes are retried, not lost (TKT-8).
+func (s *Session) Reply(ctx context.Context, id string, r Reply) (ticket.Comment, error) {
+	var c errs.Collector
+	ticket.CheckText(&c, "body", r.Body, true, s.desk.limits.MaxContentBytes)
+	if r.Status != "" && !r.Status.Valid() {
+		c.Add("status", "unknown status %q", r.Status)
+	}
+	if err := c.Err(); err != nil {
+		return ticket.Comment{}, err
+	}
+	kind, field, ev := ticket.CommentPublic, ticket.FieldComment, ticket.EventAgentReplied
+	if r.Internal {
+		kind, field, ev = ticket.CommentInternal, ticket.FieldNote, ticket.EventUpdated
+	}
+	var out ticket.Comment
+	err := s.runRetry(ctx, permTicketWork, func(o *op) error {
+		cm := ticket.Comment{ID: s.desk.newID(), TicketID: id, Kind: kind, AuthorKind: s.actor.Kind, AuthorID: s.actor.ID, Body: r.Body, CreatedAt: o.now}
+		_, err := s.edit(ctx, o, id, ev, func(t *ticket.Ticket) ([]ticket.FieldChange, error) {
+			if t.Status == ticket.StatusClosed {
+				return nil, fmt.Errorf("%w: ticket %s is closed", ErrInvalid, id)
+			}
+			if !r.Internal && t.Status == ticket.StatusNew && s.actor.Kind == ticket.ActorAgent {
+				if err := setStatus(t, ticket.StatusOpen, o); err != nil { // TKT-2
+					return nil, err
+				}
+			}
+			if r.Status != "" && r.Status != t.Status {
+				if err := setStatus(t, r.Status, o); err != nil {
+					return nil, err
+				}
+			}
+			return []ticket.FieldChange{{Field: field, To: cm.ID}}, o.r.Tickets().AddComment(ctx, cm)
+		})
+		out = cm
+		return err
+	})
+	return out, err
+}
+
+// CustomerReply adds the customer's reply to a ticket (system actor only:
+// help center, mail ingestion). A pending or solved ticket reopens; a reply
+// to a closed ticket creates a follow-up ticket linked to it (TKT-2). It
+// returns the ticket the reply landed in.
+func (s *Session) CustomerReply(ctx context.Context, id, body string) (ticket.Ticket, error) {
+	var c errs.Collector
+	ticket.CheckText(&c, "body", body, true, s.desk.limits.MaxContentBytes)
+	if err := c.Err(); err != nil {
+		return ticket.Ticket{}, err
+	}
+	var out ticket.Ticket
+	err := s.runRetry(ctx, permCustomerVoice, func(o *op) error {
+		cur, err := o.r.Tickets().Get(ctx, id)
+		if err != nil {
+			return err
+		}
+		if cur.Status == ticket.StatusClosed {
+			out, err = s.followUp(ctx, o, cur, body)
+			return err
+		}
+		cm := ticket.Comment{ID: s.desk.newID(), TicketID: id, Kind: ticket.CommentPublic, AuthorKind: s.actor.Kind, AuthorID: s.actor.ID, FromCustomer: true, Body: body, CreatedAt: o.now}
+		out, err = s.edit(ctx, o, id, ticket.EventCustomerReplied, func(t *ticket.Ticket) ([]ticket.FieldChange, error) {
+			if t.Status == ticket.StatusPending || t.Status == ticket.StatusSolved {
+				if err := setStatus(t, ticket.StatusOpen, o); err != nil { // TKT-2
+					return nil, err
+				}
+			}
+			return []ticket.FieldChange{{Field: ticket.FieldComment, To: cm.ID}}, o.r.Tickets().AddComment(ctx, cm)
+		})
+		return err
+	})
+	return out, err
+}
+
+// followUp creates the follow-up of closed ticket prev with body as content
+// and links both in their histories (TKT-2).
+func (s *Session) followUp(ctx context.Context, o *op, prev ticket.Ticket, body string) (ticket.Ticket, error) {
+	title := prev.Title
+	if !strings.HasPrefix(title, "Re: ") {
+		title = "Re: " + title
+	}
+	if len(title) > s.desk.limits.MaxTitleBytes {
+		title = prev.Title
+	}
+	t, err := s.create(ctx, o, ticket.New{
+		Requester: prev.Requester, Title: title, Content: body, Channel: prev.Channel,
+		Language: prev.Language, Priority: prev.Priority,
+		IntakeCategoryID: prev.IntakeCategoryID, ProcessingCategoryID: prev.ProcessingCategoryID,
+		GroupID: prev.GroupID, AssigneeID: prev.AssigneeID, Tags: prev.Tags,
+		CustomerFields: prev.CustomerFields, AgentFields: prev.AgentFields,
+	}, prev.ID)
+	if err != nil {
+		return t, err
+	}
+	return t, o.record(ctx, s.actor, prev.ID, ticket.EventCustomerReplied,
+		[]ticket.FieldChange{{Field: ticket.FieldFollowUp, To: t.ID}})
+}
+
+// edit loads ticket id, lets fn change it, then stores it with one history
+// row per changed field plus the extra rows fn returns, all under event ev.
+// When nothing changed nothing is written.
+func (s *Session) edit(ctx context.Context, o *op, id string, ev ticket.EventKind, fn func(*ticket.Ticket) ([]ticket.FieldChange, error)) (ticket.Ticket, error) {
+	before, err := o.r.Tickets().Get(ctx, id)
+	if err != nil {
+		return before, err
+	}
+	after := before.Clone()
+	extra, err := fn(&after)
+	if err != nil {
+		return before, err
+	}
+	changes := append(ticket.Diff(before, after), extra...)
+	if len(changes) == 0 {
+		return before, nil
+	}
+	if before.Status == ticket.StatusClosed && after.Status == ticket.StatusClosed {
+		return before, fmt.Errorf("%w: ticket %s is closed", ErrInvalid, id)
+	}
+	after.UpdatedAt = o.now
+	if err := o.r.Tickets().Update(ctx, &after); err != nil {
+		return before, err
+	}
+	return after, o.record(ctx, s.actor, id, ev, changes)
+}
+
+// setStatus moves t to status to (TKT-2) and keeps the timestamps in step.
+func setStatus(t *ticket.Ticket, to ticket.Status, o *op) error {
+	if err := ticket.Transition(t.Status, to); err != nil {
+		return err
+	}
+	t.Status = to
+	switch to {
+	case ticket.StatusSolved:
+		t.SolvedAt = o.now
+	case ticket.StatusClosed:
+		t.ClosedAt = o.now
+	}
+	return nil
+}
+
+// record writes the history rows of one event (TKT-4).
+func (o *op) record(ctx context.Context, a Actor, ticketID string, ev ticket.EventKind, fcs []ticket.FieldChange) error {
+	rows := make([]ticket.Change, len(fcs))
+	for i, fc := range fcs {
+		rows[i] = ticket.Change{TicketID: ticketID, At: o.now, ActorKind: a.Kind, ActorID: a.ID, Event: ev, Field: fc.Field, From: fc.From, To: fc.To}
+	}
+	return o.r.Tickets().AddChanges(ctx, rows)
+}
