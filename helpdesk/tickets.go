@@ -249,7 +249,7 @@ func (s *Session) CustomerReply(ctx context.Context, id, body string) (ticket.Ti
 	}
 	var out ticket.Ticket
 	err := s.runRetry(ctx, permCustomerVoice, func(o *op) error {
-		cur, err := o.r.Tickets().Get(ctx, id)
+		cur, err := o.r.Tickets().GetForUpdate(ctx, id)
 		if err != nil {
 			return err
 		}
@@ -299,7 +299,7 @@ func (s *Session) followUp(ctx context.Context, o *op, prev ticket.Ticket, body 
 // row per changed field plus the extra rows fn returns, all under event ev.
 // When nothing changed nothing is written.
 func (s *Session) edit(ctx context.Context, o *op, id string, ev ticket.EventKind, fn func(*ticket.Ticket) ([]ticket.FieldChange, error)) (ticket.Ticket, error) {
-	before, err := o.r.Tickets().Get(ctx, id)
+	before, err := o.r.Tickets().GetForUpdate(ctx, id)
 	if err != nil {
 		return before, err
 	}

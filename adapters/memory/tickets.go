@@ -41,6 +41,11 @@ func (r ticketRepo) Get(ctx context.Context, id string) (ticket.Ticket, error) {
 	return tk.Clone(), nil
 }
 
+// GetForUpdate is Get: the service's transactions already run one at a time.
+func (r ticketRepo) GetForUpdate(ctx context.Context, id string) (ticket.Ticket, error) {
+	return r.Get(ctx, id)
+}
+
 func (r ticketRepo) GetByNumber(ctx context.Context, n int64) (ticket.Ticket, error) {
 	if err := r.tx.check(ctx); err != nil {
 		return ticket.Ticket{}, err

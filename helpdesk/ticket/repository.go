@@ -19,6 +19,11 @@ type Repository interface {
 	Create(ctx context.Context, t *Ticket) error
 	// Get returns the ticket with id, or ErrNotFound.
 	Get(ctx context.Context, id string) (Ticket, error)
+	// GetForUpdate is Get that also locks the ticket against other writers
+	// until the transaction ends, for read-modify-write cycles the library
+	// owns (TKT-8). A store that serialises its transactions may treat it as
+	// Get.
+	GetForUpdate(ctx context.Context, id string) (Ticket, error)
 	// GetByNumber returns the ticket with number n, or ErrNotFound.
 	GetByNumber(ctx context.Context, n int64) (Ticket, error)
 	// Update stores t if the stored version is t.Version and then sets

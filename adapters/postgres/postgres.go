@@ -1,0 +1,153 @@
+// Package postgres is the Deskkit store on PostgreSQL, through bun with the
+// pgdialect and the pgx stdlib driver. Several processes may share one
+// database: every coordination (ticket numbers, optimistic versions) is done
+// by the database.
+//
+//	store, err := postgres.Open(ctx, "postgres://user@host/db")
+//	err = store.Migrate(ctx) // explicit; nothing runs behind your back
+//	desk, err := helpdesk.New(helpdesk.Config{Store: store})
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"hash/fnv"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" database/sql driver
+	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect/pgdialect"
+	"github.com/uptrace/bun/migrate"
+
+	"github.com/deskkit/deskkit/agent"
+	"github.com/deskkit/deskkit/helpdesk"
+	"github.com/deskkit/deskkit/helpdesk/ticket"
+)
+
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+// Options tune the connection pool.
+type Options struct {
+	// MaxOpenConns bounds the pool; default 20.
+	MaxOpenConns int
+}
+
+// Store is the PostgreSQL helpdesk.Store.
+type Store struct {
+	db *bun.DB
+}
+
+var _ helpdesk.Store = (*Store)(nil)
+
+// Open connects to the database at dsn (a libpq URL or key=value string;
+// runtime parameters such as search_path are passed through) and checks the
+// connection. Call Migrate before first use.
+func Open(ctx context.Context, dsn string, opts ...Options) (*Store, error) {
+	o := Options{MaxOpenConns: 20}
+	if len(opts) > 0 && opts[0].MaxOpenConns > 0 {
+		o = opts[0]
+	}
+	sqldb, err := sql.Open("pgx", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: open: %w", err)
+	}
+	sqldb.SetMaxOpenConns(o.MaxOpenConns)
+	sqldb.SetMaxIdleConns(o.MaxOpenConns) // keep connections: a reconnect costs more than a query
+	if err := sqldb.PingContext(ctx); err != nil {
+		_ = sqldb.Close()
+		return nil, fmt.Errorf("postgres: connect: %w", err)
+	}
+	return &Store{db: bun.NewDB(sqldb, pgdialect.New())}, nil
+}
+
+// DB returns the underlying bun database, for the host's own queries and for
+// benchmarks that compare against raw statements on the same pool.
+func (s *Store) DB() *bun.DB { return s.db }
+
+// Close closes the pool.
+func (s *Store) Close() error { return s.db.Close() }
+
+// Migrate applies the embedded migrations that have not run yet. Concurrent
+// callers (several processes starting at once) are serialised by a
+// PostgreSQL advisory lock, so each migration runs once.
+func (s *Store) Migrate(ctx context.Context) error {
+	ms := migrate.NewMigrations()
+	if err := ms.Discover(migrationFiles); err != nil {
+		return fmt.Errorf("postgres: migrations: %w", err)
+	}
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	// The lock key is per schema, so tests in separate schemas do not wait
+	// for each other.
+	var schema string
+	if err := conn.QueryRowContext(ctx, "SELECT current_schema()").Scan(&schema); err != nil {
+		return fmt.Errorf("postgres: migrate: %w", err)
+	}
+	h := fnv.New64a()
+	h.Write([]byte("deskkit.migrate." + schema))
+	key := int64(h.Sum64())
+	if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_lock(?)", key); err != nil {
+		return fmt.Errorf("postgres: migrate lock: %w", err)
+	}
+	defer conn.ExecContext(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock(?)", key) //nolint:errcheck // the session ends with the connection anyway
+
+	m := migrate.NewMigrator(s.db, ms, migrate.WithTableName("deskkit_migrations"), migrate.WithLocksTableName("deskkit_migration_locks"))
+	if err := m.Init(ctx); err != nil {
+		return fmt.Errorf("postgres: migrate init: %w", err)
+	}
+	if _, err := m.Migrate(ctx); err != nil {
+		return fmt.Errorf("postgres: migrate: %w", err)
+	}
+	return nil
+}
+
+// Tx runs fn in one database transaction; every repository it hands out
+// filters by serviceID (SVC-1). An error or a panic from fn rolls back.
+func (s *Store) Tx(ctx context.Context, serviceID string, fn func(helpdesk.Repos) error) error {
+	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		return fn(repos{tx: tx, sid: serviceID})
+	})
+}
+
+// repos are the repositories of one service inside one transaction.
+type repos struct {
+	tx  bun.Tx
+	sid string
+}
+
+func (r repos) Service() helpdesk.ServiceRepository { return serviceRepo(r) }
+func (r repos) Tickets() ticket.Repository          { return ticketRepo(r) }
+func (r repos) Agents() agent.Repository            { return agentRepo(r) }
+
+// PostgreSQL error codes mapped to Deskkit error kinds.
+const (
+	codeUniqueViolation     = "23505"
+	codeForeignKeyViolation = "23503"
+)
+
+// mapErr turns driver errors into Deskkit error kinds; what names the object.
+func mapErr(err error, what string) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("%s: %w", what, helpdesk.ErrNotFound)
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		switch pe.Code {
+		case codeUniqueViolation:
+			return fmt.Errorf("%s: %w (%s)", what, helpdesk.ErrConflict, pe.ConstraintName)
+		case codeForeignKeyViolation:
+			return fmt.Errorf("%s: %w (%s)", what, helpdesk.ErrNotFound, pe.ConstraintName)
+		}
+	}
+	return fmt.Errorf("%s: %w", what, err)
+}

@@ -1,0 +1,56 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/deskkit/deskkit/helpdesk"
+)
+
+type serviceRow struct {
+	bun.BaseModel `bun:"table:services"`
+
+	ServiceID string            `bun:"service_id,pk"`
+	Settings  helpdesk.Settings `bun:"settings,type:jsonb"`
+	Version   int64             `bun:"version"`
+	CreatedAt time.Time         `bun:"created_at"`
+	UpdatedAt time.Time         `bun:"updated_at"`
+}
+
+type serviceRepo repos
+
+func (r serviceRepo) Get(ctx context.Context) (helpdesk.ServiceConfig, error) {
+	var row serviceRow
+	err := r.tx.NewSelect().Model(&row).Where("service_id = ?", r.sid).Scan(ctx)
+	if err != nil {
+		return helpdesk.ServiceConfig{}, mapErr(err, "service "+r.sid)
+	}
+	return helpdesk.ServiceConfig{ID: row.ServiceID, Settings: row.Settings, Version: row.Version,
+		CreatedAt: row.CreatedAt.UTC(), UpdatedAt: row.UpdatedAt.UTC()}, nil
+}
+
+func (r serviceRepo) Create(ctx context.Context, c helpdesk.ServiceConfig) error {
+	row := serviceRow{ServiceID: r.sid, Settings: c.Settings, Version: c.Version, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt}
+	_, err := r.tx.NewInsert().Model(&row).Exec(ctx)
+	return mapErr(err, "service "+r.sid)
+}
+
+func (r serviceRepo) Update(ctx context.Context, c *helpdesk.ServiceConfig) error {
+	row := serviceRow{ServiceID: r.sid, Settings: c.Settings, Version: c.Version + 1, UpdatedAt: c.UpdatedAt}
+	res, err := r.tx.NewUpdate().Model(&row).Column("settings", "version", "updated_at").
+		Where("service_id = ? AND version = ?", r.sid, c.Version).Exec(ctx)
+	if err != nil {
+		return mapErr(err, "service "+r.sid)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		if _, err := r.Get(ctx); err != nil {
+			return err
+		}
+		return fmt.Errorf("service %q: stale version %d: %w", r.sid, c.Version, helpdesk.ErrConflict)
+	}
+	c.Version++
+	return nil
+}

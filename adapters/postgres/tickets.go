@@ -1,0 +1,313 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/deskkit/deskkit/helpdesk"
+	"github.com/deskkit/deskkit/helpdesk/ticket"
+)
+
+type ticketRow struct {
+	bun.BaseModel `bun:"table:tickets"`
+
+	ServiceID            string         `bun:"service_id,pk"`
+	ID                   string         `bun:"id,pk"`
+	Number               int64          `bun:"number"`
+	Version              int64          `bun:"version"`
+	RequesterName        string         `bun:"requester_name"`
+	RequesterEmail       string         `bun:"requester_email"`
+	RequesterPhone       string         `bun:"requester_phone"`
+	Title                string         `bun:"title"`
+	Content              string         `bun:"content"`
+	Channel              string         `bun:"channel"`
+	Language             string         `bun:"language"`
+	Status               string         `bun:"status"`
+	Priority             string         `bun:"priority"`
+	IntakeCategoryID     string         `bun:"intake_category_id"`
+	ProcessingCategoryID string         `bun:"processing_category_id"`
+	GroupID              string         `bun:"group_id"`
+	AssigneeID           string         `bun:"assignee_id"`
+	Tags                 []string       `bun:"tags,array"`
+	CustomerFields       map[string]any `bun:"customer_fields,type:jsonb"`
+	AgentFields          map[string]any `bun:"agent_fields,type:jsonb"`
+	FollowUpOf           string         `bun:"follow_up_of"`
+	CreatedAt            time.Time      `bun:"created_at"`
+	UpdatedAt            time.Time      `bun:"updated_at"`
+	SolvedAt             time.Time      `bun:"solved_at,nullzero"`
+	ClosedAt             time.Time      `bun:"closed_at,nullzero"`
+}
+
+// updatable are the columns Update writes.
+var updatable = []string{
+	"version", "requester_name", "requester_email", "requester_phone", "title", "content", "channel",
+	"language", "status", "priority", "intake_category_id", "processing_category_id", "group_id",
+	"assignee_id", "tags", "customer_fields", "agent_fields", "follow_up_of", "updated_at", "solved_at", "closed_at",
+}
+
+func toRow(sid string, t *ticket.Ticket) ticketRow {
+	return ticketRow{
+		ServiceID: sid, ID: t.ID, Number: t.Number, Version: t.Version,
+		RequesterName: t.Requester.Name, RequesterEmail: t.Requester.Email, RequesterPhone: t.Requester.Phone,
+		Title: t.Title, Content: t.Content, Channel: string(t.Channel), Language: t.Language,
+		Status: string(t.Status), Priority: string(t.Priority),
+		IntakeCategoryID: t.IntakeCategoryID, ProcessingCategoryID: t.ProcessingCategoryID,
+		GroupID: t.GroupID, AssigneeID: t.AssigneeID, Tags: t.Tags,
+		CustomerFields: emptyNil(t.CustomerFields), AgentFields: emptyNil(t.AgentFields),
+		FollowUpOf: t.FollowUpOf, CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt, SolvedAt: t.SolvedAt, ClosedAt: t.ClosedAt,
+	}
+}
+
+func emptyNil(f ticket.Fields) map[string]any {
+	if len(f) == 0 {
+		return nil
+	}
+	return f
+}
+
+func (r *ticketRow) ticket() ticket.Ticket {
+	t := ticket.Ticket{
+		ID: r.ID, ServiceID: r.ServiceID, Number: r.Number, Version: r.Version,
+		Requester: ticket.Requester{Name: r.RequesterName, Email: r.RequesterEmail, Phone: r.RequesterPhone},
+		Title:     r.Title, Content: r.Content, Channel: ticket.Channel(r.Channel), Language: r.Language,
+		Status: ticket.Status(r.Status), Priority: ticket.Priority(r.Priority),
+		IntakeCategoryID: r.IntakeCategoryID, ProcessingCategoryID: r.ProcessingCategoryID,
+		GroupID: r.GroupID, AssigneeID: r.AssigneeID, FollowUpOf: r.FollowUpOf,
+		CustomerFields: fromJSON(r.CustomerFields), AgentFields: fromJSON(r.AgentFields),
+		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
+	}
+	if len(r.Tags) > 0 {
+		t.Tags = r.Tags
+	}
+	if !r.SolvedAt.IsZero() {
+		t.SolvedAt = r.SolvedAt.UTC()
+	}
+	if !r.ClosedAt.IsZero() {
+		t.ClosedAt = r.ClosedAt.UTC()
+	}
+	return t
+}
+
+// fromJSON restores the canonical value shapes (JSON arrays decode as []any).
+func fromJSON(m map[string]any) ticket.Fields {
+	if len(m) == 0 {
+		return nil
+	}
+	f := make(ticket.Fields, len(m))
+	for k, v := range m {
+		if n, ok := ticket.NormalizeValue(v); ok {
+			v = n
+		}
+		f[k] = v
+	}
+	return f
+}
+
+type ticketRepo repos
+
+// nextNumber bumps the service's counter row; the row lock it takes is held
+// to the end of the transaction, so numbers are handed out without gaps or
+// duplicates, and a rollback returns the number.
+const nextNumber = `INSERT INTO ticket_counters (service_id, last_number) VALUES (?, 1)
+ON CONFLICT (service_id) DO UPDATE SET last_number = ticket_counters.last_number + 1
+RETURNING last_number`
+
+func (r ticketRepo) Create(ctx context.Context, t *ticket.Ticket) error {
+	row := toRow(r.sid, t)
+	// One round trip: the counter bump runs as a CTE of the insert.
+	_, err := r.tx.NewInsert().
+		With("n", r.tx.NewRaw(nextNumber, r.sid)).
+		Model(&row).
+		Value("number", "(SELECT last_number FROM n)").
+		Returning("number").
+		Exec(ctx)
+	if err != nil {
+		return mapErr(err, "ticket "+t.ID)
+	}
+	t.ServiceID, t.Number = r.sid, row.Number
+	return nil
+}
+
+func (r ticketRepo) Get(ctx context.Context, id string) (ticket.Ticket, error) {
+	return r.getWhere(ctx, "ticket "+id, false, "service_id = ? AND id = ?", r.sid, id)
+}
+
+// GetForUpdate locks the row (SELECT … FOR UPDATE) until the transaction
+// ends, so concurrent library-owned writes queue instead of conflicting.
+func (r ticketRepo) GetForUpdate(ctx context.Context, id string) (ticket.Ticket, error) {
+	return r.getWhere(ctx, "ticket "+id, true, "service_id = ? AND id = ?", r.sid, id)
+}
+
+func (r ticketRepo) GetByNumber(ctx context.Context, n int64) (ticket.Ticket, error) {
+	return r.getWhere(ctx, fmt.Sprintf("ticket #%d", n), false, "service_id = ? AND number = ?", r.sid, n)
+}
+
+func (r ticketRepo) getWhere(ctx context.Context, what string, lock bool, where string, args ...any) (ticket.Ticket, error) {
+	var row ticketRow
+	q := r.tx.NewSelect().Model(&row).Where(where, args...)
+	if lock {
+		q = q.For("UPDATE")
+	}
+	if err := q.Scan(ctx); err != nil {
+		return ticket.Ticket{}, mapErr(err, what)
+	}
+	return row.ticket(), nil
+}
+
+func (r ticketRepo) Update(ctx context.Context, t *ticket.Ticket) error {
+	row := toRow(r.sid, t)
+	row.Version = t.Version + 1
+	res, err := r.tx.NewUpdate().Model(&row).Column(updatable...).
+		Where("service_id = ? AND id = ? AND version = ?", r.sid, t.ID, t.Version).Exec(ctx)
+	if err != nil {
+		return mapErr(err, "ticket "+t.ID)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		var cur int64
+		err := r.tx.NewSelect().Table("tickets").Column("version").Where("service_id = ? AND id = ?", r.sid, t.ID).Scan(ctx, &cur)
+		if err != nil {
+			return mapErr(err, "ticket "+t.ID)
+		}
+		return fmt.Errorf("ticket %q is at version %d, not %d: %w", t.ID, cur, t.Version, helpdesk.ErrConflict)
+	}
+	t.Version++
+	return nil
+}
+
+func (r ticketRepo) List(ctx context.Context, f ticket.Filter) (ticket.Page, error) {
+	before, err := f.Normalize()
+	if err != nil {
+		return ticket.Page{}, err
+	}
+	var rows []ticketRow
+	q := r.tx.NewSelect().Model(&rows).Where("service_id = ?", r.sid)
+	if before > 0 {
+		q = q.Where("number < ?", before)
+	}
+	if len(f.Statuses) > 0 {
+		q = q.Where("status IN (?)", bun.List(f.Statuses))
+	}
+	for _, c := range []struct{ col, val string }{
+		{"assignee_id", f.AssigneeID}, {"group_id", f.GroupID},
+		{"intake_category_id", f.IntakeCategoryID}, {"processing_category_id", f.ProcessingCategoryID},
+	} {
+		if c.val != "" {
+			q = q.Where("? = ?", bun.Ident(c.col), c.val)
+		}
+	}
+	if f.RequesterEmail != "" {
+		q = q.Where("lower(requester_email) = lower(?)", f.RequesterEmail)
+	}
+	if err := q.OrderExpr("number DESC").Limit(int64(f.Limit) + 1).Scan(ctx); err != nil {
+		return ticket.Page{}, mapErr(err, "tickets")
+	}
+	var p ticket.Page
+	if len(rows) > f.Limit {
+		rows = rows[:f.Limit]
+		p.Next = ticket.EncodeCursor(rows[len(rows)-1].Number)
+	}
+	p.Tickets = make([]ticket.Ticket, len(rows))
+	for i := range rows {
+		p.Tickets[i] = rows[i].ticket()
+	}
+	return p, nil
+}
+
+type commentRow struct {
+	bun.BaseModel `bun:"table:ticket_comments"`
+
+	ServiceID    string    `bun:"service_id,pk"`
+	ID           string    `bun:"id,pk"`
+	TicketID     string    `bun:"ticket_id"`
+	Kind         string    `bun:"kind"`
+	AuthorKind   string    `bun:"author_kind"`
+	AuthorID     string    `bun:"author_id"`
+	FromCustomer bool      `bun:"from_customer"`
+	Body         string    `bun:"body"`
+	CreatedAt    time.Time `bun:"created_at"`
+}
+
+func (r ticketRepo) AddComment(ctx context.Context, c ticket.Comment) error {
+	row := commentRow{ServiceID: r.sid, ID: c.ID, TicketID: c.TicketID, Kind: string(c.Kind), AuthorKind: string(c.AuthorKind),
+		AuthorID: c.AuthorID, FromCustomer: c.FromCustomer, Body: c.Body, CreatedAt: c.CreatedAt}
+	_, err := r.tx.NewInsert().Model(&row).Exec(ctx)
+	return mapErr(err, "comment on ticket "+c.TicketID)
+}
+
+func (r ticketRepo) Comments(ctx context.Context, ticketID string) ([]ticket.Comment, error) {
+	var rows []commentRow
+	err := r.tx.NewSelect().Model(&rows).Where("service_id = ? AND ticket_id = ?", r.sid, ticketID).
+		OrderExpr("created_at, id").Scan(ctx)
+	if err != nil {
+		return nil, mapErr(err, "comments of ticket "+ticketID)
+	}
+	out := make([]ticket.Comment, len(rows))
+	for i, c := range rows {
+		out[i] = ticket.Comment{ID: c.ID, TicketID: c.TicketID, Kind: ticket.CommentKind(c.Kind), AuthorKind: ticket.ActorKind(c.AuthorKind),
+			AuthorID: c.AuthorID, FromCustomer: c.FromCustomer, Body: c.Body, CreatedAt: c.CreatedAt.UTC()}
+	}
+	return out, nil
+}
+
+type changeRow struct {
+	bun.BaseModel `bun:"table:ticket_changes"`
+
+	ServiceID string    `bun:"service_id"`
+	ID        int64     `bun:"id,pk,autoincrement"`
+	TicketID  string    `bun:"ticket_id"`
+	At        time.Time `bun:"at"`
+	ActorKind string    `bun:"actor_kind"`
+	ActorID   string    `bun:"actor_id"`
+	Event     string    `bun:"event"`
+	Field     string    `bun:"field"`
+	From      string    `bun:"from_value"`
+	To        string    `bun:"to_value"`
+}
+
+func (r ticketRepo) AddChanges(ctx context.Context, cs []ticket.Change) error {
+	if len(cs) == 0 {
+		return nil
+	}
+	rows := make([]changeRow, len(cs))
+	for i, c := range cs {
+		rows[i] = changeRow{ServiceID: r.sid, TicketID: c.TicketID, At: c.At, ActorKind: string(c.ActorKind), ActorID: c.ActorID,
+			Event: string(c.Event), Field: c.Field, From: c.From, To: c.To}
+	}
+	_, err := r.tx.NewInsert().Model(&rows).ExcludeColumn("id").Returning("NULL").Exec(ctx)
+	return mapErr(err, "history of ticket "+cs[0].TicketID)
+}
+
+func (r ticketRepo) ScanChanges(ctx context.Context, f ticket.ChangeFilter, fn func(ticket.Change) error) error {
+	q := r.tx.NewSelect().Model((*changeRow)(nil)).
+		Column("id", "ticket_id", "at", "actor_kind", "actor_id", "event", "field", "from_value", "to_value").
+		Where("service_id = ?", r.sid)
+	if f.TicketID != "" {
+		q = q.Where("ticket_id = ?", f.TicketID)
+	}
+	if !f.Since.IsZero() {
+		q = q.Where("at >= ?", f.Since)
+	}
+	if !f.Until.IsZero() {
+		q = q.Where("at < ?", f.Until)
+	}
+	rows, err := q.OrderExpr("id").Rows(ctx)
+	if err != nil {
+		return mapErr(err, "history")
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var c ticket.Change
+		var actorKind, event string
+		if err := rows.Scan(&c.ID, &c.TicketID, &c.At, &actorKind, &c.ActorID, &event, &c.Field, &c.From, &c.To); err != nil {
+			return mapErr(err, "history")
+		}
+		c.At, c.ActorKind, c.Event = c.At.UTC(), ticket.ActorKind(actorKind), ticket.EventKind(event)
+		if err := fn(c); err != nil {
+			return err
+		}
+	}
+	return mapErr(rows.Err(), "history")
+}
