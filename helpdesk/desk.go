@@ -117,11 +117,11 @@ type Session struct {
 type permission int
 
 const (
-	permRead       permission = iota // read tickets and settings
-	permTicketWork                   // change tickets
-	permSettings                     // change service configuration (AGT-3)
-	permExport                       // export history (AGT-4)
-	permCustomerVoice                // speak for the customer: the system only
+	permRead          permission = iota // read tickets and settings
+	permTicketWork                      // change tickets
+	permSettings                        // change service configuration (AGT-3)
+	permExport                          // export history (AGT-4)
+	permCustomerVoice                   // speak for the customer: the system only
 )
 
 func (p permission) String() string {

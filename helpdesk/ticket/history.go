@@ -42,10 +42,10 @@ const (
 
 // Comment is a public reply or an internal note on a ticket.
 type Comment struct {
-	ID        string      `json:"id"`
-	TicketID  string      `json:"ticket_id"`
-	Kind      CommentKind `json:"kind"`
-	AuthorKind ActorKind  `json:"author_kind"`
+	ID         string      `json:"id"`
+	TicketID   string      `json:"ticket_id"`
+	Kind       CommentKind `json:"kind"`
+	AuthorKind ActorKind   `json:"author_kind"`
 	// AuthorID is the agent's id, or empty for the system; FromCustomer marks a
 	// reply the customer sent (through the system actor).
 	AuthorID     string    `json:"author_id,omitempty"`

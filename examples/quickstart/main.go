@@ -1,0 +1,107 @@
+// Command quickstart runs a small helpdesk on the embedded memory store:
+// it creates a service, an agent and a ticket, replies, solves the ticket
+// and prints the ticket's history.
+//
+//	go run ./examples/quickstart
+package main
+
+import (
+	"context"
+	"fmt"
+	"log"
+	"os"
+	"text/tabwriter"
+
+	"github.com/deskkit/deskkit/adapters/memory"
+	"github.com/deskkit/deskkit/agent"
+	"github.com/deskkit/deskkit/helpdesk"
+	"github.com/deskkit/deskkit/helpdesk/i18n"
+	"github.com/deskkit/deskkit/helpdesk/ticket"
+)
+
+func main() {
+	if err := run(context.Background()); err != nil {
+		log.Fatal(err)
+	}
+}
+
+func run(ctx context.Context) error {
+	desk, err := helpdesk.New(helpdesk.Config{Store: memory.New()})
+	if err != nil {
+		return err
+	}
+	defer desk.Close()
+
+	// One tenant: Korean first, English too; tickets by mail and help center.
+	_, err = desk.CreateService(ctx, helpdesk.NewService{ID: "acme", Settings: helpdesk.Settings{
+		Name:                   "ACME Support",
+		Languages:              []string{"ko", "en"},
+		Channels:               helpdesk.Channels{Ticket: true},
+		InternalResolutionText: i18n.Text{"ko": "내부적으로 처리되었습니다.", "en": "Resolved internally."},
+	}})
+	if err != nil {
+		return err
+	}
+	acme := desk.Service("acme")
+
+	// The system actor bootstraps the first agent.
+	kim, err := acme.As(helpdesk.System).CreateAgent(ctx, agent.New{Name: "Kim Minji", Email: "minji@acme.example", Role: agent.RoleAdmin})
+	if err != nil {
+		return err
+	}
+	asKim := acme.As(helpdesk.AgentID(kim.ID))
+
+	// A customer writes in (mail ingestion and the help center act as System).
+	t, err := acme.As(helpdesk.System).CreateTicket(ctx, ticket.New{
+		Requester: ticket.Requester{Name: "Lee Jun", Email: "jun@customer.example"},
+		Title:     "Cannot download my invoice",
+		Content:   "The download button does nothing.",
+		Channel:   ticket.ChannelEmail,
+		Language:  "en",
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Printf("created ticket #%d %q (%s)\n", t.Number, t.Title, t.Status)
+
+	if _, err := asKim.Reply(ctx, t.ID, helpdesk.Reply{Body: "Thanks, we are looking into it."}); err != nil {
+		return err
+	}
+	if _, err := asKim.Reply(ctx, t.ID, helpdesk.Reply{Body: "Cache issue on the CDN, purged.", Internal: true}); err != nil {
+		return err
+	}
+	high := ticket.PriorityHigh
+	t, err = asKim.Ticket(ctx, t.ID)
+	if err != nil {
+		return err
+	}
+	if _, err := asKim.UpdateTicket(ctx, t.ID, ticket.Update{Version: t.Version, Priority: &high, Tags: &[]string{"billing", "cdn"}}); err != nil {
+		return err
+	}
+	t, err = asKim.Solve(ctx, t.ID, helpdesk.SolveOptions{Internal: true})
+	if err != nil {
+		return err
+	}
+	fmt.Printf("ticket #%d is now %s (version %d)\n\nhistory of #%d:\n", t.Number, t.Status, t.Version, t.Number)
+
+	history, err := asKim.History(ctx, t.ID)
+	if err != nil {
+		return err
+	}
+	w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(w, "WHEN\tWHO\tEVENT\tFIELD\tFROM\tTO")
+	for _, c := range history {
+		who := string(c.ActorKind)
+		if c.ActorID == kim.ID {
+			who = kim.Name
+		}
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\n", c.At.Format("15:04:05.000"), who, c.Event, c.Field, c.From, c.To)
+	}
+	if err := w.Flush(); err != nil {
+		return err
+	}
+
+	// The same history as an export file (needs the export permission).
+	fmt.Println("\nexport (CSV):")
+	return asKim.ExportHistory(ctx, os.Stdout, helpdesk.CSV, ticket.ChangeFilter{TicketID: t.ID})
+}
