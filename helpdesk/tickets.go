@@ -34,6 +34,7 @@ func (s *Session) create(ctx context.Context, o *op, n ticket.New, followUpOf st
 		Channel: n.Channel, Language: n.Language, Status: ticket.StatusNew, Priority: n.Priority,
 		IntakeCategoryID: n.IntakeCategoryID, ProcessingCategoryID: n.ProcessingCategoryID,
 		GroupID: n.GroupID, AssigneeID: n.AssigneeID, Tags: ticket.NormalizeTags(n.Tags),
+		CustomerFields: n.CustomerFields.Clone(), AgentFields: n.AgentFields.Clone(),
 		FollowUpOf: followUpOf, CreatedAt: o.now, UpdatedAt: o.now,
 	}
 	if t.Language == "" {
