@@ -124,9 +124,6 @@ func (s *Session) UpdateTicket(ctx context.Context, id string, u ticket.Update) 
 			}
 			*t = t.Apply(u)
 			var c errs.Collector
-			if u.Priority != nil && !u.Priority.Valid() {
-				c.Add("priority", "unknown priority %q", *u.Priority)
-			}
 			if err := s.check(ctx, o, t, &c); err != nil {
 				return nil, err
 			}

@@ -15,9 +15,11 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"strings"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
-	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" database/sql driver
+	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect/pgdialect"
 	"github.com/uptrace/bun/migrate"
@@ -51,10 +53,19 @@ func Open(ctx context.Context, dsn string, opts ...Options) (*Store, error) {
 	if len(opts) > 0 && opts[0].MaxOpenConns > 0 {
 		o = opts[0]
 	}
-	sqldb, err := sql.Open("pgx", dsn)
+	cc, err := pgx.ParseConfig(dsn)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: open: %w", err)
 	}
+	if !strings.Contains(dsn, "default_query_exec_mode") {
+		// bun interpolates arguments into the SQL text, so every statement
+		// text is new: pgx's default (prepare, cache, then execute) would
+		// cost an extra round trip per query and fill the statement cache
+		// with one-off statements. Exec mode sends parse, bind and execute
+		// in one round trip.
+		cc.DefaultQueryExecMode = pgx.QueryExecModeExec
+	}
+	sqldb := stdlib.OpenDB(*cc)
 	sqldb.SetMaxOpenConns(o.MaxOpenConns)
 	sqldb.SetMaxIdleConns(o.MaxOpenConns) // keep connections: a reconnect costs more than a query
 	if err := sqldb.PingContext(ctx); err != nil {

@@ -34,7 +34,10 @@ func (r serviceRepo) Get(ctx context.Context) (helpdesk.ServiceConfig, error) {
 
 func (r serviceRepo) Create(ctx context.Context, c helpdesk.ServiceConfig) error {
 	row := serviceRow{ServiceID: r.sid, Settings: c.Settings, Version: c.Version, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt}
-	_, err := r.tx.NewInsert().Model(&row).Exec(ctx)
+	if _, err := r.tx.NewInsert().Model(&row).Exec(ctx); err != nil {
+		return mapErr(err, "service "+r.sid)
+	}
+	_, err := r.tx.NewRaw("INSERT INTO ticket_counters (service_id, last_number) VALUES (?, 0)", r.sid).Exec(ctx)
 	return mapErr(err, "service "+r.sid)
 }
 

@@ -108,12 +108,10 @@ func fromJSON(m map[string]any) ticket.Fields {
 
 type ticketRepo repos
 
-// nextNumber bumps the service's counter row; the row lock it takes is held
-// to the end of the transaction, so numbers are handed out without gaps or
-// duplicates, and a rollback returns the number.
-const nextNumber = `INSERT INTO ticket_counters (service_id, last_number) VALUES (?, 1)
-ON CONFLICT (service_id) DO UPDATE SET last_number = ticket_counters.last_number + 1
-RETURNING last_number`
+// nextNumber bumps the service's counter row (created with the service); the
+// row lock it takes is held to the end of the transaction, so numbers are
+// handed out without gaps or duplicates, and a rollback returns the number.
+const nextNumber = `UPDATE ticket_counters SET last_number = last_number + 1 WHERE service_id = ? RETURNING last_number`
 
 func (r ticketRepo) Create(ctx context.Context, t *ticket.Ticket) error {
 	row := toRow(r.sid, t)

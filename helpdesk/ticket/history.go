@@ -108,7 +108,11 @@ func Diff(before, after Ticket) []FieldChange {
 	add("processing_category_id", before.ProcessingCategoryID, after.ProcessingCategoryID)
 	add("group_id", before.GroupID, after.GroupID)
 	add("assignee_id", before.AssigneeID, after.AssigneeID)
-	add("tags", FormatValue(before.Tags), FormatValue(after.Tags))
+	// Values are compared as values, not as text: ["a, b"] and ["a", "b"]
+	// print alike but differ.
+	if !slices.Equal(before.Tags, after.Tags) {
+		out = append(out, FieldChange{Field: "tags", From: FormatValue(before.Tags), To: FormatValue(after.Tags)})
+	}
 	diffFields := func(prefix string, a, b Fields) {
 		keys := slices.Sorted(maps.Keys(a))
 		for k := range b {
@@ -118,7 +122,11 @@ func Diff(before, after Ticket) []FieldChange {
 		}
 		slices.Sort(keys)
 		for _, k := range keys {
-			add(prefix+k, FormatValue(a[k]), FormatValue(b[k]))
+			va, okA := a[k]
+			vb, okB := b[k]
+			if okA != okB || !SameValue(va, vb) {
+				out = append(out, FieldChange{Field: prefix + k, From: FormatValue(va), To: FormatValue(vb)})
+			}
 		}
 	}
 	diffFields("customer_fields.", before.CustomerFields, after.CustomerFields)

@@ -21,15 +21,15 @@ const unknownStatus ticket.Status = "reopened"
 //	new → open | pending | solved; open → pending | solved;
 //	pending → open | solved; solved → open (reopen) | closed; closed is final.
 var tkt2Legal = map[[2]ticket.Status]bool{
-	{ticket.StatusNew, ticket.StatusOpen}:        true,
-	{ticket.StatusNew, ticket.StatusPending}:     true,
-	{ticket.StatusNew, ticket.StatusSolved}:      true,
-	{ticket.StatusOpen, ticket.StatusPending}:    true,
-	{ticket.StatusOpen, ticket.StatusSolved}:     true,
-	{ticket.StatusPending, ticket.StatusOpen}:    true,
-	{ticket.StatusPending, ticket.StatusSolved}:  true,
-	{ticket.StatusSolved, ticket.StatusOpen}:     true,
-	{ticket.StatusSolved, ticket.StatusClosed}:   true,
+	{ticket.StatusNew, ticket.StatusOpen}:       true,
+	{ticket.StatusNew, ticket.StatusPending}:    true,
+	{ticket.StatusNew, ticket.StatusSolved}:     true,
+	{ticket.StatusOpen, ticket.StatusPending}:   true,
+	{ticket.StatusOpen, ticket.StatusSolved}:    true,
+	{ticket.StatusPending, ticket.StatusOpen}:   true,
+	{ticket.StatusPending, ticket.StatusSolved}: true,
+	{ticket.StatusSolved, ticket.StatusOpen}:    true,
+	{ticket.StatusSolved, ticket.StatusClosed}:  true,
 }
 
 func TestStatus_TKT2_StatusesAreTheFiveInLifeOrder(t *testing.T) {

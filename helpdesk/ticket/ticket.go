@@ -3,6 +3,7 @@ package ticket
 import (
 	"fmt"
 	"maps"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -121,12 +122,30 @@ func (f Fields) Clone() Fields {
 	}
 	c := make(Fields, len(f))
 	for k, v := range f {
-		if l, ok := v.([]string); ok {
+		switch l := v.(type) {
+		case []string:
+			v = slices.Clone(l)
+		case []any:
 			v = slices.Clone(l)
 		}
 		c[k] = v
 	}
 	return c
+}
+
+// SameValue reports whether two field values are equal: same type and same
+// value; lists element by element.
+func SameValue(a, b any) bool {
+	switch x := a.(type) {
+	case []string:
+		y, ok := b.([]string)
+		return ok && slices.Equal(x, y)
+	case string, bool, float64, nil:
+		return a == b
+	}
+	na, okA := NormalizeValue(a)
+	nb, okB := NormalizeValue(b)
+	return okA && okB && SameValue(na, nb)
 }
 
 // Normalize returns f with every value in its canonical shape, or an error
@@ -149,10 +168,16 @@ func (f Fields) Normalize(prefix string) (Fields, error) {
 }
 
 // NormalizeValue converts v to the canonical shape of a field value (see
-// Fields). ok is false for any other type.
+// Fields). ok is false for any other type, and for NaN and infinities, which
+// JSON cannot carry.
 func NormalizeValue(v any) (any, bool) {
 	switch x := v.(type) {
-	case string, bool, float64:
+	case string, bool:
+		return x, true
+	case float64:
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return nil, false
+		}
 		return x, true
 	case int:
 		return float64(x), true
@@ -161,7 +186,7 @@ func NormalizeValue(v any) (any, bool) {
 	case int64:
 		return float64(x), true
 	case float32:
-		return float64(x), true
+		return NormalizeValue(float64(x))
 	case []string:
 		return slices.Clone(x), true
 	case []any:
@@ -272,8 +297,10 @@ func mergeFields(dst, src Fields) Fields {
 	for k, v := range src {
 		if v == nil {
 			delete(dst, k)
+		} else if n, ok := NormalizeValue(v); ok {
+			dst[k] = n
 		} else {
-			dst[k] = v
+			dst[k] = v // kept as given, so Validate reports it
 		}
 	}
 	if len(dst) == 0 {

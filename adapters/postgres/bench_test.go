@@ -1,0 +1,61 @@
+package postgres_test
+
+import (
+	"context"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/require"
+
+	"github.com/deskkit/deskkit/adapters/storetest"
+)
+
+func BenchmarkCreateTicket(b *testing.B) { storetest.BenchCreateTicket(b, open(b)) }
+
+// BenchmarkCreateTicket_RawInsert is the baseline of BenchmarkCreateTicket:
+// one single-row INSERT of the same ticket row through the same pool, in
+// autocommit, with the number from a Go counter — no transaction, no
+// validation, no history.
+func BenchmarkCreateTicket_RawInsert(b *testing.B) {
+	s := open(b)
+	storetest.BenchDesk(b, s) // the service row the foreign key needs
+	db := s.DB().DB
+	ctx := context.Background()
+	n := storetest.BenchNewTicket()
+	var number atomic.Int64
+	insert := func() error {
+		now := time.Now().UTC()
+		_, err := db.ExecContext(ctx, `INSERT INTO tickets (service_id, id, number, version, requester_name, requester_email,
+requester_phone, title, content, channel, language, status, priority, tags, created_at, updated_at)
+VALUES ($1, $2, $3, 1, $4, $5, $6, $7, $8, $9, 'ko', 'new', 'normal', $10, $11, $11)`,
+			"bench", uuid.Must(uuid.NewV7()).String(), number.Add(1), n.Requester.Name, n.Requester.Email, n.Requester.Phone,
+			n.Title, n.Content, string(n.Channel), n.Tags, now)
+		return err
+	}
+	require.NoError(b, insert())
+	b.Run("serial", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if err := insert(); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "tickets/s")
+	})
+	b.Run("parallel", func(b *testing.B) {
+		b.ReportAllocs()
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				if err := insert(); err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		})
+		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "tickets/s")
+	})
+}
+
+func BenchmarkListTickets(b *testing.B) { storetest.BenchListTickets(b, open(b)) }

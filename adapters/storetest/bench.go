@@ -1,0 +1,106 @@
+package storetest
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/deskkit/deskkit/helpdesk"
+	"github.com/deskkit/deskkit/helpdesk/ticket"
+)
+
+// BenchNewTicket is the ticket every create benchmark writes, so that store
+// benchmarks and their raw-insert baselines write the same row.
+func BenchNewTicket() ticket.New {
+	return ticket.New{
+		Requester: ticket.Requester{Name: "Lee Jun", Email: "jun@customer.example", Phone: "010-1234-5678"},
+		Title:     "Cannot download my invoice",
+		Content:   "The download button on the billing page does nothing when I click it.",
+		Channel:   ticket.ChannelEmail,
+		Tags:      []string{"billing", "web"},
+	}
+}
+
+// BenchDesk returns a Desk on s with service "bench" created.
+func BenchDesk(b *testing.B, s helpdesk.Store) *helpdesk.Desk {
+	b.Helper()
+	d, err := helpdesk.New(helpdesk.Config{Store: s})
+	require.NoError(b, err)
+	c := cfg("bench")
+	_, err = d.CreateService(context.Background(), helpdesk.NewService{ID: "bench", Settings: c.Settings})
+	require.NoError(b, err)
+	return d
+}
+
+// BenchCreateTicket measures the whole CreateTicket workflow (transaction,
+// service load, authorisation, validation, number allocation, insert,
+// history row) on s, serially and with parallel callers.
+func BenchCreateTicket(b *testing.B, s helpdesk.Store) {
+	sess := BenchDesk(b, s).Service("bench").As(helpdesk.System)
+	ctx := context.Background()
+	n := BenchNewTicket()
+	b.Run("serial", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := sess.CreateTicket(ctx, n); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "tickets/s")
+	})
+	b.Run("parallel", func(b *testing.B) {
+		b.ReportAllocs()
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				if _, err := sess.CreateTicket(ctx, n); err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		})
+		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "tickets/s")
+	})
+}
+
+// BenchListTickets measures one page of 50 tickets filtered by status in a
+// service of 10,000 tickets (a quarter of them open): the first page, and a
+// page in the middle reached by cursor.
+func BenchListTickets(b *testing.B, s helpdesk.Store) {
+	ctx := context.Background()
+	sess := BenchDesk(b, s).Service("bench").As(helpdesk.System)
+	const total, batch = 10_000, 500
+	for i := 0; i < total; i += batch {
+		require.NoError(b, s.Tx(ctx, "bench", func(r helpdesk.Repos) error {
+			for j := i; j < i+batch; j++ {
+				tk := mkTicket(j)
+				tk.Status = ticket.Statuses[j%4]
+				if err := r.Tickets().Create(ctx, &tk); err != nil {
+					return err
+				}
+			}
+			return nil
+		}))
+	}
+	f := ticket.Filter{Statuses: []ticket.Status{ticket.StatusOpen}, Limit: 50}
+	mid := f
+	mid.Cursor = ticket.EncodeCursor(total / 2)
+	for _, c := range []struct {
+		name string
+		f    ticket.Filter
+	}{{"first_page", f}, {"middle_page", mid}} {
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				p, err := sess.Tickets(ctx, c.f)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if len(p.Tickets) != 50 {
+					b.Fatal(fmt.Sprintf("page of %d", len(p.Tickets)))
+				}
+			}
+		})
+	}
+}
