@@ -54,6 +54,13 @@ type ServiceConfig struct {
 	UpdatedAt time.Time `json:"updated_at"`
 }
 
+// clone returns a copy of c that shares no memory with it.
+func (c ServiceConfig) clone() ServiceConfig {
+	c.Languages = slices.Clone(c.Languages)
+	c.InternalResolutionText = c.InternalResolutionText.Clone()
+	return c
+}
+
 // HasLanguage reports whether lang is one of the service's languages.
 func (c ServiceConfig) HasLanguage(lang string) bool { return slices.Contains(c.Languages, lang) }
 
@@ -139,7 +146,7 @@ func (d *Desk) CreateService(ctx context.Context, n NewService) (ServiceConfig, 
 func (s *Session) Settings(ctx context.Context) (ServiceConfig, error) {
 	var out ServiceConfig
 	err := s.run(ctx, permRead, func(o *op) error {
-		out = o.svc
+		out = o.svc.clone()
 		return nil
 	})
 	return out, err
@@ -161,8 +168,11 @@ func (s *Session) UpdateSettings(ctx context.Context, version int64, set Setting
 		if err := o.r.Service().Update(ctx, &cfg); err != nil {
 			return err
 		}
-		out = cfg
+		out = cfg.clone()
 		return nil
 	})
+	if err == nil {
+		s.desk.cache(out, s.desk.now()) // seen at once by this Desk
+	}
 	return out, err
 }

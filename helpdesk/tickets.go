@@ -59,11 +59,8 @@ func (s *Session) create(ctx context.Context, o *op, n ticket.New, followUpOf st
 	if t.AssigneeID != "" {
 		t.Status = ticket.StatusOpen // an assignment opens a new ticket (TKT-2)
 	}
-	if err := o.r.Tickets().Create(ctx, &t); err != nil {
-		return t, err
-	}
-	return t, o.record(ctx, s.actor, t.ID, ticket.EventCreated,
-		[]ticket.FieldChange{{Field: ticket.FieldTicket, To: fmt.Sprintf("#%d %s", t.Number, t.Title)}})
+	created := o.changes(s.actor, t.ID, ticket.EventCreated, []ticket.FieldChange{{Field: ticket.FieldTicket, To: t.Title}})
+	return t, o.r.Tickets().Create(ctx, &t, created)
 }
 
 // check validates t against the ticket rules and the service's settings,
@@ -289,8 +286,8 @@ func (s *Session) followUp(ctx context.Context, o *op, prev ticket.Ticket, body 
 	if err != nil {
 		return t, err
 	}
-	return t, o.record(ctx, s.actor, prev.ID, ticket.EventCustomerReplied,
-		[]ticket.FieldChange{{Field: ticket.FieldFollowUp, To: t.ID}})
+	return t, o.r.Tickets().AddChanges(ctx, o.changes(s.actor, prev.ID, ticket.EventCustomerReplied,
+		[]ticket.FieldChange{{Field: ticket.FieldFollowUp, To: t.ID}}))
 }
 
 // edit loads ticket id, lets fn change it, then stores it with one history
@@ -314,10 +311,10 @@ func (s *Session) edit(ctx context.Context, o *op, id string, ev ticket.EventKin
 		return before, fmt.Errorf("%w: ticket %s is closed", ErrInvalid, id)
 	}
 	after.UpdatedAt = o.now
-	if err := o.r.Tickets().Update(ctx, &after); err != nil {
+	if err := o.r.Tickets().Update(ctx, &after, o.changes(s.actor, id, ev, changes)); err != nil {
 		return before, err
 	}
-	return after, o.record(ctx, s.actor, id, ev, changes)
+	return after, nil
 }
 
 // setStatus moves t to status to (TKT-2) and keeps the timestamps in step.
@@ -335,11 +332,11 @@ func setStatus(t *ticket.Ticket, to ticket.Status, o *op) error {
 	return nil
 }
 
-// record writes the history rows of one event (TKT-4).
-func (o *op) record(ctx context.Context, a Actor, ticketID string, ev ticket.EventKind, fcs []ticket.FieldChange) error {
+// changes builds the history rows of one event (TKT-4).
+func (o *op) changes(a Actor, ticketID string, ev ticket.EventKind, fcs []ticket.FieldChange) []ticket.Change {
 	rows := make([]ticket.Change, len(fcs))
 	for i, fc := range fcs {
 		rows[i] = ticket.Change{TicketID: ticketID, At: o.now, ActorKind: a.Kind, ActorID: a.ID, Event: ev, Field: fc.Field, From: fc.From, To: fc.To}
 	}
-	return o.r.Tickets().AddChanges(ctx, rows)
+	return rows
 }

@@ -15,9 +15,12 @@ func ExampleStore_Tx() {
 	ctx := context.Background()
 	s := memory.New()
 	boom := errors.New("boom")
+	_ = s.Tx(ctx, "acme", func(r helpdesk.Repos) error {
+		return r.Service().Create(ctx, helpdesk.ServiceConfig{ID: "acme", Version: 1})
+	})
 	err := s.Tx(ctx, "acme", func(r helpdesk.Repos) error {
 		t := ticket.Ticket{ID: "t1", Title: "x"}
-		if err := r.Tickets().Create(ctx, &t); err != nil {
+		if err := r.Tickets().Create(ctx, &t, nil); err != nil {
 			return err
 		}
 		return boom

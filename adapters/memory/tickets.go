@@ -10,13 +10,19 @@ import (
 
 type ticketRepo struct{ tx *txn }
 
-func (r ticketRepo) Create(ctx context.Context, tk *ticket.Ticket) error {
+func (r ticketRepo) Create(ctx context.Context, tk *ticket.Ticket, history []ticket.Change) error {
 	if err := r.tx.check(ctx); err != nil {
 		return err
 	}
 	t := r.tx.t
+	if t.cfg == nil {
+		return fmt.Errorf("ticket %q: service %q: %w", tk.ID, r.tx.service, helpdesk.ErrNotFound)
+	}
 	if _, ok := t.tickets[tk.ID]; ok {
 		return fmt.Errorf("ticket %q exists: %w", tk.ID, helpdesk.ErrConflict)
+	}
+	if err := ownHistory(tk.ID, history); err != nil {
+		return err
 	}
 	tk.ServiceID = r.tx.service
 	tk.Number = int64(len(t.byNumber)) + 1
@@ -27,7 +33,7 @@ func (r ticketRepo) Create(ctx context.Context, tk *ticket.Ticket) error {
 		delete(t.tickets, stored.ID)
 		t.byNumber = t.byNumber[:len(t.byNumber)-1]
 	})
-	return nil
+	return r.AddChanges(ctx, history)
 }
 
 func (r ticketRepo) Get(ctx context.Context, id string) (ticket.Ticket, error) {
@@ -56,7 +62,7 @@ func (r ticketRepo) GetByNumber(ctx context.Context, n int64) (ticket.Ticket, er
 	return r.tx.t.tickets[r.tx.t.byNumber[n-1]].Clone(), nil
 }
 
-func (r ticketRepo) Update(ctx context.Context, tk *ticket.Ticket) error {
+func (r ticketRepo) Update(ctx context.Context, tk *ticket.Ticket, history []ticket.Change) error {
 	if err := r.tx.check(ctx); err != nil {
 		return err
 	}
@@ -68,13 +74,16 @@ func (r ticketRepo) Update(ctx context.Context, tk *ticket.Ticket) error {
 	if old.Version != tk.Version {
 		return fmt.Errorf("ticket %q is at version %d, not %d: %w", tk.ID, old.Version, tk.Version, helpdesk.ErrConflict)
 	}
+	if err := ownHistory(tk.ID, history); err != nil {
+		return err
+	}
 	n := tk.Clone()
 	n.ServiceID, n.Number, n.CreatedAt = old.ServiceID, old.Number, old.CreatedAt // not updatable
 	n.Version++
 	t.tickets[tk.ID] = &n
 	*tk = n.Clone()
 	r.tx.onUndo(func() { t.tickets[old.ID] = old })
-	return nil
+	return r.AddChanges(ctx, history)
 }
 
 func (r ticketRepo) List(ctx context.Context, f ticket.Filter) (ticket.Page, error) {
@@ -178,6 +187,16 @@ func (r ticketRepo) ScanChanges(ctx context.Context, f ticket.ChangeFilter, fn f
 		}
 		if err := visit(c); err != nil {
 			return err
+		}
+	}
+	return nil
+}
+
+// ownHistory checks that history rows written with a ticket are its own.
+func ownHistory(id string, history []ticket.Change) error {
+	for _, c := range history {
+		if c.TicketID != id {
+			return fmt.Errorf("history row of ticket %q written with ticket %q: %w", c.TicketID, id, helpdesk.ErrInvalid)
 		}
 	}
 	return nil

@@ -141,6 +141,7 @@ func (r repos) Agents() agent.Repository            { return agentRepo(r) }
 const (
 	codeUniqueViolation     = "23505"
 	codeForeignKeyViolation = "23503"
+	codeNotNullViolation    = "23502"
 )
 
 // mapErr turns driver errors into Deskkit error kinds; what names the object.
@@ -158,6 +159,10 @@ func mapErr(err error, what string) error {
 			return fmt.Errorf("%s: %w (%s)", what, helpdesk.ErrConflict, pe.ConstraintName)
 		case codeForeignKeyViolation:
 			return fmt.Errorf("%s: %w (%s)", what, helpdesk.ErrNotFound, pe.ConstraintName)
+		case codeNotNullViolation:
+			if pe.TableName == "tickets" && pe.ColumnName == "number" { // no counter row: no such service
+				return fmt.Errorf("%s: service: %w", what, helpdesk.ErrNotFound)
+			}
 		}
 	}
 	return fmt.Errorf("%s: %w", what, err)

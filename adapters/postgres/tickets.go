@@ -2,10 +2,13 @@ package postgres
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 
 	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect/pgdialect"
 
 	"github.com/deskkit/deskkit/helpdesk"
 	"github.com/deskkit/deskkit/helpdesk/ticket"
@@ -32,8 +35,8 @@ type ticketRow struct {
 	GroupID              string         `bun:"group_id"`
 	AssigneeID           string         `bun:"assignee_id"`
 	Tags                 []string       `bun:"tags,array"`
-	CustomerFields       map[string]any `bun:"customer_fields,type:jsonb"`
-	AgentFields          map[string]any `bun:"agent_fields,type:jsonb"`
+	CustomerFields       map[string]any `bun:"customer_fields,type:jsonb,nullzero"`
+	AgentFields          map[string]any `bun:"agent_fields,type:jsonb,nullzero"`
 	FollowUpOf           string         `bun:"follow_up_of"`
 	CreatedAt            time.Time      `bun:"created_at"`
 	UpdatedAt            time.Time      `bun:"updated_at"`
@@ -113,20 +116,48 @@ type ticketRepo repos
 // handed out without gaps or duplicates, and a rollback returns the number.
 const nextNumber = `UPDATE ticket_counters SET last_number = last_number + 1 WHERE service_id = ? RETURNING last_number`
 
-func (r ticketRepo) Create(ctx context.Context, t *ticket.Ticket) error {
+func (r ticketRepo) Create(ctx context.Context, t *ticket.Ticket, history []ticket.Change) error {
 	row := toRow(r.sid, t)
-	// One round trip: the counter bump runs as a CTE of the insert.
-	_, err := r.tx.NewInsert().
+	// One statement, one round trip: bump the counter, insert the ticket
+	// with that number, insert its history rows.
+	q := r.tx.NewSelect().
 		With("n", r.tx.NewRaw(nextNumber, r.sid)).
-		Model(&row).
-		Value("number", "(SELECT last_number FROM n)").
-		Returning("number").
-		Exec(ctx)
-	if err != nil {
+		With("w", r.tx.NewInsert().Model(&row).Value("number", "(SELECT last_number FROM n)").Returning("number"))
+	if len(history) > 0 {
+		h, err := r.historyCTE(t.ID, history)
+		if err != nil {
+			return err
+		}
+		q = q.With("h", h)
+	}
+	if err := q.Table("w").Column("number").Scan(ctx, &row.Number); err != nil {
 		return mapErr(err, "ticket "+t.ID)
 	}
 	t.ServiceID, t.Number = r.sid, row.Number
 	return nil
+}
+
+// insertHistory inserts history rows from arrays (one per column), but only
+// when the ticket write "w" of the same statement returned a row: a stale
+// update writes no history.
+const insertHistory = `INSERT INTO ticket_changes (service_id, ticket_id, at, actor_kind, actor_id, event, field, from_value, to_value)
+SELECT ?, ?, x.* FROM unnest(?::timestamptz[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[]) AS x
+WHERE EXISTS (SELECT 1 FROM w)`
+
+// historyCTE is the insert of a ticket's history rows as part of the
+// statement that writes the ticket.
+func (r ticketRepo) historyCTE(ticketID string, cs []ticket.Change) (bun.Query, error) {
+	n := len(cs)
+	at := make([]time.Time, n)
+	kind, actor, event, field, from, to := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	for i, c := range cs {
+		if c.TicketID != ticketID {
+			return nil, fmt.Errorf("history row of ticket %q written with ticket %q: %w", c.TicketID, ticketID, helpdesk.ErrInvalid)
+		}
+		at[i], kind[i], actor[i], event[i], field[i], from[i], to[i] = c.At, string(c.ActorKind), c.ActorID, string(c.Event), c.Field, c.From, c.To
+	}
+	return r.tx.NewRaw(insertHistory, r.sid, ticketID, pgdialect.Array(at), pgdialect.Array(kind), pgdialect.Array(actor),
+		pgdialect.Array(event), pgdialect.Array(field), pgdialect.Array(from), pgdialect.Array(to)), nil
 }
 
 func (r ticketRepo) Get(ctx context.Context, id string) (ticket.Ticket, error) {
@@ -155,15 +186,22 @@ func (r ticketRepo) getWhere(ctx context.Context, what string, lock bool, where 
 	return row.ticket(), nil
 }
 
-func (r ticketRepo) Update(ctx context.Context, t *ticket.Ticket) error {
+func (r ticketRepo) Update(ctx context.Context, t *ticket.Ticket, history []ticket.Change) error {
 	row := toRow(r.sid, t)
 	row.Version = t.Version + 1
-	res, err := r.tx.NewUpdate().Model(&row).Column(updatable...).
-		Where("service_id = ? AND id = ? AND version = ?", r.sid, t.ID, t.Version).Exec(ctx)
-	if err != nil {
-		return mapErr(err, "ticket "+t.ID)
+	q := r.tx.NewSelect().
+		With("w", r.tx.NewUpdate().Model(&row).Column(updatable...).
+			Where("service_id = ? AND id = ? AND version = ?", r.sid, t.ID, t.Version).Returning("version"))
+	if len(history) > 0 {
+		h, err := r.historyCTE(t.ID, history)
+		if err != nil {
+			return err
+		}
+		q = q.With("h", h)
 	}
-	if n, _ := res.RowsAffected(); n == 0 {
+	var v int64
+	err := q.Table("w").Column("version").Scan(ctx, &v)
+	if errors.Is(err, sql.ErrNoRows) {
 		var cur int64
 		err := r.tx.NewSelect().Table("tickets").Column("version").Where("service_id = ? AND id = ?", r.sid, t.ID).Scan(ctx, &cur)
 		if err != nil {
@@ -171,7 +209,10 @@ func (r ticketRepo) Update(ctx context.Context, t *ticket.Ticket) error {
 		}
 		return fmt.Errorf("ticket %q is at version %d, not %d: %w", t.ID, cur, t.Version, helpdesk.ErrConflict)
 	}
-	t.Version++
+	if err != nil {
+		return mapErr(err, "ticket "+t.ID)
+	}
+	t.Version = v
 	return nil
 }
 

@@ -2,8 +2,8 @@ package storetest
 
 import (
 	"context"
-	"fmt"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -23,25 +23,38 @@ func BenchNewTicket() ticket.New {
 	}
 }
 
-// BenchDesk returns a Desk on s with service "bench" created.
-func BenchDesk(b *testing.B, s helpdesk.Store) *helpdesk.Desk {
+// BenchDesk returns a Desk on s with service "bench" created; mods adjust
+// its config.
+func BenchDesk(b *testing.B, s helpdesk.Store, mods ...func(*helpdesk.Config)) *helpdesk.Desk {
 	b.Helper()
-	d, err := helpdesk.New(helpdesk.Config{Store: s})
+	c := helpdesk.Config{Store: s}
+	for _, m := range mods {
+		m(&c)
+	}
+	d, err := helpdesk.New(c)
 	require.NoError(b, err)
-	c := cfg("bench")
-	_, err = d.CreateService(context.Background(), helpdesk.NewService{ID: "bench", Settings: c.Settings})
+	_, err = d.CreateService(context.Background(), helpdesk.NewService{ID: "bench", Settings: cfg("bench").Settings})
 	require.NoError(b, err)
 	return d
 }
 
 // BenchCreateTicket measures the whole CreateTicket workflow (transaction,
 // service load, authorisation, validation, number allocation, insert,
-// history row) on s, serially and with parallel callers.
+// history row) on s, serially and with parallel callers; then the same with
+// the service settings cached (Config.ServiceCacheTTL).
 func BenchCreateTicket(b *testing.B, s helpdesk.Store) {
-	sess := BenchDesk(b, s).Service("bench").As(helpdesk.System)
+	d := BenchDesk(b, s)
+	benchCreate(b, d, "")
+	cached, err := helpdesk.New(helpdesk.Config{Store: s, ServiceCacheTTL: time.Minute})
+	require.NoError(b, err)
+	benchCreate(b, cached, "cached_")
+}
+
+func benchCreate(b *testing.B, d *helpdesk.Desk, prefix string) {
+	sess := d.Service("bench").As(helpdesk.System)
 	ctx := context.Background()
 	n := BenchNewTicket()
-	b.Run("serial", func(b *testing.B) {
+	b.Run(prefix+"serial", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
 			if _, err := sess.CreateTicket(ctx, n); err != nil {
@@ -50,7 +63,7 @@ func BenchCreateTicket(b *testing.B, s helpdesk.Store) {
 		}
 		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "tickets/s")
 	})
-	b.Run("parallel", func(b *testing.B) {
+	b.Run(prefix+"parallel", func(b *testing.B) {
 		b.ReportAllocs()
 		b.RunParallel(func(pb *testing.PB) {
 			for pb.Next() {
@@ -76,7 +89,7 @@ func BenchListTickets(b *testing.B, s helpdesk.Store) {
 			for j := i; j < i+batch; j++ {
 				tk := mkTicket(j)
 				tk.Status = ticket.Statuses[j%4]
-				if err := r.Tickets().Create(ctx, &tk); err != nil {
+				if err := r.Tickets().Create(ctx, &tk, nil); err != nil {
 					return err
 				}
 			}
@@ -98,7 +111,7 @@ func BenchListTickets(b *testing.B, s helpdesk.Store) {
 					b.Fatal(err)
 				}
 				if len(p.Tickets) != 50 {
-					b.Fatal(fmt.Sprintf("page of %d", len(p.Tickets)))
+					b.Fatalf("page of %d", len(p.Tickets))
 				}
 			}
 		})

@@ -43,6 +43,7 @@ func Run(t *testing.T, newStore NewStore) {
 		{"ListFilters", testListFilters},
 		{"PaginationStable", testPagination},
 		{"CommentsAndChanges", testCommentsAndChanges},
+		{"HistoryWrittenWithTicket_TKT4", testHistoryWithTicket},
 		{"DeskWorkflow", testDeskWorkflow},
 	}
 	for _, c := range cases {
@@ -91,7 +92,7 @@ func mkTicket(i int) ticket.Ticket {
 
 func create(t *testing.T, s helpdesk.Store, service string, tk ticket.Ticket) ticket.Ticket {
 	t.Helper()
-	tx(t, s, service, func(r helpdesk.Repos) error { return r.Tickets().Create(context.Background(), &tk) })
+	tx(t, s, service, func(r helpdesk.Repos) error { return r.Tickets().Create(context.Background(), &tk, nil) })
 	return tk
 }
 
@@ -179,6 +180,8 @@ func testTicketCRUD(t *testing.T, s helpdesk.Store) {
 	in.AgentFields = ticket.Fields{"severity": "s1"}
 	in.SolvedAt = base.Add(time.Hour)
 	in.FollowUpOf = newID()
+	err := s.Tx(ctx, "nope", func(r helpdesk.Repos) error { return r.Tickets().Create(ctx, &in, nil) })
+	require.ErrorIs(t, err, helpdesk.ErrNotFound, "a ticket needs its service")
 	tk := create(t, s, "acme", in)
 	assert.Equal(t, int64(1), tk.Number)
 	assert.Equal(t, "acme", tk.ServiceID)
@@ -198,7 +201,7 @@ func testTicketCRUD(t *testing.T, s helpdesk.Store) {
 		got.CustomerFields = nil
 		got.Status = ticket.StatusOpen
 		got.UpdatedAt = base.Add(2 * time.Hour)
-		require.NoError(t, r.Tickets().Update(ctx, &got))
+		require.NoError(t, r.Tickets().Update(ctx, &got, nil))
 		assert.Equal(t, int64(2), got.Version)
 		again, err := r.Tickets().Get(ctx, tk.ID)
 		require.NoError(t, err)
@@ -206,7 +209,7 @@ func testTicketCRUD(t *testing.T, s helpdesk.Store) {
 		_, err = r.Tickets().Get(ctx, newID())
 		assert.ErrorIs(t, err, helpdesk.ErrNotFound)
 		ghost := mkTicket(9)
-		assert.ErrorIs(t, r.Tickets().Update(ctx, &ghost), helpdesk.ErrNotFound)
+		assert.ErrorIs(t, r.Tickets().Update(ctx, &ghost, nil), helpdesk.ErrNotFound)
 		return nil
 	})
 	// values read back share no memory with the store
@@ -226,9 +229,9 @@ func testStaleVersion(t *testing.T, s helpdesk.Store) {
 	tk := create(t, s, "acme", mkTicket(1))
 	a, b := tk, tk
 	a.Title = "first writer"
-	tx(t, s, "acme", func(r helpdesk.Repos) error { return r.Tickets().Update(ctx, &a) })
+	tx(t, s, "acme", func(r helpdesk.Repos) error { return r.Tickets().Update(ctx, &a, nil) })
 	b.Title = "second writer"
-	err := s.Tx(ctx, "acme", func(r helpdesk.Repos) error { return r.Tickets().Update(ctx, &b) })
+	err := s.Tx(ctx, "acme", func(r helpdesk.Repos) error { return r.Tickets().Update(ctx, &b, nil) })
 	require.ErrorIs(t, err, helpdesk.ErrConflict)
 	got, err := get(t, s, "acme", tk.ID)
 	require.NoError(t, err)
@@ -249,7 +252,7 @@ func testTenantIsolation(t *testing.T, s helpdesk.Store) {
 	err = s.Tx(ctx, "b", func(r helpdesk.Repos) error {
 		foreign := ta
 		foreign.Title = "hijack"
-		return r.Tickets().Update(ctx, &foreign)
+		return r.Tickets().Update(ctx, &foreign, nil)
 	})
 	assert.ErrorIs(t, err, helpdesk.ErrNotFound)
 	err = s.Tx(ctx, "b", func(r helpdesk.Repos) error {
@@ -287,11 +290,11 @@ func testRollback(t *testing.T, s helpdesk.Store) {
 	var ghostID string
 	err := s.Tx(ctx, "acme", func(r helpdesk.Repos) error {
 		tk := mkTicket(2)
-		require.NoError(t, r.Tickets().Create(ctx, &tk))
+		require.NoError(t, r.Tickets().Create(ctx, &tk, nil))
 		ghostID = tk.ID
 		upd := first
 		upd.Title = "changed in a failed tx"
-		require.NoError(t, r.Tickets().Update(ctx, &upd))
+		require.NoError(t, r.Tickets().Update(ctx, &upd, nil))
 		require.NoError(t, r.Tickets().AddComment(ctx, ticket.Comment{ID: newID(), TicketID: first.ID, Kind: ticket.CommentPublic, AuthorKind: ticket.ActorSystem, Body: "x", CreatedAt: base}))
 		require.NoError(t, r.Tickets().AddChanges(ctx, []ticket.Change{{TicketID: first.ID, At: base, ActorKind: ticket.ActorSystem, Event: ticket.EventUpdated, Field: "title"}}))
 		require.NoError(t, r.Agents().Create(ctx, agent.Agent{ID: newID(), Name: "x", Email: "x@example.com", Role: agent.RoleAgent, CreatedAt: base}))
@@ -315,11 +318,11 @@ func testRollbackPanic(t *testing.T, s helpdesk.Store) {
 	assert.Panics(t, func() {
 		_ = s.Tx(ctx, "acme", func(r helpdesk.Repos) error {
 			tk := mkTicket(2)
-			require.NoError(t, r.Tickets().Create(ctx, &tk))
+			require.NoError(t, r.Tickets().Create(ctx, &tk, nil))
 			ghostID = tk.ID
 			upd := first
 			upd.Title = "changed in a failed tx"
-			require.NoError(t, r.Tickets().Update(ctx, &upd))
+			require.NoError(t, r.Tickets().Update(ctx, &upd, nil))
 			panic("boom")
 		})
 	})
@@ -370,7 +373,7 @@ func testConcurrentNumbers(t *testing.T, s helpdesk.Store) {
 				tk := mkTicket(w*each + i)
 				fail := i%5 == 4 // every fifth transaction rolls back
 				err := s.Tx(ctx, "acme", func(r helpdesk.Repos) error {
-					if err := r.Tickets().Create(ctx, &tk); err != nil {
+					if err := r.Tickets().Create(ctx, &tk, nil); err != nil {
 						return err
 					}
 					if fail {
@@ -547,4 +550,51 @@ func testCommentsAndChanges(t *testing.T, s helpdesk.Store) {
 		assert.Equal(t, 1, n)
 		return nil
 	})
+}
+
+// testHistoryWithTicket: Create and Update write the ticket and its history
+// rows together; a stale update or a foreign row writes neither.
+func testHistoryWithTicket(t *testing.T, s helpdesk.Store) {
+	ctx := context.Background()
+	mkService(t, s, "acme")
+	tk := mkTicket(1)
+	row := func(id, field string) ticket.Change {
+		return ticket.Change{TicketID: id, At: base, ActorKind: ticket.ActorSystem, Event: ticket.EventCreated, Field: field, To: "v"}
+	}
+	tx(t, s, "acme", func(r helpdesk.Repos) error {
+		return r.Tickets().Create(ctx, &tk, []ticket.Change{row(tk.ID, "ticket"), row(tk.ID, "extra")})
+	})
+	upd := tk
+	upd.Title = "new"
+	tx(t, s, "acme", func(r helpdesk.Repos) error {
+		return r.Tickets().Update(ctx, &upd, []ticket.Change{row(tk.ID, "title")})
+	})
+	stale := tk
+	stale.Title = "stale"
+	err := s.Tx(ctx, "acme", func(r helpdesk.Repos) error {
+		err := r.Tickets().Update(ctx, &stale, []ticket.Change{row(tk.ID, "stale")})
+		assert.ErrorIs(t, err, helpdesk.ErrConflict)
+		other := mkTicket(2)
+		err = r.Tickets().Create(ctx, &other, []ticket.Change{row(tk.ID, "foreign")})
+		assert.ErrorIs(t, err, helpdesk.ErrInvalid)
+		err = r.Tickets().Update(ctx, &upd, []ticket.Change{row(other.ID, "foreign")})
+		assert.ErrorIs(t, err, helpdesk.ErrInvalid)
+		return nil // commit: whatever the failed calls wrote would stay
+	})
+	require.NoError(t, err)
+	var fields []string
+	tx(t, s, "acme", func(r helpdesk.Repos) error {
+		p, err := r.Tickets().List(ctx, ticket.Filter{})
+		require.NoError(t, err)
+		assert.Len(t, p.Tickets, 1, "the refused create wrote no ticket")
+		return r.Tickets().ScanChanges(ctx, ticket.ChangeFilter{}, func(c ticket.Change) error {
+			fields = append(fields, c.Field)
+			return nil
+		})
+	})
+	assert.Equal(t, []string{"ticket", "extra", "title"}, fields)
+	got, err := get(t, s, "acme", tk.ID)
+	require.NoError(t, err)
+	assert.Equal(t, "new", got.Title)
+	assert.Equal(t, int64(2), got.Version)
 }

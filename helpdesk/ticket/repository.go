@@ -13,10 +13,11 @@ import (
 // Repository stores the tickets of one service. Every method sees only that
 // service's rows: a foreign id answers ErrNotFound (SVC-1).
 type Repository interface {
-	// Create stores t, assigning t.Number: the next number of the service,
-	// without gaps or duplicates under concurrency. The caller sets the id,
-	// Version (1) and timestamps.
-	Create(ctx context.Context, t *Ticket) error
+	// Create stores t and its first history rows (TKT-4) together,
+	// assigning t.Number: the next number of the service, without gaps or
+	// duplicates under concurrency. The caller sets the id, Version (1) and
+	// timestamps; the rows' TicketID must be t.ID.
+	Create(ctx context.Context, t *Ticket, history []Change) error
 	// Get returns the ticket with id, or ErrNotFound.
 	Get(ctx context.Context, id string) (Ticket, error)
 	// GetForUpdate is Get that also locks the ticket against other writers
@@ -26,10 +27,11 @@ type Repository interface {
 	GetForUpdate(ctx context.Context, id string) (Ticket, error)
 	// GetByNumber returns the ticket with number n, or ErrNotFound.
 	GetByNumber(ctx context.Context, n int64) (Ticket, error)
-	// Update stores t if the stored version is t.Version and then sets
-	// t.Version to the next one. A stale version returns ErrConflict (TKT-8);
-	// an unknown id ErrNotFound.
-	Update(ctx context.Context, t *Ticket) error
+	// Update stores t and the history rows of the change together, if the
+	// stored version is t.Version, and then sets t.Version to the next one.
+	// A stale version returns ErrConflict (TKT-8), an unknown id
+	// ErrNotFound; either way nothing is written.
+	Update(ctx context.Context, t *Ticket, history []Change) error
 	// List returns one page of tickets matching f, newest (highest number)
 	// first.
 	List(ctx context.Context, f Filter) (Page, error)

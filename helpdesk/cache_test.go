@@ -1,0 +1,59 @@
+package helpdesk_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/deskkit/deskkit/adapters/memory"
+	"github.com/deskkit/deskkit/helpdesk"
+)
+
+// Two desks (two processes) share one store; desk a caches settings.
+func TestServiceCacheTTL(t *testing.T) {
+	ctx := context.Background()
+	store := memory.New()
+	now := time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
+	clock := func() time.Time { return now }
+	a, err := helpdesk.New(helpdesk.Config{Store: store, Clock: clock, ServiceCacheTTL: time.Minute})
+	require.NoError(t, err)
+	b, err := helpdesk.New(helpdesk.Config{Store: store, Clock: clock})
+	require.NoError(t, err)
+
+	_, err = a.Service("acme").As(helpdesk.System).Settings(ctx)
+	require.ErrorIs(t, err, helpdesk.ErrNotFound, "unknown services are never cached")
+	_, err = b.CreateService(ctx, helpdesk.NewService{ID: "acme", Settings: helpdesk.Settings{Name: "v1", Languages: []string{"ko"}}})
+	require.NoError(t, err)
+
+	sa, sb := a.Service("acme").As(helpdesk.System), b.Service("acme").As(helpdesk.System)
+	c, err := sa.Settings(ctx)
+	require.NoError(t, err)
+	c.Languages[0] = "xx" // a caller's copy: the cache must not change with it
+
+	cb, err := sb.Settings(ctx)
+	require.NoError(t, err)
+	set := cb.Settings
+	set.Name = "v2"
+	_, err = sb.UpdateSettings(ctx, cb.Version, set)
+	require.NoError(t, err)
+
+	c, err = sa.Settings(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, "v1", c.Name, "another process's change is seen after the TTL")
+	assert.Equal(t, []string{"ko"}, c.Languages)
+
+	now = now.Add(time.Minute)
+	c, err = sa.Settings(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, "v2", c.Name)
+
+	set.Name = "v3"
+	_, err = sa.UpdateSettings(ctx, c.Version, set)
+	require.NoError(t, err)
+	c, err = sa.Settings(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, "v3", c.Name, "its own change is seen at once")
+}
