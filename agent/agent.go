@@ -1,6 +1,10 @@
-// Package agent holds the people who work a service's tickets: agents and
-// their roles (AGT-3). The full permission model, groups, menu access, the
-// login log and assignment strategies build on this package.
+// Package agent holds the people who work a service's tickets (AGT-1..8):
+// agents with their role, permissions and toggles, groups with their
+// assignment strategy, the login log, menu access, and the Directory port
+// to the host product's user directory.
+//
+// The package is pure: storage is behind Repository, GroupRepository,
+// LoginLog and MenuRepository, which every store implements.
 package agent
 
 import (
@@ -24,26 +28,76 @@ const (
 // Valid reports whether r is a known role.
 func (r Role) Valid() bool { return r == RoleAdmin || r == RoleAgent }
 
+// Permissions are what an agent may do besides their role (AGT-2, AGT-4).
+// Admins hold every permission.
+type Permissions struct {
+	// Consultation channels; only channels the service contracted (SVC-4).
+	Ticket bool `json:"ticket"`
+	Chat   bool `json:"chat"`
+	Phone  bool `json:"phone"`
+	// Forward: forward tickets to another agent or group (TKT-7).
+	Forward bool `json:"forward"`
+	// ViewLogs: read the login log (AGT-7).
+	ViewLogs bool `json:"view_logs"`
+	// Export: export ticket history (TKT-4).
+	Export bool `json:"export"`
+}
+
+// Toggles are an agent's assignment switches (AGT-5).
+type Toggles struct {
+	// TicketAssignment off: the agent cannot be assigned at creation, by
+	// forwarding or by a group's strategy.
+	TicketAssignment bool `json:"ticket_assignment"`
+	// ChatAssignment off: no chats even when online.
+	ChatAssignment bool `json:"chat_assignment"`
+	// AssignmentControl on: the agent may flip their own two toggles;
+	// otherwise only an admin can.
+	AssignmentControl bool `json:"assignment_control"`
+}
+
 // Agent is a member of the host product's user directory who works in one
 // service.
 type Agent struct {
-	ID        string    `json:"id"`
-	Name      string    `json:"name"`
-	Email     string    `json:"email"`
-	Role      Role      `json:"role"`
-	Active    bool      `json:"active"`
+	ID string `json:"id"`
+	// Account is the agent's id in the host's user directory (AGT-1).
+	Account     string      `json:"account"`
+	Name        string      `json:"name"`
+	Email       string      `json:"email"`
+	Role        Role        `json:"role"`
+	Active      bool        `json:"active"`
+	Permissions Permissions `json:"permissions"`
+	Toggles     Toggles     `json:"toggles"`
+	// CTIID and Extension exist only when the service contracted phone.
+	CTIID     string    `json:"cti_id,omitempty"`
+	Extension string    `json:"extension,omitempty"`
+	Version   int64     `json:"version"`
 	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
 }
 
-// New is what a caller supplies to add an agent.
+// IsAdmin reports whether a has the admin role.
+func (a Agent) IsAdmin() bool { return a.Role == RoleAdmin }
+
+// Can reports whether a holds the permission p picks out; admins hold all.
+func (a Agent) Can(p func(Permissions) bool) bool { return a.IsAdmin() || p(a.Permissions) }
+
+// New is what a caller supplies to add an agent (AGT-2). With a Directory
+// configured, Account is looked up there and Name and Email come from the
+// directory; without one, Name and Email are taken as given.
 type New struct {
-	Name  string
-	Email string
-	Role  Role
+	Account     string
+	Name        string
+	Email       string
+	Role        Role
+	GroupIDs    []string
+	Permissions Permissions
+	Toggles     Toggles
+	CTIID       string
+	Extension   string
 }
 
-// Validate checks n and returns a *helpdesk.ValidationError naming every
-// bad field.
+// Validate checks the fields that need no service settings and returns a
+// *helpdesk.ValidationError naming every bad field.
 func (n New) Validate() error {
 	var c errs.Collector
 	if strings.TrimSpace(n.Name) == "" {
@@ -51,22 +105,49 @@ func (n New) Validate() error {
 	} else if len(n.Name) > 200 {
 		c.Add("name", "is over 200 bytes")
 	}
-	if a, err := mail.ParseAddress(n.Email); err != nil || a.Address != n.Email {
-		c.Add("email", "%q is not a plain email address", n.Email)
-	}
+	CheckEmail(&c, "email", n.Email)
 	if !n.Role.Valid() {
 		c.Add("role", "unknown role %q", n.Role)
 	}
+	if len(n.CTIID) > 64 {
+		c.Add("cti_id", "is over 64 bytes")
+	}
+	if len(n.Extension) > 32 {
+		c.Add("extension", "is over 32 bytes")
+	}
 	return c.Err()
+}
+
+// CheckEmail records a problem on c unless s is a plain email address.
+func CheckEmail(c *errs.Collector, field, s string) {
+	if a, err := mail.ParseAddress(s); err != nil || a.Address != s {
+		c.Add(field, "%q is not a plain email address", s)
+	}
+}
+
+// Update changes an agent's settings (admin). Nil fields stay as they are.
+// Version is the version the caller read (a stale one is ErrConflict).
+type Update struct {
+	Version     int64
+	Role        *Role
+	Active      *bool
+	Permissions *Permissions
+	CTIID       *string
+	Extension   *string
 }
 
 // Repository stores one service's agents (SVC-1).
 type Repository interface {
 	// Create stores a; another agent with the same email (case-insensitive)
-	// returns ErrConflict.
+	// or account returns ErrConflict.
 	Create(ctx context.Context, a Agent) error
 	// Get returns the agent with id, or ErrNotFound.
 	Get(ctx context.Context, id string) (Agent, error)
-	// List returns every agent, by name then id.
+	// List returns every agent, by name then id (byte order).
 	List(ctx context.Context) ([]Agent, error)
+	// Update stores a if the stored version is a.Version, then increments
+	// a.Version; ErrConflict on a stale version, ErrNotFound if unknown.
+	// Account, Email and CreatedAt are never changed (identity comes from
+	// the directory): a is refreshed with the stored values.
+	Update(ctx context.Context, a *Agent) error
 }

@@ -2,23 +2,177 @@ package helpdesk
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"strings"
 
 	"github.com/deskkit/deskkit/agent"
+	"github.com/deskkit/deskkit/internal/errs"
 )
 
-// CreateAgent adds an agent to the service (AGT-2; admin or system). The
-// first admin of a new service is created by the System actor. An email
-// already used in the service returns ErrConflict.
+// CreateAgent adds an agent to the service (AGT-1, AGT-2; admin or system;
+// the first admin of a new service is created by System). With a Directory
+// configured the account must be a directory member (else a
+// *ValidationError on "account": invite them first) and the name and email
+// come from the directory (an empty account is the lower-cased email).
+// Channel permissions must be contracted and CTI
+// settings need phone (SVC-4); the agent joins n.GroupIDs in that order. An
+// email or account already used in the service returns ErrConflict.
 func (s *Session) CreateAgent(ctx context.Context, n agent.New) (agent.Agent, error) {
 	n.Email = strings.TrimSpace(n.Email)
+	if n.Account == "" {
+		n.Account = strings.ToLower(n.Email)
+	}
+	if d := s.desk.directory; d != nil {
+		m, err := d.LookUp(ctx, n.Account)
+		if errors.Is(err, ErrNotFound) {
+			return agent.Agent{}, &ValidationError{Problems: []Problem{{Field: "account",
+				Reason: fmt.Sprintf("%q is not a member of the directory; invite them first (AGT-1)", n.Account)}}}
+		} else if err != nil {
+			return agent.Agent{}, fmt.Errorf("directory: %w", err)
+		}
+		n.Account, n.Name, n.Email = m.Account, m.Name, m.Email
+	}
 	if err := n.Validate(); err != nil {
 		return agent.Agent{}, err
 	}
 	var out agent.Agent
 	err := s.run(ctx, permSettings, func(o *op) error {
-		a := agent.Agent{ID: s.desk.newID(), Name: n.Name, Email: n.Email, Role: n.Role, Active: true, CreatedAt: o.now}
+		var c errs.Collector
+		checkAgentChannels(&c, o.svc.Channels, n.Permissions, n.CTIID, n.Extension)
+		for _, g := range n.GroupIDs {
+			if _, err := o.r.Groups().Get(ctx, g); errors.Is(err, ErrNotFound) {
+				c.Add("group_ids", "no group %q in this service", g)
+			} else if err != nil {
+				return err
+			}
+		}
+		if err := c.Err(); err != nil {
+			return err
+		}
+		a := agent.Agent{ID: s.desk.newID(), Account: n.Account, Name: n.Name, Email: n.Email, Role: n.Role, Active: true,
+			Permissions: n.Permissions, Toggles: n.Toggles, CTIID: n.CTIID, Extension: n.Extension,
+			Version: 1, CreatedAt: o.now, UpdatedAt: o.now}
 		if err := o.r.Agents().Create(ctx, a); err != nil {
+			return err
+		}
+		for _, g := range n.GroupIDs {
+			if _, err := o.r.Groups().AddMember(ctx, g, a.ID, o.now); err != nil {
+				return err
+			}
+		}
+		out = a
+		return nil
+	})
+	return out, err
+}
+
+// checkAgentChannels refuses permissions and phone settings for channels the
+// service has not contracted (SVC-4, AGT-2).
+func checkAgentChannels(c *errs.Collector, ch Channels, p agent.Permissions, ctiID, ext string) {
+	if p.Ticket && !ch.Ticket {
+		c.Add("permissions.ticket", "the ticket channel is not contracted (SVC-4)")
+	}
+	if p.Chat && !ch.Chat {
+		c.Add("permissions.chat", "the chat channel is not contracted (SVC-4)")
+	}
+	if p.Phone && !ch.Phone {
+		c.Add("permissions.phone", "the phone channel is not contracted (SVC-4)")
+	}
+	if ctiID != "" && !ch.Phone {
+		c.Add("cti_id", "needs the phone channel (SVC-4)")
+	}
+	if ext != "" && !ch.Phone {
+		c.Add("extension", "needs the phone channel (SVC-4)")
+	}
+}
+
+// InviteAgent asks the directory to invite a person who is not a member yet
+// (AGT-1; admin). Once they join, CreateAgent adds them.
+func (s *Session) InviteAgent(ctx context.Context, email, name string) error {
+	var c errs.Collector
+	agent.CheckEmail(&c, "email", email)
+	if s.desk.directory == nil {
+		c.Add("directory", "no directory is configured (helpdesk.Config.Directory)")
+	}
+	if err := c.Err(); err != nil {
+		return err
+	}
+	return s.run(ctx, permSettings, func(*op) error { return s.desk.directory.Invite(ctx, email, name) })
+}
+
+// UpdateAgent changes an agent's role, activity, permissions or phone
+// settings (admin). u.Version must be the version read (TKT-8 style).
+func (s *Session) UpdateAgent(ctx context.Context, id string, u agent.Update) (agent.Agent, error) {
+	var out agent.Agent
+	err := s.run(ctx, permSettings, func(o *op) error {
+		a, err := o.r.Agents().Get(ctx, id)
+		if err != nil {
+			return err
+		}
+		if a.Version != u.Version {
+			return fmt.Errorf("%w: agent %s is at version %d, the update is based on %d", ErrConflict, id, a.Version, u.Version)
+		}
+		if u.Role != nil {
+			a.Role = *u.Role
+		}
+		if u.Active != nil {
+			a.Active = *u.Active
+		}
+		if u.Permissions != nil {
+			a.Permissions = *u.Permissions
+		}
+		if u.CTIID != nil {
+			a.CTIID = *u.CTIID
+		}
+		if u.Extension != nil {
+			a.Extension = *u.Extension
+		}
+		var c errs.Collector
+		if !a.Role.Valid() {
+			c.Add("role", "unknown role %q", a.Role)
+		}
+		checkAgentChannels(&c, o.svc.Channels, a.Permissions, a.CTIID, a.Extension)
+		if err := c.Err(); err != nil {
+			return err
+		}
+		a.UpdatedAt = o.now
+		if err := o.r.Agents().Update(ctx, &a); err != nil {
+			return err
+		}
+		out = a
+		return nil
+	})
+	return out, err
+}
+
+// SetToggles sets an agent's assignment toggles (AGT-5). An admin may set
+// any agent's; an agent whose assignment control is on may flip their own
+// ticket and chat assignment, never the control itself; others are
+// forbidden.
+func (s *Session) SetToggles(ctx context.Context, id string, t agent.Toggles) (agent.Agent, error) {
+	var out agent.Agent
+	err := s.runRetry(ctx, permRead, func(o *op) error {
+		a, err := o.r.Agents().Get(ctx, id)
+		if err != nil {
+			return err
+		}
+		if o.agent != nil && !o.agent.IsAdmin() {
+			switch {
+			case o.agent.ID != id:
+				return fmt.Errorf("%w: only an admin sets another agent's toggles (AGT-5)", ErrForbidden)
+			case !a.Toggles.AssignmentControl:
+				return fmt.Errorf("%w: agent %q has no assignment control (AGT-5)", ErrForbidden, id)
+			case t.AssignmentControl != a.Toggles.AssignmentControl:
+				return fmt.Errorf("%w: only an admin changes assignment control (AGT-5)", ErrForbidden)
+			}
+		}
+		if a.Toggles == t {
+			out = a
+			return nil
+		}
+		a.Toggles, a.UpdatedAt = t, o.now
+		if err := o.r.Agents().Update(ctx, &a); err != nil {
 			return err
 		}
 		out = a

@@ -36,6 +36,21 @@ type Config struct {
 	// through this Desk are seen at once; changes made through another
 	// process after at most the TTL. Default 0: read every time.
 	ServiceCacheTTL time.Duration
+	// Directory is the host product's user directory (AGT-1). With one,
+	// agents are created from directory members only and can be invited;
+	// without one, the host vouches for the names and emails it passes.
+	Directory agent.Directory
+	// Callbacks counts the phone callbacks an agent holds, for the
+	// callback-menu restriction of AGT-8; nil: the host has no callbacks.
+	Callbacks CallbackCounter
+}
+
+// CallbackCounter is the host's phone-callback module, as far as AGT-8
+// needs it.
+type CallbackCounter interface {
+	// PendingCallbacks returns how many unprocessed callbacks the agent
+	// holds in the service.
+	PendingCallbacks(ctx context.Context, serviceID, agentID string) (int, error)
 }
 
 // Desk is the composition root: one per process, shared by every service
@@ -50,6 +65,9 @@ type Desk struct {
 
 	cacheTTL time.Duration
 	services sync.Map // service id → cachedService, when cacheTTL > 0
+
+	directory agent.Directory
+	callbacks CallbackCounter
 }
 
 // cachedService is a service's record as read at a time.
@@ -64,7 +82,7 @@ func New(cfg Config) (*Desk, error) {
 		return nil, fmt.Errorf("%w: helpdesk.Config.Store is required", ErrInvalid)
 	}
 	d := &Desk{store: cfg.Store, clock: cfg.Clock, log: cfg.Logger, newID: cfg.NewID, limits: cfg.Limits,
-		retries: cfg.ConflictRetries, cacheTTL: cfg.ServiceCacheTTL}
+		retries: cfg.ConflictRetries, cacheTTL: cfg.ServiceCacheTTL, directory: cfg.Directory, callbacks: cfg.Callbacks}
 	if d.clock == nil {
 		d.clock = time.Now
 	}
@@ -134,15 +152,18 @@ type Session struct {
 type permission int
 
 const (
-	permRead          permission = iota // read tickets and settings
-	permTicketWork                      // change tickets
-	permSettings                        // change service configuration (AGT-3)
-	permExport                          // export history (AGT-4)
+	permRead          permission = iota // read settings, agents and groups: any agent
+	permTicketRead                      // read tickets: ticket permission, ticket menu
+	permTicketWork                      // change tickets: ticket permission, ticket menu
+	permForward                         // forward tickets (TKT-7): ticket work plus forwarding permission
+	permSettings                        // change service configuration: admin (AGT-3)
+	permExport                          // export history: export permission (AGT-4)
+	permLogs                            // read the login log: log-viewing permission (AGT-7)
 	permCustomerVoice                   // speak for the customer: the system only
 )
 
 func (p permission) String() string {
-	return [...]string{"read", "ticket work", "settings", "export", "customer replies"}[p]
+	return [...]string{"read", "ticket reading", "ticket work", "forwarding", "settings", "export", "log viewing", "customer replies"}[p]
 }
 
 // op is the state of one call inside its transaction.
@@ -151,6 +172,9 @@ type op struct {
 	svc   ServiceConfig
 	agent *agent.Agent // nil for the system
 	now   time.Time
+	// assigneeBefore and groupBefore are the ticket's values before an
+	// update: unchanged references are not checked again.
+	assigneeBefore, groupBefore string
 }
 
 // run opens a transaction on the session's service, loads the service,
@@ -206,31 +230,65 @@ func (s *Session) runRetry(ctx context.Context, perm permission, fn func(*op) er
 	return err
 }
 
-// authorize is the single permission check (SVC-3, AGT-3, AGT-4). The system
-// may do everything; an agent must belong to the service and be active;
-// settings and export need the admin role.
+// authorize is the single permission check (SVC-3, AGT-3, AGT-4, AGT-8).
+// The system may do everything. An agent must belong to the service and be
+// active; admins hold every permission, agents the ones granted to them;
+// ticket work also needs the ticket-management menu (AGT-8).
 func (s *Session) authorize(ctx context.Context, o *op, perm permission) error {
 	switch s.actor.Kind {
 	case ticket.ActorSystem:
 		return nil
 	case ticket.ActorAgent:
-		a, err := o.r.Agents().Get(ctx, s.actor.ID)
-		if errors.Is(err, ErrNotFound) {
-			return fmt.Errorf("%w: %q is not an agent of service %q", ErrForbidden, s.actor.ID, s.svc)
-		} else if err != nil {
-			return err
-		}
-		if !a.Active {
-			return fmt.Errorf("%w: agent %q is inactive", ErrForbidden, a.ID)
-		}
-		if perm == permCustomerVoice {
-			return fmt.Errorf("%w: only the system actor speaks for the customer", ErrForbidden)
-		}
-		if (perm == permSettings || perm == permExport) && a.Role != agent.RoleAdmin {
-			return fmt.Errorf("%w: %s needs the admin role; agent %q is %s", ErrForbidden, perm, a.ID, a.Role)
-		}
-		o.agent = &a
-		return nil
+	default:
+		return fmt.Errorf("%w: unknown actor kind %q", ErrForbidden, s.actor.Kind)
 	}
-	return fmt.Errorf("%w: unknown actor kind %q", ErrForbidden, s.actor.Kind)
+	a, err := o.r.Agents().Get(ctx, s.actor.ID)
+	if errors.Is(err, ErrNotFound) {
+		return fmt.Errorf("%w: %q is not an agent of service %q", ErrForbidden, s.actor.ID, s.svc)
+	} else if err != nil {
+		return err
+	}
+	if !a.Active {
+		return fmt.Errorf("%w: agent %q is inactive", ErrForbidden, a.ID)
+	}
+	o.agent = &a
+	deny := func(what string) error {
+		return fmt.Errorf("%w: %s needs %s; agent %q does not have it", ErrForbidden, perm, what, a.ID)
+	}
+	switch perm {
+	case permRead:
+		return nil
+	case permSettings:
+		if !a.IsAdmin() {
+			return deny("the admin role")
+		}
+		return nil
+	case permExport:
+		if !a.Can(func(p agent.Permissions) bool { return p.Export }) {
+			return deny("the export permission")
+		}
+		return nil
+	case permLogs:
+		if !a.Can(func(p agent.Permissions) bool { return p.ViewLogs }) {
+			return deny("the log-viewing permission")
+		}
+		return nil
+	case permCustomerVoice:
+		return fmt.Errorf("%w: only the system actor speaks for the customer", ErrForbidden)
+	}
+	// ticket reading, work and forwarding
+	if !a.Can(func(p agent.Permissions) bool { return p.Ticket }) {
+		return deny("the ticket permission")
+	}
+	if perm == permForward && !a.Can(func(p agent.Permissions) bool { return p.Forward }) {
+		return deny("the forwarding permission")
+	}
+	m, err := o.r.Menus().Get(ctx, agent.MenuTickets)
+	if err != nil {
+		return err
+	}
+	if !m.Allows(a.ID) {
+		return fmt.Errorf("%w: agent %q is restricted from %s (AGT-8)", ErrForbidden, a.ID, agent.MenuTickets)
+	}
+	return nil
 }

@@ -56,7 +56,8 @@ func newFixture(t *testing.T, mods ...func(*helpdesk.Config, *helpdesk.Settings)
 	f.sys = f.acme.As(helpdesk.System)
 	adm, err := f.sys.CreateAgent(ctx, agent.New{Name: "Admin", Email: "admin@acme.example", Role: agent.RoleAdmin})
 	require.NoError(t, err)
-	ag, err := f.sys.CreateAgent(ctx, agent.New{Name: "Agent", Email: "agent@acme.example", Role: agent.RoleAgent})
+	ag, err := f.sys.CreateAgent(ctx, agent.New{Name: "Agent", Email: "agent@acme.example", Role: agent.RoleAgent,
+		Permissions: agent.Permissions{Ticket: true}, Toggles: agent.Toggles{TicketAssignment: true}})
 	require.NoError(t, err)
 	fa, err := f.other.As(helpdesk.System).CreateAgent(ctx, agent.New{Name: "Foreign", Email: "f@other.example", Role: agent.RoleAdmin})
 	require.NoError(t, err)
@@ -162,7 +163,9 @@ func TestCreateTicket_TKT5_AssigneeAtCreation(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
 	n := newTicket()
-	n.AssigneeID, n.GroupID = f.agentID, "group-1"
+	g, err := f.admin.CreateGroup(ctx, helpdesk.GroupSpec{Name: "Billing"})
+	require.NoError(t, err)
+	n.AssigneeID, n.GroupID = f.agentID, g.ID
 	n.CustomerFields = ticket.Fields{"order": 7, "colors": []any{"red"}}
 	tk, err := f.agent.CreateTicket(ctx, n)
 	require.NoError(t, err)

@@ -19,7 +19,8 @@ func Example() {
 		Name: "ACME", Languages: []string{"ko", "en"}, Channels: helpdesk.Channels{Ticket: true},
 	}})
 	acme := desk.Service("acme")
-	kim, _ := acme.As(helpdesk.System).CreateAgent(ctx, agent.New{Name: "Kim", Email: "kim@acme.example", Role: agent.RoleAgent})
+	kim, _ := acme.As(helpdesk.System).CreateAgent(ctx, agent.New{Name: "Kim", Email: "kim@acme.example", Role: agent.RoleAgent,
+		Permissions: agent.Permissions{Ticket: true}})
 
 	t, _ := acme.As(helpdesk.System).CreateTicket(ctx, ticket.New{
 		Title: "Refund", Content: "Please refund order 42", Channel: ticket.ChannelHelpCenter,

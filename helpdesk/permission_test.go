@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -14,111 +15,209 @@ import (
 	"github.com/deskkit/deskkit/helpdesk/ticket"
 )
 
-// TestPermissions_SVC3 calls every workflow as every kind of actor: allowed
-// calls succeed, denied ones return ErrForbidden and change nothing.
-func TestPermissions_SVC3(t *testing.T) {
-	type actor string
-	const (
-		system  actor = "system"
-		admin   actor = "admin"
-		member  actor = "agent"
-		foreign actor = "agent of another service"
-		unknown actor = "unknown agent"
-	)
-	all := []actor{system, admin, member, foreign, unknown}
-	anyAgent := []actor{system, admin, member}
-	adminOnly := []actor{system, admin}
+// actor kinds of the permission table.
+const (
+	aSystem     = "system"
+	aAdmin      = "admin"
+	aTicket     = "agent+ticket"
+	aForward    = "agent+ticket+forward"
+	aExport     = "agent+export"
+	aLogs       = "agent+view_logs"
+	aBare       = "agent without permissions"
+	aRestricted = "agent+ticket restricted from ticket menu"
+	aInactive   = "inactive agent+ticket"
+	aForeign    = "agent of another service"
+	aUnknown    = "unknown agent"
+)
+
+var allActors = []string{aSystem, aAdmin, aTicket, aForward, aExport, aLogs, aBare, aRestricted, aInactive, aForeign, aUnknown}
+
+// permFixture adds one agent per permission combination to a fixture.
+type permFixture struct {
+	*fixture
+	ids map[string]string
+}
+
+func newPermFixture(t *testing.T) *permFixture {
+	t.Helper()
+	ctx := context.Background()
+	f := &permFixture{fixture: newFixture(t), ids: map[string]string{}}
+	f.ids[aSystem] = f.adminID // System acts on behalf of someone where a call needs an agent id
+	f.ids[aAdmin] = f.adminID
+	f.ids[aTicket] = f.agentID
+	f.ids[aForeign] = f.foreignAgentID
+	f.ids[aUnknown] = "no-such-agent"
+	add := func(key string, p agent.Permissions) {
+		a, err := f.sys.CreateAgent(ctx, agent.New{Name: key, Email: fmt.Sprintf("a%d@acme.example", len(f.ids)), Role: agent.RoleAgent,
+			Permissions: p, Toggles: agent.Toggles{TicketAssignment: true}})
+		require.NoError(t, err)
+		f.ids[key] = a.ID
+	}
+	add(aForward, agent.Permissions{Ticket: true, Forward: true})
+	add(aExport, agent.Permissions{Export: true})
+	add(aLogs, agent.Permissions{ViewLogs: true})
+	add(aBare, agent.Permissions{})
+	add(aRestricted, agent.Permissions{Ticket: true})
+	add(aInactive, agent.Permissions{Ticket: true})
+	_, err := f.sys.SetMenuAccess(ctx, agent.MenuAccess{Menu: agent.MenuTickets, Partial: true, Restricted: []string{f.ids[aRestricted]}})
+	require.NoError(t, err)
+	in, err := f.sys.Agent(ctx, f.ids[aInactive])
+	require.NoError(t, err)
+	_, err = f.sys.UpdateAgent(ctx, in.ID, agent.Update{Version: in.Version, Active: ptr(false)})
+	require.NoError(t, err)
+	return f
+}
+
+func (f *permFixture) session(who string) *helpdesk.Session {
+	if who == aSystem {
+		return f.sys
+	}
+	return f.acme.As(helpdesk.AgentID(f.ids[who]))
+}
+
+// TestPermissions_SVC3_AGT4 calls every workflow as every role and
+// permission combination: allowed calls succeed, denied ones return
+// ErrForbidden and change nothing.
+func TestPermissions_SVC3_AGT4(t *testing.T) {
+	anyActive := []string{aSystem, aAdmin, aTicket, aForward, aExport, aLogs, aBare, aRestricted}
+	ticketWork := []string{aSystem, aAdmin, aTicket, aForward}
+	adminOnly := []string{aSystem, aAdmin}
+	type call func(ctx context.Context, f *permFixture, s *helpdesk.Session, who string, tk ticket.Ticket) error
 	workflows := []struct {
 		name    string
-		allowed []actor
-		call    func(ctx context.Context, s *helpdesk.Session, tk ticket.Ticket) error
+		allowed []string
+		call    call
 	}{
-		{"Ticket", anyAgent, func(ctx context.Context, s *helpdesk.Session, tk ticket.Ticket) error {
+		{"Ticket", ticketWork, func(ctx context.Context, _ *permFixture, s *helpdesk.Session, _ string, tk ticket.Ticket) error {
 			_, err := s.Ticket(ctx, tk.ID)
 			return err
 		}},
-		{"TicketByNumber", anyAgent, func(ctx context.Context, s *helpdesk.Session, tk ticket.Ticket) error {
+		{"TicketByNumber", ticketWork, func(ctx context.Context, _ *permFixture, s *helpdesk.Session, _ string, tk ticket.Ticket) error {
 			_, err := s.TicketByNumber(ctx, tk.Number)
 			return err
 		}},
-		{"Tickets", anyAgent, func(ctx context.Context, s *helpdesk.Session, _ ticket.Ticket) error {
+		{"Tickets", ticketWork, func(ctx context.Context, _ *permFixture, s *helpdesk.Session, _ string, _ ticket.Ticket) error {
 			_, err := s.Tickets(ctx, ticket.Filter{})
 			return err
 		}},
-		{"Comments", anyAgent, func(ctx context.Context, s *helpdesk.Session, tk ticket.Ticket) error {
+		{"Comments", ticketWork, func(ctx context.Context, _ *permFixture, s *helpdesk.Session, _ string, tk ticket.Ticket) error {
 			_, err := s.Comments(ctx, tk.ID)
 			return err
 		}},
-		{"History", anyAgent, func(ctx context.Context, s *helpdesk.Session, tk ticket.Ticket) error {
+		{"History", ticketWork, func(ctx context.Context, _ *permFixture, s *helpdesk.Session, _ string, tk ticket.Ticket) error {
 			_, err := s.History(ctx, tk.ID)
 			return err
 		}},
-		{"Settings", anyAgent, func(ctx context.Context, s *helpdesk.Session, _ ticket.Ticket) error {
-			_, err := s.Settings(ctx)
-			return err
-		}},
-		{"Agents", anyAgent, func(ctx context.Context, s *helpdesk.Session, _ ticket.Ticket) error {
-			_, err := s.Agents(ctx)
-			return err
-		}},
-		{"CreateTicket", anyAgent, func(ctx context.Context, s *helpdesk.Session, _ ticket.Ticket) error {
+		{"CreateTicket", ticketWork, func(ctx context.Context, _ *permFixture, s *helpdesk.Session, _ string, _ ticket.Ticket) error {
 			_, err := s.CreateTicket(ctx, newTicket())
 			return err
 		}},
-		{"UpdateTicket", anyAgent, func(ctx context.Context, s *helpdesk.Session, tk ticket.Ticket) error {
+		{"UpdateTicket", ticketWork, func(ctx context.Context, _ *permFixture, s *helpdesk.Session, _ string, tk ticket.Ticket) error {
 			_, err := s.UpdateTicket(ctx, tk.ID, ticket.Update{Version: tk.Version, Title: ptr("new title")})
 			return err
 		}},
-		{"ChangeStatus", anyAgent, func(ctx context.Context, s *helpdesk.Session, tk ticket.Ticket) error {
+		{"ChangeStatus", ticketWork, func(ctx context.Context, _ *permFixture, s *helpdesk.Session, _ string, tk ticket.Ticket) error {
 			_, err := s.ChangeStatus(ctx, tk.ID, ticket.StatusPending)
 			return err
 		}},
-		{"Reply", anyAgent, func(ctx context.Context, s *helpdesk.Session, tk ticket.Ticket) error {
+		{"Reply", ticketWork, func(ctx context.Context, _ *permFixture, s *helpdesk.Session, _ string, tk ticket.Ticket) error {
 			_, err := s.Reply(ctx, tk.ID, helpdesk.Reply{Body: "hi"})
 			return err
 		}},
-		{"Note", anyAgent, func(ctx context.Context, s *helpdesk.Session, tk ticket.Ticket) error {
+		{"Note", ticketWork, func(ctx context.Context, _ *permFixture, s *helpdesk.Session, _ string, tk ticket.Ticket) error {
 			_, err := s.Reply(ctx, tk.ID, helpdesk.Reply{Body: "hi", Internal: true})
 			return err
 		}},
-		{"Solve", anyAgent, func(ctx context.Context, s *helpdesk.Session, tk ticket.Ticket) error {
+		{"Solve", ticketWork, func(ctx context.Context, _ *permFixture, s *helpdesk.Session, _ string, tk ticket.Ticket) error {
 			_, err := s.Solve(ctx, tk.ID, helpdesk.SolveOptions{Internal: true})
 			return err
 		}},
-		{"CustomerReply", []actor{system}, func(ctx context.Context, s *helpdesk.Session, tk ticket.Ticket) error {
+		{"Forward", []string{aSystem, aAdmin, aForward}, func(ctx context.Context, f *permFixture, s *helpdesk.Session, _ string, tk ticket.Ticket) error {
+			_, err := s.Forward(ctx, tk.ID, helpdesk.Forward{AgentID: f.agentID})
+			return err
+		}},
+		{"NextAssignee", ticketWork, func(ctx context.Context, f *permFixture, s *helpdesk.Session, _ string, _ ticket.Ticket) error {
+			_, err := s.NextAssignee(ctx, f.ids["group"])
+			return err
+		}},
+		{"CustomerReply", []string{aSystem}, func(ctx context.Context, _ *permFixture, s *helpdesk.Session, _ string, tk ticket.Ticket) error {
 			_, err := s.CustomerReply(ctx, tk.ID, "hi")
 			return err
 		}},
-		{"ExportHistory", adminOnly, func(ctx context.Context, s *helpdesk.Session, _ ticket.Ticket) error {
+		{"ExportHistory", []string{aSystem, aAdmin, aExport}, func(ctx context.Context, _ *permFixture, s *helpdesk.Session, _ string, _ ticket.Ticket) error {
 			return s.ExportHistory(ctx, &bytes.Buffer{}, helpdesk.CSV, ticket.ChangeFilter{})
 		}},
-		{"UpdateSettings", adminOnly, func(ctx context.Context, s *helpdesk.Session, _ ticket.Ticket) error {
-			_, err := s.UpdateSettings(ctx, 1, helpdesk.Settings{Name: "Renamed", Languages: []string{"ko"}})
+		{"LoginLog", []string{aSystem, aAdmin, aLogs}, func(ctx context.Context, _ *permFixture, s *helpdesk.Session, _ string, _ ticket.Ticket) error {
+			_, err := s.LoginLog(ctx, agent.LoginFilter{})
 			return err
 		}},
-		{"CreateAgent", adminOnly, func(ctx context.Context, s *helpdesk.Session, _ ticket.Ticket) error {
+		{"RecordOwnLogin", anyActive, func(ctx context.Context, f *permFixture, s *helpdesk.Session, who string, _ ticket.Ticket) error {
+			_, err := s.RecordLogin(ctx, agent.LoginEvent{AgentID: f.ids[who], Kind: agent.Login, Address: "10.0.0.1"})
+			return err
+		}},
+		{"RecordLogsAgentsLogin", []string{aSystem, aLogs}, func(ctx context.Context, f *permFixture, s *helpdesk.Session, _ string, _ ticket.Ticket) error {
+			_, err := s.RecordLogin(ctx, agent.LoginEvent{AgentID: f.ids[aLogs], Kind: agent.Logout})
+			return err
+		}},
+		{"Settings", anyActive, func(ctx context.Context, _ *permFixture, s *helpdesk.Session, _ string, _ ticket.Ticket) error {
+			_, err := s.Settings(ctx)
+			return err
+		}},
+		{"Agents", anyActive, func(ctx context.Context, _ *permFixture, s *helpdesk.Session, _ string, _ ticket.Ticket) error {
+			_, err := s.Agents(ctx)
+			return err
+		}},
+		{"Groups", anyActive, func(ctx context.Context, _ *permFixture, s *helpdesk.Session, _ string, _ ticket.Ticket) error {
+			_, err := s.Groups(ctx)
+			return err
+		}},
+		{"MenuAccess", anyActive, func(ctx context.Context, _ *permFixture, s *helpdesk.Session, _ string, _ ticket.Ticket) error {
+			_, err := s.MenuAccess(ctx)
+			return err
+		}},
+		{"UpdateSettings", adminOnly, func(ctx context.Context, _ *permFixture, s *helpdesk.Session, _ string, _ ticket.Ticket) error {
+			_, err := s.UpdateSettings(ctx, 1, helpdesk.Settings{Name: "Renamed", Languages: []string{"ko"}, Channels: helpdesk.Channels{Ticket: true}})
+			return err
+		}},
+		{"CreateAgent", adminOnly, func(ctx context.Context, _ *permFixture, s *helpdesk.Session, _ string, _ ticket.Ticket) error {
 			_, err := s.CreateAgent(ctx, agent.New{Name: "New", Email: "new@acme.example", Role: agent.RoleAgent})
+			return err
+		}},
+		{"UpdateAgent", adminOnly, func(ctx context.Context, f *permFixture, s *helpdesk.Session, _ string, _ ticket.Ticket) error {
+			_, err := s.UpdateAgent(ctx, f.agentID, agent.Update{Version: 1, Role: ptr(agent.RoleAdmin)})
+			return err
+		}},
+		{"SetOthersToggles", adminOnly, func(ctx context.Context, f *permFixture, s *helpdesk.Session, _ string, _ ticket.Ticket) error {
+			_, err := s.SetToggles(ctx, f.ids[aForward], agent.Toggles{})
+			return err
+		}},
+		{"CreateGroup", adminOnly, func(ctx context.Context, _ *permFixture, s *helpdesk.Session, _ string, _ ticket.Ticket) error {
+			_, err := s.CreateGroup(ctx, helpdesk.GroupSpec{Name: "New group"})
+			return err
+		}},
+		{"AddGroupMember", adminOnly, func(ctx context.Context, f *permFixture, s *helpdesk.Session, _ string, _ ticket.Ticket) error {
+			_, err := s.AddGroupMember(ctx, f.ids["group"], f.ids[aForward])
+			return err
+		}},
+		{"SetMenuAccess", adminOnly, func(ctx context.Context, f *permFixture, s *helpdesk.Session, _ string, _ ticket.Ticket) error {
+			_, err := s.SetMenuAccess(ctx, agent.MenuAccess{Menu: agent.MenuStatistics, Partial: true, Restricted: []string{f.ids[aBare]}})
 			return err
 		}},
 	}
 	for _, w := range workflows {
-		for _, a := range all {
-			t.Run(fmt.Sprintf("%s/%s", w.name, a), func(t *testing.T) {
+		for _, who := range allActors {
+			t.Run(w.name+"/"+who, func(t *testing.T) {
 				ctx := context.Background()
-				f := newFixture(t)
+				f := newPermFixture(t)
+				g, err := f.sys.CreateGroup(ctx, helpdesk.GroupSpec{Name: "Support", Strategy: agent.StrategyRoundRobin})
+				require.NoError(t, err)
+				_, err = f.sys.AddGroupMember(ctx, g.ID, f.agentID)
+				require.NoError(t, err)
+				f.ids["group"] = g.ID
 				tk := f.ticket(t)
-				s := map[actor]*helpdesk.Session{
-					system: f.sys, admin: f.admin, member: f.agent,
-					foreign: f.acme.As(helpdesk.AgentID(f.foreignAgentID)),
-					unknown: f.acme.As(helpdesk.AgentID("no-such-agent")),
-				}[a]
 				before := f.snapshot(t)
-				err := w.call(ctx, s, tk)
-				allowed := false
-				for _, x := range w.allowed {
-					allowed = allowed || x == a
-				}
-				if allowed {
+				err = w.call(ctx, f, f.session(who), who, tk)
+				if slices.Contains(w.allowed, who) {
 					assert.NoError(t, err)
 					return
 				}
@@ -147,6 +246,17 @@ func (f *fixture) snapshot(t *testing.T) string {
 	require.NoError(t, err)
 	ags, err := f.sys.Agents(ctx)
 	require.NoError(t, err)
-	fmt.Fprintf(&b, "%+v\n%+v\n", c, ags)
+	gs, err := f.sys.Groups(ctx)
+	require.NoError(t, err)
+	for _, g := range gs {
+		ms, err := f.sys.GroupMembers(ctx, g.ID)
+		require.NoError(t, err)
+		fmt.Fprintf(&b, "%+v %+v\n", g, ms)
+	}
+	log, err := f.sys.LoginLog(ctx, agent.LoginFilter{Limit: 500})
+	require.NoError(t, err)
+	menus, err := f.sys.MenuAccess(ctx)
+	require.NoError(t, err)
+	fmt.Fprintf(&b, "%+v\n%+v\n%+v\n%+v\n", c, ags, log, menus)
 	return b.String()
 }

@@ -25,6 +25,9 @@ type Repos interface {
 	Service() ServiceRepository
 	Tickets() ticket.Repository
 	Agents() agent.Repository
+	Groups() agent.GroupRepository
+	Logins() agent.LoginLog
+	Menus() agent.MenuRepository
 }
 
 // ServiceRepository stores the one ServiceConfig record of the transaction's

@@ -80,15 +80,16 @@ func (s *Session) check(ctx context.Context, o *op, t *ticket.Ticket, c *errs.Co
 	if t.Channel.Valid() && !o.svc.Channels.Contracted(t.Channel) {
 		c.Add("channel", "the %s channel is not contracted by the service (SVC-4)", t.Channel)
 	}
-	if t.AssigneeID != "" {
-		a, err := o.r.Agents().Get(ctx, t.AssigneeID)
-		switch {
-		case errors.Is(err, ErrNotFound):
-			c.Add("assignee_id", "no agent %q in this service", t.AssigneeID)
-		case err != nil:
+	if t.AssigneeID != "" && t.AssigneeID != o.assigneeBefore && !c.Has("assignee_id") {
+		if err := checkAssignee(ctx, o, "assignee_id", t.AssigneeID, c); err != nil {
 			return err
-		case !a.Active:
-			c.Add("assignee_id", "agent %q is inactive", t.AssigneeID)
+		}
+	}
+	if t.GroupID != "" && t.GroupID != o.groupBefore && !c.Has("group_id") {
+		if _, err := o.r.Groups().Get(ctx, t.GroupID); errors.Is(err, ErrNotFound) {
+			c.Add("group_id", "no group %q in this service", t.GroupID)
+		} else if err != nil {
+			return err
 		}
 	}
 	return nil
@@ -119,6 +120,7 @@ func (s *Session) UpdateTicket(ctx context.Context, id string, u ticket.Update) 
 			if t.Version != u.Version {
 				return nil, fmt.Errorf("%w: ticket %s is at version %d, the update is based on %d", ErrConflict, id, t.Version, u.Version)
 			}
+			o.assigneeBefore, o.groupBefore = t.AssigneeID, t.GroupID
 			*t = t.Apply(u)
 			var c errs.Collector
 			if err := s.check(ctx, o, t, &c); err != nil {

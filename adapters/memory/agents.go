@@ -6,10 +6,35 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/deskkit/deskkit/agent"
 	"github.com/deskkit/deskkit/helpdesk"
 )
+
+// agentState is a tenant's agents, groups, login log and menu access.
+type agentState struct {
+	agents      map[string]agent.Agent
+	agentEmails map[string]string // lower-cased email → id
+	accounts    map[string]string // account → id
+
+	groups    map[string]*groupRow
+	memberSeq int64 // last Membership.Seq handed out
+
+	logins []agent.LoginEvent // in insertion order
+	menus  map[agent.Menu]agent.MenuAccess
+}
+
+type groupRow struct {
+	g       agent.Group
+	members []agent.Membership // join order
+	cursor  int64
+}
+
+func newAgentState() agentState {
+	return agentState{agents: map[string]agent.Agent{}, agentEmails: map[string]string{}, accounts: map[string]string{},
+		groups: map[string]*groupRow{}, menus: map[agent.Menu]agent.MenuAccess{}}
+}
 
 type agentRepo struct{ tx *txn }
 
@@ -17,7 +42,7 @@ func (r agentRepo) Create(ctx context.Context, a agent.Agent) error {
 	if err := r.tx.check(ctx); err != nil {
 		return err
 	}
-	t := r.tx.t
+	t := &r.tx.t.ag
 	email := strings.ToLower(a.Email)
 	if _, ok := t.agents[a.ID]; ok {
 		return fmt.Errorf("agent %q exists: %w", a.ID, helpdesk.ErrConflict)
@@ -25,11 +50,20 @@ func (r agentRepo) Create(ctx context.Context, a agent.Agent) error {
 	if _, ok := t.agentEmails[email]; ok {
 		return fmt.Errorf("an agent with email %q exists: %w", a.Email, helpdesk.ErrConflict)
 	}
+	if _, ok := t.accounts[a.Account]; ok && a.Account != "" {
+		return fmt.Errorf("an agent with account %q exists: %w", a.Account, helpdesk.ErrConflict)
+	}
 	t.agents[a.ID] = a
 	t.agentEmails[email] = a.ID
+	if a.Account != "" {
+		t.accounts[a.Account] = a.ID
+	}
 	r.tx.onUndo(func() {
 		delete(t.agents, a.ID)
 		delete(t.agentEmails, email)
+		if a.Account != "" {
+			delete(t.accounts, a.Account)
+		}
 	})
 	return nil
 }
@@ -38,7 +72,7 @@ func (r agentRepo) Get(ctx context.Context, id string) (agent.Agent, error) {
 	if err := r.tx.check(ctx); err != nil {
 		return agent.Agent{}, err
 	}
-	a, ok := r.tx.t.agents[id]
+	a, ok := r.tx.t.ag.agents[id]
 	if !ok {
 		return agent.Agent{}, fmt.Errorf("agent %q: %w", id, helpdesk.ErrNotFound)
 	}
@@ -49,10 +83,319 @@ func (r agentRepo) List(ctx context.Context) ([]agent.Agent, error) {
 	if err := r.tx.check(ctx); err != nil {
 		return nil, err
 	}
-	out := make([]agent.Agent, 0, len(r.tx.t.agents))
-	for _, a := range r.tx.t.agents {
+	out := make([]agent.Agent, 0, len(r.tx.t.ag.agents))
+	for _, a := range r.tx.t.ag.agents {
 		out = append(out, a)
 	}
 	slices.SortFunc(out, func(a, b agent.Agent) int { return cmp.Or(cmp.Compare(a.Name, b.Name), cmp.Compare(a.ID, b.ID)) })
 	return out, nil
+}
+
+func (r agentRepo) Update(ctx context.Context, a *agent.Agent) error {
+	if err := r.tx.check(ctx); err != nil {
+		return err
+	}
+	t := &r.tx.t.ag
+	old, ok := t.agents[a.ID]
+	if !ok {
+		return fmt.Errorf("agent %q: %w", a.ID, helpdesk.ErrNotFound)
+	}
+	if old.Version != a.Version {
+		return fmt.Errorf("agent %q is at version %d, not %d: %w", a.ID, old.Version, a.Version, helpdesk.ErrConflict)
+	}
+	n := *a
+	n.Account, n.Email, n.CreatedAt = old.Account, old.Email, old.CreatedAt // identity comes from the directory
+	n.Version++
+	t.agents[a.ID] = n
+	*a = n
+	r.tx.onUndo(func() { t.agents[old.ID] = old })
+	return nil
+}
+
+type groupRepo struct{ tx *txn }
+
+func (r groupRepo) row(id string) (*groupRow, error) {
+	g, ok := r.tx.t.ag.groups[id]
+	if !ok {
+		return nil, fmt.Errorf("group %q: %w", id, helpdesk.ErrNotFound)
+	}
+	return g, nil
+}
+
+func (r groupRepo) nameTaken(name, except string) bool {
+	for id, g := range r.tx.t.ag.groups {
+		if id != except && strings.EqualFold(g.g.Name, name) {
+			return true
+		}
+	}
+	return false
+}
+
+func (r groupRepo) Create(ctx context.Context, g *agent.Group) error {
+	if err := r.tx.check(ctx); err != nil {
+		return err
+	}
+	t := &r.tx.t.ag
+	if _, ok := t.groups[g.ID]; ok {
+		return fmt.Errorf("group %q exists: %w", g.ID, helpdesk.ErrConflict)
+	}
+	if r.nameTaken(g.Name, "") {
+		return fmt.Errorf("a group named %q exists: %w", g.Name, helpdesk.ErrConflict)
+	}
+	g.Position = 0
+	for _, o := range t.groups {
+		g.Position = max(g.Position, o.g.Position+1)
+	}
+	t.groups[g.ID] = &groupRow{g: *g}
+	r.tx.onUndo(func() { delete(t.groups, g.ID) })
+	return nil
+}
+
+func (r groupRepo) Get(ctx context.Context, id string) (agent.Group, error) {
+	if err := r.tx.check(ctx); err != nil {
+		return agent.Group{}, err
+	}
+	g, err := r.row(id)
+	if err != nil {
+		return agent.Group{}, err
+	}
+	return g.g, nil
+}
+
+func (r groupRepo) List(ctx context.Context) ([]agent.Group, error) {
+	if err := r.tx.check(ctx); err != nil {
+		return nil, err
+	}
+	out := make([]agent.Group, 0, len(r.tx.t.ag.groups))
+	for _, g := range r.tx.t.ag.groups {
+		out = append(out, g.g)
+	}
+	slices.SortFunc(out, func(a, b agent.Group) int {
+		return cmp.Or(cmp.Compare(a.Position, b.Position), cmp.Compare(a.ID, b.ID))
+	})
+	return out, nil
+}
+
+func (r groupRepo) Update(ctx context.Context, g agent.Group) error {
+	if err := r.tx.check(ctx); err != nil {
+		return err
+	}
+	row, err := r.row(g.ID)
+	if err != nil {
+		return err
+	}
+	if r.nameTaken(g.Name, g.ID) {
+		return fmt.Errorf("a group named %q exists: %w", g.Name, helpdesk.ErrConflict)
+	}
+	old := row.g
+	row.g.Name, row.g.Strategy, row.g.FixedAgentID = g.Name, g.Strategy, g.FixedAgentID
+	r.tx.onUndo(func() { row.g = old })
+	return nil
+}
+
+func (r groupRepo) Reorder(ctx context.Context, ids []string) error {
+	if err := r.tx.check(ctx); err != nil {
+		return err
+	}
+	t := &r.tx.t.ag
+	seen := map[string]bool{}
+	for _, id := range ids {
+		if _, ok := t.groups[id]; !ok || seen[id] {
+			return fmt.Errorf("reorder: %q is unknown or listed twice: %w", id, helpdesk.ErrInvalid)
+		}
+		seen[id] = true
+	}
+	if len(ids) != len(t.groups) {
+		return fmt.Errorf("reorder: %d of %d groups listed: %w", len(ids), len(t.groups), helpdesk.ErrInvalid)
+	}
+	for i, id := range ids {
+		row := t.groups[id]
+		old := row.g.Position
+		row.g.Position = i
+		r.tx.onUndo(func() { row.g.Position = old })
+	}
+	return nil
+}
+
+func (r groupRepo) Delete(ctx context.Context, id string) error {
+	if err := r.tx.check(ctx); err != nil {
+		return err
+	}
+	row, err := r.row(id)
+	if err != nil {
+		return err
+	}
+	t := &r.tx.t.ag
+	delete(t.groups, id)
+	r.tx.onUndo(func() { t.groups[id] = row })
+	return nil
+}
+
+func (r groupRepo) AddMember(ctx context.Context, groupID, agentID string, at time.Time) (agent.Membership, error) {
+	if err := r.tx.check(ctx); err != nil {
+		return agent.Membership{}, err
+	}
+	row, err := r.row(groupID)
+	if err != nil {
+		return agent.Membership{}, err
+	}
+	t := &r.tx.t.ag
+	if _, ok := t.agents[agentID]; !ok {
+		return agent.Membership{}, fmt.Errorf("agent %q: %w", agentID, helpdesk.ErrNotFound)
+	}
+	for _, m := range row.members {
+		if m.AgentID == agentID {
+			return agent.Membership{}, fmt.Errorf("agent %q is in group %q: %w", agentID, groupID, helpdesk.ErrConflict)
+		}
+	}
+	t.memberSeq++
+	m := agent.Membership{GroupID: groupID, AgentID: agentID, Seq: t.memberSeq, JoinedAt: at}
+	row.members = append(row.members, m)
+	r.tx.onUndo(func() {
+		row.members = row.members[:len(row.members)-1]
+		t.memberSeq--
+	})
+	return m, nil
+}
+
+func (r groupRepo) RemoveMember(ctx context.Context, groupID, agentID string) error {
+	if err := r.tx.check(ctx); err != nil {
+		return err
+	}
+	row, err := r.row(groupID)
+	if err != nil {
+		return err
+	}
+	i := slices.IndexFunc(row.members, func(m agent.Membership) bool { return m.AgentID == agentID })
+	if i < 0 {
+		return fmt.Errorf("agent %q in group %q: %w", agentID, groupID, helpdesk.ErrNotFound)
+	}
+	old := row.members
+	row.members = slices.Delete(slices.Clone(old), i, i+1)
+	r.tx.onUndo(func() { row.members = old })
+	return nil
+}
+
+func (r groupRepo) Members(ctx context.Context, groupID string) ([]agent.Membership, error) {
+	if err := r.tx.check(ctx); err != nil {
+		return nil, err
+	}
+	row, err := r.row(groupID)
+	if err != nil {
+		return nil, err
+	}
+	return slices.Clone(row.members), nil
+}
+
+func (r groupRepo) GroupsOf(ctx context.Context, agentID string) ([]string, error) {
+	gs, err := r.List(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, g := range gs {
+		if slices.ContainsFunc(r.tx.t.ag.groups[g.ID].members, func(m agent.Membership) bool { return m.AgentID == agentID }) {
+			out = append(out, g.ID)
+		}
+	}
+	return out, nil
+}
+
+// LockCursor needs no lock here: the service's transactions run one at a time.
+func (r groupRepo) LockCursor(ctx context.Context, groupID string) (int64, error) {
+	if err := r.tx.check(ctx); err != nil {
+		return 0, err
+	}
+	row, err := r.row(groupID)
+	if err != nil {
+		return 0, err
+	}
+	return row.cursor, nil
+}
+
+func (r groupRepo) SetCursor(ctx context.Context, groupID string, seq int64) error {
+	if err := r.tx.check(ctx); err != nil {
+		return err
+	}
+	row, err := r.row(groupID)
+	if err != nil {
+		return err
+	}
+	old := row.cursor
+	row.cursor = seq
+	r.tx.onUndo(func() { row.cursor = old })
+	return nil
+}
+
+type loginLog struct{ tx *txn }
+
+func (r loginLog) Add(ctx context.Context, e agent.LoginEvent) error {
+	if err := r.tx.check(ctx); err != nil {
+		return err
+	}
+	t := &r.tx.t.ag
+	t.logins = append(t.logins, e)
+	r.tx.onUndo(func() { t.logins = t.logins[:len(t.logins)-1] })
+	return nil
+}
+
+func (r loginLog) List(ctx context.Context, f agent.LoginFilter) (agent.LoginPage, error) {
+	if err := r.tx.check(ctx); err != nil {
+		return agent.LoginPage{}, err
+	}
+	after, err := agent.NormalizeLoginFilter(&f)
+	if err != nil {
+		return agent.LoginPage{}, err
+	}
+	var all []agent.LoginEvent
+	for _, e := range r.tx.t.ag.logins {
+		if f.Matches(e) && (after == nil || agent.LoginBefore(e, *after)) {
+			all = append(all, e)
+		}
+	}
+	slices.SortFunc(all, func(a, b agent.LoginEvent) int {
+		return cmp.Or(b.At.Compare(a.At), cmp.Compare(b.ID, a.ID)) // newest first
+	})
+	var p agent.LoginPage
+	if len(all) > f.Limit {
+		all = all[:f.Limit]
+		p.Next = agent.EncodeLoginCursor(all[len(all)-1])
+	}
+	p.Events = all
+	return p, nil
+}
+
+type menuRepo struct{ tx *txn }
+
+func (r menuRepo) Get(ctx context.Context, m agent.Menu) (agent.MenuAccess, error) {
+	if err := r.tx.check(ctx); err != nil {
+		return agent.MenuAccess{}, err
+	}
+	a, ok := r.tx.t.ag.menus[m]
+	if !ok {
+		return agent.MenuAccess{Menu: m}, nil
+	}
+	a.Restricted = slices.Clone(a.Restricted)
+	return a, nil
+}
+
+func (r menuRepo) Put(ctx context.Context, a agent.MenuAccess) error {
+	if err := r.tx.check(ctx); err != nil {
+		return err
+	}
+	t := &r.tx.t.ag
+	old, had := t.menus[a.Menu]
+	a.Restricted = slices.Clone(a.Restricted)
+	if len(a.Restricted) == 0 {
+		a.Restricted = nil
+	}
+	t.menus[a.Menu] = a
+	r.tx.onUndo(func() {
+		if had {
+			t.menus[a.Menu] = old
+		} else {
+			delete(t.menus, a.Menu)
+		}
+	})
+	return nil
 }

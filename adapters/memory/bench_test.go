@@ -10,3 +10,5 @@ import (
 func BenchmarkCreateTicket(b *testing.B) { storetest.BenchCreateTicket(b, memory.New()) }
 
 func BenchmarkListTickets(b *testing.B) { storetest.BenchListTickets(b, memory.New()) }
+
+func BenchmarkRoundRobin(b *testing.B) { storetest.BenchRoundRobin(b, memory.New()) }

@@ -44,14 +44,13 @@ type tenant struct {
 	changes  []ticket.Change // ids 1..len, in order
 	byTicket map[string][]int
 
-	agents      map[string]agent.Agent
-	agentEmails map[string]string // lower-cased email → id
+	ag agentState
 }
 
 func newTenant() *tenant {
 	return &tenant{
 		tickets: map[string]*ticket.Ticket{}, comments: map[string][]ticket.Comment{},
-		byTicket: map[string][]int{}, agents: map[string]agent.Agent{}, agentEmails: map[string]string{},
+		byTicket: map[string][]int{}, ag: newAgentState(),
 	}
 }
 
@@ -129,3 +128,6 @@ func (tx *txn) check(ctx context.Context) error {
 func (tx *txn) Service() helpdesk.ServiceRepository { return serviceRepo{tx} }
 func (tx *txn) Tickets() ticket.Repository          { return ticketRepo{tx} }
 func (tx *txn) Agents() agent.Repository            { return agentRepo{tx} }
+func (tx *txn) Groups() agent.GroupRepository       { return groupRepo{tx} }
+func (tx *txn) Logins() agent.LoginLog              { return loginLog{tx} }
+func (tx *txn) Menus() agent.MenuRepository         { return menuRepo{tx} }

@@ -59,3 +59,32 @@ VALUES ($1, $2, $3, 1, $4, $5, $6, $7, $8, $9, 'ko', 'new', 'normal', $10, $11, 
 }
 
 func BenchmarkListTickets(b *testing.B) { storetest.BenchListTickets(b, open(b)) }
+
+// BenchmarkRoundRobin: NextAssignee on a round-robin group of 7 agents, 8
+// concurrent callers (each a transaction: service, actor, group, cursor
+// lock, members, agents, cursor update).
+func BenchmarkRoundRobin(b *testing.B) { storetest.BenchRoundRobin(b, open(b)) }
+
+// BenchmarkRoundRobin_BareCounter is its baseline: a bare
+// UPDATE … RETURNING of one counter row by 8 concurrent callers.
+func BenchmarkRoundRobin_BareCounter(b *testing.B) {
+	s := open(b)
+	db := s.DB().DB
+	ctx := context.Background()
+	_, err := db.ExecContext(ctx, "CREATE TABLE bench_counter (id int PRIMARY KEY, n bigint NOT NULL)")
+	require.NoError(b, err)
+	_, err = db.ExecContext(ctx, "INSERT INTO bench_counter VALUES (1, 0)")
+	require.NoError(b, err)
+	b.ReportAllocs()
+	b.SetParallelism(storetest.ParallelCallers(8))
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			var n int64
+			if err := db.QueryRowContext(ctx, "UPDATE bench_counter SET n = n + 1 WHERE id = 1 RETURNING n").Scan(&n); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "assignments/s")
+}

@@ -136,6 +136,9 @@ type repos struct {
 func (r repos) Service() helpdesk.ServiceRepository { return serviceRepo(r) }
 func (r repos) Tickets() ticket.Repository          { return ticketRepo(r) }
 func (r repos) Agents() agent.Repository            { return agentRepo(r) }
+func (r repos) Groups() agent.GroupRepository       { return groupRepo(r) }
+func (r repos) Logins() agent.LoginLog              { return loginLog(r) }
+func (r repos) Menus() agent.MenuRepository         { return menuRepo(r) }
 
 // PostgreSQL error codes mapped to Deskkit error kinds.
 const (

@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"runtime"
 	"testing"
 	"time"
 
@@ -116,4 +117,14 @@ func BenchListTickets(b *testing.B, s helpdesk.Store) {
 			}
 		})
 	}
+}
+
+// ParallelCallers returns the b.SetParallelism value that runs about n
+// goroutines under RunParallel on this machine.
+func ParallelCallers(n int) int {
+	p := n / runtime.GOMAXPROCS(0)
+	if p < 1 {
+		p = 1
+	}
+	return p
 }

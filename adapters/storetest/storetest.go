@@ -44,7 +44,15 @@ func Run(t *testing.T, newStore NewStore) {
 		{"PaginationStable", testPagination},
 		{"CommentsAndChanges", testCommentsAndChanges},
 		{"HistoryWrittenWithTicket_TKT4", testHistoryWithTicket},
+		{"RoundRobinFairness_TRG61", testRoundRobinFairness},
 		{"DeskWorkflow", testDeskWorkflow},
+		{"AgentFields_AGT2", testAgentFields},
+		{"Groups_AGT6", testGroups},
+		{"RoundRobinCursor", testRoundRobinCursor},
+		{"GroupsConcurrent", testGroupsConcurrent},
+		{"AgentTenantIsolation_SVC1", testAgentTenantIsolation},
+		{"LoginLog_AGT7", testLoginLog},
+		{"MenuAccess_AGT8", testMenuAccess},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -65,6 +65,16 @@ func (c *Collector) Add(field, format string, args ...any) {
 	c.problems = append(c.problems, Problem{Field: field, Reason: fmt.Sprintf(format, args...)})
 }
 
+// Has reports whether a problem with field was recorded.
+func (c *Collector) Has(field string) bool {
+	for _, p := range c.problems {
+		if p.Field == field {
+			return true
+		}
+	}
+	return false
+}
+
 // Err returns a *ValidationError with every problem, or nil.
 func (c *Collector) Err() error {
 	if len(c.problems) == 0 {

@@ -1,0 +1,91 @@
+package agent
+
+import (
+	"context"
+	"time"
+)
+
+// Strategy is how a group picks the assignee of a ticket sent to it
+// (TRG-6.1).
+type Strategy string
+
+// The strategies.
+const (
+	// StrategyNone leaves the ticket with the group, unassigned.
+	StrategyNone Strategy = "none"
+	// StrategyRandom picks any eligible member.
+	StrategyRandom Strategy = "random"
+	// StrategyRoundRobin picks members in join order, continuing after the
+	// last one picked; the cursor is stored, so it survives restarts and is
+	// fair under concurrency.
+	StrategyRoundRobin Strategy = "round_robin"
+	// StrategyFixed always picks Group.FixedAgentID (when eligible).
+	StrategyFixed Strategy = "fixed"
+)
+
+// Valid reports whether s is a known strategy.
+func (s Strategy) Valid() bool {
+	switch s {
+	case StrategyNone, StrategyRandom, StrategyRoundRobin, StrategyFixed:
+		return true
+	}
+	return false
+}
+
+// Group is a set of agents used for assignment and notifications (AGT-6).
+type Group struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+	// Position orders groups where they are offered (forwarding); 0 first.
+	Position     int       `json:"position"`
+	Strategy     Strategy  `json:"strategy"`
+	FixedAgentID string    `json:"fixed_agent_id,omitempty"`
+	CreatedAt    time.Time `json:"created_at"`
+}
+
+// Membership is one agent in one group. Seq orders members by join time: it
+// increases with every join in the service and is never reused.
+type Membership struct {
+	GroupID  string    `json:"group_id"`
+	AgentID  string    `json:"agent_id"`
+	Seq      int64     `json:"seq"`
+	JoinedAt time.Time `json:"joined_at"`
+}
+
+// GroupRepository stores one service's groups and memberships.
+type GroupRepository interface {
+	// Create stores g at the end of the display order (its Position is
+	// set); a duplicate name (case-insensitive) is ErrConflict.
+	Create(ctx context.Context, g *Group) error
+	// Get returns the group with id, or ErrNotFound.
+	Get(ctx context.Context, id string) (Group, error)
+	// List returns every group by Position.
+	List(ctx context.Context) ([]Group, error)
+	// Update stores g's name, strategy and fixed agent; ErrNotFound if
+	// unknown, ErrConflict on a duplicate name.
+	Update(ctx context.Context, g Group) error
+	// Reorder sets the display order: ids must name every group once
+	// (else ErrInvalid).
+	Reorder(ctx context.Context, ids []string) error
+	// Delete removes a group and its memberships; ErrNotFound if unknown.
+	Delete(ctx context.Context, id string) error
+
+	// AddMember appends agentID to the group's join order; ErrConflict if
+	// already a member, ErrNotFound if the group or agent is unknown.
+	AddMember(ctx context.Context, groupID, agentID string, at time.Time) (Membership, error)
+	// RemoveMember removes agentID from the group; ErrNotFound if not a
+	// member.
+	RemoveMember(ctx context.Context, groupID, agentID string) error
+	// Members returns the group's memberships in join order.
+	Members(ctx context.Context, groupID string) ([]Membership, error)
+	// GroupsOf returns the ids of the groups agentID belongs to, by group
+	// Position.
+	GroupsOf(ctx context.Context, agentID string) ([]string, error)
+
+	// LockCursor returns the group's round-robin cursor (the Seq of the
+	// member picked last, 0 at first) and holds it for this transaction, so
+	// concurrent assignments to the group run one after another.
+	LockCursor(ctx context.Context, groupID string) (int64, error)
+	// SetCursor stores the group's round-robin cursor.
+	SetCursor(ctx context.Context, groupID string, seq int64) error
+}

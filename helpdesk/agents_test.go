@@ -1,0 +1,313 @@
+package helpdesk_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/deskkit/deskkit/adapters/memory"
+	"github.com/deskkit/deskkit/agent"
+	"github.com/deskkit/deskkit/helpdesk"
+	"github.com/deskkit/deskkit/helpdesk/ticket"
+)
+
+func TestAgents_AGT1_DirectoryAndInvite(t *testing.T) {
+	ctx := context.Background()
+	dir := agent.NewMemoryDirectory(agent.Member{Account: "minji", Name: "Kim Minji", Email: "minji@acme.example"},
+		agent.Member{Account: "admin@acme.example", Name: "Admin", Email: "admin@acme.example"},
+		agent.Member{Account: "agent@acme.example", Name: "Agent", Email: "agent@acme.example"},
+		agent.Member{Account: "f@other.example", Name: "Foreign", Email: "f@other.example"})
+	f := newFixture(t, func(c *helpdesk.Config, _ *helpdesk.Settings) { c.Directory = dir })
+
+	_, err := f.admin.CreateAgent(ctx, agent.New{Account: "jun", Role: agent.RoleAgent})
+	assert.Equal(t, []string{"account"}, problems(t, err), "not a member: invite first")
+
+	require.NoError(t, f.admin.InviteAgent(ctx, "jun@acme.example", "Lee Jun"))
+	assert.Equal(t, []agent.Member{{Account: "jun@acme.example", Name: "Lee Jun", Email: "jun@acme.example"}}, dir.Invited())
+	assert.ErrorIs(t, f.agent.InviteAgent(ctx, "x@acme.example", "X"), helpdesk.ErrForbidden)
+
+	a, err := f.admin.CreateAgent(ctx, agent.New{Account: "minji", Name: "ignored", Email: "ignored@x.example", Role: agent.RoleAgent})
+	require.NoError(t, err)
+	assert.Equal(t, "Kim Minji", a.Name, "identity comes from the directory")
+	assert.Equal(t, "minji@acme.example", a.Email)
+	_, err = f.admin.CreateAgent(ctx, agent.New{Account: "minji", Role: agent.RoleAgent})
+	assert.ErrorIs(t, err, helpdesk.ErrConflict)
+
+	noDir := newFixture(t)
+	assert.Equal(t, []string{"directory"}, problems(t, noDir.admin.InviteAgent(ctx, "x@acme.example", "X")))
+}
+
+func TestAgents_AGT2_SVC4_UncontractedChannelsRefused(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t) // ticket only
+	_, err := f.admin.CreateAgent(ctx, agent.New{Name: "P", Email: "p@acme.example", Role: agent.RoleAgent,
+		Permissions: agent.Permissions{Ticket: true, Chat: true, Phone: true}, CTIID: "cti-1", Extension: "301", GroupIDs: []string{"nope"}})
+	assert.ElementsMatch(t, []string{"permissions.chat", "permissions.phone", "cti_id", "extension", "group_ids"}, problems(t, err))
+	l, err := f.admin.Agents(ctx)
+	require.NoError(t, err)
+	assert.Len(t, l, 2, "nothing written")
+
+	c, err := f.admin.Settings(ctx)
+	require.NoError(t, err)
+	set := c.Settings
+	set.Channels.Phone = true
+	_, err = f.admin.UpdateSettings(ctx, c.Version, set)
+	require.NoError(t, err)
+	g, err := f.admin.CreateGroup(ctx, helpdesk.GroupSpec{Name: "Phones"})
+	require.NoError(t, err)
+	a, err := f.admin.CreateAgent(ctx, agent.New{Name: "P", Email: "p@acme.example", Role: agent.RoleAgent,
+		Permissions: agent.Permissions{Phone: true}, CTIID: "cti-1", Extension: "301", GroupIDs: []string{g.ID}})
+	require.NoError(t, err)
+	assert.Equal(t, "cti-1", a.CTIID)
+	gs, err := f.admin.AgentGroups(ctx, a.ID)
+	require.NoError(t, err)
+	assert.Equal(t, []string{g.ID}, gs)
+
+	up, err := f.admin.UpdateAgent(ctx, a.ID, agent.Update{Version: a.Version, Permissions: &agent.Permissions{Chat: true}})
+	assert.Equal(t, []string{"permissions.chat"}, problems(t, err))
+	up, err = f.admin.UpdateAgent(ctx, a.ID, agent.Update{Version: a.Version, Role: ptr(agent.RoleAdmin)})
+	require.NoError(t, err)
+	assert.Equal(t, agent.RoleAdmin, up.Role)
+	_, err = f.admin.UpdateAgent(ctx, a.ID, agent.Update{Version: a.Version, Role: ptr(agent.RoleAgent)})
+	assert.ErrorIs(t, err, helpdesk.ErrConflict)
+}
+
+func TestAgents_AGT5_Toggles(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	self := f.agent
+	_, err := self.SetToggles(ctx, f.agentID, agent.Toggles{})
+	assert.ErrorIs(t, err, helpdesk.ErrForbidden, "no assignment control")
+
+	_, err = f.admin.SetToggles(ctx, f.agentID, agent.Toggles{TicketAssignment: true, AssignmentControl: true})
+	require.NoError(t, err)
+	a, err := self.SetToggles(ctx, f.agentID, agent.Toggles{TicketAssignment: false, ChatAssignment: true, AssignmentControl: true})
+	require.NoError(t, err)
+	assert.Equal(t, agent.Toggles{ChatAssignment: true, AssignmentControl: true}, a.Toggles)
+	_, err = self.SetToggles(ctx, f.agentID, agent.Toggles{})
+	assert.ErrorIs(t, err, helpdesk.ErrForbidden, "control itself is the admin's")
+	_, err = self.SetToggles(ctx, f.adminID, agent.Toggles{})
+	assert.ErrorIs(t, err, helpdesk.ErrForbidden, "not someone else's")
+
+	// assignment off: refused at creation and by forwarding (AGT-5, TKT-7)
+	n := newTicket()
+	n.AssigneeID = f.agentID
+	_, err = f.admin.CreateTicket(ctx, n)
+	assert.Equal(t, []string{"assignee_id"}, problems(t, err))
+	tk := f.ticket(t)
+	_, err = f.admin.Forward(ctx, tk.ID, helpdesk.Forward{AgentID: f.agentID})
+	assert.Equal(t, []string{"agent_id"}, problems(t, err))
+}
+
+func TestGroups_AGT6_CRUDAndOrder(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	var ids []string
+	for _, n := range []string{"Billing", "Tech", "VIP"} {
+		g, err := f.admin.CreateGroup(ctx, helpdesk.GroupSpec{Name: n})
+		require.NoError(t, err)
+		ids = append(ids, g.ID)
+	}
+	_, err := f.admin.CreateGroup(ctx, helpdesk.GroupSpec{Name: "billing"})
+	assert.ErrorIs(t, err, helpdesk.ErrConflict)
+	_, err = f.admin.CreateGroup(ctx, helpdesk.GroupSpec{Name: " ", Strategy: "lottery", FixedAgentID: "x"})
+	assert.ElementsMatch(t, []string{"name", "strategy", "fixed_agent_id"}, problems(t, err))
+	_, err = f.admin.CreateGroup(ctx, helpdesk.GroupSpec{Name: "Fixed", Strategy: agent.StrategyFixed})
+	assert.Equal(t, []string{"fixed_agent_id"}, problems(t, err))
+
+	require.NoError(t, f.admin.ReorderGroups(ctx, []string{ids[2], ids[0], ids[1]}))
+	gs, err := f.agent.Groups(ctx)
+	require.NoError(t, err)
+	var names []string
+	for _, g := range gs {
+		names = append(names, g.Name)
+	}
+	assert.Equal(t, []string{"VIP", "Billing", "Tech"}, names)
+	assert.ErrorIs(t, f.admin.ReorderGroups(ctx, ids[:2]), helpdesk.ErrInvalid)
+
+	_, err = f.admin.AddGroupMember(ctx, ids[0], f.agentID)
+	require.NoError(t, err)
+	_, err = f.admin.AddGroupMember(ctx, ids[0], f.agentID)
+	assert.ErrorIs(t, err, helpdesk.ErrConflict)
+	g, err := f.admin.UpdateGroup(ctx, ids[0], helpdesk.GroupSpec{Name: "Payments", Strategy: agent.StrategyFixed, FixedAgentID: f.agentID})
+	require.NoError(t, err)
+	assert.Equal(t, "Payments", g.Name)
+	require.NoError(t, f.admin.DeleteGroup(ctx, ids[1]))
+	gs, err = f.agent.Groups(ctx)
+	require.NoError(t, err)
+	assert.Len(t, gs, 2)
+	assert.ErrorIs(t, f.admin.RemoveGroupMember(ctx, ids[2], f.agentID), helpdesk.ErrNotFound)
+}
+
+// team is a fixture with a round-robin group of n agents.
+func team(t *testing.T, f *fixture, strategy agent.Strategy, n int) (agent.Group, []string) {
+	t.Helper()
+	ctx := context.Background()
+	var ids []string
+	for i := range n {
+		a, err := f.sys.CreateAgent(ctx, agent.New{Name: "m", Email: "m" + string(rune('a'+i)) + "@acme.example", Role: agent.RoleAgent,
+			Permissions: agent.Permissions{Ticket: true}, Toggles: agent.Toggles{TicketAssignment: true}})
+		require.NoError(t, err)
+		ids = append(ids, a.ID)
+	}
+	spec := helpdesk.GroupSpec{Name: "Team", Strategy: strategy}
+	if strategy == agent.StrategyFixed {
+		spec.FixedAgentID = ids[1]
+	}
+	g, err := f.sys.CreateGroup(ctx, spec)
+	require.NoError(t, err)
+	for _, id := range ids {
+		_, err := f.sys.AddGroupMember(ctx, g.ID, id)
+		require.NoError(t, err)
+	}
+	return g, ids
+}
+
+func TestAssignment_TRG61_Strategies(t *testing.T) {
+	ctx := context.Background()
+	t.Run("round robin in join order, skipping assignment off, surviving restarts", func(t *testing.T) {
+		store := memory.New()
+		f := newFixture(t, func(c *helpdesk.Config, _ *helpdesk.Settings) { c.Store = store })
+		g, ids := team(t, f, agent.StrategyRoundRobin, 3)
+		var got []string
+		for range 4 {
+			id, err := f.agent.NextAssignee(ctx, g.ID)
+			require.NoError(t, err)
+			got = append(got, id)
+		}
+		assert.Equal(t, []string{ids[0], ids[1], ids[2], ids[0]}, got)
+
+		_, err := f.sys.SetToggles(ctx, ids[1], agent.Toggles{})
+		require.NoError(t, err)
+		// a new process on the same store continues where the last left off
+		d2, err := helpdesk.New(helpdesk.Config{Store: store})
+		require.NoError(t, err)
+		s2 := d2.Service("acme").As(helpdesk.System)
+		got = nil
+		for range 3 {
+			id, err := s2.NextAssignee(ctx, g.ID)
+			require.NoError(t, err)
+			got = append(got, id)
+		}
+		assert.Equal(t, []string{ids[2], ids[0], ids[2]}, got)
+	})
+	t.Run("random picks only eligible members", func(t *testing.T) {
+		f := newFixture(t)
+		g, ids := team(t, f, agent.StrategyRandom, 3)
+		_, err := f.sys.SetToggles(ctx, ids[0], agent.Toggles{})
+		require.NoError(t, err)
+		seen := map[string]int{}
+		for range 200 {
+			id, err := f.sys.NextAssignee(ctx, g.ID)
+			require.NoError(t, err)
+			seen[id]++
+		}
+		assert.Zero(t, seen[ids[0]])
+		assert.Positive(t, seen[ids[1]])
+		assert.Positive(t, seen[ids[2]])
+	})
+	t.Run("fixed, and nobody eligible leaves the ticket with the group", func(t *testing.T) {
+		f := newFixture(t)
+		g, ids := team(t, f, agent.StrategyFixed, 2)
+		tk := f.ticket(t)
+		got, err := f.admin.Forward(ctx, tk.ID, helpdesk.Forward{GroupID: g.ID})
+		require.NoError(t, err)
+		assert.Equal(t, ids[1], got.AssigneeID)
+		assert.Equal(t, g.ID, got.GroupID)
+		assert.Equal(t, ticket.StatusOpen, got.Status, "an assignment opens (TKT-2)")
+
+		_, err = f.sys.SetToggles(ctx, ids[1], agent.Toggles{})
+		require.NoError(t, err)
+		tk2 := f.ticket(t)
+		got, err = f.admin.Forward(ctx, tk2.ID, helpdesk.Forward{GroupID: g.ID})
+		require.NoError(t, err)
+		assert.Empty(t, got.AssigneeID)
+		assert.Equal(t, g.ID, got.GroupID)
+		assert.Equal(t, ticket.StatusNew, got.Status)
+	})
+}
+
+func TestLoginLog_AGT7(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	for i := range 7 {
+		who := f.agentID
+		if i%2 == 1 {
+			who = f.adminID
+		}
+		kind := agent.Login
+		if i%3 == 2 {
+			kind = agent.Logout
+		}
+		_, err := f.sys.RecordLogin(ctx, agent.LoginEvent{AgentID: who, Kind: kind, Address: "10.0.0.1", UserAgent: "Firefox"})
+		require.NoError(t, err)
+	}
+	p, err := f.admin.LoginLog(ctx, agent.LoginFilter{AgentID: f.agentID, Limit: 2})
+	require.NoError(t, err)
+	require.Len(t, p.Events, 2)
+	assert.True(t, p.Events[0].At.After(p.Events[1].At), "newest first")
+	p2, err := f.admin.LoginLog(ctx, agent.LoginFilter{AgentID: f.agentID, Limit: 2, Cursor: p.Next})
+	require.NoError(t, err)
+	assert.Len(t, p2.Events, 2)
+	assert.Empty(t, p2.Next)
+	all, err := f.admin.LoginLog(ctx, agent.LoginFilter{Since: p.Events[1].At, Until: p.Events[0].At})
+	require.NoError(t, err)
+	assert.Len(t, all.Events, 2, "Until is exclusive")
+
+	_, err = f.sys.RecordLogin(ctx, agent.LoginEvent{AgentID: f.agentID, Kind: "sneeze"})
+	assert.Equal(t, []string{"kind"}, problems(t, err))
+	_, err = f.sys.RecordLogin(ctx, agent.LoginEvent{AgentID: f.foreignAgentID, Kind: agent.Login})
+	assert.ErrorIs(t, err, helpdesk.ErrNotFound)
+	_, err = f.admin.LoginLog(ctx, agent.LoginFilter{Cursor: "!!", Since: time.Now(), Until: time.Now().Add(-time.Hour)})
+	assert.ElementsMatch(t, []string{"cursor", "until"}, problems(t, err))
+}
+
+type callbacks map[string]int
+
+func (c callbacks) PendingCallbacks(_ context.Context, _, agentID string) (int, error) {
+	return c[agentID], nil
+}
+
+func TestMenuAccess_AGT8(t *testing.T) {
+	ctx := context.Background()
+	var cb callbacks
+	f := newFixture(t, func(c *helpdesk.Config, _ *helpdesk.Settings) {
+		cb = callbacks{}
+		c.Callbacks = cb
+	})
+	n := newTicket()
+	n.AssigneeID = f.agentID
+	tk, err := f.sys.CreateTicket(ctx, n)
+	require.NoError(t, err)
+
+	_, err = f.admin.SetMenuAccess(ctx, agent.MenuAccess{Menu: agent.MenuTickets, Partial: true, Restricted: []string{f.agentID, "ghost"}})
+	var ve *helpdesk.ValidationError
+	require.ErrorAs(t, err, &ve)
+	require.Len(t, ve.Problems, 2)
+	assert.Contains(t, ve.Error(), f.agentID, "names the agent with unprocessed tickets")
+	assert.Contains(t, ve.Error(), "ghost")
+	ms, err := f.admin.MenuAccess(ctx)
+	require.NoError(t, err)
+	assert.False(t, ms[0].Partial, "nothing written")
+
+	_, err = f.agent.Solve(ctx, tk.ID, helpdesk.SolveOptions{})
+	require.NoError(t, err)
+	_, err = f.admin.SetMenuAccess(ctx, agent.MenuAccess{Menu: agent.MenuTickets, Partial: true, Restricted: []string{f.agentID}})
+	require.NoError(t, err, "solved tickets are processed")
+	_, err = f.agent.Tickets(ctx, ticket.Filter{})
+	assert.ErrorIs(t, err, helpdesk.ErrForbidden, "restricted from ticket management")
+
+	cb[f.adminID] = 2
+	_, err = f.admin.SetMenuAccess(ctx, agent.MenuAccess{Menu: agent.MenuCallbacks, Partial: true, Restricted: []string{f.adminID}})
+	assert.ErrorContains(t, err, "2 unprocessed callbacks")
+	_, err = f.admin.SetMenuAccess(ctx, agent.MenuAccess{Menu: "admin"})
+	assert.Equal(t, []string{"menu"}, problems(t, err))
+	a, err := f.admin.SetMenuAccess(ctx, agent.MenuAccess{Menu: agent.MenuTickets})
+	require.NoError(t, err)
+	assert.Nil(t, a.Restricted, "all allowed again")
+	_, err = f.agent.Tickets(ctx, ticket.Filter{})
+	assert.NoError(t, err)
+}

@@ -1,0 +1,89 @@
+package helpdesk
+
+import (
+	"context"
+	"errors"
+
+	"github.com/deskkit/deskkit/agent"
+	"github.com/deskkit/deskkit/helpdesk/ticket"
+	"github.com/deskkit/deskkit/internal/errs"
+)
+
+// Forward names where a ticket goes (TKT-7): an agent, a group, or both.
+// With only a group, the group's strategy picks the assignee (none: the
+// ticket waits in the group unassigned).
+type Forward struct {
+	AgentID string
+	GroupID string
+}
+
+// Forward sends a ticket to another agent or group (TKT-7). It needs the
+// forwarding permission; an agent whose ticket assignment is off (AGT-5)
+// cannot receive it. An assignment opens a new ticket (TKT-2).
+// Concurrent changes are retried, not lost (TKT-8).
+func (s *Session) Forward(ctx context.Context, id string, f Forward) (ticket.Ticket, error) {
+	if f.AgentID == "" && f.GroupID == "" {
+		return ticket.Ticket{}, &ValidationError{Problems: []Problem{{Field: "agent_id", Reason: "an agent or a group is required"}}}
+	}
+	var out ticket.Ticket
+	err := s.runRetry(ctx, permForward, func(o *op) error {
+		var c errs.Collector
+		if f.GroupID != "" {
+			if _, err := o.r.Groups().Get(ctx, f.GroupID); errors.Is(err, ErrNotFound) {
+				c.Add("group_id", "no group %q in this service", f.GroupID)
+			} else if err != nil {
+				return err
+			}
+		}
+		assignee := f.AgentID
+		if assignee != "" {
+			if err := checkAssignee(ctx, o, "agent_id", assignee, &c); err != nil {
+				return err
+			}
+		}
+		if err := c.Err(); err != nil {
+			return err
+		}
+		if assignee == "" {
+			var err error
+			if assignee, err = s.pick(ctx, o, f.GroupID); err != nil {
+				return err
+			}
+		}
+		t, err := s.edit(ctx, o, id, ticket.EventUpdated, func(t *ticket.Ticket) ([]ticket.FieldChange, error) {
+			if t.Status == ticket.StatusClosed {
+				return nil, &ticket.TransitionError{From: t.Status, To: t.Status}
+			}
+			if f.GroupID != "" {
+				t.GroupID = f.GroupID
+			}
+			t.AssigneeID = assignee
+			if assignee != "" && t.Status == ticket.StatusNew {
+				return nil, setStatus(t, ticket.StatusOpen, o) // TKT-2
+			}
+			return nil, nil
+		})
+		out = t
+		return err
+	})
+	return out, err
+}
+
+// checkAssignee adds a problem on field unless agentID is an active agent
+// of the service whose ticket assignment is on (AGT-5).
+func checkAssignee(ctx context.Context, o *op, field, agentID string, c *errs.Collector) error {
+	a, err := o.r.Agents().Get(ctx, agentID)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		c.Add(field, "no agent %q in this service", agentID)
+	case err != nil:
+		return err
+	case !a.Active:
+		c.Add(field, "agent %q is inactive", agentID)
+	case !a.Toggles.TicketAssignment:
+		c.Add(field, "agent %q has ticket assignment off (AGT-5)", agentID)
+	case !a.Can(func(p agent.Permissions) bool { return p.Ticket }):
+		c.Add(field, "agent %q has no ticket permission", agentID)
+	}
+	return nil
+}

@@ -1,0 +1,201 @@
+package helpdesk
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	"github.com/deskkit/deskkit/agent"
+	"github.com/deskkit/deskkit/internal/errs"
+)
+
+// GroupSpec is what a caller supplies to create or change a group (AGT-6).
+type GroupSpec struct {
+	Name string
+	// Strategy picks the assignee of tickets sent to the group; default
+	// none.
+	Strategy agent.Strategy
+	// FixedAgentID is the assignee of the fixed strategy.
+	FixedAgentID string
+}
+
+// check validates g against the service's agents.
+func (g *GroupSpec) check(ctx context.Context, o *op) error {
+	var c errs.Collector
+	g.Name = strings.TrimSpace(g.Name)
+	if g.Name == "" || len(g.Name) > 100 {
+		c.Add("name", "is required, at most 100 bytes")
+	}
+	if g.Strategy == "" {
+		g.Strategy = agent.StrategyNone
+	}
+	if !g.Strategy.Valid() {
+		c.Add("strategy", "unknown strategy %q", g.Strategy)
+	}
+	switch {
+	case g.Strategy == agent.StrategyFixed && g.FixedAgentID == "":
+		c.Add("fixed_agent_id", "the fixed strategy needs an agent")
+	case g.Strategy != agent.StrategyFixed && g.FixedAgentID != "":
+		c.Add("fixed_agent_id", "only the fixed strategy takes an agent")
+	case g.FixedAgentID != "":
+		if _, err := o.r.Agents().Get(ctx, g.FixedAgentID); errors.Is(err, ErrNotFound) {
+			c.Add("fixed_agent_id", "no agent %q in this service", g.FixedAgentID)
+		} else if err != nil {
+			return err
+		}
+	}
+	return c.Err()
+}
+
+// CreateGroup adds a group at the end of the display order (admin). A name
+// already used (case-insensitive) is ErrConflict.
+func (s *Session) CreateGroup(ctx context.Context, g GroupSpec) (agent.Group, error) {
+	var out agent.Group
+	err := s.run(ctx, permSettings, func(o *op) error {
+		if err := g.check(ctx, o); err != nil {
+			return err
+		}
+		out = agent.Group{ID: s.desk.newID(), Name: g.Name, Strategy: g.Strategy, FixedAgentID: g.FixedAgentID, CreatedAt: o.now}
+		return o.r.Groups().Create(ctx, &out)
+	})
+	return out, err
+}
+
+// UpdateGroup renames a group or changes its strategy (admin).
+func (s *Session) UpdateGroup(ctx context.Context, id string, g GroupSpec) (agent.Group, error) {
+	var out agent.Group
+	err := s.run(ctx, permSettings, func(o *op) error {
+		cur, err := o.r.Groups().Get(ctx, id)
+		if err != nil {
+			return err
+		}
+		if err := g.check(ctx, o); err != nil {
+			return err
+		}
+		cur.Name, cur.Strategy, cur.FixedAgentID = g.Name, g.Strategy, g.FixedAgentID
+		out = cur
+		return o.r.Groups().Update(ctx, cur)
+	})
+	return out, err
+}
+
+// ReorderGroups sets the order groups are shown in (AGT-6; admin): ids
+// must list every group once.
+func (s *Session) ReorderGroups(ctx context.Context, ids []string) error {
+	return s.run(ctx, permSettings, func(o *op) error { return o.r.Groups().Reorder(ctx, ids) })
+}
+
+// DeleteGroup removes a group and its memberships (admin). Tickets keep the
+// group id they had.
+func (s *Session) DeleteGroup(ctx context.Context, id string) error {
+	return s.run(ctx, permSettings, func(o *op) error { return o.r.Groups().Delete(ctx, id) })
+}
+
+// AddGroupMember appends an agent to a group's join order (admin).
+func (s *Session) AddGroupMember(ctx context.Context, groupID, agentID string) (agent.Membership, error) {
+	var out agent.Membership
+	err := s.run(ctx, permSettings, func(o *op) (err error) {
+		out, err = o.r.Groups().AddMember(ctx, groupID, agentID, o.now)
+		return err
+	})
+	return out, err
+}
+
+// RemoveGroupMember takes an agent out of a group (admin).
+func (s *Session) RemoveGroupMember(ctx context.Context, groupID, agentID string) error {
+	return s.run(ctx, permSettings, func(o *op) error { return o.r.Groups().RemoveMember(ctx, groupID, agentID) })
+}
+
+// Groups lists the service's groups in display order.
+func (s *Session) Groups(ctx context.Context) ([]agent.Group, error) {
+	var out []agent.Group
+	err := s.run(ctx, permRead, func(o *op) (err error) {
+		out, err = o.r.Groups().List(ctx)
+		return err
+	})
+	return out, err
+}
+
+// GroupMembers lists a group's members in join order.
+func (s *Session) GroupMembers(ctx context.Context, groupID string) ([]agent.Membership, error) {
+	var out []agent.Membership
+	err := s.run(ctx, permRead, func(o *op) (err error) {
+		out, err = o.r.Groups().Members(ctx, groupID)
+		return err
+	})
+	return out, err
+}
+
+// AgentGroups lists the groups an agent belongs to, in display order.
+func (s *Session) AgentGroups(ctx context.Context, agentID string) ([]string, error) {
+	var out []string
+	err := s.run(ctx, permRead, func(o *op) error {
+		if _, err := o.r.Agents().Get(ctx, agentID); err != nil {
+			return err
+		}
+		var err error
+		out, err = o.r.Groups().GroupsOf(ctx, agentID)
+		return err
+	})
+	return out, err
+}
+
+// NextAssignee picks, by the group's strategy, the agent the next item sent
+// to the group goes to, and records the pick (the round-robin cursor). An
+// empty id means no member is eligible: the item stays with the group. It is
+// what forwarding and triggers use; hosts can use it to route their own
+// work (chats, callbacks).
+func (s *Session) NextAssignee(ctx context.Context, groupID string) (string, error) {
+	var out string
+	err := s.run(ctx, permTicketWork, func(o *op) (err error) {
+		out, err = s.pick(ctx, o, groupID)
+		return err
+	})
+	return out, err
+}
+
+// pick runs the group's strategy inside the caller's transaction. Agents
+// who are inactive or whose ticket assignment is off are skipped (AGT-5).
+func (s *Session) pick(ctx context.Context, o *op, groupID string) (string, error) {
+	g, err := o.r.Groups().Get(ctx, groupID)
+	if err != nil {
+		return "", err
+	}
+	if g.Strategy == agent.StrategyNone || g.Strategy == "" {
+		return "", nil
+	}
+	var cursor int64
+	if g.Strategy == agent.StrategyRoundRobin {
+		// Taken first: concurrent picks of this group queue here.
+		if cursor, err = o.r.Groups().LockCursor(ctx, groupID); err != nil {
+			return "", err
+		}
+	}
+	ms, err := o.r.Groups().Members(ctx, groupID)
+	if err != nil {
+		return "", err
+	}
+	all, err := o.r.Agents().List(ctx) // one read, not one per member
+	if err != nil {
+		return "", err
+	}
+	byID := make(map[string]*agent.Agent, len(all))
+	for i := range all {
+		byID[all[i].ID] = &all[i]
+	}
+	cands := make([]agent.Candidate, len(ms))
+	for i, m := range ms {
+		a := byID[m.AgentID]
+		cands[i] = agent.Candidate{AgentID: m.AgentID, Seq: m.Seq, Eligible: a != nil && a.Active && a.Toggles.TicketAssignment}
+	}
+	id, next, ok := agent.Pick(g.Strategy, g.FixedAgentID, cands, cursor, nil)
+	if !ok {
+		return "", nil
+	}
+	if next != cursor {
+		if err := o.r.Groups().SetCursor(ctx, groupID, next); err != nil {
+			return "", err
+		}
+	}
+	return id, nil
+}
