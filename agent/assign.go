@@ -48,24 +48,36 @@ func Pick(s Strategy, fixedAgentID string, members []Candidate, cursor int64, rn
 			}
 		}
 	case StrategyRoundRobin:
-		// The first eligible member who joined after the last pick, else
-		// wrap around to the first eligible member.
-		var first *Candidate
-		for i := range members {
-			m := &members[i]
-			if !m.Eligible {
-				continue
-			}
-			if first == nil {
-				first = m
-			}
-			if m.Seq > cursor {
-				return m.AgentID, m.Seq, true
+		var seqs []int64
+		for _, m := range members {
+			if m.Eligible {
+				seqs = append(seqs, m.Seq)
 			}
 		}
-		if first != nil {
-			return first.AgentID, first.Seq, true
+		if next := NextAfter(seqs, cursor); next != 0 {
+			for _, m := range members {
+				if m.Seq == next {
+					return m.AgentID, next, true
+				}
+			}
 		}
 	}
 	return "", cursor, false
+}
+
+// NextAfter is the round-robin rule: the first of eligible (join Seqs,
+// ascending) after cursor, else the first of eligible (wrap around); 0 when
+// eligible is empty. Members who joined later come after those who joined
+// earlier, and a cursor left by a member who since left still points to the
+// right place in the join order.
+func NextAfter(eligible []int64, cursor int64) int64 {
+	for _, s := range eligible {
+		if s > cursor {
+			return s
+		}
+	}
+	if len(eligible) > 0 {
+		return eligible[0]
+	}
+	return 0
 }

@@ -82,10 +82,11 @@ type GroupRepository interface {
 	// Position.
 	GroupsOf(ctx context.Context, agentID string) ([]string, error)
 
-	// LockCursor returns the group's round-robin cursor (the Seq of the
-	// member picked last, 0 at first) and holds it for this transaction, so
-	// concurrent assignments to the group run one after another.
-	LockCursor(ctx context.Context, groupID string) (int64, error)
-	// SetCursor stores the group's round-robin cursor.
-	SetCursor(ctx context.Context, groupID string, seq int64) error
+	// AdvanceCursor moves the group's round-robin cursor atomically to
+	// NextAfter(eligible, cursor) and returns it. eligible are the join Seqs
+	// of the members who may be picked, ascending. With no eligible member
+	// it returns 0 and leaves the cursor alone. The cursor starts at 0, is
+	// stored (it survives restarts) and rolls back with its transaction;
+	// concurrent advances never hand out the same step twice.
+	AdvanceCursor(ctx context.Context, groupID string, eligible []int64) (int64, error)
 }

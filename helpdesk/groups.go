@@ -3,6 +3,7 @@ package helpdesk
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 
 	"github.com/deskkit/deskkit/agent"
@@ -164,13 +165,6 @@ func (s *Session) pick(ctx context.Context, o *op, groupID string) (string, erro
 	if g.Strategy == agent.StrategyNone || g.Strategy == "" {
 		return "", nil
 	}
-	var cursor int64
-	if g.Strategy == agent.StrategyRoundRobin {
-		// Taken first: concurrent picks of this group queue here.
-		if cursor, err = o.r.Groups().LockCursor(ctx, groupID); err != nil {
-			return "", err
-		}
-	}
 	ms, err := o.r.Groups().Members(ctx, groupID)
 	if err != nil {
 		return "", err
@@ -188,14 +182,26 @@ func (s *Session) pick(ctx context.Context, o *op, groupID string) (string, erro
 		a := byID[m.AgentID]
 		cands[i] = agent.Candidate{AgentID: m.AgentID, Seq: m.Seq, Eligible: a != nil && a.Active && a.Toggles.TicketAssignment}
 	}
-	id, next, ok := agent.Pick(g.Strategy, g.FixedAgentID, cands, cursor, nil)
-	if !ok {
-		return "", nil
+	if g.Strategy != agent.StrategyRoundRobin {
+		id, _, _ := agent.Pick(g.Strategy, g.FixedAgentID, cands, 0, nil)
+		return id, nil
 	}
-	if next != cursor {
-		if err := o.r.Groups().SetCursor(ctx, groupID, next); err != nil {
-			return "", err
+	// Round robin: the store advances the cursor in one atomic step, so
+	// the group is locked only from that step to the commit.
+	var eligible []int64
+	for _, c := range cands {
+		if c.Eligible {
+			eligible = append(eligible, c.Seq)
 		}
 	}
-	return id, nil
+	seq, err := o.r.Groups().AdvanceCursor(ctx, groupID, eligible)
+	if err != nil || seq == 0 {
+		return "", err
+	}
+	for _, c := range cands {
+		if c.Seq == seq {
+			return c.AgentID, nil
+		}
+	}
+	return "", fmt.Errorf("group %s: cursor moved to %d, not an eligible member", groupID, seq)
 }

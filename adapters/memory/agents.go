@@ -301,8 +301,9 @@ func (r groupRepo) GroupsOf(ctx context.Context, agentID string) ([]string, erro
 	return out, nil
 }
 
-// LockCursor needs no lock here: the service's transactions run one at a time.
-func (r groupRepo) LockCursor(ctx context.Context, groupID string) (int64, error) {
+// AdvanceCursor needs no lock here: the service's transactions run one at a
+// time.
+func (r groupRepo) AdvanceCursor(ctx context.Context, groupID string, eligible []int64) (int64, error) {
 	if err := r.tx.check(ctx); err != nil {
 		return 0, err
 	}
@@ -310,21 +311,14 @@ func (r groupRepo) LockCursor(ctx context.Context, groupID string) (int64, error
 	if err != nil {
 		return 0, err
 	}
-	return row.cursor, nil
-}
-
-func (r groupRepo) SetCursor(ctx context.Context, groupID string, seq int64) error {
-	if err := r.tx.check(ctx); err != nil {
-		return err
-	}
-	row, err := r.row(groupID)
-	if err != nil {
-		return err
+	next := agent.NextAfter(eligible, row.cursor)
+	if next == 0 {
+		return 0, nil
 	}
 	old := row.cursor
-	row.cursor = seq
+	row.cursor = next
 	r.tx.onUndo(func() { row.cursor = old })
-	return nil
+	return next, nil
 }
 
 type loginLog struct{ tx *txn }

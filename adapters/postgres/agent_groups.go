@@ -265,24 +265,28 @@ WHERE m.service_id = ? AND m.agent_id = ? ORDER BY g.position, g.id COLLATE "C"`
 // LockCursor locks the group row FOR NO KEY UPDATE: concurrent LockCursor
 // calls on the group wait for this transaction, while adding members (whose
 // foreign key takes a KEY SHARE lock on the group row) is not held up.
-func (r groupRepo) LockCursor(ctx context.Context, groupID string) (int64, error) {
+// advanceCursor is agent.NextAfter in one statement: the row lock it takes
+// is held only from here to the commit, so concurrent assignments to the
+// group queue for the shortest time and never take the same step.
+const advanceCursor = `UPDATE agent_groups SET rr_cursor = COALESCE(
+	(SELECT min(s) FROM unnest(?::bigint[]) AS s WHERE s > agent_groups.rr_cursor),
+	(SELECT min(s) FROM unnest(?::bigint[]) AS s))
+WHERE service_id = ? AND id = ?
+RETURNING rr_cursor`
+
+func (r groupRepo) AdvanceCursor(ctx context.Context, groupID string, eligible []int64) (int64, error) {
+	if len(eligible) == 0 {
+		if _, err := r.Get(ctx, groupID); err != nil {
+			return 0, err
+		}
+		return 0, nil
+	}
 	var c int64
-	err := r.tx.NewRaw("SELECT rr_cursor FROM agent_groups WHERE service_id = ? AND id = ? FOR NO KEY UPDATE", r.sid, groupID).Scan(ctx, &c)
-	if err != nil {
+	arr := pgdialect.Array(eligible)
+	if err := r.tx.NewRaw(advanceCursor, arr, arr, r.sid, groupID).Scan(ctx, &c); err != nil {
 		return 0, mapErr(err, "group "+groupID)
 	}
 	return c, nil
-}
-
-func (r groupRepo) SetCursor(ctx context.Context, groupID string, seq int64) error {
-	res, err := r.tx.NewRaw("UPDATE agent_groups SET rr_cursor = ? WHERE service_id = ? AND id = ?", seq, r.sid, groupID).Exec(ctx)
-	if err != nil {
-		return mapErr(err, "group "+groupID)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return fmt.Errorf("group %q: %w", groupID, helpdesk.ErrNotFound)
-	}
-	return nil
 }
 
 type loginRow struct {

@@ -329,66 +329,70 @@ func testGroups(t *testing.T, s helpdesk.Store) {
 	assert.Equal(t, []string{g4.ID, g3.ID, g2.ID, g5.ID}, groupIDs(listGroups(t, s, "acme")))
 }
 
-// testRoundRobinCursor: the cursor is stored, rolls back with its
-// transaction, and LockCursor serialises concurrent assignments.
+// testRoundRobinCursor: the cursor is stored, advances by the round-robin
+// rule (agent.NextAfter), rolls back with its transaction, and concurrent
+// advances never take the same step.
 func testRoundRobinCursor(t *testing.T, s helpdesk.Store) {
 	ctx := context.Background()
 	mkService(t, s, "acme")
 	g := mkGroup(t, s, "acme", "Round")
-	cursor := func() int64 {
+	advance := func(eligible ...int64) int64 {
 		t.Helper()
 		var c int64
 		tx(t, s, "acme", func(r helpdesk.Repos) (err error) {
-			c, err = r.Groups().LockCursor(ctx, g.ID)
+			c, err = r.Groups().AdvanceCursor(ctx, g.ID, eligible)
 			return err
 		})
 		return c
 	}
-	assert.Zero(t, cursor(), "0 before the first pick")
-	tx(t, s, "acme", func(r helpdesk.Repos) error {
-		c, err := r.Groups().LockCursor(ctx, g.ID)
-		require.NoError(t, err)
-		require.Zero(t, c)
-		return r.Groups().SetCursor(ctx, g.ID, 5)
-	})
-	assert.Equal(t, int64(5), cursor())
+	assert.Equal(t, int64(10), advance(10, 20, 30), "first pick")
+	assert.Equal(t, int64(20), advance(10, 20, 30))
+	assert.Equal(t, int64(30), advance(10, 20, 30))
+	assert.Equal(t, int64(10), advance(10, 20, 30), "wraps")
+	assert.Zero(t, advance(), "nobody eligible: no step")
+	assert.Equal(t, int64(30), advance(30), "the cursor stayed at 10")
 	err := s.Tx(ctx, "acme", func(r helpdesk.Repos) error {
-		_, err := r.Groups().LockCursor(ctx, g.ID)
+		c, err := r.Groups().AdvanceCursor(ctx, g.ID, []int64{10, 20, 30})
 		require.NoError(t, err)
-		require.NoError(t, r.Groups().SetCursor(ctx, g.ID, 9))
+		require.Equal(t, int64(10), c)
 		return errBoom
 	})
 	require.ErrorIs(t, err, errBoom)
-	assert.Equal(t, int64(5), cursor(), "a failed transaction rolls the cursor back")
+	assert.Equal(t, int64(10), advance(10, 20, 30), "a failed transaction rolls the cursor back")
 	tx(t, s, "acme", func(r helpdesk.Repos) error {
-		_, err := r.Groups().LockCursor(ctx, newID())
+		_, err := r.Groups().AdvanceCursor(ctx, newID(), []int64{1})
 		assert.ErrorIs(t, err, helpdesk.ErrNotFound)
-		assert.ErrorIs(t, r.Groups().SetCursor(ctx, newID(), 1), helpdesk.ErrNotFound)
+		_, err = r.Groups().AdvanceCursor(ctx, newID(), nil)
+		assert.ErrorIs(t, err, helpdesk.ErrNotFound)
 		got, err := r.Groups().Get(ctx, g.ID)
 		require.NoError(t, err)
 		assert.Equal(t, g, got, "the cursor is not part of the group")
 		return nil
 	})
 
-	// concurrent read-modify-write of the cursor loses no step
+	// concurrent advances take every step exactly once
 	const workers, each = 6, 10
+	var mu sync.Mutex
+	counts := map[int64]int{}
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Go(func() {
 			for range each {
-				err := s.Tx(ctx, "acme", func(r helpdesk.Repos) error {
-					c, err := r.Groups().LockCursor(ctx, g.ID)
-					if err != nil {
-						return err
-					}
-					return r.Groups().SetCursor(ctx, g.ID, c+1)
+				var c int64
+				err := s.Tx(ctx, "acme", func(r helpdesk.Repos) (err error) {
+					c, err = r.Groups().AdvanceCursor(ctx, g.ID, []int64{1, 2, 3, 4, 5, 6})
+					return err
 				})
-				assert.NoError(t, err)
+				if assert.NoError(t, err) {
+					mu.Lock()
+					counts[c]++
+					mu.Unlock()
+				}
 			}
 		})
 	}
 	wg.Wait()
-	assert.Equal(t, int64(5+workers*each), cursor())
+	assert.Equal(t, map[int64]int{1: 10, 2: 10, 3: 10, 4: 10, 5: 10, 6: 10}, counts)
 }
 
 // testGroupsConcurrent: groups created and members added at once get
@@ -486,9 +490,8 @@ func testAgentTenantIsolation(t *testing.T, s helpdesk.Store) {
 		assert.ErrorIs(t, r.Groups().RemoveMember(ctx, ga.ID, aa.ID), helpdesk.ErrNotFound)
 		assert.ErrorIs(t, r.Groups().Update(ctx, agent.Group{ID: ga.ID, Name: "hijack", Strategy: agent.StrategyNone}), helpdesk.ErrNotFound)
 		assert.ErrorIs(t, r.Groups().Reorder(ctx, []string{ga.ID, gb.ID}), helpdesk.ErrInvalid)
-		_, err = r.Groups().LockCursor(ctx, ga.ID)
+		_, err = r.Groups().AdvanceCursor(ctx, ga.ID, []int64{1})
 		assert.ErrorIs(t, err, helpdesk.ErrNotFound)
-		assert.ErrorIs(t, r.Groups().SetCursor(ctx, ga.ID, 3), helpdesk.ErrNotFound)
 		assert.ErrorIs(t, r.Groups().Delete(ctx, ga.ID), helpdesk.ErrNotFound)
 		p, err := r.Logins().List(ctx, agent.LoginFilter{})
 		require.NoError(t, err)
@@ -506,9 +509,9 @@ func testAgentTenantIsolation(t *testing.T, s helpdesk.Store) {
 		ms, err := r.Groups().Members(ctx, ga.ID)
 		require.NoError(t, err)
 		assert.Len(t, ms, 1)
-		c, err := r.Groups().LockCursor(ctx, ga.ID)
+		c, err := r.Groups().AdvanceCursor(ctx, ga.ID, []int64{1, 2})
 		require.NoError(t, err)
-		assert.Zero(t, c)
+		assert.Equal(t, int64(1), c, "b's attempts did not move a's cursor")
 		return nil
 	})
 }
