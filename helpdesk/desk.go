@@ -214,7 +214,7 @@ func (d *Desk) service(ctx context.Context, r Repos, id string, now time.Time) (
 // cache remembers cfg when caching is on.
 func (d *Desk) cache(cfg ServiceConfig, now time.Time) {
 	if d.cacheTTL > 0 {
-		d.services.Store(cfg.ID, cachedService{cfg: cfg.clone(), at: now})
+		d.services.Store(cfg.ID, cachedService{cfg: cfg.Clone(), at: now})
 	}
 }
 

@@ -23,6 +23,7 @@ import (
 // an admin and an agent in acme, and an agent in other.
 type fixture struct {
 	desk              *helpdesk.Desk
+	store             helpdesk.Store
 	acme, other       *helpdesk.Service
 	sys, admin, agent *helpdesk.Session
 	adminID, agentID  string
@@ -47,7 +48,7 @@ func newFixture(t *testing.T, mods ...func(*helpdesk.Config, *helpdesk.Settings)
 	d, err := helpdesk.New(cfg)
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = d.Close() })
-	f.desk = d
+	f.desk, f.store = d, cfg.Store
 	_, err = d.CreateService(ctx, helpdesk.NewService{ID: "acme", Settings: set})
 	require.NoError(t, err)
 	_, err = d.CreateService(ctx, helpdesk.NewService{ID: "other", Settings: set})

@@ -2,6 +2,7 @@ package helpdesk
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"regexp"
 	"slices"
@@ -10,6 +11,7 @@ import (
 	"github.com/deskkit/deskkit/helpdesk/i18n"
 	"github.com/deskkit/deskkit/helpdesk/ticket"
 	"github.com/deskkit/deskkit/internal/errs"
+	"github.com/deskkit/deskkit/notify"
 )
 
 // Channels records which consultation channels a service has contracted
@@ -43,6 +45,10 @@ type Settings struct {
 	// InternalResolutionText is recorded in the history when a ticket is
 	// solved without mailing the customer (TKT-6).
 	InternalResolutionText i18n.Text `json:"internal_resolution_text,omitempty"`
+	// Mail holds the sender and the automatic mails (MAIL-5, MAIL-6).
+	Mail MailSettings `json:"mail"`
+	// Surge alerts when new tickets pile up (NTF-2).
+	Surge notify.SurgeRule `json:"surge"`
 }
 
 // ServiceConfig is the stored record of one service (tenant).
@@ -54,10 +60,17 @@ type ServiceConfig struct {
 	UpdatedAt time.Time `json:"updated_at"`
 }
 
-// clone returns a copy of c that shares no memory with it.
-func (c ServiceConfig) clone() ServiceConfig {
-	c.Languages = slices.Clone(c.Languages)
-	c.InternalResolutionText = c.InternalResolutionText.Clone()
+// Clone returns a copy of c that shares no memory with it.
+func (c ServiceConfig) Clone() ServiceConfig {
+	b, err := json.Marshal(c.Settings) // deep: texts, templates and lists
+	if err != nil {
+		panic(fmt.Sprintf("helpdesk: settings do not marshal: %v", err))
+	}
+	var set Settings
+	if err := json.Unmarshal(b, &set); err != nil {
+		panic(fmt.Sprintf("helpdesk: settings do not unmarshal: %v", err))
+	}
+	c.Settings = set
 	return c
 }
 
@@ -111,6 +124,8 @@ func (s *Settings) normalize(c *errs.Collector) {
 			c.Add("internal_resolution_text", "language %q is not one of the service's languages", l)
 		}
 	}
+	s.Mail.check(c, langs)
+	s.Surge.Check(c, "surge.")
 }
 
 // NewService describes a service to create.
@@ -146,7 +161,7 @@ func (d *Desk) CreateService(ctx context.Context, n NewService) (ServiceConfig, 
 func (s *Session) Settings(ctx context.Context) (ServiceConfig, error) {
 	var out ServiceConfig
 	err := s.run(ctx, permRead, func(o *op) error {
-		out = o.svc.clone()
+		out = o.svc.Clone()
 		return nil
 	})
 	return out, err
@@ -168,7 +183,7 @@ func (s *Session) UpdateSettings(ctx context.Context, version int64, set Setting
 		if err := o.r.Service().Update(ctx, &cfg); err != nil {
 			return err
 		}
-		out = cfg.clone()
+		out = cfg.Clone()
 		return nil
 	})
 	if err == nil {

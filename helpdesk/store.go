@@ -5,11 +5,13 @@ import (
 
 	"github.com/deskkit/deskkit/agent"
 	"github.com/deskkit/deskkit/helpdesk/ticket"
+	"github.com/deskkit/deskkit/notify"
 )
 
 // Store is the persistence port. adapters/memory and adapters/postgres
 // implement it; adapters/storetest is the conformance suite every
-// implementation must pass.
+// implementation must pass. A store that also implements notify.Queue can
+// feed a Dispatcher (Desk.Dispatcher).
 type Store interface {
 	// Tx runs fn in one transaction scoped to one service (tenant): the
 	// repositories it hands out cannot see another service's rows (SVC-1).
@@ -28,6 +30,9 @@ type Repos interface {
 	Groups() agent.GroupRepository
 	Logins() agent.LoginLog
 	Menus() agent.MenuRepository
+	Outbox() notify.Outbox
+	Recipients() notify.RecipientRepository
+	Surge() notify.SurgeRepository
 }
 
 // ServiceRepository stores the one ServiceConfig record of the transaction's

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/deskkit/deskkit/helpdesk/ticket"
@@ -60,7 +61,10 @@ func (s *Session) create(ctx context.Context, o *op, n ticket.New, followUpOf st
 		t.Status = ticket.StatusOpen // an assignment opens a new ticket (TKT-2)
 	}
 	created := o.changes(s.actor, t.ID, ticket.EventCreated, []ticket.FieldChange{{Field: ticket.FieldTicket, To: t.Title}})
-	return t, o.r.Tickets().Create(ctx, &t, created)
+	if err := o.r.Tickets().Create(ctx, &t, created); err != nil {
+		return t, err
+	}
+	return t, s.surge(ctx, o)
 }
 
 // check validates t against the ticket rules and the service's settings,
@@ -149,10 +153,27 @@ func (s *Session) ChangeStatus(ctx context.Context, id string, to ticket.Status)
 			return nil, setStatus(t, to, o)
 		})
 		out = t
-		return err
+		if err != nil {
+			return err
+		}
+		return s.statusMail(ctx, o, t, "", versionKey(t))
 	})
 	return out, err
 }
+
+// statusMail queues the automatic mail of a move to solved or pending
+// (MAIL-6).
+func (s *Session) statusMail(ctx context.Context, o *op, t ticket.Ticket, content, key string) error {
+	switch t.Status {
+	case ticket.StatusSolved:
+		return s.queueAutoMail(ctx, o, mailResolve, t, content, key)
+	case ticket.StatusPending:
+		return s.queueAutoMail(ctx, o, mailHold, t, content, key)
+	}
+	return nil
+}
+
+func versionKey(t ticket.Ticket) string { return t.ID + ":v" + strconv.FormatInt(t.Version, 10) }
 
 // SolveOptions says how a ticket is solved.
 type SolveOptions struct {
@@ -178,7 +199,10 @@ func (s *Session) Solve(ctx context.Context, id string, opt SolveOptions) (ticke
 			return []ticket.FieldChange{{Field: ticket.FieldInternalResolution, To: text}}, nil
 		})
 		out = t
-		return err
+		if err != nil || opt.Internal {
+			return err // internal resolution mails nobody (TKT-6)
+		}
+		return s.queueAutoMail(ctx, o, mailResolve, t, "", versionKey(t))
 	})
 	return out, err
 }
@@ -212,7 +236,7 @@ func (s *Session) Reply(ctx context.Context, id string, r Reply) (ticket.Comment
 	var out ticket.Comment
 	err := s.runRetry(ctx, permTicketWork, func(o *op) error {
 		cm := ticket.Comment{ID: s.desk.newID(), TicketID: id, Kind: kind, AuthorKind: s.actor.Kind, AuthorID: s.actor.ID, Body: r.Body, CreatedAt: o.now}
-		_, err := s.edit(ctx, o, id, ev, func(t *ticket.Ticket) ([]ticket.FieldChange, error) {
+		t, err := s.edit(ctx, o, id, ev, func(t *ticket.Ticket) ([]ticket.FieldChange, error) {
 			if t.Status == ticket.StatusClosed {
 				return nil, fmt.Errorf("%w: ticket %s is closed", ErrInvalid, id)
 			}
@@ -229,7 +253,18 @@ func (s *Session) Reply(ctx context.Context, id string, r Reply) (ticket.Comment
 			return []ticket.FieldChange{{Field: field, To: cm.ID}}, o.r.Tickets().AddComment(ctx, cm)
 		})
 		out = cm
-		return err
+		if err != nil || r.Internal {
+			return err
+		}
+		// The public reply reaches the customer as an automatic mail
+		// (MAIL-6): resolve or hold when the reply moved the ticket there,
+		// manual processing otherwise.
+		switch {
+		case r.Status == ticket.StatusSolved || r.Status == ticket.StatusPending:
+			return s.statusMail(ctx, o, t, r.Body, cm.ID)
+		default:
+			return s.queueAutoMail(ctx, o, mailManual, t, r.Body, cm.ID)
+		}
 	})
 	return out, err
 }

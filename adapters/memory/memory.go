@@ -15,6 +15,7 @@ import (
 	"github.com/deskkit/deskkit/agent"
 	"github.com/deskkit/deskkit/helpdesk"
 	"github.com/deskkit/deskkit/helpdesk/ticket"
+	"github.com/deskkit/deskkit/notify"
 )
 
 // Store is the in-memory helpdesk.Store.
@@ -22,10 +23,12 @@ type Store struct {
 	mu      sync.Mutex
 	tenants map[string]*tenant
 	closed  bool
+
+	out *outbox // every service's messages, shared with the Queue (notify.go)
 }
 
 // New returns an empty store.
-func New() *Store { return &Store{tenants: map[string]*tenant{}} }
+func New() *Store { return &Store{tenants: map[string]*tenant{}, out: newOutbox()} }
 
 var _ helpdesk.Store = (*Store)(nil)
 
@@ -45,12 +48,13 @@ type tenant struct {
 	byTicket map[string][]int
 
 	ag agentState
+	nt notifyState
 }
 
 func newTenant() *tenant {
 	return &tenant{
 		tickets: map[string]*ticket.Ticket{}, comments: map[string][]ticket.Comment{},
-		byTicket: map[string][]int{}, ag: newAgentState(),
+		byTicket: map[string][]int{}, ag: newAgentState(), nt: newNotifyState(),
 	}
 }
 
@@ -74,15 +78,16 @@ func (s *Store) Tx(ctx context.Context, serviceID string, fn func(helpdesk.Repos
 
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	tx := &txn{t: t, service: serviceID}
+	tx := &txn{t: t, service: serviceID, out: s.out}
 	defer func() {
 		tx.done = true
-		if p := recover(); p != nil {
+		p := recover()
+		if p != nil || err != nil {
 			tx.rollback()
-			panic(p)
 		}
-		if err != nil {
-			tx.rollback()
+		tx.end()
+		if p != nil {
+			panic(p)
 		}
 	}()
 	return fn(tx)
@@ -101,7 +106,9 @@ func (s *Store) Close() error {
 type txn struct {
 	t       *tenant
 	service string
+	out     *outbox
 	undo    []func()
+	ends    []func()
 	done    bool
 }
 
@@ -115,6 +122,17 @@ func (tx *txn) rollback() {
 // onUndo records how to revert a write.
 func (tx *txn) onUndo(f func()) { tx.undo = append(tx.undo, f) }
 
+// onEnd records what to do when the transaction ends, after a rollback if
+// there is one: release what other goroutines must not see before then.
+func (tx *txn) onEnd(f func()) { tx.ends = append(tx.ends, f) }
+
+func (tx *txn) end() {
+	for _, f := range tx.ends {
+		f()
+	}
+	tx.ends = nil
+}
+
 // errDone guards against repositories used after their transaction.
 var errDone = errors.New("memory: repository used after its transaction ended")
 
@@ -125,9 +143,12 @@ func (tx *txn) check(ctx context.Context) error {
 	return ctx.Err()
 }
 
-func (tx *txn) Service() helpdesk.ServiceRepository { return serviceRepo{tx} }
-func (tx *txn) Tickets() ticket.Repository          { return ticketRepo{tx} }
-func (tx *txn) Agents() agent.Repository            { return agentRepo{tx} }
-func (tx *txn) Groups() agent.GroupRepository       { return groupRepo{tx} }
-func (tx *txn) Logins() agent.LoginLog              { return loginLog{tx} }
-func (tx *txn) Menus() agent.MenuRepository         { return menuRepo{tx} }
+func (tx *txn) Service() helpdesk.ServiceRepository    { return serviceRepo{tx} }
+func (tx *txn) Tickets() ticket.Repository             { return ticketRepo{tx} }
+func (tx *txn) Agents() agent.Repository               { return agentRepo{tx} }
+func (tx *txn) Groups() agent.GroupRepository          { return groupRepo{tx} }
+func (tx *txn) Logins() agent.LoginLog                 { return loginLog{tx} }
+func (tx *txn) Menus() agent.MenuRepository            { return menuRepo{tx} }
+func (tx *txn) Outbox() notify.Outbox                  { return outboxRepo{tx} }
+func (tx *txn) Recipients() notify.RecipientRepository { return recipientRepo{tx} }
+func (tx *txn) Surge() notify.SurgeRepository          { return surgeRepo{tx} }

@@ -53,8 +53,4 @@ func (r serviceRepo) Update(ctx context.Context, c *helpdesk.ServiceConfig) erro
 	return nil
 }
 
-func cloneConfig(c helpdesk.ServiceConfig) helpdesk.ServiceConfig {
-	c.Languages = append([]string(nil), c.Languages...)
-	c.InternalResolutionText = c.InternalResolutionText.Clone()
-	return c
-}
+func cloneConfig(c helpdesk.ServiceConfig) helpdesk.ServiceConfig { return c.Clone() }

@@ -27,6 +27,7 @@ import (
 	"github.com/deskkit/deskkit/agent"
 	"github.com/deskkit/deskkit/helpdesk"
 	"github.com/deskkit/deskkit/helpdesk/ticket"
+	"github.com/deskkit/deskkit/notify"
 )
 
 //go:embed migrations/*.sql
@@ -133,12 +134,15 @@ type repos struct {
 	sid string
 }
 
-func (r repos) Service() helpdesk.ServiceRepository { return serviceRepo(r) }
-func (r repos) Tickets() ticket.Repository          { return ticketRepo(r) }
-func (r repos) Agents() agent.Repository            { return agentRepo(r) }
-func (r repos) Groups() agent.GroupRepository       { return groupRepo(r) }
-func (r repos) Logins() agent.LoginLog              { return loginLog(r) }
-func (r repos) Menus() agent.MenuRepository         { return menuRepo(r) }
+func (r repos) Service() helpdesk.ServiceRepository    { return serviceRepo(r) }
+func (r repos) Tickets() ticket.Repository             { return ticketRepo(r) }
+func (r repos) Agents() agent.Repository               { return agentRepo(r) }
+func (r repos) Groups() agent.GroupRepository          { return groupRepo(r) }
+func (r repos) Logins() agent.LoginLog                 { return loginLog(r) }
+func (r repos) Menus() agent.MenuRepository            { return menuRepo(r) }
+func (r repos) Outbox() notify.Outbox                  { return outboxRepo(r) }
+func (r repos) Recipients() notify.RecipientRepository { return recipientRepo(r) }
+func (r repos) Surge() notify.SurgeRepository          { return surgeRepo(r) }
 
 // PostgreSQL error codes mapped to Deskkit error kinds.
 const (

@@ -53,6 +53,19 @@ func Run(t *testing.T, newStore NewStore) {
 		{"AgentTenantIsolation_SVC1", testAgentTenantIsolation},
 		{"LoginLog_AGT7", testLoginLog},
 		{"MenuAccess_AGT8", testMenuAccess},
+		{"Outbox_NTF1", testOutbox},
+		{"OutboxIdempotency_NTF1", testOutboxIdempotency},
+		{"OutboxRollback_NTF1", testOutboxRollback},
+		{"OutboxTenantIsolation_SVC1", testOutboxTenantIsolation},
+		{"OutboxPaging", testOutboxPaging},
+		{"OutboxCountsRetry_NTF1", testOutboxCountsRetry},
+		{"QueueClaimOrder_NTF1", testQueueClaimOrder},
+		{"QueueLease_NTF1", testQueueLease},
+		{"QueueSettle_NTF1", testQueueSettle},
+		{"QueueConcurrentClaims_NTF1", testQueueConcurrentClaims},
+		{"Recipients_NTF3", testRecipients},
+		{"SurgeState_NTF2", testSurgeState},
+		{"CountCreatedSince_NTF2", testCountCreatedSince},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -35,6 +35,9 @@ type Repository interface {
 	// List returns one page of tickets matching f, newest (highest number)
 	// first.
 	List(ctx context.Context, f Filter) (Page, error)
+	// CountCreatedSince returns how many tickets were created at or after
+	// since (surge alerts, NTF-2).
+	CountCreatedSince(ctx context.Context, since time.Time) (int, error)
 
 	// AddComment stores c; its ticket must exist (else ErrNotFound).
 	AddComment(ctx context.Context, c Comment) error

@@ -1,0 +1,57 @@
+// Package browser delivers browser notifications to agents' open browsers
+// (NTF-4) over Server-Sent Events.
+//
+// A Hub is both ends of the medium: it implements notify.BrowserPusher, so
+// the notify.Dispatcher hands it every message of the Browser medium, and it
+// is an http.Handler the host product mounts (for example at
+// /deskkit/notifications) for its agents' pages to subscribe to:
+//
+//	hub := browser.New(browser.Options{
+//		Authenticate: func(r *http.Request) (string, error) {
+//			return sessions.AgentID(r) // the host's own login
+//		},
+//	})
+//	mux.Handle("GET /deskkit/notifications", hub)
+//	d, err := notify.NewDispatcher(notify.DispatcherConfig{ /* ... */
+//		Notifiers: notify.Notifiers{Browser: hub}})
+//
+// In the page:
+//
+//	const es = new EventSource("/deskkit/notifications", {withCredentials: true});
+//	es.addEventListener("notification", (e) => {
+//		const n = JSON.parse(e.data); // {id, subject, text, link, created_at}
+//		new Notification(n.subject, {body: n.text, tag: n.id});
+//	});
+//
+// EventSource cannot set request headers, so Authenticate usually reads the
+// host's session cookie.
+//
+// # Delivery
+//
+// A message for an agent goes to every open stream (tab) of that agent. A
+// message that may not reach a tab is kept in the agent's unread list
+// (bounded by Options.Unread, oldest dropped first) and replayed, then
+// cleared, when the agent next connects: when the agent has no open stream,
+// when a stream's buffer is full (a slow client never holds up PushBrowser),
+// and when a stream ends before writing what it was handed (or while writing
+// it). The host can show that list with Hub.Unread and clear entries with
+// Hub.MarkRead.
+//
+// Delivery is at least once, never lost silently short of the unread bound:
+// the Dispatcher may hand a message over again, and a message kept for one
+// tab may have been shown by another. The event id is the message id, so a
+// page can drop repeats (a Notification tag of the id replaces, not adds).
+//
+// Message ids are assumed to be UUIDv7 strings (as Deskkit makes them), which
+// sort by creation time: the unread list is kept in id order, "oldest" means
+// the smallest id, and a reconnecting EventSource's Last-Event-ID header skips
+// unread messages whose id is not greater than it.
+//
+// # Streams and servers
+//
+// A stream lasts until its request's context ends. http.Server.Shutdown
+// waits for streams that never become idle: cancel the server's BaseContext
+// (or call Server.Close) to end them. The Hub lifts the server's WriteTimeout
+// for its streams and sets its own deadline for each write instead, so a
+// client that stops reading is cut off rather than held forever.
+package browser

@@ -1,0 +1,475 @@
+package browser_test
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/deskkit/deskkit/adapters/browser"
+	"github.com/deskkit/deskkit/notify"
+)
+
+// wait bounds every wait for something the server should do at once.
+const wait = 5 * time.Second
+
+var created = time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+
+// auth authenticates by the X-Agent header (a stand-in for a session).
+func auth(r *http.Request) (string, error) {
+	if id := r.Header.Get("X-Agent"); id != "" {
+		return id, nil
+	}
+	return "", errors.New("no session cookie for this request")
+}
+
+// id returns the i-th message id; ids of test messages sort like UUIDv7s.
+func id(i int) string { return fmt.Sprintf("01900000-0000-7000-8000-%012d", i) }
+
+func msg(i int, agent string) notify.Message {
+	return notify.Message{
+		ID:        id(i),
+		ServiceID: "acme",
+		Medium:    notify.Browser,
+		Recipient: agent,
+		Payload: notify.Payload{
+			Subject: fmt.Sprintf("Ticket #%d", i),
+			Text:    "A customer wrote",
+			Link:    fmt.Sprintf("https://desk.example/tickets/%d", i),
+		},
+		CreatedAt: created,
+	}
+}
+
+func newServer(t *testing.T, opts browser.Options) (*browser.Hub, *httptest.Server) {
+	t.Helper()
+	if opts.Authenticate == nil {
+		opts.Authenticate = auth
+	}
+	hub := browser.New(opts)
+	srv := httptest.NewServer(hub)
+	t.Cleanup(srv.Close)
+	return hub, srv
+}
+
+// sseEvent is one event (or comment) read off a stream.
+type sseEvent struct {
+	Lines   []string // the raw lines, without the blank line that ends it
+	ID      string
+	Event   string
+	Data    string
+	Comment string
+}
+
+// client is one open stream, read line by line in the background.
+type client struct {
+	resp   *http.Response
+	events chan sseEvent
+	cancel context.CancelFunc
+}
+
+// connect opens agent's stream (one browser tab) and checks the response
+// headers; lastID, when set, is sent as Last-Event-ID.
+func connect(t *testing.T, srv *httptest.Server, agent, lastID string) *client {
+	t.Helper()
+	resp, cancel := get(t, srv, agent, lastID)
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Equal(t, "text/event-stream", resp.Header.Get("Content-Type"))
+	assert.Equal(t, "no-cache", resp.Header.Get("Cache-Control"))
+	assert.Equal(t, "no", resp.Header.Get("X-Accel-Buffering"))
+	c := &client{resp: resp, events: make(chan sseEvent, 1024), cancel: cancel}
+	go c.read()
+	return c
+}
+
+func get(t *testing.T, srv *httptest.Server, agent, lastID string) (*http.Response, context.CancelFunc) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL, nil)
+	require.NoError(t, err)
+	if agent != "" {
+		req.Header.Set("X-Agent", agent)
+	}
+	if lastID != "" {
+		req.Header.Set("Last-Event-ID", lastID)
+	}
+	resp, err := srv.Client().Do(req)
+	require.NoError(t, err)
+	t.Cleanup(func() {
+		cancel()
+		resp.Body.Close()
+	})
+	return resp, cancel
+}
+
+func (c *client) read() {
+	defer close(c.events)
+	sc := bufio.NewScanner(c.resp.Body)
+	sc.Buffer(nil, 4<<20)
+	var ev sseEvent
+	for sc.Scan() {
+		line := sc.Text()
+		if line == "" {
+			if len(ev.Lines) > 0 {
+				c.events <- ev
+			}
+			ev = sseEvent{}
+			continue
+		}
+		ev.Lines = append(ev.Lines, line)
+		field, value, _ := strings.Cut(line, ":")
+		value = strings.TrimPrefix(value, " ")
+		switch field {
+		case "":
+			ev.Comment = value
+		case "id":
+			ev.ID = value
+		case "event":
+			ev.Event = value
+		case "data":
+			ev.Data = value
+		}
+	}
+}
+
+// next returns the next event (or comment) of the stream.
+func (c *client) next(t *testing.T) sseEvent {
+	t.Helper()
+	select {
+	case ev, ok := <-c.events:
+		require.True(t, ok, "stream ended")
+		return ev
+	case <-time.After(wait):
+		require.FailNow(t, "no event within the wait")
+		return sseEvent{}
+	}
+}
+
+// nextIDs returns the ids of the next n events.
+func (c *client) nextIDs(t *testing.T, n int) []string {
+	t.Helper()
+	var ids []string
+	for range n {
+		ev := c.next(t)
+		require.Equal(t, "notification", ev.Event, "event %v", ev.Lines)
+		ids = append(ids, ev.ID)
+	}
+	return ids
+}
+
+func ids(ms []notify.Message) []string {
+	var out []string
+	for _, m := range ms {
+		out = append(out, m.ID)
+	}
+	return out
+}
+
+func push(t *testing.T, hub *browser.Hub, m notify.Message) {
+	t.Helper()
+	require.NoError(t, hub.PushBrowser(context.Background(), m))
+}
+
+func TestHub_NTF4_UnauthenticatedIs401(t *testing.T) {
+	hub, srv := newServer(t, browser.Options{})
+	resp, _ := get(t, srv, "", "")
+	assert.Equal(t, http.StatusUnauthorized, resp.StatusCode)
+	body := new(strings.Builder)
+	_, err := bufio.NewReader(resp.Body).WriteTo(body)
+	require.NoError(t, err)
+	assert.NotContains(t, body.String(), "session", "the error's details stay on the server")
+	assert.Equal(t, 0, browser.StreamCount(hub, ""))
+}
+
+func TestHub_NTF4_OnlyGet(t *testing.T) {
+	_, srv := newServer(t, browser.Options{})
+	req, err := http.NewRequest(http.MethodPost, srv.URL, nil)
+	require.NoError(t, err)
+	req.Header.Set("X-Agent", "ann")
+	resp, err := srv.Client().Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	assert.Equal(t, http.StatusMethodNotAllowed, resp.StatusCode)
+	assert.Equal(t, http.MethodGet, resp.Header.Get("Allow"))
+}
+
+func TestHub_NTF4_PushReachesOpenStream(t *testing.T) {
+	hub, srv := newServer(t, browser.Options{})
+	c := connect(t, srv, "ann", "")
+
+	m := msg(1, "ann")
+	m.Payload.Text = "Line one\nline <two> & \"three\""
+	push(t, hub, m)
+
+	ev := c.next(t)
+	want := `{"id":"` + id(1) + `","subject":"Ticket #1","text":"Line one\nline <two> & \"three\"",` +
+		`"link":"https://desk.example/tickets/1","created_at":"2026-01-02T03:04:05Z"}`
+	assert.Equal(t, []string{"id: " + id(1), "event: notification", "data: " + want}, ev.Lines)
+	assert.Empty(t, hub.Unread("ann"), "a delivered message is not kept")
+}
+
+func TestHub_NTF4_CreatedAtFromClock(t *testing.T) {
+	at := time.Date(2026, 5, 6, 7, 8, 9, 0, time.FixedZone("KST", 9*3600))
+	hub, srv := newServer(t, browser.Options{Clock: func() time.Time { return at }})
+	c := connect(t, srv, "ann", "")
+	m := msg(1, "ann")
+	m.CreatedAt = time.Time{}
+	push(t, hub, m)
+	assert.Contains(t, c.next(t).Data, `"created_at":"2026-05-05T22:08:09Z"`)
+}
+
+func TestHub_NTF4_EveryTabOfTheAgentOnly(t *testing.T) {
+	hub, srv := newServer(t, browser.Options{})
+	tab1 := connect(t, srv, "ann", "")
+	tab2 := connect(t, srv, "ann", "")
+	bob := connect(t, srv, "bob", "")
+	require.Equal(t, 2, browser.StreamCount(hub, "ann"))
+
+	push(t, hub, msg(1, "ann"))
+	push(t, hub, msg(2, "bob"))
+
+	assert.Equal(t, []string{id(1)}, tab1.nextIDs(t, 1))
+	assert.Equal(t, []string{id(1)}, tab2.nextIDs(t, 1))
+	// Streams are FIFO: had bob's stream got ann's message, it would come
+	// before bob's own.
+	assert.Equal(t, []string{id(2)}, bob.nextIDs(t, 1))
+}
+
+func TestHub_NTF4_OfflineKeptThenReplayedAndCleared(t *testing.T) {
+	hub, srv := newServer(t, browser.Options{})
+	push(t, hub, msg(1, "ann"))
+	push(t, hub, msg(2, "ann"))
+	push(t, hub, msg(3, "bob"))
+	assert.Equal(t, []string{id(1), id(2)}, ids(hub.Unread("ann")))
+
+	c := connect(t, srv, "ann", "")
+	assert.Equal(t, []string{id(1), id(2)}, c.nextIDs(t, 2))
+	assert.Empty(t, hub.Unread("ann"), "replayed messages are delivered")
+	assert.Equal(t, []string{id(3)}, ids(hub.Unread("bob")), "another agent's stay")
+
+	// New pushes follow the replay on the same stream.
+	push(t, hub, msg(4, "ann"))
+	assert.Equal(t, []string{id(4)}, c.nextIDs(t, 1))
+
+	// A second tab opened later gets nothing replayed twice.
+	c2 := connect(t, srv, "ann", "")
+	push(t, hub, msg(5, "ann"))
+	assert.Equal(t, []string{id(5)}, c2.nextIDs(t, 1))
+	assert.Equal(t, []string{id(5)}, c.nextIDs(t, 1))
+}
+
+func TestHub_NTF4_LastEventIDSkipsSeen(t *testing.T) {
+	hub, srv := newServer(t, browser.Options{})
+	for i := 1; i <= 4; i++ {
+		push(t, hub, msg(i, "ann"))
+	}
+	c := connect(t, srv, "ann", id(2))
+	assert.Equal(t, []string{id(3), id(4)}, c.nextIDs(t, 2))
+	assert.Empty(t, hub.Unread("ann"), "seen and replayed are both cleared")
+
+	// An id between two kept ones skips the older.
+	for i := 5; i <= 6; i++ {
+		push(t, hub, msg(i*10, "bob"))
+	}
+	b := connect(t, srv, "bob", id(55))
+	assert.Equal(t, []string{id(60)}, b.nextIDs(t, 1))
+}
+
+func TestHub_NTF4_UnreadBoundDropsOldest(t *testing.T) {
+	hub, srv := newServer(t, browser.Options{Unread: 3})
+	for i := 1; i <= 5; i++ {
+		push(t, hub, msg(i, "ann"))
+	}
+	assert.Equal(t, []string{id(3), id(4), id(5)}, ids(hub.Unread("ann")))
+
+	// A repeated delivery (same id) replaces, it does not add.
+	push(t, hub, msg(5, "ann"))
+	assert.Equal(t, []string{id(3), id(4), id(5)}, ids(hub.Unread("ann")))
+
+	c := connect(t, srv, "ann", "")
+	assert.Equal(t, []string{id(3), id(4), id(5)}, c.nextIDs(t, 3))
+}
+
+func TestHub_NTF4_DefaultUnreadBound(t *testing.T) {
+	hub, _ := newServer(t, browser.Options{})
+	for i := 1; i <= browser.DefaultUnread+5; i++ {
+		push(t, hub, msg(i, "ann"))
+	}
+	got := hub.Unread("ann")
+	require.Len(t, got, browser.DefaultUnread)
+	assert.Equal(t, id(6), got[0].ID)
+}
+
+func TestHub_NTF4_UnreadCopyAndMarkRead(t *testing.T) {
+	hub, srv := newServer(t, browser.Options{})
+	for i := 1; i <= 3; i++ {
+		push(t, hub, msg(i, "ann"))
+	}
+	got := hub.Unread("ann")
+	got[0].ID = "changed"
+	assert.Equal(t, id(1), hub.Unread("ann")[0].ID, "Unread returns a copy")
+
+	hub.MarkRead("ann", id(1), id(3), "unknown")
+	hub.MarkRead("nobody", id(2))
+	assert.Equal(t, []string{id(2)}, ids(hub.Unread("ann")))
+
+	c := connect(t, srv, "ann", "")
+	assert.Equal(t, []string{id(2)}, c.nextIDs(t, 1), "read ones are not replayed")
+	hub.MarkRead("ann", id(2))
+	assert.Empty(t, hub.Unread("ann"))
+}
+
+func TestHub_NTF4_InvalidMessagesArePermanent(t *testing.T) {
+	hub, _ := newServer(t, browser.Options{})
+	for name, m := range map[string]notify.Message{
+		"no recipient": {ID: id(1)},
+		"no id":        {Recipient: "ann"},
+		"id with LF":   {ID: "x\nevent: evil", Recipient: "ann"},
+	} {
+		err := hub.PushBrowser(context.Background(), m)
+		require.Error(t, err, name)
+		assert.True(t, notify.IsPermanent(err), name)
+	}
+	assert.Empty(t, hub.Unread("ann"))
+
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	assert.ErrorIs(t, hub.PushBrowser(ctx, msg(1, "ann")), context.Canceled)
+}
+
+func TestHub_NTF4_StalledClientDoesNotBlockPush(t *testing.T) {
+	hub, srv := newServer(t, browser.Options{Buffer: 1})
+	// Open a stream and never read its body.
+	stalled, hangUp := get(t, srv, "ann", "")
+	require.Equal(t, 1, browser.StreamCount(hub, "ann"))
+
+	// Feed it 1 MiB events until the socket buffers are full: the handler
+	// then sits in Write and the next event stays in the stream's buffer.
+	big := strings.Repeat("x", 1<<20)
+	bigMsg := func(i int) notify.Message {
+		m := msg(i, "ann")
+		m.Payload.Text = big
+		return m
+	}
+	i := 0
+	for stuck := false; !stuck; {
+		i++
+		require.Less(t, i, 200, "the stream never stalled")
+		push(t, hub, bigMsg(i))
+		require.Empty(t, hub.Unread("ann"), "the stream took every message so far")
+		drained := time.Now().Add(time.Second)
+		for browser.Buffered(hub, "ann") > 0 && !stuck {
+			stuck = time.Now().After(drained)
+			time.Sleep(time.Millisecond)
+		}
+	}
+	t.Logf("stalled after %d MiB", i)
+
+	// Now the buffer is full: pushes must neither wait nor get lost.
+	const more = 10
+	done := make(chan error, 1)
+	go func() {
+		var err error
+		for j := 1; j <= more && err == nil; j++ {
+			err = hub.PushBrowser(context.Background(), bigMsg(i+j))
+		}
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		require.NoError(t, err)
+	case <-time.After(wait):
+		require.FailNow(t, "PushBrowser blocked on a stalled client")
+	}
+	var want []string
+	for j := 1; j <= more; j++ {
+		want = append(want, id(i+j))
+	}
+	assert.Equal(t, want, ids(hub.Unread("ann")), "what the stalled stream could not take is kept")
+	assert.Equal(t, 1, browser.StreamCount(hub, "ann"), "the stream is still open")
+
+	// When the client goes, the message stuck in Write and the one in the
+	// stream's buffer are kept too.
+	hangUp()
+	stalled.Body.Close()
+	require.Eventually(t, func() bool { return browser.StreamCount(hub, "ann") == 0 },
+		wait, 5*time.Millisecond)
+	want = append([]string{id(i - 1), id(i)}, want...)
+	assert.Equal(t, want, ids(hub.Unread("ann")))
+}
+
+func TestHub_NTF4_Heartbeat(t *testing.T) {
+	_, srv := newServer(t, browser.Options{Heartbeat: 10 * time.Millisecond})
+	c := connect(t, srv, "ann", "")
+	ev := c.next(t)
+	assert.Equal(t, []string{": ping"}, ev.Lines)
+	assert.Equal(t, "ping", ev.Comment)
+}
+
+func TestHub_NTF4_DisconnectForgetsStream(t *testing.T) {
+	hub, srv := newServer(t, browser.Options{})
+	c := connect(t, srv, "ann", "")
+	stay := connect(t, srv, "ann", "")
+	require.Equal(t, 2, browser.StreamCount(hub, "ann"))
+
+	c.cancel()
+	require.Eventually(t, func() bool { return browser.StreamCount(hub, "ann") == 1 },
+		wait, 5*time.Millisecond, "the hub forgets a closed tab")
+	for range c.events { // the client's reader ends too
+	}
+
+	push(t, hub, msg(1, "ann"))
+	assert.Equal(t, []string{id(1)}, stay.nextIDs(t, 1))
+	assert.Empty(t, hub.Unread("ann"))
+
+	stay.cancel()
+	require.Eventually(t, func() bool { return browser.StreamCount(hub, "ann") == 0 },
+		wait, 5*time.Millisecond)
+	push(t, hub, msg(2, "ann"))
+	assert.Equal(t, []string{id(2)}, ids(hub.Unread("ann")), "with no tab open, a push is kept")
+}
+
+func TestHub_NTF4_ConcurrentPushesAndTabs(t *testing.T) {
+	const pushers, each = 8, 50
+	hub, srv := newServer(t, browser.Options{Buffer: pushers * each, Unread: pushers * each})
+	c := connect(t, srv, "ann", "")
+
+	var wg sync.WaitGroup
+	for p := range pushers {
+		wg.Go(func() {
+			for i := range each {
+				assert.NoError(t, hub.PushBrowser(context.Background(), msg(p*each+i, "ann")))
+			}
+		})
+	}
+	// Tabs come and go while the pushes run.
+	for range 4 {
+		wg.Go(func() {
+			resp, cancel := get(t, srv, "ann", "")
+			assert.Equal(t, http.StatusOK, resp.StatusCode)
+			_ = hub.Unread("ann")
+			hub.MarkRead("ann", id(0))
+			cancel()
+		})
+	}
+	wg.Wait()
+
+	seen := make(map[string]bool)
+	for _, got := range c.nextIDs(t, pushers*each) {
+		seen[got] = true
+	}
+	assert.Len(t, seen, pushers*each, "the steady tab got every message once")
+}
+
+func TestNew_RequiresAuthenticate(t *testing.T) {
+	assert.Panics(t, func() { browser.New(browser.Options{}) })
+}

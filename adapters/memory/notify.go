@@ -1,0 +1,470 @@
+package memory
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/deskkit/deskkit/helpdesk"
+	"github.com/deskkit/deskkit/notify"
+)
+
+// The outbox (NTF-1) of every service lives in one store-level structure
+// with its own lock, not in the tenants: the Queue claims across services
+// and must not wait for (or deadlock with) any service's transaction. Lock
+// order is a tenant's mu, then outbox.mu; Claim and Settle take only
+// outbox.mu, and every outbox read or write holds it briefly.
+//
+// A row written by a transaction (Enqueue, Retry) is held until that
+// transaction ends: Claim skips it, so nothing is delivered before its
+// transaction commits, and a rollback removes or restores it before anyone
+// else could have touched it. Postgres gets the same from MVCC and row
+// locks.
+
+var _ notify.Queue = (*Store)(nil)
+
+type outbox struct {
+	mu       sync.Mutex
+	services map[string]*serviceOutbox
+	// due holds every pending row, ordered by (NextAttemptAt, ID,
+	// ServiceID): Claim walks it from the front and stops at the first row
+	// not yet due. A row's NextAttemptAt changes only while it is out of
+	// due.
+	due []*outRow
+}
+
+type serviceOutbox struct {
+	rows map[string]*outRow // by message id
+	keys map[string]string  // idempotency key → message id
+}
+
+type outRow struct {
+	m          notify.Message
+	owner      string // claimed by; "" when never claimed or settled
+	leaseUntil time.Time
+	held       bool // written by a transaction that has not ended
+}
+
+func newOutbox() *outbox { return &outbox{services: map[string]*serviceOutbox{}} }
+
+// service returns the outbox of one service, made on first use.
+func (o *outbox) service(id string) *serviceOutbox {
+	so := o.services[id]
+	if so == nil {
+		so = &serviceOutbox{rows: map[string]*outRow{}, keys: map[string]string{}}
+		o.services[id] = so
+	}
+	return so
+}
+
+// rows returns the messages of one service (nil if it has none), without
+// making its outbox: reads of unknown services leave nothing behind.
+func (o *outbox) rows(id string) map[string]*outRow {
+	if so := o.services[id]; so != nil {
+		return so.rows
+	}
+	return nil
+}
+
+func cmpDue(a, b *outRow) int {
+	return cmp.Or(a.m.NextAttemptAt.Compare(b.m.NextAttemptAt), strings.Compare(a.m.ID, b.m.ID),
+		strings.Compare(a.m.ServiceID, b.m.ServiceID))
+}
+
+func (o *outbox) addDue(r *outRow) {
+	i, _ := slices.BinarySearchFunc(o.due, r, cmpDue)
+	o.due = slices.Insert(o.due, i, r)
+}
+
+func (o *outbox) removeDue(r *outRow) {
+	if i, ok := slices.BinarySearchFunc(o.due, r, cmpDue); ok {
+		o.due = slices.Delete(o.due, i, i+1)
+	}
+}
+
+// message returns a copy of the row's message that shares no memory with
+// the store.
+func (r *outRow) message() notify.Message {
+	m := r.m
+	m.Payload.Headers = maps.Clone(m.Payload.Headers)
+	return m
+}
+
+// utcMicro is t as Postgres keeps it: UTC, whole microseconds. Cursors
+// carry microseconds, so finer times would page wrongly.
+func utcMicro(t time.Time) time.Time { return t.Truncate(time.Microsecond).UTC() }
+
+type outboxRepo struct{ tx *txn }
+
+func (r outboxRepo) Enqueue(ctx context.Context, ms ...notify.Message) error {
+	if err := r.tx.check(ctx); err != nil {
+		return err
+	}
+	for _, m := range ms {
+		if m.ID == "" || m.IdempotencyKey == "" {
+			return fmt.Errorf("message %q: an id and an idempotency key are required: %w", m.ID, helpdesk.ErrInvalid)
+		}
+	}
+	o := r.tx.out
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	so := o.service(r.tx.service)
+	// Check every message first: a refused call writes nothing.
+	ids, keys := map[string]bool{}, map[string]bool{}
+	var add []*outRow
+	for _, m := range ms {
+		if _, dup := so.keys[m.IdempotencyKey]; dup || keys[m.IdempotencyKey] {
+			continue // already enqueued: skipped, not an error
+		}
+		if _, taken := so.rows[m.ID]; taken || ids[m.ID] {
+			return fmt.Errorf("message %q exists: %w", m.ID, helpdesk.ErrConflict)
+		}
+		ids[m.ID], keys[m.IdempotencyKey] = true, true
+		m.ServiceID, m.State = r.tx.service, notify.Pending
+		m.CreatedAt, m.UpdatedAt, m.SentAt = utcMicro(m.CreatedAt), utcMicro(m.UpdatedAt), utcMicro(m.SentAt)
+		m.NextAttemptAt = utcMicro(m.NextAttemptAt)
+		if m.NextAttemptAt.IsZero() {
+			m.NextAttemptAt = m.CreatedAt
+		}
+		if m.UpdatedAt.IsZero() {
+			m.UpdatedAt = m.CreatedAt
+		}
+		if len(m.Payload.Headers) == 0 {
+			m.Payload.Headers = nil
+		} else {
+			m.Payload.Headers = maps.Clone(m.Payload.Headers)
+		}
+		add = append(add, &outRow{m: m, held: true})
+	}
+	if len(add) == 0 {
+		return nil
+	}
+	for _, row := range add {
+		so.rows[row.m.ID] = row
+		so.keys[row.m.IdempotencyKey] = row.m.ID
+		o.addDue(row)
+	}
+	r.tx.onUndo(func() {
+		o.mu.Lock()
+		defer o.mu.Unlock()
+		for _, row := range add {
+			delete(so.rows, row.m.ID)
+			delete(so.keys, row.m.IdempotencyKey)
+			o.removeDue(row)
+		}
+	})
+	r.tx.onEnd(func() {
+		o.mu.Lock()
+		defer o.mu.Unlock()
+		for _, row := range add {
+			row.held = false
+		}
+	})
+	return nil
+}
+
+func (r outboxRepo) Get(ctx context.Context, id string) (notify.Message, error) {
+	if err := r.tx.check(ctx); err != nil {
+		return notify.Message{}, err
+	}
+	o := r.tx.out
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	row := o.rows(r.tx.service)[id]
+	if row == nil {
+		return notify.Message{}, fmt.Errorf("message %q: %w", id, helpdesk.ErrNotFound)
+	}
+	return row.message(), nil
+}
+
+func (r outboxRepo) List(ctx context.Context, f notify.Filter) (notify.Page, error) {
+	if err := r.tx.check(ctx); err != nil {
+		return notify.Page{}, err
+	}
+	after, err := notify.NormalizeFilter(&f)
+	if err != nil {
+		return notify.Page{}, err
+	}
+	o := r.tx.out
+	o.mu.Lock()
+	var all []notify.Message
+	for _, row := range o.rows(r.tx.service) {
+		if (f.State == "" || row.m.State == f.State) && (after == nil || after.Before(row.m)) {
+			all = append(all, row.message())
+		}
+	}
+	o.mu.Unlock()
+	slices.SortFunc(all, func(a, b notify.Message) int {
+		return cmp.Or(b.CreatedAt.Compare(a.CreatedAt), strings.Compare(b.ID, a.ID)) // newest first
+	})
+	var p notify.Page
+	if len(all) > f.Limit {
+		all = all[:f.Limit]
+		p.Next = notify.EncodeCursor(all[len(all)-1])
+	}
+	p.Messages = all
+	return p, nil
+}
+
+func (r outboxRepo) Retry(ctx context.Context, id string, now time.Time) error {
+	if err := r.tx.check(ctx); err != nil {
+		return err
+	}
+	o := r.tx.out
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	row := o.rows(r.tx.service)[id]
+	if row == nil {
+		return fmt.Errorf("message %q: %w", id, helpdesk.ErrNotFound)
+	}
+	if row.m.State != notify.Failed {
+		return fmt.Errorf("message %q is %s, not failed: %w", id, row.m.State, helpdesk.ErrInvalid)
+	}
+	old := row.m
+	now = utcMicro(now)
+	row.m.State, row.m.Attempts, row.m.NextAttemptAt, row.m.UpdatedAt = notify.Pending, 0, now, now
+	row.held = true
+	o.addDue(row)
+	r.tx.onUndo(func() {
+		o.mu.Lock()
+		defer o.mu.Unlock()
+		o.removeDue(row)
+		row.m = old
+	})
+	r.tx.onEnd(func() {
+		o.mu.Lock()
+		defer o.mu.Unlock()
+		row.held = false
+	})
+	return nil
+}
+
+func (r outboxRepo) Counts(ctx context.Context) (map[notify.State]int, error) {
+	if err := r.tx.check(ctx); err != nil {
+		return nil, err
+	}
+	out := make(map[notify.State]int, len(notify.States))
+	for _, s := range notify.States {
+		out[s] = 0
+	}
+	o := r.tx.out
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	for _, row := range o.rows(r.tx.service) {
+		out[row.m.State]++
+	}
+	return out, nil
+}
+
+func (s *Store) isClosed() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.closed
+}
+
+// Claim implements notify.Queue: it walks the due rows oldest first under
+// the outbox lock, so two claimers never get the same message while its
+// lease runs.
+func (s *Store) Claim(ctx context.Context, owner string, now time.Time, lease time.Duration, limit int) ([]notify.Message, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if owner == "" || lease <= 0 {
+		return nil, fmt.Errorf("claim: an owner and a positive lease are required: %w", helpdesk.ErrInvalid)
+	}
+	if s.isClosed() {
+		return nil, ErrClosed
+	}
+	if limit <= 0 {
+		return nil, nil
+	}
+	now = utcMicro(now)
+	until := utcMicro(now.Add(lease))
+	o := s.out
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	var out []notify.Message
+	for _, row := range o.due {
+		if row.m.NextAttemptAt.After(now) {
+			break
+		}
+		if row.held || (row.owner != "" && row.leaseUntil.After(now)) {
+			continue
+		}
+		row.owner, row.leaseUntil = owner, until
+		row.m.Attempts++
+		row.m.UpdatedAt = now
+		out = append(out, row.message())
+		if len(out) == limit {
+			break
+		}
+	}
+	return out, nil
+}
+
+// Settle implements notify.Queue.
+func (s *Store) Settle(ctx context.Context, owner string, m notify.Message, oc notify.Outcome) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if oc.State != notify.Sent && oc.State != notify.Failed && oc.State != notify.Pending {
+		return fmt.Errorf("settle message %q: unknown outcome state %q: %w", m.ID, oc.State, helpdesk.ErrInvalid)
+	}
+	if s.isClosed() {
+		return ErrClosed
+	}
+	at := utcMicro(oc.At)
+	o := s.out
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	row := o.rows(m.ServiceID)[m.ID]
+	if row == nil || owner == "" || row.owner != owner || row.m.State != notify.Pending {
+		return fmt.Errorf("message %q: %w", m.ID, notify.ErrLeaseLost)
+	}
+	switch {
+	case oc.State == notify.Sent:
+		o.removeDue(row)
+		row.m.State, row.m.SentAt = notify.Sent, at
+	case oc.State == notify.Failed:
+		o.removeDue(row)
+		row.m.State, row.m.LastError = notify.Failed, oc.Error
+	case oc.Release:
+		row.m.Attempts = max(row.m.Attempts-1, 0)
+	default:
+		o.removeDue(row)
+		row.m.NextAttemptAt, row.m.LastError = utcMicro(oc.NextAttemptAt), oc.Error
+		if row.m.NextAttemptAt.IsZero() {
+			row.m.NextAttemptAt = at
+		}
+		o.addDue(row)
+	}
+	row.owner, row.leaseUntil = "", time.Time{}
+	row.m.UpdatedAt = at
+	return nil
+}
+
+// notifyState is a tenant's external recipients and surge-alert state.
+type notifyState struct {
+	recipients map[string]notify.Recipient
+	lastAlert  time.Time
+}
+
+func newNotifyState() notifyState {
+	return notifyState{recipients: map[string]notify.Recipient{}}
+}
+
+type recipientRepo struct{ tx *txn }
+
+func (r recipientRepo) Create(ctx context.Context, rc notify.Recipient) error {
+	if err := r.tx.check(ctx); err != nil {
+		return err
+	}
+	t := r.tx.t
+	if t.cfg == nil {
+		return fmt.Errorf("recipient %q: service %q: %w", rc.ID, r.tx.service, helpdesk.ErrNotFound)
+	}
+	if _, ok := t.nt.recipients[rc.ID]; ok {
+		return fmt.Errorf("recipient %q exists: %w", rc.ID, helpdesk.ErrConflict)
+	}
+	t.nt.recipients[rc.ID] = rc
+	r.tx.onUndo(func() { delete(t.nt.recipients, rc.ID) })
+	return nil
+}
+
+func (r recipientRepo) Get(ctx context.Context, id string) (notify.Recipient, error) {
+	if err := r.tx.check(ctx); err != nil {
+		return notify.Recipient{}, err
+	}
+	rc, ok := r.tx.t.nt.recipients[id]
+	if !ok {
+		return notify.Recipient{}, fmt.Errorf("recipient %q: %w", id, helpdesk.ErrNotFound)
+	}
+	return rc, nil
+}
+
+func (r recipientRepo) List(ctx context.Context) ([]notify.Recipient, error) {
+	if err := r.tx.check(ctx); err != nil {
+		return nil, err
+	}
+	out := slices.Collect(maps.Values(r.tx.t.nt.recipients))
+	slices.SortFunc(out, func(a, b notify.Recipient) int {
+		return cmp.Or(strings.Compare(a.Name, b.Name), strings.Compare(a.ID, b.ID))
+	})
+	return out, nil
+}
+
+func (r recipientRepo) Update(ctx context.Context, rc notify.Recipient) error {
+	if err := r.tx.check(ctx); err != nil {
+		return err
+	}
+	t := r.tx.t
+	old, ok := t.nt.recipients[rc.ID]
+	if !ok {
+		return fmt.Errorf("recipient %q: %w", rc.ID, helpdesk.ErrNotFound)
+	}
+	rc.CreatedAt = old.CreatedAt
+	t.nt.recipients[rc.ID] = rc
+	r.tx.onUndo(func() { t.nt.recipients[old.ID] = old })
+	return nil
+}
+
+func (r recipientRepo) Delete(ctx context.Context, id string) error {
+	if err := r.tx.check(ctx); err != nil {
+		return err
+	}
+	t := r.tx.t
+	old, ok := t.nt.recipients[id]
+	if !ok {
+		return fmt.Errorf("recipient %q: %w", id, helpdesk.ErrNotFound)
+	}
+	delete(t.nt.recipients, id)
+	r.tx.onUndo(func() { t.nt.recipients[id] = old })
+	return nil
+}
+
+type surgeRepo struct{ tx *txn }
+
+// LockLastAlert needs no lock of its own: the service's transactions
+// already run one at a time.
+func (r surgeRepo) LockLastAlert(ctx context.Context) (time.Time, error) {
+	if err := r.tx.check(ctx); err != nil {
+		return time.Time{}, err
+	}
+	if r.tx.t.cfg == nil {
+		return time.Time{}, fmt.Errorf("surge state: service %q: %w", r.tx.service, helpdesk.ErrNotFound)
+	}
+	return r.tx.t.nt.lastAlert, nil
+}
+
+func (r surgeRepo) SetLastAlert(ctx context.Context, at time.Time) error {
+	if err := r.tx.check(ctx); err != nil {
+		return err
+	}
+	t := r.tx.t
+	if t.cfg == nil {
+		return fmt.Errorf("surge state: service %q: %w", r.tx.service, helpdesk.ErrNotFound)
+	}
+	old := t.nt.lastAlert
+	t.nt.lastAlert = at
+	r.tx.onUndo(func() { t.nt.lastAlert = old })
+	return nil
+}
+
+// CountCreatedSince implements ticket.Repository (surge alerts, NTF-2).
+func (r ticketRepo) CountCreatedSince(ctx context.Context, since time.Time) (int, error) {
+	if err := r.tx.check(ctx); err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, tk := range r.tx.t.tickets {
+		if !tk.CreatedAt.Before(since) {
+			n++
+		}
+	}
+	return n, nil
+}

@@ -1,0 +1,165 @@
+package helpdesk
+
+import (
+	"context"
+	"fmt"
+	"html"
+	"strconv"
+	"strings"
+
+	"github.com/deskkit/deskkit/helpdesk/i18n"
+	"github.com/deskkit/deskkit/helpdesk/ticket"
+	"github.com/deskkit/deskkit/internal/errs"
+	"github.com/deskkit/deskkit/notify"
+)
+
+// MailSettings are a service's outgoing-mail settings.
+type MailSettings struct {
+	// FromName and FromAddress are the sender of the service's mails
+	// (MAIL-5).
+	FromName    string `json:"from_name,omitempty"`
+	FromAddress string `json:"from_address,omitempty"`
+	// Layout wraps automatic mails (not trigger mails) (MAIL-6).
+	Layout MailLayout `json:"layout"`
+	// The automatic mails of MAIL-6: when a ticket is solved, put on hold,
+	// or answered (manual processing).
+	Resolve AutoMail `json:"resolve"`
+	Hold    AutoMail `json:"hold"`
+	Manual  AutoMail `json:"manual"`
+}
+
+// MailLayout is the header and footer of automatic mails, per language.
+type MailLayout struct {
+	Header i18n.Text `json:"header,omitempty"`
+	Footer i18n.Text `json:"footer,omitempty"`
+}
+
+// AutoMail is one automatic mail (MAIL-6). Body must contain #{content}
+// (the reply text) in every language. Codes: #{content}, #{ticketId},
+// #{title}, #{customerName}, #{agentName}.
+type AutoMail struct {
+	Enabled bool      `json:"enabled"`
+	Subject i18n.Text `json:"subject,omitempty"`
+	Body    i18n.Text `json:"body,omitempty"`
+}
+
+// autoMailKind names the MAIL-6 automatic mails.
+type autoMailKind string
+
+const (
+	mailResolve autoMailKind = "resolve"
+	mailHold    autoMailKind = "hold"
+	mailManual  autoMailKind = "manual"
+)
+
+func (m *MailSettings) check(c *errs.Collector, langs []string) {
+	if m.FromAddress != "" {
+		if !strings.Contains(m.FromAddress, "@") || strings.ContainsAny(m.FromAddress, " <>\r\n") {
+			c.Add("mail.from_address", "%q is not a plain email address", m.FromAddress)
+		}
+	}
+	checkLangs := func(field string, t i18n.Text) {
+		for _, l := range t.Langs() {
+			if !slicesContains(langs, l) {
+				c.Add(field, "language %q is not one of the service's languages", l)
+			}
+		}
+	}
+	checkLangs("mail.layout.header", m.Layout.Header)
+	checkLangs("mail.layout.footer", m.Layout.Footer)
+	for kind, a := range map[autoMailKind]AutoMail{mailResolve: m.Resolve, mailHold: m.Hold, mailManual: m.Manual} {
+		field := "mail." + string(kind)
+		checkLangs(field+".subject", a.Subject)
+		checkLangs(field+".body", a.Body)
+		if a.Enabled && len(a.Body) == 0 {
+			c.Add(field+".body", "an enabled automatic mail needs a body")
+		}
+		for _, l := range a.Body.Langs() {
+			if !strings.Contains(a.Body[l], "#{content}") {
+				c.Add(field+".body", "the %s text must contain #{content} (MAIL-6)", l)
+			}
+		}
+	}
+}
+
+func slicesContains(l []string, s string) bool {
+	for _, x := range l {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func (m MailSettings) auto(k autoMailKind) AutoMail {
+	switch k {
+	case mailResolve:
+		return m.Resolve
+	case mailHold:
+		return m.Hold
+	}
+	return m.Manual
+}
+
+// queueAutoMail puts the automatic mail of kind for t into the outbox, in
+// the caller's transaction (MAIL-6, NTF-1). content is the reply text; key
+// makes the message idempotent (the comment or the ticket version).
+func (s *Session) queueAutoMail(ctx context.Context, o *op, kind autoMailKind, t ticket.Ticket, content, key string) error {
+	am := o.svc.Mail.auto(kind)
+	if !am.Enabled || t.Requester.Email == "" {
+		return nil
+	}
+	lang, def := t.Language, o.svc.DefaultLanguage
+	agentName := ""
+	if o.agent != nil {
+		agentName = o.agent.Name
+	}
+	codes := map[string]string{
+		"#{content}": content, "#{ticketId}": strconv.FormatInt(t.Number, 10), "#{title}": t.Title,
+		"#{customerName}": t.Requester.Name, "#{agentName}": agentName,
+	}
+	subject := am.Subject.Get(lang, def)
+	if subject == "" {
+		subject = "[#" + strconv.FormatInt(t.Number, 10) + "] " + t.Title
+	}
+	layout := func(body string, escape func(string) string, sep string) string {
+		parts := []string{}
+		if h := o.svc.Mail.Layout.Header.Get(lang, def); h != "" {
+			parts = append(parts, escape(h))
+		}
+		parts = append(parts, body)
+		if f := o.svc.Mail.Layout.Footer.Get(lang, def); f != "" {
+			parts = append(parts, escape(f))
+		}
+		return strings.Join(parts, sep)
+	}
+	body := am.Body.Get(lang, def)
+	text := layout(replaceCodes(body, codes, identity), identity, "\n\n")
+	htmlBody := layout(strings.ReplaceAll(replaceCodes(html.EscapeString(body), codes, html.EscapeString), "\n", "<br>\n"),
+		func(s string) string { return strings.ReplaceAll(html.EscapeString(s), "\n", "<br>\n") }, "\n<hr>\n")
+	headers := map[string]string{
+		// MAIL-7: the customer's answer threads back into the ticket.
+		"References": "<ticket-" + t.ID + "@deskkit>",
+	}
+	if o.svc.Mail.FromAddress != "" {
+		headers["From"] = fmt.Sprintf("%q <%s>", o.svc.Mail.FromName, o.svc.Mail.FromAddress)
+	}
+	return o.r.Outbox().Enqueue(ctx, notify.Message{
+		ID: s.desk.newID(), Medium: notify.Email, Recipient: t.Requester.Email,
+		Payload:        notify.Payload{Subject: replaceCodes(subject, codes, identity), Text: text, HTML: htmlBody, Headers: headers},
+		IdempotencyKey: "auto_mail:" + string(kind) + ":" + key,
+		Source:         notify.Source{Kind: "auto_mail", TicketID: t.ID},
+		NextAttemptAt:  o.now, CreatedAt: o.now, UpdatedAt: o.now,
+	})
+}
+
+func identity(s string) string { return s }
+
+// replaceCodes replaces each code in s by its value passed through escape.
+func replaceCodes(s string, codes map[string]string, escape func(string) string) string {
+	pairs := make([]string, 0, 2*len(codes))
+	for k, v := range codes {
+		pairs = append(pairs, k, escape(v))
+	}
+	return strings.NewReplacer(pairs...).Replace(s)
+}

@@ -1,0 +1,215 @@
+package helpdesk
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/deskkit/deskkit/agent"
+	"github.com/deskkit/deskkit/helpdesk/ticket"
+	"github.com/deskkit/deskkit/internal/errs"
+	"github.com/deskkit/deskkit/notify"
+)
+
+// Dispatcher returns a dispatcher for this desk's outbox (NTF-1); run it in
+// a goroutine and cancel its context to stop it. cfg.Queue defaults to the
+// store (which must implement notify.Queue) and cfg.Clock to the desk's.
+func (d *Desk) Dispatcher(cfg notify.DispatcherConfig) (*notify.Dispatcher, error) {
+	if cfg.Queue == nil {
+		q, ok := d.store.(notify.Queue)
+		if !ok {
+			return nil, fmt.Errorf("%w: the store %T is not a notify.Queue", ErrInvalid, d.store)
+		}
+		cfg.Queue = q
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = d.clock
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = d.log
+	}
+	return notify.NewDispatcher(cfg)
+}
+
+// surge queues the surge alerts a new ticket triggers (NTF-2..4): the
+// window's count and the last alert time come from the store, under a lock,
+// so several processes alert once.
+func (s *Session) surge(ctx context.Context, o *op) error {
+	rule := o.svc.Surge
+	if !rule.ActiveOn(o.now) {
+		return nil
+	}
+	last, err := o.r.Surge().LockLastAlert(ctx)
+	if err != nil {
+		return err
+	}
+	if !last.IsZero() && o.now.Sub(last) < rule.Cooldown {
+		return nil
+	}
+	n, err := o.r.Tickets().CountCreatedSince(ctx, o.now.Add(-rule.Window))
+	if err != nil {
+		return err
+	}
+	if !rule.Due(o.now, last, n) {
+		return nil
+	}
+	var msgs []notify.Message
+	add := func(target string, m notify.Medium, to string) {
+		if to == "" {
+			return
+		}
+		t := rule.Templates[m]
+		lang, def := o.svc.DefaultLanguage, o.svc.DefaultLanguage
+		msgs = append(msgs, notify.Message{
+			ID: s.desk.newID(), Medium: m, Recipient: to,
+			Payload: notify.Payload{
+				Subject: rule.Render(t.Subject.Get(lang, def), n, o.svc.Name),
+				Text:    rule.Render(t.Body.Get(lang, def), n, o.svc.Name),
+			},
+			IdempotencyKey: "surge:" + strconv.FormatInt(o.now.UnixMicro(), 10) + ":" + target + ":" + string(m),
+			Source:         notify.Source{Kind: "surge"},
+			NextAttemptAt:  o.now, CreatedAt: o.now, UpdatedAt: o.now,
+		})
+	}
+	for _, id := range rule.AgentIDs {
+		a, err := o.r.Agents().Get(ctx, id)
+		if errors.Is(err, ErrNotFound) {
+			continue // removed since the rule was saved
+		} else if err != nil {
+			return err
+		}
+		for m := range rule.Templates {
+			switch m {
+			case notify.Email:
+				add("agent:"+id, m, a.Email)
+			case notify.Browser:
+				add("agent:"+id, m, a.ID)
+			}
+		}
+	}
+	for _, id := range rule.RecipientIDs {
+		r, err := o.r.Recipients().Get(ctx, id)
+		if errors.Is(err, ErrNotFound) {
+			continue
+		} else if err != nil {
+			return err
+		}
+		for m := range rule.Templates {
+			switch m {
+			case notify.Email:
+				add("recipient:"+id, m, r.Email)
+			case notify.SMS:
+				add("recipient:"+id, m, r.Phone)
+			case notify.Dooray:
+				add("recipient:"+id, m, r.DoorayHookURL)
+			}
+		}
+	}
+	if err := o.r.Outbox().Enqueue(ctx, msgs...); err != nil {
+		return err
+	}
+	return o.r.Surge().SetLastAlert(ctx, o.now)
+}
+
+// RecipientSpec is what a caller supplies for an external recipient (NTF-3).
+type RecipientSpec struct {
+	Name          string
+	Email         string
+	Phone         string
+	DoorayHookURL string
+}
+
+func (r *RecipientSpec) check() error {
+	var c errs.Collector
+	r.Name, r.Email, r.Phone, r.DoorayHookURL = strings.TrimSpace(r.Name), strings.TrimSpace(r.Email), strings.TrimSpace(r.Phone), strings.TrimSpace(r.DoorayHookURL)
+	ticket.CheckText(&c, "name", r.Name, true, 200)
+	if r.Email != "" {
+		agent.CheckEmail(&c, "email", r.Email)
+	}
+	if r.Phone != "" && strings.Trim(r.Phone, "0123456789-+ ") != "" {
+		c.Add("phone", "%q is not a phone number", r.Phone)
+	}
+	if r.DoorayHookURL != "" && !strings.HasPrefix(r.DoorayHookURL, "https://") {
+		c.Add("dooray_hook_url", "must be an https:// URL")
+	}
+	if r.Email == "" && r.Phone == "" && r.DoorayHookURL == "" {
+		c.Add("email", "an email, a phone or a Dooray! hook is required")
+	}
+	return c.Err()
+}
+
+// CreateRecipient adds an external recipient (NTF-3; admin).
+func (s *Session) CreateRecipient(ctx context.Context, r RecipientSpec) (notify.Recipient, error) {
+	if err := r.check(); err != nil {
+		return notify.Recipient{}, err
+	}
+	var out notify.Recipient
+	err := s.run(ctx, permSettings, func(o *op) error {
+		out = notify.Recipient{ID: s.desk.newID(), Name: r.Name, Email: r.Email, Phone: r.Phone, DoorayHookURL: r.DoorayHookURL, CreatedAt: o.now, UpdatedAt: o.now}
+		return o.r.Recipients().Create(ctx, out)
+	})
+	return out, err
+}
+
+// UpdateRecipient replaces an external recipient's details (admin).
+func (s *Session) UpdateRecipient(ctx context.Context, id string, r RecipientSpec) (notify.Recipient, error) {
+	if err := r.check(); err != nil {
+		return notify.Recipient{}, err
+	}
+	var out notify.Recipient
+	err := s.run(ctx, permSettings, func(o *op) error {
+		cur, err := o.r.Recipients().Get(ctx, id)
+		if err != nil {
+			return err
+		}
+		cur.Name, cur.Email, cur.Phone, cur.DoorayHookURL, cur.UpdatedAt = r.Name, r.Email, r.Phone, r.DoorayHookURL, o.now
+		out = cur
+		return o.r.Recipients().Update(ctx, cur)
+	})
+	return out, err
+}
+
+// DeleteRecipient removes an external recipient (admin).
+func (s *Session) DeleteRecipient(ctx context.Context, id string) error {
+	return s.run(ctx, permSettings, func(o *op) error { return o.r.Recipients().Delete(ctx, id) })
+}
+
+// Recipients lists the external recipients.
+func (s *Session) Recipients(ctx context.Context) ([]notify.Recipient, error) {
+	var out []notify.Recipient
+	err := s.run(ctx, permRead, func(o *op) (err error) {
+		out, err = o.r.Recipients().List(ctx)
+		return err
+	})
+	return out, err
+}
+
+// Messages returns one page of the outbox, newest first (admin).
+func (s *Session) Messages(ctx context.Context, f notify.Filter) (notify.Page, error) {
+	if _, err := notify.NormalizeFilter(&f); err != nil {
+		return notify.Page{}, err
+	}
+	var out notify.Page
+	err := s.run(ctx, permSettings, func(o *op) (err error) {
+		out, err = o.r.Outbox().List(ctx, f)
+		return err
+	})
+	return out, err
+}
+
+// MessageCounts returns how many messages are in each state (admin).
+func (s *Session) MessageCounts(ctx context.Context) (map[notify.State]int, error) {
+	var out map[notify.State]int
+	err := s.run(ctx, permSettings, func(o *op) (err error) {
+		out, err = o.r.Outbox().Counts(ctx)
+		return err
+	})
+	return out, err
+}
+
+// RetryMessage makes a failed message pending again, due now (admin).
+func (s *Session) RetryMessage(ctx context.Context, id string) error {
+	return s.run(ctx, permSettings, func(o *op) error { return o.r.Outbox().Retry(ctx, id, o.now) })
+}

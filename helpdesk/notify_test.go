@@ -1,0 +1,223 @@
+package helpdesk_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/deskkit/deskkit/helpdesk"
+	"github.com/deskkit/deskkit/helpdesk/i18n"
+	"github.com/deskkit/deskkit/helpdesk/ticket"
+	"github.com/deskkit/deskkit/notify"
+)
+
+func mailSettings() helpdesk.MailSettings {
+	return helpdesk.MailSettings{
+		FromName: "ACME 고객센터", FromAddress: "help@acme.example",
+		Layout:  helpdesk.MailLayout{Header: i18n.Text{"ko": "안녕하세요.", "en": "Hello <friend>"}, Footer: i18n.Text{"ko": "감사합니다."}},
+		Resolve: helpdesk.AutoMail{Enabled: true, Subject: i18n.Text{"en": "Solved: #{title}"}, Body: i18n.Text{"ko": "해결: #{content}", "en": "Solved by #{agentName}: #{content}"}},
+		Hold:    helpdesk.AutoMail{Enabled: true, Body: i18n.Text{"ko": "보류: #{content}"}},
+		Manual:  helpdesk.AutoMail{Enabled: true, Body: i18n.Text{"ko": "답변: #{content} (#{ticketId})"}},
+	}
+}
+
+func outbox(t *testing.T, f *fixture) []notify.Message {
+	t.Helper()
+	p, err := f.admin.Messages(context.Background(), notify.Filter{Limit: 500})
+	require.NoError(t, err)
+	return p.Messages
+}
+
+func TestAutoMail_MAIL6(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, func(_ *helpdesk.Config, s *helpdesk.Settings) { s.Mail = mailSettings() })
+	n := newTicket()
+	n.Language = "en"
+	tk, err := f.sys.CreateTicket(ctx, n)
+	require.NoError(t, err)
+
+	_, err = f.agent.Reply(ctx, tk.ID, helpdesk.Reply{Body: "a note", Internal: true})
+	require.NoError(t, err)
+	assert.Empty(t, outbox(t, f), "internal notes mail nobody")
+
+	c, err := f.agent.Reply(ctx, tk.ID, helpdesk.Reply{Body: "Fixed <b>it</b>", Status: ticket.StatusSolved})
+	require.NoError(t, err)
+	ms := outbox(t, f)
+	require.Len(t, ms, 1)
+	m := ms[0]
+	assert.Equal(t, notify.Email, m.Medium)
+	assert.Equal(t, "lee@customer.example", m.Recipient)
+	assert.Equal(t, notify.Pending, m.State)
+	assert.Equal(t, "Solved: Help", m.Payload.Subject)
+	assert.Equal(t, "Hello <friend>\n\nSolved by Agent: Fixed <b>it</b>\n\n감사합니다.", m.Payload.Text, "English text, Korean footer by fallback")
+	assert.Contains(t, m.Payload.HTML, "Fixed &lt;b&gt;it&lt;/b&gt;", "values escaped for HTML")
+	assert.Contains(t, m.Payload.HTML, "Hello &lt;friend&gt;")
+	assert.Equal(t, `"ACME 고객센터" <help@acme.example>`, m.Payload.Headers["From"])
+	assert.Equal(t, "auto_mail:resolve:"+c.ID, m.IdempotencyKey)
+	assert.Equal(t, notify.Source{Kind: "auto_mail", TicketID: tk.ID}, m.Source)
+
+	_, err = f.sys.CustomerReply(ctx, tk.ID, "thanks but no")
+	require.NoError(t, err)
+	_, err = f.agent.ChangeStatus(ctx, tk.ID, ticket.StatusPending)
+	require.NoError(t, err)
+	_, err = f.agent.Reply(ctx, tk.ID, helpdesk.Reply{Body: "still looking"})
+	require.NoError(t, err)
+	ms = outbox(t, f)
+	require.Len(t, ms, 3)
+	assert.Equal(t, "Hello <friend>\n\n답변: still looking (1)\n\n감사합니다.", ms[0].Payload.Text, "manual processing; no English text: Korean")
+	assert.Equal(t, "Hello <friend>\n\n보류: \n\n감사합니다.", ms[1].Payload.Text, "hold")
+
+	_, err = f.agent.Solve(ctx, tk.ID, helpdesk.SolveOptions{Internal: true})
+	require.NoError(t, err)
+	assert.Len(t, outbox(t, f), 3, "internal resolution mails nobody (TKT-6)")
+}
+
+func TestAutoMail_MAIL6_ContentCodeRequired(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	c, err := f.admin.Settings(ctx)
+	require.NoError(t, err)
+	set := c.Settings
+	set.Mail = mailSettings()
+	set.Mail.Hold.Body = i18n.Text{"ko": "보류합니다", "fr": "#{content}"}
+	set.Mail.Manual = helpdesk.AutoMail{Enabled: true}
+	set.Mail.FromAddress = "not an address"
+	_, err = f.admin.UpdateSettings(ctx, c.Version, set)
+	assert.ElementsMatch(t, []string{"mail.hold.body", "mail.hold.body", "mail.manual.body", "mail.from_address"}, problems(t, err))
+}
+
+func surgeFixture(t *testing.T) (*fixture, *time.Time, notify.Recipient) {
+	t.Helper()
+	ctx := context.Background()
+	f := newFixture(t)
+	now := time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC) // a Wednesday
+	d, err := helpdesk.New(helpdesk.Config{Store: f.store, Clock: func() time.Time { return now }})
+	require.NoError(t, err)
+	f.desk, f.acme = d, d.Service("acme")
+	f.sys, f.admin = f.acme.As(helpdesk.System), f.acme.As(helpdesk.AgentID(f.adminID))
+	r, err := f.admin.CreateRecipient(ctx, helpdesk.RecipientSpec{Name: "On-call", Phone: "010-1234-5678", DoorayHookURL: "https://hook.dooray.com/services/1/2/abc"})
+	require.NoError(t, err)
+	c, err := f.admin.Settings(ctx)
+	require.NoError(t, err)
+	set := c.Settings
+	set.Surge = notify.SurgeRule{
+		Enabled: true, Window: 10 * time.Minute, Threshold: 3, Cooldown: 30 * time.Minute, Location: "Asia/Seoul",
+		Weekdays: [7]bool{time.Wednesday: true, time.Thursday: true},
+		AgentIDs: []string{f.adminID}, RecipientIDs: []string{r.ID},
+		Templates: map[notify.Medium]notify.Template{
+			notify.Email:   {Subject: i18n.Text{"ko": "급증"}, Body: i18n.Text{"ko": "#{window}분 동안 #{count}건"}},
+			notify.SMS:     {Body: i18n.Text{"ko": "#{count}건"}},
+			notify.Browser: {Body: i18n.Text{"ko": "#{count}건"}},
+		},
+	}
+	_, err = f.admin.UpdateSettings(ctx, c.Version, set)
+	require.NoError(t, err)
+	return f, &now, r
+}
+
+func TestSurge_NTF2_ThresholdCooldownWeekday(t *testing.T) {
+	ctx := context.Background()
+	f, now, r := surgeFixture(t)
+	create := func() {
+		_, err := f.sys.CreateTicket(ctx, newTicket())
+		require.NoError(t, err)
+	}
+	create()
+	*now = now.Add(time.Minute)
+	create()
+	assert.Empty(t, outbox(t, f), "2 < threshold")
+	*now = now.Add(time.Minute)
+	create() // third in the window: alert
+	ms := outbox(t, f)
+	got := map[string]string{}
+	for _, m := range ms {
+		got[string(m.Medium)+" "+m.Recipient] = m.Payload.Text
+		assert.Equal(t, "surge", m.Source.Kind)
+	}
+	assert.Equal(t, map[string]string{
+		"email admin@acme.example": "10분 동안 3건", // the admin by mail
+		"browser " + f.adminID:     "3건",        // and in the browser
+		"sms 010-1234-5678":        "3건",        // the external recipient by SMS (no email on file)
+	}, got)
+	assert.NotContains(t, got, "sms "+r.DoorayHookURL)
+
+	*now = now.Add(10 * time.Minute)
+	for range 3 {
+		create()
+	}
+	assert.Len(t, outbox(t, f), 3, "cooldown: no repeat")
+	*now = now.Add(20 * time.Minute) // cooldown over, but the window holds only this one
+	create()
+	assert.Len(t, outbox(t, f), 3)
+	create()
+	create()
+	assert.Len(t, outbox(t, f), 6, "a new surge after the cooldown")
+
+	*now = time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC) // Friday in Seoul: off
+	for range 4 {
+		create()
+	}
+	assert.Len(t, outbox(t, f), 6, "weekday off")
+}
+
+func TestSurge_RuleValidation(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	c, err := f.admin.Settings(ctx)
+	require.NoError(t, err)
+	set := c.Settings
+	set.Surge = notify.SurgeRule{Enabled: true, Location: "Mars/Base", Cooldown: -1,
+		Templates: map[notify.Medium]notify.Template{notify.Callback: {Body: i18n.Text{"ko": "x"}}}}
+	_, err = f.admin.UpdateSettings(ctx, c.Version, set)
+	assert.ElementsMatch(t, []string{"surge.window", "surge.threshold", "surge.cooldown", "surge.location", "surge.targets", "surge.templates"}, problems(t, err))
+}
+
+func TestRecipients_NTF3(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	_, err := f.admin.CreateRecipient(ctx, helpdesk.RecipientSpec{Name: "", Email: "bad", Phone: "call me", DoorayHookURL: "http://insecure"})
+	assert.ElementsMatch(t, []string{"name", "email", "phone", "dooray_hook_url"}, problems(t, err))
+	_, err = f.admin.CreateRecipient(ctx, helpdesk.RecipientSpec{Name: "Nobody"})
+	assert.Equal(t, []string{"email"}, problems(t, err))
+	r, err := f.admin.CreateRecipient(ctx, helpdesk.RecipientSpec{Name: "Boss", Email: "boss@acme.example"})
+	require.NoError(t, err)
+	_, err = f.agent.CreateRecipient(ctx, helpdesk.RecipientSpec{Name: "X", Email: "x@acme.example"})
+	assert.ErrorIs(t, err, helpdesk.ErrForbidden)
+	up, err := f.admin.UpdateRecipient(ctx, r.ID, helpdesk.RecipientSpec{Name: "Big Boss", Phone: "+82 10 1234 5678"})
+	require.NoError(t, err)
+	assert.Equal(t, "Big Boss", up.Name)
+	l, err := f.agent.Recipients(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, []notify.Recipient{up}, l)
+	require.NoError(t, f.admin.DeleteRecipient(ctx, r.ID))
+	assert.ErrorIs(t, f.admin.DeleteRecipient(ctx, r.ID), helpdesk.ErrNotFound)
+}
+
+func TestOutboxAdmin_NTF1(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, func(_ *helpdesk.Config, s *helpdesk.Settings) { s.Mail = mailSettings() })
+	tk := f.ticket(t)
+	_, err := f.agent.Reply(ctx, tk.ID, helpdesk.Reply{Body: "hi"})
+	require.NoError(t, err)
+	d, err := f.desk.Dispatcher(notify.DispatcherConfig{Notifiers: notify.Notifiers{}}) // no mailer: fails for good
+	require.NoError(t, err)
+	_, err = d.RunOnce(ctx)
+	require.NoError(t, err)
+	counts, err := f.admin.MessageCounts(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, map[notify.State]int{notify.Pending: 0, notify.Sent: 0, notify.Failed: 1}, counts)
+	failed, err := f.admin.Messages(ctx, notify.Filter{State: notify.Failed})
+	require.NoError(t, err)
+	require.Len(t, failed.Messages, 1)
+	require.NoError(t, f.admin.RetryMessage(ctx, failed.Messages[0].ID))
+	counts, err = f.admin.MessageCounts(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, 1, counts[notify.Pending])
+	_, err = f.agent.MessageCounts(ctx)
+	assert.ErrorIs(t, err, helpdesk.ErrForbidden)
+	_, err = f.admin.Messages(ctx, notify.Filter{State: "lost"})
+	assert.Equal(t, []string{"state"}, problems(t, err))
+}
