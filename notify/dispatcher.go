@@ -165,8 +165,8 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 	}
 }
 
-// RunOnce claims one batch of due messages and delivers it. It returns how
-// many messages it claimed.
+// RunOnce claims one batch of due messages, delivers it and settles every
+// outcome in one step. It returns how many messages it claimed.
 func (d *Dispatcher) RunOnce(ctx context.Context) (int, error) {
 	if ctx.Err() != nil {
 		return 0, nil
@@ -175,74 +175,58 @@ func (d *Dispatcher) RunOnce(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("notify: claim: %w", err)
 	}
-	work := make(chan Message)
+	if len(ms) == 0 {
+		return 0, nil
+	}
+	results := make([]Result, len(ms))
+	next := make(chan int)
 	var wg sync.WaitGroup
-	var mu sync.Mutex
-	var firstErr error
 	for range min(d.cfg.Concurrency, len(ms)) {
 		wg.Go(func() {
-			for m := range work {
-				if err := d.deliver(ctx, m); err != nil {
-					mu.Lock()
-					firstErr = cmpErr(firstErr, err)
-					mu.Unlock()
-				}
+			for i := range next {
+				results[i] = Result{Message: ms[i], Outcome: d.deliver(ctx, ms[i])}
 			}
 		})
 	}
-	for _, m := range ms {
-		work <- m
+	for i := range ms {
+		next <- i
 	}
-	close(work)
+	close(next)
 	wg.Wait()
-	return len(ms), firstErr
-}
-
-func cmpErr(a, b error) error {
-	if a != nil {
-		return a
+	// Settled even when ctx has ended: the sends happened, the releases
+	// must reach the store.
+	lost, err := d.cfg.Queue.Settle(context.WithoutCancel(ctx), d.cfg.Owner, results)
+	if err != nil {
+		return len(ms), fmt.Errorf("notify: settle: %w", err)
 	}
-	return b
+	// A lost claim expired and was taken over; the new owner delivers it
+	// (again) under the same idempotency key.
+	d.leaseLost.Add(int64(len(lost)))
+	return len(ms), nil
 }
 
-// deliver sends one claimed message and settles the claim. Once the
-// dispatcher is stopping, a message not yet sent is released unsent; a send
-// already started finishes on its own deadline.
-func (d *Dispatcher) deliver(ctx context.Context, m Message) error {
-	settleCtx := context.WithoutCancel(ctx)
+// deliver sends one claimed message and returns the outcome to settle.
+// Once the dispatcher is stopping, a message not yet sent is released
+// unsent; a send already started finishes on its own deadline.
+func (d *Dispatcher) deliver(ctx context.Context, m Message) Outcome {
 	if ctx.Err() != nil {
 		d.released.Add(1)
-		return d.settle(settleCtx, m, Outcome{State: Pending, Release: true, At: d.cfg.Clock()})
+		return Outcome{State: Pending, Release: true, At: d.cfg.Clock()}
 	}
-	sendCtx, cancel := context.WithTimeout(settleCtx, d.cfg.SendTimeout)
+	sendCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), d.cfg.SendTimeout)
 	err := d.cfg.Notifiers.send(sendCtx, m)
 	cancel()
 	now := d.cfg.Clock()
 	switch {
 	case err == nil:
 		d.sent.Add(1)
-		return d.settle(settleCtx, m, Outcome{State: Sent, At: now})
+		return Outcome{State: Sent, At: now}
 	case IsPermanent(err) || m.Attempts >= d.cfg.Retry.MaxAttempts:
 		d.failed.Add(1)
 		d.cfg.Logger.Warn("notify: message failed for good", "id", m.ID, "service", m.ServiceID, "medium", m.Medium, "attempts", m.Attempts, "err", err)
-		return d.settle(settleCtx, m, Outcome{State: Failed, At: now, Error: err.Error()})
+		return Outcome{State: Failed, At: now, Error: err.Error()}
 	default:
 		d.retried.Add(1)
-		next := now.Add(d.cfg.Retry.Delay(m.Attempts, d.cfg.Random()))
-		return d.settle(settleCtx, m, Outcome{State: Pending, At: now, NextAttemptAt: next, Error: err.Error()})
+		return Outcome{State: Pending, At: now, NextAttemptAt: now.Add(d.cfg.Retry.Delay(m.Attempts, d.cfg.Random())), Error: err.Error()}
 	}
-}
-
-func (d *Dispatcher) settle(ctx context.Context, m Message, o Outcome) error {
-	err := d.cfg.Queue.Settle(ctx, d.cfg.Owner, m, o)
-	if errors.Is(err, ErrLeaseLost) {
-		// Another dispatcher took it over after our lease ran out; it will
-		// deliver (again) under the same idempotency key.
-		d.leaseLost.Add(1)
-		return nil
-	}
-	if err != nil {
-		return fmt.Errorf("notify: settle %s: %w", m.ID, err)
-	}
-	return nil
 }

@@ -136,9 +136,18 @@ type Queue interface {
 	// leases them to owner until now+lease. Concurrent claimers never get
 	// the same message while its lease runs.
 	Claim(ctx context.Context, owner string, now time.Time, lease time.Duration, limit int) ([]Message, error)
-	// Settle records the outcome of the owner's claim on m. It returns
-	// ErrLeaseLost when the claim is no longer the owner's.
-	Settle(ctx context.Context, owner string, m Message, o Outcome) error
+	// Settle records the outcomes of the owner's claims, all in one step
+	// (one round trip for a whole batch). A result whose claim is no longer
+	// the owner's — expired and taken over, or settled already — changes
+	// nothing and is returned in lost. An unknown outcome state fails the
+	// whole call with ErrInvalid.
+	Settle(ctx context.Context, owner string, rs []Result) (lost []Result, err error)
+}
+
+// Result is the outcome of one claimed message.
+type Result struct {
+	Message Message // as claimed; ServiceID and ID identify it
+	Outcome Outcome
 }
 
 // Outcome is how one delivery attempt ended.
@@ -152,6 +161,6 @@ type Outcome struct {
 	Release       bool
 }
 
-// ErrLeaseLost is returned by Queue.Settle when the claim expired and was
-// taken by someone else (or the message was settled already).
+// ErrLeaseLost marks a claim that expired and was taken by someone else (or
+// was settled already).
 var ErrLeaseLost = errors.New("notify: lease lost")

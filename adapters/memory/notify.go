@@ -308,44 +308,51 @@ func (s *Store) Claim(ctx context.Context, owner string, now time.Time, lease ti
 }
 
 // Settle implements notify.Queue.
-func (s *Store) Settle(ctx context.Context, owner string, m notify.Message, oc notify.Outcome) error {
+func (s *Store) Settle(ctx context.Context, owner string, rs []notify.Result) ([]notify.Result, error) {
 	if err := ctx.Err(); err != nil {
-		return err
+		return nil, err
 	}
-	if oc.State != notify.Sent && oc.State != notify.Failed && oc.State != notify.Pending {
-		return fmt.Errorf("settle message %q: unknown outcome state %q: %w", m.ID, oc.State, helpdesk.ErrInvalid)
+	for _, r := range rs {
+		if st := r.Outcome.State; st != notify.Sent && st != notify.Failed && st != notify.Pending {
+			return nil, fmt.Errorf("settle message %q: unknown outcome state %q: %w", r.Message.ID, st, helpdesk.ErrInvalid)
+		}
 	}
 	if s.isClosed() {
-		return ErrClosed
+		return nil, ErrClosed
 	}
-	at := utcMicro(oc.At)
 	o := s.out
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	row := o.rows(m.ServiceID)[m.ID]
-	if row == nil || owner == "" || row.owner != owner || row.m.State != notify.Pending {
-		return fmt.Errorf("message %q: %w", m.ID, notify.ErrLeaseLost)
-	}
-	switch {
-	case oc.State == notify.Sent:
-		o.removeDue(row)
-		row.m.State, row.m.SentAt = notify.Sent, at
-	case oc.State == notify.Failed:
-		o.removeDue(row)
-		row.m.State, row.m.LastError = notify.Failed, oc.Error
-	case oc.Release:
-		row.m.Attempts = max(row.m.Attempts-1, 0)
-	default:
-		o.removeDue(row)
-		row.m.NextAttemptAt, row.m.LastError = utcMicro(oc.NextAttemptAt), oc.Error
-		if row.m.NextAttemptAt.IsZero() {
-			row.m.NextAttemptAt = at
+	var lost []notify.Result
+	for _, r := range rs {
+		m, oc := r.Message, r.Outcome
+		at := utcMicro(oc.At)
+		row := o.rows(m.ServiceID)[m.ID]
+		if row == nil || owner == "" || row.owner != owner || row.m.State != notify.Pending {
+			lost = append(lost, r)
+			continue
 		}
-		o.addDue(row)
+		switch {
+		case oc.State == notify.Sent:
+			o.removeDue(row)
+			row.m.State, row.m.SentAt = notify.Sent, at
+		case oc.State == notify.Failed:
+			o.removeDue(row)
+			row.m.State, row.m.LastError = notify.Failed, oc.Error
+		case oc.Release:
+			row.m.Attempts = max(row.m.Attempts-1, 0)
+		default:
+			o.removeDue(row)
+			row.m.NextAttemptAt, row.m.LastError = utcMicro(oc.NextAttemptAt), oc.Error
+			if row.m.NextAttemptAt.IsZero() {
+				row.m.NextAttemptAt = at
+			}
+			o.addDue(row)
+		}
+		row.owner, row.leaseUntil = "", time.Time{}
+		row.m.UpdatedAt = at
 	}
-	row.owner, row.leaseUntil = "", time.Time{}
-	row.m.UpdatedAt = at
-	return nil
+	return lost, nil
 }
 
 // notifyState is a tenant's external recipients and surge-alert state.

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect/pgdialect"
 
 	"github.com/deskkit/deskkit/helpdesk"
 	"github.com/deskkit/deskkit/notify"
@@ -217,47 +218,62 @@ func (s *Store) Claim(ctx context.Context, owner string, now time.Time, lease ti
 	return out, nil
 }
 
-// The statements of Settle: each writes only while the row is still the
-// owner's claim (?2) and pending. ?3 is Outcome.At, ?4 its error, ?5 the
-// next attempt.
-const (
-	settleWhere   = ` WHERE service_id = ?0 AND id = ?1 AND claimed_by = ?2 AND state = 'pending'`
-	settleSent    = `UPDATE outbox SET state = 'sent', sent_at = ?3, claimed_by = '', lease_until = NULL, updated_at = ?3` + settleWhere
-	settleFailed  = `UPDATE outbox SET state = 'failed', last_error = ?4, claimed_by = '', lease_until = NULL, updated_at = ?3` + settleWhere
-	settleRelease = `UPDATE outbox SET attempts = greatest(attempts - 1, 0), claimed_by = '', lease_until = NULL, updated_at = ?3` + settleWhere
-	settleLater   = `UPDATE outbox SET next_attempt_at = ?5, last_error = ?4, claimed_by = '', lease_until = NULL, updated_at = ?3` + settleWhere
-)
+// settle applies a batch of outcomes in one statement; each row is written
+// only while it is still the owner's claim and pending. A release gives the
+// claim back without counting the attempt; a retry keeps the message pending
+// at its next time.
+const settle = `UPDATE outbox AS o SET
+	state = CASE WHEN v.release THEN o.state ELSE v.state END,
+	sent_at = CASE WHEN v.state = 'sent' THEN v.at ELSE o.sent_at END,
+	last_error = CASE WHEN v.state = 'failed' OR (v.state = 'pending' AND NOT v.release) THEN v.err ELSE o.last_error END,
+	next_attempt_at = CASE WHEN v.state = 'pending' AND NOT v.release THEN v.next ELSE o.next_attempt_at END,
+	attempts = CASE WHEN v.release THEN greatest(o.attempts - 1, 0) ELSE o.attempts END,
+	claimed_by = '', lease_until = NULL, updated_at = v.at
+FROM unnest(?::text[], ?::text[], ?::text[], ?::timestamptz[], ?::text[], ?::timestamptz[], ?::bool[])
+	AS v(service_id, id, state, at, err, next, release)
+WHERE o.service_id = v.service_id AND o.id = v.id AND o.claimed_by = ? AND o.claimed_by <> '' AND o.state = 'pending'
+RETURNING o.service_id, o.id`
 
 // Settle implements notify.Queue.
-func (s *Store) Settle(ctx context.Context, owner string, m notify.Message, o notify.Outcome) error {
-	var stmt string
-	switch {
-	case o.State == notify.Sent:
-		stmt = settleSent
-	case o.State == notify.Failed:
-		stmt = settleFailed
-	case o.State == notify.Pending && o.Release:
-		stmt = settleRelease
-	case o.State == notify.Pending:
-		stmt = settleLater
-	default:
-		return fmt.Errorf("settle message %q: unknown outcome state %q: %w", m.ID, o.State, helpdesk.ErrInvalid)
+func (s *Store) Settle(ctx context.Context, owner string, rs []notify.Result) ([]notify.Result, error) {
+	n := len(rs)
+	svc, id, state, errText := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	at, next := make([]time.Time, n), make([]time.Time, n)
+	release := make([]bool, n)
+	for i, r := range rs {
+		o := r.Outcome
+		if o.State != notify.Sent && o.State != notify.Failed && o.State != notify.Pending {
+			return nil, fmt.Errorf("settle message %q: unknown outcome state %q: %w", r.Message.ID, o.State, helpdesk.ErrInvalid)
+		}
+		svc[i], id[i], state[i], errText[i] = r.Message.ServiceID, r.Message.ID, string(o.State), o.Error
+		at[i], next[i], release[i] = o.At, o.NextAttemptAt, o.State == notify.Pending && o.Release
+		if next[i].IsZero() {
+			next[i] = o.At
+		}
 	}
-	if owner == "" { // an unclaimed row has claimed_by = ''
-		return fmt.Errorf("message %q: %w", m.ID, notify.ErrLeaseLost)
+	if n == 0 {
+		return nil, nil
 	}
-	next := o.NextAttemptAt
-	if next.IsZero() {
-		next = o.At
+	var done []struct {
+		ServiceID string `bun:"service_id"`
+		ID        string `bun:"id"`
 	}
-	res, err := s.db.NewRaw(stmt, m.ServiceID, m.ID, owner, o.At, o.Error, next).Exec(ctx)
-	if err != nil {
-		return mapErr(err, "message "+m.ID)
+	err := s.db.NewRaw(settle, pgdialect.Array(svc), pgdialect.Array(id), pgdialect.Array(state), pgdialect.Array(at),
+		pgdialect.Array(errText), pgdialect.Array(next), pgdialect.Array(release), owner).Scan(ctx, &done)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return nil, mapErr(err, "settle")
 	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return fmt.Errorf("message %q: %w", m.ID, notify.ErrLeaseLost)
+	settled := make(map[[2]string]bool, len(done))
+	for _, d := range done {
+		settled[[2]string{d.ServiceID, d.ID}] = true
 	}
-	return nil
+	var lost []notify.Result
+	for _, r := range rs {
+		if !settled[[2]string{r.Message.ServiceID, r.Message.ID}] {
+			lost = append(lost, r)
+		}
+	}
+	return lost, nil
 }
 
 type recipientRow struct {

@@ -240,11 +240,11 @@ func testOutboxRollback(t *testing.T, s helpdesk.Store) {
 	})
 	c2 := claim(t, q, "w1", late, time.Minute, 10)
 	assert.Equal(t, []string{m2.ID}, messageIDs(c2), "after the commit")
-	require.NoError(t, q.Settle(ctx, "w1", c2[0], notify.Outcome{State: notify.Sent, At: late}))
+	require.NoError(t, settleOne(ctx, q, "w1", c2[0], notify.Outcome{State: notify.Sent, At: late}))
 
 	// a failed message made pending by a transaction is claimable only
 	// after the commit, and still failed after a rollback
-	require.NoError(t, q.Settle(ctx, "w1", c1[0], notify.Outcome{State: notify.Failed, At: late, Error: "550"}))
+	require.NoError(t, settleOne(ctx, q, "w1", c1[0], notify.Outcome{State: notify.Failed, At: late, Error: "550"}))
 	err = s.Tx(ctx, "acme", func(r helpdesk.Repos) error {
 		require.NoError(t, r.Outbox().Retry(ctx, m.ID, late))
 		assert.Empty(t, claim(t, q, "w2", late.Add(time.Hour), time.Minute, 10), "not before the commit")
@@ -267,7 +267,7 @@ func testOutboxTenantIsolation(t *testing.T, s helpdesk.Store) {
 		q := queueOf(t, s)
 		got := claim(t, q, "w1", base.Add(time.Hour), time.Minute, 10)
 		require.Len(t, got, 1)
-		require.NoError(t, q.Settle(ctx, "w1", got[0], notify.Outcome{State: notify.Failed, At: base.Add(time.Hour), Error: "boom"}))
+		require.NoError(t, settleOne(ctx, q, "w1", got[0], notify.Outcome{State: notify.Failed, At: base.Add(time.Hour), Error: "boom"}))
 	}
 	before := mustMessage(t, s, "a", m.ID)
 	tx(t, s, "b", func(r helpdesk.Repos) error {
@@ -294,7 +294,7 @@ func testOutboxTenantIsolation(t *testing.T, s helpdesk.Store) {
 		assert.Equal(t, "b", got[0].ServiceID)
 		wrong := got[0]
 		wrong.ServiceID = "a"
-		assert.ErrorIs(t, q.Settle(ctx, "w1", wrong, notify.Outcome{State: notify.Sent, At: base.Add(time.Hour)}), notify.ErrLeaseLost)
+		assert.ErrorIs(t, settleOne(ctx, q, "w1", wrong, notify.Outcome{State: notify.Sent, At: base.Add(time.Hour)}), notify.ErrLeaseLost)
 		assert.Equal(t, before, mustMessage(t, s, "a", m.ID))
 	}
 }
@@ -342,7 +342,7 @@ func testOutboxPaging(t *testing.T, s helpdesk.Store) {
 		require.Len(t, got, n)
 		for i, m := range got {
 			o := notify.Outcome{State: []notify.State{notify.Sent, notify.Failed, notify.Pending}[i%3], At: now, Release: true}
-			require.NoError(t, q.Settle(ctx, "w1", m, o))
+			require.NoError(t, settleOne(ctx, q, "w1", m, o))
 			state[m.ID] = o.State
 		}
 	}
@@ -444,9 +444,9 @@ func testOutboxCountsRetry(t *testing.T, s helpdesk.Store) {
 	now := base.Add(time.Hour)
 	got := claim(t, q, "w1", now, time.Minute, 3)
 	require.Equal(t, messageIDs(ms[:3]), messageIDs(got))
-	require.NoError(t, q.Settle(ctx, "w1", got[0], notify.Outcome{State: notify.Sent, At: now}))
-	require.NoError(t, q.Settle(ctx, "w1", got[1], notify.Outcome{State: notify.Failed, At: now, Error: "550 no such user"}))
-	require.NoError(t, q.Settle(ctx, "w1", got[2], notify.Outcome{State: notify.Pending, At: now, Release: true}))
+	require.NoError(t, settleOne(ctx, q, "w1", got[0], notify.Outcome{State: notify.Sent, At: now}))
+	require.NoError(t, settleOne(ctx, q, "w1", got[1], notify.Outcome{State: notify.Failed, At: now, Error: "550 no such user"}))
+	require.NoError(t, settleOne(ctx, q, "w1", got[2], notify.Outcome{State: notify.Pending, At: now, Release: true}))
 	assert.Equal(t, map[notify.State]int{notify.Pending: 3, notify.Sent: 1, notify.Failed: 1}, counts(t, s, "acme"))
 
 	sent, failed, pending := ms[0], ms[1], ms[2]
@@ -547,11 +547,11 @@ func testQueueLease(t *testing.T, s helpdesk.Store) {
 	assert.Equal(t, t0.Add(time.Minute), second[0].UpdatedAt)
 
 	sent := notify.Outcome{State: notify.Sent, At: t0.Add(70 * time.Second)}
-	assert.ErrorIs(t, q.Settle(ctx, "w1", first[0], sent), notify.ErrLeaseLost, "taken over")
-	assert.ErrorIs(t, q.Settle(ctx, "", first[0], sent), notify.ErrLeaseLost)
+	assert.ErrorIs(t, settleOne(ctx, q, "w1", first[0], sent), notify.ErrLeaseLost, "taken over")
+	assert.ErrorIs(t, settleOne(ctx, q, "", first[0], sent), notify.ErrLeaseLost)
 	assert.Equal(t, notify.Pending, mustMessage(t, s, "acme", m.ID).State)
-	require.NoError(t, q.Settle(ctx, "w2", second[0], sent))
-	assert.ErrorIs(t, q.Settle(ctx, "w2", second[0], sent), notify.ErrLeaseLost, "settled already")
+	require.NoError(t, settleOne(ctx, q, "w2", second[0], sent))
+	assert.ErrorIs(t, settleOne(ctx, q, "w2", second[0], sent), notify.ErrLeaseLost, "settled already")
 	got := mustMessage(t, s, "acme", m.ID)
 	assert.Equal(t, notify.Sent, got.State)
 	assert.Equal(t, 2, got.Attempts)
@@ -562,9 +562,9 @@ func testQueueLease(t *testing.T, s helpdesk.Store) {
 	enqueue(t, s, "acme", m2)
 	c := claim(t, q, "w1", t0, time.Minute, 10)
 	require.Len(t, c, 1)
-	require.NoError(t, q.Settle(ctx, "w1", c[0], notify.Outcome{State: notify.Sent, At: t0.Add(time.Hour)}))
-	assert.ErrorIs(t, q.Settle(ctx, "w1", mkMessage(3), sent), notify.ErrLeaseLost, "unknown message")
-	assert.ErrorIs(t, q.Settle(ctx, "w1", c[0], notify.Outcome{State: "bogus", At: base}), helpdesk.ErrInvalid)
+	require.NoError(t, settleOne(ctx, q, "w1", c[0], notify.Outcome{State: notify.Sent, At: t0.Add(time.Hour)}))
+	assert.ErrorIs(t, settleOne(ctx, q, "w1", mkMessage(3), sent), notify.ErrLeaseLost, "unknown message")
+	assert.ErrorIs(t, settleOne(ctx, q, "w1", c[0], notify.Outcome{State: "bogus", At: base}), helpdesk.ErrInvalid)
 }
 
 // testQueueSettle_NTF1: each outcome of a delivery attempt.
@@ -580,22 +580,22 @@ func testQueueSettle(t *testing.T, s helpdesk.Store) {
 	at := now.Add(1234 * time.Microsecond)
 	next := now.Add(10*time.Minute + 7*time.Microsecond)
 
-	require.NoError(t, q.Settle(ctx, "w1", got[0], notify.Outcome{State: notify.Sent, At: at}))
+	require.NoError(t, settleOne(ctx, q, "w1", got[0], notify.Outcome{State: notify.Sent, At: at}))
 	want := got[0]
 	want.State, want.SentAt, want.UpdatedAt = notify.Sent, at, at
 	assert.Equal(t, want, mustMessage(t, s, "acme", ms[0].ID), "sent")
 
-	require.NoError(t, q.Settle(ctx, "w1", got[1], notify.Outcome{State: notify.Failed, At: at, Error: "550 rejected"}))
+	require.NoError(t, settleOne(ctx, q, "w1", got[1], notify.Outcome{State: notify.Failed, At: at, Error: "550 rejected"}))
 	want = got[1]
 	want.State, want.LastError, want.UpdatedAt = notify.Failed, "550 rejected", at
 	assert.Equal(t, want, mustMessage(t, s, "acme", ms[1].ID), "failed for good")
 
-	require.NoError(t, q.Settle(ctx, "w1", got[2], notify.Outcome{State: notify.Pending, At: at, NextAttemptAt: next, Error: "timeout"}))
+	require.NoError(t, settleOne(ctx, q, "w1", got[2], notify.Outcome{State: notify.Pending, At: at, NextAttemptAt: next, Error: "timeout"}))
 	want = got[2]
 	want.NextAttemptAt, want.LastError, want.UpdatedAt = next, "timeout", at
 	assert.Equal(t, want, mustMessage(t, s, "acme", ms[2].ID), "retry later")
 
-	require.NoError(t, q.Settle(ctx, "w1", got[3], notify.Outcome{State: notify.Pending, At: at, Release: true, Error: "ignored"}))
+	require.NoError(t, settleOne(ctx, q, "w1", got[3], notify.Outcome{State: notify.Pending, At: at, Release: true, Error: "ignored"}))
 	want = got[3]
 	want.Attempts, want.UpdatedAt = 0, at
 	assert.Equal(t, want, mustMessage(t, s, "acme", ms[3].ID), "released: the attempt is not counted")
@@ -841,4 +841,61 @@ func testCountCreatedSince(t *testing.T, s helpdesk.Store) {
 	assert.Equal(t, 0, count("acme", base.Add(time.Hour)))
 	assert.Equal(t, 1, count("other", base))
 	assert.Equal(t, 0, count("nope", base))
+}
+
+// settleOne settles one claim and reports a lost one as notify.ErrLeaseLost.
+func settleOne(ctx context.Context, q notify.Queue, owner string, m notify.Message, o notify.Outcome) error {
+	lost, err := q.Settle(ctx, owner, []notify.Result{{Message: m, Outcome: o}})
+	if err != nil {
+		return err
+	}
+	if len(lost) > 0 {
+		return fmt.Errorf("message %q: %w", m.ID, notify.ErrLeaseLost)
+	}
+	return nil
+}
+
+// testQueueSettleBatch: one Settle call applies every outcome it still owns
+// and returns the rest as lost.
+func testQueueSettleBatch(t *testing.T, s helpdesk.Store) {
+	ctx := context.Background()
+	q := queueOf(t, s)
+	mkService(t, s, "acme")
+	tx(t, s, "acme", func(r helpdesk.Repos) error {
+		for i := range 4 {
+			if err := r.Outbox().Enqueue(ctx, mkMessage(i)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	claimed, err := q.Claim(ctx, "w1", base.Add(time.Hour), time.Minute, 10)
+	require.NoError(t, err)
+	require.Len(t, claimed, 4)
+	at := base.Add(time.Hour)
+	foreign := claimed[3]
+	foreign.ID = "not-claimed"
+	rs := []notify.Result{
+		{Message: claimed[0], Outcome: notify.Outcome{State: notify.Sent, At: at}},
+		{Message: claimed[1], Outcome: notify.Outcome{State: notify.Failed, At: at, Error: "550"}},
+		{Message: claimed[2], Outcome: notify.Outcome{State: notify.Pending, At: at, Release: true}},
+		{Message: foreign, Outcome: notify.Outcome{State: notify.Sent, At: at}},
+	}
+	lost, err := q.Settle(ctx, "w1", rs)
+	require.NoError(t, err)
+	assert.Equal(t, rs[3:], lost)
+	lost, err = q.Settle(ctx, "w1", rs[:1])
+	require.NoError(t, err)
+	assert.Equal(t, rs[:1], lost, "settled already")
+	_, err = q.Settle(ctx, "w1", []notify.Result{{Message: claimed[3], Outcome: notify.Outcome{State: "bogus", At: at}}})
+	assert.ErrorIs(t, err, helpdesk.ErrInvalid)
+	tx(t, s, "acme", func(r helpdesk.Repos) error {
+		counts, err := r.Outbox().Counts(ctx)
+		require.NoError(t, err)
+		assert.Equal(t, map[notify.State]int{notify.Sent: 1, notify.Failed: 1, notify.Pending: 2}, counts)
+		m, err := r.Outbox().Get(ctx, claimed[3].ID)
+		require.NoError(t, err)
+		assert.Equal(t, 1, m.Attempts, "the bogus batch changed nothing")
+		return nil
+	})
 }

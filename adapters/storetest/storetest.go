@@ -45,6 +45,7 @@ func Run(t *testing.T, newStore NewStore) {
 		{"CommentsAndChanges", testCommentsAndChanges},
 		{"HistoryWrittenWithTicket_TKT4", testHistoryWithTicket},
 		{"RoundRobinFairness_TRG61", testRoundRobinFairness},
+		{"QueueSettleBatch_NTF1", testQueueSettleBatch},
 		{"DeskWorkflow", testDeskWorkflow},
 		{"AgentFields_AGT2", testAgentFields},
 		{"Groups_AGT6", testGroups},
