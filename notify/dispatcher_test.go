@@ -261,3 +261,23 @@ func TestPermanent(t *testing.T) {
 	assert.False(t, notify.IsPermanent(base))
 	assert.NoError(t, notify.Permanent(nil))
 }
+
+func TestDispatcher_RunUntilCancelled(t *testing.T) {
+	s := queue(t, 3)
+	rec := &recorder{}
+	d, err := notify.NewDispatcher(notify.DispatcherConfig{Queue: s, Notifiers: rec.notifiers(), PollInterval: 5 * time.Millisecond,
+		Clock: func() time.Time { return t0 }})
+	require.NoError(t, err)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error)
+	go func() { done <- d.Run(ctx) }()
+	require.Eventually(t, func() bool { return rec.count() == 3 }, 5*time.Second, time.Millisecond)
+	// a message enqueued while it runs is picked up on a later poll
+	require.NoError(t, s.Tx(context.Background(), "acme", func(r helpdesk.Repos) error {
+		return r.Outbox().Enqueue(context.Background(), notify.Message{ID: "late", Medium: notify.Email, Recipient: "x@example.com",
+			IdempotencyKey: "late", NextAttemptAt: t0, CreatedAt: t0})
+	}))
+	require.Eventually(t, func() bool { return rec.count() == 4 }, 5*time.Second, time.Millisecond)
+	cancel()
+	require.NoError(t, <-done)
+}
