@@ -12,6 +12,7 @@ import (
 	"net/mail"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/deskkit/deskkit/internal/errs"
 )
@@ -100,10 +101,13 @@ type New struct {
 // *helpdesk.ValidationError naming every bad field.
 func (n New) Validate() error {
 	var c errs.Collector
-	if strings.TrimSpace(n.Name) == "" {
+	switch {
+	case strings.TrimSpace(n.Name) == "":
 		c.Add("name", "is required")
-	} else if len(n.Name) > 200 {
+	case len(n.Name) > 200:
 		c.Add("name", "is over 200 bytes")
+	case !utf8.ValidString(n.Name) || strings.IndexByte(n.Name, 0) >= 0:
+		c.Add("name", "is not valid UTF-8 or holds a NUL byte")
 	}
 	CheckEmail(&c, "email", n.Email)
 	if !n.Role.Valid() {

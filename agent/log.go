@@ -125,6 +125,9 @@ func NormalizeLoginFilter(f *LoginFilter) (*LoginEvent, error) {
 	if f.Limit < 0 || f.Limit > 500 {
 		c.Add("limit", "must be between 1 and 500")
 	}
+	// Stores keep microseconds: bounds finer than that would compare
+	// differently in each.
+	f.Since, f.Until = f.Since.UTC().Truncate(time.Microsecond), f.Until.UTC().Truncate(time.Microsecond)
 	if !f.Since.IsZero() && !f.Until.IsZero() && !f.Since.Before(f.Until) {
 		c.Add("until", "must be after since")
 	}

@@ -23,21 +23,23 @@ func (s *Session) CreateAgent(ctx context.Context, n agent.New) (agent.Agent, er
 	if n.Account == "" {
 		n.Account = strings.ToLower(n.Email)
 	}
-	if d := s.desk.directory; d != nil {
-		m, err := d.LookUp(ctx, n.Account)
-		if errors.Is(err, ErrNotFound) {
-			return agent.Agent{}, &ValidationError{Problems: []Problem{{Field: "account",
-				Reason: fmt.Sprintf("%q is not a member of the directory; invite them first (AGT-1)", n.Account)}}}
-		} else if err != nil {
-			return agent.Agent{}, fmt.Errorf("directory: %w", err)
-		}
-		n.Account, n.Name, n.Email = m.Account, m.Name, m.Email
-	}
-	if err := n.Validate(); err != nil {
-		return agent.Agent{}, err
-	}
 	var out agent.Agent
 	err := s.run(ctx, permSettings, func(o *op) error {
+		// The directory is asked only once the caller is known to be
+		// allowed: its answer must not leak to anyone else.
+		if d := s.desk.directory; d != nil {
+			m, err := d.LookUp(ctx, n.Account)
+			if errors.Is(err, ErrNotFound) {
+				return &ValidationError{Problems: []Problem{{Field: "account",
+					Reason: fmt.Sprintf("%q is not a member of the directory; invite them first (AGT-1)", n.Account)}}}
+			} else if err != nil {
+				return fmt.Errorf("directory: %w", err)
+			}
+			n.Account, n.Name, n.Email = m.Account, m.Name, m.Email
+		}
+		if err := n.Validate(); err != nil {
+			return err
+		}
 		var c errs.Collector
 		checkAgentChannels(&c, o.svc.Channels, n.Permissions, n.CTIID, n.Extension)
 		for _, g := range n.GroupIDs {
@@ -64,7 +66,7 @@ func (s *Session) CreateAgent(ctx context.Context, n agent.New) (agent.Agent, er
 		out = a
 		return nil
 	})
-	return out, err
+	return result(out, err)
 }
 
 // checkAgentChannels refuses permissions and phone settings for channels the

@@ -311,3 +311,82 @@ func TestMenuAccess_AGT8(t *testing.T) {
 	_, err = f.agent.Tickets(ctx, ticket.Filter{})
 	assert.NoError(t, err)
 }
+
+// Review fix: the one eligibility rule (active, assignment on, ticket
+// permission, ticket menu allowed) holds for creation, forwarding and group
+// strategies alike (AGT-5, AGT-8, TKT-7).
+func TestAssignment_EligibilityEverywhere(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	g, ids := team(t, f, agent.StrategyRoundRobin, 2)
+	_, err := f.admin.SetMenuAccess(ctx, agent.MenuAccess{Menu: agent.MenuTickets, Partial: true, Restricted: []string{ids[0]}})
+	require.NoError(t, err)
+	n := newTicket()
+	n.AssigneeID = ids[0]
+	_, err = f.admin.CreateTicket(ctx, n)
+	assert.Equal(t, []string{"assignee_id"}, problems(t, err))
+	tk := f.ticket(t)
+	_, err = f.admin.Forward(ctx, tk.ID, helpdesk.Forward{AgentID: ids[0]})
+	assert.Equal(t, []string{"agent_id"}, problems(t, err))
+	for range 3 {
+		id, err := f.admin.NextAssignee(ctx, g.ID)
+		require.NoError(t, err)
+		assert.Equal(t, ids[1], id, "the restricted member is skipped")
+	}
+	exp, err := f.sys.CreateAgent(ctx, agent.New{Name: "Exporter", Email: "exp@acme.example", Role: agent.RoleAgent,
+		Permissions: agent.Permissions{Export: true}, Toggles: agent.Toggles{TicketAssignment: true}, GroupIDs: []string{g.ID}})
+	require.NoError(t, err)
+	for range 3 {
+		id, err := f.admin.NextAssignee(ctx, g.ID)
+		require.NoError(t, err)
+		assert.NotEqual(t, exp.ID, id, "no ticket permission: never picked")
+	}
+}
+
+// Review fix: a customer reply to a closed ticket always lands, whatever
+// changed since it closed (TKT-2); old tickets stay editable after their
+// language is dropped.
+func TestFollowUp_SurvivesChangedSettings(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	n := newTicket()
+	n.Language, n.AssigneeID = "en", f.agentID
+	tk, err := f.sys.CreateTicket(ctx, n)
+	require.NoError(t, err)
+	_, err = f.sys.Solve(ctx, tk.ID, helpdesk.SolveOptions{})
+	require.NoError(t, err)
+	_, err = f.sys.ChangeStatus(ctx, tk.ID, ticket.StatusClosed)
+	require.NoError(t, err)
+	_, err = f.admin.SetToggles(ctx, f.agentID, agent.Toggles{})
+	require.NoError(t, err)
+	c, err := f.admin.Settings(ctx)
+	require.NoError(t, err)
+	set := c.Settings
+	set.Languages, set.DefaultLanguage = []string{"ko"}, "ko"
+	_, err = f.admin.UpdateSettings(ctx, c.Version, set)
+	require.NoError(t, err)
+
+	fu, err := f.sys.CustomerReply(ctx, tk.ID, "again")
+	require.NoError(t, err)
+	assert.Empty(t, fu.AssigneeID, "the old assignee can no longer take tickets")
+	assert.Equal(t, "en", fu.Language, "kept: it is the ticket's own")
+	h, err := f.sys.History(ctx, fu.ID)
+	require.NoError(t, err)
+	require.Len(t, h, 2)
+	assert.Equal(t, ticket.FieldFollowUpOf, h[1].Field)
+	assert.Equal(t, tk.ID, h[1].To)
+
+	up, err := f.sys.UpdateTicket(ctx, fu.ID, ticket.Update{Version: fu.Version, Priority: ptr(ticket.PriorityHigh)})
+	require.NoError(t, err, "an unchanged dropped language does not lock the ticket")
+	assert.Equal(t, ticket.PriorityHigh, up.Priority)
+	_, err = f.sys.UpdateTicket(ctx, fu.ID, ticket.Update{Version: up.Version, Language: ptr("ja")})
+	assert.Equal(t, []string{"language"}, problems(t, err), "a changed one is checked")
+
+	var ve *helpdesk.ValidationError
+	_, err = f.sys.Reply(ctx, tk.ID, helpdesk.Reply{Body: "x"})
+	require.ErrorAs(t, err, &ve, "closed: a typed error naming the field")
+	assert.True(t, ve.Has("status"))
+	got, err := f.sys.UpdateTicket(ctx, tk.ID, ticket.Update{Version: 99, Title: ptr("x")})
+	assert.Error(t, err)
+	assert.Equal(t, ticket.Ticket{}, got, "a failed call returns no half-made ticket")
+}

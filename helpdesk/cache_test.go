@@ -44,6 +44,11 @@ func TestServiceCacheTTL(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "v1", c.Name, "another process's change is seen after the TTL")
 	assert.Equal(t, []string{"ko"}, c.Languages)
+	_, err = sa.UpdateSettings(ctx, c.Version, c.Settings)
+	require.ErrorIs(t, err, helpdesk.ErrConflict, "stale")
+	c, err = sa.Settings(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, "v2", c.Name, "a conflict drops the stale cache entry")
 
 	now = now.Add(time.Minute)
 	c, err = sa.Settings(ctx)

@@ -64,7 +64,7 @@ type Desk struct {
 	retries int
 
 	cacheTTL time.Duration
-	services sync.Map // service id → cachedService, when cacheTTL > 0
+	services sync.Map // service id → *cachedService, when cacheTTL > 0
 
 	directory agent.Directory
 	callbacks CallbackCounter
@@ -172,9 +172,10 @@ type op struct {
 	svc   ServiceConfig
 	agent *agent.Agent // nil for the system
 	now   time.Time
-	// assigneeBefore and groupBefore are the ticket's values before an
-	// update: unchanged references are not checked again.
-	assigneeBefore, groupBefore string
+	// before is the stored ticket an update starts from (nil on create):
+	// values it already had are not checked again, so a language dropped or
+	// an agent switched off later does not lock old tickets.
+	before *ticket.Ticket
 }
 
 // run opens a transaction on the session's service, loads the service,
@@ -197,8 +198,8 @@ func (s *Session) run(ctx context.Context, perm permission, fn func(*op) error) 
 // service returns the service's record, from the cache when it is fresh.
 func (d *Desk) service(ctx context.Context, r Repos, id string, now time.Time) (ServiceConfig, error) {
 	if d.cacheTTL > 0 {
-		if c, ok := d.services.Load(id); ok && now.Sub(c.(cachedService).at) < d.cacheTTL {
-			return c.(cachedService).cfg, nil
+		if c, ok := d.services.Load(id); ok && now.Sub(c.(*cachedService).at) < d.cacheTTL {
+			return c.(*cachedService).cfg, nil
 		}
 	}
 	cfg, err := r.Service().Get(ctx)
@@ -211,12 +212,27 @@ func (d *Desk) service(ctx context.Context, r Repos, id string, now time.Time) (
 	return cfg, nil
 }
 
-// cache remembers cfg when caching is on.
+// cache remembers cfg when caching is on, unless a newer version is cached
+// already (a read that started before an update must not undo it).
 func (d *Desk) cache(cfg ServiceConfig, now time.Time) {
-	if d.cacheTTL > 0 {
-		d.services.Store(cfg.ID, cachedService{cfg: cfg.Clone(), at: now})
+	if d.cacheTTL <= 0 {
+		return
+	}
+	n := &cachedService{cfg: cfg.Clone(), at: now}
+	for {
+		old, loaded := d.services.LoadOrStore(cfg.ID, n)
+		if !loaded {
+			return
+		}
+		if old.(*cachedService).cfg.Version > cfg.Version || d.services.CompareAndSwap(cfg.ID, old, n) {
+			return
+		}
 	}
 }
+
+// forget drops a service's cached settings (after a conflict showed them
+// stale).
+func (d *Desk) forget(id string) { d.services.Delete(id) }
 
 // runRetry is run for writes the library owns: a conflict from a concurrent
 // writer is retried with fresh data (TKT-8).

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -233,6 +234,10 @@ func TestUpdateTicket_HistoryPerField_TKT4(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
 	tk := f.ticket(t)
+	a, err := f.admin.Agent(ctx, f.agentID)
+	require.NoError(t, err)
+	_, err = f.admin.UpdateAgent(ctx, f.agentID, agent.Update{Version: a.Version, Permissions: &agent.Permissions{Ticket: true, Forward: true}})
+	require.NoError(t, err, "assigning through an update is forwarding (TKT-7)")
 	up, err := f.agent.UpdateTicket(ctx, tk.ID, ticket.Update{
 		Version: tk.Version, Priority: ptr(ticket.PriorityUrgent), AssigneeID: ptr(f.agentID),
 		Tags: &[]string{"VIP", " vip", "refund"}, CustomerFields: ticket.Fields{"order": 1234},
@@ -503,4 +508,56 @@ func TestTickets_ListAndByNumber(t *testing.T) {
 	assert.Equal(t, int64(2), tk.Number)
 	_, err = f.agent.Tickets(ctx, ticket.Filter{Cursor: "zzz"})
 	assert.Equal(t, []string{"cursor"}, problems(t, err))
+}
+
+// blockingWriter blocks its first write until released.
+type blockingWriter struct {
+	started chan struct{}
+	release chan struct{}
+	once    sync.Once
+	n       int
+}
+
+func (w *blockingWriter) Write(p []byte) (int, error) {
+	w.once.Do(func() {
+		close(w.started)
+		<-w.release
+	})
+	w.n += bytes.Count(p, []byte("\n"))
+	return len(p), nil
+}
+
+// Review fix: an export pages through the history, so a slow reader holds
+// no transaction and blocks nobody; every row comes once, in order.
+func TestExportHistory_PagesAndBlocksNobody(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	tk := f.ticket(t)
+	for range 2500 {
+		_, err := f.agent.Reply(ctx, tk.ID, helpdesk.Reply{Body: "n", Internal: true})
+		require.NoError(t, err)
+	}
+	w := &blockingWriter{started: make(chan struct{}), release: make(chan struct{})}
+	done := make(chan error)
+	go func() { done <- f.admin.ExportHistory(ctx, w, helpdesk.JSONLines, ticket.ChangeFilter{}) }()
+	<-w.started
+	cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	_, err := f.sys.CreateTicket(cctx, newTicket())
+	require.NoError(t, err, "a stalled export does not block the service")
+	close(w.release)
+	require.NoError(t, <-done)
+	assert.GreaterOrEqual(t, w.n, 2501)
+
+	var out bytes.Buffer
+	require.NoError(t, f.admin.ExportHistory(ctx, &out, helpdesk.JSONLines, ticket.ChangeFilter{TicketID: tk.ID}))
+	var last int64
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	require.Len(t, lines, 2501)
+	for _, l := range lines {
+		var c ticket.Change
+		require.NoError(t, json.Unmarshal([]byte(l), &c))
+		require.Greater(t, c.ID, last)
+		last = c.ID
+	}
 }

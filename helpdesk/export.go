@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -26,8 +27,10 @@ const (
 var csvHeader = []string{"id", "ticket_id", "at", "actor_kind", "actor_id", "event", "field", "from", "to"}
 
 // ExportHistory writes the history rows matching f (one ticket, or the whole
-// service in a period) to w in format, streaming them from the store as it
-// reads them (TKT-4). It needs the export permission (AGT-4).
+// service in a period) to w in format, streaming them page by page from the
+// store (TKT-4): memory use is bounded and no transaction stays open while w
+// is written. Rows committed while an export runs may or may not be
+// included. It needs the export permission (AGT-4).
 func (s *Session) ExportHistory(ctx context.Context, w io.Writer, format ExportFormat, f ticket.ChangeFilter) error {
 	var write func(ticket.Change) error
 	bw := bufio.NewWriterSize(w, 32<<10)
@@ -61,19 +64,49 @@ func (s *Session) ExportHistory(ctx context.Context, w io.Writer, format ExportF
 	default:
 		return &ValidationError{Problems: []Problem{{Field: "format", Reason: fmt.Sprintf("unknown export format %q (jsonl, csv)", format)}}}
 	}
-	err := s.run(ctx, permExport, func(o *op) error {
-		if f.TicketID != "" {
-			if _, err := o.r.Tickets().Get(ctx, f.TicketID); err != nil {
+	// Pages of rows are read in short transactions and written between
+	// them: a slow reader never holds a transaction (or the memory store's
+	// lock) open, and memory use stays bounded by the page.
+	page := make([]ticket.Change, 0, exportPage)
+	for first := true; ; first = false {
+		page = page[:0]
+		err := s.run(ctx, permExport, func(o *op) error {
+			if first && f.TicketID != "" {
+				if _, err := o.r.Tickets().Get(ctx, f.TicketID); err != nil {
+					return err
+				}
+			}
+			err := o.r.Tickets().ScanChanges(ctx, f, func(c ticket.Change) error {
+				page = append(page, c)
+				if len(page) == exportPage {
+					return errPageFull
+				}
+				return nil
+			})
+			if errors.Is(err, errPageFull) {
+				return nil
+			}
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		for _, c := range page {
+			if err := write(c); err != nil {
 				return err
 			}
 		}
-		return o.r.Tickets().ScanChanges(ctx, f, write)
-	})
-	if err != nil {
-		return err
+		if len(page) < exportPage {
+			return bw.Flush()
+		}
+		f.AfterID = page[len(page)-1].ID
 	}
-	return bw.Flush()
 }
+
+// exportPage is how many history rows an export reads per transaction.
+const exportPage = 1000
+
+var errPageFull = errors.New("page full")
 
 // csvSafe defuses spreadsheet formulas: a cell that starts with = + - @ or a
 // control character gets a leading apostrophe (OWASP CSV injection).

@@ -52,7 +52,7 @@ func (s *Session) Forward(ctx context.Context, id string, f Forward) (ticket.Tic
 		}
 		t, err := s.edit(ctx, o, id, ticket.EventUpdated, func(t *ticket.Ticket) ([]ticket.FieldChange, error) {
 			if t.Status == ticket.StatusClosed {
-				return nil, &ticket.TransitionError{From: t.Status, To: t.Status}
+				return nil, errClosed(id)
 			}
 			if f.GroupID != "" {
 				t.GroupID = f.GroupID
@@ -66,24 +66,43 @@ func (s *Session) Forward(ctx context.Context, id string, f Forward) (ticket.Tic
 		out = t
 		return err
 	})
-	return out, err
+	return result(out, err)
 }
 
-// checkAssignee adds a problem on field unless agentID is an active agent
-// of the service whose ticket assignment is on (AGT-5).
+// checkAssignee adds a problem on field unless agentID can be given
+// tickets (see eligible).
 func checkAssignee(ctx context.Context, o *op, field, agentID string, c *errs.Collector) error {
 	a, err := o.r.Agents().Get(ctx, agentID)
-	switch {
-	case errors.Is(err, ErrNotFound):
+	if errors.Is(err, ErrNotFound) {
 		c.Add(field, "no agent %q in this service", agentID)
-	case err != nil:
+		return nil
+	} else if err != nil {
 		return err
-	case !a.Active:
-		c.Add(field, "agent %q is inactive", agentID)
-	case !a.Toggles.TicketAssignment:
-		c.Add(field, "agent %q has ticket assignment off (AGT-5)", agentID)
-	case !a.Can(func(p agent.Permissions) bool { return p.Ticket }):
-		c.Add(field, "agent %q has no ticket permission", agentID)
+	}
+	menu, err := o.r.Menus().Get(ctx, agent.MenuTickets)
+	if err != nil {
+		return err
+	}
+	if why := ineligible(a, menu); why != "" {
+		c.Add(field, "agent %q %s", agentID, why)
 	}
 	return nil
+}
+
+// ineligible says why a cannot be given tickets, or "" when it can: an
+// assignee must be active, have ticket assignment on (AGT-5), hold the
+// ticket permission and not be restricted from ticket management (AGT-8).
+// Forwarding, creation-time assignment and group strategies all use it.
+func ineligible(a agent.Agent, ticketMenu agent.MenuAccess) string {
+	switch {
+	case !a.Active:
+		return "is inactive"
+	case !a.Toggles.TicketAssignment:
+		return "has ticket assignment off (AGT-5)"
+	case !a.Can(func(p agent.Permissions) bool { return p.Ticket }):
+		return "has no ticket permission"
+	case !ticketMenu.Allows(a.ID):
+		return "is restricted from ticket management (AGT-8)"
+	}
+	return ""
 }

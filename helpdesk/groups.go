@@ -155,8 +155,9 @@ func (s *Session) NextAssignee(ctx context.Context, groupID string) (string, err
 	return out, err
 }
 
-// pick runs the group's strategy inside the caller's transaction. Agents
-// who are inactive or whose ticket assignment is off are skipped (AGT-5).
+// pick runs the group's strategy inside the caller's transaction. Members
+// who cannot be given tickets (inactive, assignment off, no ticket
+// permission, restricted from ticket management) are skipped.
 func (s *Session) pick(ctx context.Context, o *op, groupID string) (string, error) {
 	g, err := o.r.Groups().Get(ctx, groupID)
 	if err != nil {
@@ -173,6 +174,10 @@ func (s *Session) pick(ctx context.Context, o *op, groupID string) (string, erro
 	if err != nil {
 		return "", err
 	}
+	menu, err := o.r.Menus().Get(ctx, agent.MenuTickets)
+	if err != nil {
+		return "", err
+	}
 	byID := make(map[string]*agent.Agent, len(all))
 	for i := range all {
 		byID[all[i].ID] = &all[i]
@@ -180,7 +185,7 @@ func (s *Session) pick(ctx context.Context, o *op, groupID string) (string, erro
 	cands := make([]agent.Candidate, len(ms))
 	for i, m := range ms {
 		a := byID[m.AgentID]
-		cands[i] = agent.Candidate{AgentID: m.AgentID, Seq: m.Seq, Eligible: a != nil && a.Active && a.Toggles.TicketAssignment}
+		cands[i] = agent.Candidate{AgentID: m.AgentID, Seq: m.Seq, Eligible: a != nil && ineligible(*a, menu) == ""}
 	}
 	if g.Strategy != agent.StrategyRoundRobin {
 		id, _, _ := agent.Pick(g.Strategy, g.FixedAgentID, cands, 0, nil)

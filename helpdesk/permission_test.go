@@ -136,6 +136,10 @@ func TestPermissions_SVC3_AGT4(t *testing.T) {
 			_, err := s.Forward(ctx, tk.ID, helpdesk.Forward{AgentID: f.agentID})
 			return err
 		}},
+		{"UpdateTicketAssignee", []string{aSystem, aAdmin, aForward}, func(ctx context.Context, f *permFixture, s *helpdesk.Session, _ string, tk ticket.Ticket) error {
+			_, err := s.UpdateTicket(ctx, tk.ID, ticket.Update{Version: tk.Version, AssigneeID: ptr(f.agentID)})
+			return err
+		}},
 		{"NextAssignee", ticketWork, func(ctx context.Context, f *permFixture, s *helpdesk.Session, _ string, _ ticket.Ticket) error {
 			_, err := s.NextAssignee(ctx, f.ids["group"])
 			return err

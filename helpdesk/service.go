@@ -3,6 +3,7 @@ package helpdesk
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"regexp"
 	"slices"
@@ -186,8 +187,11 @@ func (s *Session) UpdateSettings(ctx context.Context, version int64, set Setting
 		out = cfg.Clone()
 		return nil
 	})
-	if err == nil {
+	switch {
+	case err == nil:
 		s.desk.cache(out, s.desk.now()) // seen at once by this Desk
+	case errors.Is(err, ErrConflict):
+		s.desk.forget(s.svc) // the caller's next read gets the new version
 	}
 	return out, err
 }

@@ -24,7 +24,7 @@ func (s *Session) CreateTicket(ctx context.Context, n ticket.New) (ticket.Ticket
 		out = t
 		return err
 	})
-	return out, err
+	return result(out, err)
 }
 
 // create builds, checks and stores a new ticket and its first history row.
@@ -60,7 +60,11 @@ func (s *Session) create(ctx context.Context, o *op, n ticket.New, followUpOf st
 	if t.AssigneeID != "" {
 		t.Status = ticket.StatusOpen // an assignment opens a new ticket (TKT-2)
 	}
-	created := o.changes(s.actor, t.ID, ticket.EventCreated, []ticket.FieldChange{{Field: ticket.FieldTicket, To: t.Title}})
+	fcs := []ticket.FieldChange{{Field: ticket.FieldTicket, To: t.Title}}
+	if followUpOf != "" {
+		fcs = append(fcs, ticket.FieldChange{Field: ticket.FieldFollowUpOf, To: followUpOf})
+	}
+	created := o.changes(s.actor, t.ID, ticket.EventCreated, fcs)
 	if err := o.r.Tickets().Create(ctx, &t, created); err != nil {
 		return t, err
 	}
@@ -78,18 +82,19 @@ func (s *Session) check(ctx context.Context, o *op, t *ticket.Ticket, c *errs.Co
 		collect(c, err)
 	}
 	collect(c, t.Validate(s.desk.limits))
-	if !o.svc.HasLanguage(t.Language) {
+	b := o.before
+	if (b == nil || b.Language != t.Language) && !o.svc.HasLanguage(t.Language) {
 		c.Add("language", "%q is not one of the service's languages %v", t.Language, o.svc.Languages)
 	}
-	if t.Channel.Valid() && !o.svc.Channels.Contracted(t.Channel) {
+	if (b == nil || b.Channel != t.Channel) && t.Channel.Valid() && !o.svc.Channels.Contracted(t.Channel) {
 		c.Add("channel", "the %s channel is not contracted by the service (SVC-4)", t.Channel)
 	}
-	if t.AssigneeID != "" && t.AssigneeID != o.assigneeBefore && !c.Has("assignee_id") {
+	if t.AssigneeID != "" && (b == nil || b.AssigneeID != t.AssigneeID) && !c.Has("assignee_id") {
 		if err := checkAssignee(ctx, o, "assignee_id", t.AssigneeID, c); err != nil {
 			return err
 		}
 	}
-	if t.GroupID != "" && t.GroupID != o.groupBefore && !c.Has("group_id") {
+	if t.GroupID != "" && (b == nil || b.GroupID != t.GroupID) && !c.Has("group_id") {
 		if _, err := o.r.Groups().Get(ctx, t.GroupID); errors.Is(err, ErrNotFound) {
 			c.Add("group_id", "no group %q in this service", t.GroupID)
 		} else if err != nil {
@@ -124,8 +129,15 @@ func (s *Session) UpdateTicket(ctx context.Context, id string, u ticket.Update) 
 			if t.Version != u.Version {
 				return nil, fmt.Errorf("%w: ticket %s is at version %d, the update is based on %d", ErrConflict, id, t.Version, u.Version)
 			}
-			o.assigneeBefore, o.groupBefore = t.AssigneeID, t.GroupID
+			before := t.Clone()
+			o.before = &before
 			*t = t.Apply(u)
+			if t.AssigneeID != before.AssigneeID || t.GroupID != before.GroupID {
+				// Reassigning is forwarding: it needs that permission (TKT-7).
+				if err := s.authorize(ctx, o, permForward); err != nil {
+					return nil, err
+				}
+			}
 			var c errs.Collector
 			if err := s.check(ctx, o, t, &c); err != nil {
 				return nil, err
@@ -141,7 +153,7 @@ func (s *Session) UpdateTicket(ctx context.Context, id string, u ticket.Update) 
 		out = t
 		return err
 	})
-	return out, err
+	return result(out, err)
 }
 
 // ChangeStatus moves a ticket to status to, if TKT-2 allows the move.
@@ -158,7 +170,7 @@ func (s *Session) ChangeStatus(ctx context.Context, id string, to ticket.Status)
 		}
 		return s.statusMail(ctx, o, t, "", versionKey(t))
 	})
-	return out, err
+	return result(out, err)
 }
 
 // statusMail queues the automatic mail of a move to solved or pending
@@ -204,7 +216,7 @@ func (s *Session) Solve(ctx context.Context, id string, opt SolveOptions) (ticke
 		}
 		return s.queueAutoMail(ctx, o, mailResolve, t, "", versionKey(t))
 	})
-	return out, err
+	return result(out, err)
 }
 
 // Reply is a comment an agent (or the system) adds to a ticket.
@@ -238,7 +250,7 @@ func (s *Session) Reply(ctx context.Context, id string, r Reply) (ticket.Comment
 		cm := ticket.Comment{ID: s.desk.newID(), TicketID: id, Kind: kind, AuthorKind: s.actor.Kind, AuthorID: s.actor.ID, Body: r.Body, CreatedAt: o.now}
 		t, err := s.edit(ctx, o, id, ev, func(t *ticket.Ticket) ([]ticket.FieldChange, error) {
 			if t.Status == ticket.StatusClosed {
-				return nil, fmt.Errorf("%w: ticket %s is closed", ErrInvalid, id)
+				return nil, errClosed(id)
 			}
 			if !r.Internal && t.Status == ticket.StatusNew && s.actor.Kind == ticket.ActorAgent {
 				if err := setStatus(t, ticket.StatusOpen, o); err != nil { // TKT-2
@@ -261,12 +273,12 @@ func (s *Session) Reply(ctx context.Context, id string, r Reply) (ticket.Comment
 		// manual processing otherwise.
 		switch {
 		case r.Status == ticket.StatusSolved || r.Status == ticket.StatusPending:
-			return s.statusMail(ctx, o, t, r.Body, cm.ID)
+			return s.statusMail(ctx, o, t, cm.Body, cm.ID)
 		default:
-			return s.queueAutoMail(ctx, o, mailManual, t, r.Body, cm.ID)
+			return s.queueAutoMail(ctx, o, mailManual, t, cm.Body, cm.ID)
 		}
 	})
-	return out, err
+	return result(out, err)
 }
 
 // CustomerReply adds the customer's reply to a ticket (system actor only:
@@ -300,11 +312,13 @@ func (s *Session) CustomerReply(ctx context.Context, id, body string) (ticket.Ti
 		})
 		return err
 	})
-	return out, err
+	return result(out, err)
 }
 
 // followUp creates the follow-up of closed ticket prev with body as content
-// and links both in their histories (TKT-2).
+// and links both in their histories (TKT-2). It must not fail on what
+// changed since prev closed: values prev already had are not checked again,
+// and an assignee who can no longer be given tickets is dropped.
 func (s *Session) followUp(ctx context.Context, o *op, prev ticket.Ticket, body string) (ticket.Ticket, error) {
 	title := prev.Title
 	if !strings.HasPrefix(title, "Re: ") {
@@ -313,18 +327,40 @@ func (s *Session) followUp(ctx context.Context, o *op, prev ticket.Ticket, body 
 	if len(title) > s.desk.limits.MaxTitleBytes {
 		title = prev.Title
 	}
-	t, err := s.create(ctx, o, ticket.New{
+	n := ticket.New{
 		Requester: prev.Requester, Title: title, Content: body, Channel: prev.Channel,
 		Language: prev.Language, Priority: prev.Priority,
 		IntakeCategoryID: prev.IntakeCategoryID, ProcessingCategoryID: prev.ProcessingCategoryID,
 		GroupID: prev.GroupID, AssigneeID: prev.AssigneeID, Tags: prev.Tags,
 		CustomerFields: prev.CustomerFields, AgentFields: prev.AgentFields,
-	}, prev.ID)
+	}
+	if n.AssigneeID != "" {
+		var c errs.Collector
+		if err := checkAssignee(ctx, o, "assignee_id", n.AssigneeID, &c); err != nil {
+			return ticket.Ticket{}, err
+		}
+		if c.Err() != nil {
+			n.AssigneeID = ""
+		}
+	}
+	o.before = &prev
+	t, err := s.create(ctx, o, n, prev.ID)
+	o.before = nil
 	if err != nil {
-		return t, err
+		return ticket.Ticket{}, err
 	}
 	return t, o.r.Tickets().AddChanges(ctx, o.changes(s.actor, prev.ID, ticket.EventCustomerReplied,
 		[]ticket.FieldChange{{Field: ticket.FieldFollowUp, To: t.ID}}))
+}
+
+// result returns v, or the zero value when err is set, so that a failed
+// call never hands back a half-made object.
+func result[T any](v T, err error) (T, error) {
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	return v, nil
 }
 
 // edit loads ticket id, lets fn change it, then stores it with one history
@@ -345,7 +381,7 @@ func (s *Session) edit(ctx context.Context, o *op, id string, ev ticket.EventKin
 		return before, nil
 	}
 	if before.Status == ticket.StatusClosed && after.Status == ticket.StatusClosed {
-		return before, fmt.Errorf("%w: ticket %s is closed", ErrInvalid, id)
+		return before, errClosed(id)
 	}
 	after.UpdatedAt = o.now
 	if err := o.r.Tickets().Update(ctx, &after, o.changes(s.actor, id, ev, changes)); err != nil {
@@ -376,4 +412,9 @@ func (o *op) changes(a Actor, ticketID string, ev ticket.EventKind, fcs []ticket
 		rows[i] = ticket.Change{TicketID: ticketID, At: o.now, ActorKind: a.Kind, ActorID: a.ID, Event: ev, Field: fc.Field, From: fc.From, To: fc.To}
 	}
 	return rows
+}
+
+// errClosed refuses a change to a closed ticket: closed is final (TKT-2).
+func errClosed(id string) error {
+	return &ValidationError{Problems: []Problem{{Field: "status", Reason: fmt.Sprintf("ticket %s is closed; closed is final (TKT-2)", id)}}}
 }

@@ -65,8 +65,9 @@ type DispatcherConfig struct {
 	// Concurrency is how many messages are sent at once; default 4.
 	Concurrency int
 	Retry       RetryPolicy
-	// Lease is how long a claim keeps other dispatchers away; it must
-	// outlast a batch. Default 2m.
+	// Lease is how long a claim keeps other dispatchers away. A send never
+	// runs past it: messages of a batch not sent by then are given back.
+	// Default 2m.
 	Lease time.Duration
 	// PollInterval is the wait when no message is due; default 1s.
 	PollInterval time.Duration
@@ -171,7 +172,8 @@ func (d *Dispatcher) RunOnce(ctx context.Context) (int, error) {
 	if ctx.Err() != nil {
 		return 0, nil
 	}
-	ms, err := d.cfg.Queue.Claim(ctx, d.cfg.Owner, d.cfg.Clock(), d.cfg.Lease, d.cfg.BatchSize)
+	claimedAt := d.cfg.Clock()
+	ms, err := d.cfg.Queue.Claim(ctx, d.cfg.Owner, claimedAt, d.cfg.Lease, d.cfg.BatchSize)
 	if err != nil {
 		return 0, fmt.Errorf("notify: claim: %w", err)
 	}
@@ -184,7 +186,7 @@ func (d *Dispatcher) RunOnce(ctx context.Context) (int, error) {
 	for range min(d.cfg.Concurrency, len(ms)) {
 		wg.Go(func() {
 			for i := range next {
-				results[i] = Result{Message: ms[i], Outcome: d.deliver(ctx, ms[i])}
+				results[i] = Result{Message: ms[i], Outcome: d.deliver(ctx, ms[i], claimedAt.Add(d.cfg.Lease))}
 			}
 		})
 	}
@@ -207,13 +209,17 @@ func (d *Dispatcher) RunOnce(ctx context.Context) (int, error) {
 
 // deliver sends one claimed message and returns the outcome to settle.
 // Once the dispatcher is stopping, a message not yet sent is released
-// unsent; a send already started finishes on its own deadline.
-func (d *Dispatcher) deliver(ctx context.Context, m Message) Outcome {
-	if ctx.Err() != nil {
+// unsent; a send already started finishes on its own deadline. A send never
+// runs past the claim's lease (leaseEnd): after it another dispatcher may
+// own the message, so a message whose lease has run out is released unsent
+// and a send's deadline is cut to the lease.
+func (d *Dispatcher) deliver(ctx context.Context, m Message, leaseEnd time.Time) Outcome {
+	left := leaseEnd.Sub(d.cfg.Clock())
+	if ctx.Err() != nil || left <= 0 {
 		d.released.Add(1)
 		return Outcome{State: Pending, Release: true, At: d.cfg.Clock()}
 	}
-	sendCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), d.cfg.SendTimeout)
+	sendCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), min(d.cfg.SendTimeout, left))
 	err := d.cfg.Notifiers.send(sendCtx, m)
 	cancel()
 	now := d.cfg.Clock()

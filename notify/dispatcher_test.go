@@ -281,3 +281,24 @@ func TestDispatcher_RunUntilCancelled(t *testing.T) {
 	cancel()
 	require.NoError(t, <-done)
 }
+
+// A message whose lease ran out while the batch was being sent is given
+// back unsent: after the lease another dispatcher may own it.
+func TestDispatcher_NeverSendsPastTheLease(t *testing.T) {
+	s := queue(t, 3)
+	now := t0
+	var mu sync.Mutex
+	slow := &recorder{fail: func(notify.Message) error {
+		mu.Lock()
+		now = now.Add(40 * time.Second) // each send takes 40s of the 1m lease
+		mu.Unlock()
+		return nil
+	}}
+	d, err := notify.NewDispatcher(notify.DispatcherConfig{Queue: s, Notifiers: slow.notifiers(), Concurrency: 1, Lease: time.Minute,
+		Clock: func() time.Time { mu.Lock(); defer mu.Unlock(); return now }})
+	require.NoError(t, err)
+	_, err = d.RunOnce(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, 2, slow.count(), "the third would start after the lease")
+	assert.Equal(t, int64(1), d.Stats().Released)
+}

@@ -43,9 +43,15 @@
 // page can drop repeats (a Notification tag of the id replaces, not adds).
 //
 // Message ids are assumed to be UUIDv7 strings (as Deskkit makes them), which
-// sort by creation time: the unread list is kept in id order, "oldest" means
-// the smallest id, and a reconnecting EventSource's Last-Event-ID header skips
-// unread messages whose id is not greater than it.
+// sort by creation time: the unread list is kept in id order and "oldest"
+// means the smallest id. A reconnecting EventSource's Last-Event-ID header
+// skips only that very message: ids of one dispatcher batch are not pushed in
+// id order, so an older unread message may still be unseen.
+//
+// The hub lives in one process: a message pushed by a dispatcher in another
+// process reaches only the streams open on that process, and the unread list
+// is lost with a restart. Run the dispatcher that feeds browser messages in
+// the process that serves the streams (or put the hub behind one).
 //
 // # Streams and servers
 //

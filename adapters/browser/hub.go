@@ -175,8 +175,8 @@ func (h *Hub) MarkRead(agentID string, ids ...string) {
 }
 
 // ServeHTTP serves an agent's Server-Sent Events stream: it authenticates the
-// request, replays (and clears) the agent's unread messages newer than the
-// Last-Event-ID header, then writes each message pushed to the agent as
+// request, replays (and clears) the agent's unread messages except the one
+// named by the Last-Event-ID header, then writes each message pushed to the agent as
 //
 //	id: <message id>
 //	event: notification
@@ -260,9 +260,10 @@ func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // open registers a new stream for agentID and takes the agent's unread
-// messages whose id is greater than lastID (all of them when lastID is
-// empty). The whole unread list is cleared: what is not replayed the client
-// has seen already.
+// messages, all but the one with id lastID (the last the client saw). The
+// unread list is cleared: every message in it is replayed now. Only lastID
+// is skipped, not every smaller id: pushes of one batch arrive out of id
+// order, so an older unread message can still be unseen.
 func (h *Hub) open(agentID, lastID string) (*stream, []notify.Message) {
 	s := &stream{ch: make(chan notify.Message, h.buffer)}
 	h.mu.Lock()
@@ -276,12 +277,9 @@ func (h *Hub) open(agentID, lastID string) (*stream, []notify.Message) {
 	replay := h.unread[agentID]
 	delete(h.unread, agentID)
 	if lastID != "" {
-		// UUIDv7 ids sort by time: skip what the client saw before.
-		i, found := slices.BinarySearchFunc(replay, lastID, compareID)
-		if found {
-			i++
+		if i, found := slices.BinarySearchFunc(replay, lastID, compareID); found {
+			replay = slices.Delete(slices.Clone(replay), i, i+1)
 		}
-		replay = replay[i:]
 	}
 	return s, replay
 }

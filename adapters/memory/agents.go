@@ -18,8 +18,9 @@ type agentState struct {
 	agentEmails map[string]string // lower-cased email → id
 	accounts    map[string]string // account → id
 
-	groups    map[string]*groupRow
-	memberSeq int64 // last Membership.Seq handed out
+	groups       map[string]*groupRow
+	memberSeq    int64 // last Membership.Seq handed out
+	nextPosition int   // Position of the next group created
 
 	logins []agent.LoginEvent // in insertion order
 	menus  map[agent.Menu]agent.MenuAccess
@@ -40,6 +41,9 @@ type agentRepo struct{ tx *txn }
 
 func (r agentRepo) Create(ctx context.Context, a agent.Agent) error {
 	if err := r.tx.check(ctx); err != nil {
+		return err
+	}
+	if err := r.tx.exists(); err != nil {
 		return err
 	}
 	t := &r.tx.t.ag
@@ -142,12 +146,16 @@ func (r groupRepo) Create(ctx context.Context, g *agent.Group) error {
 	if r.nameTaken(g.Name, "") {
 		return fmt.Errorf("a group named %q exists: %w", g.Name, helpdesk.ErrConflict)
 	}
-	g.Position = 0
-	for _, o := range t.groups {
-		g.Position = max(g.Position, o.g.Position+1)
+	if err := r.tx.exists(); err != nil {
+		return err
 	}
+	g.Position = t.nextPosition // always after every group, as Postgres's counter
+	t.nextPosition++
 	t.groups[g.ID] = &groupRow{g: *g}
-	r.tx.onUndo(func() { delete(t.groups, g.ID) })
+	r.tx.onUndo(func() {
+		delete(t.groups, g.ID)
+		t.nextPosition--
+	})
 	return nil
 }
 
@@ -201,13 +209,16 @@ func (r groupRepo) Reorder(ctx context.Context, ids []string) error {
 	seen := map[string]bool{}
 	for _, id := range ids {
 		if _, ok := t.groups[id]; !ok || seen[id] {
-			return fmt.Errorf("reorder: %q is unknown or listed twice: %w", id, helpdesk.ErrInvalid)
+			return &helpdesk.ValidationError{Problems: []helpdesk.Problem{{Field: "ids", Reason: fmt.Sprintf("%q is unknown or listed twice", id)}}}
 		}
 		seen[id] = true
 	}
 	if len(ids) != len(t.groups) {
-		return fmt.Errorf("reorder: %d of %d groups listed: %w", len(ids), len(t.groups), helpdesk.ErrInvalid)
+		return &helpdesk.ValidationError{Problems: []helpdesk.Problem{{Field: "ids", Reason: fmt.Sprintf("%d of %d groups listed; list every group once", len(ids), len(t.groups))}}}
 	}
+	oldNext := t.nextPosition
+	t.nextPosition = len(ids)
+	r.tx.onUndo(func() { t.nextPosition = oldNext })
 	for i, id := range ids {
 		row := t.groups[id]
 		old := row.g.Position
@@ -327,6 +338,9 @@ func (r loginLog) Add(ctx context.Context, e agent.LoginEvent) error {
 	if err := r.tx.check(ctx); err != nil {
 		return err
 	}
+	if err := r.tx.exists(); err != nil {
+		return err
+	}
 	t := &r.tx.t.ag
 	t.logins = append(t.logins, e)
 	r.tx.onUndo(func() { t.logins = t.logins[:len(t.logins)-1] })
@@ -375,6 +389,9 @@ func (r menuRepo) Get(ctx context.Context, m agent.Menu) (agent.MenuAccess, erro
 
 func (r menuRepo) Put(ctx context.Context, a agent.MenuAccess) error {
 	if err := r.tx.check(ctx); err != nil {
+		return err
+	}
+	if err := r.tx.exists(); err != nil {
 		return err
 	}
 	t := &r.tx.t.ag

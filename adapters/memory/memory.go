@@ -10,6 +10,7 @@ package memory
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 
 	"github.com/deskkit/deskkit/agent"
@@ -37,7 +38,9 @@ var ErrClosed = errors.New("memory: store is closed")
 
 // tenant is everything one service owns, guarded by mu.
 type tenant struct {
-	mu sync.Mutex
+	// lock is held by the one transaction working on the tenant; a channel,
+	// so that waiting for it respects the caller's context.
+	lock chan struct{}
 
 	cfg *helpdesk.ServiceConfig
 
@@ -53,6 +56,7 @@ type tenant struct {
 
 func newTenant() *tenant {
 	return &tenant{
+		lock:    make(chan struct{}, 1),
 		tickets: map[string]*ticket.Ticket{}, comments: map[string][]ticket.Comment{},
 		byTicket: map[string][]int{}, ag: newAgentState(), nt: newNotifyState(),
 	}
@@ -70,18 +74,27 @@ func (s *Store) Tx(ctx context.Context, serviceID string, fn func(helpdesk.Repos
 		return ErrClosed
 	}
 	t := s.tenants[serviceID]
-	if t == nil {
-		t = newTenant()
-		s.tenants[serviceID] = t
-	}
 	s.mu.Unlock()
-
-	t.mu.Lock()
-	defer t.mu.Unlock()
+	// An unknown service gets a tenant of its own for this transaction;
+	// it is kept only if the transaction creates the service, so that
+	// calls naming unknown services leave nothing behind.
+	fresh := t == nil
+	if fresh {
+		t = newTenant()
+	}
+	select {
+	case t.lock <- struct{}{}:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	defer func() { <-t.lock }()
 	tx := &txn{t: t, service: serviceID, out: s.out}
 	defer func() {
 		tx.done = true
 		p := recover()
+		if p == nil && err == nil && fresh && t.cfg != nil {
+			err = s.register(serviceID, t)
+		}
 		if p != nil || err != nil {
 			tx.rollback()
 		}
@@ -91,6 +104,21 @@ func (s *Store) Tx(ctx context.Context, serviceID string, fn func(helpdesk.Repos
 		}
 	}()
 	return fn(tx)
+}
+
+// register keeps the tenant a transaction created its service in, unless a
+// concurrent transaction registered one first.
+func (s *Store) register(id string, t *tenant) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return ErrClosed
+	}
+	if _, ok := s.tenants[id]; ok {
+		return fmt.Errorf("service %q exists: %w", id, helpdesk.ErrConflict)
+	}
+	s.tenants[id] = t
+	return nil
 }
 
 // Close makes later Tx calls fail; the data is dropped.
@@ -135,6 +163,15 @@ func (tx *txn) end() {
 
 // errDone guards against repositories used after their transaction.
 var errDone = errors.New("memory: repository used after its transaction ended")
+
+// exists refuses writes to a service that does not exist (as the Postgres
+// foreign keys do).
+func (tx *txn) exists() error {
+	if tx.t.cfg == nil {
+		return fmt.Errorf("service %q: %w", tx.service, helpdesk.ErrNotFound)
+	}
+	return nil
+}
 
 func (tx *txn) check(ctx context.Context) error {
 	if tx.done {

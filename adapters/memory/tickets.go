@@ -3,6 +3,7 @@ package memory
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/deskkit/deskkit/helpdesk"
 	"github.com/deskkit/deskkit/helpdesk/ticket"
@@ -165,7 +166,12 @@ func (r ticketRepo) ScanChanges(ctx context.Context, f ticket.ChangeFilter, fn f
 		return err
 	}
 	t := r.tx.t
+	// microseconds, as Postgres compares them
+	f.Since, f.Until = f.Since.UTC().Truncate(time.Microsecond), f.Until.UTC().Truncate(time.Microsecond)
 	visit := func(c ticket.Change) error {
+		if c.ID <= f.AfterID {
+			return nil
+		}
 		if (!f.Since.IsZero() && c.At.Before(f.Since)) || (!f.Until.IsZero() && !c.At.Before(f.Until)) {
 			return nil
 		}

@@ -118,7 +118,7 @@ func (r groupRepo) Reorder(ctx context.Context, ids []string) error {
 	seen := make(map[string]bool, len(ids))
 	for _, id := range ids {
 		if seen[id] {
-			return fmt.Errorf("reorder: %q is listed twice: %w", id, helpdesk.ErrInvalid)
+			return &helpdesk.ValidationError{Problems: []helpdesk.Problem{{Field: "ids", Reason: fmt.Sprintf("%q is listed twice", id)}}}
 		}
 		seen[id] = true
 	}
@@ -134,11 +134,11 @@ func (r groupRepo) Reorder(ctx context.Context, ids []string) error {
 	}
 	for _, id := range stored {
 		if !seen[id] {
-			return fmt.Errorf("reorder: group %q is not listed: %w", id, helpdesk.ErrInvalid)
+			return &helpdesk.ValidationError{Problems: []helpdesk.Problem{{Field: "ids", Reason: fmt.Sprintf("group %q is not listed; list every group once", id)}}}
 		}
 	}
 	if len(stored) != len(ids) {
-		return fmt.Errorf("reorder: %d ids for %d groups (unknown ids listed): %w", len(ids), len(stored), helpdesk.ErrInvalid)
+		return &helpdesk.ValidationError{Problems: []helpdesk.Problem{{Field: "ids", Reason: fmt.Sprintf("%d ids for %d groups: unknown ids listed", len(ids), len(stored))}}}
 	}
 	if len(ids) == 0 {
 		return nil

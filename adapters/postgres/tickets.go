@@ -326,6 +326,9 @@ func (r ticketRepo) ScanChanges(ctx context.Context, f ticket.ChangeFilter, fn f
 	if f.TicketID != "" {
 		q = q.Where("ticket_id = ?", f.TicketID)
 	}
+	if f.AfterID > 0 {
+		q = q.Where("id > ?", f.AfterID)
+	}
 	if !f.Since.IsZero() {
 		q = q.Where("at >= ?", f.Since)
 	}

@@ -558,6 +558,11 @@ func testCommentsAndChanges(t *testing.T, s helpdesk.Store) {
 		assert.Equal(t, []string{"a", "b", "c", "d"}, collect(ticket.ChangeFilter{}))
 		assert.Equal(t, []string{"a", "c", "d"}, collect(ticket.ChangeFilter{TicketID: t1.ID}))
 		assert.Equal(t, []string{"b", "c"}, collect(ticket.ChangeFilter{Since: base.Add(time.Minute), Until: base.Add(3 * time.Minute)}))
+		var ids []int64
+		require.NoError(t, r.Tickets().ScanChanges(ctx, ticket.ChangeFilter{}, func(c ticket.Change) error { ids = append(ids, c.ID); return nil }))
+		assert.Equal(t, []string{"c", "d"}, collect(ticket.ChangeFilter{AfterID: ids[1]}), "paging by id")
+		// bounds finer than a microsecond compare as the stores keep them
+		assert.Equal(t, []string{"b", "c", "d"}, collect(ticket.ChangeFilter{Since: base.Add(time.Minute + 500*time.Nanosecond)}))
 
 		var one ticket.Change
 		require.NoError(t, r.Tickets().ScanChanges(ctx, ticket.ChangeFilter{TicketID: t2.ID}, func(c ticket.Change) error { one = c; return nil }))

@@ -59,7 +59,13 @@ var fuzzLimits = ticket.Limits{MaxTitleBytes: 64, MaxContentBytes: 256}
 
 // fuzzTextOK is the independent oracle for title and content.
 func fuzzTextOK(s string, max int) bool {
-	return strings.TrimSpace(s) != "" && utf8.ValidString(s) && len(s) <= max
+	return strings.TrimSpace(s) != "" && fuzzCleanOK(s, max)
+}
+
+// fuzzCleanOK is the oracle for any stored text: valid UTF-8, no NUL byte,
+// at most max bytes.
+func fuzzCleanOK(s string, max int) bool {
+	return utf8.ValidString(s) && !strings.Contains(s, "\x00") && len(s) <= max
 }
 
 func FuzzValidate(f *testing.F) {
@@ -72,6 +78,7 @@ func FuzzValidate(f *testing.F) {
 	f.Add(strings.Repeat("a", 65), strings.Repeat("b", 257), strings.Repeat("t", 101), "archived", "critical", "sms")
 	f.Add("가나다", "내용", "태그", "Open", "NORMAL", "phone")
 	f.Add("\u00a0title\u2003", "\u3000", "x", "new", "low", "email")
+	f.Add("ti\x00tle", "con\x00tent", "t\x00g", "new", "low", "email")
 
 	f.Fuzz(func(t *testing.T, title, content, tag, status, priority, channel string) {
 		tk := ticket.Ticket{
@@ -91,7 +98,10 @@ func FuzzValidate(f *testing.F) {
 			"status":   !oneOf(status, "new", "open", "pending", "solved", "closed"),
 			"priority": !oneOf(priority, "low", "normal", "high", "urgent"),
 			"channel":  !oneOf(channel, "help_center", "email", "phone", "chat", "api", "agent"),
-			"tags":     len(tag) > 100 || !utf8.ValidString(tag),
+			"tags":     !fuzzCleanOK(tag, 100),
+			// the tag is also a field key (required, ≤ 100 bytes) holding
+			// the title as its value
+			"customer_fields." + tag: strings.TrimSpace(tag) == "" || !fuzzCleanOK(tag, 100) || !fuzzCleanOK(title, ticket.MaxFieldValueBytes),
 		}
 		anyBad := false
 		for _, b := range bad {

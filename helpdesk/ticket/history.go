@@ -60,7 +60,8 @@ const (
 	FieldComment            = "comment"             // a public reply; To is the comment id
 	FieldNote               = "note"                // an internal note; To is the comment id
 	FieldInternalResolution = "internal_resolution" // TKT-6; To is the recorded text
-	FieldFollowUp           = "follow_up"           // TKT-2; To is the new ticket's id
+	FieldFollowUp           = "follow_up"           // TKT-2, on the closed ticket; To is the new ticket's id
+	FieldFollowUpOf         = "follow_up_of"        // TKT-2, on the new ticket; To is the closed ticket's id
 )
 
 // Change is one row of a ticket's history (TKT-4): who, when, which field,

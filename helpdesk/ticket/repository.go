@@ -85,6 +85,8 @@ type ChangeFilter struct {
 	TicketID string
 	Since    time.Time
 	Until    time.Time
+	// AfterID skips rows with an id up to it (paging).
+	AfterID int64
 }
 
 // Normalize applies defaults and checks f. It returns the number below which

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"maps"
 	"math"
+	"net/mail"
 	"slices"
 	"strconv"
 	"strings"
@@ -336,17 +337,23 @@ type Limits struct {
 	MaxContentBytes int // default 1 MiB; also bounds comment bodies
 }
 
+// MaxFieldValueBytes bounds one custom-field text value.
+const MaxFieldValueBytes = 64 << 10
+
 // DefaultLimits are the limits used when none are configured.
 var DefaultLimits = Limits{MaxTitleBytes: 1 << 10, MaxContentBytes: 1 << 20}
 
 // CheckText records a problem on c when s is empty (and required), is not
-// valid UTF-8, or is longer than max bytes.
+// valid UTF-8, holds a NUL byte (no store can keep one), or is longer than
+// max bytes.
 func CheckText(c *errs.Collector, field, s string, required bool, max int) {
 	switch {
 	case required && strings.TrimSpace(s) == "":
 		c.Add(field, "is required")
 	case !utf8.ValidString(s):
 		c.Add(field, "is not valid UTF-8")
+	case strings.IndexByte(s, 0) >= 0:
+		c.Add(field, "contains a NUL byte")
 	case max > 0 && len(s) > max:
 		c.Add(field, "is %d bytes, over the limit of %d", len(s), max)
 	}
@@ -368,12 +375,20 @@ func (t Ticket) Validate(l Limits) error {
 	if !t.Channel.Valid() {
 		c.Add("channel", "unknown channel %q", t.Channel)
 	}
+	CheckText(&c, "requester.name", t.Requester.Name, false, 200)
+	CheckText(&c, "requester.phone", t.Requester.Phone, false, 50)
+	if e := t.Requester.Email; e != "" {
+		if a, err := mail.ParseAddress(e); err != nil || a.Address != e {
+			c.Add("requester.email", "%q is not a plain email address", e)
+		}
+	}
 	if len(t.Tags) > 100 {
 		c.Add("tags", "has %d tags, over the limit of 100", len(t.Tags))
 	}
 	for _, tag := range t.Tags {
-		if len(tag) > 100 || !utf8.ValidString(tag) {
-			c.Add("tags", "tag %.20q… is over 100 bytes or not UTF-8", tag)
+		var tc errs.Collector
+		if CheckText(&tc, "tags", tag, false, 100); tc.Err() != nil {
+			c.Add("tags", "tag %.20q… is over 100 bytes, not UTF-8 or holds a NUL byte", tag)
 			break
 		}
 	}
@@ -382,8 +397,19 @@ func (t Ticket) Validate(l Limits) error {
 		f    Fields
 	}{{"customer_fields.", t.CustomerFields}, {"agent_fields.", t.AgentFields}} {
 		for _, k := range slices.Sorted(maps.Keys(fs.f)) {
-			if _, ok := NormalizeValue(fs.f[k]); !ok {
+			v, ok := NormalizeValue(fs.f[k])
+			if !ok {
 				c.Add(fs.name+k, "unsupported value type %T", fs.f[k])
+				continue
+			}
+			CheckText(&c, fs.name+k, k, true, 100) // the key itself
+			switch x := v.(type) {
+			case string:
+				CheckText(&c, fs.name+k, x, false, MaxFieldValueBytes)
+			case []string:
+				for _, e := range x {
+					CheckText(&c, fs.name+k, e, false, MaxFieldValueBytes)
+				}
 			}
 		}
 	}
