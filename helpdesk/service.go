@@ -30,7 +30,13 @@ type TicketSettings struct {
 	GroupAtCreation bool `json:"group_at_creation"`
 	// AssigneeAtCreation allows choosing the assignee at creation.
 	AssigneeAtCreation bool `json:"assignee_at_creation"`
+	// CloseAfter is how long a solved ticket waits before it closes
+	// (TKT-2); 0 means the default of 4 days, a negative value never.
+	CloseAfter time.Duration `json:"close_after,omitempty"`
 }
+
+// DefaultCloseAfter is how long solved tickets wait before they close.
+const DefaultCloseAfter = 4 * 24 * time.Hour
 
 // Settings are the parts of a service an admin configures.
 type Settings struct {
