@@ -168,6 +168,7 @@ func TestCreateTicket_TKT5_AssigneeAtCreation(t *testing.T) {
 	g, err := f.admin.CreateGroup(ctx, helpdesk.GroupSpec{Name: "Billing"})
 	require.NoError(t, err)
 	n.AssigneeID, n.GroupID = f.agentID, g.ID
+	defineOrderAndColors(t, f)
 	n.CustomerFields = ticket.Fields{"order": 7, "colors": []any{"red"}}
 	tk, err := f.agent.CreateTicket(ctx, n)
 	require.NoError(t, err)
@@ -232,6 +233,7 @@ func TestUpdateTicket_TKT8_StaleVersion(t *testing.T) {
 
 func TestUpdateTicket_HistoryPerField_TKT4(t *testing.T) {
 	f := newFixture(t)
+	defineOrderAndColors(t, f)
 	ctx := context.Background()
 	tk := f.ticket(t)
 	a, err := f.admin.Agent(ctx, f.agentID)

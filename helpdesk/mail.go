@@ -11,6 +11,7 @@ import (
 	"github.com/deskkit/deskkit/helpdesk/ticket"
 	"github.com/deskkit/deskkit/internal/errs"
 	"github.com/deskkit/deskkit/notify"
+	"github.com/deskkit/deskkit/template"
 )
 
 // MailSettings are a service's outgoing-mail settings.
@@ -35,8 +36,9 @@ type MailLayout struct {
 }
 
 // AutoMail is one automatic mail (MAIL-6). Body must contain #{content}
-// (the reply text) in every language. Codes: #{content}, #{ticketId},
-// #{title}, #{customerName}, #{agentName}.
+// (the reply text) in every language. Every TPL-4 code may be used
+// (#{content}, #{ticketId}, #{title}, #{customerName}, #{agentName},
+// #{intakeType}, #{field.KEY}); an unknown one is refused when saved.
 type AutoMail struct {
 	Enabled bool      `json:"enabled"`
 	Subject i18n.Text `json:"subject,omitempty"`
@@ -62,6 +64,9 @@ func (m *MailSettings) check(c *errs.Collector, langs []string) {
 		for _, l := range t.Langs() {
 			if !slicesContains(langs, l) {
 				c.Add(field, "language %q is not one of the service's languages", l)
+			}
+			if _, err := template.Parse(t[l]); err != nil { // unknown codes refused at save (TPL-4)
+				c.Add(field, "%s text: %v", l, err)
 			}
 		}
 	}
@@ -104,39 +109,50 @@ func (m MailSettings) auto(k autoMailKind) AutoMail {
 // queueAutoMail puts the automatic mail of kind for t into the outbox, in
 // the caller's transaction (MAIL-6, NTF-1). content is the reply text; key
 // makes the message idempotent (the comment or the ticket version).
-func (s *Session) queueAutoMail(ctx context.Context, o *op, kind autoMailKind, t ticket.Ticket, content, key string) error {
+func (s *Session) queueAutoMail(ctx context.Context, o *op, kind autoMailKind, t ticket.Ticket, content, key string) (err error) {
 	am := o.svc.Mail.auto(kind)
 	if !am.Enabled || t.Requester.Email == "" {
 		return nil
 	}
 	lang, def := t.Language, o.svc.DefaultLanguage
-	agentName := ""
-	if o.agent != nil {
-		agentName = o.agent.Name
-	}
-	codes := map[string]string{
-		"#{content}": content, "#{ticketId}": strconv.FormatInt(t.Number, 10), "#{title}": t.Title,
-		"#{customerName}": t.Requester.Name, "#{agentName}": agentName,
+	// render parses one text (checked when the settings were saved) and
+	// renders it for target, values escaped for it (TPL-4).
+	render := func(text string, target template.Target) (string, error) {
+		c, err := template.Parse(text)
+		if err != nil {
+			return "", err
+		}
+		v, err := ticketValues(ctx, o, t, c)
+		if err != nil {
+			return "", err
+		}
+		v.Content = content // the reply, not the ticket's first message
+		return c.Render(v, target), nil
 	}
 	subject := am.Subject.Get(lang, def)
 	if subject == "" {
 		subject = "[#" + strconv.FormatInt(t.Number, 10) + "] " + t.Title
+	} else if subject, err = render(subject, template.Text); err != nil {
+		return err
 	}
-	layout := func(body string, escape func(string) string, sep string) string {
-		parts := []string{}
-		if h := o.svc.Mail.Layout.Header.Get(lang, def); h != "" {
-			parts = append(parts, escape(h))
+	// The layout wraps automatic mails (MAIL-6). The HTML part escapes the
+	// template's own text too: the texts are written as plain text.
+	var text, htmlParts []string
+	for _, part := range []string{o.svc.Mail.Layout.Header.Get(lang, def), am.Body.Get(lang, def), o.svc.Mail.Layout.Footer.Get(lang, def)} {
+		if part == "" {
+			continue
 		}
-		parts = append(parts, body)
-		if f := o.svc.Mail.Layout.Footer.Get(lang, def); f != "" {
-			parts = append(parts, escape(f))
+		tx, err := render(part, template.Text)
+		if err != nil {
+			return err
 		}
-		return strings.Join(parts, sep)
+		hx, err := render(html.EscapeString(part), template.HTML)
+		if err != nil {
+			return err
+		}
+		text = append(text, tx)
+		htmlParts = append(htmlParts, strings.ReplaceAll(hx, "\n", "<br>\n"))
 	}
-	body := am.Body.Get(lang, def)
-	text := layout(replaceCodes(body, codes, identity), identity, "\n\n")
-	htmlBody := layout(strings.ReplaceAll(replaceCodes(html.EscapeString(body), codes, html.EscapeString), "\n", "<br>\n"),
-		func(s string) string { return strings.ReplaceAll(html.EscapeString(s), "\n", "<br>\n") }, "\n<hr>\n")
 	headers := map[string]string{
 		// MAIL-7: the customer's answer threads back into the ticket.
 		"References": "<ticket-" + t.ID + "@deskkit>",
@@ -146,20 +162,9 @@ func (s *Session) queueAutoMail(ctx context.Context, o *op, kind autoMailKind, t
 	}
 	return o.r.Outbox().Enqueue(ctx, notify.Message{
 		ID: s.desk.newID(), Medium: notify.Email, Recipient: t.Requester.Email,
-		Payload:        notify.Payload{Subject: replaceCodes(subject, codes, identity), Text: text, HTML: htmlBody, Headers: headers},
+		Payload:        notify.Payload{Subject: subject, Text: strings.Join(text, "\n\n"), HTML: strings.Join(htmlParts, "\n<hr>\n"), Headers: headers},
 		IdempotencyKey: "auto_mail:" + string(kind) + ":" + key,
 		Source:         notify.Source{Kind: "auto_mail", TicketID: t.ID},
 		NextAttemptAt:  o.now, CreatedAt: o.now, UpdatedAt: o.now,
 	})
-}
-
-func identity(s string) string { return s }
-
-// replaceCodes replaces each code in s by its value passed through escape.
-func replaceCodes(s string, codes map[string]string, escape func(string) string) string {
-	pairs := make([]string, 0, 2*len(codes))
-	for k, v := range codes {
-		pairs = append(pairs, k, escape(v))
-	}
-	return strings.NewReplacer(pairs...).Replace(s)
 }

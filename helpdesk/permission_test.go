@@ -11,7 +11,10 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/deskkit/deskkit/agent"
+	"github.com/deskkit/deskkit/category"
+	"github.com/deskkit/deskkit/field"
 	"github.com/deskkit/deskkit/helpdesk"
+	"github.com/deskkit/deskkit/helpdesk/i18n"
 	"github.com/deskkit/deskkit/helpdesk/ticket"
 )
 
@@ -201,6 +204,30 @@ func TestPermissions_SVC3_AGT4(t *testing.T) {
 		}},
 		{"AddGroupMember", adminOnly, func(ctx context.Context, f *permFixture, s *helpdesk.Session, _ string, _ ticket.Ticket) error {
 			_, err := s.AddGroupMember(ctx, f.ids["group"], f.ids[aForward])
+			return err
+		}},
+		{"CreateCategory", adminOnly, func(ctx context.Context, _ *permFixture, s *helpdesk.Session, _ string, _ ticket.Ticket) error {
+			_, err := s.CreateCategory(ctx, category.New{Tree: category.Intake, Name: i18n.Text{"ko": "결제"}})
+			return err
+		}},
+		{"CategoryTree", anyActive, func(ctx context.Context, _ *permFixture, s *helpdesk.Session, _ string, _ ticket.Ticket) error {
+			_, err := s.CategoryTree(ctx, category.Intake)
+			return err
+		}},
+		{"CreateField", adminOnly, func(ctx context.Context, _ *permFixture, s *helpdesk.Session, _ string, _ ticket.Ticket) error {
+			_, err := s.CreateField(ctx, field.New{Key: "order", Kind: field.KindCustomer, Type: field.TypeNumber, Label: i18n.Text{"ko": "주문"}})
+			return err
+		}},
+		{"Fields", anyActive, func(ctx context.Context, _ *permFixture, s *helpdesk.Session, _ string, _ ticket.Ticket) error {
+			_, err := s.Fields(ctx)
+			return err
+		}},
+		{"AddForbiddenWords", adminOnly, func(ctx context.Context, _ *permFixture, s *helpdesk.Session, _ string, _ ticket.Ticket) error {
+			_, err := s.AddForbiddenWords(ctx, "바보")
+			return err
+		}},
+		{"PreviewReply", ticketWork, func(ctx context.Context, _ *permFixture, s *helpdesk.Session, _ string, tk ticket.Ticket) error {
+			_, err := s.PreviewReply(ctx, tk.ID, "Hello #{customerName}")
 			return err
 		}},
 		{"SetMenuAccess", adminOnly, func(ctx context.Context, f *permFixture, s *helpdesk.Session, _ string, _ ticket.Ticket) error {

@@ -4,8 +4,11 @@ import (
 	"context"
 
 	"github.com/deskkit/deskkit/agent"
+	"github.com/deskkit/deskkit/category"
+	"github.com/deskkit/deskkit/field"
 	"github.com/deskkit/deskkit/helpdesk/ticket"
 	"github.com/deskkit/deskkit/notify"
+	"github.com/deskkit/deskkit/template"
 )
 
 // Store is the persistence port. adapters/memory and adapters/postgres
@@ -33,6 +36,9 @@ type Repos interface {
 	Outbox() notify.Outbox
 	Recipients() notify.RecipientRepository
 	Surge() notify.SurgeRepository
+	Categories() category.Repository
+	Fields() field.Repository
+	Templates() template.Repository
 }
 
 // ServiceRepository stores the one ServiceConfig record of the transaction's

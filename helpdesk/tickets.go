@@ -94,6 +94,12 @@ func (s *Session) check(ctx context.Context, o *op, t *ticket.Ticket, c *errs.Co
 			return err
 		}
 	}
+	if err := s.checkCategories(ctx, o, t, c); err != nil {
+		return err
+	}
+	if err := s.checkFields(ctx, o, t, c); err != nil {
+		return err
+	}
 	if t.GroupID != "" && (b == nil || b.GroupID != t.GroupID) && !c.Has("group_id") {
 		if _, err := o.r.Groups().Get(ctx, t.GroupID); errors.Is(err, ErrNotFound) {
 			c.Add("group_id", "no group %q in this service", t.GroupID)
@@ -252,6 +258,11 @@ func (s *Session) Reply(ctx context.Context, id string, r Reply) (ticket.Comment
 			if t.Status == ticket.StatusClosed {
 				return nil, errClosed(id)
 			}
+			body, err := s.prepareReply(ctx, o, *t, r.Body, r.Internal) // codes, forbidden words (TKT-3)
+			if err != nil {
+				return nil, err
+			}
+			cm.Body = body
 			if !r.Internal && t.Status == ticket.StatusNew && s.actor.Kind == ticket.ActorAgent {
 				if err := setStatus(t, ticket.StatusOpen, o); err != nil { // TKT-2
 					return nil, err

@@ -14,9 +14,12 @@ import (
 	"sync"
 
 	"github.com/deskkit/deskkit/agent"
+	"github.com/deskkit/deskkit/category"
+	"github.com/deskkit/deskkit/field"
 	"github.com/deskkit/deskkit/helpdesk"
 	"github.com/deskkit/deskkit/helpdesk/ticket"
 	"github.com/deskkit/deskkit/notify"
+	"github.com/deskkit/deskkit/template"
 )
 
 // Store is the in-memory helpdesk.Store.
@@ -50,8 +53,11 @@ type tenant struct {
 	changes  []ticket.Change // ids 1..len, in order
 	byTicket map[string][]int
 
-	ag agentState
-	nt notifyState
+	ag  agentState
+	nt  notifyState
+	cat categoryState
+	fld fieldState
+	tpl templateState
 }
 
 func newTenant() *tenant {
@@ -59,6 +65,7 @@ func newTenant() *tenant {
 		lock:    make(chan struct{}, 1),
 		tickets: map[string]*ticket.Ticket{}, comments: map[string][]ticket.Comment{},
 		byTicket: map[string][]int{}, ag: newAgentState(), nt: newNotifyState(),
+		cat: newCategoryState(), fld: newFieldState(), tpl: newTemplateState(),
 	}
 }
 
@@ -189,3 +196,6 @@ func (tx *txn) Menus() agent.MenuRepository            { return menuRepo{tx} }
 func (tx *txn) Outbox() notify.Outbox                  { return outboxRepo{tx} }
 func (tx *txn) Recipients() notify.RecipientRepository { return recipientRepo{tx} }
 func (tx *txn) Surge() notify.SurgeRepository          { return surgeRepo{tx} }
+func (tx *txn) Categories() category.Repository        { return categoryRepo{tx} }
+func (tx *txn) Fields() field.Repository               { return fieldRepo{tx} }
+func (tx *txn) Templates() template.Repository         { return templateRepo{tx} }

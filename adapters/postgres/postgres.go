@@ -25,9 +25,12 @@ import (
 	"github.com/uptrace/bun/migrate"
 
 	"github.com/deskkit/deskkit/agent"
+	"github.com/deskkit/deskkit/category"
+	"github.com/deskkit/deskkit/field"
 	"github.com/deskkit/deskkit/helpdesk"
 	"github.com/deskkit/deskkit/helpdesk/ticket"
 	"github.com/deskkit/deskkit/notify"
+	"github.com/deskkit/deskkit/template"
 )
 
 //go:embed migrations/*.sql
@@ -143,6 +146,9 @@ func (r repos) Menus() agent.MenuRepository            { return menuRepo(r) }
 func (r repos) Outbox() notify.Outbox                  { return outboxRepo(r) }
 func (r repos) Recipients() notify.RecipientRepository { return recipientRepo(r) }
 func (r repos) Surge() notify.SurgeRepository          { return surgeRepo(r) }
+func (r repos) Categories() category.Repository        { return categoryRepo(r) }
+func (r repos) Fields() field.Repository               { return fieldRepo(r) }
+func (r repos) Templates() template.Repository         { return templateRepo(r) }
 
 // PostgreSQL error codes mapped to Deskkit error kinds.
 const (

@@ -1,0 +1,5 @@
+DROP TABLE IF EXISTS category_names;
+--bun:split
+DROP TABLE IF EXISTS categories;
+--bun:split
+DROP TABLE IF EXISTS category_locks;

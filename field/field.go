@@ -1,0 +1,300 @@
+package field
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/deskkit/deskkit/helpdesk/i18n"
+	"github.com/deskkit/deskkit/internal/errs"
+)
+
+// Errors a Repository and the validators return. Match them with errors.Is;
+// each also matches one of the helpdesk error kinds.
+var (
+	// ErrNotFound: no field with the key (helpdesk.ErrNotFound).
+	ErrNotFound = errs.ErrNotFound
+	// ErrDuplicateKey: another field of the service, system fields
+	// included, has the key. It matches helpdesk.ErrConflict.
+	ErrDuplicateKey = fmt.Errorf("field key is taken: %w", errs.ErrConflict)
+	// ErrSystemField: the call would delete a system field, which can only
+	// be reset (FLD-4), or change what a system field's defaults fix. It
+	// matches helpdesk.ErrInvalid.
+	ErrSystemField = fmt.Errorf("system field: %w", errs.ErrInvalid)
+	// ErrNotSystem: Reset was called on a user field, which has no
+	// defaults. It matches helpdesk.ErrInvalid.
+	ErrNotSystem = fmt.Errorf("not a system field: %w", errs.ErrInvalid)
+	// ErrPinned: a layout moves a pinned field (FLD-2, FLD-3). The error
+	// is also a *helpdesk.ValidationError naming every problem of the
+	// layout; it matches helpdesk.ErrInvalid.
+	ErrPinned = fmt.Errorf("pinned field moved: %w", errs.ErrInvalid)
+)
+
+// Kind says who fills a field in.
+type Kind string
+
+// The kinds.
+const (
+	// KindCustomer fields are entered when a ticket is received or
+	// escalated (FLD-2); their values are ticket.CustomerFields.
+	KindCustomer Kind = "customer"
+	// KindAgent fields are entered while a ticket is processed (FLD-3);
+	// their values are ticket.AgentFields.
+	KindAgent Kind = "agent"
+)
+
+// Valid reports whether k is a known kind.
+func (k Kind) Valid() bool { return k == KindCustomer || k == KindAgent }
+
+// Type is what a field's value is (FLD-1). The canonical value shapes are
+// those of ticket.Fields: string, float64, bool, []string.
+type Type string
+
+// The FLD-1 types, with the shape of their values.
+const (
+	TypeText        Type = "text"           // string, one line
+	TypeMultiline   Type = "multiline_text" // string, line breaks allowed
+	TypeNumber      Type = "number"         // float64
+	TypeDate        Type = "date"           // string "2006-01-02"
+	TypeDateTime    Type = "datetime"       // string, RFC 3339 with a zone
+	TypeSelect      Type = "select"         // string: one option value
+	TypeMultiSelect Type = "multi_select"   // []string of distinct option values
+	TypeCheckbox    Type = "checkbox"       // bool
+	TypeEmail       Type = "email"          // string, a plain address
+	TypePhone       Type = "phone"          // string of digits, optional +, spaces, - ( ) .
+	TypeURL         Type = "url"            // string, an absolute http or https URL
+	// TypeCategory is the type of the intake-type and processing-type
+	// system fields: a choice in a category tree, kept in a ticket column.
+	// Users cannot create fields of this type.
+	TypeCategory Type = "category"
+)
+
+// Types lists the FLD-1 types, the ones a user field may have.
+var Types = []Type{TypeText, TypeMultiline, TypeNumber, TypeDate, TypeDateTime, TypeSelect, TypeMultiSelect,
+	TypeCheckbox, TypeEmail, TypePhone, TypeURL}
+
+// Valid reports whether t is one of the FLD-1 types (TypeCategory is not).
+func (t Type) Valid() bool { return slices.Contains(Types, t) }
+
+// HasOptions reports whether values of t are chosen from options.
+func (t Type) HasOptions() bool { return t == TypeSelect || t == TypeMultiSelect }
+
+// Option is one choice of a select field.
+type Option struct {
+	// Value is what a ticket stores; it never changes while the option
+	// exists.
+	Value string `json:"value"`
+	// Label is what people see; without one, the value is shown.
+	Label i18n.Text `json:"label,omitempty"`
+}
+
+// Text returns the option's label in lang, falling back to def, then to
+// the value (SVC-2).
+func (o Option) Text(lang, def string) string {
+	if s := o.Label.Get(lang, def); s != "" {
+		return s
+	}
+	return o.Value
+}
+
+// Field is one field definition (FLD-1).
+type Field struct {
+	// Key identifies the field in its service and in ticket values: a
+	// lower-case letter, then up to 63 of a–z, 0–9 and '_'. It never
+	// changes.
+	Key string `json:"key"`
+	// Kind and Type never change: stored values keep their shape.
+	Kind Kind `json:"kind"`
+	Type Type `json:"type"`
+	// Label is the field's name per language; it has a text in the
+	// service's default language.
+	Label    i18n.Text `json:"label,omitempty"`
+	HelpText i18n.Text `json:"help_text,omitempty"`
+	// Required fields must have a value (a required checkbox must be
+	// checked); see Check for when this is enforced.
+	Required bool `json:"required"`
+	// Options are the choices of a select or multi select, in display
+	// order; other types have none.
+	Options []Option `json:"options,omitempty"`
+	// System fields exist in every service, cannot be deleted and can be
+	// reset to their defaults (FLD-4).
+	System bool `json:"system"`
+	// CreatedAt is zero for system fields; UpdatedAt is zero for a system
+	// field that still has its defaults.
+	CreatedAt time.Time `json:"created_at,omitzero"`
+	UpdatedAt time.Time `json:"updated_at,omitzero"`
+}
+
+// Clone returns a deep copy of f in canonical form: empty texts, options and
+// option labels become nil, so that every store returns equal values.
+func (f Field) Clone() Field {
+	f.Label = cloneText(f.Label)
+	f.HelpText = cloneText(f.HelpText)
+	if len(f.Options) == 0 {
+		f.Options = nil
+	} else {
+		opts := make([]Option, len(f.Options))
+		for i, o := range f.Options {
+			opts[i] = Option{Value: o.Value, Label: cloneText(o.Label)}
+		}
+		f.Options = opts
+	}
+	return f
+}
+
+func cloneText(t i18n.Text) i18n.Text {
+	if len(t) == 0 {
+		return nil
+	}
+	return t.Clone()
+}
+
+// Option returns f's option with value v.
+func (f Field) Option(v string) (Option, bool) {
+	for _, o := range f.Options {
+		if o.Value == v {
+			return o, true
+		}
+	}
+	return Option{}, false
+}
+
+// Column returns the name of the ticket column that holds the value of a
+// system field which stands for one ("intake_category_id",
+// "requester.email", "title", "content", "processing_category_id",
+// "priority"), or "" when the value is a custom value in
+// ticket.CustomerFields or ticket.AgentFields. The name is the one
+// validation problems and the history use.
+func (f Field) Column() string {
+	if !f.System {
+		return ""
+	}
+	return columns[f.Key]
+}
+
+// New is what a caller supplies to define a user field.
+type New struct {
+	Key      string
+	Kind     Kind
+	Type     Type
+	Label    i18n.Text
+	HelpText i18n.Text
+	Required bool
+	Options  []Option // selects only, at least one
+}
+
+// Update changes a field's definition. A nil pointer leaves that part as
+// it is. Key, kind and type never change. On a system field the option
+// values are fixed (only their labels change), and title and content stay
+// required.
+type Update struct {
+	Label    *i18n.Text
+	HelpText *i18n.Text
+	Required *bool
+	Options  *[]Option
+}
+
+// Apply returns f with u applied. It does not validate.
+func (f Field) Apply(u Update) Field {
+	n := f.Clone()
+	if u.Label != nil {
+		n.Label = *u.Label
+	}
+	if u.HelpText != nil {
+		n.HelpText = *u.HelpText
+	}
+	if u.Required != nil {
+		n.Required = *u.Required
+	}
+	if u.Options != nil {
+		n.Options = *u.Options
+	}
+	return n.Clone()
+}
+
+// Layout is the ordered list of the fields of one kind shown for a ticket.
+type Layout struct {
+	Kind Kind `json:"kind"`
+	// IntakeCategoryID is the intake category a customer layout is for;
+	// "" is the service's default customer layout (and the agent layout).
+	// It is an opaque id: the field package does not look it up.
+	IntakeCategoryID string `json:"intake_category_id,omitempty"`
+	// Keys are the field keys in display order, pinned fields in place.
+	Keys []string `json:"keys"`
+	// Inherited is true when no layout was set for this intake category
+	// (or no agent layout for the service): Keys are then those of the
+	// service's default customer layout, or, without one, every field of
+	// the kind.
+	Inherited bool `json:"inherited"`
+}
+
+// Schema is what the values of one ticket are checked against: every
+// definition of the service and the two layouts that apply to the ticket.
+type Schema struct {
+	// Fields are every definition, as List returns them.
+	Fields []Field
+	// Customer is the customer layout of the ticket's intake category.
+	Customer Layout
+	// Agent is the service's agent layout.
+	Agent Layout
+}
+
+// Field returns the definition with key.
+func (s Schema) Field(key string) (Field, bool) {
+	for _, f := range s.Fields {
+		if f.Key == key {
+			return f, true
+		}
+	}
+	return Field{}, false
+}
+
+// Repository stores one service's field definitions and layouts (SVC-1).
+// System fields are never seeded: a store keeps a row only for a system
+// field that was changed, and merges SystemFields into what it returns.
+// Every refused write leaves the transaction usable and writes nothing.
+type Repository interface {
+	// Create stores a user field (f.System is false). A key used by
+	// another field, a system field included, is ErrDuplicateKey.
+	Create(ctx context.Context, f Field) error
+	// Get returns the field with key: a system field as changed, or with
+	// its defaults. ErrNotFound if there is none.
+	Get(ctx context.Context, key string) (Field, error)
+	// List returns every field: the system fields first, in SystemFields
+	// order, then the user fields by CreatedAt, then key (byte order).
+	List(ctx context.Context) ([]Field, error)
+	// Update stores f's label, help text, required flag, options and
+	// UpdatedAt; f.Key names the field. Kind, type, System and CreatedAt
+	// are kept as stored. ErrNotFound if unknown.
+	Update(ctx context.Context, f Field) error
+	// Delete removes a user field and takes its key out of every layout;
+	// stored ticket values are not touched. ErrSystemField for a system
+	// field, ErrNotFound if unknown.
+	Delete(ctx context.Context, key string) error
+	// Reset restores a system field's defaults and returns them.
+	// ErrNotSystem for a user field, ErrNotFound if unknown.
+	Reset(ctx context.Context, key string) (Field, error)
+
+	// CustomerLayout returns the customer layout of an intake category
+	// ("" for the service default), resolved as Layout.Inherited says.
+	CustomerLayout(ctx context.Context, intakeCategoryID string) (Layout, error)
+	// SetCustomerLayout stores the customer layout of an intake category
+	// ("" for the service default) after CheckLayout: unknown keys, agent
+	// fields, repeats and moved pins are refused (ErrPinned for the
+	// latter); pinned fields left out are put in place. It returns the
+	// layout as stored.
+	SetCustomerLayout(ctx context.Context, intakeCategoryID string, keys []string) (Layout, error)
+	// DeleteCustomerLayout forgets the layout of an intake category, which
+	// then inherits the default; forgetting a layout never set is no error.
+	DeleteCustomerLayout(ctx context.Context, intakeCategoryID string) error
+	// AgentLayout returns the service's agent layout.
+	AgentLayout(ctx context.Context) (Layout, error)
+	// SetAgentLayout stores the agent layout, checked as SetCustomerLayout
+	// checks a customer layout.
+	SetAgentLayout(ctx context.Context, keys []string) (Layout, error)
+	// Schema returns, in one read, every definition and the two layouts
+	// the values of a ticket in intake category intakeCategoryID are
+	// checked against.
+	Schema(ctx context.Context, intakeCategoryID string) (Schema, error)
+}

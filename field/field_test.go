@@ -1,0 +1,304 @@
+package field_test
+
+import (
+	"errors"
+	"math"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/deskkit/deskkit/field"
+	"github.com/deskkit/deskkit/helpdesk/i18n"
+	"github.com/deskkit/deskkit/internal/errs"
+)
+
+var langs = []string{"ko", "en"}
+
+func problems(t *testing.T, err error) []string {
+	t.Helper()
+	var ve *errs.ValidationError
+	require.ErrorAs(t, err, &ve)
+	require.ErrorIs(t, err, errs.ErrInvalid)
+	var out []string
+	for _, p := range ve.Problems {
+		out = append(out, p.Field)
+	}
+	return out
+}
+
+func sizes() field.Field {
+	return field.New{Key: "size", Kind: field.KindCustomer, Type: field.TypeSelect, Label: i18n.Text{"ko": "크기"},
+		Options: []field.Option{{Value: "s"}, {Value: "m"}, {Value: "l", Label: i18n.Text{"en": "Large"}}}}.Field(time.Time{})
+}
+
+func TestField_FLD1_ValuesByType(t *testing.T) {
+	opts := []field.Option{{Value: "a"}, {Value: "b"}}
+	cases := []struct {
+		typ  field.Type
+		good []any
+		bad  []any
+	}{
+		{field.TypeText, []any{"", "one line", "한글"}, []any{"two\nlines", 1.0, true, []string{"a"}, strings.Repeat("x", 1001), "\xff"}},
+		{field.TypeMultiline, []any{"two\nlines", strings.Repeat("x", 2000)}, []any{false, strings.Repeat("x", 64<<10+1)}},
+		{field.TypeNumber, []any{0.0, -1.5, 1e300}, []any{"1", math.NaN(), math.Inf(1), 1, nil}},
+		{field.TypeDate, []any{"2026-11-25", "2024-02-29", ""}, []any{"2026-11-31", "2026-1-05", "2025-02-29", "2026-11-25T09:00:00Z", 20261125.0}},
+		{field.TypeDateTime, []any{"2026-11-25T09:00:00Z", "2026-11-25T09:00:00.123+09:00"}, []any{"2026-11-25 09:00", "2026-11-25", "2026-11-25T09:00:00", true}},
+		{field.TypeSelect, []any{"a", "b", ""}, []any{"c", "A", []string{"a"}}},
+		{field.TypeMultiSelect, []any{[]string{"a"}, []string{"b", "a"}, []string{}}, []any{"a", []string{"a", "a"}, []string{"c"}, []string{""}}},
+		{field.TypeCheckbox, []any{true, false}, []any{"true", 1.0, nil}},
+		{field.TypeEmail, []any{"lee@example.com", ""}, []any{"Lee <lee@example.com>", "no-at", "lee@", 3.0}},
+		{field.TypePhone, []any{"010-1234-5678", "+82 (2) 1234.5678", "112"}, []any{"12", "phone", "010-1234-567a", strings.Repeat("1", 21), "++82 10"}},
+		{field.TypeURL, []any{"https://example.com/a?b=c", "http://localhost:8080"}, []any{"example.com", "ftp://example.com", "https://", "https://exa mple.com", "javascript:alert(1)", "mailto:a@b.c"}},
+	}
+	for _, c := range cases {
+		t.Run(string(c.typ), func(t *testing.T) {
+			f := field.Field{Key: "k", Kind: field.KindCustomer, Type: c.typ}
+			if c.typ.HasOptions() {
+				f.Options = opts
+			}
+			for _, v := range c.good {
+				assert.NoError(t, f.CheckValue(v), "%#v", v)
+			}
+			for _, v := range c.bad {
+				assert.Error(t, f.CheckValue(v), "%#v", v)
+			}
+		})
+	}
+	assert.Len(t, field.Types, 11, "the FLD-1 types")
+	assert.False(t, field.TypeCategory.Valid(), "system only")
+}
+
+func TestField_FLD1_NewValidate_EveryProblem(t *testing.T) {
+	err := field.New{Key: "Bad Key", Kind: "boss", Type: "colour", Label: i18n.Text{"fr": "x"},
+		HelpText: i18n.Text{"ko": strings.Repeat("h", 1001)}}.Validate(langs, "ko")
+	assert.ElementsMatch(t, []string{"key", "kind", "type", "label", "label", "help_text"}, problems(t, err))
+
+	good := field.New{Key: "order_no", Kind: field.KindAgent, Type: field.TypeText, Label: i18n.Text{"ko": "주문 번호", "en": "Order"}}
+	assert.NoError(t, good.Validate(langs, "ko"))
+	f := good.Field(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC))
+	assert.False(t, f.System)
+	assert.Equal(t, f.CreatedAt, f.UpdatedAt)
+}
+
+func TestField_FLD1_SelectWithoutOptions(t *testing.T) {
+	for _, typ := range []field.Type{field.TypeSelect, field.TypeMultiSelect} {
+		err := field.New{Key: "k", Kind: field.KindCustomer, Type: typ, Label: i18n.Text{"ko": "k"}}.Validate(langs, "ko")
+		assert.Equal(t, []string{"options"}, problems(t, err), typ)
+		assert.Contains(t, err.Error(), "at least one option")
+	}
+	err := field.New{Key: "k", Kind: field.KindCustomer, Type: field.TypeText, Label: i18n.Text{"ko": "k"},
+		Options: []field.Option{{Value: "a"}}}.Validate(langs, "ko")
+	assert.Equal(t, []string{"options"}, problems(t, err), "only selects take options")
+
+	err = field.New{Key: "k", Kind: field.KindCustomer, Type: field.TypeSelect, Label: i18n.Text{"ko": "k"},
+		Options: []field.Option{{Value: "a"}, {Value: " b"}, {Value: "a"}, {Value: "c", Label: i18n.Text{"ja": "c"}}}}.Validate(langs, "ko")
+	assert.Equal(t, []string{"options[1].value", "options[2].value", "options[3].label"}, problems(t, err))
+}
+
+func TestField_FLD4_SystemFields(t *testing.T) {
+	var keys []string
+	for _, f := range field.SystemFields() {
+		keys = append(keys, f.Key)
+		assert.True(t, f.System, f.Key)
+		assert.NotEmpty(t, f.Label["ko"], f.Key)
+		assert.NotEmpty(t, f.Label["en"], f.Key)
+		assert.True(t, f.Kind.Valid(), f.Key)
+		assert.True(t, f.Type.Valid() || f.Type == field.TypeCategory, f.Key)
+		assert.Equal(t, f.Type.HasOptions(), len(f.Options) > 0, f.Key)
+		assert.Equal(t, f.Key == "title" || f.Key == "content" || f.Key == "priority", f.Required, f.Key)
+	}
+	assert.Equal(t, []string{
+		"intake_type", "email", "title", "content", "privacy_consent", // help center
+		"consulted_at", "call_direction", "phone_reservation", "reserved_at", "reservation_number", // phone
+		"processing_type", "priority", // agent-side pins (FLD-3)
+	}, keys)
+	cols := map[string]string{}
+	for _, f := range field.SystemFields() {
+		if c := f.Column(); c != "" {
+			cols[f.Key] = c
+		}
+	}
+	assert.Equal(t, map[string]string{"intake_type": "intake_category_id", "email": "requester.email", "title": "title",
+		"content": "content", "processing_type": "processing_category_id", "priority": "priority"}, cols)
+	assert.Empty(t, sizes().Column(), "user fields hold custom values")
+
+	// defaults are fresh copies
+	a := field.SystemFields()
+	a[0].Label["ko"] = "MUTATED"
+	b, _ := field.SystemField("intake_type")
+	assert.Equal(t, "문의 유형", b.Label["ko"])
+}
+
+func TestField_FLD4_SystemFieldFixedParts(t *testing.T) {
+	prio, ok := field.SystemField(field.KeyPriority)
+	require.True(t, ok)
+	relabel := []field.Option{{Value: "low", Label: i18n.Text{"en": "Meh"}}, {Value: "normal"}, {Value: "high"}, {Value: "urgent"}}
+	assert.NoError(t, prio.ValidateUpdate(field.Update{Options: &relabel}, langs, "ko"), "labels may change")
+	fewer := relabel[:3]
+	err := prio.ValidateUpdate(field.Update{Options: &fewer}, langs, "ko")
+	assert.ErrorIs(t, err, field.ErrSystemField)
+	assert.Equal(t, []string{"options"}, problems(t, err))
+	off := false
+	err = prio.ValidateUpdate(field.Update{Required: &off}, langs, "ko")
+	assert.ErrorIs(t, err, field.ErrSystemField)
+
+	consent, _ := field.SystemField(field.KeyPrivacyConsent)
+	on := true
+	assert.NoError(t, consent.ValidateUpdate(field.Update{Required: &on, Label: &i18n.Text{"ko": "동의"}}, langs, "ko"))
+	err = consent.ValidateUpdate(field.Update{Label: &i18n.Text{"en": "Consent"}}, langs, "ko")
+	assert.Equal(t, []string{"label"}, problems(t, err), "a label needs the default language")
+	assert.False(t, errors.Is(err, field.ErrSystemField))
+}
+
+func TestField_FLD2_CustomerLayoutPins(t *testing.T) {
+	defs := field.Merge([]field.Field{sizes(), {Key: "note", Kind: field.KindAgent, Type: field.TypeText}})
+	cases := []struct {
+		name   string
+		keys   []string
+		want   []string
+		bad    []string
+		pinned bool
+	}{
+		{"pins added", []string{"size"}, []string{"intake_type", "size", "privacy_consent"}, nil, false},
+		{"pins in place", []string{"intake_type", "title", "size", "privacy_consent"}, []string{"intake_type", "title", "size", "privacy_consent"}, nil, false},
+		{"empty", nil, []string{"intake_type", "privacy_consent"}, nil, false},
+		{"intake type moved", []string{"size", "intake_type"}, nil, []string{"keys[1]"}, true},
+		{"consent moved", []string{"privacy_consent", "size"}, nil, []string{"keys[0]"}, true},
+		{"every problem", []string{"nope", "note", "size", "size", "privacy_consent", "intake_type"}, nil,
+			[]string{"keys[0]", "keys[1]", "keys[3]", "keys[4]", "keys[5]"}, true},
+		{"no pin problem", []string{"size", "nope"}, nil, []string{"keys[1]"}, false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got, err := field.CheckLayout(field.KindCustomer, c.keys, defs)
+			if c.bad == nil {
+				require.NoError(t, err)
+				assert.Equal(t, c.want, got)
+				return
+			}
+			assert.Equal(t, c.bad, problems(t, err))
+			assert.Equal(t, c.pinned, errors.Is(err, field.ErrPinned))
+		})
+	}
+}
+
+func TestField_FLD3_AgentLayoutPins(t *testing.T) {
+	defs := field.Merge([]field.Field{sizes(), {Key: "note", Kind: field.KindAgent, Type: field.TypeText}})
+	got, err := field.CheckLayout(field.KindAgent, []string{"note"}, defs)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"processing_type", "priority", "note"}, got)
+	got, err = field.CheckLayout(field.KindAgent, []string{"priority", "note"}, defs)
+	require.NoError(t, err, "priority listed first is in place once processing type is put before it")
+	assert.Equal(t, []string{"processing_type", "priority", "note"}, got)
+	_, err = field.CheckLayout(field.KindAgent, []string{"note", "processing_type", "priority"}, defs)
+	assert.ErrorIs(t, err, field.ErrPinned)
+	assert.Equal(t, []string{"keys[1]", "keys[2]"}, problems(t, err))
+	_, err = field.CheckLayout(field.KindAgent, []string{"priority", "processing_type"}, defs)
+	assert.ErrorIs(t, err, field.ErrPinned)
+	_, err = field.CheckLayout(field.KindAgent, []string{"size"}, defs)
+	assert.Equal(t, []string{"keys[0]"}, problems(t, err), "a customer field in the agent layout")
+}
+
+func TestField_FLD2_ResolveLayouts(t *testing.T) {
+	note := field.Field{Key: "note", Kind: field.KindAgent, Type: field.TypeText}
+	defs := field.Merge([]field.Field{sizes(), note})
+	stored := map[string][]string{}
+	get := func(id string) ([]string, bool) { k, ok := stored[id]; return k, ok }
+
+	l := field.ResolveCustomer("cat1", get, defs)
+	assert.True(t, l.Inherited)
+	assert.Equal(t, "cat1", l.IntakeCategoryID)
+	assert.Equal(t, []string{"intake_type", "email", "title", "content", "consulted_at", "call_direction",
+		"phone_reservation", "reserved_at", "reservation_number", "size", "privacy_consent"}, l.Keys, "never set: every customer field")
+
+	stored[""] = []string{"intake_type", "title", "privacy_consent"}
+	l = field.ResolveCustomer("cat1", get, defs)
+	assert.True(t, l.Inherited)
+	assert.Equal(t, []string{"intake_type", "title", "privacy_consent"}, l.Keys, "the service default")
+
+	stored["cat1"] = []string{"intake_type", "size", "gone", "note", "privacy_consent"}
+	l = field.ResolveCustomer("cat1", get, defs)
+	assert.False(t, l.Inherited)
+	assert.Equal(t, []string{"intake_type", "size", "privacy_consent"}, l.Keys, "fields gone or of the other kind are dropped")
+
+	a := field.ResolveAgent(nil, false, defs)
+	assert.True(t, a.Inherited)
+	assert.Equal(t, []string{"processing_type", "priority", "note"}, a.Keys)
+}
+
+func TestField_FLD4_MergeOrder(t *testing.T) {
+	at := time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
+	b := field.Field{Key: "b", Kind: field.KindAgent, Type: field.TypeText, CreatedAt: at}
+	a := field.Field{Key: "a", Kind: field.KindAgent, Type: field.TypeText, CreatedAt: at.Add(time.Second)}
+	c := field.Field{Key: "c", Kind: field.KindAgent, Type: field.TypeText, CreatedAt: at}
+	email, _ := field.SystemField("email")
+	email.Required = true
+	got := field.Merge([]field.Field{a, email, c, b})
+	n := len(field.SystemFields())
+	require.Len(t, got, n+3)
+	assert.True(t, got[1].Required, "the stored version of a system field")
+	assert.Equal(t, []string{"b", "c", "a"}, []string{got[n].Key, got[n+1].Key, got[n+2].Key}, "by creation, then key")
+}
+
+func TestField_FLD5_EveryBadFieldReported(t *testing.T) {
+	defs := field.Merge([]field.Field{
+		sizes(),
+		{Key: "age", Kind: field.KindCustomer, Type: field.TypeNumber, Required: true},
+		{Key: "born", Kind: field.KindCustomer, Type: field.TypeDate},
+		{Key: "hidden", Kind: field.KindCustomer, Type: field.TypeText},
+		{Key: "note", Kind: field.KindAgent, Type: field.TypeText},
+	})
+	consent, _ := field.SystemField(field.KeyPrivacyConsent)
+	consent.Required = true
+	defs[4] = consent
+	sch := field.Schema{Fields: defs,
+		Customer: field.Layout{Kind: field.KindCustomer, Keys: []string{"intake_type", "size", "age", "born", "privacy_consent"}},
+		Agent:    field.ResolveAgent(nil, false, defs)}
+	var c errs.Collector
+	field.Check{Prefix: "customer_fields.", Kind: field.KindCustomer, Schema: sch, Required: true}.Run(&c, map[string]any{
+		"size":            "xl",        // not an option
+		"born":            "yesterday", // not a date
+		"hidden":          "x",         // not in the layout
+		"note":            "x",         // an agent field
+		"nope":            1.0,         // unknown
+		"title":           "x",         // a ticket column
+		"privacy_consent": false,       // required checkbox unchecked
+		// age: required, missing
+	})
+	assert.Equal(t, []string{"customer_fields.born", "customer_fields.hidden", "customer_fields.nope", "customer_fields.note",
+		"customer_fields.privacy_consent", "customer_fields.size", "customer_fields.title", "customer_fields.age"}, problems(t, c.Err()))
+
+	var ok errs.Collector
+	field.Check{Prefix: "customer_fields.", Kind: field.KindCustomer, Schema: sch, Required: true}.Run(&ok, map[string]any{
+		"size": "m", "age": 3.0, "privacy_consent": true})
+	assert.NoError(t, ok.Err())
+
+	var lax errs.Collector
+	field.Check{Prefix: "customer_fields.", Kind: field.KindCustomer, Schema: sch}.Run(&lax, nil)
+	assert.NoError(t, lax.Err(), "Required off: nothing is required")
+}
+
+func TestField_FLD5_UnchangedValuesNotChecked(t *testing.T) {
+	f := sizes()
+	f.Options = f.Options[:2] // option "l" removed after tickets stored it
+	f.Required = true
+	defs := field.Merge([]field.Field{f})
+	sch := field.Schema{Fields: defs, Customer: field.ResolveCustomer("", func(string) ([]string, bool) { return nil, false }, defs)}
+	before := map[string]any{"size": "l", "gone": "old value of a deleted field"}
+	run := func(values map[string]any, before map[string]any) []string {
+		var c errs.Collector
+		field.Check{Prefix: "cf.", Kind: field.KindCustomer, Schema: sch, Compare: true, Before: before, Required: true}.Run(&c, values)
+		if c.Err() == nil {
+			return nil
+		}
+		return problems(t, c.Err())
+	}
+	assert.Empty(t, run(map[string]any{"size": "l", "gone": "old value of a deleted field"}, before), "unchanged values stay valid")
+	assert.Equal(t, []string{"cf.size"}, run(map[string]any{"size": "xl", "gone": "old value of a deleted field"}, before), "a changed value is checked")
+	assert.Equal(t, []string{"cf.size"}, run(map[string]any{"gone": "old value of a deleted field"}, before), "removing a required value")
+	assert.Equal(t, []string{"cf.gone"}, run(map[string]any{"size": "l", "gone": "new"}, before))
+	assert.Empty(t, run(nil, map[string]any{}), "a required field missing before and after is not reported")
+}

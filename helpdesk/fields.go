@@ -1,0 +1,291 @@
+package helpdesk
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/deskkit/deskkit/field"
+	"github.com/deskkit/deskkit/helpdesk/ticket"
+	"github.com/deskkit/deskkit/internal/errs"
+)
+
+// CreateField defines a user field (admin; FLD-1). Bad input returns a
+// *ValidationError naming every bad part (a select without options among
+// them); a key already used, by a system field too, returns an error
+// matching field.ErrDuplicateKey and ErrConflict. Nothing is written then.
+// A new customer field shows in the layouts that were never set; layouts
+// that were set list it once an admin adds it.
+func (s *Session) CreateField(ctx context.Context, n field.New) (field.Field, error) {
+	var out field.Field
+	err := s.run(ctx, permSettings, func(o *op) error {
+		if err := n.Validate(o.svc.Languages, o.svc.DefaultLanguage); err != nil {
+			return err
+		}
+		out = n.Field(o.now)
+		return o.r.Fields().Create(ctx, out)
+	})
+	return out, err
+}
+
+// UpdateField changes a field's label, help text, required flag or options
+// (admin). Key, kind and type never change. Stored ticket values are not
+// touched: a value of an option removed since stays on its tickets,
+// readable, and updates that leave it unchanged are accepted (FLD-5). On a
+// system field the option values and the required flag of title, content
+// and priority are fixed (field.ErrSystemField).
+func (s *Session) UpdateField(ctx context.Context, key string, u field.Update) (field.Field, error) {
+	var out field.Field
+	err := s.run(ctx, permSettings, func(o *op) error {
+		cur, err := o.r.Fields().Get(ctx, key)
+		if err != nil {
+			return err
+		}
+		if err := cur.ValidateUpdate(u, o.svc.Languages, o.svc.DefaultLanguage); err != nil {
+			return err
+		}
+		out = cur.Apply(u)
+		out.UpdatedAt = o.now
+		return o.r.Fields().Update(ctx, out)
+	})
+	return out, err
+}
+
+// DeleteField deletes a user field and takes it out of every layout
+// (admin; FLD-4). Tickets keep the values they have. A system field cannot
+// be deleted (field.ErrSystemField, matching ErrInvalid): reset it instead.
+func (s *Session) DeleteField(ctx context.Context, key string) error {
+	return s.run(ctx, permSettings, func(o *op) error { return o.r.Fields().Delete(ctx, key) })
+}
+
+// ResetSystemField restores a system field's defaults (admin; FLD-4) and
+// returns them. A user field has none (field.ErrNotSystem).
+func (s *Session) ResetSystemField(ctx context.Context, key string) (field.Field, error) {
+	var out field.Field
+	err := s.run(ctx, permSettings, func(o *op) (err error) {
+		out, err = o.r.Fields().Reset(ctx, key)
+		return err
+	})
+	return out, err
+}
+
+// Fields lists the service's fields: the system fields first (FLD-4), then
+// the user fields in creation order. Any agent may read them.
+func (s *Session) Fields(ctx context.Context) ([]field.Field, error) {
+	var out []field.Field
+	err := s.run(ctx, permRead, func(o *op) (err error) {
+		out, err = o.r.Fields().List(ctx)
+		return err
+	})
+	return out, err
+}
+
+// Field returns the field with key (any agent).
+func (s *Session) Field(ctx context.Context, key string) (field.Field, error) {
+	var out field.Field
+	err := s.run(ctx, permRead, func(o *op) (err error) {
+		out, err = o.r.Fields().Get(ctx, key)
+		return err
+	})
+	return out, err
+}
+
+// checkLayoutID records a problem unless id is a plausible intake category
+// id. The id is opaque here: it is not looked up, so a layout can be set
+// before its category exists.
+func checkLayoutID(id string) error {
+	var c errs.Collector
+	if !utf8.ValidString(id) || len(id) > 100 {
+		c.Add("intake_category_id", "must be valid UTF-8 of at most 100 bytes")
+	}
+	return c.Err()
+}
+
+// SetCustomerLayout sets the ordered customer fields of an intake category
+// (admin; FLD-2); intakeCategoryID "" sets the service's default layout,
+// used by categories without one of their own. The intake-type field stays
+// first and the privacy-consent field last: left out, they are put there;
+// listed elsewhere, the call fails with an error matching
+// field.ErrPinned. Unknown keys, agent fields and repeated keys are
+// refused too, every one named in a *ValidationError.
+func (s *Session) SetCustomerLayout(ctx context.Context, intakeCategoryID string, keys []string) (field.Layout, error) {
+	if err := checkLayoutID(intakeCategoryID); err != nil {
+		return field.Layout{}, err
+	}
+	var out field.Layout
+	err := s.run(ctx, permSettings, func(o *op) (err error) {
+		out, err = o.r.Fields().SetCustomerLayout(ctx, intakeCategoryID, keys)
+		return err
+	})
+	return out, err
+}
+
+// ResetCustomerLayout forgets the customer layout of an intake category
+// (admin): it inherits the service's default layout again; "" forgets the
+// default, so that every customer field is shown.
+func (s *Session) ResetCustomerLayout(ctx context.Context, intakeCategoryID string) error {
+	if err := checkLayoutID(intakeCategoryID); err != nil {
+		return err
+	}
+	return s.run(ctx, permSettings, func(o *op) error { return o.r.Fields().DeleteCustomerLayout(ctx, intakeCategoryID) })
+}
+
+// CustomerLayout returns the customer layout that applies to tickets of an
+// intake category ("" for tickets without one): its own, else the
+// service's default layout, else every customer field (Layout.Inherited
+// tells). Any agent may read it.
+func (s *Session) CustomerLayout(ctx context.Context, intakeCategoryID string) (field.Layout, error) {
+	if err := checkLayoutID(intakeCategoryID); err != nil {
+		return field.Layout{}, err
+	}
+	var out field.Layout
+	err := s.run(ctx, permRead, func(o *op) (err error) {
+		out, err = o.r.Fields().CustomerLayout(ctx, intakeCategoryID)
+		return err
+	})
+	return out, err
+}
+
+// SetAgentLayout sets the ordered agent fields, one layout for the service
+// (admin; FLD-3). Processing type and priority stay on top, checked as
+// SetCustomerLayout checks its pins.
+func (s *Session) SetAgentLayout(ctx context.Context, keys []string) (field.Layout, error) {
+	var out field.Layout
+	err := s.run(ctx, permSettings, func(o *op) (err error) {
+		out, err = o.r.Fields().SetAgentLayout(ctx, keys)
+		return err
+	})
+	return out, err
+}
+
+// AgentLayout returns the service's agent layout; never set, it lists
+// every agent field. Any agent may read it.
+func (s *Session) AgentLayout(ctx context.Context) (field.Layout, error) {
+	var out field.Layout
+	err := s.run(ctx, permRead, func(o *op) (err error) {
+		out, err = o.r.Fields().AgentLayout(ctx)
+		return err
+	})
+	return out, err
+}
+
+// columnValue returns the value of the ticket column a system field stands
+// for, for the columns whose required flag the field settings decide
+// (title, content and priority are required by every ticket anyway).
+func columnValue(t *ticket.Ticket, key string) (string, bool) {
+	switch key {
+	case field.KeyIntakeType:
+		return t.IntakeCategoryID, true
+	case field.KeyEmail:
+		return t.Requester.Email, true
+	case field.KeyProcessingType:
+		return t.ProcessingCategoryID, true
+	}
+	return "", false
+}
+
+// checkFields validates t's customer- and agent-field values against the
+// definitions and the layouts of its intake category (FLD-5), adding every
+// problem to c: unknown keys, fields of the other kind or not in the
+// layout, wrong shapes, values not among the options, missing required
+// values, each named "customer_fields.KEY" or "agent_fields.KEY".
+//
+// What is checked:
+//   - A ticket being updated (it has a number: only the store hands one
+//     out) is compared with its stored version, and so is a follow-up with
+//     the closed ticket it copies (TKT-2): only values that changed are
+//     checked, so a definition changed since (an option removed, a field
+//     deleted or taken out of the layout) never makes a later write fail,
+//     and a required field missing before and after is not reported.
+//     Moving a ticket to another intake category does not re-check the
+//     values it has.
+//   - A new ticket is checked in full. Required customer fields are
+//     enforced unless it came by email (mail ingestion has no form to
+//     fill); required agent fields only when an agent creates it (agent
+//     fields are filled while a ticket is processed).
+//   - Required system fields that stand for a ticket column (intake type,
+//     email, processing type) need the column set.
+//
+// It returns an error only when storage fails.
+func (s *Session) checkFields(ctx context.Context, o *op, t *ticket.Ticket, c *errs.Collector) error {
+	var before *ticket.Ticket
+	switch {
+	case t.Number != 0:
+		b, err := o.r.Tickets().Get(ctx, t.ID)
+		if err != nil {
+			return err
+		}
+		before = &b
+	case t.FollowUpOf != "":
+		b, err := o.r.Tickets().Get(ctx, t.FollowUpOf)
+		if err != nil && !errors.Is(err, ErrNotFound) {
+			return err
+		}
+		if err == nil {
+			before = &b
+		}
+	}
+	compare := before != nil
+	reqCustomer := compare || t.Channel != ticket.ChannelEmail
+	reqAgent := compare || s.actor.Kind == ticket.ActorAgent
+	var old ticket.Ticket
+	if compare {
+		old = *before
+	}
+	colChanged := func(key string) bool {
+		v, _ := columnValue(t, key)
+		w, _ := columnValue(&old, key)
+		return !compare || v != w
+	}
+	switch {
+	case compare:
+		if !fieldsChanged(old.CustomerFields, t.CustomerFields) && !fieldsChanged(old.AgentFields, t.AgentFields) &&
+			!colChanged(field.KeyIntakeType) && !colChanged(field.KeyEmail) && !colChanged(field.KeyProcessingType) {
+			return nil // nothing the fields decide has changed
+		}
+	case len(t.CustomerFields) == 0 && len(t.AgentFields) == 0 && !reqCustomer && !reqAgent:
+		return nil // no values and nothing required: no need to read the schema
+	}
+	sch, err := o.r.Fields().Schema(ctx, t.IntakeCategoryID)
+	if err != nil {
+		return err
+	}
+	field.Check{Prefix: "customer_fields.", Kind: field.KindCustomer, Schema: sch, Compare: compare,
+		Before: old.CustomerFields, Required: reqCustomer}.Run(c, t.CustomerFields)
+	field.Check{Prefix: "agent_fields.", Kind: field.KindAgent, Schema: sch, Compare: compare,
+		Before: old.AgentFields, Required: reqAgent}.Run(c, t.AgentFields)
+	for _, l := range []struct {
+		keys     []string
+		required bool
+	}{{sch.Customer.Keys, reqCustomer}, {sch.Agent.Keys, reqAgent}} {
+		if !l.required {
+			continue
+		}
+		for _, key := range l.keys {
+			f, ok := sch.Field(key)
+			v, isColumn := columnValue(t, key)
+			if !ok || !f.Required || !isColumn || !colChanged(key) || c.Has(f.Column()) {
+				continue
+			}
+			if strings.TrimSpace(v) == "" {
+				c.Add(f.Column(), "is required by the %q field settings", key)
+			}
+		}
+	}
+	return nil
+}
+
+// fieldsChanged reports whether two sets of values differ.
+func fieldsChanged(a, b ticket.Fields) bool {
+	if len(a) != len(b) {
+		return true
+	}
+	for k, v := range a {
+		w, ok := b[k]
+		if !ok || !ticket.SameValue(v, w) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,379 @@
+package helpdesk
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"sync"
+
+	"github.com/deskkit/deskkit/category"
+	"github.com/deskkit/deskkit/helpdesk/ticket"
+	"github.com/deskkit/deskkit/internal/errs"
+	"github.com/deskkit/deskkit/template"
+)
+
+// ForbiddenWordsError refuses a reply that contains forbidden words
+// (TKT-3, FWD-2): it lists every word found with its byte offsets in the
+// reply as rendered. It matches ErrInvalid.
+type ForbiddenWordsError = template.ForbiddenError
+
+// CreateTemplate adds a reply template (TPL-1; admin), linked to the
+// processing categories of sp.CategoryIDs. Bad input returns a
+// *ValidationError naming every bad field, joined with a
+// *template.ParseError with the byte offset of each unknown #{code} of the
+// content (TPL-4); a search code another template has (compared case- and
+// width-insensitively) a *template.DuplicateCodeError (it matches
+// ErrConflict). Nothing is written on error.
+func (s *Session) CreateTemplate(ctx context.Context, sp template.Spec) (template.Template, error) {
+	var out template.Template
+	err := s.run(ctx, permSettings, func(o *op) error {
+		sp, err := sp.Normalize()
+		if err != nil {
+			return err
+		}
+		if err := checkProcessing(ctx, o, sp.CategoryIDs); err != nil {
+			return err
+		}
+		t := template.Template{ID: s.desk.newID(), Title: sp.Title, Content: sp.Content, Code: sp.Code,
+			CategoryIDs: sp.CategoryIDs, CreatedAt: o.now, UpdatedAt: o.now}
+		if err := o.r.Templates().Create(ctx, t); err != nil {
+			return err
+		}
+		out, err = o.r.Templates().Get(ctx, t.ID)
+		return err
+	})
+	return out, err
+}
+
+// UpdateTemplate changes a template's title, content and search code
+// (admin); its links stay (sp.CategoryIDs is ignored: see LinkTemplate).
+// Errors are those of CreateTemplate, and ErrNotFound.
+func (s *Session) UpdateTemplate(ctx context.Context, id string, sp template.Spec) (template.Template, error) {
+	var out template.Template
+	err := s.run(ctx, permSettings, func(o *op) error {
+		sp.CategoryIDs = nil
+		sp, err := sp.Normalize()
+		if err != nil {
+			return err
+		}
+		cur, err := o.r.Templates().Get(ctx, id)
+		if err != nil {
+			return err
+		}
+		cur.Title, cur.Content, cur.Code, cur.UpdatedAt = sp.Title, sp.Content, sp.Code, o.now
+		if err := o.r.Templates().Update(ctx, cur); err != nil {
+			return err
+		}
+		out = cur
+		return nil
+	})
+	return out, err
+}
+
+// DeleteTemplate removes a template and its links (admin).
+func (s *Session) DeleteTemplate(ctx context.Context, id string) error {
+	return s.run(ctx, permSettings, func(o *op) error { return o.r.Templates().Delete(ctx, id) })
+}
+
+// LinkTemplate links a template to a processing category (TPL-2; admin);
+// linking twice is no change. The category must be a live processing
+// category of the service (else a *ValidationError on "category_id").
+func (s *Session) LinkTemplate(ctx context.Context, templateID, categoryID string) error {
+	return s.run(ctx, permSettings, func(o *op) error {
+		if err := checkProcessing(ctx, o, []string{categoryID}); err != nil {
+			return err
+		}
+		return o.r.Templates().Link(ctx, templateID, categoryID)
+	})
+}
+
+// UnlinkTemplate removes a template's link to a category (TPL-2; admin);
+// removing a link that is not there is no change.
+func (s *Session) UnlinkTemplate(ctx context.Context, templateID, categoryID string) error {
+	return s.run(ctx, permSettings, func(o *op) error { return o.r.Templates().Unlink(ctx, templateID, categoryID) })
+}
+
+// checkProcessing checks that every id is a live processing category.
+func checkProcessing(ctx context.Context, o *op, ids []string) error {
+	var c errs.Collector
+	field := "category_id"
+	if len(ids) != 1 {
+		field = "category_ids"
+	}
+	for _, id := range ids {
+		cat, err := o.r.Categories().Get(ctx, id)
+		switch {
+		case errors.Is(err, ErrNotFound) || err == nil && cat.Deleted:
+			c.Add(field, "no category %q in this service", id)
+		case err != nil:
+			return err
+		case cat.Tree != category.Processing:
+			c.Add(field, "category %q is in the %s tree; templates link to processing categories", id, cat.Tree)
+		}
+	}
+	return c.Err()
+}
+
+// Template returns a template with its links.
+func (s *Session) Template(ctx context.Context, id string) (template.Template, error) {
+	var out template.Template
+	err := s.run(ctx, permRead, func(o *op) (err error) {
+		out, err = o.r.Templates().Get(ctx, id)
+		return err
+	})
+	return out, err
+}
+
+// Templates lists every template by search code.
+func (s *Session) Templates(ctx context.Context) ([]template.Template, error) {
+	var out []template.Template
+	err := s.run(ctx, permRead, func(o *op) (err error) {
+		out, err = o.r.Templates().List(ctx)
+		return err
+	})
+	return out, err
+}
+
+// TemplatesInCategory lists the templates linked to a processing category
+// (TPL-2), by search code.
+func (s *Session) TemplatesInCategory(ctx context.Context, categoryID string) ([]template.Template, error) {
+	var out []template.Template
+	err := s.run(ctx, permRead, func(o *op) (err error) {
+		out, err = o.r.Templates().ListByCategory(ctx, categoryID)
+		return err
+	})
+	return out, err
+}
+
+// SearchTemplates finds templates by search-code prefix and by words in
+// their title or content (TPL-3), by search code.
+func (s *Session) SearchTemplates(ctx context.Context, q template.Query) ([]template.Template, error) {
+	var out []template.Template
+	err := s.run(ctx, permRead, func(o *op) error {
+		q, err := q.Normalize()
+		if err != nil {
+			return err
+		}
+		out, err = o.r.Templates().Search(ctx, q)
+		return err
+	})
+	return out, err
+}
+
+// TemplatesFor lists the templates offered for a ticket: those linked to
+// its processing category (none when it has none). It needs ticket
+// reading.
+func (s *Session) TemplatesFor(ctx context.Context, ticketID string) ([]template.Template, error) {
+	var out []template.Template
+	err := s.run(ctx, permTicketRead, func(o *op) error {
+		t, err := o.r.Tickets().Get(ctx, ticketID)
+		if err != nil || t.ProcessingCategoryID == "" {
+			return err
+		}
+		out, err = o.r.Templates().ListByCategory(ctx, t.ProcessingCategoryID)
+		return err
+	})
+	return out, err
+}
+
+// PreviewReply renders a reply's #{codes} for a ticket and runs the
+// forbidden-word check, as Reply does, without storing or sending anything
+// (TKT-3). It needs ticket work. An unknown code is a *template.ParseError;
+// forbidden words a *ForbiddenWordsError, returned with the rendered text
+// its offsets point into.
+func (s *Session) PreviewReply(ctx context.Context, ticketID, body string) (string, error) {
+	var c errs.Collector
+	ticket.CheckText(&c, "body", body, true, s.desk.limits.MaxContentBytes)
+	if err := c.Err(); err != nil {
+		return "", err
+	}
+	var out string
+	err := s.run(ctx, permTicketWork, func(o *op) error {
+		t, err := o.r.Tickets().Get(ctx, ticketID)
+		if err != nil {
+			return err
+		}
+		out, err = s.prepareReply(ctx, o, t, body, false)
+		return err
+	})
+	var fe *ForbiddenWordsError
+	if err != nil && !errors.As(err, &fe) {
+		out = ""
+	}
+	return out, err
+}
+
+// prepareReply renders the reply's #{codes} for ticket t and, unless it is
+// an internal note (agents only), runs the forbidden-word check (TKT-3,
+// TPL-4, FWD-2), returning the text to store.
+// With a *ForbiddenWordsError it returns the rendered text too.
+func (s *Session) prepareReply(ctx context.Context, o *op, t ticket.Ticket, body string, internal bool) (string, error) {
+	c, err := template.Parse(body)
+	if err != nil {
+		return "", fmt.Errorf("body: %w", err)
+	}
+	v, err := ticketValues(ctx, o, t, c)
+	if err != nil {
+		return "", err
+	}
+	text := c.Render(v, template.Text)
+	if len(text) > s.desk.limits.MaxContentBytes {
+		var ce errs.Collector
+		ce.Add("body", "is %d bytes with its codes rendered, over the limit of %d", len(text), s.desk.limits.MaxContentBytes)
+		return "", ce.Err()
+	}
+	if internal {
+		return text, nil
+	}
+	m, err := forbiddenMatcher(ctx, o, s.svc)
+	if err != nil {
+		return "", err
+	}
+	if err := m.Check(text); err != nil {
+		return text, err
+	}
+	return text, nil
+}
+
+// ticketValues are the values of t's codes (TPL-4) for the actor of o: the
+// ticket's content, number, title, requester's name, the agent's name, the
+// intake category's name in the ticket's language (read only when c uses
+// it) and the field values.
+func ticketValues(ctx context.Context, o *op, t ticket.Ticket, c *template.Compiled) (template.Values, error) {
+	v := template.Values{Content: t.Content, TicketID: strconv.FormatInt(t.Number, 10), Title: t.Title,
+		CustomerName: t.Requester.Name}
+	if o.agent != nil {
+		v.AgentName = o.agent.Name
+	}
+	if t.IntakeCategoryID != "" && c.Uses(template.CodeIntakeType) {
+		cat, err := o.r.Categories().Get(ctx, t.IntakeCategoryID)
+		switch {
+		case err == nil:
+			v.IntakeType = cat.Name.Get(t.Language, o.svc.DefaultLanguage)
+		case !errors.Is(err, ErrNotFound):
+			return v, err
+		}
+	}
+	if n := len(t.CustomerFields) + len(t.AgentFields); n > 0 {
+		v.Fields = make(map[string]string, n)
+		for _, fs := range []ticket.Fields{t.CustomerFields, t.AgentFields} {
+			for k, x := range fs {
+				v.Fields[k] = ticket.FormatValue(x)
+			}
+		}
+	}
+	return v, nil
+}
+
+// matchers caches each service's forbidden-word matcher under the version
+// of the list it was built from (template.WordList.Version). Versions are
+// random and never reused, so an entry is valid whichever Desk or store
+// read it; a change to the list gives it a new version and the next check
+// rebuilds. It holds one entry per service id, across the process's Desks
+// (two stores with a service of the same id take turns, still correct).
+var matchers sync.Map // service id → *cachedMatcher
+
+type cachedMatcher struct {
+	version string
+	m       *template.Matcher
+}
+
+// forbiddenMatcher returns the matcher of the service's list as o's
+// transaction sees it, built once per version of the list; nil for a list
+// never changed.
+func forbiddenMatcher(ctx context.Context, o *op, svc string) (*template.Matcher, error) {
+	v, err := o.r.Templates().ForbiddenVersion(ctx)
+	if err != nil || v == "" {
+		return nil, err
+	}
+	if c, ok := matchers.Load(svc); ok && c.(*cachedMatcher).version == v {
+		return c.(*cachedMatcher).m, nil
+	}
+	l, err := o.r.Templates().ForbiddenWords(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ws := make([]string, len(l.Words))
+	for i, w := range l.Words {
+		ws[i] = w.Word
+	}
+	m := template.NewMatcher(ws)
+	matchers.Store(svc, &cachedMatcher{version: l.Version, m: m})
+	return m, nil
+}
+
+// AddForbiddenWords adds words to the service's forbidden-word list
+// (FWD-1; admin), all or none. Each is trimmed; a word that is empty, spans
+// lines or is over template.MaxWordBytes is a problem of the
+// *ValidationError ("words[i]"); a word listed already, or given twice
+// (compared folded: case and width do not matter), a
+// *template.DuplicateWordError; a list grown past template.MaxWords a
+// problem on "words". It returns the new entries.
+func (s *Session) AddForbiddenWords(ctx context.Context, words ...string) ([]template.ForbiddenWord, error) {
+	var out []template.ForbiddenWord
+	err := s.run(ctx, permSettings, func(o *op) error {
+		var c errs.Collector
+		if len(words) == 0 {
+			c.Add("words", "at least one word is required")
+		}
+		ws := make([]template.ForbiddenWord, 0, len(words))
+		for i, w := range words {
+			w, err := template.NormalizeWord(w)
+			var ve *ValidationError
+			if errors.As(err, &ve) {
+				for _, p := range ve.Problems {
+					c.Add(fmt.Sprintf("words[%d]", i), "%s", p.Reason)
+				}
+				continue
+			}
+			ws = append(ws, template.ForbiddenWord{ID: s.desk.newID(), Word: w, CreatedAt: o.now})
+		}
+		if err := c.Err(); err != nil {
+			return err
+		}
+		l, err := o.r.Templates().ForbiddenWords(ctx)
+		if err != nil {
+			return err
+		}
+		if n := len(l.Words) + len(ws); n > template.MaxWords {
+			c.Add("words", "the list would have %d words, over the limit of %d", n, template.MaxWords)
+			return c.Err()
+		}
+		if err := o.r.Templates().AddForbiddenWords(ctx, ws); err != nil {
+			return err
+		}
+		out = ws
+		return nil
+	})
+	return out, err
+}
+
+// UpdateForbiddenWord respells an entry of the list (admin). Errors are
+// those of AddForbiddenWords, and ErrNotFound.
+func (s *Session) UpdateForbiddenWord(ctx context.Context, id, word string) error {
+	return s.run(ctx, permSettings, func(o *op) error {
+		w, err := template.NormalizeWord(word)
+		if err != nil {
+			return err
+		}
+		return o.r.Templates().UpdateForbiddenWord(ctx, template.ForbiddenWord{ID: id, Word: w})
+	})
+}
+
+// DeleteForbiddenWord removes an entry of the list (admin).
+func (s *Session) DeleteForbiddenWord(ctx context.Context, id string) error {
+	return s.run(ctx, permSettings, func(o *op) error { return o.r.Templates().DeleteForbiddenWord(ctx, id) })
+}
+
+// ForbiddenWords lists the service's forbidden words, by their folded
+// form.
+func (s *Session) ForbiddenWords(ctx context.Context) ([]template.ForbiddenWord, error) {
+	var out []template.ForbiddenWord
+	err := s.run(ctx, permRead, func(o *op) error {
+		l, err := o.r.Templates().ForbiddenWords(ctx)
+		out = l.Words
+		return err
+	})
+	return out, err
+}

@@ -1,0 +1,409 @@
+package helpdesk_test
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/deskkit/deskkit/adapters/memory"
+	"github.com/deskkit/deskkit/agent"
+	"github.com/deskkit/deskkit/category"
+	"github.com/deskkit/deskkit/helpdesk"
+	"github.com/deskkit/deskkit/helpdesk/i18n"
+	"github.com/deskkit/deskkit/helpdesk/ticket"
+	"github.com/deskkit/deskkit/template"
+)
+
+// tplCategories makes an intake and a processing category in acme.
+func tplCategories(t *testing.T, f *fixture) (intake, processing category.Category) {
+	t.Helper()
+	ctx := context.Background()
+	intake, err := f.admin.CreateCategory(ctx, category.New{Tree: category.Intake, Name: i18n.Text{"ko": "배송", "en": "Delivery"}})
+	require.NoError(t, err)
+	processing, err = f.admin.CreateCategory(ctx, category.New{Tree: category.Processing, Name: i18n.Text{"ko": "환불 처리"}})
+	require.NoError(t, err)
+	return intake, processing
+}
+
+func tplComments(t *testing.T, f *fixture, ticketID string) []ticket.Comment {
+	t.Helper()
+	cs, err := f.sys.Comments(context.Background(), ticketID)
+	require.NoError(t, err)
+	return cs
+}
+
+func TestTemplates_TPL1_CreateUpdateDeleteAdminOnly(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	sp := template.Spec{Title: " 환불 안내 ", Content: "#{customerName}님, 환불은 3일 안에 됩니다.", Code: "refund"}
+	_, err := f.agent.CreateTemplate(ctx, sp)
+	require.ErrorIs(t, err, helpdesk.ErrForbidden, "config changes need the admin role")
+
+	tp, err := f.admin.CreateTemplate(ctx, sp)
+	require.NoError(t, err)
+	assert.Equal(t, "환불 안내", tp.Title)
+	assert.Equal(t, f.now, tp.CreatedAt)
+
+	got, err := f.agent.Template(ctx, tp.ID)
+	require.NoError(t, err, "agents can read")
+	assert.Equal(t, tp, got)
+	l, err := f.agent.Templates(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, []template.Template{tp}, l)
+
+	_, err = f.admin.CreateTemplate(ctx, template.Spec{Title: "x", Content: "x", Code: "ＲＥＦＵＮＤ"})
+	var dup *template.DuplicateCodeError
+	require.ErrorAs(t, err, &dup, "the search code is unique, case and width aside")
+	assert.ErrorIs(t, err, helpdesk.ErrConflict)
+
+	upd, err := f.admin.UpdateTemplate(ctx, tp.ID, template.Spec{Title: "환불", Content: "#{agentName} 드림", Code: "refund-2"})
+	require.NoError(t, err)
+	assert.Equal(t, "refund-2", upd.Code)
+	assert.Equal(t, tp.CreatedAt, upd.CreatedAt)
+	assert.True(t, upd.UpdatedAt.After(tp.UpdatedAt))
+	_, err = f.agent.UpdateTemplate(ctx, tp.ID, template.Spec{Title: "x", Content: "x", Code: "x"})
+	assert.ErrorIs(t, err, helpdesk.ErrForbidden)
+
+	_, err = f.other.As(helpdesk.AgentID(f.foreignAgentID)).Template(ctx, tp.ID)
+	assert.ErrorIs(t, err, helpdesk.ErrNotFound, "SVC-1")
+
+	require.ErrorIs(t, f.agent.DeleteTemplate(ctx, tp.ID), helpdesk.ErrForbidden)
+	require.NoError(t, f.admin.DeleteTemplate(ctx, tp.ID))
+	_, err = f.agent.Template(ctx, tp.ID)
+	assert.ErrorIs(t, err, helpdesk.ErrNotFound)
+}
+
+func TestTemplates_TPL4_UnknownCodeRefusedNothingWritten(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	content := "안녕하세요 #{customerName}님, #{ticketNo} 건입니다."
+	_, err := f.admin.CreateTemplate(ctx, template.Spec{Title: "", Content: content, Code: "bad code"})
+	assert.ElementsMatch(t, []string{"title", "code", "content"}, problems(t, err), "every problem at once")
+	var pe *template.ParseError
+	require.ErrorAs(t, err, &pe)
+	require.Len(t, pe.Codes, 1)
+	assert.Equal(t, strings.Index(content, "#{ticketNo}"), pe.Codes[0].Offset)
+
+	tp, err := f.admin.CreateTemplate(ctx, template.Spec{Title: "ok", Content: "ok", Code: "ok"})
+	require.NoError(t, err)
+	_, err = f.admin.UpdateTemplate(ctx, tp.ID, template.Spec{Title: "ok", Content: "#{nope}", Code: "ok"})
+	require.ErrorAs(t, err, &pe)
+	l, err := f.admin.Templates(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, []template.Template{tp}, l, "nothing written")
+}
+
+func TestTemplates_TPL2_TPL3_LinksSearchAndTemplatesFor(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	intake, proc := tplCategories(t, f)
+	a, err := f.admin.CreateTemplate(ctx, template.Spec{Title: "카드 환불", Content: "카드사 취소", Code: "refund-card", CategoryIDs: []string{proc.ID}})
+	require.NoError(t, err)
+	assert.Equal(t, []string{proc.ID}, a.CategoryIDs)
+	b, err := f.admin.CreateTemplate(ctx, template.Spec{Title: "Refund by bank", Content: "Bank transfer", Code: "refund-bank"})
+	require.NoError(t, err)
+
+	_, err = f.admin.CreateTemplate(ctx, template.Spec{Title: "x", Content: "x", Code: "x", CategoryIDs: []string{intake.ID, "nope"}})
+	assert.Equal(t, []string{"category_ids", "category_ids"}, problems(t, err), "intake and unknown categories refused")
+	assert.Equal(t, []string{"category_id"}, problems(t, f.admin.LinkTemplate(ctx, b.ID, intake.ID)))
+	require.ErrorIs(t, f.agent.LinkTemplate(ctx, b.ID, proc.ID), helpdesk.ErrForbidden)
+	require.NoError(t, f.admin.LinkTemplate(ctx, b.ID, proc.ID))
+	require.ErrorIs(t, f.admin.LinkTemplate(ctx, "nope", proc.ID), helpdesk.ErrNotFound)
+
+	in, err := f.agent.TemplatesInCategory(ctx, proc.ID)
+	require.NoError(t, err)
+	assert.Equal(t, []string{b.ID, a.ID}, ids(in), "by search code")
+
+	n := newTicket()
+	n.ProcessingCategoryID = proc.ID
+	tk, err := f.sys.CreateTicket(ctx, n)
+	require.NoError(t, err)
+	offered, err := f.agent.TemplatesFor(ctx, tk.ID)
+	require.NoError(t, err)
+	assert.Equal(t, []string{b.ID, a.ID}, ids(offered))
+	none, err := f.agent.TemplatesFor(ctx, f.ticket(t).ID)
+	require.NoError(t, err)
+	assert.Empty(t, none, "a ticket without a processing category is offered none")
+
+	require.NoError(t, f.admin.UnlinkTemplate(ctx, b.ID, proc.ID))
+	offered, err = f.agent.TemplatesFor(ctx, tk.ID)
+	require.NoError(t, err)
+	assert.Equal(t, []string{a.ID}, ids(offered))
+
+	found, err := f.agent.SearchTemplates(ctx, template.Query{CodePrefix: "REFUND-"})
+	require.NoError(t, err)
+	assert.Equal(t, []string{b.ID, a.ID}, ids(found))
+	found, err = f.agent.SearchTemplates(ctx, template.Query{Words: "환불 카드"})
+	require.NoError(t, err)
+	assert.Equal(t, []string{a.ID}, ids(found))
+	_, err = f.agent.SearchTemplates(ctx, template.Query{Limit: -1})
+	assert.Equal(t, []string{"limit"}, problems(t, err))
+}
+
+func ids(ts []template.Template) []string {
+	out := []string{}
+	for _, tp := range ts {
+		out = append(out, tp.ID)
+	}
+	return out
+}
+
+func TestReply_TKT3_TPL4_CodesRendered(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, func(_ *helpdesk.Config, s *helpdesk.Settings) { s.Mail = mailSettings() })
+	intake, _ := tplCategories(t, f)
+	n := newTicket()
+	n.Language, n.IntakeCategoryID, n.Title = "en", intake.ID, "Where is my parcel?"
+	tk, err := f.sys.CreateTicket(ctx, n)
+	require.NoError(t, err)
+	// field values straight into the store: field definitions are not
+	// what this test is about
+	require.NoError(t, f.store.Tx(ctx, "acme", func(r helpdesk.Repos) error {
+		cur, err := r.Tickets().Get(ctx, tk.ID)
+		require.NoError(t, err)
+		cur.CustomerFields = ticket.Fields{"order_no": "A-17"}
+		cur.AgentFields = ticket.Fields{"refund": 12.5}
+		return r.Tickets().Update(ctx, &cur, nil)
+	}))
+
+	body := "#{customerName}님 (#{ticketId}) \"#{title}\" [#{intakeType}] #{field.order_no} #{field.refund} — #{agentName}: #{content}"
+	want := "Lee님 (1) \"Where is my parcel?\" [Delivery] A-17 12.5 — Agent: Please help"
+	preview, err := f.agent.PreviewReply(ctx, tk.ID, body)
+	require.NoError(t, err)
+	assert.Equal(t, want, preview)
+	assert.Empty(t, tplComments(t, f, tk.ID), "a preview stores nothing")
+	assert.Empty(t, outbox(t, f), "and sends nothing")
+
+	c, err := f.agent.Reply(ctx, tk.ID, helpdesk.Reply{Body: body})
+	require.NoError(t, err)
+	assert.Equal(t, want, c.Body, "the reply is stored rendered")
+	assert.Equal(t, want, tplComments(t, f, tk.ID)[0].Body)
+	msgs := outbox(t, f)
+	require.Len(t, msgs, 1)
+	assert.Contains(t, msgs[0].Payload.Text, want, "and sent rendered")
+
+	sysPreview, err := f.sys.PreviewReply(ctx, tk.ID, "[#{agentName}]")
+	require.NoError(t, err)
+	assert.Equal(t, "[]", sysPreview, "the system has no name")
+
+	_, err = f.agent.Reply(ctx, tk.ID, helpdesk.Reply{Body: "Hi #{name}"})
+	var pe *template.ParseError
+	require.ErrorAs(t, err, &pe, "an unknown code is refused")
+	assert.ErrorIs(t, err, helpdesk.ErrInvalid)
+	assert.Equal(t, 3, pe.Codes[0].Offset)
+	assert.Len(t, tplComments(t, f, tk.ID), 1, "nothing stored")
+	_, err = f.agent.PreviewReply(ctx, tk.ID, "Hi #{name}")
+	require.ErrorAs(t, err, &pe)
+
+	lit, err := f.agent.Reply(ctx, tk.ID, helpdesk.Reply{Body: "Ruby: \"##{name}\""})
+	require.NoError(t, err)
+	assert.Equal(t, "Ruby: \"#{name}\"", lit.Body, "##{ writes a literal #{")
+}
+
+func TestReply_TKT3_FWD2_ForbiddenWordRefused(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, func(_ *helpdesk.Config, s *helpdesk.Settings) { s.Mail = mailSettings() })
+	n := newTicket()
+	n.Title = "바보 같은 배송"
+	tk, err := f.sys.CreateTicket(ctx, n)
+	require.NoError(t, err)
+	_, err = f.admin.AddForbiddenWords(ctx, "바보", "Scam")
+	require.NoError(t, err)
+
+	before, err := f.agent.Ticket(ctx, tk.ID)
+	require.NoError(t, err)
+	body := "이건 ｓｃａｍ 아닙니다. Re: #{title}"
+	_, err = f.agent.Reply(ctx, tk.ID, helpdesk.Reply{Body: body, Status: ticket.StatusSolved})
+	require.ErrorIs(t, err, helpdesk.ErrInvalid)
+	var fe *helpdesk.ForbiddenWordsError
+	require.ErrorAs(t, err, &fe)
+	assert.Equal(t, "이건 ｓｃａｍ 아닙니다. Re: 바보 같은 배송", fe.Text, "checked as rendered (TKT-3)")
+	require.Len(t, fe.Hits, 2)
+	assert.Equal(t, template.Hit{Word: "Scam", Start: 7, End: 19}, fe.Hits[0])
+	assert.Equal(t, "바보", fe.Text[fe.Hits[1].Start:fe.Hits[1].End], "a word that came in through a code counts too")
+	assert.Equal(t, []string{"Scam", "바보"}, fe.Words())
+
+	after, err := f.agent.Ticket(ctx, tk.ID)
+	require.NoError(t, err)
+	assert.Equal(t, before, after, "the ticket did not move")
+	assert.Empty(t, tplComments(t, f, tk.ID), "nothing stored")
+	assert.Empty(t, outbox(t, f), "nothing sent")
+
+	_, err = f.agent.Reply(ctx, tk.ID, helpdesk.Reply{Body: "바 보", Internal: true})
+	require.NoError(t, err)
+
+	rendered, err := f.agent.PreviewReply(ctx, tk.ID, "BAD: #{title}")
+	require.ErrorAs(t, err, &fe)
+	assert.Equal(t, "BAD: 바보 같은 배송", rendered, "a refused preview still shows the rendered text")
+	assert.Equal(t, []template.Hit{{Word: "바보", Start: 5, End: 11}}, fe.Hits)
+}
+
+func TestForbiddenWords_FWD1_CRUDAndCacheFollowsChanges(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	tk := f.ticket(t)
+	refused := func(body string) bool {
+		t.Helper()
+		_, err := f.agent.PreviewReply(ctx, tk.ID, body)
+		var fe *helpdesk.ForbiddenWordsError
+		if err != nil && !errors.As(err, &fe) {
+			require.NoError(t, err)
+		}
+		return fe != nil
+	}
+	assert.False(t, refused("scam"), "no list, no refusal")
+
+	_, err := f.agent.AddForbiddenWords(ctx, "scam")
+	require.ErrorIs(t, err, helpdesk.ErrForbidden)
+	_, err = f.admin.AddForbiddenWords(ctx, "ok", " ", "two\nlines")
+	assert.Equal(t, []string{"words[1]", "words[2]"}, problems(t, err))
+	_, err = f.admin.AddForbiddenWords(ctx)
+	assert.Equal(t, []string{"words"}, problems(t, err))
+
+	ws, err := f.admin.AddForbiddenWords(ctx, " scam ", "fraud")
+	require.NoError(t, err)
+	require.Len(t, ws, 2)
+	assert.Equal(t, "scam", ws[0].Word)
+	_, err = f.admin.AddForbiddenWords(ctx, "new", "ＳＣＡＭ")
+	var dup *template.DuplicateWordError
+	require.ErrorAs(t, err, &dup)
+	assert.Equal(t, "ＳＣＡＭ", dup.Word)
+	list, err := f.agent.ForbiddenWords(ctx)
+	require.NoError(t, err, "agents can read the list")
+	assert.Equal(t, []string{"fraud", "scam"}, wordsOf(list), "the refused batch wrote nothing")
+
+	assert.True(t, refused("a SCAM"))
+	assert.False(t, refused("a scar"))
+	require.ErrorIs(t, f.agent.UpdateForbiddenWord(ctx, ws[0].ID, "scar"), helpdesk.ErrForbidden)
+	require.NoError(t, f.admin.UpdateForbiddenWord(ctx, ws[0].ID, "scar"))
+	assert.False(t, refused("a SCAM"), "the old word is gone from the cached matcher")
+	assert.True(t, refused("a scar"), "the new one is in")
+	require.ErrorAs(t, f.admin.UpdateForbiddenWord(ctx, ws[0].ID, "FRAUD"), &dup)
+	require.ErrorIs(t, f.admin.UpdateForbiddenWord(ctx, "nope", "x"), helpdesk.ErrNotFound)
+	assert.Equal(t, []string{"word"}, problems(t, f.admin.UpdateForbiddenWord(ctx, ws[0].ID, "")))
+
+	require.ErrorIs(t, f.agent.DeleteForbiddenWord(ctx, ws[0].ID), helpdesk.ErrForbidden)
+	require.NoError(t, f.admin.DeleteForbiddenWord(ctx, ws[0].ID))
+	require.NoError(t, f.admin.DeleteForbiddenWord(ctx, ws[1].ID))
+	assert.False(t, refused("a scar fraud"), "an emptied list refuses nothing")
+	require.ErrorIs(t, f.admin.DeleteForbiddenWord(ctx, ws[1].ID), helpdesk.ErrNotFound)
+
+	// SVC-1: lists are per service
+	foreign := f.other.As(helpdesk.AgentID(f.foreignAgentID))
+	_, err = foreign.AddForbiddenWords(ctx, "hello")
+	require.NoError(t, err)
+	assert.False(t, refused("hello"))
+}
+
+func wordsOf(ws []template.ForbiddenWord) []string {
+	out := []string{}
+	for _, w := range ws {
+		out = append(out, w.Word)
+	}
+	return out
+}
+
+// TestForbiddenWords_FWD2_CacheIsPerList: the matcher cache is shared by
+// the process's desks; desks on different stores with a service of the
+// same id each see their own list.
+func TestForbiddenWords_FWD2_CacheIsPerList(t *testing.T) {
+	ctx := context.Background()
+	type deskT struct {
+		admin, sys *helpdesk.Session
+		ticketID   string
+	}
+	mk := func(word string) deskT {
+		d, err := helpdesk.New(helpdesk.Config{Store: memory.New()})
+		require.NoError(t, err)
+		t.Cleanup(func() { _ = d.Close() })
+		_, err = d.CreateService(ctx, helpdesk.NewService{ID: "same", Settings: helpdesk.Settings{Name: "S", Languages: []string{"ko"},
+			Channels: helpdesk.Channels{Ticket: true}}})
+		require.NoError(t, err)
+		sys := d.Service("same").As(helpdesk.System)
+		adm, err := sys.CreateAgent(ctx, agent.New{Name: "Admin", Email: "a@x.example", Role: agent.RoleAdmin})
+		require.NoError(t, err)
+		admin := d.Service("same").As(helpdesk.AgentID(adm.ID))
+		_, err = admin.AddForbiddenWords(ctx, word)
+		require.NoError(t, err)
+		tk, err := sys.CreateTicket(ctx, newTicket())
+		require.NoError(t, err)
+		return deskT{admin: admin, sys: sys, ticketID: tk.ID}
+	}
+	one, two := mk("apple"), mk("banana")
+	for range 3 {
+		_, err := one.sys.PreviewReply(ctx, one.ticketID, "apple")
+		assert.ErrorIs(t, err, helpdesk.ErrInvalid)
+		_, err = one.sys.PreviewReply(ctx, one.ticketID, "banana")
+		assert.NoError(t, err)
+		_, err = two.sys.PreviewReply(ctx, two.ticketID, "banana")
+		assert.ErrorIs(t, err, helpdesk.ErrInvalid)
+		_, err = two.sys.PreviewReply(ctx, two.ticketID, "apple")
+		assert.NoError(t, err)
+	}
+}
+
+func TestPreviewReply_TKT3_PermissionsAndInput(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	tk := f.ticket(t)
+	_, err := f.admin.PreviewReply(ctx, tk.ID, "")
+	assert.Equal(t, []string{"body"}, problems(t, err))
+	_, err = f.other.As(helpdesk.AgentID(f.foreignAgentID)).PreviewReply(ctx, tk.ID, "hi")
+	assert.ErrorIs(t, err, helpdesk.ErrNotFound, "SVC-1")
+	noTickets, err := f.sys.CreateAgent(ctx, agent.New{Name: "Plain", Email: "plain@acme.example", Role: agent.RoleAgent})
+	require.NoError(t, err)
+	_, err = f.acme.As(helpdesk.AgentID(noTickets.ID)).PreviewReply(ctx, tk.ID, "hi")
+	assert.ErrorIs(t, err, helpdesk.ErrForbidden, "a preview needs ticket work")
+	_, err = f.acme.As(helpdesk.AgentID(noTickets.ID)).TemplatesFor(ctx, tk.ID)
+	assert.ErrorIs(t, err, helpdesk.ErrForbidden, "templates for a ticket need ticket reading")
+	_, err = f.acme.As(helpdesk.AgentID(noTickets.ID)).Templates(ctx)
+	assert.NoError(t, err, "the template list is for every agent")
+
+	long := strings.Repeat("#{content}", 2000) // small, but huge once rendered
+	require.NoError(t, f.store.Tx(ctx, "acme", func(r helpdesk.Repos) error {
+		cur, err := r.Tickets().Get(ctx, tk.ID)
+		require.NoError(t, err)
+		cur.Content = strings.Repeat("x", 1000)
+		return r.Tickets().Update(ctx, &cur, nil)
+	}))
+	_, err = f.agent.PreviewReply(ctx, tk.ID, long)
+	assert.Equal(t, []string{"body"}, problems(t, err), "the rendered reply is held to the content limit")
+}
+
+func TestForbiddenWords_FWD1_ListLimit(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	ws := make([]string, template.MaxWords)
+	for i := range ws {
+		ws[i] = "w" + strconv.Itoa(i)
+	}
+	_, err := f.admin.AddForbiddenWords(ctx, ws...)
+	require.NoError(t, err)
+	_, err = f.admin.AddForbiddenWords(ctx, "one more")
+	assert.Equal(t, []string{"words"}, problems(t, err))
+	_, err = f.agent.PreviewReply(ctx, f.ticket(t).ID, "w99999 w100000")
+	var fe *helpdesk.ForbiddenWordsError
+	require.ErrorAs(t, err, &fe, "a full list is matched")
+	assert.Equal(t, []string{"w9", "w99", "w999", "w9999", "w99999", "w1", "w10", "w100", "w1000", "w10000"}, fe.Words(),
+		"every word found, overlapping ones too, by position")
+}
+
+// Internal notes are for agents only: codes are rendered, but the
+// forbidden-word check (a customer-facing rule, FWD-2) does not apply.
+func TestReply_FWD2_InternalNotesNotChecked(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	_, err := f.admin.AddForbiddenWords(ctx, "refund")
+	require.NoError(t, err)
+	tk := f.ticket(t)
+	c, err := f.agent.Reply(ctx, tk.ID, helpdesk.Reply{Body: "no refund for #{customerName}", Internal: true})
+	require.NoError(t, err)
+	assert.Equal(t, "no refund for Lee", c.Body)
+	_, err = f.agent.Reply(ctx, tk.ID, helpdesk.Reply{Body: "no REFUND"})
+	assert.ErrorIs(t, err, helpdesk.ErrInvalid)
+}

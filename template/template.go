@@ -1,0 +1,332 @@
+package template
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/deskkit/deskkit/internal/errs"
+)
+
+// Errors a Repository returns; they are the same values as
+// helpdesk.ErrNotFound, helpdesk.ErrConflict and helpdesk.ErrInvalid.
+var (
+	ErrNotFound = errs.ErrNotFound
+	ErrConflict = errs.ErrConflict
+	ErrInvalid  = errs.ErrInvalid
+)
+
+// Limits of the texts this package keeps.
+const (
+	// MaxTitleBytes bounds a template's title.
+	MaxTitleBytes = 200
+	// MaxContentBytes bounds a template's content.
+	MaxContentBytes = 64 << 10
+	// MaxCodeBytes bounds a template's search code.
+	MaxCodeBytes = 50
+	// MaxWordBytes bounds a forbidden word.
+	MaxWordBytes = 100
+	// MaxWords bounds a service's forbidden-word list (a Matcher of that
+	// many words of MaxWordBytes stays far within its limits).
+	MaxWords = 100_000
+	// MaxIDBytes bounds the category ids a template is linked to.
+	MaxIDBytes = 100
+	// DefaultSearchLimit is the number of templates a Query returns when
+	// its Limit is 0.
+	DefaultSearchLimit = 50
+	// MaxSearchLimit is the largest Query.Limit.
+	MaxSearchLimit = 500
+)
+
+// Template is a reply template (TPL-1). Values are plain data: a Template
+// read from a repository shares no memory with the store.
+type Template struct {
+	// ID is the template's id (a UUIDv7 from the Desk).
+	ID string `json:"id"`
+	// Title is what agents see in lists, at most MaxTitleBytes.
+	Title string `json:"title"`
+	// Content is the reply text, with #{codes} (TPL-4) still in it; it
+	// parsed when it was saved.
+	Content string `json:"content"`
+	// Code is the search code agents type to find the template quickly;
+	// unique in the service, compared folded (Fold: case- and
+	// width-insensitive).
+	Code string `json:"code"`
+	// CategoryIDs are the processing categories the template is linked to
+	// (TPL-2), ascending.
+	CategoryIDs []string `json:"category_ids,omitempty"`
+	// CreatedAt and UpdatedAt are when it was created and last changed
+	// (links aside).
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// Clone returns a deep copy of t.
+func (t Template) Clone() Template {
+	t.CategoryIDs = slices.Clone(t.CategoryIDs)
+	return t
+}
+
+// CodeKey is the form in which search codes are compared for uniqueness and
+// prefix search: Fold of the code.
+func CodeKey(code string) string { return Fold(code) }
+
+// SearchText is the folded text a Query's words are looked for in: the
+// title and the content, folded, one line apart (a word never spans both).
+func SearchText(title, content string) string { return Fold(title) + "\n" + Fold(content) }
+
+// Spec is what a caller supplies to create or change a template.
+type Spec struct {
+	Title   string // required, at most MaxTitleBytes
+	Content string // required, at most MaxContentBytes, its #{codes} known
+	Code    string // required, at most MaxCodeBytes, no white space
+	// CategoryIDs link the template to processing categories when it is
+	// created; Update ignores them (use Link and Unlink).
+	CategoryIDs []string
+}
+
+// Normalize returns s trimmed, with its category ids sorted and without
+// duplicates, and checks it: title, content and code present and within
+// the limits, no white space in the code, every #{code} of the content
+// known. The error lists every problem at once: a *errs.ValidationError
+// (helpdesk.ValidationError) and, when codes are bad, also a *ParseError
+// with their offsets; both match ErrInvalid.
+func (s Spec) Normalize() (Spec, error) {
+	var c errs.Collector
+	s.Title = strings.TrimSpace(s.Title)
+	s.Code = strings.TrimSpace(s.Code)
+	checkText(&c, "title", s.Title, MaxTitleBytes)
+	checkText(&c, "content", s.Content, MaxContentBytes)
+	checkText(&c, "code", s.Code, MaxCodeBytes)
+	if !c.Has("code") && strings.IndexFunc(s.Code, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) >= 0 {
+		c.Add("code", "must not contain white space or control characters")
+	}
+	ids := make([]string, 0, len(s.CategoryIDs))
+	for _, id := range s.CategoryIDs {
+		if id == "" || len(id) > MaxIDBytes || !utf8.ValidString(id) {
+			c.Add("category_ids", "%q is not a category id", id)
+			continue
+		}
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	s.CategoryIDs = slices.Compact(ids)
+	var pe *ParseError
+	if !c.Has("content") {
+		if _, err := Parse(s.Content); errors.As(err, &pe) {
+			for _, ce := range pe.Codes {
+				c.Add("content", "%s", ce.String())
+			}
+		}
+	}
+	err := c.Err()
+	if pe != nil {
+		return s, errors.Join(err, pe)
+	}
+	return s, err
+}
+
+func checkText(c *errs.Collector, field, s string, max int) {
+	switch {
+	case strings.TrimSpace(s) == "":
+		c.Add(field, "is required")
+	case !utf8.ValidString(s):
+		c.Add(field, "is not valid UTF-8")
+	case len(s) > max:
+		c.Add(field, "is %d bytes, over the limit of %d", len(s), max)
+	}
+}
+
+// Query selects templates for Repository.Search (TPL-3). Empty fields do not
+// filter.
+type Query struct {
+	// CodePrefix keeps templates whose search code starts with it, both
+	// folded (Fold).
+	CodePrefix string
+	// Words are split at white space; each must occur, folded, in the
+	// folded title or content.
+	Words string
+	// CategoryID keeps templates linked to this processing category.
+	CategoryID string
+	// Limit bounds the result: 0 is DefaultSearchLimit, at most
+	// MaxSearchLimit.
+	Limit int
+}
+
+// Normalize checks q and fills in the default limit.
+func (q Query) Normalize() (Query, error) {
+	var c errs.Collector
+	switch {
+	case q.Limit < 0 || q.Limit > MaxSearchLimit:
+		c.Add("limit", "must be between 0 and %d", MaxSearchLimit)
+	case q.Limit == 0:
+		q.Limit = DefaultSearchLimit
+	}
+	if !utf8.ValidString(q.CodePrefix) || len(q.CodePrefix) > MaxCodeBytes {
+		c.Add("code_prefix", "must be valid UTF-8 of at most %d bytes", MaxCodeBytes)
+	}
+	if !utf8.ValidString(q.Words) || len(q.Words) > MaxTitleBytes {
+		c.Add("words", "must be valid UTF-8 of at most %d bytes", MaxTitleBytes)
+	}
+	return q, c.Err()
+}
+
+// Terms returns the query's words, folded, without duplicates.
+func (q Query) Terms() []string {
+	ws := strings.Fields(Fold(q.Words))
+	slices.Sort(ws)
+	return slices.Compact(ws)
+}
+
+// Matches reports whether t is selected by q (the limit aside): the rule
+// every store follows. terms are q.Terms().
+func (q Query) Matches(t Template, terms []string) bool {
+	if q.CodePrefix != "" && !strings.HasPrefix(CodeKey(t.Code), Fold(q.CodePrefix)) {
+		return false
+	}
+	if q.CategoryID != "" && !slices.Contains(t.CategoryIDs, q.CategoryID) {
+		return false
+	}
+	if len(terms) > 0 {
+		text := SearchText(t.Title, t.Content)
+		for _, w := range terms {
+			if !strings.Contains(text, w) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// Compare orders templates as every listing returns them: by folded search
+// code, then id (which breaks no real tie: codes are unique).
+func Compare(a, b Template) int {
+	return cmp.Or(strings.Compare(CodeKey(a.Code), CodeKey(b.Code)), strings.Compare(a.ID, b.ID))
+}
+
+// ForbiddenWord is one entry of a service's forbidden-word list (FWD-1).
+type ForbiddenWord struct {
+	// ID is the entry's id.
+	ID string `json:"id"`
+	// Word is the word or phrase as the admin wrote it; it is matched
+	// folded (Fold), and unique in the service in that form.
+	Word string `json:"word"`
+	// CreatedAt is when the word was listed.
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// WordList is a service's forbidden-word list as read at one moment.
+type WordList struct {
+	// Version names this content of the list: it changes with every change
+	// and is never handed out again for another content, so a Matcher
+	// built from the list can be cached under it. "" is the list never
+	// changed (empty).
+	Version string
+	// Words are ordered by their folded form.
+	Words []ForbiddenWord
+}
+
+// NormalizeWord trims w and checks it: present, one line, valid UTF-8, at
+// most MaxWordBytes.
+func NormalizeWord(w string) (string, error) {
+	w = strings.TrimSpace(w)
+	var c errs.Collector
+	switch {
+	case Fold(w) == "":
+		c.Add("word", "is required")
+	case !utf8.ValidString(w):
+		c.Add("word", "%q is not valid UTF-8", w)
+	case len(w) > MaxWordBytes:
+		c.Add("word", "%q is %d bytes, over the limit of %d", w, len(w), MaxWordBytes)
+	case strings.ContainsAny(w, "\r\n"):
+		c.Add("word", "%q spans lines", w)
+	}
+	return w, c.Err()
+}
+
+// DuplicateCodeError is returned when another template of the service has
+// the search code (compared folded, TPL-1). It matches ErrConflict.
+type DuplicateCodeError struct {
+	Code string // the code as given
+}
+
+// Error implements error.
+func (e *DuplicateCodeError) Error() string {
+	return fmt.Sprintf("conflict: a template with search code %q exists", e.Code)
+}
+
+// Is reports whether target is ErrConflict.
+func (e *DuplicateCodeError) Is(target error) bool { return target == errs.ErrConflict }
+
+// DuplicateWordError is returned when the service's forbidden-word list has
+// the word already (compared folded). It matches ErrConflict.
+type DuplicateWordError struct {
+	Word string // the word as given
+}
+
+// Error implements error.
+func (e *DuplicateWordError) Error() string {
+	return fmt.Sprintf("conflict: the forbidden word %q is listed already", e.Word)
+}
+
+// Is reports whether target is ErrConflict.
+func (e *DuplicateWordError) Is(target error) bool { return target == errs.ErrConflict }
+
+// Repository stores one service's reply templates and forbidden words.
+// Every method sees only that service's rows: a foreign id answers
+// ErrNotFound (SVC-1). A refused write writes nothing and leaves the
+// transaction usable.
+type Repository interface {
+	// Create stores t and its links to t.CategoryIDs. A template of the
+	// service with the same folded code is *DuplicateCodeError, an id in
+	// use ErrConflict.
+	Create(ctx context.Context, t Template) error
+	// Get returns the template with id, with its links, or ErrNotFound.
+	Get(ctx context.Context, id string) (Template, error)
+	// Update stores t's title, content, code and UpdatedAt; its links and
+	// CreatedAt stay. ErrNotFound if unknown, *DuplicateCodeError when
+	// another template has the code.
+	Update(ctx context.Context, t Template) error
+	// Delete removes a template and its links; ErrNotFound if unknown.
+	Delete(ctx context.Context, id string) error
+	// List returns every template, ordered by Compare.
+	List(ctx context.Context) ([]Template, error)
+	// ListByCategory returns the templates linked to the processing
+	// category (TPL-2), ordered by Compare.
+	ListByCategory(ctx context.Context, categoryID string) ([]Template, error)
+	// Link links a template to a processing category; linking twice is
+	// no change. ErrNotFound if the template is unknown.
+	Link(ctx context.Context, templateID, categoryID string) error
+	// Unlink removes a link; unlinking what is not linked is no change.
+	// ErrNotFound if the template is unknown.
+	Unlink(ctx context.Context, templateID, categoryID string) error
+	// UnlinkCategory removes every link to the category (it was deleted).
+	UnlinkCategory(ctx context.Context, categoryID string) error
+	// Search returns up to q.Limit templates selected by q (Query.Matches),
+	// ordered by Compare. q is normalized (Query.Normalize).
+	Search(ctx context.Context, q Query) ([]Template, error)
+
+	// AddForbiddenWords adds words to the list, all or none: a word whose
+	// folded form is listed already, or given twice, is
+	// *DuplicateWordError. The list's version changes.
+	AddForbiddenWords(ctx context.Context, ws []ForbiddenWord) error
+	// UpdateForbiddenWord changes the Word of w.ID (ErrNotFound if
+	// unknown; *DuplicateWordError if another entry has it). The list's
+	// version changes.
+	UpdateForbiddenWord(ctx context.Context, w ForbiddenWord) error
+	// DeleteForbiddenWord removes an entry (ErrNotFound if unknown). The
+	// list's version changes.
+	DeleteForbiddenWord(ctx context.Context, id string) error
+	// ForbiddenWords returns the list with the version of exactly that
+	// content, read together.
+	ForbiddenWords(ctx context.Context) (WordList, error)
+	// ForbiddenVersion returns the list's version alone (one cheap read):
+	// a reply is checked with a cached Matcher while it is unchanged.
+	ForbiddenVersion(ctx context.Context) (string, error)
+}
