@@ -2,13 +2,10 @@ package agent
 
 import (
 	"context"
-	"encoding/base64"
-	"fmt"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/deskkit/deskkit/internal/errs"
+	"github.com/deskkit/deskkit/internal/page"
 )
 
 // LoginKind says whether a login-log row is a login or a logout.
@@ -152,27 +149,12 @@ func (f LoginFilter) Matches(e LoginEvent) bool {
 
 // LoginBefore reports whether e comes after the cursor position c in the
 // newest-first order (older At, or the same At and a smaller ID).
-func LoginBefore(e, c LoginEvent) bool {
-	return e.At.Before(c.At) || (e.At.Equal(c.At) && e.ID < c.ID)
-}
+func LoginBefore(e, c LoginEvent) bool { return page.Older(e.At, e.ID, c.At, c.ID) }
 
 // EncodeLoginCursor returns the cursor of the page after e.
-func EncodeLoginCursor(e LoginEvent) string {
-	return base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(e.At.UnixMicro(), 10) + "|" + e.ID))
-}
+func EncodeLoginCursor(e LoginEvent) string { return page.Encode(e.At, e.ID) }
 
 func decodeLoginCursor(s string) (LoginEvent, error) {
-	b, err := base64.RawURLEncoding.DecodeString(s)
-	if err != nil {
-		return LoginEvent{}, err
-	}
-	ts, id, ok := strings.Cut(string(b), "|")
-	if !ok {
-		return LoginEvent{}, fmt.Errorf("no separator")
-	}
-	us, err := strconv.ParseInt(ts, 10, 64)
-	if err != nil {
-		return LoginEvent{}, err
-	}
-	return LoginEvent{At: time.UnixMicro(us).UTC(), ID: id}, nil
+	at, id, err := page.Decode(s)
+	return LoginEvent{At: at, ID: id}, err
 }

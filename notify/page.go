@@ -1,13 +1,10 @@
 package notify
 
 import (
-	"encoding/base64"
-	"fmt"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/deskkit/deskkit/internal/errs"
+	"github.com/deskkit/deskkit/internal/page"
 )
 
 // Position is a place in the newest-first order of messages (CreatedAt,
@@ -43,27 +40,12 @@ func NormalizeFilter(f *Filter) (*Position, error) {
 }
 
 // Before reports whether m comes after p in the newest-first order.
-func (p Position) Before(m Message) bool {
-	return m.CreatedAt.Before(p.CreatedAt) || (m.CreatedAt.Equal(p.CreatedAt) && m.ID < p.ID)
-}
+func (p Position) Before(m Message) bool { return page.Older(m.CreatedAt, m.ID, p.CreatedAt, p.ID) }
 
 // EncodeCursor returns the cursor of the page after m.
-func EncodeCursor(m Message) string {
-	return base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(m.CreatedAt.UnixMicro(), 10) + "|" + m.ID))
-}
+func EncodeCursor(m Message) string { return page.Encode(m.CreatedAt, m.ID) }
 
 func decodePosition(s string) (Position, error) {
-	b, err := base64.RawURLEncoding.DecodeString(s)
-	if err != nil {
-		return Position{}, err
-	}
-	ts, id, ok := strings.Cut(string(b), "|")
-	if !ok {
-		return Position{}, fmt.Errorf("no separator")
-	}
-	us, err := strconv.ParseInt(ts, 10, 64)
-	if err != nil {
-		return Position{}, err
-	}
-	return Position{CreatedAt: time.UnixMicro(us).UTC(), ID: id}, nil
+	at, id, err := page.Decode(s)
+	return Position{CreatedAt: at, ID: id}, err
 }
