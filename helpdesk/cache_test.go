@@ -2,6 +2,7 @@ package helpdesk_test
 
 import (
 	"context"
+	"encoding/json"
 	"testing"
 	"time"
 
@@ -10,6 +11,8 @@ import (
 
 	"github.com/deskkit/deskkit/adapters/memory"
 	"github.com/deskkit/deskkit/helpdesk"
+	"github.com/deskkit/deskkit/helpdesk/i18n"
+	"github.com/deskkit/deskkit/notify"
 )
 
 // Two desks (two processes) share one store; desk a caches settings.
@@ -61,4 +64,33 @@ func TestServiceCacheTTL(t *testing.T) {
 	c, err = sa.Settings(ctx)
 	require.NoError(t, err)
 	assert.Equal(t, "v3", c.Name, "its own change is seen at once")
+}
+
+// Clone shares no memory: changing every list and text of a clone leaves
+// the original as it was.
+func TestServiceConfig_CloneIsDeep(t *testing.T) {
+	orig := helpdesk.ServiceConfig{ID: "acme", Settings: helpdesk.Settings{
+		Languages: []string{"ko"}, InternalResolutionText: i18n.Text{"ko": "a"},
+		Mail: helpdesk.MailSettings{
+			Layout:  helpdesk.MailLayout{Header: i18n.Text{"ko": "h"}, Footer: i18n.Text{"ko": "f"}},
+			Resolve: helpdesk.AutoMail{Subject: i18n.Text{"ko": "s"}, Body: i18n.Text{"ko": "b"}},
+			Hold:    helpdesk.AutoMail{Body: i18n.Text{"ko": "b"}},
+			Manual:  helpdesk.AutoMail{Body: i18n.Text{"ko": "b"}},
+		},
+		Surge: notify.SurgeRule{AgentIDs: []string{"a"}, RecipientIDs: []string{"r"},
+			Templates: map[notify.Medium]notify.Template{notify.Email: {Subject: i18n.Text{"ko": "s"}, Body: i18n.Text{"ko": "b"}}}},
+	}}
+	want, err := json.Marshal(orig)
+	require.NoError(t, err)
+	c := orig.Clone()
+	c.Languages[0] = "x"
+	c.InternalResolutionText["ko"] = "x"
+	c.Mail.Layout.Header["ko"], c.Mail.Layout.Footer["ko"] = "x", "x"
+	c.Mail.Resolve.Subject["ko"], c.Mail.Resolve.Body["ko"], c.Mail.Hold.Body["ko"], c.Mail.Manual.Body["ko"] = "x", "x", "x", "x"
+	c.Surge.AgentIDs[0], c.Surge.RecipientIDs[0] = "x", "x"
+	c.Surge.Templates[notify.Email].Body["ko"] = "x"
+	c.Surge.Templates[notify.SMS] = notify.Template{}
+	got, err := json.Marshal(orig)
+	require.NoError(t, err)
+	assert.JSONEq(t, string(want), string(got))
 }

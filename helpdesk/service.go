@@ -2,7 +2,6 @@ package helpdesk
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"regexp"
@@ -69,15 +68,14 @@ type ServiceConfig struct {
 
 // Clone returns a copy of c that shares no memory with it.
 func (c ServiceConfig) Clone() ServiceConfig {
-	b, err := json.Marshal(c.Settings) // deep: texts, templates and lists
-	if err != nil {
-		panic(fmt.Sprintf("helpdesk: settings do not marshal: %v", err))
+	c.Languages = slices.Clone(c.Languages)
+	c.InternalResolutionText = c.InternalResolutionText.Clone()
+	m := &c.Mail
+	m.Layout.Header, m.Layout.Footer = m.Layout.Header.Clone(), m.Layout.Footer.Clone()
+	for _, a := range []*AutoMail{&m.Resolve, &m.Hold, &m.Manual} {
+		a.Subject, a.Body = a.Subject.Clone(), a.Body.Clone()
 	}
-	var set Settings
-	if err := json.Unmarshal(b, &set); err != nil {
-		panic(fmt.Sprintf("helpdesk: settings do not unmarshal: %v", err))
-	}
-	c.Settings = set
+	c.Surge = c.Surge.Clone()
 	return c
 }
 

@@ -2,6 +2,7 @@ package notify
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -40,6 +41,19 @@ type Template struct {
 
 // SurgeMedia are the media a surge alert can use.
 var SurgeMedia = []Medium{Email, SMS, Dooray, Browser}
+
+// Clone returns a copy of r that shares no memory with it.
+func (r SurgeRule) Clone() SurgeRule {
+	r.AgentIDs, r.RecipientIDs = slices.Clone(r.AgentIDs), slices.Clone(r.RecipientIDs)
+	if r.Templates != nil {
+		ts := make(map[Medium]Template, len(r.Templates))
+		for m, t := range r.Templates {
+			ts[m] = Template{Subject: t.Subject.Clone(), Body: t.Body.Clone()}
+		}
+		r.Templates = ts
+	}
+	return r
+}
 
 // Check records every problem of r on c, prefixing fields with prefix.
 func (r SurgeRule) Check(c *errs.Collector, prefix string) {

@@ -69,6 +69,16 @@ func Open(ctx context.Context, dsn string, opts ...Options) (*Store, error) {
 		// in one round trip.
 		cc.DefaultQueryExecMode = pgx.QueryExecModeExec
 	}
+	if _, set := cc.RuntimeParams["plan_cache_mode"]; !set {
+		// Foreign-key checks run as cached plans inside the server. A plan
+		// made while a table was nearly empty (a fresh service, a new
+		// connection) can be a sequential scan that the connection keeps
+		// for life: inserting history rows then slowed down with every
+		// ticket (0.8 ms → 1.3 ms after 6,000 tickets). Custom plans are
+		// made with the current statistics each time; our own statements
+		// are not prepared, so nothing else changes.
+		cc.RuntimeParams["plan_cache_mode"] = "force_custom_plan"
+	}
 	sqldb := stdlib.OpenDB(*cc)
 	sqldb.SetMaxOpenConns(o.MaxOpenConns)
 	sqldb.SetMaxIdleConns(o.MaxOpenConns) // keep connections: a reconnect costs more than a query
