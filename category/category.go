@@ -117,6 +117,9 @@ type Update struct {
 // service's categories are serialised, so two concurrent moves cannot make
 // a cycle nor two creates share a name.
 type Repository interface {
+	// Lock serialises the service's category writes for the rest of the
+	// transaction; read-modify-write workflows take it before they read.
+	Lock(ctx context.Context) error
 	// Create stores c as the last child of c.ParentID in c.Tree (a root
 	// when ParentID is empty) and sets c.Path and c.Position; Name,
 	// Enabled and the timestamps are stored as given. It returns

@@ -255,6 +255,10 @@ func (s Schema) Field(key string) (Field, bool) {
 // field that was changed, and merges SystemFields into what it returns.
 // Every refused write leaves the transaction usable and writes nothing.
 type Repository interface {
+	// Lock serialises the service's field-definition writes for the rest
+	// of the transaction; read-modify-write workflows take it before they
+	// read.
+	Lock(ctx context.Context) error
 	// Create stores a user field (f.System is false). A key used by
 	// another field, a system field included, is ErrDuplicateKey.
 	Create(ctx context.Context, f Field) error

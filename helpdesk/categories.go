@@ -63,6 +63,9 @@ func (s *Session) CreateCategory(ctx context.Context, n category.New) (category.
 func (s *Session) UpdateCategory(ctx context.Context, id string, u category.Update) (category.Category, error) {
 	var out category.Category
 	err := s.run(ctx, permSettings, func(o *op) error {
+		if err := o.r.Categories().Lock(ctx); err != nil { // read what we write back
+			return err
+		}
 		cur, err := o.r.Categories().Get(ctx, id)
 		if err != nil {
 			return err
@@ -108,6 +111,9 @@ func (s *Session) UpdateCategory(ctx context.Context, id string, u category.Upda
 func (s *Session) MoveCategory(ctx context.Context, id, parentID string) (category.Category, error) {
 	var out category.Category
 	err := s.run(ctx, permSettings, func(o *op) error {
+		if err := o.r.Categories().Lock(ctx); err != nil { // read what we write back
+			return err
+		}
 		cur, err := o.r.Categories().Get(ctx, id)
 		if err != nil {
 			return err
@@ -226,12 +232,13 @@ func (s *Session) checkCategories(ctx context.Context, o *op, t *ticket.Ticket, 
 		return nil
 	}
 	var before ticket.Ticket
-	if t.Number != 0 {
-		var err error
-		if before, err = o.r.Tickets().Get(ctx, t.ID); err != nil {
-			return err
-		}
+	if o.before != nil { // an update: the stored ticket is at hand
+		before = *o.before
 	}
+	// The help center offers only enabled intake categories (CAT-6): that
+	// rule binds a customer's new help-center ticket, not agents working in
+	// ticket management.
+	helpCenter := t.Number == 0 && t.Channel == ticket.ChannelHelpCenter && s.actor.Kind == ticket.ActorSystem
 	for _, f := range []struct {
 		field, id, before string
 		tree              category.Tree
@@ -242,7 +249,7 @@ func (s *Session) checkCategories(ctx context.Context, o *op, t *ticket.Ticket, 
 		if f.id == "" || f.id == f.before {
 			continue
 		}
-		problem, err := categoryProblem(ctx, o, f.id, f.tree, f.tree == category.Intake && t.Channel == ticket.ChannelHelpCenter)
+		problem, err := categoryProblem(ctx, o, f.id, f.tree, f.tree == category.Intake && helpCenter)
 		if err != nil {
 			return err
 		}
@@ -273,6 +280,11 @@ func categoryProblem(ctx context.Context, o *op, id string, tree category.Tree, 
 		return fmt.Sprintf("no %s category %q in this service", tree, id), nil
 	}
 	cat := path[len(path)-1]
+	for _, p := range path { // the category itself, wherever a store put it
+		if p.ID == id {
+			cat = p
+		}
+	}
 	switch {
 	case cat.Tree != tree:
 		return fmt.Sprintf("category %q is in the %s tree, not the %s tree", id, cat.Tree, tree), nil

@@ -284,7 +284,11 @@ func TestCategory_CAT6_DisabledIntakeOnlyInTicketManagement(t *testing.T) {
 	// switching it off later does not strand the help-center ticket
 	_, err = f.admin.UpdateCategory(ctx, refund.ID, category.Update{Enabled: ptr(false)})
 	require.NoError(t, err)
-	_, err = f.agent.UpdateTicket(ctx, tk.ID, ticket.Update{Version: tk.Version, Title: ptr("still fine")})
+	up, err := f.agent.UpdateTicket(ctx, tk.ID, ticket.Update{Version: tk.Version, Title: ptr("still fine")})
+	require.NoError(t, err)
+	// review fix: in ticket management an agent may choose a disabled
+	// intake category, even for a help-center ticket (CAT-6)
+	_, err = f.agent.UpdateTicket(ctx, tk.ID, ticket.Update{Version: up.Version, IntakeCategoryID: ptr(hidden.ID)})
 	require.NoError(t, err)
 
 	proc := f.mkCategory(t, category.Processing, "", "처리", "")

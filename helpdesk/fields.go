@@ -2,7 +2,6 @@ package helpdesk
 
 import (
 	"context"
-	"errors"
 	"strings"
 	"unicode/utf8"
 
@@ -38,6 +37,9 @@ func (s *Session) CreateField(ctx context.Context, n field.New) (field.Field, er
 func (s *Session) UpdateField(ctx context.Context, key string, u field.Update) (field.Field, error) {
 	var out field.Field
 	err := s.run(ctx, permSettings, func(o *op) error {
+		if err := o.r.Fields().Lock(ctx); err != nil { // read what we write back
+			return err
+		}
 		cur, err := o.r.Fields().Get(ctx, key)
 		if err != nil {
 			return err
@@ -211,20 +213,8 @@ func columnValue(t *ticket.Ticket, key string) (string, bool) {
 func (s *Session) checkFields(ctx context.Context, o *op, t *ticket.Ticket, c *errs.Collector) error {
 	var before *ticket.Ticket
 	switch {
-	case t.Number != 0:
-		b, err := o.r.Tickets().Get(ctx, t.ID)
-		if err != nil {
-			return err
-		}
-		before = &b
-	case t.FollowUpOf != "":
-		b, err := o.r.Tickets().Get(ctx, t.FollowUpOf)
-		if err != nil && !errors.Is(err, ErrNotFound) {
-			return err
-		}
-		if err == nil {
-			before = &b
-		}
+	case o.before != nil: // an update, or a follow-up of a closed ticket
+		before = o.before
 	}
 	compare := before != nil
 	reqCustomer := compare || t.Channel != ticket.ChannelEmail

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"html"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -80,7 +81,8 @@ func (m *MailSettings) check(c *errs.Collector, langs []string) {
 			c.Add(field+".body", "an enabled automatic mail needs a body")
 		}
 		for _, l := range a.Body.Langs() {
-			if !strings.Contains(a.Body[l], "#{content}") {
+			// parsed, so that an escaped ##{content} does not count
+			if p, err := template.Parse(a.Body[l]); err == nil && !p.Uses(template.CodeContent) {
 				c.Add(field+".body", "the %s text must contain #{content} (MAIL-6)", l)
 			}
 		}
@@ -115,43 +117,50 @@ func (s *Session) queueAutoMail(ctx context.Context, o *op, kind autoMailKind, t
 		return nil
 	}
 	lang, def := t.Language, o.svc.DefaultLanguage
-	// render parses one text (checked when the settings were saved) and
-	// renders it for target, values escaped for it (TPL-4).
-	render := func(text string, target template.Target) (string, error) {
-		c, err := template.Parse(text)
-		if err != nil {
-			return "", err
-		}
-		v, err := ticketValues(ctx, o, t, c)
-		if err != nil {
-			return "", err
-		}
-		v.Content = content // the reply, not the ticket's first message
-		return c.Render(v, target), nil
-	}
-	subject := am.Subject.Get(lang, def)
-	if subject == "" {
-		subject = "[#" + strconv.FormatInt(t.Number, 10) + "] " + t.Title
-	} else if subject, err = render(subject, template.Text); err != nil {
-		return err
-	}
-	// The layout wraps automatic mails (MAIL-6). The HTML part escapes the
-	// template's own text too: the texts are written as plain text.
-	var text, htmlParts []string
-	for _, part := range []string{o.svc.Mail.Layout.Header.Get(lang, def), am.Body.Get(lang, def), o.svc.Mail.Layout.Footer.Get(lang, def)} {
-		if part == "" {
+	// Each text is parsed once per target (checked when the settings were
+	// saved); the values are built once for all of them (TPL-4).
+	subjectText := am.Subject.Get(lang, def)
+	parts := []string{o.svc.Mail.Layout.Header.Get(lang, def), am.Body.Get(lang, def), o.svc.Mail.Layout.Footer.Get(lang, def)}
+	var plain, marked []*template.Compiled // the layout wraps automatic mails (MAIL-6)
+	for _, p := range parts {
+		if p == "" {
 			continue
 		}
-		tx, err := render(part, template.Text)
+		tc, err := template.Parse(p)
 		if err != nil {
 			return err
 		}
-		hx, err := render(html.EscapeString(part), template.HTML)
+		// The HTML part escapes the template's own text too: the texts are
+		// written as plain text.
+		hc, err := template.Parse(html.EscapeString(p))
 		if err != nil {
 			return err
 		}
-		text = append(text, tx)
-		htmlParts = append(htmlParts, strings.ReplaceAll(hx, "\n", "<br>\n"))
+		plain, marked = append(plain, tc), append(marked, hc)
+	}
+	var subjectC *template.Compiled
+	if subjectText != "" {
+		if subjectC, err = template.Parse(subjectText); err != nil {
+			return err
+		}
+	}
+	uses := plain
+	if subjectC != nil {
+		uses = append(slices.Clip(plain), subjectC)
+	}
+	v, err := ticketValues(ctx, o, t, uses...)
+	if err != nil {
+		return err
+	}
+	v.Content = content // the reply, not the ticket's first message
+	subject := "[#" + strconv.FormatInt(t.Number, 10) + "] " + t.Title
+	if subjectC != nil {
+		subject = subjectC.Render(v, template.Text)
+	}
+	text, htmlParts := make([]string, len(plain)), make([]string, len(marked))
+	for i := range plain {
+		text[i] = plain[i].Render(v, template.Text)
+		htmlParts[i] = strings.ReplaceAll(marked[i].Render(v, template.HTML), "\n", "<br>\n")
 	}
 	headers := map[string]string{
 		// MAIL-7: the customer's answer threads back into the ticket.

@@ -82,7 +82,7 @@ func TestAutoMail_MAIL6_ContentCodeRequired(t *testing.T) {
 	require.NoError(t, err)
 	set := c.Settings
 	set.Mail = mailSettings()
-	set.Mail.Hold.Body = i18n.Text{"ko": "보류합니다", "fr": "#{content}"}
+	set.Mail.Hold.Body = i18n.Text{"ko": "보류합니다 ##{content}", "fr": "#{content}"} // an escaped code does not count
 	set.Mail.Manual = helpdesk.AutoMail{Enabled: true}
 	set.Mail.FromAddress = "not an address"
 	_, err = f.admin.UpdateSettings(ctx, c.Version, set)

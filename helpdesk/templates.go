@@ -240,13 +240,17 @@ func (s *Session) prepareReply(ctx context.Context, o *op, t ticket.Ticket, body
 // ticket's content, number, title, requester's name, the agent's name, the
 // intake category's name in the ticket's language (read only when c uses
 // it) and the field values.
-func ticketValues(ctx context.Context, o *op, t ticket.Ticket, c *template.Compiled) (template.Values, error) {
+func ticketValues(ctx context.Context, o *op, t ticket.Ticket, cs ...*template.Compiled) (template.Values, error) {
 	v := template.Values{Content: t.Content, TicketID: strconv.FormatInt(t.Number, 10), Title: t.Title,
 		CustomerName: t.Requester.Name}
 	if o.agent != nil {
 		v.AgentName = o.agent.Name
 	}
-	if t.IntakeCategoryID != "" && c.Uses(template.CodeIntakeType) {
+	usesIntake := false
+	for _, c := range cs {
+		usesIntake = usesIntake || c.Uses(template.CodeIntakeType)
+	}
+	if t.IntakeCategoryID != "" && usesIntake {
 		cat, err := o.r.Categories().Get(ctx, t.IntakeCategoryID)
 		switch {
 		case err == nil:

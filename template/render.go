@@ -5,7 +5,6 @@ import (
 	"html"
 	"slices"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/deskkit/deskkit/internal/errs"
@@ -268,10 +267,8 @@ func resolve(name string) (part, string) {
 			return part{}, "field code without a key"
 		case len(key) > MaxFieldKeyBytes:
 			return part{}, fmt.Sprintf("field key over %d bytes", MaxFieldKeyBytes)
-		case strings.IndexFunc(key, func(r rune) bool {
-			return r != '_' && r != '-' && r != '.' && !unicode.IsLetter(r) && !unicode.IsDigit(r)
-		}) >= 0 || !utf8.ValidString(key):
-			return part{}, "a field key is letters, digits, '_', '-' and '.'"
+		case !fieldKey(key):
+			return part{}, "a field key is a-z first, then a-z, 0-9 and '_' (as field keys are made)"
 		}
 		return part{kind: kField, text: key}, ""
 	}
@@ -416,4 +413,18 @@ func writeJSON(b *strings.Builder, s string) {
 		i += size
 	}
 	b.WriteString(s[start:])
+}
+
+// fieldKey reports whether key has the form of a field key (the field
+// package's rule: ^[a-z][a-z0-9_]{0,63}$).
+func fieldKey(key string) bool {
+	if key == "" || len(key) > MaxFieldKeyBytes || key[0] < 'a' || key[0] > 'z' {
+		return false
+	}
+	for i := 1; i < len(key); i++ {
+		if c := key[i]; !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_') {
+			return false
+		}
+	}
+	return true
 }

@@ -15,15 +15,15 @@ import (
 
 var allValues = template.Values{
 	Content: "본문", TicketID: "1024", Title: "제목", CustomerName: "김고객", AgentName: "이상담", IntakeType: "배송",
-	Fields: map[string]string{"order_no": "A-1", "plan.tier": "gold"},
+	Fields: map[string]string{"order_no": "A-1", "plan_tier": "gold"},
 }
 
 func TestRender_TPL4_EveryCode(t *testing.T) {
-	c, err := template.Parse("#{content}|#{ticketId}|#{title}|#{customerName}|#{agentName}|#{intakeType}|#{field.order_no}|#{field.plan.tier}|#{field.none}")
+	c, err := template.Parse("#{content}|#{ticketId}|#{title}|#{customerName}|#{agentName}|#{intakeType}|#{field.order_no}|#{field.plan_tier}|#{field.none}")
 	require.NoError(t, err)
 	assert.Equal(t, "본문|1024|제목|김고객|이상담|배송|A-1|gold|", c.Render(allValues, template.Text), "a field without a value renders empty")
 	assert.Equal(t, []string{"content", "ticketId", "title", "customerName", "agentName", "intakeType",
-		"field.order_no", "field.plan.tier", "field.none"}, c.Used())
+		"field.order_no", "field.plan_tier", "field.none"}, c.Used())
 	assert.True(t, c.Uses(template.CodeTitle))
 	assert.True(t, c.Uses("field.order_no"))
 	assert.False(t, c.Uses("field.other"))
@@ -93,7 +93,8 @@ func TestTemplate_TPL4_UnknownCodeRefused(t *testing.T) {
 		{"x #{title", 2, "title", "no closing }"},
 		{"x #{title\n}", 2, "title", "no closing }"},
 		{"#{field.}", 0, "field.", "without a key"},
-		{"#{field.a b}", 0, "field.a b", "letters, digits"},
+		{"#{field.a b}", 0, "field.a b", "a-z first"},
+		{"#{field.Plan}", 0, "field.Plan", "a-z first"},
 		{"#{field." + strings.Repeat("k", 65) + "}", 0, "field." + strings.Repeat("k", 64), "over 64 bytes"}, // clipped
 		{"#{" + strings.Repeat("z", 300) + "}", 0, strings.Repeat("z", 70), "unknown code"},
 	}

@@ -289,3 +289,6 @@ func (r categoryRepo) Delete(ctx context.Context, id string, at time.Time) ([]st
 	r.closeGap(c.Tree, c.ParentID, c.Position)
 	return ids, nil
 }
+
+// Lock needs no lock here: the service's transactions run one at a time.
+func (r categoryRepo) Lock(ctx context.Context) error { return r.tx.check(ctx) }

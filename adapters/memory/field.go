@@ -241,3 +241,6 @@ func (r fieldRepo) Schema(ctx context.Context, intakeCategoryID string) (field.S
 	defs := r.list()
 	return field.Schema{Fields: defs, Customer: r.customer(intakeCategoryID, defs), Agent: r.agent(defs)}, nil
 }
+
+// Lock needs no lock here: the service's transactions run one at a time.
+func (r fieldRepo) Lock(ctx context.Context) error { return r.tx.check(ctx) }

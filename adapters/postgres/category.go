@@ -78,6 +78,9 @@ ON CONFLICT (service_id) DO UPDATE SET service_id = EXCLUDED.service_id`, r.sid)
 	return mapErr(err, "categories of service "+r.sid)
 }
 
+// Lock implements category.Repository.
+func (r categoryRepo) Lock(ctx context.Context) error { return r.lock(ctx) }
+
 func (r categoryRepo) Get(ctx context.Context, id string) (category.Category, error) {
 	cs, err := r.query(ctx, "category "+id, `SELECT `+categoryColumns+` FROM categories WHERE service_id = ? AND id = ?`, r.sid, id)
 	if err != nil {
@@ -105,7 +108,7 @@ func (r categoryRepo) Path(ctx context.Context, id string) ([]category.Category,
 	cs, err := r.query(ctx, "path of category "+id, `SELECT a.id, a.tree, a.parent_id, a.path, a.position, a.name, a.enabled, a.deleted, a.created_at, a.updated_at
 FROM categories c JOIN categories a ON a.service_id = c.service_id AND a.id = ANY(c.path || c.id)
 WHERE c.service_id = ? AND c.id = ?
-ORDER BY cardinality(a.path)`, r.sid, id)
+ORDER BY array_position(c.path || c.id, a.id)`, r.sid, id) // the order of c's own path: ancestors' stored paths may have moved since c was deleted
 	if err != nil {
 		return nil, err
 	}

@@ -250,3 +250,10 @@ func (r fieldRepo) DeleteCustomerLayout(ctx context.Context, intakeCategoryID st
 		Where("service_id = ? AND kind = ? AND intake_category_id = ?", r.sid, string(field.KindCustomer), intakeCategoryID).Exec(ctx)
 	return mapErr(err, "customer layout")
 }
+
+// Lock implements field.Repository with a transaction-scoped advisory lock
+// per service: system fields at their defaults have no row to lock.
+func (r fieldRepo) Lock(ctx context.Context) error {
+	_, err := r.tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock(hashtextextended(?, 0))", "deskkit.fields."+r.sid)
+	return mapErr(err, "fields of service "+r.sid)
+}

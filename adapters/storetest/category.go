@@ -34,6 +34,7 @@ func testCategory(t *testing.T, s helpdesk.Store) {
 		{"TenantIsolation_SVC1", testCategoryIsolation},
 		{"Rollback", testCategoryRollback},
 		{"ConcurrentWrites", testCategoryConcurrent},
+		{"PathAfterMove_CAT5", testCategoryPathAfterMove},
 	}
 	for i, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -555,4 +556,34 @@ func testCategoryConcurrent(t *testing.T, s helpdesk.Store, svc string) {
 	for i, c := range tree {
 		assert.Equal(t, i, c.Position)
 	}
+}
+
+// testCategoryPathAfterMove: a deleted category's path stays root → leaf
+// after an ancestor moves (review: Postgres ordered by path length).
+func testCategoryPathAfterMove(t *testing.T, s helpdesk.Store, svc string) {
+	ctx := context.Background()
+	x := mkCat(t, s, svc, category.Intake, "", names("X", ""))
+	y := mkCat(t, s, svc, category.Intake, x.ID, names("Y", ""))
+	a := mkCat(t, s, svc, category.Intake, "", names("A", ""))
+	b := mkCat(t, s, svc, category.Intake, a.ID, names("B", ""))
+	c := mkCat(t, s, svc, category.Intake, b.ID, names("C", ""))
+	tx(t, s, svc, func(r helpdesk.Repos) error {
+		if _, err := r.Categories().Delete(ctx, b.ID, catAt(2)); err != nil {
+			return err
+		}
+		_, err := r.Categories().Move(ctx, a.ID, y.ID, catAt(3))
+		return err
+	})
+	tx(t, s, svc, func(r helpdesk.Repos) error {
+		p, err := r.Categories().Path(ctx, c.ID)
+		require.NoError(t, err)
+		var ids []string
+		for _, x := range p {
+			ids = append(ids, x.ID)
+		}
+		require.NotEmpty(t, ids)
+		assert.Equal(t, c.ID, ids[len(ids)-1], "the category itself comes last")
+		assert.Equal(t, b.ID, ids[len(ids)-2], "then its (deleted) parent")
+		return nil
+	})
 }

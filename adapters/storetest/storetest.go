@@ -49,6 +49,7 @@ func Run(t *testing.T, newStore NewStore) {
 		{"Categories", testCategory},
 		{"Fields", testField},
 		{"Templates", testTemplate},
+		{"ConcurrentConfigUpdates", testConcurrentConfigUpdates},
 		{"DeskWorkflow", testDeskWorkflow},
 		{"AgentFields_AGT2", testAgentFields},
 		{"Groups_AGT6", testGroups},
