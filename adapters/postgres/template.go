@@ -277,6 +277,13 @@ func (r templateRepo) UpdateForbiddenWord(ctx context.Context, w template.Forbid
 	if err := r.lockWords(ctx); err != nil {
 		return err
 	}
+	var known bool // an unknown id is ErrNotFound before anything else, as in memory
+	if err := r.tx.NewRaw("SELECT EXISTS (SELECT 1 FROM forbidden_words WHERE service_id = ? AND id = ?)", r.sid, w.ID).Scan(ctx, &known); err != nil {
+		return mapErr(err, "forbidden word "+w.ID)
+	}
+	if !known {
+		return fmt.Errorf("forbidden word %q: %w", w.ID, helpdesk.ErrNotFound)
+	}
 	folded := template.Fold(w.Word)
 	var taken bool
 	if err := r.tx.NewRaw("SELECT EXISTS (SELECT 1 FROM forbidden_words WHERE service_id = ? AND folded = ? AND id <> ?)",
