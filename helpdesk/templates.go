@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"sync"
 
 	"github.com/deskkit/deskkit/category"
@@ -32,6 +33,9 @@ func (s *Session) CreateTemplate(ctx context.Context, sp template.Spec) (templat
 		if err != nil {
 			return err
 		}
+		if err := checkFieldCodes(ctx, o, sp.Content); err != nil {
+			return err
+		}
 		if err := checkProcessing(ctx, o, sp.CategoryIDs); err != nil {
 			return err
 		}
@@ -55,6 +59,9 @@ func (s *Session) UpdateTemplate(ctx context.Context, id string, sp template.Spe
 		sp.CategoryIDs = nil
 		sp, err := sp.Normalize()
 		if err != nil {
+			return err
+		}
+		if err := checkFieldCodes(ctx, o, sp.Content); err != nil {
 			return err
 		}
 		cur, err := o.r.Templates().Get(ctx, id)
@@ -380,4 +387,27 @@ func (s *Session) ForbiddenWords(ctx context.Context) ([]template.ForbiddenWord,
 		return err
 	})
 	return out, err
+}
+
+// checkFieldCodes refuses #{field.KEY} codes of content that name no field
+// of the service (TPL-4: an unknown code is refused when saved), each as a
+// problem on "content".
+func checkFieldCodes(ctx context.Context, o *op, content string) error {
+	c, err := template.Parse(content) // parsed by Normalize already: no error
+	if err != nil {
+		return err
+	}
+	var ce errs.Collector
+	for _, code := range c.Used() {
+		key, ok := strings.CutPrefix(code, template.FieldPrefix)
+		if !ok {
+			continue
+		}
+		if _, err := o.r.Fields().Get(ctx, key); errors.Is(err, ErrNotFound) {
+			ce.Add("content", "#{%s}: no field %q in this service", code, key)
+		} else if err != nil {
+			return err
+		}
+	}
+	return ce.Err()
 }

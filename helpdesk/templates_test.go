@@ -13,6 +13,7 @@ import (
 	"github.com/deskkit/deskkit/adapters/memory"
 	"github.com/deskkit/deskkit/agent"
 	"github.com/deskkit/deskkit/category"
+	"github.com/deskkit/deskkit/field"
 	"github.com/deskkit/deskkit/helpdesk"
 	"github.com/deskkit/deskkit/helpdesk/i18n"
 	"github.com/deskkit/deskkit/helpdesk/ticket"
@@ -406,4 +407,18 @@ func TestReply_FWD2_InternalNotesNotChecked(t *testing.T) {
 	assert.Equal(t, "no refund for Lee", c.Body)
 	_, err = f.agent.Reply(ctx, tk.ID, helpdesk.Reply{Body: "no REFUND"})
 	assert.ErrorIs(t, err, helpdesk.ErrInvalid)
+}
+
+// TPL-4: a #{field.KEY} code naming no field of the service is refused
+// when the template is saved.
+func TestTemplate_TPL4_UnknownFieldCodeRefused(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	sp := template.Spec{Title: "Order", Content: "Your order #{field.order_no} ships today.", Code: "ship"}
+	_, err := f.admin.CreateTemplate(ctx, sp)
+	assert.Equal(t, []string{"content"}, problems(t, err))
+	_, err = f.admin.CreateField(ctx, field.New{Key: "order_no", Kind: field.KindCustomer, Type: field.TypeText, Label: i18n.Text{"ko": "주문 번호"}})
+	require.NoError(t, err)
+	_, err = f.admin.CreateTemplate(ctx, sp)
+	require.NoError(t, err)
 }
