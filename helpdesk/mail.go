@@ -63,7 +63,7 @@ func (m *MailSettings) check(c *errs.Collector, langs []string) {
 	}
 	checkLangs := func(field string, t i18n.Text) {
 		for _, l := range t.Langs() {
-			if !slicesContains(langs, l) {
+			if !slices.Contains(langs, l) {
 				c.Add(field, "language %q is not one of the service's languages", l)
 			}
 			if _, err := template.Parse(t[l]); err != nil { // unknown codes refused at save (TPL-4)
@@ -87,15 +87,6 @@ func (m *MailSettings) check(c *errs.Collector, langs []string) {
 			}
 		}
 	}
-}
-
-func slicesContains(l []string, s string) bool {
-	for _, x := range l {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 func (m MailSettings) auto(k autoMailKind) AutoMail {

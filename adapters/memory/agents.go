@@ -10,6 +10,7 @@ import (
 
 	"github.com/deskkit/deskkit/agent"
 	"github.com/deskkit/deskkit/helpdesk"
+	"github.com/deskkit/deskkit/internal/page"
 )
 
 // agentState is a tenant's agents, groups, login log and menu access.
@@ -361,15 +362,8 @@ func (r loginLog) List(ctx context.Context, f agent.LoginFilter) (agent.LoginPag
 			all = append(all, e)
 		}
 	}
-	slices.SortFunc(all, func(a, b agent.LoginEvent) int {
-		return cmp.Or(b.At.Compare(a.At), cmp.Compare(b.ID, a.ID)) // newest first
-	})
 	var p agent.LoginPage
-	if len(all) > f.Limit {
-		all = all[:f.Limit]
-		p.Next = agent.EncodeLoginCursor(all[len(all)-1])
-	}
-	p.Events = all
+	p.Events, p.Next = page.Take(all, f.Limit, func(e agent.LoginEvent) (time.Time, string) { return e.At, e.ID })
 	return p, nil
 }
 

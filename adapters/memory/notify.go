@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/deskkit/deskkit/helpdesk"
+	"github.com/deskkit/deskkit/internal/page"
 	"github.com/deskkit/deskkit/notify"
 )
 
@@ -199,15 +200,8 @@ func (r outboxRepo) List(ctx context.Context, f notify.Filter) (notify.Page, err
 		}
 	}
 	o.mu.Unlock()
-	slices.SortFunc(all, func(a, b notify.Message) int {
-		return cmp.Or(b.CreatedAt.Compare(a.CreatedAt), strings.Compare(b.ID, a.ID)) // newest first
-	})
 	var p notify.Page
-	if len(all) > f.Limit {
-		all = all[:f.Limit]
-		p.Next = notify.EncodeCursor(all[len(all)-1])
-	}
-	p.Messages = all
+	p.Messages, p.Next = page.Take(all, f.Limit, func(m notify.Message) (time.Time, string) { return m.CreatedAt, m.ID })
 	return p, nil
 }
 

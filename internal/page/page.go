@@ -4,8 +4,10 @@
 package page
 
 import (
+	"cmp"
 	"encoding/base64"
 	"errors"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -37,4 +39,20 @@ func Decode(s string) (at time.Time, id string, err error) {
 // the newest-first order: an older time, or the same time and a smaller id.
 func Older(at time.Time, id string, cAt time.Time, cID string) bool {
 	return at.Before(cAt) || (at.Equal(cAt) && id < cID)
+}
+
+// Take sorts rows newest first (by time, then id, both descending), keeps
+// the first limit, and returns the cursor of the next page ("" on the last
+// page). Stores that page in memory use it.
+func Take[T any](rows []T, limit int, key func(T) (time.Time, string)) ([]T, string) {
+	slices.SortFunc(rows, func(a, b T) int {
+		at, aid := key(a)
+		bt, bid := key(b)
+		return cmp.Or(bt.Compare(at), cmp.Compare(bid, aid))
+	})
+	if len(rows) <= limit {
+		return rows, ""
+	}
+	rows = rows[:limit]
+	return rows, Encode(key(rows[limit-1]))
 }
