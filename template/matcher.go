@@ -316,9 +316,37 @@ func (m *Matcher) Find(text string) []Hit {
 	defer folderPool.Put(f)
 	f.fold(text)
 	var hits []Hit
+	m.walk(f.out, func(end int, id int32) {
+		start, stop := f.span(end-m.lens[id], end, len(text))
+		hits = append(hits, Hit{Word: m.words[id], Start: start, End: stop})
+	})
+	slices.SortFunc(hits, func(a, b Hit) int {
+		return cmp.Or(cmp.Compare(a.Start, b.Start), cmp.Compare(a.End, b.End), strings.Compare(a.Word, b.Word))
+	})
+	return hits
+}
+
+// Scan calls found with the index of each word that occurs in text (folded
+// as Fold does), once per occurrence, in the order their occurrences end.
+// A word's index is its position among the words given to NewMatcher
+// after those left out (duplicates after folding, empty ones). Scan does
+// not allocate.
+func (m *Matcher) Scan(text string, found func(word int)) {
+	if m.Len() == 0 || text == "" {
+		return
+	}
+	f := folderPool.Get().(*folder)
+	f.fold(text)
+	m.walk(f.out, func(_ int, id int32) { found(int(id)) })
+	folderPool.Put(f)
+}
+
+// walk runs the automaton over folded text and calls out with the end
+// offset and the pattern id of every occurrence.
+func (m *Matcher) walk(folded []byte, out func(end int, id int32)) {
 	dense, classes := m.dense, &m.classes
 	v := uint32(0) // the root's row
-	for i, c := range f.out {
+	for i, c := range folded {
 		if v&stateSparse == 0 {
 			v = dense[v&stateBits+classes[c]]
 		} else {
@@ -332,16 +360,10 @@ func (m *Matcher) Find(text string) []Hit {
 			o = m.nodes[o].link
 		}
 		for o != 0 {
-			id := m.nodes[o].out
-			start, end := f.span(i+1-m.lens[id], i+1, len(text))
-			hits = append(hits, Hit{Word: m.words[id], Start: start, End: end})
+			out(i+1, m.nodes[o].out)
 			o = m.nodes[o].link
 		}
 	}
-	slices.SortFunc(hits, func(a, b Hit) int {
-		return cmp.Or(cmp.Compare(a.Start, b.Start), cmp.Compare(a.End, b.End), strings.Compare(a.Word, b.Word))
-	})
-	return hits
 }
 
 // Check returns a *ForbiddenError listing every hit in text, or nil.
