@@ -9,6 +9,7 @@ import (
 	"github.com/deskkit/deskkit/helpdesk/ticket"
 	"github.com/deskkit/deskkit/notify"
 	"github.com/deskkit/deskkit/template"
+	"github.com/deskkit/deskkit/trigger"
 )
 
 // Store is the persistence port. adapters/memory and adapters/postgres
@@ -39,6 +40,8 @@ type Repos interface {
 	Categories() category.Repository
 	Fields() field.Repository
 	Templates() template.Repository
+	// Triggers stores the service's triggers and their order (TRG-1).
+	Triggers() trigger.Repository
 }
 
 // ServiceRepository stores the one ServiceConfig record of the transaction's

@@ -20,6 +20,7 @@ import (
 	"github.com/deskkit/deskkit/helpdesk/ticket"
 	"github.com/deskkit/deskkit/notify"
 	"github.com/deskkit/deskkit/template"
+	"github.com/deskkit/deskkit/trigger"
 )
 
 // Store is the in-memory helpdesk.Store.
@@ -58,6 +59,7 @@ type tenant struct {
 	cat categoryState
 	fld fieldState
 	tpl templateState
+	trg triggerState
 }
 
 func newTenant() *tenant {
@@ -66,6 +68,7 @@ func newTenant() *tenant {
 		tickets: map[string]*ticket.Ticket{}, comments: map[string][]ticket.Comment{},
 		byTicket: map[string][]int{}, ag: newAgentState(), nt: newNotifyState(),
 		cat: newCategoryState(), fld: newFieldState(), tpl: newTemplateState(),
+		trg: newTriggerState(),
 	}
 }
 
@@ -199,3 +202,4 @@ func (tx *txn) Surge() notify.SurgeRepository          { return surgeRepo{tx} }
 func (tx *txn) Categories() category.Repository        { return categoryRepo{tx} }
 func (tx *txn) Fields() field.Repository               { return fieldRepo{tx} }
 func (tx *txn) Templates() template.Repository         { return templateRepo{tx} }
+func (tx *txn) Triggers() trigger.Repository           { return triggerRepo{tx} }

@@ -31,6 +31,7 @@ import (
 	"github.com/deskkit/deskkit/helpdesk/ticket"
 	"github.com/deskkit/deskkit/notify"
 	"github.com/deskkit/deskkit/template"
+	"github.com/deskkit/deskkit/trigger"
 )
 
 //go:embed migrations/*.sql
@@ -159,6 +160,7 @@ func (r repos) Surge() notify.SurgeRepository          { return surgeRepo(r) }
 func (r repos) Categories() category.Repository        { return categoryRepo(r) }
 func (r repos) Fields() field.Repository               { return fieldRepo(r) }
 func (r repos) Templates() template.Repository         { return templateRepo(r) }
+func (r repos) Triggers() trigger.Repository           { return triggerRepo(r) }
 
 // PostgreSQL error codes mapped to Deskkit error kinds.
 const (

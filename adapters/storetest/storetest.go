@@ -49,6 +49,7 @@ func Run(t *testing.T, newStore NewStore) {
 		{"Categories", testCategory},
 		{"Fields", testField},
 		{"Templates", testTemplate},
+		{"Triggers_TRG1", testTriggers},
 		{"ConcurrentConfigUpdates", testConcurrentConfigUpdates},
 		{"DeskWorkflow", testDeskWorkflow},
 		{"AgentFields_AGT2", testAgentFields},

@@ -1,0 +1,274 @@
+package trigger
+
+import (
+	"context"
+	"slices"
+	"time"
+
+	"github.com/deskkit/deskkit/helpdesk/i18n"
+	"github.com/deskkit/deskkit/internal/errs"
+)
+
+// The error kinds a Repository and the compiler return; they are the
+// helpdesk ones (helpdesk.ErrNotFound ...).
+var (
+	ErrNotFound = errs.ErrNotFound
+	ErrConflict = errs.ErrConflict
+	ErrInvalid  = errs.ErrInvalid
+	// ErrActive refuses to delete an active trigger: only an inactive one
+	// can be deleted (TRG-1). It matches ErrInvalid.
+	ErrActive = activeError{}
+)
+
+type activeError struct{}
+
+func (activeError) Error() string {
+	return "an active trigger cannot be deleted; deactivate it first (TRG-1)"
+}
+func (activeError) Is(target error) bool { return target == errs.ErrInvalid }
+
+// Trigger is an ordered rule (TRG-1): when its conditions hold on a ticket
+// event, its actions run.
+type Trigger struct {
+	// ID is stable and never reused.
+	ID          string `json:"id"`
+	Name        string `json:"name"`
+	Description string `json:"description,omitempty"`
+	// All conditions must hold; when Any has conditions, at least one of
+	// them must hold too (TRG-2).
+	All []Condition `json:"all,omitempty"`
+	Any []Condition `json:"any,omitempty"`
+	// Actions run in order when the trigger fires (TRG-6).
+	Actions []Action `json:"actions"`
+	// Active triggers run top to bottom by Position; inactive ones never
+	// run (TRG-1).
+	Active bool `json:"active"`
+	// Position orders the trigger in its list (active or inactive), 0
+	// first; a list's positions are 0..n-1.
+	Position  int       `json:"position"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// Clone returns a deep copy of t.
+func (t Trigger) Clone() Trigger {
+	t.All = cloneConditions(t.All)
+	t.Any = cloneConditions(t.Any)
+	if len(t.Actions) == 0 {
+		t.Actions = nil
+	} else {
+		as := make([]Action, len(t.Actions))
+		for i, a := range t.Actions {
+			as[i] = a.Clone()
+		}
+		t.Actions = as
+	}
+	return t
+}
+
+func cloneConditions(cs []Condition) []Condition {
+	if len(cs) == 0 {
+		return nil
+	}
+	out := make([]Condition, len(cs))
+	for i, c := range cs {
+		if l, ok := c.Value.([]string); ok {
+			c.Value = slices.Clone(l)
+		}
+		out[i] = c
+	}
+	return out
+}
+
+// Condition is one test of a trigger (TRG-2): target, operator, value. The
+// value's shape depends on target and operator (see Schema): a string, a
+// float64, a bool, a []string for in / not in and list targets, nothing
+// for changed / not changed / present / absent.
+type Condition struct {
+	Target string `json:"target"`
+	Op     Op     `json:"op"`
+	Value  any    `json:"value,omitempty"`
+}
+
+// Op is a condition's operator (TRG-4).
+type Op string
+
+// The operators.
+const (
+	Is          Op = "is"
+	IsNot       Op = "is_not"
+	Changed     Op = "changed"
+	ChangedTo   Op = "changed_to"
+	ChangedFrom Op = "changed_from"
+	NotChanged  Op = "not_changed"
+	Contains    Op = "contains"     // text: has the words (case-insensitive); lists: has at least one of the values
+	NotContains Op = "not_contains" // the negation of contains
+	In          Op = "in"           // is one of the values
+	NotIn       Op = "not_in"
+	GreaterThan Op = "greater_than"
+	LessThan    Op = "less_than"
+	Present     Op = "present" // has a value
+	Absent      Op = "absent"
+	IsUnder     Op = "is_under"     // category: is the category or lies below it (TRG-3)
+	IsNotUnder  Op = "is_not_under" // the negation of is_under
+)
+
+// Ops lists every operator.
+var Ops = []Op{Is, IsNot, Changed, ChangedTo, ChangedFrom, NotChanged, Contains, NotContains,
+	In, NotIn, GreaterThan, LessThan, Present, Absent, IsUnder, IsNotUnder}
+
+// ActionKind says what an action does (TRG-6).
+type ActionKind string
+
+// The action kinds. Ticket-changing kinds apply at once, so later triggers
+// of the same event see their result (TRG-7); the others become outbox
+// messages written with the ticket change (NTF-1).
+const (
+	// AssignRandom, AssignRoundRobin and AssignFixed assign the ticket to
+	// GroupID and, by the method, to one of its eligible members (AgentID
+	// for AssignFixed); with nobody eligible the ticket goes to the group
+	// unassigned (TRG-6.1).
+	AssignRandom     ActionKind = "assign_random"
+	AssignRoundRobin ActionKind = "assign_round_robin"
+	AssignFixed      ActionKind = "assign_fixed"
+	// SetStatus, SetPriority set Value (a status or priority); the status
+	// move must be one TKT-2 allows when the trigger runs.
+	SetStatus   ActionKind = "set_status"
+	SetPriority ActionKind = "set_priority"
+	// SetProcessingCategory sets CategoryID ("" clears it).
+	SetProcessingCategory ActionKind = "set_processing_category"
+	// SetField sets the custom field Field ("customer_fields.KEY" or
+	// "agent_fields.KEY") to Value; a nil Value clears it.
+	SetField ActionKind = "set_field"
+	// AddTags and RemoveTags add or remove Tags.
+	AddTags    ActionKind = "add_tags"
+	RemoveTags ActionKind = "remove_tags"
+	// Note adds Body (in the ticket's language) as an internal note.
+	Note ActionKind = "note"
+	// Notify mails Recipient (RecipientAssignee, RecipientGroup,
+	// RecipientCustomer) Subject and Body in the ticket's language, with
+	// substitution codes rendered and no mail layout (TRG-6.2, MAIL-6).
+	Notify ActionKind = "notify"
+	// Forward mails the ticket's content to Addresses (TRG-6.3);
+	// ForwardAndComplete then solves the ticket.
+	Forward            ActionKind = "forward"
+	ForwardAndComplete ActionKind = "forward_and_complete"
+	// Callback posts the ticket as JSON to URL (TRG-6.4).
+	Callback ActionKind = "callback"
+	// Dooray posts Body, codes rendered, to the Dooray! incoming-webhook
+	// URL (TRG-6.5).
+	Dooray ActionKind = "dooray"
+	// SMS texts Body, codes rendered, to Recipient (RecipientCustomer: the
+	// requester's phone) or to the numbers in Addresses.
+	SMS ActionKind = "sms"
+)
+
+// ActionKinds lists every action kind.
+var ActionKinds = []ActionKind{AssignRandom, AssignRoundRobin, AssignFixed, SetStatus, SetPriority,
+	SetProcessingCategory, SetField, AddTags, RemoveTags, Note, Notify, Forward, ForwardAndComplete,
+	Callback, Dooray, SMS}
+
+// ChangesTicket reports whether actions of kind k change the ticket itself
+// (and so can make a later pass match, TRG-7).
+func (k ActionKind) ChangesTicket() bool {
+	switch k {
+	case AssignRandom, AssignRoundRobin, AssignFixed, SetStatus, SetPriority, SetProcessingCategory,
+		SetField, AddTags, RemoveTags, ForwardAndComplete:
+		return true
+	}
+	return false
+}
+
+// Who a Notify or SMS action addresses.
+const (
+	RecipientAssignee = "assignee"
+	RecipientGroup    = "group"
+	RecipientCustomer = "customer"
+)
+
+// Action is one step of a fired trigger (TRG-6). Which fields are used
+// depends on Kind; the others stay empty.
+type Action struct {
+	Kind ActionKind `json:"kind"`
+	// GroupID and AgentID: assign actions.
+	GroupID string `json:"group_id,omitempty"`
+	AgentID string `json:"agent_id,omitempty"`
+	// CategoryID: SetProcessingCategory.
+	CategoryID string `json:"category_id,omitempty"`
+	// Field and Value: SetField; Value also for SetStatus and SetPriority.
+	Field string `json:"field,omitempty"`
+	Value any    `json:"value,omitempty"`
+	// Tags: AddTags, RemoveTags.
+	Tags []string `json:"tags,omitempty"`
+	// Recipient: Notify, SMS.
+	Recipient string `json:"recipient,omitempty"`
+	// Addresses: mail addresses for Forward, phone numbers for SMS.
+	Addresses []string `json:"addresses,omitempty"`
+	// URL: Callback, Dooray.
+	URL string `json:"url,omitempty"`
+	// Subject and Body per language: Notify (both), Note, Dooray and SMS
+	// (Body).
+	Subject i18n.Text `json:"subject,omitempty"`
+	Body    i18n.Text `json:"body,omitempty"`
+}
+
+// Clone returns a deep copy of a.
+func (a Action) Clone() Action {
+	if len(a.Tags) == 0 {
+		a.Tags = nil
+	} else {
+		a.Tags = slices.Clone(a.Tags)
+	}
+	if len(a.Addresses) == 0 {
+		a.Addresses = nil
+	} else {
+		a.Addresses = slices.Clone(a.Addresses)
+	}
+	if l, ok := a.Value.([]string); ok {
+		a.Value = slices.Clone(l)
+	}
+	if len(a.Subject) == 0 {
+		a.Subject = nil
+	} else {
+		a.Subject = a.Subject.Clone()
+	}
+	if len(a.Body) == 0 {
+		a.Body = nil
+	} else {
+		a.Body = a.Body.Clone()
+	}
+	return a
+}
+
+// Repository stores one service's triggers (SVC-1) and keeps their order
+// (TRG-1). Every write changes the service's trigger-set version, which is
+// what compiled sets are cached under.
+type Repository interface {
+	// Create stores t at the end of its list (active or inactive) and
+	// sets t.Position. ErrConflict when t.ID is taken.
+	Create(ctx context.Context, t *Trigger) error
+	// Get returns the trigger with id, or ErrNotFound.
+	Get(ctx context.Context, id string) (Trigger, error)
+	// List returns every trigger: the active ones by position, then the
+	// inactive ones by position.
+	List(ctx context.Context) ([]Trigger, error)
+	// Update stores t's name, description, conditions, actions and
+	// UpdatedAt; t.ID names the trigger. Active and Position are kept.
+	// ErrNotFound if unknown.
+	Update(ctx context.Context, t Trigger) error
+	// SetActive moves the trigger to the end of the active list (active)
+	// or of the inactive list (TRG-1), closing the gap it leaves; a
+	// trigger already in that list stays where it is. ErrNotFound if
+	// unknown.
+	SetActive(ctx context.Context, id string, active bool, at time.Time) error
+	// Reorder gives the active triggers the order of ids, which must name
+	// every active trigger once (else ErrInvalid).
+	Reorder(ctx context.Context, ids []string) error
+	// Delete removes an inactive trigger; ErrActive for an active one,
+	// ErrNotFound if unknown (TRG-1).
+	Delete(ctx context.Context, id string) error
+	// Version returns the trigger set's version: a string that changes on
+	// every write and is never reused; "" for a service that never had a
+	// trigger.
+	Version(ctx context.Context) (string, error)
+}
