@@ -1,0 +1,456 @@
+package trigger
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/expr-lang/expr"
+	"github.com/expr-lang/expr/vm"
+
+	"github.com/deskkit/deskkit/helpdesk/ticket"
+	"github.com/deskkit/deskkit/template"
+)
+
+// Env is what every compiled condition program runs over: one value per
+// evaluation, built once and boxed once, read by the programs without
+// allocating (a struct value's fields are loaded in place). Enumerations
+// are small integers; sets are token strings ("\x00a\x00b\x00") tested with
+// the contains operator, so no program walks a list.
+type Env struct {
+	// Event is the event's 1-based index in ticket.Events.
+	Event int
+	// Now is the ticket as it is; Before as it was before the event (the
+	// zero State on created, so every value counts as changed, TRG-4).
+	Now, Before State
+	// Changed holds a token per target (of those the set tests for change)
+	// whose value differs between Before and Now.
+	Changed string
+	// Hits holds a token per (text, word) pair of contains conditions
+	// whose word occurs in the text (case-, width- and NFC-insensitive).
+	Hits string
+	// Hours since the ticket was created and last updated.
+	HoursSinceCreated, HoursSinceUpdated float64
+}
+
+// State is one version of a ticket as programs see it.
+type State struct {
+	// Status, Priority and Channel are 1-based indexes in
+	// ticket.Statuses, ticket.Priorities (so also the rank) and
+	// ticket.Channels; 0 for none.
+	Status, Priority, Channel int
+	Language                  string
+	// IntakeCategory and ProcessingCategory are category ids; the Path
+	// strings hold a token for the category and each of its ancestors.
+	IntakeCategory, ProcessingCategory string
+	IntakePath, ProcessingPath         string
+	Assignee, Group                    string
+	// RequesterEmail is lower-cased.
+	RequesterEmail string
+	Title, Content string
+	// Tags holds a token per tag.
+	Tags string
+	// Lists holds a token "slot=value" per value of each multi-select
+	// field slot.
+	Lists string
+	// F holds the custom-field values by slot: nil when absent or of a
+	// shape the slot does not take, so no comparison can fail at run time.
+	// Date-times are seconds since 1970 (float64).
+	F []any
+}
+
+// token is how set members appear in Env strings.
+func token(s string) string { return "\x00" + s + "\x00" }
+
+// Needs of a trigger: the parts of Env it reads that cost work to build.
+const (
+	needChanged uint16 = 1 << iota
+	needIntakePath
+	needProcessingPath
+	needHits // the first hit source; source s is needHits << s, for s < 8
+)
+
+// Sources of contains words: the texts Hits is built from.
+const (
+	srcTitle = iota
+	srcContent
+	srcEmail
+	srcFields // custom text fields: srcFields + slot
+)
+
+// slot is one custom field the set reads.
+type slot struct {
+	target string
+	key    string
+	agent  bool
+	typ    ValueType
+}
+
+// compiler turns triggers into expr source and records what they need.
+type compiler struct {
+	s       *Schema
+	slots   []slot
+	slotOf  map[string]int
+	probes  []string // targets tested for change, in token order
+	probeOf map[string]bool
+	words   []string       // distinct folded words
+	wordOf  map[string]int // folded word → index
+	tokens  []hitToken     // by token id
+	tokenOf map[hitToken]int
+	needs   uint16 // of the trigger being compiled
+}
+
+type hitToken struct{ src, word int }
+
+func newCompiler(s *Schema) *compiler {
+	return &compiler{s: s, slotOf: map[string]int{}, probeOf: map[string]bool{}, wordOf: map[string]int{}, tokenOf: map[hitToken]int{}}
+}
+
+// target resolves a condition's target, keeping triggers whose custom
+// field has gone compilable (see guessTarget).
+func (c *compiler) target(cond Condition) (Target, error) {
+	if t, ok := c.s.Target(cond.Target); ok {
+		return t, nil
+	}
+	if _, _, ok := splitField(cond.Target); ok {
+		return guessTarget(cond.Target, cond.Value), nil
+	}
+	return Target{}, fmt.Errorf("unknown target %q", cond.Target)
+}
+
+// source returns the expr source of one trigger's conditions (TRG-2):
+// every all condition, and at least one any condition when there are any.
+// With skipMasked the all conditions the prefilter decides are left out
+// (see masked): that is the program a Set runs.
+func (c *compiler) source(t Trigger, skipMasked bool) (string, error) {
+	allConds := t.All
+	if skipMasked {
+		allConds = slices.DeleteFunc(slices.Clone(t.All), masked)
+	}
+	all, err := c.conditions("all", allConds)
+	if err != nil {
+		return "", err
+	}
+	anys, err := c.conditions("any", t.Any)
+	if err != nil {
+		return "", err
+	}
+	switch {
+	case len(anys) == 0 && len(all) == 0:
+		return strconv.FormatBool(len(t.All) > 0), nil
+	case len(anys) == 0:
+		return strings.Join(all, " &&\n"), nil
+	case len(all) == 0:
+		return strings.Join(anys, " ||\n"), nil
+	}
+	return strings.Join(all, " &&\n") + " &&\n(" + strings.Join(anys, " ||\n ") + ")", nil
+}
+
+func (c *compiler) conditions(list string, cs []Condition) ([]string, error) {
+	out := make([]string, len(cs))
+	for i, cond := range cs {
+		src, err := c.condition(cond)
+		if err != nil {
+			return nil, fmt.Errorf("%s[%d]: %w", list, i, err)
+		}
+		out[i] = src
+	}
+	return out, nil
+}
+
+// condition returns the expr source of one condition, parenthesized, with
+// a comment saying what it tests.
+func (c *compiler) condition(cond Condition) (string, error) {
+	t, err := c.target(cond)
+	if err != nil {
+		return "", err
+	}
+	body, err := c.test(t, cond)
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("(%s) /* %s */", body, describe(cond)), nil
+}
+
+// describe renders a condition for a comment: no "*/" can end it early.
+func describe(cond Condition) string {
+	s := cond.Target + " " + string(cond.Op)
+	if cond.Value != nil {
+		s += " " + ticket.FormatValue(cond.Value)
+	}
+	return strings.ReplaceAll(strings.ReplaceAll(s, "*/", "* /"), "\n", " ")
+}
+
+// lit returns v as an expr literal.
+func lit(v any) string {
+	switch x := v.(type) {
+	case string:
+		return strconv.Quote(x)
+	case float64:
+		s := strconv.FormatFloat(x, 'g', -1, 64)
+		if !strings.ContainsAny(s, ".eE") {
+			s += ".0"
+		}
+		return s
+	case bool:
+		return strconv.FormatBool(x)
+	case int:
+		return strconv.Itoa(x)
+	}
+	return "nil"
+}
+
+// field returns the env expression of target t's value in state st
+// ("Now" or "Before"), registering a slot for a custom field.
+func (c *compiler) field(t Target, st string) string {
+	switch t.Name {
+	case TargetEvent:
+		return "Event"
+	case TargetStatus:
+		return st + ".Status"
+	case TargetPriority:
+		return st + ".Priority"
+	case TargetChannel:
+		return st + ".Channel"
+	case TargetIntakeCategory:
+		return st + ".IntakeCategory"
+	case TargetProcessingCategory:
+		return st + ".ProcessingCategory"
+	case TargetAssignee:
+		return st + ".Assignee"
+	case TargetGroup:
+		return st + ".Group"
+	case TargetRequesterEmail:
+		return st + ".RequesterEmail"
+	case TargetTitle:
+		return st + ".Title"
+	case TargetTags:
+		return st + ".Tags"
+	case TargetLanguage:
+		return st + ".Language"
+	case TargetHoursSinceCreated:
+		return "HoursSinceCreated"
+	case TargetHoursSinceUpdated:
+		return "HoursSinceUpdated"
+	}
+	return fmt.Sprintf("%s.F[%d]", st, c.slot(t))
+}
+
+func (c *compiler) slot(t Target) int {
+	if i, ok := c.slotOf[t.Name]; ok {
+		return i
+	}
+	kind, key, _ := splitField(t.Name)
+	c.slots = append(c.slots, slot{target: t.Name, key: key, agent: kind == "agent", typ: t.Type})
+	c.slotOf[t.Name] = len(c.slots) - 1
+	return len(c.slots) - 1
+}
+
+// enum returns the env value of an enumerated target's value.
+func enum(t Target, v string) string {
+	switch t.Type {
+	case TypeEvent:
+		return strconv.Itoa(slices.Index(ticket.Events, ticket.EventKind(v)) + 1)
+	case TypeStatus:
+		return strconv.Itoa(slices.Index(ticket.Statuses, ticket.Status(v)) + 1)
+	case TypePriority:
+		return strconv.Itoa(ticket.Priority(v).Rank())
+	case TypeChannel:
+		return strconv.Itoa(slices.Index(ticket.Channels, ticket.Channel(v)) + 1)
+	case typeEmail:
+		return strconv.Quote(strings.ToLower(v))
+	}
+	return strconv.Quote(v)
+}
+
+// typeEmail types the requester's email inside the compiler: it compares
+// case-insensitively, so its values are lower-cased like Env's.
+const typeEmail ValueType = "requester_email"
+
+// value returns the literal a target's value v compares with.
+func (c *compiler) value(t Target, v any) string {
+	if t.Name == TargetRequesterEmail {
+		t.Type = typeEmail
+	}
+	switch t.Type {
+	case TypeEvent, TypeStatus, TypePriority, TypeChannel, typeEmail:
+		s, _ := v.(string)
+		return enum(t, s)
+	case TypeDateTime:
+		s, _ := v.(string)
+		if sec, ok := dateTimeSeconds(s); ok {
+			return lit(sec)
+		}
+		return "nil"
+	}
+	return lit(v)
+}
+
+// test returns the expression of one condition.
+func (c *compiler) test(t Target, cond Condition) (string, error) {
+	now := c.field(t, "Now")
+	changed := func() string {
+		if !c.probeOf[t.Name] {
+			c.probeOf[t.Name] = true
+			c.probes = append(c.probes, t.Name)
+		}
+		c.needs |= needChanged
+		return "Changed contains " + strconv.Quote(token(t.Name))
+	}
+	guard := func(expr string, x string) string {
+		if strings.Contains(x, ".F[") {
+			return x + " != nil && " + expr
+		}
+		return expr
+	}
+	switch cond.Op {
+	case Is, IsNot:
+		var e string
+		if t.Type == TypeCheckbox {
+			e = now + " == " + lit(cond.Value)
+			if cond.Value == false {
+				e = now + " != true"
+			}
+		} else {
+			e = now + " == " + c.value(t, cond.Value)
+		}
+		if cond.Op == IsNot {
+			return "not (" + e + ")", nil
+		}
+		return e, nil
+	case In, NotIn:
+		l, _ := cond.Value.([]string)
+		vals := make([]string, len(l))
+		for i, v := range l {
+			vals[i] = c.value(t, v)
+		}
+		e := now + " in [" + strings.Join(vals, ", ") + "]"
+		if cond.Op == NotIn {
+			return "not (" + e + ")", nil
+		}
+		return e, nil
+	case GreaterThan, LessThan:
+		op := " > "
+		if cond.Op == LessThan {
+			op = " < "
+		}
+		return guard(now+op+c.value(t, cond.Value), now), nil
+	case Present, Absent:
+		var e string
+		switch {
+		case t.Type == TypeCategory || t.Type == TypeAgent || t.Type == TypeGroup || t.Type == TypeTags ||
+			t.Name == TargetRequesterEmail || t.Name == TargetTitle:
+			e = now + ` != ""`
+		default:
+			e = now + " != nil"
+		}
+		if cond.Op == Absent {
+			return "not (" + e + ")", nil
+		}
+		return e, nil
+	case Changed:
+		return changed(), nil
+	case NotChanged:
+		return "not (" + changed() + ")", nil
+	case ChangedTo:
+		return changed() + " && " + now + " == " + c.value(t, cond.Value), nil
+	case ChangedFrom:
+		return changed() + " && " + c.field(t, "Before") + " == " + c.value(t, cond.Value), nil
+	case IsUnder, IsNotUnder:
+		path := "Now.IntakePath"
+		c.needs |= needIntakePath
+		if t.Name == TargetProcessingCategory {
+			path = "Now.ProcessingPath"
+			c.needs &^= needIntakePath
+			c.needs |= needProcessingPath
+		}
+		s, _ := cond.Value.(string)
+		e := path + " contains " + strconv.Quote(token(s))
+		if cond.Op == IsNotUnder {
+			return "not (" + e + ")", nil
+		}
+		return e, nil
+	case Contains, NotContains:
+		l, ok := cond.Value.([]string)
+		if !ok {
+			s, _ := cond.Value.(string)
+			l = []string{s}
+		}
+		var alts []string
+		for _, v := range l {
+			alts = append(alts, c.contains(t, now, v))
+		}
+		e := strings.Join(alts, " || ")
+		if len(alts) > 1 {
+			e = "(" + e + ")"
+		}
+		if cond.Op == NotContains {
+			return "not " + e, nil
+		}
+		return e, nil
+	}
+	return "", fmt.Errorf("operator %q is not allowed for %s", cond.Op, t.Name)
+}
+
+// contains returns the test of one word or member v of target t.
+func (c *compiler) contains(t Target, now, v string) string {
+	switch t.Type {
+	case TypeTags:
+		return "Now.Tags contains " + strconv.Quote(token(v))
+	case TypeMulti:
+		return "Now.Lists contains " + strconv.Quote(token(strconv.Itoa(c.slot(t))+"="+v))
+	}
+	src := srcFields
+	switch t.Name {
+	case TargetTitle:
+		src = srcTitle
+	case TargetContent:
+		src = srcContent
+	case TargetRequesterEmail:
+		src = srcEmail
+	default:
+		src = srcFields + c.slot(t)
+	}
+	w := template.Fold(strings.TrimSpace(v))
+	wi, ok := c.wordOf[w]
+	if !ok {
+		wi = len(c.words)
+		c.words = append(c.words, w)
+		c.wordOf[w] = wi
+	}
+	ht := hitToken{src: src, word: wi}
+	id, ok := c.tokenOf[ht]
+	if !ok {
+		id = len(c.tokens)
+		c.tokens = append(c.tokens, ht)
+		c.tokenOf[ht] = id
+	}
+	c.needs |= needHits << min(src, 7)
+	return "Hits contains " + strconv.Quote(hitTok(id))
+}
+
+// hitTok is the token of hit id in Env.Hits.
+func hitTok(id int) string { return "\x00w" + strconv.Itoa(id) + "\x00" }
+
+// compileOne compiles one trigger against s on its own, as Validate does.
+func compileOne(t Trigger, s *Schema) (*vm.Program, error) {
+	c := newCompiler(s)
+	src, err := c.source(t, false)
+	if err != nil {
+		return nil, err
+	}
+	return compileSource(src)
+}
+
+// compileSource compiles one program over Env. The program keeps its
+// bytecode, constants and source locations (for error messages), not the
+// syntax tree expr.Compile also returns: a set of thousands of triggers
+// keeps a few hundred bytes per trigger instead of several kilobytes.
+func compileSource(src string) (*vm.Program, error) {
+	p, err := expr.Compile(src, expr.Env(Env{}), expr.AsBool())
+	if err != nil {
+		return nil, err
+	}
+	return vm.NewProgram(p.Source(), nil, p.Locations(), 0, p.Constants, p.Bytecode, p.Arguments, nil, nil, nil), nil
+}

@@ -1,0 +1,284 @@
+package trigger
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/deskkit/deskkit/field"
+	"github.com/deskkit/deskkit/helpdesk/ticket"
+)
+
+// Report is the answer of a dry run (TRG-8): for a ticket and an event,
+// which triggers would fire, which conditions held, what they would do.
+type Report struct {
+	Event   ticket.EventKind `json:"event"`
+	Passes  int              `json:"passes"`
+	Bounded bool             `json:"bounded"`
+	// Triggers are every active trigger in run order.
+	Triggers []TriggerReport `json:"triggers"`
+	// Ticket is the ticket as the ticket-changing actions would leave it
+	// (assignments name the group, and the agent of a fixed one; who a
+	// random or round-robin assignment picks is decided when it runs).
+	Ticket ticket.Ticket `json:"ticket"`
+}
+
+// TriggerReport is one trigger in a dry run.
+type TriggerReport struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+	// Source is the expr program the conditions compiled to.
+	Source string `json:"source"`
+	Fired  bool   `json:"fired"`
+	// Pass is the pass it fired in; 0 when it did not fire.
+	Pass int `json:"pass,omitempty"`
+	// Evaluated is false when the prefilter skipped the trigger in every
+	// pass: an event, status, priority or channel condition of its all
+	// list could not hold.
+	Evaluated bool `json:"evaluated"`
+	// Conditions are evaluated on the ticket as the trigger last saw it.
+	Conditions []ConditionReport `json:"conditions"`
+	// Actions are what the trigger would do when it fired.
+	Actions []ActionReport `json:"actions,omitempty"`
+}
+
+// ConditionReport is one condition in a dry run.
+type ConditionReport struct {
+	Requirement string    `json:"requirement"` // "all" or "any"
+	Index       int       `json:"index"`
+	Condition   Condition `json:"condition"`
+	// Value is the ticket's value of the target; Before its value before
+	// the event, for the change operators.
+	Value  any  `json:"value,omitempty"`
+	Before any  `json:"before,omitempty"`
+	Held   bool `json:"held"`
+}
+
+// ActionReport is one action a fired trigger would take.
+type ActionReport struct {
+	Action Action `json:"action"`
+	// Effect says what it would do; Error why it would not (then the run
+	// would record the failure and go on).
+	Effect string `json:"effect"`
+	Error  string `json:"error,omitempty"`
+}
+
+// DryRun answers what Run would do on event in for ticket t, without
+// changing anything (TRG-8): it runs the same passes on a copy of t,
+// applying the ticket-changing actions to the copy, and reports every
+// trigger with its conditions and the actions of those that fire.
+func (s *Set) DryRun(in Input, t ticket.Ticket) (Report, error) {
+	t = t.Clone()
+	rep := Report{Event: in.Event, Triggers: make([]TriggerReport, len(s.triggers))}
+	type seen struct {
+		env Env
+		t   ticket.Ticket
+	}
+	last := make([]*seen, len(s.triggers))
+	sc := &scratch{} // never pooled: the envs kept below share its memory
+	obs := func(i int, env *Env, t *ticket.Ticket) {
+		e := *env
+		e.Now.F, e.Before.F = slices.Clone(env.Now.F), slices.Clone(env.Before.F)
+		last[i] = &seen{env: e, t: t.Clone()}
+	}
+	d := &dryApplier{now: in.Now, reports: map[string][]ActionReport{}}
+	out, err := s.run(context.Background(), in, &t, d, sc, obs)
+	if err != nil {
+		return Report{}, err
+	}
+	rep.Passes, rep.Bounded, rep.Ticket = out.Passes, out.Bounded, t
+	// Triggers the prefilter skipped are shown against the ticket as the
+	// run left it, with everything built.
+	var final Env
+	final.Event = slices.Index(ticket.Events, in.Event) + 1
+	s.state(&final.Before, &in.Before, &sc.fPrev, sc, in, 0)
+	s.fill(&final, &t, in, ^uint16(0), sc)
+	final.Now.F, final.Before.F = slices.Clone(final.Now.F), slices.Clone(final.Before.F)
+	for i, tr := range s.triggers {
+		r := TriggerReport{ID: tr.ID, Name: tr.Name, Source: s.sources[i], Evaluated: last[i] != nil}
+		r.Pass, r.Fired = sc.fired[i], sc.fired[i] > 0
+		env, cur := &final, &t
+		if last[i] != nil {
+			env, cur = &last[i].env, &last[i].t
+		}
+		for j, c := range slices.Concat(tr.All, tr.Any) {
+			cr := ConditionReport{Requirement: "all", Index: j, Condition: c}
+			if j >= len(tr.All) {
+				cr.Requirement, cr.Index = "any", j-len(tr.All)
+			}
+			held, err := s.evalCondition(i, j, env)
+			if err != nil {
+				return Report{}, err
+			}
+			cr.Held = held
+			cr.Value = valueOf(c.Target, cur, in)
+			switch c.Op {
+			case Changed, ChangedTo, ChangedFrom, NotChanged:
+				cr.Before = valueOf(c.Target, &in.Before, in)
+			}
+			r.Conditions = append(r.Conditions, cr)
+		}
+		if r.Fired {
+			r.Actions = d.reports[tr.ID]
+		}
+		rep.Triggers[i] = r
+	}
+	return rep, nil
+}
+
+// evalCondition runs condition j of trigger i alone on env.
+func (s *Set) evalCondition(i, j int, env *Env) (bool, error) {
+	p, err := compileSource(s.conds[i][j])
+	if err != nil {
+		return false, err
+	}
+	r, err := (&scratch{}).vm.Run(p, *env)
+	if err != nil {
+		return false, err
+	}
+	b, _ := r.(bool)
+	return b, nil
+}
+
+// valueOf returns the value of target name in ticket t, as people read it;
+// nil for the empty ticket before a created event.
+func valueOf(name string, t *ticket.Ticket, in Input) any {
+	if t.ID == "" && t.Status == "" {
+		return nil
+	}
+	switch name {
+	case TargetEvent:
+		return string(in.Event)
+	case TargetStatus:
+		return string(t.Status)
+	case TargetPriority:
+		return string(t.Priority)
+	case TargetChannel:
+		return string(t.Channel)
+	case TargetIntakeCategory:
+		return t.IntakeCategoryID
+	case TargetProcessingCategory:
+		return t.ProcessingCategoryID
+	case TargetAssignee:
+		return t.AssigneeID
+	case TargetGroup:
+		return t.GroupID
+	case TargetRequesterEmail:
+		return t.Requester.Email
+	case TargetTitle:
+		return t.Title
+	case TargetContent:
+		return clip(t.Content, 200)
+	case TargetTags:
+		return slices.Clone(t.Tags)
+	case TargetLanguage:
+		return t.Language
+	case TargetHoursSinceCreated:
+		return in.Now.Sub(t.CreatedAt).Hours()
+	case TargetHoursSinceUpdated:
+		return in.Now.Sub(t.UpdatedAt).Hours()
+	}
+	if kind, key, ok := splitField(name); ok {
+		if kind == field.KindAgent {
+			return t.AgentFields[key]
+		}
+		return t.CustomerFields[key]
+	}
+	return nil
+}
+
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
+}
+
+func utf8RuneStart(b byte) bool { return b&0xC0 != 0x80 }
+
+// dryApplier applies the ticket-changing actions to the copy and describes
+// every action.
+type dryApplier struct {
+	now     time.Time
+	reports map[string][]ActionReport
+}
+
+func (d *dryApplier) Apply(_ context.Context, tr *Trigger, t *ticket.Ticket) (bool, error) {
+	changed := false
+	var reps []ActionReport
+	for i, a := range tr.Actions {
+		r := ActionReport{Action: a.Clone(), Effect: Describe(a)}
+		switch a.Kind {
+		case AssignRandom, AssignRoundRobin, AssignFixed:
+			if t.GroupID != a.GroupID {
+				t.GroupID, changed = a.GroupID, true
+			}
+			if a.Kind == AssignFixed && t.AssigneeID != a.AgentID {
+				t.AssigneeID, changed = a.AgentID, true
+			}
+		case ForwardAndComplete:
+			c, _, err := ApplyToTicket(i, Action{Kind: SetStatus, Value: string(ticket.StatusSolved)}, t, d.now)
+			changed = changed || c
+			if err != nil {
+				r.Error = err.Error()
+			}
+		default:
+			c, _, err := ApplyToTicket(i, a, t, d.now)
+			changed = changed || c
+			if err != nil {
+				r.Error = err.Error()
+			}
+		}
+		reps = append(reps, r)
+	}
+	d.reports[tr.ID] = reps
+	return changed, nil
+}
+
+// Describe says in a line what action a does.
+func Describe(a Action) string {
+	switch a.Kind {
+	case AssignRandom:
+		return fmt.Sprintf("assign to group %s, to a random eligible member", a.GroupID)
+	case AssignRoundRobin:
+		return fmt.Sprintf("assign to group %s, to the next eligible member in turn", a.GroupID)
+	case AssignFixed:
+		return fmt.Sprintf("assign to group %s, to agent %s when eligible", a.GroupID, a.AgentID)
+	case SetStatus, SetPriority:
+		return fmt.Sprintf("set %s to %v", strings.TrimPrefix(string(a.Kind), "set_"), a.Value)
+	case SetProcessingCategory:
+		if a.CategoryID == "" {
+			return "clear the processing category"
+		}
+		return "set the processing category to " + a.CategoryID
+	case SetField:
+		return fmt.Sprintf("set %s to %s", a.Field, ticket.FormatValue(a.Value))
+	case AddTags:
+		return "add tags " + strings.Join(a.Tags, ", ")
+	case RemoveTags:
+		return "remove tags " + strings.Join(a.Tags, ", ")
+	case Note:
+		return "add an internal note"
+	case Notify:
+		return "mail the " + a.Recipient
+	case Forward:
+		return "forward the ticket to " + strings.Join(a.Addresses, ", ")
+	case ForwardAndComplete:
+		return "forward the ticket to " + strings.Join(a.Addresses, ", ") + ", then solve it"
+	case Callback:
+		return "post the ticket as JSON to " + a.URL
+	case Dooray:
+		return "post a message to the Dooray! hook " + a.URL
+	case SMS:
+		if a.Recipient == RecipientCustomer {
+			return "text the customer"
+		}
+		return "text " + strings.Join(a.Addresses, ", ")
+	}
+	return string(a.Kind)
+}
