@@ -43,6 +43,9 @@ type Config struct {
 	// Callbacks counts the phone callbacks an agent holds, for the
 	// callback-menu restriction of AGT-8; nil: the host has no callbacks.
 	Callbacks CallbackCounter
+	// TriggerPasses bounds the trigger passes of one ticket event (TRG-7);
+	// default trigger.DefaultMaxPasses (10).
+	TriggerPasses int
 }
 
 // CallbackCounter is the host's phone-callback module, as far as AGT-8
@@ -68,6 +71,8 @@ type Desk struct {
 
 	directory agent.Directory
 	callbacks CallbackCounter
+
+	triggerPasses int
 }
 
 // cachedService is a service's record as read at a time.
@@ -82,7 +87,8 @@ func New(cfg Config) (*Desk, error) {
 		return nil, fmt.Errorf("%w: helpdesk.Config.Store is required", ErrInvalid)
 	}
 	d := &Desk{store: cfg.Store, clock: cfg.Clock, log: cfg.Logger, newID: cfg.NewID, limits: cfg.Limits,
-		retries: cfg.ConflictRetries, cacheTTL: cfg.ServiceCacheTTL, directory: cfg.Directory, callbacks: cfg.Callbacks}
+		retries: cfg.ConflictRetries, cacheTTL: cfg.ServiceCacheTTL, directory: cfg.Directory, callbacks: cfg.Callbacks,
+		triggerPasses: cfg.TriggerPasses}
 	if d.clock == nil {
 		d.clock = time.Now
 	}

@@ -163,7 +163,14 @@ func (s *Session) pick(ctx context.Context, o *op, groupID string) (string, erro
 	if err != nil {
 		return "", err
 	}
-	if g.Strategy == agent.StrategyNone || g.Strategy == "" {
+	return s.pickBy(ctx, o, groupID, g.Strategy, g.FixedAgentID)
+}
+
+// pickBy picks a member of group groupID by strategy (fixed: agent fixed
+// when eligible), as pick does with the group's own strategy; trigger
+// assignments name their method (TRG-6.1).
+func (s *Session) pickBy(ctx context.Context, o *op, groupID string, strategy agent.Strategy, fixed string) (string, error) {
+	if strategy == agent.StrategyNone || strategy == "" {
 		return "", nil
 	}
 	ms, err := o.r.Groups().Members(ctx, groupID)
@@ -187,8 +194,8 @@ func (s *Session) pick(ctx context.Context, o *op, groupID string) (string, erro
 		a := byID[m.AgentID]
 		cands[i] = agent.Candidate{AgentID: m.AgentID, Seq: m.Seq, Eligible: a != nil && ineligible(*a, menu) == ""}
 	}
-	if g.Strategy != agent.StrategyRoundRobin {
-		id, _, _ := agent.Pick(g.Strategy, g.FixedAgentID, cands, 0, nil)
+	if strategy != agent.StrategyRoundRobin {
+		id, _, _ := agent.Pick(strategy, fixed, cands, 0, nil)
 		return id, nil
 	}
 	// Round robin: the store advances the cursor in one atomic step, so

@@ -65,7 +65,14 @@ func (s *Session) create(ctx context.Context, o *op, n ticket.New, followUpOf st
 		fcs = append(fcs, ticket.FieldChange{Field: ticket.FieldFollowUpOf, To: followUpOf})
 	}
 	created := o.changes(s.actor, t.ID, ticket.EventCreated, fcs)
-	if err := o.r.Tickets().Create(ctx, &t, created); err != nil {
+	fx, err := s.runTriggers(ctx, o, ticket.EventCreated, ticket.Ticket{}, &t) // TRG-7
+	if err != nil {
+		return t, err
+	}
+	if err := o.r.Tickets().Create(ctx, &t, append(created, fx.withTicket(t.ID)...)); err != nil {
+		return t, err
+	}
+	if err := fx.flush(ctx, t); err != nil {
 		return t, err
 	}
 	return t, s.surge(ctx, o)
@@ -374,9 +381,12 @@ func result[T any](v T, err error) (T, error) {
 	return v, nil
 }
 
-// edit loads ticket id, lets fn change it, then stores it with one history
-// row per changed field plus the extra rows fn returns, all under event ev.
-// When nothing changed nothing is written.
+// edit loads ticket id, lets fn change it, runs the service's triggers on
+// the change (TRG-7), then stores it with one history row per changed field
+// plus the extra rows fn returns, all under event ev, and the rows of the
+// firings; the firings' notes and outbox messages are written after it, in
+// the same transaction. When fn changed nothing nothing is written and no
+// trigger runs.
 func (s *Session) edit(ctx context.Context, o *op, id string, ev ticket.EventKind, fn func(*ticket.Ticket) ([]ticket.FieldChange, error)) (ticket.Ticket, error) {
 	before, err := o.r.Tickets().GetForUpdate(ctx, id)
 	if err != nil {
@@ -394,8 +404,16 @@ func (s *Session) edit(ctx context.Context, o *op, id string, ev ticket.EventKin
 	if before.Status == ticket.StatusClosed && after.Status == ticket.StatusClosed {
 		return before, errClosed(id)
 	}
+	rows := o.changes(s.actor, id, ev, changes)
+	fx, err := s.runTriggers(ctx, o, ev, before, &after) // TRG-7
+	if err != nil {
+		return before, err
+	}
 	after.UpdatedAt = o.now
-	if err := o.r.Tickets().Update(ctx, &after, o.changes(s.actor, id, ev, changes)); err != nil {
+	if err := o.r.Tickets().Update(ctx, &after, append(rows, fx.withTicket(id)...)); err != nil {
+		return before, err
+	}
+	if err := fx.flush(ctx, after); err != nil {
 		return before, err
 	}
 	return after, nil

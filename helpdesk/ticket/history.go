@@ -62,6 +62,9 @@ const (
 	FieldInternalResolution = "internal_resolution" // TKT-6; To is the recorded text
 	FieldFollowUp           = "follow_up"           // TKT-2, on the closed ticket; To is the new ticket's id
 	FieldFollowUpOf         = "follow_up_of"        // TKT-2, on the new ticket; To is the closed ticket's id
+	FieldTrigger            = "trigger"             // a trigger fired (TRG-7); From is its id, To its name and actions
+	FieldTriggerAction      = "trigger_action"      // a fired trigger's action was skipped; From is the trigger id, To why
+	FieldTriggerPasses      = "trigger_passes"      // trigger evaluation stopped at the pass bound (TRG-7)
 )
 
 // Change is one row of a ticket's history (TKT-4): who, when, which field,

@@ -1,0 +1,309 @@
+package helpdesk
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/deskkit/deskkit/agent"
+	"github.com/deskkit/deskkit/category"
+	"github.com/deskkit/deskkit/helpdesk/i18n"
+	"github.com/deskkit/deskkit/helpdesk/ticket"
+	"github.com/deskkit/deskkit/notify"
+	"github.com/deskkit/deskkit/template"
+	"github.com/deskkit/deskkit/trigger"
+)
+
+// effects carries out fired triggers' actions inside the event's
+// transaction (TRG-6, TRG-7): ticket changes apply to the ticket at once;
+// internal notes and outbox messages wait in it until the ticket is stored
+// (flush), so they commit with the change or not at all (NTF-1). It
+// implements trigger.Applier.
+type effects struct {
+	s     *Session
+	o     *op
+	ev    ticket.EventKind
+	rows  []ticket.Change
+	notes []ticket.Comment
+	msgs  []notify.Message
+}
+
+// row returns a history row of the system (triggers act as the system).
+func (fx *effects) row(field, from, to string) ticket.Change {
+	return ticket.Change{At: fx.o.now, ActorKind: ticket.ActorSystem, Event: fx.ev, Field: field, From: from, To: to}
+}
+
+// Apply carries out tr's actions in order and records the firing in the
+// history: one row naming the trigger and its actions, a row per field the
+// actions changed, a row per action that could not be carried out (a
+// stale group, an illegal status move; it is skipped, the event goes on).
+func (fx *effects) Apply(ctx context.Context, tr *trigger.Trigger, t *ticket.Ticket) (bool, error) {
+	prev := t.Clone()
+	fx.rows = append(fx.rows, fx.row(ticket.FieldTrigger, tr.ID, summary(tr)))
+	for i, a := range tr.Actions {
+		reason, err := fx.action(ctx, tr, i, a, t)
+		if err != nil {
+			return false, err
+		}
+		if reason != "" {
+			fx.rows = append(fx.rows, fx.row(ticket.FieldTriggerAction, tr.ID, fmt.Sprintf("action %d (%s) skipped: %s", i, a.Kind, reason)))
+		}
+	}
+	diffs := ticket.Diff(prev, *t)
+	for _, d := range diffs {
+		fx.rows = append(fx.rows, fx.row(d.Field, d.From, d.To))
+	}
+	return len(diffs) > 0, nil
+}
+
+// strategies maps assign actions to the group strategies that pick.
+var strategies = map[trigger.ActionKind]agent.Strategy{
+	trigger.AssignRandom: agent.StrategyRandom, trigger.AssignRoundRobin: agent.StrategyRoundRobin, trigger.AssignFixed: agent.StrategyFixed,
+}
+
+// action carries out action i of tr; a non-empty reason says why it was
+// skipped. Only storage errors are returned.
+func (fx *effects) action(ctx context.Context, tr *trigger.Trigger, i int, a trigger.Action, t *ticket.Ticket) (string, error) {
+	o, s := fx.o, fx.s
+	switch a.Kind {
+	case trigger.AssignRandom, trigger.AssignRoundRobin, trigger.AssignFixed:
+		if _, err := o.r.Groups().Get(ctx, a.GroupID); errors.Is(err, ErrNotFound) {
+			return fmt.Sprintf("group %s no longer exists", a.GroupID), nil
+		} else if err != nil {
+			return "", err
+		}
+		id, err := s.pickBy(ctx, o, a.GroupID, strategies[a.Kind], a.AgentID)
+		if err != nil {
+			return "", err
+		}
+		// Nobody eligible: the ticket goes to the group unassigned (TRG-6.1).
+		t.GroupID, t.AssigneeID = a.GroupID, id
+		if id != "" && t.Status == ticket.StatusNew {
+			return "", setStatus(t, ticket.StatusOpen, o) // TKT-2
+		}
+		return "", nil
+	case trigger.SetProcessingCategory:
+		if a.CategoryID != "" {
+			c, err := o.r.Categories().Get(ctx, a.CategoryID)
+			if errors.Is(err, ErrNotFound) || err == nil && (c.Deleted || c.Tree != category.Processing) {
+				return fmt.Sprintf("category %s is no longer a processing category", a.CategoryID), nil
+			} else if err != nil {
+				return "", err
+			}
+		}
+	case trigger.SetField:
+		_, key, _ := strings.Cut(a.Field, ".")
+		f, err := o.r.Fields().Get(ctx, key)
+		if errors.Is(err, ErrNotFound) {
+			return fmt.Sprintf("field %s no longer exists", key), nil
+		} else if err != nil {
+			return "", err
+		}
+		if err := f.CheckValue(a.Value); a.Value != nil && err != nil {
+			return fmt.Sprintf("the value no longer fits field %s: %v", key, err), nil
+		}
+	case trigger.Note:
+		body, err := fx.render(ctx, t, a.Body)
+		if err != nil || body == "" {
+			return "no text in the ticket's language", err
+		}
+		cm := ticket.Comment{ID: s.desk.newID(), TicketID: t.ID, Kind: ticket.CommentInternal, AuthorKind: ticket.ActorSystem,
+			Body: body, CreatedAt: o.now}
+		fx.notes = append(fx.notes, cm)
+		fx.rows = append(fx.rows, fx.row(ticket.FieldNote, "", cm.ID))
+		return "", nil
+	case trigger.Notify, trigger.Forward, trigger.ForwardAndComplete, trigger.Callback, trigger.Dooray, trigger.SMS:
+		reason, err := fx.message(ctx, tr, i, a, t)
+		if err != nil || reason != "" || a.Kind != trigger.ForwardAndComplete {
+			return reason, err
+		}
+		a = trigger.Action{Kind: trigger.SetStatus, Value: string(ticket.StatusSolved)} // then complete (TRG-6.3)
+	}
+	_, _, err := trigger.ApplyToTicket(i, a, t, o.now)
+	var ae *trigger.ActionError
+	if errors.As(err, &ae) {
+		return ae.Reason, nil
+	}
+	return "", err
+}
+
+// message queues the outbox messages of a side-effect action.
+func (fx *effects) message(ctx context.Context, tr *trigger.Trigger, i int, a trigger.Action, t *ticket.Ticket) (string, error) {
+	o := fx.o
+	add := func(m notify.Medium, to string, p notify.Payload) {
+		fx.msgs = append(fx.msgs, notify.Message{
+			ID: fx.s.desk.newID(), Medium: m, Recipient: to, Payload: p,
+			// The ticket version is prefixed when the ticket is stored
+			// (flush): one key per event, action and recipient.
+			IdempotencyKey: tr.ID + ":" + strconv.Itoa(i) + ":" + to,
+			Source:         notify.Source{Kind: "trigger", TicketID: t.ID, TriggerID: tr.ID},
+			NextAttemptAt:  o.now, CreatedAt: o.now, UpdatedAt: o.now,
+		})
+	}
+	subjectLine := "[#" + strconv.FormatInt(t.Number, 10) + "] " + t.Title
+	switch a.Kind {
+	case trigger.Notify:
+		to, reason, err := fx.recipients(ctx, a.Recipient, t)
+		if err != nil || reason != "" {
+			return reason, err
+		}
+		subject, err := fx.render(ctx, t, a.Subject)
+		if err != nil {
+			return "", err
+		}
+		body, err := fx.render(ctx, t, a.Body)
+		if err != nil {
+			return "", err
+		}
+		for _, addr := range to {
+			add(notify.Email, addr, notify.Payload{Subject: subject, Text: body, Headers: fx.headers(t)}) // no layout (MAIL-6)
+		}
+	case trigger.Forward, trigger.ForwardAndComplete:
+		intro, err := fx.render(ctx, t, a.Body)
+		if err != nil {
+			return "", err
+		}
+		text := t.Content
+		if intro != "" {
+			text = intro + "\n\n" + t.Content
+		}
+		for _, addr := range a.Addresses {
+			add(notify.Email, addr, notify.Payload{Subject: subjectLine, Text: text, Headers: fx.headers(t)})
+		}
+	case trigger.Callback:
+		b, err := json.Marshal(t)
+		if err != nil {
+			return "", err
+		}
+		add(notify.Callback, a.URL, notify.Payload{JSON: string(b)})
+	case trigger.Dooray:
+		body, err := fx.render(ctx, t, a.Body)
+		if err != nil {
+			return "", err
+		}
+		add(notify.Dooray, a.URL, notify.Payload{Text: body})
+	case trigger.SMS:
+		to := a.Addresses
+		if a.Recipient == trigger.RecipientCustomer {
+			if t.Requester.Phone == "" {
+				return "the requester has no phone number", nil
+			}
+			to = []string{t.Requester.Phone}
+		}
+		body, err := fx.render(ctx, t, a.Body)
+		if err != nil {
+			return "", err
+		}
+		for _, n := range to {
+			add(notify.SMS, n, notify.Payload{Text: body})
+		}
+	}
+	return "", nil
+}
+
+func (fx *effects) headers(t *ticket.Ticket) map[string]string {
+	h := map[string]string{"References": "<ticket-" + t.ID + "@deskkit>"}
+	if m := fx.o.svc.Mail; m.FromAddress != "" {
+		h["From"] = fmt.Sprintf("%q <%s>", m.FromName, m.FromAddress)
+	}
+	return h
+}
+
+// recipients returns the mail addresses of a notify action's recipient;
+// reason says why there are none.
+func (fx *effects) recipients(ctx context.Context, who string, t *ticket.Ticket) ([]string, string, error) {
+	o := fx.o
+	switch who {
+	case trigger.RecipientCustomer:
+		if t.Requester.Email == "" {
+			return nil, "the requester has no email address", nil
+		}
+		return []string{t.Requester.Email}, "", nil
+	case trigger.RecipientAssignee:
+		if t.AssigneeID == "" {
+			return nil, "the ticket has no assignee", nil
+		}
+		a, err := o.r.Agents().Get(ctx, t.AssigneeID)
+		if errors.Is(err, ErrNotFound) || err == nil && a.Email == "" {
+			return nil, "the assignee has no email address", nil
+		}
+		return []string{a.Email}, "", err
+	}
+	if t.GroupID == "" {
+		return nil, "the ticket has no group", nil
+	}
+	ms, err := o.r.Groups().Members(ctx, t.GroupID)
+	if err != nil {
+		return nil, "", err
+	}
+	var to []string
+	for _, m := range ms {
+		a, err := o.r.Agents().Get(ctx, m.AgentID)
+		if errors.Is(err, ErrNotFound) || err == nil && (!a.Active || a.Email == "") {
+			continue
+		} else if err != nil {
+			return nil, "", err
+		}
+		to = append(to, a.Email)
+	}
+	if len(to) == 0 {
+		return nil, "the group has no active member with an email address", nil
+	}
+	return to, "", nil
+}
+
+// render renders a per-language text of an action for t, in the ticket's
+// language with the service default as fallback (TPL-4). #{agentName} is
+// the assignee's name.
+func (fx *effects) render(ctx context.Context, t *ticket.Ticket, text i18n.Text) (string, error) {
+	src := text.Get(t.Language, fx.o.svc.DefaultLanguage)
+	if src == "" {
+		return "", nil
+	}
+	c, err := template.Parse(src)
+	if err != nil {
+		return "", err // refused when the trigger was saved
+	}
+	v, err := ticketValues(ctx, fx.o, *t, c)
+	if err != nil {
+		return "", err
+	}
+	v.AgentName = ""
+	if t.AssigneeID != "" && c.Uses(template.CodeAgentName) {
+		a, err := fx.o.r.Agents().Get(ctx, t.AssigneeID)
+		if err != nil && !errors.Is(err, ErrNotFound) {
+			return "", err
+		}
+		v.AgentName = a.Name
+	}
+	return c.Render(v, template.Text), nil
+}
+
+// flush writes the notes and messages of the firings once t is stored;
+// message keys get the stored version, so every event has its own.
+func (fx *effects) flush(ctx context.Context, t ticket.Ticket) error {
+	for _, cm := range fx.notes {
+		if err := fx.o.r.Tickets().AddComment(ctx, cm); err != nil {
+			return err
+		}
+	}
+	if len(fx.msgs) == 0 {
+		return nil
+	}
+	for i := range fx.msgs {
+		fx.msgs[i].IdempotencyKey = "trigger:" + versionKey(t) + ":" + fx.msgs[i].IdempotencyKey
+	}
+	return fx.o.r.Outbox().Enqueue(ctx, fx.msgs...)
+}
+
+// withTicket sets the ticket id of the firing rows (a new ticket's id is
+// known before it is stored, and so is an edited one's).
+func (fx *effects) withTicket(id string) []ticket.Change {
+	for i := range fx.rows {
+		fx.rows[i].TicketID = id
+	}
+	return fx.rows
+}

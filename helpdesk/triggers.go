@@ -1,0 +1,306 @@
+package helpdesk
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+
+	"github.com/deskkit/deskkit/category"
+	"github.com/deskkit/deskkit/helpdesk/ticket"
+	"github.com/deskkit/deskkit/trigger"
+)
+
+// TriggerSchema returns the condition schema of the service (TRG-3, TRG-4):
+// every target with its type, operators and allowed values, for a
+// condition editor.
+func (s *Session) TriggerSchema(ctx context.Context) (*trigger.Schema, error) {
+	var out *trigger.Schema
+	err := s.run(ctx, permRead, func(o *op) (err error) {
+		out, err = triggerSchema(ctx, o)
+		return err
+	})
+	return result(out, err)
+}
+
+func triggerSchema(ctx context.Context, o *op) (*trigger.Schema, error) {
+	fs, err := o.r.Fields().List(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return trigger.NewSchema(fs, o.svc.Languages, o.svc.DefaultLanguage), nil
+}
+
+// resolver answers trigger validation from the transaction's repositories.
+type resolver struct{ o *op }
+
+func (r resolver) Category(ctx context.Context, id string) (category.Category, error) {
+	c, err := r.o.r.Categories().Get(ctx, id)
+	if err == nil && c.Deleted {
+		return c, ErrNotFound
+	}
+	return c, err
+}
+
+func (r resolver) Agent(ctx context.Context, id string) error {
+	_, err := r.o.r.Agents().Get(ctx, id)
+	return err
+}
+
+func (r resolver) Group(ctx context.Context, id string) error {
+	_, err := r.o.r.Groups().Get(ctx, id)
+	return err
+}
+
+// validTrigger validates n for the service (TRG-5).
+func validTrigger(ctx context.Context, o *op, n trigger.New) (trigger.New, error) {
+	sch, err := triggerSchema(ctx, o)
+	if err != nil {
+		return n, err
+	}
+	return trigger.Validate(ctx, n, sch, resolver{o})
+}
+
+// CreateTrigger validates and stores a trigger (admin; TRG-1, TRG-5): at the
+// end of the active list, or of the inactive list when n.Inactive. A
+// trigger that could fail at run time is refused with a *ValidationError
+// naming each bad condition or action ("all[0].value").
+func (s *Session) CreateTrigger(ctx context.Context, n trigger.New) (trigger.Trigger, error) {
+	var out trigger.Trigger
+	err := s.run(ctx, permSettings, func(o *op) error {
+		v, err := validTrigger(ctx, o, n)
+		if err != nil {
+			return err
+		}
+		out = trigger.Trigger{ID: s.desk.newID(), Name: v.Name, Description: v.Description, All: v.All, Any: v.Any,
+			Actions: v.Actions, Active: !v.Inactive, CreatedAt: o.now, UpdatedAt: o.now}
+		return o.r.Triggers().Create(ctx, &out)
+	})
+	return result(out, err)
+}
+
+// UpdateTrigger replaces a trigger's name, description, conditions and
+// actions (admin); its place and active flag stay. n.Inactive is ignored:
+// use ActivateTrigger and DeactivateTrigger.
+func (s *Session) UpdateTrigger(ctx context.Context, id string, n trigger.New) (trigger.Trigger, error) {
+	var out trigger.Trigger
+	err := s.run(ctx, permSettings, func(o *op) error {
+		cur, err := o.r.Triggers().Get(ctx, id)
+		if err != nil {
+			return err
+		}
+		v, err := validTrigger(ctx, o, n)
+		if err != nil {
+			return err
+		}
+		cur.Name, cur.Description, cur.All, cur.Any, cur.Actions, cur.UpdatedAt = v.Name, v.Description, v.All, v.Any, v.Actions, o.now
+		if err := o.r.Triggers().Update(ctx, cur); err != nil {
+			return err
+		}
+		out, err = o.r.Triggers().Get(ctx, id)
+		return err
+	})
+	return result(out, err)
+}
+
+// Trigger returns one trigger (admin).
+func (s *Session) Trigger(ctx context.Context, id string) (trigger.Trigger, error) {
+	var out trigger.Trigger
+	err := s.run(ctx, permSettings, func(o *op) (err error) {
+		out, err = o.r.Triggers().Get(ctx, id)
+		return err
+	})
+	return result(out, err)
+}
+
+// Triggers returns every trigger (admin): the active ones in run order,
+// then the inactive ones.
+func (s *Session) Triggers(ctx context.Context) ([]trigger.Trigger, error) {
+	var out []trigger.Trigger
+	err := s.run(ctx, permSettings, func(o *op) (err error) {
+		out, err = o.r.Triggers().List(ctx)
+		return err
+	})
+	return result(out, err)
+}
+
+// ActivateTrigger moves a trigger to the end of the active list (TRG-1).
+func (s *Session) ActivateTrigger(ctx context.Context, id string) error {
+	return s.run(ctx, permSettings, func(o *op) error { return o.r.Triggers().SetActive(ctx, id, true, o.now) })
+}
+
+// DeactivateTrigger moves a trigger to the inactive list (TRG-1).
+func (s *Session) DeactivateTrigger(ctx context.Context, id string) error {
+	return s.run(ctx, permSettings, func(o *op) error { return o.r.Triggers().SetActive(ctx, id, false, o.now) })
+}
+
+// ReorderTriggers sets the run order of the active triggers; ids must name
+// each of them once (TRG-1).
+func (s *Session) ReorderTriggers(ctx context.Context, ids []string) error {
+	return s.run(ctx, permSettings, func(o *op) error { return o.r.Triggers().Reorder(ctx, ids) })
+}
+
+// DeleteTrigger deletes an inactive trigger; an active one is refused with
+// trigger.ErrActive (TRG-1).
+func (s *Session) DeleteTrigger(ctx context.Context, id string) error {
+	return s.run(ctx, permSettings, func(o *op) error { return o.r.Triggers().Delete(ctx, id) })
+}
+
+// TriggerSource returns the expr program a trigger's conditions compile
+// to, one commented line per condition (for dry runs and bug reports).
+func (s *Session) TriggerSource(ctx context.Context, id string) (string, error) {
+	var out string
+	err := s.run(ctx, permSettings, func(o *op) error {
+		t, err := o.r.Triggers().Get(ctx, id)
+		if err != nil {
+			return err
+		}
+		sch, err := triggerSchema(ctx, o)
+		if err != nil {
+			return err
+		}
+		t.Active = true
+		set, err := trigger.Compile([]trigger.Trigger{t}, sch, trigger.Options{})
+		if err != nil {
+			return err
+		}
+		out = set.Source(0)
+		return nil
+	})
+	return result(out, err)
+}
+
+// DryRun answers which triggers would fire on event ev of ticket id, which
+// conditions held and what the triggers would do, without changing
+// anything (TRG-8; admin). With change, the event is that update of the
+// stored ticket (the ticket before it is the stored one); without, the
+// stored ticket as it is (on created: as if just created, so every value
+// counts as changed).
+func (s *Session) DryRun(ctx context.Context, id string, ev ticket.EventKind, change *ticket.Update) (trigger.Report, error) {
+	var out trigger.Report
+	err := s.run(ctx, permSettings, func(o *op) error {
+		t, err := o.r.Tickets().Get(ctx, id)
+		if err != nil {
+			return err
+		}
+		set, err := s.triggerSet(ctx, o)
+		if err != nil || set == nil {
+			out = trigger.Report{Event: ev, Ticket: t}
+			return err
+		}
+		in, anc := s.triggerInput(ctx, o, ev, t)
+		now := t
+		if change != nil {
+			now = t.Apply(*change)
+		}
+		if ev == ticket.EventCreated {
+			in.Before = ticket.Ticket{}
+		}
+		out, err = set.DryRun(in, now)
+		if err == nil {
+			err = anc.err
+		}
+		return err
+	})
+	return result(out, err)
+}
+
+// triggerSets caches each service's compiled triggers under the trigger-set
+// version they were compiled from. Versions are random and never reused,
+// so an entry is valid whichever Desk or store read it. Field definitions,
+// categories and agents may change without a new version: the set only
+// holds field types, which never change for a key, and ids; category paths
+// are read per event.
+var triggerSets sync.Map // service id → *cachedSet
+
+type cachedSet struct {
+	version string
+	set     *trigger.Set
+}
+
+// triggerSet returns the service's compiled active triggers as o's
+// transaction sees them; nil when the service never had a trigger.
+func (s *Session) triggerSet(ctx context.Context, o *op) (*trigger.Set, error) {
+	// The version is read before the list: a list newer than its version
+	// only costs a recompile on the next event, never a stale set.
+	v, err := o.r.Triggers().Version(ctx)
+	if err != nil || v == "" {
+		return nil, err
+	}
+	if c, ok := triggerSets.Load(s.svc); ok && c.(*cachedSet).version == v {
+		return c.(*cachedSet).set, nil
+	}
+	ts, err := o.r.Triggers().List(ctx)
+	if err != nil {
+		return nil, err
+	}
+	sch, err := triggerSchema(ctx, o)
+	if err != nil {
+		return nil, err
+	}
+	set, err := trigger.Compile(ts, sch, trigger.Options{MaxPasses: s.desk.triggerPasses})
+	if err != nil {
+		return nil, err
+	}
+	triggerSets.Store(s.svc, &cachedSet{version: v, set: set})
+	return set, nil
+}
+
+// ancestors reads category paths for "is under" conditions, once per
+// category per event; the first storage error is kept for the caller.
+type ancestors struct {
+	paths map[string][]string
+	err   error
+}
+
+// triggerInput returns the engine input of event ev on a ticket whose
+// stored state is before.
+func (s *Session) triggerInput(ctx context.Context, o *op, ev ticket.EventKind, before ticket.Ticket) (trigger.Input, *ancestors) {
+	anc := &ancestors{paths: map[string][]string{}}
+	return trigger.Input{Event: ev, Before: before, Now: o.now, Ancestors: func(id string) []string {
+		if p, ok := anc.paths[id]; ok {
+			return p
+		}
+		c, err := o.r.Categories().Get(ctx, id)
+		if err != nil && !errors.Is(err, ErrNotFound) && anc.err == nil {
+			anc.err = err
+		}
+		anc.paths[id] = c.Path
+		return c.Path
+	}}, anc
+}
+
+// runTriggers runs the service's triggers on event ev of ticket t, whose
+// stored state is before (the zero ticket on created), TRG-7. Ticket
+// changes apply to t; the returned effects hold the history rows of the
+// firings and the notes and outbox messages to write once t is stored.
+func (s *Session) runTriggers(ctx context.Context, o *op, ev ticket.EventKind, before ticket.Ticket, t *ticket.Ticket) (*effects, error) {
+	fx := &effects{s: s, o: o, ev: ev}
+	set, err := s.triggerSet(ctx, o)
+	if err != nil || set == nil {
+		return fx, err
+	}
+	in, anc := s.triggerInput(ctx, o, ev, before)
+	out, err := set.Run(ctx, in, t, fx)
+	if err == nil {
+		err = anc.err
+	}
+	if err != nil {
+		return nil, err
+	}
+	if out.Bounded {
+		fx.rows = append(fx.rows, fx.row(ticket.FieldTriggerPasses, "",
+			fmt.Sprintf("trigger evaluation stopped after %d passes (TRG-7)", out.Passes)))
+	}
+	return fx, nil
+}
+
+// summary lists a trigger's actions for its history row.
+func summary(tr *trigger.Trigger) string {
+	parts := make([]string, len(tr.Actions))
+	for i, a := range tr.Actions {
+		parts[i] = trigger.Describe(a)
+	}
+	return tr.Name + ": " + strings.Join(parts, "; ")
+}
