@@ -29,6 +29,8 @@ type effects struct {
 	rows  []ticket.Change
 	notes []ticket.Comment
 	msgs  []notify.Message
+	// deferred render the notes and messages once the ticket is stored.
+	deferred []func(stored ticket.Ticket) error
 }
 
 // row returns a history row of the system (triggers act as the system).
@@ -106,14 +108,17 @@ func (fx *effects) action(ctx context.Context, tr *trigger.Trigger, i int, a tri
 			return fmt.Sprintf("the value no longer fits field %s: %v", key, err), nil
 		}
 	case trigger.Note:
-		body, err := fx.render(ctx, t, a.Body)
-		if err != nil || body == "" {
-			return "no text in the ticket's language", err
-		}
-		cm := ticket.Comment{ID: s.desk.newID(), TicketID: t.ID, Kind: ticket.CommentInternal, AuthorKind: ticket.ActorSystem,
-			Body: body, CreatedAt: o.now}
-		fx.notes = append(fx.notes, cm)
-		fx.rows = append(fx.rows, fx.row(ticket.FieldNote, "", cm.ID))
+		id := s.desk.newID()
+		fx.later(t, func(t *ticket.Ticket) error {
+			body, err := fx.render(ctx, t, a.Body)
+			if err != nil || body == "" {
+				return err // validated: the default language has a text
+			}
+			fx.notes = append(fx.notes, ticket.Comment{ID: id, TicketID: t.ID, Kind: ticket.CommentInternal,
+				AuthorKind: ticket.ActorSystem, Body: body, CreatedAt: o.now})
+			return nil
+		})
+		fx.rows = append(fx.rows, fx.row(ticket.FieldNote, "", id))
 		return "", nil
 	case trigger.Notify, trigger.Forward, trigger.ForwardAndComplete, trigger.Callback, trigger.Dooray, trigger.SMS:
 		reason, err := fx.message(ctx, tr, i, a, t)
@@ -130,61 +135,73 @@ func (fx *effects) action(ctx context.Context, tr *trigger.Trigger, i int, a tri
 	return "", err
 }
 
-// message queues the outbox messages of a side-effect action.
+// message queues the outbox messages of a side-effect action. Who gets
+// them is decided now, on the ticket as the trigger saw it; the texts are
+// rendered once the ticket is stored (a new ticket has no number before).
 func (fx *effects) message(ctx context.Context, tr *trigger.Trigger, i int, a trigger.Action, t *ticket.Ticket) (string, error) {
 	o := fx.o
-	add := func(m notify.Medium, to string, p notify.Payload) {
+	add := func(t *ticket.Ticket, m notify.Medium, to string, p notify.Payload) {
 		fx.msgs = append(fx.msgs, notify.Message{
 			ID: fx.s.desk.newID(), Medium: m, Recipient: to, Payload: p,
-			// The ticket version is prefixed when the ticket is stored
-			// (flush): one key per event, action and recipient.
+			// The ticket version is prefixed in flush: one key per event,
+			// action and recipient.
 			IdempotencyKey: tr.ID + ":" + strconv.Itoa(i) + ":" + to,
 			Source:         notify.Source{Kind: "trigger", TicketID: t.ID, TriggerID: tr.ID},
 			NextAttemptAt:  o.now, CreatedAt: o.now, UpdatedAt: o.now,
 		})
 	}
-	subjectLine := "[#" + strconv.FormatInt(t.Number, 10) + "] " + t.Title
+	subjectLine := func(t *ticket.Ticket) string { return "[#" + strconv.FormatInt(t.Number, 10) + "] " + t.Title }
 	switch a.Kind {
 	case trigger.Notify:
 		to, reason, err := fx.recipients(ctx, a.Recipient, t)
 		if err != nil || reason != "" {
 			return reason, err
 		}
-		subject, err := fx.render(ctx, t, a.Subject)
-		if err != nil {
-			return "", err
-		}
-		body, err := fx.render(ctx, t, a.Body)
-		if err != nil {
-			return "", err
-		}
-		for _, addr := range to {
-			add(notify.Email, addr, notify.Payload{Subject: subject, Text: body, Headers: fx.headers(t)}) // no layout (MAIL-6)
-		}
+		fx.later(t, func(t *ticket.Ticket) error {
+			subject, err := fx.render(ctx, t, a.Subject)
+			if err != nil {
+				return err
+			}
+			body, err := fx.render(ctx, t, a.Body)
+			if err != nil {
+				return err
+			}
+			for _, addr := range to {
+				add(t, notify.Email, addr, notify.Payload{Subject: subject, Text: body, Headers: fx.headers(t)}) // no layout (MAIL-6)
+			}
+			return nil
+		})
 	case trigger.Forward, trigger.ForwardAndComplete:
-		intro, err := fx.render(ctx, t, a.Body)
-		if err != nil {
-			return "", err
-		}
-		text := t.Content
-		if intro != "" {
-			text = intro + "\n\n" + t.Content
-		}
-		for _, addr := range a.Addresses {
-			add(notify.Email, addr, notify.Payload{Subject: subjectLine, Text: text, Headers: fx.headers(t)})
-		}
+		fx.later(t, func(t *ticket.Ticket) error {
+			intro, err := fx.render(ctx, t, a.Body)
+			if err != nil {
+				return err
+			}
+			text := t.Content
+			if intro != "" {
+				text = intro + "\n\n" + t.Content
+			}
+			for _, addr := range a.Addresses {
+				add(t, notify.Email, addr, notify.Payload{Subject: subjectLine(t), Text: text, Headers: fx.headers(t)})
+			}
+			return nil
+		})
 	case trigger.Callback:
-		b, err := json.Marshal(t)
-		if err != nil {
-			return "", err
-		}
-		add(notify.Callback, a.URL, notify.Payload{JSON: string(b)})
+		fx.later(t, func(t *ticket.Ticket) error {
+			b, err := json.Marshal(t)
+			if err == nil {
+				add(t, notify.Callback, a.URL, notify.Payload{JSON: string(b)})
+			}
+			return err
+		})
 	case trigger.Dooray:
-		body, err := fx.render(ctx, t, a.Body)
-		if err != nil {
-			return "", err
-		}
-		add(notify.Dooray, a.URL, notify.Payload{Text: body})
+		fx.later(t, func(t *ticket.Ticket) error {
+			body, err := fx.render(ctx, t, a.Body)
+			if err == nil {
+				add(t, notify.Dooray, a.URL, notify.Payload{Text: body})
+			}
+			return err
+		})
 	case trigger.SMS:
 		to := a.Addresses
 		if a.Recipient == trigger.RecipientCustomer {
@@ -193,15 +210,28 @@ func (fx *effects) message(ctx context.Context, tr *trigger.Trigger, i int, a tr
 			}
 			to = []string{t.Requester.Phone}
 		}
-		body, err := fx.render(ctx, t, a.Body)
-		if err != nil {
-			return "", err
-		}
-		for _, n := range to {
-			add(notify.SMS, n, notify.Payload{Text: body})
-		}
+		fx.later(t, func(t *ticket.Ticket) error {
+			body, err := fx.render(ctx, t, a.Body)
+			if err != nil {
+				return err
+			}
+			for _, n := range to {
+				add(t, notify.SMS, n, notify.Payload{Text: body})
+			}
+			return nil
+		})
 	}
 	return "", nil
+}
+
+// later defers fn until the ticket is stored: fn gets the ticket as the
+// trigger saw it, with the stored number and version.
+func (fx *effects) later(t *ticket.Ticket, fn func(*ticket.Ticket) error) {
+	snap := t.Clone()
+	fx.deferred = append(fx.deferred, func(stored ticket.Ticket) error {
+		snap.Number, snap.Version, snap.UpdatedAt = stored.Number, stored.Version, stored.UpdatedAt
+		return fn(&snap)
+	})
 }
 
 func (fx *effects) headers(t *ticket.Ticket) map[string]string {
@@ -285,6 +315,11 @@ func (fx *effects) render(ctx context.Context, t *ticket.Ticket, text i18n.Text)
 // flush writes the notes and messages of the firings once t is stored;
 // message keys get the stored version, so every event has its own.
 func (fx *effects) flush(ctx context.Context, t ticket.Ticket) error {
+	for _, fn := range fx.deferred {
+		if err := fn(t); err != nil {
+			return err
+		}
+	}
 	for _, cm := range fx.notes {
 		if err := fx.o.r.Tickets().AddComment(ctx, cm); err != nil {
 			return err

@@ -1,0 +1,227 @@
+package helpdesk_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/deskkit/deskkit/category"
+	"github.com/deskkit/deskkit/field"
+	"github.com/deskkit/deskkit/helpdesk"
+	"github.com/deskkit/deskkit/helpdesk/i18n"
+	"github.com/deskkit/deskkit/helpdesk/ticket"
+	"github.com/deskkit/deskkit/notify"
+	"github.com/deskkit/deskkit/trigger"
+)
+
+// mkTrigger creates an active trigger as the admin.
+func (f *fixture) mkTrigger(t *testing.T, n trigger.New) trigger.Trigger {
+	t.Helper()
+	tr, err := f.admin.CreateTrigger(context.Background(), n)
+	require.NoError(t, err)
+	return tr
+}
+
+func (f *fixture) messages(t *testing.T) []notify.Message {
+	t.Helper()
+	p, err := f.admin.Messages(context.Background(), notify.Filter{Limit: 500})
+	require.NoError(t, err)
+	return p.Messages
+}
+
+// fired returns the ids of the triggers that fired on a ticket, in order.
+func (f *fixture) fired(t *testing.T, id string) []string {
+	t.Helper()
+	h, err := f.admin.History(context.Background(), id)
+	require.NoError(t, err)
+	var out []string
+	for _, c := range h {
+		if c.Field == ticket.FieldTrigger {
+			out = append(out, c.From)
+		}
+	}
+	return out
+}
+
+func TestTriggers_TRG3_ReplyEvents(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	onAgent := f.mkTrigger(t, trigger.New{Name: "agent replied", All: []trigger.Condition{{Target: "event", Op: trigger.Is, Value: "agent_replied"}},
+		Actions: []trigger.Action{{Kind: trigger.AddTags, Tags: []string{"answered"}}}})
+	onCustomer := f.mkTrigger(t, trigger.New{Name: "customer replied", All: []trigger.Condition{{Target: "event", Op: trigger.Is, Value: "customer_replied"}},
+		Actions: []trigger.Action{{Kind: trigger.SetPriority, Value: "high"}}})
+	tk := f.ticket(t)
+	_, err := f.agent.Reply(ctx, tk.ID, helpdesk.Reply{Body: "We are on it"})
+	require.NoError(t, err)
+	got, err := f.admin.Ticket(ctx, tk.ID)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"answered"}, got.Tags)
+	assert.Equal(t, ticket.PriorityNormal, got.Priority)
+
+	_, err = f.sys.CustomerReply(ctx, tk.ID, "Thanks, but still broken")
+	require.NoError(t, err)
+	got, err = f.admin.Ticket(ctx, tk.ID)
+	require.NoError(t, err)
+	assert.Equal(t, ticket.PriorityHigh, got.Priority)
+	assert.Equal(t, []string{onAgent.ID, onCustomer.ID}, f.fired(t, tk.ID))
+
+	// An internal note is an update, not an agent reply.
+	_, err = f.agent.Reply(ctx, tk.ID, helpdesk.Reply{Body: "note", Internal: true})
+	require.NoError(t, err)
+	assert.Equal(t, []string{onAgent.ID, onCustomer.ID}, f.fired(t, tk.ID))
+}
+
+func TestTriggers_TRG3_IsUnderCategoryAndCustomField(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	billing := f.mkCategory(t, category.Intake, "", "결제", "Billing")
+	refunds := f.mkCategory(t, category.Intake, billing.ID, "환불", "Refunds")
+	_, err := f.admin.CreateField(ctx, field.New{Key: "order_total", Kind: field.KindCustomer, Type: field.TypeNumber, Label: i18n.Text{"ko": "주문 금액"}})
+	require.NoError(t, err)
+	tr := f.mkTrigger(t, trigger.New{Name: "big billing",
+		All: []trigger.Condition{
+			{Target: "intake_category", Op: trigger.IsUnder, Value: billing.ID},
+			{Target: "customer_fields.order_total", Op: trigger.GreaterThan, Value: 1000},
+		},
+		Actions: []trigger.Action{{Kind: trigger.SetPriority, Value: "urgent"}}})
+
+	n := newTicket()
+	n.IntakeCategoryID = refunds.ID
+	n.CustomerFields = ticket.Fields{"order_total": 5000}
+	tk, err := f.sys.CreateTicket(ctx, n)
+	require.NoError(t, err)
+	assert.Equal(t, ticket.PriorityUrgent, tk.Priority, "refunds is under billing, 5000 > 1000")
+	assert.Equal(t, []string{tr.ID}, f.fired(t, tk.ID))
+
+	n.CustomerFields = nil // a missing value is absent, never an error
+	tk, err = f.sys.CreateTicket(ctx, n)
+	require.NoError(t, err)
+	assert.Equal(t, ticket.PriorityNormal, tk.Priority)
+
+	sch, err := f.agent.TriggerSchema(ctx)
+	require.NoError(t, err)
+	target, ok := sch.Target("customer_fields.order_total")
+	require.True(t, ok)
+	assert.Equal(t, trigger.TypeNumber, target.Type)
+	src, err := f.admin.TriggerSource(ctx, tr.ID)
+	require.NoError(t, err)
+	assert.Contains(t, src, "Now.IntakePath contains")
+	assert.Contains(t, src, "intake_category is_under")
+}
+
+func TestTriggers_TRG6_ForwardCallbackNotifyGroup(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	g, err := f.admin.CreateGroup(ctx, helpdesk.GroupSpec{Name: "Tier 2"})
+	require.NoError(t, err)
+	_, err = f.admin.AddGroupMember(ctx, g.ID, f.agentID)
+	require.NoError(t, err)
+	tr := f.mkTrigger(t, trigger.New{Name: "escalate",
+		All: []trigger.Condition{{Target: "event", Op: trigger.Is, Value: "created"}, {Target: "content", Op: trigger.Contains, Value: "lawyer"}},
+		Actions: []trigger.Action{
+			{Kind: trigger.AssignFixed, GroupID: g.ID, AgentID: f.agentID},
+			{Kind: trigger.Notify, Recipient: trigger.RecipientGroup, Subject: i18n.Text{"ko": "#{ticketId} 에스컬레이션"}, Body: i18n.Text{"ko": "#{title} / #{agentName}"}},
+			{Kind: trigger.Callback, URL: "https://hooks.example/tickets"},
+			{Kind: trigger.ForwardAndComplete, Addresses: []string{"legal@acme.example"}, Body: i18n.Text{"ko": "전달합니다"}},
+		}})
+	n := newTicket()
+	n.Content = "My LAWYER will call"
+	tk, err := f.sys.CreateTicket(ctx, n)
+	require.NoError(t, err)
+	assert.Equal(t, ticket.StatusSolved, tk.Status, "forward and complete solves (TRG-6.3)")
+	assert.Equal(t, f.agentID, tk.AssigneeID)
+	assert.Equal(t, g.ID, tk.GroupID)
+
+	byMedium := map[notify.Medium][]notify.Message{}
+	for _, m := range f.messages(t) {
+		if m.Source.Kind == "trigger" {
+			assert.Equal(t, tr.ID, m.Source.TriggerID)
+			assert.Equal(t, tk.ID, m.Source.TicketID)
+			byMedium[m.Medium] = append(byMedium[m.Medium], m)
+		}
+	}
+	require.Len(t, byMedium[notify.Email], 2, "the group member and the forward address")
+	var notice, forward notify.Message
+	for _, m := range byMedium[notify.Email] {
+		if m.Recipient == "agent@acme.example" {
+			notice = m
+		} else {
+			forward = m
+		}
+	}
+	assert.Equal(t, "1 에스컬레이션", notice.Payload.Subject)
+	assert.Equal(t, "Help / Agent", notice.Payload.Text)
+	assert.Equal(t, "legal@acme.example", forward.Recipient)
+	assert.Equal(t, "전달합니다\n\nMy LAWYER will call", forward.Payload.Text)
+	require.Len(t, byMedium[notify.Callback], 1)
+	var sent ticket.Ticket
+	require.NoError(t, json.Unmarshal([]byte(byMedium[notify.Callback][0].Payload.JSON), &sent))
+	assert.Equal(t, tk.ID, sent.ID)
+	assert.Equal(t, "https://hooks.example/tickets", byMedium[notify.Callback][0].Recipient)
+}
+
+func TestTriggers_TRG6_SkippedActionIsRecorded(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	tr := f.mkTrigger(t, trigger.New{Name: "text the customer", All: []trigger.Condition{{Target: "event", Op: trigger.Is, Value: "created"}},
+		Actions: []trigger.Action{{Kind: trigger.SMS, Recipient: trigger.RecipientCustomer, Body: i18n.Text{"ko": "접수: #{ticketId}"}},
+			{Kind: trigger.SetStatus, Value: "closed"}}})
+	tk := f.ticket(t) // no phone; new → closed is not a TKT-2 move
+	assert.Equal(t, ticket.StatusNew, tk.Status)
+	h, err := f.admin.History(ctx, tk.ID)
+	require.NoError(t, err)
+	var skipped []string
+	for _, c := range h {
+		if c.Field == ticket.FieldTriggerAction {
+			assert.Equal(t, tr.ID, c.From)
+			skipped = append(skipped, c.To)
+		}
+	}
+	require.Len(t, skipped, 2)
+	assert.Contains(t, skipped[0], "no phone number")
+	assert.Contains(t, skipped[1], "set_status")
+	for _, m := range f.messages(t) {
+		assert.NotEqual(t, "trigger", m.Source.Kind)
+	}
+}
+
+func TestTriggers_TRG8_DryRunWritesNothing(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	f.mkTrigger(t, trigger.New{Name: "vip", All: []trigger.Condition{{Target: "priority", Op: trigger.ChangedTo, Value: "urgent"}},
+		Actions: []trigger.Action{{Kind: trigger.AddTags, Tags: []string{"vip"}}, {Kind: trigger.Notify, Recipient: trigger.RecipientCustomer,
+			Subject: i18n.Text{"ko": "s"}, Body: i18n.Text{"ko": "b"}}}})
+	tk := f.ticket(t)
+	before := f.messages(t)
+	hist, err := f.admin.History(ctx, tk.ID)
+	require.NoError(t, err)
+
+	rep, err := f.admin.DryRun(ctx, tk.ID, ticket.EventUpdated, &ticket.Update{Priority: ptr(ticket.PriorityUrgent)})
+	require.NoError(t, err)
+	require.Len(t, rep.Triggers, 1)
+	assert.True(t, rep.Triggers[0].Fired)
+	assert.True(t, rep.Triggers[0].Conditions[0].Held)
+	assert.Equal(t, "urgent", rep.Triggers[0].Conditions[0].Value)
+	assert.Equal(t, "normal", rep.Triggers[0].Conditions[0].Before)
+	assert.Len(t, rep.Triggers[0].Actions, 2)
+	assert.Equal(t, []string{"vip"}, rep.Ticket.Tags)
+
+	rep, err = f.admin.DryRun(ctx, tk.ID, ticket.EventUpdated, nil)
+	require.NoError(t, err)
+	assert.False(t, rep.Triggers[0].Fired, "nothing changed")
+
+	got, err := f.admin.Ticket(ctx, tk.ID)
+	require.NoError(t, err)
+	assert.Equal(t, tk, got)
+	hist2, err := f.admin.History(ctx, tk.ID)
+	require.NoError(t, err)
+	assert.Equal(t, hist, hist2)
+	assert.Equal(t, before, f.messages(t))
+
+	_, err = f.agent.DryRun(ctx, tk.ID, ticket.EventUpdated, nil)
+	assert.True(t, errors.Is(err, helpdesk.ErrForbidden))
+}
