@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/deskkit/deskkit/category"
 	"github.com/deskkit/deskkit/helpdesk/ticket"
@@ -68,7 +69,7 @@ func validTrigger(ctx context.Context, o *op, n trigger.New) (trigger.New, error
 // naming each bad condition or action ("all[0].value").
 func (s *Session) CreateTrigger(ctx context.Context, n trigger.New) (trigger.Trigger, error) {
 	var out trigger.Trigger
-	err := s.run(ctx, permSettings, func(o *op) error {
+	err := s.triggerWrite(ctx, func(o *op) error {
 		v, err := validTrigger(ctx, o, n)
 		if err != nil {
 			return err
@@ -85,7 +86,7 @@ func (s *Session) CreateTrigger(ctx context.Context, n trigger.New) (trigger.Tri
 // use ActivateTrigger and DeactivateTrigger.
 func (s *Session) UpdateTrigger(ctx context.Context, id string, n trigger.New) (trigger.Trigger, error) {
 	var out trigger.Trigger
-	err := s.run(ctx, permSettings, func(o *op) error {
+	err := s.triggerWrite(ctx, func(o *op) error {
 		cur, err := o.r.Triggers().Get(ctx, id)
 		if err != nil {
 			return err
@@ -127,24 +128,32 @@ func (s *Session) Triggers(ctx context.Context) ([]trigger.Trigger, error) {
 
 // ActivateTrigger moves a trigger to the end of the active list (TRG-1).
 func (s *Session) ActivateTrigger(ctx context.Context, id string) error {
-	return s.run(ctx, permSettings, func(o *op) error { return o.r.Triggers().SetActive(ctx, id, true, o.now) })
+	return s.triggerWrite(ctx, func(o *op) error {
+		return o.r.Triggers().SetActive(ctx, id, true, o.now)
+	})
 }
 
 // DeactivateTrigger moves a trigger to the inactive list (TRG-1).
 func (s *Session) DeactivateTrigger(ctx context.Context, id string) error {
-	return s.run(ctx, permSettings, func(o *op) error { return o.r.Triggers().SetActive(ctx, id, false, o.now) })
+	return s.triggerWrite(ctx, func(o *op) error {
+		return o.r.Triggers().SetActive(ctx, id, false, o.now)
+	})
 }
 
 // ReorderTriggers sets the run order of the active triggers; ids must name
 // each of them once (TRG-1).
 func (s *Session) ReorderTriggers(ctx context.Context, ids []string) error {
-	return s.run(ctx, permSettings, func(o *op) error { return o.r.Triggers().Reorder(ctx, ids) })
+	return s.triggerWrite(ctx, func(o *op) error {
+		return o.r.Triggers().Reorder(ctx, ids)
+	})
 }
 
 // DeleteTrigger deletes an inactive trigger; an active one is refused with
 // trigger.ErrActive (TRG-1).
 func (s *Session) DeleteTrigger(ctx context.Context, id string) error {
-	return s.run(ctx, permSettings, func(o *op) error { return o.r.Triggers().Delete(ctx, id) })
+	return s.triggerWrite(ctx, func(o *op) error {
+		return o.r.Triggers().Delete(ctx, id)
+	})
 }
 
 // TriggerSource returns the expr program a trigger's conditions compile
@@ -216,20 +225,38 @@ var triggerSets sync.Map // service id → *cachedSet
 
 type cachedSet struct {
 	version string
-	set     *trigger.Set
+	set     *trigger.Set // nil: the service has no trigger
+	// desk read the version at checked; with Config.ServiceCacheTTL that
+	// desk trusts the entry without reading the version again until the
+	// TTL has passed (another process's trigger change is seen after at
+	// most the TTL, this desk's at once: its writes drop the entry).
+	desk    *Desk
+	checked time.Time
 }
 
 // triggerSet returns the service's compiled active triggers as o's
-// transaction sees them; nil when the service never had a trigger.
+// transaction sees them; nil when the service has none.
 func (s *Session) triggerSet(ctx context.Context, o *op) (*trigger.Set, error) {
+	c, _ := triggerSets.Load(s.svc)
+	cs, _ := c.(*cachedSet)
+	if ttl := s.desk.cacheTTL; cs != nil && ttl > 0 && cs.desk == s.desk && o.now.Sub(cs.checked) < ttl {
+		return cs.set, nil
+	}
 	// The version is read before the list: a list newer than its version
 	// only costs a recompile on the next event, never a stale set.
 	v, err := o.r.Triggers().Version(ctx)
-	if err != nil || v == "" {
+	if err != nil {
 		return nil, err
 	}
-	if c, ok := triggerSets.Load(s.svc); ok && c.(*cachedSet).version == v {
-		return c.(*cachedSet).set, nil
+	if cs != nil && cs.version == v {
+		if s.desk.cacheTTL > 0 {
+			triggerSets.Store(s.svc, &cachedSet{version: v, set: cs.set, desk: s.desk, checked: o.now})
+		}
+		return cs.set, nil
+	}
+	if v == "" {
+		triggerSets.Store(s.svc, &cachedSet{desk: s.desk, checked: o.now})
+		return nil, nil
 	}
 	ts, err := o.r.Triggers().List(ctx)
 	if err != nil {
@@ -243,8 +270,16 @@ func (s *Session) triggerSet(ctx context.Context, o *op) (*trigger.Set, error) {
 	if err != nil {
 		return nil, err
 	}
-	triggerSets.Store(s.svc, &cachedSet{version: v, set: set})
+	triggerSets.Store(s.svc, &cachedSet{version: v, set: set, desk: s.desk, checked: o.now})
 	return set, nil
+}
+
+// triggerWrite runs a trigger write (admin), then forgets the service's
+// cached set, so this desk's next event reads the version again (see
+// cachedSet).
+func (s *Session) triggerWrite(ctx context.Context, fn func(*op) error) error {
+	defer triggerSets.Delete(s.svc)
+	return s.run(ctx, permSettings, fn)
 }
 
 // ancestors reads category paths for "is under" conditions, once per

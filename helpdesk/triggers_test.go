@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -224,4 +225,17 @@ func TestTriggers_TRG8_DryRunWritesNothing(t *testing.T) {
 
 	_, err = f.agent.DryRun(ctx, tk.ID, ticket.EventUpdated, nil)
 	assert.True(t, errors.Is(err, helpdesk.ErrForbidden))
+}
+
+// With ServiceCacheTTL the desk trusts its compiled set for the TTL, but
+// its own trigger writes are seen at the next event.
+func TestTriggers_CacheTTL_OwnWritesSeenAtOnce(t *testing.T) {
+	f := newFixture(t, func(c *helpdesk.Config, _ *helpdesk.Settings) { c.ServiceCacheTTL = time.Hour })
+	ctx := context.Background()
+	assert.Empty(t, f.fired(t, f.ticket(t).ID))
+	tr := f.mkTrigger(t, trigger.New{Name: "tag", All: []trigger.Condition{{Target: "event", Op: trigger.Is, Value: "created"}},
+		Actions: []trigger.Action{{Kind: trigger.AddTags, Tags: []string{"seen"}}}})
+	assert.Equal(t, []string{tr.ID}, f.fired(t, f.ticket(t).ID))
+	require.NoError(t, f.admin.DeactivateTrigger(ctx, tr.ID))
+	assert.Empty(t, f.fired(t, f.ticket(t).ID))
 }

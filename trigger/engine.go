@@ -32,7 +32,6 @@ type Options struct {
 // is immutable and safe for concurrent use; build it once per trigger-set
 // version and share it.
 type Set struct {
-	schema    *Schema
 	triggers  []Trigger
 	progs     []*vm.Program
 	sources   []string
@@ -59,7 +58,7 @@ func Compile(ts []Trigger, s *Schema, opt Options) (*Set, error) {
 	if opt.MaxPasses <= 0 {
 		opt.MaxPasses = DefaultMaxPasses
 	}
-	set := &Set{schema: s, maxPasses: opt.MaxPasses}
+	set := &Set{maxPasses: opt.MaxPasses}
 	c := newCompiler(s)
 	for _, t := range ts {
 		if !t.Active {
