@@ -29,8 +29,10 @@ type effects struct {
 	rows  []ticket.Change
 	notes []ticket.Comment
 	msgs  []notify.Message
-	// deferred render the notes and messages once the ticket is stored.
+	// deferred render the notes and messages once the ticket is stored;
+	// late are the history rows they write (in flush).
 	deferred []func(stored ticket.Ticket) error
+	late     []ticket.Change
 }
 
 // row returns a history row of the system (triggers act as the system).
@@ -111,14 +113,18 @@ func (fx *effects) action(ctx context.Context, tr *trigger.Trigger, i int, a tri
 		id := s.desk.newID()
 		fx.later(t, func(t *ticket.Ticket) error {
 			body, err := fx.render(ctx, t, a.Body)
-			if err != nil || body == "" {
-				return err // validated: the default language has a text
+			if err != nil {
+				return err
+			}
+			if body == "" { // e.g. only #{agentName} on an unassigned ticket
+				fx.late = append(fx.late, fx.row(ticket.FieldTriggerAction, tr.ID, fmt.Sprintf("action %d (%s) skipped: the note renders empty", i, a.Kind)))
+				return nil
 			}
 			fx.notes = append(fx.notes, ticket.Comment{ID: id, TicketID: t.ID, Kind: ticket.CommentInternal,
 				AuthorKind: ticket.ActorSystem, Body: body, CreatedAt: o.now})
+			fx.late = append(fx.late, fx.row(ticket.FieldNote, "", id))
 			return nil
 		})
-		fx.rows = append(fx.rows, fx.row(ticket.FieldNote, "", id))
 		return "", nil
 	case trigger.Notify, trigger.Forward, trigger.ForwardAndComplete, trigger.Callback, trigger.Dooray, trigger.SMS:
 		reason, err := fx.message(ctx, tr, i, a, t)
@@ -322,6 +328,14 @@ func (fx *effects) flush(ctx context.Context, t ticket.Ticket) error {
 	}
 	for _, cm := range fx.notes {
 		if err := fx.o.r.Tickets().AddComment(ctx, cm); err != nil {
+			return err
+		}
+	}
+	if len(fx.late) > 0 {
+		for i := range fx.late {
+			fx.late[i].TicketID = t.ID
+		}
+		if err := fx.o.r.Tickets().AddChanges(ctx, fx.late); err != nil {
 			return err
 		}
 	}

@@ -193,16 +193,16 @@ func (s *Session) DryRun(ctx context.Context, id string, ev ticket.EventKind, ch
 		if err != nil {
 			return err
 		}
-		set, err := s.triggerSet(ctx, o)
-		if err != nil || set == nil {
-			out = trigger.Report{Event: ev, Ticket: t}
-			return err
-		}
-		in, anc := s.triggerInput(ctx, o, ev, t)
 		now := t
 		if change != nil {
 			now = t.Apply(*change)
 		}
+		set, err := s.triggerSet(ctx, o)
+		if err != nil || set == nil {
+			out = trigger.Report{Event: ev, Ticket: now, Triggers: []trigger.TriggerReport{}}
+			return err
+		}
+		in, anc := s.triggerInput(ctx, o, ev, t)
 		if ev == ticket.EventCreated {
 			in.Before = ticket.Ticket{}
 		}
@@ -225,6 +225,7 @@ var triggerSets sync.Map // service id → *cachedSet
 
 type cachedSet struct {
 	version string
+	passes  int          // the pass bound the set was compiled with (Config.TriggerPasses)
 	set     *trigger.Set // nil: the service has no trigger
 	// desk read the version at checked; with Config.ServiceCacheTTL that
 	// desk trusts the entry without reading the version again until the
@@ -239,6 +240,9 @@ type cachedSet struct {
 func (s *Session) triggerSet(ctx context.Context, o *op) (*trigger.Set, error) {
 	c, _ := triggerSets.Load(s.svc)
 	cs, _ := c.(*cachedSet)
+	if cs != nil && cs.passes != s.desk.triggerPasses {
+		cs = nil // compiled by a desk with another pass bound
+	}
 	if ttl := s.desk.cacheTTL; cs != nil && ttl > 0 && cs.desk == s.desk && o.now.Sub(cs.checked) < ttl {
 		return cs.set, nil
 	}
@@ -250,12 +254,12 @@ func (s *Session) triggerSet(ctx context.Context, o *op) (*trigger.Set, error) {
 	}
 	if cs != nil && cs.version == v {
 		if s.desk.cacheTTL > 0 {
-			triggerSets.Store(s.svc, &cachedSet{version: v, set: cs.set, desk: s.desk, checked: o.now})
+			triggerSets.Store(s.svc, &cachedSet{version: v, passes: cs.passes, set: cs.set, desk: s.desk, checked: o.now})
 		}
 		return cs.set, nil
 	}
 	if v == "" {
-		triggerSets.Store(s.svc, &cachedSet{desk: s.desk, checked: o.now})
+		triggerSets.Store(s.svc, &cachedSet{passes: s.desk.triggerPasses, desk: s.desk, checked: o.now})
 		return nil, nil
 	}
 	ts, err := o.r.Triggers().List(ctx)
@@ -270,7 +274,7 @@ func (s *Session) triggerSet(ctx context.Context, o *op) (*trigger.Set, error) {
 	if err != nil {
 		return nil, err
 	}
-	triggerSets.Store(s.svc, &cachedSet{version: v, set: set, desk: s.desk, checked: o.now})
+	triggerSets.Store(s.svc, &cachedSet{version: v, passes: s.desk.triggerPasses, set: set, desk: s.desk, checked: o.now})
 	return set, nil
 }
 

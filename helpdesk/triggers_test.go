@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -238,4 +239,55 @@ func TestTriggers_CacheTTL_OwnWritesSeenAtOnce(t *testing.T) {
 	assert.Equal(t, []string{tr.ID}, f.fired(t, f.ticket(t).ID))
 	require.NoError(t, f.admin.DeactivateTrigger(ctx, tr.ID))
 	assert.Empty(t, f.fired(t, f.ticket(t).ID))
+}
+
+// A note that renders empty is skipped and says so; no history row points
+// at a comment that was never written.
+func TestTriggers_TRG6_EmptyNoteSkipped(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	f.mkTrigger(t, trigger.New{Name: "who", All: []trigger.Condition{{Target: "event", Op: trigger.Is, Value: "created"}},
+		Actions: []trigger.Action{{Kind: trigger.Note, Body: i18n.Text{"ko": "#{agentName}"}}}})
+	tk := f.ticket(t) // unassigned: #{agentName} is empty
+	cs, err := f.admin.Comments(ctx, tk.ID)
+	require.NoError(t, err)
+	assert.Empty(t, cs)
+	h, err := f.admin.History(ctx, tk.ID)
+	require.NoError(t, err)
+	var fields []string
+	for _, c := range h {
+		fields = append(fields, c.Field)
+	}
+	assert.Equal(t, []string{ticket.FieldTicket, ticket.FieldTrigger, ticket.FieldTriggerAction}, fields)
+}
+
+// Two desks sharing a service keep their own pass bounds (TRG-7).
+func TestTriggers_TRG7_PassBoundPerDesk(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	for k := 4; k >= 1; k-- { // a chain that needs a pass per link
+		f.mkTrigger(t, trigger.New{Name: "chain", All: []trigger.Condition{{Target: "tags", Op: trigger.Contains, Value: fmt.Sprint("t", k-1)}},
+			Actions: []trigger.Action{{Kind: trigger.AddTags, Tags: []string{fmt.Sprint("t", k)}}}})
+	}
+	n := newTicket()
+	n.Tags = []string{"t0"}
+	tk, err := f.sys.CreateTicket(ctx, n)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"t0", "t1", "t2", "t3", "t4"}, tk.Tags)
+
+	d2, err := helpdesk.New(helpdesk.Config{Store: f.store, TriggerPasses: 2})
+	require.NoError(t, err)
+	tk, err = d2.Service("acme").As(helpdesk.System).CreateTicket(ctx, n)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"t0", "t1", "t2"}, tk.Tags)
+}
+
+func TestTriggers_TRG8_DryRunWithoutTriggersShowsTheChange(t *testing.T) {
+	f := newFixture(t)
+	tk := f.ticket(t)
+	rep, err := f.admin.DryRun(context.Background(), tk.ID, ticket.EventUpdated, &ticket.Update{Priority: ptr(ticket.PriorityUrgent)})
+	require.NoError(t, err)
+	assert.Equal(t, ticket.PriorityUrgent, rep.Ticket.Priority)
+	assert.NotNil(t, rep.Triggers)
+	assert.Empty(t, rep.Triggers)
 }
