@@ -16,6 +16,8 @@ import (
 	"github.com/deskkit/deskkit/helpdesk"
 	"github.com/deskkit/deskkit/helpdesk/i18n"
 	"github.com/deskkit/deskkit/helpdesk/ticket"
+	"github.com/deskkit/deskkit/notify"
+	"github.com/deskkit/deskkit/trigger"
 )
 
 // actor kinds of the permission table.
@@ -234,6 +236,50 @@ func TestPermissions_SVC3_AGT4(t *testing.T) {
 			_, err := s.SetMenuAccess(ctx, agent.MenuAccess{Menu: agent.MenuStatistics, Partial: true, Restricted: []string{f.ids[aBare]}})
 			return err
 		}},
+		{"TriggerSchema", anyActive, func(ctx context.Context, _ *permFixture, s *helpdesk.Session, _ string, _ ticket.Ticket) error {
+			_, err := s.TriggerSchema(ctx)
+			return err
+		}},
+		{"CreateTrigger", adminOnly, func(ctx context.Context, f *permFixture, s *helpdesk.Session, _ string, _ ticket.Ticket) error {
+			_, err := s.CreateTrigger(ctx, trigger.New{Name: "to support",
+				All:     []trigger.Condition{{Target: "event", Op: trigger.Is, Value: "created"}},
+				Actions: []trigger.Action{{Kind: trigger.AssignRoundRobin, GroupID: f.ids["group"]}}})
+			return err
+		}},
+		{"UpdateTrigger", adminOnly, func(ctx context.Context, f *permFixture, s *helpdesk.Session, _ string, _ ticket.Ticket) error {
+			_, err := s.UpdateTrigger(ctx, f.ids["trigger"], trigger.New{Name: "renamed",
+				All:     []trigger.Condition{{Target: "event", Op: trigger.Is, Value: "created"}},
+				Actions: []trigger.Action{{Kind: trigger.SetPriority, Value: "high"}}})
+			return err
+		}},
+		{"Trigger", adminOnly, func(ctx context.Context, f *permFixture, s *helpdesk.Session, _ string, _ ticket.Ticket) error {
+			_, err := s.Trigger(ctx, f.ids["trigger"])
+			return err
+		}},
+		{"Triggers", adminOnly, func(ctx context.Context, _ *permFixture, s *helpdesk.Session, _ string, _ ticket.Ticket) error {
+			_, err := s.Triggers(ctx)
+			return err
+		}},
+		{"ActivateTrigger", adminOnly, func(ctx context.Context, f *permFixture, s *helpdesk.Session, _ string, _ ticket.Ticket) error {
+			return s.ActivateTrigger(ctx, f.ids["inactive trigger"])
+		}},
+		{"DeactivateTrigger", adminOnly, func(ctx context.Context, f *permFixture, s *helpdesk.Session, _ string, _ ticket.Ticket) error {
+			return s.DeactivateTrigger(ctx, f.ids["trigger"])
+		}},
+		{"ReorderTriggers", adminOnly, func(ctx context.Context, f *permFixture, s *helpdesk.Session, _ string, _ ticket.Ticket) error {
+			return s.ReorderTriggers(ctx, []string{f.ids["trigger 2"], f.ids["trigger"]})
+		}},
+		{"DeleteTrigger", adminOnly, func(ctx context.Context, f *permFixture, s *helpdesk.Session, _ string, _ ticket.Ticket) error {
+			return s.DeleteTrigger(ctx, f.ids["inactive trigger"])
+		}},
+		{"TriggerSource", adminOnly, func(ctx context.Context, f *permFixture, s *helpdesk.Session, _ string, _ ticket.Ticket) error {
+			_, err := s.TriggerSource(ctx, f.ids["trigger"])
+			return err
+		}},
+		{"DryRun", adminOnly, func(ctx context.Context, _ *permFixture, s *helpdesk.Session, _ string, tk ticket.Ticket) error {
+			_, err := s.DryRun(ctx, tk.ID, ticket.EventUpdated, &ticket.Update{Version: tk.Version, Priority: ptr(ticket.PriorityUrgent)})
+			return err
+		}},
 	}
 	for _, w := range workflows {
 		for _, who := range allActors {
@@ -245,6 +291,23 @@ func TestPermissions_SVC3_AGT4(t *testing.T) {
 				_, err = f.sys.AddGroupMember(ctx, g.ID, f.agentID)
 				require.NoError(t, err)
 				f.ids["group"] = g.ID
+				// Two active triggers and an inactive one, which the
+				// ticket below does not fire.
+				for _, tr := range []struct {
+					key string
+					n   trigger.New
+				}{
+					{"trigger", trigger.New{Name: "urgent", All: []trigger.Condition{{Target: "priority", Op: trigger.ChangedTo, Value: "urgent"}},
+						Actions: []trigger.Action{{Kind: trigger.AddTags, Tags: []string{"urgent"}}}}},
+					{"trigger 2", trigger.New{Name: "zebra", All: []trigger.Condition{{Target: "title", Op: trigger.Contains, Value: "zebra"}},
+						Actions: []trigger.Action{{Kind: trigger.AddTags, Tags: []string{"zebra"}}}}},
+					{"inactive trigger", trigger.New{Name: "off", All: []trigger.Condition{{Target: "event", Op: trigger.Is, Value: "created"}},
+						Actions: []trigger.Action{{Kind: trigger.AddTags, Tags: []string{"off"}}}, Inactive: true}},
+				} {
+					created, err := f.sys.CreateTrigger(ctx, tr.n)
+					require.NoError(t, err)
+					f.ids[tr.key] = created.ID
+				}
 				tk := f.ticket(t)
 				before := f.snapshot(t)
 				err = w.call(ctx, f, f.session(who), who, tk)
@@ -288,6 +351,10 @@ func (f *fixture) snapshot(t *testing.T) string {
 	require.NoError(t, err)
 	menus, err := f.sys.MenuAccess(ctx)
 	require.NoError(t, err)
-	fmt.Fprintf(&b, "%+v\n%+v\n%+v\n%+v\n", c, ags, log, menus)
+	trs, err := f.sys.Triggers(ctx)
+	require.NoError(t, err)
+	msgs, err := f.sys.Messages(ctx, notify.Filter{Limit: 500})
+	require.NoError(t, err)
+	fmt.Fprintf(&b, "%+v\n%+v\n%+v\n%+v\n%+v\n%+v\n", c, ags, log, menus, trs, msgs)
 	return b.String()
 }
