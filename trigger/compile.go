@@ -5,10 +5,12 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/expr-lang/expr"
 	"github.com/expr-lang/expr/vm"
 
+	"github.com/deskkit/deskkit/field"
 	"github.com/deskkit/deskkit/helpdesk/ticket"
 	"github.com/deskkit/deskkit/template"
 )
@@ -87,12 +89,19 @@ type slot struct {
 	typ    ValueType
 }
 
+// probe is a target tested for change; slot is its typeAny slot for a
+// custom field, -1 for the ticket's own targets.
+type probe struct {
+	target string
+	slot   int
+}
+
 // compiler turns triggers into expr source and records what they need.
 type compiler struct {
 	s       *Schema
 	slots   []slot
 	slotOf  map[string]int
-	probes  []string // targets tested for change, in token order
+	probes  []probe // targets tested for change, in token order
 	probeOf map[string]bool
 	words   []string       // distinct folded words
 	wordOf  map[string]int // folded word → index
@@ -107,16 +116,50 @@ func newCompiler(s *Schema) *compiler {
 	return &compiler{s: s, slotOf: map[string]int{}, probeOf: map[string]bool{}, wordOf: map[string]int{}, tokenOf: map[hitToken]int{}}
 }
 
-// target resolves a condition's target, keeping triggers whose custom
-// field has gone compilable (see guessTarget).
+// target resolves a condition's target. A custom field whose definition
+// is gone (a trigger saved before its field was deleted), or whose key now
+// names a field of another type, is typed by the condition itself (see
+// guessTarget), so every stored trigger compiles and none can fail at run
+// time: slots are per (field, type) and hold only values of their type.
 func (c *compiler) target(cond Condition) (Target, error) {
-	if t, ok := c.s.Target(cond.Target); ok {
+	t, ok := c.s.Target(cond.Target)
+	if ok && (t.Field == nil || fits(t, cond)) {
 		return t, nil
 	}
 	if _, _, ok := splitField(cond.Target); ok {
-		return guessTarget(cond.Target, cond.Value), nil
+		return guessTarget(cond.Target, cond.Op, cond.Value), nil
 	}
 	return Target{}, fmt.Errorf("unknown target %q", cond.Target)
+}
+
+// fits reports whether cond's value has the shape custom-field target t
+// takes under cond.Op.
+func fits(t Target, cond Condition) bool {
+	switch cond.Op {
+	case Changed, NotChanged, Present, Absent:
+		return true
+	}
+	switch t.Type {
+	case TypeNumber:
+		_, ok := cond.Value.(float64)
+		return ok
+	case TypeCheckbox:
+		_, ok := cond.Value.(bool)
+		return ok
+	case TypeDateTime:
+		s, ok := cond.Value.(string)
+		_, err := time.Parse(time.RFC3339, s)
+		return ok && err == nil
+	case TypeDate:
+		s, ok := cond.Value.(string)
+		_, err := time.Parse(time.DateOnly, s)
+		return ok && err == nil
+	}
+	switch cond.Value.(type) {
+	case string, []string:
+		return true
+	}
+	return false
 }
 
 // source returns the expr source of one trigger's conditions (TRG-2):
@@ -237,13 +280,15 @@ func (c *compiler) field(t Target, st string) string {
 	return fmt.Sprintf("%s.F[%d]", st, c.slot(t))
 }
 
+// slot returns the slot of custom-field target t: one per field and type.
 func (c *compiler) slot(t Target) int {
-	if i, ok := c.slotOf[t.Name]; ok {
+	k := t.Name + "\x00" + string(t.Type)
+	if i, ok := c.slotOf[k]; ok {
 		return i
 	}
 	kind, key, _ := splitField(t.Name)
-	c.slots = append(c.slots, slot{target: t.Name, key: key, agent: kind == "agent", typ: t.Type})
-	c.slotOf[t.Name] = len(c.slots) - 1
+	c.slots = append(c.slots, slot{target: t.Name, key: key, agent: kind == field.KindAgent, typ: t.Type})
+	c.slotOf[k] = len(c.slots) - 1
 	return len(c.slots) - 1
 }
 
@@ -293,7 +338,18 @@ func (c *compiler) test(t Target, cond Condition) (string, error) {
 	changed := func() string {
 		if !c.probeOf[t.Name] {
 			c.probeOf[t.Name] = true
-			c.probes = append(c.probes, t.Name)
+			p := probe{target: t.Name, slot: -1}
+			if _, _, custom := splitField(t.Name); custom {
+				// Changes compare the values as the field's type reads
+				// them (date-times as instants); a field whose definition
+				// is gone compares the stored values, whatever their shape.
+				typ := typeAny
+				if c.s.has(t.Name) {
+					typ = t.Type
+				}
+				p.slot = c.slot(Target{Name: t.Name, Type: typ})
+			}
+			c.probes = append(c.probes, p)
 		}
 		c.needs |= needChanged
 		return "Changed contains " + strconv.Quote(token(t.Name))
@@ -353,17 +409,22 @@ func (c *compiler) test(t Target, cond Condition) (string, error) {
 		return changed(), nil
 	case NotChanged:
 		return "not (" + changed() + ")", nil
-	case ChangedTo:
-		return changed() + " && " + now + " == " + c.value(t, cond.Value), nil
-	case ChangedFrom:
-		return changed() + " && " + c.field(t, "Before") + " == " + c.value(t, cond.Value), nil
+	case ChangedTo, ChangedFrom:
+		x := now
+		if cond.Op == ChangedFrom {
+			x = c.field(t, "Before")
+		}
+		if t.Type == TypeCheckbox && cond.Value == false {
+			return changed() + " && " + x + " != true", nil // no value is false
+		}
+		return changed() + " && " + x + " == " + c.value(t, cond.Value), nil
 	case IsUnder, IsNotUnder:
 		path := "Now.IntakePath"
-		c.needs |= needIntakePath
 		if t.Name == TargetProcessingCategory {
 			path = "Now.ProcessingPath"
-			c.needs &^= needIntakePath
 			c.needs |= needProcessingPath
+		} else {
+			c.needs |= needIntakePath
 		}
 		s, _ := cond.Value.(string)
 		e := path + " contains " + strconv.Quote(token(s))
@@ -379,6 +440,12 @@ func (c *compiler) test(t Target, cond Condition) (string, error) {
 		}
 		var alts []string
 		for _, v := range l {
+			if t.guessed {
+				// The field is gone: it may have been a multi select or a
+				// text; test both ways.
+				alts = append(alts, c.contains(Target{Name: t.Name, Type: TypeMulti}, now, v))
+				t.Type = TypeText
+			}
 			alts = append(alts, c.contains(t, now, v))
 		}
 		e := strings.Join(alts, " || ")
@@ -386,7 +453,7 @@ func (c *compiler) test(t Target, cond Condition) (string, error) {
 			e = "(" + e + ")"
 		}
 		if cond.Op == NotContains {
-			return "not " + e, nil
+			return "not (" + e + ")", nil
 		}
 		return e, nil
 	}

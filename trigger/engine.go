@@ -39,7 +39,7 @@ type Set struct {
 	masks     []uint32   // per trigger: allowed event, status, priority, channel bits
 	needs     []uint16
 	slots     []slot
-	probes    []string
+	probes    []probe
 	matcher   *template.Matcher
 	srcTok    [][]int32 // by hit source: word index → token id, or -1
 	ntok      int
@@ -400,7 +400,7 @@ func (s *Set) fill(env *Env, t *ticket.Ticket, in Input, needs uint16, sc *scrat
 		env.Changed = sc.str(func(b []byte) []byte {
 			for _, p := range s.probes {
 				if s.changed(p, &env.Now, &env.Before) {
-					b = appendToken(b, p)
+					b = appendToken(b, p.target)
 				}
 			}
 			return b
@@ -534,6 +534,16 @@ func slotValue(typ ValueType, v any) any {
 		if _, ok := v.([]string); ok {
 			return v
 		}
+	case typeAny:
+		if _, ok := ticket.NormalizeValue(v); ok {
+			return v
+		}
+	case TypeDate:
+		if s, ok := v.(string); ok {
+			if _, err := time.Parse(time.DateOnly, s); err == nil {
+				return v
+			}
+		}
 	case TypeDateTime:
 		if s, ok := v.(string); ok {
 			if sec, ok := dateTimeSeconds(s); ok {
@@ -558,8 +568,11 @@ func dateTimeSeconds(s string) (float64, bool) {
 }
 
 // changed reports whether target p differs between now and before.
-func (s *Set) changed(p string, now, before *State) bool {
-	switch p {
+func (s *Set) changed(p probe, now, before *State) bool {
+	if p.slot >= 0 {
+		return !ticket.SameValue(now.F[p.slot], before.F[p.slot])
+	}
+	switch p.target {
 	case TargetStatus:
 		return now.Status != before.Status
 	case TargetPriority:
@@ -584,11 +597,6 @@ func (s *Set) changed(p string, now, before *State) bool {
 		return now.Tags != before.Tags
 	case TargetLanguage:
 		return now.Language != before.Language
-	}
-	for i, sl := range s.slots {
-		if sl.target == p {
-			return !ticket.SameValue(now.F[i], before.F[i])
-		}
 	}
 	return false
 }

@@ -49,6 +49,8 @@ type Target struct {
 	Tree string `json:"tree,omitempty"`
 	// Field is the definition of a custom-field target.
 	Field *field.Field `json:"field,omitempty"`
+
+	guessed bool // typed by a condition, not by a definition (guessTarget)
 }
 
 // Allows reports whether op may be used on t.
@@ -66,19 +68,27 @@ type Schema struct {
 	index           map[string]int
 }
 
-// Target returns the target with name.
+// Target returns the target with name. It is safe for concurrent use.
 func (s *Schema) Target(name string) (Target, bool) {
-	if s.index == nil {
-		s.index = make(map[string]int, len(s.Targets))
-		for i, t := range s.Targets {
-			s.index[t.Name] = i
+	if s.index == nil { // a Schema not made by NewSchema
+		for _, t := range s.Targets {
+			if t.Name == name {
+				return t, true
+			}
 		}
+		return Target{}, false
 	}
 	i, ok := s.index[name]
 	if !ok {
 		return Target{}, false
 	}
 	return s.Targets[i], true
+}
+
+// has reports whether the schema has a target with name.
+func (s *Schema) has(name string) bool {
+	_, ok := s.Target(name)
+	return ok
 }
 
 // The operator sets, by kind of target.
@@ -144,8 +154,11 @@ func NewSchema(fields []field.Field, languages []string, def string) *Schema {
 		if f.Column() != "" {
 			continue
 		}
-		t := fieldTarget(f)
-		s.Targets = append(s.Targets, t)
+		s.Targets = append(s.Targets, fieldTarget(f))
+	}
+	s.index = make(map[string]int, len(s.Targets))
+	for i, t := range s.Targets {
+		s.index[t.Name] = i
 	}
 	return s
 }
@@ -195,21 +208,30 @@ func fieldTarget(f field.Field) Target {
 	return t
 }
 
-// guessTarget types a custom-field target whose definition is gone (a
-// trigger saved before its field was deleted) by the shape of the value
-// the condition compares with, so the trigger still compiles; a ticket
-// value of another shape is then treated as absent.
-func guessTarget(name string, v any) Target {
-	t := Target{Name: name, Ops: Ops}
-	switch v.(type) {
-	case float64:
-		t.Type = TypeNumber
-	case bool:
-		t.Type = TypeCheckbox
-	case []string:
-		t.Type = TypeMulti
+// guessTarget types a custom-field target by the condition (see
+// compiler.target): value-less operators read any stored value, numbers and
+// bools their types, in / not in a single value, other texts a text (and,
+// for contains, a multi select too: the compiler tests both).
+func guessTarget(name string, op Op, v any) Target {
+	t := Target{Name: name, Ops: Ops, guessed: true}
+	switch {
+	case op == Changed || op == NotChanged || op == Present || op == Absent:
+		t.Type = typeAny
+	case op == In || op == NotIn:
+		t.Type = TypeSelect
 	default:
-		t.Type = TypeText
+		switch v.(type) {
+		case float64:
+			t.Type = TypeNumber
+		case bool:
+			t.Type = TypeCheckbox
+		default:
+			t.Type = TypeText
+		}
 	}
 	return t
 }
+
+// typeAny types the slot of a custom field read as stored (change tests,
+// presence of a field whose definition is gone).
+const typeAny ValueType = "any"

@@ -167,8 +167,13 @@ func (v *validator) condition(at string, c Condition) Condition {
 			v.c.Add(vat, "must list 1 to %d values", MaxValues)
 			return c
 		}
+		_, single := c.Value.(string)
 		for i := range l {
-			l[i] = v.scalar(fmt.Sprintf("%s[%d]", vat, i), t, c.Op, l[i]).(string)
+			at := fmt.Sprintf("%s[%d]", vat, i)
+			if single {
+				at = vat // the caller sent one value, not a list
+			}
+			l[i] = v.scalar(at, t, c.Op, l[i]).(string)
 		}
 		if t.Type == TypeTags {
 			l = ticket.NormalizeTags(l)
