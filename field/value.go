@@ -44,8 +44,9 @@ func Blank(v any) bool {
 	return false
 }
 
-// shape names the shape of v for messages.
-func shape(v any) string {
+// Shape names the shape of a value for messages: "text", "a number",
+// "true or false", "a list", "nothing".
+func Shape(v any) string {
 	switch v.(type) {
 	case string:
 		return "text"
@@ -74,7 +75,7 @@ func (f Field) CheckValue(v any) error {
 	case TypeNumber:
 		n, ok := v.(float64)
 		if !ok {
-			return fmt.Errorf("must be a number, not %s", shape(v))
+			return fmt.Errorf("must be a number, not %s", Shape(v))
 		}
 		if math.IsNaN(n) || math.IsInf(n, 0) {
 			return errors.New("must be a finite number")
@@ -82,13 +83,13 @@ func (f Field) CheckValue(v any) error {
 		return nil
 	case TypeCheckbox:
 		if _, ok := v.(bool); !ok {
-			return fmt.Errorf("must be true or false, not %s", shape(v))
+			return fmt.Errorf("must be true or false, not %s", Shape(v))
 		}
 		return nil
 	case TypeMultiSelect:
 		l, ok := v.([]string)
 		if !ok {
-			return fmt.Errorf("must be a list of option values, not %s", shape(v))
+			return fmt.Errorf("must be a list of option values, not %s", Shape(v))
 		}
 		seen := make(map[string]bool, len(l))
 		for _, s := range l {
@@ -107,7 +108,7 @@ func (f Field) CheckValue(v any) error {
 	}
 	s, ok := v.(string)
 	if !ok {
-		return fmt.Errorf("must be text, not %s", shape(v))
+		return fmt.Errorf("must be text, not %s", Shape(v))
 	}
 	if s == "" {
 		return nil

@@ -189,6 +189,29 @@ func (v *validator) condition(at string, c Condition) Condition {
 	return c
 }
 
+// CheckOrder refuses a reorder (Repository.Reorder) unless ids name every
+// id of active once; the error matches ErrInvalid. Stores call it.
+func CheckOrder(active, ids []string) error {
+	known := make(map[string]bool, len(active))
+	for _, id := range active {
+		known[id] = true
+	}
+	seen := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		switch {
+		case seen[id]:
+			return fmt.Errorf("reorder triggers: %q is listed twice: %w", id, ErrInvalid)
+		case !known[id]:
+			return fmt.Errorf("reorder triggers: %q is no active trigger: %w", id, ErrInvalid)
+		}
+		seen[id] = true
+	}
+	if len(ids) != len(active) {
+		return fmt.Errorf("reorder triggers: %d of %d active triggers listed: %w", len(ids), len(active), ErrInvalid)
+	}
+	return nil
+}
+
 // asList returns v as a list of strings: a string is a list of one.
 func asList(v any) ([]string, bool) {
 	switch x := v.(type) {
@@ -217,7 +240,7 @@ func (v *validator) scalar(at string, t Target, op Op, val any) any {
 	str := func() (string, bool) {
 		s, ok := val.(string)
 		if !ok {
-			v.c.Add(at, "must be text, not %s", shapeOf(val))
+			v.c.Add(at, "must be text, not %s", field.Shape(val))
 			return "", false
 		}
 		if len(s) > MaxValueBytes {
@@ -277,7 +300,7 @@ func (v *validator) scalar(at string, t Target, op Op, val any) any {
 	case TypeNumber, TypeHours:
 		f, ok := val.(float64)
 		if !ok {
-			v.c.Add(at, "must be a number, not %s", shapeOf(val))
+			v.c.Add(at, "must be a number, not %s", field.Shape(val))
 		} else if t.Type == TypeHours && f < 0 {
 			v.c.Add(at, "must not be negative")
 		}
@@ -296,7 +319,7 @@ func (v *validator) scalar(at string, t Target, op Op, val any) any {
 		return s
 	case TypeCheckbox:
 		if _, ok := val.(bool); !ok {
-			v.c.Add(at, "must be true or false, not %s", shapeOf(val))
+			v.c.Add(at, "must be true or false, not %s", field.Shape(val))
 		}
 		return val
 	}
@@ -304,21 +327,6 @@ func (v *validator) scalar(at string, t Target, op Op, val any) any {
 	return val
 }
 
-func shapeOf(v any) string {
-	switch v.(type) {
-	case nil:
-		return "nothing"
-	case string:
-		return "text"
-	case float64:
-		return "a number"
-	case bool:
-		return "true or false"
-	case []string:
-		return "a list"
-	}
-	return fmt.Sprintf("a %T", v)
-}
 
 // action checks one action and returns it in canonical form.
 func (v *validator) action(at string, a Action) Action {

@@ -180,7 +180,11 @@ func (r triggerRepo) Reorder(ctx context.Context, ids []string) error {
 		return err
 	}
 	active := r.list(true)
-	if err := checkOrder(active, ids); err != nil {
+	activeIDs := make([]string, len(active))
+	for i, t := range active {
+		activeIDs[i] = t.ID
+	}
+	if err := trigger.CheckOrder(activeIDs, ids); err != nil {
 		return err
 	}
 	changed := false
@@ -198,27 +202,6 @@ func (r triggerRepo) Reorder(ctx context.Context, ids []string) error {
 	return nil
 }
 
-// checkOrder refuses ids unless they name every active trigger once.
-func checkOrder(active []*trigger.Trigger, ids []string) error {
-	known := make(map[string]bool, len(active))
-	for _, t := range active {
-		known[t.ID] = true
-	}
-	seen := make(map[string]bool, len(ids))
-	for _, id := range ids {
-		switch {
-		case seen[id]:
-			return fmt.Errorf("reorder triggers: %q is listed twice: %w", id, trigger.ErrInvalid)
-		case !known[id]:
-			return fmt.Errorf("reorder triggers: %q is no active trigger: %w", id, trigger.ErrInvalid)
-		}
-		seen[id] = true
-	}
-	if len(ids) != len(active) {
-		return fmt.Errorf("reorder triggers: %d of %d active triggers listed: %w", len(ids), len(active), trigger.ErrInvalid)
-	}
-	return nil
-}
 
 func (r triggerRepo) Delete(ctx context.Context, id string) error {
 	if err := r.write(ctx); err != nil {

@@ -268,7 +268,7 @@ func (r triggerRepo) Reorder(ctx context.Context, ids []string) error {
 	if err := r.tx.NewRaw("SELECT id FROM triggers WHERE service_id = ? AND active ORDER BY position", r.sid).Scan(ctx, &active); err != nil {
 		return mapErr(err, "active triggers")
 	}
-	if err := checkOrder(active, ids); err != nil {
+	if err := trigger.CheckOrder(active, ids); err != nil {
 		return err
 	}
 	if slices.Equal(active, ids) {
@@ -283,27 +283,6 @@ WHERE t.service_id = ?0 AND t.id = o.id AND t.position <> o.ord - 1`, r.sid, pgd
 	return r.bump(ctx)
 }
 
-// checkOrder refuses ids unless they name every active trigger once.
-func checkOrder(active, ids []string) error {
-	known := make(map[string]bool, len(active))
-	for _, id := range active {
-		known[id] = true
-	}
-	seen := make(map[string]bool, len(ids))
-	for _, id := range ids {
-		switch {
-		case seen[id]:
-			return fmt.Errorf("reorder triggers: %q is listed twice: %w", id, trigger.ErrInvalid)
-		case !known[id]:
-			return fmt.Errorf("reorder triggers: %q is no active trigger: %w", id, trigger.ErrInvalid)
-		}
-		seen[id] = true
-	}
-	if len(ids) != len(active) {
-		return fmt.Errorf("reorder triggers: %d of %d active triggers listed: %w", len(ids), len(active), trigger.ErrInvalid)
-	}
-	return nil
-}
 
 func (r triggerRepo) Delete(ctx context.Context, id string) error {
 	if err := r.lock(ctx); err != nil {

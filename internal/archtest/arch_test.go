@@ -52,6 +52,7 @@ func TestDomainPackagesHaveNoDrivers(t *testing.T) {
 	}
 	require.Contains(t, domain, module+"/helpdesk")
 	require.Contains(t, domain, module+"/helpdesk/ticket")
+	require.Contains(t, domain, module+"/trigger")
 	for _, p := range domain {
 		for _, dep := range goList(t, "-deps", p) {
 			for _, f := range forbidden {
