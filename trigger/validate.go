@@ -327,7 +327,6 @@ func (v *validator) scalar(at string, t Target, op Op, val any) any {
 	return val
 }
 
-
 // action checks one action and returns it in canonical form.
 func (v *validator) action(at string, a Action) Action {
 	unused := func(name string, set bool) {

@@ -202,7 +202,6 @@ func (r triggerRepo) Reorder(ctx context.Context, ids []string) error {
 	return nil
 }
 
-
 func (r triggerRepo) Delete(ctx context.Context, id string) error {
 	if err := r.write(ctx); err != nil {
 		return err

@@ -283,7 +283,6 @@ WHERE t.service_id = ?0 AND t.id = o.id AND t.position <> o.ord - 1`, r.sid, pgd
 	return r.bump(ctx)
 }
 
-
 func (r triggerRepo) Delete(ctx context.Context, id string) error {
 	if err := r.lock(ctx); err != nil {
 		return err
