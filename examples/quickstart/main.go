@@ -17,6 +17,8 @@ import (
 	"github.com/deskkit/deskkit/helpdesk"
 	"github.com/deskkit/deskkit/helpdesk/i18n"
 	"github.com/deskkit/deskkit/helpdesk/ticket"
+	"github.com/deskkit/deskkit/notify"
+	"github.com/deskkit/deskkit/trigger"
 )
 
 func main() {
@@ -51,6 +53,28 @@ func run(ctx context.Context) error {
 	}
 	asKim := acme.As(helpdesk.AgentID(kim.ID))
 
+	// A trigger (TRG-1..7): new tickets about invoices get priority high
+	// and a tag, and the customer an acknowledgement (an outbox message,
+	// written in the same transaction as the ticket).
+	_, err = asKim.CreateTrigger(ctx, trigger.New{
+		Name: "Invoices are urgent",
+		All:  []trigger.Condition{{Target: "event", Op: trigger.Is, Value: "created"}},
+		Any: []trigger.Condition{
+			{Target: "title", Op: trigger.Contains, Value: "invoice"},
+			{Target: "content", Op: trigger.Contains, Value: []string{"invoice", "영수증"}},
+		},
+		Actions: []trigger.Action{
+			{Kind: trigger.SetPriority, Value: "high"},
+			{Kind: trigger.AddTags, Tags: []string{"billing"}},
+			{Kind: trigger.Notify, Recipient: trigger.RecipientCustomer,
+				Subject: i18n.Text{"ko": "문의 번호 #{ticketId} 접수", "en": "We got your request, number #{ticketId}"},
+				Body:    i18n.Text{"ko": "#{customerName}님, 확인 중입니다.", "en": "Hello #{customerName}, we are on it."}},
+		},
+	})
+	if err != nil {
+		return err
+	}
+
 	// A customer writes in (mail ingestion and the help center act as System).
 	t, err := acme.As(helpdesk.System).CreateTicket(ctx, ticket.New{
 		Requester: ticket.Requester{Name: "Lee Jun", Email: "jun@customer.example"},
@@ -62,7 +86,14 @@ func run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	fmt.Printf("created ticket #%d %q (%s)\n", t.Number, t.Title, t.Status)
+	fmt.Printf("created ticket #%d %q (%s, priority %s, tags %v)\n", t.Number, t.Title, t.Status, t.Priority, t.Tags)
+	queued, err := asKim.Messages(ctx, notify.Filter{})
+	if err != nil {
+		return err
+	}
+	for _, m := range queued.Messages {
+		fmt.Printf("outbox: %s to %s: %q\n", m.Medium, m.Recipient, m.Payload.Subject)
+	}
 
 	if _, err := asKim.Reply(ctx, t.ID, helpdesk.Reply{Body: "Thanks, we are looking into it."}); err != nil {
 		return err
@@ -70,12 +101,11 @@ func run(ctx context.Context) error {
 	if _, err := asKim.Reply(ctx, t.ID, helpdesk.Reply{Body: "Cache issue on the CDN, purged.", Internal: true}); err != nil {
 		return err
 	}
-	high := ticket.PriorityHigh
 	t, err = asKim.Ticket(ctx, t.ID)
 	if err != nil {
 		return err
 	}
-	if _, err := asKim.UpdateTicket(ctx, t.ID, ticket.Update{Version: t.Version, Priority: &high, Tags: &[]string{"billing", "cdn"}}); err != nil {
+	if _, err := asKim.UpdateTicket(ctx, t.ID, ticket.Update{Version: t.Version, Tags: &[]string{"billing", "cdn"}}); err != nil {
 		return err
 	}
 	t, err = asKim.Solve(ctx, t.ID, helpdesk.SolveOptions{Internal: true})
