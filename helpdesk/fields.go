@@ -23,7 +23,10 @@ func (s *Session) CreateField(ctx context.Context, n field.New) (field.Field, er
 			return err
 		}
 		out = n.Field(o.now)
-		return o.r.Fields().Create(ctx, out)
+		if err := o.r.Fields().Create(ctx, out); err != nil {
+			return err
+		}
+		return o.r.Triggers().Touch(ctx) // compiled triggers type fields by their definitions
 	})
 	return out, err
 }
@@ -58,7 +61,12 @@ func (s *Session) UpdateField(ctx context.Context, key string, u field.Update) (
 // (admin; FLD-4). Tickets keep the values they have. A system field cannot
 // be deleted (field.ErrSystemField, matching ErrInvalid): reset it instead.
 func (s *Session) DeleteField(ctx context.Context, key string) error {
-	return s.run(ctx, permSettings, func(o *op) error { return o.r.Fields().Delete(ctx, key) })
+	return s.run(ctx, permSettings, func(o *op) error {
+		if err := o.r.Fields().Delete(ctx, key); err != nil {
+			return err
+		}
+		return o.r.Triggers().Touch(ctx) // compiled triggers type fields by their definitions
+	})
 }
 
 // ResetSystemField restores a system field's defaults (admin; FLD-4) and

@@ -227,6 +227,9 @@ func (s *Session) Solve(ctx context.Context, id string, opt SolveOptions) (ticke
 		if err != nil || opt.Internal {
 			return err // internal resolution mails nobody (TKT-6)
 		}
+		if t.Status != ticket.StatusSolved {
+			return nil // a trigger moved it on: no resolve mail for an open ticket
+		}
 		return s.queueAutoMail(ctx, o, mailResolve, t, "", versionKey(t))
 	})
 	return result(out, err)

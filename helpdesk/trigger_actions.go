@@ -2,6 +2,8 @@ package helpdesk
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -48,6 +50,11 @@ func (fx *effects) Apply(ctx context.Context, tr *trigger.Trigger, t *ticket.Tic
 	prev := t.Clone()
 	fx.rows = append(fx.rows, fx.row(ticket.FieldTrigger, tr.ID, summary(tr)))
 	for i, a := range tr.Actions {
+		if t.Status == ticket.StatusClosed && (a.Kind.ChangesTicket() || a.Kind == trigger.Note) {
+			// Closed is final (TKT-2): messages still go, the ticket stays.
+			fx.rows = append(fx.rows, fx.row(ticket.FieldTriggerAction, tr.ID, fmt.Sprintf("action %d (%s) skipped: the ticket is closed", i, a.Kind)))
+			continue
+		}
 		reason, err := fx.action(ctx, tr, i, a, t)
 		if err != nil {
 			return false, err
@@ -150,8 +157,9 @@ func (fx *effects) message(ctx context.Context, tr *trigger.Trigger, i int, a tr
 		fx.msgs = append(fx.msgs, notify.Message{
 			ID: fx.s.desk.newID(), Medium: m, Recipient: to, Payload: p,
 			// The ticket version is prefixed in flush: one key per event,
-			// action and recipient.
-			IdempotencyKey: tr.ID + ":" + strconv.Itoa(i) + ":" + to,
+			// action and recipient (hashed: keys stay short whatever the
+			// address or URL).
+			IdempotencyKey: tr.ID + ":" + strconv.Itoa(i) + ":" + recipientKey(to),
 			Source:         notify.Source{Kind: "trigger", TicketID: t.ID, TriggerID: tr.ID},
 			NextAttemptAt:  o.now, CreatedAt: o.now, UpdatedAt: o.now,
 		})
@@ -238,6 +246,12 @@ func (fx *effects) later(t *ticket.Ticket, fn func(*ticket.Ticket) error) {
 		snap.Number, snap.Version, snap.UpdatedAt = stored.Number, stored.Version, stored.UpdatedAt
 		return fn(&snap)
 	})
+}
+
+// recipientKey is a short stand-in for a recipient in idempotency keys.
+func recipientKey(to string) string {
+	sum := sha256.Sum256([]byte(to))
+	return hex.EncodeToString(sum[:12])
 }
 
 func (fx *effects) headers(t *ticket.Ticket) map[string]string {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/deskkit/deskkit/category"
@@ -206,21 +207,41 @@ func (s *Session) DryRun(ctx context.Context, id string, ev ticket.EventKind, ch
 		if ev == ticket.EventCreated {
 			in.Before = ticket.Ticket{}
 		}
-		out, err = set.DryRun(in, now)
+		// Assignments are picked as a real run picks them (eligibility, a
+		// round-robin step): the transaction is rolled back below, so the
+		// step is not kept.
+		out, err = set.DryRunWith(in, now, func(a trigger.Action, _ *ticket.Ticket) (string, error) {
+			if _, err := o.r.Groups().Get(ctx, a.GroupID); errors.Is(err, ErrNotFound) {
+				return "", nil
+			} else if err != nil {
+				return "", err
+			}
+			return s.pickBy(ctx, o, a.GroupID, strategies[a.Kind], a.AgentID)
+		})
 		if err == nil {
 			err = anc.err
 		}
+		if err == nil {
+			err = errDryRun
+		}
 		return err
 	})
+	if errors.Is(err, errDryRun) {
+		err = nil
+	}
 	return result(out, err)
 }
 
+// errDryRun rolls a dry run's transaction back: nothing it did is kept.
+var errDryRun = errors.New("dry run")
+
 // triggerSets caches each service's compiled triggers under the trigger-set
 // version they were compiled from. Versions are random and never reused,
-// so an entry is valid whichever Desk or store read it. Field definitions,
-// categories and agents may change without a new version: the set only
-// holds field types, which never change for a key, and ids; category paths
-// are read per event.
+// so an entry is valid whichever Desk or store read it. A set depends on
+// the field definitions too (a slot's type): creating or deleting a field
+// gives the trigger set a new version (trigger.Repository.Touch).
+// Categories and agents are only ids in a set; category paths are read per
+// event.
 var triggerSets sync.Map // service id → *cachedSet
 
 type cachedSet struct {
@@ -238,6 +259,7 @@ type cachedSet struct {
 // triggerSet returns the service's compiled active triggers as o's
 // transaction sees them; nil when the service has none.
 func (s *Session) triggerSet(ctx context.Context, o *op) (*trigger.Set, error) {
+	gen := triggerGen(s.svc).Load()
 	c, _ := triggerSets.Load(s.svc)
 	cs, _ := c.(*cachedSet)
 	if cs != nil && cs.passes != s.desk.triggerPasses {
@@ -254,12 +276,12 @@ func (s *Session) triggerSet(ctx context.Context, o *op) (*trigger.Set, error) {
 	}
 	if cs != nil && cs.version == v {
 		if s.desk.cacheTTL > 0 {
-			triggerSets.Store(s.svc, &cachedSet{version: v, passes: cs.passes, set: cs.set, desk: s.desk, checked: o.now})
+			s.cacheSet(gen, &cachedSet{version: v, passes: cs.passes, set: cs.set, desk: s.desk, checked: o.now})
 		}
 		return cs.set, nil
 	}
 	if v == "" {
-		triggerSets.Store(s.svc, &cachedSet{passes: s.desk.triggerPasses, desk: s.desk, checked: o.now})
+		s.cacheSet(gen, &cachedSet{passes: s.desk.triggerPasses, desk: s.desk, checked: o.now})
 		return nil, nil
 	}
 	ts, err := o.r.Triggers().List(ctx)
@@ -274,7 +296,7 @@ func (s *Session) triggerSet(ctx context.Context, o *op) (*trigger.Set, error) {
 	if err != nil {
 		return nil, err
 	}
-	triggerSets.Store(s.svc, &cachedSet{version: v, passes: s.desk.triggerPasses, set: set, desk: s.desk, checked: o.now})
+	s.cacheSet(gen, &cachedSet{version: v, passes: s.desk.triggerPasses, set: set, desk: s.desk, checked: o.now})
 	return set, nil
 }
 
@@ -282,8 +304,28 @@ func (s *Session) triggerSet(ctx context.Context, o *op) (*trigger.Set, error) {
 // cached set, so this desk's next event reads the version again (see
 // cachedSet).
 func (s *Session) triggerWrite(ctx context.Context, fn func(*op) error) error {
-	defer triggerSets.Delete(s.svc)
+	defer func() {
+		triggerGen(s.svc).Add(1)
+		triggerSets.Delete(s.svc)
+	}()
 	return s.run(ctx, permSettings, fn)
+}
+
+// triggerGens counts each service's trigger writes through this process,
+// so that an event that read the version before a write committed does
+// not cache what it read after the write dropped the entry.
+var triggerGens sync.Map // service id → *atomic.Int64
+
+func triggerGen(svc string) *atomic.Int64 {
+	g, _ := triggerGens.LoadOrStore(svc, new(atomic.Int64))
+	return g.(*atomic.Int64)
+}
+
+// cacheSet caches c unless a trigger write ended since gen was read.
+func (s *Session) cacheSet(gen int64, c *cachedSet) {
+	if triggerGen(s.svc).Load() == gen {
+		triggerSets.Store(s.svc, c)
+	}
 }
 
 // ancestors reads category paths for "is under" conditions, once per

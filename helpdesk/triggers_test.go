@@ -5,12 +5,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/deskkit/deskkit/agent"
 	"github.com/deskkit/deskkit/category"
 	"github.com/deskkit/deskkit/field"
 	"github.com/deskkit/deskkit/helpdesk"
@@ -290,4 +292,96 @@ func TestTriggers_TRG8_DryRunWithoutTriggersShowsTheChange(t *testing.T) {
 	assert.Equal(t, ticket.PriorityUrgent, rep.Ticket.Priority)
 	assert.NotNil(t, rep.Triggers)
 	assert.Empty(t, rep.Triggers)
+}
+
+// Closed is final (TKT-2): a trigger on the close changes nothing, its
+// messages still go; a long hook URL keeps a short idempotency key.
+func TestTriggers_TKT2_ClosedTicketKeepsItsState(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	hook := "https://hooks.example/" + strings.Repeat("x", 1500)
+	tr := f.mkTrigger(t, trigger.New{Name: "on close", All: []trigger.Condition{{Target: "status", Op: trigger.ChangedTo, Value: "closed"}},
+		Actions: []trigger.Action{{Kind: trigger.SetPriority, Value: "urgent"}, {Kind: trigger.Note, Body: i18n.Text{"ko": "closed"}},
+			{Kind: trigger.Callback, URL: hook}}})
+	tk := f.ticket(t)
+	_, err := f.admin.ChangeStatus(ctx, tk.ID, ticket.StatusSolved)
+	require.NoError(t, err)
+	closed, err := f.admin.ChangeStatus(ctx, tk.ID, ticket.StatusClosed)
+	require.NoError(t, err)
+	assert.Equal(t, ticket.PriorityNormal, closed.Priority)
+	assert.Equal(t, []string{tr.ID}, f.fired(t, tk.ID))
+	cs, err := f.admin.Comments(ctx, tk.ID)
+	require.NoError(t, err)
+	assert.Empty(t, cs)
+	var hooks []notify.Message
+	for _, m := range f.messages(t) {
+		if m.Medium == notify.Callback {
+			hooks = append(hooks, m)
+		}
+	}
+	require.Len(t, hooks, 1)
+	assert.Equal(t, hook, hooks[0].Recipient)
+	assert.Less(t, len(hooks[0].IdempotencyKey), 200)
+	h, err := f.admin.History(ctx, tk.ID)
+	require.NoError(t, err)
+	for _, c := range h {
+		assert.NotContains(t, c.To, "xxxx", "hook URLs stay out of the history")
+	}
+}
+
+// A field deleted and created again with another type: the next event
+// compiles the triggers against the new definition.
+func TestTriggers_TRG5_FieldRecreatedWithAnotherType(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	_, err := f.admin.CreateField(ctx, field.New{Key: "x", Kind: field.KindCustomer, Type: field.TypeNumber, Label: i18n.Text{"ko": "x"}})
+	require.NoError(t, err)
+	tr := f.mkTrigger(t, trigger.New{Name: "has x", All: []trigger.Condition{{Target: "customer_fields.x", Op: trigger.Present}},
+		Actions: []trigger.Action{{Kind: trigger.AddTags, Tags: []string{"x"}}}})
+	n := newTicket()
+	n.CustomerFields = ticket.Fields{"x": 3}
+	tk, err := f.sys.CreateTicket(ctx, n)
+	require.NoError(t, err)
+	assert.Equal(t, []string{tr.ID}, f.fired(t, tk.ID))
+
+	require.NoError(t, f.admin.DeleteField(ctx, "x"))
+	_, err = f.admin.CreateField(ctx, field.New{Key: "x", Kind: field.KindCustomer, Type: field.TypeText, Label: i18n.Text{"ko": "x"}})
+	require.NoError(t, err)
+	n.CustomerFields = ticket.Fields{"x": "hello"}
+	tk, err = f.sys.CreateTicket(ctx, n)
+	require.NoError(t, err)
+	assert.Equal(t, []string{tr.ID}, f.fired(t, tk.ID))
+}
+
+// A dry run picks assignees as a run does: an ineligible fixed agent
+// leaves the ticket with the group, an eligible one opens it (TRG-8).
+func TestTriggers_TRG8_DryRunAssignsLikeARun(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	g, err := f.admin.CreateGroup(ctx, helpdesk.GroupSpec{Name: "G", Strategy: agent.StrategyRoundRobin})
+	require.NoError(t, err)
+	_, err = f.admin.AddGroupMember(ctx, g.ID, f.agentID)
+	require.NoError(t, err)
+	f.mkTrigger(t, trigger.New{Name: "rr", All: []trigger.Condition{{Target: "event", Op: trigger.Is, Value: "created"}},
+		Actions: []trigger.Action{{Kind: trigger.AssignRoundRobin, GroupID: g.ID}}})
+	f.mkTrigger(t, trigger.New{Name: "open", All: []trigger.Condition{{Target: "status", Op: trigger.Is, Value: "open"}},
+		Actions: []trigger.Action{{Kind: trigger.AddTags, Tags: []string{"open"}}}})
+	tk, err := f.sys.CreateTicket(ctx, newTicket())
+	require.NoError(t, err)
+	require.Equal(t, f.agentID, tk.AssigneeID)
+
+	rep, err := f.admin.DryRun(ctx, tk.ID, ticket.EventCreated, nil)
+	require.NoError(t, err)
+	assert.Equal(t, f.agentID, rep.Ticket.AssigneeID)
+	assert.Equal(t, ticket.StatusOpen, rep.Ticket.Status)
+	assert.True(t, rep.Triggers[1].Fired)
+
+	// The dry run's round-robin step was rolled back: the next real pick
+	// is still the only member, and with them switched off nobody is.
+	_, err = f.admin.SetToggles(ctx, f.agentID, agent.Toggles{})
+	require.NoError(t, err)
+	rep, err = f.admin.DryRun(ctx, tk.ID, ticket.EventCreated, nil)
+	require.NoError(t, err)
+	assert.Empty(t, rep.Ticket.AssigneeID)
+	assert.Equal(t, g.ID, rep.Ticket.GroupID)
 }

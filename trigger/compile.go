@@ -15,17 +15,17 @@ import (
 	"github.com/deskkit/deskkit/template"
 )
 
-// Env is what every compiled condition program runs over: one value per
+// evalEnv is what every compiled condition program runs over: one value per
 // evaluation, built once and boxed once, read by the programs without
 // allocating (a struct value's fields are loaded in place). Enumerations
 // are small integers; sets are token strings ("\x00a\x00b\x00") tested with
 // the contains operator, so no program walks a list.
-type Env struct {
+type evalEnv struct {
 	// Event is the event's 1-based index in ticket.Events.
 	Event int
 	// Now is the ticket as it is; Before as it was before the event (the
-	// zero State on created, so every value counts as changed, TRG-4).
-	Now, Before State
+	// zero ticketState on created, so every value counts as changed, TRG-4).
+	Now, Before ticketState
 	// Changed holds a token per target (of those the set tests for change)
 	// whose value differs between Before and Now.
 	Changed string
@@ -36,8 +36,8 @@ type Env struct {
 	HoursSinceCreated, HoursSinceUpdated float64
 }
 
-// State is one version of a ticket as programs see it.
-type State struct {
+// ticketState is one version of a ticket as programs see it.
+type ticketState struct {
 	// Status, Priority and Channel are 1-based indexes in
 	// ticket.Statuses, ticket.Priorities (so also the rank) and
 	// ticket.Channels; 0 for none.
@@ -62,10 +62,10 @@ type State struct {
 	F []any
 }
 
-// token is how set members appear in Env strings.
+// token is how set members appear in evalEnv strings.
 func token(s string) string { return "\x00" + s + "\x00" }
 
-// Needs of a trigger: the parts of Env it reads that cost work to build.
+// Needs of a trigger: the parts of evalEnv it reads that cost work to build.
 const (
 	needChanged uint16 = 1 << iota
 	needIntakePath
@@ -310,7 +310,7 @@ func enum(t Target, v string) string {
 }
 
 // typeEmail types the requester's email inside the compiler: it compares
-// case-insensitively, so its values are lower-cased like Env's.
+// case-insensitively, so its values are lower-cased like evalEnv's.
 const typeEmail ValueType = "requester_email"
 
 // value returns the literal a target's value v compares with.
@@ -497,7 +497,7 @@ func (c *compiler) contains(t Target, now, v string) string {
 	return "Hits contains " + strconv.Quote(hitTok(id))
 }
 
-// hitTok is the token of hit id in Env.Hits.
+// hitTok is the token of hit id in evalEnv.Hits.
 func hitTok(id int) string { return "\x00w" + strconv.Itoa(id) + "\x00" }
 
 // compileOne compiles one trigger against s on its own, as Validate does.
@@ -510,12 +510,16 @@ func compileOne(t Trigger, s *Schema) (*vm.Program, error) {
 	return compileSource(src)
 }
 
-// compileSource compiles one program over Env. The program keeps its
+// maxNodes is expr's node budget for one program: enough for a trigger at
+// every limit Validate sets (conditions × values, a few nodes each).
+const maxNodes = 2 * MaxConditions * (MaxValues*4 + 16)
+
+// compileSource compiles one program over evalEnv. The program keeps its
 // bytecode, constants and source locations (for error messages), not the
 // syntax tree expr.Compile also returns: a set of thousands of triggers
 // keeps a few hundred bytes per trigger instead of several kilobytes.
 func compileSource(src string) (*vm.Program, error) {
-	p, err := expr.Compile(src, expr.Env(Env{}), expr.AsBool())
+	p, err := expr.Compile(src, expr.Env(evalEnv{}), expr.AsBool(), expr.MaxNodes(maxNodes))
 	if err != nil {
 		return nil, err
 	}

@@ -3,6 +3,7 @@ package trigger
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -20,8 +21,7 @@ type Report struct {
 	// Triggers are every active trigger in run order.
 	Triggers []TriggerReport `json:"triggers"`
 	// Ticket is the ticket as the ticket-changing actions would leave it
-	// (assignments name the group, and the agent of a fixed one; who a
-	// random or round-robin assignment picks is decided when it runs).
+	// (see DryRun and DryRunWith for assignments).
 	Ticket ticket.Ticket `json:"ticket"`
 }
 
@@ -65,25 +65,36 @@ type ActionReport struct {
 	Error  string `json:"error,omitempty"`
 }
 
+// Assigner tells a dry run whom an assign action would pick on ticket t:
+// an agent id, or "" when the ticket would stay with the group unassigned.
+type Assigner func(a Action, t *ticket.Ticket) (agentID string, err error)
+
 // DryRun answers what Run would do on event in for ticket t, without
 // changing anything (TRG-8): it runs the same passes on a copy of t,
 // applying the ticket-changing actions to the copy, and reports every
-// trigger with its conditions and the actions of those that fire.
-func (s *Set) DryRun(in Input, t ticket.Ticket) (Report, error) {
+// trigger with its conditions and the actions of those that fire. Assign
+// actions set the group, and the agent of a fixed assignment (no
+// eligibility is known here); use DryRunWith to answer who would be picked.
+func (s *Set) DryRun(in Input, t ticket.Ticket) (Report, error) { return s.DryRunWith(in, t, nil) }
+
+// DryRunWith is DryRun with assign answering whom assign actions pick, as
+// the store would (eligibility, the group's members); an assignment opens a
+// new ticket, as in a real run (TKT-2).
+func (s *Set) DryRunWith(in Input, t ticket.Ticket, assign Assigner) (Report, error) {
 	t = t.Clone()
 	rep := Report{Event: in.Event, Triggers: make([]TriggerReport, len(s.triggers))}
 	type seen struct {
-		env Env
+		env evalEnv
 		t   ticket.Ticket
 	}
 	last := make([]*seen, len(s.triggers))
 	sc := &scratch{} // never pooled: the envs kept below share its memory
-	obs := func(i int, env *Env, t *ticket.Ticket) {
+	obs := func(i int, env *evalEnv, t *ticket.Ticket) {
 		e := *env
 		e.Now.F, e.Before.F = slices.Clone(env.Now.F), slices.Clone(env.Before.F)
 		last[i] = &seen{env: e, t: t.Clone()}
 	}
-	d := &dryApplier{now: in.Now, reports: map[string][]ActionReport{}}
+	d := &dryApplier{now: in.Now, assign: assign, reports: map[string][]ActionReport{}}
 	out, err := s.run(context.Background(), in, &t, d, sc, obs)
 	if err != nil {
 		return Report{}, err
@@ -91,7 +102,7 @@ func (s *Set) DryRun(in Input, t ticket.Ticket) (Report, error) {
 	rep.Passes, rep.Bounded, rep.Ticket = out.Passes, out.Bounded, t
 	// Triggers the prefilter skipped are shown against the ticket as the
 	// run left it, with everything built.
-	var final Env
+	var final evalEnv
 	final.Event = slices.Index(ticket.Events, in.Event) + 1
 	s.state(&final.Before, &in.Before, &sc.fPrev, sc, in, 0)
 	s.fill(&final, &t, in, ^uint16(0), sc)
@@ -129,7 +140,7 @@ func (s *Set) DryRun(in Input, t ticket.Ticket) (Report, error) {
 }
 
 // evalCondition runs condition j of trigger i alone on env.
-func (s *Set) evalCondition(i, j int, env *Env) (bool, error) {
+func (s *Set) evalCondition(i, j int, env *evalEnv) (bool, error) {
 	p, err := compileSource(s.conds[i][j])
 	if err != nil {
 		return false, err
@@ -205,6 +216,7 @@ func utf8RuneStart(b byte) bool { return b&0xC0 != 0x80 }
 // every action.
 type dryApplier struct {
 	now     time.Time
+	assign  Assigner
 	reports map[string][]ActionReport
 }
 
@@ -215,11 +227,21 @@ func (d *dryApplier) Apply(_ context.Context, tr *Trigger, t *ticket.Ticket) (bo
 		r := ActionReport{Action: a.Clone(), Effect: Describe(a)}
 		switch a.Kind {
 		case AssignRandom, AssignRoundRobin, AssignFixed:
-			if t.GroupID != a.GroupID {
-				t.GroupID, changed = a.GroupID, true
+			agent := ""
+			if a.Kind == AssignFixed {
+				agent = a.AgentID
 			}
-			if a.Kind == AssignFixed && t.AssigneeID != a.AgentID {
-				t.AssigneeID, changed = a.AgentID, true
+			if d.assign != nil {
+				var err error
+				if agent, err = d.assign(a, t); err != nil {
+					return false, err
+				}
+			}
+			if t.GroupID != a.GroupID || t.AssigneeID != agent {
+				t.GroupID, t.AssigneeID, changed = a.GroupID, agent, true
+			}
+			if agent != "" && t.Status == ticket.StatusNew {
+				t.Status = ticket.StatusOpen // an assignment opens a new ticket (TKT-2)
 			}
 		case ForwardAndComplete:
 			c, _, err := ApplyToTicket(i, Action{Kind: SetStatus, Value: string(ticket.StatusSolved)}, t, d.now)
@@ -240,7 +262,17 @@ func (d *dryApplier) Apply(_ context.Context, tr *Trigger, t *ticket.Ticket) (bo
 	return changed, nil
 }
 
-// Describe says in a line what action a does.
+// host returns the host of a hook URL: descriptions end up in ticket
+// histories, which agents read, and hook URLs carry their secrets.
+func host(u string) string {
+	if p, err := url.Parse(u); err == nil && p.Host != "" {
+		return p.Host
+	}
+	return "(a URL)"
+}
+
+// Describe says in a line what action a does. A hook URL is shown by its
+// host only: the rest of it is often a secret.
 func Describe(a Action) string {
 	switch a.Kind {
 	case AssignRandom:
@@ -271,9 +303,9 @@ func Describe(a Action) string {
 	case ForwardAndComplete:
 		return "forward the ticket to " + strings.Join(a.Addresses, ", ") + ", then solve it"
 	case Callback:
-		return "post the ticket as JSON to " + a.URL
+		return "post the ticket as JSON to " + host(a.URL)
 	case Dooray:
-		return "post a message to the Dooray! hook " + a.URL
+		return "post a message to a Dooray! hook on " + host(a.URL)
 	case SMS:
 		if a.Recipient == RecipientCustomer {
 			return "text the customer"

@@ -46,7 +46,7 @@ type Set struct {
 	usesTags  bool
 	usesLists bool
 	// lowerEmail is set when a condition compares the requester's email
-	// (case-insensitively: State holds it lower-cased).
+	// (case-insensitively: ticketState holds it lower-cased).
 	lowerEmail bool
 	maxPasses  int
 }
@@ -235,9 +235,9 @@ type Outcome struct {
 }
 
 // scratch is the per-run working memory, pooled so a run allocates
-// nothing but the boxed Env.
+// nothing but the boxed evalEnv.
 type scratch struct {
-	env    Env
+	env    evalEnv
 	buf    []byte
 	fNow   []any
 	fPrev  []any
@@ -281,9 +281,10 @@ func appendToken(b []byte, s string) []byte { return append(append(b, s...), 0) 
 
 // Run evaluates the set on one event of ticket t (TRG-7): active triggers
 // top to bottom against t as it is and in.Before; a trigger that matches
-// fires and a applies its actions at once; after a pass that changed the
+// fires and applies its actions at once; after a pass that changed the
 // ticket evaluation starts again from the top; each trigger fires at most
-// once; after MaxPasses passes it stops (Outcome.Bounded).
+// once; after MaxPasses passes it stops (Outcome.Bounded when a trigger
+// that has not fired would still match).
 func (s *Set) Run(ctx context.Context, in Input, t *ticket.Ticket, a Applier) (Outcome, error) {
 	sc := scratchPool.Get().(*scratch)
 	defer sc.release()
@@ -291,7 +292,7 @@ func (s *Set) Run(ctx context.Context, in Input, t *ticket.Ticket, a Applier) (O
 }
 
 // observer sees each evaluation of a dry run.
-type observer func(i int, env *Env, t *ticket.Ticket)
+type observer func(i int, env *evalEnv, t *ticket.Ticket)
 
 func (s *Set) run(ctx context.Context, in Input, t *ticket.Ticket, a Applier, sc *scratch, obs observer) (Outcome, error) {
 	var out Outcome
@@ -301,32 +302,24 @@ func (s *Set) run(ctx context.Context, in Input, t *ticket.Ticket, a Applier, sc
 	ev := eventIndex(in.Event)
 	sc.fired = slices.Grow(sc.fired[:0], len(s.triggers))[:len(s.triggers)]
 	clear(sc.fired)
-	var before State
+	var before ticketState
 	s.state(&before, &in.Before, &sc.fPrev, sc, in, 0)
 	for pass := 1; ; pass++ {
 		out.Passes = pass
 		changed := false
 		for start := 0; start < len(s.triggers); {
-			env := &sc.env
-			*env = Env{Before: before}
-			k, needs := s.prepare(env, ev, t, start, sc)
-			s.fill(env, t, in, needs, sc)
-			var boxed any = *env // one allocation per evaluation
+			boxed, k := s.evaluation(in, t, ev, before, start, sc)
 			next := len(s.triggers)
 			for i := start; i < len(s.triggers); i++ {
 				if sc.fired[i] != 0 || s.masks[i]&k != k {
 					continue
 				}
-				matched := true
-				if p := s.progs[i]; p != nil {
-					r, err := sc.vm.Run(p, boxed)
-					if err != nil {
-						return out, fmt.Errorf("trigger %s (%q): %w", s.triggers[i].ID, s.triggers[i].Name, err)
-					}
-					matched, _ = r.(bool)
+				matched, err := s.eval(i, boxed, sc)
+				if err != nil {
+					return out, err
 				}
 				if obs != nil {
-					obs(i, env, t)
+					obs(i, &sc.env, t)
 				}
 				if !matched {
 					continue
@@ -349,15 +342,55 @@ func (s *Set) run(ctx context.Context, in Input, t *ticket.Ticket, a Applier, sc
 			return out, nil
 		}
 		if pass == s.maxPasses {
-			out.Bounded = true
-			return out, nil
+			// Stopped by the bound only if another pass would fire.
+			var err error
+			out.Bounded, err = s.wouldFire(in, t, ev, before, sc)
+			return out, err
 		}
 	}
 }
 
+// evaluation builds the evalEnv of one evaluation of the triggers from start
+// on, boxed (the run's one allocation), and its prefilter key.
+func (s *Set) evaluation(in Input, t *ticket.Ticket, ev int, before ticketState, start int, sc *scratch) (any, uint32) {
+	env := &sc.env
+	*env = evalEnv{Before: before}
+	k, needs := s.prepare(env, ev, t, start, sc)
+	s.fill(env, t, in, needs, sc)
+	return *env, k
+}
+
+// eval runs trigger i's program on boxed.
+func (s *Set) eval(i int, boxed any, sc *scratch) (bool, error) {
+	p := s.progs[i]
+	if p == nil {
+		return true, nil // the prefilter decided every condition
+	}
+	r, err := sc.vm.Run(p, boxed)
+	if err != nil {
+		return false, fmt.Errorf("trigger %s (%q): %w", s.triggers[i].ID, s.triggers[i].Name, err)
+	}
+	matched, _ := r.(bool)
+	return matched, nil
+}
+
+// wouldFire reports whether a trigger that has not fired matches t now.
+func (s *Set) wouldFire(in Input, t *ticket.Ticket, ev int, before ticketState, sc *scratch) (bool, error) {
+	boxed, k := s.evaluation(in, t, ev, before, 0, sc)
+	for i := range s.triggers {
+		if sc.fired[i] != 0 || s.masks[i]&k != k {
+			continue
+		}
+		if m, err := s.eval(i, boxed, sc); m || err != nil {
+			return m, err
+		}
+	}
+	return false, nil
+}
+
 // prepare computes the prefilter key of t's state and the needs of the
 // triggers from start on that can match it, and sets env.Event.
-func (s *Set) prepare(env *Env, ev int, t *ticket.Ticket, start int, sc *scratch) (uint32, uint16) {
+func (s *Set) prepare(env *evalEnv, ev int, t *ticket.Ticket, start int, sc *scratch) (uint32, uint16) {
 	env.Event = ev
 	k := key(ev, statusIndex(t.Status), t.Priority.Rank(), channelIndex(t.Channel))
 	var needs uint16
@@ -388,7 +421,7 @@ func statusIndex(st ticket.Status) int {
 func channelIndex(c ticket.Channel) int { return slices.Index(ticket.Channels, c) + 1 }
 
 // fill builds env's Now state and the parts the needs ask for.
-func (s *Set) fill(env *Env, t *ticket.Ticket, in Input, needs uint16, sc *scratch) {
+func (s *Set) fill(env *evalEnv, t *ticket.Ticket, in Input, needs uint16, sc *scratch) {
 	s.state(&env.Now, t, &sc.fNow, sc, in, needs)
 	if !t.CreatedAt.IsZero() {
 		env.HoursSinceCreated = in.Now.Sub(t.CreatedAt).Hours()
@@ -431,7 +464,7 @@ func (s *Set) fill(env *Env, t *ticket.Ticket, in Input, needs uint16, sc *scrat
 	}
 }
 
-func (s *Set) sourceText(src int, t *ticket.Ticket, st *State) string {
+func (s *Set) sourceText(src int, t *ticket.Ticket, st *ticketState) string {
 	switch src {
 	case srcTitle:
 		return t.Title
@@ -445,7 +478,7 @@ func (s *Set) sourceText(src int, t *ticket.Ticket, st *State) string {
 }
 
 // state fills st from ticket t; f is the slot slice to use.
-func (s *Set) state(st *State, t *ticket.Ticket, f *[]any, sc *scratch, in Input, needs uint16) {
+func (s *Set) state(st *ticketState, t *ticket.Ticket, f *[]any, sc *scratch, in Input, needs uint16) {
 	if t.ID == "" && t.Status == "" {
 		*f = slices.Grow((*f)[:0], len(s.slots))[:len(s.slots)]
 		clear(*f)
@@ -568,7 +601,7 @@ func dateTimeSeconds(s string) (float64, bool) {
 }
 
 // changed reports whether target p differs between now and before.
-func (s *Set) changed(p probe, now, before *State) bool {
+func (s *Set) changed(p probe, now, before *ticketState) bool {
 	if p.slot >= 0 {
 		return !ticket.SameValue(now.F[p.slot], before.F[p.slot])
 	}

@@ -187,7 +187,7 @@ func TestRun_TRG7_BoundedPasses(t *testing.T) {
 		{n: 15, max: 3, want: Outcome{Fired: 3, Passes: 3, Bounded: true}},
 		{n: 15, max: -1, want: Outcome{Fired: DefaultMaxPasses, Passes: DefaultMaxPasses, Bounded: true}},
 		{n: 9, max: 0, want: Outcome{Fired: 9, Passes: 10}},
-		{n: 10, max: 0, want: Outcome{Fired: 10, Passes: 10, Bounded: true}},
+		{n: 10, max: 0, want: Outcome{Fired: 10, Passes: 10}}, // the chain ends exactly at the bound: nothing was cut off
 		{n: 2, max: 1, want: Outcome{Fired: 1, Passes: 1, Bounded: true}},
 		{n: 2, max: 3, want: Outcome{Fired: 2, Passes: 3}},
 	} {
@@ -793,11 +793,11 @@ func genEvent(p picker, s *Schema, setters []func(picker, *ticket.Ticket)) (Inpu
 	return in, tk
 }
 
-// fullEnv builds the Env of one evaluation of s on in and tk with every
+// fullEnv builds the evalEnv of one evaluation of s on in and tk with every
 // part built, as if no prefilter skipped anything.
-func fullEnv(s *Set, in Input, tk *ticket.Ticket) Env {
+func fullEnv(s *Set, in Input, tk *ticket.Ticket) evalEnv {
 	sc := &scratch{}
-	var env Env
+	var env evalEnv
 	env.Event = eventIndex(in.Event)
 	s.state(&env.Before, &in.Before, &sc.fPrev, sc, in, 0)
 	s.fill(&env, tk, in, ^uint16(0), sc)
@@ -810,7 +810,7 @@ func sourcePrograms(t *testing.T, s *Set) []*vm.Program {
 	t.Helper()
 	out := make([]*vm.Program, s.Len())
 	for i := range out {
-		p, err := expr.Compile(s.Source(i), expr.Env(Env{}), expr.AsBool())
+		p, err := expr.Compile(s.Source(i), expr.Env(evalEnv{}), expr.AsBool())
 		require.NoError(t, err, s.Source(i))
 		out[i] = p
 	}

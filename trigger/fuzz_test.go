@@ -311,7 +311,7 @@ func FuzzCompile(f *testing.F) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			full, err := expr.Compile(qset.Source(0), expr.Env(Env{}), expr.AsBool())
+			full, err := expr.Compile(qset.Source(0), expr.Env(evalEnv{}), expr.AsBool())
 			if err != nil {
 				t.Fatalf("full source: %v\n%s", err, qset.Source(0))
 			}

@@ -267,6 +267,10 @@ type Repository interface {
 	// Delete removes an inactive trigger; ErrActive for an active one,
 	// ErrNotFound if unknown (TRG-1).
 	Delete(ctx context.Context, id string) error
+	// Touch gives the trigger set a new version when it has one (what
+	// compiled sets depend on besides the triggers changed: a field was
+	// created or deleted); a service that never had a trigger keeps "".
+	Touch(ctx context.Context) error
 	// Version returns the trigger set's version: a string that changes on
 	// every write and is never reused; "" for a service that never had a
 	// trigger.

@@ -28,6 +28,8 @@ const (
 	MaxValueBytes       = 1000
 	MaxBodyBytes        = 64 << 10 // per language, of a notify, note, Dooray! or SMS text
 	MaxAddresses        = 50
+	MaxAddressBytes     = 254 // a mail address or phone number
+	MaxURLBytes         = 2048
 )
 
 // New is what a caller supplies to create a trigger or replace one's rule.
@@ -434,7 +436,10 @@ func (v *validator) addresses(at string, l []string, ok func(string) bool, what 
 		v.c.Add(at+".addresses", "list 1 to %d addresses", MaxAddresses)
 	}
 	for i, s := range l {
-		if !ok(s) {
+		switch {
+		case len(s) > MaxAddressBytes:
+			v.c.Add(fmt.Sprintf("%s.addresses[%d]", at, i), "is %d bytes, over the limit of %d", len(s), MaxAddressBytes)
+		case !ok(s):
 			v.c.Add(fmt.Sprintf("%s.addresses[%d]", at, i), "%q is not %s", s, what)
 		}
 	}
@@ -445,6 +450,8 @@ func (v *validator) url(at, s string, httpsOnly bool) {
 	switch {
 	case s == "":
 		v.c.Add(at, "is required")
+	case len(s) > MaxURLBytes:
+		v.c.Add(at, "is %d bytes, over the limit of %d", len(s), MaxURLBytes)
 	case err != nil || u.Host == "" || (u.Scheme != "https" && (httpsOnly || u.Scheme != "http")):
 		if httpsOnly {
 			v.c.Add(at, "%q is not an absolute https URL", s)

@@ -303,6 +303,14 @@ func (r triggerRepo) Delete(ctx context.Context, id string) error {
 	return r.bump(ctx)
 }
 
+// Touch gives a set that has a version a new one.
+func (r triggerRepo) Touch(ctx context.Context) error {
+	_, err := r.tx.ExecContext(ctx, `UPDATE trigger_sets SET version = gen_random_uuid()::text
+WHERE service_id = ? AND version <> ''`, r.sid)
+	return mapErr(err, "triggers of service "+r.sid)
+}
+
+// Version returns the set's version.
 func (r triggerRepo) Version(ctx context.Context) (string, error) {
 	var v string
 	err := r.tx.NewRaw("SELECT coalesce((SELECT version FROM trigger_sets WHERE service_id = ?), '')", r.sid).Scan(ctx, &v)

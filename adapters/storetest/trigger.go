@@ -437,6 +437,8 @@ func testTriggerVersion(t *testing.T, s helpdesk.Store, svc string) {
 	err := s.Tx(ctx, svc, func(r helpdesk.Repos) error { return r.Triggers().Delete(ctx, newID()) })
 	require.ErrorIs(t, err, helpdesk.ErrNotFound)
 	assert.Equal(t, "", trgVersion(t, s, svc), "a refused write is no write")
+	tx(t, s, svc, func(r helpdesk.Repos) error { return r.Triggers().Touch(ctx) })
+	assert.Equal(t, "", trgVersion(t, s, svc), "touching a service without triggers keeps no version")
 
 	seen := map[string]bool{"": true}
 	fresh := func(msg string) {
@@ -448,6 +450,8 @@ func testTriggerVersion(t *testing.T, s helpdesk.Store, svc string) {
 	}
 	a := trgCreate(t, s, svc, mkTrigger("a", true))[0]
 	fresh("create")
+	tx(t, s, svc, func(r helpdesk.Repos) error { return r.Triggers().Touch(ctx) })
+	fresh("touch (a field was created or deleted)")
 	var inside string
 	tx(t, s, svc, func(r helpdesk.Repos) error {
 		b := mkTrigger("b", true)
