@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"strings"
 
 	"github.com/deskkit/deskkit/agent"
 	"github.com/deskkit/deskkit/category"
@@ -106,9 +105,9 @@ func (fx *effects) action(ctx context.Context, tr *trigger.Trigger, i int, a tri
 			}
 		}
 	case trigger.SetField:
-		_, key, _ := strings.Cut(a.Field, ".")
+		kind, key, _ := trigger.SplitField(a.Field)
 		f, err := o.r.Fields().Get(ctx, key)
-		if errors.Is(err, ErrNotFound) {
+		if errors.Is(err, ErrNotFound) || err == nil && f.Kind != kind {
 			return fmt.Sprintf("field %s no longer exists", key), nil
 		} else if err != nil {
 			return "", err
@@ -289,15 +288,19 @@ func (fx *effects) recipients(ctx context.Context, who string, t *ticket.Ticket)
 	if err != nil {
 		return nil, "", err
 	}
+	all, err := o.r.Agents().List(ctx) // one read, not one per member
+	if err != nil {
+		return nil, "", err
+	}
+	byID := make(map[string]*agent.Agent, len(all))
+	for i := range all {
+		byID[all[i].ID] = &all[i]
+	}
 	var to []string
 	for _, m := range ms {
-		a, err := o.r.Agents().Get(ctx, m.AgentID)
-		if errors.Is(err, ErrNotFound) || err == nil && (!a.Active || a.Email == "") {
-			continue
-		} else if err != nil {
-			return nil, "", err
+		if a := byID[m.AgentID]; a != nil && a.Active && a.Email != "" {
+			to = append(to, a.Email)
 		}
-		to = append(to, a.Email)
 	}
 	if len(to) == 0 {
 		return nil, "the group has no active member with an email address", nil

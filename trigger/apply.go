@@ -70,7 +70,7 @@ func ApplyToTicket(i int, a Action, t *ticket.Ticket, now time.Time) (changed, h
 		t.ProcessingCategoryID = a.CategoryID
 		return true, true, nil
 	case SetField:
-		kind, key, _ := splitField(a.Field)
+		kind, key, _ := SplitField(a.Field)
 		vals := &t.CustomerFields
 		if kind == field.KindAgent {
 			vals = &t.AgentFields

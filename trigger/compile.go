@@ -126,7 +126,7 @@ func (c *compiler) target(cond Condition) (Target, error) {
 	if ok && (t.Field == nil || fits(t, cond)) {
 		return t, nil
 	}
-	if _, _, ok := splitField(cond.Target); ok {
+	if _, _, ok := SplitField(cond.Target); ok {
 		return guessTarget(cond.Target, cond.Op, cond.Value), nil
 	}
 	return Target{}, fmt.Errorf("unknown target %q", cond.Target)
@@ -286,7 +286,7 @@ func (c *compiler) slot(t Target) int {
 	if i, ok := c.slotOf[k]; ok {
 		return i
 	}
-	kind, key, _ := splitField(t.Name)
+	kind, key, _ := SplitField(t.Name)
 	c.slots = append(c.slots, slot{target: t.Name, key: key, agent: kind == field.KindAgent, typ: t.Type})
 	c.slotOf[k] = len(c.slots) - 1
 	return len(c.slots) - 1
@@ -339,7 +339,7 @@ func (c *compiler) test(t Target, cond Condition) (string, error) {
 		if !c.probeOf[t.Name] {
 			c.probeOf[t.Name] = true
 			p := probe{target: t.Name, slot: -1}
-			if _, _, custom := splitField(t.Name); custom {
+			if _, _, custom := SplitField(t.Name); custom {
 				// Changes compare the values as the field's type reads
 				// them (date-times as instants); a field whose definition
 				// is gone compares the stored values, whatever their shape.

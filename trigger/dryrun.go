@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/expr-lang/expr/vm"
+
 	"github.com/deskkit/deskkit/field"
 	"github.com/deskkit/deskkit/helpdesk/ticket"
 )
@@ -141,11 +143,23 @@ func (s *Set) DryRunWith(in Input, t ticket.Ticket, assign Assigner) (Report, er
 
 // evalCondition runs condition j of trigger i alone on env.
 func (s *Set) evalCondition(i, j int, env *evalEnv) (bool, error) {
-	p, err := compileSource(s.conds[i][j])
-	if err != nil {
+	s.condOnce[i].Do(func() { // trigger i's conditions, compiled on its first dry run
+		progs := make([]*vm.Program, len(s.conds[i]))
+		for j, src := range s.conds[i] {
+			p, err := compileSource(src)
+			if err != nil {
+				s.condErr[i] = err
+				return
+			}
+			progs[j] = p
+		}
+		s.condProgs[i] = progs
+	})
+	if err := s.condErr[i]; err != nil {
 		return false, err
 	}
-	r, err := (&scratch{}).vm.Run(p, *env)
+	var machine vm.VM
+	r, err := machine.Run(s.condProgs[i][j], *env)
 	if err != nil {
 		return false, err
 	}
@@ -191,7 +205,7 @@ func valueOf(name string, t *ticket.Ticket, in Input) any {
 	case TargetHoursSinceUpdated:
 		return in.Now.Sub(t.UpdatedAt).Hours()
 	}
-	if kind, key, ok := splitField(name); ok {
+	if kind, key, ok := SplitField(name); ok {
 		if kind == field.KindAgent {
 			return t.AgentFields[key]
 		}

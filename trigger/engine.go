@@ -32,11 +32,15 @@ type Options struct {
 // is immutable and safe for concurrent use; build it once per trigger-set
 // version and share it.
 type Set struct {
-	triggers  []Trigger
-	progs     []*vm.Program
-	sources   []string
-	conds     [][]string // per trigger: each condition's source, all then any (dry runs)
-	masks     []uint32   // per trigger: allowed event, status, priority, channel bits
+	triggers []Trigger
+	progs    []*vm.Program
+	sources  []string
+	conds    [][]string // per trigger: each condition's source, all then any (dry runs)
+	// condProgs are conds compiled, per trigger on its first dry run.
+	condOnce  []sync.Once
+	condProgs [][]*vm.Program
+	condErr   []error
+	masks     []uint32 // per trigger: allowed event, status, priority, channel bits
 	needs     []uint16
 	slots     []slot
 	probes    []probe
@@ -100,6 +104,8 @@ func Compile(ts []Trigger, s *Schema, opt Options) (*Set, error) {
 		}
 	}
 	set.slots, set.probes, set.ntok = c.slots, c.probes, len(c.tokens)
+	n := len(set.triggers)
+	set.condOnce, set.condProgs, set.condErr = make([]sync.Once, n), make([][]*vm.Program, n), make([]error, n)
 	for _, sl := range c.slots {
 		if sl.typ == TypeMulti {
 			set.usesLists = true

@@ -180,7 +180,7 @@ func noAncestors() mod { return func(in *Input, _ *ticket.Ticket) { in.Ancestors
 // putField sets (or with nil removes) the value of custom-field target
 // name in tk.
 func putField(tk *ticket.Ticket, name string, v any) {
-	kind, key, ok := splitField(name)
+	kind, key, ok := SplitField(name)
 	if !ok {
 		panic("not a field target: " + name)
 	}

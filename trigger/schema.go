@@ -172,8 +172,10 @@ func FieldTarget(kind field.Kind, key string) string {
 	return "customer_fields." + key
 }
 
-// splitField splits a custom-field target name into its kind and key.
-func splitField(name string) (field.Kind, string, bool) {
+// SplitField splits a custom-field target name ("customer_fields.KEY",
+// "agent_fields.KEY") into its kind and key; ok is false for any other
+// target.
+func SplitField(name string) (kind field.Kind, key string, ok bool) {
 	if k, ok := strings.CutPrefix(name, "customer_fields."); ok {
 		return field.KindCustomer, k, true
 	}

@@ -497,7 +497,7 @@ func (v *validator) text(at string, t i18n.Text, required bool) {
 // definition accepts (nil clears).
 func (v *validator) setField(at string, a *Action) {
 	t, ok := v.s.Target(a.Field)
-	if _, _, custom := splitField(a.Field); !ok || !custom || t.Field == nil {
+	if _, _, custom := SplitField(a.Field); !ok || !custom || t.Field == nil {
 		v.c.Add(at+".field", "%q is not a custom field of the service (customer_fields.KEY or agent_fields.KEY)", a.Field)
 		return
 	}
