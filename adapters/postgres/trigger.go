@@ -21,8 +21,9 @@ import (
 // row, with an empty version, if needed), so the positions a write computes
 // cannot be raced by another write of the same service; then it checks and
 // refuses with its error kind before writing anything else (the lock row
-// may have been made, with version ”), leaving the transaction usable. A write that changes something gives the set a new
-// random version. A call that changes nothing (SetActive to the list the
+// may have been made, with an empty version), leaving the transaction
+// usable. A write that changes something gives the set a new random
+// version. A call that changes nothing (SetActive to the list the
 // trigger is in, Reorder to the current order) writes nothing: neither
 // UpdatedAt nor the version changes, as in the memory store.
 type triggerRepo repos
