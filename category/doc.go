@@ -14,6 +14,9 @@
 // had (CAT-5). Ids are never reused (CAT-7).
 //
 // The package is pure: storage is behind Repository, which every store
-// implements and adapters/storetest checks; the rules every store shares
-// (CheckMove, FindClashes, Order, the error types) live here.
+// implements and adapters/storetest checks, and which makes no rule checks.
+// The rules live here, once: PlanCreate, PlanMove, PlanReorder, PlanDelete
+// and CheckRename check a write against the live tree (CheckMove,
+// FindClashes, CheckReorder) and return the rows to store; package helpdesk
+// runs them under the service's category lock.
 package category

@@ -9,12 +9,15 @@ import (
 	"github.com/deskkit/deskkit/internal/errs"
 )
 
-// The error kinds a Repository returns besides the typed errors below:
-// match them with errors.Is; they are the helpdesk ones.
+// The error kinds a Repository and the plan functions return besides the
+// typed errors below: match them with errors.Is; they are the helpdesk
+// ones.
 var (
-	// ErrNotFound: no such live category in the service (helpdesk.ErrNotFound).
+	// ErrNotFound: no such (live) category in the service
+	// (helpdesk.ErrNotFound).
 	ErrNotFound = errs.ErrNotFound
-	// ErrConflict: the id is taken, or a name clashes (helpdesk.ErrConflict).
+	// ErrConflict: the id is taken (Repository.Insert), or a name clashes
+	// (NameClashError) (helpdesk.ErrConflict).
 	ErrConflict = errs.ErrConflict
 	// ErrInvalid: bad input, such as a reorder that does not list every
 	// sibling once (helpdesk.ErrInvalid).

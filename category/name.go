@@ -61,7 +61,8 @@ func CheckName(c *errs.Collector, field string, name i18n.Text, langs []string, 
 // FindClashes returns the names of c that a category of others uses on
 // level, in c's tree, language by language (CAT-3). Deleted categories, c
 // itself and those skip reports true for are not compared; skip may be
-// nil. Stores use it to check a create, rename or move the same way.
+// nil. The plan functions use it to check a create, rename or move the
+// same way.
 func FindClashes(c Category, level int, others []Category, skip func(id string) bool) []Clash {
 	keys := make(map[string]string, len(c.Name))
 	for lang, n := range c.Name {
