@@ -112,57 +112,35 @@ type Update struct {
 	Enabled *bool
 }
 
-// Repository stores one service's categories (SVC-1). Every write checks
-// the tree rules itself and writes nothing when it refuses; writes to one
-// service's categories are serialised, so two concurrent moves cannot make
-// a cycle nor two creates share a name.
+// Repository stores one service's categories (SVC-1), deleted ones
+// included: a category is never removed, so its id is never reused (CAT-7)
+// and its name stays readable. It persists, reads and locks; it makes no
+// rule checks (tree, depth, cycles, names, positions: see PlanCreate,
+// PlanMove, PlanReorder, PlanDelete and CheckRename) and stores the rows it
+// is given as they are. Besides the errors named below it returns wrapped
+// driver errors.
 type Repository interface {
 	// Lock serialises the service's category writes for the rest of the
-	// transaction; read-modify-write workflows take it before they read.
+	// transaction; read-check-write workflows take it before they read.
+	// ErrNotFound when the service is unknown.
 	Lock(ctx context.Context) error
-	// Create stores c as the last child of c.ParentID in c.Tree (a root
-	// when ParentID is empty) and sets c.Path and c.Position; Name,
-	// Enabled and the timestamps are stored as given. It returns
-	// ErrConflict when c.ID is taken (deleted categories keep theirs:
-	// ids are never reused), ErrNotFound when the parent is unknown,
-	// deleted or in the other tree, ErrInvalid for an unknown tree,
-	// *DepthError below MaxDepth (CAT-2) and *NameClashError when a name
-	// is used on the level (CAT-3).
-	Create(ctx context.Context, c *Category) error
 	// Get returns the category with id, deleted or not, or ErrNotFound.
 	Get(ctx context.Context, id string) (Category, error)
-	// Path returns the category with id and its ancestors, root first,
-	// deleted or not (history shows the names they had); ErrNotFound if
-	// the category is unknown.
+	// Path returns the category with id and the categories its stored
+	// Path names, root first, deleted or not (history shows the names they
+	// had), in one read; ErrNotFound if the category is unknown.
 	Path(ctx context.Context, id string) ([]Category, error)
-	// Tree returns the live categories of tree in display order (see
-	// Order); ErrInvalid for an unknown tree.
+	// Tree returns the live (not deleted) categories of tree, with their
+	// positions, in no particular order (Order puts them in display
+	// order); none for a tree the store does not hold.
 	Tree(ctx context.Context, tree Tree) ([]Category, error)
-	// Update stores c.Name, c.Enabled and c.UpdatedAt of a live category
-	// and refreshes c with the stored category. ErrNotFound if it is
-	// unknown or deleted, *NameClashError when a name is used by another
-	// category on its level.
-	Update(ctx context.Context, c *Category) error
-	// Move makes category id the last child of parentID (a root when
-	// empty) in its own tree, its subtree with it, and returns it as
-	// moved; UpdatedAt of the moved category becomes at. Moving under
-	// the current parent changes nothing. ErrNotFound when the category
-	// or the parent is unknown, deleted or (parent) in the other tree;
-	// *CycleError when the parent is the category or below it;
-	// *DepthError when a category of the subtree would go below
-	// MaxDepth; *NameClashError when a name of the subtree is used on
-	// its new level. The old siblings close the gap.
-	Move(ctx context.Context, id, parentID string, at time.Time) (Category, error)
-	// Reorder sets the order of the children of parentID (the roots when
-	// empty) in tree: ids must name every live child exactly once, else
-	// ErrInvalid. ErrNotFound when the parent is unknown, deleted or in
-	// the other tree.
-	Reorder(ctx context.Context, tree Tree, parentID string, ids []string) error
-	// Delete deletes category id and every live category below it
-	// (CAT-5): they leave the tree and free their names, and keep their
-	// ids, names and paths for Get and Path. Their UpdatedAt becomes at,
-	// and the siblings close the gap. It returns the deleted ids, id
-	// first, then the others by level, position and id. ErrNotFound when
-	// id is unknown or already deleted.
-	Delete(ctx context.Context, id string, at time.Time) ([]string, error)
+	// Insert stores a new category as given, every field included.
+	// ErrConflict when c.ID is taken (by a live or a deleted category),
+	// ErrNotFound when the service is unknown.
+	Insert(ctx context.Context, c Category) error
+	// Save stores ParentID, Path, Position, Name, Enabled, Deleted and
+	// UpdatedAt of stored categories as given (ID, Tree and CreatedAt stay
+	// as stored). ErrNotFound when one of them is not stored; the others
+	// may then be written, and the transaction is to be rolled back.
+	Save(ctx context.Context, cs ...Category) error
 }

@@ -22,9 +22,13 @@ import (
 func (s *Session) CreateCategory(ctx context.Context, n category.New) (category.Category, error) {
 	var out category.Category
 	err := s.run(ctx, permSettings, func(o *op) error {
+		cats := o.r.Categories()
+		if err := cats.Lock(ctx); err != nil { // the checks below hold until the write
+			return err
+		}
 		var c errs.Collector
 		if n.ParentID != "" {
-			p, err := o.r.Categories().Get(ctx, n.ParentID)
+			p, err := cats.Get(ctx, n.ParentID)
 			switch {
 			case errors.Is(err, ErrNotFound) || err == nil && p.Deleted:
 				c.Add("parent_id", "no category %q in this service", n.ParentID)
@@ -46,9 +50,16 @@ func (s *Session) CreateCategory(ctx context.Context, n category.New) (category.
 		if err := c.Err(); err != nil {
 			return err
 		}
-		out = category.Category{ID: s.desk.newID(), Tree: n.Tree, ParentID: n.ParentID, Name: name,
-			Enabled: !n.Disabled, CreatedAt: o.now, UpdatedAt: o.now}
-		return o.r.Categories().Create(ctx, &out)
+		live, err := cats.Tree(ctx, n.Tree)
+		if err != nil {
+			return err
+		}
+		out, err = category.PlanCreate(live, category.Category{ID: s.desk.newID(), Tree: n.Tree, ParentID: n.ParentID,
+			Name: name, Enabled: !n.Disabled, CreatedAt: o.now, UpdatedAt: o.now})
+		if err != nil {
+			return err
+		}
+		return cats.Insert(ctx, out)
 	})
 	if err != nil {
 		return category.Category{}, err
@@ -63,15 +74,9 @@ func (s *Session) CreateCategory(ctx context.Context, n category.New) (category.
 func (s *Session) UpdateCategory(ctx context.Context, id string, u category.Update) (category.Category, error) {
 	var out category.Category
 	err := s.run(ctx, permSettings, func(o *op) error {
-		if err := o.r.Categories().Lock(ctx); err != nil { // read what we write back
-			return err
-		}
-		cur, err := o.r.Categories().Get(ctx, id)
+		cur, err := lockCategory(ctx, o, id)
 		if err != nil {
 			return err
-		}
-		if cur.Deleted {
-			return errs.NotFound("category", id)
 		}
 		if u.Name == nil && u.Enabled == nil {
 			out = cur // nothing to change
@@ -90,9 +95,21 @@ func (s *Session) UpdateCategory(ctx context.Context, id string, u category.Upda
 		if err := c.Err(); err != nil {
 			return err
 		}
+		if u.Name != nil {
+			live, err := o.r.Categories().Tree(ctx, cur.Tree)
+			if err != nil {
+				return err
+			}
+			if err := category.CheckRename(live, cur); err != nil {
+				return err
+			}
+		}
 		cur.UpdatedAt = o.now
+		if err := o.r.Categories().Save(ctx, cur); err != nil {
+			return err
+		}
 		out = cur
-		return o.r.Categories().Update(ctx, &out)
+		return nil
 	})
 	if err != nil {
 		return category.Category{}, err
@@ -111,15 +128,9 @@ func (s *Session) UpdateCategory(ctx context.Context, id string, u category.Upda
 func (s *Session) MoveCategory(ctx context.Context, id, parentID string) (category.Category, error) {
 	var out category.Category
 	err := s.run(ctx, permSettings, func(o *op) error {
-		if err := o.r.Categories().Lock(ctx); err != nil { // read what we write back
-			return err
-		}
-		cur, err := o.r.Categories().Get(ctx, id)
+		cur, err := lockCategory(ctx, o, id)
 		if err != nil {
 			return err
-		}
-		if cur.Deleted {
-			return errs.NotFound("category", id)
 		}
 		if parentID != "" {
 			p, err := o.r.Categories().Get(ctx, parentID)
@@ -133,8 +144,19 @@ func (s *Session) MoveCategory(ctx context.Context, id, parentID string) (catego
 					Reason: fmt.Sprintf("category %q is in the %s tree, not the %s tree", parentID, p.Tree, cur.Tree)}}}
 			}
 		}
-		out, err = o.r.Categories().Move(ctx, id, parentID, o.now)
-		return err
+		live, err := o.r.Categories().Tree(ctx, cur.Tree)
+		if err != nil {
+			return err
+		}
+		moved, rows, err := category.PlanMove(live, id, parentID, o.now)
+		if err != nil {
+			return err
+		}
+		if err := saveCategories(ctx, o, rows); err != nil {
+			return err
+		}
+		out = moved
+		return nil
 	})
 	return out, err
 }
@@ -147,7 +169,18 @@ func (s *Session) ReorderCategories(ctx context.Context, tree category.Tree, par
 		if err := checkTree(tree); err != nil {
 			return err
 		}
-		return o.r.Categories().Reorder(ctx, tree, parentID, ids)
+		if err := o.r.Categories().Lock(ctx); err != nil {
+			return err
+		}
+		live, err := o.r.Categories().Tree(ctx, tree)
+		if err != nil {
+			return err
+		}
+		rows, err := category.PlanReorder(live, tree, parentID, ids)
+		if err != nil {
+			return err
+		}
+		return saveCategories(ctx, o, rows)
 	})
 }
 
@@ -159,10 +192,23 @@ func (s *Session) ReorderCategories(ctx context.Context, tree category.Tree, par
 // (CAT-7).
 func (s *Session) DeleteCategory(ctx context.Context, id string) ([]string, error) {
 	var out []string
-	err := s.run(ctx, permSettings, func(o *op) (err error) {
-		if out, err = o.r.Categories().Delete(ctx, id, o.now); err != nil {
+	err := s.run(ctx, permSettings, func(o *op) error {
+		cur, err := lockCategory(ctx, o, id)
+		if err != nil {
 			return err
 		}
+		live, err := o.r.Categories().Tree(ctx, cur.Tree)
+		if err != nil {
+			return err
+		}
+		ids, rows, err := category.PlanDelete(live, id, o.now)
+		if err != nil {
+			return err
+		}
+		if err := saveCategories(ctx, o, rows); err != nil {
+			return err
+		}
+		out = ids
 		for _, d := range out { // reply templates no longer offered under them (TPL-2)
 			if err := o.r.Templates().UnlinkCategory(ctx, d); err != nil {
 				return err
@@ -182,8 +228,12 @@ func (s *Session) CategoryTree(ctx context.Context, tree category.Tree) ([]categ
 		if err := checkTree(tree); err != nil {
 			return err
 		}
-		out, err = o.r.Categories().Tree(ctx, tree)
-		return err
+		live, err := o.r.Categories().Tree(ctx, tree)
+		if err != nil {
+			return err
+		}
+		out = category.Order(live)
+		return nil
 	})
 	return out, err
 }
@@ -300,6 +350,28 @@ func categoryProblem(ctx context.Context, o *op, id string, tree category.Tree, 
 		}
 	}
 	return "", nil
+}
+
+// lockCategory takes the service's category lock, so that what the caller
+// reads and checks next holds until it writes, and returns the live
+// category id (ErrNotFound when it is unknown or deleted).
+func lockCategory(ctx context.Context, o *op, id string) (category.Category, error) {
+	if err := o.r.Categories().Lock(ctx); err != nil {
+		return category.Category{}, err
+	}
+	c, err := o.r.Categories().Get(ctx, id)
+	if err == nil && c.Deleted {
+		err = errs.NotFound("category", id)
+	}
+	return c, err
+}
+
+// saveCategories stores the rows a category plan returned, if any.
+func saveCategories(ctx context.Context, o *op, rows []category.Category) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	return o.r.Categories().Save(ctx, rows...)
 }
 
 // checkTree refuses an unknown tree.

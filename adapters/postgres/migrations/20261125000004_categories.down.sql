@@ -1,5 +1,3 @@
-DROP TABLE IF EXISTS category_names;
---bun:split
 DROP TABLE IF EXISTS categories;
 --bun:split
 DROP TABLE IF EXISTS category_locks;

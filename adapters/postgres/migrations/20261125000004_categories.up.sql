@@ -1,11 +1,12 @@
 -- Categories (CAT-1..7): the intake and processing trees of each service.
 -- Every primary key and unique index starts with service_id (DESIGN.md,
--- "Growing past one machine").
+-- "Growing past one machine"). The tables store rows as the category
+-- package planned them: the tree rules (depth, cycles, names unique per
+-- level, gap-free positions) are checked there, under the lock below.
 
--- One row per service, made by the first category write. Every write to a
--- service's categories locks it first, so the checks a write makes (depth,
--- cycles, name clashes, sibling positions) cannot be raced by another
--- write of the same service.
+-- One row per service, made by the first category write. Every write
+-- workflow locks it before it reads what its checks need, so two writes of
+-- one service cannot race each other's checks.
 CREATE TABLE category_locks (
     service_id  text PRIMARY KEY REFERENCES services (service_id) ON DELETE CASCADE
 );
@@ -13,15 +14,15 @@ CREATE TABLE category_locks (
 --bun:split
 
 -- A category and the ids of its ancestors, root first (path): a level is
--- cardinality(path) + 1, "is under" is a scan of path and a subtree is the
--- rows whose path holds the id. Deleted categories stay (deleted = true) so
--- their ids are never reused and their names stay readable (CAT-5, CAT-7).
+-- cardinality(path) + 1, "is under" is a scan of path and the path of names
+-- is one join on it. Deleted categories stay (deleted = true) so their ids
+-- are never reused and their names stay readable (CAT-5, CAT-7).
 CREATE TABLE categories (
     service_id  text NOT NULL REFERENCES services (service_id) ON DELETE CASCADE,
     id          text NOT NULL,
-    tree        text NOT NULL CHECK (tree IN ('intake', 'processing')),
+    tree        text NOT NULL,
     parent_id   text NOT NULL DEFAULT '',
-    path        text[] NOT NULL DEFAULT '{}' CHECK (cardinality(path) < 5),
+    path        text[] NOT NULL DEFAULT '{}',
     position    integer NOT NULL,
     name        jsonb NOT NULL,
     enabled     boolean NOT NULL DEFAULT true,
@@ -33,24 +34,5 @@ CREATE TABLE categories (
 
 --bun:split
 
--- The live tree and the children of a parent, by position.
+-- The live tree of a service, and the children of a parent, by position.
 CREATE INDEX categories_children_idx ON categories (service_id, tree, parent_id, position) WHERE NOT deleted;
-
---bun:split
-
--- The names of the live categories, one row per language, keyed for the
--- uniqueness rule of CAT-3 (name_key is category.NameKey). A deleted
--- category's rows are removed: its name is free again. The constraint is
--- checked at the end of each statement, so moving a subtree (which shifts
--- the levels of all its rows at once) never trips over itself.
-CREATE TABLE category_names (
-    service_id   text NOT NULL,
-    category_id  text NOT NULL,
-    lang         text NOT NULL,
-    tree         text NOT NULL,
-    level        smallint NOT NULL,
-    name_key     text NOT NULL,
-    PRIMARY KEY (service_id, category_id, lang),
-    FOREIGN KEY (service_id, category_id) REFERENCES categories (service_id, id) ON DELETE CASCADE,
-    CONSTRAINT category_names_level_key UNIQUE (service_id, tree, level, lang, name_key) DEFERRABLE INITIALLY IMMEDIATE
-);
