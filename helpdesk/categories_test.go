@@ -3,6 +3,7 @@ package helpdesk_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 
 	"github.com/google/uuid"
@@ -371,4 +372,43 @@ func TestCategory_SVC3_AdminChangesAgentsRead(t *testing.T) {
 	assert.ErrorIs(t, err, helpdesk.ErrNotFound, "SVC-1")
 	_, err = f.agent.CategoryTree(ctx, "nope")
 	assert.Equal(t, []string{"tree"}, problems(t, err))
+}
+
+// positions renders a tree as "ko-name@position" in display order.
+func (f *fixture) positions(t *testing.T, tree category.Tree) []string {
+	t.Helper()
+	cs, err := f.agent.CategoryTree(context.Background(), tree)
+	require.NoError(t, err)
+	out := make([]string, len(cs))
+	for i, c := range cs {
+		out[i] = fmt.Sprintf("%s@%d", c.Name["ko"], c.Position)
+	}
+	return out
+}
+
+func TestCategory_CAT5_PositionsStayGapFree(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	a := f.mkCategory(t, category.Intake, "", "가", "")
+	b := f.mkCategory(t, category.Intake, "", "나", "")
+	c := f.mkCategory(t, category.Intake, "", "다", "")
+	d := f.mkCategory(t, category.Intake, "", "라", "")
+	assert.Equal(t, []string{"가@0", "나@1", "다@2", "라@3"}, f.positions(t, category.Intake))
+
+	_, err := f.admin.MoveCategory(ctx, b.ID, a.ID)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"가@0", "나@0", "다@1", "라@2"}, f.positions(t, category.Intake), "the old siblings close up")
+	_, err = f.admin.DeleteCategory(ctx, c.ID)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"가@0", "나@0", "라@1"}, f.positions(t, category.Intake), "and after a delete")
+	e := f.mkCategory(t, category.Intake, "", "마", "")
+	assert.Equal(t, 2, e.Position, "a new category goes last")
+	require.NoError(t, f.admin.ReorderCategories(ctx, category.Intake, "", []string{e.ID, d.ID, a.ID}))
+	assert.Equal(t, []string{"마@0", "라@1", "가@2", "나@0"}, f.positions(t, category.Intake))
+
+	// a refused move writes nothing
+	_, err = f.admin.MoveCategory(ctx, a.ID, b.ID)
+	var ce *category.CycleError
+	require.ErrorAs(t, err, &ce)
+	assert.Equal(t, []string{"마@0", "라@1", "가@2", "나@0"}, f.positions(t, category.Intake))
 }
