@@ -79,6 +79,7 @@ func Run(t *testing.T, newStore NewStore) {
 		{"Recipients_NTF3", testRecipients},
 		{"SurgeState_NTF2", testSurgeState},
 		{"CountCreatedSince_NTF2", testCountCreatedSince},
+		{"MixedWorkflows_LockOrder", testMixedWorkflows},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
