@@ -175,13 +175,16 @@ func (r fieldRepo) DeleteLayout(ctx context.Context, k field.Kind, intakeCategor
 	return nil
 }
 
-// Load reads the rows and the three layouts in one round trip: each table
-// as a jsonb aggregate of its rows, decoded into the row models.
+// fieldLoadRow is the one row Load reads: each table's rows as a jsonb
+// aggregate, decoded into the row models.
+type fieldLoadRow struct {
+	Fields  []fieldRow  `bun:"fields,type:jsonb"`
+	Layouts []layoutRow `bun:"layouts,type:jsonb"`
+}
+
+// Load reads the rows and the three layouts in one round trip.
 func (r fieldRepo) Load(ctx context.Context, intakeCategoryID string) (field.Stored, error) {
-	var out struct {
-		Fields  []fieldRow  `bun:"fields,type:jsonb"`
-		Layouts []layoutRow `bun:"layouts,type:jsonb"`
-	}
+	var out fieldLoadRow
 	defs := r.tx.NewSelect().TableExpr("field_definitions AS d").ColumnExpr("jsonb_agg(d)").Where("d.service_id = ?", r.sid)
 	lays := r.tx.NewSelect().TableExpr("field_layouts AS l").ColumnExpr("jsonb_agg(l)").
 		Where("l.service_id = ? AND (l.kind = ? AND l.intake_category_id = '' OR l.kind = ? AND l.intake_category_id IN ('', ?))",
