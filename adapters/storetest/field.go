@@ -62,8 +62,8 @@ func userField(key string, k field.Kind, typ field.Type, sec int) field.Field {
 	return f
 }
 
-// fullField is a user field with every part set.
-func fullField(key string) field.Field {
+// fldFull is a user field with every part set.
+func fldFull(key string) field.Field {
 	f := userField(key, field.KindCustomer, field.TypeMultiSelect, 3)
 	f.HelpText = i18n.Text{"ko": "도움말", "en": "Help"}
 	f.Required = true
@@ -71,8 +71,8 @@ func fullField(key string) field.Field {
 	return f
 }
 
-// changedSystemRow is the row of a system field an admin changed.
-func changedSystemRow() field.Field {
+// fldChangedSystemRow is the row of a system field an admin changed.
+func fldChangedSystemRow() field.Field {
 	f, _ := field.SystemField(field.KeyPriority)
 	f.Options[0].Label = i18n.Text{"en": "Whenever"}
 	f.Required = false
@@ -80,7 +80,7 @@ func changedSystemRow() field.Field {
 	return f
 }
 
-func readRow(t *testing.T, s helpdesk.Store, svc, key string) field.Field {
+func fldRow(t *testing.T, s helpdesk.Store, svc, key string) field.Field {
 	t.Helper()
 	var out field.Field
 	fieldTx(t, s, svc, func(r field.Repository) (err error) {
@@ -90,7 +90,7 @@ func readRow(t *testing.T, s helpdesk.Store, svc, key string) field.Field {
 	return out
 }
 
-func readRows(t *testing.T, s helpdesk.Store, svc string) []field.Field {
+func fldRows(t *testing.T, s helpdesk.Store, svc string) []field.Field {
 	t.Helper()
 	var out []field.Field
 	fieldTx(t, s, svc, func(r field.Repository) (err error) {
@@ -100,7 +100,7 @@ func readRows(t *testing.T, s helpdesk.Store, svc string) []field.Field {
 	return out
 }
 
-func readLayouts(t *testing.T, s helpdesk.Store, svc string) []field.Layout {
+func fldLayouts(t *testing.T, s helpdesk.Store, svc string) []field.Layout {
 	t.Helper()
 	var out []field.Layout
 	fieldTx(t, s, svc, func(r field.Repository) (err error) {
@@ -110,7 +110,7 @@ func readLayouts(t *testing.T, s helpdesk.Store, svc string) []field.Layout {
 	return out
 }
 
-func readLoad(t *testing.T, s helpdesk.Store, svc, intake string) field.Stored {
+func fldLoad(t *testing.T, s helpdesk.Store, svc, intake string) field.Stored {
 	t.Helper()
 	var out field.Stored
 	fieldTx(t, s, svc, func(r field.Repository) (err error) {
@@ -176,21 +176,21 @@ func testFieldRow(t *testing.T, s helpdesk.Store) {
 	t.Run("another service's row is ErrNotFound (SVC-1)", func(t *testing.T) {
 		t.Parallel()
 		mine, other := fieldSvc(t, s), fieldSvc(t, s)
-		fieldTx(t, s, mine, func(r field.Repository) error { return r.Insert(ctx, fullField("iso")) })
+		fieldTx(t, s, mine, func(r field.Repository) error { return r.Insert(ctx, fldFull("iso")) })
 		err := fieldDo(s, other, func(r field.Repository) error { _, err := r.Row(ctx, "iso"); return err })
 		assert.ErrorIs(t, err, helpdesk.ErrNotFound)
 	})
 	t.Run("returns a copy", func(t *testing.T) {
 		t.Parallel()
 		svc := fieldSvc(t, s)
-		f := fullField("alias")
+		f := fldFull("alias")
 		fieldTx(t, s, svc, func(r field.Repository) error { return r.Insert(ctx, f) })
-		got := readRow(t, s, svc, f.Key)
+		got := fldRow(t, s, svc, f.Key)
 		got.Label["en"] = "MUTATED"
 		got.HelpText["ko"] = "MUTATED"
 		got.Options[0].Value = "MUTATED"
 		got.Options[0].Label["en"] = "MUTATED"
-		assert.Equal(t, f, readRow(t, s, svc, f.Key))
+		assert.Equal(t, f, fldRow(t, s, svc, f.Key))
 	})
 }
 
@@ -198,33 +198,33 @@ func testFieldRows(t *testing.T, s helpdesk.Store) {
 	ctx := context.Background()
 	t.Run("a new service has no rows", func(t *testing.T) {
 		t.Parallel()
-		assert.Empty(t, readRows(t, s, fieldSvc(t, s)), "system fields are not seeded")
+		assert.Empty(t, fldRows(t, s, fieldSvc(t, s)), "system fields are not seeded")
 	})
 	t.Run("every row of the service, system rows included", func(t *testing.T) {
 		t.Parallel()
 		svc, other := fieldSvc(t, s), fieldSvc(t, s)
-		rows := []field.Field{fullField("b_full"), userField("a_note", field.KindAgent, field.TypeText, 1),
-			userField("c_size", field.KindCustomer, field.TypeSelect, 2), changedSystemRow()}
+		rows := []field.Field{fldFull("b_full"), userField("a_note", field.KindAgent, field.TypeText, 1),
+			userField("c_size", field.KindCustomer, field.TypeSelect, 2), fldChangedSystemRow()}
 		fieldTx(t, s, svc, func(r field.Repository) error {
 			for _, f := range rows {
 				require.NoError(t, r.Insert(ctx, f))
 			}
 			return nil
 		})
-		fieldTx(t, s, other, func(r field.Repository) error { return r.Insert(ctx, fullField("theirs")) })
-		assert.ElementsMatch(t, rows, readRows(t, s, svc))
+		fieldTx(t, s, other, func(r field.Repository) error { return r.Insert(ctx, fldFull("theirs")) })
+		assert.ElementsMatch(t, rows, fldRows(t, s, svc))
 	})
 	t.Run("returns copies", func(t *testing.T) {
 		t.Parallel()
 		svc := fieldSvc(t, s)
-		f := fullField("alias")
+		f := fldFull("alias")
 		fieldTx(t, s, svc, func(r field.Repository) error { return r.Insert(ctx, f) })
-		got := readRows(t, s, svc)
+		got := fldRows(t, s, svc)
 		require.Len(t, got, 1)
 		got[0].Label["en"] = "MUTATED"
 		got[0].Options[1].Value = "MUTATED"
 		got[0].Options[0].Label["ko"] = "MUTATED"
-		assert.Equal(t, []field.Field{f}, readRows(t, s, svc))
+		assert.Equal(t, []field.Field{f}, fldRows(t, s, svc))
 	})
 }
 
@@ -233,51 +233,51 @@ func testFieldInsert(t *testing.T, s helpdesk.Store) {
 	t.Run("stores every part", func(t *testing.T) {
 		t.Parallel()
 		svc := fieldSvc(t, s)
-		f, bare := fullField("full"), field.Field{Key: "bare", Kind: field.KindAgent, Type: field.TypeCheckbox}
+		f, bare := fldFull("full"), field.Field{Key: "bare", Kind: field.KindAgent, Type: field.TypeCheckbox}
 		fieldTx(t, s, svc, func(r field.Repository) error {
 			require.NoError(t, r.Insert(ctx, f))
 			return r.Insert(ctx, bare)
 		})
-		assert.Equal(t, f, readRow(t, s, svc, f.Key))
-		assert.Equal(t, bare, readRow(t, s, svc, bare.Key), "empty texts, options and times stay empty")
+		assert.Equal(t, f, fldRow(t, s, svc, f.Key))
+		assert.Equal(t, bare, fldRow(t, s, svc, bare.Key), "empty texts, options and times stay empty")
 	})
 	t.Run("a row for a system key is stored as given", func(t *testing.T) {
 		t.Parallel()
 		svc := fieldSvc(t, s)
-		row := changedSystemRow()
+		row := fldChangedSystemRow()
 		fieldTx(t, s, svc, func(r field.Repository) error { return r.Insert(ctx, row) })
-		assert.Equal(t, row, readRow(t, s, svc, row.Key), "the store applies no system-field rule")
+		assert.Equal(t, row, fldRow(t, s, svc, row.Key), "the store applies no system-field rule")
 	})
 	t.Run("a taken key is ErrConflict and the transaction stays usable", func(t *testing.T) {
 		t.Parallel()
 		svc := fieldSvc(t, s)
-		first, next := fullField("dup"), userField("next", field.KindAgent, field.TypeNumber, 1)
+		first, next := fldFull("dup"), userField("next", field.KindAgent, field.TypeNumber, 1)
 		fieldTx(t, s, svc, func(r field.Repository) error { return r.Insert(ctx, first) })
 		fieldTx(t, s, svc, func(r field.Repository) error {
 			err := r.Insert(ctx, userField("dup", field.KindAgent, field.TypeNumber, 5))
 			assert.ErrorIs(t, err, helpdesk.ErrConflict)
 			return r.Insert(ctx, next)
 		})
-		assert.ElementsMatch(t, []field.Field{first, next}, readRows(t, s, svc), "the first row stays")
+		assert.ElementsMatch(t, []field.Field{first, next}, fldRows(t, s, svc), "the first row stays")
 	})
 	t.Run("the same key in another service (SVC-1)", func(t *testing.T) {
 		t.Parallel()
 		mine, other := fieldSvc(t, s), fieldSvc(t, s)
-		a, b := fullField("same"), userField("same", field.KindAgent, field.TypeNumber, 9)
+		a, b := fldFull("same"), userField("same", field.KindAgent, field.TypeNumber, 9)
 		fieldTx(t, s, mine, func(r field.Repository) error { return r.Insert(ctx, a) })
 		fieldTx(t, s, other, func(r field.Repository) error { return r.Insert(ctx, b) })
-		assert.Equal(t, a, readRow(t, s, mine, "same"))
-		assert.Equal(t, b, readRow(t, s, other, "same"))
+		assert.Equal(t, a, fldRow(t, s, mine, "same"))
+		assert.Equal(t, b, fldRow(t, s, other, "same"))
 	})
 	t.Run("an unknown service is ErrNotFound", func(t *testing.T) {
 		t.Parallel()
-		err := fieldDo(s, newID(), func(r field.Repository) error { return r.Insert(ctx, fullField("x")) })
+		err := fieldDo(s, newID(), func(r field.Repository) error { return r.Insert(ctx, fldFull("x")) })
 		assert.ErrorIs(t, err, helpdesk.ErrNotFound)
 	})
 	t.Run("stores a copy", func(t *testing.T) {
 		t.Parallel()
 		svc := fieldSvc(t, s)
-		f := fullField("alias")
+		f := fldFull("alias")
 		want := f.Clone()
 		fieldTx(t, s, svc, func(r field.Repository) error {
 			require.NoError(t, r.Insert(ctx, f))
@@ -289,7 +289,7 @@ func testFieldInsert(t *testing.T, s helpdesk.Store) {
 			assert.Equal(t, want, got, "in the transaction")
 			return err
 		})
-		assert.Equal(t, want, readRow(t, s, svc, want.Key))
+		assert.Equal(t, want, fldRow(t, s, svc, want.Key))
 	})
 }
 
@@ -298,36 +298,36 @@ func testFieldPut(t *testing.T, s helpdesk.Store) {
 	t.Run("inserts a row where there is none", func(t *testing.T) {
 		t.Parallel()
 		svc := fieldSvc(t, s)
-		row := changedSystemRow()
+		row := fldChangedSystemRow()
 		fieldTx(t, s, svc, func(r field.Repository) error { return r.Put(ctx, row) })
-		assert.Equal(t, []field.Field{row}, readRows(t, s, svc))
+		assert.Equal(t, []field.Field{row}, fldRows(t, s, svc))
 	})
 	t.Run("replaces every part of the row", func(t *testing.T) {
 		t.Parallel()
 		svc := fieldSvc(t, s)
-		f := fullField("repl")
+		f := fldFull("repl")
 		fieldTx(t, s, svc, func(r field.Repository) error { return r.Insert(ctx, f) })
 		n := field.Field{Key: f.Key, Kind: field.KindAgent, Type: field.TypeSelect, System: true, Label: i18n.Text{"en": "Sizes"},
 			Options: []field.Option{{Value: "xl", Label: i18n.Text{"ko": "특대"}}}, CreatedAt: base.Add(time.Hour),
 			UpdatedAt: base.Add(2*time.Hour + 3*time.Microsecond)}
 		fieldTx(t, s, svc, func(r field.Repository) error { return r.Put(ctx, n) })
-		assert.Equal(t, []field.Field{n}, readRows(t, s, svc), "help text and required cleared, the rest replaced")
+		assert.Equal(t, []field.Field{n}, fldRows(t, s, svc), "help text and required cleared, the rest replaced")
 	})
 	t.Run("an unknown service is ErrNotFound", func(t *testing.T) {
 		t.Parallel()
-		err := fieldDo(s, newID(), func(r field.Repository) error { return r.Put(ctx, fullField("x")) })
+		err := fieldDo(s, newID(), func(r field.Repository) error { return r.Put(ctx, fldFull("x")) })
 		assert.ErrorIs(t, err, helpdesk.ErrNotFound)
 	})
 	t.Run("stores a copy", func(t *testing.T) {
 		t.Parallel()
 		svc := fieldSvc(t, s)
-		f := fullField("alias")
+		f := fldFull("alias")
 		want := f.Clone()
 		fieldTx(t, s, svc, func(r field.Repository) error { return r.Put(ctx, f) })
 		f.Label["en"] = "MUTATED"
 		f.Options[0].Label["ko"] = "MUTATED"
 		f.Options[1].Value = "MUTATED"
-		assert.Equal(t, want, readRow(t, s, svc, want.Key))
+		assert.Equal(t, want, fldRow(t, s, svc, want.Key))
 	})
 }
 
@@ -336,7 +336,7 @@ func testFieldDelete(t *testing.T, s helpdesk.Store) {
 	t.Run("removes the row only; layouts are not touched", func(t *testing.T) {
 		t.Parallel()
 		svc := fieldSvc(t, s)
-		gone, kept := fullField("gone"), userField("kept", field.KindCustomer, field.TypeText, 1)
+		gone, kept := fldFull("gone"), userField("kept", field.KindCustomer, field.TypeText, 1)
 		l := field.Layout{Kind: field.KindCustomer, IntakeCategoryID: "cat1", Keys: []string{"gone", "kept"}}
 		fieldTx(t, s, svc, func(r field.Repository) error {
 			require.NoError(t, r.Insert(ctx, gone))
@@ -344,8 +344,8 @@ func testFieldDelete(t *testing.T, s helpdesk.Store) {
 			return r.PutLayouts(ctx, l)
 		})
 		fieldTx(t, s, svc, func(r field.Repository) error { return r.Delete(ctx, "gone") })
-		assert.Equal(t, []field.Field{kept}, readRows(t, s, svc))
-		assert.Equal(t, []field.Layout{l}, readLayouts(t, s, svc))
+		assert.Equal(t, []field.Field{kept}, fldRows(t, s, svc))
+		assert.Equal(t, []field.Layout{l}, fldLayouts(t, s, svc))
 	})
 	t.Run("a key without a row is ErrNotFound", func(t *testing.T) {
 		t.Parallel()
@@ -358,22 +358,22 @@ func testFieldDelete(t *testing.T, s helpdesk.Store) {
 	t.Run("another service's row is ErrNotFound (SVC-1)", func(t *testing.T) {
 		t.Parallel()
 		mine, other := fieldSvc(t, s), fieldSvc(t, s)
-		f := fullField("iso")
+		f := fldFull("iso")
 		fieldTx(t, s, mine, func(r field.Repository) error { return r.Insert(ctx, f) })
 		err := fieldDo(s, other, func(r field.Repository) error { return r.Delete(ctx, "iso") })
 		assert.ErrorIs(t, err, helpdesk.ErrNotFound)
-		assert.Equal(t, f, readRow(t, s, mine, "iso"))
+		assert.Equal(t, f, fldRow(t, s, mine, "iso"))
 	})
 	t.Run("a deleted key can be inserted again", func(t *testing.T) {
 		t.Parallel()
 		svc := fieldSvc(t, s)
-		f := fullField("again")
+		f := fldFull("again")
 		fieldTx(t, s, svc, func(r field.Repository) error {
 			require.NoError(t, r.Insert(ctx, f))
 			require.NoError(t, r.Delete(ctx, f.Key))
 			return r.Insert(ctx, f)
 		})
-		assert.Equal(t, f, readRow(t, s, svc, f.Key))
+		assert.Equal(t, f, fldRow(t, s, svc, f.Key))
 	})
 }
 
@@ -381,7 +381,7 @@ func testFieldLayouts(t *testing.T, s helpdesk.Store) {
 	ctx := context.Background()
 	t.Run("none stored", func(t *testing.T) {
 		t.Parallel()
-		assert.Empty(t, readLayouts(t, s, fieldSvc(t, s)), "nothing is inherited or generated here")
+		assert.Empty(t, fldLayouts(t, s, fieldSvc(t, s)), "nothing is inherited or generated here")
 	})
 	t.Run("every stored layout of the service", func(t *testing.T) {
 		t.Parallel()
@@ -396,17 +396,17 @@ func testFieldLayouts(t *testing.T, s helpdesk.Store) {
 		fieldTx(t, s, other, func(r field.Repository) error {
 			return r.PutLayouts(ctx, field.Layout{Kind: field.KindCustomer, IntakeCategoryID: "cat3", Keys: []string{"x"}})
 		})
-		assert.ElementsMatch(t, ls, readLayouts(t, s, svc))
+		assert.ElementsMatch(t, ls, fldLayouts(t, s, svc))
 	})
 	t.Run("returns copies", func(t *testing.T) {
 		t.Parallel()
 		svc := fieldSvc(t, s)
 		l := field.Layout{Kind: field.KindAgent, Keys: []string{"a", "b"}}
 		fieldTx(t, s, svc, func(r field.Repository) error { return r.PutLayouts(ctx, l) })
-		got := readLayouts(t, s, svc)
+		got := fldLayouts(t, s, svc)
 		require.Len(t, got, 1)
 		got[0].Keys[0] = "MUTATED"
-		assert.Equal(t, []field.Layout{l}, readLayouts(t, s, svc))
+		assert.Equal(t, []field.Layout{l}, fldLayouts(t, s, svc))
 	})
 }
 
@@ -417,7 +417,7 @@ func testFieldPutLayouts(t *testing.T, s helpdesk.Store) {
 		svc := fieldSvc(t, s)
 		l := field.Layout{Kind: field.KindCustomer, IntakeCategoryID: "cat1", Keys: []string{"nope", "privacy_consent", "nope", "intake_type"}}
 		fieldTx(t, s, svc, func(r field.Repository) error { return r.PutLayouts(ctx, l) })
-		assert.Equal(t, []field.Layout{l}, readLayouts(t, s, svc), "no pins placed, no key checked")
+		assert.Equal(t, []field.Layout{l}, fldLayouts(t, s, svc), "no pins placed, no key checked")
 	})
 	t.Run("replaces the stored layout of the same kind and category", func(t *testing.T) {
 		t.Parallel()
@@ -429,7 +429,7 @@ func testFieldPutLayouts(t *testing.T, s helpdesk.Store) {
 		empty := field.Layout{Kind: field.KindCustomer, IntakeCategoryID: "cat1", Keys: nil}
 		fieldTx(t, s, svc, func(r field.Repository) error { return r.PutLayouts(ctx, def, empty) })
 		empty.Keys = []string{}
-		assert.ElementsMatch(t, []field.Layout{agent, def, empty}, readLayouts(t, s, svc), "nil keys read back empty")
+		assert.ElementsMatch(t, []field.Layout{agent, def, empty}, fldLayouts(t, s, svc), "nil keys read back empty")
 	})
 	t.Run("Inherited is not stored", func(t *testing.T) {
 		t.Parallel()
@@ -437,13 +437,13 @@ func testFieldPutLayouts(t *testing.T, s helpdesk.Store) {
 		fieldTx(t, s, svc, func(r field.Repository) error {
 			return r.PutLayouts(ctx, field.Layout{Kind: field.KindAgent, Keys: []string{"a"}, Inherited: true})
 		})
-		assert.Equal(t, []field.Layout{{Kind: field.KindAgent, Keys: []string{"a"}}}, readLayouts(t, s, svc))
+		assert.Equal(t, []field.Layout{{Kind: field.KindAgent, Keys: []string{"a"}}}, fldLayouts(t, s, svc))
 	})
 	t.Run("none is no error", func(t *testing.T) {
 		t.Parallel()
 		svc := fieldSvc(t, s)
 		fieldTx(t, s, svc, func(r field.Repository) error { return r.PutLayouts(ctx) })
-		assert.Empty(t, readLayouts(t, s, svc))
+		assert.Empty(t, fldLayouts(t, s, svc))
 	})
 	t.Run("an unknown service is ErrNotFound", func(t *testing.T) {
 		t.Parallel()
@@ -460,7 +460,7 @@ func testFieldPutLayouts(t *testing.T, s helpdesk.Store) {
 			return r.PutLayouts(ctx, field.Layout{Kind: field.KindAgent, Keys: keys})
 		})
 		keys[0] = "MUTATED"
-		assert.Equal(t, []field.Layout{{Kind: field.KindAgent, Keys: []string{"a", "b"}}}, readLayouts(t, s, svc))
+		assert.Equal(t, []field.Layout{{Kind: field.KindAgent, Keys: []string{"a", "b"}}}, fldLayouts(t, s, svc))
 	})
 }
 
@@ -474,7 +474,7 @@ func testFieldDeleteLayout(t *testing.T, s helpdesk.Store) {
 		cat := field.Layout{Kind: field.KindCustomer, IntakeCategoryID: "cat1", Keys: []string{"c"}}
 		fieldTx(t, s, svc, func(r field.Repository) error { return r.PutLayouts(ctx, agent, def, cat) })
 		fieldTx(t, s, svc, func(r field.Repository) error { return r.DeleteLayout(ctx, field.KindCustomer, "") })
-		assert.ElementsMatch(t, []field.Layout{agent, cat}, readLayouts(t, s, svc))
+		assert.ElementsMatch(t, []field.Layout{agent, cat}, fldLayouts(t, s, svc))
 	})
 	t.Run("a layout never stored is ErrNotFound", func(t *testing.T) {
 		t.Parallel()
@@ -486,7 +486,7 @@ func testFieldDeleteLayout(t *testing.T, s helpdesk.Store) {
 		assert.ErrorIs(t, err, helpdesk.ErrNotFound)
 		err = fieldDo(s, svc, func(r field.Repository) error { return r.DeleteLayout(ctx, field.KindCustomer, "cat2") })
 		assert.ErrorIs(t, err, helpdesk.ErrNotFound)
-		assert.Len(t, readLayouts(t, s, svc), 1)
+		assert.Len(t, fldLayouts(t, s, svc), 1)
 	})
 }
 
@@ -496,7 +496,7 @@ func testFieldLoad(t *testing.T, s helpdesk.Store) {
 	def := field.Layout{Kind: field.KindCustomer, Keys: []string{"intake_type", "title"}}
 	cat1 := field.Layout{Kind: field.KindCustomer, IntakeCategoryID: "cat1", Keys: []string{"size"}}
 	cat2 := field.Layout{Kind: field.KindCustomer, IntakeCategoryID: "cat2", Keys: []string{"title"}}
-	rows := []field.Field{fullField("size"), userField("note", field.KindAgent, field.TypeText, 1), changedSystemRow()}
+	rows := []field.Field{fldFull("size"), userField("note", field.KindAgent, field.TypeText, 1), fldChangedSystemRow()}
 	fill := func(t *testing.T) string {
 		svc := fieldSvc(t, s)
 		fieldTx(t, s, svc, func(r field.Repository) error {
@@ -512,21 +512,21 @@ func testFieldLoad(t *testing.T, s helpdesk.Store) {
 		svc := fill(t)
 		other := fieldSvc(t, s)
 		fieldTx(t, s, other, func(r field.Repository) error {
-			require.NoError(t, r.Insert(ctx, fullField("theirs")))
+			require.NoError(t, r.Insert(ctx, fldFull("theirs")))
 			return r.PutLayouts(ctx, field.Layout{Kind: field.KindCustomer, IntakeCategoryID: "cat1", Keys: []string{"theirs"}})
 		})
-		st := readLoad(t, s, svc, "cat1")
+		st := fldLoad(t, s, svc, "cat1")
 		assert.ElementsMatch(t, rows, st.Fields)
 		assert.ElementsMatch(t, []field.Layout{agent, def, cat1}, st.Layouts, "other categories and services left out")
 	})
 	t.Run("intake category without a layout", func(t *testing.T) {
 		t.Parallel()
-		st := readLoad(t, s, fill(t), "cat9")
+		st := fldLoad(t, s, fill(t), "cat9")
 		assert.ElementsMatch(t, []field.Layout{agent, def}, st.Layouts)
 	})
 	t.Run("intake category \"\"", func(t *testing.T) {
 		t.Parallel()
-		st := readLoad(t, s, fill(t), "")
+		st := fldLoad(t, s, fill(t), "")
 		assert.ElementsMatch(t, rows, st.Fields)
 		assert.ElementsMatch(t, []field.Layout{agent, def}, st.Layouts)
 	})
@@ -534,20 +534,20 @@ func testFieldLoad(t *testing.T, s helpdesk.Store) {
 		t.Parallel()
 		svc := fieldSvc(t, s)
 		fieldTx(t, s, svc, func(r field.Repository) error { return r.PutLayouts(ctx, cat2) })
-		st := readLoad(t, s, svc, "cat2")
+		st := fldLoad(t, s, svc, "cat2")
 		assert.Empty(t, st.Fields)
 		assert.Equal(t, []field.Layout{cat2}, st.Layouts)
 	})
 	t.Run("a new service has nothing stored", func(t *testing.T) {
 		t.Parallel()
-		st := readLoad(t, s, fieldSvc(t, s), "cat1")
+		st := fldLoad(t, s, fieldSvc(t, s), "cat1")
 		assert.Empty(t, st.Fields)
 		assert.Empty(t, st.Layouts)
 	})
 	t.Run("returns copies", func(t *testing.T) {
 		t.Parallel()
 		svc := fill(t)
-		st := readLoad(t, s, svc, "cat1")
+		st := fldLoad(t, s, svc, "cat1")
 		for i := range st.Fields {
 			st.Fields[i].Label["en"] = "MUTATED"
 			for j := range st.Fields[i].Options {
@@ -557,7 +557,7 @@ func testFieldLoad(t *testing.T, s helpdesk.Store) {
 		for i := range st.Layouts {
 			st.Layouts[i].Keys[0] = "MUTATED"
 		}
-		st = readLoad(t, s, svc, "cat1")
+		st = fldLoad(t, s, svc, "cat1")
 		assert.ElementsMatch(t, rows, st.Fields)
 		assert.ElementsMatch(t, []field.Layout{agent, def, cat1}, st.Layouts)
 	})
@@ -568,7 +568,7 @@ func testFieldRollback(t *testing.T, s helpdesk.Store) {
 	t.Run("a failed transaction writes nothing", func(t *testing.T) {
 		t.Parallel()
 		svc := fieldSvc(t, s)
-		keep := fullField("keep")
+		keep := fldFull("keep")
 		gone := userField("gone", field.KindAgent, field.TypeText, 1)
 		l := field.Layout{Kind: field.KindCustomer, IntakeCategoryID: "cat1", Keys: []string{"keep"}}
 		fieldTx(t, s, svc, func(r field.Repository) error {
@@ -576,13 +576,13 @@ func testFieldRollback(t *testing.T, s helpdesk.Store) {
 			require.NoError(t, r.Insert(ctx, gone))
 			return r.PutLayouts(ctx, l)
 		})
-		rows, layouts := readRows(t, s, svc), readLayouts(t, s, svc)
+		rows, layouts := fldRows(t, s, svc), fldLayouts(t, s, svc)
 		fail := func(r field.Repository) {
-			require.NoError(t, r.Insert(ctx, fullField("ghost")))
+			require.NoError(t, r.Insert(ctx, fldFull("ghost")))
 			changed := keep
 			changed.Required = false
 			require.NoError(t, r.Put(ctx, changed))
-			require.NoError(t, r.Put(ctx, changedSystemRow()))
+			require.NoError(t, r.Put(ctx, fldChangedSystemRow()))
 			require.NoError(t, r.Delete(ctx, gone.Key))
 			require.NoError(t, r.PutLayouts(ctx, field.Layout{Kind: field.KindAgent, Keys: []string{"x"}},
 				field.Layout{Kind: field.KindCustomer, IntakeCategoryID: "cat1", Keys: []string{"ghost"}}))
@@ -591,7 +591,7 @@ func testFieldRollback(t *testing.T, s helpdesk.Store) {
 		err := fieldDo(s, svc, func(r field.Repository) error { fail(r); return errBoom })
 		require.ErrorIs(t, err, errBoom)
 		assert.Panics(t, func() { _ = fieldDo(s, svc, func(r field.Repository) error { fail(r); panic("boom") }) })
-		assert.ElementsMatch(t, rows, readRows(t, s, svc))
-		assert.ElementsMatch(t, layouts, readLayouts(t, s, svc))
+		assert.ElementsMatch(t, rows, fldRows(t, s, svc))
+		assert.ElementsMatch(t, layouts, fldLayouts(t, s, svc))
 	})
 }

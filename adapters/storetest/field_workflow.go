@@ -102,7 +102,7 @@ func testFieldWorkflow(t *testing.T, s helpdesk.Store) {
 		require.NoError(t, err)
 		assert.Equal(t, field.SystemFields(), all, "every service has the system fields from the start")
 		mk(t, adm, "note", field.KindAgent, field.TypeText)
-		consent, err := adm.UpdateField(ctx, field.KeyPrivacyConsent, field.Update{Required: ptrTo(true), Label: &i18n.Text{"ko": "동의"}})
+		consent, err := adm.UpdateField(ctx, field.KeyPrivacyConsent, field.Update{Required: fldPtr(true), Label: &i18n.Text{"ko": "동의"}})
 		require.NoError(t, err)
 		all, err = adm.Fields(ctx)
 		require.NoError(t, err)
@@ -204,7 +204,7 @@ func testFieldWorkflow(t *testing.T, s helpdesk.Store) {
 		require.NoError(t, err)
 		_, err = adm.SetCustomerLayout(ctx, billing.ID, []string{"size"})
 		require.NoError(t, err)
-		_, err = adm.UpdateField(ctx, field.KeyPrivacyConsent, field.Update{Required: ptrTo(true)})
+		_, err = adm.UpdateField(ctx, field.KeyPrivacyConsent, field.Update{Required: fldPtr(true)})
 		require.NoError(t, err)
 		n := ticket.New{Requester: ticket.Requester{Name: "Lee", Email: "lee@example.com"}, Title: "Help", Content: "Please",
 			Channel: ticket.ChannelHelpCenter, IntakeCategoryID: billing.ID, CustomerFields: ticket.Fields{"size": "xl", "born": "2000-01-01"}}
@@ -226,4 +226,4 @@ func fieldKeys(fs []field.Field) []string {
 	return out
 }
 
-func ptrTo[T any](v T) *T { return &v }
+func fldPtr[T any](v T) *T { return &v }
