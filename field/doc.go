@@ -31,6 +31,8 @@
 // since, a field deleted since) stays readable, and an update that leaves it
 // unchanged is not refused for it (Check.Before).
 //
-// The package is pure: storage is behind Repository, which every store
-// implements.
+// The package is pure and makes every decision about definitions and
+// layouts (CheckCreate, CheckDelete, ResetTo, CheckLayout, WithoutKey,
+// Merge, NewSchema); storage is behind Repository, which every store
+// implements and which only persists and reads rows.
 package field

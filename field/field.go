@@ -10,8 +10,9 @@ import (
 	"github.com/deskkit/deskkit/internal/errs"
 )
 
-// Errors a Repository and the validators return. Match them with errors.Is;
-// each also matches one of the helpdesk error kinds.
+// Errors the rule helpers and the validators return (a Repository returns
+// only ErrNotFound, helpdesk.ErrConflict and storage errors). Match them
+// with errors.Is; each also matches one of the helpdesk error kinds.
 var (
 	// ErrNotFound: no field with the key (helpdesk.ErrNotFound).
 	ErrNotFound = errs.ErrNotFound
@@ -232,7 +233,7 @@ type Layout struct {
 // Schema is what the values of one ticket are checked against: every
 // definition of the service and the two layouts that apply to the ticket.
 type Schema struct {
-	// Fields are every definition, as List returns them.
+	// Fields are every definition, as Merge returns them.
 	Fields []Field
 	// Customer is the customer layout of the ticket's intake category.
 	Customer Layout
@@ -250,55 +251,59 @@ func (s Schema) Field(key string) (Field, bool) {
 	return Field{}, false
 }
 
-// Repository stores one service's field definitions and layouts (SVC-1).
-// System fields are never seeded: a store keeps a row only for a system
-// field that was changed, and merges SystemFields into what it returns.
-// Every refused write leaves the transaction usable and writes nothing.
+// Stored is what a store holds for the fields of one service, as
+// Repository.Load reads it: rows only, nothing merged or resolved. NewSchema
+// turns it into the Schema a ticket is checked against.
+type Stored struct {
+	// Fields are the stored definition rows: every user field and each
+	// system field an admin changed, in no set order.
+	Fields []Field
+	// Layouts are the stored layouts asked for, each as set (Inherited
+	// false), in no set order; a layout never set is absent.
+	Layouts []Layout
+}
+
+// Repository persists one service's field-definition rows and layouts
+// (SVC-1). It stores and reads rows and takes the lock; it makes no rule
+// checks: system fields, duplicate keys, layout pins, inheritance and the
+// cleanup of layouts after a delete are decided by the field package and
+// the helpdesk workflows. Only a stored row exists here: a system field at
+// its defaults has none (Merge adds it). Values go in and come out as
+// copies. A refused write writes nothing and leaves the transaction usable.
 type Repository interface {
-	// Lock serialises the service's field-definition writes for the rest
-	// of the transaction; read-modify-write workflows take it before they
+	// Lock serialises the service's field and layout writes for the rest
+	// of the transaction; read-check-write workflows take it before they
 	// read.
 	Lock(ctx context.Context) error
-	// Create stores a user field (f.System is false). A key used by
-	// another field, a system field included, is ErrDuplicateKey.
-	Create(ctx context.Context, f Field) error
-	// Get returns the field with key: a system field as changed, or with
-	// its defaults. ErrNotFound if there is none.
-	Get(ctx context.Context, key string) (Field, error)
-	// List returns every field: the system fields first, in SystemFields
-	// order, then the user fields by CreatedAt, then key (byte order).
-	List(ctx context.Context) ([]Field, error)
-	// Update stores f's label, help text, required flag, options and
-	// UpdatedAt; f.Key names the field. Kind, type, System and CreatedAt
-	// are kept as stored. ErrNotFound if unknown.
-	Update(ctx context.Context, f Field) error
-	// Delete removes a user field and takes its key out of every layout;
-	// stored ticket values are not touched. ErrSystemField for a system
-	// field, ErrNotFound if unknown.
+	// Row returns the stored row of key. ErrNotFound if there is none (a
+	// system field at its defaults has none).
+	Row(ctx context.Context, key string) (Field, error)
+	// Rows returns every stored row, in no set order.
+	Rows(ctx context.Context) ([]Field, error)
+	// Insert stores f as a new row. ErrConflict if key f.Key has a row
+	// (the primary key); ErrNotFound if the service does not exist.
+	Insert(ctx context.Context, f Field) error
+	// Put stores f as the row of f.Key, replacing the row there is, if
+	// any. ErrNotFound if the service does not exist.
+	Put(ctx context.Context, f Field) error
+	// Delete removes the row of key; layouts are not touched. ErrNotFound
+	// if there is none.
 	Delete(ctx context.Context, key string) error
-	// Reset restores a system field's defaults and returns them.
-	// ErrNotSystem for a user field, ErrNotFound if unknown.
-	Reset(ctx context.Context, key string) (Field, error)
 
-	// CustomerLayout returns the customer layout of an intake category
-	// ("" for the service default), resolved as Layout.Inherited says.
-	CustomerLayout(ctx context.Context, intakeCategoryID string) (Layout, error)
-	// SetCustomerLayout stores the customer layout of an intake category
-	// ("" for the service default) after CheckLayout: unknown keys, agent
-	// fields, repeats and moved pins are refused (ErrPinned for the
-	// latter); pinned fields left out are put in place. It returns the
-	// layout as stored.
-	SetCustomerLayout(ctx context.Context, intakeCategoryID string, keys []string) (Layout, error)
-	// DeleteCustomerLayout forgets the layout of an intake category, which
-	// then inherits the default; forgetting a layout never set is no error.
-	DeleteCustomerLayout(ctx context.Context, intakeCategoryID string) error
-	// AgentLayout returns the service's agent layout.
-	AgentLayout(ctx context.Context) (Layout, error)
-	// SetAgentLayout stores the agent layout, checked as SetCustomerLayout
-	// checks a customer layout.
-	SetAgentLayout(ctx context.Context, keys []string) (Layout, error)
-	// Schema returns, in one read, every definition and the two layouts
-	// the values of a ticket in intake category intakeCategoryID are
-	// checked against.
-	Schema(ctx context.Context, intakeCategoryID string) (Schema, error)
+	// Layouts returns every stored layout of the service (Inherited
+	// false), in no set order.
+	Layouts(ctx context.Context) ([]Layout, error)
+	// PutLayouts stores each layout's keys as given under its kind and
+	// intake category id, replacing the layout there is. Inherited is
+	// not stored. ErrNotFound if the service does not exist.
+	PutLayouts(ctx context.Context, ls ...Layout) error
+	// DeleteLayout removes the stored layout of kind k and intake
+	// category id. ErrNotFound if there is none.
+	DeleteLayout(ctx context.Context, k Kind, intakeCategoryID string) error
+
+	// Load returns, in one read, everything a ticket of intake category
+	// intakeCategoryID is checked against: every stored row and the
+	// stored layouts among the agent layout, the service's default
+	// customer layout ("") and the customer layout of intakeCategoryID.
+	Load(ctx context.Context, intakeCategoryID string) (Stored, error)
 }

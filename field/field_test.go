@@ -202,31 +202,108 @@ func TestField_FLD3_AgentLayoutPins(t *testing.T) {
 	assert.Equal(t, []string{"keys[0]"}, problems(t, err), "a customer field in the agent layout")
 }
 
-func TestField_FLD2_ResolveLayouts(t *testing.T) {
+func TestField_FLD2_NewSchemaResolvesLayouts(t *testing.T) {
 	note := field.Field{Key: "note", Kind: field.KindAgent, Type: field.TypeText}
-	defs := field.Merge([]field.Field{sizes(), note})
-	stored := map[string][]string{}
-	get := func(id string) ([]string, bool) { k, ok := stored[id]; return k, ok }
+	st := field.Stored{Fields: []field.Field{note, sizes()}}
 
-	l := field.ResolveCustomer("cat1", get, defs)
-	assert.True(t, l.Inherited)
-	assert.Equal(t, "cat1", l.IntakeCategoryID)
-	assert.Equal(t, []string{"intake_type", "email", "title", "content", "consulted_at", "call_direction",
-		"phone_reservation", "reserved_at", "reservation_number", "size", "privacy_consent"}, l.Keys, "never set: every customer field")
+	sch := field.NewSchema(st, "cat1")
+	assert.Equal(t, field.Merge(st.Fields), sch.Fields, "rows merged with the system defaults")
+	assert.Equal(t, field.Layout{Kind: field.KindCustomer, IntakeCategoryID: "cat1", Inherited: true,
+		Keys: []string{"intake_type", "email", "title", "content", "consulted_at", "call_direction",
+			"phone_reservation", "reserved_at", "reservation_number", "size", "privacy_consent"}}, sch.Customer, "never set: every customer field")
+	assert.Equal(t, field.Layout{Kind: field.KindAgent, Keys: []string{"processing_type", "priority", "note"}, Inherited: true}, sch.Agent)
 
-	stored[""] = []string{"intake_type", "title", "privacy_consent"}
-	l = field.ResolveCustomer("cat1", get, defs)
-	assert.True(t, l.Inherited)
-	assert.Equal(t, []string{"intake_type", "title", "privacy_consent"}, l.Keys, "the service default")
+	st.Layouts = []field.Layout{
+		{Kind: field.KindCustomer, Keys: []string{"intake_type", "title", "privacy_consent"}},
+		{Kind: field.KindCustomer, IntakeCategoryID: "cat2", Keys: []string{"size"}},
+		{Kind: field.KindAgent, Keys: []string{"note"}},
+	}
+	sch = field.NewSchema(st, "cat1")
+	assert.Equal(t, field.Layout{Kind: field.KindCustomer, IntakeCategoryID: "cat1", Inherited: true,
+		Keys: []string{"intake_type", "title", "privacy_consent"}}, sch.Customer, "the service default")
+	assert.Equal(t, field.Layout{Kind: field.KindAgent, Keys: []string{"processing_type", "priority", "note"}}, sch.Agent, "stored, pins put in place")
+	sch = field.NewSchema(st, "")
+	assert.Equal(t, field.Layout{Kind: field.KindCustomer, Keys: []string{"intake_type", "title", "privacy_consent"}}, sch.Customer,
+		"the default itself is not inherited")
 
-	stored["cat1"] = []string{"intake_type", "size", "gone", "note", "privacy_consent"}
-	l = field.ResolveCustomer("cat1", get, defs)
-	assert.False(t, l.Inherited)
-	assert.Equal(t, []string{"intake_type", "size", "privacy_consent"}, l.Keys, "fields gone or of the other kind are dropped")
+	st.Layouts = append(st.Layouts, field.Layout{Kind: field.KindCustomer, IntakeCategoryID: "cat1",
+		Keys: []string{"intake_type", "size", "gone", "note", "privacy_consent"}})
+	sch = field.NewSchema(st, "cat1")
+	assert.Equal(t, field.Layout{Kind: field.KindCustomer, IntakeCategoryID: "cat1",
+		Keys: []string{"intake_type", "size", "privacy_consent"}}, sch.Customer, "fields gone or of the other kind are dropped")
+	sch.Customer.Keys[1] = "MUTATED"
+	assert.Equal(t, "size", st.Layouts[3].Keys[1], "the schema shares no keys with the rows")
+}
 
-	a := field.ResolveAgent(nil, false, defs)
-	assert.True(t, a.Inherited)
-	assert.Equal(t, []string{"processing_type", "priority", "note"}, a.Keys)
+func TestField_FLD4_WithoutKey(t *testing.T) {
+	ls := []field.Layout{
+		{Kind: field.KindCustomer, Keys: []string{"intake_type", "size", "privacy_consent"}},
+		{Kind: field.KindCustomer, IntakeCategoryID: "cat1", Keys: []string{"title"}},
+		{Kind: field.KindAgent, Keys: []string{"size"}},
+	}
+	got := field.WithoutKey(ls, "size")
+	assert.Equal(t, []field.Layout{
+		{Kind: field.KindCustomer, Keys: []string{"intake_type", "privacy_consent"}},
+		{Kind: field.KindAgent, Keys: []string{}},
+	}, got, "only the layouts that list the key, without it")
+	assert.Equal(t, []string{"intake_type", "size", "privacy_consent"}, ls[0].Keys, "the input is not modified")
+	assert.Empty(t, field.WithoutKey(ls, "nope"))
+}
+
+func TestField_FLD1_CheckCreate(t *testing.T) {
+	f := sizes()
+	assert.NoError(t, field.CheckCreate(f, false))
+	err := field.CheckCreate(f, true)
+	assert.ErrorIs(t, err, field.ErrDuplicateKey)
+	assert.ErrorIs(t, err, errs.ErrConflict)
+	assert.Contains(t, err.Error(), `"size"`)
+	title := field.Field{Key: field.KeyTitle, Kind: field.KindCustomer, Type: field.TypeText}
+	assert.ErrorIs(t, field.CheckCreate(title, false), field.ErrDuplicateKey, "a system key is taken without a row")
+	sys, _ := field.SystemField(field.KeyEmail)
+	err = field.CheckCreate(sys, false)
+	assert.ErrorIs(t, err, errs.ErrInvalid, "system fields are never created")
+	assert.False(t, errors.Is(err, field.ErrDuplicateKey))
+}
+
+func TestField_FLD4_CheckDelete(t *testing.T) {
+	assert.NoError(t, field.CheckDelete("size", true))
+	assert.ErrorIs(t, field.CheckDelete("size", false), field.ErrNotFound)
+	for _, stored := range []bool{false, true} {
+		err := field.CheckDelete(field.KeyPrivacyConsent, stored)
+		assert.ErrorIs(t, err, field.ErrSystemField, "stored %v", stored)
+		assert.ErrorIs(t, err, errs.ErrInvalid)
+	}
+}
+
+func TestField_FLD4_ResetTo(t *testing.T) {
+	want, _ := field.SystemField(field.KeyPriority)
+	for _, stored := range []bool{false, true} {
+		got, err := field.ResetTo(field.KeyPriority, stored)
+		require.NoError(t, err)
+		assert.Equal(t, want, got, "stored %v", stored)
+	}
+	_, err := field.ResetTo("size", true)
+	assert.ErrorIs(t, err, field.ErrNotSystem)
+	assert.ErrorIs(t, err, errs.ErrInvalid)
+	_, err = field.ResetTo("size", false)
+	assert.ErrorIs(t, err, field.ErrNotFound)
+}
+
+func TestField_FLD4_Current(t *testing.T) {
+	row, _ := field.SystemField(field.KeyEmail)
+	row.Required = true
+	got, ok := field.Current(field.KeyEmail, row, true)
+	assert.True(t, ok)
+	assert.Equal(t, row, got, "the stored row")
+	def, _ := field.SystemField(field.KeyEmail)
+	got, ok = field.Current(field.KeyEmail, field.Field{}, false)
+	assert.True(t, ok)
+	assert.Equal(t, def, got, "no row: the defaults")
+	got, ok = field.Current("size", sizes(), true)
+	assert.True(t, ok)
+	assert.Equal(t, sizes(), got)
+	_, ok = field.Current("size", field.Field{}, false)
+	assert.False(t, ok)
 }
 
 func TestField_FLD4_MergeOrder(t *testing.T) {
@@ -256,7 +333,7 @@ func TestField_FLD5_EveryBadFieldReported(t *testing.T) {
 	defs[4] = consent
 	sch := field.Schema{Fields: defs,
 		Customer: field.Layout{Kind: field.KindCustomer, Keys: []string{"intake_type", "size", "age", "born", "privacy_consent"}},
-		Agent:    field.ResolveAgent(nil, false, defs)}
+		Agent:    field.NewSchema(field.Stored{Fields: defs}, "").Agent}
 	var c errs.Collector
 	field.Check{Prefix: "customer_fields.", Kind: field.KindCustomer, Schema: sch, Required: true}.Run(&c, map[string]any{
 		"size":            "xl",        // not an option
@@ -285,8 +362,7 @@ func TestField_FLD5_UnchangedValuesNotChecked(t *testing.T) {
 	f := sizes()
 	f.Options = f.Options[:2] // option "l" removed after tickets stored it
 	f.Required = true
-	defs := field.Merge([]field.Field{f})
-	sch := field.Schema{Fields: defs, Customer: field.ResolveCustomer("", func(string) ([]string, bool) { return nil, false }, defs)}
+	sch := field.NewSchema(field.Stored{Fields: []field.Field{f}}, "")
 	before := map[string]any{"size": "l", "gone": "old value of a deleted field"}
 	run := func(values map[string]any, before map[string]any) []string {
 		var c errs.Collector

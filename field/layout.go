@@ -16,7 +16,7 @@ func pinRule(k Kind) string {
 }
 
 // CheckLayout validates keys as a layout of kind k against defs (every
-// definition of the service, as List returns them) and returns the keys to
+// definition of the service, as Merge returns them) and returns the keys to
 // store: pinned fields left out are put in place. It returns a
 // *helpdesk.ValidationError naming every bad entry ("keys[3]"): unknown
 // fields, fields of the other kind, keys listed twice, and pinned fields
@@ -124,26 +124,47 @@ func Resolve(k Kind, stored []string, ok bool, defs []Field) []string {
 	return placePins(k, keys)
 }
 
-// ResolveCustomer returns the customer layout of intake category id
-// (""; the service default), given the stored layouts (stored returns the
-// keys of the layout of an id and whether one is stored) and every
-// definition: the category's own layout, else the service's default
-// layout, else every customer field. Stores use it so that all resolve
-// alike.
-func ResolveCustomer(id string, stored func(id string) ([]string, bool), defs []Field) Layout {
-	l := Layout{Kind: KindCustomer, IntakeCategoryID: id}
-	keys, ok := stored(id)
-	if !ok && id != "" {
-		keys, ok = stored("")
-		l.Inherited = true
+// NewSchema returns the schema of tickets of intake category
+// intakeCategoryID ("" for tickets without one) built from what a store
+// holds (FLD-2, FLD-3): the rows merged with the system-field defaults
+// (Merge); the customer layout of the category, else the service's default
+// customer layout (Inherited), else every customer field (Inherited); the
+// agent layout, else every agent field (Inherited). Stored layouts of other
+// categories are ignored; each layout is resolved as Resolve says.
+func NewSchema(st Stored, intakeCategoryID string) Schema {
+	defs := Merge(st.Fields)
+	stored := func(k Kind, id string) ([]string, bool) {
+		for _, l := range st.Layouts {
+			if l.Kind == k && l.IntakeCategoryID == id {
+				return l.Keys, true
+			}
+		}
+		return nil, false
 	}
-	l.Inherited = l.Inherited || !ok
-	l.Keys = Resolve(KindCustomer, keys, ok, defs)
-	return l
+	c := Layout{Kind: KindCustomer, IntakeCategoryID: intakeCategoryID}
+	keys, ok := stored(KindCustomer, intakeCategoryID)
+	if !ok && intakeCategoryID != "" {
+		keys, ok = stored(KindCustomer, "")
+		c.Inherited = true
+	}
+	c.Inherited = c.Inherited || !ok
+	c.Keys = Resolve(KindCustomer, keys, ok, defs)
+	keys, ok = stored(KindAgent, "")
+	a := Layout{Kind: KindAgent, Keys: Resolve(KindAgent, keys, ok, defs), Inherited: !ok}
+	return Schema{Fields: defs, Customer: c, Agent: a}
 }
 
-// ResolveAgent returns the agent layout given the stored keys (ok when
-// one is stored) and every definition.
-func ResolveAgent(stored []string, ok bool, defs []Field) Layout {
-	return Layout{Kind: KindAgent, Keys: Resolve(KindAgent, stored, ok, defs), Inherited: !ok}
+// WithoutKey returns the layouts of ls that list key, each without it and
+// otherwise unchanged: what to store again when the field with key is
+// deleted, so that no layout lists it (FLD-4). ls is not modified.
+func WithoutKey(ls []Layout, key string) []Layout {
+	var out []Layout
+	for _, l := range ls {
+		if !slices.Contains(l.Keys, key) {
+			continue
+		}
+		l.Keys = slices.DeleteFunc(slices.Clone(l.Keys), func(k string) bool { return k == key })
+		out = append(out, l)
+	}
+	return out
 }

@@ -2,10 +2,12 @@ package field
 
 import (
 	"cmp"
+	"fmt"
 	"slices"
 	"strings"
 
 	"github.com/deskkit/deskkit/helpdesk/i18n"
+	"github.com/deskkit/deskkit/internal/errs"
 )
 
 // The keys of the system fields (FLD-4, plus the two agent-side pins of
@@ -82,7 +84,7 @@ var systemFields = []Field{
 }
 
 // SystemFields returns the system fields with their defaults, in the order
-// List returns them. Required is off by default except for title, content
+// Merge returns them. Required is off by default except for title, content
 // and priority, which every ticket has; an admin turns it on where the form
 // needs it (for instance the privacy consent).
 func SystemFields() []Field {
@@ -109,10 +111,10 @@ func IsSystem(key string) bool {
 	return ok
 }
 
-// Merge returns the service's fields as List returns them: every system
-// field (the stored version where one is stored, else its defaults) in
-// SystemFields order, then the stored user fields by CreatedAt, then key.
-// Stores use it to build List from their rows.
+// Merge returns the service's fields from its stored rows (Repository.Rows):
+// every system field (the stored version where one is stored, else its
+// defaults) in SystemFields order, then the stored user fields by
+// CreatedAt, then key (byte order). It returns copies.
 func Merge(stored []Field) []Field {
 	byKey := make(map[string]Field, len(stored))
 	var user []Field
@@ -135,4 +137,55 @@ func Merge(stored []Field) []Field {
 		return cmp.Or(a.CreatedAt.Compare(b.CreatedAt), strings.Compare(a.Key, b.Key))
 	})
 	return append(out, user...)
+}
+
+// Current returns field key as it applies, given its stored row (stored
+// tells whether there is one): the row, else the defaults of the system
+// field key; false when key names neither.
+func Current(key string, row Field, stored bool) (Field, bool) {
+	if stored {
+		return row.Clone(), true
+	}
+	return SystemField(key)
+}
+
+// CheckCreate checks that f may be stored as a new user field (FLD-1),
+// given whether its key has a stored row (taken): the key of a system field
+// or of a stored field is ErrDuplicateKey; a system field is never created
+// (helpdesk.ErrInvalid).
+func CheckCreate(f Field, taken bool) error {
+	if f.System {
+		return fmt.Errorf("field %q: only user fields are created: %w", f.Key, errs.ErrInvalid)
+	}
+	if taken || IsSystem(f.Key) {
+		return fmt.Errorf("field %q: %w", f.Key, ErrDuplicateKey)
+	}
+	return nil
+}
+
+// CheckDelete checks that the field with key may be deleted, given whether
+// it has a stored row: a system field cannot be, only reset (FLD-4:
+// ErrSystemField); a key without a row is ErrNotFound.
+func CheckDelete(key string, stored bool) error {
+	switch {
+	case IsSystem(key):
+		return fmt.Errorf("field %q cannot be deleted, only reset (FLD-4): %w", key, ErrSystemField)
+	case !stored:
+		return fmt.Errorf("field %q: %w", key, ErrNotFound)
+	}
+	return nil
+}
+
+// ResetTo returns the defaults a reset of the field with key restores
+// (FLD-4), given whether key has a stored row: a user field has none
+// (ErrNotSystem); a key that names no field is ErrNotFound. The reset is
+// then "forget the stored row of a system field", if it has one.
+func ResetTo(key string, stored bool) (Field, error) {
+	if d, ok := SystemField(key); ok {
+		return d, nil
+	}
+	if stored {
+		return Field{}, fmt.Errorf("field %q has no defaults to reset to: %w", key, ErrNotSystem)
+	}
+	return Field{}, fmt.Errorf("field %q: %w", key, ErrNotFound)
 }

@@ -31,7 +31,7 @@ func ValidKey(key string) bool { return keyPattern.MatchString(key) }
 // every bad part: key, kind, type (FLD-1), label (required in the default
 // language), help text, options (a select without options is refused, other
 // types take none). A system field's key passes here; it is taken, which
-// Repository.Create reports as ErrDuplicateKey.
+// CheckCreate reports as ErrDuplicateKey.
 func (n New) Validate(langs []string, def string) error {
 	var c errs.Collector
 	if !ValidKey(n.Key) {

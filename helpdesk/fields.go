@@ -2,6 +2,8 @@ package helpdesk
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"strings"
 	"unicode/utf8"
 
@@ -9,6 +11,54 @@ import (
 	"github.com/deskkit/deskkit/helpdesk/ticket"
 	"github.com/deskkit/deskkit/internal/errs"
 )
+
+// The field workflows take the field lock, read the rows the rule needs,
+// decide with the field package's rule helpers and write rows: the store
+// (field.Repository) only persists them.
+
+// storedField reads the stored row of key; stored is false when it has
+// none (a system field at its defaults, or no field).
+func storedField(ctx context.Context, o *op, key string) (f field.Field, stored bool, err error) {
+	f, err = o.r.Fields().Row(ctx, key)
+	if errors.Is(err, ErrNotFound) {
+		return field.Field{}, false, nil
+	}
+	return f, err == nil, err
+}
+
+// getField returns the field with key as it applies: its stored row, else
+// the defaults of the system field; ErrNotFound if key names neither.
+func getField(ctx context.Context, o *op, key string) (field.Field, error) {
+	row, stored, err := storedField(ctx, o, key)
+	if err != nil {
+		return field.Field{}, err
+	}
+	f, ok := field.Current(key, row, stored)
+	if !ok {
+		return field.Field{}, fmt.Errorf("field %q: %w", key, ErrNotFound)
+	}
+	return f, nil
+}
+
+// listFields returns every field of the service, system fields first
+// (field.Merge).
+func listFields(ctx context.Context, o *op) ([]field.Field, error) {
+	rows, err := o.r.Fields().Rows(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return field.Merge(rows), nil
+}
+
+// fieldSchema returns the definitions and the layouts of tickets of intake
+// category id, read from the store at once (it is on the ticket path).
+func fieldSchema(ctx context.Context, o *op, id string) (field.Schema, error) {
+	st, err := o.r.Fields().Load(ctx, id)
+	if err != nil {
+		return field.Schema{}, err
+	}
+	return field.NewSchema(st, id), nil
+}
 
 // CreateField defines a user field (admin; FLD-1). Bad input returns a
 // *ValidationError naming every bad part (a select without options among
@@ -23,7 +73,19 @@ func (s *Session) CreateField(ctx context.Context, n field.New) (field.Field, er
 			return err
 		}
 		out = n.Field(o.now)
-		if err := o.r.Fields().Create(ctx, out); err != nil {
+		if err := o.r.Fields().Lock(ctx); err != nil {
+			return err
+		}
+		_, taken, err := storedField(ctx, o, out.Key)
+		if err != nil {
+			return err
+		}
+		if err := field.CheckCreate(out, taken); err != nil {
+			return err
+		}
+		if err := o.r.Fields().Insert(ctx, out); errors.Is(err, ErrConflict) { // a writer that skipped the lock
+			return fmt.Errorf("field %q: %w", out.Key, field.ErrDuplicateKey)
+		} else if err != nil {
 			return err
 		}
 		return o.r.Triggers().Touch(ctx) // compiled triggers type fields by their definitions
@@ -43,7 +105,7 @@ func (s *Session) UpdateField(ctx context.Context, key string, u field.Update) (
 		if err := o.r.Fields().Lock(ctx); err != nil { // read what we write back
 			return err
 		}
-		cur, err := o.r.Fields().Get(ctx, key)
+		cur, err := getField(ctx, o, key)
 		if err != nil {
 			return err
 		}
@@ -52,7 +114,7 @@ func (s *Session) UpdateField(ctx context.Context, key string, u field.Update) (
 		}
 		out = cur.Apply(u)
 		out.UpdatedAt = o.now
-		return o.r.Fields().Update(ctx, out)
+		return o.r.Fields().Put(ctx, out) // a system field at its defaults gets its row
 	})
 	return out, err
 }
@@ -62,8 +124,27 @@ func (s *Session) UpdateField(ctx context.Context, key string, u field.Update) (
 // be deleted (field.ErrSystemField, matching ErrInvalid): reset it instead.
 func (s *Session) DeleteField(ctx context.Context, key string) error {
 	return s.run(ctx, permSettings, func(o *op) error {
+		if err := o.r.Fields().Lock(ctx); err != nil {
+			return err
+		}
+		_, stored, err := storedField(ctx, o, key)
+		if err != nil {
+			return err
+		}
+		if err := field.CheckDelete(key, stored); err != nil {
+			return err
+		}
 		if err := o.r.Fields().Delete(ctx, key); err != nil {
 			return err
+		}
+		ls, err := o.r.Fields().Layouts(ctx)
+		if err != nil {
+			return err
+		}
+		if ls = field.WithoutKey(ls, key); len(ls) > 0 {
+			if err := o.r.Fields().PutLayouts(ctx, ls...); err != nil {
+				return err
+			}
 		}
 		return o.r.Triggers().Touch(ctx) // compiled triggers type fields by their definitions
 	})
@@ -73,9 +154,18 @@ func (s *Session) DeleteField(ctx context.Context, key string) error {
 // returns them. A user field has none (field.ErrNotSystem).
 func (s *Session) ResetSystemField(ctx context.Context, key string) (field.Field, error) {
 	var out field.Field
-	err := s.run(ctx, permSettings, func(o *op) (err error) {
-		out, err = o.r.Fields().Reset(ctx, key)
-		return err
+	err := s.run(ctx, permSettings, func(o *op) error {
+		if err := o.r.Fields().Lock(ctx); err != nil {
+			return err
+		}
+		_, stored, err := storedField(ctx, o, key)
+		if err != nil {
+			return err
+		}
+		if out, err = field.ResetTo(key, stored); err != nil || !stored {
+			return err // at its defaults already: nothing to forget
+		}
+		return o.r.Fields().Delete(ctx, key)
 	})
 	return out, err
 }
@@ -85,7 +175,7 @@ func (s *Session) ResetSystemField(ctx context.Context, key string) (field.Field
 func (s *Session) Fields(ctx context.Context) ([]field.Field, error) {
 	var out []field.Field
 	err := s.run(ctx, permRead, func(o *op) (err error) {
-		out, err = o.r.Fields().List(ctx)
+		out, err = listFields(ctx, o)
 		return err
 	})
 	return out, err
@@ -95,7 +185,7 @@ func (s *Session) Fields(ctx context.Context) ([]field.Field, error) {
 func (s *Session) Field(ctx context.Context, key string) (field.Field, error) {
 	var out field.Field
 	err := s.run(ctx, permRead, func(o *op) (err error) {
-		out, err = o.r.Fields().Get(ctx, key)
+		out, err = getField(ctx, o, key)
 		return err
 	})
 	return out, err
@@ -112,6 +202,24 @@ func checkLayoutID(id string) error {
 	return c.Err()
 }
 
+// setLayout checks keys as the layout of kind k for intake category id
+// against the definitions (field.CheckLayout) and stores what it returns.
+func setLayout(ctx context.Context, o *op, k field.Kind, id string, keys []string) (field.Layout, error) {
+	if err := o.r.Fields().Lock(ctx); err != nil {
+		return field.Layout{}, err
+	}
+	defs, err := listFields(ctx, o)
+	if err != nil {
+		return field.Layout{}, err
+	}
+	keys, err = field.CheckLayout(k, keys, defs)
+	if err != nil {
+		return field.Layout{}, err
+	}
+	l := field.Layout{Kind: k, IntakeCategoryID: id, Keys: keys}
+	return l, o.r.Fields().PutLayouts(ctx, l)
+}
+
 // SetCustomerLayout sets the ordered customer fields of an intake category
 // (admin; FLD-2); intakeCategoryID "" sets the service's default layout,
 // used by categories without one of their own. The intake-type field stays
@@ -125,7 +233,7 @@ func (s *Session) SetCustomerLayout(ctx context.Context, intakeCategoryID string
 	}
 	var out field.Layout
 	err := s.run(ctx, permSettings, func(o *op) (err error) {
-		out, err = o.r.Fields().SetCustomerLayout(ctx, intakeCategoryID, keys)
+		out, err = setLayout(ctx, o, field.KindCustomer, intakeCategoryID, keys)
 		return err
 	})
 	return out, err
@@ -133,12 +241,18 @@ func (s *Session) SetCustomerLayout(ctx context.Context, intakeCategoryID string
 
 // ResetCustomerLayout forgets the customer layout of an intake category
 // (admin): it inherits the service's default layout again; "" forgets the
-// default, so that every customer field is shown.
+// default, so that every customer field is shown. Forgetting a layout
+// never set is no error.
 func (s *Session) ResetCustomerLayout(ctx context.Context, intakeCategoryID string) error {
 	if err := checkLayoutID(intakeCategoryID); err != nil {
 		return err
 	}
-	return s.run(ctx, permSettings, func(o *op) error { return o.r.Fields().DeleteCustomerLayout(ctx, intakeCategoryID) })
+	return s.run(ctx, permSettings, func(o *op) error {
+		if err := o.r.Fields().DeleteLayout(ctx, field.KindCustomer, intakeCategoryID); !errors.Is(err, ErrNotFound) {
+			return err
+		}
+		return nil
+	})
 }
 
 // CustomerLayout returns the customer layout that applies to tickets of an
@@ -150,8 +264,9 @@ func (s *Session) CustomerLayout(ctx context.Context, intakeCategoryID string) (
 		return field.Layout{}, err
 	}
 	var out field.Layout
-	err := s.run(ctx, permRead, func(o *op) (err error) {
-		out, err = o.r.Fields().CustomerLayout(ctx, intakeCategoryID)
+	err := s.run(ctx, permRead, func(o *op) error {
+		sch, err := fieldSchema(ctx, o, intakeCategoryID)
+		out = sch.Customer
 		return err
 	})
 	return out, err
@@ -163,7 +278,7 @@ func (s *Session) CustomerLayout(ctx context.Context, intakeCategoryID string) (
 func (s *Session) SetAgentLayout(ctx context.Context, keys []string) (field.Layout, error) {
 	var out field.Layout
 	err := s.run(ctx, permSettings, func(o *op) (err error) {
-		out, err = o.r.Fields().SetAgentLayout(ctx, keys)
+		out, err = setLayout(ctx, o, field.KindAgent, "", keys)
 		return err
 	})
 	return out, err
@@ -173,8 +288,9 @@ func (s *Session) SetAgentLayout(ctx context.Context, keys []string) (field.Layo
 // every agent field. Any agent may read it.
 func (s *Session) AgentLayout(ctx context.Context) (field.Layout, error) {
 	var out field.Layout
-	err := s.run(ctx, permRead, func(o *op) (err error) {
-		out, err = o.r.Fields().AgentLayout(ctx)
+	err := s.run(ctx, permRead, func(o *op) error {
+		sch, err := fieldSchema(ctx, o, "")
+		out = sch.Agent
 		return err
 	})
 	return out, err
@@ -245,7 +361,7 @@ func (s *Session) checkFields(ctx context.Context, o *op, t *ticket.Ticket, c *e
 	case len(t.CustomerFields) == 0 && len(t.AgentFields) == 0 && !reqCustomer && !reqAgent:
 		return nil // no values and nothing required: no need to read the schema
 	}
-	sch, err := o.r.Fields().Schema(ctx, t.IntakeCategoryID)
+	sch, err := fieldSchema(ctx, o, t.IntakeCategoryID)
 	if err != nil {
 		return err
 	}

@@ -2,6 +2,7 @@ package helpdesk_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -402,4 +403,111 @@ func defineOrderAndColors(t *testing.T, f *fixture) {
 		_, err := f.admin.CreateField(context.Background(), n)
 		require.NoError(t, err, n.Key)
 	}
+}
+
+// blindFields hides every stored row from Row, as if a writer had skipped
+// the field lock: the store's primary key still refuses a taken key.
+type blindFields struct{ field.Repository }
+
+func (blindFields) Row(_ context.Context, key string) (field.Field, error) {
+	return field.Field{}, fmt.Errorf("field %q: %w", key, helpdesk.ErrNotFound)
+}
+
+type blindRepos struct{ helpdesk.Repos }
+
+func (r blindRepos) Fields() field.Repository { return blindFields{r.Repos.Fields()} }
+
+type blindStore struct{ helpdesk.Store }
+
+func (s blindStore) Tx(ctx context.Context, id string, fn func(helpdesk.Repos) error) error {
+	return s.Store.Tx(ctx, id, func(r helpdesk.Repos) error { return fn(blindRepos{r}) })
+}
+
+func TestField_FLD1_DuplicateKey_StoreConflictReportedAsDuplicate(t *testing.T) {
+	f := newFixture(t, func(c *helpdesk.Config, _ *helpdesk.Settings) { c.Store = blindStore{c.Store} })
+	ctx := context.Background()
+	n := field.New{Key: "order", Kind: field.KindCustomer, Type: field.TypeText, Label: label("주문")}
+	first, err := f.admin.CreateField(ctx, n)
+	require.NoError(t, err)
+	n.Kind = field.KindAgent
+	_, err = f.admin.CreateField(ctx, n)
+	assert.ErrorIs(t, err, field.ErrDuplicateKey, "the store's ErrConflict is the domain's duplicate key")
+	assert.ErrorIs(t, err, helpdesk.ErrConflict)
+	assert.Contains(t, err.Error(), `"order"`)
+	all, err := f.agent.Fields(ctx) // Rows, which blindFields does not hide
+	require.NoError(t, err)
+	assert.Equal(t, first, all[len(all)-1], "the first definition stays")
+	assert.Len(t, all, len(field.SystemFields())+1)
+}
+
+func TestField_FLD4_DeleteTakesTheKeyOutOfEveryLayout(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	mkFields(t, f)
+	_, err := f.admin.SetCustomerLayout(ctx, "", []string{"size", "born"})
+	require.NoError(t, err)
+	_, err = f.admin.SetCustomerLayout(ctx, "cat1", []string{"born", "tags"})
+	require.NoError(t, err)
+	_, err = f.admin.SetCustomerLayout(ctx, "cat2", []string{"tags"})
+	require.NoError(t, err)
+	_, err = f.admin.SetAgentLayout(ctx, []string{"done", "severity"})
+	require.NoError(t, err)
+
+	require.NoError(t, f.admin.DeleteField(ctx, "born"))
+	require.NoError(t, f.admin.DeleteField(ctx, "done"))
+	for id, want := range map[string][]string{
+		"":     {"intake_type", "size", "privacy_consent"},
+		"cat1": {"intake_type", "tags", "privacy_consent"},
+		"cat2": {"intake_type", "tags", "privacy_consent"},
+	} {
+		l, err := f.agent.CustomerLayout(ctx, id)
+		require.NoError(t, err)
+		assert.Equal(t, want, l.Keys, "layout %q", id)
+		assert.False(t, l.Inherited, "layout %q stays set", id)
+	}
+	a, err := f.agent.AgentLayout(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"processing_type", "priority", "severity"}, a.Keys)
+
+	// a field of the same key created later is not in the old layouts
+	_, err = f.admin.CreateField(ctx, field.New{Key: "born", Kind: field.KindCustomer, Type: field.TypeDate, Label: label("생일")})
+	require.NoError(t, err)
+	l, err := f.agent.CustomerLayout(ctx, "cat1")
+	require.NoError(t, err)
+	assert.Equal(t, []string{"intake_type", "tags", "privacy_consent"}, l.Keys)
+}
+
+func TestField_FLD2_RefusedLayoutWritesNothing(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	mkFields(t, f)
+	set, err := f.admin.SetCustomerLayout(ctx, "cat1", []string{"size"})
+	require.NoError(t, err)
+	_, err = f.admin.SetCustomerLayout(ctx, "cat1", []string{"born", "nope"})
+	assert.Equal(t, []string{"keys[1]"}, problems(t, err))
+	_, err = f.admin.SetAgentLayout(ctx, []string{"size"})
+	assert.Equal(t, []string{"keys[0]"}, problems(t, err), "a customer field in the agent layout")
+	got, err := f.agent.CustomerLayout(ctx, "cat1")
+	require.NoError(t, err)
+	assert.Equal(t, set, got)
+	a, err := f.agent.AgentLayout(ctx)
+	require.NoError(t, err)
+	assert.True(t, a.Inherited, "never set")
+	assert.Equal(t, []string{"processing_type", "priority", "severity", "done"}, a.Keys)
+}
+
+func TestField_FLD2_ResetCustomerLayout(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	mkFields(t, f)
+	require.NoError(t, f.admin.ResetCustomerLayout(ctx, "never-set"), "forgetting a layout never set is no error")
+	_, err := f.admin.SetCustomerLayout(ctx, "", []string{"born"})
+	require.NoError(t, err)
+	_, err = f.admin.SetCustomerLayout(ctx, "cat1", []string{"size"})
+	require.NoError(t, err)
+	require.NoError(t, f.admin.ResetCustomerLayout(ctx, "cat1"))
+	l, err := f.agent.CustomerLayout(ctx, "cat1")
+	require.NoError(t, err)
+	assert.Equal(t, field.Layout{Kind: field.KindCustomer, IntakeCategoryID: "cat1",
+		Keys: []string{"intake_type", "born", "privacy_consent"}, Inherited: true}, l, "back to the service default")
 }

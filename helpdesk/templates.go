@@ -403,7 +403,7 @@ func checkFieldCodes(ctx context.Context, o *op, content string) error {
 		if !ok {
 			continue
 		}
-		if _, err := o.r.Fields().Get(ctx, key); errors.Is(err, ErrNotFound) {
+		if _, err := getField(ctx, o, key); errors.Is(err, ErrNotFound) {
 			ce.Add("content", "#{%s}: no field %q in this service", code, key)
 		} else if err != nil {
 			return err

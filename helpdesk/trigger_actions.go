@@ -106,7 +106,7 @@ func (fx *effects) action(ctx context.Context, tr *trigger.Trigger, i int, a tri
 		}
 	case trigger.SetField:
 		kind, key, _ := trigger.SplitField(a.Field)
-		f, err := o.r.Fields().Get(ctx, key)
+		f, err := getField(ctx, o, key)
 		if errors.Is(err, ErrNotFound) || err == nil && f.Kind != kind {
 			return fmt.Sprintf("field %s no longer exists", key), nil
 		} else if err != nil {

@@ -27,7 +27,7 @@ func (s *Session) TriggerSchema(ctx context.Context) (*trigger.Schema, error) {
 }
 
 func triggerSchema(ctx context.Context, o *op) (*trigger.Schema, error) {
-	fs, err := o.r.Fields().List(ctx)
+	fs, err := listFields(ctx, o)
 	if err != nil {
 		return nil, err
 	}

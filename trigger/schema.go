@@ -128,7 +128,7 @@ func strs[T ~string](l []T) []string {
 }
 
 // NewSchema returns the schema of a service with field definitions fields
-// (as field.Repository.List returns them), languages and default language def. System fields that
+// (as field.Merge returns them), languages and default language def. System fields that
 // stand for a ticket column (title, priority, ...) are the ticket's own
 // targets; every other field is "customer_fields.KEY" or
 // "agent_fields.KEY", typed by its definition.

@@ -7,7 +7,8 @@
 CREATE TABLE field_definitions (
     service_id  text NOT NULL REFERENCES services (service_id) ON DELETE CASCADE,
     -- The key is the field's identity in ticket values; byte order, like
-    -- the other stores.
+    -- the other stores. The primary key keeps it unique per service
+    -- (a taken key is ErrConflict; the domain checks first).
     key         text COLLATE "C" NOT NULL,
     kind        text NOT NULL,
     type        text NOT NULL,
