@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -70,14 +71,14 @@ func validTrigger(ctx context.Context, o *op, n trigger.New) (trigger.New, error
 // naming each bad condition or action ("all[0].value").
 func (s *Session) CreateTrigger(ctx context.Context, n trigger.New) (trigger.Trigger, error) {
 	var out trigger.Trigger
-	err := s.triggerWrite(ctx, func(o *op) error {
+	err := s.triggerWrite(ctx, func(o *op, ts []trigger.Trigger) error {
 		v, err := validTrigger(ctx, o, n)
 		if err != nil {
 			return err
 		}
 		out = trigger.Trigger{ID: s.desk.newID(), Name: v.Name, Description: v.Description, All: v.All, Any: v.Any,
-			Actions: v.Actions, Active: !v.Inactive, CreatedAt: o.now, UpdatedAt: o.now}
-		return o.r.Triggers().Create(ctx, &out)
+			Actions: v.Actions, Active: !v.Inactive, Position: trigger.End(ts, !v.Inactive), CreatedAt: o.now, UpdatedAt: o.now}
+		return o.r.Triggers().Insert(ctx, out)
 	})
 	return result(out, err)
 }
@@ -87,17 +88,18 @@ func (s *Session) CreateTrigger(ctx context.Context, n trigger.New) (trigger.Tri
 // use ActivateTrigger and DeactivateTrigger.
 func (s *Session) UpdateTrigger(ctx context.Context, id string, n trigger.New) (trigger.Trigger, error) {
 	var out trigger.Trigger
-	err := s.triggerWrite(ctx, func(o *op) error {
-		cur, err := o.r.Triggers().Get(ctx, id)
-		if err != nil {
-			return err
+	err := s.triggerWrite(ctx, func(o *op, ts []trigger.Trigger) error {
+		i := slices.IndexFunc(ts, func(t trigger.Trigger) bool { return t.ID == id })
+		if i < 0 {
+			return fmt.Errorf("trigger %q: %w", id, ErrNotFound)
 		}
 		v, err := validTrigger(ctx, o, n)
 		if err != nil {
 			return err
 		}
+		cur := ts[i]
 		cur.Name, cur.Description, cur.All, cur.Any, cur.Actions, cur.UpdatedAt = v.Name, v.Description, v.All, v.Any, v.Actions, o.now
-		if err := o.r.Triggers().Update(ctx, cur); err != nil {
+		if err := o.r.Triggers().Save(ctx, cur); err != nil {
 			return err
 		}
 		out, err = o.r.Triggers().Get(ctx, id)
@@ -129,31 +131,50 @@ func (s *Session) Triggers(ctx context.Context) ([]trigger.Trigger, error) {
 
 // ActivateTrigger moves a trigger to the end of the active list (TRG-1).
 func (s *Session) ActivateTrigger(ctx context.Context, id string) error {
-	return s.triggerWrite(ctx, func(o *op) error {
-		return o.r.Triggers().SetActive(ctx, id, true, o.now)
-	})
+	return s.moveTrigger(ctx, id, true)
 }
 
 // DeactivateTrigger moves a trigger to the inactive list (TRG-1).
 func (s *Session) DeactivateTrigger(ctx context.Context, id string) error {
-	return s.triggerWrite(ctx, func(o *op) error {
-		return o.r.Triggers().SetActive(ctx, id, false, o.now)
+	return s.moveTrigger(ctx, id, false)
+}
+
+// moveTrigger moves a trigger to the end of the active or inactive list,
+// closing the gap it leaves; one already in that list stays (TRG-1).
+func (s *Session) moveTrigger(ctx context.Context, id string, active bool) error {
+	return s.triggerWrite(ctx, func(o *op, ts []trigger.Trigger) error {
+		rows, err := trigger.Move(ts, id, active, o.now)
+		if err != nil {
+			return err
+		}
+		return o.r.Triggers().Save(ctx, rows...)
 	})
 }
 
 // ReorderTriggers sets the run order of the active triggers; ids must name
 // each of them once (TRG-1).
 func (s *Session) ReorderTriggers(ctx context.Context, ids []string) error {
-	return s.triggerWrite(ctx, func(o *op) error {
-		return o.r.Triggers().Reorder(ctx, ids)
+	return s.triggerWrite(ctx, func(o *op, ts []trigger.Trigger) error {
+		rows, err := trigger.Reorder(ts, ids)
+		if err != nil {
+			return err
+		}
+		return o.r.Triggers().Save(ctx, rows...)
 	})
 }
 
 // DeleteTrigger deletes an inactive trigger; an active one is refused with
 // trigger.ErrActive (TRG-1).
 func (s *Session) DeleteTrigger(ctx context.Context, id string) error {
-	return s.triggerWrite(ctx, func(o *op) error {
-		return o.r.Triggers().Delete(ctx, id)
+	return s.triggerWrite(ctx, func(o *op, ts []trigger.Trigger) error {
+		rows, err := trigger.Remove(ts, id)
+		if err != nil {
+			return err
+		}
+		if err := o.r.Triggers().Delete(ctx, id); err != nil {
+			return err
+		}
+		return o.r.Triggers().Save(ctx, rows...)
 	})
 }
 
@@ -300,15 +321,25 @@ func (s *Session) triggerSet(ctx context.Context, o *op) (*trigger.Set, error) {
 	return set, nil
 }
 
-// triggerWrite runs a trigger write (admin), then forgets the service's
-// cached set, so this desk's next event reads the version again (see
-// cachedSet).
-func (s *Session) triggerWrite(ctx context.Context, fn func(*op) error) error {
+// triggerWrite runs a trigger write (admin): it takes the service's
+// trigger lock, reads the triggers and hands them to fn, which checks the
+// rules and writes. Then it forgets the service's cached set, so this
+// desk's next event reads the version again (see cachedSet).
+func (s *Session) triggerWrite(ctx context.Context, fn func(*op, []trigger.Trigger) error) error {
 	defer func() {
 		triggerGen(s.svc).Add(1)
 		triggerSets.Delete(s.svc)
 	}()
-	return s.run(ctx, permSettings, fn)
+	return s.run(ctx, permSettings, func(o *op) error {
+		if err := o.r.Triggers().Lock(ctx); err != nil {
+			return err
+		}
+		ts, err := o.r.Triggers().List(ctx)
+		if err != nil {
+			return err
+		}
+		return fn(o, ts)
+	})
 }
 
 // triggerGens counts each service's trigger writes through this process,

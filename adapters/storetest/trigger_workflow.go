@@ -27,12 +27,35 @@ import (
 // on the store under test: the engine, the helpdesk applier and the store's
 // repositories together (TRG-1, TRG-6, TRG-7, TRG-8, NTF-1).
 
-// twDesk is a desk on the store under test with service "acme", an admin,
-// and group "Refunds" whose members are, in join order, an agent whose
-// ticket assignment is off and two eligible agents.
+// testTriggerWorkflow runs the trigger workflow cases, each on a service
+// of its own, in parallel.
+func testTriggerWorkflow(t *testing.T, s helpdesk.Store) {
+	for _, c := range []struct {
+		name string
+		fn   func(*testing.T, helpdesk.Store)
+	}{
+		{"Fire_TRG7", testTriggersFire},
+		{"EventRollback_NTF1", testTriggerEventRollback},
+		{"Management_TRG1", testTriggerManagement},
+		{"ConcurrentWrites_TRG1", testTriggerConcurrentWrites},
+		{"DryRun_TRG8", testTriggerDryRun},
+		{"PassBound_TRG7", testTriggerPassBound},
+		{"StaleTargets_TRG6", testTriggerStaleTargets},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			c.fn(t, s)
+		})
+	}
+}
+
+// twDesk is a desk on the store under test with a service of its own, an
+// admin, and group "Refunds" whose members are, in join order, an agent
+// whose ticket assignment is off and two eligible agents.
 type twDesk struct {
 	desk       *helpdesk.Desk
-	acme       *helpdesk.Service
+	svc        string
+	service    *helpdesk.Service
 	sys, admin *helpdesk.Session
 	group      string
 	off        agent.Agent    // member, ticket assignment off
@@ -58,13 +81,14 @@ func newTWDesk(t *testing.T, s helpdesk.Store, mods ...func(*helpdesk.Config)) *
 	}
 	d, err := helpdesk.New(c)
 	require.NoError(t, err)
-	_, err = d.CreateService(ctx, helpdesk.NewService{ID: "acme", Settings: cfg("acme").Settings})
+	svc := newID()
+	_, err = d.CreateService(ctx, helpdesk.NewService{ID: svc, Settings: cfg(svc).Settings})
 	require.NoError(t, err)
-	w := &twDesk{desk: d, acme: d.Service("acme"), store: s}
-	w.sys = w.acme.As(helpdesk.System)
+	w := &twDesk{desk: d, svc: svc, service: d.Service(svc), store: s}
+	w.sys = w.service.As(helpdesk.System)
 	adm, err := w.sys.CreateAgent(ctx, agent.New{Name: "Admin", Email: "admin@example.com", Role: agent.RoleAdmin})
 	require.NoError(t, err)
-	w.admin = w.acme.As(helpdesk.AgentID(adm.ID))
+	w.admin = w.service.As(helpdesk.AgentID(adm.ID))
 	g, err := w.admin.CreateGroup(ctx, helpdesk.GroupSpec{Name: "Refunds"})
 	require.NoError(t, err)
 	w.group = g.ID
@@ -515,19 +539,30 @@ func testTriggerManagement(t *testing.T, s helpdesk.Store) {
 	// A change written by someone else (another process: straight into the
 	// store, without this desk dropping its cached set) is seen at the next
 	// event too: compiled sets are keyed by the store's trigger-set version.
-	require.NoError(t, w.store.Tx(ctx, "acme", func(r helpdesk.Repos) error {
+	require.NoError(t, w.store.Tx(ctx, w.svc, func(r helpdesk.Repos) error {
 		tr, err := r.Triggers().Get(ctx, b.ID)
 		if err != nil {
 			return err
 		}
 		tr.Actions = []trigger.Action{{Kind: trigger.AddTags, Tags: []string{"b2"}}}
 		tr.UpdatedAt = base.Add(time.Hour)
-		return r.Triggers().Update(ctx, tr)
+		return r.Triggers().Save(ctx, tr)
 	}))
 	_, tags = event()
 	assert.Equal(t, []string{"b2", "c2"}, tags)
-	require.NoError(t, w.store.Tx(ctx, "acme", func(r helpdesk.Repos) error {
-		return r.Triggers().SetActive(ctx, b.ID, false, base.Add(time.Hour))
+	require.NoError(t, w.store.Tx(ctx, w.svc, func(r helpdesk.Repos) error {
+		if err := r.Triggers().Lock(ctx); err != nil {
+			return err
+		}
+		ts, err := r.Triggers().List(ctx)
+		if err != nil {
+			return err
+		}
+		rows, err := trigger.Move(ts, b.ID, false, base.Add(time.Hour))
+		if err != nil {
+			return err
+		}
+		return r.Triggers().Save(ctx, rows...)
 	}))
 	fired, tags = event()
 	assert.Equal(t, fires(c.ID), fired)
@@ -752,4 +787,50 @@ func testTriggerStaleTargets(t *testing.T, s helpdesk.Store) {
 	assert.Len(t, rowsOf(h, ticket.FieldTriggerAction), 4)
 	assert.Equal(t, ticket.FieldTriggerAction, h[len(h)-1].Field)
 	assert.Equal(t, ticket.EventUpdated, h[len(h)-1].Event)
+}
+
+// testTriggerConcurrentWrites: trigger writes racing in separate
+// transactions (creates to either list, then moves between the lists) are
+// serialised by the service's trigger lock: no write fails, and both lists
+// end with positions 0..n-1 (TRG-1).
+func testTriggerConcurrentWrites(t *testing.T, s helpdesk.Store) {
+	ctx := context.Background()
+	w := newTWDesk(t, s)
+	const n = 12
+	ids := make([]string, n)
+	var wg sync.WaitGroup
+	for k := range n {
+		wg.Go(func() {
+			nw := tagger(fmt.Sprintf("t%d", k))
+			nw.Inactive = k%2 == 1
+			tr, err := w.admin.CreateTrigger(ctx, nw)
+			if assert.NoError(t, err) {
+				ids[k] = tr.ID
+			}
+		})
+	}
+	wg.Wait()
+	for k := range n {
+		wg.Go(func() {
+			if k%2 == 0 {
+				assert.NoError(t, w.admin.DeactivateTrigger(ctx, ids[k]))
+			} else {
+				assert.NoError(t, w.admin.ActivateTrigger(ctx, ids[k]))
+			}
+		})
+	}
+	wg.Wait()
+	ts, err := w.admin.Triggers(ctx)
+	require.NoError(t, err)
+	var active, inactive []int
+	for _, tr := range ts {
+		if tr.Active {
+			active = append(active, tr.Position)
+		} else {
+			inactive = append(inactive, tr.Position)
+		}
+	}
+	want := []int{0, 1, 2, 3, 4, 5}
+	assert.Equal(t, want, active, "positions 0..n-1, each once")
+	assert.Equal(t, want, inactive, "positions 0..n-1, each once")
 }
