@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/deskkit/deskkit/adapters/memory"
 	"github.com/deskkit/deskkit/agent"
 	"github.com/deskkit/deskkit/category"
 	"github.com/deskkit/deskkit/field"
@@ -529,4 +530,72 @@ func TestTriggers_TRG1_DeleteOnlyInactive(t *testing.T) {
 	n := tagOnCreate("n")
 	n.Inactive = true
 	assert.Equal(t, 2, f.mkTrigger(t, n).Position, "the next create goes to the end")
+}
+
+// otherVersion wraps a store so that its trigger-set version is read from
+// another store: the two report equal versions for different sets.
+type otherVersion struct {
+	helpdesk.Store
+	from helpdesk.Store
+}
+
+func (o otherVersion) Tx(ctx context.Context, serviceID string, fn func(helpdesk.Repos) error) error {
+	return o.Store.Tx(ctx, serviceID, func(r helpdesk.Repos) error { return fn(otherVersionRepos{r, o.from, serviceID}) })
+}
+
+type otherVersionRepos struct {
+	helpdesk.Repos
+	from helpdesk.Store
+	svc  string
+}
+
+func (r otherVersionRepos) Triggers() trigger.Repository {
+	return otherVersionTriggers{r.Repos.Triggers(), r.from, r.svc}
+}
+
+type otherVersionTriggers struct {
+	trigger.Repository
+	from helpdesk.Store
+	svc  string
+}
+
+func (o otherVersionTriggers) Version(ctx context.Context) (v string, err error) {
+	err = o.from.Tx(ctx, o.svc, func(r helpdesk.Repos) error {
+		v, err = r.Triggers().Version(ctx)
+		return err
+	})
+	return v, err
+}
+
+// Two desks in one process over two stores run a service of the same id
+// with different triggers, and the second store reports the first one's
+// trigger-set version: each desk runs its own triggers, because compiled
+// sets are cached per desk (a version names a set only within its store).
+func TestTriggers_TwoDesksCollidingVersions(t *testing.T) {
+	ctx := context.Background()
+	first := memory.New()
+	second := otherVersion{Store: memory.New(), from: first}
+	var sessions []*helpdesk.Session
+	for _, c := range []struct {
+		store helpdesk.Store
+		tag   string
+	}{{first, "first"}, {second, "second"}} {
+		d, err := helpdesk.New(helpdesk.Config{Store: c.store})
+		require.NoError(t, err)
+		t.Cleanup(func() { _ = d.Close() })
+		_, err = d.CreateService(ctx, helpdesk.NewService{ID: "acme", Settings: helpdesk.Settings{Name: "ACME",
+			Languages: []string{"ko"}, Channels: helpdesk.Channels{Ticket: true}}})
+		require.NoError(t, err)
+		sys := d.Service("acme").As(helpdesk.System)
+		_, err = sys.CreateTrigger(ctx, tagOnCreate(c.tag))
+		require.NoError(t, err)
+		sessions = append(sessions, sys)
+	}
+	for round := range 2 { // the second round runs from the cached sets
+		for i, tag := range []string{"first", "second"} {
+			tk, err := sessions[i].CreateTicket(ctx, newTicket())
+			require.NoError(t, err)
+			assert.Equal(t, []string{tag}, tk.Tags, "round %d: the %s desk runs its own trigger", round, tag)
+		}
+	}
 }

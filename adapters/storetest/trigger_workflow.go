@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/deskkit/deskkit/adapters/memory"
 	"github.com/deskkit/deskkit/agent"
 	"github.com/deskkit/deskkit/category"
 	"github.com/deskkit/deskkit/helpdesk"
@@ -41,6 +42,7 @@ func testTriggerWorkflow(t *testing.T, s helpdesk.Store) {
 		{"DryRun_TRG8", testTriggerDryRun},
 		{"PassBound_TRG7", testTriggerPassBound},
 		{"StaleTargets_TRG6", testTriggerStaleTargets},
+		{"TwoDesks_CollidingVersions", testTriggerTwoDesks},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
@@ -833,4 +835,60 @@ func testTriggerConcurrentWrites(t *testing.T, s helpdesk.Store) {
 	want := []int{0, 1, 2, 3, 4, 5}
 	assert.Equal(t, want, active, "positions 0..n-1, each once")
 	assert.Equal(t, want, inactive, "positions 0..n-1, each once")
+}
+
+// collidingVersions wraps a store: its trigger-set version is "colliding"
+// whenever the store has one, so two such stores report equal versions
+// for different trigger sets.
+type collidingVersions struct{ helpdesk.Store }
+
+func (c collidingVersions) Tx(ctx context.Context, serviceID string, fn func(helpdesk.Repos) error) error {
+	return c.Store.Tx(ctx, serviceID, func(r helpdesk.Repos) error { return fn(collidingRepos{r}) })
+}
+
+type collidingRepos struct{ helpdesk.Repos }
+
+func (r collidingRepos) Triggers() trigger.Repository { return collidingTriggers{r.Repos.Triggers()} }
+
+type collidingTriggers struct{ trigger.Repository }
+
+func (c collidingTriggers) Version(ctx context.Context) (string, error) {
+	v, err := c.Repository.Version(ctx)
+	if v != "" {
+		v = "colliding"
+	}
+	return v, err
+}
+
+// testTriggerTwoDesks: two desks in one process, one on the store under
+// test and one on a memory store, run a service of the same id with
+// different triggers while both stores report the same trigger-set
+// version: each desk runs its own triggers (compiled sets are cached per
+// desk, since a version names a set only within its store).
+func testTriggerTwoDesks(t *testing.T, s helpdesk.Store) {
+	ctx := context.Background()
+	svc := newID()
+	other := memory.New()
+	t.Cleanup(func() { _ = other.Close() })
+	desk := func(st helpdesk.Store, tag string) *helpdesk.Session {
+		d, err := helpdesk.New(helpdesk.Config{Store: collidingVersions{st}})
+		require.NoError(t, err)
+		_, err = d.CreateService(ctx, helpdesk.NewService{ID: svc, Settings: cfg(svc).Settings})
+		require.NoError(t, err)
+		sys := d.Service(svc).As(helpdesk.System)
+		_, err = sys.CreateTrigger(ctx, tagger(tag))
+		require.NoError(t, err)
+		return sys
+	}
+	a, b := desk(s, "a"), desk(other, "b")
+	for round := range 2 { // the second round runs from the cached sets
+		for _, d := range []struct {
+			sys *helpdesk.Session
+			tag string
+		}{{a, "a"}, {b, "b"}} {
+			tk, err := d.sys.CreateTicket(ctx, twNew("hello"))
+			require.NoError(t, err)
+			assert.Equal(t, []string{d.tag}, tk.Tags, "round %d: the desk's own trigger", round)
+		}
+	}
 }
