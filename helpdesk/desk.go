@@ -73,6 +73,7 @@ type Desk struct {
 	callbacks CallbackCounter
 
 	triggerPasses int
+	triggers      triggerCache // compiled trigger sets (triggers.go)
 }
 
 // cachedService is a service's record as read at a time.

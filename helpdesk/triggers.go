@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -70,14 +71,14 @@ func validTrigger(ctx context.Context, o *op, n trigger.New) (trigger.New, error
 // naming each bad condition or action ("all[0].value").
 func (s *Session) CreateTrigger(ctx context.Context, n trigger.New) (trigger.Trigger, error) {
 	var out trigger.Trigger
-	err := s.triggerWrite(ctx, func(o *op) error {
+	err := s.triggerWrite(ctx, func(o *op, ts []trigger.Trigger) error {
 		v, err := validTrigger(ctx, o, n)
 		if err != nil {
 			return err
 		}
 		out = trigger.Trigger{ID: s.desk.newID(), Name: v.Name, Description: v.Description, All: v.All, Any: v.Any,
-			Actions: v.Actions, Active: !v.Inactive, CreatedAt: o.now, UpdatedAt: o.now}
-		return o.r.Triggers().Create(ctx, &out)
+			Actions: v.Actions, Active: !v.Inactive, Position: trigger.End(ts, !v.Inactive), CreatedAt: o.now, UpdatedAt: o.now}
+		return o.r.Triggers().Insert(ctx, out)
 	})
 	return result(out, err)
 }
@@ -87,17 +88,18 @@ func (s *Session) CreateTrigger(ctx context.Context, n trigger.New) (trigger.Tri
 // use ActivateTrigger and DeactivateTrigger.
 func (s *Session) UpdateTrigger(ctx context.Context, id string, n trigger.New) (trigger.Trigger, error) {
 	var out trigger.Trigger
-	err := s.triggerWrite(ctx, func(o *op) error {
-		cur, err := o.r.Triggers().Get(ctx, id)
-		if err != nil {
-			return err
+	err := s.triggerWrite(ctx, func(o *op, ts []trigger.Trigger) error {
+		i := slices.IndexFunc(ts, func(t trigger.Trigger) bool { return t.ID == id })
+		if i < 0 {
+			return fmt.Errorf("trigger %q: %w", id, ErrNotFound)
 		}
 		v, err := validTrigger(ctx, o, n)
 		if err != nil {
 			return err
 		}
+		cur := ts[i]
 		cur.Name, cur.Description, cur.All, cur.Any, cur.Actions, cur.UpdatedAt = v.Name, v.Description, v.All, v.Any, v.Actions, o.now
-		if err := o.r.Triggers().Update(ctx, cur); err != nil {
+		if err := o.r.Triggers().Save(ctx, cur); err != nil {
 			return err
 		}
 		out, err = o.r.Triggers().Get(ctx, id)
@@ -129,31 +131,50 @@ func (s *Session) Triggers(ctx context.Context) ([]trigger.Trigger, error) {
 
 // ActivateTrigger moves a trigger to the end of the active list (TRG-1).
 func (s *Session) ActivateTrigger(ctx context.Context, id string) error {
-	return s.triggerWrite(ctx, func(o *op) error {
-		return o.r.Triggers().SetActive(ctx, id, true, o.now)
-	})
+	return s.moveTrigger(ctx, id, true)
 }
 
 // DeactivateTrigger moves a trigger to the inactive list (TRG-1).
 func (s *Session) DeactivateTrigger(ctx context.Context, id string) error {
-	return s.triggerWrite(ctx, func(o *op) error {
-		return o.r.Triggers().SetActive(ctx, id, false, o.now)
+	return s.moveTrigger(ctx, id, false)
+}
+
+// moveTrigger moves a trigger to the end of the active or inactive list,
+// closing the gap it leaves; one already in that list stays (TRG-1).
+func (s *Session) moveTrigger(ctx context.Context, id string, active bool) error {
+	return s.triggerWrite(ctx, func(o *op, ts []trigger.Trigger) error {
+		rows, err := trigger.Move(ts, id, active, o.now)
+		if err != nil {
+			return err
+		}
+		return o.r.Triggers().Save(ctx, rows...)
 	})
 }
 
 // ReorderTriggers sets the run order of the active triggers; ids must name
 // each of them once (TRG-1).
 func (s *Session) ReorderTriggers(ctx context.Context, ids []string) error {
-	return s.triggerWrite(ctx, func(o *op) error {
-		return o.r.Triggers().Reorder(ctx, ids)
+	return s.triggerWrite(ctx, func(o *op, ts []trigger.Trigger) error {
+		rows, err := trigger.Reorder(ts, ids)
+		if err != nil {
+			return err
+		}
+		return o.r.Triggers().Save(ctx, rows...)
 	})
 }
 
 // DeleteTrigger deletes an inactive trigger; an active one is refused with
 // trigger.ErrActive (TRG-1).
 func (s *Session) DeleteTrigger(ctx context.Context, id string) error {
-	return s.triggerWrite(ctx, func(o *op) error {
-		return o.r.Triggers().Delete(ctx, id)
+	return s.triggerWrite(ctx, func(o *op, ts []trigger.Trigger) error {
+		rows, err := trigger.Remove(ts, id)
+		if err != nil {
+			return err
+		}
+		if err := o.r.Triggers().Delete(ctx, id); err != nil {
+			return err
+		}
+		return o.r.Triggers().Save(ctx, rows...)
 	})
 }
 
@@ -235,37 +256,58 @@ func (s *Session) DryRun(ctx context.Context, id string, ev ticket.EventKind, ch
 // errDryRun rolls a dry run's transaction back: nothing it did is kept.
 var errDryRun = errors.New("dry run")
 
-// triggerSets caches each service's compiled triggers under the trigger-set
-// version they were compiled from. Versions are random and never reused,
-// so an entry is valid whichever Desk or store read it. A set depends on
-// the field definitions too (a slot's type): creating or deleting a field
-// gives the trigger set a new version (trigger.Repository.Touch).
-// Categories and agents are only ids in a set; category paths are read per
-// event.
-var triggerSets sync.Map // service id → *cachedSet
+// triggerCache holds a Desk's compiled trigger sets: each service's
+// active triggers, compiled under the trigger-set version they were read
+// with. A version names a set only within one store, so the cache belongs
+// to the Desk (one store), never to the process. A set depends on the
+// field definitions too (a slot's type): creating or deleting a field gives
+// the trigger set a new version (trigger.Repository.Touch). Categories and
+// agents are only ids in a set; category paths are read per event.
+type triggerCache struct {
+	sets sync.Map // service id → *cachedSet
+	// gens counts each service's trigger writes through the Desk, so that
+	// an event that read the version before a write committed does not
+	// cache what it read after the write dropped the entry.
+	gens sync.Map // service id → *atomic.Int64
+}
 
 type cachedSet struct {
 	version string
-	passes  int          // the pass bound the set was compiled with (Config.TriggerPasses)
 	set     *trigger.Set // nil: the service has no trigger
-	// desk read the version at checked; with Config.ServiceCacheTTL that
-	// desk trusts the entry without reading the version again until the
-	// TTL has passed (another process's trigger change is seen after at
-	// most the TTL, this desk's at once: its writes drop the entry).
-	desk    *Desk
+	// checked is when the version was read; with Config.ServiceCacheTTL
+	// the desk trusts the entry without reading the version again until
+	// the TTL has passed (another process's trigger change is seen after
+	// at most the TTL, this desk's at once: its writes drop the entry).
 	checked time.Time
+}
+
+// gen returns the write counter of service svc.
+func (c *triggerCache) gen(svc string) *atomic.Int64 {
+	g, _ := c.gens.LoadOrStore(svc, new(atomic.Int64))
+	return g.(*atomic.Int64)
+}
+
+// store caches cs for svc unless a trigger write ended since gen was read.
+func (c *triggerCache) store(svc string, gen int64, cs *cachedSet) {
+	if c.gen(svc).Load() == gen {
+		c.sets.Store(svc, cs)
+	}
+}
+
+// drop forgets svc's set after a trigger write.
+func (c *triggerCache) drop(svc string) {
+	c.gen(svc).Add(1)
+	c.sets.Delete(svc)
 }
 
 // triggerSet returns the service's compiled active triggers as o's
 // transaction sees them; nil when the service has none.
 func (s *Session) triggerSet(ctx context.Context, o *op) (*trigger.Set, error) {
-	gen := triggerGen(s.svc).Load()
-	c, _ := triggerSets.Load(s.svc)
-	cs, _ := c.(*cachedSet)
-	if cs != nil && cs.passes != s.desk.triggerPasses {
-		cs = nil // compiled by a desk with another pass bound
-	}
-	if ttl := s.desk.cacheTTL; cs != nil && ttl > 0 && cs.desk == s.desk && o.now.Sub(cs.checked) < ttl {
+	c := &s.desk.triggers
+	gen := c.gen(s.svc).Load()
+	e, _ := c.sets.Load(s.svc)
+	cs, _ := e.(*cachedSet)
+	if ttl := s.desk.cacheTTL; cs != nil && ttl > 0 && o.now.Sub(cs.checked) < ttl {
 		return cs.set, nil
 	}
 	// The version is read before the list: a list newer than its version
@@ -276,12 +318,12 @@ func (s *Session) triggerSet(ctx context.Context, o *op) (*trigger.Set, error) {
 	}
 	if cs != nil && cs.version == v {
 		if s.desk.cacheTTL > 0 {
-			s.cacheSet(gen, &cachedSet{version: v, passes: cs.passes, set: cs.set, desk: s.desk, checked: o.now})
+			c.store(s.svc, gen, &cachedSet{version: v, set: cs.set, checked: o.now})
 		}
 		return cs.set, nil
 	}
 	if v == "" {
-		s.cacheSet(gen, &cachedSet{passes: s.desk.triggerPasses, desk: s.desk, checked: o.now})
+		c.store(s.svc, gen, &cachedSet{checked: o.now})
 		return nil, nil
 	}
 	ts, err := o.r.Triggers().List(ctx)
@@ -296,36 +338,26 @@ func (s *Session) triggerSet(ctx context.Context, o *op) (*trigger.Set, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.cacheSet(gen, &cachedSet{version: v, passes: s.desk.triggerPasses, set: set, desk: s.desk, checked: o.now})
+	c.store(s.svc, gen, &cachedSet{version: v, set: set, checked: o.now})
 	return set, nil
 }
 
-// triggerWrite runs a trigger write (admin), then forgets the service's
-// cached set, so this desk's next event reads the version again (see
-// cachedSet).
-func (s *Session) triggerWrite(ctx context.Context, fn func(*op) error) error {
-	defer func() {
-		triggerGen(s.svc).Add(1)
-		triggerSets.Delete(s.svc)
-	}()
-	return s.run(ctx, permSettings, fn)
-}
-
-// triggerGens counts each service's trigger writes through this process,
-// so that an event that read the version before a write committed does
-// not cache what it read after the write dropped the entry.
-var triggerGens sync.Map // service id → *atomic.Int64
-
-func triggerGen(svc string) *atomic.Int64 {
-	g, _ := triggerGens.LoadOrStore(svc, new(atomic.Int64))
-	return g.(*atomic.Int64)
-}
-
-// cacheSet caches c unless a trigger write ended since gen was read.
-func (s *Session) cacheSet(gen int64, c *cachedSet) {
-	if triggerGen(s.svc).Load() == gen {
-		triggerSets.Store(s.svc, c)
-	}
+// triggerWrite runs a trigger write (admin): it takes the service's
+// trigger lock, reads the triggers and hands them to fn, which checks the
+// rules and writes. Then the desk forgets the service's cached set, so its
+// next event reads the version again (see cachedSet).
+func (s *Session) triggerWrite(ctx context.Context, fn func(*op, []trigger.Trigger) error) error {
+	defer s.desk.triggers.drop(s.svc)
+	return s.run(ctx, permSettings, func(o *op) error {
+		if err := o.r.Triggers().Lock(ctx); err != nil {
+			return err
+		}
+		ts, err := o.r.Triggers().List(ctx)
+		if err != nil {
+			return err
+		}
+		return fn(o, ts)
+	})
 }
 
 // ancestors reads category paths for "is under" conditions, once per

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/deskkit/deskkit/adapters/memory"
 	"github.com/deskkit/deskkit/agent"
 	"github.com/deskkit/deskkit/category"
 	"github.com/deskkit/deskkit/field"
@@ -384,4 +385,217 @@ func TestTriggers_TRG8_DryRunAssignsLikeARun(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, rep.Ticket.AssigneeID)
 	assert.Equal(t, g.ID, rep.Ticket.GroupID)
+}
+
+// tagOnCreate is a trigger that adds tag on created events.
+func tagOnCreate(tag string) trigger.New {
+	return trigger.New{Name: tag, All: []trigger.Condition{{Target: "event", Op: trigger.Is, Value: "created"}},
+		Actions: []trigger.Action{{Kind: trigger.AddTags, Tags: []string{tag}}}}
+}
+
+// triggerVersion reads acme's trigger-set version from the store.
+func (f *fixture) triggerVersion(t *testing.T) string {
+	t.Helper()
+	var v string
+	require.NoError(t, f.store.Tx(context.Background(), "acme", func(r helpdesk.Repos) (err error) {
+		v, err = r.Triggers().Version(context.Background())
+		return err
+	}))
+	return v
+}
+
+// triggerLists returns the ids of acme's active and inactive triggers in
+// order, checking that each list's positions are 0..n-1.
+func (f *fixture) triggerLists(t *testing.T) (active, inactive []string) {
+	t.Helper()
+	ts, err := f.admin.Triggers(context.Background())
+	require.NoError(t, err)
+	active, inactive = []string{}, []string{}
+	for _, tr := range ts {
+		if tr.Active {
+			assert.Empty(t, inactive, "active triggers come first")
+			assert.Equal(t, len(active), tr.Position, "active positions are 0..n-1")
+			active = append(active, tr.ID)
+		} else {
+			assert.Equal(t, len(inactive), tr.Position, "inactive positions are 0..n-1")
+			inactive = append(inactive, tr.ID)
+		}
+	}
+	return active, inactive
+}
+
+// Creating appends to the trigger's list; moving between the lists goes to
+// the end of the other list and closes the gap; a trigger already in the
+// list stays and nothing is written (TRG-1).
+func TestTriggers_TRG1_ListsAndMoves(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	var ids []string
+	for i, name := range []string{"a0", "i0", "a1", "i1", "a2"} {
+		n := tagOnCreate(name)
+		n.Inactive = i%2 == 1
+		tr := f.mkTrigger(t, n)
+		assert.Equal(t, i/2, tr.Position, "%s goes to the end of its list", name)
+		ids = append(ids, tr.ID)
+	}
+	a0, i0, a1, i1, a2 := ids[0], ids[1], ids[2], ids[3], ids[4]
+	check := func(wantActive, wantInactive []string, msg string) {
+		t.Helper()
+		active, inactive := f.triggerLists(t)
+		assert.Equal(t, wantActive, active, msg)
+		assert.Equal(t, wantInactive, inactive, msg)
+	}
+	check([]string{a0, a1, a2}, []string{i0, i1}, "creation order per list")
+
+	require.NoError(t, f.admin.DeactivateTrigger(ctx, a0))
+	check([]string{a1, a2}, []string{i0, i1, a0}, "deactivating appends to the inactive list and closes the gap")
+	got, err := f.admin.Trigger(ctx, a0)
+	require.NoError(t, err)
+	assert.True(t, got.UpdatedAt.After(got.CreatedAt), "the moved trigger is stamped")
+	require.NoError(t, f.admin.ActivateTrigger(ctx, i0))
+	check([]string{a1, a2, i0}, []string{i1, a0}, "activating appends to the active list and closes the gap")
+
+	v := f.triggerVersion(t)
+	act, inact := f.triggerLists(t)
+	require.NoError(t, f.admin.ActivateTrigger(ctx, a1))
+	require.NoError(t, f.admin.DeactivateTrigger(ctx, i1))
+	check(act, inact, "a trigger already in the list stays where it is")
+	assert.Equal(t, v, f.triggerVersion(t), "and nothing was written")
+
+	require.ErrorIs(t, f.admin.ActivateTrigger(ctx, "no-such-trigger"), helpdesk.ErrNotFound)
+}
+
+// A reorder names every active trigger once; a refused one writes nothing,
+// the current order writes nothing (TRG-1).
+func TestTriggers_TRG1_Reorder(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	a0, a1, a2 := f.mkTrigger(t, tagOnCreate("a0")).ID, f.mkTrigger(t, tagOnCreate("a1")).ID, f.mkTrigger(t, tagOnCreate("a2")).ID
+	n := tagOnCreate("i0")
+	n.Inactive = true
+	i0 := f.mkTrigger(t, n).ID
+
+	require.NoError(t, f.admin.ReorderTriggers(ctx, []string{a2, a0, a1}))
+	active, inactive := f.triggerLists(t)
+	assert.Equal(t, []string{a2, a0, a1}, active)
+	assert.Equal(t, []string{i0}, inactive)
+	assert.Equal(t, []string{"a0", "a1", "a2"}, f.ticket(t).Tags)
+	assert.Equal(t, []string{a2, a0, a1}, f.fired(t, f.ticket(t).ID), "in the new order")
+
+	v := f.triggerVersion(t)
+	for name, ids := range map[string][]string{
+		"missing":   {a2, a0},
+		"duplicate": {a2, a2, a1},
+		"unknown":   {a2, a0, "nope"},
+		"inactive":  {a2, a0, a1, i0},
+	} {
+		err := f.admin.ReorderTriggers(ctx, ids)
+		assert.ErrorIs(t, err, helpdesk.ErrInvalid, name)
+	}
+	active, _ = f.triggerLists(t)
+	assert.Equal(t, []string{a2, a0, a1}, active, "a refused reorder changes nothing")
+	assert.Equal(t, v, f.triggerVersion(t), "not even the version")
+	require.NoError(t, f.admin.ReorderTriggers(ctx, []string{a2, a0, a1}))
+	assert.Equal(t, v, f.triggerVersion(t), "the current order is no change")
+}
+
+// Only an inactive trigger can be deleted; the gap it leaves is closed
+// (TRG-1).
+func TestTriggers_TRG1_DeleteOnlyInactive(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	a := f.mkTrigger(t, tagOnCreate("a")).ID
+	var inactive []string
+	for _, name := range []string{"i0", "i1", "i2"} {
+		n := tagOnCreate(name)
+		n.Inactive = true
+		inactive = append(inactive, f.mkTrigger(t, n).ID)
+	}
+	v := f.triggerVersion(t)
+	err := f.admin.DeleteTrigger(ctx, a)
+	assert.ErrorIs(t, err, trigger.ErrActive)
+	assert.ErrorIs(t, err, helpdesk.ErrInvalid)
+	_, err = f.admin.Trigger(ctx, a)
+	require.NoError(t, err, "the active trigger stays")
+	assert.Equal(t, v, f.triggerVersion(t))
+
+	require.NoError(t, f.admin.DeleteTrigger(ctx, inactive[1]))
+	act, inact := f.triggerLists(t)
+	assert.Equal(t, []string{a}, act)
+	assert.Equal(t, []string{inactive[0], inactive[2]}, inact, "the gap is closed")
+	assert.ErrorIs(t, f.admin.DeleteTrigger(ctx, inactive[1]), helpdesk.ErrNotFound)
+
+	require.NoError(t, f.admin.DeactivateTrigger(ctx, a))
+	require.NoError(t, f.admin.DeleteTrigger(ctx, a), "once inactive it can go")
+	n := tagOnCreate("n")
+	n.Inactive = true
+	assert.Equal(t, 2, f.mkTrigger(t, n).Position, "the next create goes to the end")
+}
+
+// otherVersion wraps a store so that its trigger-set version is read from
+// another store: the two report equal versions for different sets.
+type otherVersion struct {
+	helpdesk.Store
+	from helpdesk.Store
+}
+
+func (o otherVersion) Tx(ctx context.Context, serviceID string, fn func(helpdesk.Repos) error) error {
+	return o.Store.Tx(ctx, serviceID, func(r helpdesk.Repos) error { return fn(otherVersionRepos{r, o.from, serviceID}) })
+}
+
+type otherVersionRepos struct {
+	helpdesk.Repos
+	from helpdesk.Store
+	svc  string
+}
+
+func (r otherVersionRepos) Triggers() trigger.Repository {
+	return otherVersionTriggers{r.Repos.Triggers(), r.from, r.svc}
+}
+
+type otherVersionTriggers struct {
+	trigger.Repository
+	from helpdesk.Store
+	svc  string
+}
+
+func (o otherVersionTriggers) Version(ctx context.Context) (v string, err error) {
+	err = o.from.Tx(ctx, o.svc, func(r helpdesk.Repos) error {
+		v, err = r.Triggers().Version(ctx)
+		return err
+	})
+	return v, err
+}
+
+// Two desks in one process over two stores run a service of the same id
+// with different triggers, and the second store reports the first one's
+// trigger-set version: each desk runs its own triggers, because compiled
+// sets are cached per desk (a version names a set only within its store).
+func TestTriggers_TwoDesksCollidingVersions(t *testing.T) {
+	ctx := context.Background()
+	first := memory.New()
+	second := otherVersion{Store: memory.New(), from: first}
+	var sessions []*helpdesk.Session
+	for _, c := range []struct {
+		store helpdesk.Store
+		tag   string
+	}{{first, "first"}, {second, "second"}} {
+		d, err := helpdesk.New(helpdesk.Config{Store: c.store})
+		require.NoError(t, err)
+		t.Cleanup(func() { _ = d.Close() })
+		_, err = d.CreateService(ctx, helpdesk.NewService{ID: "acme", Settings: helpdesk.Settings{Name: "ACME",
+			Languages: []string{"ko"}, Channels: helpdesk.Channels{Ticket: true}}})
+		require.NoError(t, err)
+		sys := d.Service("acme").As(helpdesk.System)
+		_, err = sys.CreateTrigger(ctx, tagOnCreate(c.tag))
+		require.NoError(t, err)
+		sessions = append(sessions, sys)
+	}
+	for round := range 2 { // the second round runs from the cached sets
+		for i, tag := range []string{"first", "second"} {
+			tk, err := sessions[i].CreateTicket(ctx, newTicket())
+			require.NoError(t, err)
+			assert.Equal(t, []string{tag}, tk.Tags, "round %d: the %s desk runs its own trigger", round, tag)
+		}
+	}
 }

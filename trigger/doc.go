@@ -4,8 +4,9 @@
 // on every ticket event; the actions of the triggers that fire change the
 // ticket at once or become outbox messages.
 //
-// The package is pure: it knows the condition schema, the action kinds and
-// the run semantics, not storage. Package helpdesk loads triggers through
-// Repository, compiles them into a Set (cached per service and trigger-set
-// version) and applies the side effects through an Applier.
+// The package is pure: it knows the condition schema, the action kinds, the
+// run semantics and the order rules of TRG-1 (End, Move, Reorder, Remove),
+// not storage. Package helpdesk loads triggers through Repository, compiles
+// them into a Set (cached per Desk, service and trigger-set version) and
+// applies the side effects through an Applier.
 package trigger

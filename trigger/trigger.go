@@ -9,8 +9,9 @@ import (
 	"github.com/deskkit/deskkit/internal/errs"
 )
 
-// The error kinds a Repository and the compiler return; they are the
-// helpdesk ones (helpdesk.ErrNotFound ...).
+// The error kinds of the package; they are the helpdesk ones
+// (helpdesk.ErrNotFound ...). A Repository returns ErrNotFound and
+// ErrConflict; validation, the compiler and the order rules ErrInvalid.
 var (
 	ErrNotFound = errs.ErrNotFound
 	ErrConflict = errs.ErrConflict
@@ -240,32 +241,38 @@ func (a Action) Clone() Action {
 	return a
 }
 
-// Repository stores one service's triggers (SVC-1) and keeps their order
-// (TRG-1). Every write changes the service's trigger-set version, which is
-// what compiled sets are cached under.
+// Repository stores one service's triggers (SVC-1) and the trigger set's
+// version. It persists, reads and locks; it makes no rule checks: the
+// order rules of TRG-1 (positions 0..n-1 per list, appending, closing
+// gaps, reorders naming each active trigger once, deleting only inactive
+// triggers) are the caller's (End, Move, Reorder, Remove), run after Lock.
+// Active and Position are stored as given.
+//
+// Every write (Insert, Save, Delete, Touch) gives the set a new version,
+// which is what compiled sets are cached under. After a write's error the
+// caller rolls the transaction back: a store may have written part of it.
 type Repository interface {
-	// Create stores t at the end of its list (active or inactive) and
-	// sets t.Position. ErrConflict when t.ID is taken.
-	Create(ctx context.Context, t *Trigger) error
+	// Lock takes the service's trigger write lock until the transaction
+	// ends, so that writes that read the triggers first (to place one)
+	// run one at a time; the version stays. ErrNotFound for an unknown
+	// service.
+	Lock(ctx context.Context) error
 	// Get returns the trigger with id, or ErrNotFound.
 	Get(ctx context.Context, id string) (Trigger, error)
 	// List returns every trigger: the active ones by position, then the
 	// inactive ones by position.
 	List(ctx context.Context) ([]Trigger, error)
-	// Update stores t's name, description, conditions, actions and
-	// UpdatedAt; t.ID names the trigger. Active and Position are kept.
-	// ErrNotFound if unknown.
-	Update(ctx context.Context, t Trigger) error
-	// SetActive moves the trigger to the end of the active list (active)
-	// or of the inactive list (TRG-1), closing the gap it leaves; a
-	// trigger already in that list stays where it is. ErrNotFound if
-	// unknown.
-	SetActive(ctx context.Context, id string, active bool, at time.Time) error
-	// Reorder gives the active triggers the order of ids, which must name
-	// every active trigger once (else ErrInvalid).
-	Reorder(ctx context.Context, ids []string) error
-	// Delete removes an inactive trigger; ErrActive for an active one,
-	// ErrNotFound if unknown (TRG-1).
+	// Insert stores a new trigger as given. ErrConflict when t.ID is
+	// taken or another trigger of t's list has t.Position; ErrNotFound
+	// for an unknown service.
+	Insert(ctx context.Context, t Trigger) error
+	// Save replaces stored triggers by ts, every field as given; each
+	// names a stored trigger by its ID (else ErrNotFound), at most once.
+	// The positions are checked as one change: ErrConflict when two
+	// triggers of a list end up with one position. Saving nothing
+	// writes nothing.
+	Save(ctx context.Context, ts ...Trigger) error
+	// Delete removes the trigger with id, or returns ErrNotFound.
 	Delete(ctx context.Context, id string) error
 	// Touch gives the trigger set a new version when it has one (what
 	// compiled sets depend on besides the triggers changed: a field was
@@ -273,6 +280,6 @@ type Repository interface {
 	Touch(ctx context.Context) error
 	// Version returns the trigger set's version: a string that changes on
 	// every write and is never reused; "" for a service that never had a
-	// trigger.
+	// trigger. It is one cheap read, made for every ticket event.
 	Version(ctx context.Context) (string, error)
 }

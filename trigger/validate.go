@@ -191,29 +191,6 @@ func (v *validator) condition(at string, c Condition) Condition {
 	return c
 }
 
-// CheckOrder refuses a reorder (Repository.Reorder) unless ids name every
-// id of active once; the error matches ErrInvalid. Stores call it.
-func CheckOrder(active, ids []string) error {
-	known := make(map[string]bool, len(active))
-	for _, id := range active {
-		known[id] = true
-	}
-	seen := make(map[string]bool, len(ids))
-	for _, id := range ids {
-		switch {
-		case seen[id]:
-			return fmt.Errorf("reorder triggers: %q is listed twice: %w", id, ErrInvalid)
-		case !known[id]:
-			return fmt.Errorf("reorder triggers: %q is no active trigger: %w", id, ErrInvalid)
-		}
-		seen[id] = true
-	}
-	if len(ids) != len(active) {
-		return fmt.Errorf("reorder triggers: %d of %d active triggers listed: %w", len(ids), len(active), ErrInvalid)
-	}
-	return nil
-}
-
 // asList returns v as a list of strings: a string is a list of one.
 func asList(v any) ([]string, bool) {
 	switch x := v.(type) {

@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"time"
 
 	"github.com/google/uuid"
 
@@ -13,9 +12,9 @@ import (
 	"github.com/deskkit/deskkit/trigger"
 )
 
-// triggerState is a tenant's triggers (TRG-1) and the trigger set's
-// version. The stored values are never changed in place: a write stores a
-// new value and its undo step puts the old one back.
+// triggerState is a tenant's triggers and the trigger set's version. The
+// stored values are never changed in place: a write stores a new value and
+// its undo step puts the old one back.
 type triggerState struct {
 	byID    map[string]*trigger.Trigger
 	version string // changes on every write; "" never written
@@ -26,21 +25,20 @@ func newTriggerState() triggerState {
 }
 
 // triggerRepo is trigger.Repository. Transactions of one service run one at
-// a time (Store.Tx), so its writes need no lock of their own.
-//
-// A call that changes nothing (SetActive to the list the trigger is in,
-// Reorder to the current order) writes nothing: neither UpdatedAt nor the
-// version changes. Every other accepted write gives the set a new version.
+// a time (Store.Tx), so Lock has nothing to take. A write checks what the
+// database's keys would (the id, one position per list) before it changes
+// anything.
 type triggerRepo struct{ tx *txn }
 
 func (r triggerRepo) st() *triggerState { return &r.tx.t.trg }
 
-// put stores t (which the store owns from now on) and records how to undo
-// it.
+// put stores a copy of t and records how to undo it.
 func (r triggerRepo) put(t trigger.Trigger) {
 	st := r.st()
+	n := t.Clone()
+	n.CreatedAt, n.UpdatedAt = utcMicro(n.CreatedAt), utcMicro(n.UpdatedAt)
 	old, had := st.byID[t.ID]
-	st.byID[t.ID] = &t
+	st.byID[t.ID] = &n
 	r.tx.onUndo(func() {
 		if had {
 			st.byID[t.ID] = old
@@ -66,62 +64,44 @@ func (r triggerRepo) write(ctx context.Context) error {
 	return r.tx.exists()
 }
 
-func (r triggerRepo) find(id string) (*trigger.Trigger, error) {
-	t, ok := r.st().byID[id]
-	if !ok {
-		return nil, fmt.Errorf("trigger %q: %w", id, helpdesk.ErrNotFound)
-	}
-	return t, nil
+// place is a list position, the key that is unique besides the id.
+type place struct {
+	active bool
+	pos    int
 }
 
-// list returns the stored triggers of one list by position, not cloned.
-func (r triggerRepo) list(active bool) []*trigger.Trigger {
-	var out []*trigger.Trigger
+// checkPlaces returns ErrConflict when two triggers would share a place
+// once ts are stored.
+func (r triggerRepo) checkPlaces(ts []trigger.Trigger) error {
+	writing := make(map[string]bool, len(ts))
+	taken := make(map[place]string, len(r.st().byID)+len(ts))
+	for _, t := range ts {
+		writing[t.ID] = true
+	}
 	for _, t := range r.st().byID {
-		if t.Active == active {
-			out = append(out, t)
+		if !writing[t.ID] {
+			taken[place{t.Active, t.Position}] = t.ID
 		}
 	}
-	slices.SortFunc(out, func(a, b *trigger.Trigger) int {
-		return cmp.Or(cmp.Compare(a.Position, b.Position), cmp.Compare(a.ID, b.ID))
-	})
-	return out
-}
-
-// closeGap moves the triggers after position pos of a list up by one.
-func (r triggerRepo) closeGap(active bool, pos int) {
-	for _, t := range r.list(active) {
-		if t.Position > pos {
-			n := *t
-			n.Position--
-			r.put(n)
+	for _, t := range ts {
+		p := place{t.Active, t.Position}
+		if other, ok := taken[p]; ok {
+			return fmt.Errorf("triggers %q and %q at position %d (active %t): %w", other, t.ID, t.Position, t.Active, helpdesk.ErrConflict)
 		}
+		taken[p] = t.ID
 	}
-}
-
-func (r triggerRepo) Create(ctx context.Context, t *trigger.Trigger) error {
-	if err := r.write(ctx); err != nil {
-		return err
-	}
-	if _, ok := r.st().byID[t.ID]; ok {
-		return fmt.Errorf("trigger %q exists: %w", t.ID, helpdesk.ErrConflict)
-	}
-	n := t.Clone()
-	n.Position = len(r.list(n.Active))
-	n.CreatedAt, n.UpdatedAt = utcMicro(n.CreatedAt), utcMicro(n.UpdatedAt)
-	r.put(n)
-	r.bump()
-	t.Position = n.Position
 	return nil
 }
+
+func (r triggerRepo) Lock(ctx context.Context) error { return r.write(ctx) }
 
 func (r triggerRepo) Get(ctx context.Context, id string) (trigger.Trigger, error) {
 	if err := r.tx.check(ctx); err != nil {
 		return trigger.Trigger{}, err
 	}
-	t, err := r.find(id)
-	if err != nil {
-		return trigger.Trigger{}, err
+	t, ok := r.st().byID[id]
+	if !ok {
+		return trigger.Trigger{}, fmt.Errorf("trigger %q: %w", id, helpdesk.ErrNotFound)
 	}
 	return t.Clone(), nil
 }
@@ -130,75 +110,56 @@ func (r triggerRepo) List(ctx context.Context) ([]trigger.Trigger, error) {
 	if err := r.tx.check(ctx); err != nil {
 		return nil, err
 	}
-	rows := append(r.list(true), r.list(false)...)
-	out := make([]trigger.Trigger, len(rows))
-	for i, t := range rows {
-		out[i] = t.Clone()
+	out := make([]trigger.Trigger, 0, len(r.st().byID))
+	for _, t := range r.st().byID {
+		out = append(out, t.Clone())
 	}
+	slices.SortFunc(out, func(a, b trigger.Trigger) int {
+		if a.Active != b.Active {
+			if a.Active {
+				return -1
+			}
+			return 1
+		}
+		return cmp.Or(cmp.Compare(a.Position, b.Position), cmp.Compare(a.ID, b.ID))
+	})
 	return out, nil
 }
 
-func (r triggerRepo) Update(ctx context.Context, t trigger.Trigger) error {
+func (r triggerRepo) Insert(ctx context.Context, t trigger.Trigger) error {
 	if err := r.write(ctx); err != nil {
 		return err
 	}
-	old, err := r.find(t.ID)
-	if err != nil {
+	if _, ok := r.st().byID[t.ID]; ok {
+		return fmt.Errorf("trigger %q exists: %w", t.ID, helpdesk.ErrConflict)
+	}
+	if err := r.checkPlaces([]trigger.Trigger{t}); err != nil {
 		return err
 	}
-	c := t.Clone()
-	n := *old
-	n.Name, n.Description, n.All, n.Any, n.Actions = c.Name, c.Description, c.All, c.Any, c.Actions
-	n.UpdatedAt = utcMicro(c.UpdatedAt)
-	r.put(n)
+	r.put(t)
 	r.bump()
 	return nil
 }
 
-func (r triggerRepo) SetActive(ctx context.Context, id string, active bool, at time.Time) error {
+func (r triggerRepo) Save(ctx context.Context, ts ...trigger.Trigger) error {
 	if err := r.write(ctx); err != nil {
 		return err
 	}
-	old, err := r.find(id)
-	if err != nil {
-		return err
+	if len(ts) == 0 {
+		return nil
 	}
-	if old.Active == active {
-		return nil // already in that list: it stays where it is
-	}
-	from, pos := old.Active, old.Position
-	n := *old
-	n.Active, n.Position, n.UpdatedAt = active, len(r.list(active)), utcMicro(at)
-	r.put(n)
-	r.closeGap(from, pos)
-	r.bump()
-	return nil
-}
-
-func (r triggerRepo) Reorder(ctx context.Context, ids []string) error {
-	if err := r.write(ctx); err != nil {
-		return err
-	}
-	active := r.list(true)
-	activeIDs := make([]string, len(active))
-	for i, t := range active {
-		activeIDs[i] = t.ID
-	}
-	if err := trigger.CheckOrder(activeIDs, ids); err != nil {
-		return err
-	}
-	changed := false
-	for i, id := range ids {
-		if t := r.st().byID[id]; t.Position != i {
-			n := *t
-			n.Position = i
-			r.put(n)
-			changed = true
+	for _, t := range ts {
+		if _, ok := r.st().byID[t.ID]; !ok {
+			return fmt.Errorf("trigger %q: %w", t.ID, helpdesk.ErrNotFound)
 		}
 	}
-	if changed {
-		r.bump()
+	if err := r.checkPlaces(ts); err != nil {
+		return err
 	}
+	for _, t := range ts {
+		r.put(t)
+	}
+	r.bump()
 	return nil
 }
 
@@ -206,17 +167,13 @@ func (r triggerRepo) Delete(ctx context.Context, id string) error {
 	if err := r.write(ctx); err != nil {
 		return err
 	}
-	old, err := r.find(id)
-	if err != nil {
-		return err
-	}
-	if old.Active {
-		return fmt.Errorf("trigger %q: %w", id, trigger.ErrActive)
-	}
 	st := r.st()
+	old, ok := st.byID[id]
+	if !ok {
+		return fmt.Errorf("trigger %q: %w", id, helpdesk.ErrNotFound)
+	}
 	delete(st.byID, id)
 	r.tx.onUndo(func() { st.byID[id] = old })
-	r.closeGap(false, old.Position)
 	r.bump()
 	return nil
 }

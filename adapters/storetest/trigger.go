@@ -16,67 +16,126 @@ import (
 	"github.com/deskkit/deskkit/trigger"
 )
 
-// testTriggers holds the trigger conformance cases (TRG-1): the active and
-// inactive lists with gapless positions, the round trip of conditions and
-// actions, activation, reordering, deletion, the trigger-set version,
-// tenant isolation, rollback and concurrent creates.
-//
-// Both stores treat a call that changes nothing (SetActive to the list the
-// trigger is in, Reorder to the current order) as no write: the version
-// stays.
-func testTriggers(t *testing.T, s helpdesk.Store) {
-	cases := []struct {
-		name string
-		fn   func(*testing.T, helpdesk.Store, string)
-	}{
-		{"CreateGetList_TRG1", testTriggerCreateGetList},
-		{"RoundTrip_TRG1", testTriggerRoundTrip},
-		{"Update_TRG1", testTriggerUpdate},
-		{"SetActive_TRG1", testTriggerSetActive},
-		{"Reorder_TRG1", testTriggerReorder},
-		{"Delete_TRG1", testTriggerDelete},
-		{"Version_TRG1", testTriggerVersion},
-		{"TenantIsolation_SVC1", testTriggerIsolation},
-		{"Rollback_TRG1", testTriggerRollback},
-		{"ConcurrentCreates_TRG1", testTriggerConcurrentCreates},
-	}
-	for i, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			svc := fmt.Sprintf("trg%d", i)
+// testTriggerRepository holds the conformance cases of trigger.Repository:
+// rows stored and read back as given (Active and Position too), the keys
+// (id; one position per list, checked per statement), the lock, the
+// trigger-set version, tenant isolation, rollback and aliasing. The order
+// rules of TRG-1 are not the store's: trigger/order_test.go and the
+// trigger workflow cases test them.
+func testTriggerRepository(t *testing.T, s helpdesk.Store) {
+	// run runs a case on a service of its own, in parallel with the others.
+	run := func(t *testing.T, name string, fn func(t *testing.T, svc string)) {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			svc := newID()
 			mkService(t, s, svc)
-			c.fn(t, s, svc)
+			fn(t, svc)
 		})
 	}
+	t.Run("Lock", func(t *testing.T) {
+		run(t, "KeepsVersion", func(t *testing.T, svc string) { testTriggerLockKeepsVersion(t, s, svc) })
+		run(t, "SerialisesWriters_TRG1", func(t *testing.T, svc string) { testTriggerLockSerialises(t, s, svc) })
+		t.Run("UnknownService", func(t *testing.T) {
+			t.Parallel()
+			err := s.Tx(context.Background(), newID(), func(r helpdesk.Repos) error { return r.Triggers().Lock(context.Background()) })
+			assert.ErrorIs(t, err, helpdesk.ErrNotFound)
+		})
+	})
+	t.Run("Insert", func(t *testing.T) {
+		run(t, "AsGiven", func(t *testing.T, svc string) { testTriggerInsertAsGiven(t, s, svc) })
+		run(t, "RoundTrip", func(t *testing.T, svc string) { testTriggerRoundTrip(t, s, svc) })
+		run(t, "EmptyLists", func(t *testing.T, svc string) { testTriggerEmptyLists(t, s, svc) })
+		run(t, "IDTaken", func(t *testing.T, svc string) { testTriggerInsertIDTaken(t, s, svc) })
+		run(t, "PositionTaken", func(t *testing.T, svc string) { testTriggerInsertPositionTaken(t, s, svc) })
+		run(t, "Aliasing", func(t *testing.T, svc string) { testTriggerInsertAliasing(t, s, svc) })
+		t.Run("UnknownService", func(t *testing.T) {
+			t.Parallel()
+			err := s.Tx(context.Background(), newID(), func(r helpdesk.Repos) error {
+				return r.Triggers().Insert(context.Background(), mkTrigger("orphan", true, 0))
+			})
+			assert.ErrorIs(t, err, helpdesk.ErrNotFound, "a trigger needs its service")
+		})
+	})
+	t.Run("Get", func(t *testing.T) {
+		run(t, "NotFound", func(t *testing.T, svc string) {
+			_, err := trgGet(s, svc, newID())
+			assert.ErrorIs(t, err, helpdesk.ErrNotFound)
+		})
+		run(t, "Aliasing", func(t *testing.T, svc string) { testTriggerGetAliasing(t, s, svc) })
+	})
+	t.Run("List", func(t *testing.T) {
+		run(t, "Empty", func(t *testing.T, svc string) { assert.Empty(t, trgList(t, s, svc)) })
+		run(t, "Order", func(t *testing.T, svc string) { testTriggerListOrder(t, s, svc) })
+		run(t, "Aliasing", func(t *testing.T, svc string) { testTriggerListAliasing(t, s, svc) })
+	})
+	t.Run("Save", func(t *testing.T) {
+		run(t, "EveryField", func(t *testing.T, svc string) { testTriggerSaveEveryField(t, s, svc) })
+		run(t, "PositionsAsOneChange", func(t *testing.T, svc string) { testTriggerSavePositions(t, s, svc) })
+		run(t, "PositionTaken", func(t *testing.T, svc string) { testTriggerSavePositionTaken(t, s, svc) })
+		run(t, "NotFound", func(t *testing.T, svc string) { testTriggerSaveNotFound(t, s, svc) })
+		run(t, "Nothing", func(t *testing.T, svc string) { testTriggerSaveNothing(t, s, svc) })
+		run(t, "Aliasing", func(t *testing.T, svc string) { testTriggerSaveAliasing(t, s, svc) })
+	})
+	t.Run("Delete", func(t *testing.T) {
+		run(t, "Removes", func(t *testing.T, svc string) { testTriggerDelete(t, s, svc) })
+		run(t, "NotFound", func(t *testing.T, svc string) {
+			err := s.Tx(context.Background(), svc, func(r helpdesk.Repos) error { return r.Triggers().Delete(context.Background(), newID()) })
+			assert.ErrorIs(t, err, helpdesk.ErrNotFound)
+			assert.Equal(t, "", trgVersion(t, s, svc), "a refused write is no write")
+		})
+	})
+	t.Run("Touch", func(t *testing.T) {
+		run(t, "NoTrigger", func(t *testing.T, svc string) {
+			tx(t, s, svc, func(r helpdesk.Repos) error { return r.Triggers().Touch(context.Background()) })
+			assert.Equal(t, "", trgVersion(t, s, svc), "touching a service without triggers keeps no version")
+		})
+		run(t, "NewVersion", func(t *testing.T, svc string) {
+			trgInsert(t, s, svc, mkTrigger("a", true, 0))
+			v := trgVersion(t, s, svc)
+			tx(t, s, svc, func(r helpdesk.Repos) error { return r.Triggers().Touch(context.Background()) })
+			assert.NotEqual(t, v, trgVersion(t, s, svc))
+		})
+	})
+	t.Run("Version", func(t *testing.T) {
+		run(t, "EveryWrite", func(t *testing.T, svc string) { testTriggerVersion(t, s, svc) })
+		run(t, "Rollback", func(t *testing.T, svc string) { testTriggerVersionRollback(t, s, svc) })
+	})
+	run(t, "TenantIsolation_SVC1", func(t *testing.T, svc string) { testTriggerIsolation(t, s, svc) })
+	run(t, "Rollback", func(t *testing.T, svc string) { testTriggerRollback(t, s, svc) })
 }
 
 // trgAt is the time of the i-th write of a trigger test.
 func trgAt(i int) time.Time { return base.Add(time.Duration(i)*time.Minute + 5*time.Microsecond) }
 
-// mkTrigger returns a trigger named name with one condition and one action.
-func mkTrigger(name string, active bool) trigger.Trigger {
+// mkTrigger returns a trigger named name with one condition and one
+// action, at position pos of its list.
+func mkTrigger(name string, active bool, pos int) trigger.Trigger {
 	return trigger.Trigger{
 		ID: newID(), Name: name, Description: "about " + name,
 		All:       []trigger.Condition{{Target: "status", Op: trigger.Is, Value: "new"}},
 		Actions:   []trigger.Action{{Kind: trigger.AddTags, Tags: []string{name}}},
 		Active:    active,
+		Position:  pos,
 		CreatedAt: trgAt(1), UpdatedAt: trgAt(1),
 	}
 }
 
-// trgCreate stores triggers in one transaction, in order, and returns
-// them as stored (with their positions).
-func trgCreate(t *testing.T, s helpdesk.Store, svc string, ts ...trigger.Trigger) []trigger.Trigger {
+// trgInsert stores triggers in one transaction, in order.
+func trgInsert(t *testing.T, s helpdesk.Store, svc string, ts ...trigger.Trigger) {
 	t.Helper()
-	out := slices.Clone(ts)
 	tx(t, s, svc, func(r helpdesk.Repos) error {
-		for i := range out {
-			if err := r.Triggers().Create(context.Background(), &out[i]); err != nil {
+		for _, tr := range ts {
+			if err := r.Triggers().Insert(context.Background(), tr); err != nil {
 				return err
 			}
 		}
 		return nil
 	})
-	return out
+}
+
+// trgSave saves rows in one call and transaction.
+func trgSave(s helpdesk.Store, svc string, rows ...trigger.Trigger) error {
+	return s.Tx(context.Background(), svc, func(r helpdesk.Repos) error { return r.Triggers().Save(context.Background(), rows...) })
 }
 
 func trgGet(s helpdesk.Store, svc, id string) (trigger.Trigger, error) {
@@ -108,78 +167,91 @@ func trgVersion(t *testing.T, s helpdesk.Store, svc string) string {
 	return v
 }
 
-// trgLists returns the ids of the active and of the inactive triggers in
-// List order, and checks that List gives the active ones first and that
-// both lists' positions are 0..n-1.
-func trgLists(t *testing.T, s helpdesk.Store, svc string) (active, inactive []string) {
-	t.Helper()
-	active, inactive = []string{}, []string{}
-	for _, tr := range trgList(t, s, svc) {
-		if tr.Active {
-			assert.Empty(t, inactive, "active triggers come first")
-			assert.Equal(t, len(active), tr.Position, "active positions are 0..n-1")
-			active = append(active, tr.ID)
-		} else {
-			assert.Equal(t, len(inactive), tr.Position, "inactive positions are 0..n-1")
-			inactive = append(inactive, tr.ID)
-		}
-	}
-	return active, inactive
-}
-
-func trgIDs(ts ...trigger.Trigger) []string {
-	ids := []string{}
-	for _, tr := range ts {
-		ids = append(ids, tr.ID)
-	}
-	return ids
-}
-
-func testTriggerCreateGetList(t *testing.T, s helpdesk.Store, svc string) {
+func testTriggerLockKeepsVersion(t *testing.T, s helpdesk.Store, svc string) {
 	ctx := context.Background()
+	lock := func() { tx(t, s, svc, func(r helpdesk.Repos) error { return r.Triggers().Lock(ctx) }) }
+	lock()
+	assert.Equal(t, "", trgVersion(t, s, svc), "a service that never had a trigger")
 	assert.Empty(t, trgList(t, s, svc))
-	in := []trigger.Trigger{mkTrigger("a1", true), mkTrigger("i1", false), mkTrigger("a2", true), mkTrigger("i2", false), mkTrigger("a3", true)}
-	in[0].Position, in[1].Position = 7, 3 // ignored: Create appends
-	got := trgCreate(t, s, svc, in...)
-	a1, i1, a2, i2, a3 := got[0], got[1], got[2], got[3], got[4]
-	assert.Equal(t, []int{0, 0, 1, 1, 2}, []int{a1.Position, i1.Position, a2.Position, i2.Position, a3.Position},
-		"Create appends to the end of the trigger's list and sets Position")
-	for _, want := range got {
+	trgInsert(t, s, svc, mkTrigger("a", true, 0))
+	v := trgVersion(t, s, svc)
+	lock()
+	assert.Equal(t, v, trgVersion(t, s, svc), "locking is no write")
+}
+
+// testTriggerLockSerialises: transactions that lock, read the list and
+// append to it (as the create workflow does) run one at a time, so the
+// positions they compute never clash.
+func testTriggerLockSerialises(t *testing.T, s helpdesk.Store, svc string) {
+	ctx := context.Background()
+	const n = 12
+	var wg sync.WaitGroup
+	for k := range n {
+		wg.Go(func() {
+			err := s.Tx(ctx, svc, func(r helpdesk.Repos) error {
+				if err := r.Triggers().Lock(ctx); err != nil {
+					return err
+				}
+				ts, err := r.Triggers().List(ctx)
+				if err != nil {
+					return err
+				}
+				return r.Triggers().Insert(ctx, mkTrigger(fmt.Sprintf("t%d", k), true, len(ts)))
+			})
+			assert.NoError(t, err)
+		})
+	}
+	wg.Wait()
+	var positions []int
+	for _, tr := range trgList(t, s, svc) {
+		positions = append(positions, tr.Position)
+	}
+	want := make([]int, n)
+	for k := range want {
+		want[k] = k
+	}
+	assert.Equal(t, want, positions, "positions 0..n-1, each once")
+}
+
+func testTriggerInsertAsGiven(t *testing.T, s helpdesk.Store, svc string) {
+	// Positions as given, gaps included: placing is the caller's job.
+	in := []trigger.Trigger{mkTrigger("a5", true, 5), mkTrigger("i0", false, 0), mkTrigger("a0", true, 0), mkTrigger("i7", false, 7)}
+	trgInsert(t, s, svc, in...)
+	for _, want := range in {
 		g, err := trgGet(s, svc, want.ID)
 		require.NoError(t, err)
 		assert.Equal(t, want, g)
 	}
-	assert.Equal(t, []trigger.Trigger{a1, a2, a3, i1, i2}, trgList(t, s, svc), "active by position, then inactive by position")
-	active, inactive := trgLists(t, s, svc)
-	assert.Equal(t, trgIDs(a1, a2, a3), active)
-	assert.Equal(t, trgIDs(i1, i2), inactive)
+	assert.NotEqual(t, "", trgVersion(t, s, svc))
+}
 
-	_, err := trgGet(s, svc, newID())
-	assert.ErrorIs(t, err, helpdesk.ErrNotFound)
-
-	var later trigger.Trigger
-	err = s.Tx(ctx, svc, func(r helpdesk.Repos) error {
-		dup := mkTrigger("dup", true)
-		dup.ID = a2.ID
-		assert.ErrorIs(t, r.Triggers().Create(ctx, &dup), helpdesk.ErrConflict, "id in use")
-		// the refusal left the transaction usable
-		later = mkTrigger("later", false)
-		return r.Triggers().Create(ctx, &later)
-	})
+func testTriggerInsertIDTaken(t *testing.T, s helpdesk.Store, svc string) {
+	a := mkTrigger("a", true, 0)
+	trgInsert(t, s, svc, a)
+	v := trgVersion(t, s, svc)
+	dup := mkTrigger("dup", false, 3)
+	dup.ID = a.ID
+	err := s.Tx(context.Background(), svc, func(r helpdesk.Repos) error { return r.Triggers().Insert(context.Background(), dup) })
+	assert.ErrorIs(t, err, helpdesk.ErrConflict, "id in use")
+	g, err := trgGet(s, svc, a.ID)
 	require.NoError(t, err)
-	assert.Equal(t, 2, later.Position)
-	g, err := trgGet(s, svc, a2.ID)
-	require.NoError(t, err)
-	assert.Equal(t, a2, g, "untouched by the refused create")
-	active, inactive = trgLists(t, s, svc)
-	assert.Equal(t, trgIDs(a1, a2, a3), active)
-	assert.Equal(t, trgIDs(i1, i2, later), inactive)
+	assert.Equal(t, a, g, "untouched by the refused insert")
+	assert.Equal(t, v, trgVersion(t, s, svc))
+}
 
-	err = s.Tx(ctx, "no-such-service", func(r helpdesk.Repos) error {
-		tr := mkTrigger("orphan", true)
-		return r.Triggers().Create(ctx, &tr)
+func testTriggerInsertPositionTaken(t *testing.T, s helpdesk.Store, svc string) {
+	a := mkTrigger("a", true, 1)
+	trgInsert(t, s, svc, a)
+	v := trgVersion(t, s, svc)
+	err := s.Tx(context.Background(), svc, func(r helpdesk.Repos) error {
+		return r.Triggers().Insert(context.Background(), mkTrigger("b", true, 1))
 	})
-	assert.ErrorIs(t, err, helpdesk.ErrNotFound, "a trigger needs its service")
+	assert.ErrorIs(t, err, helpdesk.ErrConflict, "one trigger per position of a list")
+	assert.Equal(t, []trigger.Trigger{a}, trgList(t, s, svc))
+	assert.Equal(t, v, trgVersion(t, s, svc))
+	i := mkTrigger("i", false, 1)
+	trgInsert(t, s, svc, i)
+	assert.Equal(t, []trigger.Trigger{a, i}, trgList(t, s, svc), "the other list's position 1 is free")
 }
 
 func testTriggerRoundTrip(t *testing.T, s helpdesk.Store, svc string) {
@@ -226,220 +298,229 @@ func testTriggerRoundTrip(t *testing.T, s helpdesk.Store, svc string) {
 			{Kind: trigger.SMS, Addresses: []string{"01012345678"}, Body: i18n.Text{"en": "Received"}},
 		},
 		Active:    true,
+		Position:  3,
 		CreatedAt: trgAt(1).In(kst).Add(789 * time.Nanosecond),
 		UpdatedAt: trgAt(2).In(kst),
 	}
-	written := in.Clone()
-	got := trgCreate(t, s, svc, in)[0]
-	want := written
+	want := in.Clone()
 	want.CreatedAt, want.UpdatedAt = trgAt(1), trgAt(2) // microseconds, UTC
+	trgInsert(t, s, svc, in)
 	g, err := trgGet(s, svc, in.ID)
 	require.NoError(t, err)
 	assert.Equal(t, want, g, "every value shape reads back as written")
 	assert.Equal(t, []trigger.Trigger{want}, trgList(t, s, svc))
 
-	// the store keeps no reference to what was written ...
-	got.All[2].Value.([]string)[0] = "low"
-	got.Actions[5].Value.([]string)[0] = "green"
-	got.Actions[9].Tags[0] = "changed"
-	got.Actions[12].Subject["ko"] = "changed"
-	got.Actions[13].Addresses[0] = "x@example.com"
-	got.Any[0].Value = "closed"
-	// ... nor to what it hands out
-	g.All[2].Value.([]string)[1] = "low"
-	g.Actions[5].Value.([]string)[1] = "green"
-	g.Actions[9].Tags[1] = "changed"
-	g.Actions[12].Body["en"] = "changed"
-	g.Actions[14].Addresses[0] = "x@example.com"
-	g.Actions = append(g.Actions[:1], g.Actions[2:]...)
-	again, err := trgGet(s, svc, in.ID)
+	// Save round-trips the same shapes.
+	upd := want.Clone()
+	upd.All, upd.Any = want.Any, want.All
+	upd.Actions = slices.Clone(want.Actions)
+	slices.Reverse(upd.Actions)
+	require.NoError(t, trgSave(s, svc, upd))
+	g, err = trgGet(s, svc, in.ID)
 	require.NoError(t, err)
-	assert.Equal(t, want, again, "values read back share no memory with the store")
-	l := trgList(t, s, svc)
-	l[0].All[2].Value.([]string)[0] = "low"
-	l[0].Actions[10].Tags[0] = "changed"
-	again, err = trgGet(s, svc, in.ID)
-	require.NoError(t, err)
-	assert.Equal(t, want, again, "nor does List's")
+	assert.Equal(t, upd, g)
+}
 
+func testTriggerEmptyLists(t *testing.T, s helpdesk.Store, svc string) {
 	// empty lists and an empty description read back empty
 	bare := trigger.Trigger{ID: newID(), Name: "bare", All: []trigger.Condition{}, Actions: []trigger.Action{},
 		CreatedAt: trgAt(3), UpdatedAt: trgAt(3)}
-	trgCreate(t, s, svc, bare)
+	trgInsert(t, s, svc, bare)
+	g, err := trgGet(s, svc, bare.ID)
+	require.NoError(t, err)
+	want := bare
+	want.All, want.Actions = nil, nil
+	assert.Equal(t, want, g)
+	bare.Any = []trigger.Condition{}
+	require.NoError(t, trgSave(s, svc, bare))
 	g, err = trgGet(s, svc, bare.ID)
 	require.NoError(t, err)
-	bare.All, bare.Actions = nil, nil
-	assert.Equal(t, bare, g)
+	assert.Equal(t, want, g, "through Save too")
 }
 
-func testTriggerUpdate(t *testing.T, s helpdesk.Store, svc string) {
-	ctx := context.Background()
-	got := trgCreate(t, s, svc, mkTrigger("a", true), mkTrigger("b", false), mkTrigger("c", true), mkTrigger("d", false))
-	a, b, c, d := got[0], got[1], got[2], got[3]
-
-	for _, old := range []trigger.Trigger{c, d} { // one of each list
-		upd := old
-		upd.Name, upd.Description = old.Name+" (renamed)", ""
-		upd.All = nil
-		upd.Any = []trigger.Condition{{Target: "priority", Op: trigger.In, Value: []string{"high"}}, {Target: "customer_fields.size", Op: trigger.LessThan, Value: 2.5}}
-		upd.Actions = []trigger.Action{{Kind: trigger.SetField, Field: "agent_fields.ok", Value: false}, {Kind: trigger.Note, Body: i18n.Text{"ko": "메모"}}}
-		upd.UpdatedAt = trgAt(5)
-		// ignored by Update
-		upd.Active, upd.Position, upd.CreatedAt = !old.Active, 9, trgAt(50)
-		tx(t, s, svc, func(r helpdesk.Repos) error { return r.Triggers().Update(ctx, upd) })
-		g, err := trgGet(s, svc, old.ID)
-		require.NoError(t, err)
-		want := upd
-		want.Active, want.Position, want.CreatedAt = old.Active, old.Position, old.CreatedAt
-		assert.Equal(t, want, g, "Update keeps Active, Position and CreatedAt")
-	}
-	active, inactive := trgLists(t, s, svc)
-	assert.Equal(t, trgIDs(a, c), active, "the order did not change")
-	assert.Equal(t, trgIDs(b, d), inactive)
-
-	err := s.Tx(ctx, svc, func(r helpdesk.Repos) error { return r.Triggers().Update(ctx, mkTrigger("ghost", true)) })
-	assert.ErrorIs(t, err, helpdesk.ErrNotFound)
+// aliasTrigger changes every list, map and list value of tr in place.
+func aliasTrigger(tr trigger.Trigger) {
+	tr.All[0].Value.([]string)[0] = "changed"
+	tr.All[1].Value = "changed"
+	tr.Actions[0].Tags[0] = "changed"
+	tr.Actions[1].Value.([]string)[0] = "changed"
+	tr.Actions[2].Subject["ko"] = "changed"
+	tr.Actions[2].Body["en"] = "changed"
+	tr.Actions[3].Addresses[0] = "changed@example.com"
+	tr.Actions[4].URL = "https://changed.example"
+	tr.Any[0].Op = trigger.IsNot
 }
 
-func testTriggerSetActive(t *testing.T, s helpdesk.Store, svc string) {
-	ctx := context.Background()
-	got := trgCreate(t, s, svc, mkTrigger("a0", true), mkTrigger("a1", true), mkTrigger("a2", true),
-		mkTrigger("i0", false), mkTrigger("i1", false))
-	a0, a1, a2, i0, i1 := got[0], got[1], got[2], got[3], got[4]
-	setActive := func(id string, active bool, at time.Time) {
-		t.Helper()
-		tx(t, s, svc, func(r helpdesk.Repos) error { return r.Triggers().SetActive(ctx, id, active, at) })
+// aliasable returns a trigger with every kind of list, map and list value.
+func aliasable(active bool, pos int) trigger.Trigger {
+	tr := mkTrigger("alias", active, pos)
+	tr.All = []trigger.Condition{{Target: "priority", Op: trigger.In, Value: []string{"high", "urgent"}},
+		{Target: "title", Op: trigger.Contains, Value: "refund"}}
+	tr.Any = []trigger.Condition{{Target: "status", Op: trigger.Is, Value: "new"}}
+	tr.Actions = []trigger.Action{
+		{Kind: trigger.AddTags, Tags: []string{"a", "b"}},
+		{Kind: trigger.SetField, Field: "customer_fields.colors", Value: []string{"red", "blue"}},
+		{Kind: trigger.Notify, Recipient: trigger.RecipientGroup, Subject: i18n.Text{"ko": "제목"}, Body: i18n.Text{"en": "body"}},
+		{Kind: trigger.Forward, Addresses: []string{"a@example.com"}},
+		{Kind: trigger.Callback, URL: "https://example.com/hook"},
 	}
-	check := func(wantActive, wantInactive []string, msg string) {
-		t.Helper()
-		active, inactive := trgLists(t, s, svc)
-		assert.Equal(t, wantActive, active, msg)
-		assert.Equal(t, wantInactive, inactive, msg)
-	}
-
-	setActive(a1.ID, false, trgAt(2))
-	check(trgIDs(a0, a2), trgIDs(i0, i1, a1), "deactivating appends to the inactive list and closes the gap")
-	g, err := trgGet(s, svc, a1.ID)
-	require.NoError(t, err)
-	want := a1
-	want.Active, want.Position, want.UpdatedAt = false, 2, trgAt(2)
-	assert.Equal(t, want, g, "SetActive sets UpdatedAt")
-
-	setActive(i0.ID, true, trgAt(3))
-	check(trgIDs(a0, a2, i0), trgIDs(i1, a1), "activating appends to the active list and closes the gap")
-	setActive(a0.ID, false, trgAt(4))
-	check(trgIDs(a2, i0), trgIDs(i1, a1, a0), "the first one")
-	setActive(a0.ID, true, trgAt(5))
-	check(trgIDs(a2, i0, a0), trgIDs(i1, a1), "the last one")
-
-	v := trgVersion(t, s, svc)
-	before := trgList(t, s, svc)
-	setActive(i0.ID, true, trgAt(6))
-	setActive(i1.ID, false, trgAt(6))
-	assert.Equal(t, before, trgList(t, s, svc), "a trigger already in the list stays where it is, UpdatedAt too")
-	assert.Equal(t, v, trgVersion(t, s, svc), "and nothing was written")
-
-	err = s.Tx(ctx, svc, func(r helpdesk.Repos) error { return r.Triggers().SetActive(ctx, newID(), true, trgAt(7)) })
-	assert.ErrorIs(t, err, helpdesk.ErrNotFound)
+	return tr
 }
 
-func testTriggerReorder(t *testing.T, s helpdesk.Store, svc string) {
-	ctx := context.Background()
-	reorder := func(ids ...string) error {
-		return s.Tx(ctx, svc, func(r helpdesk.Repos) error { return r.Triggers().Reorder(ctx, ids) })
-	}
-	require.NoError(t, reorder(), "no active triggers: the empty order is the order")
-
-	got := trgCreate(t, s, svc, mkTrigger("a0", true), mkTrigger("a1", true), mkTrigger("a2", true), mkTrigger("i0", false))
-	a0, a1, a2, i0 := got[0], got[1], got[2], got[3]
-	v0 := trgVersion(t, s, svc)
-	require.NoError(t, reorder(a2.ID, a0.ID, a1.ID))
-	active, inactive := trgLists(t, s, svc)
-	assert.Equal(t, trgIDs(a2, a0, a1), active)
-	assert.Equal(t, trgIDs(i0), inactive)
-	v1 := trgVersion(t, s, svc)
-	assert.NotEqual(t, v0, v1)
-
-	before := trgList(t, s, svc)
-	err := s.Tx(ctx, svc, func(r helpdesk.Repos) error {
-		for name, ids := range map[string][]string{
-			"nothing":           nil,
-			"missing":           {a2.ID, a0.ID},
-			"duplicate":         {a2.ID, a2.ID, a1.ID},
-			"duplicate and all": {a2.ID, a0.ID, a1.ID, a0.ID},
-			"unknown":           {a2.ID, a0.ID, newID()},
-			"unknown and all":   {a2.ID, a0.ID, a1.ID, newID()},
-			"inactive":          {a2.ID, a0.ID, i0.ID},
-			"inactive and all":  {i0.ID, a2.ID, a0.ID, a1.ID},
-			"empty id":          {a2.ID, a0.ID, ""},
-		} {
-			err := r.Triggers().Reorder(ctx, ids)
-			assert.ErrorIs(t, err, helpdesk.ErrInvalid, name)
-			assert.ErrorIs(t, err, trigger.ErrInvalid, name)
-		}
-		return nil // commit: nothing of the refused calls may stay
+func testTriggerInsertAliasing(t *testing.T, s helpdesk.Store, svc string) {
+	in := aliasable(true, 0)
+	want := in.Clone()
+	tx(t, s, svc, func(r helpdesk.Repos) error {
+		require.NoError(t, r.Triggers().Insert(context.Background(), in))
+		aliasTrigger(in) // inside the transaction, after the write
+		return nil
 	})
+	g, err := trgGet(s, svc, want.ID)
 	require.NoError(t, err)
-	assert.Equal(t, before, trgList(t, s, svc), "a refused reorder changes nothing")
-	assert.Equal(t, v1, trgVersion(t, s, svc), "not even the version")
+	assert.Equal(t, want, g, "the store keeps no reference to what was inserted")
+}
 
-	require.NoError(t, reorder(a2.ID, a0.ID, a1.ID))
-	assert.Equal(t, before, trgList(t, s, svc))
-	assert.Equal(t, v1, trgVersion(t, s, svc), "the current order is no change")
+func testTriggerSaveAliasing(t *testing.T, s helpdesk.Store, svc string) {
+	in := aliasable(false, 0)
+	trgInsert(t, s, svc, in)
+	upd := aliasable(false, 0)
+	upd.ID, upd.Name = in.ID, "saved"
+	want := upd.Clone()
+	tx(t, s, svc, func(r helpdesk.Repos) error {
+		require.NoError(t, r.Triggers().Save(context.Background(), upd))
+		aliasTrigger(upd)
+		return nil
+	})
+	g, err := trgGet(s, svc, in.ID)
+	require.NoError(t, err)
+	assert.Equal(t, want, g, "the store keeps no reference to what was saved")
+}
 
-	require.NoError(t, reorder(a1.ID, a0.ID, a2.ID))
-	active, _ = trgLists(t, s, svc)
-	assert.Equal(t, trgIDs(a1, a0, a2), active)
-	assert.NotEqual(t, v1, trgVersion(t, s, svc))
+func testTriggerGetAliasing(t *testing.T, s helpdesk.Store, svc string) {
+	in := aliasable(true, 0)
+	trgInsert(t, s, svc, in)
+	tx(t, s, svc, func(r helpdesk.Repos) error {
+		g, err := r.Triggers().Get(context.Background(), in.ID)
+		require.NoError(t, err)
+		aliasTrigger(g)
+		g.Actions = append(g.Actions[:1], g.Actions[2:]...)
+		again, err := r.Triggers().Get(context.Background(), in.ID)
+		require.NoError(t, err)
+		assert.Equal(t, in, again, "values read back share no memory with the store")
+		return nil
+	})
+}
+
+func testTriggerListAliasing(t *testing.T, s helpdesk.Store, svc string) {
+	in := aliasable(true, 0)
+	trgInsert(t, s, svc, in)
+	tx(t, s, svc, func(r helpdesk.Repos) error {
+		l, err := r.Triggers().List(context.Background())
+		require.NoError(t, err)
+		require.Len(t, l, 1)
+		aliasTrigger(l[0])
+		l[0].Position = 9
+		again, err := r.Triggers().List(context.Background())
+		require.NoError(t, err)
+		assert.Equal(t, []trigger.Trigger{in}, again, "values read back share no memory with the store")
+		return nil
+	})
+}
+
+func testTriggerListOrder(t *testing.T, s helpdesk.Store, svc string) {
+	a0, a1, a2 := mkTrigger("a0", true, 0), mkTrigger("a1", true, 1), mkTrigger("a2", true, 2)
+	i0, i1 := mkTrigger("i0", false, 0), mkTrigger("i1", false, 1)
+	trgInsert(t, s, svc, i1, a2, i0, a0, a1)
+	assert.Equal(t, []trigger.Trigger{a0, a1, a2, i0, i1}, trgList(t, s, svc), "active by position, then inactive by position")
+}
+
+func testTriggerSaveEveryField(t *testing.T, s helpdesk.Store, svc string) {
+	a := mkTrigger("a", true, 0)
+	trgInsert(t, s, svc, a)
+	v := trgVersion(t, s, svc)
+	upd := a
+	upd.Name, upd.Description = "renamed", ""
+	upd.All = nil
+	upd.Any = []trigger.Condition{{Target: "priority", Op: trigger.In, Value: []string{"high"}}, {Target: "customer_fields.size", Op: trigger.LessThan, Value: 2.5}}
+	upd.Actions = []trigger.Action{{Kind: trigger.SetField, Field: "agent_fields.ok", Value: false}, {Kind: trigger.Note, Body: i18n.Text{"ko": "메모"}}}
+	upd.Active, upd.Position = false, 4
+	upd.CreatedAt, upd.UpdatedAt = trgAt(7), trgAt(8)
+	require.NoError(t, trgSave(s, svc, upd))
+	g, err := trgGet(s, svc, a.ID)
+	require.NoError(t, err)
+	assert.Equal(t, upd, g, "every field as given")
+	assert.NotEqual(t, v, trgVersion(t, s, svc))
+}
+
+// testTriggerSavePositions: the positions of one Save are checked once
+// it is all written, so rows can swap places or shift up.
+func testTriggerSavePositions(t *testing.T, s helpdesk.Store, svc string) {
+	a0, a1, a2 := mkTrigger("a0", true, 0), mkTrigger("a1", true, 1), mkTrigger("a2", true, 2)
+	trgInsert(t, s, svc, a0, a1, a2)
+	a0.Position, a2.Position = 2, 0
+	require.NoError(t, trgSave(s, svc, a0, a2), "a swap")
+	assert.Equal(t, []trigger.Trigger{a2, a1, a0}, trgList(t, s, svc))
+
+	a2.Active, a2.Position = false, 0
+	a1.Position, a0.Position = 0, 1
+	require.NoError(t, trgSave(s, svc, a2, a1, a0), "a move to the other list, closing the gap")
+	assert.Equal(t, []trigger.Trigger{a1, a0, a2}, trgList(t, s, svc))
+}
+
+func testTriggerSavePositionTaken(t *testing.T, s helpdesk.Store, svc string) {
+	a0, a1, i0 := mkTrigger("a0", true, 0), mkTrigger("a1", true, 1), mkTrigger("i0", false, 0)
+	trgInsert(t, s, svc, a0, a1, i0)
+	before, v := trgList(t, s, svc), trgVersion(t, s, svc)
+	for name, rows := range map[string][]trigger.Trigger{
+		"onto another":        {{ID: a1.ID, Name: "a1", Active: true, Position: 0, CreatedAt: trgAt(1), UpdatedAt: trgAt(1)}},
+		"into the other list": {{ID: i0.ID, Name: "i0", Active: true, Position: 1, CreatedAt: trgAt(1), UpdatedAt: trgAt(1)}},
+	} {
+		err := trgSave(s, svc, rows...)
+		assert.ErrorIs(t, err, helpdesk.ErrConflict, name)
+	}
+	assert.Equal(t, before, trgList(t, s, svc), "a refused save changes nothing")
+	assert.Equal(t, v, trgVersion(t, s, svc))
+}
+
+func testTriggerSaveNotFound(t *testing.T, s helpdesk.Store, svc string) {
+	a := mkTrigger("a", true, 0)
+	trgInsert(t, s, svc, a)
+	before, v := trgList(t, s, svc), trgVersion(t, s, svc)
+	upd := a
+	upd.Name = "renamed"
+	err := trgSave(s, svc, upd, mkTrigger("ghost", false, 0))
+	assert.ErrorIs(t, err, helpdesk.ErrNotFound)
+	assert.Equal(t, before, trgList(t, s, svc), "the failed transaction leaves nothing")
+	assert.Equal(t, v, trgVersion(t, s, svc))
+}
+
+func testTriggerSaveNothing(t *testing.T, s helpdesk.Store, svc string) {
+	require.NoError(t, trgSave(s, svc))
+	assert.Equal(t, "", trgVersion(t, s, svc))
+	trgInsert(t, s, svc, mkTrigger("a", true, 0))
+	v := trgVersion(t, s, svc)
+	require.NoError(t, trgSave(s, svc))
+	assert.Equal(t, v, trgVersion(t, s, svc), "saving nothing writes nothing")
 }
 
 func testTriggerDelete(t *testing.T, s helpdesk.Store, svc string) {
-	ctx := context.Background()
-	got := trgCreate(t, s, svc, mkTrigger("a", true), mkTrigger("i0", false), mkTrigger("i1", false), mkTrigger("i2", false))
-	a, i0, i1, i2 := got[0], got[1], got[2], got[3]
-	del := func(id string) error {
-		return s.Tx(ctx, svc, func(r helpdesk.Repos) error { return r.Triggers().Delete(ctx, id) })
-	}
-
+	a0, a1, i0 := mkTrigger("a0", true, 0), mkTrigger("a1", true, 1), mkTrigger("i0", false, 0)
+	trgInsert(t, s, svc, a0, a1, i0)
 	v := trgVersion(t, s, svc)
-	err := del(a.ID)
-	assert.ErrorIs(t, err, trigger.ErrActive)
-	assert.ErrorIs(t, err, helpdesk.ErrInvalid, "ErrActive is a kind of ErrInvalid")
-	g, err := trgGet(s, svc, a.ID)
-	require.NoError(t, err)
-	assert.Equal(t, a, g, "the active trigger stays")
-	assert.Equal(t, v, trgVersion(t, s, svc))
-
-	require.NoError(t, del(i1.ID))
-	_, err = trgGet(s, svc, i1.ID)
+	del := func(id string) error {
+		return s.Tx(context.Background(), svc, func(r helpdesk.Repos) error { return r.Triggers().Delete(context.Background(), id) })
+	}
+	require.NoError(t, del(a0.ID), "the store deletes an active trigger too: refusing is the caller's rule")
+	_, err := trgGet(s, svc, a0.ID)
 	assert.ErrorIs(t, err, helpdesk.ErrNotFound)
-	active, inactive := trgLists(t, s, svc)
-	assert.Equal(t, trgIDs(a), active)
-	assert.Equal(t, trgIDs(i0, i2), inactive, "the gap is closed")
-	assert.ErrorIs(t, del(i1.ID), helpdesk.ErrNotFound)
-	assert.ErrorIs(t, del(newID()), helpdesk.ErrNotFound)
-
-	tx(t, s, svc, func(r helpdesk.Repos) error { return r.Triggers().SetActive(ctx, a.ID, false, trgAt(2)) })
-	require.NoError(t, del(i0.ID))
-	require.NoError(t, del(a.ID), "an inactive trigger can be deleted")
-	active, inactive = trgLists(t, s, svc)
-	assert.Equal(t, []string{}, active)
-	assert.Equal(t, trgIDs(i2), inactive)
-
-	// the next create fills the list from its end
-	n := trgCreate(t, s, svc, mkTrigger("n", false))[0]
-	assert.Equal(t, 1, n.Position)
+	assert.Equal(t, []trigger.Trigger{a1, i0}, trgList(t, s, svc), "the others stay as they are")
+	assert.NotEqual(t, v, trgVersion(t, s, svc))
+	assert.ErrorIs(t, del(a0.ID), helpdesk.ErrNotFound)
 }
 
 func testTriggerVersion(t *testing.T, s helpdesk.Store, svc string) {
 	ctx := context.Background()
 	assert.Equal(t, "", trgVersion(t, s, svc), "a service that never had a trigger")
-	err := s.Tx(ctx, svc, func(r helpdesk.Repos) error { return r.Triggers().Delete(ctx, newID()) })
-	require.ErrorIs(t, err, helpdesk.ErrNotFound)
-	assert.Equal(t, "", trgVersion(t, s, svc), "a refused write is no write")
-	tx(t, s, svc, func(r helpdesk.Repos) error { return r.Triggers().Touch(ctx) })
-	assert.Equal(t, "", trgVersion(t, s, svc), "touching a service without triggers keeps no version")
-
 	seen := map[string]bool{"": true}
 	fresh := func(msg string) {
 		t.Helper()
@@ -448,150 +529,115 @@ func testTriggerVersion(t *testing.T, s helpdesk.Store, svc string) {
 		seen[v] = true
 		assert.Equal(t, v, trgVersion(t, s, svc), "reading is no change")
 	}
-	a := trgCreate(t, s, svc, mkTrigger("a", true))[0]
-	fresh("create")
+	a := mkTrigger("a", true, 0)
+	trgInsert(t, s, svc, a)
+	fresh("insert")
 	tx(t, s, svc, func(r helpdesk.Repos) error { return r.Triggers().Touch(ctx) })
 	fresh("touch (a field was created or deleted)")
 	var inside string
 	tx(t, s, svc, func(r helpdesk.Repos) error {
-		b := mkTrigger("b", true)
-		require.NoError(t, r.Triggers().Create(ctx, &b))
+		require.NoError(t, r.Triggers().Insert(ctx, mkTrigger("b", true, 1)))
 		var err error
 		inside, err = r.Triggers().Version(ctx)
 		return err
 	})
 	assert.Equal(t, inside, trgVersion(t, s, svc), "the transaction sees its own version")
-	fresh("another create")
+	fresh("another insert")
 	upd := a
 	upd.Name = "renamed"
-	tx(t, s, svc, func(r helpdesk.Repos) error { return r.Triggers().Update(ctx, upd) })
-	fresh("update")
-	tx(t, s, svc, func(r helpdesk.Repos) error { return r.Triggers().Update(ctx, upd) })
-	fresh("an update that writes the same")
-	tx(t, s, svc, func(r helpdesk.Repos) error { return r.Triggers().SetActive(ctx, a.ID, false, trgAt(2)) })
-	fresh("deactivate")
-	tx(t, s, svc, func(r helpdesk.Repos) error { return r.Triggers().SetActive(ctx, a.ID, true, trgAt(3)) })
-	fresh("activate")
-	active, _ := trgLists(t, s, svc)
-	slices.Reverse(active)
-	tx(t, s, svc, func(r helpdesk.Repos) error { return r.Triggers().Reorder(ctx, active) })
-	fresh("reorder")
-	tx(t, s, svc, func(r helpdesk.Repos) error { return r.Triggers().SetActive(ctx, a.ID, false, trgAt(4)) })
-	fresh("deactivate")
+	require.NoError(t, trgSave(s, svc, upd))
+	fresh("save")
+	require.NoError(t, trgSave(s, svc, upd))
+	fresh("a save that writes the same")
 	tx(t, s, svc, func(r helpdesk.Repos) error { return r.Triggers().Delete(ctx, a.ID) })
 	fresh("delete")
 }
 
+func testTriggerVersionRollback(t *testing.T, s helpdesk.Store, svc string) {
+	ctx := context.Background()
+	// a failed first write leaves a fresh service with no version
+	err := s.Tx(ctx, svc, func(r helpdesk.Repos) error {
+		require.NoError(t, r.Triggers().Lock(ctx))
+		require.NoError(t, r.Triggers().Insert(ctx, mkTrigger("ghost", true, 0)))
+		return errBoom
+	})
+	require.ErrorIs(t, err, errBoom)
+	assert.Empty(t, trgList(t, s, svc))
+	assert.Equal(t, "", trgVersion(t, s, svc))
+
+	trgInsert(t, s, svc, mkTrigger("a", true, 0))
+	v := trgVersion(t, s, svc)
+	var inside string
+	err = s.Tx(ctx, svc, func(r helpdesk.Repos) error {
+		require.NoError(t, r.Triggers().Insert(ctx, mkTrigger("b", true, 1)))
+		var verr error
+		inside, verr = r.Triggers().Version(ctx)
+		require.NoError(t, verr)
+		return errBoom
+	})
+	require.ErrorIs(t, err, errBoom)
+	assert.Equal(t, v, trgVersion(t, s, svc), "a failed transaction keeps the version")
+	// a version seen inside the failed transaction is not handed out again
+	trgInsert(t, s, svc, mkTrigger("c", true, 1))
+	assert.NotContains(t, []string{v, inside}, trgVersion(t, s, svc))
+}
+
 func testTriggerIsolation(t *testing.T, s helpdesk.Store, svc string) {
 	ctx := context.Background()
-	other := svc + "-other"
+	other := newID()
 	mkService(t, s, other)
-	got := trgCreate(t, s, svc, mkTrigger("a", true), mkTrigger("i", false))
-	a, i := got[0], got[1]
+	a, i := mkTrigger("a", true, 0), mkTrigger("i", false, 0)
+	trgInsert(t, s, svc, a, i)
 	v := trgVersion(t, s, svc)
 
 	_, err := trgGet(s, other, a.ID)
 	assert.ErrorIs(t, err, helpdesk.ErrNotFound)
 	for name, fn := range map[string]func(trigger.Repository) error{
-		"update":     func(r trigger.Repository) error { f := a; f.Name = "hijack"; return r.Update(ctx, f) },
-		"activate":   func(r trigger.Repository) error { return r.SetActive(ctx, i.ID, true, trgAt(2)) },
-		"deactivate": func(r trigger.Repository) error { return r.SetActive(ctx, a.ID, false, trgAt(2)) },
-		"delete":     func(r trigger.Repository) error { return r.Delete(ctx, i.ID) },
+		"save":   func(r trigger.Repository) error { f := a; f.Name = "hijack"; return r.Save(ctx, f) },
+		"delete": func(r trigger.Repository) error { return r.Delete(ctx, i.ID) },
 	} {
 		err := s.Tx(ctx, other, func(r helpdesk.Repos) error { return fn(r.Triggers()) })
 		assert.ErrorIs(t, err, helpdesk.ErrNotFound, name)
 	}
-	err = s.Tx(ctx, other, func(r helpdesk.Repos) error { return r.Triggers().Reorder(ctx, []string{a.ID}) })
-	assert.ErrorIs(t, err, helpdesk.ErrInvalid, "another service's trigger is no active trigger here")
 	tx(t, s, other, func(r helpdesk.Repos) error {
+		require.NoError(t, r.Triggers().Lock(ctx))
 		l, err := r.Triggers().List(ctx)
 		require.NoError(t, err)
 		assert.Empty(t, l)
 		v, err := r.Triggers().Version(ctx)
 		require.NoError(t, err)
 		assert.Equal(t, "", v)
-		// positions are per service
-		o := mkTrigger("o", true)
-		require.NoError(t, r.Triggers().Create(ctx, &o))
-		assert.Equal(t, 0, o.Position)
-		return nil
+		// ids and positions are per service
+		o := mkTrigger("o", true, 0)
+		o.ID = a.ID
+		return r.Triggers().Insert(ctx, o)
 	})
 	assert.Equal(t, []trigger.Trigger{a, i}, trgList(t, s, svc), "untouched by the other service")
 	assert.Equal(t, v, trgVersion(t, s, svc), "the other service's writes leave this version")
 	assert.NotEqual(t, "", trgVersion(t, s, other))
+	tx(t, s, other, func(r helpdesk.Repos) error { return r.Triggers().Touch(ctx) })
+	assert.Equal(t, v, trgVersion(t, s, svc), "nor does its touch")
 }
 
 func testTriggerRollback(t *testing.T, s helpdesk.Store, svc string) {
 	ctx := context.Background()
-	got := trgCreate(t, s, svc, mkTrigger("a0", true), mkTrigger("a1", true), mkTrigger("i0", false), mkTrigger("i1", false))
-	a0, a1, i0, i1 := got[0], got[1], got[2], got[3]
+	a0, a1, i0 := mkTrigger("a0", true, 0), mkTrigger("a1", true, 1), mkTrigger("i0", false, 0)
+	trgInsert(t, s, svc, a0, a1, i0)
 	before, v := trgList(t, s, svc), trgVersion(t, s, svc)
-	var inside []string
 	err := s.Tx(ctx, svc, func(r helpdesk.Repos) error {
 		tr := r.Triggers()
-		ghost := mkTrigger("ghost", true)
-		require.NoError(t, tr.Create(ctx, &ghost))
+		require.NoError(t, tr.Lock(ctx))
+		require.NoError(t, tr.Insert(ctx, mkTrigger("ghost", true, 2)))
 		upd := a0
-		upd.Name, upd.All = "changed", nil
-		require.NoError(t, tr.Update(ctx, upd))
-		require.NoError(t, tr.Reorder(ctx, []string{ghost.ID, a1.ID, a0.ID}))
-		require.NoError(t, tr.SetActive(ctx, a1.ID, false, trgAt(2)))
-		require.NoError(t, tr.SetActive(ctx, i1.ID, true, trgAt(2)))
+		upd.Name, upd.All, upd.Position = "changed", nil, 1
+		moved := a1
+		moved.Active, moved.Position = false, 1
+		require.NoError(t, tr.Save(ctx, upd, moved))
 		require.NoError(t, tr.Delete(ctx, i0.ID))
-		require.NoError(t, tr.Delete(ctx, a1.ID))
-		v, err := tr.Version(ctx)
-		require.NoError(t, err)
-		inside = append(inside, v)
+		require.NoError(t, tr.Touch(ctx))
 		return errBoom
 	})
 	require.ErrorIs(t, err, errBoom)
 	assert.Equal(t, before, trgList(t, s, svc), "a failed transaction leaves nothing")
 	assert.Equal(t, v, trgVersion(t, s, svc))
-
-	// a version seen inside the failed transaction is not handed out again
-	trgCreate(t, s, svc, mkTrigger("later", false))
-	assert.NotContains(t, append(inside, v), trgVersion(t, s, svc))
-
-	// a failed first write leaves a fresh service with no version
-	fresh := svc + "-fresh"
-	mkService(t, s, fresh)
-	err = s.Tx(ctx, fresh, func(r helpdesk.Repos) error {
-		tr := mkTrigger("ghost", true)
-		require.NoError(t, r.Triggers().Create(ctx, &tr))
-		return errBoom
-	})
-	require.ErrorIs(t, err, errBoom)
-	assert.Empty(t, trgList(t, s, fresh))
-	assert.Equal(t, "", trgVersion(t, s, fresh))
-}
-
-// testTriggerConcurrentCreates: creates racing in separate transactions
-// get distinct positions without gaps.
-func testTriggerConcurrentCreates(t *testing.T, s helpdesk.Store, svc string) {
-	ctx := context.Background()
-	const n = 20
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	var positions []int
-	for k := range n {
-		wg.Go(func() {
-			tr := mkTrigger(fmt.Sprintf("t%d", k), true)
-			err := s.Tx(ctx, svc, func(r helpdesk.Repos) error { return r.Triggers().Create(ctx, &tr) })
-			if assert.NoError(t, err) {
-				mu.Lock()
-				positions = append(positions, tr.Position)
-				mu.Unlock()
-			}
-		})
-	}
-	wg.Wait()
-	slices.Sort(positions)
-	want := make([]int, n)
-	for k := range want {
-		want[k] = k
-	}
-	assert.Equal(t, want, positions, "positions 0..n-1, each once")
-	active, inactive := trgLists(t, s, svc)
-	assert.Len(t, active, n)
-	assert.Empty(t, inactive)
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/deskkit/deskkit/adapters/memory"
 	"github.com/deskkit/deskkit/agent"
 	"github.com/deskkit/deskkit/category"
 	"github.com/deskkit/deskkit/helpdesk"
@@ -27,12 +28,36 @@ import (
 // on the store under test: the engine, the helpdesk applier and the store's
 // repositories together (TRG-1, TRG-6, TRG-7, TRG-8, NTF-1).
 
-// twDesk is a desk on the store under test with service "acme", an admin,
-// and group "Refunds" whose members are, in join order, an agent whose
-// ticket assignment is off and two eligible agents.
+// testTriggerWorkflow runs the trigger workflow cases, each on a service
+// of its own, in parallel.
+func testTriggerWorkflow(t *testing.T, s helpdesk.Store) {
+	for _, c := range []struct {
+		name string
+		fn   func(*testing.T, helpdesk.Store)
+	}{
+		{"Fire_TRG7", testTriggersFire},
+		{"EventRollback_NTF1", testTriggerEventRollback},
+		{"Management_TRG1", testTriggerManagement},
+		{"ConcurrentWrites_TRG1", testTriggerConcurrentWrites},
+		{"DryRun_TRG8", testTriggerDryRun},
+		{"PassBound_TRG7", testTriggerPassBound},
+		{"StaleTargets_TRG6", testTriggerStaleTargets},
+		{"TwoDesks_CollidingVersions", testTriggerTwoDesks},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			c.fn(t, s)
+		})
+	}
+}
+
+// twDesk is a desk on the store under test with a service of its own, an
+// admin, and group "Refunds" whose members are, in join order, an agent
+// whose ticket assignment is off and two eligible agents.
 type twDesk struct {
 	desk       *helpdesk.Desk
-	acme       *helpdesk.Service
+	svc        string
+	service    *helpdesk.Service
 	sys, admin *helpdesk.Session
 	group      string
 	off        agent.Agent    // member, ticket assignment off
@@ -58,13 +83,14 @@ func newTWDesk(t *testing.T, s helpdesk.Store, mods ...func(*helpdesk.Config)) *
 	}
 	d, err := helpdesk.New(c)
 	require.NoError(t, err)
-	_, err = d.CreateService(ctx, helpdesk.NewService{ID: "acme", Settings: cfg("acme").Settings})
+	svc := newID()
+	_, err = d.CreateService(ctx, helpdesk.NewService{ID: svc, Settings: cfg(svc).Settings})
 	require.NoError(t, err)
-	w := &twDesk{desk: d, acme: d.Service("acme"), store: s}
-	w.sys = w.acme.As(helpdesk.System)
+	w := &twDesk{desk: d, svc: svc, service: d.Service(svc), store: s}
+	w.sys = w.service.As(helpdesk.System)
 	adm, err := w.sys.CreateAgent(ctx, agent.New{Name: "Admin", Email: "admin@example.com", Role: agent.RoleAdmin})
 	require.NoError(t, err)
-	w.admin = w.acme.As(helpdesk.AgentID(adm.ID))
+	w.admin = w.service.As(helpdesk.AgentID(adm.ID))
 	g, err := w.admin.CreateGroup(ctx, helpdesk.GroupSpec{Name: "Refunds"})
 	require.NoError(t, err)
 	w.group = g.ID
@@ -515,19 +541,30 @@ func testTriggerManagement(t *testing.T, s helpdesk.Store) {
 	// A change written by someone else (another process: straight into the
 	// store, without this desk dropping its cached set) is seen at the next
 	// event too: compiled sets are keyed by the store's trigger-set version.
-	require.NoError(t, w.store.Tx(ctx, "acme", func(r helpdesk.Repos) error {
+	require.NoError(t, w.store.Tx(ctx, w.svc, func(r helpdesk.Repos) error {
 		tr, err := r.Triggers().Get(ctx, b.ID)
 		if err != nil {
 			return err
 		}
 		tr.Actions = []trigger.Action{{Kind: trigger.AddTags, Tags: []string{"b2"}}}
 		tr.UpdatedAt = base.Add(time.Hour)
-		return r.Triggers().Update(ctx, tr)
+		return r.Triggers().Save(ctx, tr)
 	}))
 	_, tags = event()
 	assert.Equal(t, []string{"b2", "c2"}, tags)
-	require.NoError(t, w.store.Tx(ctx, "acme", func(r helpdesk.Repos) error {
-		return r.Triggers().SetActive(ctx, b.ID, false, base.Add(time.Hour))
+	require.NoError(t, w.store.Tx(ctx, w.svc, func(r helpdesk.Repos) error {
+		if err := r.Triggers().Lock(ctx); err != nil {
+			return err
+		}
+		ts, err := r.Triggers().List(ctx)
+		if err != nil {
+			return err
+		}
+		rows, err := trigger.Move(ts, b.ID, false, base.Add(time.Hour))
+		if err != nil {
+			return err
+		}
+		return r.Triggers().Save(ctx, rows...)
 	}))
 	fired, tags = event()
 	assert.Equal(t, fires(c.ID), fired)
@@ -752,4 +789,106 @@ func testTriggerStaleTargets(t *testing.T, s helpdesk.Store) {
 	assert.Len(t, rowsOf(h, ticket.FieldTriggerAction), 4)
 	assert.Equal(t, ticket.FieldTriggerAction, h[len(h)-1].Field)
 	assert.Equal(t, ticket.EventUpdated, h[len(h)-1].Event)
+}
+
+// testTriggerConcurrentWrites: trigger writes racing in separate
+// transactions (creates to either list, then moves between the lists) are
+// serialised by the service's trigger lock: no write fails, and both lists
+// end with positions 0..n-1 (TRG-1).
+func testTriggerConcurrentWrites(t *testing.T, s helpdesk.Store) {
+	ctx := context.Background()
+	w := newTWDesk(t, s)
+	const n = 12
+	ids := make([]string, n)
+	var wg sync.WaitGroup
+	for k := range n {
+		wg.Go(func() {
+			nw := tagger(fmt.Sprintf("t%d", k))
+			nw.Inactive = k%2 == 1
+			tr, err := w.admin.CreateTrigger(ctx, nw)
+			if assert.NoError(t, err) {
+				ids[k] = tr.ID
+			}
+		})
+	}
+	wg.Wait()
+	for k := range n {
+		wg.Go(func() {
+			if k%2 == 0 {
+				assert.NoError(t, w.admin.DeactivateTrigger(ctx, ids[k]))
+			} else {
+				assert.NoError(t, w.admin.ActivateTrigger(ctx, ids[k]))
+			}
+		})
+	}
+	wg.Wait()
+	ts, err := w.admin.Triggers(ctx)
+	require.NoError(t, err)
+	var active, inactive []int
+	for _, tr := range ts {
+		if tr.Active {
+			active = append(active, tr.Position)
+		} else {
+			inactive = append(inactive, tr.Position)
+		}
+	}
+	want := []int{0, 1, 2, 3, 4, 5}
+	assert.Equal(t, want, active, "positions 0..n-1, each once")
+	assert.Equal(t, want, inactive, "positions 0..n-1, each once")
+}
+
+// collidingVersions wraps a store: its trigger-set version is "colliding"
+// whenever the store has one, so two such stores report equal versions
+// for different trigger sets.
+type collidingVersions struct{ helpdesk.Store }
+
+func (c collidingVersions) Tx(ctx context.Context, serviceID string, fn func(helpdesk.Repos) error) error {
+	return c.Store.Tx(ctx, serviceID, func(r helpdesk.Repos) error { return fn(collidingRepos{r}) })
+}
+
+type collidingRepos struct{ helpdesk.Repos }
+
+func (r collidingRepos) Triggers() trigger.Repository { return collidingTriggers{r.Repos.Triggers()} }
+
+type collidingTriggers struct{ trigger.Repository }
+
+func (c collidingTriggers) Version(ctx context.Context) (string, error) {
+	v, err := c.Repository.Version(ctx)
+	if v != "" {
+		v = "colliding"
+	}
+	return v, err
+}
+
+// testTriggerTwoDesks: two desks in one process, one on the store under
+// test and one on a memory store, run a service of the same id with
+// different triggers while both stores report the same trigger-set
+// version: each desk runs its own triggers (compiled sets are cached per
+// desk, since a version names a set only within its store).
+func testTriggerTwoDesks(t *testing.T, s helpdesk.Store) {
+	ctx := context.Background()
+	svc := newID()
+	other := memory.New()
+	t.Cleanup(func() { _ = other.Close() })
+	desk := func(st helpdesk.Store, tag string) *helpdesk.Session {
+		d, err := helpdesk.New(helpdesk.Config{Store: collidingVersions{st}})
+		require.NoError(t, err)
+		_, err = d.CreateService(ctx, helpdesk.NewService{ID: svc, Settings: cfg(svc).Settings})
+		require.NoError(t, err)
+		sys := d.Service(svc).As(helpdesk.System)
+		_, err = sys.CreateTrigger(ctx, tagger(tag))
+		require.NoError(t, err)
+		return sys
+	}
+	a, b := desk(s, "a"), desk(other, "b")
+	for round := range 2 { // the second round runs from the cached sets
+		for _, d := range []struct {
+			sys *helpdesk.Session
+			tag string
+		}{{a, "a"}, {b, "b"}} {
+			tk, err := d.sys.CreateTicket(ctx, twNew("hello"))
+			require.NoError(t, err)
+			assert.Equal(t, []string{d.tag}, tk.Tags, "round %d: the desk's own trigger", round)
+		}
+	}
 }

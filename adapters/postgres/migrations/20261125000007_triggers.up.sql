@@ -2,10 +2,11 @@
 -- inactive) with positions 0..n-1. Every primary key and unique index
 -- starts with service_id (DESIGN.md, "Growing past one machine").
 
--- One row per service, made by the first trigger write: the trigger set's
--- version (a new random id on every change, so a set compiled under it is
--- never stale; '' until the first change) and the lock that serialises
--- writes to the service's triggers, so positions cannot be raced.
+-- One row per service, made by the first trigger lock or write: the
+-- trigger set's version (a new random id on every change, so a set
+-- compiled under it is never stale; '' until the first change) and the
+-- lock (trigger.Repository.Lock) that serialises writes to the service's
+-- triggers, so the positions they compute cannot be raced.
 CREATE TABLE trigger_sets (
     service_id  text PRIMARY KEY REFERENCES services (service_id) ON DELETE CASCADE,
     version     text NOT NULL
@@ -14,10 +15,11 @@ CREATE TABLE trigger_sets (
 --bun:split
 
 -- Conditions and actions are stored as written (JSON of trigger.Condition
--- and trigger.Action); the engine validates and compiles them. A list's
--- positions are unique, checked at the end of each statement, so closing
--- a gap or reordering (which shifts many rows at once) never trips over
--- itself; the constraint's index also serves List.
+-- and trigger.Action); the engine validates and compiles them. Positions
+-- are computed by package helpdesk; a list's positions are unique, checked
+-- at the end of each statement, so a save that shifts or swaps many rows
+-- at once never trips over itself; the constraint's index also serves
+-- List.
 CREATE TABLE triggers (
     service_id      text NOT NULL REFERENCES services (service_id) ON DELETE CASCADE,
     id              text NOT NULL,
