@@ -3,6 +3,8 @@ package agent
 import (
 	"context"
 	"time"
+
+	"github.com/deskkit/deskkit/internal/errs"
 )
 
 // Strategy is how a group picks the assignee of a ticket sent to it
@@ -89,4 +91,63 @@ type GroupRepository interface {
 	// stored (it survives restarts) and rolls back with its transaction;
 	// concurrent advances never hand out the same step twice.
 	AdvanceCursor(ctx context.Context, groupID string, eligible []int64) (int64, error)
+}
+
+// NextPosition is the Position of a group added after groups (AGT-6): the
+// positions of a service's groups are 0, 1, 2 ... without gaps, so a new
+// group goes last.
+func NextPosition(groups []Group) int { return len(groups) }
+
+// CheckReorder checks that ids name every group of groups exactly once
+// (AGT-6); otherwise it returns a *ValidationError on "ids" (ErrInvalid).
+func CheckReorder(groups []Group, ids []string) error {
+	var c errs.Collector
+	known := make(map[string]bool, len(groups))
+	for _, g := range groups {
+		known[g.ID] = true
+	}
+	seen := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		switch {
+		case !known[id]:
+			c.Add("ids", "no group %q in this service", id)
+		case seen[id]:
+			c.Add("ids", "group %q is listed twice", id)
+		}
+		seen[id] = true
+	}
+	for _, g := range groups {
+		if !seen[g.ID] {
+			c.Add("ids", "group %q is not listed; list every group once", g.ID)
+		}
+	}
+	return c.Err()
+}
+
+// Reorder returns the groups whose Position changes when the display order
+// becomes ids, with their new Position; ids must pass CheckReorder.
+func Reorder(groups []Group, ids []string) []Group {
+	byID := make(map[string]Group, len(groups))
+	for _, g := range groups {
+		byID[g.ID] = g
+	}
+	ordered := make([]Group, 0, len(ids))
+	for _, id := range ids {
+		ordered = append(ordered, byID[id])
+	}
+	return Renumber(ordered)
+}
+
+// Renumber gives the groups, in the order given, the Positions 0, 1, 2 ...
+// and returns those whose Position changed (AGT-6: no gaps, e.g. after a
+// group is deleted).
+func Renumber(ordered []Group) []Group {
+	var changed []Group
+	for i, g := range ordered {
+		if g.Position != i {
+			g.Position = i
+			changed = append(changed, g)
+		}
+	}
+	return changed
 }
