@@ -140,18 +140,23 @@ type Update struct {
 	Extension   *string
 }
 
-// Repository stores one service's agents (SVC-1).
+// Repository stores one service's agents (SVC-1). It persists and reads; it
+// makes no rule checks (what may change, and who may change it, is decided
+// by package helpdesk). It returns stored rows, ErrNotFound, ErrConflict (a
+// taken id, email (case-insensitive) or non-empty account, or a stale
+// version) and wrapped driver errors. On Postgres a refused Create or Update
+// that hit a unique key aborts the transaction: the caller can only return
+// the error.
 type Repository interface {
-	// Create stores a; another agent with the same email (case-insensitive)
-	// or account returns ErrConflict.
+	// Create stores a as given; a taken id, email (case-insensitive) or
+	// non-empty account is ErrConflict.
 	Create(ctx context.Context, a Agent) error
 	// Get returns the agent with id, or ErrNotFound.
 	Get(ctx context.Context, id string) (Agent, error)
 	// List returns every agent, by name then id (byte order).
 	List(ctx context.Context) ([]Agent, error)
-	// Update stores a if the stored version is a.Version, then increments
-	// a.Version; ErrConflict on a stale version, ErrNotFound if unknown.
-	// Account, Email and CreatedAt are never changed (identity comes from
-	// the directory): a is refreshed with the stored values.
+	// Update stores every field of a if the stored version is a.Version,
+	// then increments a.Version; ErrConflict on a stale version or a taken
+	// email or account, ErrNotFound if unknown.
 	Update(ctx context.Context, a *Agent) error
 }

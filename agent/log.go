@@ -45,12 +45,16 @@ type LoginPage struct {
 	Next   string
 }
 
-// LoginLog stores one service's login log.
+// LoginLog stores one service's login log. It appends and reads; it makes
+// no rule checks (who may record or read is decided by package helpdesk).
+// It returns stored rows, ErrInvalid for a filter NormalizeLoginFilter
+// refuses, and wrapped driver errors.
 type LoginLog interface {
 	// Add appends e.
 	Add(ctx context.Context, e LoginEvent) error
 	// List returns one page of events matching f, newest first (by At,
-	// then ID).
+	// then ID in byte order). f is decoded by NormalizeLoginFilter, the
+	// paging input handling every store shares so their pages agree.
 	List(ctx context.Context, f LoginFilter) (LoginPage, error)
 }
 
@@ -103,11 +107,14 @@ func (m MenuAccess) Allows(agentID string) bool {
 	return true
 }
 
-// MenuRepository stores one service's menu access.
+// MenuRepository stores one service's menu access. It persists and reads;
+// it makes no rule checks (who may be restricted is decided by package
+// helpdesk). It returns stored rows and wrapped driver errors.
 type MenuRepository interface {
 	// Get returns the access of menu m; a menu never set allows everybody.
 	Get(ctx context.Context, m Menu) (MenuAccess, error)
-	// Put replaces the access of a.Menu.
+	// Put replaces the access of a.Menu; an empty Restricted reads back
+	// as nil.
 	Put(ctx context.Context, a MenuAccess) error
 }
 

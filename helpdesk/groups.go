@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/deskkit/deskkit/agent"
@@ -56,16 +57,34 @@ func (s *Session) CreateGroup(ctx context.Context, g GroupSpec) (agent.Group, er
 		if err := g.check(ctx, o); err != nil {
 			return err
 		}
-		out = agent.Group{ID: s.desk.newID(), Name: g.Name, Strategy: g.Strategy, FixedAgentID: g.FixedAgentID, CreatedAt: o.now}
-		return o.r.Groups().Create(ctx, &out)
+		gs, err := lockGroups(ctx, o)
+		if err != nil {
+			return err
+		}
+		out = agent.Group{ID: s.desk.newID(), Name: g.Name, Position: agent.NextPosition(gs), Strategy: g.Strategy,
+			FixedAgentID: g.FixedAgentID, CreatedAt: o.now}
+		return o.r.Groups().Insert(ctx, out)
 	})
 	return out, err
 }
 
-// UpdateGroup renames a group or changes its strategy (admin).
+// lockGroups takes the service's group lock and returns the groups in
+// display order: positions computed from them hold until the commit.
+func lockGroups(ctx context.Context, o *op) ([]agent.Group, error) {
+	if err := o.r.Groups().Lock(ctx); err != nil {
+		return nil, err
+	}
+	return o.r.Groups().List(ctx)
+}
+
+// UpdateGroup renames a group or changes its strategy (admin). A name
+// another group uses (case-insensitive) is ErrConflict.
 func (s *Session) UpdateGroup(ctx context.Context, id string, g GroupSpec) (agent.Group, error) {
 	var out agent.Group
 	err := s.run(ctx, permSettings, func(o *op) error {
+		if err := o.r.Groups().Lock(ctx); err != nil {
+			return err
+		}
 		cur, err := o.r.Groups().Get(ctx, id)
 		if err != nil {
 			return err
@@ -75,21 +94,49 @@ func (s *Session) UpdateGroup(ctx context.Context, id string, g GroupSpec) (agen
 		}
 		cur.Name, cur.Strategy, cur.FixedAgentID = g.Name, g.Strategy, g.FixedAgentID
 		out = cur
-		return o.r.Groups().Update(ctx, cur)
+		return o.r.Groups().Save(ctx, []agent.Group{cur})
 	})
 	return out, err
 }
 
 // ReorderGroups sets the order groups are shown in (AGT-6; admin): ids
-// must list every group once.
+// must list every group once (else a *ValidationError on "ids").
 func (s *Session) ReorderGroups(ctx context.Context, ids []string) error {
-	return s.run(ctx, permSettings, func(o *op) error { return o.r.Groups().Reorder(ctx, ids) })
+	return s.run(ctx, permSettings, func(o *op) error {
+		gs, err := lockGroups(ctx, o)
+		if err != nil {
+			return err
+		}
+		if err := agent.CheckReorder(gs, ids); err != nil {
+			return err
+		}
+		if changed := agent.Reorder(gs, ids); len(changed) > 0 {
+			return o.r.Groups().Save(ctx, changed)
+		}
+		return nil
+	})
 }
 
-// DeleteGroup removes a group and its memberships (admin). Tickets keep the
-// group id they had.
+// DeleteGroup removes a group and its memberships (admin); the groups
+// after it move up one place. Tickets keep the group id they had.
 func (s *Session) DeleteGroup(ctx context.Context, id string) error {
-	return s.run(ctx, permSettings, func(o *op) error { return o.r.Groups().Delete(ctx, id) })
+	return s.run(ctx, permSettings, func(o *op) error {
+		gs, err := lockGroups(ctx, o)
+		if err != nil {
+			return err
+		}
+		i := slices.IndexFunc(gs, func(g agent.Group) bool { return g.ID == id })
+		if i < 0 {
+			return errs.NotFound("group", id)
+		}
+		if err := o.r.Groups().Delete(ctx, id); err != nil {
+			return err
+		}
+		if changed := agent.Renumber(slices.Delete(gs, i, i+1)); len(changed) > 0 {
+			return o.r.Groups().Save(ctx, changed)
+		}
+		return nil
+	})
 }
 
 // AddGroupMember appends an agent to a group's join order (admin).

@@ -13,15 +13,14 @@ import (
 	"github.com/deskkit/deskkit/internal/page"
 )
 
-// agentState is a tenant's agents, groups, login log and menu access.
+// agentState is a tenant's agents, groups, login log and menu access. Every
+// value is stored by value (agents, groups and memberships hold no slices
+// or maps; menu access clones its Restricted list), so nothing a caller
+// passes in or gets back aliases what is stored.
 type agentState struct {
-	agents      map[string]agent.Agent
-	agentEmails map[string]string // lower-cased email → id
-	accounts    map[string]string // account → id
-
-	groups       map[string]*groupRow
-	memberSeq    int64 // last Membership.Seq handed out
-	nextPosition int   // Position of the next group created
+	agents    map[string]agent.Agent
+	groups    map[string]*groupRow
+	memberSeq int64 // last Membership.Seq handed out
 
 	logins []agent.LoginEvent // in insertion order
 	menus  map[agent.Menu]agent.MenuAccess
@@ -34,11 +33,28 @@ type groupRow struct {
 }
 
 func newAgentState() agentState {
-	return agentState{agents: map[string]agent.Agent{}, agentEmails: map[string]string{}, accounts: map[string]string{},
-		groups: map[string]*groupRow{}, menus: map[agent.Menu]agent.MenuAccess{}}
+	return agentState{agents: map[string]agent.Agent{}, groups: map[string]*groupRow{}, menus: map[agent.Menu]agent.MenuAccess{}}
 }
 
+// agentRepo keeps the unique keys Postgres has as indexes: id, lower(email)
+// and a non-empty account.
 type agentRepo struct{ tx *txn }
+
+// taken returns an error matching ErrConflict when another agent than a
+// holds a's email (case-insensitive) or non-empty account.
+func (r agentRepo) taken(a agent.Agent) error {
+	email := strings.ToLower(a.Email)
+	for _, o := range r.tx.t.ag.agents {
+		switch {
+		case o.ID == a.ID:
+		case strings.ToLower(o.Email) == email:
+			return fmt.Errorf("an agent with email %q exists: %w", a.Email, helpdesk.ErrConflict)
+		case a.Account != "" && o.Account == a.Account:
+			return fmt.Errorf("an agent with account %q exists: %w", a.Account, helpdesk.ErrConflict)
+		}
+	}
+	return nil
+}
 
 func (r agentRepo) Create(ctx context.Context, a agent.Agent) error {
 	if err := r.tx.check(ctx); err != nil {
@@ -48,28 +64,14 @@ func (r agentRepo) Create(ctx context.Context, a agent.Agent) error {
 		return err
 	}
 	t := &r.tx.t.ag
-	email := strings.ToLower(a.Email)
 	if _, ok := t.agents[a.ID]; ok {
 		return fmt.Errorf("agent %q exists: %w", a.ID, helpdesk.ErrConflict)
 	}
-	if _, ok := t.agentEmails[email]; ok {
-		return fmt.Errorf("an agent with email %q exists: %w", a.Email, helpdesk.ErrConflict)
-	}
-	if _, ok := t.accounts[a.Account]; ok && a.Account != "" {
-		return fmt.Errorf("an agent with account %q exists: %w", a.Account, helpdesk.ErrConflict)
+	if err := r.taken(a); err != nil {
+		return err
 	}
 	t.agents[a.ID] = a
-	t.agentEmails[email] = a.ID
-	if a.Account != "" {
-		t.accounts[a.Account] = a.ID
-	}
-	r.tx.onUndo(func() {
-		delete(t.agents, a.ID)
-		delete(t.agentEmails, email)
-		if a.Account != "" {
-			delete(t.accounts, a.Account)
-		}
-	})
+	r.tx.onUndo(func() { delete(t.agents, a.ID) })
 	return nil
 }
 
@@ -108,15 +110,18 @@ func (r agentRepo) Update(ctx context.Context, a *agent.Agent) error {
 	if old.Version != a.Version {
 		return fmt.Errorf("agent %q is at version %d, not %d: %w", a.ID, old.Version, a.Version, helpdesk.ErrConflict)
 	}
-	n := *a
-	n.Account, n.Email, n.CreatedAt = old.Account, old.Email, old.CreatedAt // identity comes from the directory
-	n.Version++
-	t.agents[a.ID] = n
-	*a = n
+	if err := r.taken(*a); err != nil {
+		return err
+	}
+	a.Version++
+	t.agents[a.ID] = *a
 	r.tx.onUndo(func() { t.agents[old.ID] = old })
 	return nil
 }
 
+// groupRepo keeps the unique keys Postgres has: the group id, lower(name)
+// and the membership (group, agent); AddMember and Save refuse unknown
+// groups and agents as the foreign keys do.
 type groupRepo struct{ tx *txn }
 
 func (r groupRepo) row(id string) (*groupRow, error) {
@@ -127,36 +132,28 @@ func (r groupRepo) row(id string) (*groupRow, error) {
 	return g, nil
 }
 
-func (r groupRepo) nameTaken(name, except string) bool {
-	for id, g := range r.tx.t.ag.groups {
-		if id != except && strings.EqualFold(g.g.Name, name) {
-			return true
-		}
-	}
-	return false
-}
+// Lock needs nothing here: the service's transactions run one at a time.
+func (r groupRepo) Lock(ctx context.Context) error { return r.tx.check(ctx) }
 
-func (r groupRepo) Create(ctx context.Context, g *agent.Group) error {
+func (r groupRepo) Insert(ctx context.Context, g agent.Group) error {
 	if err := r.tx.check(ctx); err != nil {
+		return err
+	}
+	if err := r.tx.exists(); err != nil {
 		return err
 	}
 	t := &r.tx.t.ag
 	if _, ok := t.groups[g.ID]; ok {
 		return fmt.Errorf("group %q exists: %w", g.ID, helpdesk.ErrConflict)
 	}
-	if r.nameTaken(g.Name, "") {
-		return fmt.Errorf("a group named %q exists: %w", g.Name, helpdesk.ErrConflict)
+	name := strings.ToLower(g.Name) // as Postgres's lower(name) index
+	for _, o := range t.groups {
+		if strings.ToLower(o.g.Name) == name {
+			return fmt.Errorf("a group named %q exists: %w", g.Name, helpdesk.ErrConflict)
+		}
 	}
-	if err := r.tx.exists(); err != nil {
-		return err
-	}
-	g.Position = t.nextPosition // always after every group, as Postgres's counter
-	t.nextPosition++
-	t.groups[g.ID] = &groupRow{g: *g}
-	r.tx.onUndo(func() {
-		delete(t.groups, g.ID)
-		t.nextPosition--
-	})
+	t.groups[g.ID] = &groupRow{g: g}
+	r.tx.onUndo(func() { delete(t.groups, g.ID) })
 	return nil
 }
 
@@ -175,6 +172,10 @@ func (r groupRepo) List(ctx context.Context) ([]agent.Group, error) {
 	if err := r.tx.check(ctx); err != nil {
 		return nil, err
 	}
+	return r.list(), nil
+}
+
+func (r groupRepo) list() []agent.Group {
 	out := make([]agent.Group, 0, len(r.tx.t.ag.groups))
 	for _, g := range r.tx.t.ag.groups {
 		out = append(out, g.g)
@@ -182,49 +183,38 @@ func (r groupRepo) List(ctx context.Context) ([]agent.Group, error) {
 	slices.SortFunc(out, func(a, b agent.Group) int {
 		return cmp.Or(cmp.Compare(a.Position, b.Position), cmp.Compare(a.ID, b.ID))
 	})
-	return out, nil
+	return out
 }
 
-func (r groupRepo) Update(ctx context.Context, g agent.Group) error {
-	if err := r.tx.check(ctx); err != nil {
-		return err
-	}
-	row, err := r.row(g.ID)
-	if err != nil {
-		return err
-	}
-	if r.nameTaken(g.Name, g.ID) {
-		return fmt.Errorf("a group named %q exists: %w", g.Name, helpdesk.ErrConflict)
-	}
-	old := row.g
-	row.g.Name, row.g.Strategy, row.g.FixedAgentID = g.Name, g.Strategy, g.FixedAgentID
-	r.tx.onUndo(func() { row.g = old })
-	return nil
-}
-
-func (r groupRepo) Reorder(ctx context.Context, ids []string) error {
+// Save checks every row (known, names unique once all are written) before
+// it writes any, so a refused Save writes nothing.
+func (r groupRepo) Save(ctx context.Context, gs []agent.Group) error {
 	if err := r.tx.check(ctx); err != nil {
 		return err
 	}
 	t := &r.tx.t.ag
-	seen := map[string]bool{}
-	for _, id := range ids {
-		if _, ok := t.groups[id]; !ok || seen[id] {
-			return &helpdesk.ValidationError{Problems: []helpdesk.Problem{{Field: "ids", Reason: fmt.Sprintf("%q is unknown or listed twice", id)}}}
+	names := make(map[string]string, len(t.groups)) // id → lower-cased name after the save
+	for id, row := range t.groups {
+		names[id] = strings.ToLower(row.g.Name)
+	}
+	for _, g := range gs {
+		if _, err := r.row(g.ID); err != nil {
+			return err
 		}
-		seen[id] = true
+		names[g.ID] = strings.ToLower(g.Name)
 	}
-	if len(ids) != len(t.groups) {
-		return &helpdesk.ValidationError{Problems: []helpdesk.Problem{{Field: "ids", Reason: fmt.Sprintf("%d of %d groups listed; list every group once", len(ids), len(t.groups))}}}
+	seen := make(map[string]bool, len(names))
+	for _, n := range names {
+		if seen[n] {
+			return fmt.Errorf("two groups would be named %q: %w", n, helpdesk.ErrConflict)
+		}
+		seen[n] = true
 	}
-	oldNext := t.nextPosition
-	t.nextPosition = len(ids)
-	r.tx.onUndo(func() { t.nextPosition = oldNext })
-	for i, id := range ids {
-		row := t.groups[id]
-		old := row.g.Position
-		row.g.Position = i
-		r.tx.onUndo(func() { row.g.Position = old })
+	for _, g := range gs {
+		row := t.groups[g.ID]
+		old := row.g
+		row.g.Name, row.g.Position, row.g.Strategy, row.g.FixedAgentID = g.Name, g.Position, g.Strategy, g.FixedAgentID
+		r.tx.onUndo(func() { row.g = old })
 	}
 	return nil
 }
@@ -255,16 +245,15 @@ func (r groupRepo) AddMember(ctx context.Context, groupID, agentID string, at ti
 	if _, ok := t.agents[agentID]; !ok {
 		return agent.Membership{}, fmt.Errorf("agent %q: %w", agentID, helpdesk.ErrNotFound)
 	}
-	for _, m := range row.members {
-		if m.AgentID == agentID {
-			return agent.Membership{}, fmt.Errorf("agent %q is in group %q: %w", agentID, groupID, helpdesk.ErrConflict)
-		}
+	if slices.ContainsFunc(row.members, func(m agent.Membership) bool { return m.AgentID == agentID }) {
+		return agent.Membership{}, fmt.Errorf("agent %q is in group %q: %w", agentID, groupID, helpdesk.ErrConflict)
 	}
 	t.memberSeq++
 	m := agent.Membership{GroupID: groupID, AgentID: agentID, Seq: t.memberSeq, JoinedAt: at}
-	row.members = append(row.members, m)
+	old := row.members
+	row.members = append(slices.Clip(old), m)
 	r.tx.onUndo(func() {
-		row.members = row.members[:len(row.members)-1]
+		row.members = old
 		t.memberSeq--
 	})
 	return m, nil
@@ -300,12 +289,11 @@ func (r groupRepo) Members(ctx context.Context, groupID string) ([]agent.Members
 }
 
 func (r groupRepo) GroupsOf(ctx context.Context, agentID string) ([]string, error) {
-	gs, err := r.List(ctx)
-	if err != nil {
+	if err := r.tx.check(ctx); err != nil {
 		return nil, err
 	}
 	var out []string
-	for _, g := range gs {
+	for _, g := range r.list() {
 		if slices.ContainsFunc(r.tx.t.ag.groups[g.ID].members, func(m agent.Membership) bool { return m.AgentID == agentID }) {
 			out = append(out, g.ID)
 		}

@@ -17,14 +17,15 @@ import (
 // This file holds the agent package's other ports: groups and their
 // members (AGT-6), the login log (AGT-7) and menu access (AGT-8).
 //
-// The statements that can fail on a conflict check for it first and write
-// nothing when they would, so a refused write (duplicate name, duplicate
-// member, unknown agent) returns its error kind and leaves the transaction
-// usable, as in the memory store. A constraint still guards against a
-// concurrent writer; that rare case aborts the transaction.
+// Uniqueness is the database's: a taken group name is agent_groups_name_key,
+// a second membership the primary key, an unknown group or agent a foreign
+// key. Such a refused write aborts the transaction; mapErr turns it into
+// ErrConflict or ErrNotFound.
 
+// groupRow is a row of agent_groups without its round-robin cursor, which
+// only AdvanceCursor reads and writes.
 type groupRow struct {
-	bun.BaseModel `bun:"table:agent_groups"`
+	bun.BaseModel `bun:"table:agent_groups,alias:g"`
 
 	ServiceID    string    `bun:"service_id,pk"`
 	ID           string    `bun:"id,pk"`
@@ -35,46 +36,56 @@ type groupRow struct {
 	CreatedAt    time.Time `bun:"created_at"`
 }
 
+func toGroupRow(sid string, g agent.Group) groupRow {
+	return groupRow{ServiceID: sid, ID: g.ID, Name: g.Name, Position: g.Position, Strategy: string(g.Strategy),
+		FixedAgentID: g.FixedAgentID, CreatedAt: g.CreatedAt}
+}
+
 func (g *groupRow) group() agent.Group {
 	return agent.Group{ID: g.ID, Name: g.Name, Position: g.Position, Strategy: agent.Strategy(g.Strategy),
 		FixedAgentID: g.FixedAgentID, CreatedAt: g.CreatedAt.UTC()}
 }
 
-// groupColumns are the columns of agent.Group (not the round-robin cursor).
-var groupColumns = []string{"service_id", "id", "name", "position", "strategy", "fixed_agent_id", "created_at"}
+// counterRow is the service's agent_counters row: the last membership Seq;
+// its row lock is the group lock.
+type counterRow struct {
+	bun.BaseModel `bun:"table:agent_counters,alias:c"`
+
+	ServiceID     string `bun:"service_id,pk"`
+	LastMemberSeq int64  `bun:"last_member_seq"`
+}
+
+// memberRow is a row of agent_group_members.
+type memberRow struct {
+	bun.BaseModel `bun:"table:agent_group_members,alias:m"`
+
+	ServiceID string    `bun:"service_id,pk"`
+	GroupID   string    `bun:"group_id,pk"`
+	AgentID   string    `bun:"agent_id,pk"`
+	Seq       int64     `bun:"seq"`
+	JoinedAt  time.Time `bun:"joined_at"`
+}
 
 type groupRepo repos
 
-// createGroup inserts the group unless its id or name (case-insensitive) is
-// taken; the position comes from the service's counter row, whose lock
-// serialises concurrent creates, so every new group goes after the others.
-const createGroup = `WITH ok AS (
-	SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM agent_groups WHERE service_id = ?0 AND (id = ?1 OR lower(name) = lower(?2)))
-), p AS (
-	INSERT INTO agent_counters (service_id, next_position) SELECT ?0, 1 FROM ok
-	ON CONFLICT (service_id) DO UPDATE SET next_position = agent_counters.next_position + 1
-	RETURNING next_position - 1 AS position
-)
-INSERT INTO agent_groups (service_id, id, name, position, strategy, fixed_agent_id, rr_cursor, created_at)
-SELECT ?0, ?1, ?2, p.position, ?3, ?4, 0, ?5 FROM p
-RETURNING position`
+// Lock upserts the service's counter row: the update of a row that exists
+// locks it until the commit, and the insert of a new one holds its key
+// (a concurrent insert waits for this transaction).
+func (r groupRepo) Lock(ctx context.Context) error {
+	_, err := r.tx.NewInsert().Model(&counterRow{ServiceID: r.sid}).
+		On("CONFLICT (service_id) DO UPDATE").Set("last_member_seq = c.last_member_seq").Exec(ctx)
+	return mapErr(err, "group lock")
+}
 
-func (r groupRepo) Create(ctx context.Context, g *agent.Group) error {
-	var pos int
-	err := r.tx.NewRaw(createGroup, r.sid, g.ID, g.Name, string(g.Strategy), g.FixedAgentID, g.CreatedAt).Scan(ctx, &pos)
-	if errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("group %q or a group named %q exists: %w", g.ID, g.Name, helpdesk.ErrConflict)
-	}
-	if err != nil {
-		return mapErr(err, "group "+g.Name)
-	}
-	g.Position = pos
-	return nil
+func (r groupRepo) Insert(ctx context.Context, g agent.Group) error {
+	row := toGroupRow(r.sid, g)
+	_, err := r.tx.NewInsert().Model(&row).Exec(ctx)
+	return mapErr(err, "group "+g.Name)
 }
 
 func (r groupRepo) Get(ctx context.Context, id string) (agent.Group, error) {
 	var row groupRow
-	err := r.tx.NewSelect().Model(&row).Column(groupColumns...).Where("service_id = ? AND id = ?", r.sid, id).Scan(ctx)
+	err := r.tx.NewSelect().Model(&row).Where("service_id = ? AND id = ?", r.sid, id).Scan(ctx)
 	if err != nil {
 		return agent.Group{}, mapErr(err, "group "+id)
 	}
@@ -83,8 +94,7 @@ func (r groupRepo) Get(ctx context.Context, id string) (agent.Group, error) {
 
 func (r groupRepo) List(ctx context.Context) ([]agent.Group, error) {
 	var rows []groupRow
-	err := r.tx.NewSelect().Model(&rows).Column(groupColumns...).Where("service_id = ?", r.sid).
-		OrderExpr(`position, id COLLATE "C"`).Scan(ctx)
+	err := r.tx.NewSelect().Model(&rows).Where("service_id = ?", r.sid).OrderExpr(`position, id COLLATE "C"`).Scan(ctx)
 	if err != nil {
 		return nil, mapErr(err, "groups")
 	}
@@ -95,61 +105,24 @@ func (r groupRepo) List(ctx context.Context) ([]agent.Group, error) {
 	return out, nil
 }
 
-// updateGroup writes the group unless another group has the name.
-const updateGroup = `UPDATE agent_groups SET name = ?2, strategy = ?3, fixed_agent_id = ?4
-WHERE service_id = ?0 AND id = ?1
-AND NOT EXISTS (SELECT 1 FROM agent_groups o WHERE o.service_id = ?0 AND lower(o.name) = lower(?2) AND o.id <> ?1)`
-
-func (r groupRepo) Update(ctx context.Context, g agent.Group) error {
-	res, err := r.tx.NewRaw(updateGroup, r.sid, g.ID, g.Name, string(g.Strategy), g.FixedAgentID).Exec(ctx)
-	if err != nil {
-		return mapErr(err, "group "+g.Name)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		if _, err := r.Get(ctx, g.ID); err != nil {
-			return err
-		}
-		return fmt.Errorf("a group named %q exists: %w", g.Name, helpdesk.ErrConflict)
-	}
-	return nil
-}
-
-func (r groupRepo) Reorder(ctx context.Context, ids []string) error {
-	seen := make(map[string]bool, len(ids))
-	for _, id := range ids {
-		if seen[id] {
-			return &helpdesk.ValidationError{Problems: []helpdesk.Problem{{Field: "ids", Reason: fmt.Sprintf("%q is listed twice", id)}}}
-		}
-		seen[id] = true
-	}
-	// The counter row's lock keeps groups from being created while the
-	// list is checked (a service without the row has no groups yet).
-	var locked []int
-	if err := r.tx.NewRaw("SELECT 1 FROM agent_counters WHERE service_id = ? FOR UPDATE", r.sid).Scan(ctx, &locked); err != nil {
-		return mapErr(err, "groups")
-	}
-	var stored []string
-	if err := r.tx.NewRaw("SELECT id FROM agent_groups WHERE service_id = ?", r.sid).Scan(ctx, &stored); err != nil {
-		return mapErr(err, "groups")
-	}
-	for _, id := range stored {
-		if !seen[id] {
-			return &helpdesk.ValidationError{Problems: []helpdesk.Problem{{Field: "ids", Reason: fmt.Sprintf("group %q is not listed; list every group once", id)}}}
-		}
-	}
-	if len(stored) != len(ids) {
-		return &helpdesk.ValidationError{Problems: []helpdesk.Problem{{Field: "ids", Reason: fmt.Sprintf("%d ids for %d groups: unknown ids listed", len(ids), len(stored))}}}
-	}
-	if len(ids) == 0 {
+// Save writes the rows in one bulk UPDATE; fewer rows updated than given
+// means one was unknown.
+func (r groupRepo) Save(ctx context.Context, gs []agent.Group) error {
+	if len(gs) == 0 {
 		return nil
 	}
-	_, err := r.tx.NewRaw(`WITH u AS (
-	UPDATE agent_groups g SET position = x.ord - 1
-	FROM unnest(?1::text[]) WITH ORDINALITY AS x(id, ord)
-	WHERE g.service_id = ?0 AND g.id = x.id
-)
-UPDATE agent_counters SET next_position = ?2 WHERE service_id = ?0`, r.sid, pgdialect.Array(ids), len(ids)).Exec(ctx)
-	return mapErr(err, "groups")
+	rows := make([]groupRow, len(gs))
+	for i, g := range gs {
+		rows[i] = toGroupRow(r.sid, g)
+	}
+	res, err := r.tx.NewUpdate().Model(&rows).Column("name", "position", "strategy", "fixed_agent_id").Bulk().Exec(ctx)
+	if err != nil {
+		return mapErr(err, "groups")
+	}
+	if n, _ := res.RowsAffected(); n < int64(len(rows)) {
+		return fmt.Errorf("%d of %d groups: %w", len(rows)-int(n), len(rows), helpdesk.ErrNotFound)
+	}
+	return nil
 }
 
 func (r groupRepo) Delete(ctx context.Context, id string) error {
@@ -163,49 +136,32 @@ func (r groupRepo) Delete(ctx context.Context, id string) error {
 	return nil
 }
 
-// addMember inserts the membership when the group and the agent exist and
-// the agent is not yet a member; its Seq comes from the service's counter
-// row, so numbers increase across the service and a rollback returns them.
-const addMember = `WITH ok AS (
-	SELECT 1 WHERE EXISTS (SELECT 1 FROM agent_groups WHERE service_id = ?0 AND id = ?1)
-	AND EXISTS (SELECT 1 FROM agents WHERE service_id = ?0 AND id = ?2)
-	AND NOT EXISTS (SELECT 1 FROM agent_group_members WHERE service_id = ?0 AND group_id = ?1 AND agent_id = ?2)
-), n AS (
-	INSERT INTO agent_counters (service_id, last_member_seq) SELECT ?0, 1 FROM ok
-	ON CONFLICT (service_id) DO UPDATE SET last_member_seq = agent_counters.last_member_seq + 1
-	RETURNING last_member_seq
-)
-INSERT INTO agent_group_members (service_id, group_id, agent_id, seq, joined_at)
-SELECT ?0, ?1, ?2, n.last_member_seq, ?3 FROM n
-RETURNING seq, joined_at`
-
+// AddMember takes the next Seq from the service's counter row (its row
+// lock serialises joins; a rollback returns the number), then inserts the
+// membership: the primary key refuses a second one, the foreign keys an
+// unknown group or agent.
 func (r groupRepo) AddMember(ctx context.Context, groupID, agentID string, at time.Time) (agent.Membership, error) {
-	m := agent.Membership{GroupID: groupID, AgentID: agentID}
-	err := r.tx.NewRaw(addMember, r.sid, groupID, agentID, at).Scan(ctx, &m.Seq, &m.JoinedAt)
-	if errors.Is(err, sql.ErrNoRows) {
-		var group, member bool
-		err := r.tx.NewRaw(`SELECT EXISTS (SELECT 1 FROM agent_groups WHERE service_id = ?0 AND id = ?1),
-	EXISTS (SELECT 1 FROM agents WHERE service_id = ?0 AND id = ?2)`, r.sid, groupID, agentID).Scan(ctx, &group, &member)
-		switch {
-		case err != nil:
-			return agent.Membership{}, mapErr(err, "group "+groupID)
-		case !group:
-			return agent.Membership{}, fmt.Errorf("group %q: %w", groupID, helpdesk.ErrNotFound)
-		case !member:
-			return agent.Membership{}, fmt.Errorf("agent %q: %w", agentID, helpdesk.ErrNotFound)
-		}
-		return agent.Membership{}, fmt.Errorf("agent %q is in group %q: %w", agentID, groupID, helpdesk.ErrConflict)
-	}
+	what := fmt.Sprintf("agent %s in group %s", agentID, groupID)
+	c := counterRow{ServiceID: r.sid, LastMemberSeq: 1}
+	err := r.tx.NewInsert().Model(&c).On("CONFLICT (service_id) DO UPDATE").Set("last_member_seq = c.last_member_seq + 1").
+		Returning("last_member_seq").Scan(ctx)
 	if err != nil {
-		return agent.Membership{}, mapErr(err, fmt.Sprintf("agent %s in group %s", agentID, groupID))
+		return agent.Membership{}, mapErr(err, what)
 	}
-	m.JoinedAt = m.JoinedAt.UTC()
-	return m, nil
+	m := memberRow{ServiceID: r.sid, GroupID: groupID, AgentID: agentID, Seq: c.LastMemberSeq, JoinedAt: at}
+	if _, err := r.tx.NewInsert().Model(&m).Exec(ctx); err != nil {
+		return agent.Membership{}, mapErr(err, what)
+	}
+	return m.membership(), nil
+}
+
+func (m *memberRow) membership() agent.Membership {
+	return agent.Membership{GroupID: m.GroupID, AgentID: m.AgentID, Seq: m.Seq, JoinedAt: m.JoinedAt.UTC()}
 }
 
 func (r groupRepo) RemoveMember(ctx context.Context, groupID, agentID string) error {
-	res, err := r.tx.NewRaw("DELETE FROM agent_group_members WHERE service_id = ? AND group_id = ? AND agent_id = ?",
-		r.sid, groupID, agentID).Exec(ctx)
+	res, err := r.tx.NewDelete().Model((*memberRow)(nil)).
+		Where("service_id = ? AND group_id = ? AND agent_id = ?", r.sid, groupID, agentID).Exec(ctx)
 	if err != nil {
 		return mapErr(err, "group "+groupID)
 	}
@@ -215,44 +171,37 @@ func (r groupRepo) RemoveMember(ctx context.Context, groupID, agentID string) er
 	return nil
 }
 
-// Members reads the group and its members in one statement: no row means
-// no group, one row without an agent an empty group.
+// Members reads the memberships; only when there are none does a second
+// read tell an empty group from an unknown one.
 func (r groupRepo) Members(ctx context.Context, groupID string) ([]agent.Membership, error) {
-	rows, err := r.tx.QueryContext(ctx, `SELECT m.agent_id, m.seq, m.joined_at FROM agent_groups g
-LEFT JOIN agent_group_members m ON m.service_id = g.service_id AND m.group_id = g.id
-WHERE g.service_id = ? AND g.id = ? ORDER BY m.seq`, r.sid, groupID)
+	var rows []memberRow
+	err := r.tx.NewSelect().Model(&rows).Where("service_id = ? AND group_id = ?", r.sid, groupID).Order("seq").Scan(ctx)
 	if err != nil {
 		return nil, mapErr(err, "members of group "+groupID)
 	}
-	defer rows.Close()
-	found := false
-	var out []agent.Membership
-	for rows.Next() {
-		found = true
-		var id sql.NullString
-		var seq sql.NullInt64
-		var at sql.NullTime
-		if err := rows.Scan(&id, &seq, &at); err != nil {
-			return nil, mapErr(err, "members of group "+groupID)
+	if len(rows) == 0 {
+		found, err := r.tx.NewSelect().Model((*groupRow)(nil)).Where("service_id = ? AND id = ?", r.sid, groupID).Exists(ctx)
+		if err != nil {
+			return nil, mapErr(err, "group "+groupID)
 		}
-		if id.Valid {
-			out = append(out, agent.Membership{GroupID: groupID, AgentID: id.String, Seq: seq.Int64, JoinedAt: at.Time.UTC()})
+		if !found {
+			return nil, fmt.Errorf("group %q: %w", groupID, helpdesk.ErrNotFound)
 		}
+		return nil, nil
 	}
-	if err := rows.Err(); err != nil {
-		return nil, mapErr(err, "members of group "+groupID)
-	}
-	if !found {
-		return nil, fmt.Errorf("group %q: %w", groupID, helpdesk.ErrNotFound)
+	out := make([]agent.Membership, len(rows))
+	for i := range rows {
+		out[i] = rows[i].membership()
 	}
 	return out, nil
 }
 
 func (r groupRepo) GroupsOf(ctx context.Context, agentID string) ([]string, error) {
 	var ids []string
-	err := r.tx.NewRaw(`SELECT g.id FROM agent_group_members m
-JOIN agent_groups g ON g.service_id = m.service_id AND g.id = m.group_id
-WHERE m.service_id = ? AND m.agent_id = ? ORDER BY g.position, g.id COLLATE "C"`, r.sid, agentID).Scan(ctx, &ids)
+	err := r.tx.NewSelect().Model((*groupRow)(nil)).Column("g.id").
+		Join("JOIN agent_group_members AS m ON m.service_id = g.service_id AND m.group_id = g.id").
+		Where("g.service_id = ? AND m.agent_id = ?", r.sid, agentID).
+		OrderExpr(`g.position, g.id COLLATE "C"`).Scan(ctx, &ids)
 	if err != nil {
 		return nil, mapErr(err, "groups of agent "+agentID)
 	}
@@ -262,18 +211,11 @@ WHERE m.service_id = ? AND m.agent_id = ? ORDER BY g.position, g.id COLLATE "C"`
 	return ids, nil
 }
 
-// LockCursor locks the group row FOR NO KEY UPDATE: concurrent LockCursor
-// calls on the group wait for this transaction, while adding members (whose
-// foreign key takes a KEY SHARE lock on the group row) is not held up.
-// advanceCursor is agent.NextAfter in one statement: the row lock it takes
-// is held only from here to the commit, so concurrent assignments to the
-// group queue for the shortest time and never take the same step.
-const advanceCursor = `UPDATE agent_groups SET rr_cursor = COALESCE(
-	(SELECT min(s) FROM unnest(?::bigint[]) AS s WHERE s > agent_groups.rr_cursor),
-	(SELECT min(s) FROM unnest(?::bigint[]) AS s))
-WHERE service_id = ? AND id = ?
-RETURNING rr_cursor`
-
+// AdvanceCursor is agent.NextAfter in one UPDATE: the row lock it takes is
+// held only from here to the commit, so concurrent assignments to the group
+// queue for the shortest time and never take the same step. The lock is FOR
+// NO KEY UPDATE strength, so adding members (whose foreign key takes a KEY
+// SHARE lock on the group row) is not held up.
 func (r groupRepo) AdvanceCursor(ctx context.Context, groupID string, eligible []int64) (int64, error) {
 	if len(eligible) == 0 {
 		if _, err := r.Get(ctx, groupID); err != nil {
@@ -283,7 +225,13 @@ func (r groupRepo) AdvanceCursor(ctx context.Context, groupID string, eligible [
 	}
 	var c int64
 	arr := pgdialect.Array(eligible)
-	if err := r.tx.NewRaw(advanceCursor, arr, arr, r.sid, groupID).Scan(ctx, &c); err != nil {
+	err := r.tx.NewUpdate().Model((*groupRow)(nil)).
+		Set(`rr_cursor = COALESCE(
+	(SELECT min(s) FROM unnest(?::bigint[]) AS s WHERE s > g.rr_cursor),
+	(SELECT min(s) FROM unnest(?::bigint[]) AS s))`, arr, arr).
+		Where("service_id = ? AND id = ?", r.sid, groupID).
+		Returning("rr_cursor").Scan(ctx, &c)
+	if err != nil {
 		return 0, mapErr(err, "group "+groupID)
 	}
 	return c, nil

@@ -2,8 +2,6 @@ package postgres
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
 	"time"
 
@@ -13,8 +11,12 @@ import (
 	"github.com/deskkit/deskkit/helpdesk"
 )
 
+// agentRow is a row of agents. Uniqueness of the email (case-insensitive)
+// and of a non-empty account is the unique indexes' (agents_email_key,
+// agents_account_key); a violation aborts the transaction and maps to
+// ErrConflict.
 type agentRow struct {
-	bun.BaseModel `bun:"table:agents"`
+	bun.BaseModel `bun:"table:agents,alias:a"`
 
 	ServiceID   string            `bun:"service_id,pk"`
 	ID          string            `bun:"id,pk"`
@@ -48,10 +50,6 @@ func (a *agentRow) agent() agent.Agent {
 	return out
 }
 
-// agentUpdatable are the columns Update writes: account, email and the
-// creation time come from the directory and stay as they are.
-var agentUpdatable = []string{"name", "role", "active", "permissions", "toggles", "cti_id", "extension", "version", "updated_at"}
-
 type agentRepo repos
 
 func (r agentRepo) Create(ctx context.Context, a agent.Agent) error {
@@ -82,25 +80,25 @@ func (r agentRepo) List(ctx context.Context) ([]agent.Agent, error) {
 	return out, nil
 }
 
-// Update writes a when the stored version is a.Version and reads back the
-// columns it does not write, so a ends up equal to the stored agent.
+// Update writes every column of a when the stored version is a.Version;
+// when no row matched, a read tells an unknown agent from a stale version.
 func (r agentRepo) Update(ctx context.Context, a *agent.Agent) error {
 	row := toAgentRow(r.sid, a)
 	row.Version = a.Version + 1
-	err := r.tx.NewUpdate().Model(&row).Column(agentUpdatable...).
-		Where("service_id = ? AND id = ? AND version = ?", r.sid, a.ID, a.Version).
-		Returning("account, email, created_at").Scan(ctx, &row.Account, &row.Email, &row.CreatedAt)
-	if errors.Is(err, sql.ErrNoRows) {
-		var cur int64
-		err := r.tx.NewSelect().Table("agents").Column("version").Where("service_id = ? AND id = ?", r.sid, a.ID).Scan(ctx, &cur)
-		if err != nil {
-			return mapErr(err, "agent "+a.ID)
-		}
-		return fmt.Errorf("agent %q is at version %d, not %d: %w", a.ID, cur, a.Version, helpdesk.ErrConflict)
-	}
+	res, err := r.tx.NewUpdate().Model(&row).WherePK().Where("version = ?", a.Version).Exec(ctx)
 	if err != nil {
 		return mapErr(err, "agent "+a.ID)
 	}
-	*a = row.agent()
+	if n, _ := res.RowsAffected(); n == 0 {
+		found, err := r.tx.NewSelect().Model((*agentRow)(nil)).Where("service_id = ? AND id = ?", r.sid, a.ID).Exists(ctx)
+		if err != nil {
+			return mapErr(err, "agent "+a.ID)
+		}
+		if !found {
+			return fmt.Errorf("agent %q: %w", a.ID, helpdesk.ErrNotFound)
+		}
+		return fmt.Errorf("agent %q is not at version %d: %w", a.ID, a.Version, helpdesk.ErrConflict)
+	}
+	a.Version = row.Version
 	return nil
 }

@@ -16,20 +16,115 @@ import (
 	"github.com/deskkit/deskkit/helpdesk"
 )
 
+// testAgentRepository holds the conformance cases of the agent package's
+// ports: agent.Repository (Agents), agent.GroupRepository (Groups),
+// agent.LoginLog (Logins) and agent.MenuRepository (Menus). Each case runs
+// in a service of its own. The stores make no rule checks: positions are
+// stored as given, and refusals are only taken keys (ErrConflict), unknown
+// rows (ErrNotFound) and a malformed login filter (ErrInvalid). On Postgres
+// a refused write aborts its transaction, so every refusal here runs in a
+// transaction of its own.
+func testAgentRepository(t *testing.T, s helpdesk.Store) {
+	methods := []struct {
+		name string
+		fn   func(*testing.T, helpdesk.Store)
+	}{
+		{"Agents.Create", testAgentsCreate},
+		{"Agents.Get", testAgentsGet},
+		{"Agents.List", testAgentsList},
+		{"Agents.Update", testAgentsUpdate},
+		{"Groups.Lock", testGroupsLock},
+		{"Groups.Insert", testGroupsInsert},
+		{"Groups.Get", testGroupsGet},
+		{"Groups.List", testGroupsList},
+		{"Groups.Save", testGroupsSave},
+		{"Groups.Delete", testGroupsDelete},
+		{"Groups.AddMember", testGroupsAddMember},
+		{"Groups.RemoveMember", testGroupsRemoveMember},
+		{"Groups.Members", testGroupsMembers},
+		{"Groups.GroupsOf", testGroupsOf},
+		{"Groups.AdvanceCursor", testGroupsAdvanceCursor},
+		{"Logins.Add", testLoginsAdd},
+		{"Logins.List", testLoginsList},
+		{"Menus.Get", testMenusGet},
+		{"Menus.Put", testMenusPut},
+	}
+	for _, m := range methods {
+		t.Run(m.name, func(t *testing.T) { m.fn(t, s) })
+	}
+}
+
+// agentCase runs fn as a parallel subtest in a fresh service.
+func agentCase(t *testing.T, s helpdesk.Store, name string, fn func(t *testing.T, svc string)) {
+	t.Run(name, func(t *testing.T) {
+		t.Parallel()
+		svc := newID()
+		mkService(t, s, svc)
+		fn(t, svc)
+	})
+}
+
+// agentAt is a time with microseconds, as every store keeps them.
+func agentAt(i int) time.Time {
+	return base.Add(time.Duration(i)*time.Minute + time.Duration(i+1)*time.Microsecond)
+}
+
+// newAgent is an agent named name with every field of a plain agent set.
+func newAgent(name string) agent.Agent {
+	return agent.Agent{ID: newID(), Name: name, Email: name + "@example.com", Role: agent.RoleAgent, Active: true,
+		Version: 1, CreatedAt: base}
+}
+
+// fullAgent is an agent with every field set.
+func fullAgent() agent.Agent {
+	return agent.Agent{
+		ID: newID(), Account: "lee.k", Name: "Lee", Email: "Lee@Example.com", Role: agent.RoleAgent, Active: true,
+		Permissions: agent.Permissions{Ticket: true, Phone: true, Forward: true, Export: true},
+		Toggles:     agent.Toggles{TicketAssignment: true, AssignmentControl: true},
+		CTIID:       "cti-7", Extension: "2031", Version: 1,
+		CreatedAt: agentAt(1), UpdatedAt: agentAt(2),
+	}
+}
+
 // mkAgent stores an agent named name in service and returns it.
 func mkAgent(t *testing.T, s helpdesk.Store, service, name string) agent.Agent {
 	t.Helper()
-	a := agent.Agent{ID: newID(), Name: name, Email: name + "@example.com", Role: agent.RoleAgent, Active: true,
-		Version: 1, CreatedAt: base}
+	a := newAgent(name)
 	tx(t, s, service, func(r helpdesk.Repos) error { return r.Agents().Create(context.Background(), a) })
 	return a
 }
 
-// mkGroup stores a group named name in service and returns it as stored.
-func mkGroup(t *testing.T, s helpdesk.Store, service, name string) agent.Group {
+func getAgent(t *testing.T, s helpdesk.Store, service, id string) agent.Agent {
 	t.Helper()
-	g := agent.Group{ID: newID(), Name: name, Strategy: agent.StrategyNone, CreatedAt: base}
-	tx(t, s, service, func(r helpdesk.Repos) error { return r.Groups().Create(context.Background(), &g) })
+	var a agent.Agent
+	tx(t, s, service, func(r helpdesk.Repos) (err error) {
+		a, err = r.Agents().Get(context.Background(), id)
+		return err
+	})
+	return a
+}
+
+func listAgents(t *testing.T, s helpdesk.Store, service string) []agent.Agent {
+	t.Helper()
+	var as []agent.Agent
+	tx(t, s, service, func(r helpdesk.Repos) (err error) {
+		as, err = r.Agents().List(context.Background())
+		return err
+	})
+	return as
+}
+
+// newGroup is a group named name at position pos.
+func newGroup(name string, pos int) agent.Group {
+	return agent.Group{ID: newID(), Name: name, Position: pos, Strategy: agent.StrategyNone, CreatedAt: agentAt(pos)}
+}
+
+// mkGroup stores a group named name at position pos in service and
+// returns it.
+func mkGroup(t *testing.T, s helpdesk.Store, service, name string, pos int) agent.Group {
+	t.Helper()
+	g := newGroup(name, pos)
+	tx(t, s, service, func(r helpdesk.Repos) error { return r.Groups().Insert(context.Background(), g) })
 	return g
 }
 
@@ -51,625 +146,1005 @@ func groupIDs(gs []agent.Group) []string {
 	return ids
 }
 
-// testAgentFields_AGT2: every field of an agent round-trips; Update checks
-// the version; the account is unique per service.
-func testAgentFields(t *testing.T, s helpdesk.Store) {
-	ctx := context.Background()
-	mkService(t, s, "acme")
-	mkService(t, s, "other")
-	a := agent.Agent{
-		ID: newID(), Account: "lee.k", Name: "Lee", Email: "lee@example.com", Role: agent.RoleAgent, Active: true,
-		Permissions: agent.Permissions{Ticket: true, Phone: true, Forward: true, Export: true},
-		Toggles:     agent.Toggles{TicketAssignment: true, AssignmentControl: true},
-		CTIID:       "cti-7", Extension: "2031", Version: 1,
-		CreatedAt: base.Add(1234567 * time.Microsecond), UpdatedAt: base.Add(time.Minute + 7*time.Microsecond),
-	}
-	plain := agent.Agent{ID: newID(), Name: "Ahn", Email: "ahn@example.com", Role: agent.RoleAdmin, Version: 1, CreatedAt: base}
-	tx(t, s, "acme", func(r helpdesk.Repos) error {
-		require.NoError(t, r.Agents().Create(ctx, a))
-		return r.Agents().Create(ctx, plain)
-	})
-	tx(t, s, "acme", func(r helpdesk.Repos) error {
-		got, err := r.Agents().Get(ctx, a.ID)
-		require.NoError(t, err)
-		assert.Equal(t, a, got)
-		got, err = r.Agents().Get(ctx, plain.ID)
-		require.NoError(t, err)
-		assert.Equal(t, plain, got, "zero permissions, toggles and update time")
-		l, err := r.Agents().List(ctx)
-		require.NoError(t, err)
-		assert.Equal(t, []agent.Agent{plain, a}, l)
-		return nil
-	})
-
-	upd := a
-	upd.Name = "Lee Kim"
-	upd.Role = agent.RoleAdmin
-	upd.Active = false
-	upd.Permissions = agent.Permissions{Chat: true, ViewLogs: true}
-	upd.Toggles = agent.Toggles{ChatAssignment: true}
-	upd.CTIID, upd.Extension = "", "99"
-	upd.UpdatedAt = base.Add(time.Hour + 3*time.Microsecond)
-	tx(t, s, "acme", func(r helpdesk.Repos) error { return r.Agents().Update(ctx, &upd) })
-	assert.Equal(t, int64(2), upd.Version)
-	tx(t, s, "acme", func(r helpdesk.Repos) error {
-		got, err := r.Agents().Get(ctx, a.ID)
-		require.NoError(t, err)
-		assert.Equal(t, upd, got)
-		return nil
-	})
-
-	stale := a // version 1
-	stale.Name = "stale"
-	err := s.Tx(ctx, "acme", func(r helpdesk.Repos) error { return r.Agents().Update(ctx, &stale) })
-	require.ErrorIs(t, err, helpdesk.ErrConflict)
-	err = s.Tx(ctx, "acme", func(r helpdesk.Repos) error {
-		ghost := agent.Agent{ID: newID(), Name: "ghost", Email: "ghost@example.com", Role: agent.RoleAgent, Version: 1, CreatedAt: base}
-		return r.Agents().Update(ctx, &ghost)
-	})
-	require.ErrorIs(t, err, helpdesk.ErrNotFound)
-	err = s.Tx(ctx, "other", func(r helpdesk.Repos) error {
-		foreign := upd
-		foreign.Name = "hijack"
-		return r.Agents().Update(ctx, &foreign)
-	})
-	require.ErrorIs(t, err, helpdesk.ErrNotFound, "SVC-1")
-	tx(t, s, "acme", func(r helpdesk.Repos) error {
-		got, err := r.Agents().Get(ctx, a.ID)
-		require.NoError(t, err)
-		assert.Equal(t, upd, got, "refused updates changed nothing")
-		return nil
-	})
-
-	// a failed transaction leaves no update behind
-	err = s.Tx(ctx, "acme", func(r helpdesk.Repos) error {
-		u := upd
-		u.Name = "rolled back"
-		require.NoError(t, r.Agents().Update(ctx, &u))
-		return errBoom
-	})
-	require.ErrorIs(t, err, errBoom)
-
-	// the account is unique per service; many agents have none
-	err = s.Tx(ctx, "acme", func(r helpdesk.Repos) error {
-		return r.Agents().Create(ctx, agent.Agent{ID: newID(), Account: "lee.k", Name: "Dup", Email: "dup@example.com", Role: agent.RoleAgent, Version: 1, CreatedAt: base})
-	})
-	require.ErrorIs(t, err, helpdesk.ErrConflict, "account is unique per service")
-	tx(t, s, "acme", func(r helpdesk.Repos) error {
-		return r.Agents().Create(ctx, agent.Agent{ID: newID(), Name: "No account", Email: "none@example.com", Role: agent.RoleAgent, Version: 1, CreatedAt: base})
-	})
-	tx(t, s, "other", func(r helpdesk.Repos) error {
-		return r.Agents().Create(ctx, agent.Agent{ID: newID(), Account: "lee.k", Name: "Lee", Email: "lee@example.com", Role: agent.RoleAgent, Version: 1, CreatedAt: base})
-	})
-	tx(t, s, "acme", func(r helpdesk.Repos) error {
-		got, err := r.Agents().Get(ctx, a.ID)
-		require.NoError(t, err)
-		assert.Equal(t, upd, got)
-		l, err := r.Agents().List(ctx)
-		require.NoError(t, err)
-		assert.Len(t, l, 3)
-		return nil
-	})
-}
-
-// testGroups_AGT6: groups keep a display order, unique names, and members
-// in join order.
-func testGroups(t *testing.T, s helpdesk.Store) {
-	ctx := context.Background()
-	mkService(t, s, "acme")
-	a1, a2, a3 := mkAgent(t, s, "acme", "a1"), mkAgent(t, s, "acme", "a2"), mkAgent(t, s, "acme", "a3")
-	g1, g2, g3 := mkGroup(t, s, "acme", "Billing"), mkGroup(t, s, "acme", "Support"), mkGroup(t, s, "acme", "Sales")
-	assert.Equal(t, []int{0, 1, 2}, []int{g1.Position, g2.Position, g3.Position}, "appended at the end")
-	assert.Equal(t, []agent.Group{g1, g2, g3}, listGroups(t, s, "acme"))
-
-	err := s.Tx(ctx, "acme", func(r helpdesk.Repos) error {
-		return r.Groups().Create(ctx, &agent.Group{ID: newID(), Name: "bILLING", Strategy: agent.StrategyNone, CreatedAt: base})
-	})
-	require.ErrorIs(t, err, helpdesk.ErrConflict, "names are unique case-insensitively")
-	err = s.Tx(ctx, "acme", func(r helpdesk.Repos) error {
-		return r.Groups().Create(ctx, &agent.Group{ID: g1.ID, Name: "Other", Strategy: agent.StrategyNone, CreatedAt: base})
-	})
-	require.ErrorIs(t, err, helpdesk.ErrConflict, "ids are unique")
-
-	// Update writes name, strategy and fixed agent, nothing else
-	g2.Name, g2.Strategy, g2.FixedAgentID = "Support L2", agent.StrategyFixed, a1.ID
-	tx(t, s, "acme", func(r helpdesk.Repos) error {
-		changed := g2
-		changed.Position, changed.CreatedAt = 7, base.Add(time.Hour)
-		require.NoError(t, r.Groups().Update(ctx, changed))
-		got, err := r.Groups().Get(ctx, g2.ID)
-		require.NoError(t, err)
-		assert.Equal(t, g2, got)
-		// renaming a group to its own name in another case is fine
-		g2.Name = "SUPPORT l2"
-		require.NoError(t, r.Groups().Update(ctx, g2))
-		// refused writes return their kind and leave the transaction usable
-		dup := g2
-		dup.Name = "sales"
-		assert.ErrorIs(t, r.Groups().Update(ctx, dup), helpdesk.ErrConflict)
-		assert.ErrorIs(t, r.Groups().Update(ctx, agent.Group{ID: newID(), Name: "Ghost", Strategy: agent.StrategyNone}), helpdesk.ErrNotFound)
-		assert.ErrorIs(t, r.Groups().Create(ctx, &agent.Group{ID: newID(), Name: "SALES", Strategy: agent.StrategyNone, CreatedAt: base}), helpdesk.ErrConflict)
-		_, err = r.Groups().Get(ctx, newID())
-		assert.ErrorIs(t, err, helpdesk.ErrNotFound)
-		return nil
-	})
-	assert.Equal(t, []agent.Group{g1, g2, g3}, listGroups(t, s, "acme"))
-
-	// Reorder names every group once
-	tx(t, s, "acme", func(r helpdesk.Repos) error { return r.Groups().Reorder(ctx, []string{g3.ID, g1.ID, g2.ID}) })
-	g3.Position, g1.Position, g2.Position = 0, 1, 2
-	assert.Equal(t, []agent.Group{g3, g1, g2}, listGroups(t, s, "acme"))
-	for _, bad := range [][]string{
-		{g1.ID, g2.ID},                 // one missing
-		{g1.ID, g2.ID, g2.ID},          // one twice, one missing
-		{g1.ID, g2.ID, g3.ID, g3.ID},   // one twice
-		{g1.ID, g2.ID, newID()},        // an unknown one instead
-		{g1.ID, g2.ID, g3.ID, newID()}, // an unknown one besides
-		{},                             // none
-	} {
-		err := s.Tx(ctx, "acme", func(r helpdesk.Repos) error { return r.Groups().Reorder(ctx, bad) })
-		assert.ErrorIs(t, err, helpdesk.ErrInvalid, "%v", bad)
-	}
-	assert.Equal(t, []agent.Group{g3, g1, g2}, listGroups(t, s, "acme"), "refused reorders changed nothing")
-	err = s.Tx(ctx, "acme", func(r helpdesk.Repos) error {
-		require.NoError(t, r.Groups().Reorder(ctx, []string{g1.ID, g2.ID, g3.ID}))
-		return errBoom
-	})
-	require.ErrorIs(t, err, errBoom)
-	assert.Equal(t, []agent.Group{g3, g1, g2}, listGroups(t, s, "acme"), "a failed reorder rolls back")
-
-	// members join in order; Seq increases across the service's groups
-	at := func(i int) time.Time {
-		return base.Add(time.Duration(i)*time.Minute + time.Duration(i)*time.Microsecond)
-	}
-	var joins []agent.Membership
-	tx(t, s, "acme", func(r helpdesk.Repos) error {
-		for i, p := range []struct{ g, a string }{{g1.ID, a1.ID}, {g2.ID, a1.ID}, {g1.ID, a2.ID}, {g1.ID, a3.ID}} {
-			m, err := r.Groups().AddMember(ctx, p.g, p.a, at(i))
-			require.NoError(t, err)
-			assert.Equal(t, agent.Membership{GroupID: p.g, AgentID: p.a, Seq: m.Seq, JoinedAt: at(i)}, m)
-			if len(joins) > 0 {
-				assert.Greater(t, m.Seq, joins[len(joins)-1].Seq, "Seq increases")
-			}
-			joins = append(joins, m)
-		}
-		return nil
-	})
-	members := func(groupID string) []agent.Membership {
-		t.Helper()
-		var ms []agent.Membership
-		tx(t, s, "acme", func(r helpdesk.Repos) (err error) {
-			ms, err = r.Groups().Members(ctx, groupID)
-			return err
-		})
-		return ms
-	}
-	groupsOf := func(agentID string) []string {
-		t.Helper()
-		var ids []string
-		tx(t, s, "acme", func(r helpdesk.Repos) (err error) {
-			ids, err = r.Groups().GroupsOf(ctx, agentID)
-			return err
-		})
-		return ids
-	}
-	assert.Equal(t, []agent.Membership{joins[0], joins[2], joins[3]}, members(g1.ID))
-	assert.Equal(t, []agent.Membership{joins[1]}, members(g2.ID))
-	assert.Empty(t, members(g3.ID))
-	assert.Equal(t, []string{g1.ID, g2.ID}, groupsOf(a1.ID), "by group position")
-	assert.Empty(t, groupsOf(newID()))
-
-	// refused joins return their kind, write nothing and leave the
-	// transaction usable
-	tx(t, s, "acme", func(r helpdesk.Repos) error {
-		_, err := r.Groups().AddMember(ctx, g1.ID, a1.ID, at(9))
-		assert.ErrorIs(t, err, helpdesk.ErrConflict, "already a member")
-		_, err = r.Groups().AddMember(ctx, g1.ID, newID(), at(9))
-		assert.ErrorIs(t, err, helpdesk.ErrNotFound, "unknown agent")
-		_, err = r.Groups().AddMember(ctx, newID(), a1.ID, at(9))
-		assert.ErrorIs(t, err, helpdesk.ErrNotFound, "unknown group")
-		assert.ErrorIs(t, r.Groups().RemoveMember(ctx, g3.ID, a1.ID), helpdesk.ErrNotFound, "not a member")
-		assert.ErrorIs(t, r.Groups().RemoveMember(ctx, newID(), a1.ID), helpdesk.ErrNotFound, "unknown group")
-		_, err = r.Groups().Members(ctx, newID())
-		assert.ErrorIs(t, err, helpdesk.ErrNotFound)
-		return nil
-	})
-	assert.Equal(t, []agent.Membership{joins[0], joins[2], joins[3]}, members(g1.ID))
-
-	// a rolled-back join leaves no member behind
-	err = s.Tx(ctx, "acme", func(r helpdesk.Repos) error {
-		_, err := r.Groups().AddMember(ctx, g3.ID, a2.ID, at(10))
-		require.NoError(t, err)
-		return errBoom
-	})
-	require.ErrorIs(t, err, errBoom)
-	assert.Empty(t, members(g3.ID))
-
-	// leaving and joining again goes to the end of the join order with a new Seq
-	var again agent.Membership
-	tx(t, s, "acme", func(r helpdesk.Repos) (err error) {
-		require.NoError(t, r.Groups().RemoveMember(ctx, g1.ID, a2.ID))
-		again, err = r.Groups().AddMember(ctx, g1.ID, a2.ID, at(11))
+func addMember(t *testing.T, s helpdesk.Store, service, groupID, agentID string, at time.Time) agent.Membership {
+	t.Helper()
+	var m agent.Membership
+	tx(t, s, service, func(r helpdesk.Repos) (err error) {
+		m, err = r.Groups().AddMember(context.Background(), groupID, agentID, at)
 		return err
 	})
-	assert.Greater(t, again.Seq, joins[3].Seq, "Seq is never reused")
-	assert.Equal(t, []agent.Membership{joins[0], joins[3], again}, members(g1.ID))
-	tx(t, s, "acme", func(r helpdesk.Repos) error { return r.Groups().RemoveMember(ctx, g1.ID, a3.ID) })
-	assert.Equal(t, []agent.Membership{joins[0], again}, members(g1.ID))
-
-	tx(t, s, "acme", func(r helpdesk.Repos) error { return r.Groups().Reorder(ctx, []string{g2.ID, g3.ID, g1.ID}) })
-	assert.Equal(t, []string{g2.ID, g1.ID}, groupsOf(a1.ID), "GroupsOf follows the new order")
-
-	// Delete removes the group and its memberships
-	tx(t, s, "acme", func(r helpdesk.Repos) error {
-		require.NoError(t, r.Groups().Delete(ctx, g1.ID))
-		_, err := r.Groups().Get(ctx, g1.ID)
-		assert.ErrorIs(t, err, helpdesk.ErrNotFound)
-		_, err = r.Groups().Members(ctx, g1.ID)
-		assert.ErrorIs(t, err, helpdesk.ErrNotFound)
-		assert.ErrorIs(t, r.Groups().Delete(ctx, g1.ID), helpdesk.ErrNotFound)
-		return nil
-	})
-	assert.Equal(t, []string{g2.ID}, groupsOf(a1.ID))
-	assert.Empty(t, groupsOf(a2.ID))
-	assert.Equal(t, []string{g2.ID, g3.ID}, groupIDs(listGroups(t, s, "acme")))
-	err = s.Tx(ctx, "acme", func(r helpdesk.Repos) error {
-		require.NoError(t, r.Groups().Delete(ctx, g2.ID))
-		return errBoom
-	})
-	require.ErrorIs(t, err, errBoom)
-	assert.Equal(t, []agent.Membership{joins[1]}, members(g2.ID), "a failed delete rolls back")
-
-	// the name of a deleted group is free again; a new group goes last
-	g4 := mkGroup(t, s, "acme", "billing")
-	assert.Equal(t, []string{g2.ID, g3.ID, g4.ID}, groupIDs(listGroups(t, s, "acme")))
-	tx(t, s, "acme", func(r helpdesk.Repos) error { return r.Groups().Reorder(ctx, []string{g4.ID, g3.ID, g2.ID}) })
-	assert.Equal(t, []string{g4.ID, g3.ID, g2.ID}, groupIDs(listGroups(t, s, "acme")))
-	g5 := mkGroup(t, s, "acme", "Late")
-	assert.Equal(t, []string{g4.ID, g3.ID, g2.ID, g5.ID}, groupIDs(listGroups(t, s, "acme")))
+	return m
 }
 
-// testRoundRobinCursor: the cursor is stored, advances by the round-robin
-// rule (agent.NextAfter), rolls back with its transaction, and concurrent
-// advances never take the same step.
-func testRoundRobinCursor(t *testing.T, s helpdesk.Store) {
+func listMembers(t *testing.T, s helpdesk.Store, service, groupID string) []agent.Membership {
+	t.Helper()
+	var ms []agent.Membership
+	tx(t, s, service, func(r helpdesk.Repos) (err error) {
+		ms, err = r.Groups().Members(context.Background(), groupID)
+		return err
+	})
+	return ms
+}
+
+func groupsOf(t *testing.T, s helpdesk.Store, service, agentID string) []string {
+	t.Helper()
+	var ids []string
+	tx(t, s, service, func(r helpdesk.Repos) (err error) {
+		ids, err = r.Groups().GroupsOf(context.Background(), agentID)
+		return err
+	})
+	return ids
+}
+
+// refused runs fn in a transaction of its own and returns its error.
+func refused(s helpdesk.Store, service string, fn func(helpdesk.Repos) error) error {
+	return s.Tx(context.Background(), service, fn)
+}
+
+func testAgentsCreate(t *testing.T, s helpdesk.Store) {
 	ctx := context.Background()
-	mkService(t, s, "acme")
-	g := mkGroup(t, s, "acme", "Round")
-	advance := func(eligible ...int64) int64 {
+	agentCase(t, s, "RoundTrip_AGT2", func(t *testing.T, svc string) {
+		a, plain := fullAgent(), agent.Agent{ID: newID(), Name: "Ahn", Email: "ahn@example.com", Role: agent.RoleAdmin, Version: 1, CreatedAt: base}
+		tx(t, s, svc, func(r helpdesk.Repos) error {
+			require.NoError(t, r.Agents().Create(ctx, a))
+			return r.Agents().Create(ctx, plain)
+		})
+		assert.Equal(t, a, getAgent(t, s, svc, a.ID))
+		assert.Equal(t, plain, getAgent(t, s, svc, plain.ID), "zero account, permissions, toggles and update time")
+	})
+	agentCase(t, s, "TakenID", func(t *testing.T, svc string) {
+		a := mkAgent(t, s, svc, "kim")
+		b := newAgent("other")
+		b.ID = a.ID
+		err := refused(s, svc, func(r helpdesk.Repos) error { return r.Agents().Create(ctx, b) })
+		require.ErrorIs(t, err, helpdesk.ErrConflict)
+		assert.Equal(t, a, getAgent(t, s, svc, a.ID))
+	})
+	agentCase(t, s, "TakenEmailAnyCase", func(t *testing.T, svc string) {
+		a := fullAgent()
+		tx(t, s, svc, func(r helpdesk.Repos) error { return r.Agents().Create(ctx, a) })
+		dup := newAgent("dup")
+		dup.Email = "lee@example.COM"
+		err := refused(s, svc, func(r helpdesk.Repos) error { return r.Agents().Create(ctx, dup) })
+		require.ErrorIs(t, err, helpdesk.ErrConflict)
+		assert.Equal(t, []agent.Agent{a}, listAgents(t, s, svc))
+	})
+	agentCase(t, s, "TakenAccount", func(t *testing.T, svc string) {
+		a := fullAgent()
+		tx(t, s, svc, func(r helpdesk.Repos) error { return r.Agents().Create(ctx, a) })
+		dup := newAgent("dup")
+		dup.Account = a.Account
+		err := refused(s, svc, func(r helpdesk.Repos) error { return r.Agents().Create(ctx, dup) })
+		require.ErrorIs(t, err, helpdesk.ErrConflict)
+		assert.Equal(t, []agent.Agent{a}, listAgents(t, s, svc))
+	})
+	agentCase(t, s, "ManyWithoutAccount", func(t *testing.T, svc string) {
+		mkAgent(t, s, svc, "a")
+		mkAgent(t, s, svc, "b")
+		assert.Len(t, listAgents(t, s, svc), 2)
+	})
+	agentCase(t, s, "KeysArePerService_SVC1", func(t *testing.T, svc string) {
+		other := newID()
+		mkService(t, s, other)
+		a := fullAgent()
+		tx(t, s, svc, func(r helpdesk.Repos) error { return r.Agents().Create(ctx, a) })
+		b := a // same id, email and account
+		tx(t, s, other, func(r helpdesk.Repos) error { return r.Agents().Create(ctx, b) })
+		assert.Equal(t, []agent.Agent{b}, listAgents(t, s, other))
+		assert.Equal(t, []agent.Agent{a}, listAgents(t, s, svc))
+	})
+	t.Run("UnknownService", func(t *testing.T) {
+		t.Parallel()
+		err := refused(s, newID(), func(r helpdesk.Repos) error { return r.Agents().Create(ctx, newAgent("x")) })
+		assert.ErrorIs(t, err, helpdesk.ErrNotFound)
+	})
+	agentCase(t, s, "Rollback", func(t *testing.T, svc string) {
+		err := s.Tx(ctx, svc, func(r helpdesk.Repos) error {
+			require.NoError(t, r.Agents().Create(ctx, newAgent("x")))
+			return errBoom
+		})
+		require.ErrorIs(t, err, errBoom)
+		assert.Empty(t, listAgents(t, s, svc))
+	})
+	agentCase(t, s, "NoAliasing", func(t *testing.T, svc string) {
+		a := fullAgent()
+		in := a
+		tx(t, s, svc, func(r helpdesk.Repos) error { return r.Agents().Create(ctx, in) })
+		in.Name, in.Permissions.Ticket = "changed", false
+		got := getAgent(t, s, svc, a.ID)
+		got.Name, got.Toggles.TicketAssignment = "changed", false
+		assert.Equal(t, a, getAgent(t, s, svc, a.ID))
+	})
+}
+
+func testAgentsGet(t *testing.T, s helpdesk.Store) {
+	ctx := context.Background()
+	agentCase(t, s, "Unknown", func(t *testing.T, svc string) {
+		err := refused(s, svc, func(r helpdesk.Repos) error {
+			_, err := r.Agents().Get(ctx, newID())
+			return err
+		})
+		assert.ErrorIs(t, err, helpdesk.ErrNotFound)
+	})
+	agentCase(t, s, "OtherService_SVC1", func(t *testing.T, svc string) {
+		other := newID()
+		mkService(t, s, other)
+		a := mkAgent(t, s, other, "kim")
+		err := refused(s, svc, func(r helpdesk.Repos) error {
+			_, err := r.Agents().Get(ctx, a.ID)
+			return err
+		})
+		assert.ErrorIs(t, err, helpdesk.ErrNotFound)
+	})
+}
+
+func testAgentsList(t *testing.T, s helpdesk.Store) {
+	agentCase(t, s, "Empty", func(t *testing.T, svc string) {
+		assert.Empty(t, listAgents(t, s, svc))
+	})
+	agentCase(t, s, "ByNameThenIDInByteOrder", func(t *testing.T, svc string) {
+		other := newID()
+		mkService(t, s, other)
+		mkAgent(t, s, other, "aaa") // another service's agent is not listed
+		b, lower := mkAgent(t, s, svc, "b"), mkAgent(t, s, svc, "a")
+		upper := newAgent("B")
+		upper.Email = "upper@example.com"
+		twin := newAgent("a")
+		twin.Email = "twin@example.com"
+		twin.ID = "0" + lower.ID // sorts before lower in bytes
+		tx(t, s, svc, func(r helpdesk.Repos) error {
+			require.NoError(t, r.Agents().Create(context.Background(), upper))
+			return r.Agents().Create(context.Background(), twin)
+		})
+		assert.Equal(t, []agent.Agent{upper, twin, lower, b}, listAgents(t, s, svc))
+	})
+}
+
+func testAgentsUpdate(t *testing.T, s helpdesk.Store) {
+	ctx := context.Background()
+	agentCase(t, s, "WritesEveryField", func(t *testing.T, svc string) {
+		a := fullAgent()
+		tx(t, s, svc, func(r helpdesk.Repos) error { return r.Agents().Create(ctx, a) })
+		upd := a
+		upd.Account, upd.Name, upd.Email = "lee.kim", "Lee Kim", "kim@example.com"
+		upd.Role, upd.Active = agent.RoleAdmin, false
+		upd.Permissions = agent.Permissions{Chat: true, ViewLogs: true}
+		upd.Toggles = agent.Toggles{ChatAssignment: true}
+		upd.CTIID, upd.Extension = "", "99"
+		upd.CreatedAt, upd.UpdatedAt = agentAt(5), agentAt(6)
+		tx(t, s, svc, func(r helpdesk.Repos) error { return r.Agents().Update(ctx, &upd) })
+		assert.Equal(t, int64(2), upd.Version, "the version is incremented")
+		assert.Equal(t, upd, getAgent(t, s, svc, a.ID))
+	})
+	agentCase(t, s, "StaleVersion", func(t *testing.T, svc string) {
+		a := mkAgent(t, s, svc, "kim")
+		first := a
+		first.Name = "first"
+		tx(t, s, svc, func(r helpdesk.Repos) error { return r.Agents().Update(ctx, &first) })
+		stale := a
+		stale.Name = "stale"
+		err := refused(s, svc, func(r helpdesk.Repos) error { return r.Agents().Update(ctx, &stale) })
+		require.ErrorIs(t, err, helpdesk.ErrConflict)
+		assert.Equal(t, first, getAgent(t, s, svc, a.ID))
+	})
+	agentCase(t, s, "Unknown", func(t *testing.T, svc string) {
+		ghost := newAgent("ghost")
+		err := refused(s, svc, func(r helpdesk.Repos) error { return r.Agents().Update(ctx, &ghost) })
+		require.ErrorIs(t, err, helpdesk.ErrNotFound)
+		assert.Empty(t, listAgents(t, s, svc))
+	})
+	agentCase(t, s, "OtherService_SVC1", func(t *testing.T, svc string) {
+		other := newID()
+		mkService(t, s, other)
+		a := mkAgent(t, s, other, "kim")
+		hijack := a
+		hijack.Name = "hijack"
+		err := refused(s, svc, func(r helpdesk.Repos) error { return r.Agents().Update(ctx, &hijack) })
+		require.ErrorIs(t, err, helpdesk.ErrNotFound)
+		assert.Equal(t, a, getAgent(t, s, other, a.ID))
+	})
+	agentCase(t, s, "TakenEmailOrAccount", func(t *testing.T, svc string) {
+		a, b := fullAgent(), newAgent("b")
+		tx(t, s, svc, func(r helpdesk.Repos) error {
+			require.NoError(t, r.Agents().Create(ctx, a))
+			return r.Agents().Create(ctx, b)
+		})
+		for _, change := range []func(*agent.Agent){
+			func(x *agent.Agent) { x.Email = "LEE@example.com" },
+			func(x *agent.Agent) { x.Account = a.Account },
+		} {
+			u := b
+			change(&u)
+			err := refused(s, svc, func(r helpdesk.Repos) error { return r.Agents().Update(ctx, &u) })
+			require.ErrorIs(t, err, helpdesk.ErrConflict)
+		}
+		assert.Equal(t, b, getAgent(t, s, svc, b.ID))
+		own := a
+		own.Email = "LEE@EXAMPLE.COM" // its own email in another case is fine
+		tx(t, s, svc, func(r helpdesk.Repos) error { return r.Agents().Update(ctx, &own) })
+		assert.Equal(t, own, getAgent(t, s, svc, a.ID))
+	})
+	agentCase(t, s, "Rollback", func(t *testing.T, svc string) {
+		a := mkAgent(t, s, svc, "kim")
+		err := s.Tx(ctx, svc, func(r helpdesk.Repos) error {
+			u := a
+			u.Name = "rolled back"
+			require.NoError(t, r.Agents().Update(ctx, &u))
+			return errBoom
+		})
+		require.ErrorIs(t, err, errBoom)
+		assert.Equal(t, a, getAgent(t, s, svc, a.ID))
+	})
+	agentCase(t, s, "NoAliasing", func(t *testing.T, svc string) {
+		a := mkAgent(t, s, svc, "kim")
+		u := a
+		u.Name = "Kim"
+		tx(t, s, svc, func(r helpdesk.Repos) error { return r.Agents().Update(ctx, &u) })
+		want := u
+		u.Name, u.Permissions.Chat = "changed", true
+		assert.Equal(t, want, getAgent(t, s, svc, a.ID))
+	})
+}
+
+func testGroupsLock(t *testing.T, s helpdesk.Store) {
+	ctx := context.Background()
+	agentCase(t, s, "WithoutGroups", func(t *testing.T, svc string) {
+		tx(t, s, svc, func(r helpdesk.Repos) error {
+			require.NoError(t, r.Groups().Lock(ctx))
+			return r.Groups().Lock(ctx) // again in the same transaction
+		})
+		assert.Empty(t, listGroups(t, s, svc))
+	})
+	agentCase(t, s, "SerialisesWriters", func(t *testing.T, svc string) {
+		// the second transaction's Lock waits for the first to commit, so
+		// its List sees the group the first inserted after locking
+		locked, done := make(chan struct{}), make(chan error, 1)
+		g := newGroup("First", 0)
+		go func() {
+			done <- s.Tx(ctx, svc, func(r helpdesk.Repos) error {
+				if err := r.Groups().Lock(ctx); err != nil {
+					return err
+				}
+				close(locked)
+				time.Sleep(100 * time.Millisecond)
+				return r.Groups().Insert(ctx, g)
+			})
+		}()
+		<-locked
+		var seen []agent.Group
+		tx(t, s, svc, func(r helpdesk.Repos) (err error) {
+			if err := r.Groups().Lock(ctx); err != nil {
+				return err
+			}
+			seen, err = r.Groups().List(ctx)
+			return err
+		})
+		require.NoError(t, <-done)
+		assert.Equal(t, []agent.Group{g}, seen)
+	})
+}
+
+func testGroupsInsert(t *testing.T, s helpdesk.Store) {
+	ctx := context.Background()
+	agentCase(t, s, "RoundTrip", func(t *testing.T, svc string) {
+		a := mkAgent(t, s, svc, "kim")
+		g := agent.Group{ID: newID(), Name: "Billing", Position: 7, Strategy: agent.StrategyFixed, FixedAgentID: a.ID, CreatedAt: agentAt(3)}
+		tx(t, s, svc, func(r helpdesk.Repos) error { return r.Groups().Insert(ctx, g) })
+		assert.Equal(t, []agent.Group{g}, listGroups(t, s, svc), "stored as given, position included")
+	})
+	agentCase(t, s, "TakenID", func(t *testing.T, svc string) {
+		g := mkGroup(t, s, svc, "Billing", 0)
+		dup := newGroup("Other", 1)
+		dup.ID = g.ID
+		err := refused(s, svc, func(r helpdesk.Repos) error { return r.Groups().Insert(ctx, dup) })
+		require.ErrorIs(t, err, helpdesk.ErrConflict)
+		assert.Equal(t, []agent.Group{g}, listGroups(t, s, svc))
+	})
+	agentCase(t, s, "TakenNameAnyCase_AGT6", func(t *testing.T, svc string) {
+		g := mkGroup(t, s, svc, "Billing", 0)
+		err := refused(s, svc, func(r helpdesk.Repos) error { return r.Groups().Insert(ctx, newGroup("bILLING", 1)) })
+		require.ErrorIs(t, err, helpdesk.ErrConflict)
+		assert.Equal(t, []agent.Group{g}, listGroups(t, s, svc))
+	})
+	agentCase(t, s, "KeysArePerService_SVC1", func(t *testing.T, svc string) {
+		other := newID()
+		mkService(t, s, other)
+		g := mkGroup(t, s, svc, "Billing", 0)
+		tx(t, s, other, func(r helpdesk.Repos) error { return r.Groups().Insert(ctx, g) })
+		assert.Equal(t, []agent.Group{g}, listGroups(t, s, other))
+	})
+	t.Run("UnknownService", func(t *testing.T) {
+		t.Parallel()
+		err := refused(s, newID(), func(r helpdesk.Repos) error { return r.Groups().Insert(ctx, newGroup("x", 0)) })
+		assert.ErrorIs(t, err, helpdesk.ErrNotFound)
+	})
+	agentCase(t, s, "Rollback", func(t *testing.T, svc string) {
+		err := s.Tx(ctx, svc, func(r helpdesk.Repos) error {
+			require.NoError(t, r.Groups().Insert(ctx, newGroup("x", 0)))
+			return errBoom
+		})
+		require.ErrorIs(t, err, errBoom)
+		assert.Empty(t, listGroups(t, s, svc))
+	})
+	agentCase(t, s, "NoAliasing", func(t *testing.T, svc string) {
+		g := newGroup("Billing", 0)
+		in := g
+		tx(t, s, svc, func(r helpdesk.Repos) error { return r.Groups().Insert(ctx, in) })
+		in.Name = "changed"
+		got := listGroups(t, s, svc)
+		got[0].Name = "changed"
+		assert.Equal(t, []agent.Group{g}, listGroups(t, s, svc))
+	})
+}
+
+func testGroupsGet(t *testing.T, s helpdesk.Store) {
+	ctx := context.Background()
+	agentCase(t, s, "Found", func(t *testing.T, svc string) {
+		g := mkGroup(t, s, svc, "Billing", 3)
+		tx(t, s, svc, func(r helpdesk.Repos) error {
+			got, err := r.Groups().Get(ctx, g.ID)
+			require.NoError(t, err)
+			assert.Equal(t, g, got)
+			return nil
+		})
+	})
+	agentCase(t, s, "Unknown", func(t *testing.T, svc string) {
+		err := refused(s, svc, func(r helpdesk.Repos) error {
+			_, err := r.Groups().Get(ctx, newID())
+			return err
+		})
+		assert.ErrorIs(t, err, helpdesk.ErrNotFound)
+	})
+	agentCase(t, s, "OtherService_SVC1", func(t *testing.T, svc string) {
+		other := newID()
+		mkService(t, s, other)
+		g := mkGroup(t, s, other, "Billing", 0)
+		err := refused(s, svc, func(r helpdesk.Repos) error {
+			_, err := r.Groups().Get(ctx, g.ID)
+			return err
+		})
+		assert.ErrorIs(t, err, helpdesk.ErrNotFound)
+	})
+}
+
+func testGroupsList(t *testing.T, s helpdesk.Store) {
+	agentCase(t, s, "Empty", func(t *testing.T, svc string) {
+		assert.Empty(t, listGroups(t, s, svc))
+	})
+	agentCase(t, s, "ByPositionThenID", func(t *testing.T, svc string) {
+		other := newID()
+		mkService(t, s, other)
+		mkGroup(t, s, other, "Elsewhere", 0)
+		g2, g0 := mkGroup(t, s, svc, "Two", 2), mkGroup(t, s, svc, "Zero", 0)
+		tieA, tieB := newGroup("TieA", 1), newGroup("TieB", 1)
+		tieA.ID, tieB.ID = "B"+newID(), "a"+newID() // "B" < "a" in bytes
+		tx(t, s, svc, func(r helpdesk.Repos) error {
+			require.NoError(t, r.Groups().Insert(context.Background(), tieB))
+			return r.Groups().Insert(context.Background(), tieA)
+		})
+		assert.Equal(t, []agent.Group{g0, tieA, tieB, g2}, listGroups(t, s, svc))
+	})
+}
+
+func testGroupsSave(t *testing.T, s helpdesk.Store) {
+	ctx := context.Background()
+	agentCase(t, s, "WritesEveryFieldButCreatedAt", func(t *testing.T, svc string) {
+		a := mkAgent(t, s, svc, "kim")
+		g := mkGroup(t, s, svc, "Billing", 0)
+		changed := g
+		changed.Name, changed.Position, changed.Strategy, changed.FixedAgentID = "Payments", 4, agent.StrategyFixed, a.ID
+		changed.CreatedAt = agentAt(9)
+		tx(t, s, svc, func(r helpdesk.Repos) error { return r.Groups().Save(ctx, []agent.Group{changed}) })
+		changed.CreatedAt = g.CreatedAt
+		assert.Equal(t, []agent.Group{changed}, listGroups(t, s, svc))
+	})
+	agentCase(t, s, "SeveralRows", func(t *testing.T, svc string) {
+		g0, g1, g2 := mkGroup(t, s, svc, "A", 0), mkGroup(t, s, svc, "B", 1), mkGroup(t, s, svc, "C", 2)
+		g0.Position, g2.Position = 2, 0
+		tx(t, s, svc, func(r helpdesk.Repos) error { return r.Groups().Save(ctx, []agent.Group{g0, g2}) })
+		assert.Equal(t, []agent.Group{g2, g1, g0}, listGroups(t, s, svc))
+	})
+	agentCase(t, s, "Nothing", func(t *testing.T, svc string) {
+		g := mkGroup(t, s, svc, "A", 0)
+		tx(t, s, svc, func(r helpdesk.Repos) error { return r.Groups().Save(ctx, nil) })
+		assert.Equal(t, []agent.Group{g}, listGroups(t, s, svc))
+	})
+	agentCase(t, s, "OwnNameInAnotherCase", func(t *testing.T, svc string) {
+		g := mkGroup(t, s, svc, "Billing", 0)
+		g.Name = "BILLING"
+		tx(t, s, svc, func(r helpdesk.Repos) error { return r.Groups().Save(ctx, []agent.Group{g}) })
+		assert.Equal(t, []agent.Group{g}, listGroups(t, s, svc))
+	})
+	agentCase(t, s, "TakenName_AGT6", func(t *testing.T, svc string) {
+		g0, g1 := mkGroup(t, s, svc, "Billing", 0), mkGroup(t, s, svc, "Sales", 1)
+		dup := g1
+		dup.Name = "billing"
+		err := refused(s, svc, func(r helpdesk.Repos) error { return r.Groups().Save(ctx, []agent.Group{dup}) })
+		require.ErrorIs(t, err, helpdesk.ErrConflict)
+		assert.Equal(t, []agent.Group{g0, g1}, listGroups(t, s, svc))
+	})
+	agentCase(t, s, "Unknown", func(t *testing.T, svc string) {
+		g := mkGroup(t, s, svc, "Billing", 0)
+		moved := g
+		moved.Position = 1
+		err := refused(s, svc, func(r helpdesk.Repos) error {
+			return r.Groups().Save(ctx, []agent.Group{moved, newGroup("Ghost", 0)})
+		})
+		require.ErrorIs(t, err, helpdesk.ErrNotFound)
+		assert.Equal(t, []agent.Group{g}, listGroups(t, s, svc))
+	})
+	agentCase(t, s, "OtherService_SVC1", func(t *testing.T, svc string) {
+		other := newID()
+		mkService(t, s, other)
+		g := mkGroup(t, s, other, "Billing", 0)
+		hijack := g
+		hijack.Name = "hijack"
+		err := refused(s, svc, func(r helpdesk.Repos) error { return r.Groups().Save(ctx, []agent.Group{hijack}) })
+		require.ErrorIs(t, err, helpdesk.ErrNotFound)
+		assert.Equal(t, []agent.Group{g}, listGroups(t, s, other))
+	})
+	agentCase(t, s, "Rollback", func(t *testing.T, svc string) {
+		g := mkGroup(t, s, svc, "Billing", 0)
+		err := s.Tx(ctx, svc, func(r helpdesk.Repos) error {
+			u := g
+			u.Name, u.Position = "rolled back", 5
+			require.NoError(t, r.Groups().Save(ctx, []agent.Group{u}))
+			return errBoom
+		})
+		require.ErrorIs(t, err, errBoom)
+		assert.Equal(t, []agent.Group{g}, listGroups(t, s, svc))
+	})
+	agentCase(t, s, "NoAliasing", func(t *testing.T, svc string) {
+		g := mkGroup(t, s, svc, "Billing", 0)
+		in := []agent.Group{g}
+		in[0].Name = "Payments"
+		want := in[0]
+		tx(t, s, svc, func(r helpdesk.Repos) error { return r.Groups().Save(ctx, in) })
+		in[0].Name = "changed"
+		assert.Equal(t, []agent.Group{want}, listGroups(t, s, svc))
+	})
+}
+
+func testGroupsDelete(t *testing.T, s helpdesk.Store) {
+	ctx := context.Background()
+	agentCase(t, s, "RemovesGroupAndMemberships", func(t *testing.T, svc string) {
+		a := mkAgent(t, s, svc, "kim")
+		g0, g1 := mkGroup(t, s, svc, "Billing", 0), mkGroup(t, s, svc, "Sales", 1)
+		addMember(t, s, svc, g0.ID, a.ID, base)
+		addMember(t, s, svc, g1.ID, a.ID, base)
+		tx(t, s, svc, func(r helpdesk.Repos) error { return r.Groups().Delete(ctx, g0.ID) })
+		assert.Equal(t, []agent.Group{g1}, listGroups(t, s, svc), "the other positions are left alone")
+		assert.Equal(t, []string{g1.ID}, groupsOf(t, s, svc, a.ID))
+		err := refused(s, svc, func(r helpdesk.Repos) error {
+			_, err := r.Groups().Members(ctx, g0.ID)
+			return err
+		})
+		assert.ErrorIs(t, err, helpdesk.ErrNotFound)
+		mkGroup(t, s, svc, "BILLING", 2) // the name is free again
+	})
+	agentCase(t, s, "Unknown", func(t *testing.T, svc string) {
+		err := refused(s, svc, func(r helpdesk.Repos) error { return r.Groups().Delete(ctx, newID()) })
+		assert.ErrorIs(t, err, helpdesk.ErrNotFound)
+	})
+	agentCase(t, s, "OtherService_SVC1", func(t *testing.T, svc string) {
+		other := newID()
+		mkService(t, s, other)
+		g := mkGroup(t, s, other, "Billing", 0)
+		err := refused(s, svc, func(r helpdesk.Repos) error { return r.Groups().Delete(ctx, g.ID) })
+		assert.ErrorIs(t, err, helpdesk.ErrNotFound)
+		assert.Equal(t, []agent.Group{g}, listGroups(t, s, other))
+	})
+	agentCase(t, s, "Rollback", func(t *testing.T, svc string) {
+		a := mkAgent(t, s, svc, "kim")
+		g := mkGroup(t, s, svc, "Billing", 0)
+		m := addMember(t, s, svc, g.ID, a.ID, base)
+		err := s.Tx(ctx, svc, func(r helpdesk.Repos) error {
+			require.NoError(t, r.Groups().Delete(ctx, g.ID))
+			return errBoom
+		})
+		require.ErrorIs(t, err, errBoom)
+		assert.Equal(t, []agent.Group{g}, listGroups(t, s, svc))
+		assert.Equal(t, []agent.Membership{m}, listMembers(t, s, svc, g.ID))
+	})
+}
+
+func testGroupsAddMember(t *testing.T, s helpdesk.Store) {
+	ctx := context.Background()
+	agentCase(t, s, "JoinOrderAndSeq_AGT6", func(t *testing.T, svc string) {
+		a1, a2 := mkAgent(t, s, svc, "a1"), mkAgent(t, s, svc, "a2")
+		g1, g2 := mkGroup(t, s, svc, "One", 0), mkGroup(t, s, svc, "Two", 1)
+		var joins []agent.Membership
+		tx(t, s, svc, func(r helpdesk.Repos) error {
+			for i, p := range []struct{ g, a string }{{g1.ID, a2.ID}, {g2.ID, a1.ID}, {g1.ID, a1.ID}} {
+				m, err := r.Groups().AddMember(ctx, p.g, p.a, agentAt(i))
+				require.NoError(t, err)
+				assert.Equal(t, agent.Membership{GroupID: p.g, AgentID: p.a, Seq: m.Seq, JoinedAt: agentAt(i)}, m)
+				if len(joins) > 0 {
+					assert.Greater(t, m.Seq, joins[len(joins)-1].Seq, "Seq increases across the service")
+				}
+				joins = append(joins, m)
+			}
+			return nil
+		})
+		assert.Equal(t, []agent.Membership{joins[0], joins[2]}, listMembers(t, s, svc, g1.ID))
+		assert.Equal(t, []agent.Membership{joins[1]}, listMembers(t, s, svc, g2.ID))
+	})
+	agentCase(t, s, "RejoinGetsANewSeq", func(t *testing.T, svc string) {
+		a1, a2 := mkAgent(t, s, svc, "a1"), mkAgent(t, s, svc, "a2")
+		g := mkGroup(t, s, svc, "One", 0)
+		m1, m2 := addMember(t, s, svc, g.ID, a1.ID, agentAt(1)), addMember(t, s, svc, g.ID, a2.ID, agentAt(2))
+		tx(t, s, svc, func(r helpdesk.Repos) error { return r.Groups().RemoveMember(ctx, g.ID, a1.ID) })
+		again := addMember(t, s, svc, g.ID, a1.ID, agentAt(3))
+		assert.Greater(t, again.Seq, m2.Seq, "Seq is never reused")
+		assert.Equal(t, []agent.Membership{m2, again}, listMembers(t, s, svc, g.ID))
+		assert.NotEqual(t, m1.Seq, again.Seq)
+	})
+	agentCase(t, s, "AlreadyAMember", func(t *testing.T, svc string) {
+		a := mkAgent(t, s, svc, "a")
+		g := mkGroup(t, s, svc, "One", 0)
+		m := addMember(t, s, svc, g.ID, a.ID, base)
+		err := refused(s, svc, func(r helpdesk.Repos) error {
+			_, err := r.Groups().AddMember(ctx, g.ID, a.ID, agentAt(1))
+			return err
+		})
+		require.ErrorIs(t, err, helpdesk.ErrConflict)
+		assert.Equal(t, []agent.Membership{m}, listMembers(t, s, svc, g.ID))
+	})
+	agentCase(t, s, "UnknownGroupOrAgent_SVC1", func(t *testing.T, svc string) {
+		other := newID()
+		mkService(t, s, other)
+		a, g := mkAgent(t, s, svc, "a"), mkGroup(t, s, svc, "One", 0)
+		oa, og := mkAgent(t, s, other, "oa"), mkGroup(t, s, other, "Other", 0)
+		for name, p := range map[string]struct{ g, a string }{
+			"unknown agent": {g.ID, newID()}, "unknown group": {newID(), a.ID},
+			"another service's agent": {g.ID, oa.ID}, "another service's group": {og.ID, a.ID},
+		} {
+			err := refused(s, svc, func(r helpdesk.Repos) error {
+				_, err := r.Groups().AddMember(ctx, p.g, p.a, base)
+				return err
+			})
+			assert.ErrorIs(t, err, helpdesk.ErrNotFound, name)
+		}
+		assert.Empty(t, listMembers(t, s, svc, g.ID))
+		assert.Empty(t, listMembers(t, s, other, og.ID))
+	})
+	agentCase(t, s, "RollbackGivesTheSeqBack", func(t *testing.T, svc string) {
+		a := mkAgent(t, s, svc, "a")
+		g := mkGroup(t, s, svc, "One", 0)
+		var lost int64
+		err := s.Tx(ctx, svc, func(r helpdesk.Repos) error {
+			m, err := r.Groups().AddMember(ctx, g.ID, a.ID, base)
+			require.NoError(t, err)
+			lost = m.Seq
+			return errBoom
+		})
+		require.ErrorIs(t, err, errBoom)
+		assert.Empty(t, listMembers(t, s, svc, g.ID))
+		assert.Equal(t, lost, addMember(t, s, svc, g.ID, a.ID, base).Seq)
+	})
+	agentCase(t, s, "Concurrent", func(t *testing.T, svc string) {
+		const workers = 6
+		agents := make([]agent.Agent, workers)
+		for i := range agents {
+			agents[i] = mkAgent(t, s, svc, fmt.Sprintf("w%d", i))
+		}
+		g1, g2 := mkGroup(t, s, svc, "One", 0), mkGroup(t, s, svc, "Two", 1)
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		var seqs []int64
+		for i := range workers {
+			wg.Go(func() {
+				err := s.Tx(ctx, svc, func(r helpdesk.Repos) error {
+					for _, gid := range []string{g1.ID, g2.ID} {
+						m, err := r.Groups().AddMember(ctx, gid, agents[i].ID, base)
+						if err != nil {
+							return err
+						}
+						mu.Lock()
+						seqs = append(seqs, m.Seq)
+						mu.Unlock()
+					}
+					return nil
+				})
+				assert.NoError(t, err)
+			})
+		}
+		wg.Wait()
+		require.Len(t, seqs, 2*workers)
+		slices.Sort(seqs)
+		assert.Equal(t, len(seqs), len(slices.Compact(slices.Clone(seqs))), "Seq given twice: %v", seqs)
+		ms := listMembers(t, s, svc, g1.ID)
+		require.Len(t, ms, workers)
+		assert.True(t, slices.IsSortedFunc(ms, func(a, b agent.Membership) int { return cmp.Compare(a.Seq, b.Seq) }), "join order")
+	})
+}
+
+func testGroupsRemoveMember(t *testing.T, s helpdesk.Store) {
+	ctx := context.Background()
+	agentCase(t, s, "Removes", func(t *testing.T, svc string) {
+		a1, a2 := mkAgent(t, s, svc, "a1"), mkAgent(t, s, svc, "a2")
+		g := mkGroup(t, s, svc, "One", 0)
+		addMember(t, s, svc, g.ID, a1.ID, base)
+		m2 := addMember(t, s, svc, g.ID, a2.ID, base)
+		tx(t, s, svc, func(r helpdesk.Repos) error { return r.Groups().RemoveMember(ctx, g.ID, a1.ID) })
+		assert.Equal(t, []agent.Membership{m2}, listMembers(t, s, svc, g.ID))
+		assert.Empty(t, groupsOf(t, s, svc, a1.ID))
+	})
+	agentCase(t, s, "NotAMember", func(t *testing.T, svc string) {
+		a := mkAgent(t, s, svc, "a")
+		g := mkGroup(t, s, svc, "One", 0)
+		for name, gid := range map[string]string{"not a member": g.ID, "unknown group": newID()} {
+			err := refused(s, svc, func(r helpdesk.Repos) error { return r.Groups().RemoveMember(ctx, gid, a.ID) })
+			assert.ErrorIs(t, err, helpdesk.ErrNotFound, name)
+		}
+	})
+	agentCase(t, s, "OtherService_SVC1", func(t *testing.T, svc string) {
+		other := newID()
+		mkService(t, s, other)
+		a, g := mkAgent(t, s, other, "a"), mkGroup(t, s, other, "One", 0)
+		m := addMember(t, s, other, g.ID, a.ID, base)
+		err := refused(s, svc, func(r helpdesk.Repos) error { return r.Groups().RemoveMember(ctx, g.ID, a.ID) })
+		assert.ErrorIs(t, err, helpdesk.ErrNotFound)
+		assert.Equal(t, []agent.Membership{m}, listMembers(t, s, other, g.ID))
+	})
+	agentCase(t, s, "Rollback", func(t *testing.T, svc string) {
+		a := mkAgent(t, s, svc, "a")
+		g := mkGroup(t, s, svc, "One", 0)
+		m := addMember(t, s, svc, g.ID, a.ID, base)
+		err := s.Tx(ctx, svc, func(r helpdesk.Repos) error {
+			require.NoError(t, r.Groups().RemoveMember(ctx, g.ID, a.ID))
+			return errBoom
+		})
+		require.ErrorIs(t, err, errBoom)
+		assert.Equal(t, []agent.Membership{m}, listMembers(t, s, svc, g.ID))
+	})
+}
+
+func testGroupsMembers(t *testing.T, s helpdesk.Store) {
+	ctx := context.Background()
+	agentCase(t, s, "EmptyGroup", func(t *testing.T, svc string) {
+		g := mkGroup(t, s, svc, "One", 0)
+		assert.Empty(t, listMembers(t, s, svc, g.ID))
+	})
+	agentCase(t, s, "UnknownGroup_SVC1", func(t *testing.T, svc string) {
+		other := newID()
+		mkService(t, s, other)
+		og := mkGroup(t, s, other, "One", 0)
+		for _, gid := range []string{newID(), og.ID} {
+			err := refused(s, svc, func(r helpdesk.Repos) error {
+				_, err := r.Groups().Members(ctx, gid)
+				return err
+			})
+			assert.ErrorIs(t, err, helpdesk.ErrNotFound)
+		}
+	})
+	agentCase(t, s, "NoAliasing", func(t *testing.T, svc string) {
+		a := mkAgent(t, s, svc, "a")
+		g := mkGroup(t, s, svc, "One", 0)
+		m := addMember(t, s, svc, g.ID, a.ID, base)
+		got := listMembers(t, s, svc, g.ID)
+		got[0].AgentID = "changed"
+		assert.Equal(t, []agent.Membership{m}, listMembers(t, s, svc, g.ID))
+	})
+}
+
+func testGroupsOf(t *testing.T, s helpdesk.Store) {
+	agentCase(t, s, "ByGroupPosition", func(t *testing.T, svc string) {
+		a, b := mkAgent(t, s, svc, "a"), mkAgent(t, s, svc, "b")
+		g2, g0, g1 := mkGroup(t, s, svc, "Two", 2), mkGroup(t, s, svc, "Zero", 0), mkGroup(t, s, svc, "One", 1)
+		addMember(t, s, svc, g2.ID, a.ID, base)
+		addMember(t, s, svc, g0.ID, a.ID, base)
+		addMember(t, s, svc, g1.ID, b.ID, base)
+		assert.Equal(t, []string{g0.ID, g2.ID}, groupsOf(t, s, svc, a.ID))
+		assert.Equal(t, []string{g1.ID}, groupsOf(t, s, svc, b.ID))
+	})
+	agentCase(t, s, "NoGroups_SVC1", func(t *testing.T, svc string) {
+		other := newID()
+		mkService(t, s, other)
+		a, g := mkAgent(t, s, other, "a"), mkGroup(t, s, other, "One", 0)
+		addMember(t, s, other, g.ID, a.ID, base)
+		assert.Empty(t, groupsOf(t, s, svc, a.ID), "another service's memberships")
+		assert.Empty(t, groupsOf(t, s, svc, newID()))
+	})
+}
+
+func testGroupsAdvanceCursor(t *testing.T, s helpdesk.Store) {
+	ctx := context.Background()
+	advance := func(t *testing.T, svc, groupID string, eligible ...int64) int64 {
 		t.Helper()
 		var c int64
-		tx(t, s, "acme", func(r helpdesk.Repos) (err error) {
-			c, err = r.Groups().AdvanceCursor(ctx, g.ID, eligible)
+		tx(t, s, svc, func(r helpdesk.Repos) (err error) {
+			c, err = r.Groups().AdvanceCursor(ctx, groupID, eligible)
 			return err
 		})
 		return c
 	}
-	assert.Equal(t, int64(10), advance(10, 20, 30), "first pick")
-	assert.Equal(t, int64(20), advance(10, 20, 30))
-	assert.Equal(t, int64(30), advance(10, 20, 30))
-	assert.Equal(t, int64(10), advance(10, 20, 30), "wraps")
-	assert.Zero(t, advance(), "nobody eligible: no step")
-	assert.Equal(t, int64(30), advance(30), "the cursor stayed at 10")
-	err := s.Tx(ctx, "acme", func(r helpdesk.Repos) error {
-		c, err := r.Groups().AdvanceCursor(ctx, g.ID, []int64{10, 20, 30})
-		require.NoError(t, err)
-		require.Equal(t, int64(10), c)
-		return errBoom
+	agentCase(t, s, "StepsAndWraps_TRG61", func(t *testing.T, svc string) {
+		g := mkGroup(t, s, svc, "Round", 0)
+		assert.Equal(t, int64(10), advance(t, svc, g.ID, 10, 20, 30), "first pick")
+		assert.Equal(t, int64(20), advance(t, svc, g.ID, 10, 20, 30))
+		assert.Equal(t, int64(30), advance(t, svc, g.ID, 10, 20, 30))
+		assert.Equal(t, int64(10), advance(t, svc, g.ID, 10, 20, 30), "wraps")
+		assert.Zero(t, advance(t, svc, g.ID), "nobody eligible: no step")
+		assert.Equal(t, int64(30), advance(t, svc, g.ID, 30), "the cursor stayed at 10")
+		assert.Equal(t, []agent.Group{g}, listGroups(t, s, svc), "the cursor is not part of the group")
 	})
-	require.ErrorIs(t, err, errBoom)
-	assert.Equal(t, int64(10), advance(10, 20, 30), "a failed transaction rolls the cursor back")
-	tx(t, s, "acme", func(r helpdesk.Repos) error {
-		_, err := r.Groups().AdvanceCursor(ctx, newID(), []int64{1})
-		assert.ErrorIs(t, err, helpdesk.ErrNotFound)
-		_, err = r.Groups().AdvanceCursor(ctx, newID(), nil)
-		assert.ErrorIs(t, err, helpdesk.ErrNotFound)
-		got, err := r.Groups().Get(ctx, g.ID)
-		require.NoError(t, err)
-		assert.Equal(t, g, got, "the cursor is not part of the group")
-		return nil
+	agentCase(t, s, "Rollback", func(t *testing.T, svc string) {
+		g := mkGroup(t, s, svc, "Round", 0)
+		err := s.Tx(ctx, svc, func(r helpdesk.Repos) error {
+			c, err := r.Groups().AdvanceCursor(ctx, g.ID, []int64{10, 20, 30})
+			require.NoError(t, err)
+			require.Equal(t, int64(10), c)
+			return errBoom
+		})
+		require.ErrorIs(t, err, errBoom)
+		assert.Equal(t, int64(10), advance(t, svc, g.ID, 10, 20, 30), "a failed transaction rolls the cursor back")
 	})
-
-	// concurrent advances take every step exactly once
-	const workers, each = 6, 10
-	var mu sync.Mutex
-	counts := map[int64]int{}
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Go(func() {
-			for range each {
-				var c int64
-				err := s.Tx(ctx, "acme", func(r helpdesk.Repos) (err error) {
-					c, err = r.Groups().AdvanceCursor(ctx, g.ID, []int64{1, 2, 3, 4, 5, 6})
+	agentCase(t, s, "UnknownGroup_SVC1", func(t *testing.T, svc string) {
+		other := newID()
+		mkService(t, s, other)
+		og := mkGroup(t, s, other, "Round", 0)
+		for _, gid := range []string{newID(), og.ID} {
+			for _, eligible := range [][]int64{{1}, nil} {
+				err := refused(s, svc, func(r helpdesk.Repos) error {
+					_, err := r.Groups().AdvanceCursor(ctx, gid, eligible)
 					return err
 				})
-				if assert.NoError(t, err) {
-					mu.Lock()
-					counts[c]++
-					mu.Unlock()
-				}
+				assert.ErrorIs(t, err, helpdesk.ErrNotFound)
 			}
-		})
-	}
-	wg.Wait()
-	assert.Equal(t, map[int64]int{1: 10, 2: 10, 3: 10, 4: 10, 5: 10, 6: 10}, counts)
+		}
+		assert.Equal(t, int64(1), advance(t, other, og.ID, 1, 2), "the other service's cursor did not move")
+	})
+	agentCase(t, s, "ConcurrentStepsOnce", func(t *testing.T, svc string) {
+		g := mkGroup(t, s, svc, "Round", 0)
+		const workers, each = 6, 10
+		var mu sync.Mutex
+		counts := map[int64]int{}
+		var wg sync.WaitGroup
+		for range workers {
+			wg.Go(func() {
+				for range each {
+					var c int64
+					err := s.Tx(ctx, svc, func(r helpdesk.Repos) (err error) {
+						c, err = r.Groups().AdvanceCursor(ctx, g.ID, []int64{1, 2, 3, 4, 5, 6})
+						return err
+					})
+					if assert.NoError(t, err) {
+						mu.Lock()
+						counts[c]++
+						mu.Unlock()
+					}
+				}
+			})
+		}
+		wg.Wait()
+		assert.Equal(t, map[int64]int{1: 10, 2: 10, 3: 10, 4: 10, 5: 10, 6: 10}, counts)
+	})
 }
 
-// testGroupsConcurrent: groups created and members added at once get
-// distinct positions and distinct Seq values.
-func testGroupsConcurrent(t *testing.T, s helpdesk.Store) {
+func listLogins(t *testing.T, s helpdesk.Store, service string, f agent.LoginFilter) agent.LoginPage {
+	t.Helper()
+	var p agent.LoginPage
+	tx(t, s, service, func(r helpdesk.Repos) (err error) {
+		p, err = r.Logins().List(context.Background(), f)
+		return err
+	})
+	return p
+}
+
+func testLoginsAdd(t *testing.T, s helpdesk.Store) {
 	ctx := context.Background()
-	mkService(t, s, "acme")
-	const workers = 6
-	agents := make([]agent.Agent, workers)
-	for i := range agents {
-		agents[i] = mkAgent(t, s, "acme", fmt.Sprintf("w%d", i))
-	}
-	shared := mkGroup(t, s, "acme", "Shared")
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	var seqs []int64
-	for i := range workers {
-		wg.Go(func() {
-			g := agent.Group{ID: newID(), Name: fmt.Sprintf("Group %d", i), Strategy: agent.StrategyRoundRobin, CreatedAt: base}
-			err := s.Tx(ctx, "acme", func(r helpdesk.Repos) error {
-				if err := r.Groups().Create(ctx, &g); err != nil {
+	agentCase(t, s, "RoundTrip", func(t *testing.T, svc string) {
+		e := agent.LoginEvent{ID: newID(), AgentID: newID(), Kind: agent.Logout, At: agentAt(1), Address: "10.0.0.1", UserAgent: "Mozilla/5.0"}
+		tx(t, s, svc, func(r helpdesk.Repos) error { return r.Logins().Add(ctx, e) })
+		assert.Equal(t, []agent.LoginEvent{e}, listLogins(t, s, svc, agent.LoginFilter{}).Events)
+	})
+	t.Run("UnknownService", func(t *testing.T) {
+		t.Parallel()
+		err := refused(s, newID(), func(r helpdesk.Repos) error {
+			return r.Logins().Add(ctx, agent.LoginEvent{ID: newID(), AgentID: newID(), Kind: agent.Login, At: base})
+		})
+		assert.ErrorIs(t, err, helpdesk.ErrNotFound)
+	})
+	agentCase(t, s, "Rollback", func(t *testing.T, svc string) {
+		err := s.Tx(ctx, svc, func(r helpdesk.Repos) error {
+			require.NoError(t, r.Logins().Add(ctx, agent.LoginEvent{ID: newID(), AgentID: newID(), Kind: agent.Login, At: base}))
+			return errBoom
+		})
+		require.ErrorIs(t, err, errBoom)
+		assert.Empty(t, listLogins(t, s, svc, agent.LoginFilter{}).Events)
+	})
+	agentCase(t, s, "NoAliasing", func(t *testing.T, svc string) {
+		e := agent.LoginEvent{ID: newID(), AgentID: newID(), Kind: agent.Login, At: base, Address: "10.0.0.1"}
+		in := e
+		tx(t, s, svc, func(r helpdesk.Repos) error { return r.Logins().Add(ctx, in) })
+		in.Address = "changed"
+		got := listLogins(t, s, svc, agent.LoginFilter{})
+		got.Events[0].Address = "changed"
+		assert.Equal(t, []agent.LoginEvent{e}, listLogins(t, s, svc, agent.LoginFilter{}).Events)
+	})
+}
+
+func testLoginsList(t *testing.T, s helpdesk.Store) {
+	ctx := context.Background()
+	agentCase(t, s, "PagesNewestFirst_AGT7", func(t *testing.T, svc string) {
+		other := newID()
+		mkService(t, s, other)
+		agents := []string{newID(), newID(), newID()}
+		// at(k): four events share each instant; microseconds matter
+		at := func(k int) time.Time {
+			return base.Add(time.Duration(k)*time.Second + time.Duration(k%3)*time.Microsecond)
+		}
+		const n = 120
+		events := make([]agent.LoginEvent, n)
+		for i := range events {
+			kind := agent.Login
+			if i%2 == 1 {
+				kind = agent.Logout
+			}
+			// ids that sort differently in byte order and in a linguistic
+			// collation ("B" < "a" in bytes)
+			events[i] = agent.LoginEvent{
+				ID: fmt.Sprintf("%c-%s", "aBcD"[i%4], newID()), AgentID: agents[i%3], Kind: kind, At: at(i / 4),
+				Address: fmt.Sprintf("10.0.0.%d", i), UserAgent: "Mozilla/5.0 (" + fmt.Sprint(i) + ")",
+			}
+		}
+		tx(t, s, svc, func(r helpdesk.Repos) error {
+			for i := range n { // stored out of order
+				if err := r.Logins().Add(ctx, events[i*7%n]); err != nil {
 					return err
 				}
-				for _, gid := range []string{g.ID, shared.ID} {
-					m, err := r.Groups().AddMember(ctx, gid, agents[i].ID, base)
-					if err != nil {
-						return err
-					}
-					mu.Lock()
-					seqs = append(seqs, m.Seq)
-					mu.Unlock()
-				}
-				return nil
-			})
-			assert.NoError(t, err)
+			}
+			return nil
 		})
-	}
-	wg.Wait()
-	gs := listGroups(t, s, "acme")
-	require.Len(t, gs, workers+1)
-	positions := map[int]bool{}
-	for _, g := range gs {
-		assert.False(t, positions[g.Position], "position %d given twice", g.Position)
-		positions[g.Position] = true
-	}
-	assert.Equal(t, shared.ID, gs[0].ID, "created first, shown first")
-	require.Len(t, seqs, 2*workers)
-	slices.Sort(seqs)
-	assert.Equal(t, len(seqs), len(slices.Compact(slices.Clone(seqs))), "Seq given twice: %v", seqs)
-	var ms []agent.Membership
-	tx(t, s, "acme", func(r helpdesk.Repos) (err error) {
-		ms, err = r.Groups().Members(ctx, shared.ID)
-		return err
-	})
-	require.Len(t, ms, workers)
-	assert.True(t, slices.IsSortedFunc(ms, func(a, b agent.Membership) int { return cmp.Compare(a.Seq, b.Seq) }), "join order")
-}
+		tx(t, s, other, func(r helpdesk.Repos) error {
+			return r.Logins().Add(ctx, agent.LoginEvent{ID: newID(), AgentID: agents[0], Kind: agent.Login, At: at(10)})
+		})
 
-// testAgentTenantIsolation_SVC1: agents, groups, log and menus of one
-// service are invisible to another.
-func testAgentTenantIsolation(t *testing.T, s helpdesk.Store) {
-	ctx := context.Background()
-	mkService(t, s, "a")
-	mkService(t, s, "b")
-	aa := mkAgent(t, s, "a", "kim")
-	ga := mkGroup(t, s, "a", "Billing")
-	tx(t, s, "a", func(r helpdesk.Repos) error {
-		if _, err := r.Groups().AddMember(ctx, ga.ID, aa.ID, base); err != nil {
-			return err
+		newestFirst := slices.Clone(events)
+		slices.SortFunc(newestFirst, func(a, b agent.LoginEvent) int { return cmp.Or(b.At.Compare(a.At), cmp.Compare(b.ID, a.ID)) })
+		cases := []struct {
+			f     agent.LoginFilter
+			pages int
+		}{
+			{agent.LoginFilter{Limit: 50}, 3},
+			{agent.LoginFilter{}, 3}, // default page size 50
+			{agent.LoginFilter{AgentID: agents[1], Limit: 15}, 3},
+			{agent.LoginFilter{Since: at(5), Until: at(20), Limit: 50}, 2}, // 60 events
+			{agent.LoginFilter{AgentID: agents[2], Since: at(5), Until: at(20), Limit: 7}, 3},
+			{agent.LoginFilter{Until: at(1)}, 1},
+			{agent.LoginFilter{AgentID: newID()}, 1},
+			{agent.LoginFilter{Limit: 500}, 1},
 		}
-		if err := r.Logins().Add(ctx, agent.LoginEvent{ID: newID(), AgentID: aa.ID, Kind: agent.Login, At: base}); err != nil {
-			return err
+		for _, c := range cases {
+			var want []agent.LoginEvent
+			for _, e := range newestFirst {
+				if c.f.Matches(e) {
+					want = append(want, e)
+				}
+			}
+			var got []agent.LoginEvent
+			f := c.f
+			pages := 0
+			for {
+				require.Less(t, pages, 20)
+				p := listLogins(t, s, svc, f)
+				pages++
+				got = append(got, p.Events...)
+				limit := cmp.Or(c.f.Limit, 50)
+				assert.LessOrEqual(t, len(p.Events), limit)
+				if p.Next == "" {
+					break
+				}
+				assert.Len(t, p.Events, limit, "only the last page is short")
+				f.Cursor = p.Next
+			}
+			assert.Equal(t, want, got, "filter %+v", c.f)
+			assert.Equal(t, c.pages, pages, "filter %+v", c.f)
 		}
-		return r.Menus().Put(ctx, agent.MenuAccess{Menu: agent.MenuChat, Partial: true, Restricted: []string{aa.ID}})
 	})
-	gb := mkGroup(t, s, "b", "Billing") // the same name in another service is fine
-
-	tx(t, s, "b", func(r helpdesk.Repos) error {
-		_, err := r.Agents().Get(ctx, aa.ID)
-		assert.ErrorIs(t, err, helpdesk.ErrNotFound)
-		_, err = r.Groups().Get(ctx, ga.ID)
-		assert.ErrorIs(t, err, helpdesk.ErrNotFound)
-		gs, err := r.Groups().List(ctx)
-		require.NoError(t, err)
-		assert.Equal(t, []agent.Group{gb}, gs)
-		_, err = r.Groups().Members(ctx, ga.ID)
-		assert.ErrorIs(t, err, helpdesk.ErrNotFound)
-		ids, err := r.Groups().GroupsOf(ctx, aa.ID)
-		require.NoError(t, err)
-		assert.Empty(t, ids)
-		_, err = r.Groups().AddMember(ctx, ga.ID, aa.ID, base)
-		assert.ErrorIs(t, err, helpdesk.ErrNotFound, "group of another service")
-		_, err = r.Groups().AddMember(ctx, gb.ID, aa.ID, base)
-		assert.ErrorIs(t, err, helpdesk.ErrNotFound, "agent of another service")
-		assert.ErrorIs(t, r.Groups().RemoveMember(ctx, ga.ID, aa.ID), helpdesk.ErrNotFound)
-		assert.ErrorIs(t, r.Groups().Update(ctx, agent.Group{ID: ga.ID, Name: "hijack", Strategy: agent.StrategyNone}), helpdesk.ErrNotFound)
-		assert.ErrorIs(t, r.Groups().Reorder(ctx, []string{ga.ID, gb.ID}), helpdesk.ErrInvalid)
-		_, err = r.Groups().AdvanceCursor(ctx, ga.ID, []int64{1})
-		assert.ErrorIs(t, err, helpdesk.ErrNotFound)
-		assert.ErrorIs(t, r.Groups().Delete(ctx, ga.ID), helpdesk.ErrNotFound)
-		p, err := r.Logins().List(ctx, agent.LoginFilter{})
-		require.NoError(t, err)
+	agentCase(t, s, "OtherService_SVC1", func(t *testing.T, svc string) {
+		other := newID()
+		mkService(t, s, other)
+		tx(t, s, other, func(r helpdesk.Repos) error {
+			return r.Logins().Add(ctx, agent.LoginEvent{ID: newID(), AgentID: newID(), Kind: agent.Login, At: base})
+		})
+		p := listLogins(t, s, svc, agent.LoginFilter{})
 		assert.Empty(t, p.Events)
 		assert.Empty(t, p.Next)
-		m, err := r.Menus().Get(ctx, agent.MenuChat)
-		require.NoError(t, err)
-		assert.Equal(t, agent.MenuAccess{Menu: agent.MenuChat}, m)
-		return nil
 	})
-	tx(t, s, "a", func(r helpdesk.Repos) error {
-		got, err := r.Groups().Get(ctx, ga.ID)
-		require.NoError(t, err)
-		assert.Equal(t, ga, got, "untouched by service b")
-		ms, err := r.Groups().Members(ctx, ga.ID)
-		require.NoError(t, err)
-		assert.Len(t, ms, 1)
-		c, err := r.Groups().AdvanceCursor(ctx, ga.ID, []int64{1, 2})
-		require.NoError(t, err)
-		assert.Equal(t, int64(1), c, "b's attempts did not move a's cursor")
-		return nil
-	})
-}
-
-// testLoginLog_AGT7: the log pages newest first, by period and agent, every
-// event exactly once.
-func testLoginLog(t *testing.T, s helpdesk.Store) {
-	ctx := context.Background()
-	mkService(t, s, "acme")
-	mkService(t, s, "other")
-	agents := []string{newID(), newID(), newID()}
-	// at(k): four events share each instant; microseconds matter
-	at := func(k int) time.Time {
-		return base.Add(time.Duration(k)*time.Second + time.Duration(k%3)*time.Microsecond)
-	}
-	const n = 120
-	events := make([]agent.LoginEvent, n)
-	for i := range events {
-		kind := agent.Login
-		if i%2 == 1 {
-			kind = agent.Logout
-		}
-		// ids that sort differently in byte order and in a linguistic
-		// collation ("B" < "a" in bytes)
-		events[i] = agent.LoginEvent{
-			ID: fmt.Sprintf("%c-%s", "aBcD"[i%4], newID()), AgentID: agents[i%3], Kind: kind, At: at(i / 4),
-			Address: fmt.Sprintf("10.0.0.%d", i), UserAgent: "Mozilla/5.0 (" + fmt.Sprint(i) + ")",
-		}
-	}
-	tx(t, s, "acme", func(r helpdesk.Repos) error {
-		for i := range n { // stored out of order
-			if err := r.Logins().Add(ctx, events[i*7%n]); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	tx(t, s, "other", func(r helpdesk.Repos) error {
-		return r.Logins().Add(ctx, agent.LoginEvent{ID: newID(), AgentID: agents[0], Kind: agent.Login, At: at(10)})
-	})
-	err := s.Tx(ctx, "acme", func(r helpdesk.Repos) error {
-		require.NoError(t, r.Logins().Add(ctx, agent.LoginEvent{ID: newID(), AgentID: agents[0], Kind: agent.Login, At: at(10)}))
-		return errBoom
-	})
-	require.ErrorIs(t, err, errBoom)
-
-	newestFirst := slices.Clone(events)
-	slices.SortFunc(newestFirst, func(a, b agent.LoginEvent) int { return cmp.Or(b.At.Compare(a.At), cmp.Compare(b.ID, a.ID)) })
-	cases := []struct {
-		f     agent.LoginFilter
-		pages int
-	}{
-		{agent.LoginFilter{Limit: 50}, 3},
-		{agent.LoginFilter{}, 3}, // default page size 50
-		{agent.LoginFilter{AgentID: agents[1], Limit: 15}, 3},
-		{agent.LoginFilter{Since: at(5), Until: at(20), Limit: 50}, 2}, // 60 events
-		{agent.LoginFilter{AgentID: agents[2], Since: at(5), Until: at(20), Limit: 7}, 3},
-		{agent.LoginFilter{Until: at(1)}, 1},
-		{agent.LoginFilter{AgentID: newID()}, 1},
-		{agent.LoginFilter{Limit: 500}, 1},
-	}
-	for _, c := range cases {
-		var want []agent.LoginEvent
-		for _, e := range newestFirst {
-			if c.f.Matches(e) {
-				want = append(want, e)
-			}
-		}
-		var got []agent.LoginEvent
-		f := c.f
-		pages := 0
-		for {
-			require.Less(t, pages, 20)
-			var p agent.LoginPage
-			tx(t, s, "acme", func(r helpdesk.Repos) (err error) {
-				p, err = r.Logins().List(ctx, f)
-				return err
-			})
-			pages++
-			got = append(got, p.Events...)
-			limit := cmp.Or(c.f.Limit, 50)
-			assert.LessOrEqual(t, len(p.Events), limit)
-			if p.Next == "" {
-				break
-			}
-			assert.Len(t, p.Events, limit, "only the last page is short")
-			f.Cursor = p.Next
-		}
-		assert.Equal(t, want, got, "filter %+v", c.f)
-		assert.Equal(t, c.pages, pages, "filter %+v", c.f)
-	}
-	assert.Len(t, newestFirst, n)
-
-	err = s.Tx(ctx, "acme", func(r helpdesk.Repos) error {
-		_, err := r.Logins().List(ctx, agent.LoginFilter{Cursor: "not a cursor!", Limit: 501})
-		return err
-	})
-	require.ErrorIs(t, err, helpdesk.ErrInvalid)
-	var ve *helpdesk.ValidationError
-	require.ErrorAs(t, err, &ve)
-	assert.True(t, ve.Has("cursor") && ve.Has("limit"), "%v", err)
-	err = s.Tx(ctx, "acme", func(r helpdesk.Repos) error {
-		_, err := r.Logins().List(ctx, agent.LoginFilter{Since: at(3), Until: at(3)})
-		return err
-	})
-	require.ErrorAs(t, err, &ve)
-	assert.True(t, ve.Has("until"), "%v", err)
-}
-
-// testMenuAccess_AGT8: a menu allows everybody until limited.
-func testMenuAccess(t *testing.T, s helpdesk.Store) {
-	ctx := context.Background()
-	mkService(t, s, "acme")
-	mkService(t, s, "other")
-	get := func(service string, m agent.Menu) agent.MenuAccess {
-		t.Helper()
-		var a agent.MenuAccess
-		tx(t, s, service, func(r helpdesk.Repos) (err error) {
-			a, err = r.Menus().Get(ctx, m)
+	agentCase(t, s, "MalformedFilter", func(t *testing.T, svc string) {
+		err := refused(s, svc, func(r helpdesk.Repos) error {
+			_, err := r.Logins().List(ctx, agent.LoginFilter{Cursor: "not a cursor!", Limit: 501})
 			return err
 		})
-		return a
-	}
-	for _, m := range agent.Menus {
-		a := get("acme", m)
-		assert.Equal(t, agent.MenuAccess{Menu: m}, a)
-		assert.True(t, a.Allows(newID()))
-	}
-	x, y := newID(), newID()
-	limited := agent.MenuAccess{Menu: agent.MenuTickets, Partial: true, Restricted: []string{x, y}}
-	tx(t, s, "acme", func(r helpdesk.Repos) error {
-		require.NoError(t, r.Menus().Put(ctx, limited))
-		return r.Menus().Put(ctx, agent.MenuAccess{Menu: agent.MenuChat, Partial: true})
+		require.ErrorIs(t, err, helpdesk.ErrInvalid)
+		var ve *helpdesk.ValidationError
+		require.ErrorAs(t, err, &ve)
+		assert.True(t, ve.Has("cursor") && ve.Has("limit"), "%v", err)
+		err = refused(s, svc, func(r helpdesk.Repos) error {
+			_, err := r.Logins().List(ctx, agent.LoginFilter{Since: agentAt(3), Until: agentAt(3)})
+			return err
+		})
+		require.ErrorAs(t, err, &ve)
+		assert.True(t, ve.Has("until"), "%v", err)
 	})
-	got := get("acme", agent.MenuTickets)
-	assert.Equal(t, limited, got)
-	assert.False(t, got.Allows(x))
-	assert.True(t, got.Allows(newID()))
-	got.Restricted[0] = "changed"
-	assert.Equal(t, limited, get("acme", agent.MenuTickets), "values read back share no memory with the store")
-	assert.Equal(t, agent.MenuAccess{Menu: agent.MenuChat, Partial: true}, get("acme", agent.MenuChat))
-	assert.Equal(t, agent.MenuAccess{Menu: agent.MenuTickets}, get("other", agent.MenuTickets), "SVC-1")
+}
 
-	// Put replaces
-	tx(t, s, "acme", func(r helpdesk.Repos) error {
-		return r.Menus().Put(ctx, agent.MenuAccess{Menu: agent.MenuTickets, Partial: true, Restricted: []string{y}})
+func getMenu(t *testing.T, s helpdesk.Store, service string, m agent.Menu) agent.MenuAccess {
+	t.Helper()
+	var a agent.MenuAccess
+	tx(t, s, service, func(r helpdesk.Repos) (err error) {
+		a, err = r.Menus().Get(context.Background(), m)
+		return err
 	})
-	assert.Equal(t, agent.MenuAccess{Menu: agent.MenuTickets, Partial: true, Restricted: []string{y}}, get("acme", agent.MenuTickets))
-	tx(t, s, "acme", func(r helpdesk.Repos) error { return r.Menus().Put(ctx, agent.MenuAccess{Menu: agent.MenuTickets}) })
-	assert.Equal(t, agent.MenuAccess{Menu: agent.MenuTickets}, get("acme", agent.MenuTickets))
+	return a
+}
 
-	// a failed transaction leaves no access behind, new or replaced
-	err := s.Tx(ctx, "acme", func(r helpdesk.Repos) error {
-		require.NoError(t, r.Menus().Put(ctx, agent.MenuAccess{Menu: agent.MenuStatistics, Partial: true, Restricted: []string{x}}))
-		require.NoError(t, r.Menus().Put(ctx, agent.MenuAccess{Menu: agent.MenuChat}))
-		return errBoom
+func testMenusGet(t *testing.T, s helpdesk.Store) {
+	agentCase(t, s, "NeverSetAllowsEverybody_AGT8", func(t *testing.T, svc string) {
+		for _, m := range agent.Menus {
+			assert.Equal(t, agent.MenuAccess{Menu: m}, getMenu(t, s, svc, m))
+		}
 	})
-	require.ErrorIs(t, err, errBoom)
-	assert.Equal(t, agent.MenuAccess{Menu: agent.MenuStatistics}, get("acme", agent.MenuStatistics))
-	assert.Equal(t, agent.MenuAccess{Menu: agent.MenuChat, Partial: true}, get("acme", agent.MenuChat))
+	agentCase(t, s, "NoAliasing", func(t *testing.T, svc string) {
+		limited := agent.MenuAccess{Menu: agent.MenuTickets, Partial: true, Restricted: []string{newID(), newID()}}
+		tx(t, s, svc, func(r helpdesk.Repos) error {
+			return r.Menus().Put(context.Background(), agent.MenuAccess{Menu: limited.Menu, Partial: true, Restricted: slices.Clone(limited.Restricted)})
+		})
+		got := getMenu(t, s, svc, agent.MenuTickets)
+		got.Restricted[0] = "changed"
+		assert.Equal(t, limited, getMenu(t, s, svc, agent.MenuTickets))
+	})
+}
+
+func testMenusPut(t *testing.T, s helpdesk.Store) {
+	ctx := context.Background()
+	put := func(t *testing.T, svc string, a agent.MenuAccess) {
+		t.Helper()
+		tx(t, s, svc, func(r helpdesk.Repos) error { return r.Menus().Put(ctx, a) })
+	}
+	agentCase(t, s, "Replaces_AGT8", func(t *testing.T, svc string) {
+		x, y := newID(), newID()
+		put(t, svc, agent.MenuAccess{Menu: agent.MenuTickets, Partial: true, Restricted: []string{x, y}})
+		assert.Equal(t, agent.MenuAccess{Menu: agent.MenuTickets, Partial: true, Restricted: []string{x, y}}, getMenu(t, s, svc, agent.MenuTickets))
+		put(t, svc, agent.MenuAccess{Menu: agent.MenuTickets, Partial: true, Restricted: []string{y}})
+		assert.Equal(t, agent.MenuAccess{Menu: agent.MenuTickets, Partial: true, Restricted: []string{y}}, getMenu(t, s, svc, agent.MenuTickets))
+		put(t, svc, agent.MenuAccess{Menu: agent.MenuTickets})
+		assert.Equal(t, agent.MenuAccess{Menu: agent.MenuTickets}, getMenu(t, s, svc, agent.MenuTickets))
+		assert.Equal(t, agent.MenuAccess{Menu: agent.MenuChat}, getMenu(t, s, svc, agent.MenuChat), "other menus untouched")
+	})
+	agentCase(t, s, "EmptyRestrictedReadsNil", func(t *testing.T, svc string) {
+		put(t, svc, agent.MenuAccess{Menu: agent.MenuChat, Partial: true, Restricted: []string{}})
+		assert.Equal(t, agent.MenuAccess{Menu: agent.MenuChat, Partial: true}, getMenu(t, s, svc, agent.MenuChat))
+	})
+	agentCase(t, s, "OtherService_SVC1", func(t *testing.T, svc string) {
+		other := newID()
+		mkService(t, s, other)
+		put(t, svc, agent.MenuAccess{Menu: agent.MenuChat, Partial: true, Restricted: []string{newID()}})
+		assert.Equal(t, agent.MenuAccess{Menu: agent.MenuChat}, getMenu(t, s, other, agent.MenuChat))
+	})
+	t.Run("UnknownService", func(t *testing.T) {
+		t.Parallel()
+		err := refused(s, newID(), func(r helpdesk.Repos) error { return r.Menus().Put(ctx, agent.MenuAccess{Menu: agent.MenuChat}) })
+		assert.ErrorIs(t, err, helpdesk.ErrNotFound)
+	})
+	agentCase(t, s, "Rollback", func(t *testing.T, svc string) {
+		put(t, svc, agent.MenuAccess{Menu: agent.MenuChat, Partial: true})
+		err := s.Tx(ctx, svc, func(r helpdesk.Repos) error {
+			require.NoError(t, r.Menus().Put(ctx, agent.MenuAccess{Menu: agent.MenuStatistics, Partial: true, Restricted: []string{newID()}}))
+			require.NoError(t, r.Menus().Put(ctx, agent.MenuAccess{Menu: agent.MenuChat}))
+			return errBoom
+		})
+		require.ErrorIs(t, err, errBoom)
+		assert.Equal(t, agent.MenuAccess{Menu: agent.MenuStatistics}, getMenu(t, s, svc, agent.MenuStatistics), "no new access")
+		assert.Equal(t, agent.MenuAccess{Menu: agent.MenuChat, Partial: true}, getMenu(t, s, svc, agent.MenuChat), "no replaced access")
+	})
+	agentCase(t, s, "NoAliasing", func(t *testing.T, svc string) {
+		x := newID()
+		in := agent.MenuAccess{Menu: agent.MenuTickets, Partial: true, Restricted: []string{x}}
+		put(t, svc, in)
+		in.Restricted[0] = "changed"
+		assert.Equal(t, agent.MenuAccess{Menu: agent.MenuTickets, Partial: true, Restricted: []string{x}}, getMenu(t, s, svc, agent.MenuTickets))
+	})
 }

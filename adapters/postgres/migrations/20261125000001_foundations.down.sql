@@ -6,6 +6,4 @@ DROP TABLE IF EXISTS tickets;
 --bun:split
 DROP TABLE IF EXISTS ticket_counters;
 --bun:split
-DROP TABLE IF EXISTS agents;
---bun:split
 DROP TABLE IF EXISTS services;

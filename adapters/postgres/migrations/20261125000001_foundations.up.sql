@@ -1,4 +1,4 @@
--- Foundations: services, agents, tickets with per-service numbers, comments,
+-- Foundations: services, tickets with per-service numbers, comments,
 -- history. Every primary key and unique index starts with service_id so the
 -- schema can be sharded by tenant (DESIGN.md, "Growing past one machine").
 
@@ -9,23 +9,6 @@ CREATE TABLE services (
     created_at  timestamptz NOT NULL,
     updated_at  timestamptz NOT NULL
 );
-
---bun:split
-
-CREATE TABLE agents (
-    service_id  text NOT NULL REFERENCES services (service_id) ON DELETE CASCADE,
-    id          text NOT NULL,
-    name        text NOT NULL,
-    email       text NOT NULL,
-    role        text NOT NULL,
-    active      boolean NOT NULL,
-    created_at  timestamptz NOT NULL,
-    PRIMARY KEY (service_id, id)
-);
-
---bun:split
-
-CREATE UNIQUE INDEX agents_email_key ON agents (service_id, lower(email));
 
 --bun:split
 

@@ -8,13 +8,4 @@ DROP TABLE IF EXISTS agent_groups;
 --bun:split
 DROP TABLE IF EXISTS agent_counters;
 --bun:split
-DROP INDEX IF EXISTS agents_account_key;
---bun:split
-ALTER TABLE agents
-    DROP COLUMN IF EXISTS updated_at,
-    DROP COLUMN IF EXISTS version,
-    DROP COLUMN IF EXISTS extension,
-    DROP COLUMN IF EXISTS cti_id,
-    DROP COLUMN IF EXISTS toggles,
-    DROP COLUMN IF EXISTS permissions,
-    DROP COLUMN IF EXISTS account;
+DROP TABLE IF EXISTS agents;

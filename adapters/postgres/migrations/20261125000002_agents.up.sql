@@ -1,31 +1,48 @@
 -- Agents (AGT-1..8): the agent's account, permissions, toggles and phone
 -- settings with an optimistic version; groups and their members; the login
 -- log; menu access. Every primary key and unique index starts with
--- service_id (DESIGN.md, "Growing past one machine").
+-- service_id (DESIGN.md, "Growing past one machine"). The unique indexes
+-- are the only uniqueness checks: the store maps their violation to
+-- ErrConflict.
 
-ALTER TABLE agents
-    ADD COLUMN account      text NOT NULL DEFAULT '',
-    ADD COLUMN permissions  jsonb NOT NULL DEFAULT '{}',
-    ADD COLUMN toggles      jsonb NOT NULL DEFAULT '{}',
-    ADD COLUMN cti_id       text NOT NULL DEFAULT '',
-    ADD COLUMN extension    text NOT NULL DEFAULT '',
-    ADD COLUMN version      bigint NOT NULL DEFAULT 1,
-    ADD COLUMN updated_at   timestamptz;
+CREATE TABLE agents (
+    service_id   text NOT NULL REFERENCES services (service_id) ON DELETE CASCADE,
+    id           text NOT NULL,
+    account      text NOT NULL DEFAULT '',
+    name         text NOT NULL,
+    email        text NOT NULL,
+    role         text NOT NULL,
+    active       boolean NOT NULL,
+    permissions  jsonb NOT NULL DEFAULT '{}',
+    toggles      jsonb NOT NULL DEFAULT '{}',
+    cti_id       text NOT NULL DEFAULT '',
+    extension    text NOT NULL DEFAULT '',
+    version      bigint NOT NULL,
+    created_at   timestamptz NOT NULL,
+    updated_at   timestamptz,
+    PRIMARY KEY (service_id, id)
+);
 
 --bun:split
 
+CREATE UNIQUE INDEX agents_email_key ON agents (service_id, lower(email));
+
+--bun:split
+
+-- Accounts are the directory's ids, compared exactly; agents made without
+-- a directory may have none.
 CREATE UNIQUE INDEX agents_account_key ON agents (service_id, account) WHERE account <> '';
 
 --bun:split
 
--- One row per service, made by the first group or membership. Its row lock
--- serialises the allocation of membership numbers (Membership.Seq: they
--- increase and are never reused, and a rolled-back join gives its number
--- back) and of group positions (a new group goes after every other one).
+-- One row per service, made by the first group write or membership. It
+-- holds the last Membership.Seq handed out (they increase and are never
+-- reused; a rolled-back join gives its number back), and its row lock is
+-- the service's group lock (GroupRepository.Lock): writers of positions
+-- take it before they read the groups.
 CREATE TABLE agent_counters (
     service_id       text PRIMARY KEY REFERENCES services (service_id) ON DELETE CASCADE,
-    last_member_seq  bigint NOT NULL DEFAULT 0,
-    next_position    integer NOT NULL DEFAULT 0
+    last_member_seq  bigint NOT NULL DEFAULT 0
 );
 
 --bun:split
@@ -34,11 +51,13 @@ CREATE TABLE agent_groups (
     service_id      text NOT NULL REFERENCES services (service_id) ON DELETE CASCADE,
     id              text NOT NULL,
     name            text NOT NULL,
+    -- The display order, computed by the caller (0, 1, 2 ... without gaps).
     position        integer NOT NULL,
     strategy        text NOT NULL,
     fixed_agent_id  text NOT NULL DEFAULT '',
-    -- Round robin: the Seq of the member picked last (0: none yet). Read
-    -- with SELECT … FOR NO KEY UPDATE so assignments to one group queue.
+    -- Round robin: the Seq of the member picked last (0: none yet),
+    -- advanced by one UPDATE, whose row lock makes assignments to one
+    -- group queue.
     rr_cursor       bigint NOT NULL DEFAULT 0,
     created_at      timestamptz NOT NULL,
     PRIMARY KEY (service_id, id)

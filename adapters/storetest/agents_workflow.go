@@ -1,0 +1,254 @@
+package storetest
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/deskkit/deskkit/agent"
+	"github.com/deskkit/deskkit/helpdesk"
+)
+
+// testAgentWorkflow holds desk-level stories of agents and groups that
+// must hold on every store: the group rules run in package helpdesk under
+// the store's lock, the uniqueness refusals come from the store's keys.
+func testAgentWorkflow(t *testing.T, s helpdesk.Store) {
+	stories := []struct {
+		name string
+		fn   func(*testing.T, *helpdesk.Desk, string)
+	}{
+		{"GroupPositions_AGT6", testGroupPositions},
+		{"ConcurrentGroupWrites_AGT6", testConcurrentGroupWrites},
+		{"Refusals_AGT1_AGT6", testAgentRefusals},
+		{"RoundRobinFairness_TRG61", testRoundRobinFairness},
+	}
+	for _, c := range stories {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			d, err := helpdesk.New(helpdesk.Config{Store: s})
+			require.NoError(t, err)
+			svc := newID()
+			_, err = d.CreateService(context.Background(), helpdesk.NewService{ID: svc, Settings: cfg(svc).Settings})
+			require.NoError(t, err)
+			c.fn(t, d, svc)
+		})
+	}
+}
+
+// positions returns the service's groups as name → position, and their
+// names in display order.
+func positions(t *testing.T, sys *helpdesk.Session) (map[string]int, []string) {
+	t.Helper()
+	gs, err := sys.Groups(context.Background())
+	require.NoError(t, err)
+	pos := map[string]int{}
+	var names []string
+	for _, g := range gs {
+		pos[g.Name] = g.Position
+		names = append(names, g.Name)
+	}
+	return pos, names
+}
+
+// testGroupPositions: a new group goes last, a reorder and a delete leave
+// the positions 0, 1, 2 ... without gaps.
+func testGroupPositions(t *testing.T, d *helpdesk.Desk, svc string) {
+	ctx := context.Background()
+	sys := d.Service(svc).As(helpdesk.System)
+	ids := map[string]string{}
+	for i, n := range []string{"A", "B", "C", "D"} {
+		g, err := sys.CreateGroup(ctx, helpdesk.GroupSpec{Name: n})
+		require.NoError(t, err)
+		assert.Equal(t, i, g.Position, "appended at the end")
+		ids[n] = g.ID
+	}
+	require.NoError(t, sys.ReorderGroups(ctx, []string{ids["D"], ids["B"], ids["A"], ids["C"]}))
+	pos, names := positions(t, sys)
+	assert.Equal(t, []string{"D", "B", "A", "C"}, names)
+	assert.Equal(t, map[string]int{"D": 0, "B": 1, "A": 2, "C": 3}, pos)
+
+	require.NoError(t, sys.DeleteGroup(ctx, ids["B"]))
+	pos, names = positions(t, sys)
+	assert.Equal(t, []string{"D", "A", "C"}, names)
+	assert.Equal(t, map[string]int{"D": 0, "A": 1, "C": 2}, pos, "the gap is closed")
+
+	e, err := sys.CreateGroup(ctx, helpdesk.GroupSpec{Name: "E"})
+	require.NoError(t, err)
+	assert.Equal(t, 3, e.Position)
+	u, err := sys.UpdateGroup(ctx, ids["A"], helpdesk.GroupSpec{Name: "A2", Strategy: agent.StrategyRoundRobin})
+	require.NoError(t, err)
+	assert.Equal(t, 1, u.Position, "an update keeps the position")
+	_, names = positions(t, sys)
+	assert.Equal(t, []string{"D", "A2", "C", "E"}, names)
+}
+
+// testConcurrentGroupWrites: creates, reorders and deletes at once keep
+// the positions distinct and gap-free (the workflows lock, read, check and
+// write).
+func testConcurrentGroupWrites(t *testing.T, d *helpdesk.Desk, svc string) {
+	ctx := context.Background()
+	sys := d.Service(svc).As(helpdesk.System)
+	var victims []string
+	for i := range 3 {
+		g, err := sys.CreateGroup(ctx, helpdesk.GroupSpec{Name: fmt.Sprintf("Old %d", i)})
+		require.NoError(t, err)
+		victims = append(victims, g.ID)
+	}
+	const workers = 6
+	var wg sync.WaitGroup
+	for i := range workers {
+		wg.Go(func() {
+			_, err := sys.CreateGroup(ctx, helpdesk.GroupSpec{Name: fmt.Sprintf("New %d", i)})
+			assert.NoError(t, err)
+			if i < len(victims) {
+				assert.NoError(t, sys.DeleteGroup(ctx, victims[i]))
+			}
+			for range 3 { // a reorder may race a create or delete: then it names the wrong set
+				gs, err := sys.Groups(ctx)
+				if !assert.NoError(t, err) {
+					return
+				}
+				ids := groupIDs(gs)
+				for l, r := 0, len(ids)-1; l < r; l, r = l+1, r-1 {
+					ids[l], ids[r] = ids[r], ids[l]
+				}
+				if err := sys.ReorderGroups(ctx, ids); err == nil {
+					break
+				} else if !assert.ErrorIs(t, err, helpdesk.ErrInvalid) {
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	gs, err := sys.Groups(ctx)
+	require.NoError(t, err)
+	require.Len(t, gs, workers)
+	for i, g := range gs {
+		assert.Equal(t, i, g.Position, "group %s", g.Name)
+	}
+}
+
+// testAgentRefusals: taken keys are ErrConflict from the store, a reorder
+// that does not name every group once is ErrInvalid from the domain; none
+// writes anything.
+func testAgentRefusals(t *testing.T, d *helpdesk.Desk, svc string) {
+	ctx := context.Background()
+	sys := d.Service(svc).As(helpdesk.System)
+	a, err := sys.CreateAgent(ctx, agent.New{Name: "Kim", Email: "kim@acme.example", Role: agent.RoleAgent})
+	require.NoError(t, err)
+	_, err = sys.CreateAgent(ctx, agent.New{Name: "Kim 2", Email: "KIM@acme.example", Role: agent.RoleAgent})
+	assert.ErrorIs(t, err, helpdesk.ErrConflict, "email taken (any case)")
+
+	g1, err := sys.CreateGroup(ctx, helpdesk.GroupSpec{Name: "Billing"})
+	require.NoError(t, err)
+	g2, err := sys.CreateGroup(ctx, helpdesk.GroupSpec{Name: "Sales"})
+	require.NoError(t, err)
+	_, err = sys.CreateGroup(ctx, helpdesk.GroupSpec{Name: "BILLING"})
+	assert.ErrorIs(t, err, helpdesk.ErrConflict, "name taken (any case)")
+	_, err = sys.UpdateGroup(ctx, g2.ID, helpdesk.GroupSpec{Name: "billing"})
+	assert.ErrorIs(t, err, helpdesk.ErrConflict, "name taken by another group")
+	for _, ids := range [][]string{{g1.ID}, {g1.ID, g1.ID}, {g1.ID, g2.ID, newID()}, nil} {
+		err := sys.ReorderGroups(ctx, ids)
+		var ve *helpdesk.ValidationError
+		if assert.ErrorAs(t, err, &ve, "%v", ids) {
+			assert.True(t, ve.Has("ids"))
+		}
+	}
+	assert.ErrorIs(t, sys.DeleteGroup(ctx, newID()), helpdesk.ErrNotFound)
+	_, err = sys.AddGroupMember(ctx, g1.ID, a.ID)
+	require.NoError(t, err)
+	_, err = sys.AddGroupMember(ctx, g1.ID, a.ID)
+	assert.ErrorIs(t, err, helpdesk.ErrConflict, "already a member")
+	_, err = sys.AddGroupMember(ctx, g1.ID, newID())
+	assert.ErrorIs(t, err, helpdesk.ErrNotFound, "unknown agent")
+
+	gs, err := sys.Groups(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, []agent.Group{g1, g2}, gs, "nothing written")
+	ms, err := sys.GroupMembers(ctx, g1.ID)
+	require.NoError(t, err)
+	assert.Len(t, ms, 1)
+	as, err := sys.Agents(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, []agent.Agent{a}, as)
+}
+
+// rrTeam adds to service svc of d a round-robin group of n agents and
+// returns the group id and the agents in join order.
+func rrTeam(t testing.TB, d *helpdesk.Desk, svc string, n int) (string, []string) {
+	ctx := context.Background()
+	sys := d.Service(svc).As(helpdesk.System)
+	g, err := sys.CreateGroup(ctx, helpdesk.GroupSpec{Name: "Support", Strategy: agent.StrategyRoundRobin})
+	require.NoError(t, err)
+	var ids []string
+	for i := range n {
+		a, err := sys.CreateAgent(ctx, agent.New{Name: fmt.Sprintf("Agent %d", i), Email: fmt.Sprintf("a%d@acme.example", i),
+			Role: agent.RoleAgent, Permissions: agent.Permissions{Ticket: true}, Toggles: agent.Toggles{TicketAssignment: true},
+			GroupIDs: []string{g.ID}})
+		require.NoError(t, err)
+		ids = append(ids, a.ID)
+	}
+	return g.ID, ids
+}
+
+// testRoundRobinFairness: 1,000 concurrent assignments over 7 agents of one
+// round-robin group give every agent 142 or 143 (TRG-6.1, AGT-6).
+func testRoundRobinFairness(t *testing.T, d *helpdesk.Desk, svc string) {
+	ctx := context.Background()
+	group, ids := rrTeam(t, d, svc, 7)
+	sys := d.Service(svc).As(helpdesk.System)
+	const total, workers = 1000, 16
+	var mu sync.Mutex
+	counts := map[string]int{}
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for i := w; i < total; i += workers {
+				id, err := sys.NextAssignee(ctx, group)
+				if !assert.NoError(t, err) {
+					return
+				}
+				mu.Lock()
+				counts[id]++
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	require.Len(t, counts, 7)
+	sum := 0
+	for _, id := range ids {
+		n := counts[id]
+		sum += n
+		assert.True(t, n == 142 || n == 143, "agent %s got %d", id, n)
+	}
+	assert.Equal(t, total, sum)
+}
+
+// BenchRoundRobin measures NextAssignee on a round-robin group of 7 agents
+// with 8 concurrent callers.
+func BenchRoundRobin(b *testing.B, s helpdesk.Store) {
+	ctx := context.Background()
+	d, err := helpdesk.New(helpdesk.Config{Store: s})
+	require.NoError(b, err)
+	_, err = d.CreateService(ctx, helpdesk.NewService{ID: "acme", Settings: cfg("acme").Settings})
+	require.NoError(b, err)
+	group, _ := rrTeam(b, d, "acme", 7)
+	sys := d.Service("acme").As(helpdesk.System)
+	b.ReportAllocs()
+	b.SetParallelism(ParallelCallers(8))
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if _, err := sys.NextAssignee(ctx, group); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "assignments/s")
+}
