@@ -9,12 +9,10 @@ package agent
 
 import (
 	"context"
-	"net/mail"
-	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/deskkit/deskkit/internal/errs"
+	"github.com/deskkit/deskkit/internal/text"
 )
 
 // Role is an agent's role (AGT-3).
@@ -101,14 +99,7 @@ type New struct {
 // *helpdesk.ValidationError naming every bad field.
 func (n New) Validate() error {
 	var c errs.Collector
-	switch {
-	case strings.TrimSpace(n.Name) == "":
-		c.Add("name", "is required")
-	case len(n.Name) > 200:
-		c.Add("name", "is over 200 bytes")
-	case !utf8.ValidString(n.Name) || strings.IndexByte(n.Name, 0) >= 0:
-		c.Add("name", "is not valid UTF-8 or holds a NUL byte")
-	}
+	text.Check(&c, "name", n.Name, true, text.NameBytes)
 	CheckEmail(&c, "email", n.Email)
 	if !n.Role.Valid() {
 		c.Add("role", "unknown role %q", n.Role)
@@ -124,7 +115,7 @@ func (n New) Validate() error {
 
 // CheckEmail records a problem on c unless s is a plain email address.
 func CheckEmail(c *errs.Collector, field, s string) {
-	if a, err := mail.ParseAddress(s); err != nil || a.Address != s {
+	if !text.Email(s) {
 		c.Add(field, "%q is not a plain email address", s)
 	}
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/deskkit/deskkit/internal/errs"
 	"github.com/deskkit/deskkit/internal/page"
+	"github.com/deskkit/deskkit/internal/text"
 )
 
 // LoginKind says whether a login-log row is a login or a logout.
@@ -123,12 +124,7 @@ type MenuRepository interface {
 // share it so their pages agree.
 func NormalizeLoginFilter(f *LoginFilter) (*LoginEvent, error) {
 	var c errs.Collector
-	if f.Limit == 0 {
-		f.Limit = 50
-	}
-	if f.Limit < 0 || f.Limit > 500 {
-		c.Add("limit", "must be between 1 and 500")
-	}
+	text.PageLimit(&c, &f.Limit)
 	// Stores keep microseconds: bounds finer than that would compare
 	// differently in each.
 	f.Since, f.Until = f.Since.UTC().Truncate(time.Microsecond), f.Until.UTC().Truncate(time.Microsecond)

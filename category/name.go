@@ -9,10 +9,11 @@ import (
 
 	"github.com/deskkit/deskkit/helpdesk/i18n"
 	"github.com/deskkit/deskkit/internal/errs"
+	"github.com/deskkit/deskkit/internal/text"
 )
 
 // MaxNameBytes bounds one language's name.
-const MaxNameBytes = 200
+const MaxNameBytes = text.NameBytes
 
 // NameKey is the form in which two names are compared for uniqueness
 // (CAT-3): compatibility-normalised (NFKC: full-width "Ａ" is "A"),

@@ -10,14 +10,15 @@ import (
 
 	"github.com/deskkit/deskkit/helpdesk/i18n"
 	"github.com/deskkit/deskkit/internal/errs"
+	"github.com/deskkit/deskkit/internal/text"
 )
 
 // Limits of a definition.
 const (
-	MaxLabelBytes       = 200  // per language, labels of fields and options
-	MaxHelpTextBytes    = 1000 // per language
-	MaxOptions          = 500  // per select
-	MaxOptionValueBytes = 100
+	MaxLabelBytes       = text.NameBytes  // per language, labels of fields and options: 200
+	MaxHelpTextBytes    = text.ShortBytes // per language: 1,000
+	MaxOptions          = text.MaxList    // per select: 500
+	MaxOptionValueBytes = text.KeyBytes   // 100
 )
 
 var keyPattern = regexp.MustCompile(`^[a-z][a-z0-9_]{0,63}$`)

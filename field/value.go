@@ -5,9 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"math"
-	"net/mail"
 	"net/url"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -15,20 +13,19 @@ import (
 	"unicode/utf8"
 
 	"github.com/deskkit/deskkit/internal/errs"
+	"github.com/deskkit/deskkit/internal/text"
 )
 
 // Limits of a value, in bytes of UTF-8.
 const (
-	MaxTextBytes      = 1000     // text, email, phone and the date types
-	MaxMultilineBytes = 64 << 10 // multi-line text
-	MaxURLBytes       = 2048
+	MaxTextBytes      = text.ShortBytes // text, email, phone and the date types: 1,000
+	MaxMultilineBytes = text.LongBytes  // multi-line text: 64 KiB
+	MaxURLBytes       = text.URLBytes   // 2 KiB
 )
 
 // DateLayout is the form of a date value; date-time values are RFC 3339
 // (time.RFC3339, with a zone; fractional seconds allowed).
 const DateLayout = "2006-01-02"
-
-var phonePattern = regexp.MustCompile(`^\+?[0-9 ().-]+$`)
 
 // Blank reports whether v counts as no value: nil, a string of spaces
 // only, or an empty list.
@@ -144,17 +141,11 @@ func (f Field) CheckValue(v any) error {
 			return fmt.Errorf("%q is not one of the options %q", truncate(s), optionValues(f.Options))
 		}
 	case TypeEmail:
-		if a, err := mail.ParseAddress(s); err != nil || a.Address != s {
+		if !text.Email(s) {
 			return fmt.Errorf("%q is not a plain email address", truncate(s))
 		}
 	case TypePhone:
-		digits := 0
-		for _, r := range s {
-			if r >= '0' && r <= '9' {
-				digits++
-			}
-		}
-		if !phonePattern.MatchString(s) || digits < 3 || digits > 20 {
+		if !text.Phone(s) {
 			return fmt.Errorf("%q is not a phone number (3 to 20 digits, optional +, spaces, - ( ) .)", truncate(s))
 		}
 	case TypeURL:

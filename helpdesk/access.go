@@ -9,6 +9,7 @@ import (
 	"github.com/deskkit/deskkit/agent"
 	"github.com/deskkit/deskkit/helpdesk/ticket"
 	"github.com/deskkit/deskkit/internal/errs"
+	"github.com/deskkit/deskkit/internal/text"
 )
 
 // RecordLogin appends a login or logout to the login log (AGT-7). The host
@@ -19,8 +20,8 @@ func (s *Session) RecordLogin(ctx context.Context, e agent.LoginEvent) (agent.Lo
 	if e.Kind != agent.Login && e.Kind != agent.Logout {
 		c.Add("kind", "unknown kind %q (login, logout)", e.Kind)
 	}
-	ticket.CheckText(&c, "address", e.Address, false, 100)
-	ticket.CheckText(&c, "user_agent", e.UserAgent, false, 1000)
+	text.Check(&c, "address", e.Address, false, text.KeyBytes)
+	text.Check(&c, "user_agent", e.UserAgent, false, text.ShortBytes)
 	if err := c.Err(); err != nil {
 		return e, err
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/deskkit/deskkit/field"
 	"github.com/deskkit/deskkit/helpdesk/ticket"
 	"github.com/deskkit/deskkit/internal/errs"
+	"github.com/deskkit/deskkit/internal/text"
 )
 
 // The field workflows take the field lock, read the rows the rule needs,
@@ -196,8 +197,8 @@ func (s *Session) Field(ctx context.Context, key string) (field.Field, error) {
 // before its category exists.
 func checkLayoutID(id string) error {
 	var c errs.Collector
-	if !utf8.ValidString(id) || len(id) > 100 {
-		c.Add("intake_category_id", "must be valid UTF-8 of at most 100 bytes")
+	if !utf8.ValidString(id) || len(id) > text.KeyBytes {
+		c.Add("intake_category_id", "must be valid UTF-8 of at most %d bytes", text.KeyBytes)
 	}
 	return c.Err()
 }

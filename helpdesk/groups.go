@@ -9,6 +9,7 @@ import (
 
 	"github.com/deskkit/deskkit/agent"
 	"github.com/deskkit/deskkit/internal/errs"
+	"github.com/deskkit/deskkit/internal/text"
 )
 
 // GroupSpec is what a caller supplies to create or change a group (AGT-6).
@@ -25,9 +26,7 @@ type GroupSpec struct {
 func (g *GroupSpec) check(ctx context.Context, o *op) error {
 	var c errs.Collector
 	g.Name = strings.TrimSpace(g.Name)
-	if g.Name == "" || len(g.Name) > 100 {
-		c.Add("name", "is required, at most 100 bytes")
-	}
+	text.Check(&c, "name", g.Name, true, text.NameBytes)
 	if g.Strategy == "" {
 		g.Strategy = agent.StrategyNone
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/deskkit/deskkit/field"
 	"github.com/deskkit/deskkit/helpdesk/ticket"
 	"github.com/deskkit/deskkit/internal/errs"
+	"github.com/deskkit/deskkit/internal/text"
 )
 
 // ActionError says why an action could not be carried out on a ticket as
@@ -29,7 +30,7 @@ func (e *ActionError) Error() string {
 func (e *ActionError) Is(target error) bool { return target == errs.ErrInvalid }
 
 // maxTags is the most tags a ticket takes (ticket.Validate).
-const maxTags = 100
+const maxTags = text.MaxTags
 
 // ApplyToTicket carries out action i of a trigger when it only changes the
 // ticket — set status, priority, processing category or field, add or

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/mail"
 	"net/url"
 	"slices"
 	"strings"
@@ -15,21 +14,22 @@ import (
 	"github.com/deskkit/deskkit/helpdesk/i18n"
 	"github.com/deskkit/deskkit/helpdesk/ticket"
 	"github.com/deskkit/deskkit/internal/errs"
+	"github.com/deskkit/deskkit/internal/text"
 	"github.com/deskkit/deskkit/template"
 )
 
 // Limits of one trigger.
 const (
-	MaxNameBytes        = 200
+	MaxNameBytes        = text.NameBytes // 200
 	MaxDescriptionBytes = 2000
 	MaxConditions       = 50 // per list (all, any)
 	MaxActions          = 20
-	MaxValues           = 500 // in a list value (in, not in, contains any of)
-	MaxValueBytes       = 1000
-	MaxBodyBytes        = 64 << 10 // per language, of a notify, note, Dooray! or SMS text
+	MaxValues           = text.MaxList    // in a list value (in, not in, contains any of): 500
+	MaxValueBytes       = text.ShortBytes // 1,000
+	MaxBodyBytes        = text.LongBytes  // per language, of a notify, note, Dooray! or SMS text: 64 KiB
 	MaxAddresses        = 50
-	MaxAddressBytes     = 254 // a mail address or phone number
-	MaxURLBytes         = 2048
+	MaxAddressBytes     = text.AddressBytes // a mail address or phone number: 254
+	MaxURLBytes         = text.URLBytes     // 2 KiB
 )
 
 // New is what a caller supplies to create a trigger or replace one's rule.
@@ -369,10 +369,7 @@ func (v *validator) action(at string, a Action) Action {
 		v.text(at+".subject", a.Subject, true)
 		v.text(at+".body", a.Body, true)
 	case Forward, ForwardAndComplete:
-		v.addresses(at, a.Addresses, func(s string) bool {
-			m, err := mail.ParseAddress(s)
-			return err == nil && m.Name == "" && m.Address == s
-		}, "a plain mail address")
+		v.addresses(at, a.Addresses, text.Email, "a plain mail address")
 		v.text(at+".body", a.Body, false)
 	case Callback:
 		v.url(at+".url", a.URL, false)
@@ -383,7 +380,7 @@ func (v *validator) action(at string, a Action) Action {
 		switch {
 		case a.Recipient == RecipientCustomer:
 		case a.Recipient == "" && len(a.Addresses) > 0:
-			v.addresses(at, a.Addresses, validPhone, "a phone number")
+			v.addresses(at, a.Addresses, text.Phone, "a phone number")
 		default:
 			v.c.Add(at+".recipient", "must be %s, or empty with phone numbers in addresses", RecipientCustomer)
 		}
@@ -392,20 +389,6 @@ func (v *validator) action(at string, a Action) Action {
 		v.c.Add(at+".kind", "unknown action %q; kinds: %v", a.Kind, ActionKinds)
 	}
 	return a
-}
-
-func validPhone(s string) bool {
-	d := 0
-	for i, r := range s {
-		switch {
-		case r >= '0' && r <= '9':
-			d++
-		case r == '+' && i == 0, r == ' ', r == '-', r == '(', r == ')', r == '.':
-		default:
-			return false
-		}
-	}
-	return d >= 3 && d <= 20
 }
 
 func (v *validator) addresses(at string, l []string, ok func(string) bool, what string) {
@@ -494,4 +477,4 @@ func (v *validator) setField(at string, a *Action) {
 }
 
 // maxTagBytes is the longest tag a ticket takes (ticket.Validate).
-const maxTagBytes = 100
+const maxTagBytes = text.TagBytes

@@ -4,14 +4,13 @@ import (
 	"fmt"
 	"maps"
 	"math"
-	"net/mail"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/deskkit/deskkit/internal/errs"
+	"github.com/deskkit/deskkit/internal/text"
 )
 
 // Errors a Repository returns; they are the same values as helpdesk.ErrNotFound
@@ -338,7 +337,7 @@ type Limits struct {
 }
 
 // MaxFieldValueBytes bounds one custom-field text value.
-const MaxFieldValueBytes = 64 << 10
+const MaxFieldValueBytes = text.LongBytes
 
 // DefaultLimits are the limits used when none are configured.
 var DefaultLimits = Limits{MaxTitleBytes: 1 << 10, MaxContentBytes: 1 << 20}
@@ -347,16 +346,7 @@ var DefaultLimits = Limits{MaxTitleBytes: 1 << 10, MaxContentBytes: 1 << 20}
 // valid UTF-8, holds a NUL byte (no store can keep one), or is longer than
 // max bytes.
 func CheckText(c *errs.Collector, field, s string, required bool, max int) {
-	switch {
-	case required && strings.TrimSpace(s) == "":
-		c.Add(field, "is required")
-	case !utf8.ValidString(s):
-		c.Add(field, "is not valid UTF-8")
-	case strings.IndexByte(s, 0) >= 0:
-		c.Add(field, "contains a NUL byte")
-	case max > 0 && len(s) > max:
-		c.Add(field, "is %d bytes, over the limit of %d", len(s), max)
-	}
+	text.Check(c, field, s, required, max)
 }
 
 // Validate checks the parts of t that need no service settings: title and
@@ -375,20 +365,20 @@ func (t Ticket) Validate(l Limits) error {
 	if !t.Channel.Valid() {
 		c.Add("channel", "unknown channel %q", t.Channel)
 	}
-	CheckText(&c, "requester.name", t.Requester.Name, false, 200)
+	CheckText(&c, "requester.name", t.Requester.Name, false, text.NameBytes)
 	CheckText(&c, "requester.phone", t.Requester.Phone, false, 50)
 	if e := t.Requester.Email; e != "" {
-		if a, err := mail.ParseAddress(e); err != nil || a.Address != e {
+		if !text.Email(e) {
 			c.Add("requester.email", "%q is not a plain email address", e)
 		}
 	}
-	if len(t.Tags) > 100 {
-		c.Add("tags", "has %d tags, over the limit of 100", len(t.Tags))
+	if len(t.Tags) > text.MaxTags {
+		c.Add("tags", "has %d tags, over the limit of %d", len(t.Tags), text.MaxTags)
 	}
 	for _, tag := range t.Tags {
 		var tc errs.Collector
-		if CheckText(&tc, "tags", tag, false, 100); tc.Err() != nil {
-			c.Add("tags", "tag %.20q… is over 100 bytes, not UTF-8 or holds a NUL byte", tag)
+		if CheckText(&tc, "tags", tag, false, text.TagBytes); tc.Err() != nil {
+			c.Add("tags", "tag %.20q… is over %d bytes, not UTF-8 or holds a NUL byte", tag, text.TagBytes)
 			break
 		}
 	}

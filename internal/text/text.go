@@ -1,0 +1,94 @@
+// Package text is the one home of the text limits and validators that
+// several packages share: a name is bounded the same way in every package,
+// an email address or a phone number is accepted by one function, and a
+// list page has one default and one maximum size. Packages export their own
+// names for these limits (field.MaxURLBytes, trigger.MaxURLBytes ...) as
+// aliases of the constants here, so no literal is copied between packages.
+package text
+
+import (
+	"net/mail"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/deskkit/deskkit/internal/errs"
+)
+
+// Limits shared by several packages, in bytes unless said otherwise.
+const (
+	// NameBytes bounds a name or a label, per language: a person's name, a
+	// category's, a trigger's, a field's label, a template's title.
+	NameBytes = 200
+	// ShortBytes bounds a short free text: a field's text value or help
+	// text, a condition's value, a user agent.
+	ShortBytes = 1000
+	// LongBytes bounds a long text, per language: template content, a mail,
+	// note or SMS body of a trigger, a multi-line field value.
+	LongBytes = 64 << 10
+	// AddressBytes bounds a mail address or a phone number (the SMTP path
+	// limit of RFC 5321).
+	AddressBytes = 254
+	// URLBytes bounds a URL.
+	URLBytes = 2048
+	// TagBytes bounds one tag, KeyBytes an id or key a caller passes in.
+	TagBytes = 100
+	KeyBytes = 100
+	// MaxTags is the most tags a ticket has.
+	MaxTags = 100
+	// MaxList bounds a list a caller passes in: select options, the values
+	// of an "in" condition.
+	MaxList = 500
+	// DefaultPage and MaxPage are the page sizes of every paged list.
+	DefaultPage = 50
+	MaxPage     = 500
+)
+
+// Check records a problem on c when s is empty (and required), is not
+// valid UTF-8, holds a NUL byte (no store can keep one), or is longer than
+// max bytes (max 0: no bound).
+func Check(c *errs.Collector, field, s string, required bool, max int) {
+	switch {
+	case required && strings.TrimSpace(s) == "":
+		c.Add(field, "is required")
+	case !utf8.ValidString(s):
+		c.Add(field, "is not valid UTF-8")
+	case strings.IndexByte(s, 0) >= 0:
+		c.Add(field, "contains a NUL byte")
+	case max > 0 && len(s) > max:
+		c.Add(field, "is %d bytes, over the limit of %d", len(s), max)
+	}
+}
+
+// Email reports whether s is a plain mail address ("kim@example.com", no
+// display name, no angle brackets) of at most AddressBytes.
+func Email(s string) bool {
+	a, err := mail.ParseAddress(s)
+	return err == nil && a.Address == s && len(s) <= AddressBytes
+}
+
+// Phone reports whether s is a phone number: 3 to 20 digits, with an
+// optional leading +, and spaces, "-", "(", ")" and "." between them.
+func Phone(s string) bool {
+	d := 0
+	for i, r := range s {
+		switch {
+		case r >= '0' && r <= '9':
+			d++
+		case r == '+' && i == 0, r == ' ', r == '-', r == '(', r == ')', r == '.':
+		default:
+			return false
+		}
+	}
+	return d >= 3 && d <= 20
+}
+
+// PageLimit applies the default page size to *limit and records a problem
+// on c (on field "limit") when it is out of 1..MaxPage.
+func PageLimit(c *errs.Collector, limit *int) {
+	if *limit == 0 {
+		*limit = DefaultPage
+	}
+	if *limit < 0 || *limit > MaxPage {
+		c.Add("limit", "must be between 1 and %d", MaxPage)
+	}
+}
