@@ -73,6 +73,31 @@ func (t Template) Clone() Template {
 	return t
 }
 
+// Link returns t linked to the category as well, its ids still ascending,
+// and whether that is a change (it was not linked yet).
+func (t Template) Link(categoryID string) (Template, bool) {
+	k, found := slices.BinarySearch(t.CategoryIDs, categoryID)
+	if found {
+		return t, false
+	}
+	t.CategoryIDs = slices.Insert(slices.Clone(t.CategoryIDs), k, categoryID)
+	return t, true
+}
+
+// Unlink returns t without its link to the category, and whether that is
+// a change (it was linked). No links left is nil.
+func (t Template) Unlink(categoryID string) (Template, bool) {
+	k, found := slices.BinarySearch(t.CategoryIDs, categoryID)
+	if !found {
+		return t, false
+	}
+	t.CategoryIDs = slices.Delete(slices.Clone(t.CategoryIDs), k, k+1)
+	if len(t.CategoryIDs) == 0 {
+		t.CategoryIDs = nil
+	}
+	return t, true
+}
+
 // CodeKey is the form in which search codes are compared for uniqueness and
 // prefix search: Fold of the code.
 func CodeKey(code string) string { return Fold(code) }
@@ -87,7 +112,8 @@ type Spec struct {
 	Content string // required, at most MaxContentBytes, its #{codes} known
 	Code    string // required, at most MaxCodeBytes, no white space
 	// CategoryIDs link the template to processing categories when it is
-	// created; Update ignores them (use Link and Unlink).
+	// created; an update ignores them (links change one at a time: the
+	// helpdesk's LinkTemplate and UnlinkTemplate).
 	CategoryIDs []string
 }
 
@@ -143,7 +169,7 @@ func checkText(c *errs.Collector, field, s string, max int) {
 	}
 }
 
-// Query selects templates for Repository.Search (TPL-3). Empty fields do not
+// Query selects templates (TPL-3; Repository.Find). Empty fields do not
 // filter.
 type Query struct {
 	// CodePrefix keeps templates whose search code starts with it, both
@@ -155,7 +181,8 @@ type Query struct {
 	// CategoryID keeps templates linked to this processing category.
 	CategoryID string
 	// Limit bounds the result: 0 is DefaultSearchLimit, at most
-	// MaxSearchLimit.
+	// MaxSearchLimit (Normalize fills it in; Repository.Find, given a
+	// query as it is, takes 0 as no bound).
 	Limit int
 }
 
@@ -185,20 +212,26 @@ func (q Query) Terms() []string {
 }
 
 // Matches reports whether t is selected by q (the limit aside): the rule
-// every store follows. terms are q.Terms().
+// of Repository.Find. terms are q.Terms().
 func (q Query) Matches(t Template, terms []string) bool {
-	if q.CodePrefix != "" && !strings.HasPrefix(CodeKey(t.Code), Fold(q.CodePrefix)) {
+	return q.MatchesFolded(CodeKey(t.Code), SearchText(t.Title, t.Content), t.CategoryIDs, terms)
+}
+
+// MatchesFolded is Matches on the forms a store keeps of a template: its
+// CodeKey, its SearchText and its category ids. Every clause of q must
+// hold: the code key starts with CodeKey(q.CodePrefix), the template is
+// linked to q.CategoryID (when set) and the search text contains each
+// term. A store either calls it or mirrors it in its query language.
+func (q Query) MatchesFolded(codeKey, searchText string, categoryIDs, terms []string) bool {
+	if q.CodePrefix != "" && !strings.HasPrefix(codeKey, CodeKey(q.CodePrefix)) {
 		return false
 	}
-	if q.CategoryID != "" && !slices.Contains(t.CategoryIDs, q.CategoryID) {
+	if q.CategoryID != "" && !slices.Contains(categoryIDs, q.CategoryID) {
 		return false
 	}
-	if len(terms) > 0 {
-		text := SearchText(t.Title, t.Content)
-		for _, w := range terms {
-			if !strings.Contains(text, w) {
-				return false
-			}
+	for _, w := range terms {
+		if !strings.Contains(searchText, w) {
+			return false
 		}
 	}
 	return true
@@ -248,6 +281,55 @@ func NormalizeWord(w string) (string, error) {
 		c.Add("word", "%q spans lines", w)
 	}
 	return w, c.Err()
+}
+
+// CheckCode refuses t's search code when another template (by ID) of
+// others has it, compared folded (TPL-1): a *DuplicateCodeError. others
+// need only hold the templates whose code starts with t's (Query.CodePrefix):
+// the one with t's code key comes first of those in Compare order.
+func CheckCode(others []Template, t Template) error {
+	key := CodeKey(t.Code)
+	for _, o := range others {
+		if o.ID != t.ID && CodeKey(o.Code) == key {
+			return &DuplicateCodeError{Code: t.Code}
+		}
+	}
+	return nil
+}
+
+// CheckWords checks writing ws into the forbidden-word list listed
+// (FWD-1); an entry of ws whose ID is listed replaces that entry, the
+// others are new. The list must not grow past MaxWords (a problem on
+// "words" of a *ValidationError), and no two entries may share their folded
+// word: a word listed already under another id, or given twice in ws, is a
+// *DuplicateWordError naming the first such word of ws.
+func CheckWords(listed, ws []ForbiddenWord) error {
+	changed := make(map[string]bool, len(ws))
+	for _, w := range ws {
+		changed[w.ID] = true
+	}
+	taken := make(map[string]bool, len(listed)+len(ws))
+	n := len(listed) + len(ws)
+	for _, w := range listed {
+		if changed[w.ID] {
+			n--
+			continue
+		}
+		taken[Fold(w.Word)] = true
+	}
+	if n > MaxWords {
+		var c errs.Collector
+		c.Add("words", "the list would have %d words, over the limit of %d", n, MaxWords)
+		return c.Err()
+	}
+	for _, w := range ws {
+		k := Fold(w.Word)
+		if taken[k] {
+			return &DuplicateWordError{Word: w.Word}
+		}
+		taken[k] = true
+	}
+	return nil
 }
 
 // DuplicateCodeError is returned when another template of the service has
