@@ -164,7 +164,7 @@ func (s *Session) DeleteCategory(ctx context.Context, id string) ([]string, erro
 			return err
 		}
 		for _, d := range out { // reply templates no longer offered under them (TPL-2)
-			if err := o.r.Templates().UnlinkCategory(ctx, d); err != nil {
+			if err := unlinkCategory(ctx, o, d); err != nil {
 				return err
 			}
 		}

@@ -3,8 +3,10 @@ package helpdesk_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -421,4 +423,122 @@ func TestTemplate_TPL4_UnknownFieldCodeRefused(t *testing.T) {
 	require.NoError(t, err)
 	_, err = f.admin.CreateTemplate(ctx, sp)
 	require.NoError(t, err)
+}
+
+// TPL-2: deleting a category removes its links and its subtree's; the
+// templates stay, with their other links.
+func TestTemplates_TPL2_CategoryDeletionUnlinks(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	mk := func(parent, name string) category.Category {
+		c, err := f.admin.CreateCategory(ctx, category.New{Tree: category.Processing, ParentID: parent, Name: i18n.Text{"ko": name}})
+		require.NoError(t, err)
+		return c
+	}
+	p1 := mk("", "환불")
+	p1c := mk(p1.ID, "카드 환불")
+	p2 := mk("", "배송")
+	a, err := f.admin.CreateTemplate(ctx, template.Spec{Title: "A", Content: "a", Code: "a", CategoryIDs: []string{p1.ID, p1c.ID, p2.ID}})
+	require.NoError(t, err)
+	b, err := f.admin.CreateTemplate(ctx, template.Spec{Title: "B", Content: "b", Code: "b", CategoryIDs: []string{p1c.ID}})
+	require.NoError(t, err)
+
+	_, err = f.admin.DeleteCategory(ctx, p1.ID)
+	require.NoError(t, err)
+	got, err := f.admin.Template(ctx, a.ID)
+	require.NoError(t, err)
+	assert.Equal(t, []string{p2.ID}, got.CategoryIDs)
+	assert.Equal(t, a.UpdatedAt, got.UpdatedAt, "links aside")
+	got, err = f.admin.Template(ctx, b.ID)
+	require.NoError(t, err)
+	assert.Nil(t, got.CategoryIDs)
+	for _, id := range []string{p1.ID, p1c.ID} {
+		in, err := f.admin.TemplatesInCategory(ctx, id)
+		require.NoError(t, err)
+		assert.Empty(t, in)
+	}
+}
+
+func TestForbiddenWords_FWD1_DuplicateInOneAdd(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	_, err := f.admin.AddForbiddenWords(ctx, "scam", "fraud", "ＳＣＡＭ")
+	var dup *template.DuplicateWordError
+	require.ErrorAs(t, err, &dup, "a word given twice in one add")
+	assert.Equal(t, "ＳＣＡＭ", dup.Word)
+	list, err := f.admin.ForbiddenWords(ctx)
+	require.NoError(t, err)
+	assert.Empty(t, list, "all or none")
+}
+
+// A duplicate that only the store's unique key catches (a writer the lock
+// did not hold back) is still the typed error (TPL-1, FWD-1).
+func TestTemplates_TPL1_FWD1_StoreConflictIsTheDuplicateError(t *testing.T) {
+	ctx := context.Background()
+	var conflicts atomic.Bool
+	f := newFixture(t, func(c *helpdesk.Config, _ *helpdesk.Settings) { c.Store = conflictStore{c.Store, &conflicts} })
+	tp, err := f.admin.CreateTemplate(ctx, template.Spec{Title: "t", Content: "c", Code: "hello"})
+	require.NoError(t, err)
+	ws, err := f.admin.AddForbiddenWords(ctx, "scam")
+	require.NoError(t, err)
+
+	conflicts.Store(true)
+	var dupCode *template.DuplicateCodeError
+	_, err = f.admin.CreateTemplate(ctx, template.Spec{Title: "t", Content: "c", Code: "raced"})
+	require.ErrorAs(t, err, &dupCode)
+	assert.Equal(t, "raced", dupCode.Code)
+	_, err = f.admin.UpdateTemplate(ctx, tp.ID, template.Spec{Title: "t", Content: "c", Code: "raced"})
+	require.ErrorAs(t, err, &dupCode)
+	var dupWord *template.DuplicateWordError
+	_, err = f.admin.AddForbiddenWords(ctx, "raced")
+	require.ErrorAs(t, err, &dupWord)
+	assert.Equal(t, "raced", dupWord.Word)
+	require.ErrorAs(t, f.admin.UpdateForbiddenWord(ctx, ws[0].ID, "raced"), &dupWord)
+}
+
+// conflictStore's template writes fail with ErrConflict while on is set.
+type conflictStore struct {
+	helpdesk.Store
+	on *atomic.Bool
+}
+
+func (s conflictStore) Tx(ctx context.Context, svc string, fn func(helpdesk.Repos) error) error {
+	return s.Store.Tx(ctx, svc, func(r helpdesk.Repos) error { return fn(conflictRepos{r, s.on}) })
+}
+
+type conflictRepos struct {
+	helpdesk.Repos
+	on *atomic.Bool
+}
+
+func (r conflictRepos) Templates() template.Repository {
+	return conflictTemplates{r.Repos.Templates(), r.on}
+}
+
+type conflictTemplates struct {
+	template.Repository
+	on *atomic.Bool
+}
+
+func (r conflictTemplates) conflict(write func() error) error {
+	if r.on.Load() {
+		return fmt.Errorf("unique key: %w", helpdesk.ErrConflict)
+	}
+	return write()
+}
+
+func (r conflictTemplates) Insert(ctx context.Context, t template.Template) error {
+	return r.conflict(func() error { return r.Repository.Insert(ctx, t) })
+}
+
+func (r conflictTemplates) Save(ctx context.Context, t template.Template) error {
+	return r.conflict(func() error { return r.Repository.Save(ctx, t) })
+}
+
+func (r conflictTemplates) InsertWords(ctx context.Context, ws []template.ForbiddenWord) error {
+	return r.conflict(func() error { return r.Repository.InsertWords(ctx, ws) })
+}
+
+func (r conflictTemplates) SaveWord(ctx context.Context, w template.ForbiddenWord) error {
+	return r.conflict(func() error { return r.Repository.SaveWord(ctx, w) })
 }

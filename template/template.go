@@ -360,55 +360,51 @@ func (e *DuplicateWordError) Error() string {
 // Is reports whether target is ErrConflict.
 func (e *DuplicateWordError) Is(target error) bool { return target == errs.ErrConflict }
 
-// Repository stores one service's reply templates and forbidden words.
-// Every method sees only that service's rows: a foreign id answers
-// ErrNotFound (SVC-1). A refused write writes nothing and leaves the
-// transaction usable.
+// Repository stores one service's reply templates with their category
+// links, and its forbidden-word list with the list's version. It persists,
+// reads and locks; it makes no rule checks: unique codes and words
+// (CheckCode, CheckWords), link targets and limits are checked by package
+// helpdesk after Lock. Its unique keys (a template's id and CodeKey, a
+// word's id and Fold) are constraints: a write that would break one is
+// ErrConflict (a unique index on PostgreSQL; the transaction is then only
+// good for a rollback). Every method sees only that service's rows: a
+// foreign id answers ErrNotFound (SVC-1).
 type Repository interface {
-	// Create stores t and its links to t.CategoryIDs. A template of the
-	// service with the same folded code is *DuplicateCodeError, an id in
-	// use ErrConflict.
-	Create(ctx context.Context, t Template) error
-	// Get returns the template with id, with its links, or ErrNotFound.
+	// Lock serialises the service's template and forbidden-word writes
+	// until the transaction ends; a workflow takes it before it reads
+	// what it checks.
+	Lock(ctx context.Context) error
+	// Insert stores a new template and its links to t.CategoryIDs.
+	// ErrConflict when its id or code key is taken.
+	Insert(ctx context.Context, t Template) error
+	// Get returns the template with id, its links ascending (nil for
+	// none), or ErrNotFound.
 	Get(ctx context.Context, id string) (Template, error)
-	// Update stores t's title, content, code and UpdatedAt; its links and
-	// CreatedAt stay. ErrNotFound if unknown, *DuplicateCodeError when
-	// another template has the code.
-	Update(ctx context.Context, t Template) error
+	// Find returns the templates q selects (Query.Matches), ordered by
+	// Compare; at most q.Limit of them when q.Limit is above 0, else all.
+	// q is used as given (not normalized).
+	Find(ctx context.Context, q Query) ([]Template, error)
+	// Save stores t over the stored template t.ID, every field, its links
+	// replaced by t.CategoryIDs. ErrNotFound if unknown, ErrConflict when
+	// another template has the code key.
+	Save(ctx context.Context, t Template) error
 	// Delete removes a template and its links; ErrNotFound if unknown.
 	Delete(ctx context.Context, id string) error
-	// List returns every template, ordered by Compare.
-	List(ctx context.Context) ([]Template, error)
-	// ListByCategory returns the templates linked to the processing
-	// category (TPL-2), ordered by Compare.
-	ListByCategory(ctx context.Context, categoryID string) ([]Template, error)
-	// Link links a template to a processing category; linking twice is
-	// no change. ErrNotFound if the template is unknown.
-	Link(ctx context.Context, templateID, categoryID string) error
-	// Unlink removes a link; unlinking what is not linked is no change.
-	// ErrNotFound if the template is unknown.
-	Unlink(ctx context.Context, templateID, categoryID string) error
-	// UnlinkCategory removes every link to the category (it was deleted).
-	UnlinkCategory(ctx context.Context, categoryID string) error
-	// Search returns up to q.Limit templates selected by q (Query.Matches),
-	// ordered by Compare. q is normalized (Query.Normalize).
-	Search(ctx context.Context, q Query) ([]Template, error)
 
-	// AddForbiddenWords adds words to the list, all or none: a word whose
-	// folded form is listed already, or given twice, is
-	// *DuplicateWordError. The list's version changes.
-	AddForbiddenWords(ctx context.Context, ws []ForbiddenWord) error
-	// UpdateForbiddenWord changes the Word of w.ID (ErrNotFound if
-	// unknown; *DuplicateWordError if another entry has it). The list's
-	// version changes.
-	UpdateForbiddenWord(ctx context.Context, w ForbiddenWord) error
-	// DeleteForbiddenWord removes an entry (ErrNotFound if unknown). The
-	// list's version changes.
-	DeleteForbiddenWord(ctx context.Context, id string) error
-	// ForbiddenWords returns the list with the version of exactly that
-	// content, read together.
-	ForbiddenWords(ctx context.Context) (WordList, error)
-	// ForbiddenVersion returns the list's version alone (one cheap read):
-	// a reply is checked with a cached Matcher while it is unchanged.
-	ForbiddenVersion(ctx context.Context) (string, error)
+	// InsertWords adds entries to the list, all or none, and gives the
+	// list a new version (none is no change). ErrConflict when an id or a
+	// folded word is taken.
+	InsertWords(ctx context.Context, ws []ForbiddenWord) error
+	// SaveWord stores w over the entry w.ID and gives the list a new
+	// version. ErrNotFound if unknown, ErrConflict when another entry has
+	// the folded word.
+	SaveWord(ctx context.Context, w ForbiddenWord) error
+	// DeleteWord removes an entry and gives the list a new version.
+	// ErrNotFound if unknown.
+	DeleteWord(ctx context.Context, id string) error
+	// Words returns the list with the version of exactly that content,
+	// read together. When the version is known (the caller holds what it
+	// built from that content) the words are left out: one cheap read,
+	// done for every reply (FWD-2).
+	Words(ctx context.Context, known string) (WordList, error)
 }

@@ -48,7 +48,7 @@ func Run(t *testing.T, newStore NewStore) {
 		{"QueueSettleBatch_NTF1", testQueueSettleBatch},
 		{"Categories", testCategory},
 		{"Fields", testField},
-		{"Templates", testTemplate},
+		{"TemplateRepository", testTemplateRepository},
 		{"Triggers_TRG1", testTriggers},
 		{"ConcurrentConfigUpdates", testConcurrentConfigUpdates},
 		{"DeskWorkflow", testDeskWorkflow},
