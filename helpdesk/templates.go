@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/deskkit/deskkit/category"
 	"github.com/deskkit/deskkit/helpdesk/ticket"
@@ -308,7 +307,7 @@ func (s *Session) prepareReply(ctx context.Context, o *op, t ticket.Ticket, body
 	if internal {
 		return text, nil
 	}
-	m, err := forbiddenMatcher(ctx, o, s.svc)
+	m, err := s.desk.forbiddenMatcher(ctx, o, s.svc)
 	if err != nil {
 		return "", err
 	}
@@ -352,14 +351,10 @@ func ticketValues(ctx context.Context, o *op, t ticket.Ticket, cs ...*template.C
 	return v, nil
 }
 
-// matchers caches each service's forbidden-word matcher under the version
-// of the list it was built from (template.WordList.Version). Versions are
-// random and never reused, so an entry is valid whichever Desk or store
-// read it; a change to the list gives it a new version and the next check
-// rebuilds. It holds one entry per service id, across the process's Desks
-// (two stores with a service of the same id take turns, still correct).
-var matchers sync.Map // service id → *cachedMatcher
-
+// cachedMatcher is a service's forbidden-word matcher with the version of
+// the list it was built from (template.WordList.Version); Desk.matchers
+// holds one per service id. Versions are never reused by a store, and a
+// Desk has one store, so an entry stays right until the list changes.
 type cachedMatcher struct {
 	version string
 	m       *template.Matcher
@@ -369,9 +364,9 @@ type cachedMatcher struct {
 // transaction sees it, built once per version of the list; nil for a list
 // never changed. While the list is unchanged this is one read of its
 // version.
-func forbiddenMatcher(ctx context.Context, o *op, svc string) (*template.Matcher, error) {
+func (d *Desk) forbiddenMatcher(ctx context.Context, o *op, svc string) (*template.Matcher, error) {
 	known := &cachedMatcher{}
-	if c, ok := matchers.Load(svc); ok {
+	if c, ok := d.matchers.Load(svc); ok {
 		known = c.(*cachedMatcher)
 	}
 	l, err := o.r.Templates().Words(ctx, known.version)
@@ -386,7 +381,7 @@ func forbiddenMatcher(ctx context.Context, o *op, svc string) (*template.Matcher
 		ws[i] = w.Word
 	}
 	m := template.NewMatcher(ws)
-	matchers.Store(svc, &cachedMatcher{version: l.Version, m: m})
+	d.matchers.Store(svc, &cachedMatcher{version: l.Version, m: m})
 	return m, nil
 }
 

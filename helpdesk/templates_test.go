@@ -311,33 +311,41 @@ func wordsOf(ws []template.ForbiddenWord) []string {
 	return out
 }
 
-// TestForbiddenWords_FWD2_CacheIsPerList: the matcher cache is shared by
-// the process's desks; desks on different stores with a service of the
-// same id each see their own list.
-func TestForbiddenWords_FWD2_CacheIsPerList(t *testing.T) {
+// TestForbiddenWords_FWD2_CacheBelongsToTheDesk: each desk caches the
+// matchers of its own store. Two desks over two stores, a service of the
+// same id in each, lists of different words whose versions are the same
+// string: each desk still checks replies against its own list.
+func TestForbiddenWords_FWD2_CacheBelongsToTheDesk(t *testing.T) {
 	ctx := context.Background()
 	type deskT struct {
-		admin, sys *helpdesk.Session
-		ticketID   string
+		store    helpdesk.Store
+		sys      *helpdesk.Session
+		ticketID string
 	}
 	mk := func(word string) deskT {
-		d, err := helpdesk.New(helpdesk.Config{Store: memory.New()})
+		store := sameVersionStore{memory.New()}
+		d, err := helpdesk.New(helpdesk.Config{Store: store})
 		require.NoError(t, err)
 		t.Cleanup(func() { _ = d.Close() })
 		_, err = d.CreateService(ctx, helpdesk.NewService{ID: "same", Settings: helpdesk.Settings{Name: "S", Languages: []string{"ko"},
 			Channels: helpdesk.Channels{Ticket: true}}})
 		require.NoError(t, err)
 		sys := d.Service("same").As(helpdesk.System)
-		adm, err := sys.CreateAgent(ctx, agent.New{Name: "Admin", Email: "a@x.example", Role: agent.RoleAdmin})
-		require.NoError(t, err)
-		admin := d.Service("same").As(helpdesk.AgentID(adm.ID))
-		_, err = admin.AddForbiddenWords(ctx, word)
+		_, err = sys.AddForbiddenWords(ctx, word)
 		require.NoError(t, err)
 		tk, err := sys.CreateTicket(ctx, newTicket())
 		require.NoError(t, err)
-		return deskT{admin: admin, sys: sys, ticketID: tk.ID}
+		return deskT{store: store, sys: sys, ticketID: tk.ID}
 	}
 	one, two := mk("apple"), mk("banana")
+	for _, d := range []deskT{one, two} {
+		require.NoError(t, d.store.Tx(ctx, "same", func(r helpdesk.Repos) error {
+			l, err := r.Templates().Words(ctx, "")
+			require.NoError(t, err)
+			assert.Equal(t, "v1", l.Version, "the versions collide")
+			return nil
+		}))
+	}
 	for range 3 {
 		_, err := one.sys.PreviewReply(ctx, one.ticketID, "apple")
 		assert.ErrorIs(t, err, helpdesk.ErrInvalid)
@@ -348,6 +356,34 @@ func TestForbiddenWords_FWD2_CacheIsPerList(t *testing.T) {
 		_, err = two.sys.PreviewReply(ctx, two.ticketID, "apple")
 		assert.NoError(t, err)
 	}
+}
+
+// sameVersionStore is a memory store whose forbidden-word lists, once
+// changed, all have the version "v1": lists of different stores whose
+// versions happen to be equal.
+type sameVersionStore struct{ *memory.Store }
+
+func (s sameVersionStore) Tx(ctx context.Context, svc string, fn func(helpdesk.Repos) error) error {
+	return s.Store.Tx(ctx, svc, func(r helpdesk.Repos) error { return fn(sameVersionRepos{r}) })
+}
+
+type sameVersionRepos struct{ helpdesk.Repos }
+
+func (r sameVersionRepos) Templates() template.Repository {
+	return sameVersionTemplates{r.Repos.Templates()}
+}
+
+type sameVersionTemplates struct{ template.Repository }
+
+func (r sameVersionTemplates) Words(ctx context.Context, known string) (template.WordList, error) {
+	l, err := r.Repository.Words(ctx, "")
+	if l.Version != "" {
+		l.Version = "v1"
+	}
+	if l.Version == known {
+		l.Words = nil
+	}
+	return l, err
 }
 
 func TestPreviewReply_TKT3_PermissionsAndInput(t *testing.T) {
