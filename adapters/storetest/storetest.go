@@ -49,6 +49,7 @@ func Run(t *testing.T, newStore NewStore) {
 		{"Categories", testCategory},
 		{"Fields", testField},
 		{"TemplateRepository", testTemplateRepository},
+		{"TemplateWorkflow", testTemplateWorkflow},
 		{"Triggers_TRG1", testTriggers},
 		{"ConcurrentConfigUpdates", testConcurrentConfigUpdates},
 		{"DeskWorkflow", testDeskWorkflow},
