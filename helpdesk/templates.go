@@ -49,7 +49,7 @@ func (s *Session) CreateTemplate(ctx context.Context, sp template.Spec) (templat
 			return err
 		}
 		if err := tr.Insert(ctx, t); err != nil {
-			return codeConflict(err, t.Code)
+			return asDuplicate(err, &template.DuplicateCodeError{Code: t.Code})
 		}
 		out, err = tr.Get(ctx, t.ID)
 		return err
@@ -84,7 +84,7 @@ func (s *Session) UpdateTemplate(ctx context.Context, id string, sp template.Spe
 			return err
 		}
 		if err := tr.Save(ctx, cur); err != nil {
-			return codeConflict(err, cur.Code)
+			return asDuplicate(err, &template.DuplicateCodeError{Code: cur.Code})
 		}
 		out = cur
 		return nil
@@ -103,12 +103,12 @@ func checkCode(ctx context.Context, tr template.Repository, t template.Template)
 	return template.CheckCode(first, t)
 }
 
-// codeConflict reports a conflict of a template write as the duplicate
-// code it is: the unique index caught a concurrent writer the lock did
-// not hold back.
-func codeConflict(err error, code string) error {
+// asDuplicate reports a store's ErrConflict on a template or word write
+// as dup, the typed duplicate error it is: the store's unique key caught a
+// writer the lock did not hold back.
+func asDuplicate(err, dup error) error {
 	if errors.Is(err, ErrConflict) {
-		return fmt.Errorf("%w (%w)", &template.DuplicateCodeError{Code: code}, err)
+		return fmt.Errorf("%w (%w)", dup, err)
 	}
 	return err
 }
@@ -365,9 +365,9 @@ type cachedMatcher struct {
 // never changed. While the list is unchanged this is one read of its
 // version.
 func (d *Desk) forbiddenMatcher(ctx context.Context, o *op, svc string) (*template.Matcher, error) {
-	known := &cachedMatcher{}
+	var known cachedMatcher
 	if c, ok := d.matchers.Load(svc); ok {
-		known = c.(*cachedMatcher)
+		known = *c.(*cachedMatcher)
 	}
 	l, err := o.r.Templates().Words(ctx, known.version)
 	switch {
@@ -426,7 +426,7 @@ func (s *Session) AddForbiddenWords(ctx context.Context, words ...string) ([]tem
 			return err
 		}
 		if err := tr.InsertWords(ctx, ws); err != nil {
-			return wordConflict(err, ws[0].Word)
+			return asDuplicate(err, &template.DuplicateWordError{Word: ws[0].Word}) // which one a store cannot say
 		}
 		out = ws
 		return nil
@@ -459,18 +459,8 @@ func (s *Session) UpdateForbiddenWord(ctx context.Context, id, word string) erro
 		if err := template.CheckWords(l.Words, []template.ForbiddenWord{w}); err != nil {
 			return err
 		}
-		return wordConflict(tr.SaveWord(ctx, w), word)
+		return asDuplicate(tr.SaveWord(ctx, w), &template.DuplicateWordError{Word: word})
 	})
-}
-
-// wordConflict reports a conflict of a forbidden-word write as the
-// duplicate word it is (for a batch, word is the batch's first): the
-// unique index caught a concurrent writer the lock did not hold back.
-func wordConflict(err error, word string) error {
-	if errors.Is(err, ErrConflict) {
-		return fmt.Errorf("%w (%w)", &template.DuplicateWordError{Word: word}, err)
-	}
-	return err
 }
 
 // DeleteForbiddenWord removes an entry of the list (admin).

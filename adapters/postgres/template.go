@@ -90,9 +90,9 @@ func (row *templateRow) template() template.Template {
 // links returns t's category ids as a set: ascending, once each, never nil
 // (a nil array would be NULL).
 func links(t template.Template) []string {
-	ids := slices.Clone(t.CategoryIDs)
+	ids := append([]string{}, t.CategoryIDs...)
 	slices.Sort(ids)
-	return append([]string{}, slices.Compact(ids)...)
+	return slices.Compact(ids)
 }
 
 func (r templateRepo) Lock(ctx context.Context) error {
