@@ -210,7 +210,7 @@ func (s *Session) DeleteCategory(ctx context.Context, id string) ([]string, erro
 		}
 		out = ids
 		for _, d := range out { // reply templates no longer offered under them (TPL-2)
-			if err := o.r.Templates().UnlinkCategory(ctx, d); err != nil {
+			if err := unlinkCategory(ctx, o, d); err != nil {
 				return err
 			}
 		}

@@ -68,6 +68,7 @@ type Desk struct {
 
 	cacheTTL time.Duration
 	services sync.Map // service id → *cachedService, when cacheTTL > 0
+	matchers sync.Map // service id → *cachedMatcher: forbidden words (templates.go)
 
 	directory agent.Directory
 	callbacks CallbackCounter

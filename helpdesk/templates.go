@@ -4,9 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/deskkit/deskkit/category"
 	"github.com/deskkit/deskkit/helpdesk/ticket"
@@ -33,6 +33,10 @@ func (s *Session) CreateTemplate(ctx context.Context, sp template.Spec) (templat
 		if err != nil {
 			return err
 		}
+		tr := o.r.Templates()
+		if err := tr.Lock(ctx); err != nil {
+			return err
+		}
 		if err := checkFieldCodes(ctx, o, sp.Content); err != nil {
 			return err
 		}
@@ -41,10 +45,13 @@ func (s *Session) CreateTemplate(ctx context.Context, sp template.Spec) (templat
 		}
 		t := template.Template{ID: s.desk.newID(), Title: sp.Title, Content: sp.Content, Code: sp.Code,
 			CategoryIDs: sp.CategoryIDs, CreatedAt: o.now, UpdatedAt: o.now}
-		if err := o.r.Templates().Create(ctx, t); err != nil {
+		if err := checkCode(ctx, tr, t); err != nil {
 			return err
 		}
-		out, err = o.r.Templates().Get(ctx, t.ID)
+		if err := tr.Insert(ctx, t); err != nil {
+			return asDuplicate(err, &template.DuplicateCodeError{Code: t.Code})
+		}
+		out, err = tr.Get(ctx, t.ID)
 		return err
 	})
 	return out, err
@@ -61,21 +68,49 @@ func (s *Session) UpdateTemplate(ctx context.Context, id string, sp template.Spe
 		if err != nil {
 			return err
 		}
+		tr := o.r.Templates()
+		if err := tr.Lock(ctx); err != nil {
+			return err
+		}
 		if err := checkFieldCodes(ctx, o, sp.Content); err != nil {
 			return err
 		}
-		cur, err := o.r.Templates().Get(ctx, id)
+		cur, err := tr.Get(ctx, id)
 		if err != nil {
 			return err
 		}
 		cur.Title, cur.Content, cur.Code, cur.UpdatedAt = sp.Title, sp.Content, sp.Code, o.now
-		if err := o.r.Templates().Update(ctx, cur); err != nil {
+		if err := checkCode(ctx, tr, cur); err != nil {
 			return err
+		}
+		if err := tr.Save(ctx, cur); err != nil {
+			return asDuplicate(err, &template.DuplicateCodeError{Code: cur.Code})
 		}
 		out = cur
 		return nil
 	})
 	return out, err
+}
+
+// checkCode refuses t's search code when another template of the service
+// has it (TPL-1). It reads the first template, in code order, whose code
+// starts with t's: the one holding t's code if there is one.
+func checkCode(ctx context.Context, tr template.Repository, t template.Template) error {
+	first, err := tr.Find(ctx, template.Query{CodePrefix: t.Code, Limit: 1})
+	if err != nil {
+		return err
+	}
+	return template.CheckCode(first, t)
+}
+
+// asDuplicate reports a store's ErrConflict on a template or word write
+// as dup, the typed duplicate error it is: the store's unique key caught a
+// writer the lock did not hold back.
+func asDuplicate(err, dup error) error {
+	if errors.Is(err, ErrConflict) {
+		return fmt.Errorf("%w (%w)", dup, err)
+	}
+	return err
 }
 
 // DeleteTemplate removes a template and its links (admin).
@@ -91,14 +126,53 @@ func (s *Session) LinkTemplate(ctx context.Context, templateID, categoryID strin
 		if err := checkProcessing(ctx, o, []string{categoryID}); err != nil {
 			return err
 		}
-		return o.r.Templates().Link(ctx, templateID, categoryID)
+		return relink(ctx, o, templateID, func(t template.Template) (template.Template, bool) { return t.Link(categoryID) })
 	})
 }
 
 // UnlinkTemplate removes a template's link to a category (TPL-2; admin);
 // removing a link that is not there is no change.
 func (s *Session) UnlinkTemplate(ctx context.Context, templateID, categoryID string) error {
-	return s.run(ctx, permSettings, func(o *op) error { return o.r.Templates().Unlink(ctx, templateID, categoryID) })
+	return s.run(ctx, permSettings, func(o *op) error {
+		return relink(ctx, o, templateID, func(t template.Template) (template.Template, bool) { return t.Unlink(categoryID) })
+	})
+}
+
+// relink changes a template's links with change and saves it, unless
+// that is no change.
+func relink(ctx context.Context, o *op, id string, change func(template.Template) (template.Template, bool)) error {
+	tr := o.r.Templates()
+	if err := tr.Lock(ctx); err != nil {
+		return err
+	}
+	t, err := tr.Get(ctx, id)
+	if err != nil {
+		return err
+	}
+	if t, changed := change(t); changed {
+		return tr.Save(ctx, t)
+	}
+	return nil
+}
+
+// unlinkCategory removes every template's link to a deleted category
+// (TPL-2: templates are no longer offered under it).
+func unlinkCategory(ctx context.Context, o *op, categoryID string) error {
+	tr := o.r.Templates()
+	if err := tr.Lock(ctx); err != nil {
+		return err
+	}
+	linked, err := tr.Find(ctx, template.Query{CategoryID: categoryID})
+	if err != nil {
+		return err
+	}
+	for _, t := range linked {
+		t, _ = t.Unlink(categoryID)
+		if err := tr.Save(ctx, t); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // checkProcessing checks that every id is a live processing category.
@@ -136,7 +210,7 @@ func (s *Session) Template(ctx context.Context, id string) (template.Template, e
 func (s *Session) Templates(ctx context.Context) ([]template.Template, error) {
 	var out []template.Template
 	err := s.run(ctx, permRead, func(o *op) (err error) {
-		out, err = o.r.Templates().List(ctx)
+		out, err = o.r.Templates().Find(ctx, template.Query{})
 		return err
 	})
 	return out, err
@@ -147,7 +221,7 @@ func (s *Session) Templates(ctx context.Context) ([]template.Template, error) {
 func (s *Session) TemplatesInCategory(ctx context.Context, categoryID string) ([]template.Template, error) {
 	var out []template.Template
 	err := s.run(ctx, permRead, func(o *op) (err error) {
-		out, err = o.r.Templates().ListByCategory(ctx, categoryID)
+		out, err = o.r.Templates().Find(ctx, template.Query{CategoryID: categoryID})
 		return err
 	})
 	return out, err
@@ -162,7 +236,7 @@ func (s *Session) SearchTemplates(ctx context.Context, q template.Query) ([]temp
 		if err != nil {
 			return err
 		}
-		out, err = o.r.Templates().Search(ctx, q)
+		out, err = o.r.Templates().Find(ctx, q)
 		return err
 	})
 	return out, err
@@ -178,7 +252,7 @@ func (s *Session) TemplatesFor(ctx context.Context, ticketID string) ([]template
 		if err != nil || t.ProcessingCategoryID == "" {
 			return err
 		}
-		out, err = o.r.Templates().ListByCategory(ctx, t.ProcessingCategoryID)
+		out, err = o.r.Templates().Find(ctx, template.Query{CategoryID: t.ProcessingCategoryID})
 		return err
 	})
 	return out, err
@@ -233,7 +307,7 @@ func (s *Session) prepareReply(ctx context.Context, o *op, t ticket.Ticket, body
 	if internal {
 		return text, nil
 	}
-	m, err := forbiddenMatcher(ctx, o, s.svc)
+	m, err := s.desk.forbiddenMatcher(ctx, o, s.svc)
 	if err != nil {
 		return "", err
 	}
@@ -277,14 +351,10 @@ func ticketValues(ctx context.Context, o *op, t ticket.Ticket, cs ...*template.C
 	return v, nil
 }
 
-// matchers caches each service's forbidden-word matcher under the version
-// of the list it was built from (template.WordList.Version). Versions are
-// random and never reused, so an entry is valid whichever Desk or store
-// read it; a change to the list gives it a new version and the next check
-// rebuilds. It holds one entry per service id, across the process's Desks
-// (two stores with a service of the same id take turns, still correct).
-var matchers sync.Map // service id → *cachedMatcher
-
+// cachedMatcher is a service's forbidden-word matcher with the version of
+// the list it was built from (template.WordList.Version); Desk.matchers
+// holds one per service id. Versions are never reused by a store, and a
+// Desk has one store, so an entry stays right until the list changes.
 type cachedMatcher struct {
 	version string
 	m       *template.Matcher
@@ -292,25 +362,26 @@ type cachedMatcher struct {
 
 // forbiddenMatcher returns the matcher of the service's list as o's
 // transaction sees it, built once per version of the list; nil for a list
-// never changed.
-func forbiddenMatcher(ctx context.Context, o *op, svc string) (*template.Matcher, error) {
-	v, err := o.r.Templates().ForbiddenVersion(ctx)
-	if err != nil || v == "" {
-		return nil, err
+// never changed. While the list is unchanged this is one read of its
+// version.
+func (d *Desk) forbiddenMatcher(ctx context.Context, o *op, svc string) (*template.Matcher, error) {
+	var known cachedMatcher
+	if c, ok := d.matchers.Load(svc); ok {
+		known = *c.(*cachedMatcher)
 	}
-	if c, ok := matchers.Load(svc); ok && c.(*cachedMatcher).version == v {
-		return c.(*cachedMatcher).m, nil
-	}
-	l, err := o.r.Templates().ForbiddenWords(ctx)
-	if err != nil {
+	l, err := o.r.Templates().Words(ctx, known.version)
+	switch {
+	case err != nil || l.Version == "":
 		return nil, err
+	case l.Version == known.version:
+		return known.m, nil
 	}
 	ws := make([]string, len(l.Words))
 	for i, w := range l.Words {
 		ws[i] = w.Word
 	}
 	m := template.NewMatcher(ws)
-	matchers.Store(svc, &cachedMatcher{version: l.Version, m: m})
+	d.matchers.Store(svc, &cachedMatcher{version: l.Version, m: m})
 	return m, nil
 }
 
@@ -343,16 +414,19 @@ func (s *Session) AddForbiddenWords(ctx context.Context, words ...string) ([]tem
 		if err := c.Err(); err != nil {
 			return err
 		}
-		l, err := o.r.Templates().ForbiddenWords(ctx)
+		tr := o.r.Templates()
+		if err := tr.Lock(ctx); err != nil {
+			return err
+		}
+		l, err := tr.Words(ctx, "")
 		if err != nil {
 			return err
 		}
-		if n := len(l.Words) + len(ws); n > template.MaxWords {
-			c.Add("words", "the list would have %d words, over the limit of %d", n, template.MaxWords)
-			return c.Err()
-		}
-		if err := o.r.Templates().AddForbiddenWords(ctx, ws); err != nil {
+		if err := template.CheckWords(l.Words, ws); err != nil {
 			return err
+		}
+		if err := tr.InsertWords(ctx, ws); err != nil {
+			return asDuplicate(err, &template.DuplicateWordError{Word: ws[0].Word}) // which one a store cannot say
 		}
 		out = ws
 		return nil
@@ -364,17 +438,34 @@ func (s *Session) AddForbiddenWords(ctx context.Context, words ...string) ([]tem
 // those of AddForbiddenWords, and ErrNotFound.
 func (s *Session) UpdateForbiddenWord(ctx context.Context, id, word string) error {
 	return s.run(ctx, permSettings, func(o *op) error {
-		w, err := template.NormalizeWord(word)
+		word, err := template.NormalizeWord(word)
 		if err != nil {
 			return err
 		}
-		return o.r.Templates().UpdateForbiddenWord(ctx, template.ForbiddenWord{ID: id, Word: w})
+		tr := o.r.Templates()
+		if err := tr.Lock(ctx); err != nil {
+			return err
+		}
+		l, err := tr.Words(ctx, "")
+		if err != nil {
+			return err
+		}
+		k := slices.IndexFunc(l.Words, func(w template.ForbiddenWord) bool { return w.ID == id })
+		if k < 0 {
+			return fmt.Errorf("forbidden word %q: %w", id, ErrNotFound)
+		}
+		w := l.Words[k]
+		w.Word = word
+		if err := template.CheckWords(l.Words, []template.ForbiddenWord{w}); err != nil {
+			return err
+		}
+		return asDuplicate(tr.SaveWord(ctx, w), &template.DuplicateWordError{Word: word})
 	})
 }
 
 // DeleteForbiddenWord removes an entry of the list (admin).
 func (s *Session) DeleteForbiddenWord(ctx context.Context, id string) error {
-	return s.run(ctx, permSettings, func(o *op) error { return o.r.Templates().DeleteForbiddenWord(ctx, id) })
+	return s.run(ctx, permSettings, func(o *op) error { return o.r.Templates().DeleteWord(ctx, id) })
 }
 
 // ForbiddenWords lists the service's forbidden words, by their folded
@@ -382,7 +473,7 @@ func (s *Session) DeleteForbiddenWord(ctx context.Context, id string) error {
 func (s *Session) ForbiddenWords(ctx context.Context) ([]template.ForbiddenWord, error) {
 	var out []template.ForbiddenWord
 	err := s.run(ctx, permRead, func(o *op) error {
-		l, err := o.r.Templates().ForbiddenWords(ctx)
+		l, err := o.r.Templates().Words(ctx, "")
 		out = l.Words
 		return err
 	})

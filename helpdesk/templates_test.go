@@ -3,8 +3,10 @@ package helpdesk_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -309,33 +311,41 @@ func wordsOf(ws []template.ForbiddenWord) []string {
 	return out
 }
 
-// TestForbiddenWords_FWD2_CacheIsPerList: the matcher cache is shared by
-// the process's desks; desks on different stores with a service of the
-// same id each see their own list.
-func TestForbiddenWords_FWD2_CacheIsPerList(t *testing.T) {
+// TestForbiddenWords_FWD2_CacheBelongsToTheDesk: each desk caches the
+// matchers of its own store. Two desks over two stores, a service of the
+// same id in each, lists of different words whose versions are the same
+// string: each desk still checks replies against its own list.
+func TestForbiddenWords_FWD2_CacheBelongsToTheDesk(t *testing.T) {
 	ctx := context.Background()
 	type deskT struct {
-		admin, sys *helpdesk.Session
-		ticketID   string
+		store    helpdesk.Store
+		sys      *helpdesk.Session
+		ticketID string
 	}
 	mk := func(word string) deskT {
-		d, err := helpdesk.New(helpdesk.Config{Store: memory.New()})
+		store := sameVersionStore{memory.New()}
+		d, err := helpdesk.New(helpdesk.Config{Store: store})
 		require.NoError(t, err)
 		t.Cleanup(func() { _ = d.Close() })
 		_, err = d.CreateService(ctx, helpdesk.NewService{ID: "same", Settings: helpdesk.Settings{Name: "S", Languages: []string{"ko"},
 			Channels: helpdesk.Channels{Ticket: true}}})
 		require.NoError(t, err)
 		sys := d.Service("same").As(helpdesk.System)
-		adm, err := sys.CreateAgent(ctx, agent.New{Name: "Admin", Email: "a@x.example", Role: agent.RoleAdmin})
-		require.NoError(t, err)
-		admin := d.Service("same").As(helpdesk.AgentID(adm.ID))
-		_, err = admin.AddForbiddenWords(ctx, word)
+		_, err = sys.AddForbiddenWords(ctx, word)
 		require.NoError(t, err)
 		tk, err := sys.CreateTicket(ctx, newTicket())
 		require.NoError(t, err)
-		return deskT{admin: admin, sys: sys, ticketID: tk.ID}
+		return deskT{store: store, sys: sys, ticketID: tk.ID}
 	}
 	one, two := mk("apple"), mk("banana")
+	for _, d := range []deskT{one, two} {
+		require.NoError(t, d.store.Tx(ctx, "same", func(r helpdesk.Repos) error {
+			l, err := r.Templates().Words(ctx, "")
+			require.NoError(t, err)
+			assert.Equal(t, "v1", l.Version, "the versions collide")
+			return nil
+		}))
+	}
 	for range 3 {
 		_, err := one.sys.PreviewReply(ctx, one.ticketID, "apple")
 		assert.ErrorIs(t, err, helpdesk.ErrInvalid)
@@ -346,6 +356,34 @@ func TestForbiddenWords_FWD2_CacheIsPerList(t *testing.T) {
 		_, err = two.sys.PreviewReply(ctx, two.ticketID, "apple")
 		assert.NoError(t, err)
 	}
+}
+
+// sameVersionStore is a memory store whose forbidden-word lists, once
+// changed, all have the version "v1": lists of different stores whose
+// versions happen to be equal.
+type sameVersionStore struct{ *memory.Store }
+
+func (s sameVersionStore) Tx(ctx context.Context, svc string, fn func(helpdesk.Repos) error) error {
+	return s.Store.Tx(ctx, svc, func(r helpdesk.Repos) error { return fn(sameVersionRepos{r}) })
+}
+
+type sameVersionRepos struct{ helpdesk.Repos }
+
+func (r sameVersionRepos) Templates() template.Repository {
+	return sameVersionTemplates{r.Repos.Templates()}
+}
+
+type sameVersionTemplates struct{ template.Repository }
+
+func (r sameVersionTemplates) Words(ctx context.Context, known string) (template.WordList, error) {
+	l, err := r.Repository.Words(ctx, "")
+	if l.Version != "" {
+		l.Version = "v1"
+	}
+	if l.Version == known {
+		l.Words = nil
+	}
+	return l, err
 }
 
 func TestPreviewReply_TKT3_PermissionsAndInput(t *testing.T) {
@@ -421,4 +459,122 @@ func TestTemplate_TPL4_UnknownFieldCodeRefused(t *testing.T) {
 	require.NoError(t, err)
 	_, err = f.admin.CreateTemplate(ctx, sp)
 	require.NoError(t, err)
+}
+
+// TPL-2: deleting a category removes its links and its subtree's; the
+// templates stay, with their other links.
+func TestTemplates_TPL2_CategoryDeletionUnlinks(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	mk := func(parent, name string) category.Category {
+		c, err := f.admin.CreateCategory(ctx, category.New{Tree: category.Processing, ParentID: parent, Name: i18n.Text{"ko": name}})
+		require.NoError(t, err)
+		return c
+	}
+	p1 := mk("", "환불")
+	p1c := mk(p1.ID, "카드 환불")
+	p2 := mk("", "배송")
+	a, err := f.admin.CreateTemplate(ctx, template.Spec{Title: "A", Content: "a", Code: "a", CategoryIDs: []string{p1.ID, p1c.ID, p2.ID}})
+	require.NoError(t, err)
+	b, err := f.admin.CreateTemplate(ctx, template.Spec{Title: "B", Content: "b", Code: "b", CategoryIDs: []string{p1c.ID}})
+	require.NoError(t, err)
+
+	_, err = f.admin.DeleteCategory(ctx, p1.ID)
+	require.NoError(t, err)
+	got, err := f.admin.Template(ctx, a.ID)
+	require.NoError(t, err)
+	assert.Equal(t, []string{p2.ID}, got.CategoryIDs)
+	assert.Equal(t, a.UpdatedAt, got.UpdatedAt, "links aside")
+	got, err = f.admin.Template(ctx, b.ID)
+	require.NoError(t, err)
+	assert.Nil(t, got.CategoryIDs)
+	for _, id := range []string{p1.ID, p1c.ID} {
+		in, err := f.admin.TemplatesInCategory(ctx, id)
+		require.NoError(t, err)
+		assert.Empty(t, in)
+	}
+}
+
+func TestForbiddenWords_FWD1_DuplicateInOneAdd(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	_, err := f.admin.AddForbiddenWords(ctx, "scam", "fraud", "ＳＣＡＭ")
+	var dup *template.DuplicateWordError
+	require.ErrorAs(t, err, &dup, "a word given twice in one add")
+	assert.Equal(t, "ＳＣＡＭ", dup.Word)
+	list, err := f.admin.ForbiddenWords(ctx)
+	require.NoError(t, err)
+	assert.Empty(t, list, "all or none")
+}
+
+// A duplicate that only the store's unique key catches (a writer the lock
+// did not hold back) is still the typed error (TPL-1, FWD-1).
+func TestTemplates_TPL1_FWD1_StoreConflictIsTheDuplicateError(t *testing.T) {
+	ctx := context.Background()
+	var conflicts atomic.Bool
+	f := newFixture(t, func(c *helpdesk.Config, _ *helpdesk.Settings) { c.Store = conflictStore{c.Store, &conflicts} })
+	tp, err := f.admin.CreateTemplate(ctx, template.Spec{Title: "t", Content: "c", Code: "hello"})
+	require.NoError(t, err)
+	ws, err := f.admin.AddForbiddenWords(ctx, "scam")
+	require.NoError(t, err)
+
+	conflicts.Store(true)
+	var dupCode *template.DuplicateCodeError
+	_, err = f.admin.CreateTemplate(ctx, template.Spec{Title: "t", Content: "c", Code: "raced"})
+	require.ErrorAs(t, err, &dupCode)
+	assert.Equal(t, "raced", dupCode.Code)
+	_, err = f.admin.UpdateTemplate(ctx, tp.ID, template.Spec{Title: "t", Content: "c", Code: "raced"})
+	require.ErrorAs(t, err, &dupCode)
+	var dupWord *template.DuplicateWordError
+	_, err = f.admin.AddForbiddenWords(ctx, "raced")
+	require.ErrorAs(t, err, &dupWord)
+	assert.Equal(t, "raced", dupWord.Word)
+	require.ErrorAs(t, f.admin.UpdateForbiddenWord(ctx, ws[0].ID, "raced"), &dupWord)
+}
+
+// conflictStore's template writes fail with ErrConflict while on is set.
+type conflictStore struct {
+	helpdesk.Store
+	on *atomic.Bool
+}
+
+func (s conflictStore) Tx(ctx context.Context, svc string, fn func(helpdesk.Repos) error) error {
+	return s.Store.Tx(ctx, svc, func(r helpdesk.Repos) error { return fn(conflictRepos{r, s.on}) })
+}
+
+type conflictRepos struct {
+	helpdesk.Repos
+	on *atomic.Bool
+}
+
+func (r conflictRepos) Templates() template.Repository {
+	return conflictTemplates{r.Repos.Templates(), r.on}
+}
+
+type conflictTemplates struct {
+	template.Repository
+	on *atomic.Bool
+}
+
+func (r conflictTemplates) conflict(write func() error) error {
+	if r.on.Load() {
+		return fmt.Errorf("unique key: %w", helpdesk.ErrConflict)
+	}
+	return write()
+}
+
+func (r conflictTemplates) Insert(ctx context.Context, t template.Template) error {
+	return r.conflict(func() error { return r.Repository.Insert(ctx, t) })
+}
+
+func (r conflictTemplates) Save(ctx context.Context, t template.Template) error {
+	return r.conflict(func() error { return r.Repository.Save(ctx, t) })
+}
+
+func (r conflictTemplates) InsertWords(ctx context.Context, ws []template.ForbiddenWord) error {
+	return r.conflict(func() error { return r.Repository.InsertWords(ctx, ws) })
+}
+
+func (r conflictTemplates) SaveWord(ctx context.Context, w template.ForbiddenWord) error {
+	return r.conflict(func() error { return r.Repository.SaveWord(ctx, w) })
 }

@@ -73,6 +73,31 @@ func (t Template) Clone() Template {
 	return t
 }
 
+// Link returns t linked to the category as well, its ids still ascending,
+// and whether that is a change (it was not linked yet).
+func (t Template) Link(categoryID string) (Template, bool) {
+	k, found := slices.BinarySearch(t.CategoryIDs, categoryID)
+	if found {
+		return t, false
+	}
+	t.CategoryIDs = slices.Insert(slices.Clone(t.CategoryIDs), k, categoryID)
+	return t, true
+}
+
+// Unlink returns t without its link to the category, and whether that is
+// a change (it was linked). No links left is nil.
+func (t Template) Unlink(categoryID string) (Template, bool) {
+	k, found := slices.BinarySearch(t.CategoryIDs, categoryID)
+	if !found {
+		return t, false
+	}
+	t.CategoryIDs = slices.Delete(slices.Clone(t.CategoryIDs), k, k+1)
+	if len(t.CategoryIDs) == 0 {
+		t.CategoryIDs = nil
+	}
+	return t, true
+}
+
 // CodeKey is the form in which search codes are compared for uniqueness and
 // prefix search: Fold of the code.
 func CodeKey(code string) string { return Fold(code) }
@@ -87,7 +112,8 @@ type Spec struct {
 	Content string // required, at most MaxContentBytes, its #{codes} known
 	Code    string // required, at most MaxCodeBytes, no white space
 	// CategoryIDs link the template to processing categories when it is
-	// created; Update ignores them (use Link and Unlink).
+	// created; an update ignores them (links change one at a time: the
+	// helpdesk's LinkTemplate and UnlinkTemplate).
 	CategoryIDs []string
 }
 
@@ -143,7 +169,7 @@ func checkText(c *errs.Collector, field, s string, max int) {
 	}
 }
 
-// Query selects templates for Repository.Search (TPL-3). Empty fields do not
+// Query selects templates (TPL-3; Repository.Find). Empty fields do not
 // filter.
 type Query struct {
 	// CodePrefix keeps templates whose search code starts with it, both
@@ -155,7 +181,8 @@ type Query struct {
 	// CategoryID keeps templates linked to this processing category.
 	CategoryID string
 	// Limit bounds the result: 0 is DefaultSearchLimit, at most
-	// MaxSearchLimit.
+	// MaxSearchLimit (Normalize fills it in; Repository.Find, given a
+	// query as it is, takes 0 as no bound).
 	Limit int
 }
 
@@ -185,20 +212,26 @@ func (q Query) Terms() []string {
 }
 
 // Matches reports whether t is selected by q (the limit aside): the rule
-// every store follows. terms are q.Terms().
+// of Repository.Find. terms are q.Terms().
 func (q Query) Matches(t Template, terms []string) bool {
-	if q.CodePrefix != "" && !strings.HasPrefix(CodeKey(t.Code), Fold(q.CodePrefix)) {
+	return q.MatchesFolded(CodeKey(t.Code), SearchText(t.Title, t.Content), t.CategoryIDs, terms)
+}
+
+// MatchesFolded is Matches on the forms a store keeps of a template: its
+// CodeKey, its SearchText and its category ids. Every clause of q must
+// hold: the code key starts with CodeKey(q.CodePrefix), the template is
+// linked to q.CategoryID (when set) and the search text contains each
+// term. A store either calls it or mirrors it in its query language.
+func (q Query) MatchesFolded(codeKey, searchText string, categoryIDs, terms []string) bool {
+	if q.CodePrefix != "" && !strings.HasPrefix(codeKey, CodeKey(q.CodePrefix)) {
 		return false
 	}
-	if q.CategoryID != "" && !slices.Contains(t.CategoryIDs, q.CategoryID) {
+	if q.CategoryID != "" && !slices.Contains(categoryIDs, q.CategoryID) {
 		return false
 	}
-	if len(terms) > 0 {
-		text := SearchText(t.Title, t.Content)
-		for _, w := range terms {
-			if !strings.Contains(text, w) {
-				return false
-			}
+	for _, w := range terms {
+		if !strings.Contains(searchText, w) {
+			return false
 		}
 	}
 	return true
@@ -250,6 +283,55 @@ func NormalizeWord(w string) (string, error) {
 	return w, c.Err()
 }
 
+// CheckCode refuses t's search code when another template (by ID) of
+// others has it, compared folded (TPL-1): a *DuplicateCodeError. others
+// need only hold the templates whose code starts with t's (Query.CodePrefix):
+// the one with t's code key comes first of those in Compare order.
+func CheckCode(others []Template, t Template) error {
+	key := CodeKey(t.Code)
+	for _, o := range others {
+		if o.ID != t.ID && CodeKey(o.Code) == key {
+			return &DuplicateCodeError{Code: t.Code}
+		}
+	}
+	return nil
+}
+
+// CheckWords checks writing ws into the forbidden-word list listed
+// (FWD-1); an entry of ws whose ID is listed replaces that entry, the
+// others are new. The list must not grow past MaxWords (a problem on
+// "words" of a *ValidationError), and no two entries may share their folded
+// word: a word listed already under another id, or given twice in ws, is a
+// *DuplicateWordError naming the first such word of ws.
+func CheckWords(listed, ws []ForbiddenWord) error {
+	changed := make(map[string]bool, len(ws))
+	for _, w := range ws {
+		changed[w.ID] = true
+	}
+	taken := make(map[string]bool, len(listed)+len(ws))
+	n := len(listed) + len(ws)
+	for _, w := range listed {
+		if changed[w.ID] {
+			n--
+			continue
+		}
+		taken[Fold(w.Word)] = true
+	}
+	if n > MaxWords {
+		var c errs.Collector
+		c.Add("words", "the list would have %d words, over the limit of %d", n, MaxWords)
+		return c.Err()
+	}
+	for _, w := range ws {
+		k := Fold(w.Word)
+		if taken[k] {
+			return &DuplicateWordError{Word: w.Word}
+		}
+		taken[k] = true
+	}
+	return nil
+}
+
 // DuplicateCodeError is returned when another template of the service has
 // the search code (compared folded, TPL-1). It matches ErrConflict.
 type DuplicateCodeError struct {
@@ -278,55 +360,51 @@ func (e *DuplicateWordError) Error() string {
 // Is reports whether target is ErrConflict.
 func (e *DuplicateWordError) Is(target error) bool { return target == errs.ErrConflict }
 
-// Repository stores one service's reply templates and forbidden words.
-// Every method sees only that service's rows: a foreign id answers
-// ErrNotFound (SVC-1). A refused write writes nothing and leaves the
-// transaction usable.
+// Repository stores one service's reply templates with their category
+// links, and its forbidden-word list with the list's version. It persists,
+// reads and locks; it makes no rule checks: unique codes and words
+// (CheckCode, CheckWords), link targets and limits are checked by package
+// helpdesk after Lock. Its unique keys (a template's id and CodeKey, a
+// word's id and Fold) are constraints: a write that would break one is
+// ErrConflict (a unique index on PostgreSQL; the transaction is then only
+// good for a rollback). Every method sees only that service's rows: a
+// foreign id answers ErrNotFound (SVC-1).
 type Repository interface {
-	// Create stores t and its links to t.CategoryIDs. A template of the
-	// service with the same folded code is *DuplicateCodeError, an id in
-	// use ErrConflict.
-	Create(ctx context.Context, t Template) error
-	// Get returns the template with id, with its links, or ErrNotFound.
+	// Lock serialises the service's template and forbidden-word writes
+	// until the transaction ends; a workflow takes it before it reads
+	// what it checks.
+	Lock(ctx context.Context) error
+	// Insert stores a new template and its links to t.CategoryIDs.
+	// ErrConflict when its id or code key is taken.
+	Insert(ctx context.Context, t Template) error
+	// Get returns the template with id, its links ascending (nil for
+	// none), or ErrNotFound.
 	Get(ctx context.Context, id string) (Template, error)
-	// Update stores t's title, content, code and UpdatedAt; its links and
-	// CreatedAt stay. ErrNotFound if unknown, *DuplicateCodeError when
-	// another template has the code.
-	Update(ctx context.Context, t Template) error
+	// Find returns the templates q selects (Query.Matches), ordered by
+	// Compare; at most q.Limit of them when q.Limit is above 0, else all.
+	// q is used as given (not normalized).
+	Find(ctx context.Context, q Query) ([]Template, error)
+	// Save stores t over the stored template t.ID, every field, its links
+	// replaced by t.CategoryIDs. ErrNotFound if unknown, ErrConflict when
+	// another template has the code key.
+	Save(ctx context.Context, t Template) error
 	// Delete removes a template and its links; ErrNotFound if unknown.
 	Delete(ctx context.Context, id string) error
-	// List returns every template, ordered by Compare.
-	List(ctx context.Context) ([]Template, error)
-	// ListByCategory returns the templates linked to the processing
-	// category (TPL-2), ordered by Compare.
-	ListByCategory(ctx context.Context, categoryID string) ([]Template, error)
-	// Link links a template to a processing category; linking twice is
-	// no change. ErrNotFound if the template is unknown.
-	Link(ctx context.Context, templateID, categoryID string) error
-	// Unlink removes a link; unlinking what is not linked is no change.
-	// ErrNotFound if the template is unknown.
-	Unlink(ctx context.Context, templateID, categoryID string) error
-	// UnlinkCategory removes every link to the category (it was deleted).
-	UnlinkCategory(ctx context.Context, categoryID string) error
-	// Search returns up to q.Limit templates selected by q (Query.Matches),
-	// ordered by Compare. q is normalized (Query.Normalize).
-	Search(ctx context.Context, q Query) ([]Template, error)
 
-	// AddForbiddenWords adds words to the list, all or none: a word whose
-	// folded form is listed already, or given twice, is
-	// *DuplicateWordError. The list's version changes.
-	AddForbiddenWords(ctx context.Context, ws []ForbiddenWord) error
-	// UpdateForbiddenWord changes the Word of w.ID (ErrNotFound if
-	// unknown; *DuplicateWordError if another entry has it). The list's
-	// version changes.
-	UpdateForbiddenWord(ctx context.Context, w ForbiddenWord) error
-	// DeleteForbiddenWord removes an entry (ErrNotFound if unknown). The
-	// list's version changes.
-	DeleteForbiddenWord(ctx context.Context, id string) error
-	// ForbiddenWords returns the list with the version of exactly that
-	// content, read together.
-	ForbiddenWords(ctx context.Context) (WordList, error)
-	// ForbiddenVersion returns the list's version alone (one cheap read):
-	// a reply is checked with a cached Matcher while it is unchanged.
-	ForbiddenVersion(ctx context.Context) (string, error)
+	// InsertWords adds entries to the list, all or none, and gives the
+	// list a new version (none is no change). ErrConflict when an id or a
+	// folded word is taken.
+	InsertWords(ctx context.Context, ws []ForbiddenWord) error
+	// SaveWord stores w over the entry w.ID and gives the list a new
+	// version. ErrNotFound if unknown, ErrConflict when another entry has
+	// the folded word.
+	SaveWord(ctx context.Context, w ForbiddenWord) error
+	// DeleteWord removes an entry and gives the list a new version.
+	// ErrNotFound if unknown.
+	DeleteWord(ctx context.Context, id string) error
+	// Words returns the list with the version of exactly that content,
+	// read together. When the version is known (the caller holds what it
+	// built from that content) the words are left out: one cheap read,
+	// done for every reply (FWD-2).
+	Words(ctx context.Context, known string) (WordList, error)
 }

@@ -2,6 +2,7 @@ package template_test
 
 import (
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -113,4 +114,87 @@ func TestTemplate_CloneSharesNothing(t *testing.T) {
 	b := a.Clone()
 	b.CategoryIDs[0] = "changed"
 	assert.Equal(t, "p1", a.CategoryIDs[0])
+}
+
+func TestTemplate_TPL1_CheckCode(t *testing.T) {
+	a := template.Template{ID: "a", Code: "Refund"}
+	others := []template.Template{a, {ID: "b", Code: "refund-card"}}
+	for _, code := range []string{"refund", "REFUND", "ｒｅｆｕｎｄ"} {
+		err := template.CheckCode(others, template.Template{ID: "new", Code: code})
+		var dup *template.DuplicateCodeError
+		require.ErrorAs(t, err, &dup, code)
+		assert.Equal(t, code, dup.Code)
+		assert.ErrorIs(t, err, template.ErrConflict)
+	}
+	assert.NoError(t, template.CheckCode(others, template.Template{ID: "a", Code: "REFUND"}), "its own code, in another case")
+	assert.NoError(t, template.CheckCode(others, template.Template{ID: "new", Code: "refund-"}), "a prefix of another code is no clash")
+	assert.NoError(t, template.CheckCode(nil, template.Template{ID: "new", Code: "refund"}))
+}
+
+func TestTemplate_FWD1_CheckWords(t *testing.T) {
+	listed := []template.ForbiddenWord{{ID: "1", Word: "Scam"}, {ID: "2", Word: "바보"}}
+	var dup *template.DuplicateWordError
+	for name, c := range map[string]struct {
+		ws   []template.ForbiddenWord
+		word string
+	}{
+		"listed":              {[]template.ForbiddenWord{{ID: "3", Word: "new"}, {ID: "4", Word: "ＳＣＡＭ"}}, "ＳＣＡＭ"},
+		"given twice":         {[]template.ForbiddenWord{{ID: "3", Word: "twice"}, {ID: "4", Word: "TWICE"}}, "TWICE"},
+		"respelt onto listed": {[]template.ForbiddenWord{{ID: "2", Word: "scam"}}, "scam"},
+	} {
+		err := template.CheckWords(listed, c.ws)
+		require.ErrorAs(t, err, &dup, name)
+		assert.Equal(t, c.word, dup.Word, name)
+		assert.ErrorIs(t, err, template.ErrConflict, name)
+	}
+	assert.NoError(t, template.CheckWords(listed, []template.ForbiddenWord{{ID: "1", Word: "SCAM"}}), "an entry respelt in another case")
+	assert.NoError(t, template.CheckWords(listed, []template.ForbiddenWord{{ID: "1", Word: "바보"}, {ID: "2", Word: "scam"}}),
+		"two entries swapping their words")
+	assert.NoError(t, template.CheckWords(nil, []template.ForbiddenWord{{ID: "1", Word: "a"}, {ID: "2", Word: "b"}}))
+}
+
+func TestTemplate_FWD1_CheckWordsListLimit(t *testing.T) {
+	listed := make([]template.ForbiddenWord, template.MaxWords-1)
+	for i := range listed {
+		listed[i] = template.ForbiddenWord{ID: strconv.Itoa(i), Word: "w" + strconv.Itoa(i)}
+	}
+	require.NoError(t, template.CheckWords(listed, []template.ForbiddenWord{{ID: "new", Word: "last"}}), "up to the limit")
+	err := template.CheckWords(listed, []template.ForbiddenWord{{ID: "new", Word: "last"}, {ID: "new2", Word: "one more"}})
+	var ve *errs.ValidationError
+	require.ErrorAs(t, err, &ve)
+	assert.True(t, ve.Has("words"))
+	full := append(listed, template.ForbiddenWord{ID: "new", Word: "last"})
+	assert.NoError(t, template.CheckWords(full, []template.ForbiddenWord{{ID: "new", Word: "respelt"}}), "a full list can be respelt")
+	err = template.CheckWords(full, []template.ForbiddenWord{{ID: "new2", Word: "w1"}})
+	require.ErrorAs(t, err, &ve, "the limit is checked before duplicates")
+}
+
+func TestTemplate_TPL2_LinkUnlink(t *testing.T) {
+	a := template.Template{CategoryIDs: []string{"p1", "p3"}}
+	b, changed := a.Link("p2")
+	assert.True(t, changed)
+	assert.Equal(t, []string{"p1", "p2", "p3"}, b.CategoryIDs, "ascending")
+	assert.Equal(t, []string{"p1", "p3"}, a.CategoryIDs, "a is unchanged")
+	_, changed = b.Link("p2")
+	assert.False(t, changed, "linking twice is no change")
+	c, changed := b.Unlink("p1")
+	assert.True(t, changed)
+	assert.Equal(t, []string{"p2", "p3"}, c.CategoryIDs)
+	assert.Equal(t, []string{"p1", "p2", "p3"}, b.CategoryIDs, "b is unchanged")
+	_, changed = c.Unlink("p1")
+	assert.False(t, changed, "unlinking what is not linked is no change")
+	d, _ := template.Template{CategoryIDs: []string{"p1"}}.Unlink("p1")
+	assert.Nil(t, d.CategoryIDs, "no links left is nil")
+	e, _ := template.Template{}.Link("p1")
+	assert.Equal(t, []string{"p1"}, e.CategoryIDs)
+}
+
+func TestTemplate_TPL3_MatchesFoldedIsMatches(t *testing.T) {
+	tp := template.Template{Code: "Refund-Card", Title: "카드 환불", Content: "The CARD company cancels.", CategoryIDs: []string{"p1"}}
+	key, text := template.CodeKey(tp.Code), template.SearchText(tp.Title, tp.Content)
+	assert.Equal(t, "refund-card", key)
+	for _, q := range []template.Query{{}, {CodePrefix: "ＲＥＦ"}, {CodePrefix: "card"}, {Words: "환불 card"}, {Words: "debit"},
+		{CategoryID: "p1"}, {CategoryID: "p2"}, {Words: "환불\ncancels"}} {
+		assert.Equal(t, q.Matches(tp, q.Terms()), q.MatchesFolded(key, text, tp.CategoryIDs, q.Terms()), "%+v", q)
+	}
 }

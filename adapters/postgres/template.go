@@ -2,9 +2,8 @@ package postgres
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -15,31 +14,68 @@ import (
 	"github.com/deskkit/deskkit/template"
 )
 
-// This file holds the template package's port: reply templates with their
-// category links (TPL-1..3) and the forbidden-word list (FWD-1).
-//
-// As elsewhere, a write that would conflict is checked first (or done with
-// ON CONFLICT DO NOTHING) and refused with its error kind, leaving the
-// transaction usable. Changes to the forbidden-word list take the service's
-// forbidden_word_lists row lock first, so the uniqueness check and the write
-// are not raced, and give the list a new random version.
-
-// templateRepo stores reply templates and forbidden words.
+// templateRepo is template.Repository: reply templates in reply_templates
+// with their category links in reply_template_categories (TPL-1..3), the
+// forbidden-word list in forbidden_words and its version in
+// forbidden_word_lists (FWD-1). It checks no rule: the unique indexes on
+// (service_id, code_key) and (service_id, folded) turn a duplicate into a
+// unique violation, ErrConflict. Lock is a transaction-scoped advisory
+// lock. Every write to the list gives it a new random version in the same
+// statement.
 type templateRepo repos
 
+// templateRow is a row of reply_templates; CategoryIDs are read along.
 type templateRow struct {
-	bun.BaseModel `bun:"table:reply_templates"`
+	bun.BaseModel `bun:"table:reply_templates,alias:t"`
 
-	ServiceID   string    `bun:"service_id,pk"`
-	ID          string    `bun:"id,pk"`
-	Title       string    `bun:"title"`
-	Content     string    `bun:"content"`
-	Code        string    `bun:"code"`
-	CodeKey     string    `bun:"code_key"`
-	SearchText  string    `bun:"search_text"`
-	CreatedAt   time.Time `bun:"created_at"`
-	UpdatedAt   time.Time `bun:"updated_at"`
-	CategoryIDs []string  `bun:"category_ids,array,scanonly"`
+	ServiceID  string    `bun:"service_id,pk"`
+	ID         string    `bun:"id,pk"`
+	Title      string    `bun:"title"`
+	Content    string    `bun:"content"`
+	Code       string    `bun:"code"`
+	CodeKey    string    `bun:"code_key"`    // template.CodeKey(Code)
+	SearchText string    `bun:"search_text"` // template.SearchText(Title, Content)
+	CreatedAt  time.Time `bun:"created_at"`
+	UpdatedAt  time.Time `bun:"updated_at"`
+
+	CategoryIDs []string `bun:"category_ids,array,scanonly"`
+}
+
+// templateLinkRow is a row of reply_template_categories.
+type templateLinkRow struct {
+	bun.BaseModel `bun:"table:reply_template_categories,alias:c"`
+
+	ServiceID  string `bun:"service_id,pk"`
+	TemplateID string `bun:"template_id,pk"`
+	CategoryID string `bun:"category_id,pk"`
+}
+
+// wordRow is a row of forbidden_words; Version is the list's, when Words
+// reads it along.
+type wordRow struct {
+	bun.BaseModel `bun:"table:forbidden_words,alias:w"`
+
+	ServiceID string    `bun:"service_id,pk"`
+	ID        string    `bun:"id,pk"`
+	Word      string    `bun:"word"`
+	Folded    string    `bun:"folded"` // template.Fold(Word)
+	CreatedAt time.Time `bun:"created_at"`
+
+	Version string `bun:"version,scanonly"`
+}
+
+// wordListRow is a row of forbidden_word_lists.
+type wordListRow struct {
+	bun.BaseModel `bun:"table:forbidden_word_lists"`
+
+	ServiceID string `bun:"service_id,pk"`
+	Version   string `bun:"version"`
+}
+
+func (r templateRepo) row(t template.Template) templateRow {
+	return templateRow{ServiceID: r.sid, ID: t.ID, Title: t.Title, Content: t.Content, Code: t.Code,
+		CodeKey: template.CodeKey(t.Code), SearchText: template.SearchText(t.Title, t.Content),
+		CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt}
 }
 
 func (row *templateRow) template() template.Template {
@@ -51,24 +87,77 @@ func (row *templateRow) template() template.Template {
 	return t
 }
 
-// selectTemplates reads templates with their links, ascending; callers add
-// conditions on t, then the order.
-const selectTemplates = `SELECT t.id, t.title, t.content, t.code, t.created_at, t.updated_at,
-	ARRAY(SELECT c.category_id FROM reply_template_categories c
-		WHERE c.service_id = t.service_id AND c.template_id = t.id ORDER BY c.category_id) AS category_ids
-FROM reply_templates t WHERE t.service_id = ?`
+// links returns t's category ids as a set: ascending, once each, never nil
+// (a nil array would be NULL).
+func links(t template.Template) []string {
+	ids := append([]string{}, t.CategoryIDs...)
+	slices.Sort(ids)
+	return slices.Compact(ids)
+}
 
-const orderTemplates = ` ORDER BY t.code_key, t.id COLLATE "C"`
+func (r templateRepo) Lock(ctx context.Context) error {
+	_, err := r.tx.NewRaw("SELECT pg_advisory_xact_lock(hashtextextended(?, 0))", "deskkit.templates."+r.sid).Exec(ctx)
+	return mapErr(err, "templates of service "+r.sid)
+}
 
-// query runs selectTemplates with the extra condition and its arguments.
-func (r templateRepo) query(ctx context.Context, what, cond string, limit int, args ...any) ([]template.Template, error) {
-	q := selectTemplates + cond + orderTemplates
-	if limit > 0 {
-		q += fmt.Sprintf(" LIMIT %d", limit)
+func (r templateRepo) Insert(ctx context.Context, t template.Template) error {
+	row := r.row(t)
+	ins := r.tx.NewInsert().Model(&row)
+	if ids := links(t); len(ids) > 0 {
+		ls := make([]templateLinkRow, len(ids))
+		for i, id := range ids {
+			ls[i] = templateLinkRow{ServiceID: r.sid, TemplateID: t.ID, CategoryID: id}
+		}
+		ins = r.tx.NewInsert().With("template", ins).Model(&ls)
 	}
+	_, err := ins.Exec(ctx)
+	return mapErr(err, "template "+t.ID)
+}
+
+// selectTemplates selects rows with their links, in Compare order; callers
+// add conditions.
+func (r templateRepo) selectTemplates(rows *[]templateRow) *bun.SelectQuery {
+	return r.tx.NewSelect().Model(rows).ExcludeColumn("code_key", "search_text").
+		ColumnExpr(`ARRAY(SELECT c.category_id FROM reply_template_categories AS c
+	WHERE c.service_id = t.service_id AND c.template_id = t.id ORDER BY c.category_id) AS category_ids`).
+		Where("t.service_id = ?", r.sid).
+		OrderExpr(`t.code_key, t.id COLLATE "C"`)
+}
+
+func (r templateRepo) Get(ctx context.Context, id string) (template.Template, error) {
 	var rows []templateRow
-	if err := r.tx.NewRaw(q, append([]any{r.sid}, args...)...).Scan(ctx, &rows); err != nil {
-		return nil, mapErr(err, what)
+	if err := r.selectTemplates(&rows).Where("t.id = ?", id).Scan(ctx); err != nil {
+		return template.Template{}, mapErr(err, "template "+id)
+	}
+	if len(rows) == 0 {
+		return template.Template{}, fmt.Errorf("template %q: %w", id, helpdesk.ErrNotFound)
+	}
+	return rows[0].template(), nil
+}
+
+// likeEscaper escapes LIKE's wildcards (the escape character is \).
+var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+
+// Find mirrors template.Query.MatchesFolded on the stored code_key and
+// search_text.
+func (r templateRepo) Find(ctx context.Context, q template.Query) ([]template.Template, error) {
+	var rows []templateRow
+	sel := r.selectTemplates(&rows)
+	if p := template.CodeKey(q.CodePrefix); p != "" {
+		sel.Where(`t.code_key LIKE ? ESCAPE '\'`, likeEscaper.Replace(p)+"%")
+	}
+	if q.CategoryID != "" {
+		sel.Where(`EXISTS (SELECT 1 FROM reply_template_categories AS c
+	WHERE c.service_id = t.service_id AND c.template_id = t.id AND c.category_id = ?)`, q.CategoryID)
+	}
+	for _, w := range q.Terms() {
+		sel.Where("strpos(t.search_text, ?) > 0", w)
+	}
+	if q.Limit > 0 {
+		sel.Limit(int64(q.Limit))
+	}
+	if err := sel.Scan(ctx); err != nil {
+		return nil, mapErr(err, "templates")
 	}
 	out := make([]template.Template, len(rows))
 	for i := range rows {
@@ -77,68 +166,29 @@ func (r templateRepo) query(ctx context.Context, what, cond string, limit int, a
 	return out, nil
 }
 
-func (r templateRepo) Create(ctx context.Context, t template.Template) error {
-	row := templateRow{ServiceID: r.sid, ID: t.ID, Title: t.Title, Content: t.Content, Code: t.Code,
-		CodeKey: template.CodeKey(t.Code), SearchText: template.SearchText(t.Title, t.Content),
-		CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt}
-	var ids []string
-	err := r.tx.NewRaw(`INSERT INTO reply_templates (service_id, id, title, content, code, code_key, search_text, created_at, updated_at)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id`,
-		row.ServiceID, row.ID, row.Title, row.Content, row.Code, row.CodeKey, row.SearchText, row.CreatedAt, row.UpdatedAt).Scan(ctx, &ids)
+// Save updates the row and replaces its links in one statement: the links
+// not in the set go, the missing ones come (when the row was found).
+func (r templateRepo) Save(ctx context.Context, t template.Template) error {
+	row, ids := r.row(t), pgdialect.Array(links(t))
+	var n int
+	err := r.tx.NewSelect().
+		With("saved", r.tx.NewUpdate().Model(&row).WherePK().Returning("t.id")).
+		With("unlinked", r.tx.NewDelete().Model((*templateLinkRow)(nil)).
+			Where("c.service_id = ? AND c.template_id IN (SELECT id FROM saved) AND c.category_id <> ALL(?)", r.sid, ids)).
+		With("linked", r.tx.NewRaw(`INSERT INTO reply_template_categories (service_id, template_id, category_id)
+	SELECT ?, saved.id, c FROM saved, unnest(?::text[]) AS c ON CONFLICT DO NOTHING`, r.sid, ids)).
+		TableExpr("saved").ColumnExpr("count(*)").Scan(ctx, &n)
 	if err != nil {
 		return mapErr(err, "template "+t.ID)
 	}
-	if len(ids) == 0 {
-		var idTaken bool
-		if err := r.tx.NewRaw("SELECT EXISTS (SELECT 1 FROM reply_templates WHERE service_id = ? AND id = ?)", r.sid, t.ID).Scan(ctx, &idTaken); err != nil {
-			return mapErr(err, "template "+t.ID)
-		}
-		if idTaken {
-			return fmt.Errorf("template %q exists: %w", t.ID, helpdesk.ErrConflict)
-		}
-		return &template.DuplicateCodeError{Code: t.Code}
-	}
-	if len(t.CategoryIDs) == 0 {
-		return nil
-	}
-	_, err = r.tx.NewRaw(`INSERT INTO reply_template_categories (service_id, template_id, category_id)
-SELECT ?, ?, c FROM unnest(?::text[]) AS c ON CONFLICT DO NOTHING`, r.sid, t.ID, pgdialect.Array(t.CategoryIDs)).Exec(ctx)
-	return mapErr(err, "template "+t.ID)
-}
-
-func (r templateRepo) Get(ctx context.Context, id string) (template.Template, error) {
-	ts, err := r.query(ctx, "template "+id, " AND t.id = ?", 0, id)
-	if err != nil {
-		return template.Template{}, err
-	}
-	if len(ts) == 0 {
-		return template.Template{}, fmt.Errorf("template %q: %w", id, helpdesk.ErrNotFound)
-	}
-	return ts[0], nil
-}
-
-// updateTemplate writes the template unless another one has the code.
-const updateTemplate = `UPDATE reply_templates SET title = ?2, content = ?3, code = ?4, code_key = ?5, search_text = ?6, updated_at = ?7
-WHERE service_id = ?0 AND id = ?1
-AND NOT EXISTS (SELECT 1 FROM reply_templates o WHERE o.service_id = ?0 AND o.code_key = ?5 AND o.id <> ?1)`
-
-func (r templateRepo) Update(ctx context.Context, t template.Template) error {
-	res, err := r.tx.NewRaw(updateTemplate, r.sid, t.ID, t.Title, t.Content, t.Code, template.CodeKey(t.Code),
-		template.SearchText(t.Title, t.Content), t.UpdatedAt).Exec(ctx)
-	if err != nil {
-		return mapErr(err, "template "+t.ID)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		if _, err := r.Get(ctx, t.ID); err != nil {
-			return err
-		}
-		return &template.DuplicateCodeError{Code: t.Code}
+	if n == 0 {
+		return fmt.Errorf("template %q: %w", t.ID, helpdesk.ErrNotFound)
 	}
 	return nil
 }
 
 func (r templateRepo) Delete(ctx context.Context, id string) error {
-	res, err := r.tx.NewRaw("DELETE FROM reply_templates WHERE service_id = ? AND id = ?", r.sid, id).Exec(ctx)
+	res, err := r.tx.NewDelete().Model(&templateRow{ServiceID: r.sid, ID: id}).WherePK().Exec(ctx)
 	if err != nil {
 		return mapErr(err, "template "+id)
 	}
@@ -148,171 +198,32 @@ func (r templateRepo) Delete(ctx context.Context, id string) error {
 	return nil
 }
 
-func (r templateRepo) List(ctx context.Context) ([]template.Template, error) {
-	return r.query(ctx, "templates", "", 0)
+// bumpVersion gives the list a new version, making its row if needed.
+func (r templateRepo) bumpVersion() *bun.InsertQuery {
+	return r.tx.NewInsert().Model(&wordListRow{ServiceID: r.sid}).Value("version", "gen_random_uuid()::text").
+		On("CONFLICT (service_id) DO UPDATE").Set("version = EXCLUDED.version")
 }
 
-// linkedTo keeps templates linked to a category.
-const linkedTo = ` AND EXISTS (SELECT 1 FROM reply_template_categories c
-	WHERE c.service_id = t.service_id AND c.template_id = t.id AND c.category_id = ?)`
-
-func (r templateRepo) ListByCategory(ctx context.Context, categoryID string) ([]template.Template, error) {
-	return r.query(ctx, "templates of category "+categoryID, linkedTo, 0, categoryID)
-}
-
-// changeLink runs the link change of stmt (on ?0 service, ?1 template, ?2
-// category) when the template exists, and reports whether it does, in one
-// statement.
-func (r templateRepo) changeLink(ctx context.Context, stmt, templateID, categoryID string) error {
-	var n int
-	err := r.tx.NewRaw(`WITH t AS (SELECT id FROM reply_templates WHERE service_id = ?0 AND id = ?1), ch AS (`+stmt+`)
-SELECT count(*) FROM t`, r.sid, templateID, categoryID).Scan(ctx, &n)
-	if err != nil {
-		return mapErr(err, "template "+templateID)
-	}
-	if n == 0 {
-		return fmt.Errorf("template %q: %w", templateID, helpdesk.ErrNotFound)
-	}
-	return nil
-}
-
-func (r templateRepo) Link(ctx context.Context, templateID, categoryID string) error {
-	return r.changeLink(ctx, `INSERT INTO reply_template_categories (service_id, template_id, category_id)
-	SELECT ?0, t.id, ?2 FROM t ON CONFLICT DO NOTHING`, templateID, categoryID)
-}
-
-func (r templateRepo) Unlink(ctx context.Context, templateID, categoryID string) error {
-	return r.changeLink(ctx, `DELETE FROM reply_template_categories c USING t
-	WHERE c.service_id = ?0 AND c.template_id = t.id AND c.category_id = ?2`, templateID, categoryID)
-}
-
-func (r templateRepo) UnlinkCategory(ctx context.Context, categoryID string) error {
-	_, err := r.tx.NewRaw("DELETE FROM reply_template_categories WHERE service_id = ? AND category_id = ?", r.sid, categoryID).Exec(ctx)
-	return mapErr(err, "links of category "+categoryID)
-}
-
-// likeEscaper escapes LIKE's wildcards (the escape character is \).
-var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
-
-func (r templateRepo) Search(ctx context.Context, q template.Query) ([]template.Template, error) {
-	q, err := q.Normalize()
-	if err != nil {
-		return nil, err
-	}
-	var cond strings.Builder
-	var args []any
-	if p := template.Fold(q.CodePrefix); p != "" {
-		cond.WriteString(` AND t.code_key LIKE ? ESCAPE '\'`)
-		args = append(args, likeEscaper.Replace(p)+"%")
-	}
-	if q.CategoryID != "" {
-		cond.WriteString(linkedTo)
-		args = append(args, q.CategoryID)
-	}
-	for _, w := range q.Terms() {
-		cond.WriteString(" AND strpos(t.search_text, ?) > 0")
-		args = append(args, w)
-	}
-	return r.query(ctx, "template search", cond.String(), q.Limit, args...)
-}
-
-// lockWords takes the service's list row lock (making the row if needed)
-// until the transaction ends; the version stays.
-func (r templateRepo) lockWords(ctx context.Context) error {
-	_, err := r.tx.NewRaw(`INSERT INTO forbidden_word_lists (service_id, version) VALUES (?, '')
-ON CONFLICT (service_id) DO UPDATE SET version = forbidden_word_lists.version`, r.sid).Exec(ctx)
-	return mapErr(err, "forbidden words")
-}
-
-// bumpVersion is the CTE that gives the list a new version when the CTE
-// named by its argument changed a row.
-func bumpVersion(changed string) string {
-	return `UPDATE forbidden_word_lists SET version = gen_random_uuid()::text
-	WHERE service_id = ?0 AND EXISTS (SELECT 1 FROM ` + changed + `)`
-}
-
-func (r templateRepo) AddForbiddenWords(ctx context.Context, ws []template.ForbiddenWord) error {
+func (r templateRepo) InsertWords(ctx context.Context, ws []template.ForbiddenWord) error {
 	if len(ws) == 0 {
 		return nil
 	}
-	ids, words, folded, ats := make([]string, len(ws)), make([]string, len(ws)), make([]string, len(ws)), make([]time.Time, len(ws))
-	batch := make(map[string]bool, len(ws))
+	rows := make([]wordRow, len(ws))
 	for i, w := range ws {
-		ids[i], words[i], folded[i], ats[i] = w.ID, w.Word, template.Fold(w.Word), w.CreatedAt
-		if batch[folded[i]] {
-			return &template.DuplicateWordError{Word: w.Word}
-		}
-		batch[folded[i]] = true
+		rows[i] = wordRow{ServiceID: r.sid, ID: w.ID, Word: w.Word, Folded: template.Fold(w.Word), CreatedAt: w.CreatedAt}
 	}
-	if err := r.lockWords(ctx); err != nil {
-		return err
-	}
-	var clash []struct {
-		ID     string `bun:"id"`
-		Folded string `bun:"folded"`
-	}
-	err := r.tx.NewRaw(`SELECT id, folded FROM forbidden_words WHERE service_id = ? AND (id = ANY(?) OR folded = ANY(?)) LIMIT 1`,
-		r.sid, pgdialect.Array(ids), pgdialect.Array(folded)).Scan(ctx, &clash)
-	if err != nil {
-		return mapErr(err, "forbidden words")
-	}
-	if len(clash) > 0 {
-		for i := range ws {
-			if folded[i] == clash[0].Folded {
-				return &template.DuplicateWordError{Word: words[i]}
-			}
-		}
-		return fmt.Errorf("forbidden word %q exists: %w", clash[0].ID, helpdesk.ErrConflict)
-	}
-	_, err = r.tx.NewRaw(`WITH ins AS (
-	INSERT INTO forbidden_words (service_id, id, word, folded, created_at)
-	SELECT ?0, w.id, w.word, w.folded, w.at FROM unnest(?1::text[], ?2::text[], ?3::text[], ?4::timestamptz[]) AS w(id, word, folded, at)
-	RETURNING 1
-)
-`+bumpVersion("ins"), r.sid, pgdialect.Array(ids), pgdialect.Array(words), pgdialect.Array(folded), pgdialect.Array(ats)).Exec(ctx)
+	_, err := r.bumpVersion().With("inserted", r.tx.NewInsert().Model(&rows)).Exec(ctx)
 	return mapErr(err, "forbidden words")
 }
 
-func (r templateRepo) UpdateForbiddenWord(ctx context.Context, w template.ForbiddenWord) error {
-	if err := r.lockWords(ctx); err != nil {
-		return err
-	}
-	var known bool // an unknown id is ErrNotFound before anything else, as in memory
-	if err := r.tx.NewRaw("SELECT EXISTS (SELECT 1 FROM forbidden_words WHERE service_id = ? AND id = ?)", r.sid, w.ID).Scan(ctx, &known); err != nil {
-		return mapErr(err, "forbidden word "+w.ID)
-	}
-	if !known {
-		return fmt.Errorf("forbidden word %q: %w", w.ID, helpdesk.ErrNotFound)
-	}
-	folded := template.Fold(w.Word)
-	var taken bool
-	if err := r.tx.NewRaw("SELECT EXISTS (SELECT 1 FROM forbidden_words WHERE service_id = ? AND folded = ? AND id <> ?)",
-		r.sid, folded, w.ID).Scan(ctx, &taken); err != nil {
-		return mapErr(err, "forbidden word "+w.ID)
-	}
-	if taken {
-		return &template.DuplicateWordError{Word: w.Word}
-	}
+// changeWord runs change, a statement on one word returning a row when it
+// found it, and gives the list a new version if it did.
+func (r templateRepo) changeWord(ctx context.Context, id string, change bun.Query) error {
 	var n int
-	err := r.tx.NewRaw(`WITH u AS (
-	UPDATE forbidden_words SET word = ?2, folded = ?3 WHERE service_id = ?0 AND id = ?1 RETURNING 1
-), v AS (`+bumpVersion("u")+`)
-SELECT count(*) FROM u`, r.sid, w.ID, w.Word, folded).Scan(ctx, &n)
-	if err != nil {
-		return mapErr(err, "forbidden word "+w.ID)
-	}
-	if n == 0 {
-		return fmt.Errorf("forbidden word %q: %w", w.ID, helpdesk.ErrNotFound)
-	}
-	return nil
-}
-
-func (r templateRepo) DeleteForbiddenWord(ctx context.Context, id string) error {
-	var n int
-	err := r.tx.NewRaw(`WITH d AS (
-	DELETE FROM forbidden_words WHERE service_id = ?0 AND id = ?1 RETURNING 1
-), v AS (`+bumpVersion("d")+`)
-SELECT count(*) FROM d`, r.sid, id).Scan(ctx, &n)
+	err := r.tx.NewSelect().With("changed", change).
+		With("bumped", r.tx.NewUpdate().Model(&wordListRow{ServiceID: r.sid}).
+			Set("version = gen_random_uuid()::text").WherePK().Where("EXISTS (SELECT 1 FROM changed)")).
+		TableExpr("changed").ColumnExpr("count(*)").Scan(ctx, &n)
 	if err != nil {
 		return mapErr(err, "forbidden word "+id)
 	}
@@ -322,39 +233,39 @@ SELECT count(*) FROM d`, r.sid, id).Scan(ctx, &n)
 	return nil
 }
 
-// ForbiddenWords reads the version and the words in one statement, so they
-// belong together.
-func (r templateRepo) ForbiddenWords(ctx context.Context) (template.WordList, error) {
-	rows, err := r.tx.QueryContext(ctx, `SELECT v.version, w.id, w.word, w.created_at
-FROM (SELECT coalesce((SELECT version FROM forbidden_word_lists WHERE service_id = ?), '') AS version) v
-LEFT JOIN forbidden_words w ON w.service_id = ?
-ORDER BY w.folded, w.id COLLATE "C"`, r.sid, r.sid)
+func (r templateRepo) SaveWord(ctx context.Context, w template.ForbiddenWord) error {
+	row := wordRow{ServiceID: r.sid, ID: w.ID, Word: w.Word, Folded: template.Fold(w.Word), CreatedAt: w.CreatedAt}
+	return r.changeWord(ctx, w.ID, r.tx.NewUpdate().Model(&row).WherePK().Returning("1"))
+}
+
+func (r templateRepo) DeleteWord(ctx context.Context, id string) error {
+	return r.changeWord(ctx, id, r.tx.NewDelete().Model(&wordRow{ServiceID: r.sid, ID: id}).WherePK().Returning("1"))
+}
+
+// Words reads the version and the words in one statement, so they belong
+// together: a row with the version alone (ID ""), then a row per word. The
+// words' condition on the version is a one-time filter: with a known
+// version no word is read.
+func (r templateRepo) Words(ctx context.Context, known string) (template.WordList, error) {
+	var rows []wordRow
+	err := r.tx.NewRaw(`SELECT `+listVersion+` AS version, NULL AS id, NULL AS word, NULL AS created_at, NULL AS folded
+UNION ALL
+SELECT NULL, id, word, created_at, folded FROM forbidden_words WHERE service_id = ?0 AND `+listVersion+` <> ?1
+ORDER BY folded NULLS FIRST`, r.sid, known).Scan(ctx, &rows)
 	if err != nil {
 		return template.WordList{}, mapErr(err, "forbidden words")
 	}
-	defer rows.Close()
 	var l template.WordList
-	for rows.Next() {
-		var id, word sql.NullString
-		var at sql.NullTime
-		if err := rows.Scan(&l.Version, &id, &word, &at); err != nil {
-			return template.WordList{}, mapErr(err, "forbidden words")
+	for _, row := range rows {
+		if row.ID == "" {
+			l.Version = row.Version
+			continue
 		}
-		if id.Valid {
-			l.Words = append(l.Words, template.ForbiddenWord{ID: id.String, Word: word.String, CreatedAt: at.Time.UTC()})
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return template.WordList{}, mapErr(err, "forbidden words")
+		l.Words = append(l.Words, template.ForbiddenWord{ID: row.ID, Word: row.Word, CreatedAt: row.CreatedAt.UTC()})
 	}
 	return l, nil
 }
 
-func (r templateRepo) ForbiddenVersion(ctx context.Context) (string, error) {
-	var v string
-	err := r.tx.NewRaw("SELECT coalesce((SELECT version FROM forbidden_word_lists WHERE service_id = ?), '')", r.sid).Scan(ctx, &v)
-	if errors.Is(err, sql.ErrNoRows) {
-		return "", nil
-	}
-	return v, mapErr(err, "forbidden words")
-}
+// listVersion is the version of the list of service ?0, "" if it never
+// changed.
+const listVersion = `coalesce((SELECT version FROM forbidden_word_lists WHERE service_id = ?0), '')`

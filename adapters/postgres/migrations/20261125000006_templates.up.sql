@@ -21,8 +21,8 @@ CREATE TABLE reply_templates (
 
 --bun:split
 
--- Unique search code per service; its "C" collation lets LIKE 'prefix%'
--- use it.
+-- Unique search code per service (TPL-1: a duplicate is a unique
+-- violation, ErrConflict); its "C" collation lets LIKE 'prefix%' use it.
 CREATE UNIQUE INDEX reply_templates_code_key ON reply_templates (service_id, code_key);
 
 --bun:split
@@ -45,7 +45,7 @@ CREATE INDEX reply_template_categories_category_idx ON reply_template_categories
 
 -- One row per service once its forbidden-word list changed: the list's
 -- version (a new random id on every change, so a matcher cached under it
--- is never stale) and the lock that serialises changes to the list.
+-- is never stale).
 CREATE TABLE forbidden_word_lists (
     service_id  text PRIMARY KEY REFERENCES services (service_id) ON DELETE CASCADE,
     version     text NOT NULL
@@ -57,7 +57,8 @@ CREATE TABLE forbidden_words (
     service_id  text NOT NULL REFERENCES services (service_id) ON DELETE CASCADE,
     id          text NOT NULL,
     word        text NOT NULL,
-    -- template.Fold(word): unique per service, the order of the list.
+    -- template.Fold(word): unique per service (FWD-1), the order of the
+    -- list.
     folded      text COLLATE "C" NOT NULL,
     created_at  timestamptz NOT NULL,
     PRIMARY KEY (service_id, id)

@@ -1,0 +1,270 @@
+package storetest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/deskkit/deskkit/agent"
+	"github.com/deskkit/deskkit/category"
+	"github.com/deskkit/deskkit/helpdesk"
+	"github.com/deskkit/deskkit/helpdesk/i18n"
+	"github.com/deskkit/deskkit/template"
+)
+
+// The template workflow stories run the template and forbidden-word
+// workflows of package helpdesk on the store under test: the rules
+// (TPL-1..3, FWD-1..2) come from the domain, after the repository's Lock,
+// so concurrent writers get the typed errors on every store.
+
+// tplDesk is a desk on the store under test with a service of its own and
+// its admin.
+type tplDesk struct {
+	desk       *helpdesk.Desk
+	svc        string
+	sys, admin *helpdesk.Session
+}
+
+func newTplDesk(t *testing.T, s helpdesk.Store) *tplDesk {
+	t.Helper()
+	ctx := context.Background()
+	d, err := helpdesk.New(helpdesk.Config{Store: s})
+	require.NoError(t, err)
+	w := &tplDesk{desk: d, svc: "tw-" + newID()}
+	_, err = d.CreateService(ctx, helpdesk.NewService{ID: w.svc, Settings: cfg(w.svc).Settings})
+	require.NoError(t, err)
+	w.sys = d.Service(w.svc).As(helpdesk.System)
+	adm, err := w.sys.CreateAgent(ctx, agent.New{Name: "Admin", Email: "admin@example.com", Role: agent.RoleAdmin})
+	require.NoError(t, err)
+	w.admin = d.Service(w.svc).As(helpdesk.AgentID(adm.ID))
+	return w
+}
+
+// refused reports whether a reply with body to ticket id is refused for
+// forbidden words.
+func (w *tplDesk) refused(t *testing.T, id, body string) bool {
+	t.Helper()
+	_, err := w.admin.PreviewReply(context.Background(), id, body)
+	var fe *helpdesk.ForbiddenWordsError
+	if err != nil && !errors.As(err, &fe) {
+		require.NoError(t, err)
+	}
+	return fe != nil
+}
+
+func testTemplateWorkflow(t *testing.T, s helpdesk.Store) {
+	ctx := context.Background()
+	t.Run("TPL1_DuplicateCode", func(t *testing.T) {
+		t.Parallel()
+		w := newTplDesk(t, s)
+		a, err := w.admin.CreateTemplate(ctx, template.Spec{Title: "Refund", Content: "Refunds take 3 days.", Code: "refund"})
+		require.NoError(t, err)
+		b, err := w.admin.CreateTemplate(ctx, template.Spec{Title: "Delivery", Content: "It ships today.", Code: "delivery"})
+		require.NoError(t, err)
+		var dup *template.DuplicateCodeError
+		_, err = w.admin.CreateTemplate(ctx, template.Spec{Title: "x", Content: "x", Code: "ＲＥＦＵＮＤ"})
+		require.ErrorAs(t, err, &dup)
+		assert.Equal(t, "ＲＥＦＵＮＤ", dup.Code)
+		_, err = w.admin.UpdateTemplate(ctx, b.ID, template.Spec{Title: "x", Content: "x", Code: "Refund"})
+		require.ErrorAs(t, err, &dup)
+		assert.ErrorIs(t, err, helpdesk.ErrConflict)
+		upd, err := w.admin.UpdateTemplate(ctx, a.ID, template.Spec{Title: "Refund", Content: "Refunds take 3 days.", Code: "REFUND"})
+		require.NoError(t, err, "its own code in another case")
+		assert.Equal(t, "REFUND", upd.Code)
+		require.NoError(t, w.admin.DeleteTemplate(ctx, a.ID))
+		_, err = w.admin.CreateTemplate(ctx, template.Spec{Title: "again", Content: "x", Code: "refund"})
+		require.NoError(t, err, "a deleted template's code is free")
+		l, err := w.admin.Templates(ctx)
+		require.NoError(t, err)
+		assert.Equal(t, []string{"delivery", "refund"}, tplCodes(l), "the refused writes left nothing")
+	})
+
+	t.Run("TPL1_ConcurrentCreatesOneCode", func(t *testing.T) {
+		t.Parallel()
+		w := newTplDesk(t, s)
+		codes := []string{"hello", "HELLO", "Hello", "ｈｅｌｌｏ", "hELLO", "HeLLo"}
+		errs := make([]error, len(codes))
+		var wg sync.WaitGroup
+		for i, code := range codes {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_, errs[i] = w.admin.CreateTemplate(ctx, template.Spec{Title: "Hi", Content: "Hi", Code: code})
+			}()
+		}
+		wg.Wait()
+		ok := 0
+		for i, err := range errs {
+			var dup *template.DuplicateCodeError
+			if err == nil {
+				ok++
+			} else {
+				assert.ErrorAs(t, err, &dup, codes[i])
+			}
+		}
+		assert.Equal(t, 1, ok, "exactly one create wins")
+		l, err := w.admin.Templates(ctx)
+		require.NoError(t, err)
+		assert.Len(t, l, 1)
+	})
+
+	t.Run("TPL2_LinksAndCategoryDeletion", func(t *testing.T) {
+		t.Parallel()
+		w := newTplDesk(t, s)
+		mk := func(parent string, name string) category.Category {
+			c, err := w.admin.CreateCategory(ctx, category.New{Tree: category.Processing, ParentID: parent, Name: i18n.Text{"ko": name}})
+			require.NoError(t, err)
+			return c
+		}
+		p1 := mk("", "환불")
+		p1c := mk(p1.ID, "카드 환불")
+		p2 := mk("", "배송")
+		a, err := w.admin.CreateTemplate(ctx, template.Spec{Title: "A", Content: "a", Code: "a", CategoryIDs: []string{p1c.ID, p2.ID}})
+		require.NoError(t, err)
+		b, err := w.admin.CreateTemplate(ctx, template.Spec{Title: "B", Content: "b", Code: "b"})
+		require.NoError(t, err)
+		require.NoError(t, w.admin.LinkTemplate(ctx, b.ID, p1.ID))
+		require.NoError(t, w.admin.LinkTemplate(ctx, b.ID, p1.ID), "linking twice is no change")
+		require.NoError(t, w.admin.LinkTemplate(ctx, b.ID, p1c.ID))
+		require.NoError(t, w.admin.UnlinkTemplate(ctx, b.ID, p2.ID), "unlinking what is not linked is no change")
+		in := func(cat string) []string {
+			l, err := w.admin.TemplatesInCategory(ctx, cat)
+			require.NoError(t, err)
+			return tplIDs(l)
+		}
+		assert.Equal(t, []string{a.ID, b.ID}, in(p1c.ID))
+
+		n := twNew("where is my refund")
+		n.ProcessingCategoryID = p2.ID
+		tk, err := w.sys.CreateTicket(ctx, n)
+		require.NoError(t, err)
+		offered, err := w.admin.TemplatesFor(ctx, tk.ID)
+		require.NoError(t, err)
+		assert.Equal(t, []string{a.ID}, tplIDs(offered))
+
+		_, err = w.admin.DeleteCategory(ctx, p1.ID) // and p1c below it
+		require.NoError(t, err)
+		assert.Empty(t, in(p1.ID))
+		assert.Empty(t, in(p1c.ID))
+		got, err := w.admin.Template(ctx, a.ID)
+		require.NoError(t, err)
+		assert.Equal(t, []string{p2.ID}, got.CategoryIDs, "only the deleted categories' links went")
+		got, err = w.admin.Template(ctx, b.ID)
+		require.NoError(t, err)
+		assert.Nil(t, got.CategoryIDs)
+		assert.Equal(t, []string{"category_id"}, problemFields(t, w.admin.LinkTemplate(ctx, b.ID, p1.ID)), "a deleted category takes no links")
+
+		require.NoError(t, w.admin.UnlinkTemplate(ctx, a.ID, p2.ID))
+		offered, err = w.admin.TemplatesFor(ctx, tk.ID)
+		require.NoError(t, err)
+		assert.Empty(t, offered)
+	})
+
+	t.Run("TPL3_Search", func(t *testing.T) {
+		t.Parallel()
+		w := newTplDesk(t, s)
+		for _, sp := range []template.Spec{
+			{Title: "카드 환불", Content: "카드사 취소", Code: "refund-card"},
+			{Title: "Refund by bank", Content: "Bank transfer", Code: "refund-bank"},
+			{Title: "Delay", Content: "It is late", Code: "delay"},
+		} {
+			_, err := w.admin.CreateTemplate(ctx, sp)
+			require.NoError(t, err)
+		}
+		found, err := w.admin.SearchTemplates(ctx, template.Query{CodePrefix: "REFUND-"})
+		require.NoError(t, err)
+		assert.Equal(t, []string{"refund-bank", "refund-card"}, tplCodes(found))
+		found, err = w.admin.SearchTemplates(ctx, template.Query{Words: "환불 카드"})
+		require.NoError(t, err)
+		assert.Equal(t, []string{"refund-card"}, tplCodes(found))
+		found, err = w.admin.SearchTemplates(ctx, template.Query{Limit: 1})
+		require.NoError(t, err)
+		assert.Equal(t, []string{"delay"}, tplCodes(found))
+	})
+
+	t.Run("FWD1_FWD2_WordsAndReplies", func(t *testing.T) {
+		t.Parallel()
+		w := newTplDesk(t, s)
+		tk, err := w.sys.CreateTicket(ctx, twNew("hello"))
+		require.NoError(t, err)
+		assert.False(t, w.refused(t, tk.ID, "a scam"), "no list, no refusal")
+		ws, err := w.admin.AddForbiddenWords(ctx, " scam ", "fraud")
+		require.NoError(t, err)
+		var dup *template.DuplicateWordError
+		_, err = w.admin.AddForbiddenWords(ctx, "new", "ＳＣＡＭ")
+		require.ErrorAs(t, err, &dup)
+		assert.Equal(t, "ＳＣＡＭ", dup.Word)
+		_, err = w.admin.AddForbiddenWords(ctx, "twice", "TWICE")
+		require.ErrorAs(t, err, &dup, "a word given twice")
+		assert.Equal(t, "TWICE", dup.Word)
+		require.ErrorAs(t, w.admin.UpdateForbiddenWord(ctx, ws[0].ID, "FRAUD"), &dup)
+		list, err := w.admin.ForbiddenWords(ctx)
+		require.NoError(t, err)
+		assert.Equal(t, []template.ForbiddenWord{ws[1], ws[0]}, list, "the refused writes wrote nothing")
+
+		assert.True(t, w.refused(t, tk.ID, "a SCAM"))
+		require.NoError(t, w.admin.UpdateForbiddenWord(ctx, ws[0].ID, "scar"))
+		assert.False(t, w.refused(t, tk.ID, "a SCAM"), "the old word is gone from the cached matcher")
+		assert.True(t, w.refused(t, tk.ID, "a scar"))
+		require.NoError(t, w.admin.UpdateForbiddenWord(ctx, ws[0].ID, "SCAR"), "its own word in another case")
+		require.ErrorIs(t, w.admin.UpdateForbiddenWord(ctx, newID(), "x"), helpdesk.ErrNotFound)
+		require.NoError(t, w.admin.DeleteForbiddenWord(ctx, ws[0].ID))
+		require.NoError(t, w.admin.DeleteForbiddenWord(ctx, ws[1].ID))
+		assert.False(t, w.refused(t, tk.ID, "a scar fraud"), "an emptied list refuses nothing")
+		require.ErrorIs(t, w.admin.DeleteForbiddenWord(ctx, ws[1].ID), helpdesk.ErrNotFound)
+	})
+
+	t.Run("FWD1_ConcurrentAddsOneWord", func(t *testing.T) {
+		t.Parallel()
+		w := newTplDesk(t, s)
+		words := []string{"scam", "SCAM", "Scam", "ｓｃａｍ", "sCAM", "ScAm"}
+		errs := make([]error, len(words))
+		var wg sync.WaitGroup
+		for i, word := range words {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_, errs[i] = w.admin.AddForbiddenWords(ctx, fmt.Sprintf("w%d", i), word)
+			}()
+		}
+		wg.Wait()
+		ok := 0
+		for i, err := range errs {
+			var dup *template.DuplicateWordError
+			if err == nil {
+				ok++
+			} else if assert.ErrorAs(t, err, &dup, words[i]) {
+				assert.Equal(t, words[i], dup.Word, "found by the check under the lock, which names the word")
+			}
+		}
+		assert.Equal(t, 1, ok, "exactly one add wins")
+		list, err := w.admin.ForbiddenWords(ctx)
+		require.NoError(t, err)
+		assert.Len(t, list, 2, "the winner's two words, no other")
+	})
+
+	t.Run("FWD2_DesksOnOneStoreFollowEachOther", func(t *testing.T) {
+		t.Parallel()
+		w := newTplDesk(t, s)
+		other, err := helpdesk.New(helpdesk.Config{Store: s}) // another process on the same store
+		require.NoError(t, err)
+		sys2 := other.Service(w.svc).As(helpdesk.System)
+		tk, err := w.sys.CreateTicket(ctx, twNew("hello"))
+		require.NoError(t, err)
+		preview := func(sys *helpdesk.Session, body string) error {
+			_, err := sys.PreviewReply(ctx, tk.ID, body)
+			return err
+		}
+		ws, err := w.admin.AddForbiddenWords(ctx, "apple")
+		require.NoError(t, err)
+		assert.ErrorIs(t, preview(sys2, "an apple"), helpdesk.ErrInvalid, "the other desk builds its matcher")
+		require.NoError(t, w.admin.UpdateForbiddenWord(ctx, ws[0].ID, "banana"))
+		assert.NoError(t, preview(sys2, "an apple"), "and sees the change through the list's version")
+		assert.ErrorIs(t, preview(sys2, "a banana"), helpdesk.ErrInvalid)
+	})
+}
