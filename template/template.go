@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/deskkit/deskkit/internal/errs"
+	"github.com/deskkit/deskkit/internal/text"
 )
 
 // Errors a Repository returns; they are the same values as
@@ -25,23 +26,23 @@ var (
 // Limits of the texts this package keeps.
 const (
 	// MaxTitleBytes bounds a template's title.
-	MaxTitleBytes = 200
+	MaxTitleBytes = text.NameBytes // 200
 	// MaxContentBytes bounds a template's content.
-	MaxContentBytes = 64 << 10
+	MaxContentBytes = text.LongBytes // 64 KiB
 	// MaxCodeBytes bounds a template's search code.
 	MaxCodeBytes = 50
 	// MaxWordBytes bounds a forbidden word.
-	MaxWordBytes = 100
+	MaxWordBytes = text.KeyBytes // 100
 	// MaxWords bounds a service's forbidden-word list (a Matcher of that
 	// many words of MaxWordBytes stays far within its limits).
 	MaxWords = 100_000
 	// MaxIDBytes bounds the category ids a template is linked to.
-	MaxIDBytes = 100
+	MaxIDBytes = text.KeyBytes // 100
 	// DefaultSearchLimit is the number of templates a Query returns when
 	// its Limit is 0.
-	DefaultSearchLimit = 50
+	DefaultSearchLimit = text.DefaultPage // 50
 	// MaxSearchLimit is the largest Query.Limit.
-	MaxSearchLimit = 500
+	MaxSearchLimit = text.MaxPage // 500
 )
 
 // Template is a reply template (TPL-1). Values are plain data: a Template
