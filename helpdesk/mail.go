@@ -160,7 +160,7 @@ func (s *Session) queueAutoMail(ctx context.Context, o *op, kind autoMailKind, t
 	if o.svc.Mail.FromAddress != "" {
 		headers["From"] = fmt.Sprintf("%q <%s>", o.svc.Mail.FromName, o.svc.Mail.FromAddress)
 	}
-	return o.r.Outbox().Enqueue(ctx, notify.Message{
+	return o.enqueue(ctx, notify.Message{
 		ID: s.desk.newID(), Medium: notify.Email, Recipient: t.Requester.Email,
 		Payload:        notify.Payload{Subject: subject, Text: strings.Join(text, "\n\n"), HTML: strings.Join(htmlParts, "\n<hr>\n"), Headers: headers},
 		IdempotencyKey: "auto_mail:" + string(kind) + ":" + key,

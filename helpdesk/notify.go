@@ -107,10 +107,22 @@ func (s *Session) surge(ctx context.Context, o *op) error {
 			}
 		}
 	}
-	if err := o.r.Outbox().Enqueue(ctx, msgs...); err != nil {
+	if err := o.enqueue(ctx, msgs...); err != nil {
 		return err
 	}
 	return o.r.Surge().SetLastAlert(ctx, o.now)
+}
+
+// enqueue readies new messages (notify.Prepare: an id and a key each;
+// pending, due and updated when created) and stores them in the outbox.
+func (o *op) enqueue(ctx context.Context, msgs ...notify.Message) error {
+	if len(msgs) == 0 {
+		return nil
+	}
+	if err := notify.Prepare(msgs); err != nil {
+		return err
+	}
+	return o.r.Outbox().Enqueue(ctx, msgs...)
 }
 
 // RecipientSpec is what a caller supplies for an external recipient (NTF-3).
@@ -188,12 +200,13 @@ func (s *Session) Recipients(ctx context.Context) ([]notify.Recipient, error) {
 
 // Messages returns one page of the outbox, newest first (admin).
 func (s *Session) Messages(ctx context.Context, f notify.Filter) (notify.Page, error) {
-	if _, err := notify.NormalizeFilter(&f); err != nil {
+	q, err := f.Query()
+	if err != nil {
 		return notify.Page{}, err
 	}
 	var out notify.Page
-	err := s.run(ctx, permSettings, func(o *op) (err error) {
-		out, err = o.r.Outbox().List(ctx, f)
+	err = s.run(ctx, permSettings, func(o *op) (err error) {
+		out, err = o.r.Outbox().List(ctx, q)
 		return err
 	})
 	return out, err
@@ -209,7 +222,17 @@ func (s *Session) MessageCounts(ctx context.Context) (map[notify.State]int, erro
 	return out, err
 }
 
-// RetryMessage makes a failed message pending again, due now (admin).
+// RetryMessage makes a failed message pending again, due now, its attempts
+// reset (admin; NTF-1). ErrNotFound if unknown, ErrInvalid unless failed.
 func (s *Session) RetryMessage(ctx context.Context, id string) error {
-	return s.run(ctx, permSettings, func(o *op) error { return o.r.Outbox().Retry(ctx, id, o.now) })
+	return s.run(ctx, permSettings, func(o *op) error {
+		m, err := o.r.Outbox().Get(ctx, id) // locked until the end
+		if err != nil {
+			return err
+		}
+		if err := m.Retry(o.now); err != nil {
+			return err
+		}
+		return o.r.Outbox().Update(ctx, m)
+	})
 }

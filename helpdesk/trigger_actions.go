@@ -362,7 +362,7 @@ func (fx *effects) flush(ctx context.Context, t ticket.Ticket) error {
 	for i := range fx.msgs {
 		fx.msgs[i].IdempotencyKey = "trigger:" + versionKey(t) + ":" + fx.msgs[i].IdempotencyKey
 	}
-	return fx.o.r.Outbox().Enqueue(ctx, fx.msgs...)
+	return fx.o.enqueue(ctx, fx.msgs...)
 }
 
 // withTicket sets the ticket id of the firing rows (a new ticket's id is

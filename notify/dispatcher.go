@@ -195,6 +195,9 @@ func (d *Dispatcher) RunOnce(ctx context.Context) (int, error) {
 	}
 	close(next)
 	wg.Wait()
+	if err := CheckResults(results); err != nil {
+		return len(ms), fmt.Errorf("notify: settle: %w", err)
+	}
 	// Settled even when ctx has ended: the sends happened, the releases
 	// must reach the store.
 	lost, err := d.cfg.Queue.Settle(context.WithoutCancel(ctx), d.cfg.Owner, results)

@@ -72,7 +72,7 @@ func queue(t *testing.T, n int, media ...notify.Medium) *memory.Store {
 			err := r.Outbox().Enqueue(ctx, notify.Message{
 				ID: fmt.Sprintf("m%04d", i), Medium: m, Recipient: "c@example.com",
 				Payload: notify.Payload{Subject: "s", Text: "t"}, IdempotencyKey: fmt.Sprintf("k%d", i),
-				NextAttemptAt: t0, CreatedAt: t0, UpdatedAt: t0,
+				State: notify.Pending, NextAttemptAt: t0, CreatedAt: t0, UpdatedAt: t0,
 			})
 			if err != nil {
 				return err
@@ -275,7 +275,7 @@ func TestDispatcher_RunUntilCancelled(t *testing.T) {
 	// a message enqueued while it runs is picked up on a later poll
 	require.NoError(t, s.Tx(context.Background(), "acme", func(r helpdesk.Repos) error {
 		return r.Outbox().Enqueue(context.Background(), notify.Message{ID: "late", Medium: notify.Email, Recipient: "x@example.com",
-			IdempotencyKey: "late", NextAttemptAt: t0, CreatedAt: t0})
+			IdempotencyKey: "late", State: notify.Pending, NextAttemptAt: t0, CreatedAt: t0, UpdatedAt: t0})
 	}))
 	require.Eventually(t, func() bool { return rec.count() == 4 }, 5*time.Second, time.Millisecond)
 	cancel()

@@ -26,11 +26,15 @@ func ExampleDispatcher() {
 	now := time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
 	_ = store.Tx(ctx, "acme", func(r helpdesk.Repos) error {
 		_ = r.Service().Create(ctx, helpdesk.ServiceConfig{ID: "acme", Version: 1})
-		return r.Outbox().Enqueue(ctx, notify.Message{
+		ms := []notify.Message{{
 			ID: "m1", Medium: notify.Email, Recipient: "jun@customer.example",
 			Payload:        notify.Payload{Subject: "[#1] Your invoice"},
 			IdempotencyKey: "auto_mail:resolve:c1", CreatedAt: now,
-		})
+		}}
+		if err := notify.Prepare(ms); err != nil { // pending, due now
+			return err
+		}
+		return r.Outbox().Enqueue(ctx, ms...)
 	})
 	d, _ := notify.NewDispatcher(notify.DispatcherConfig{Queue: store, Notifiers: notify.Notifiers{Mail: printer{}},
 		Clock: func() time.Time { return now }})

@@ -13,7 +13,21 @@ package notify
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
+
+	"github.com/deskkit/deskkit/internal/errs"
+)
+
+// The error kinds the ports and helpers of this package return; they are
+// helpdesk.ErrNotFound ... re-exported. Match them with errors.Is.
+var (
+	// ErrNotFound: no such message or recipient in the service.
+	ErrNotFound = errs.ErrNotFound
+	// ErrConflict: a taken id.
+	ErrConflict = errs.ErrConflict
+	// ErrInvalid: a message, an outcome or a filter the rules refuse.
+	ErrInvalid = errs.ErrInvalid
 )
 
 // Medium is how a message travels (NTF-4).
@@ -95,7 +109,9 @@ type Message struct {
 	SentAt        time.Time `json:"sent_at,omitzero"`
 }
 
-// Filter selects messages for Outbox.List.
+// Filter selects messages for an admin's page of the outbox
+// (helpdesk.Session.Messages); Filter.Query checks it and makes the Query
+// Outbox.List reads.
 type Filter struct {
 	State State // empty: every state
 	// Limit is the page size: default 50, at most 500.
@@ -109,38 +125,59 @@ type Page struct {
 	Next     string
 }
 
-// Outbox is one service's outbox, used inside a store transaction.
+// Outbox is one service's outbox, used inside a store transaction. The
+// store persists, reads and locks messages; it makes no rule checks —
+// Prepare readies messages before Enqueue, and a workflow that changes a
+// message reads it (Get), decides (Message.Retry) and writes it back
+// (Update).
 type Outbox interface {
-	// Enqueue stores messages as pending. A message whose idempotency key
-	// the service already has is skipped, not an error.
+	// Enqueue stores messages as given, in the transaction's service. A
+	// message whose idempotency key the service already has (or an earlier
+	// message of the same call has) is skipped, not an error; a taken id is
+	// ErrConflict.
 	Enqueue(ctx context.Context, ms ...Message) error
-	// Get returns one message, or ErrNotFound.
+	// Get returns one message, or ErrNotFound, and locks it until the
+	// transaction ends: the Queue does not claim it meanwhile, and another
+	// transaction's Get waits.
 	Get(ctx context.Context, id string) (Message, error)
 	// List returns one page of messages, newest first (by CreatedAt, then
-	// ID).
-	List(ctx context.Context, f Filter) (Page, error)
-	// Retry makes a failed message pending again, due at now, with its
-	// attempts reset; ErrNotFound if unknown, ErrInvalid unless failed.
-	Retry(ctx context.Context, id string, now time.Time) error
-	// Counts returns how many messages are in each state.
+	// ID in byte order).
+	List(ctx context.Context, q Query) (Page, error)
+	// Update writes m's delivery state — State, Attempts, NextAttemptAt,
+	// LastError, UpdatedAt and SentAt — to the stored message m.ID;
+	// ErrNotFound if unknown. Its content, key and creation time stay, and
+	// so does a claim's lease. The Queue does not claim the message before
+	// the transaction commits.
+	Update(ctx context.Context, m Message) error
+	// Counts returns how many messages are in each state, every state
+	// named.
 	Counts(ctx context.Context) (map[State]int, error)
 }
 
 // Queue is the outbox of every service as the Dispatcher sees it. Claims
 // carry an owner and a lease: while the lease runs nobody else can claim the
 // message, and only the owner can settle it. An expired lease makes the
-// message claimable again (a crashed dispatcher's work is redone).
+// message claimable again (a crashed dispatcher's work is redone). The
+// store makes no checks of its arguments: the Dispatcher claims with an
+// owner and a positive lease, and settles only results CheckResults
+// accepts.
 type Queue interface {
 	// Claim takes up to limit pending messages due at now whose lease (if
-	// any) has expired, oldest due first, counts an attempt on each, and
-	// leases them to owner until now+lease. Concurrent claimers never get
-	// the same message while its lease runs.
+	// any) has expired, oldest due first (then by id, then by service),
+	// counts an attempt on each, and leases them to owner until now+lease.
+	// Concurrent claimers never get the same message while its lease runs,
+	// and a message a transaction has written or locked (Outbox.Enqueue,
+	// Get, Update) is passed over until that transaction ends.
 	Claim(ctx context.Context, owner string, now time.Time, lease time.Duration, limit int) ([]Message, error)
 	// Settle records the outcomes of the owner's claims, all in one step
-	// (one round trip for a whole batch). A result whose claim is no longer
-	// the owner's — expired and taken over, or settled already — changes
-	// nothing and is returned in lost. An unknown outcome state fails the
-	// whole call with ErrInvalid.
+	// (one round trip for a whole batch): Sent sets SentAt, Failed the last
+	// error, Pending the next attempt time and the last error — or, with
+	// Release, gives the claim back without counting its attempt; each ends
+	// the claim and sets UpdatedAt to the outcome's At. A result whose
+	// claim is no longer the owner's — expired and taken over, or settled
+	// already — changes nothing and is returned in lost. An empty owner
+	// owns nothing. A message an open transaction holds (Outbox.Get,
+	// Update) is settled once that transaction has ended.
 	Settle(ctx context.Context, owner string, rs []Result) (lost []Result, err error)
 }
 
@@ -153,12 +190,59 @@ type Result struct {
 // Outcome is how one delivery attempt ended.
 type Outcome struct {
 	// State is Sent, Failed (for good), or Pending (retry at NextAttemptAt,
-	// or — with Release — give the claim back without counting it).
+	// or — with Release — give the claim back without counting it). Error
+	// is the last error of a failed or retried attempt.
 	State         State
 	At            time.Time
 	NextAttemptAt time.Time
 	Error         string
 	Release       bool
+}
+
+// Prepare readies new messages for Outbox.Enqueue, in place (NTF-1): each
+// becomes pending, due when created unless NextAttemptAt is set, and
+// updated when created unless UpdatedAt is set. Every message must have an
+// id and an idempotency key; if one lacks either, Prepare returns an error
+// matching ErrInvalid and changes nothing.
+func Prepare(ms []Message) error {
+	for _, m := range ms {
+		if m.ID == "" || m.IdempotencyKey == "" {
+			return fmt.Errorf("message %q: an id and an idempotency key are required: %w", m.ID, ErrInvalid)
+		}
+	}
+	for i := range ms {
+		m := &ms[i]
+		m.State = Pending
+		if m.NextAttemptAt.IsZero() {
+			m.NextAttemptAt = m.CreatedAt
+		}
+		if m.UpdatedAt.IsZero() {
+			m.UpdatedAt = m.CreatedAt
+		}
+	}
+	return nil
+}
+
+// Retry makes a failed message pending again, due at now, with its attempts
+// reset and its last error kept (NTF-1). It returns an error matching
+// ErrInvalid, and changes nothing, unless m has failed.
+func (m *Message) Retry(now time.Time) error {
+	if m.State != Failed {
+		return fmt.Errorf("message %q is %s, not failed: %w", m.ID, m.State, ErrInvalid)
+	}
+	m.State, m.Attempts, m.NextAttemptAt, m.UpdatedAt = Pending, 0, now, now
+	return nil
+}
+
+// CheckResults checks outcomes before Queue.Settle: each must be Sent,
+// Failed or Pending; otherwise it returns an error matching ErrInvalid.
+func CheckResults(rs []Result) error {
+	for _, r := range rs {
+		if st := r.Outcome.State; st != Sent && st != Failed && st != Pending {
+			return fmt.Errorf("settle message %q: unknown outcome state %q: %w", r.Message.ID, st, ErrInvalid)
+		}
+	}
+	return nil
 }
 
 // ErrLeaseLost marks a claim that expired and was taken by someone else (or

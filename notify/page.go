@@ -14,29 +14,42 @@ type Position struct {
 	ID        string
 }
 
-// NormalizeFilter applies defaults to f and checks it; it returns the
-// position after which the page starts (nil: from the newest message).
-func NormalizeFilter(f *Filter) (*Position, error) {
+// Query is a checked Filter: what Outbox.List reads (Filter.Query makes
+// it).
+type Query struct {
+	State State // empty: every state
+	Limit int   // the page size, 1..500
+	// After is the position the page starts after; nil: from the newest
+	// message.
+	After *Position
+}
+
+// Query applies f's defaults, checks it and decodes its cursor; it returns
+// a *ValidationError (matching ErrInvalid) naming every bad field.
+func (f Filter) Query() (Query, error) {
 	var c errs.Collector
-	if f.Limit == 0 {
-		f.Limit = 50
+	q := Query{State: f.State, Limit: f.Limit}
+	if q.Limit == 0 {
+		q.Limit = 50
 	}
-	if f.Limit < 0 || f.Limit > 500 {
+	if q.Limit < 0 || q.Limit > 500 {
 		c.Add("limit", "must be between 1 and 500")
 	}
 	if f.State != "" && f.State != Pending && f.State != Sent && f.State != Failed {
 		c.Add("state", "unknown state %q", f.State)
 	}
-	var after *Position
 	if f.Cursor != "" {
 		p, err := decodePosition(f.Cursor)
 		if err != nil {
 			c.Add("cursor", "malformed cursor %q", f.Cursor)
 		} else {
-			after = &p
+			q.After = &p
 		}
 	}
-	return after, c.Err()
+	if err := c.Err(); err != nil {
+		return Query{}, err
+	}
+	return q, nil
 }
 
 // Before reports whether m comes after p in the newest-first order.

@@ -21,16 +21,18 @@ import (
 // order is a tenant's mu, then outbox.mu; Claim and Settle take only
 // outbox.mu, and every outbox read or write holds it briefly.
 //
-// A row written by a transaction (Enqueue, Retry) is held until that
-// transaction ends: Claim skips it, so nothing is delivered before its
-// transaction commits, and a rollback removes or restores it before anyone
-// else could have touched it. Postgres gets the same from MVCC and row
-// locks.
+// A row a transaction has written or read (Enqueue, Update, Get) is held
+// until that transaction ends: Claim skips it and Settle waits for it, so
+// nothing is delivered before its transaction commits, and a rollback
+// removes or restores it before anyone else could have touched it. Postgres
+// gets the same from MVCC and row locks (FOR UPDATE, SKIP LOCKED).
 
 var _ notify.Queue = (*Store)(nil)
 
 type outbox struct {
-	mu       sync.Mutex
+	mu sync.Mutex
+	// ended is signalled when a transaction lets go of its held rows.
+	ended    *sync.Cond
 	services map[string]*serviceOutbox
 	// due holds every pending row, ordered by (NextAttemptAt, ID,
 	// ServiceID): Claim walks it from the front and stops at the first row
@@ -48,10 +50,14 @@ type outRow struct {
 	m          notify.Message
 	owner      string // claimed by; "" when never claimed or settled
 	leaseUntil time.Time
-	held       bool // written by a transaction that has not ended
+	holds      int // writes and reads (Enqueue, Update, Get) of transactions that have not ended
 }
 
-func newOutbox() *outbox { return &outbox{services: map[string]*serviceOutbox{}} }
+func newOutbox() *outbox {
+	o := &outbox{services: map[string]*serviceOutbox{}}
+	o.ended = sync.NewCond(&o.mu)
+	return o
+}
 
 // service returns the outbox of one service, made on first use.
 func (o *outbox) service(id string) *serviceOutbox {
@@ -102,53 +108,41 @@ func utcMicro(t time.Time) time.Time { return t.Truncate(time.Microsecond).UTC()
 
 type outboxRepo struct{ tx *txn }
 
+// Enqueue stores the messages as given; a key the service has is skipped,
+// a taken id refuses the whole call.
 func (r outboxRepo) Enqueue(ctx context.Context, ms ...notify.Message) error {
 	if err := r.tx.check(ctx); err != nil {
 		return err
-	}
-	for _, m := range ms {
-		if m.ID == "" || m.IdempotencyKey == "" {
-			return fmt.Errorf("message %q: an id and an idempotency key are required: %w", m.ID, helpdesk.ErrInvalid)
-		}
 	}
 	o := r.tx.out
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	so := o.service(r.tx.service)
-	// Check every message first: a refused call writes nothing.
 	ids, keys := map[string]bool{}, map[string]bool{}
 	var add []*outRow
 	for _, m := range ms {
 		if _, dup := so.keys[m.IdempotencyKey]; dup || keys[m.IdempotencyKey] {
-			continue // already enqueued: skipped, not an error
+			continue
 		}
 		if _, taken := so.rows[m.ID]; taken || ids[m.ID] {
 			return fmt.Errorf("message %q exists: %w", m.ID, helpdesk.ErrConflict)
 		}
 		ids[m.ID], keys[m.IdempotencyKey] = true, true
-		m.ServiceID, m.State = r.tx.service, notify.Pending
-		m.CreatedAt, m.UpdatedAt, m.SentAt = utcMicro(m.CreatedAt), utcMicro(m.UpdatedAt), utcMicro(m.SentAt)
-		m.NextAttemptAt = utcMicro(m.NextAttemptAt)
-		if m.NextAttemptAt.IsZero() {
-			m.NextAttemptAt = m.CreatedAt
-		}
-		if m.UpdatedAt.IsZero() {
-			m.UpdatedAt = m.CreatedAt
-		}
+		m.ServiceID = r.tx.service
+		m.NextAttemptAt, m.CreatedAt, m.UpdatedAt, m.SentAt = utcMicro(m.NextAttemptAt), utcMicro(m.CreatedAt), utcMicro(m.UpdatedAt), utcMicro(m.SentAt)
+		m.Payload.Headers = maps.Clone(m.Payload.Headers)
 		if len(m.Payload.Headers) == 0 {
-			m.Payload.Headers = nil
-		} else {
-			m.Payload.Headers = maps.Clone(m.Payload.Headers)
+			m.Payload.Headers = nil // as jsonb keeps it
 		}
-		add = append(add, &outRow{m: m, held: true})
-	}
-	if len(add) == 0 {
-		return nil
+		add = append(add, &outRow{m: m})
 	}
 	for _, row := range add {
 		so.rows[row.m.ID] = row
 		so.keys[row.m.IdempotencyKey] = row.m.ID
-		o.addDue(row)
+		if row.m.State == notify.Pending {
+			o.addDue(row)
+		}
+		r.hold(row)
 	}
 	r.tx.onUndo(func() {
 		o.mu.Lock()
@@ -156,17 +150,25 @@ func (r outboxRepo) Enqueue(ctx context.Context, ms ...notify.Message) error {
 		for _, row := range add {
 			delete(so.rows, row.m.ID)
 			delete(so.keys, row.m.IdempotencyKey)
-			o.removeDue(row)
-		}
-	})
-	r.tx.onEnd(func() {
-		o.mu.Lock()
-		defer o.mu.Unlock()
-		for _, row := range add {
-			row.held = false
+			if row.m.State == notify.Pending {
+				o.removeDue(row)
+			}
 		}
 	})
 	return nil
+}
+
+// hold keeps Claim (and Settle) away from row until the transaction ends;
+// the caller holds the outbox lock.
+func (r outboxRepo) hold(row *outRow) {
+	row.holds++
+	o := r.tx.out
+	r.tx.onEnd(func() {
+		o.mu.Lock()
+		defer o.mu.Unlock()
+		row.holds--
+		o.ended.Broadcast()
+	})
 }
 
 func (r outboxRepo) Get(ctx context.Context, id string) (notify.Message, error) {
@@ -180,62 +182,63 @@ func (r outboxRepo) Get(ctx context.Context, id string) (notify.Message, error) 
 	if row == nil {
 		return notify.Message{}, fmt.Errorf("message %q: %w", id, helpdesk.ErrNotFound)
 	}
+	r.hold(row)
 	return row.message(), nil
 }
 
-func (r outboxRepo) List(ctx context.Context, f notify.Filter) (notify.Page, error) {
+func (r outboxRepo) List(ctx context.Context, q notify.Query) (notify.Page, error) {
 	if err := r.tx.check(ctx); err != nil {
-		return notify.Page{}, err
-	}
-	after, err := notify.NormalizeFilter(&f)
-	if err != nil {
 		return notify.Page{}, err
 	}
 	o := r.tx.out
 	o.mu.Lock()
 	var all []notify.Message
 	for _, row := range o.rows(r.tx.service) {
-		if (f.State == "" || row.m.State == f.State) && (after == nil || after.Before(row.m)) {
+		if (q.State == "" || row.m.State == q.State) && (q.After == nil || q.After.Before(row.m)) {
 			all = append(all, row.message())
 		}
 	}
 	o.mu.Unlock()
 	var p notify.Page
-	p.Messages, p.Next = page.Take(all, f.Limit, func(m notify.Message) (time.Time, string) { return m.CreatedAt, m.ID })
+	p.Messages, p.Next = page.Take(all, q.Limit, func(m notify.Message) (time.Time, string) { return m.CreatedAt, m.ID })
 	return p, nil
 }
 
-func (r outboxRepo) Retry(ctx context.Context, id string, now time.Time) error {
+func (r outboxRepo) Update(ctx context.Context, m notify.Message) error {
 	if err := r.tx.check(ctx); err != nil {
 		return err
 	}
 	o := r.tx.out
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	row := o.rows(r.tx.service)[id]
+	row := o.rows(r.tx.service)[m.ID]
 	if row == nil {
-		return fmt.Errorf("message %q: %w", id, helpdesk.ErrNotFound)
-	}
-	if row.m.State != notify.Failed {
-		return fmt.Errorf("message %q is %s, not failed: %w", id, row.m.State, helpdesk.ErrInvalid)
+		return fmt.Errorf("message %q: %w", m.ID, helpdesk.ErrNotFound)
 	}
 	old := row.m
-	now = utcMicro(now)
-	row.m.State, row.m.Attempts, row.m.NextAttemptAt, row.m.UpdatedAt = notify.Pending, 0, now, now
-	row.held = true
-	o.addDue(row)
+	o.setState(row, func(s *notify.Message) {
+		s.State, s.Attempts, s.LastError = m.State, m.Attempts, m.LastError
+		s.NextAttemptAt, s.UpdatedAt, s.SentAt = utcMicro(m.NextAttemptAt), utcMicro(m.UpdatedAt), utcMicro(m.SentAt)
+	})
+	r.hold(row)
 	r.tx.onUndo(func() {
 		o.mu.Lock()
 		defer o.mu.Unlock()
-		o.removeDue(row)
-		row.m = old
-	})
-	r.tx.onEnd(func() {
-		o.mu.Lock()
-		defer o.mu.Unlock()
-		row.held = false
+		o.setState(row, func(s *notify.Message) { *s = old })
 	})
 	return nil
+}
+
+// setState changes row's message with set, keeping due in step; the
+// caller holds the outbox lock.
+func (o *outbox) setState(row *outRow, set func(*notify.Message)) {
+	if row.m.State == notify.Pending {
+		o.removeDue(row)
+	}
+	set(&row.m)
+	if row.m.State == notify.Pending {
+		o.addDue(row)
+	}
 }
 
 func (r outboxRepo) Counts(ctx context.Context) (map[notify.State]int, error) {
@@ -268,48 +271,34 @@ func (s *Store) Claim(ctx context.Context, owner string, now time.Time, lease ti
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	if owner == "" || lease <= 0 {
-		return nil, fmt.Errorf("claim: an owner and a positive lease are required: %w", helpdesk.ErrInvalid)
-	}
 	if s.isClosed() {
 		return nil, ErrClosed
 	}
-	if limit <= 0 {
-		return nil, nil
-	}
-	now = utcMicro(now)
-	until := utcMicro(now.Add(lease))
+	now, until := utcMicro(now), utcMicro(now.Add(lease))
 	o := s.out
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	var out []notify.Message
 	for _, row := range o.due {
-		if row.m.NextAttemptAt.After(now) {
+		if len(out) >= limit || row.m.NextAttemptAt.After(now) {
 			break
 		}
-		if row.held || (row.owner != "" && row.leaseUntil.After(now)) {
+		if row.holds > 0 || (row.owner != "" && row.leaseUntil.After(now)) {
 			continue
 		}
 		row.owner, row.leaseUntil = owner, until
 		row.m.Attempts++
 		row.m.UpdatedAt = now
 		out = append(out, row.message())
-		if len(out) == limit {
-			break
-		}
 	}
 	return out, nil
 }
 
-// Settle implements notify.Queue.
+// Settle implements notify.Queue. Like an UPDATE meeting a row lock, it
+// waits while a transaction holds a row it names.
 func (s *Store) Settle(ctx context.Context, owner string, rs []notify.Result) ([]notify.Result, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
-	}
-	for _, r := range rs {
-		if st := r.Outcome.State; st != notify.Sent && st != notify.Failed && st != notify.Pending {
-			return nil, fmt.Errorf("settle message %q: unknown outcome state %q: %w", r.Message.ID, st, helpdesk.ErrInvalid)
-		}
 	}
 	if s.isClosed() {
 		return nil, ErrClosed
@@ -317,34 +306,34 @@ func (s *Store) Settle(ctx context.Context, owner string, rs []notify.Result) ([
 	o := s.out
 	o.mu.Lock()
 	defer o.mu.Unlock()
+	for slices.ContainsFunc(rs, func(r notify.Result) bool {
+		row := o.rows(r.Message.ServiceID)[r.Message.ID]
+		return row != nil && row.holds > 0
+	}) {
+		o.ended.Wait()
+	}
 	var lost []notify.Result
 	for _, r := range rs {
 		m, oc := r.Message, r.Outcome
-		at := utcMicro(oc.At)
 		row := o.rows(m.ServiceID)[m.ID]
 		if row == nil || owner == "" || row.owner != owner || row.m.State != notify.Pending {
 			lost = append(lost, r)
 			continue
 		}
-		switch {
-		case oc.State == notify.Sent:
-			o.removeDue(row)
-			row.m.State, row.m.SentAt = notify.Sent, at
-		case oc.State == notify.Failed:
-			o.removeDue(row)
-			row.m.State, row.m.LastError = notify.Failed, oc.Error
-		case oc.Release:
-			row.m.Attempts = max(row.m.Attempts-1, 0)
-		default:
-			o.removeDue(row)
-			row.m.NextAttemptAt, row.m.LastError = utcMicro(oc.NextAttemptAt), oc.Error
-			if row.m.NextAttemptAt.IsZero() {
-				row.m.NextAttemptAt = at
+		o.setState(row, func(m *notify.Message) {
+			switch {
+			case oc.State == notify.Sent:
+				m.State, m.SentAt = notify.Sent, utcMicro(oc.At)
+			case oc.State == notify.Failed:
+				m.State, m.LastError = notify.Failed, oc.Error
+			case oc.Release:
+				m.Attempts = max(m.Attempts-1, 0)
+			default:
+				m.NextAttemptAt, m.LastError = utcMicro(oc.NextAttemptAt), oc.Error
 			}
-			o.addDue(row)
-		}
+			m.UpdatedAt = utcMicro(oc.At)
+		})
 		row.owner, row.leaseUntil = "", time.Time{}
-		row.m.UpdatedAt = at
 	}
 	return lost, nil
 }

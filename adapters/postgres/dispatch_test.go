@@ -34,7 +34,7 @@ func fill(tb testing.TB, s *postgres.Store, n int, due time.Time) {
 				ms = append(ms, notify.Message{
 					ID: fmt.Sprintf("m%07d", i), Medium: notify.Email, Recipient: "c@example.com",
 					Payload:        notify.Payload{Subject: "Your ticket #42", Text: "We answered your ticket."},
-					IdempotencyKey: fmt.Sprintf("k%07d", i), NextAttemptAt: due, CreatedAt: due, UpdatedAt: due,
+					IdempotencyKey: fmt.Sprintf("k%07d", i), State: notify.Pending, NextAttemptAt: due, CreatedAt: due, UpdatedAt: due,
 				})
 			}
 			return r.Outbox().Enqueue(ctx, ms...)

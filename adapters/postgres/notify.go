@@ -22,9 +22,12 @@ import (
 // Dispatcher sees it (notify.Queue, on the Store: claims coordinate through
 // the database with FOR UPDATE SKIP LOCKED and leases, so several processes
 // can dispatch at once), external recipients and surge-alert state (NTF-1..4).
+// The stores write what they are given and make no rule checks.
 
 var _ notify.Queue = (*Store)(nil)
 
+// outboxRow is one row of outbox; ClaimedBy and LeaseUntil are the claim
+// (no lease: NULL).
 type outboxRow struct {
 	bun.BaseModel `bun:"table:outbox"`
 
@@ -41,14 +44,22 @@ type outboxRow struct {
 	Attempts        int            `bun:"attempts"`
 	NextAttemptAt   time.Time      `bun:"next_attempt_at"`
 	LastError       string         `bun:"last_error"`
+	ClaimedBy       string         `bun:"claimed_by"`
+	LeaseUntil      time.Time      `bun:"lease_until,nullzero"`
 	CreatedAt       time.Time      `bun:"created_at"`
 	UpdatedAt       time.Time      `bun:"updated_at"`
 	SentAt          time.Time      `bun:"sent_at,nullzero"`
 }
 
-// outboxColumns are the columns of outboxRow (not the lease).
-const outboxColumns = `service_id, id, medium, recipient, payload, idempotency_key, source_kind, source_ticket_id,
-	source_trigger_id, state, attempts, next_attempt_at, last_error, created_at, updated_at, sent_at`
+func newOutboxRow(sid string, m notify.Message) outboxRow {
+	return outboxRow{
+		ServiceID: sid, ID: m.ID, Medium: string(m.Medium), Recipient: m.Recipient, Payload: m.Payload,
+		IdempotencyKey: m.IdempotencyKey,
+		SourceKind:     m.Source.Kind, SourceTicketID: m.Source.TicketID, SourceTriggerID: m.Source.TriggerID,
+		State: string(m.State), Attempts: m.Attempts, NextAttemptAt: m.NextAttemptAt, LastError: m.LastError,
+		CreatedAt: m.CreatedAt, UpdatedAt: m.UpdatedAt, SentAt: m.SentAt,
+	}
+}
 
 func (r *outboxRow) message() notify.Message {
 	m := notify.Message{
@@ -67,6 +78,14 @@ func (r *outboxRow) message() notify.Message {
 	return m
 }
 
+func outboxMessages(rows []outboxRow) []notify.Message {
+	out := make([]notify.Message, len(rows))
+	for i := range rows {
+		out[i] = rows[i].message()
+	}
+	return out
+}
+
 type outboxRepo repos
 
 // Enqueue inserts every message in one statement; ON CONFLICT on the
@@ -78,31 +97,17 @@ func (r outboxRepo) Enqueue(ctx context.Context, ms ...notify.Message) error {
 	}
 	rows := make([]outboxRow, len(ms))
 	for i, m := range ms {
-		if m.ID == "" || m.IdempotencyKey == "" {
-			return fmt.Errorf("message %q: an id and an idempotency key are required: %w", m.ID, helpdesk.ErrInvalid)
-		}
-		next, updated := m.NextAttemptAt, m.UpdatedAt
-		if next.IsZero() {
-			next = m.CreatedAt
-		}
-		if updated.IsZero() {
-			updated = m.CreatedAt
-		}
-		rows[i] = outboxRow{
-			ServiceID: r.sid, ID: m.ID, Medium: string(m.Medium), Recipient: m.Recipient, Payload: m.Payload,
-			IdempotencyKey: m.IdempotencyKey,
-			SourceKind:     m.Source.Kind, SourceTicketID: m.Source.TicketID, SourceTriggerID: m.Source.TriggerID,
-			State: string(notify.Pending), Attempts: m.Attempts, NextAttemptAt: next, LastError: m.LastError,
-			CreatedAt: m.CreatedAt, UpdatedAt: updated, SentAt: m.SentAt,
-		}
+		rows[i] = newOutboxRow(r.sid, m)
 	}
 	_, err := r.tx.NewInsert().Model(&rows).On("CONFLICT (service_id, idempotency_key) DO NOTHING").Exec(ctx)
 	return mapErr(err, "message "+ms[0].ID)
 }
 
+// Get reads the row FOR UPDATE: Claim (SKIP LOCKED) passes over it until
+// the transaction ends.
 func (r outboxRepo) Get(ctx context.Context, id string) (notify.Message, error) {
 	var row outboxRow
-	if err := r.tx.NewSelect().Model(&row).Where("service_id = ? AND id = ?", r.sid, id).Scan(ctx); err != nil {
+	if err := r.tx.NewSelect().Model(&row).Where("service_id = ? AND id = ?", r.sid, id).For("UPDATE").Scan(ctx); err != nil {
 		return notify.Message{}, mapErr(err, "message "+id)
 	}
 	return row.message(), nil
@@ -110,62 +115,52 @@ func (r outboxRepo) Get(ctx context.Context, id string) (notify.Message, error) 
 
 // List walks (created_at, id) downwards; id has the "C" collation, so ties
 // on created_at break in byte order as in the other stores.
-func (r outboxRepo) List(ctx context.Context, f notify.Filter) (notify.Page, error) {
-	after, err := notify.NormalizeFilter(&f)
-	if err != nil {
-		return notify.Page{}, err
-	}
+func (r outboxRepo) List(ctx context.Context, q notify.Query) (notify.Page, error) {
 	var rows []outboxRow
-	q := r.tx.NewSelect().Model(&rows).Where("service_id = ?", r.sid)
-	if f.State != "" {
-		q = q.Where("state = ?", string(f.State))
+	sel := r.tx.NewSelect().Model(&rows).Where("service_id = ?", r.sid)
+	if q.State != "" {
+		sel = sel.Where("state = ?", string(q.State))
 	}
-	if after != nil {
-		q = q.Where("(created_at, id) < (?, ?)", after.CreatedAt, after.ID)
+	if q.After != nil {
+		sel = sel.Where("(created_at, id) < (?, ?)", q.After.CreatedAt, q.After.ID)
 	}
-	if err := q.OrderExpr("created_at DESC, id DESC").Limit(int64(f.Limit) + 1).Scan(ctx); err != nil {
+	if err := sel.OrderExpr("created_at DESC, id DESC").Limit(int64(q.Limit) + 1).Scan(ctx); err != nil {
 		return notify.Page{}, mapErr(err, "outbox")
 	}
-	more := len(rows) > f.Limit
-	if more {
-		rows = rows[:f.Limit]
-	}
 	var p notify.Page
-	for i := range rows {
-		p.Messages = append(p.Messages, rows[i].message())
-	}
-	if more {
+	p.Messages = outboxMessages(rows[:min(len(rows), q.Limit)])
+	if len(rows) > q.Limit {
 		p.Next = notify.EncodeCursor(p.Messages[len(p.Messages)-1])
 	}
 	return p, nil
 }
 
-// retry makes a failed message pending again. The row lock the update
-// takes keeps Claim (SKIP LOCKED) away until the transaction ends.
-const retry = `UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at = ?2, updated_at = ?2
-WHERE service_id = ?0 AND id = ?1 AND state = 'failed'`
-
-func (r outboxRepo) Retry(ctx context.Context, id string, now time.Time) error {
-	res, err := r.tx.NewRaw(retry, r.sid, id, now).Exec(ctx)
+// Update writes the delivery state; the row lock it takes keeps Claim
+// (SKIP LOCKED) away until the transaction ends.
+func (r outboxRepo) Update(ctx context.Context, m notify.Message) error {
+	row := newOutboxRow(r.sid, m)
+	res, err := r.tx.NewUpdate().Model(&row).
+		Column("state", "attempts", "next_attempt_at", "last_error", "updated_at", "sent_at").WherePK().Exec(ctx)
 	if err != nil {
-		return mapErr(err, "message "+id)
+		return mapErr(err, "message "+m.ID)
 	}
-	if n, _ := res.RowsAffected(); n == 1 {
-		return nil
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("message %q: %w", m.ID, helpdesk.ErrNotFound)
 	}
-	var state string
-	if err := r.tx.NewRaw("SELECT state FROM outbox WHERE service_id = ? AND id = ?", r.sid, id).Scan(ctx, &state); err != nil {
-		return mapErr(err, "message "+id)
-	}
-	return fmt.Errorf("message %q is %s, not failed: %w", id, state, helpdesk.ErrInvalid)
+	return nil
+}
+
+// stateCount is one group of Counts.
+type stateCount struct {
+	State string `bun:"state"`
+	N     int    `bun:"n"`
 }
 
 func (r outboxRepo) Counts(ctx context.Context) (map[notify.State]int, error) {
-	var rows []struct {
-		State string `bun:"state"`
-		N     int    `bun:"n"`
-	}
-	if err := r.tx.NewRaw("SELECT state, count(*) AS n FROM outbox WHERE service_id = ? GROUP BY state", r.sid).Scan(ctx, &rows); err != nil {
+	var rows []stateCount
+	err := r.tx.NewSelect().Model((*outboxRow)(nil)).Column("state").ColumnExpr("count(*) AS n").
+		Where("service_id = ?", r.sid).Group("state").Scan(ctx, &rows)
+	if err != nil {
 		return nil, mapErr(err, "outbox")
 	}
 	out := make(map[notify.State]int, len(notify.States))
@@ -181,9 +176,9 @@ func (r outboxRepo) Counts(ctx context.Context) (map[notify.State]int, error) {
 // claim leases the oldest due pending messages of every service in one
 // statement. FOR UPDATE SKIP LOCKED makes concurrent claimers (other
 // goroutines, other processes) pass over the rows one of them is taking,
-// and over rows a transaction is writing (Retry); a committed claim sets
-// lease_until, which keeps the rows out until it expires. The subquery
-// walks the partial index outbox_due_idx.
+// and over rows a transaction has written or locked (Outbox.Enqueue, Get,
+// Update); a committed claim sets lease_until, which keeps the rows out
+// until it expires. The subquery walks the partial index outbox_due_idx.
 const claim = `UPDATE outbox SET claimed_by = ?0, lease_until = ?2, attempts = attempts + 1, updated_at = ?1
 WHERE (service_id, id) IN (
 	SELECT service_id, id FROM outbox
@@ -191,13 +186,10 @@ WHERE (service_id, id) IN (
 	ORDER BY next_attempt_at, id
 	LIMIT ?3
 	FOR UPDATE SKIP LOCKED)
-RETURNING ` + outboxColumns
+RETURNING *`
 
 // Claim implements notify.Queue.
 func (s *Store) Claim(ctx context.Context, owner string, now time.Time, lease time.Duration, limit int) ([]notify.Message, error) {
-	if owner == "" || lease <= 0 {
-		return nil, fmt.Errorf("claim: an owner and a positive lease are required: %w", helpdesk.ErrInvalid)
-	}
 	if limit <= 0 {
 		return nil, ctx.Err()
 	}
@@ -208,10 +200,7 @@ func (s *Store) Claim(ctx context.Context, owner string, now time.Time, lease ti
 	if len(rows) == 0 {
 		return nil, nil
 	}
-	out := make([]notify.Message, len(rows))
-	for i := range rows {
-		out[i] = rows[i].message()
-	}
+	out := outboxMessages(rows)
 	slices.SortFunc(out, func(a, b notify.Message) int { // RETURNING keeps no order
 		return cmp.Or(a.NextAttemptAt.Compare(b.NextAttemptAt), strings.Compare(a.ID, b.ID), strings.Compare(a.ServiceID, b.ServiceID))
 	})
@@ -236,28 +225,19 @@ RETURNING o.service_id, o.id`
 
 // Settle implements notify.Queue.
 func (s *Store) Settle(ctx context.Context, owner string, rs []notify.Result) ([]notify.Result, error) {
+	if len(rs) == 0 {
+		return nil, nil
+	}
 	n := len(rs)
 	svc, id, state, errText := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 	at, next := make([]time.Time, n), make([]time.Time, n)
 	release := make([]bool, n)
 	for i, r := range rs {
 		o := r.Outcome
-		if o.State != notify.Sent && o.State != notify.Failed && o.State != notify.Pending {
-			return nil, fmt.Errorf("settle message %q: unknown outcome state %q: %w", r.Message.ID, o.State, helpdesk.ErrInvalid)
-		}
 		svc[i], id[i], state[i], errText[i] = r.Message.ServiceID, r.Message.ID, string(o.State), o.Error
 		at[i], next[i], release[i] = o.At, o.NextAttemptAt, o.State == notify.Pending && o.Release
-		if next[i].IsZero() {
-			next[i] = o.At
-		}
 	}
-	if n == 0 {
-		return nil, nil
-	}
-	var done []struct {
-		ServiceID string `bun:"service_id"`
-		ID        string `bun:"id"`
-	}
+	var done []outboxRow
 	err := s.db.NewRaw(settle, pgdialect.Array(svc), pgdialect.Array(id), pgdialect.Array(state), pgdialect.Array(at),
 		pgdialect.Array(errText), pgdialect.Array(next), pgdialect.Array(release), owner).Scan(ctx, &done)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
@@ -289,6 +269,11 @@ type recipientRow struct {
 	UpdatedAt     time.Time `bun:"updated_at"`
 }
 
+func newRecipientRow(sid string, rc notify.Recipient) recipientRow {
+	return recipientRow{ServiceID: sid, ID: rc.ID, Name: rc.Name, Email: rc.Email, Phone: rc.Phone,
+		DoorayHookURL: rc.DoorayHookURL, CreatedAt: rc.CreatedAt, UpdatedAt: rc.UpdatedAt}
+}
+
 func (r *recipientRow) recipient() notify.Recipient {
 	return notify.Recipient{ID: r.ID, Name: r.Name, Email: r.Email, Phone: r.Phone, DoorayHookURL: r.DoorayHookURL,
 		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}
@@ -299,8 +284,7 @@ type recipientRepo repos
 // Create skips a taken id (ON CONFLICT DO NOTHING) and reports it, so the
 // refusal leaves the transaction usable, as in the memory store.
 func (r recipientRepo) Create(ctx context.Context, rc notify.Recipient) error {
-	row := recipientRow{ServiceID: r.sid, ID: rc.ID, Name: rc.Name, Email: rc.Email, Phone: rc.Phone,
-		DoorayHookURL: rc.DoorayHookURL, CreatedAt: rc.CreatedAt, UpdatedAt: rc.UpdatedAt}
+	row := newRecipientRow(r.sid, rc)
 	res, err := r.tx.NewInsert().Model(&row).On("CONFLICT (service_id, id) DO NOTHING").Exec(ctx)
 	if err != nil {
 		return mapErr(err, "recipient "+rc.ID)
@@ -312,8 +296,8 @@ func (r recipientRepo) Create(ctx context.Context, rc notify.Recipient) error {
 }
 
 func (r recipientRepo) Get(ctx context.Context, id string) (notify.Recipient, error) {
-	var row recipientRow
-	if err := r.tx.NewSelect().Model(&row).Where("service_id = ? AND id = ?", r.sid, id).Scan(ctx); err != nil {
+	row := recipientRow{ServiceID: r.sid, ID: id}
+	if err := r.tx.NewSelect().Model(&row).WherePK().Scan(ctx); err != nil {
 		return notify.Recipient{}, mapErr(err, "recipient "+id)
 	}
 	return row.recipient(), nil
@@ -333,68 +317,72 @@ func (r recipientRepo) List(ctx context.Context) ([]notify.Recipient, error) {
 }
 
 func (r recipientRepo) Update(ctx context.Context, rc notify.Recipient) error {
-	row := recipientRow{ServiceID: r.sid, ID: rc.ID, Name: rc.Name, Email: rc.Email, Phone: rc.Phone,
-		DoorayHookURL: rc.DoorayHookURL, UpdatedAt: rc.UpdatedAt}
-	res, err := r.tx.NewUpdate().Model(&row).Column("name", "email", "phone", "dooray_hook_url", "updated_at").
-		Where("service_id = ? AND id = ?", r.sid, rc.ID).Exec(ctx)
-	if err != nil {
-		return mapErr(err, "recipient "+rc.ID)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return fmt.Errorf("recipient %q: %w", rc.ID, helpdesk.ErrNotFound)
-	}
-	return nil
+	row := newRecipientRow(r.sid, rc)
+	res, err := r.tx.NewUpdate().Model(&row).ExcludeColumn("created_at").WherePK().Exec(ctx)
+	return recipientWritten(res, err, "recipient "+rc.ID)
 }
 
 func (r recipientRepo) Delete(ctx context.Context, id string) error {
-	res, err := r.tx.NewDelete().Model((*recipientRow)(nil)).Where("service_id = ? AND id = ?", r.sid, id).Exec(ctx)
+	res, err := r.tx.NewDelete().Model(&recipientRow{ServiceID: r.sid, ID: id}).WherePK().Exec(ctx)
+	return recipientWritten(res, err, "recipient "+id)
+}
+
+// recipientWritten maps a write's error, and no row written to ErrNotFound.
+func recipientWritten(res sql.Result, err error, what string) error {
 	if err != nil {
-		return mapErr(err, "recipient "+id)
+		return mapErr(err, what)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return fmt.Errorf("recipient %q: %w", id, helpdesk.ErrNotFound)
+		return fmt.Errorf("%s: %w", what, helpdesk.ErrNotFound)
 	}
 	return nil
 }
 
-type surgeRepo repos
+// surgeRow is the surge-alert state of one service; LastAlertAt is NULL
+// before the first alert.
+type surgeRow struct {
+	bun.BaseModel `bun:"table:surge_state"`
 
-const lockSurge = "SELECT last_alert_at FROM surge_state WHERE service_id = ? FOR UPDATE"
+	ServiceID   string    `bun:"service_id,pk"`
+	LastAlertAt time.Time `bun:"last_alert_at,nullzero"`
+}
+
+type surgeRepo repos
 
 // LockLastAlert locks the service's surge_state row until the transaction
 // ends. The row is made by the first call (a concurrent first call waits
 // on the insert, then finds the row); after that it is one statement.
 func (r surgeRepo) LockLastAlert(ctx context.Context) (time.Time, error) {
-	var at sql.NullTime
-	err := r.tx.NewRaw(lockSurge, r.sid).Scan(ctx, &at)
+	row := surgeRow{ServiceID: r.sid}
+	lock := func() error { return r.tx.NewSelect().Model(&row).WherePK().For("UPDATE").Scan(ctx) }
+	err := lock()
 	if errors.Is(err, sql.ErrNoRows) {
-		if _, err := r.tx.NewRaw("INSERT INTO surge_state (service_id) VALUES (?) ON CONFLICT (service_id) DO NOTHING", r.sid).Exec(ctx); err != nil {
+		if _, err := r.tx.NewInsert().Model(&row).On("CONFLICT (service_id) DO NOTHING").Exec(ctx); err != nil {
 			return time.Time{}, mapErr(err, "surge state")
 		}
-		err = r.tx.NewRaw(lockSurge, r.sid).Scan(ctx, &at)
+		err = lock()
 	}
 	if err != nil {
 		return time.Time{}, mapErr(err, "surge state")
 	}
-	if !at.Valid {
+	if row.LastAlertAt.IsZero() {
 		return time.Time{}, nil
 	}
-	return at.Time.UTC(), nil
+	return row.LastAlertAt.UTC(), nil
 }
 
 func (r surgeRepo) SetLastAlert(ctx context.Context, at time.Time) error {
-	_, err := r.tx.NewRaw(`INSERT INTO surge_state (service_id, last_alert_at) VALUES (?, ?)
-ON CONFLICT (service_id) DO UPDATE SET last_alert_at = EXCLUDED.last_alert_at`, r.sid, at).Exec(ctx)
+	_, err := r.tx.NewInsert().Model(&surgeRow{ServiceID: r.sid, LastAlertAt: at}).
+		On("CONFLICT (service_id) DO UPDATE").Set("last_alert_at = EXCLUDED.last_alert_at").Exec(ctx)
 	return mapErr(err, "surge state")
 }
 
 // CountCreatedSince implements ticket.Repository (surge alerts, NTF-2); it
 // reads the index tickets_created_idx.
 func (r ticketRepo) CountCreatedSince(ctx context.Context, since time.Time) (int, error) {
-	var n int
-	err := r.tx.NewRaw("SELECT count(*) FROM tickets WHERE service_id = ? AND created_at >= ?", r.sid, since).Scan(ctx, &n)
+	n, err := r.tx.NewSelect().Model((*ticketRow)(nil)).Where("service_id = ? AND created_at >= ?", r.sid, since).Count(ctx)
 	if err != nil {
 		return 0, mapErr(err, "tickets")
 	}
-	return n, nil
+	return int(n), nil
 }
