@@ -8,8 +8,8 @@ import (
 	"strings"
 
 	"github.com/deskkit/deskkit/agent"
-	"github.com/deskkit/deskkit/helpdesk/ticket"
 	"github.com/deskkit/deskkit/internal/errs"
+	"github.com/deskkit/deskkit/internal/text"
 	"github.com/deskkit/deskkit/notify"
 )
 
@@ -136,7 +136,7 @@ type RecipientSpec struct {
 func (r *RecipientSpec) check() error {
 	var c errs.Collector
 	r.Name, r.Email, r.Phone, r.DoorayHookURL = strings.TrimSpace(r.Name), strings.TrimSpace(r.Email), strings.TrimSpace(r.Phone), strings.TrimSpace(r.DoorayHookURL)
-	ticket.CheckText(&c, "name", r.Name, true, 200)
+	text.Check(&c, "name", r.Name, true, text.NameBytes)
 	if r.Email != "" {
 		agent.CheckEmail(&c, "email", r.Email)
 	}

@@ -5,6 +5,7 @@ import (
 
 	"github.com/deskkit/deskkit/internal/errs"
 	"github.com/deskkit/deskkit/internal/page"
+	"github.com/deskkit/deskkit/internal/text"
 )
 
 // Position is a place in the newest-first order of messages (CreatedAt,
@@ -29,12 +30,7 @@ type Query struct {
 func (f Filter) Query() (Query, error) {
 	var c errs.Collector
 	q := Query{State: f.State, Limit: f.Limit}
-	if q.Limit == 0 {
-		q.Limit = 50
-	}
-	if q.Limit < 0 || q.Limit > 500 {
-		c.Add("limit", "must be between 1 and 500")
-	}
+	text.PageLimit(&c, &q.Limit)
 	if f.State != "" && f.State != Pending && f.State != Sent && f.State != Failed {
 		c.Add("state", "unknown state %q", f.State)
 	}
