@@ -72,21 +72,20 @@ func counts(t *testing.T, s helpdesk.Store, service string) map[notify.State]int
 	return c
 }
 
-// queueOf returns the store's notify.Queue, or skips the test.
+// queueOf returns the store's notify.Queue. The test is skipped when the
+// store's Options declare the queue absent, and fails when they declare it
+// but the store lacks it.
 func queueOf(t *testing.T, s helpdesk.Store) notify.Queue {
 	t.Helper()
-	q, ok := s.(notify.Queue)
+	q, ok := declaredQueue(t, s)
 	if !ok {
-		t.Skip("the store is not a notify.Queue")
+		t.Skip("storetest: notify.Queue declared absent (Options.Queue is false)")
 	}
 	return q
 }
 
-// hasQueue reports whether the store is a notify.Queue.
-func hasQueue(s helpdesk.Store) bool {
-	_, ok := s.(notify.Queue)
-	return ok
-}
+// hasQueue reports whether the store's Options declare a notify.Queue.
+func hasQueue(s helpdesk.Store) bool { return queueDeclared(s) }
 
 func claim(t *testing.T, q notify.Queue, owner string, now time.Time, lease time.Duration, limit int) []notify.Message {
 	t.Helper()

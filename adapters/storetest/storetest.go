@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"sync"
 	"testing"
 	"time"
@@ -20,14 +21,37 @@ import (
 	"github.com/deskkit/deskkit/helpdesk"
 	"github.com/deskkit/deskkit/helpdesk/i18n"
 	"github.com/deskkit/deskkit/helpdesk/ticket"
+	"github.com/deskkit/deskkit/notify"
 )
 
 // NewStore returns a fresh, empty store for one test; it registers its own
 // cleanup with t.
 type NewStore func(t *testing.T) helpdesk.Store
 
-// Run runs every conformance case against stores made by newStore.
-func Run(t *testing.T, newStore NewStore) {
+// Options describe the store under test.
+type Options struct {
+	// New returns a fresh, empty store for one case; required.
+	New NewStore
+	// Queue declares that the store implements notify.Queue (it can feed a
+	// Dispatcher): the queue cases run. A store that declares the queue but
+	// does not implement it fails, and so does one that implements it
+	// without declaring it; with Queue false the queue cases are reported
+	// as skipped, never silently dropped.
+	Queue bool
+	// Serial runs the cases one after another. By default each top-level
+	// case runs in parallel with the others (t.Parallel), on a store of its
+	// own.
+	Serial bool
+}
+
+// Run runs every conformance case against stores made by o.New.
+func Run(t *testing.T, o Options) {
+	if o.New == nil {
+		t.Fatal("storetest: Options.New is required")
+	}
+	if !o.Queue {
+		t.Log("storetest: notify.Queue declared absent (Options.Queue is false): its cases are skipped")
+	}
 	cases := []struct {
 		name string
 		fn   func(*testing.T, helpdesk.Store)
@@ -81,9 +105,61 @@ func Run(t *testing.T, newStore NewStore) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			c.fn(t, newStore(t))
+			if !o.Serial {
+				t.Parallel()
+			}
+			c.fn(t, o.store(t))
 		})
 	}
+}
+
+// store returns a new store for the case t, after checking that it is what
+// o declares.
+func (o Options) store(t *testing.T) helpdesk.Store {
+	t.Helper()
+	s := o.New(t)
+	_, isQueue := s.(notify.Queue)
+	switch {
+	case o.Queue && !isQueue:
+		t.Fatalf("storetest: Options.Queue is set but %T does not implement notify.Queue", s)
+	case !o.Queue && isQueue:
+		t.Fatalf("storetest: %T implements notify.Queue: set Options.Queue so that its cases run", s)
+	}
+	if !reflect.TypeOf(s).Comparable() {
+		t.Fatalf("storetest: %T is not comparable; return a pointer", s)
+	}
+	declared.Store(s, o)
+	t.Cleanup(func() { declared.Delete(s) })
+	return s
+}
+
+// declared holds the Options of each store Run made, while its case runs.
+var declared sync.Map // helpdesk.Store → Options
+
+// declaredQueue returns the store's notify.Queue and true when its Options
+// declare one (failing t if the store lacks it), or false when they declare
+// it absent. A store Run did not make counts as declaring what it
+// implements.
+func declaredQueue(t *testing.T, s helpdesk.Store) (notify.Queue, bool) {
+	t.Helper()
+	q, ok := s.(notify.Queue)
+	if !queueDeclared(s) {
+		return nil, false
+	}
+	if !ok {
+		t.Fatalf("storetest: notify.Queue declared but %T does not implement it", s)
+	}
+	return q, true
+}
+
+// queueDeclared reports whether the store's Options declare a notify.Queue
+// (for a store Run did not make: whether it implements one).
+func queueDeclared(s helpdesk.Store) bool {
+	if o, ok := declared.Load(s); ok {
+		return o.(Options).Queue
+	}
+	_, ok := s.(notify.Queue)
+	return ok
 }
 
 var base = time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
