@@ -34,6 +34,7 @@ type Repository interface {
 	GetByNumber(ctx context.Context, n int64) (Ticket, error)
 	// Update stores t and the history rows of the change together, if the
 	// stored version is t.Version, and then sets t.Version to the next one.
+	// The service, Number and CreatedAt are never changed.
 	// A stale version returns ErrConflict (TKT-8), an unknown id
 	// ErrNotFound; either way nothing is written.
 	Update(ctx context.Context, t *Ticket, history []Change) error
