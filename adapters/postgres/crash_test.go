@@ -62,6 +62,7 @@ func TestDispatcher_CrashSafety_NTF1(t *testing.T) {
 		crashChild(t)
 		return
 	}
+	t.Parallel() // mostly waiting for the child: overlap it with other tests
 	const total = 600
 	dsn := migrated.Database(t)
 	ctx := context.Background()

@@ -44,6 +44,7 @@ func open(tb testing.TB) *postgres.Store {
 }
 
 func TestConformance(t *testing.T) {
+	t.Parallel()
 	storetest.Run(t, storetest.Options{
 		New:   func(t *testing.T) helpdesk.Store { return open(t) },
 		Queue: true,
@@ -53,6 +54,7 @@ func TestConformance(t *testing.T) {
 // TestMigrate_Concurrent: processes starting together on an empty schema
 // apply each migration once, and Migrate is idempotent.
 func TestMigrate_Concurrent(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	dsn := pgtest.Schema(t)
 	var wg sync.WaitGroup

@@ -364,8 +364,10 @@ func (c *clone) countRows(ctx context.Context, tables []string) (string, error) 
 func (c *clone) reset() error {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	// Sessions a test left open could hold locks or write later.
-	_, err := c.db.ExecContext(ctx, `SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity
+	// Sessions a test left open could write later: end them. Not waiting
+	// for them to exit is safe: their transactions abort, and the deletes
+	// below wait for any row lock they still hold.
+	_, err := c.db.ExecContext(ctx, `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
 	    WHERE datname = current_database() AND pid <> pg_backend_pid()`)
 	if err != nil {
 		return err
