@@ -108,9 +108,6 @@ type AutoCloser struct {
 // made with a non-positive interval.
 const DefaultAutoCloseInterval = time.Minute
 
-// servicePage is how many service ids an AutoCloser pass reads at a time.
-const servicePage = 100
-
 // AutoCloser returns the job that runs CloseSolved as System for every
 // service, one pass every interval (DefaultAutoCloseInterval when interval
 // is not positive). Start it once per process: go ac.Run(ctx).
@@ -147,9 +144,9 @@ func (a *AutoCloser) RunOnce(ctx context.Context) (int, error) {
 	var errs []error
 	after := ""
 	for {
-		ids, err := a.desk.store.Services(ctx, after, servicePage)
+		ids, err := a.desk.Services(ctx, after, DefaultServicePage)
 		if err != nil {
-			return closed, errors.Join(append(errs, fmt.Errorf("auto-close: list services: %w", err))...)
+			return closed, errors.Join(append(errs, fmt.Errorf("auto-close: %w", err))...)
 		}
 		for _, id := range ids {
 			if err := ctx.Err(); err != nil {
@@ -161,7 +158,7 @@ func (a *AutoCloser) RunOnce(ctx context.Context) (int, error) {
 				errs = append(errs, fmt.Errorf("auto-close: service %q: %w", id, err))
 			}
 		}
-		if len(ids) < servicePage {
+		if len(ids) < DefaultServicePage {
 			return closed, errors.Join(errs...)
 		}
 		after = ids[len(ids)-1]

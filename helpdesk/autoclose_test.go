@@ -231,3 +231,23 @@ func TestCloseDue_TKT2_SolvedAgainMeanwhile(t *testing.T) {
 	assert.True(t, closed)
 	assert.Equal(t, 1, countStatus(t, d, "acme", ticket.StatusClosed))
 }
+
+// TestDesk_Services pages through the store's services.
+func TestDesk_Services(t *testing.T) {
+	ctx := context.Background()
+	d, err := helpdesk.New(helpdesk.Config{Store: memory.New()})
+	require.NoError(t, err)
+	for _, id := range []string{"c", "a", "b"} {
+		solvedTickets(t, d, id, 0, 0)
+	}
+	first, err := d.Services(ctx, "", 2)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"a", "b"}, first, "the memory store's order")
+	rest, err := d.Services(ctx, first[1], 0)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"c"}, rest)
+	_, err = d.Services(ctx, "", helpdesk.MaxServicePage+1)
+	var ve *helpdesk.ValidationError
+	require.ErrorAs(t, err, &ve)
+	assert.True(t, ve.Has("limit"))
+}
