@@ -102,10 +102,9 @@ type Template struct {
 	name string
 	err  error
 
-	mu    sync.Mutex
-	idle  []*clone
-	made  map[*clone]bool // every clone not dropped yet
-	close bool
+	mu   sync.Mutex
+	idle []*clone
+	made map[*clone]bool // every clone not dropped yet
 }
 
 // NewTemplate returns a template that migrate fills on first use: it gets
