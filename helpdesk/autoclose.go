@@ -3,21 +3,28 @@ package helpdesk
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/deskkit/deskkit/helpdesk/ticket"
 )
 
+// closePage is how many due tickets CloseSolved reads at a time.
+const closePage = 200
+
 // CloseSolved closes the service's tickets that were solved at least the
 // configured CloseAfter ago (TKT-2; default 4 days) and returns how many it
 // closed. It is the work of a background job: run it as System (or an
-// admin) from time to time, or let RunAutoClose do so. Several processes
-// may run it at once: a ticket closed (or reopened) meanwhile is skipped.
+// admin) from time to time, or let an AutoCloser run it for every service.
+// Several processes may run it at once: a ticket closed, reopened or solved
+// again meanwhile is skipped.
 func (s *Session) CloseSolved(ctx context.Context) (int, error) {
-	var due []string
-	f := ticket.Filter{Statuses: []ticket.Status{ticket.StatusSolved}, Limit: ticket.MaxPageSize}
+	closed := 0
 	for {
-		var page ticket.Page
+		var (
+			due    []ticket.Ticket
+			cutoff time.Time
+		)
 		err := s.run(ctx, permSettings, func(o *op) (err error) {
 			after := o.svc.Tickets.CloseAfter
 			if after == 0 {
@@ -26,39 +33,53 @@ func (s *Session) CloseSolved(ctx context.Context) (int, error) {
 			if after < 0 {
 				return nil
 			}
-			page, err = o.r.Tickets().List(ctx, f)
-			for _, t := range page.Tickets {
-				if !t.SolvedAt.IsZero() && !o.now.Before(t.SolvedAt.Add(after)) {
-					due = append(due, t.ID)
-				}
-			}
+			cutoff = o.now.Add(-after)
+			due, err = o.r.Tickets().ListSolved(ctx, cutoff, closePage)
 			return err
 		})
 		if err != nil {
-			return 0, err
-		}
-		if page.Next == "" {
-			break
-		}
-		f.Cursor = page.Next
-	}
-	closed := 0
-	for _, id := range due {
-		_, err := s.ChangeStatus(ctx, id, ticket.StatusClosed)
-		var te *ticket.TransitionError
-		switch {
-		case err == nil:
-			closed++
-		case errors.As(err, &te): // reopened or closed by someone else meanwhile
-		default:
 			return closed, err
 		}
+		n := 0
+		for _, t := range due {
+			ok, err := s.closeDue(ctx, t.ID, cutoff)
+			if err != nil {
+				return closed, err
+			}
+			if ok {
+				n++
+			}
+		}
+		closed += n
+		// A short page was the last; a page of which nothing closed (all
+		// changed meanwhile) ends this run rather than risk going round.
+		if len(due) < closePage || n == 0 {
+			return closed, nil
+		}
 	}
-	return closed, nil
+}
+
+// closeDue closes ticket id if it is still solved since cutoff or earlier,
+// and reports whether it did.
+func (s *Session) closeDue(ctx context.Context, id string, cutoff time.Time) (bool, error) {
+	var closed bool
+	err := s.runRetry(ctx, permTicketWork, func(o *op) error {
+		closed = false
+		_, err := s.edit(ctx, o, id, ticket.EventUpdated, func(t *ticket.Ticket) ([]ticket.FieldChange, error) {
+			if t.Status != ticket.StatusSolved || t.SolvedAt.After(cutoff) {
+				return nil, nil // reopened, closed or solved again meanwhile: leave it
+			}
+			closed = true
+			return nil, setStatus(t, ticket.StatusClosed, o)
+		})
+		return err
+	})
+	return closed, err
 }
 
 // RunAutoClose runs CloseSolved as System every interval until ctx ends,
-// then returns nil. Errors are logged, not fatal.
+// then returns nil. Errors are logged, not fatal. A host with many services
+// runs one AutoCloser (Desk.AutoCloser) instead of one of these per service.
 func (s *Service) RunAutoClose(ctx context.Context, interval time.Duration) error {
 	t := time.NewTicker(interval)
 	defer t.Stop()
@@ -72,5 +93,74 @@ func (s *Service) RunAutoClose(ctx context.Context, interval time.Duration) erro
 			return nil
 		case <-t.C:
 		}
+	}
+}
+
+// AutoCloser closes the due solved tickets of every service of the store
+// (TKT-2). Make it with Desk.AutoCloser; it is safe to run in several
+// processes at once.
+type AutoCloser struct {
+	desk     *Desk
+	interval time.Duration
+}
+
+// DefaultAutoCloseInterval is the pause between two passes of an AutoCloser
+// made with a non-positive interval.
+const DefaultAutoCloseInterval = time.Minute
+
+// AutoCloser returns the job that runs CloseSolved as System for every
+// service, one pass every interval (DefaultAutoCloseInterval when interval
+// is not positive). Start it once per process: go ac.Run(ctx).
+func (d *Desk) AutoCloser(interval time.Duration) *AutoCloser {
+	if interval <= 0 {
+		interval = DefaultAutoCloseInterval
+	}
+	return &AutoCloser{desk: d, interval: interval}
+}
+
+// Run makes a pass at once and then every interval until ctx ends, then
+// returns nil. Errors are logged, not fatal.
+func (a *AutoCloser) Run(ctx context.Context) error {
+	t := time.NewTicker(a.interval)
+	defer t.Stop()
+	for {
+		if _, err := a.RunOnce(ctx); err != nil && ctx.Err() == nil {
+			a.desk.log.Error("helpdesk: auto-close", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+	}
+}
+
+// RunOnce makes one pass: it pages through the store's services and closes
+// each one's due tickets, and returns how many it closed. A service that
+// fails does not stop the pass; the errors are returned together at its
+// end.
+func (a *AutoCloser) RunOnce(ctx context.Context) (int, error) {
+	closed := 0
+	var errs []error
+	after := ""
+	for {
+		ids, err := a.desk.Services(ctx, after, DefaultServicePage)
+		if err != nil {
+			return closed, errors.Join(append(errs, fmt.Errorf("auto-close: %w", err))...)
+		}
+		for _, id := range ids {
+			if err := ctx.Err(); err != nil {
+				return closed, errors.Join(append(errs, err)...)
+			}
+			n, err := a.desk.Service(id).As(System).CloseSolved(ctx)
+			closed += n
+			if err != nil {
+				errs = append(errs, fmt.Errorf("auto-close: service %q: %w", id, err))
+			}
+		}
+		if len(ids) < DefaultServicePage {
+			return closed, errors.Join(errs...)
+		}
+		after = ids[len(ids)-1]
 	}
 }

@@ -161,6 +161,31 @@ func (d *Desk) CreateService(ctx context.Context, n NewService) (ServiceConfig, 
 	return cfg, nil
 }
 
+// Service list page sizes (Desk.Services).
+const (
+	DefaultServicePage = 100
+	MaxServicePage     = 1000
+)
+
+// Services returns up to limit ids of the store's services (default
+// DefaultServicePage, at most MaxServicePage) that come after the id after
+// (empty: from the first), in the store's order: pass the last id of a page
+// as after to get the next; a short page is the last. It is a call of the
+// host product, like CreateService.
+func (d *Desk) Services(ctx context.Context, after string, limit int) ([]string, error) {
+	if limit == 0 {
+		limit = DefaultServicePage
+	}
+	if limit < 0 || limit > MaxServicePage {
+		return nil, &ValidationError{Problems: []Problem{{Field: "limit", Reason: fmt.Sprintf("must be between 1 and %d", MaxServicePage)}}}
+	}
+	ids, err := d.store.Services(ctx, after, limit)
+	if err != nil {
+		return nil, fmt.Errorf("list services: %w", err)
+	}
+	return ids, nil
+}
+
 // Settings returns the service's configuration. Any agent of the service may
 // read it.
 func (s *Session) Settings(ctx context.Context) (ServiceConfig, error) {

@@ -21,6 +21,12 @@ type Store interface {
 	// repositories it hands out cannot see another service's rows (SVC-1).
 	// When fn returns an error (or panics) nothing it wrote remains.
 	Tx(ctx context.Context, serviceID string, fn func(Repos) error) error
+	// Services returns up to limit ids of the stored services that come
+	// after the id after (empty: from the first), in an order of the
+	// store's choosing that does not change: paging with the last id
+	// returned visits every service once. It reads outside any service's
+	// transaction and makes no rule checks.
+	Services(ctx context.Context, after string, limit int) ([]string, error)
 	// Close releases the store's resources.
 	Close() error
 }
@@ -45,7 +51,8 @@ type Repos interface {
 }
 
 // ServiceRepository stores the one ServiceConfig record of the transaction's
-// service.
+// service. The store persists and reads the record; it makes no rule checks
+// (the settings are checked by the workflows before they reach it).
 type ServiceRepository interface {
 	// Get returns the service's record, or ErrNotFound when the service does
 	// not exist.

@@ -11,6 +11,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 
 	"github.com/deskkit/deskkit/agent"
@@ -129,6 +130,31 @@ func (s *Store) register(id string, t *tenant) error {
 	}
 	s.tenants[id] = t
 	return nil
+}
+
+// Services returns up to limit ids of the services, in byte order, that
+// come after after.
+func (s *Store) Services(ctx context.Context, after string, limit int) ([]string, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if limit <= 0 {
+		return nil, fmt.Errorf("services: limit %d: %w", limit, helpdesk.ErrInvalid)
+	}
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return nil, ErrClosed
+	}
+	var ids []string
+	for id := range s.tenants {
+		if id > after {
+			ids = append(ids, id)
+		}
+	}
+	s.mu.Unlock()
+	slices.Sort(ids)
+	return ids[:min(limit, len(ids))], nil
 }
 
 // Close makes later Tx calls fail; the data is dropped.

@@ -9,9 +9,12 @@ import (
 )
 
 func TestConformance(t *testing.T) {
-	storetest.Run(t, func(t *testing.T) helpdesk.Store {
-		s := memory.New()
-		t.Cleanup(func() { _ = s.Close() })
-		return s
+	storetest.Run(t, storetest.Options{
+		New: func(t *testing.T) helpdesk.Store {
+			s := memory.New()
+			t.Cleanup(func() { _ = s.Close() })
+			return s
+		},
+		Queue: true,
 	})
 }

@@ -1,8 +1,10 @@
 package memory
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/deskkit/deskkit/helpdesk"
@@ -113,6 +115,30 @@ func (r ticketRepo) List(ctx context.Context, f ticket.Filter) (ticket.Page, err
 		page.Tickets = append(page.Tickets, tk.Clone())
 	}
 	return page, nil
+}
+
+func (r ticketRepo) ListSolved(ctx context.Context, until time.Time, limit int) ([]ticket.Ticket, error) {
+	if err := r.tx.check(ctx); err != nil {
+		return nil, err
+	}
+	if limit <= 0 {
+		return nil, fmt.Errorf("list solved tickets: limit %d: %w", limit, helpdesk.ErrInvalid)
+	}
+	until = until.UTC().Truncate(time.Microsecond) // as Postgres compares it
+	var due []*ticket.Ticket
+	for _, tk := range r.tx.t.tickets {
+		if tk.Status == ticket.StatusSolved && !tk.SolvedAt.After(until) {
+			due = append(due, tk)
+		}
+	}
+	slices.SortFunc(due, func(a, b *ticket.Ticket) int {
+		return cmp.Or(a.SolvedAt.Compare(b.SolvedAt), cmp.Compare(a.Number, b.Number))
+	})
+	out := make([]ticket.Ticket, 0, min(limit, len(due)))
+	for _, tk := range due[:min(limit, len(due))] {
+		out = append(out, tk.Clone())
+	}
+	return out, nil
 }
 
 func (r ticketRepo) AddComment(ctx context.Context, c ticket.Comment) error {

@@ -46,9 +46,9 @@ func (g *groupRow) group() agent.Group {
 		FixedAgentID: g.FixedAgentID, CreatedAt: g.CreatedAt.UTC()}
 }
 
-// counterRow is the service's agent_counters row: the last membership Seq;
+// agentCounterRow is the service's agent_counters row: the last membership Seq;
 // its row lock is the group lock.
-type counterRow struct {
+type agentCounterRow struct {
 	bun.BaseModel `bun:"table:agent_counters,alias:c"`
 
 	ServiceID     string `bun:"service_id,pk"`
@@ -72,7 +72,7 @@ type groupRepo repos
 // locks it until the commit, and the insert of a new one holds its key
 // (a concurrent insert waits for this transaction).
 func (r groupRepo) Lock(ctx context.Context) error {
-	_, err := r.tx.NewInsert().Model(&counterRow{ServiceID: r.sid}).
+	_, err := r.tx.NewInsert().Model(&agentCounterRow{ServiceID: r.sid}).
 		On("CONFLICT (service_id) DO UPDATE").Set("last_member_seq = c.last_member_seq").Exec(ctx)
 	return mapErr(err, "group lock")
 }
@@ -142,7 +142,7 @@ func (r groupRepo) Delete(ctx context.Context, id string) error {
 // unknown group or agent.
 func (r groupRepo) AddMember(ctx context.Context, groupID, agentID string, at time.Time) (agent.Membership, error) {
 	what := fmt.Sprintf("agent %s in group %s", agentID, groupID)
-	c := counterRow{ServiceID: r.sid, LastMemberSeq: 1}
+	c := agentCounterRow{ServiceID: r.sid, LastMemberSeq: 1}
 	err := r.tx.NewInsert().Model(&c).On("CONFLICT (service_id) DO UPDATE").Set("last_member_seq = c.last_member_seq + 1").
 		Returning("last_member_seq").Scan(ctx)
 	if err != nil {

@@ -18,7 +18,6 @@ import (
 
 	"github.com/deskkit/deskkit/adapters/postgres"
 	"github.com/deskkit/deskkit/helpdesk"
-	"github.com/deskkit/deskkit/internal/pgtest"
 	"github.com/deskkit/deskkit/notify"
 )
 
@@ -63,13 +62,13 @@ func TestDispatcher_CrashSafety_NTF1(t *testing.T) {
 		crashChild(t)
 		return
 	}
+	t.Parallel() // mostly waiting for the child: overlap it with other tests
 	const total = 600
-	dsn := pgtest.Schema(t)
+	dsn := migrated.Database(t)
 	ctx := context.Background()
 	s, err := postgres.Open(ctx, dsn)
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = s.Close() })
-	require.NoError(t, s.Migrate(ctx))
 	fill(t, s, total, time.Now().Add(-time.Minute))
 
 	log := filepath.Join(t.TempDir(), "deliveries.log")

@@ -75,6 +75,7 @@ func drain(tb testing.TB, ds []*notify.Dispatcher) {
 // messages; with leases longer than the run, no message is delivered twice
 // and every one is delivered.
 func TestDispatcher_TwoOnOnePostgres_NTF1(t *testing.T) {
+	t.Parallel()
 	s := open(t)
 	fill(t, s, 5000, time.Now().Add(-time.Minute))
 	rec := &deliveries{n: map[string]int{}}

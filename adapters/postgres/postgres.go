@@ -134,6 +134,25 @@ func (s *Store) Migrate(ctx context.Context) error {
 	return nil
 }
 
+// Services returns up to limit service ids after after, in the order of
+// the services primary key.
+func (s *Store) Services(ctx context.Context, after string, limit int) ([]string, error) {
+	if limit <= 0 {
+		return nil, fmt.Errorf("services: limit %d: %w", limit, helpdesk.ErrInvalid)
+	}
+	var rows []serviceRow
+	err := s.db.NewSelect().Model(&rows).Column("service_id").Where("service_id > ?", after).
+		OrderExpr("service_id").Limit(int64(limit)).Scan(ctx)
+	if err != nil {
+		return nil, mapErr(err, "services")
+	}
+	ids := make([]string, len(rows))
+	for i := range rows {
+		ids[i] = rows[i].ServiceID
+	}
+	return ids, nil
+}
+
 // Tx runs fn in one database transaction; every repository it hands out
 // filters by serviceID (SVC-1). An error or a panic from fn rolls back.
 func (s *Store) Tx(ctx context.Context, serviceID string, fn func(helpdesk.Repos) error) error {

@@ -2,6 +2,7 @@ package postgres_test
 
 import (
 	"context"
+	"os"
 	"sync"
 	"testing"
 
@@ -13,24 +14,47 @@ import (
 	"github.com/deskkit/deskkit/internal/pgtest"
 )
 
-// open returns a migrated store in a schema of its own.
+// migrated is the database every test's database is cloned from: migrated
+// once per test binary.
+var migrated = pgtest.NewTemplate(func(ctx context.Context, dsn string) error {
+	s, err := postgres.Open(ctx, dsn)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	return s.Migrate(ctx)
+})
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if err := migrated.Close(); err != nil && code == 0 {
+		println("pgtest: drop the template:", err.Error())
+		code = 1
+	}
+	os.Exit(code)
+}
+
+// open returns a migrated store in a database of its own.
 func open(tb testing.TB) *postgres.Store {
 	tb.Helper()
-	ctx := context.Background()
-	s, err := postgres.Open(ctx, pgtest.Schema(tb))
+	s, err := postgres.Open(context.Background(), migrated.Database(tb), postgres.Options{MaxOpenConns: 10})
 	require.NoError(tb, err)
 	tb.Cleanup(func() { _ = s.Close() })
-	require.NoError(tb, s.Migrate(ctx))
 	return s
 }
 
 func TestConformance(t *testing.T) {
-	storetest.Run(t, func(t *testing.T) helpdesk.Store { return open(t) })
+	t.Parallel()
+	storetest.Run(t, storetest.Options{
+		New:   func(t *testing.T) helpdesk.Store { return open(t) },
+		Queue: true,
+	})
 }
 
-// TestMigrate_Concurrent: processes starting together apply each migration
-// once, and Migrate is idempotent.
+// TestMigrate_Concurrent: processes starting together on an empty schema
+// apply each migration once, and Migrate is idempotent.
 func TestMigrate_Concurrent(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	dsn := pgtest.Schema(t)
 	var wg sync.WaitGroup

@@ -10,6 +10,7 @@ import (
 	"github.com/deskkit/deskkit/helpdesk"
 )
 
+// serviceRow is a row of services.
 type serviceRow struct {
 	bun.BaseModel `bun:"table:services"`
 
@@ -20,6 +21,13 @@ type serviceRow struct {
 	UpdatedAt time.Time         `bun:"updated_at"`
 }
 
+func (row *serviceRow) config() helpdesk.ServiceConfig {
+	return helpdesk.ServiceConfig{ID: row.ServiceID, Settings: row.Settings, Version: row.Version,
+		CreatedAt: row.CreatedAt.UTC(), UpdatedAt: row.UpdatedAt.UTC()}
+}
+
+// serviceRepo is helpdesk.ServiceRepository: it persists and reads the
+// record; the workflows check the settings before they call it.
 type serviceRepo repos
 
 func (r serviceRepo) Get(ctx context.Context) (helpdesk.ServiceConfig, error) {
@@ -28,22 +36,23 @@ func (r serviceRepo) Get(ctx context.Context) (helpdesk.ServiceConfig, error) {
 	if err != nil {
 		return helpdesk.ServiceConfig{}, mapErr(err, "service "+r.sid)
 	}
-	return helpdesk.ServiceConfig{ID: row.ServiceID, Settings: row.Settings, Version: row.Version,
-		CreatedAt: row.CreatedAt.UTC(), UpdatedAt: row.UpdatedAt.UTC()}, nil
+	return row.config(), nil
 }
+
+// Create stores the record and the service's ticket-number counter.
 
 func (r serviceRepo) Create(ctx context.Context, c helpdesk.ServiceConfig) error {
 	row := serviceRow{ServiceID: r.sid, Settings: c.Settings, Version: c.Version, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt}
 	if _, err := r.tx.NewInsert().Model(&row).Exec(ctx); err != nil {
 		return mapErr(err, "service "+r.sid)
 	}
-	_, err := r.tx.NewRaw("INSERT INTO ticket_counters (service_id, last_number) VALUES (?, 0)", r.sid).Exec(ctx)
+	_, err := r.tx.NewInsert().Model(&ticketCounterRow{ServiceID: r.sid}).Exec(ctx)
 	return mapErr(err, "service "+r.sid)
 }
 
 func (r serviceRepo) Update(ctx context.Context, c *helpdesk.ServiceConfig) error {
 	row := serviceRow{ServiceID: r.sid, Settings: c.Settings, Version: c.Version + 1, UpdatedAt: c.UpdatedAt}
-	res, err := r.tx.NewUpdate().Model(&row).Column("settings", "version", "updated_at").
+	res, err := r.tx.NewUpdate().Model(&row).ExcludeColumn("service_id", "created_at").
 		Where("service_id = ? AND version = ?", r.sid, c.Version).Exec(ctx)
 	if err != nil {
 		return mapErr(err, "service "+r.sid)

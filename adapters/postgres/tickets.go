@@ -14,6 +14,7 @@ import (
 	"github.com/deskkit/deskkit/helpdesk/ticket"
 )
 
+// ticketRow is a row of tickets.
 type ticketRow struct {
 	bun.BaseModel `bun:"table:tickets"`
 
@@ -44,14 +45,10 @@ type ticketRow struct {
 	ClosedAt             time.Time      `bun:"closed_at,nullzero"`
 }
 
-// updatable are the columns Update writes.
-var updatable = []string{
-	"version", "requester_name", "requester_email", "requester_phone", "title", "content", "channel",
-	"language", "status", "priority", "intake_category_id", "processing_category_id", "group_id",
-	"assignee_id", "tags", "customer_fields", "agent_fields", "follow_up_of", "updated_at", "solved_at", "closed_at",
-}
+// fixed are the columns of a ticket that an update leaves alone.
+var fixed = []string{"service_id", "id", "number", "created_at"}
 
-func toRow(sid string, t *ticket.Ticket) ticketRow {
+func toTicketRow(sid string, t *ticket.Ticket) ticketRow {
 	return ticketRow{
 		ServiceID: sid, ID: t.ID, Number: t.Number, Version: t.Version,
 		RequesterName: t.Requester.Name, RequesterEmail: t.Requester.Email, RequesterPhone: t.Requester.Phone,
@@ -94,6 +91,14 @@ func (r *ticketRow) ticket() ticket.Ticket {
 	return t
 }
 
+func tickets(rows []ticketRow) []ticket.Ticket {
+	out := make([]ticket.Ticket, len(rows))
+	for i := range rows {
+		out[i] = rows[i].ticket()
+	}
+	return out
+}
+
 // fromJSON restores the canonical value shapes (JSON arrays decode as []any).
 func fromJSON(m map[string]any) ticket.Fields {
 	if len(m) == 0 {
@@ -109,19 +114,27 @@ func fromJSON(m map[string]any) ticket.Fields {
 	return f
 }
 
+// ticketCounterRow is a service's ticket-number counter, made with the service.
+type ticketCounterRow struct {
+	bun.BaseModel `bun:"table:ticket_counters"`
+
+	ServiceID  string `bun:"service_id,pk"`
+	LastNumber int64  `bun:"last_number"`
+}
+
+// ticketRepo is ticket.Repository: it persists and reads; the workflows
+// check every rule before they call it.
 type ticketRepo repos
 
-// nextNumber bumps the service's counter row (created with the service); the
-// row lock it takes is held to the end of the transaction, so numbers are
-// handed out without gaps or duplicates, and a rollback returns the number.
-const nextNumber = `UPDATE ticket_counters SET last_number = last_number + 1 WHERE service_id = ? RETURNING last_number`
-
+// Create writes the ticket and its history in one statement, one round
+// trip: the counter bump (its row lock, held to the end of the transaction,
+// hands out numbers without gaps or duplicates, and a rollback returns the
+// number), the ticket with that number, its history rows.
 func (r ticketRepo) Create(ctx context.Context, t *ticket.Ticket, history []ticket.Change) error {
-	row := toRow(r.sid, t)
-	// One statement, one round trip: bump the counter, insert the ticket
-	// with that number, insert its history rows.
+	row := toTicketRow(r.sid, t)
 	q := r.tx.NewSelect().
-		With("n", r.tx.NewRaw(nextNumber, r.sid)).
+		With("n", r.tx.NewUpdate().Model((*ticketCounterRow)(nil)).Set("last_number = last_number + 1").
+			Where("service_id = ?", r.sid).Returning("last_number")).
 		With("w", r.tx.NewInsert().Model(&row).Value("number", "(SELECT last_number FROM n)").Returning("number"))
 	if len(history) > 0 {
 		h, err := r.historyCTE(t.ID, history)
@@ -161,22 +174,22 @@ func (r ticketRepo) historyCTE(ticketID string, cs []ticket.Change) (bun.Query, 
 }
 
 func (r ticketRepo) Get(ctx context.Context, id string) (ticket.Ticket, error) {
-	return r.getWhere(ctx, "ticket "+id, false, "service_id = ? AND id = ?", r.sid, id)
+	return r.get(ctx, "ticket "+id, false, "id = ?", id)
 }
 
 // GetForUpdate locks the row (SELECT … FOR UPDATE) until the transaction
 // ends, so concurrent library-owned writes queue instead of conflicting.
 func (r ticketRepo) GetForUpdate(ctx context.Context, id string) (ticket.Ticket, error) {
-	return r.getWhere(ctx, "ticket "+id, true, "service_id = ? AND id = ?", r.sid, id)
+	return r.get(ctx, "ticket "+id, true, "id = ?", id)
 }
 
 func (r ticketRepo) GetByNumber(ctx context.Context, n int64) (ticket.Ticket, error) {
-	return r.getWhere(ctx, fmt.Sprintf("ticket #%d", n), false, "service_id = ? AND number = ?", r.sid, n)
+	return r.get(ctx, fmt.Sprintf("ticket #%d", n), false, "number = ?", n)
 }
 
-func (r ticketRepo) getWhere(ctx context.Context, what string, lock bool, where string, args ...any) (ticket.Ticket, error) {
+func (r ticketRepo) get(ctx context.Context, what string, lock bool, where string, arg any) (ticket.Ticket, error) {
 	var row ticketRow
-	q := r.tx.NewSelect().Model(&row).Where(where, args...)
+	q := r.tx.NewSelect().Model(&row).Where("service_id = ?", r.sid).Where(where, arg)
 	if lock {
 		q = q.For("UPDATE")
 	}
@@ -186,11 +199,13 @@ func (r ticketRepo) getWhere(ctx context.Context, what string, lock bool, where 
 	return row.ticket(), nil
 }
 
+// Update writes the ticket, if its version is still t.Version, and its
+// history rows in one statement.
 func (r ticketRepo) Update(ctx context.Context, t *ticket.Ticket, history []ticket.Change) error {
-	row := toRow(r.sid, t)
+	row := toTicketRow(r.sid, t)
 	row.Version = t.Version + 1
 	q := r.tx.NewSelect().
-		With("w", r.tx.NewUpdate().Model(&row).Column(updatable...).
+		With("w", r.tx.NewUpdate().Model(&row).ExcludeColumn(fixed...).
 			Where("service_id = ? AND id = ? AND version = ?", r.sid, t.ID, t.Version).Returning("version"))
 	if len(history) > 0 {
 		h, err := r.historyCTE(t.ID, history)
@@ -199,20 +214,19 @@ func (r ticketRepo) Update(ctx context.Context, t *ticket.Ticket, history []tick
 		}
 		q = q.With("h", h)
 	}
-	var v int64
-	err := q.Table("w").Column("version").Scan(ctx, &v)
-	if errors.Is(err, sql.ErrNoRows) {
-		var cur int64
-		err := r.tx.NewSelect().Table("tickets").Column("version").Where("service_id = ? AND id = ?", r.sid, t.ID).Scan(ctx, &cur)
+	err := q.Table("w").Column("version").Scan(ctx, &row.Version)
+	if errors.Is(err, sql.ErrNoRows) { // unknown or stale: which?
+		var cur ticketRow
+		err := r.tx.NewSelect().Model(&cur).Column("version").Where("service_id = ? AND id = ?", r.sid, t.ID).Scan(ctx)
 		if err != nil {
 			return mapErr(err, "ticket "+t.ID)
 		}
-		return fmt.Errorf("ticket %q is at version %d, not %d: %w", t.ID, cur, t.Version, helpdesk.ErrConflict)
+		return fmt.Errorf("ticket %q is at version %d, not %d: %w", t.ID, cur.Version, t.Version, helpdesk.ErrConflict)
 	}
 	if err != nil {
 		return mapErr(err, "ticket "+t.ID)
 	}
-	t.Version = v
+	t.Version = row.Version
 	return nil
 }
 
@@ -248,13 +262,26 @@ func (r ticketRepo) List(ctx context.Context, f ticket.Filter) (ticket.Page, err
 		rows = rows[:f.Limit]
 		p.Next = ticket.EncodeCursor(rows[len(rows)-1].Number)
 	}
-	p.Tickets = make([]ticket.Ticket, len(rows))
-	for i := range rows {
-		p.Tickets[i] = rows[i].ticket()
-	}
+	p.Tickets = tickets(rows)
 	return p, nil
 }
 
+// ListSolved reads the partial index tickets_solved_idx.
+func (r ticketRepo) ListSolved(ctx context.Context, until time.Time, limit int) ([]ticket.Ticket, error) {
+	if limit <= 0 {
+		return nil, fmt.Errorf("list solved tickets: limit %d: %w", limit, helpdesk.ErrInvalid)
+	}
+	var rows []ticketRow
+	err := r.tx.NewSelect().Model(&rows).
+		Where("service_id = ? AND status = ? AND solved_at <= ?", r.sid, ticket.StatusSolved, until).
+		OrderExpr("solved_at, number").Limit(int64(limit)).Scan(ctx)
+	if err != nil {
+		return nil, mapErr(err, "solved tickets")
+	}
+	return tickets(rows), nil
+}
+
+// commentRow is a row of ticket_comments.
 type commentRow struct {
 	bun.BaseModel `bun:"table:ticket_comments"`
 
@@ -267,6 +294,11 @@ type commentRow struct {
 	FromCustomer bool      `bun:"from_customer"`
 	Body         string    `bun:"body"`
 	CreatedAt    time.Time `bun:"created_at"`
+}
+
+func (c *commentRow) comment() ticket.Comment {
+	return ticket.Comment{ID: c.ID, TicketID: c.TicketID, Kind: ticket.CommentKind(c.Kind), AuthorKind: ticket.ActorKind(c.AuthorKind),
+		AuthorID: c.AuthorID, FromCustomer: c.FromCustomer, Body: c.Body, CreatedAt: c.CreatedAt.UTC()}
 }
 
 func (r ticketRepo) AddComment(ctx context.Context, c ticket.Comment) error {
@@ -284,13 +316,13 @@ func (r ticketRepo) Comments(ctx context.Context, ticketID string) ([]ticket.Com
 		return nil, mapErr(err, "comments of ticket "+ticketID)
 	}
 	out := make([]ticket.Comment, len(rows))
-	for i, c := range rows {
-		out[i] = ticket.Comment{ID: c.ID, TicketID: c.TicketID, Kind: ticket.CommentKind(c.Kind), AuthorKind: ticket.ActorKind(c.AuthorKind),
-			AuthorID: c.AuthorID, FromCustomer: c.FromCustomer, Body: c.Body, CreatedAt: c.CreatedAt.UTC()}
+	for i := range rows {
+		out[i] = rows[i].comment()
 	}
 	return out, nil
 }
 
+// changeRow is a row of ticket_changes; the database assigns the id.
 type changeRow struct {
 	bun.BaseModel `bun:"table:ticket_changes"`
 
@@ -306,6 +338,11 @@ type changeRow struct {
 	To        string    `bun:"to_value"`
 }
 
+func (c *changeRow) change() ticket.Change {
+	return ticket.Change{ID: c.ID, TicketID: c.TicketID, At: c.At.UTC(), ActorKind: ticket.ActorKind(c.ActorKind), ActorID: c.ActorID,
+		Event: ticket.EventKind(c.Event), Field: c.Field, From: c.From, To: c.To}
+}
+
 func (r ticketRepo) AddChanges(ctx context.Context, cs []ticket.Change) error {
 	if len(cs) == 0 {
 		return nil
@@ -319,10 +356,10 @@ func (r ticketRepo) AddChanges(ctx context.Context, cs []ticket.Change) error {
 	return mapErr(err, "history of ticket "+cs[0].TicketID)
 }
 
+// ScanChanges streams the rows: each is scanned into a changeRow as it
+// arrives, so an export of any size holds one row at a time.
 func (r ticketRepo) ScanChanges(ctx context.Context, f ticket.ChangeFilter, fn func(ticket.Change) error) error {
-	q := r.tx.NewSelect().Model((*changeRow)(nil)).
-		Column("id", "ticket_id", "at", "actor_kind", "actor_id", "event", "field", "from_value", "to_value").
-		Where("service_id = ?", r.sid)
+	q := r.tx.NewSelect().Model((*changeRow)(nil)).Where("service_id = ?", r.sid)
 	if f.TicketID != "" {
 		q = q.Where("ticket_id = ?", f.TicketID)
 	}
@@ -341,13 +378,11 @@ func (r ticketRepo) ScanChanges(ctx context.Context, f ticket.ChangeFilter, fn f
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var c ticket.Change
-		var actorKind, event string
-		if err := rows.Scan(&c.ID, &c.TicketID, &c.At, &actorKind, &c.ActorID, &event, &c.Field, &c.From, &c.To); err != nil {
+		var c changeRow
+		if err := q.DB().ScanRow(ctx, rows, &c); err != nil {
 			return mapErr(err, "history")
 		}
-		c.At, c.ActorKind, c.Event = c.At.UTC(), ticket.ActorKind(actorKind), ticket.EventKind(event)
-		if err := fn(c); err != nil {
+		if err := fn(c.change()); err != nil {
 			return err
 		}
 	}

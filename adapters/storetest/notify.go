@@ -126,12 +126,14 @@ func listMessages(t *testing.T, s helpdesk.Store, service string, q notify.Query
 	return p
 }
 
-// queueOf returns the store's notify.Queue, or skips the test.
+// queueOf returns the store's notify.Queue. The test is skipped when the
+// store's Options declare the queue absent, and fails when they declare it
+// but the store lacks it.
 func queueOf(t *testing.T, s helpdesk.Store) notify.Queue {
 	t.Helper()
-	q, ok := s.(notify.Queue)
+	q, ok := declaredQueue(t, s)
 	if !ok {
-		t.Skip("the store is not a notify.Queue")
+		t.Skip("storetest: notify.Queue declared absent (Options.Queue is false)")
 	}
 	return q
 }

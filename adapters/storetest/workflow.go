@@ -91,3 +91,85 @@ func testDeskWorkflow(t *testing.T, s helpdesk.Store) {
 	assert.Equal(t, tk.ID, fu.FollowUpOf)
 	assert.Equal(t, int64(2), fu.Number)
 }
+
+// testAutoCloseWorkflow_TKT2: one AutoCloser pass closes the due solved
+// tickets of every service, each by its own CloseAfter, and leaves the rest.
+func testAutoCloseWorkflow(t *testing.T, s helpdesk.Store) {
+	ctx := context.Background()
+	var mu sync.Mutex
+	now := base
+	clock := func() time.Time {
+		mu.Lock()
+		defer mu.Unlock()
+		return now
+	}
+	advance := func(d time.Duration) {
+		mu.Lock()
+		defer mu.Unlock()
+		now = now.Add(d)
+	}
+	desk, err := helpdesk.New(helpdesk.Config{Store: s, Clock: clock})
+	require.NoError(t, err)
+	// three services: the default 4 days, one day, never
+	closeAfter := map[string]time.Duration{"svc-a": 0, "svc-b": 24 * time.Hour, "svc-c": -1}
+	solved := map[string][]string{}
+	open := map[string]string{}
+	for id, after := range closeAfter {
+		set := cfg(id).Settings
+		set.Tickets.CloseAfter = after
+		_, err := desk.CreateService(ctx, helpdesk.NewService{ID: id, Settings: set})
+		require.NoError(t, err)
+		sys := desk.Service(id).As(helpdesk.System)
+		for range 3 {
+			tk, err := sys.CreateTicket(ctx, ticket.New{Requester: ticket.Requester{Name: "C", Email: "c@example.com"},
+				Title: "t", Content: "c", Channel: ticket.ChannelEmail})
+			require.NoError(t, err)
+			_, err = sys.Solve(ctx, tk.ID, helpdesk.SolveOptions{Internal: true})
+			require.NoError(t, err)
+			solved[id] = append(solved[id], tk.ID)
+		}
+		tk, err := sys.CreateTicket(ctx, ticket.New{Requester: ticket.Requester{Name: "C", Email: "c@example.com"},
+			Title: "t", Content: "c", Channel: ticket.ChannelEmail})
+		require.NoError(t, err)
+		open[id] = tk.ID
+	}
+	ac := desk.AutoCloser(time.Minute)
+	status := func(svc, id string) ticket.Status {
+		tk, err := desk.Service(svc).As(helpdesk.System).Ticket(ctx, id)
+		require.NoError(t, err)
+		return tk.Status
+	}
+
+	advance(24 * time.Hour)
+	n, err := ac.RunOnce(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, 3, n, "svc-b's tickets are due after a day")
+	for _, id := range solved["svc-b"] {
+		assert.Equal(t, ticket.StatusClosed, status("svc-b", id))
+	}
+	assert.Equal(t, ticket.StatusSolved, status("svc-a", solved["svc-a"][0]))
+
+	advance(3 * 24 * time.Hour)
+	n, err = ac.RunOnce(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, 3, n, "svc-a's after the default 4 days")
+	for _, id := range solved["svc-a"] {
+		assert.Equal(t, ticket.StatusClosed, status("svc-a", id))
+	}
+	for _, id := range solved["svc-c"] {
+		assert.Equal(t, ticket.StatusSolved, status("svc-c", id), "a negative CloseAfter never closes")
+	}
+	for svc, id := range open {
+		assert.Equal(t, ticket.StatusNew, status(svc, id), "unsolved tickets stay")
+	}
+	n, err = ac.RunOnce(ctx)
+	require.NoError(t, err)
+	assert.Zero(t, n, "nothing left to close")
+
+	// Run makes a pass at once and stops with its context.
+	runCtx, cancel := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- ac.Run(runCtx) }()
+	cancel()
+	assert.NoError(t, <-done)
+}

@@ -10,8 +10,13 @@ import (
 	"github.com/deskkit/deskkit/internal/errs"
 )
 
-// Repository stores the tickets of one service. Every method sees only that
-// service's rows: a foreign id answers ErrNotFound (SVC-1).
+// Repository stores the tickets of one service, their comments and their
+// history. Every method sees only that service's rows: a foreign id answers
+// ErrNotFound (SVC-1). The store persists, reads and locks; it makes no rule
+// checks (statuses, transitions, settings and field values are checked by
+// the workflows in package helpdesk). It answers ErrNotFound, ErrConflict (a
+// duplicate id or a stale version), ErrInvalid for history rows written with
+// another ticket, and wrapped driver errors.
 type Repository interface {
 	// Create stores t and its first history rows (TKT-4) together,
 	// assigning t.Number: the next number of the service, without gaps or
@@ -29,12 +34,17 @@ type Repository interface {
 	GetByNumber(ctx context.Context, n int64) (Ticket, error)
 	// Update stores t and the history rows of the change together, if the
 	// stored version is t.Version, and then sets t.Version to the next one.
+	// The service, Number and CreatedAt are never changed.
 	// A stale version returns ErrConflict (TKT-8), an unknown id
 	// ErrNotFound; either way nothing is written.
 	Update(ctx context.Context, t *Ticket, history []Change) error
 	// List returns one page of tickets matching f, newest (highest number)
 	// first.
 	List(ctx context.Context, f Filter) (Page, error)
+	// ListSolved returns up to limit tickets in status solved whose SolvedAt
+	// is at or before until, earliest solved first (auto-close, TKT-2).
+	// limit must be positive.
+	ListSolved(ctx context.Context, until time.Time, limit int) ([]Ticket, error)
 	// CountCreatedSince returns how many tickets were created at or after
 	// since (surge alerts, NTF-2).
 	CountCreatedSince(ctx context.Context, since time.Time) (int, error)

@@ -77,6 +77,12 @@ CREATE INDEX tickets_processing_idx ON tickets (service_id, processing_category_
 
 --bun:split
 
+-- Auto-close (TKT-2) reads each service's solved tickets, earliest solved
+-- first.
+CREATE INDEX tickets_solved_idx ON tickets (service_id, solved_at, number) WHERE status = 'solved';
+
+--bun:split
+
 CREATE INDEX tickets_requester_idx ON tickets (service_id, lower(requester_email), number DESC);
 
 --bun:split
