@@ -8,8 +8,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"reflect"
-	"sync"
 	"testing"
 	"time"
 
@@ -98,41 +96,7 @@ func (o Options) store(t *testing.T) helpdesk.Store {
 	case !o.Queue && isQueue:
 		t.Fatalf("storetest: %T implements notify.Queue: set Options.Queue so that its cases run", s)
 	}
-	if !reflect.TypeOf(s).Comparable() {
-		t.Fatalf("storetest: %T is not comparable; return a pointer", s)
-	}
-	declared.Store(s, o)
-	t.Cleanup(func() { declared.Delete(s) })
 	return s
-}
-
-// declared holds the Options of each store Run made, while its case runs.
-var declared sync.Map // helpdesk.Store → Options
-
-// declaredQueue returns the store's notify.Queue and true when its Options
-// declare one (failing t if the store lacks it), or false when they declare
-// it absent. A store Run did not make counts as declaring what it
-// implements.
-func declaredQueue(t *testing.T, s helpdesk.Store) (notify.Queue, bool) {
-	t.Helper()
-	q, ok := s.(notify.Queue)
-	if !queueDeclared(s) {
-		return nil, false
-	}
-	if !ok {
-		t.Fatalf("storetest: notify.Queue declared but %T does not implement it", s)
-	}
-	return q, true
-}
-
-// queueDeclared reports whether the store's Options declare a notify.Queue
-// (for a store Run did not make: whether it implements one).
-func queueDeclared(s helpdesk.Store) bool {
-	if o, ok := declared.Load(s); ok {
-		return o.(Options).Queue
-	}
-	_, ok := s.(notify.Queue)
-	return ok
 }
 
 var base = time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
