@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/deskkit/deskkit/agent"
+	"github.com/deskkit/deskkit/internal/errs"
 )
 
 func cands(eligible ...bool) []agent.Candidate {
@@ -78,10 +79,10 @@ func TestMenuAccess_Allows(t *testing.T) {
 func TestLoginCursor(t *testing.T) {
 	at := time.Date(2026, 11, 25, 9, 0, 0, 123000, time.UTC)
 	e := agent.LoginEvent{ID: "e|1", At: at}
-	f := agent.LoginFilter{Cursor: agent.EncodeLoginCursor(e)}
-	after, err := agent.NormalizeLoginFilter(&f)
+	q, err := agent.LoginFilter{Cursor: agent.EncodeLoginCursor(e)}.Query()
 	require.NoError(t, err)
-	assert.Equal(t, 50, f.Limit)
+	after := q.After
+	assert.Equal(t, 50, q.Limit)
 	assert.Equal(t, "e|1", after.ID)
 	assert.True(t, after.At.Equal(at))
 	assert.True(t, agent.LoginBefore(agent.LoginEvent{ID: "e|0", At: at}, *after))
@@ -94,14 +95,27 @@ func FuzzLoginCursor(f *testing.F) {
 	f.Add("")
 	f.Add("!!")
 	f.Fuzz(func(t *testing.T, s string) {
-		lf := agent.LoginFilter{Cursor: s}
-		after, err := agent.NormalizeLoginFilter(&lf)
+		q, err := agent.LoginFilter{Cursor: s}.Query()
+		after := q.After
 		if err == nil && s != "" {
-			again := agent.LoginFilter{Cursor: agent.EncodeLoginCursor(*after)}
-			back, err := agent.NormalizeLoginFilter(&again)
+			again, err := agent.LoginFilter{Cursor: agent.EncodeLoginCursor(*after)}.Query()
 			require.NoError(t, err)
+			back := again.After
 			assert.Equal(t, after.ID, back.ID)
 			assert.True(t, after.At.Equal(back.At))
 		}
 	})
+}
+
+// TestLoginFilter_AGT7_Refused: a bad page size, cursor or period is a
+// *ValidationError naming each bad field, before any store is asked.
+func TestLoginFilter_AGT7_Refused(t *testing.T) {
+	at := time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
+	_, err := agent.LoginFilter{Cursor: "not a cursor!", Limit: 501}.Query()
+	var ve *errs.ValidationError
+	require.ErrorAs(t, err, &ve)
+	assert.True(t, ve.Has("cursor") && ve.Has("limit"), "%v", err)
+	_, err = agent.LoginFilter{Since: at, Until: at}.Query()
+	require.ErrorAs(t, err, &ve)
+	assert.True(t, ve.Has("until"), "%v", err)
 }

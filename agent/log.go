@@ -48,15 +48,16 @@ type LoginPage struct {
 
 // LoginLog stores one service's login log. It appends and reads; it makes
 // no rule checks (who may record or read is decided by package helpdesk).
-// It returns stored rows, ErrInvalid for a filter NormalizeLoginFilter
-// refuses, and wrapped driver errors.
+// It returns stored rows and wrapped driver errors.
 type LoginLog interface {
 	// Add appends e.
 	Add(ctx context.Context, e LoginEvent) error
-	// List returns one page of events matching f, newest first (by At,
-	// then ID in byte order). f is decoded by NormalizeLoginFilter, the
-	// paging input handling every store shares so their pages agree.
-	List(ctx context.Context, f LoginFilter) (LoginPage, error)
+	// List returns one page of events matching q, newest first (by At,
+	// then ID in byte order), after q.After when it is set, at most
+	// q.Limit of them, with the cursor of the next page
+	// (EncodeLoginCursor of the last event) when more follow. q is checked
+	// already (LoginFilter.Query).
+	List(ctx context.Context, q LoginQuery) (LoginPage, error)
 }
 
 // Menu names a helpdesk menu whose access can be limited (AGT-8). The
@@ -119,10 +120,28 @@ type MenuRepository interface {
 	Put(ctx context.Context, a MenuAccess) error
 }
 
-// NormalizeLoginFilter applies defaults to f and checks it; it returns the
-// position after which the page starts (nil: from the newest event). Stores
-// share it so their pages agree.
-func NormalizeLoginFilter(f *LoginFilter) (*LoginEvent, error) {
+// LoginQuery is a checked LoginFilter in the form a store selects with
+// (LoginFilter.Query makes it): the filters with their defaults applied and
+// the cursor decoded into After. Stores ignore the embedded Cursor.
+type LoginQuery struct {
+	LoginFilter
+	// After is the event the page starts after; nil: from the newest.
+	After *LoginEvent
+}
+
+// Query checks f, applies its defaults and decodes its cursor; it returns
+// a *ValidationError (matching ErrInvalid) naming every bad field.
+func (f LoginFilter) Query() (LoginQuery, error) {
+	after, err := normalizeLoginFilter(&f)
+	if err != nil {
+		return LoginQuery{}, err
+	}
+	return LoginQuery{LoginFilter: f, After: after}, nil
+}
+
+// normalizeLoginFilter applies defaults to f and checks it; it returns the
+// position after which the page starts (nil: from the newest event).
+func normalizeLoginFilter(f *LoginFilter) (*LoginEvent, error) {
 	var c errs.Collector
 	text.PageLimit(&c, &f.Limit)
 	// Stores keep microseconds: bounds finer than that would compare

@@ -41,12 +41,13 @@ func (s *Session) RecordLogin(ctx context.Context, e agent.LoginEvent) (agent.Lo
 // LoginLog returns one page of the login log, newest first, by period and
 // agent (AGT-7). It needs the log-viewing permission.
 func (s *Session) LoginLog(ctx context.Context, f agent.LoginFilter) (agent.LoginPage, error) {
-	if _, err := agent.NormalizeLoginFilter(&f); err != nil {
+	q, err := f.Query()
+	if err != nil {
 		return agent.LoginPage{}, err
 	}
 	var out agent.LoginPage
-	err := s.run(ctx, permLogs, func(o *op) (err error) {
-		out, err = o.r.Logins().List(ctx, f)
+	err = s.run(ctx, permLogs, func(o *op) (err error) {
+		out, err = o.r.Logins().List(ctx, q)
 		return err
 	})
 	return out, err
@@ -94,7 +95,7 @@ func (s *Session) SetMenuAccess(ctx context.Context, a agent.MenuAccess) (agent.
 			}
 			switch a.Menu {
 			case agent.MenuTickets:
-				p, err := o.r.Tickets().List(ctx, ticket.Filter{AssigneeID: id, Statuses: unprocessed, Limit: 1})
+				p, err := o.r.Tickets().List(ctx, ticket.Query{Filter: ticket.Filter{AssigneeID: id, Statuses: unprocessed, Limit: 1}})
 				if err != nil {
 					return err
 				}

@@ -31,12 +31,13 @@ func (s *Session) TicketByNumber(ctx context.Context, n int64) (ticket.Ticket, e
 // first. Pass Page.Next as f.Cursor for the next page; pages stay stable
 // while new tickets arrive.
 func (s *Session) Tickets(ctx context.Context, f ticket.Filter) (ticket.Page, error) {
-	if _, err := f.Normalize(); err != nil {
+	q, err := f.Query()
+	if err != nil {
 		return ticket.Page{}, err
 	}
 	var out ticket.Page
-	err := s.run(ctx, permTicketRead, func(o *op) (err error) {
-		out, err = o.r.Tickets().List(ctx, f)
+	err = s.run(ctx, permTicketRead, func(o *op) (err error) {
+		out, err = o.r.Tickets().List(ctx, q)
 		return err
 	})
 	return out, err

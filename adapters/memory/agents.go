@@ -336,14 +336,11 @@ func (r loginLog) Add(ctx context.Context, e agent.LoginEvent) error {
 	return nil
 }
 
-func (r loginLog) List(ctx context.Context, f agent.LoginFilter) (agent.LoginPage, error) {
+func (r loginLog) List(ctx context.Context, f agent.LoginQuery) (agent.LoginPage, error) {
 	if err := r.tx.check(ctx); err != nil {
 		return agent.LoginPage{}, err
 	}
-	after, err := agent.NormalizeLoginFilter(&f)
-	if err != nil {
-		return agent.LoginPage{}, err
-	}
+	after := f.After
 	var all []agent.LoginEvent
 	for _, e := range r.tx.t.ag.logins {
 		if f.Matches(e) && (after == nil || agent.LoginBefore(e, *after)) {

@@ -89,14 +89,11 @@ func (r ticketRepo) Update(ctx context.Context, tk *ticket.Ticket, history []tic
 	return r.AddChanges(ctx, history)
 }
 
-func (r ticketRepo) List(ctx context.Context, f ticket.Filter) (ticket.Page, error) {
+func (r ticketRepo) List(ctx context.Context, f ticket.Query) (ticket.Page, error) {
 	if err := r.tx.check(ctx); err != nil {
 		return ticket.Page{}, err
 	}
-	before, err := f.Normalize()
-	if err != nil {
-		return ticket.Page{}, err
-	}
+	before := f.Before
 	t := r.tx.t
 	i := len(t.byNumber) - 1
 	if before > 0 && before-1 <= int64(i) {

@@ -259,11 +259,8 @@ func (r loginLog) Add(ctx context.Context, e agent.LoginEvent) error {
 
 // List walks (at, id) downwards; id has the "C" collation, so ties on at
 // break in byte order as in the other stores.
-func (r loginLog) List(ctx context.Context, f agent.LoginFilter) (agent.LoginPage, error) {
-	after, err := agent.NormalizeLoginFilter(&f)
-	if err != nil {
-		return agent.LoginPage{}, err
-	}
+func (r loginLog) List(ctx context.Context, f agent.LoginQuery) (agent.LoginPage, error) {
+	after := f.After
 	var rows []loginRow
 	q := r.tx.NewSelect().Model(&rows).Where("service_id = ?", r.sid)
 	if f.AgentID != "" {

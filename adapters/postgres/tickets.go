@@ -230,11 +230,8 @@ func (r ticketRepo) Update(ctx context.Context, t *ticket.Ticket, history []tick
 	return nil
 }
 
-func (r ticketRepo) List(ctx context.Context, f ticket.Filter) (ticket.Page, error) {
-	before, err := f.Normalize()
-	if err != nil {
-		return ticket.Page{}, err
-	}
+func (r ticketRepo) List(ctx context.Context, f ticket.Query) (ticket.Page, error) {
+	before := f.Before
 	var rows []ticketRow
 	q := r.tx.NewSelect().Model(&rows).Where("service_id = ?", r.sid)
 	if before > 0 {

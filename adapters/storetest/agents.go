@@ -924,9 +924,11 @@ func testGroupsAdvanceCursor(t *testing.T, s helpdesk.Store) {
 
 func listLogins(t *testing.T, s helpdesk.Store, service string, f agent.LoginFilter) agent.LoginPage {
 	t.Helper()
+	q, err := f.Query()
+	require.NoError(t, err)
 	var p agent.LoginPage
 	tx(t, s, service, func(r helpdesk.Repos) (err error) {
-		p, err = r.Logins().List(context.Background(), f)
+		p, err = r.Logins().List(context.Background(), q)
 		return err
 	})
 	return p
@@ -1052,22 +1054,6 @@ func testLoginsList(t *testing.T, s helpdesk.Store) {
 		p := listLogins(t, s, svc, agent.LoginFilter{})
 		assert.Empty(t, p.Events)
 		assert.Empty(t, p.Next)
-	})
-	agentCase(t, s, "MalformedFilter", func(t *testing.T, svc string) {
-		err := refused(s, svc, func(r helpdesk.Repos) error {
-			_, err := r.Logins().List(ctx, agent.LoginFilter{Cursor: "not a cursor!", Limit: 501})
-			return err
-		})
-		require.ErrorIs(t, err, helpdesk.ErrInvalid)
-		var ve *helpdesk.ValidationError
-		require.ErrorAs(t, err, &ve)
-		assert.True(t, ve.Has("cursor") && ve.Has("limit"), "%v", err)
-		err = refused(s, svc, func(r helpdesk.Repos) error {
-			_, err := r.Logins().List(ctx, agent.LoginFilter{Since: agentAt(3), Until: agentAt(3)})
-			return err
-		})
-		require.ErrorAs(t, err, &ve)
-		assert.True(t, ve.Has("until"), "%v", err)
 	})
 }
 

@@ -38,9 +38,11 @@ type Repository interface {
 	// A stale version returns ErrConflict (TKT-8), an unknown id
 	// ErrNotFound; either way nothing is written.
 	Update(ctx context.Context, t *Ticket, history []Change) error
-	// List returns one page of tickets matching f, newest (highest number)
-	// first.
-	List(ctx context.Context, f Filter) (Page, error)
+	// List returns one page of tickets matching q, newest (highest number)
+	// first, below number q.Before when it is set, at most q.Limit of them,
+	// with the cursor of the next page (EncodeCursor of the last ticket)
+	// when more follow. q is checked already (Filter.Query).
+	List(ctx context.Context, q Query) (Page, error)
 	// ListSolved returns up to limit tickets in status solved whose SolvedAt
 	// is at or before until, earliest solved first (auto-close, TKT-2).
 	// limit must be positive.
@@ -97,6 +99,25 @@ type ChangeFilter struct {
 	Until    time.Time
 	// AfterID skips rows with an id up to it (paging).
 	AfterID int64
+}
+
+// Query is a checked Filter in the form a store selects with (Filter.Query
+// makes it): the filters with their defaults applied, and the cursor
+// decoded into Before. Stores ignore the embedded Cursor.
+type Query struct {
+	Filter
+	// Before selects tickets numbered below it; 0: from the newest.
+	Before int64
+}
+
+// Query checks f, applies its defaults and decodes its cursor; it returns
+// a *ValidationError (matching ErrInvalid) naming every bad field.
+func (f Filter) Query() (Query, error) {
+	before, err := f.Normalize()
+	if err != nil {
+		return Query{}, err
+	}
+	return Query{Filter: f, Before: before}, nil
 }
 
 // Normalize applies defaults and checks f. It returns the number below which
