@@ -122,7 +122,6 @@ type Update struct {
 type Repository interface {
 	// Lock serialises the service's category writes for the rest of the
 	// transaction; read-check-write workflows take it before they read.
-	// ErrNotFound when the service is unknown.
 	Lock(ctx context.Context) error
 	// Get returns the category with id, deleted or not, or ErrNotFound.
 	Get(ctx context.Context, id string) (Category, error)

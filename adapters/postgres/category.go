@@ -14,8 +14,8 @@ import (
 
 // categoryRepo stores the category trees (CAT-1..7) in categories, one row
 // per category, deleted ones included, as the category package planned
-// them; it makes no rule checks. Lock takes the service's category_locks
-// row until the transaction ends.
+// them; it makes no rule checks. Lock is the service's "categories" area
+// lock (lockArea).
 type categoryRepo repos
 
 // categoryRow is a row of categories; the reads leave out service_id,
@@ -72,18 +72,7 @@ func categories(rows []categoryRow) []category.Category {
 	return out
 }
 
-// categoryLockRow is a row of category_locks.
-type categoryLockRow struct {
-	bun.BaseModel `bun:"table:category_locks"`
-
-	ServiceID string `bun:"service_id,pk"`
-}
-
-func (r categoryRepo) Lock(ctx context.Context) error {
-	_, err := r.tx.NewInsert().Model(&categoryLockRow{ServiceID: r.sid}).
-		On("CONFLICT (service_id) DO UPDATE").Set("service_id = EXCLUDED.service_id").Exec(ctx)
-	return mapErr(err, "categories of service "+r.sid)
-}
+func (r categoryRepo) Lock(ctx context.Context) error { return lockArea(ctx, r.tx, "categories", r.sid) }
 
 func (r categoryRepo) Get(ctx context.Context, id string) (category.Category, error) {
 	var row categoryRow

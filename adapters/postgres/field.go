@@ -196,9 +196,6 @@ func (r fieldRepo) Load(ctx context.Context, intakeCategoryID string) (field.Sto
 	return field.Stored{Fields: fieldsOf(out.Fields), Layouts: layoutsOf(out.Layouts)}, nil
 }
 
-// Lock takes a transaction-scoped advisory lock per service: system fields
-// at their defaults have no row to lock.
-func (r fieldRepo) Lock(ctx context.Context) error {
-	_, err := r.tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock(hashtextextended(?, 0))", "deskkit.fields."+r.sid)
-	return mapErr(err, "fields of service "+r.sid)
-}
+// Lock is the service's "fields" area lock (lockArea): system fields at
+// their defaults have no row to lock.
+func (r fieldRepo) Lock(ctx context.Context) error { return lockArea(ctx, r.tx, "fields", r.sid) }

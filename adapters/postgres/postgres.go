@@ -211,3 +211,14 @@ func mapErr(err error, what string) error {
 	}
 	return fmt.Errorf("%s: %w", what, err)
 }
+
+// lockArea takes the transaction-scoped advisory lock of one area of one
+// service ("categories", "fields", "templates"), held until the
+// transaction ends: the domain's lock → read → check → write cycles of that
+// area run one after another. Areas whose lock guards a row that holds
+// data (the trigger set's version, the membership counter) lock that row
+// instead.
+func lockArea(ctx context.Context, db bun.IDB, area, serviceID string) error {
+	_, err := db.NewRaw("SELECT pg_advisory_xact_lock(hashtextextended(?, 0))", "deskkit."+area+"."+serviceID).Exec(ctx)
+	return mapErr(err, area+" of service "+serviceID)
+}

@@ -95,10 +95,7 @@ func links(t template.Template) []string {
 	return slices.Compact(ids)
 }
 
-func (r templateRepo) Lock(ctx context.Context) error {
-	_, err := r.tx.NewRaw("SELECT pg_advisory_xact_lock(hashtextextended(?, 0))", "deskkit.templates."+r.sid).Exec(ctx)
-	return mapErr(err, "templates of service "+r.sid)
-}
+func (r templateRepo) Lock(ctx context.Context) error { return lockArea(ctx, r.tx, "templates", r.sid) }
 
 func (r templateRepo) Insert(ctx context.Context, t template.Template) error {
 	row := r.row(t)

@@ -28,11 +28,6 @@ func testCategoryRepository(t *testing.T, s helpdesk.Store) {
 				return r.Categories().Lock(context.Background()) // again in the same transaction
 			})
 		})
-		t.Run("unknown service", func(t *testing.T) {
-			t.Parallel()
-			err := catDo(s, newID(), func(r category.Repository) error { return r.Lock(context.Background()) })
-			assert.ErrorIs(t, err, helpdesk.ErrNotFound)
-		})
 		t.Run("serialises the service's writers", func(t *testing.T) {
 			t.Parallel()
 			svc := catService(t, s)

@@ -1,3 +1,1 @@
 DROP TABLE IF EXISTS categories;
---bun:split
-DROP TABLE IF EXISTS category_locks;

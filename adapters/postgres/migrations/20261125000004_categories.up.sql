@@ -2,16 +2,8 @@
 -- Every primary key and unique index starts with service_id (DESIGN.md,
 -- "Growing past one machine"). The tables store rows as the category
 -- package planned them: the tree rules (depth, cycles, names unique per
--- level, gap-free positions) are checked there, under the lock below.
-
--- One row per service, made by the first category write. Every write
--- workflow locks it before it reads what its checks need, so two writes of
--- one service cannot race each other's checks.
-CREATE TABLE category_locks (
-    service_id  text PRIMARY KEY REFERENCES services (service_id) ON DELETE CASCADE
-);
-
---bun:split
+-- level, gap-free positions) are checked there, under the service's
+-- "categories" area lock (a transaction-scoped advisory lock).
 
 -- A category and the ids of its ancestors, root first (path): a level is
 -- cardinality(path) + 1, "is under" is a scan of path and the path of names
