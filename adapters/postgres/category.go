@@ -72,7 +72,9 @@ func categories(rows []categoryRow) []category.Category {
 	return out
 }
 
-func (r categoryRepo) Lock(ctx context.Context) error { return lockArea(ctx, r.tx, "categories", r.sid) }
+func (r categoryRepo) Lock(ctx context.Context) error {
+	return lockArea(ctx, r.tx, "categories", r.sid)
+}
 
 func (r categoryRepo) Get(ctx context.Context, id string) (category.Category, error) {
 	var row categoryRow
