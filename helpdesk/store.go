@@ -16,6 +16,51 @@ import (
 // implement it; adapters/storetest is the conformance suite every
 // implementation must pass. A store that also implements notify.Queue can
 // feed a Dispatcher (Desk.Dispatcher).
+//
+// # A store persists, reads and locks; it never decides
+//
+// Repositories return the stored rows, ErrNotFound, ErrConflict (a unique
+// key or a stale version, backed by a database constraint where the store
+// has one) and wrapped driver errors. Every domain rule — tree depth,
+// cycles and names (CAT-2, CAT-3), gap-free positions and reorders, trigger
+// order (TRG-1), layouts (FLD-2, FLD-3), duplicate codes and forbidden words
+// (TPL-3, FWD-1), outbox retries (NTF-1) — is checked once, by the domain
+// packages and the workflows of this package, after the area's lock is
+// taken: lock → read what the rule needs → check → write. A store offers
+// specialised primitives only where speed or atomicity needs one: a ticket
+// created with its number and history in one statement, the round-robin
+// cursor advance, idempotent enqueue, outbox claim and settle.
+//
+// # Locks and their order
+//
+// A workflow takes its locks in this order, never the other way round, so
+// that concurrent workflows of one service cannot deadlock (storetest's
+// MixedWorkflows_LockOrder story runs them together on every store):
+//
+//  1. Area locks, at most these and in this order: Categories().Lock,
+//     Fields().Lock, Templates().Lock, Triggers().Lock (also taken by
+//     Triggers().Touch), Groups().Lock. Admin writes of an area take its
+//     lock before they read. Two take a second one: DeleteCategory takes
+//     the template lock after the category lock (it unlinks templates), and
+//     CreateField and DeleteField touch the trigger set after the field
+//     lock (compiled triggers type fields by their definitions).
+//  2. The ticket: Tickets().GetForUpdate, first in every workflow that
+//     changes a ticket (update, status, reply, solve, forward, customer
+//     reply, auto-close). Ticket workflows take no area lock.
+//  3. Group rows: Groups().AdvanceCursor, once per round-robin assignment a
+//     trigger makes while the ticket is held.
+//  4. The ticket counter: Tickets().Create, when a ticket is created.
+//  5. Outbox rows: Outbox().Enqueue for what the change sends; a retry
+//     locks one message with Outbox().Get (and nothing else).
+//  6. The surge state: Surge().LockLastAlert, last, when a ticket is created
+//     (NTF-2).
+//
+// Service settings (ServiceRepository.Update) lock the service's record
+// alone; every workflow reads the record without locking it. Agent writes
+// lock nothing but the agent's row (a stale Version is ErrConflict) and the
+// membership counter when they join groups. Reads take no lock. A store
+// that serialises whole transactions (adapters/memory) may treat every lock
+// as taken.
 type Store interface {
 	// Tx runs fn in one transaction scoped to one service (tenant): the
 	// repositories it hands out cannot see another service's rows (SVC-1).
