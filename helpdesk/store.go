@@ -24,7 +24,7 @@ import (
 // has one) and wrapped driver errors. Every domain rule — tree depth,
 // cycles and names (CAT-2, CAT-3), gap-free positions and reorders, trigger
 // order (TRG-1), layouts (FLD-2, FLD-3), duplicate codes and forbidden words
-// (TPL-3, FWD-1), outbox retries (NTF-1) — is checked once, by the domain
+// (TPL-1, FWD-1), outbox retries (NTF-1) — is checked once, by the domain
 // packages and the workflows of this package, after the area's lock is
 // taken: lock → read what the rule needs → check → write. A store offers
 // specialised primitives only where speed or atomicity needs one: a ticket

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -51,14 +50,7 @@ type cwDesk struct {
 
 func newCWDesk(t *testing.T, s helpdesk.Store) *cwDesk {
 	t.Helper()
-	var mu sync.Mutex
-	now := base
-	d, err := helpdesk.New(helpdesk.Config{Store: s, Clock: func() time.Time {
-		mu.Lock()
-		defer mu.Unlock()
-		now = now.Add(time.Second)
-		return now
-	}})
+	d, err := helpdesk.New(helpdesk.Config{Store: s, Clock: tickingClock()})
 	require.NoError(t, err)
 	id := newID()
 	_, err = d.CreateService(context.Background(), helpdesk.NewService{ID: id, Settings: cfg(id).Settings})

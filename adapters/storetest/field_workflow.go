@@ -4,7 +4,6 @@ import (
 	"context"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -23,14 +22,7 @@ import (
 // uses a service of its own.
 func testFieldWorkflow(t *testing.T, s helpdesk.Store) {
 	ctx := context.Background()
-	var mu sync.Mutex
-	now := base
-	desk, err := helpdesk.New(helpdesk.Config{Store: s, Clock: func() time.Time {
-		mu.Lock()
-		defer mu.Unlock()
-		now = now.Add(time.Second)
-		return now
-	}})
+	desk, err := helpdesk.New(helpdesk.Config{Store: s, Clock: tickingClock()})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = desk.Close() })
 	// admin returns an admin session of a new service.

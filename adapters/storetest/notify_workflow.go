@@ -6,7 +6,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -41,14 +40,7 @@ func (m *nwMailer) SendMail(context.Context, notify.Message) error {
 func testNotifyWorkflow(t *testing.T, s helpdesk.Store) {
 	ctx := context.Background()
 	queueOf(t, s)
-	var mu sync.Mutex
-	now := base
-	desk, err := helpdesk.New(helpdesk.Config{Store: s, Clock: func() time.Time {
-		mu.Lock()
-		defer mu.Unlock()
-		now = now.Add(time.Second)
-		return now
-	}})
+	desk, err := helpdesk.New(helpdesk.Config{Store: s, Clock: tickingClock()})
 	require.NoError(t, err)
 	set := cfg("acme").Settings
 	set.Mail = helpdesk.MailSettings{FromAddress: "help@example.com",

@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -228,4 +229,18 @@ func assertPristine(t *testing.T, s helpdesk.Store, svc string, first ticket.Tic
 		assert.Equal(t, int64(1), c.Version)
 		return nil
 	})
+}
+
+// tickingClock returns a clock for a Desk that starts at base and moves one
+// second on at every reading, so that every change of a story has a time
+// of its own. It is safe for concurrent use.
+func tickingClock() func() time.Time {
+	var mu sync.Mutex
+	now := base
+	return func() time.Time {
+		mu.Lock()
+		defer mu.Unlock()
+		now = now.Add(time.Second)
+		return now
+	}
 }

@@ -70,14 +70,7 @@ type twDesk struct {
 func newTWDesk(t *testing.T, s helpdesk.Store, mods ...func(*helpdesk.Config)) *twDesk {
 	t.Helper()
 	ctx := context.Background()
-	var mu sync.Mutex
-	now := base
-	c := helpdesk.Config{Store: s, Clock: func() time.Time {
-		mu.Lock()
-		defer mu.Unlock()
-		now = now.Add(time.Second)
-		return now
-	}}
+	c := helpdesk.Config{Store: s, Clock: tickingClock()}
 	for _, m := range mods {
 		m(&c)
 	}

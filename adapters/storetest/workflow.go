@@ -20,14 +20,7 @@ import (
 // what the memory store does, every store must do.
 func testDeskWorkflow(t *testing.T, s helpdesk.Store) {
 	ctx := context.Background()
-	var mu sync.Mutex
-	now := base
-	desk, err := helpdesk.New(helpdesk.Config{Store: s, Clock: func() time.Time {
-		mu.Lock()
-		defer mu.Unlock()
-		now = now.Add(time.Second)
-		return now
-	}})
+	desk, err := helpdesk.New(helpdesk.Config{Store: s, Clock: tickingClock()})
 	require.NoError(t, err)
 	c := cfg("acme")
 	_, err = desk.CreateService(ctx, helpdesk.NewService{ID: "acme", Settings: c.Settings})
