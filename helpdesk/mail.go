@@ -24,7 +24,8 @@ type MailSettings struct {
 	// Layout wraps automatic mails (not trigger mails) (MAIL-6).
 	Layout MailLayout `json:"layout"`
 	// The automatic mails of MAIL-6: when a ticket is solved, put on hold,
-	// or answered (manual processing).
+	// or answered (manual processing). When each goes out and what its
+	// #{content} holds: "Automatic mails" in the package doc.
 	Resolve AutoMail `json:"resolve"`
 	Hold    AutoMail `json:"hold"`
 	Manual  AutoMail `json:"manual"`
@@ -37,13 +38,19 @@ type MailLayout struct {
 }
 
 // AutoMail is one automatic mail (MAIL-6). Body must contain #{content}
-// (the reply text) in every language. Every TPL-4 code may be used
+// in every language: the reply the mail carries (the call's public reply,
+// or for a status mail without one the ticket's last public reply; see
+// "Automatic mails" in the package doc). Every TPL-4 code may be used
 // (#{content}, #{ticketId}, #{title}, #{customerName}, #{agentName},
 // #{intakeType}, #{field.KEY}); an unknown one is refused when saved.
 type AutoMail struct {
-	Enabled bool      `json:"enabled"`
+	// Enabled turns the mail on; an enabled mail needs a Body.
+	Enabled bool `json:"enabled"`
+	// Subject is the subject per language; without one it is
+	// "[#NUMBER] TITLE".
 	Subject i18n.Text `json:"subject,omitempty"`
-	Body    i18n.Text `json:"body,omitempty"`
+	// Body is the text per language, wrapped in the layout.
+	Body i18n.Text `json:"body,omitempty"`
 }
 
 // autoMailKind names the MAIL-6 automatic mails.
@@ -100,8 +107,9 @@ func (m MailSettings) auto(k autoMailKind) AutoMail {
 }
 
 // queueAutoMail puts the automatic mail of kind for t into the outbox, in
-// the caller's transaction (MAIL-6, NTF-1). content is the reply text; key
-// makes the message idempotent (the comment or the ticket version).
+// the caller's transaction (MAIL-6, NTF-1); Session.autoMail decides which
+// mail a call owes. content is the reply text; key makes the message
+// idempotent (the comment or the ticket version).
 func (s *Session) queueAutoMail(ctx context.Context, o *op, kind autoMailKind, t ticket.Ticket, content, key string) (err error) {
 	am := o.svc.Mail.auto(kind)
 	if !am.Enabled || t.Requester.Email == "" {

@@ -72,6 +72,7 @@ func Run(t *testing.T, o Options) {
 		{"NotifyWorkflow", testNotifyWorkflow},
 		{"ConcurrentConfigUpdates", testConcurrentConfigUpdates},
 		{"DeskWorkflow", testDeskWorkflow},
+		{"AutoMailWorkflow_MAIL6", testAutoMailWorkflow},
 		{"AutoCloseWorkflow_TKT2", testAutoCloseWorkflow},
 		{"MixedWorkflows_LockOrder", testMixedWorkflows},
 	}
