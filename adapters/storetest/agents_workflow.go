@@ -188,7 +188,7 @@ func rrTeam(t testing.TB, d *helpdesk.Desk, svc string, n int) (string, []string
 	var ids []string
 	for i := range n {
 		a, err := sys.CreateAgent(ctx, agent.New{Name: fmt.Sprintf("Agent %d", i), Email: fmt.Sprintf("a%d@acme.example", i),
-			Role: agent.RoleAgent, Permissions: agent.Permissions{Ticket: true}, Toggles: agent.Toggles{TicketAssignment: true},
+			Role: agent.RoleAgent, Permissions: &agent.Permissions{Ticket: true}, Toggles: &agent.Toggles{TicketAssignment: true},
 			GroupIDs: []string{g.ID}})
 		require.NoError(t, err)
 		ids = append(ids, a.ID)
