@@ -59,7 +59,7 @@ func newFixture(t *testing.T, mods ...func(*helpdesk.Config, *helpdesk.Settings)
 	adm, err := f.sys.CreateAgent(ctx, agent.New{Name: "Admin", Email: "admin@acme.example", Role: agent.RoleAdmin})
 	require.NoError(t, err)
 	ag, err := f.sys.CreateAgent(ctx, agent.New{Name: "Agent", Email: "agent@acme.example", Role: agent.RoleAgent,
-		Permissions: agent.Permissions{Ticket: true}, Toggles: agent.Toggles{TicketAssignment: true}})
+		Permissions: &agent.Permissions{Ticket: true}, Toggles: &agent.Toggles{TicketAssignment: true}})
 	require.NoError(t, err)
 	fa, err := f.other.As(helpdesk.System).CreateAgent(ctx, agent.New{Name: "Foreign", Email: "f@other.example", Role: agent.RoleAdmin})
 	require.NoError(t, err)

@@ -55,7 +55,7 @@ func newPermFixture(t *testing.T) *permFixture {
 	f.ids[aUnknown] = "no-such-agent"
 	add := func(key string, p agent.Permissions) {
 		a, err := f.sys.CreateAgent(ctx, agent.New{Name: key, Email: fmt.Sprintf("a%d@acme.example", len(f.ids)), Role: agent.RoleAgent,
-			Permissions: p, Toggles: agent.Toggles{TicketAssignment: true}})
+			Permissions: &p, Toggles: &agent.Toggles{TicketAssignment: true}})
 		require.NoError(t, err)
 		f.ids[key] = a.ID
 	}

@@ -461,7 +461,8 @@ func TestPreviewReply_TKT3_PermissionsAndInput(t *testing.T) {
 	assert.Equal(t, []string{"body"}, problems(t, err))
 	_, err = f.other.As(helpdesk.AgentID(f.foreignAgentID)).PreviewReply(ctx, tk.ID, "hi")
 	assert.ErrorIs(t, err, helpdesk.ErrNotFound, "SVC-1")
-	noTickets, err := f.sys.CreateAgent(ctx, agent.New{Name: "Plain", Email: "plain@acme.example", Role: agent.RoleAgent})
+	noTickets, err := f.sys.CreateAgent(ctx, agent.New{Name: "Plain", Email: "plain@acme.example", Role: agent.RoleAgent,
+		Permissions: &agent.Permissions{}})
 	require.NoError(t, err)
 	_, err = f.acme.As(helpdesk.AgentID(noTickets.ID)).PreviewReply(ctx, tk.ID, "hi")
 	assert.ErrorIs(t, err, helpdesk.ErrForbidden, "a preview needs ticket work")

@@ -465,13 +465,17 @@ func (s *Session) edit(ctx context.Context, o *op, id string, ev ticket.EventKin
 		return before, err
 	}
 	changes := append(ticket.Diff(before, after), extra...)
+	sys := o.changes(System, id, ev, o.systemRows)
 	if len(changes) == 0 {
+		if len(sys) > 0 {
+			return before, o.r.Tickets().AddChanges(ctx, sys)
+		}
 		return before, nil
 	}
 	if before.Status == ticket.StatusClosed && after.Status == ticket.StatusClosed {
 		return before, errClosed(id)
 	}
-	rows := o.changes(s.actor, id, ev, changes)
+	rows := append(o.changes(s.actor, id, ev, changes), sys...)
 	fx, err := s.runTriggers(ctx, o, ev, before, &after) // TRG-7
 	if err != nil {
 		return before, err

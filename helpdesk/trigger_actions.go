@@ -44,7 +44,9 @@ func (fx *effects) row(field, from, to string) ticket.Change {
 // Apply carries out tr's actions in order and records the firing in the
 // history: one row naming the trigger and its actions, a row per field the
 // actions changed, a row per action that could not be carried out (a
-// stale group, an illegal status move; it is skipped, the event goes on).
+// stale group, an illegal status move; it is skipped, the event goes on),
+// and a ticket.FieldAssignment row when an assignment found nobody
+// eligible.
 func (fx *effects) Apply(ctx context.Context, tr *trigger.Trigger, t *ticket.Ticket) (bool, error) {
 	prev := t.Clone()
 	fx.rows = append(fx.rows, fx.row(ticket.FieldTrigger, tr.ID, summary(tr)))
@@ -80,16 +82,21 @@ func (fx *effects) action(ctx context.Context, tr *trigger.Trigger, i int, a tri
 	o, s := fx.o, fx.s
 	switch a.Kind {
 	case trigger.AssignRandom, trigger.AssignRoundRobin, trigger.AssignFixed:
-		if _, err := o.r.Groups().Get(ctx, a.GroupID); errors.Is(err, ErrNotFound) {
+		g, err := o.r.Groups().Get(ctx, a.GroupID)
+		if errors.Is(err, ErrNotFound) {
 			return fmt.Sprintf("group %s no longer exists", a.GroupID), nil
 		} else if err != nil {
 			return "", err
 		}
-		id, err := s.pickBy(ctx, o, a.GroupID, strategies[a.Kind], a.AgentID)
+		id, why, err := s.pickBy(ctx, o, g, strategies[a.Kind], a.AgentID)
 		if err != nil {
 			return "", err
 		}
-		// Nobody eligible: the ticket goes to the group unassigned (TRG-6.1).
+		// Nobody eligible: the ticket goes to the group unassigned
+		// (TRG-6.1), and the history says why.
+		if why != "" {
+			fx.rows = append(fx.rows, fx.row(ticket.FieldAssignment, a.GroupID, why))
+		}
 		t.GroupID, t.AssigneeID = a.GroupID, id
 		if id != "" && t.Status == ticket.StatusNew {
 			return "", setStatus(t, ticket.StatusOpen, o) // TKT-2
