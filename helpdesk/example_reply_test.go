@@ -30,7 +30,7 @@ func ExampleSession_ReplyWithTemplate() {
 	acme := desk.Service("acme")
 	sys := acme.As(helpdesk.System)
 	kim, _ := sys.CreateAgent(ctx, agent.New{Name: "Kim", Email: "kim@acme.example", Role: agent.RoleAgent,
-		Permissions: agent.Permissions{Ticket: true}})
+		Permissions: &agent.Permissions{Ticket: true}})
 	asKim := acme.As(helpdesk.AgentID(kim.ID))
 	tpl, _ := sys.CreateTemplate(ctx, template.Spec{Title: "Refund done", Code: "refund",
 		Content: "Dear #{customerName}, your refund is on its way. - #{agentName}"})

@@ -40,7 +40,7 @@ func testAutoMailWorkflow(t *testing.T, s helpdesk.Store) {
 	acme := desk.Service("acme")
 	sys := acme.As(helpdesk.System)
 	kim, err := sys.CreateAgent(ctx, agent.New{Name: "Kim", Email: "kim@example.com", Role: agent.RoleAgent,
-		Permissions: agent.Permissions{Ticket: true}})
+		Permissions: &agent.Permissions{Ticket: true}})
 	require.NoError(t, err)
 	asKim := acme.As(helpdesk.AgentID(kim.ID))
 	tpl, err := sys.CreateTemplate(ctx, template.Spec{Title: "Done", Content: "#{customerName}님, #{title} 건 처리했습니다.", Code: "done"})
