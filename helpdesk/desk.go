@@ -149,7 +149,9 @@ var System = Actor{Kind: ticket.ActorSystem}
 func AgentID(id string) Actor { return Actor{Kind: ticket.ActorAgent, ID: id} }
 
 // Session is a service handle bound to one actor. It is cheap; make one per
-// request.
+// request. Its methods return the areas of the helpdesk (Tickets,
+// Categories, Fields, ...), whose verb methods make the calls; see
+// "Sessions and areas" in the package doc.
 type Session struct {
 	desk  *Desk
 	svc   string

@@ -3,6 +3,38 @@
 // workflows — create, update, change status, reply, customer reply, solve,
 // list, history and export.
 //
+// # Sessions and areas
+//
+// Every call is made by an actor: desk.Service(id).As(actor) returns a
+// *Session, and the session's accessors return the areas of the helpdesk,
+// each a small handle with verb methods:
+//
+//	s := desk.Service("acme").As(helpdesk.AgentID(kim))
+//	t, err := s.Tickets().Create(ctx, ticket.New{Title: "Refund", Content: "Order 42"})
+//	_, err = s.Tickets().Reply(ctx, t.ID, helpdesk.Reply{Body: "Done", Status: ticket.StatusSolved})
+//	tree, err := s.Categories().Tree(ctx, category.Intake)
+//
+// The areas are Tickets, Categories, Fields, Templates, ForbiddenWords,
+// Agents, Groups, Triggers, Outbox, Recipients and Configuration (the
+// service's own settings). Handles are values, cheap to make and safe to
+// copy; each call authorizes the session's actor afresh.
+//
+// The verbs and their inputs follow one convention in every package:
+//
+//   - Create takes a type named New (ticket.New, category.New, field.New,
+//     template.New, agent.New, trigger.New; in this package, where several
+//     live side by side, NewGroup, NewRecipient and NewService).
+//   - Update takes an id and either a type named Update, whose nil fields
+//     keep the stored value (ticket.Update, category.Update, field.Update,
+//     agent.Update), or — where the whole definition is replaced — the
+//     same New type Create takes (template.New, trigger.New, NewGroup,
+//     NewRecipient). Configuration.Update replaces the Settings whole.
+//   - Get reads one object by id, List reads all of them (or a page, with
+//     a Filter: ticket.Filter, notify.Filter, agent.LoginFilter), Delete
+//     removes one, Reorder sets the display order from a list of ids.
+//   - A ticket action takes a type named after it: Reply, TemplateReply,
+//     Forward, Solve.
+//
 // Every call runs in one store transaction scoped to one service (SVC-1),
 // checks its actor once through a single authorize point (SVC-3), and records
 // each change in the ticket's history (TKT-4). Errors are typed: match
@@ -15,14 +47,14 @@
 //
 // # Replies and templates
 //
-// A plain reply (Reply) is not a template: its body is stored and sent as
+// A plain reply (Tickets.Reply) is not a template: its body is stored and sent as
 // written, so "#{" in it is text, never an error. To reply with a reply
-// template, call ReplyWithTemplate with the template's id and the agent's
+// template, call Tickets.ReplyWithTemplate with the template's id and the agent's
 // additions: the template's #{codes} are rendered with the ticket's values
 // (TPL-4; #{content} is the ticket's content there), the additions follow
 // as written, and the result is checked and stored like any reply — the
 // forbidden-word check for a public reply (FWD-2), the status move, the
-// automatic mail. PreviewReply and PreviewTemplateReply run the same checks
+// automatic mail. Tickets.PreviewReply and PreviewTemplateReply run the same checks
 // without storing or sending anything.
 //
 // # Automatic mails
@@ -34,12 +66,12 @@
 // failed call sends nothing) and delivered by a Dispatcher. A call queues
 // at most one, and only these calls queue any:
 //
-//   - Reply and ReplyWithTemplate with a public reply: the resolve mail
+//   - Tickets.Reply and ReplyWithTemplate with a public reply: the resolve mail
 //     when the call moved the ticket to solved (by its Status, or by a
 //     trigger the call fired), the hold mail when it moved it to pending,
 //     the manual-processing mail otherwise (also for a reply that leaves a
 //     pending ticket pending). #{content} is that reply, as stored.
-//   - ChangeStatus, Solve (not SolveOptions.Internal), and Reply or
+//   - Tickets.SetStatus, Solve (not Solve.Internal), and Reply or
 //     ReplyWithTemplate making an internal note with a Status: the resolve
 //     or hold mail when the call moved the ticket to solved or pending.
 //     #{content} is the ticket's last public reply to the customer, by an
@@ -48,10 +80,10 @@
 //     no mail goes out.
 //
 // Nothing is mailed for an internal resolution (Solve with
-// SolveOptions.Internal, TKT-6: the configured text goes into the history,
+// Solve.Internal, TKT-6: the configured text goes into the history,
 // and with no text configured only the status move is recorded), an
-// internal note that moves nothing, CreateTicket, UpdateTicket, Forward,
-// CustomerReply, or the AutoCloser (CloseSolved). Trigger mails (TRG) are their own,
+// internal note that moves nothing, Tickets.Create, Update, Forward,
+// CustomerReply, or the AutoCloser (Tickets.CloseSolved). Trigger mails (TRG) are their own,
 // sent without the layout.
 //
 // The texts are taken in the ticket's language, else the service's

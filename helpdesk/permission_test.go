@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"reflect"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -47,14 +49,14 @@ type permFixture struct {
 func newPermFixture(t *testing.T) *permFixture {
 	t.Helper()
 	ctx := context.Background()
-	f := &permFixture{fixture: newFixture(t), ids: map[string]string{}}
+	f := &permFixture{fixture: newFixture(t, func(c *helpdesk.Config, _ *helpdesk.Settings) { c.Directory = openDirectory{} }), ids: map[string]string{}}
 	f.ids[aSystem] = f.adminID // System acts on behalf of someone where a call needs an agent id
 	f.ids[aAdmin] = f.adminID
 	f.ids[aTicket] = f.agentID
 	f.ids[aForeign] = f.foreignAgentID
 	f.ids[aUnknown] = "no-such-agent"
 	add := func(key string, p agent.Permissions) {
-		a, err := f.sys.CreateAgent(ctx, agent.New{Name: key, Email: fmt.Sprintf("a%d@acme.example", len(f.ids)), Role: agent.RoleAgent,
+		a, err := f.sys.Agents().Create(ctx, agent.New{Name: key, Email: fmt.Sprintf("a%d@acme.example", len(f.ids)), Role: agent.RoleAgent,
 			Permissions: &p, Toggles: &agent.Toggles{TicketAssignment: true}})
 		require.NoError(t, err)
 		f.ids[key] = a.ID
@@ -65,14 +67,25 @@ func newPermFixture(t *testing.T) *permFixture {
 	add(aBare, agent.Permissions{})
 	add(aRestricted, agent.Permissions{Ticket: true})
 	add(aInactive, agent.Permissions{Ticket: true})
-	_, err := f.sys.SetMenuAccess(ctx, agent.MenuAccess{Menu: agent.MenuTickets, Partial: true, Restricted: []string{f.ids[aRestricted]}})
+	_, err := f.sys.Agents().SetMenuAccess(ctx, agent.MenuAccess{Menu: agent.MenuTickets, Partial: true, Restricted: []string{f.ids[aRestricted]}})
 	require.NoError(t, err)
-	in, err := f.sys.Agent(ctx, f.ids[aInactive])
+	in, err := f.sys.Agents().Get(ctx, f.ids[aInactive])
 	require.NoError(t, err)
-	_, err = f.sys.UpdateAgent(ctx, in.ID, agent.Update{Version: in.Version, Active: ptr(false)})
+	_, err = f.sys.Agents().Update(ctx, in.ID, agent.Update{Version: in.Version, Active: ptr(false)})
 	require.NoError(t, err)
 	return f
 }
+
+// openDirectory is a host directory in which every address is a member:
+// agents can be created as before, and invited.
+type openDirectory struct{}
+
+func (openDirectory) LookUp(_ context.Context, account string) (agent.Member, error) {
+	name, _, _ := strings.Cut(account, "@")
+	return agent.Member{Account: account, Name: name, Email: account}, nil
+}
+
+func (openDirectory) Invite(context.Context, string, string) error { return nil }
 
 func (f *permFixture) session(who string) *helpdesk.Session {
 	if who == aSystem {
@@ -81,248 +94,273 @@ func (f *permFixture) session(who string) *helpdesk.Session {
 	return f.acme.As(helpdesk.AgentID(f.ids[who]))
 }
 
-// TestPermissions_SVC3_AGT4 calls every workflow as every role and
-// permission combination: allowed calls succeed, denied ones return
-// ErrForbidden and change nothing.
-func TestPermissions_SVC3_AGT4(t *testing.T) {
-	anyActive := []string{aSystem, aAdmin, aTicket, aForward, aExport, aLogs, aBare, aRestricted}
-	ticketWork := []string{aSystem, aAdmin, aTicket, aForward}
-	adminOnly := []string{aSystem, aAdmin}
-	type call func(ctx context.Context, f *permFixture, s *helpdesk.Session, who string, tk ticket.Ticket) error
-	workflows := []struct {
-		name    string
-		allowed []string
-		call    call
-	}{
-		{"Ticket", ticketWork, func(ctx context.Context, _ *permFixture, s *helpdesk.Session, _ string, tk ticket.Ticket) error {
-			_, err := s.Ticket(ctx, tk.ID)
-			return err
+// permCall is what a row of the permission table calls with: the session of
+// the actor under test, who that is, the fixture and its ticket.
+type permCall struct {
+	ctx context.Context
+	f   *permFixture
+	s   *helpdesk.Session
+	who string
+	tk  ticket.Ticket
+}
+
+// id returns the id of a fixture object ("group", "template", ...).
+func (c permCall) id(key string) string { return c.f.ids[key] }
+
+// ignore drops a call's result, keeping its error.
+func ignore[T any](_ T, err error) error { return err }
+
+// permRow is one row of the permission table: a call of a Session area's
+// method, named "Area.Method" (a variant adds " (what)"), and the actors
+// allowed to make it.
+type permRow struct {
+	name    string
+	allowed []string
+	call    func(c permCall) error
+}
+
+// Actor sets of the permission table.
+var (
+	anyActive  = []string{aSystem, aAdmin, aTicket, aForward, aExport, aLogs, aBare, aRestricted}
+	ticketWork = []string{aSystem, aAdmin, aTicket, aForward}
+	forwarders = []string{aSystem, aAdmin, aForward}
+	adminOnly  = []string{aSystem, aAdmin}
+)
+
+// permissionTable has a row for every method of every Session area
+// (TestPermissions_SVC3_EveryAreaMethodHasARow holds it to that).
+func permissionTable() []permRow {
+	return []permRow{
+		// Tickets
+		{"Tickets.Create", ticketWork, func(c permCall) error { return ignore(c.s.Tickets().Create(c.ctx, newTicket())) }},
+		{"Tickets.Get", ticketWork, func(c permCall) error { return ignore(c.s.Tickets().Get(c.ctx, c.tk.ID)) }},
+		{"Tickets.ByNumber", ticketWork, func(c permCall) error { return ignore(c.s.Tickets().ByNumber(c.ctx, c.tk.Number)) }},
+		{"Tickets.List", ticketWork, func(c permCall) error { return ignore(c.s.Tickets().List(c.ctx, ticket.Filter{})) }},
+		{"Tickets.Comments", ticketWork, func(c permCall) error { return ignore(c.s.Tickets().Comments(c.ctx, c.tk.ID)) }},
+		{"Tickets.History", ticketWork, func(c permCall) error { return ignore(c.s.Tickets().History(c.ctx, c.tk.ID)) }},
+		{"Tickets.Update", ticketWork, func(c permCall) error {
+			return ignore(c.s.Tickets().Update(c.ctx, c.tk.ID, ticket.Update{Version: c.tk.Version, Title: ptr("new title")}))
 		}},
-		{"TicketByNumber", ticketWork, func(ctx context.Context, _ *permFixture, s *helpdesk.Session, _ string, tk ticket.Ticket) error {
-			_, err := s.TicketByNumber(ctx, tk.Number)
-			return err
+		{"Tickets.Update (assignee)", forwarders, func(c permCall) error {
+			return ignore(c.s.Tickets().Update(c.ctx, c.tk.ID, ticket.Update{Version: c.tk.Version, AssigneeID: ptr(c.f.agentID)}))
 		}},
-		{"Tickets", ticketWork, func(ctx context.Context, _ *permFixture, s *helpdesk.Session, _ string, _ ticket.Ticket) error {
-			_, err := s.Tickets(ctx, ticket.Filter{})
-			return err
+		{"Tickets.SetStatus", ticketWork, func(c permCall) error {
+			return ignore(c.s.Tickets().SetStatus(c.ctx, c.tk.ID, ticket.StatusPending))
 		}},
-		{"Comments", ticketWork, func(ctx context.Context, _ *permFixture, s *helpdesk.Session, _ string, tk ticket.Ticket) error {
-			_, err := s.Comments(ctx, tk.ID)
-			return err
+		{"Tickets.Solve", ticketWork, func(c permCall) error {
+			return ignore(c.s.Tickets().Solve(c.ctx, c.tk.ID, helpdesk.Solve{Internal: true}))
 		}},
-		{"History", ticketWork, func(ctx context.Context, _ *permFixture, s *helpdesk.Session, _ string, tk ticket.Ticket) error {
-			_, err := s.History(ctx, tk.ID)
-			return err
+		{"Tickets.Reply", ticketWork, func(c permCall) error {
+			return ignore(c.s.Tickets().Reply(c.ctx, c.tk.ID, helpdesk.Reply{Body: "hi"}))
 		}},
-		{"CreateTicket", ticketWork, func(ctx context.Context, _ *permFixture, s *helpdesk.Session, _ string, _ ticket.Ticket) error {
-			_, err := s.CreateTicket(ctx, newTicket())
-			return err
+		{"Tickets.Reply (internal note)", ticketWork, func(c permCall) error {
+			return ignore(c.s.Tickets().Reply(c.ctx, c.tk.ID, helpdesk.Reply{Body: "hi", Internal: true}))
 		}},
-		{"UpdateTicket", ticketWork, func(ctx context.Context, _ *permFixture, s *helpdesk.Session, _ string, tk ticket.Ticket) error {
-			_, err := s.UpdateTicket(ctx, tk.ID, ticket.Update{Version: tk.Version, Title: ptr("new title")})
-			return err
+		{"Tickets.ReplyWithTemplate", ticketWork, func(c permCall) error {
+			return ignore(c.s.Tickets().ReplyWithTemplate(c.ctx, c.tk.ID, helpdesk.TemplateReply{TemplateID: c.id("template"), Additions: "#{as written}", Status: ticket.StatusPending}))
 		}},
-		{"ChangeStatus", ticketWork, func(ctx context.Context, _ *permFixture, s *helpdesk.Session, _ string, tk ticket.Ticket) error {
-			_, err := s.ChangeStatus(ctx, tk.ID, ticket.StatusPending)
-			return err
+		{"Tickets.PreviewReply", ticketWork, func(c permCall) error {
+			return ignore(c.s.Tickets().PreviewReply(c.ctx, c.tk.ID, "Hello #{customerName}"))
 		}},
-		{"Reply", ticketWork, func(ctx context.Context, _ *permFixture, s *helpdesk.Session, _ string, tk ticket.Ticket) error {
-			_, err := s.Reply(ctx, tk.ID, helpdesk.Reply{Body: "hi"})
-			return err
+		{"Tickets.PreviewTemplateReply", ticketWork, func(c permCall) error {
+			return ignore(c.s.Tickets().PreviewTemplateReply(c.ctx, c.tk.ID, helpdesk.TemplateReply{TemplateID: c.id("template")}))
 		}},
-		{"ReplyWithTemplate", ticketWork, func(ctx context.Context, f *permFixture, s *helpdesk.Session, _ string, tk ticket.Ticket) error {
-			_, err := s.ReplyWithTemplate(ctx, tk.ID, helpdesk.TemplateReply{TemplateID: f.ids["template"], Additions: "#{as written}", Status: ticket.StatusPending})
-			return err
+		{"Tickets.CustomerReply", []string{aSystem}, func(c permCall) error {
+			return ignore(c.s.Tickets().CustomerReply(c.ctx, c.tk.ID, "hi"))
 		}},
-		{"Note", ticketWork, func(ctx context.Context, _ *permFixture, s *helpdesk.Session, _ string, tk ticket.Ticket) error {
-			_, err := s.Reply(ctx, tk.ID, helpdesk.Reply{Body: "hi", Internal: true})
-			return err
+		{"Tickets.Forward", forwarders, func(c permCall) error {
+			return ignore(c.s.Tickets().Forward(c.ctx, c.tk.ID, helpdesk.Forward{AgentID: c.f.agentID}))
 		}},
-		{"Solve", ticketWork, func(ctx context.Context, _ *permFixture, s *helpdesk.Session, _ string, tk ticket.Ticket) error {
-			_, err := s.Solve(ctx, tk.ID, helpdesk.SolveOptions{Internal: true})
-			return err
+		{"Tickets.ExportHistory", []string{aSystem, aAdmin, aExport}, func(c permCall) error {
+			return c.s.Tickets().ExportHistory(c.ctx, &bytes.Buffer{}, helpdesk.CSV, ticket.ChangeFilter{})
 		}},
-		{"Forward", []string{aSystem, aAdmin, aForward}, func(ctx context.Context, f *permFixture, s *helpdesk.Session, _ string, tk ticket.Ticket) error {
-			_, err := s.Forward(ctx, tk.ID, helpdesk.Forward{AgentID: f.agentID})
-			return err
+		{"Tickets.CloseSolved", adminOnly, func(c permCall) error { return ignore(c.s.Tickets().CloseSolved(c.ctx)) }},
+
+		// Categories
+		{"Categories.Create", adminOnly, func(c permCall) error {
+			return ignore(c.s.Categories().Create(c.ctx, category.New{Tree: category.Intake, Name: i18n.Text{"ko": "결제"}}))
 		}},
-		{"UpdateTicketAssignee", []string{aSystem, aAdmin, aForward}, func(ctx context.Context, f *permFixture, s *helpdesk.Session, _ string, tk ticket.Ticket) error {
-			_, err := s.UpdateTicket(ctx, tk.ID, ticket.Update{Version: tk.Version, AssigneeID: ptr(f.agentID)})
-			return err
+		{"Categories.Update", adminOnly, func(c permCall) error {
+			return ignore(c.s.Categories().Update(c.ctx, c.id("category"), category.Update{Name: i18n.Text{"ko": "주문 문의"}}))
 		}},
-		{"NextAssignee", ticketWork, func(ctx context.Context, f *permFixture, s *helpdesk.Session, _ string, _ ticket.Ticket) error {
-			_, err := s.NextAssignee(ctx, f.ids["group"])
-			return err
+		{"Categories.Move", adminOnly, func(c permCall) error {
+			return ignore(c.s.Categories().Move(c.ctx, c.id("category 2"), c.id("category")))
 		}},
-		{"CustomerReply", []string{aSystem}, func(ctx context.Context, _ *permFixture, s *helpdesk.Session, _ string, tk ticket.Ticket) error {
-			_, err := s.CustomerReply(ctx, tk.ID, "hi")
-			return err
+		{"Categories.Reorder", adminOnly, func(c permCall) error {
+			return c.s.Categories().Reorder(c.ctx, category.Intake, "", []string{c.id("category 2"), c.id("category")})
 		}},
-		{"ExportHistory", []string{aSystem, aAdmin, aExport}, func(ctx context.Context, _ *permFixture, s *helpdesk.Session, _ string, _ ticket.Ticket) error {
-			return s.ExportHistory(ctx, &bytes.Buffer{}, helpdesk.CSV, ticket.ChangeFilter{})
+		{"Categories.Delete", adminOnly, func(c permCall) error { return ignore(c.s.Categories().Delete(c.ctx, c.id("category 2"))) }},
+		{"Categories.Tree", anyActive, func(c permCall) error { return ignore(c.s.Categories().Tree(c.ctx, category.Intake)) }},
+		{"Categories.Get", anyActive, func(c permCall) error { return ignore(c.s.Categories().Get(c.ctx, c.id("category"))) }},
+		{"Categories.Path", anyActive, func(c permCall) error { return ignore(c.s.Categories().Path(c.ctx, c.id("category"))) }},
+
+		// Fields
+		{"Fields.Create", adminOnly, func(c permCall) error {
+			return ignore(c.s.Fields().Create(c.ctx, field.New{Key: "order", Kind: field.KindCustomer, Type: field.TypeNumber, Label: i18n.Text{"ko": "주문"}}))
 		}},
-		{"LoginLog", []string{aSystem, aAdmin, aLogs}, func(ctx context.Context, _ *permFixture, s *helpdesk.Session, _ string, _ ticket.Ticket) error {
-			_, err := s.LoginLog(ctx, agent.LoginFilter{})
-			return err
+		{"Fields.Update", adminOnly, func(c permCall) error {
+			return ignore(c.s.Fields().Update(c.ctx, "ref", field.Update{Required: ptr(true)}))
 		}},
-		{"RecordOwnLogin", anyActive, func(ctx context.Context, f *permFixture, s *helpdesk.Session, who string, _ ticket.Ticket) error {
-			_, err := s.RecordLogin(ctx, agent.LoginEvent{AgentID: f.ids[who], Kind: agent.Login, Address: "10.0.0.1"})
-			return err
+		{"Fields.Delete", adminOnly, func(c permCall) error { return c.s.Fields().Delete(c.ctx, "ref") }},
+		{"Fields.ResetSystem", adminOnly, func(c permCall) error {
+			return ignore(c.s.Fields().ResetSystem(c.ctx, field.KeyPrivacyConsent))
 		}},
-		{"RecordLogsAgentsLogin", []string{aSystem, aLogs}, func(ctx context.Context, f *permFixture, s *helpdesk.Session, _ string, _ ticket.Ticket) error {
-			_, err := s.RecordLogin(ctx, agent.LoginEvent{AgentID: f.ids[aLogs], Kind: agent.Logout})
-			return err
+		{"Fields.List", anyActive, func(c permCall) error { return ignore(c.s.Fields().List(c.ctx)) }},
+		{"Fields.Get", anyActive, func(c permCall) error { return ignore(c.s.Fields().Get(c.ctx, "ref")) }},
+		{"Fields.SetCustomerLayout", adminOnly, func(c permCall) error {
+			return ignore(c.s.Fields().SetCustomerLayout(c.ctx, c.id("category"), []string{"ref"}))
 		}},
-		{"Settings", anyActive, func(ctx context.Context, _ *permFixture, s *helpdesk.Session, _ string, _ ticket.Ticket) error {
-			_, err := s.Settings(ctx)
-			return err
+		{"Fields.ResetCustomerLayout", adminOnly, func(c permCall) error {
+			return c.s.Fields().ResetCustomerLayout(c.ctx, c.id("category"))
 		}},
-		{"Agents", anyActive, func(ctx context.Context, _ *permFixture, s *helpdesk.Session, _ string, _ ticket.Ticket) error {
-			_, err := s.Agents(ctx)
-			return err
+		{"Fields.CustomerLayout", anyActive, func(c permCall) error {
+			return ignore(c.s.Fields().CustomerLayout(c.ctx, c.id("category")))
 		}},
-		{"Groups", anyActive, func(ctx context.Context, _ *permFixture, s *helpdesk.Session, _ string, _ ticket.Ticket) error {
-			_, err := s.Groups(ctx)
-			return err
+		{"Fields.SetAgentLayout", adminOnly, func(c permCall) error { return ignore(c.s.Fields().SetAgentLayout(c.ctx, nil)) }},
+		{"Fields.AgentLayout", anyActive, func(c permCall) error { return ignore(c.s.Fields().AgentLayout(c.ctx)) }},
+
+		// Templates
+		{"Templates.Create", adminOnly, func(c permCall) error {
+			return ignore(c.s.Templates().Create(c.ctx, template.New{Title: "Bye", Content: "Bye #{customerName}", Code: "bye"}))
 		}},
-		{"MenuAccess", anyActive, func(ctx context.Context, _ *permFixture, s *helpdesk.Session, _ string, _ ticket.Ticket) error {
-			_, err := s.MenuAccess(ctx)
-			return err
+		{"Templates.Update", adminOnly, func(c permCall) error {
+			return ignore(c.s.Templates().Update(c.ctx, c.id("template"), template.New{Title: "Hello!", Content: "Hello", Code: "hello"}))
 		}},
-		{"UpdateSettings", adminOnly, func(ctx context.Context, _ *permFixture, s *helpdesk.Session, _ string, _ ticket.Ticket) error {
-			_, err := s.UpdateSettings(ctx, 1, helpdesk.Settings{Name: "Renamed", Languages: []string{"ko"}, Channels: helpdesk.Channels{Ticket: true}})
-			return err
+		{"Templates.Delete", adminOnly, func(c permCall) error { return c.s.Templates().Delete(c.ctx, c.id("template")) }},
+		{"Templates.Link", adminOnly, func(c permCall) error {
+			return c.s.Templates().Link(c.ctx, c.id("template"), c.id("processing 2"))
 		}},
-		{"CreateAgent", adminOnly, func(ctx context.Context, _ *permFixture, s *helpdesk.Session, _ string, _ ticket.Ticket) error {
-			_, err := s.CreateAgent(ctx, agent.New{Name: "New", Email: "new@acme.example", Role: agent.RoleAgent})
-			return err
+		{"Templates.Unlink", adminOnly, func(c permCall) error {
+			return c.s.Templates().Unlink(c.ctx, c.id("template"), c.id("processing"))
 		}},
-		{"UpdateAgent", adminOnly, func(ctx context.Context, f *permFixture, s *helpdesk.Session, _ string, _ ticket.Ticket) error {
-			_, err := s.UpdateAgent(ctx, f.agentID, agent.Update{Version: 1, Role: ptr(agent.RoleAdmin)})
-			return err
+		{"Templates.Get", anyActive, func(c permCall) error { return ignore(c.s.Templates().Get(c.ctx, c.id("template"))) }},
+		{"Templates.List", anyActive, func(c permCall) error { return ignore(c.s.Templates().List(c.ctx)) }},
+		{"Templates.InCategory", anyActive, func(c permCall) error {
+			return ignore(c.s.Templates().InCategory(c.ctx, c.id("processing")))
 		}},
-		{"SetOthersToggles", adminOnly, func(ctx context.Context, f *permFixture, s *helpdesk.Session, _ string, _ ticket.Ticket) error {
-			_, err := s.SetToggles(ctx, f.ids[aForward], agent.Toggles{})
-			return err
+		{"Templates.Search", anyActive, func(c permCall) error {
+			return ignore(c.s.Templates().Search(c.ctx, template.Query{Words: "hello"}))
 		}},
-		{"CreateGroup", adminOnly, func(ctx context.Context, _ *permFixture, s *helpdesk.Session, _ string, _ ticket.Ticket) error {
-			_, err := s.CreateGroup(ctx, helpdesk.GroupSpec{Name: "New group"})
-			return err
+		{"Templates.ForTicket", ticketWork, func(c permCall) error { return ignore(c.s.Templates().ForTicket(c.ctx, c.tk.ID)) }},
+
+		// ForbiddenWords
+		{"ForbiddenWords.Add", adminOnly, func(c permCall) error { return ignore(c.s.ForbiddenWords().Add(c.ctx, "바보")) }},
+		{"ForbiddenWords.Update", adminOnly, func(c permCall) error {
+			return c.s.ForbiddenWords().Update(c.ctx, c.id("word"), "멍텅구리")
 		}},
-		{"AddGroupMember", adminOnly, func(ctx context.Context, f *permFixture, s *helpdesk.Session, _ string, _ ticket.Ticket) error {
-			_, err := s.AddGroupMember(ctx, f.ids["group"], f.ids[aForward])
-			return err
+		{"ForbiddenWords.Delete", adminOnly, func(c permCall) error { return c.s.ForbiddenWords().Delete(c.ctx, c.id("word")) }},
+		{"ForbiddenWords.List", anyActive, func(c permCall) error { return ignore(c.s.ForbiddenWords().List(c.ctx)) }},
+
+		// Agents
+		{"Agents.Create", adminOnly, func(c permCall) error {
+			return ignore(c.s.Agents().Create(c.ctx, agent.New{Name: "New", Email: "new@acme.example", Role: agent.RoleAgent}))
 		}},
-		{"CreateCategory", adminOnly, func(ctx context.Context, _ *permFixture, s *helpdesk.Session, _ string, _ ticket.Ticket) error {
-			_, err := s.CreateCategory(ctx, category.New{Tree: category.Intake, Name: i18n.Text{"ko": "결제"}})
-			return err
+		{"Agents.Invite", adminOnly, func(c permCall) error { return c.s.Agents().Invite(c.ctx, "new@acme.example", "New") }},
+		{"Agents.Update", adminOnly, func(c permCall) error {
+			return ignore(c.s.Agents().Update(c.ctx, c.f.agentID, agent.Update{Version: 1, Role: ptr(agent.RoleAdmin)}))
 		}},
-		{"CategoryTree", anyActive, func(ctx context.Context, _ *permFixture, s *helpdesk.Session, _ string, _ ticket.Ticket) error {
-			_, err := s.CategoryTree(ctx, category.Intake)
-			return err
+		{"Agents.SetToggles (another agent's)", adminOnly, func(c permCall) error {
+			return ignore(c.s.Agents().SetToggles(c.ctx, c.id(aForward), agent.Toggles{}))
 		}},
-		{"CreateField", adminOnly, func(ctx context.Context, _ *permFixture, s *helpdesk.Session, _ string, _ ticket.Ticket) error {
-			_, err := s.CreateField(ctx, field.New{Key: "order", Kind: field.KindCustomer, Type: field.TypeNumber, Label: i18n.Text{"ko": "주문"}})
-			return err
+		{"Agents.Get", anyActive, func(c permCall) error { return ignore(c.s.Agents().Get(c.ctx, c.f.agentID)) }},
+		{"Agents.List", anyActive, func(c permCall) error { return ignore(c.s.Agents().List(c.ctx)) }},
+		{"Agents.RecordLogin (own)", anyActive, func(c permCall) error {
+			return ignore(c.s.Agents().RecordLogin(c.ctx, agent.LoginEvent{AgentID: c.id(c.who), Kind: agent.Login, Address: "10.0.0.1"}))
 		}},
-		{"Fields", anyActive, func(ctx context.Context, _ *permFixture, s *helpdesk.Session, _ string, _ ticket.Ticket) error {
-			_, err := s.Fields(ctx)
-			return err
+		{"Agents.RecordLogin (another agent's)", []string{aSystem, aLogs}, func(c permCall) error {
+			return ignore(c.s.Agents().RecordLogin(c.ctx, agent.LoginEvent{AgentID: c.id(aLogs), Kind: agent.Logout}))
 		}},
-		{"AddForbiddenWords", adminOnly, func(ctx context.Context, _ *permFixture, s *helpdesk.Session, _ string, _ ticket.Ticket) error {
-			_, err := s.AddForbiddenWords(ctx, "바보")
-			return err
+		{"Agents.LoginLog", []string{aSystem, aAdmin, aLogs}, func(c permCall) error {
+			return ignore(c.s.Agents().LoginLog(c.ctx, agent.LoginFilter{}))
 		}},
-		{"PreviewReply", ticketWork, func(ctx context.Context, _ *permFixture, s *helpdesk.Session, _ string, tk ticket.Ticket) error {
-			_, err := s.PreviewReply(ctx, tk.ID, "Hello #{customerName}")
-			return err
+		{"Agents.MenuAccess", anyActive, func(c permCall) error { return ignore(c.s.Agents().MenuAccess(c.ctx)) }},
+		{"Agents.SetMenuAccess", adminOnly, func(c permCall) error {
+			return ignore(c.s.Agents().SetMenuAccess(c.ctx, agent.MenuAccess{Menu: agent.MenuStatistics, Partial: true, Restricted: []string{c.id(aBare)}}))
 		}},
-		{"PreviewTemplateReply", ticketWork, func(ctx context.Context, f *permFixture, s *helpdesk.Session, _ string, tk ticket.Ticket) error {
-			_, err := s.PreviewTemplateReply(ctx, tk.ID, helpdesk.TemplateReply{TemplateID: f.ids["template"]})
-			return err
+
+		// Groups
+		{"Groups.Create", adminOnly, func(c permCall) error {
+			return ignore(c.s.Groups().Create(c.ctx, helpdesk.NewGroup{Name: "New group"}))
 		}},
-		{"SetMenuAccess", adminOnly, func(ctx context.Context, f *permFixture, s *helpdesk.Session, _ string, _ ticket.Ticket) error {
-			_, err := s.SetMenuAccess(ctx, agent.MenuAccess{Menu: agent.MenuStatistics, Partial: true, Restricted: []string{f.ids[aBare]}})
-			return err
+		{"Groups.Update", adminOnly, func(c permCall) error {
+			return ignore(c.s.Groups().Update(c.ctx, c.id("group"), helpdesk.NewGroup{Name: "Support desk", Strategy: agent.StrategyRoundRobin}))
 		}},
-		{"TriggerSchema", anyActive, func(ctx context.Context, _ *permFixture, s *helpdesk.Session, _ string, _ ticket.Ticket) error {
-			_, err := s.TriggerSchema(ctx)
-			return err
+		{"Groups.Reorder", adminOnly, func(c permCall) error {
+			return c.s.Groups().Reorder(c.ctx, []string{c.id("group 2"), c.id("group")})
 		}},
-		{"CreateTrigger", adminOnly, func(ctx context.Context, f *permFixture, s *helpdesk.Session, _ string, _ ticket.Ticket) error {
-			_, err := s.CreateTrigger(ctx, trigger.New{Name: "to support",
+		{"Groups.Delete", adminOnly, func(c permCall) error { return c.s.Groups().Delete(c.ctx, c.id("group 2")) }},
+		{"Groups.AddMember", adminOnly, func(c permCall) error {
+			return ignore(c.s.Groups().AddMember(c.ctx, c.id("group"), c.id(aForward)))
+		}},
+		{"Groups.RemoveMember", adminOnly, func(c permCall) error {
+			return c.s.Groups().RemoveMember(c.ctx, c.id("group"), c.f.agentID)
+		}},
+		{"Groups.List", anyActive, func(c permCall) error { return ignore(c.s.Groups().List(c.ctx)) }},
+		{"Groups.Members", anyActive, func(c permCall) error { return ignore(c.s.Groups().Members(c.ctx, c.id("group"))) }},
+		{"Groups.OfAgent", anyActive, func(c permCall) error { return ignore(c.s.Groups().OfAgent(c.ctx, c.f.agentID)) }},
+		{"Groups.NextAssignee", ticketWork, func(c permCall) error {
+			return ignore(c.s.Groups().NextAssignee(c.ctx, c.id("group")))
+		}},
+
+		// Triggers
+		{"Triggers.Schema", anyActive, func(c permCall) error { return ignore(c.s.Triggers().Schema(c.ctx)) }},
+		{"Triggers.Create", adminOnly, func(c permCall) error {
+			return ignore(c.s.Triggers().Create(c.ctx, trigger.New{Name: "to support",
 				All:     []trigger.Condition{{Target: "event", Op: trigger.Is, Value: "created"}},
-				Actions: []trigger.Action{{Kind: trigger.AssignRoundRobin, GroupID: f.ids["group"]}}})
-			return err
+				Actions: []trigger.Action{{Kind: trigger.AssignRoundRobin, GroupID: c.id("group")}}}))
 		}},
-		{"UpdateTrigger", adminOnly, func(ctx context.Context, f *permFixture, s *helpdesk.Session, _ string, _ ticket.Ticket) error {
-			_, err := s.UpdateTrigger(ctx, f.ids["trigger"], trigger.New{Name: "renamed",
+		{"Triggers.Update", adminOnly, func(c permCall) error {
+			return ignore(c.s.Triggers().Update(c.ctx, c.id("trigger"), trigger.New{Name: "renamed",
 				All:     []trigger.Condition{{Target: "event", Op: trigger.Is, Value: "created"}},
-				Actions: []trigger.Action{{Kind: trigger.SetPriority, Value: "high"}}})
-			return err
+				Actions: []trigger.Action{{Kind: trigger.SetPriority, Value: "high"}}}))
 		}},
-		{"Trigger", adminOnly, func(ctx context.Context, f *permFixture, s *helpdesk.Session, _ string, _ ticket.Ticket) error {
-			_, err := s.Trigger(ctx, f.ids["trigger"])
-			return err
+		{"Triggers.Get", adminOnly, func(c permCall) error { return ignore(c.s.Triggers().Get(c.ctx, c.id("trigger"))) }},
+		{"Triggers.List", adminOnly, func(c permCall) error { return ignore(c.s.Triggers().List(c.ctx)) }},
+		{"Triggers.Activate", adminOnly, func(c permCall) error { return c.s.Triggers().Activate(c.ctx, c.id("inactive trigger")) }},
+		{"Triggers.Deactivate", adminOnly, func(c permCall) error { return c.s.Triggers().Deactivate(c.ctx, c.id("trigger")) }},
+		{"Triggers.Reorder", adminOnly, func(c permCall) error {
+			return c.s.Triggers().Reorder(c.ctx, []string{c.id("trigger 2"), c.id("trigger")})
 		}},
-		{"Triggers", adminOnly, func(ctx context.Context, _ *permFixture, s *helpdesk.Session, _ string, _ ticket.Ticket) error {
-			_, err := s.Triggers(ctx)
-			return err
+		{"Triggers.Delete", adminOnly, func(c permCall) error { return c.s.Triggers().Delete(c.ctx, c.id("inactive trigger")) }},
+		{"Triggers.Source", adminOnly, func(c permCall) error { return ignore(c.s.Triggers().Source(c.ctx, c.id("trigger"))) }},
+		{"Triggers.DryRun", adminOnly, func(c permCall) error {
+			return ignore(c.s.Triggers().DryRun(c.ctx, c.tk.ID, ticket.EventUpdated, &ticket.Update{Version: c.tk.Version, Priority: ptr(ticket.PriorityUrgent)}))
 		}},
-		{"ActivateTrigger", adminOnly, func(ctx context.Context, f *permFixture, s *helpdesk.Session, _ string, _ ticket.Ticket) error {
-			return s.ActivateTrigger(ctx, f.ids["inactive trigger"])
+
+		// Outbox and recipients
+		{"Outbox.List", adminOnly, func(c permCall) error { return ignore(c.s.Outbox().List(c.ctx, notify.Filter{})) }},
+		{"Outbox.Counts", adminOnly, func(c permCall) error { return ignore(c.s.Outbox().Counts(c.ctx)) }},
+		{"Outbox.Retry", adminOnly, func(c permCall) error { return c.s.Outbox().Retry(c.ctx, c.id("failed message")) }},
+		{"Recipients.Create", adminOnly, func(c permCall) error {
+			return ignore(c.s.Recipients().Create(c.ctx, helpdesk.NewRecipient{Name: "Ops", Email: "ops@acme.example"}))
 		}},
-		{"DeactivateTrigger", adminOnly, func(ctx context.Context, f *permFixture, s *helpdesk.Session, _ string, _ ticket.Ticket) error {
-			return s.DeactivateTrigger(ctx, f.ids["trigger"])
+		{"Recipients.Update", adminOnly, func(c permCall) error {
+			return ignore(c.s.Recipients().Update(c.ctx, c.id("recipient"), helpdesk.NewRecipient{Name: "On call", Phone: "010-1234-5678"}))
 		}},
-		{"ReorderTriggers", adminOnly, func(ctx context.Context, f *permFixture, s *helpdesk.Session, _ string, _ ticket.Ticket) error {
-			return s.ReorderTriggers(ctx, []string{f.ids["trigger 2"], f.ids["trigger"]})
-		}},
-		{"DeleteTrigger", adminOnly, func(ctx context.Context, f *permFixture, s *helpdesk.Session, _ string, _ ticket.Ticket) error {
-			return s.DeleteTrigger(ctx, f.ids["inactive trigger"])
-		}},
-		{"TriggerSource", adminOnly, func(ctx context.Context, f *permFixture, s *helpdesk.Session, _ string, _ ticket.Ticket) error {
-			_, err := s.TriggerSource(ctx, f.ids["trigger"])
-			return err
-		}},
-		{"DryRun", adminOnly, func(ctx context.Context, _ *permFixture, s *helpdesk.Session, _ string, tk ticket.Ticket) error {
-			_, err := s.DryRun(ctx, tk.ID, ticket.EventUpdated, &ticket.Update{Version: tk.Version, Priority: ptr(ticket.PriorityUrgent)})
-			return err
+		{"Recipients.Delete", adminOnly, func(c permCall) error { return c.s.Recipients().Delete(c.ctx, c.id("recipient")) }},
+		{"Recipients.List", anyActive, func(c permCall) error { return ignore(c.s.Recipients().List(c.ctx)) }},
+
+		// Configuration
+		{"Configuration.Get", anyActive, func(c permCall) error { return ignore(c.s.Configuration().Get(c.ctx)) }},
+		{"Configuration.Update", adminOnly, func(c permCall) error {
+			return ignore(c.s.Configuration().Update(c.ctx, 1, helpdesk.Settings{Name: "Renamed", Languages: []string{"ko"}, Channels: helpdesk.Channels{Ticket: true}}))
 		}},
 	}
-	for _, w := range workflows {
+}
+
+// TestPermissions_SVC3_AGT4 calls every method of every Session area as
+// every role and permission combination: allowed calls succeed, denied ones
+// return ErrForbidden and change nothing.
+func TestPermissions_SVC3_AGT4(t *testing.T) {
+	for _, w := range permissionTable() {
 		for _, who := range allActors {
 			t.Run(w.name+"/"+who, func(t *testing.T) {
 				ctx := context.Background()
 				f := newPermFixture(t)
-				g, err := f.sys.CreateGroup(ctx, helpdesk.GroupSpec{Name: "Support", Strategy: agent.StrategyRoundRobin})
-				require.NoError(t, err)
-				_, err = f.sys.AddGroupMember(ctx, g.ID, f.agentID)
-				require.NoError(t, err)
-				f.ids["group"] = g.ID
-				tp, err := f.sys.CreateTemplate(ctx, template.Spec{Title: "Hello", Content: "Hello #{customerName}", Code: "hello"})
-				require.NoError(t, err)
-				f.ids["template"] = tp.ID
-				// Two active triggers and an inactive one, which the
-				// ticket below does not fire.
-				for _, tr := range []struct {
-					key string
-					n   trigger.New
-				}{
-					{"trigger", trigger.New{Name: "urgent", All: []trigger.Condition{{Target: "priority", Op: trigger.ChangedTo, Value: "urgent"}},
-						Actions: []trigger.Action{{Kind: trigger.AddTags, Tags: []string{"urgent"}}}}},
-					{"trigger 2", trigger.New{Name: "zebra", All: []trigger.Condition{{Target: "title", Op: trigger.Contains, Value: "zebra"}},
-						Actions: []trigger.Action{{Kind: trigger.AddTags, Tags: []string{"zebra"}}}}},
-					{"inactive trigger", trigger.New{Name: "off", All: []trigger.Condition{{Target: "event", Op: trigger.Is, Value: "created"}},
-						Actions: []trigger.Action{{Kind: trigger.AddTags, Tags: []string{"off"}}}, Inactive: true}},
-				} {
-					created, err := f.sys.CreateTrigger(ctx, tr.n)
-					require.NoError(t, err)
-					f.ids[tr.key] = created.ID
-				}
+				f.objects(t)
 				tk := f.ticket(t)
 				before := f.snapshot(t)
-				err = w.call(ctx, f, f.session(who), who, tk)
+				err := w.call(permCall{ctx: ctx, f: f, s: f.session(who), who: who, tk: tk})
 				if slices.Contains(w.allowed, who) {
 					assert.NoError(t, err)
 					return
@@ -334,39 +372,158 @@ func TestPermissions_SVC3_AGT4(t *testing.T) {
 	}
 }
 
+// objects adds what the permission table's calls work on, each under a
+// key of f.ids.
+func (f *permFixture) objects(t *testing.T) {
+	t.Helper()
+	ctx := context.Background()
+	add := func(key, id string, err error) {
+		t.Helper()
+		require.NoError(t, err, key)
+		f.ids[key] = id
+	}
+	g, err := f.sys.Groups().Create(ctx, helpdesk.NewGroup{Name: "Support", Strategy: agent.StrategyRoundRobin})
+	add("group", g.ID, err)
+	_, err = f.sys.Groups().AddMember(ctx, g.ID, f.agentID)
+	require.NoError(t, err)
+	g, err = f.sys.Groups().Create(ctx, helpdesk.NewGroup{Name: "Billing"})
+	add("group 2", g.ID, err)
+	for _, c := range []struct {
+		key  string
+		tree category.Tree
+		name string
+	}{{"category", category.Intake, "주문"}, {"category 2", category.Intake, "배송"}, {"processing", category.Processing, "환불"}, {"processing 2", category.Processing, "교환"}} {
+		cat, err := f.sys.Categories().Create(ctx, category.New{Tree: c.tree, Name: i18n.Text{"ko": c.name}})
+		add(c.key, cat.ID, err)
+	}
+	_, err = f.sys.Fields().Create(ctx, field.New{Key: "ref", Kind: field.KindCustomer, Type: field.TypeText, Label: i18n.Text{"ko": "참조"}})
+	require.NoError(t, err)
+	tp, err := f.sys.Templates().Create(ctx, template.New{Title: "Hello", Content: "Hello #{customerName}", Code: "hello", CategoryIDs: []string{f.ids["processing"]}})
+	add("template", tp.ID, err)
+	ws, err := f.sys.ForbiddenWords().Add(ctx, "멍청이")
+	require.NoError(t, err)
+	add("word", ws[0].ID, nil)
+	r, err := f.sys.Recipients().Create(ctx, helpdesk.NewRecipient{Name: "Ops", Email: "ops@acme.example"})
+	add("recipient", r.ID, err)
+	// A message that failed for good, which an admin may retry.
+	err = f.store.Tx(ctx, "acme", func(r helpdesk.Repos) error {
+		ms := []notify.Message{{ID: "failed-message", Medium: notify.Email, Recipient: "lee@customer.example", IdempotencyKey: "failed-message", CreatedAt: f.now}}
+		if err := notify.Prepare(ms); err != nil {
+			return err
+		}
+		ms[0].State, ms[0].Attempts, ms[0].LastError = notify.Failed, 5, "mailbox full"
+		return r.Outbox().Enqueue(ctx, ms...)
+	})
+	add("failed message", "failed-message", err)
+	// Two active triggers and an inactive one, which the fixture's ticket
+	// does not fire.
+	for _, tr := range []struct {
+		key string
+		n   trigger.New
+	}{
+		{"trigger", trigger.New{Name: "urgent", All: []trigger.Condition{{Target: "priority", Op: trigger.ChangedTo, Value: "urgent"}},
+			Actions: []trigger.Action{{Kind: trigger.AddTags, Tags: []string{"urgent"}}}}},
+		{"trigger 2", trigger.New{Name: "zebra", All: []trigger.Condition{{Target: "title", Op: trigger.Contains, Value: "zebra"}},
+			Actions: []trigger.Action{{Kind: trigger.AddTags, Tags: []string{"zebra"}}}}},
+		{"inactive trigger", trigger.New{Name: "off", All: []trigger.Condition{{Target: "event", Op: trigger.Is, Value: "created"}},
+			Actions: []trigger.Action{{Kind: trigger.AddTags, Tags: []string{"off"}}}, Inactive: true}},
+	} {
+		created, err := f.sys.Triggers().Create(ctx, tr.n)
+		add(tr.key, created.ID, err)
+	}
+}
+
+// TestPermissions_SVC3_EveryAreaMethodHasARow finds the areas of a Session
+// (its methods that return a handle) and fails for each of their exported
+// methods that the permission table does not call, and for each row that
+// names no such method.
+func TestPermissions_SVC3_EveryAreaMethodHasARow(t *testing.T) {
+	methods := map[string]bool{}
+	st := reflect.TypeFor[*helpdesk.Session]()
+	for i := range st.NumMethod() {
+		m := st.Method(i)
+		if m.Type.NumIn() != 1 || m.Type.NumOut() != 1 {
+			continue
+		}
+		area := m.Type.Out(0)
+		if area.Kind() != reflect.Struct || area.PkgPath() != st.Elem().PkgPath() {
+			continue
+		}
+		require.Equal(t, m.Name, area.Name(), "an area accessor returns the handle type of its name")
+		require.Positive(t, area.NumMethod(), "area %s has no methods", area.Name())
+		for j := range area.NumMethod() {
+			methods[area.Name()+"."+area.Method(j).Name] = true
+		}
+	}
+	require.GreaterOrEqual(t, len(methods), 80, "Session's areas were not found")
+	rows := map[string]bool{}
+	for _, w := range permissionTable() {
+		name, _, _ := strings.Cut(w.name, " (")
+		rows[name] = true
+		assert.True(t, methods[name], "permission table row %q names no method of a Session area", w.name)
+	}
+	var missing []string
+	for m := range methods {
+		if !rows[m] {
+			missing = append(missing, m)
+		}
+	}
+	slices.Sort(missing)
+	assert.Empty(t, missing, "Session area methods without a row in the permission table (permissionTable)")
+}
+
 // snapshot is everything a workflow could change, as the system sees it.
-func (f *fixture) snapshot(t *testing.T) string {
+func (f *permFixture) snapshot(t *testing.T) string {
 	t.Helper()
 	ctx := context.Background()
 	var b bytes.Buffer
-	p, err := f.sys.Tickets(ctx, ticket.Filter{Limit: ticket.MaxPageSize})
+	p, err := f.sys.Tickets().List(ctx, ticket.Filter{Limit: ticket.MaxPageSize})
 	require.NoError(t, err)
 	for _, tk := range p.Tickets {
 		fmt.Fprintf(&b, "%+v\n", tk)
-		cs, err := f.sys.Comments(ctx, tk.ID)
+		cs, err := f.sys.Tickets().Comments(ctx, tk.ID)
 		require.NoError(t, err)
 		fmt.Fprintf(&b, "%+v\n", cs)
 	}
-	require.NoError(t, f.sys.ExportHistory(ctx, &b, helpdesk.CSV, ticket.ChangeFilter{}))
-	c, err := f.sys.Settings(ctx)
+	require.NoError(t, f.sys.Tickets().ExportHistory(ctx, &b, helpdesk.CSV, ticket.ChangeFilter{}))
+	c, err := f.sys.Configuration().Get(ctx)
 	require.NoError(t, err)
-	ags, err := f.sys.Agents(ctx)
+	ags, err := f.sys.Agents().List(ctx)
 	require.NoError(t, err)
-	gs, err := f.sys.Groups(ctx)
+	gs, err := f.sys.Groups().List(ctx)
 	require.NoError(t, err)
 	for _, g := range gs {
-		ms, err := f.sys.GroupMembers(ctx, g.ID)
+		ms, err := f.sys.Groups().Members(ctx, g.ID)
 		require.NoError(t, err)
 		fmt.Fprintf(&b, "%+v %+v\n", g, ms)
 	}
-	log, err := f.sys.LoginLog(ctx, agent.LoginFilter{Limit: 500})
+	log, err := f.sys.Agents().LoginLog(ctx, agent.LoginFilter{Limit: 500})
 	require.NoError(t, err)
-	menus, err := f.sys.MenuAccess(ctx)
+	menus, err := f.sys.Agents().MenuAccess(ctx)
 	require.NoError(t, err)
-	trs, err := f.sys.Triggers(ctx)
+	trs, err := f.sys.Triggers().List(ctx)
 	require.NoError(t, err)
-	msgs, err := f.sys.Messages(ctx, notify.Filter{Limit: 500})
+	msgs, err := f.sys.Outbox().List(ctx, notify.Filter{Limit: 500})
 	require.NoError(t, err)
 	fmt.Fprintf(&b, "%+v\n%+v\n%+v\n%+v\n%+v\n%+v\n", c, ags, log, menus, trs, msgs)
+	for _, tree := range []category.Tree{category.Intake, category.Processing} {
+		cs, err := f.sys.Categories().Tree(ctx, tree)
+		require.NoError(t, err)
+		fmt.Fprintf(&b, "%+v\n", cs)
+	}
+	fs, err := f.sys.Fields().List(ctx)
+	require.NoError(t, err)
+	al, err := f.sys.Fields().AgentLayout(ctx)
+	require.NoError(t, err)
+	tps, err := f.sys.Templates().List(ctx)
+	require.NoError(t, err)
+	ws, err := f.sys.ForbiddenWords().List(ctx)
+	require.NoError(t, err)
+	rs, err := f.sys.Recipients().List(ctx)
+	require.NoError(t, err)
+	fmt.Fprintf(&b, "%+v\n%+v\n%+v\n%+v\n%+v\n", fs, al, tps, ws, rs)
+	cl, err := f.sys.Fields().CustomerLayout(ctx, f.ids["category"])
+	require.NoError(t, err)
+	fmt.Fprintf(&b, "%+v\n", cl)
 	return b.String()
 }

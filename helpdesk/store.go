@@ -40,9 +40,9 @@ import (
 //  1. Area locks, at most these and in this order: Categories().Lock,
 //     Fields().Lock, Templates().Lock, Triggers().Lock (also taken by
 //     Triggers().Touch), Groups().Lock. Admin writes of an area take its
-//     lock before they read. Two take a second one: DeleteCategory takes
+//     lock before they read. Two take a second one: Categories.Delete takes
 //     the template lock after the category lock (it unlinks templates), and
-//     CreateField and DeleteField touch the trigger set after the field
+//     Fields.Create and Fields.Delete touch the trigger set after the field
 //     lock (compiled triggers type fields by their definitions).
 //  2. The ticket: Tickets().GetForUpdate, first in every workflow that
 //     changes a ticket (update, status, reply, solve, forward, customer

@@ -109,9 +109,9 @@ type Message struct {
 	SentAt        time.Time `json:"sent_at,omitzero"`
 }
 
-// Filter selects messages for an admin's page of the outbox
-// (helpdesk.Session.Messages); Filter.Query checks it and makes the Query
-// Outbox.List reads.
+// Filter selects messages for an admin's page of the outbox (the
+// helpdesk's Session.Outbox().List); Filter.Query checks it and makes the
+// Query Outbox.List reads.
 type Filter struct {
 	State State // empty: every state
 	// Limit is the page size: default 50, at most 500.

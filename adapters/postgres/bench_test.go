@@ -60,7 +60,7 @@ VALUES ($1, $2, $3, 1, $4, $5, $6, $7, $8, $9, 'ko', 'new', 'normal', $10, $11, 
 
 func BenchmarkListTickets(b *testing.B) { storetest.BenchListTickets(b, open(b)) }
 
-// BenchmarkRoundRobin: NextAssignee on a round-robin group of 7 agents, 8
+// BenchmarkRoundRobin: Groups.NextAssignee on a round-robin group of 7 agents, 8
 // concurrent callers (each a transaction: service, actor, group, cursor
 // lock, members, agents, cursor update).
 func BenchmarkRoundRobin(b *testing.B) { storetest.BenchRoundRobin(b, open(b)) }

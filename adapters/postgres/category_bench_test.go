@@ -55,7 +55,7 @@ func tree2000(b *testing.B) *postgres.Store {
 	return s
 }
 
-// BenchmarkLoadTree2000 loads a 2,000-category tree as CategoryTree does,
+// BenchmarkLoadTree2000 loads a 2,000-category tree as Categories.Tree does,
 // in its own transaction: the repository's one indexed query, names and
 // ancestor paths decoded, then ordered depth first (category.Order).
 func BenchmarkLoadTree2000(b *testing.B) {
