@@ -62,12 +62,16 @@ func (s *Session) surge(ctx context.Context, o *op) error {
 		}
 		t := rule.Templates[m]
 		lang, def := o.svc.DefaultLanguage, o.svc.DefaultLanguage
+		p := notify.Payload{
+			Subject: rule.Render(t.Subject.Get(lang, def), n, o.svc.Name),
+			Text:    rule.Render(t.Body.Get(lang, def), n, o.svc.Name),
+		}
+		if m == notify.Email {
+			o.svc.Mail.sender(&p) // MAIL-5
+		}
 		msgs = append(msgs, notify.Message{
 			ID: s.desk.newID(), Medium: m, Recipient: to,
-			Payload: notify.Payload{
-				Subject: rule.Render(t.Subject.Get(lang, def), n, o.svc.Name),
-				Text:    rule.Render(t.Body.Get(lang, def), n, o.svc.Name),
-			},
+			Payload:        p,
 			IdempotencyKey: "surge:" + strconv.FormatInt(o.now.UnixMicro(), 10) + ":" + target + ":" + string(m),
 			Source:         notify.Source{Kind: "surge"},
 			NextAttemptAt:  o.now, CreatedAt: o.now, UpdatedAt: o.now,

@@ -5,7 +5,11 @@ import (
 	"errors"
 )
 
-// Mailer sends an email message (MAIL-5, MAIL-6).
+// Mailer sends an email message (MAIL-5, MAIL-6). The message's Recipient
+// is the address to send to; its Payload holds the subject, the text and
+// HTML bodies, the sender (Payload.From: when zero, the Mailer's own
+// default sender), where answers go (Payload.ReplyTo) and the threading
+// headers (Payload.Headers).
 type Mailer interface {
 	SendMail(ctx context.Context, m Message) error
 }

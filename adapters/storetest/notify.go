@@ -196,6 +196,8 @@ func testOutboxEnqueue(t *testing.T, s helpdesk.Store) {
 			Payload: notify.Payload{
 				Subject: "접수되었습니다 #12", Text: "본문 text", HTML: `<p class="x">본문 &amp; "quotes"</p>`,
 				JSON: `{"a":[1,2],"b":"c"}`, Link: "https://example.com/t/12",
+				From:    notify.Address{Name: "ACME 고객센터", Address: "help@acme.example"},
+				ReplyTo: notify.Address{Address: "answers@acme.example"},
 				Headers: map[string]string{"In-Reply-To": "<a@example.com>", "References": "<a@example.com> <b@example.com>"},
 			},
 			IdempotencyKey: "ticket-12/auto_mail/1",
