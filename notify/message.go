@@ -219,6 +219,12 @@ type Queue interface {
 	// owns nothing. A message an open transaction holds (Outbox.Get,
 	// Update) is settled once that transaction has ended.
 	Settle(ctx context.Context, owner string, rs []Result) (lost []Result, err error)
+	// NextDue returns when the earliest pending message of any service is
+	// due (the least NextAttemptAt), whether claimed or not, and false
+	// when no message is pending; Dispatcher.Drain waits on it. A message
+	// a transaction has written may be counted before the transaction
+	// commits, or not.
+	NextDue(ctx context.Context) (at time.Time, pending bool, err error)
 }
 
 // Result is the outcome of one claimed message.
