@@ -205,7 +205,7 @@ func TestOutboxAdmin_NTF1(t *testing.T) {
 	tk := f.ticket(t)
 	_, err := f.agent.Reply(ctx, tk.ID, helpdesk.Reply{Body: "hi"})
 	require.NoError(t, err)
-	d, err := f.desk.Dispatcher(notify.DispatcherConfig{Notifiers: notify.Notifiers{}}) // no mailer: fails for good
+	d, err := f.desk.Dispatcher(notify.DispatcherConfig{Notifiers: notify.Notifiers{SMS: &hostMailer{}}}) // no mailer: fails for good
 	require.NoError(t, err)
 	_, err = d.RunOnce(ctx)
 	require.NoError(t, err)

@@ -6,6 +6,11 @@
 // loses nothing: an unfinished claim expires and the message is claimed
 // again (at least once; the idempotency key lets receivers drop repeats).
 //
+// A host delivers the outbox with a Dispatcher: Run in a long-running
+// process; RunOnce, which delivers what is due and returns, from a test, a
+// command-line tool or a scheduled (serverless) function; Drain to return
+// only once nothing is pending.
+//
 // It also holds surge alerts and external recipients (NTF-2..4). Storage is
 // behind Outbox, Queue, RecipientRepository and SurgeRepository.
 package notify
