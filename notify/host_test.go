@@ -33,7 +33,7 @@ func add(s *memory.Store, id string, due time.Time) error {
 	})
 }
 
-func TestNewDispatcher_NoNotifierRefused(t *testing.T) {
+func TestNewDispatcher_NTF1_NoNotifierRefused(t *testing.T) {
 	s := queue(t, 1)
 	d, err := notify.NewDispatcher(notify.DispatcherConfig{Queue: s})
 	assert.Nil(t, d)
