@@ -1,10 +1,3 @@
-// Package agent holds the people who work a service's tickets (AGT-1..8):
-// agents with their role, permissions and toggles, groups with their
-// assignment strategy, the login log, menu access, and the Directory port
-// to the host product's user directory.
-//
-// The package is pure: storage is behind Repository, GroupRepository,
-// LoginLog and MenuRepository, which every store implements.
 package agent
 
 import (
