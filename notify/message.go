@@ -1,18 +1,3 @@
-// Package notify delivers what Deskkit sends — mail, SMS, Dooray!
-// messages, browser notifications and HTTP callbacks — through an outbox
-// (NTF-1): a message is stored in the same transaction as the change that
-// caused it, then a Dispatcher claims it, calls the notifier for its medium,
-// and marks it sent, retries it with back-off, or fails it for good. A crash
-// loses nothing: an unfinished claim expires and the message is claimed
-// again (at least once; the idempotency key lets receivers drop repeats).
-//
-// A host delivers the outbox with a Dispatcher: Run in a long-running
-// process; RunOnce, which delivers what is due and returns, from a test, a
-// command-line tool or a scheduled (serverless) function; Drain to return
-// only once nothing is pending.
-//
-// It also holds surge alerts and external recipients (NTF-2..4). Storage is
-// behind Outbox, Queue, RecipientRepository and SurgeRepository.
 package notify
 
 import (

@@ -422,7 +422,7 @@ func (v *validator) url(at, s string, httpsOnly bool) {
 }
 
 // text checks a per-language text: languages of the service, a text in
-// the default language when required, codes that render (TPL-2).
+// the default language when required, codes that render (TPL-4).
 func (v *validator) text(at string, t i18n.Text, required bool) {
 	if required && strings.TrimSpace(t.Get(v.s.DefaultLanguage, v.s.DefaultLanguage)) == "" {
 		v.c.Add(at, "needs a text in the service's default language %q", v.s.DefaultLanguage)
