@@ -143,10 +143,11 @@
 //     Session.CloseSolved does it for one service, an AutoCloser for every
 //     service, safe in several processes at once.
 //   - TKT-3 Reply adds a public reply or an internal note. The body is
-//     required and at most Limits.MaxContentBytes, its #{codes} rendered for
-//     the ticket (TPL-4); a public reply must pass the forbidden-word check
-//     (FWD-2; notes are not checked). PreviewReply renders and checks a body
-//     without storing or sending anything.
+//     required and at most Limits.MaxContentBytes and is stored as written;
+//     ReplyWithTemplate renders a reply template's #{codes} for the ticket
+//     (TPL-4) and adds the agent's text. A public reply must pass the
+//     forbidden-word check (FWD-2; notes are not checked). PreviewReply and
+//     PreviewTemplateReply check a body without storing or sending anything.
 //   - TKT-4 Every change to a ticket is history, written with the change:
 //     one row per changed field (who, when, under which event, from what to
 //     what), and rows for the creation, each reply and note, an internal
