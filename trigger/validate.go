@@ -24,7 +24,7 @@ const (
 	MaxDescriptionBytes = 2000
 	MaxConditions       = 50 // per list (all, any)
 	MaxActions          = 20
-	MaxValues           = text.MaxList    // in a list value (in, not in, contains any of): 500
+	MaxValues           = text.MaxList    // in a list value (in, not in, is under any, contains any of): 500
 	MaxValueBytes       = text.ShortBytes // 1,000
 	MaxBodyBytes        = text.LongBytes  // per language, of a notify, note, Dooray! or SMS text: 64 KiB
 	MaxAddresses        = 50
