@@ -32,14 +32,19 @@
 //     requester_email, title, content, tags, language,
 //     hours_since_created, hours_since_updated, and every custom field as
 //     "customer_fields.KEY" or "agent_fields.KEY", typed by its definition.
-//     Category targets take is_under and is_not_under: the category or any
-//     category below it.
+//     Category targets take is_under and is_not_under (the category or any
+//     category below it), and lists of ids: in, not_in, is_under_any and
+//     is_not_under_any, so one condition routes many categories.
 //   - TRG-4 Operators: is, is_not, changed, changed_to, changed_from,
-//     not_changed, contains, not_contains, in, not_in, greater_than,
-//     less_than, present, absent (and is_under, is_not_under); each target
-//     allows those its type makes sense for (Target.Ops). Text contains is
-//     a substring test on the folded text (case, width and NFC do not
-//     matter); on tags and multi selects it means "has at least one of";
+//     not_changed, contains, not_contains, contains_words,
+//     not_contains_words, in, not_in, greater_than, less_than, present,
+//     absent (and the category operators above); each target allows those
+//     its type makes sense for (Target.Ops). Text contains is a substring
+//     test on the folded text (case, width and NFC do not matter: "refund"
+//     is in "nonrefundable"); contains_words wants whole words ("refund" is
+//     not in "nonrefundable"; a Hangul word may take particles after it,
+//     "환불" is in "환불을"); on tags and multi selects contains means "has
+//     at least one of";
 //     priorities order low < normal < high < urgent. The change operators
 //     compare the ticket before and after the event; on created the ticket
 //     before is empty, so every field with a value counts as changed. The
