@@ -1,16 +1,3 @@
-// Package agent holds the people who work a service's tickets (AGT-1..8):
-// agents with their role, permissions and toggles, groups with their
-// assignment strategy, the login log, menu access, and the Directory port
-// to the host product's user directory.
-//
-// A new agent (New) gets what its caller leaves out from its role: an
-// ordinary agent reads, works and forwards tickets on every contracted
-// channel and is assigned tickets; an admin holds every permission (see
-// DefaultPermissions and DefaultToggles). Explicit values, even empty
-// ones, are kept as given.
-//
-// The package is pure: storage is behind Repository, GroupRepository,
-// LoginLog and MenuRepository, which every store implements.
 package agent
 
 import (

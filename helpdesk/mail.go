@@ -2,7 +2,6 @@ package helpdesk
 
 import (
 	"context"
-	"fmt"
 	"html"
 	"slices"
 	"strconv"
@@ -18,9 +17,15 @@ import (
 // MailSettings are a service's outgoing-mail settings.
 type MailSettings struct {
 	// FromName and FromAddress are the sender of the service's mails
-	// (MAIL-5).
+	// (MAIL-5): every mail message carries them as notify.Payload.From.
+	// Without FromAddress the mails carry no sender and the host's
+	// notify.Mailer uses its own; FromName alone is ignored.
 	FromName    string `json:"from_name,omitempty"`
 	FromAddress string `json:"from_address,omitempty"`
+	// ReplyToAddress is where customers' answers go when not to
+	// FromAddress (notify.Payload.ReplyTo, named FromName); empty: to
+	// FromAddress.
+	ReplyToAddress string `json:"reply_to_address,omitempty"`
 	// Layout wraps automatic mails (not trigger mails) (MAIL-6).
 	Layout MailLayout `json:"layout"`
 	// The automatic mails of MAIL-6: when a ticket is solved, put on hold,
@@ -63,9 +68,9 @@ const (
 )
 
 func (m *MailSettings) check(c *errs.Collector, langs []string) {
-	if m.FromAddress != "" {
-		if !strings.Contains(m.FromAddress, "@") || strings.ContainsAny(m.FromAddress, " <>\r\n") {
-			c.Add("mail.from_address", "%q is not a plain email address", m.FromAddress)
+	for field, a := range map[string]string{"mail.from_address": m.FromAddress, "mail.reply_to_address": m.ReplyToAddress} {
+		if a != "" && (!strings.Contains(a, "@") || strings.ContainsAny(a, " <>\r\n")) {
+			c.Add(field, "%q is not a plain email address", a)
 		}
 	}
 	checkLangs := func(field string, t i18n.Text) {
@@ -93,6 +98,16 @@ func (m *MailSettings) check(c *errs.Collector, langs []string) {
 				c.Add(field+".body", "the %s text must contain #{content} (MAIL-6)", l)
 			}
 		}
+	}
+}
+
+// sender sets the sender of a mail payload from the settings (MAIL-5).
+func (m MailSettings) sender(p *notify.Payload) {
+	if m.FromAddress != "" {
+		p.From = notify.Address{Name: m.FromName, Address: m.FromAddress}
+	}
+	if m.ReplyToAddress != "" {
+		p.ReplyTo = notify.Address{Name: m.FromName, Address: m.ReplyToAddress}
 	}
 }
 
@@ -161,18 +176,20 @@ func (s *Session) queueAutoMail(ctx context.Context, o *op, kind autoMailKind, t
 		text[i] = plain[i].Render(v, template.Text)
 		htmlParts[i] = strings.ReplaceAll(marked[i].Render(v, template.HTML), "\n", "<br>\n")
 	}
-	headers := map[string]string{
-		// MAIL-7: the customer's answer threads back into the ticket.
-		"References": "<ticket-" + t.ID + "@deskkit>",
-	}
-	if o.svc.Mail.FromAddress != "" {
-		headers["From"] = fmt.Sprintf("%q <%s>", o.svc.Mail.FromName, o.svc.Mail.FromAddress)
-	}
+	p := notify.Payload{Subject: subject, Text: strings.Join(text, "\n\n"), HTML: strings.Join(htmlParts, "\n<hr>\n"),
+		Headers: threadHeaders(t.ID)}
+	o.svc.Mail.sender(&p)
 	return o.enqueue(ctx, notify.Message{
 		ID: s.desk.newID(), Medium: notify.Email, Recipient: t.Requester.Email,
-		Payload:        notify.Payload{Subject: subject, Text: strings.Join(text, "\n\n"), HTML: strings.Join(htmlParts, "\n<hr>\n"), Headers: headers},
+		Payload:        p,
 		IdempotencyKey: "auto_mail:" + string(kind) + ":" + key,
 		Source:         notify.Source{Kind: "auto_mail", TicketID: t.ID},
 		NextAttemptAt:  o.now, CreatedAt: o.now, UpdatedAt: o.now,
 	})
+}
+
+// threadHeaders are the headers that thread the customer's answer back into
+// the ticket (MAIL-7).
+func threadHeaders(ticketID string) map[string]string {
+	return map[string]string{"References": "<ticket-" + ticketID + "@deskkit>"}
 }

@@ -58,7 +58,9 @@ func TestAutoMail_MAIL6(t *testing.T) {
 	assert.Equal(t, "Hello <friend>\n\nSolved by Agent: Fixed <b>it</b>\n\n감사합니다.", m.Payload.Text, "English text, Korean footer by fallback")
 	assert.Contains(t, m.Payload.HTML, "Fixed &lt;b&gt;it&lt;/b&gt;", "values escaped for HTML")
 	assert.Contains(t, m.Payload.HTML, "Hello &lt;friend&gt;")
-	assert.Equal(t, `"ACME 고객센터" <help@acme.example>`, m.Payload.Headers["From"])
+	assert.Equal(t, notify.Address{Name: "ACME 고객센터", Address: "help@acme.example"}, m.Payload.From, "the sender (MAIL-5)")
+	assert.Zero(t, m.Payload.ReplyTo, "no reply-to address set: answers go to From")
+	assert.Equal(t, map[string]string{"References": "<ticket-" + tk.ID + "@deskkit>"}, m.Payload.Headers, "threading only (MAIL-7)")
 	assert.Equal(t, "auto_mail:resolve:"+c.ID, m.IdempotencyKey)
 	assert.Equal(t, notify.Source{Kind: "auto_mail", TicketID: tk.ID}, m.Source)
 
@@ -177,8 +179,9 @@ func TestAutoMail_MAIL6_ContentCodeRequired(t *testing.T) {
 	set.Mail.Hold.Body = i18n.Text{"ko": "보류합니다 ##{content}", "fr": "#{content}"} // an escaped code does not count
 	set.Mail.Manual = helpdesk.AutoMail{Enabled: true}
 	set.Mail.FromAddress = "not an address"
+	set.Mail.ReplyToAddress = "Answers <answers@acme.example>"
 	_, err = f.admin.Configuration().Update(ctx, c.Version, set)
-	assert.ElementsMatch(t, []string{"mail.hold.body", "mail.hold.body", "mail.manual.body", "mail.from_address"}, problems(t, err))
+	assert.ElementsMatch(t, []string{"mail.hold.body", "mail.hold.body", "mail.manual.body", "mail.from_address", "mail.reply_to_address"}, problems(t, err))
 }
 
 func surgeFixture(t *testing.T) (*fixture, *time.Time, notify.Recipient) {
@@ -294,7 +297,7 @@ func TestOutboxAdmin_NTF1(t *testing.T) {
 	tk := f.ticket(t)
 	_, err := f.agent.Tickets().Reply(ctx, tk.ID, helpdesk.Reply{Body: "hi"})
 	require.NoError(t, err)
-	d, err := f.desk.Dispatcher(notify.DispatcherConfig{Notifiers: notify.Notifiers{}}) // no mailer: fails for good
+	d, err := f.desk.Dispatcher(notify.DispatcherConfig{Notifiers: notify.Notifiers{SMS: &hostMailer{}}}) // no mailer: fails for good
 	require.NoError(t, err)
 	_, err = d.RunOnce(ctx)
 	require.NoError(t, err)

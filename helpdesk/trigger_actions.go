@@ -187,7 +187,7 @@ func (fx *effects) message(ctx context.Context, tr *trigger.Trigger, i int, a tr
 				return err
 			}
 			for _, addr := range to {
-				add(t, notify.Email, addr, notify.Payload{Subject: subject, Text: body, Headers: fx.headers(t)}) // no layout (MAIL-6)
+				add(t, notify.Email, addr, fx.mail(t, subject, body)) // no layout (MAIL-6)
 			}
 			return nil
 		})
@@ -202,7 +202,7 @@ func (fx *effects) message(ctx context.Context, tr *trigger.Trigger, i int, a tr
 				text = intro + "\n\n" + t.Content
 			}
 			for _, addr := range a.Addresses {
-				add(t, notify.Email, addr, notify.Payload{Subject: subjectLine(t), Text: text, Headers: fx.headers(t)})
+				add(t, notify.Email, addr, fx.mail(t, subjectLine(t), text))
 			}
 			return nil
 		})
@@ -260,12 +260,12 @@ func recipientKey(to string) string {
 	return hex.EncodeToString(sum[:12])
 }
 
-func (fx *effects) headers(t *ticket.Ticket) map[string]string {
-	h := map[string]string{"References": "<ticket-" + t.ID + "@deskkit>"}
-	if m := fx.o.svc.Mail; m.FromAddress != "" {
-		h["From"] = fmt.Sprintf("%q <%s>", m.FromName, m.FromAddress)
-	}
-	return h
+// mail is the payload of a trigger mail about t: the service's sender
+// (MAIL-5) and the threading headers (MAIL-7).
+func (fx *effects) mail(t *ticket.Ticket, subject, text string) notify.Payload {
+	p := notify.Payload{Subject: subject, Text: text, Headers: threadHeaders(t.ID)}
+	fx.o.svc.Mail.sender(&p)
+	return p
 }
 
 // recipients returns the mail addresses of a notify action's recipient;
