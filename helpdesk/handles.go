@@ -9,26 +9,30 @@ package helpdesk
 // moves, replies, forwarding, history and export.
 func (s *Session) Tickets() Tickets { return Tickets{s} }
 
-// Categories returns the intake and processing category trees (CAT).
+// Categories returns the intake and processing category trees (rules:
+// package category).
 func (s *Session) Categories() Categories { return Categories{s} }
 
-// Fields returns the ticket fields and their layouts (FLD).
+// Fields returns the ticket fields and their layouts (rules: package
+// field).
 func (s *Session) Fields() Fields { return Fields{s} }
 
-// Templates returns the reply templates (TPL).
+// Templates returns the reply templates (rules: package template).
 func (s *Session) Templates() Templates { return Templates{s} }
 
-// ForbiddenWords returns the forbidden-word list (FWD).
+// ForbiddenWords returns the forbidden-word list checked on public replies
+// (rules: package template).
 func (s *Session) ForbiddenWords() ForbiddenWords { return ForbiddenWords{s} }
 
-// Agents returns the agents, their login log and menu access (AGT).
+// Agents returns the agents, their login log and menu access (rules:
+// package agent).
 func (s *Session) Agents() Agents { return Agents{s} }
 
 // Groups returns the agent groups and automatic assignment (AGT-6).
 func (s *Session) Groups() Groups { return Groups{s} }
 
 // Triggers returns the triggers: schema, definitions, order and dry runs
-// (TRG).
+// (rules: package trigger).
 func (s *Session) Triggers() Triggers { return Triggers{s} }
 
 // Outbox returns the outbox of queued mails and notifications (NTF-1).
@@ -37,7 +41,8 @@ func (s *Session) Outbox() Outbox { return Outbox{s} }
 // Recipients returns the external notification recipients (NTF-3).
 func (s *Session) Recipients() Recipients { return Recipients{s} }
 
-// Configuration returns the service's own settings (SVC).
+// Configuration returns the service's own settings (SVC-2, SVC-4, TKT-5,
+// MAIL-5, MAIL-6, NTF-2).
 func (s *Session) Configuration() Configuration { return Configuration{s} }
 
 // Tickets is the ticket area of a Session (Session.Tickets).
