@@ -98,15 +98,13 @@ func problems(err error) map[string]string {
 
 func TestCheckName_CAT4_SVC2(t *testing.T) {
 	langs := []string{"ko", "en", "ja"}
-	var c errs.Collector
-	got := category.CheckName(&c, "name", i18n.Text{"ko": "  결제 ", "EN": "Billing", "ja": " "}, langs, "ko")
-	require.NoError(t, c.Err())
+	got, err := category.CheckName("name", i18n.Text{"ko": "  결제 ", "EN": "Billing", "ja": " "}, langs, "ko")
+	require.NoError(t, err)
 	assert.Equal(t, i18n.Text{"ko": "결제", "en": "Billing"}, got, "trimmed, canonical tags, empty texts dropped")
 
-	c = errs.Collector{}
-	category.CheckName(&c, "name", i18n.Text{"en": "Billing", "fr": "Facturation", "ja": strings.Repeat("あ", 70),
+	_, err = category.CheckName("name", i18n.Text{"en": "Billing", "fr": "Facturation", "ja": strings.Repeat("あ", 70),
 		"zz!": "x", "de": ""}, langs, "ko")
-	p := problems(c.Err())
+	p := problems(err)
 	assert.Len(t, p, 5, "%v", p)
 	assert.Contains(t, p["name.ko"], "default language")
 	assert.Contains(t, p["name.fr"], "not one of the service's languages")
@@ -114,15 +112,13 @@ func TestCheckName_CAT4_SVC2(t *testing.T) {
 	assert.Contains(t, p["name.ja"], "over 200 bytes")
 	assert.Contains(t, p, "name.zz!")
 
-	c = errs.Collector{}
-	category.CheckName(&c, "name", i18n.Text{"ko": "결\n제", "en": "Bill", "EN": "Bill"}, langs, "ko")
-	p = problems(c.Err())
+	_, err = category.CheckName("name", i18n.Text{"ko": "결\n제", "en": "Bill", "EN": "Bill"}, langs, "ko")
+	p = problems(err)
 	assert.Contains(t, p["name.ko"], "control characters")
 	assert.Contains(t, p["name.en"], "given twice")
 
-	c = errs.Collector{}
-	category.CheckName(&c, "name", nil, langs, "ko")
-	assert.Equal(t, []string{"name.ko"}, keys(problems(c.Err())))
+	_, err = category.CheckName("name", nil, langs, "ko")
+	assert.Equal(t, []string{"name.ko"}, keys(problems(err)))
 }
 
 func keys(m map[string]string) []string {

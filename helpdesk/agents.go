@@ -8,6 +8,7 @@ import (
 
 	"github.com/deskkit/deskkit/agent"
 	"github.com/deskkit/deskkit/internal/errs"
+	"github.com/deskkit/deskkit/internal/text"
 )
 
 // CreateAgent adds an agent to the service (AGT-1, AGT-2; admin or system;
@@ -93,7 +94,7 @@ func checkAgentChannels(c *errs.Collector, ch Channels, p agent.Permissions, cti
 // (AGT-1; admin). Once they join, CreateAgent adds them.
 func (s *Session) InviteAgent(ctx context.Context, email, name string) error {
 	var c errs.Collector
-	agent.CheckEmail(&c, "email", email)
+	text.CheckEmail(&c, "email", email)
 	if s.desk.directory == nil {
 		c.Add("directory", "no directory is configured (helpdesk.Config.Directory)")
 	}

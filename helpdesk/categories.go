@@ -46,7 +46,8 @@ func (s *Session) CreateCategory(ctx context.Context, n category.New) (category.
 		if n.Disabled && n.Tree == category.Processing {
 			c.Add("disabled", "only intake categories can be disabled (CAT-6)")
 		}
-		name := category.CheckName(&c, "name", n.Name, o.svc.Languages, o.svc.DefaultLanguage)
+		name, err := category.CheckName("name", n.Name, o.svc.Languages, o.svc.DefaultLanguage)
+		c.Merge(err)
 		if err := c.Err(); err != nil {
 			return err
 		}
@@ -84,7 +85,8 @@ func (s *Session) UpdateCategory(ctx context.Context, id string, u category.Upda
 		}
 		var c errs.Collector
 		if u.Name != nil {
-			cur.Name = category.CheckName(&c, "name", u.Name, o.svc.Languages, o.svc.DefaultLanguage)
+			cur.Name, err = category.CheckName("name", u.Name, o.svc.Languages, o.svc.DefaultLanguage)
+			c.Merge(err)
 		}
 		if u.Enabled != nil {
 			if cur.Tree != category.Intake {

@@ -366,10 +366,10 @@ func (s *Session) checkFields(ctx context.Context, o *op, t *ticket.Ticket, c *e
 	if err != nil {
 		return err
 	}
-	field.Check{Prefix: "customer_fields.", Kind: field.KindCustomer, Schema: sch, Compare: compare,
-		Before: old.CustomerFields, Required: reqCustomer}.Run(c, t.CustomerFields)
-	field.Check{Prefix: "agent_fields.", Kind: field.KindAgent, Schema: sch, Compare: compare,
-		Before: old.AgentFields, Required: reqAgent}.Run(c, t.AgentFields)
+	c.MergeNew(field.Check{Prefix: "customer_fields.", Kind: field.KindCustomer, Schema: sch, Compare: compare,
+		Before: old.CustomerFields, Required: reqCustomer}.Run(t.CustomerFields))
+	c.MergeNew(field.Check{Prefix: "agent_fields.", Kind: field.KindAgent, Schema: sch, Compare: compare,
+		Before: old.AgentFields, Required: reqAgent}.Run(t.AgentFields))
 	for _, l := range []struct {
 		keys     []string
 		required bool

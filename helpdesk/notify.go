@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/deskkit/deskkit/agent"
 	"github.com/deskkit/deskkit/internal/errs"
 	"github.com/deskkit/deskkit/internal/text"
 	"github.com/deskkit/deskkit/notify"
@@ -138,7 +137,7 @@ func (r *RecipientSpec) check() error {
 	r.Name, r.Email, r.Phone, r.DoorayHookURL = strings.TrimSpace(r.Name), strings.TrimSpace(r.Email), strings.TrimSpace(r.Phone), strings.TrimSpace(r.DoorayHookURL)
 	text.Check(&c, "name", r.Name, true, text.NameBytes)
 	if r.Email != "" {
-		agent.CheckEmail(&c, "email", r.Email)
+		text.CheckEmail(&c, "email", r.Email)
 	}
 	if r.Phone != "" && strings.Trim(r.Phone, "0123456789-+ ") != "" {
 		c.Add("phone", "%q is not a phone number", r.Phone)

@@ -11,6 +11,7 @@ import (
 	"github.com/deskkit/deskkit/helpdesk/i18n"
 	"github.com/deskkit/deskkit/helpdesk/ticket"
 	"github.com/deskkit/deskkit/internal/errs"
+	"github.com/deskkit/deskkit/internal/text"
 	"github.com/deskkit/deskkit/notify"
 )
 
@@ -100,7 +101,7 @@ var serviceIDPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,62}$`)
 // normalize canonicalises the language tags of s and records every problem
 // on c.
 func (s *Settings) normalize(c *errs.Collector) {
-	ticket.CheckText(c, "name", s.Name, true, 200)
+	text.Check(c, "name", s.Name, true, 200)
 	if len(s.Languages) == 0 {
 		c.Add("languages", "at least one language is required")
 	}
@@ -130,7 +131,7 @@ func (s *Settings) normalize(c *errs.Collector) {
 		}
 	}
 	s.Mail.check(c, langs)
-	s.Surge.Check(c, "surge.")
+	c.Merge(s.Surge.Check("surge."))
 }
 
 // NewService describes a service to create.

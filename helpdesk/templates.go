@@ -11,6 +11,7 @@ import (
 	"github.com/deskkit/deskkit/category"
 	"github.com/deskkit/deskkit/helpdesk/ticket"
 	"github.com/deskkit/deskkit/internal/errs"
+	"github.com/deskkit/deskkit/internal/text"
 	"github.com/deskkit/deskkit/template"
 )
 
@@ -265,7 +266,7 @@ func (s *Session) TemplatesFor(ctx context.Context, ticketID string) ([]template
 // its offsets point into.
 func (s *Session) PreviewReply(ctx context.Context, ticketID, body string) (string, error) {
 	var c errs.Collector
-	ticket.CheckText(&c, "body", body, true, s.desk.limits.MaxContentBytes)
+	text.Check(&c, "body", body, true, s.desk.limits.MaxContentBytes)
 	if err := c.Err(); err != nil {
 		return "", err
 	}

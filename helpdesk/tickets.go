@@ -9,6 +9,7 @@ import (
 
 	"github.com/deskkit/deskkit/helpdesk/ticket"
 	"github.com/deskkit/deskkit/internal/errs"
+	"github.com/deskkit/deskkit/internal/text"
 )
 
 // CreateTicket creates a ticket in status new (TKT-1). Title and content are
@@ -250,7 +251,7 @@ type Reply struct {
 // replies. Concurrent changes are retried, not lost (TKT-8).
 func (s *Session) Reply(ctx context.Context, id string, r Reply) (ticket.Comment, error) {
 	var c errs.Collector
-	ticket.CheckText(&c, "body", r.Body, true, s.desk.limits.MaxContentBytes)
+	text.Check(&c, "body", r.Body, true, s.desk.limits.MaxContentBytes)
 	if r.Status != "" && !r.Status.Valid() {
 		c.Add("status", "unknown status %q", r.Status)
 	}
@@ -308,7 +309,7 @@ func (s *Session) Reply(ctx context.Context, id string, r Reply) (ticket.Comment
 // returns the ticket the reply landed in.
 func (s *Session) CustomerReply(ctx context.Context, id, body string) (ticket.Ticket, error) {
 	var c errs.Collector
-	ticket.CheckText(&c, "body", body, true, s.desk.limits.MaxContentBytes)
+	text.Check(&c, "body", body, true, s.desk.limits.MaxContentBytes)
 	if err := c.Err(); err != nil {
 		return ticket.Ticket{}, err
 	}

@@ -121,7 +121,7 @@ type Spec struct {
 // Normalize returns s trimmed, with its category ids sorted and without
 // duplicates, and checks it: title, content and code present and within
 // the limits, no white space in the code, every #{code} of the content
-// known. The error lists every problem at once: a *errs.ValidationError
+// known. The error lists every problem at once: a *problem.ValidationError
 // (helpdesk.ValidationError) and, when codes are bad, also a *ParseError
 // with their offsets; both match ErrInvalid.
 func (s Spec) Normalize() (Spec, error) {

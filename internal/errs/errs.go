@@ -1,64 +1,37 @@
-// Package errs holds the error kinds every Deskkit package shares. Users
-// match them through the re-exports in package helpdesk (helpdesk.ErrNotFound
-// ...); domain packages re-export the ones their ports return.
+// Package errs is the library's side of the errors of package
+// helpdesk/problem: the kinds and the validation error under short names,
+// the Collector that gathers a request's problems, and the constructors
+// that give every message the shape "<kind>: <what>". Users see the types
+// of package problem (and their re-exports in package helpdesk); nothing
+// exported from a public package mentions this one.
 package errs
 
 import (
 	"errors"
 	"fmt"
-	"strings"
+
+	"github.com/deskkit/deskkit/helpdesk/problem"
 )
 
-// The error kinds. Match them with errors.Is.
+// The error kinds (package problem). Match them with errors.Is.
 var (
-	ErrNotFound  = errors.New("not found")
-	ErrConflict  = errors.New("conflict")
-	ErrForbidden = errors.New("forbidden")
-	ErrInvalid   = errors.New("invalid")
+	ErrNotFound  = problem.ErrNotFound
+	ErrConflict  = problem.ErrConflict
+	ErrForbidden = problem.ErrForbidden
+	ErrInvalid   = problem.ErrInvalid
 )
 
 // Problem is one bad field of a request.
-type Problem struct {
-	Field  string // the field's name as the caller spelled it ("title", "fields.size")
-	Reason string // what is wrong, for a person to read
-}
+type Problem = problem.Problem
 
-// ValidationError lists every bad field of a request, not only the first.
-// It matches ErrInvalid with errors.Is.
-type ValidationError struct {
-	Problems []Problem
-}
-
-// Error implements error.
-func (e *ValidationError) Error() string {
-	var b strings.Builder
-	b.WriteString("invalid: ")
-	for i, p := range e.Problems {
-		if i > 0 {
-			b.WriteString("; ")
-		}
-		b.WriteString(p.Field)
-		b.WriteString(": ")
-		b.WriteString(p.Reason)
-	}
-	return b.String()
-}
-
-// Is reports whether target is ErrInvalid.
-func (e *ValidationError) Is(target error) bool { return target == ErrInvalid }
-
-// Has reports whether field is among the problems.
-func (e *ValidationError) Has(field string) bool {
-	for _, p := range e.Problems {
-		if p.Field == field {
-			return true
-		}
-	}
-	return false
-}
+// ValidationError lists every bad field of a request.
+type ValidationError = problem.ValidationError
 
 // Collector gathers problems; Err returns nil when there are none.
-type Collector struct{ problems []Problem }
+type Collector struct {
+	problems []Problem
+	failed   error // the first error Merge was given that is no validation error
+}
 
 // Add records a problem with field.
 func (c *Collector) Add(field, format string, args ...any) {
@@ -75,8 +48,51 @@ func (c *Collector) Has(field string) bool {
 	return false
 }
 
-// Err returns a *ValidationError with every problem, or nil.
+// Merge records the problems of err, the result of a check that returns a
+// *ValidationError or nil. Any other error is kept: Err returns it (the
+// first one) instead of the problems.
+func (c *Collector) Merge(err error) { c.merge(err, false) }
+
+// MergeNew is Merge without the problems on a field c already has one on:
+// a field is reported once, by the first check that found it bad.
+func (c *Collector) MergeNew(err error) { c.merge(err, true) }
+
+func (c *Collector) merge(err error, skipSeen bool) {
+	if err == nil {
+		return
+	}
+	var ve *ValidationError
+	if !errors.As(err, &ve) {
+		if c.failed == nil {
+			c.failed = err
+		}
+		return
+	}
+	n := len(c.problems)
+	for _, p := range ve.Problems {
+		if skipSeen && c.has(p.Field, n) {
+			continue
+		}
+		c.problems = append(c.problems, p)
+	}
+}
+
+// has reports whether one of the first n problems is on field.
+func (c *Collector) has(field string, n int) bool {
+	for _, p := range c.problems[:n] {
+		if p.Field == field {
+			return true
+		}
+	}
+	return false
+}
+
+// Err returns a *ValidationError with every problem, or nil; an error
+// Merge kept comes first.
 func (c *Collector) Err() error {
+	if c.failed != nil {
+		return c.failed
+	}
 	if len(c.problems) == 0 {
 		return nil
 	}

@@ -66,6 +66,14 @@ func Email(s string) bool {
 	return err == nil && a.Address == s && len(s) <= AddressBytes
 }
 
+// CheckEmail records a problem on c unless s is a plain email address
+// (Email).
+func CheckEmail(c *errs.Collector, field, s string) {
+	if !Email(s) {
+		c.Add(field, "%q is not a plain email address", s)
+	}
+}
+
 // Phone reports whether s is a phone number: 3 to 20 digits, with an
 // optional leading +, and spaces, "-", "(", ")" and "." between them.
 func Phone(s string) bool {

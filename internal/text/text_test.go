@@ -75,3 +75,11 @@ func TestPageLimit(t *testing.T) {
 		assert.True(t, c.Has("limit"), "%d", in)
 	}
 }
+
+func TestCheckEmail(t *testing.T) {
+	var c errs.Collector
+	CheckEmail(&c, "email", "kim@example.com")
+	assert.NoError(t, c.Err())
+	CheckEmail(&c, "email", "Kim <kim@example.com>")
+	assert.EqualError(t, c.Err(), `invalid: email: "Kim <kim@example.com>" is not a plain email address`)
+}
