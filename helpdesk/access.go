@@ -25,9 +25,9 @@ func (s *Session) RecordLogin(ctx context.Context, e agent.LoginEvent) (agent.Lo
 	if err := c.Err(); err != nil {
 		return e, err
 	}
-	err := s.run(ctx, permRead, func(o *op) error {
+	err := s.run(ctx, "RecordLogin", permRead, func(o *op) error {
 		if o.agent != nil && o.agent.ID != e.AgentID {
-			return fmt.Errorf("%w: an agent records only their own logins", ErrForbidden)
+			return errs.New(ErrForbidden, "%s: an agent records only their own logins", o.call)
 		}
 		if _, err := o.r.Agents().Get(ctx, e.AgentID); err != nil {
 			return err
@@ -46,7 +46,7 @@ func (s *Session) LoginLog(ctx context.Context, f agent.LoginFilter) (agent.Logi
 		return agent.LoginPage{}, err
 	}
 	var out agent.LoginPage
-	err = s.run(ctx, permLogs, func(o *op) (err error) {
+	err = s.run(ctx, "LoginLog", permLogs, func(o *op) (err error) {
 		out, err = o.r.Logins().List(ctx, q)
 		return err
 	})
@@ -56,7 +56,7 @@ func (s *Session) LoginLog(ctx context.Context, f agent.LoginFilter) (agent.Logi
 // MenuAccess returns the access of every menu (AGT-8).
 func (s *Session) MenuAccess(ctx context.Context) ([]agent.MenuAccess, error) {
 	var out []agent.MenuAccess
-	err := s.run(ctx, permRead, func(o *op) error {
+	err := s.run(ctx, "MenuAccess", permRead, func(o *op) error {
 		for _, m := range agent.Menus {
 			a, err := o.r.Menus().Get(ctx, m)
 			if err != nil {
@@ -84,7 +84,7 @@ func (s *Session) SetMenuAccess(ctx context.Context, a agent.MenuAccess) (agent.
 	if !a.Partial {
 		a.Restricted = nil
 	}
-	err := s.run(ctx, permSettings, func(o *op) error {
+	err := s.run(ctx, "SetMenuAccess", permSettings, func(o *op) error {
 		var c errs.Collector
 		for _, id := range a.Restricted {
 			if _, err := o.r.Agents().Get(ctx, id); errors.Is(err, ErrNotFound) {

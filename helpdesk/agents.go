@@ -25,7 +25,7 @@ func (s *Session) CreateAgent(ctx context.Context, n agent.New) (agent.Agent, er
 		n.Account = strings.ToLower(n.Email)
 	}
 	var out agent.Agent
-	err := s.run(ctx, permSettings, func(o *op) error {
+	err := s.run(ctx, "CreateAgent", permSettings, func(o *op) error {
 		// The directory is asked only once the caller is known to be
 		// allowed: its answer must not leak to anyone else.
 		if d := s.desk.directory; d != nil {
@@ -34,7 +34,7 @@ func (s *Session) CreateAgent(ctx context.Context, n agent.New) (agent.Agent, er
 				return &ValidationError{Problems: []Problem{{Field: "account",
 					Reason: fmt.Sprintf("%q is not a member of the directory; invite them first (AGT-1)", n.Account)}}}
 			} else if err != nil {
-				return fmt.Errorf("directory: %w", err)
+				return errs.Wrap(err, "directory")
 			}
 			n.Account, n.Name, n.Email = m.Account, m.Name, m.Email
 		}
@@ -101,20 +101,20 @@ func (s *Session) InviteAgent(ctx context.Context, email, name string) error {
 	if err := c.Err(); err != nil {
 		return err
 	}
-	return s.run(ctx, permSettings, func(*op) error { return s.desk.directory.Invite(ctx, email, name) })
+	return s.run(ctx, "InviteAgent", permSettings, func(*op) error { return s.desk.directory.Invite(ctx, email, name) })
 }
 
 // UpdateAgent changes an agent's role, activity, permissions or phone
 // settings (admin). u.Version must be the version read (TKT-8 style).
 func (s *Session) UpdateAgent(ctx context.Context, id string, u agent.Update) (agent.Agent, error) {
 	var out agent.Agent
-	err := s.run(ctx, permSettings, func(o *op) error {
+	err := s.run(ctx, "UpdateAgent", permSettings, func(o *op) error {
 		a, err := o.r.Agents().Get(ctx, id)
 		if err != nil {
 			return err
 		}
 		if a.Version != u.Version {
-			return fmt.Errorf("%w: agent %s is at version %d, the update is based on %d", ErrConflict, id, a.Version, u.Version)
+			return errs.New(ErrConflict, "agent %q is at version %d, not %d", id, a.Version, u.Version)
 		}
 		if u.Role != nil {
 			a.Role = *u.Role
@@ -155,7 +155,7 @@ func (s *Session) UpdateAgent(ctx context.Context, id string, u agent.Update) (a
 // forbidden.
 func (s *Session) SetToggles(ctx context.Context, id string, t agent.Toggles) (agent.Agent, error) {
 	var out agent.Agent
-	err := s.runRetry(ctx, permRead, func(o *op) error {
+	err := s.runRetry(ctx, "SetToggles", permRead, func(o *op) error {
 		a, err := o.r.Agents().Get(ctx, id)
 		if err != nil {
 			return err
@@ -163,11 +163,11 @@ func (s *Session) SetToggles(ctx context.Context, id string, t agent.Toggles) (a
 		if o.agent != nil && !o.agent.IsAdmin() {
 			switch {
 			case o.agent.ID != id:
-				return fmt.Errorf("%w: only an admin sets another agent's toggles (AGT-5)", ErrForbidden)
+				return errs.New(ErrForbidden, "%s: only an admin sets another agent's toggles (AGT-5)", o.call)
 			case !a.Toggles.AssignmentControl:
-				return fmt.Errorf("%w: agent %q has no assignment control (AGT-5)", ErrForbidden, id)
+				return errs.New(ErrForbidden, "%s: agent %q has no assignment control (AGT-5)", o.call, id)
 			case t.AssignmentControl != a.Toggles.AssignmentControl:
-				return fmt.Errorf("%w: only an admin changes assignment control (AGT-5)", ErrForbidden)
+				return errs.New(ErrForbidden, "%s: only an admin changes assignment control (AGT-5)", o.call)
 			}
 		}
 		if a.Toggles == t {
@@ -187,7 +187,7 @@ func (s *Session) SetToggles(ctx context.Context, id string, t agent.Toggles) (a
 // Agent returns one agent of the service.
 func (s *Session) Agent(ctx context.Context, id string) (agent.Agent, error) {
 	var out agent.Agent
-	err := s.run(ctx, permRead, func(o *op) (err error) {
+	err := s.run(ctx, "Agent", permRead, func(o *op) (err error) {
 		out, err = o.r.Agents().Get(ctx, id)
 		return err
 	})
@@ -197,7 +197,7 @@ func (s *Session) Agent(ctx context.Context, id string) (agent.Agent, error) {
 // Agents lists the service's agents.
 func (s *Session) Agents(ctx context.Context) ([]agent.Agent, error) {
 	var out []agent.Agent
-	err := s.run(ctx, permRead, func(o *op) (err error) {
+	err := s.run(ctx, "Agents", permRead, func(o *op) (err error) {
 		out, err = o.r.Agents().List(ctx)
 		return err
 	})

@@ -21,7 +21,7 @@ import (
 // Nothing is written on error.
 func (s *Session) CreateCategory(ctx context.Context, n category.New) (category.Category, error) {
 	var out category.Category
-	err := s.run(ctx, permSettings, func(o *op) error {
+	err := s.run(ctx, "CreateCategory", permSettings, func(o *op) error {
 		cats := o.r.Categories()
 		if err := cats.Lock(ctx); err != nil { // the checks below hold until the write
 			return err
@@ -74,7 +74,7 @@ func (s *Session) CreateCategory(ctx context.Context, n category.New) (category.
 // unknown category ErrNotFound.
 func (s *Session) UpdateCategory(ctx context.Context, id string, u category.Update) (category.Category, error) {
 	var out category.Category
-	err := s.run(ctx, permSettings, func(o *op) error {
+	err := s.run(ctx, "UpdateCategory", permSettings, func(o *op) error {
 		cur, err := lockCategory(ctx, o, id)
 		if err != nil {
 			return err
@@ -129,7 +129,7 @@ func (s *Session) UpdateCategory(ctx context.Context, id string, u category.Upda
 // *category.NameClashError. Nothing is written on error.
 func (s *Session) MoveCategory(ctx context.Context, id, parentID string) (category.Category, error) {
 	var out category.Category
-	err := s.run(ctx, permSettings, func(o *op) error {
+	err := s.run(ctx, "MoveCategory", permSettings, func(o *op) error {
 		cur, err := lockCategory(ctx, o, id)
 		if err != nil {
 			return err
@@ -167,7 +167,7 @@ func (s *Session) MoveCategory(ctx context.Context, id, parentID string) (catego
 // tree when parentID is empty; admin): ids must list each of them exactly
 // once, else ErrInvalid. An unknown parent is ErrNotFound.
 func (s *Session) ReorderCategories(ctx context.Context, tree category.Tree, parentID string, ids []string) error {
-	return s.run(ctx, permSettings, func(o *op) error {
+	return s.run(ctx, "ReorderCategories", permSettings, func(o *op) error {
 		if err := checkTree(tree); err != nil {
 			return err
 		}
@@ -194,7 +194,7 @@ func (s *Session) ReorderCategories(ctx context.Context, tree category.Tree, par
 // (CAT-7).
 func (s *Session) DeleteCategory(ctx context.Context, id string) ([]string, error) {
 	var out []string
-	err := s.run(ctx, permSettings, func(o *op) error {
+	err := s.run(ctx, "DeleteCategory", permSettings, func(o *op) error {
 		cur, err := lockCategory(ctx, o, id)
 		if err != nil {
 			return err
@@ -226,7 +226,7 @@ func (s *Session) DeleteCategory(ctx context.Context, id string) ([]string, erro
 // category.HelpCenter for what customers may pick.
 func (s *Session) CategoryTree(ctx context.Context, tree category.Tree) ([]category.Category, error) {
 	var out []category.Category
-	err := s.run(ctx, permRead, func(o *op) (err error) {
+	err := s.run(ctx, "CategoryTree", permRead, func(o *op) (err error) {
 		if err := checkTree(tree); err != nil {
 			return err
 		}
@@ -244,7 +244,7 @@ func (s *Session) CategoryTree(ctx context.Context, tree category.Tree) ([]categ
 // or a history row may name a deleted one.
 func (s *Session) Category(ctx context.Context, id string) (category.Category, error) {
 	var out category.Category
-	err := s.run(ctx, permRead, func(o *op) (err error) {
+	err := s.run(ctx, "Category", permRead, func(o *op) (err error) {
 		out, err = o.r.Categories().Get(ctx, id)
 		return err
 	})
@@ -257,7 +257,7 @@ func (s *Session) Category(ctx context.Context, id string) (category.Category, e
 // when they were deleted (CAT-5).
 func (s *Session) CategoryPath(ctx context.Context, id string) ([]category.Category, error) {
 	var out []category.Category
-	err := s.run(ctx, permRead, func(o *op) (err error) {
+	err := s.run(ctx, "CategoryPath", permRead, func(o *op) (err error) {
 		out, err = o.r.Categories().Path(ctx, id)
 		return err
 	})

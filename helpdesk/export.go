@@ -70,7 +70,7 @@ func (s *Session) ExportHistory(ctx context.Context, w io.Writer, format ExportF
 	page := make([]ticket.Change, 0, exportPage)
 	for first := true; ; first = false {
 		page = page[:0]
-		err := s.run(ctx, permExport, func(o *op) error {
+		err := s.run(ctx, "ExportHistory", permExport, func(o *op) error {
 			if first && f.TicketID != "" {
 				if _, err := o.r.Tickets().Get(ctx, f.TicketID); err != nil {
 					return err

@@ -3,7 +3,6 @@ package helpdesk
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strings"
 	"unicode/utf8"
 
@@ -36,7 +35,7 @@ func getField(ctx context.Context, o *op, key string) (field.Field, error) {
 	}
 	f, ok := field.Current(key, row, stored)
 	if !ok {
-		return field.Field{}, fmt.Errorf("field %q: %w", key, ErrNotFound)
+		return field.Field{}, errs.NotFound("field", key)
 	}
 	return f, nil
 }
@@ -69,7 +68,7 @@ func fieldSchema(ctx context.Context, o *op, id string) (field.Schema, error) {
 // that were set list it once an admin adds it.
 func (s *Session) CreateField(ctx context.Context, n field.New) (field.Field, error) {
 	var out field.Field
-	err := s.run(ctx, permSettings, func(o *op) error {
+	err := s.run(ctx, "CreateField", permSettings, func(o *op) error {
 		if err := n.Validate(o.svc.Languages, o.svc.DefaultLanguage); err != nil {
 			return err
 		}
@@ -85,7 +84,7 @@ func (s *Session) CreateField(ctx context.Context, n field.New) (field.Field, er
 			return err
 		}
 		if err := o.r.Fields().Insert(ctx, out); errors.Is(err, ErrConflict) { // a writer that skipped the lock
-			return fmt.Errorf("field %q: %w", out.Key, field.ErrDuplicateKey)
+			return errs.New(field.ErrDuplicateKey, "the key %q is taken by another field", out.Key)
 		} else if err != nil {
 			return err
 		}
@@ -102,7 +101,7 @@ func (s *Session) CreateField(ctx context.Context, n field.New) (field.Field, er
 // and priority are fixed (field.ErrSystemField).
 func (s *Session) UpdateField(ctx context.Context, key string, u field.Update) (field.Field, error) {
 	var out field.Field
-	err := s.run(ctx, permSettings, func(o *op) error {
+	err := s.run(ctx, "UpdateField", permSettings, func(o *op) error {
 		if err := o.r.Fields().Lock(ctx); err != nil { // read what we write back
 			return err
 		}
@@ -124,7 +123,7 @@ func (s *Session) UpdateField(ctx context.Context, key string, u field.Update) (
 // (admin; FLD-4). Tickets keep the values they have. A system field cannot
 // be deleted (field.ErrSystemField, matching ErrInvalid): reset it instead.
 func (s *Session) DeleteField(ctx context.Context, key string) error {
-	return s.run(ctx, permSettings, func(o *op) error {
+	return s.run(ctx, "DeleteField", permSettings, func(o *op) error {
 		if err := o.r.Fields().Lock(ctx); err != nil {
 			return err
 		}
@@ -155,7 +154,7 @@ func (s *Session) DeleteField(ctx context.Context, key string) error {
 // returns them. A user field has none (field.ErrNotSystem).
 func (s *Session) ResetSystemField(ctx context.Context, key string) (field.Field, error) {
 	var out field.Field
-	err := s.run(ctx, permSettings, func(o *op) error {
+	err := s.run(ctx, "ResetSystemField", permSettings, func(o *op) error {
 		if err := o.r.Fields().Lock(ctx); err != nil {
 			return err
 		}
@@ -175,7 +174,7 @@ func (s *Session) ResetSystemField(ctx context.Context, key string) (field.Field
 // the user fields in creation order. Any agent may read them.
 func (s *Session) Fields(ctx context.Context) ([]field.Field, error) {
 	var out []field.Field
-	err := s.run(ctx, permRead, func(o *op) (err error) {
+	err := s.run(ctx, "Fields", permRead, func(o *op) (err error) {
 		out, err = listFields(ctx, o)
 		return err
 	})
@@ -185,7 +184,7 @@ func (s *Session) Fields(ctx context.Context) ([]field.Field, error) {
 // Field returns the field with key (any agent).
 func (s *Session) Field(ctx context.Context, key string) (field.Field, error) {
 	var out field.Field
-	err := s.run(ctx, permRead, func(o *op) (err error) {
+	err := s.run(ctx, "Field", permRead, func(o *op) (err error) {
 		out, err = getField(ctx, o, key)
 		return err
 	})
@@ -233,7 +232,7 @@ func (s *Session) SetCustomerLayout(ctx context.Context, intakeCategoryID string
 		return field.Layout{}, err
 	}
 	var out field.Layout
-	err := s.run(ctx, permSettings, func(o *op) (err error) {
+	err := s.run(ctx, "SetCustomerLayout", permSettings, func(o *op) (err error) {
 		out, err = setLayout(ctx, o, field.KindCustomer, intakeCategoryID, keys)
 		return err
 	})
@@ -248,7 +247,7 @@ func (s *Session) ResetCustomerLayout(ctx context.Context, intakeCategoryID stri
 	if err := checkLayoutID(intakeCategoryID); err != nil {
 		return err
 	}
-	return s.run(ctx, permSettings, func(o *op) error {
+	return s.run(ctx, "ResetCustomerLayout", permSettings, func(o *op) error {
 		if err := o.r.Fields().DeleteLayout(ctx, field.KindCustomer, intakeCategoryID); !errors.Is(err, ErrNotFound) {
 			return err
 		}
@@ -265,7 +264,7 @@ func (s *Session) CustomerLayout(ctx context.Context, intakeCategoryID string) (
 		return field.Layout{}, err
 	}
 	var out field.Layout
-	err := s.run(ctx, permRead, func(o *op) error {
+	err := s.run(ctx, "CustomerLayout", permRead, func(o *op) error {
 		sch, err := fieldSchema(ctx, o, intakeCategoryID)
 		out = sch.Customer
 		return err
@@ -278,7 +277,7 @@ func (s *Session) CustomerLayout(ctx context.Context, intakeCategoryID string) (
 // SetCustomerLayout checks its pins.
 func (s *Session) SetAgentLayout(ctx context.Context, keys []string) (field.Layout, error) {
 	var out field.Layout
-	err := s.run(ctx, permSettings, func(o *op) (err error) {
+	err := s.run(ctx, "SetAgentLayout", permSettings, func(o *op) (err error) {
 		out, err = setLayout(ctx, o, field.KindAgent, "", keys)
 		return err
 	})
@@ -289,7 +288,7 @@ func (s *Session) SetAgentLayout(ctx context.Context, keys []string) (field.Layo
 // every agent field. Any agent may read it.
 func (s *Session) AgentLayout(ctx context.Context) (field.Layout, error) {
 	var out field.Layout
-	err := s.run(ctx, permRead, func(o *op) error {
+	err := s.run(ctx, "AgentLayout", permRead, func(o *op) error {
 		sch, err := fieldSchema(ctx, o, "")
 		out = sch.Agent
 		return err

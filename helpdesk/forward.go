@@ -26,7 +26,7 @@ func (s *Session) Forward(ctx context.Context, id string, f Forward) (ticket.Tic
 		return ticket.Ticket{}, &ValidationError{Problems: []Problem{{Field: "agent_id", Reason: "an agent or a group is required"}}}
 	}
 	var out ticket.Ticket
-	err := s.runRetry(ctx, permForward, func(o *op) error {
+	err := s.runRetry(ctx, "Forward", permForward, func(o *op) error {
 		var c errs.Collector
 		if f.GroupID != "" {
 			if _, err := o.r.Groups().Get(ctx, f.GroupID); errors.Is(err, ErrNotFound) {

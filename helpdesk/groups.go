@@ -52,7 +52,7 @@ func (g *GroupSpec) check(ctx context.Context, o *op) error {
 // already used (case-insensitive) is ErrConflict.
 func (s *Session) CreateGroup(ctx context.Context, g GroupSpec) (agent.Group, error) {
 	var out agent.Group
-	err := s.run(ctx, permSettings, func(o *op) error {
+	err := s.run(ctx, "CreateGroup", permSettings, func(o *op) error {
 		if err := g.check(ctx, o); err != nil {
 			return err
 		}
@@ -80,7 +80,7 @@ func lockGroups(ctx context.Context, o *op) ([]agent.Group, error) {
 // another group uses (case-insensitive) is ErrConflict.
 func (s *Session) UpdateGroup(ctx context.Context, id string, g GroupSpec) (agent.Group, error) {
 	var out agent.Group
-	err := s.run(ctx, permSettings, func(o *op) error {
+	err := s.run(ctx, "UpdateGroup", permSettings, func(o *op) error {
 		if err := o.r.Groups().Lock(ctx); err != nil {
 			return err
 		}
@@ -101,7 +101,7 @@ func (s *Session) UpdateGroup(ctx context.Context, id string, g GroupSpec) (agen
 // ReorderGroups sets the order groups are shown in (AGT-6; admin): ids
 // must list every group once (else a *ValidationError on "ids").
 func (s *Session) ReorderGroups(ctx context.Context, ids []string) error {
-	return s.run(ctx, permSettings, func(o *op) error {
+	return s.run(ctx, "ReorderGroups", permSettings, func(o *op) error {
 		gs, err := lockGroups(ctx, o)
 		if err != nil {
 			return err
@@ -119,7 +119,7 @@ func (s *Session) ReorderGroups(ctx context.Context, ids []string) error {
 // DeleteGroup removes a group and its memberships (admin); the groups
 // after it move up one place. Tickets keep the group id they had.
 func (s *Session) DeleteGroup(ctx context.Context, id string) error {
-	return s.run(ctx, permSettings, func(o *op) error {
+	return s.run(ctx, "DeleteGroup", permSettings, func(o *op) error {
 		gs, err := lockGroups(ctx, o)
 		if err != nil {
 			return err
@@ -141,7 +141,7 @@ func (s *Session) DeleteGroup(ctx context.Context, id string) error {
 // AddGroupMember appends an agent to a group's join order (admin).
 func (s *Session) AddGroupMember(ctx context.Context, groupID, agentID string) (agent.Membership, error) {
 	var out agent.Membership
-	err := s.run(ctx, permSettings, func(o *op) (err error) {
+	err := s.run(ctx, "AddGroupMember", permSettings, func(o *op) (err error) {
 		out, err = o.r.Groups().AddMember(ctx, groupID, agentID, o.now)
 		return err
 	})
@@ -150,13 +150,13 @@ func (s *Session) AddGroupMember(ctx context.Context, groupID, agentID string) (
 
 // RemoveGroupMember takes an agent out of a group (admin).
 func (s *Session) RemoveGroupMember(ctx context.Context, groupID, agentID string) error {
-	return s.run(ctx, permSettings, func(o *op) error { return o.r.Groups().RemoveMember(ctx, groupID, agentID) })
+	return s.run(ctx, "RemoveGroupMember", permSettings, func(o *op) error { return o.r.Groups().RemoveMember(ctx, groupID, agentID) })
 }
 
 // Groups lists the service's groups in display order.
 func (s *Session) Groups(ctx context.Context) ([]agent.Group, error) {
 	var out []agent.Group
-	err := s.run(ctx, permRead, func(o *op) (err error) {
+	err := s.run(ctx, "Groups", permRead, func(o *op) (err error) {
 		out, err = o.r.Groups().List(ctx)
 		return err
 	})
@@ -166,7 +166,7 @@ func (s *Session) Groups(ctx context.Context) ([]agent.Group, error) {
 // GroupMembers lists a group's members in join order.
 func (s *Session) GroupMembers(ctx context.Context, groupID string) ([]agent.Membership, error) {
 	var out []agent.Membership
-	err := s.run(ctx, permRead, func(o *op) (err error) {
+	err := s.run(ctx, "GroupMembers", permRead, func(o *op) (err error) {
 		out, err = o.r.Groups().Members(ctx, groupID)
 		return err
 	})
@@ -176,7 +176,7 @@ func (s *Session) GroupMembers(ctx context.Context, groupID string) ([]agent.Mem
 // AgentGroups lists the groups an agent belongs to, in display order.
 func (s *Session) AgentGroups(ctx context.Context, agentID string) ([]string, error) {
 	var out []string
-	err := s.run(ctx, permRead, func(o *op) error {
+	err := s.run(ctx, "AgentGroups", permRead, func(o *op) error {
 		if _, err := o.r.Agents().Get(ctx, agentID); err != nil {
 			return err
 		}
@@ -194,7 +194,7 @@ func (s *Session) AgentGroups(ctx context.Context, agentID string) ([]string, er
 // work (chats, callbacks).
 func (s *Session) NextAssignee(ctx context.Context, groupID string) (string, error) {
 	var out string
-	err := s.run(ctx, permTicketWork, func(o *op) (err error) {
+	err := s.run(ctx, "NextAssignee", permTicketWork, func(o *op) (err error) {
 		out, err = s.pick(ctx, o, groupID)
 		return err
 	})

@@ -157,7 +157,7 @@ func (s *Session) CreateRecipient(ctx context.Context, r RecipientSpec) (notify.
 		return notify.Recipient{}, err
 	}
 	var out notify.Recipient
-	err := s.run(ctx, permSettings, func(o *op) error {
+	err := s.run(ctx, "CreateRecipient", permSettings, func(o *op) error {
 		out = notify.Recipient{ID: s.desk.newID(), Name: r.Name, Email: r.Email, Phone: r.Phone, DoorayHookURL: r.DoorayHookURL, CreatedAt: o.now, UpdatedAt: o.now}
 		return o.r.Recipients().Create(ctx, out)
 	})
@@ -170,7 +170,7 @@ func (s *Session) UpdateRecipient(ctx context.Context, id string, r RecipientSpe
 		return notify.Recipient{}, err
 	}
 	var out notify.Recipient
-	err := s.run(ctx, permSettings, func(o *op) error {
+	err := s.run(ctx, "UpdateRecipient", permSettings, func(o *op) error {
 		cur, err := o.r.Recipients().Get(ctx, id)
 		if err != nil {
 			return err
@@ -184,13 +184,13 @@ func (s *Session) UpdateRecipient(ctx context.Context, id string, r RecipientSpe
 
 // DeleteRecipient removes an external recipient (admin).
 func (s *Session) DeleteRecipient(ctx context.Context, id string) error {
-	return s.run(ctx, permSettings, func(o *op) error { return o.r.Recipients().Delete(ctx, id) })
+	return s.run(ctx, "DeleteRecipient", permSettings, func(o *op) error { return o.r.Recipients().Delete(ctx, id) })
 }
 
 // Recipients lists the external recipients.
 func (s *Session) Recipients(ctx context.Context) ([]notify.Recipient, error) {
 	var out []notify.Recipient
-	err := s.run(ctx, permRead, func(o *op) (err error) {
+	err := s.run(ctx, "Recipients", permRead, func(o *op) (err error) {
 		out, err = o.r.Recipients().List(ctx)
 		return err
 	})
@@ -204,7 +204,7 @@ func (s *Session) Messages(ctx context.Context, f notify.Filter) (notify.Page, e
 		return notify.Page{}, err
 	}
 	var out notify.Page
-	err = s.run(ctx, permSettings, func(o *op) (err error) {
+	err = s.run(ctx, "Messages", permSettings, func(o *op) (err error) {
 		out, err = o.r.Outbox().List(ctx, q)
 		return err
 	})
@@ -214,7 +214,7 @@ func (s *Session) Messages(ctx context.Context, f notify.Filter) (notify.Page, e
 // MessageCounts returns how many messages are in each state (admin).
 func (s *Session) MessageCounts(ctx context.Context) (map[notify.State]int, error) {
 	var out map[notify.State]int
-	err := s.run(ctx, permSettings, func(o *op) (err error) {
+	err := s.run(ctx, "MessageCounts", permSettings, func(o *op) (err error) {
 		out, err = o.r.Outbox().Counts(ctx)
 		return err
 	})
@@ -224,7 +224,7 @@ func (s *Session) MessageCounts(ctx context.Context) (map[notify.State]int, erro
 // RetryMessage makes a failed message pending again, due now, its attempts
 // reset (admin; NTF-1). ErrNotFound if unknown, ErrInvalid unless failed.
 func (s *Session) RetryMessage(ctx context.Context, id string) error {
-	return s.run(ctx, permSettings, func(o *op) error {
+	return s.run(ctx, "RetryMessage", permSettings, func(o *op) error {
 		m, err := o.r.Outbox().Get(ctx, id) // locked until the end
 		if err != nil {
 			return err

@@ -10,7 +10,7 @@ import (
 // ErrNotFound (SVC-1).
 func (s *Session) Ticket(ctx context.Context, id string) (ticket.Ticket, error) {
 	var out ticket.Ticket
-	err := s.run(ctx, permTicketRead, func(o *op) (err error) {
+	err := s.run(ctx, "Ticket", permTicketRead, func(o *op) (err error) {
 		out, err = o.r.Tickets().Get(ctx, id)
 		return err
 	})
@@ -20,7 +20,7 @@ func (s *Session) Ticket(ctx context.Context, id string) (ticket.Ticket, error) 
 // TicketByNumber returns the ticket shown to people as #n.
 func (s *Session) TicketByNumber(ctx context.Context, n int64) (ticket.Ticket, error) {
 	var out ticket.Ticket
-	err := s.run(ctx, permTicketRead, func(o *op) (err error) {
+	err := s.run(ctx, "TicketByNumber", permTicketRead, func(o *op) (err error) {
 		out, err = o.r.Tickets().GetByNumber(ctx, n)
 		return err
 	})
@@ -36,7 +36,7 @@ func (s *Session) Tickets(ctx context.Context, f ticket.Filter) (ticket.Page, er
 		return ticket.Page{}, err
 	}
 	var out ticket.Page
-	err = s.run(ctx, permTicketRead, func(o *op) (err error) {
+	err = s.run(ctx, "Tickets", permTicketRead, func(o *op) (err error) {
 		out, err = o.r.Tickets().List(ctx, q)
 		return err
 	})
@@ -46,7 +46,7 @@ func (s *Session) Tickets(ctx context.Context, f ticket.Filter) (ticket.Page, er
 // Comments returns a ticket's replies and notes, oldest first.
 func (s *Session) Comments(ctx context.Context, ticketID string) ([]ticket.Comment, error) {
 	var out []ticket.Comment
-	err := s.run(ctx, permTicketRead, func(o *op) error {
+	err := s.run(ctx, "Comments", permTicketRead, func(o *op) error {
 		if _, err := o.r.Tickets().Get(ctx, ticketID); err != nil {
 			return err
 		}
@@ -60,7 +60,7 @@ func (s *Session) Comments(ctx context.Context, ticketID string) ([]ticket.Comme
 // History returns a ticket's history rows, oldest first (TKT-4).
 func (s *Session) History(ctx context.Context, ticketID string) ([]ticket.Change, error) {
 	var out []ticket.Change
-	err := s.run(ctx, permTicketRead, func(o *op) error {
+	err := s.run(ctx, "History", permTicketRead, func(o *op) error {
 		if _, err := o.r.Tickets().Get(ctx, ticketID); err != nil {
 			return err
 		}

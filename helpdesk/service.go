@@ -157,7 +157,7 @@ func (d *Desk) CreateService(ctx context.Context, n NewService) (ServiceConfig, 
 	cfg := ServiceConfig{ID: n.ID, Settings: n.Settings, Version: 1, CreatedAt: now, UpdatedAt: now}
 	err := d.store.Tx(ctx, n.ID, func(r Repos) error { return r.Service().Create(ctx, cfg) })
 	if err != nil {
-		return ServiceConfig{}, fmt.Errorf("create service %q: %w", n.ID, err)
+		return ServiceConfig{}, errs.Wrap(err, "create service %q", n.ID)
 	}
 	return cfg, nil
 }
@@ -182,7 +182,7 @@ func (d *Desk) Services(ctx context.Context, after string, limit int) ([]string,
 	}
 	ids, err := d.store.Services(ctx, after, limit)
 	if err != nil {
-		return nil, fmt.Errorf("list services: %w", err)
+		return nil, errs.Wrap(err, "list services")
 	}
 	return ids, nil
 }
@@ -191,7 +191,7 @@ func (d *Desk) Services(ctx context.Context, after string, limit int) ([]string,
 // read it.
 func (s *Session) Settings(ctx context.Context) (ServiceConfig, error) {
 	var out ServiceConfig
-	err := s.run(ctx, permRead, func(o *op) error {
+	err := s.run(ctx, "Settings", permRead, func(o *op) error {
 		out = o.svc.Clone()
 		return nil
 	})
@@ -206,7 +206,7 @@ func (s *Session) UpdateSettings(ctx context.Context, version int64, set Setting
 		return ServiceConfig{}, c.Err()
 	}
 	var out ServiceConfig
-	err := s.run(ctx, permSettings, func(o *op) error {
+	err := s.run(ctx, "UpdateSettings", permSettings, func(o *op) error {
 		cfg := o.svc
 		cfg.Settings = set
 		cfg.Version = version

@@ -22,14 +22,15 @@ type ForbiddenWordsError = template.ForbiddenError
 
 // CreateTemplate adds a reply template (TPL-1; admin), linked to the
 // processing categories of sp.CategoryIDs. Bad input returns a
-// *ValidationError naming every bad field, joined with a
-// *template.ParseError with the byte offset of each unknown #{code} of the
-// content (TPL-4); a search code another template has (compared case- and
-// width-insensitively) a *template.DuplicateCodeError (it matches
-// ErrConflict). Nothing is written on error.
+// *ValidationError naming every bad field, each unknown #{code} of the
+// content too; errors.As also finds in it a *template.ParseError with the
+// byte offset of each (TPL-4). A search code another template has
+// (compared case- and width-insensitively) returns a
+// *template.DuplicateCodeError (it matches ErrConflict). Nothing is
+// written on error.
 func (s *Session) CreateTemplate(ctx context.Context, sp template.Spec) (template.Template, error) {
 	var out template.Template
-	err := s.run(ctx, permSettings, func(o *op) error {
+	err := s.run(ctx, "CreateTemplate", permSettings, func(o *op) error {
 		sp, err := sp.Normalize()
 		if err != nil {
 			return err
@@ -63,7 +64,7 @@ func (s *Session) CreateTemplate(ctx context.Context, sp template.Spec) (templat
 // Errors are those of CreateTemplate, and ErrNotFound.
 func (s *Session) UpdateTemplate(ctx context.Context, id string, sp template.Spec) (template.Template, error) {
 	var out template.Template
-	err := s.run(ctx, permSettings, func(o *op) error {
+	err := s.run(ctx, "UpdateTemplate", permSettings, func(o *op) error {
 		sp.CategoryIDs = nil
 		sp, err := sp.Normalize()
 		if err != nil {
@@ -106,24 +107,25 @@ func checkCode(ctx context.Context, tr template.Repository, t template.Template)
 
 // asDuplicate reports a store's ErrConflict on a template or word write
 // as dup, the typed duplicate error it is: the store's unique key caught a
-// writer the lock did not hold back.
+// writer the lock did not hold back. The message is dup's: one problem,
+// one message.
 func asDuplicate(err, dup error) error {
 	if errors.Is(err, ErrConflict) {
-		return fmt.Errorf("%w (%w)", dup, err)
+		return errs.With(dup, err)
 	}
 	return err
 }
 
 // DeleteTemplate removes a template and its links (admin).
 func (s *Session) DeleteTemplate(ctx context.Context, id string) error {
-	return s.run(ctx, permSettings, func(o *op) error { return o.r.Templates().Delete(ctx, id) })
+	return s.run(ctx, "DeleteTemplate", permSettings, func(o *op) error { return o.r.Templates().Delete(ctx, id) })
 }
 
 // LinkTemplate links a template to a processing category (TPL-2; admin);
 // linking twice is no change. The category must be a live processing
 // category of the service (else a *ValidationError on "category_id").
 func (s *Session) LinkTemplate(ctx context.Context, templateID, categoryID string) error {
-	return s.run(ctx, permSettings, func(o *op) error {
+	return s.run(ctx, "LinkTemplate", permSettings, func(o *op) error {
 		if err := checkProcessing(ctx, o, []string{categoryID}); err != nil {
 			return err
 		}
@@ -134,7 +136,7 @@ func (s *Session) LinkTemplate(ctx context.Context, templateID, categoryID strin
 // UnlinkTemplate removes a template's link to a category (TPL-2; admin);
 // removing a link that is not there is no change.
 func (s *Session) UnlinkTemplate(ctx context.Context, templateID, categoryID string) error {
-	return s.run(ctx, permSettings, func(o *op) error {
+	return s.run(ctx, "UnlinkTemplate", permSettings, func(o *op) error {
 		return relink(ctx, o, templateID, func(t template.Template) (template.Template, bool) { return t.Unlink(categoryID) })
 	})
 }
@@ -200,7 +202,7 @@ func checkProcessing(ctx context.Context, o *op, ids []string) error {
 // Template returns a template with its links.
 func (s *Session) Template(ctx context.Context, id string) (template.Template, error) {
 	var out template.Template
-	err := s.run(ctx, permRead, func(o *op) (err error) {
+	err := s.run(ctx, "Template", permRead, func(o *op) (err error) {
 		out, err = o.r.Templates().Get(ctx, id)
 		return err
 	})
@@ -210,7 +212,7 @@ func (s *Session) Template(ctx context.Context, id string) (template.Template, e
 // Templates lists every template by search code.
 func (s *Session) Templates(ctx context.Context) ([]template.Template, error) {
 	var out []template.Template
-	err := s.run(ctx, permRead, func(o *op) (err error) {
+	err := s.run(ctx, "Templates", permRead, func(o *op) (err error) {
 		out, err = o.r.Templates().Find(ctx, template.Query{})
 		return err
 	})
@@ -221,7 +223,7 @@ func (s *Session) Templates(ctx context.Context) ([]template.Template, error) {
 // (TPL-2), by search code.
 func (s *Session) TemplatesInCategory(ctx context.Context, categoryID string) ([]template.Template, error) {
 	var out []template.Template
-	err := s.run(ctx, permRead, func(o *op) (err error) {
+	err := s.run(ctx, "TemplatesInCategory", permRead, func(o *op) (err error) {
 		out, err = o.r.Templates().Find(ctx, template.Query{CategoryID: categoryID})
 		return err
 	})
@@ -232,7 +234,7 @@ func (s *Session) TemplatesInCategory(ctx context.Context, categoryID string) ([
 // their title or content (TPL-3), by search code.
 func (s *Session) SearchTemplates(ctx context.Context, q template.Query) ([]template.Template, error) {
 	var out []template.Template
-	err := s.run(ctx, permRead, func(o *op) error {
+	err := s.run(ctx, "SearchTemplates", permRead, func(o *op) error {
 		q, err := q.Normalize()
 		if err != nil {
 			return err
@@ -248,7 +250,7 @@ func (s *Session) SearchTemplates(ctx context.Context, q template.Query) ([]temp
 // reading.
 func (s *Session) TemplatesFor(ctx context.Context, ticketID string) ([]template.Template, error) {
 	var out []template.Template
-	err := s.run(ctx, permTicketRead, func(o *op) error {
+	err := s.run(ctx, "TemplatesFor", permTicketRead, func(o *op) error {
 		t, err := o.r.Tickets().Get(ctx, ticketID)
 		if err != nil || t.ProcessingCategoryID == "" {
 			return err
@@ -261,9 +263,10 @@ func (s *Session) TemplatesFor(ctx context.Context, ticketID string) ([]template
 
 // PreviewReply renders a reply's #{codes} for a ticket and runs the
 // forbidden-word check, as Reply does, without storing or sending anything
-// (TKT-3). It needs ticket work. An unknown code is a *template.ParseError;
-// forbidden words a *ForbiddenWordsError, returned with the rendered text
-// its offsets point into.
+// (TKT-3). It needs ticket work. Unknown codes are a *ValidationError on
+// "body" that errors.As also finds a *template.ParseError in; forbidden
+// words a *ForbiddenWordsError, returned with the rendered text its
+// offsets point into.
 func (s *Session) PreviewReply(ctx context.Context, ticketID, body string) (string, error) {
 	var c errs.Collector
 	text.Check(&c, "body", body, true, s.desk.limits.MaxContentBytes)
@@ -271,7 +274,7 @@ func (s *Session) PreviewReply(ctx context.Context, ticketID, body string) (stri
 		return "", err
 	}
 	var out string
-	err := s.run(ctx, permTicketWork, func(o *op) error {
+	err := s.run(ctx, "PreviewReply", permTicketWork, func(o *op) error {
 		t, err := o.r.Tickets().Get(ctx, ticketID)
 		if err != nil {
 			return err
@@ -286,6 +289,21 @@ func (s *Session) PreviewReply(ctx context.Context, ticketID, body string) (stri
 	return out, err
 }
 
+// codeProblems turns the *template.ParseError of a text into a
+// *ValidationError on field, one problem per bad code, that errors.As also
+// finds the *template.ParseError in: one message, both types.
+func codeProblems(field string, err error) error {
+	var pe *template.ParseError
+	if !errors.As(err, &pe) {
+		return err
+	}
+	var c errs.Collector
+	for _, ce := range pe.Codes {
+		c.Add(field, "%s", ce)
+	}
+	return errs.With(c.Err(), pe)
+}
+
 // prepareReply renders the reply's #{codes} for ticket t and, unless it is
 // an internal note (agents only), runs the forbidden-word check (TKT-3,
 // TPL-4, FWD-2), returning the text to store.
@@ -293,7 +311,7 @@ func (s *Session) PreviewReply(ctx context.Context, ticketID, body string) (stri
 func (s *Session) prepareReply(ctx context.Context, o *op, t ticket.Ticket, body string, internal bool) (string, error) {
 	c, err := template.Parse(body)
 	if err != nil {
-		return "", fmt.Errorf("body: %w", err)
+		return "", codeProblems("body", err)
 	}
 	v, err := ticketValues(ctx, o, t, c)
 	if err != nil {
@@ -395,7 +413,7 @@ func (d *Desk) forbiddenMatcher(ctx context.Context, o *op, svc string) (*templa
 // problem on "words". It returns the new entries.
 func (s *Session) AddForbiddenWords(ctx context.Context, words ...string) ([]template.ForbiddenWord, error) {
 	var out []template.ForbiddenWord
-	err := s.run(ctx, permSettings, func(o *op) error {
+	err := s.run(ctx, "AddForbiddenWords", permSettings, func(o *op) error {
 		var c errs.Collector
 		if len(words) == 0 {
 			c.Add("words", "at least one word is required")
@@ -438,7 +456,7 @@ func (s *Session) AddForbiddenWords(ctx context.Context, words ...string) ([]tem
 // UpdateForbiddenWord respells an entry of the list (admin). Errors are
 // those of AddForbiddenWords, and ErrNotFound.
 func (s *Session) UpdateForbiddenWord(ctx context.Context, id, word string) error {
-	return s.run(ctx, permSettings, func(o *op) error {
+	return s.run(ctx, "UpdateForbiddenWord", permSettings, func(o *op) error {
 		word, err := template.NormalizeWord(word)
 		if err != nil {
 			return err
@@ -453,7 +471,7 @@ func (s *Session) UpdateForbiddenWord(ctx context.Context, id, word string) erro
 		}
 		k := slices.IndexFunc(l.Words, func(w template.ForbiddenWord) bool { return w.ID == id })
 		if k < 0 {
-			return fmt.Errorf("forbidden word %q: %w", id, ErrNotFound)
+			return errs.NotFound("forbidden word", id)
 		}
 		w := l.Words[k]
 		w.Word = word
@@ -466,14 +484,14 @@ func (s *Session) UpdateForbiddenWord(ctx context.Context, id, word string) erro
 
 // DeleteForbiddenWord removes an entry of the list (admin).
 func (s *Session) DeleteForbiddenWord(ctx context.Context, id string) error {
-	return s.run(ctx, permSettings, func(o *op) error { return o.r.Templates().DeleteWord(ctx, id) })
+	return s.run(ctx, "DeleteForbiddenWord", permSettings, func(o *op) error { return o.r.Templates().DeleteWord(ctx, id) })
 }
 
 // ForbiddenWords lists the service's forbidden words, by their folded
 // form.
 func (s *Session) ForbiddenWords(ctx context.Context) ([]template.ForbiddenWord, error) {
 	var out []template.ForbiddenWord
-	err := s.run(ctx, permRead, func(o *op) error {
+	err := s.run(ctx, "ForbiddenWords", permRead, func(o *op) error {
 		l, err := o.r.Templates().Words(ctx, "")
 		out = l.Words
 		return err

@@ -20,7 +20,7 @@ import (
 // returns a *ValidationError naming every bad field, and nothing is written.
 func (s *Session) CreateTicket(ctx context.Context, n ticket.New) (ticket.Ticket, error) {
 	var out ticket.Ticket
-	err := s.run(ctx, permTicketWork, func(o *op) error {
+	err := s.run(ctx, "CreateTicket", permTicketWork, func(o *op) error {
 		t, err := s.create(ctx, o, n, "")
 		out = t
 		return err
@@ -138,10 +138,10 @@ func (s *Session) UpdateTicket(ctx context.Context, id string, u ticket.Update) 
 		return ticket.Ticket{}, &ValidationError{Problems: []Problem{{Field: "version", Reason: "the version the update is based on is required (TKT-8)"}}}
 	}
 	var out ticket.Ticket
-	err := s.run(ctx, permTicketWork, func(o *op) error {
+	err := s.run(ctx, "UpdateTicket", permTicketWork, func(o *op) error {
 		t, err := s.edit(ctx, o, id, ticket.EventUpdated, func(t *ticket.Ticket) ([]ticket.FieldChange, error) {
 			if t.Version != u.Version {
-				return nil, fmt.Errorf("%w: ticket %s is at version %d, the update is based on %d", ErrConflict, id, t.Version, u.Version)
+				return nil, errs.New(ErrConflict, "ticket %q is at version %d, not %d", id, t.Version, u.Version)
 			}
 			before := t.Clone()
 			o.before = &before
@@ -174,7 +174,7 @@ func (s *Session) UpdateTicket(ctx context.Context, id string, u ticket.Update) 
 // Concurrent changes are retried, not lost (TKT-8).
 func (s *Session) ChangeStatus(ctx context.Context, id string, to ticket.Status) (ticket.Ticket, error) {
 	var out ticket.Ticket
-	err := s.runRetry(ctx, permTicketWork, func(o *op) error {
+	err := s.runRetry(ctx, "ChangeStatus", permTicketWork, func(o *op) error {
 		t, err := s.edit(ctx, o, id, ticket.EventUpdated, func(t *ticket.Ticket) ([]ticket.FieldChange, error) {
 			return nil, setStatus(t, to, o)
 		})
@@ -213,7 +213,7 @@ type SolveOptions struct {
 // text when opt.Internal is set (TKT-6).
 func (s *Session) Solve(ctx context.Context, id string, opt SolveOptions) (ticket.Ticket, error) {
 	var out ticket.Ticket
-	err := s.runRetry(ctx, permTicketWork, func(o *op) error {
+	err := s.runRetry(ctx, "Solve", permTicketWork, func(o *op) error {
 		t, err := s.edit(ctx, o, id, ticket.EventUpdated, func(t *ticket.Ticket) ([]ticket.FieldChange, error) {
 			if err := setStatus(t, ticket.StatusSolved, o); err != nil {
 				return nil, err
@@ -263,7 +263,7 @@ func (s *Session) Reply(ctx context.Context, id string, r Reply) (ticket.Comment
 		kind, field, ev = ticket.CommentInternal, ticket.FieldNote, ticket.EventUpdated
 	}
 	var out ticket.Comment
-	err := s.runRetry(ctx, permTicketWork, func(o *op) error {
+	err := s.runRetry(ctx, "Reply", permTicketWork, func(o *op) error {
 		cm := ticket.Comment{ID: s.desk.newID(), TicketID: id, Kind: kind, AuthorKind: s.actor.Kind, AuthorID: s.actor.ID, Body: r.Body, CreatedAt: o.now}
 		t, err := s.edit(ctx, o, id, ev, func(t *ticket.Ticket) ([]ticket.FieldChange, error) {
 			if t.Status == ticket.StatusClosed {
@@ -314,7 +314,7 @@ func (s *Session) CustomerReply(ctx context.Context, id, body string) (ticket.Ti
 		return ticket.Ticket{}, err
 	}
 	var out ticket.Ticket
-	err := s.runRetry(ctx, permCustomerVoice, func(o *op) error {
+	err := s.runRetry(ctx, "CustomerReply", permCustomerVoice, func(o *op) error {
 		cur, err := o.r.Tickets().GetForUpdate(ctx, id)
 		if err != nil {
 			return err

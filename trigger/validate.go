@@ -435,8 +435,14 @@ func (v *validator) text(at string, t i18n.Text, required bool) {
 		}
 		text.Check(&v.c, lat, t[lang], false, MaxBodyBytes)
 		c, err := template.Parse(t[lang])
-		if err != nil {
-			v.c.Add(lat, "%v", err)
+		var pe *template.ParseError
+		if errors.As(err, &pe) {
+			for _, ce := range pe.Codes {
+				v.c.Add(lat, "%s", ce)
+			}
+			continue
+		} else if err != nil {
+			v.c.Add(lat, "%s", errs.Detail(err))
 			continue
 		}
 		for _, code := range c.Used() {

@@ -26,7 +26,7 @@ func ExampleTransition() {
 	fmt.Println("invalid:", errors.Is(err, problem.ErrInvalid))
 	// Output:
 	// new → open: ok
-	// illegal status transition closed → open
+	// invalid: illegal status transition closed → open
 	// from: closed to: open
 	// illegal transition: true
 	// invalid: true

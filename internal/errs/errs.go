@@ -9,6 +9,7 @@ package errs
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/deskkit/deskkit/helpdesk/problem"
 )
@@ -99,7 +100,96 @@ func (c *Collector) Err() error {
 	return &ValidationError{Problems: c.problems}
 }
 
-// NotFound returns an error matching ErrNotFound that names what was missing.
-func NotFound(what, id string) error {
-	return fmt.Errorf("%s %q: %w", what, id, ErrNotFound)
+// New returns an error of kind whose message is "<kind>: <what>", what
+// being format and args as fmt.Sprintf makes them: "conflict: ticket "t1"
+// is at version 3, not 2". kind is one of the four kinds or an error that
+// matches one (field.ErrDuplicateKey): the message starts with the kind's
+// name, and errors.Is matches kind and the kind it matches.
+func New(kind error, format string, args ...any) error {
+	return &kindError{kind: kind, msg: Name(kind) + ": " + fmt.Sprintf(format, args...)}
 }
+
+// NotFound returns "not found: <what> "<id>"" (ErrNotFound).
+func NotFound(what, id string) error {
+	return New(ErrNotFound, "%s %q", what, id)
+}
+
+// Name returns the name of the kind err matches ("not found", "conflict",
+// "forbidden", "invalid"), or err's own message if it matches none.
+func Name(err error) string {
+	for _, k := range kinds {
+		if errors.Is(err, k) {
+			return k.Error()
+		}
+	}
+	return err.Error()
+}
+
+var kinds = []error{ErrNotFound, ErrConflict, ErrForbidden, ErrInvalid}
+
+// Detail returns err's message without the name of its kind in front
+// ("illegal status transition closed → open"), for a message that names
+// the kind itself, such as a Problem's reason.
+func Detail(err error) string {
+	return strings.TrimPrefix(err.Error(), Name(err)+": ")
+}
+
+// Wrap adds context to err: "<kind>: <context>: <err's detail>" when err
+// matches a kind, "<context>: <err>" otherwise. errors.Is and errors.As
+// see err.
+func Wrap(err error, format string, args ...any) error {
+	if err == nil {
+		return nil
+	}
+	context := fmt.Sprintf(format, args...)
+	if !isKind(err) {
+		return fmt.Errorf("%s: %w", context, err)
+	}
+	return &wrapError{err: err, msg: Name(err) + ": " + context + ": " + Detail(err)}
+}
+
+// isKind reports whether err matches one of the four kinds.
+func isKind(err error) bool {
+	for _, k := range kinds {
+		if errors.Is(err, k) {
+			return true
+		}
+	}
+	return false
+}
+
+type wrapError struct {
+	err error
+	msg string
+}
+
+func (e *wrapError) Error() string { return e.msg }
+func (e *wrapError) Unwrap() error { return e.err }
+
+// kindError is an error New made.
+type kindError struct {
+	kind error
+	msg  string
+}
+
+func (e *kindError) Error() string { return e.msg }
+func (e *kindError) Unwrap() error { return e.kind }
+
+// With returns an error with err's message that errors.Is and errors.As
+// also match against each of also: one message for one problem, however
+// many types describe it (a *ValidationError that is also a
+// *template.ParseError). It returns nil when err is nil.
+func With(err error, also ...error) error {
+	if err == nil {
+		return nil
+	}
+	return &withError{err: err, also: also}
+}
+
+type withError struct {
+	err  error
+	also []error
+}
+
+func (e *withError) Error() string   { return e.err.Error() }
+func (e *withError) Unwrap() []error { return append([]error{e.err}, e.also...) }
