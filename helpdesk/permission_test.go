@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -316,10 +317,23 @@ func TestPermissions_SVC3_AGT4(t *testing.T) {
 					return
 				}
 				require.ErrorIs(t, err, helpdesk.ErrForbidden)
+				method := w.name
+				if m, ok := variantOf[w.name]; ok {
+					method = m
+				}
+				assert.True(t, strings.HasPrefix(err.Error(), "forbidden: "+method+" ") || strings.HasPrefix(err.Error(), "forbidden: "+method+": "),
+					"the refusal names the call: %v", err)
 				assert.Equal(t, before, f.snapshot(t), "a denied call changes nothing")
 			})
 		}
 	}
+}
+
+// variantOf is the Session method of the workflows of the permission
+// table that are named after a variant of the call.
+var variantOf = map[string]string{
+	"Note": "Reply", "UpdateTicketAssignee": "UpdateTicket", "RecordOwnLogin": "RecordLogin",
+	"RecordLogsAgentsLogin": "RecordLogin", "SetOthersToggles": "SetToggles",
 }
 
 // snapshot is everything a workflow could change, as the system sees it.

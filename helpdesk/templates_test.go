@@ -199,6 +199,9 @@ func TestReply_TKT3_TPL4_CodesRendered(t *testing.T) {
 	require.ErrorAs(t, err, &pe, "an unknown code is refused")
 	assert.ErrorIs(t, err, helpdesk.ErrInvalid)
 	assert.Equal(t, 3, pe.Codes[0].Offset)
+	var ve *helpdesk.ValidationError
+	require.ErrorAs(t, err, &ve, "a problem on the body, as any other bad input")
+	assert.EqualError(t, err, `invalid: body: code "name" at byte 3: unknown code`, "told once")
 	assert.Len(t, tplComments(t, f, tk.ID), 1, "nothing stored")
 	_, err = f.agent.PreviewReply(ctx, tk.ID, "Hi #{name}")
 	require.ErrorAs(t, err, &pe)

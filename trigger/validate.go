@@ -141,7 +141,11 @@ func (v *validator) conditions(list string, cs []Condition) []Condition {
 func (v *validator) condition(at string, c Condition) Condition {
 	t, ok := v.s.Target(c.Target)
 	if !ok {
-		v.c.Add(at+".target", "unknown target %q", c.Target)
+		if name, ok := text.Suggest(c.Target, v.s.names()); ok {
+			v.c.Add(at+".target", "unknown target %q (did you mean %q?)", c.Target, name)
+		} else {
+			v.c.Add(at+".target", "unknown target %q", c.Target)
+		}
 		return c
 	}
 	if !t.Allows(c.Op) {

@@ -263,16 +263,16 @@ func keyValue(err error, i int) string {
 // says when a bulk write names an unknown row.
 func firstMissing(ctx context.Context, db bun.IDB, table, kind, serviceID string, ids []string) error {
 	var found []string
-	err := db.NewSelect().Table(table).Column("id").Where("service_id = ? AND id IN (?)", serviceID, bun.In(ids)).Scan(ctx, &found)
+	err := db.NewSelect().Table(table).Column("id").Where("service_id = ? AND id IN (?)", serviceID, bun.List(ids)).Scan(ctx, &found)
 	if err != nil {
-		return mapErr(err, table)
+		return mapErr(err, kind+"s")
 	}
 	for _, id := range ids {
 		if !slices.Contains(found, id) {
 			return errs.NotFound(kind, id)
 		}
 	}
-	return errs.New(helpdesk.ErrNotFound, "%d %s rows", len(ids), kind) // not reached: a row was missing
+	return errs.New(helpdesk.ErrNotFound, "one of %d %ss was not stored", len(ids), kind) // a row went missing meanwhile
 }
 
 // key is the refusal a violated constraint stands for.

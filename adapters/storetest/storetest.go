@@ -74,6 +74,7 @@ func Run(t *testing.T, o Options) {
 		{"DeskWorkflow", testDeskWorkflow},
 		{"AutoCloseWorkflow_TKT2", testAutoCloseWorkflow},
 		{"MixedWorkflows_LockOrder", testMixedWorkflows},
+		{"ErrorTexts", testErrorTexts},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -7,14 +7,16 @@
 // Every message has one shape, "<kind>: <what>", so a log line reads the
 // same whichever package or store produced it:
 //
-//	invalid: title: is required; content: is over 1024 bytes
+//	invalid: title: is required; content: is 2000 bytes, over the limit of 1024
 //	not found: ticket "0192f3a4-…"
 //	conflict: ticket "0192f3a4-…" is at version 4, not 3
-//	forbidden: CreateGroup needs the settings permission; agent "a1" does not have it
+//	forbidden: CreateGroup needs the admin role; agent "a1" does not have it
 //
 // A validation error names each bad field as the caller spelled it,
-// followed by what is wrong with it, and names every bad field once.
-// Messages never show a database's table or constraint names.
+// followed by what is wrong with it; one problem is told once, however
+// many error types describe it (errors.As finds each). A refusal names
+// the refused call. Messages never show a database's table or constraint
+// names, and both stores word the same refusal alike.
 package problem
 
 import (

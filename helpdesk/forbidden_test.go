@@ -1,0 +1,38 @@
+package helpdesk_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+
+	"github.com/deskkit/deskkit/helpdesk"
+	"github.com/deskkit/deskkit/helpdesk/ticket"
+)
+
+// TestForbidden_SVC3_NamesTheCall: a refusal reads "forbidden: <the
+// Session method> ..." and says what the call needs, so a log line tells
+// which call an actor may not make.
+func TestForbidden_SVC3_NamesTheCall(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	tk := f.ticket(t)
+
+	_, err := f.agent.CreateGroup(ctx, helpdesk.GroupSpec{Name: "Support"})
+	assert.EqualError(t, err, fmt.Sprintf(`forbidden: CreateGroup needs the admin role; agent %q does not have it`, f.agentID))
+
+	err = f.agent.ExportHistory(ctx, &bytes.Buffer{}, helpdesk.CSV, ticket.ChangeFilter{})
+	assert.EqualError(t, err, fmt.Sprintf(`forbidden: ExportHistory needs the export permission; agent %q does not have it`, f.agentID))
+
+	_, err = f.agent.CustomerReply(ctx, tk.ID, "thanks")
+	assert.EqualError(t, err, `forbidden: CustomerReply: only the system actor speaks for the customer`)
+
+	_, err = f.acme.As(helpdesk.AgentID("ghost")).Ticket(ctx, tk.ID)
+	assert.EqualError(t, err, `forbidden: Ticket: "ghost" is not an agent of service "acme"`)
+
+	_, err = f.acme.As(helpdesk.AgentID(f.foreignAgentID)).UpdateTicket(ctx, tk.ID, ticket.Update{Version: tk.Version})
+	assert.EqualError(t, err, fmt.Sprintf(`forbidden: UpdateTicket: %q is not an agent of service "acme"`, f.foreignAgentID),
+		"an agent of another service is no agent here (SVC-1)")
+}
