@@ -1,10 +1,3 @@
-// Package agent holds the people who work a service's tickets (AGT-1..8):
-// agents with their role, permissions and toggles, groups with their
-// assignment strategy, the login log, menu access, and the Directory port
-// to the host product's user directory.
-//
-// The package is pure: storage is behind Repository, GroupRepository,
-// LoginLog and MenuRepository, which every store implements.
 package agent
 
 import (
@@ -83,16 +76,56 @@ func (a Agent) Can(p func(Permissions) bool) bool { return a.IsAdmin() || p(a.Pe
 // New is what a caller supplies to add an agent (AGT-2). With a Directory
 // configured, Account is looked up there and Name and Email come from the
 // directory; without one, Name and Email are taken as given.
+//
+// Left out, Role, Permissions and Toggles get the defaults a helpdesk admin
+// expects: an ordinary agent who can read and work tickets on every
+// contracted channel, forward them, and be assigned tickets (see
+// DefaultPermissions and DefaultToggles). To say no, give the value
+// explicitly: Permissions: &agent.Permissions{} is an agent with no
+// permissions, Toggles: &agent.Toggles{} one who is never assigned.
 type New struct {
-	Account     string
-	Name        string
-	Email       string
-	Role        Role
-	GroupIDs    []string
-	Permissions Permissions
-	Toggles     Toggles
-	CTIID       string
-	Extension   string
+	Account string
+	Name    string
+	Email   string
+	// Role is RoleAgent when empty.
+	Role     Role
+	GroupIDs []string
+	// Permissions nil: DefaultPermissions(Role), keeping only the channels
+	// the service contracted (SVC-4). Non-nil: exactly these.
+	Permissions *Permissions
+	// Toggles nil: DefaultToggles(Role). Non-nil: exactly these.
+	Toggles   *Toggles
+	CTIID     string
+	Extension string
+}
+
+// DefaultPermissions are the permissions a new agent of role r gets when
+// New.Permissions is nil (AGT-2). An agent consults on every channel (the
+// service keeps only the contracted ones) and may forward tickets; reading
+// the login log and exporting the history are left to admins, who hold
+// every permission. An unknown role gets none.
+func DefaultPermissions(r Role) Permissions {
+	switch r {
+	case RoleAdmin:
+		return Permissions{Ticket: true, Chat: true, Phone: true, Forward: true, ViewLogs: true, Export: true}
+	case RoleAgent:
+		return Permissions{Ticket: true, Chat: true, Phone: true, Forward: true}
+	}
+	return Permissions{}
+}
+
+// DefaultToggles are the toggles a new agent of role r gets when
+// New.Toggles is nil (AGT-5): ticket and chat assignment on, so group
+// strategies and forwarding can give them work; assignment control (flipping
+// their own toggles) on for admins only. An unknown role gets none.
+func DefaultToggles(r Role) Toggles {
+	switch r {
+	case RoleAdmin:
+		return Toggles{TicketAssignment: true, ChatAssignment: true, AssignmentControl: true}
+	case RoleAgent:
+		return Toggles{TicketAssignment: true, ChatAssignment: true}
+	}
+	return Toggles{}
 }
 
 // Validate checks the fields that need no service settings and returns a
@@ -101,7 +134,7 @@ func (n New) Validate() error {
 	var c errs.Collector
 	text.Check(&c, "name", n.Name, true, text.NameBytes)
 	text.CheckEmail(&c, "email", n.Email)
-	if !n.Role.Valid() {
+	if n.Role != "" && !n.Role.Valid() {
 		c.Add("role", "unknown role %q", n.Role)
 	}
 	if len(n.CTIID) > 64 {

@@ -119,3 +119,18 @@ func TestLoginFilter_AGT7_Refused(t *testing.T) {
 	require.ErrorAs(t, err, &ve)
 	assert.True(t, ve.Has("until"), "%v", err)
 }
+
+// The defaults of a new agent (AGT-2, AGT-3, AGT-5): an agent works and
+// forwards tickets and is assigned them; an admin holds everything and
+// controls their own toggles; an unknown role gets nothing; an empty role
+// is valid (it means RoleAgent).
+func TestDefaults_AGT2_AGT5(t *testing.T) {
+	assert.Equal(t, agent.Permissions{Ticket: true, Chat: true, Phone: true, Forward: true}, agent.DefaultPermissions(agent.RoleAgent))
+	assert.Equal(t, agent.Permissions{Ticket: true, Chat: true, Phone: true, Forward: true, ViewLogs: true, Export: true},
+		agent.DefaultPermissions(agent.RoleAdmin))
+	assert.Equal(t, agent.Permissions{}, agent.DefaultPermissions("boss"))
+	assert.Equal(t, agent.Toggles{TicketAssignment: true, ChatAssignment: true}, agent.DefaultToggles(agent.RoleAgent))
+	assert.Equal(t, agent.Toggles{TicketAssignment: true, ChatAssignment: true, AssignmentControl: true}, agent.DefaultToggles(agent.RoleAdmin))
+	assert.Equal(t, agent.Toggles{}, agent.DefaultToggles("boss"))
+	assert.NoError(t, agent.New{Name: "Kim", Email: "kim@acme.example"}.Validate())
+}

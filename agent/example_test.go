@@ -21,3 +21,13 @@ func ExampleNew_Validate() {
 	// email
 	// role
 }
+
+// An agent.New without Permissions and Toggles gets its role's defaults;
+// the service keeps only the channels it contracted.
+func ExampleDefaultPermissions() {
+	fmt.Printf("%+v\n", agent.DefaultPermissions(agent.RoleAgent))
+	fmt.Printf("%+v\n", agent.DefaultToggles(agent.RoleAgent))
+	// Output:
+	// {Ticket:true Chat:true Phone:true Forward:true ViewLogs:false Export:false}
+	// {TicketAssignment:true ChatAssignment:true AssignmentControl:false}
+}

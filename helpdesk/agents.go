@@ -16,13 +16,22 @@ import (
 // configured the account must be a directory member (else a
 // *ValidationError on "account": invite them first) and the name and email
 // come from the directory (an empty account is the lower-cased email).
-// Channel permissions must be contracted and CTI
-// settings need phone (SVC-4); the agent joins n.GroupIDs in that order. An
-// email or account already used in the service returns ErrConflict.
+//
+// What n leaves out gets the defaults (agent.New): the agent role; the
+// role's permissions (agent.DefaultPermissions) on the channels the service
+// contracted; ticket and chat assignment on (agent.DefaultToggles). So a
+// new ordinary agent can read and work tickets, forward them, and receives
+// tickets from group strategies and triggers. Permissions given explicitly
+// must be for contracted channels and CTI settings need phone (SVC-4); the
+// agent joins n.GroupIDs in that order. An email or account already used in
+// the service returns ErrConflict.
 func (s *Session) CreateAgent(ctx context.Context, n agent.New) (agent.Agent, error) {
 	n.Email = strings.TrimSpace(n.Email)
 	if n.Account == "" {
 		n.Account = strings.ToLower(n.Email)
+	}
+	if n.Role == "" {
+		n.Role = agent.RoleAgent
 	}
 	var out agent.Agent
 	err := s.run(ctx, "CreateAgent", permSettings, func(o *op) error {
@@ -41,8 +50,15 @@ func (s *Session) CreateAgent(ctx context.Context, n agent.New) (agent.Agent, er
 		if err := n.Validate(); err != nil {
 			return err
 		}
+		perms, toggles := contracted(agent.DefaultPermissions(n.Role), o.svc.Channels), agent.DefaultToggles(n.Role)
+		if n.Permissions != nil {
+			perms = *n.Permissions
+		}
+		if n.Toggles != nil {
+			toggles = *n.Toggles
+		}
 		var c errs.Collector
-		checkAgentChannels(&c, o.svc.Channels, n.Permissions, n.CTIID, n.Extension)
+		checkAgentChannels(&c, o.svc.Channels, perms, n.CTIID, n.Extension)
 		for _, g := range n.GroupIDs {
 			if _, err := o.r.Groups().Get(ctx, g); errors.Is(err, ErrNotFound) {
 				c.Add("group_ids", "no group %q in this service", g)
@@ -54,7 +70,7 @@ func (s *Session) CreateAgent(ctx context.Context, n agent.New) (agent.Agent, er
 			return err
 		}
 		a := agent.Agent{ID: s.desk.newID(), Account: n.Account, Name: n.Name, Email: n.Email, Role: n.Role, Active: true,
-			Permissions: n.Permissions, Toggles: n.Toggles, CTIID: n.CTIID, Extension: n.Extension,
+			Permissions: perms, Toggles: toggles, CTIID: n.CTIID, Extension: n.Extension,
 			Version: 1, CreatedAt: o.now, UpdatedAt: o.now}
 		if err := o.r.Agents().Create(ctx, a); err != nil {
 			return err
@@ -68,6 +84,13 @@ func (s *Session) CreateAgent(ctx context.Context, n agent.New) (agent.Agent, er
 		return nil
 	})
 	return result(out, err)
+}
+
+// contracted returns p without the channels the service has not
+// contracted (SVC-4).
+func contracted(p agent.Permissions, ch Channels) agent.Permissions {
+	p.Ticket, p.Chat, p.Phone = p.Ticket && ch.Ticket, p.Chat && ch.Chat, p.Phone && ch.Phone
+	return p
 }
 
 // checkAgentChannels refuses permissions and phone settings for channels the

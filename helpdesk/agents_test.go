@@ -44,7 +44,7 @@ func TestAgents_AGT2_SVC4_UncontractedChannelsRefused(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t) // ticket only
 	_, err := f.admin.CreateAgent(ctx, agent.New{Name: "P", Email: "p@acme.example", Role: agent.RoleAgent,
-		Permissions: agent.Permissions{Ticket: true, Chat: true, Phone: true}, CTIID: "cti-1", Extension: "301", GroupIDs: []string{"nope"}})
+		Permissions: &agent.Permissions{Ticket: true, Chat: true, Phone: true}, CTIID: "cti-1", Extension: "301", GroupIDs: []string{"nope"}})
 	assert.ElementsMatch(t, []string{"permissions.chat", "permissions.phone", "cti_id", "extension", "group_ids"}, problems(t, err))
 	l, err := f.admin.Agents(ctx)
 	require.NoError(t, err)
@@ -59,7 +59,7 @@ func TestAgents_AGT2_SVC4_UncontractedChannelsRefused(t *testing.T) {
 	g, err := f.admin.CreateGroup(ctx, helpdesk.GroupSpec{Name: "Phones"})
 	require.NoError(t, err)
 	a, err := f.admin.CreateAgent(ctx, agent.New{Name: "P", Email: "p@acme.example", Role: agent.RoleAgent,
-		Permissions: agent.Permissions{Phone: true}, CTIID: "cti-1", Extension: "301", GroupIDs: []string{g.ID}})
+		Permissions: &agent.Permissions{Phone: true}, CTIID: "cti-1", Extension: "301", GroupIDs: []string{g.ID}})
 	require.NoError(t, err)
 	assert.Equal(t, "cti-1", a.CTIID)
 	gs, err := f.admin.AgentGroups(ctx, a.ID)
@@ -73,6 +73,59 @@ func TestAgents_AGT2_SVC4_UncontractedChannelsRefused(t *testing.T) {
 	assert.Equal(t, agent.RoleAdmin, up.Role)
 	_, err = f.admin.UpdateAgent(ctx, a.ID, agent.Update{Version: a.Version, Role: ptr(agent.RoleAgent)})
 	assert.ErrorIs(t, err, helpdesk.ErrConflict)
+}
+
+// An agent created with nothing but a name and an email can read, work and
+// forward tickets and is given tickets; an admin holds everything; the
+// defaults keep only the contracted channels (AGT-2, AGT-3, AGT-5, SVC-4).
+// A caller says no by giving the values explicitly.
+func TestAgents_AGT2_AGT5_Defaults(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t) // ticket only
+	g, err := f.admin.CreateGroup(ctx, helpdesk.GroupSpec{Name: "New hires", Strategy: agent.StrategyRoundRobin})
+	require.NoError(t, err)
+	a, err := f.admin.CreateAgent(ctx, agent.New{Name: "New", Email: "new@acme.example", GroupIDs: []string{g.ID}})
+	require.NoError(t, err)
+	assert.Equal(t, agent.RoleAgent, a.Role, "no role: an ordinary agent")
+	assert.Equal(t, agent.Permissions{Ticket: true, Forward: true}, a.Permissions, "chat and phone are not contracted")
+	assert.Equal(t, agent.Toggles{TicketAssignment: true, ChatAssignment: true}, a.Toggles)
+
+	tk := f.ticket(t)
+	asNew := f.acme.As(helpdesk.AgentID(a.ID))
+	_, err = asNew.Ticket(ctx, tk.ID)
+	require.NoError(t, err, "reads tickets")
+	_, err = asNew.Reply(ctx, tk.ID, helpdesk.Reply{Body: "On it"})
+	require.NoError(t, err, "works tickets")
+	got, err := asNew.Forward(ctx, tk.ID, helpdesk.Forward{GroupID: g.ID})
+	require.NoError(t, err, "forwards tickets")
+	assert.Equal(t, a.ID, got.AssigneeID, "and is given tickets by the group's strategy")
+
+	adm, err := f.admin.CreateAgent(ctx, agent.New{Name: "Boss", Email: "boss@acme.example", Role: agent.RoleAdmin})
+	require.NoError(t, err)
+	assert.Equal(t, agent.Permissions{Ticket: true, Forward: true, ViewLogs: true, Export: true}, adm.Permissions)
+	assert.Equal(t, agent.Toggles{TicketAssignment: true, ChatAssignment: true, AssignmentControl: true}, adm.Toggles)
+
+	// Saying no: explicit values are taken as given.
+	none, err := f.admin.CreateAgent(ctx, agent.New{Name: "None", Email: "none@acme.example",
+		Permissions: &agent.Permissions{}, Toggles: &agent.Toggles{}})
+	require.NoError(t, err)
+	assert.Equal(t, agent.Permissions{}, none.Permissions)
+	assert.Equal(t, agent.Toggles{}, none.Toggles)
+	_, err = f.acme.As(helpdesk.AgentID(none.ID)).Ticket(ctx, tk.ID)
+	assert.ErrorIs(t, err, helpdesk.ErrForbidden)
+	_, err = f.admin.Forward(ctx, tk.ID, helpdesk.Forward{AgentID: none.ID})
+	assert.Equal(t, []string{"agent_id"}, problems(t, err), "never assigned")
+
+	// Every contracted channel is a default; an explicit one still needs
+	// its contract.
+	full := newFixture(t, func(_ *helpdesk.Config, s *helpdesk.Settings) {
+		s.Channels = helpdesk.Channels{Ticket: true, Chat: true, Phone: true}
+	})
+	b, err := full.admin.CreateAgent(ctx, agent.New{Name: "All", Email: "all@acme.example"})
+	require.NoError(t, err)
+	assert.Equal(t, agent.DefaultPermissions(agent.RoleAgent), b.Permissions)
+	_, err = f.admin.CreateAgent(ctx, agent.New{Name: "Chat", Email: "chat@acme.example", Permissions: &agent.Permissions{Chat: true}})
+	assert.Equal(t, []string{"permissions.chat"}, problems(t, err))
 }
 
 func TestAgents_AGT5_Toggles(t *testing.T) {
@@ -149,7 +202,7 @@ func team(t *testing.T, f *fixture, strategy agent.Strategy, n int) (agent.Group
 	var ids []string
 	for i := range n {
 		a, err := f.sys.CreateAgent(ctx, agent.New{Name: "m", Email: "m" + string(rune('a'+i)) + "@acme.example", Role: agent.RoleAgent,
-			Permissions: agent.Permissions{Ticket: true}, Toggles: agent.Toggles{TicketAssignment: true}})
+			Permissions: &agent.Permissions{Ticket: true}, Toggles: &agent.Toggles{TicketAssignment: true}})
 		require.NoError(t, err)
 		ids = append(ids, a.ID)
 	}
@@ -334,7 +387,7 @@ func TestAssignment_EligibilityEverywhere(t *testing.T) {
 		assert.Equal(t, ids[1], id, "the restricted member is skipped")
 	}
 	exp, err := f.sys.CreateAgent(ctx, agent.New{Name: "Exporter", Email: "exp@acme.example", Role: agent.RoleAgent,
-		Permissions: agent.Permissions{Export: true}, Toggles: agent.Toggles{TicketAssignment: true}, GroupIDs: []string{g.ID}})
+		Permissions: &agent.Permissions{Export: true}, Toggles: &agent.Toggles{TicketAssignment: true}, GroupIDs: []string{g.ID}})
 	require.NoError(t, err)
 	for range 3 {
 		id, err := f.admin.NextAssignee(ctx, g.ID)

@@ -182,6 +182,9 @@ type op struct {
 	// values it already had are not checked again, so a language dropped or
 	// an agent switched off later does not lock old tickets.
 	before *ticket.Ticket
+	// systemRows are history rows the system adds to the event edit
+	// writes (why an assignment found nobody), even when nothing changed.
+	systemRows []ticket.FieldChange
 }
 
 // run opens a transaction on the session's service, loads the service,

@@ -59,7 +59,7 @@ func newFixture(t *testing.T, mods ...func(*helpdesk.Config, *helpdesk.Settings)
 	adm, err := f.sys.CreateAgent(ctx, agent.New{Name: "Admin", Email: "admin@acme.example", Role: agent.RoleAdmin})
 	require.NoError(t, err)
 	ag, err := f.sys.CreateAgent(ctx, agent.New{Name: "Agent", Email: "agent@acme.example", Role: agent.RoleAgent,
-		Permissions: agent.Permissions{Ticket: true}, Toggles: agent.Toggles{TicketAssignment: true}})
+		Permissions: &agent.Permissions{Ticket: true}, Toggles: &agent.Toggles{TicketAssignment: true}})
 	require.NoError(t, err)
 	fa, err := f.other.As(helpdesk.System).CreateAgent(ctx, agent.New{Name: "Foreign", Email: "f@other.example", Role: agent.RoleAdmin})
 	require.NoError(t, err)
@@ -387,6 +387,38 @@ func TestSolve_TKT6_InternalResolutionFallsBack(t *testing.T) {
 	_, err = f.agent.Solve(ctx, tk.ID, helpdesk.SolveOptions{Internal: true})
 	var te *ticket.TransitionError
 	assert.ErrorAs(t, err, &te, "solved → solved is not a move")
+}
+
+// TKT-6: an internal resolution with no text configured (in the ticket's
+// language nor the default one) records the status move alone, no empty
+// internal_resolution row.
+func TestSolve_TKT6_InternalResolutionWithoutText(t *testing.T) {
+	f := newFixture(t, func(_ *helpdesk.Config, s *helpdesk.Settings) {
+		s.InternalResolutionText = i18n.Text{"en": "Handled internally"}
+	})
+	ctx := context.Background()
+	tk := f.ticket(t) // in Korean, the default language: no text for it
+	_, err := f.agent.Solve(ctx, tk.ID, helpdesk.SolveOptions{Internal: true})
+	require.NoError(t, err)
+	h, err := f.agent.History(ctx, tk.ID)
+	require.NoError(t, err)
+	for _, c := range h {
+		assert.NotEqual(t, ticket.FieldInternalResolution, c.Field, "no empty row")
+	}
+	last := h[len(h)-1]
+	assert.Equal(t, "status", last.Field)
+	assert.Equal(t, string(ticket.StatusSolved), last.To)
+
+	n := newTicket()
+	n.Language = "en"
+	en, err := f.sys.CreateTicket(ctx, n)
+	require.NoError(t, err)
+	_, err = f.agent.Solve(ctx, en.ID, helpdesk.SolveOptions{Internal: true})
+	require.NoError(t, err)
+	h, err = f.agent.History(ctx, en.ID)
+	require.NoError(t, err)
+	assert.Equal(t, ticket.FieldInternalResolution, h[len(h)-1].Field)
+	assert.Equal(t, "Handled internally", h[len(h)-1].To)
 }
 
 func TestExportHistory_Formats(t *testing.T) {

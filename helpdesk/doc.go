@@ -1,13 +1,16 @@
 // Package helpdesk is the composition root of Deskkit: the Desk, its
-// services (tenants), the actors that make every call, and the ticket
-// workflows — create, update, change status, reply, customer reply, solve,
-// list, history and export.
+// services (tenants), the actors that make every call, and the workflows —
+// tickets (create, update, change status, reply, customer reply, solve,
+// forward, list, history and export), and the admin calls of every area
+// (categories, fields, templates, forbidden words, agents and groups,
+// triggers, recipients, settings).
 //
-// Every call runs in one store transaction scoped to one service (SVC-1),
-// checks its actor once through a single authorize point (SVC-3), and records
-// each change in the ticket's history (TKT-4). Errors are typed: match
-// ErrNotFound, ErrConflict, ErrForbidden and ErrInvalid with errors.Is, and
-// use errors.As for *ValidationError (every bad field) and
+// A call is made on a Session, a service bound to an actor:
+// desk.Service(id).As(actor). Every call runs in one store transaction
+// scoped to that service, checks its actor once through a single authorize
+// point, and records each change of a ticket in its history. Errors are
+// typed: match ErrNotFound, ErrConflict, ErrForbidden and ErrInvalid with
+// errors.Is, and use errors.As for *ValidationError (every bad field) and
 // *ticket.TransitionError (from and to of an illegal status move).
 //
 // Every message reads "<kind>: <what>", whichever package or store made it
@@ -21,4 +24,193 @@
 //
 // Storage is the Store port; adapters/memory and adapters/postgres implement
 // it and adapters/storetest holds them to the same behaviour.
+//
+// # Replies and templates
+//
+// A plain reply (Reply) is not a template: its body is stored and sent as
+// written, so "#{" in it is text, never an error. To reply with a reply
+// template, call ReplyWithTemplate with the template's id and the agent's
+// additions: the template's #{codes} are rendered with the ticket's values
+// (TPL-4; #{content} is the ticket's content there), the additions follow
+// as written, and the result is checked and stored like any reply — the
+// forbidden-word check for a public reply (FWD-2), the status move, the
+// automatic mail. PreviewReply and PreviewTemplateReply run the same checks
+// without storing or sending anything.
+//
+// # Automatic mails
+//
+// A service has three automatic mails to a ticket's requester (MAIL-6),
+// set in Settings.Mail: resolve, hold and manual processing. Each goes out
+// only when it is enabled and the requester has an email address; it is
+// queued in the outbox in the transaction of the call that owes it (a
+// failed call sends nothing) and delivered by a Dispatcher. A call queues
+// at most one, and only these calls queue any:
+//
+//   - Reply and ReplyWithTemplate with a public reply: the resolve mail
+//     when the call moved the ticket to solved (by its Status, or by a
+//     trigger the call fired), the hold mail when it moved it to pending,
+//     the manual-processing mail otherwise (also for a reply that leaves a
+//     pending ticket pending). #{content} is that reply, as stored.
+//   - ChangeStatus, Solve (not SolveOptions.Internal), and Reply or
+//     ReplyWithTemplate making an internal note with a Status: the resolve
+//     or hold mail when the call moved the ticket to solved or pending.
+//     #{content} is the ticket's last public reply to the customer, by an
+//     agent or the system; an internal note or the customer's own reply is
+//     never the content. A ticket with no such reply has nothing to say:
+//     no mail goes out.
+//
+// Nothing is mailed for an internal resolution (Solve with
+// SolveOptions.Internal, TKT-6: the configured text goes into the history,
+// and with no text configured only the status move is recorded), an
+// internal note that moves nothing, CreateTicket, UpdateTicket, Forward,
+// CustomerReply, or the AutoCloser (CloseSolved). Trigger mails (TRG) are their own,
+// sent without the layout.
+//
+// The texts are taken in the ticket's language, else the service's
+// default language. The body is the mail's Body between the layout's
+// Header and Footer; the subject is its Subject, or "[#NUMBER] TITLE"
+// when it has none. Besides #{content}, every part may use #{ticketId}
+// (the ticket's number), #{title}, #{customerName} (the requester's name),
+// #{agentName} (the name of the agent making the call, empty for the
+// system; not necessarily the author of the quoted reply), #{intakeType}
+// (the intake category's name in the ticket's language) and #{field.KEY}
+// (the ticket's value of that field, empty without one). Values are put in
+// as they are, never read as codes: as written in the plain-text part,
+// HTML-escaped in the HTML part. Each mail carries From (the service's
+// sender, MAIL-5) and References (the ticket, MAIL-7), and an idempotency
+// key — the reply's id, or the ticket's version for a mail without a reply
+// of its own — so a retried call never mails twice.
+//
+// The rules of each area are listed in its package — category, field,
+// template (reply templates and forbidden words), agent, trigger, notify —
+// and enforced by the Session methods of that area. The rules below are
+// this package's own: tenancy, actors, the ticket workflows and the mails
+// they send.
+//
+// # Automatic status moves
+//
+// Besides the moves a caller asks for (ChangeStatus, Solve, Reply with a
+// Status), the workflows move a ticket by themselves; every move is one
+// that package ticket's status machine allows:
+//
+//	when                                              move
+//	CreateTicket with an assignee                     created open, not new
+//	an assignment: UpdateTicket, Forward, a trigger   new → open
+//	an agent's public reply                           new → open
+//	the customer's reply (CustomerReply)              pending, solved → open
+//	the customer's reply to a closed ticket           a new follow-up ticket
+//	CloseSolved, AutoCloser: solved for CloseAfter    solved → closed
+//
+// # Rules
+//
+//   - SVC-1 A service is one tenant, created by the host (Desk.CreateService;
+//     an id of 1–63 of a–z, 0–9, '-' and '_'). Every call of a Session runs
+//     in one transaction scoped to its service (Store.Tx), whose
+//     repositories see only that service's rows: a call can neither read,
+//     change nor detect another service's objects, whose ids answer
+//     ErrNotFound like unknown ones. Calls on an unknown service answer
+//     ErrNotFound too.
+//   - SVC-2 A service has an ordered list of help-center languages (BCP 47
+//     tags, made canonical, at least one, none twice) and a default language
+//     among them (the first one when none is given). Every per-language text
+//     falls back to the default language (i18n.Text); texts in a language the
+//     service does not have are refused, and so is a ticket in one (a ticket
+//     without a language gets the default).
+//   - SVC-3 Every call is made by an actor (Service.As): System — the host,
+//     the library's own jobs, and customers through the help center or mail
+//     — may do everything; an agent must be an active agent of the service.
+//     The actor is authorized once per call, in one place, before the call
+//     does its work: configuration needs the admin role (AGT-3);
+//     reading and working tickets the ticket permission and access to the
+//     ticket-management menu (AGT-8); forwarding also the forwarding
+//     permission; exporting the history and reading the login log their
+//     permissions (AGT-4); customer replies are System's only. Any agent
+//     may read the settings, agents, groups, categories, fields and
+//     templates. A denied call returns ErrForbidden and changes nothing.
+//   - SVC-4 Settings.Channels records the contracted channels (ticket, chat,
+//     phone), and SMSEnabled whether SMS is on. A ticket arriving by phone
+//     needs the phone contract, by chat the chat one, by any other channel
+//     the ticket one; an agent's channel permissions need their channel
+//     contracted, and a CTI id or extension needs phone; each refusal is a
+//     problem of the *ValidationError. SMSEnabled is recorded for the host:
+//     no workflow checks it yet (a trigger may send SMS without it).
+//   - TKT-1 CreateTicket creates a ticket in status new with the service's
+//     next number, priority normal and the service's default language
+//     unless given. The ticket is checked in full — ticket.Validate, its
+//     language and channel (SVC-2, SVC-4), assignee, group, categories
+//     (CAT-1), field values (FLD-5) — and every problem is named in one
+//     *ValidationError; nothing is written then.
+//   - TKT-2 The workflows make the automatic moves of the table above and
+//     refuse illegal ones with a *ticket.TransitionError. Closed is final:
+//     a closed ticket takes no update, reply or forward (a *ValidationError
+//     on "status"), and a trigger leaves it as it is. A customer's reply to
+//     a closed ticket creates a follow-up ticket ("Re: " and the title, the
+//     reply as content, the closed ticket's requester, categories, group,
+//     tags and fields; its assignee if still eligible), and both histories
+//     link them. Solved tickets close once solved for the service's
+//     TicketSettings.CloseAfter (default 4 days, negative: never):
+//     Session.CloseSolved does it for one service, an AutoCloser for every
+//     service, safe in several processes at once.
+//   - TKT-3 Reply adds a public reply or an internal note. The body is
+//     required and at most Limits.MaxContentBytes and is stored as written;
+//     ReplyWithTemplate renders a reply template's #{codes} for the ticket
+//     (TPL-4) and adds the agent's text. A public reply must pass the
+//     forbidden-word check (FWD-2; notes are not checked). PreviewReply and
+//     PreviewTemplateReply check a body without storing or sending anything.
+//   - TKT-4 Every change to a ticket is history, written with the change:
+//     one row per changed field (who, when, under which event, from what to
+//     what), and rows for the creation, each reply and note, an internal
+//     resolution, follow-up links and trigger firings. An update that
+//     changes nothing writes nothing. History returns a ticket's rows;
+//     ExportHistory (export permission) streams the rows of a ticket or of
+//     the whole service in a period as JSON lines or CSV (with a header row;
+//     a cell that starts with = + - @ gets a leading apostrophe).
+//   - TKT-5 TicketSettings.GroupAtCreation and AssigneeAtCreation say
+//     whether a group and an assignee may be chosen when a ticket is
+//     created; when off, CreateTicket refuses them (problems on "group_id",
+//     "assignee_id").
+//   - TKT-6 Solve with SolveOptions.Internal solves a ticket without mailing
+//     the customer and records the service's InternalResolutionText, in the
+//     ticket's language, in its history.
+//   - TKT-7 Forward gives a ticket to an agent, a group or both, and needs
+//     the forwarding permission, as does an UpdateTicket that changes the
+//     assignee or group. The agent must be able to take tickets: active,
+//     ticket assignment on (AGT-5), the ticket permission, not restricted
+//     from ticket management (AGT-8). With a group alone, the group's
+//     strategy picks the agent (AGT-6; nobody: the ticket waits in the group
+//     unassigned).
+//   - TKT-8 UpdateTicket names the version it was based on; a stale one is
+//     ErrConflict and changes nothing. Writes the library owns (ChangeStatus,
+//     Solve, Reply, CustomerReply, Forward, auto-close, SetToggles) re-read
+//     and retry after a concurrent change, up to Config.ConflictRetries
+//     times (default 5). Service settings and agents are versioned the same
+//     way.
+//   - MAIL-5 MailSettings.FromName and FromAddress are the sender (From) of
+//     the mails the service sends, automatic and trigger mails.
+//   - MAIL-6 Automatic mails go to the requester, when enabled and the
+//     ticket has an email: Resolve when a ticket is solved (Solve,
+//     ChangeStatus, or a reply that solves it), Hold when it is put on hold
+//     (pending), Manual for any other public reply. Each has a subject
+//     (default "[#number] title") and a body per language, in the ticket's
+//     language; the body must contain #{content}, the reply text, in every
+//     language it has (checked when the settings are saved, with every
+//     other code). The layout's header and footer wrap them; trigger mails
+//     go without the layout. An internal solve, a note and a customer's
+//     reply mail nobody.
+//   - MAIL-7 Every mail about a ticket carries a References header naming
+//     the ticket (<ticket-ID@deskkit>), for the customer's answer to thread
+//     back to it; receiving mail is not part of the library yet.
+//   - NTF-1 What a call sends — automatic mails, trigger actions, surge
+//     alerts — is written to the outbox in the call's transaction, so it is
+//     committed with the change or not at all, each message with an
+//     idempotency key (per reply or ticket version, per trigger action and
+//     recipient, per alert). Desk.Dispatcher delivers it; admins read the
+//     outbox and retry failed messages (Session.Messages, RetryMessage).
+//   - NTF-2 Each new ticket checks the service's surge rule (Settings.Surge)
+//     under the service's surge lock; a due alert is queued for each target
+//     by each medium the rule has a template for, and its time stored.
+//   - STO-1 A store persists, reads and locks; it decides nothing (see
+//     Store). Every rule is checked once, by this package and the domain
+//     packages, whatever the store, and every store passes the same
+//     conformance suite (adapters/storetest).
 package helpdesk

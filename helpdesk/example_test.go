@@ -20,7 +20,7 @@ func Example() {
 	}})
 	acme := desk.Service("acme")
 	kim, _ := acme.As(helpdesk.System).CreateAgent(ctx, agent.New{Name: "Kim", Email: "kim@acme.example", Role: agent.RoleAgent,
-		Permissions: agent.Permissions{Ticket: true}})
+		Permissions: &agent.Permissions{Ticket: true}})
 
 	t, _ := acme.As(helpdesk.System).CreateTicket(ctx, ticket.New{
 		Title: "Refund", Content: "Please refund order 42", Channel: ticket.ChannelHelpCenter,

@@ -19,7 +19,10 @@ type Forward struct {
 
 // Forward sends a ticket to another agent or group (TKT-7). It needs the
 // forwarding permission; an agent whose ticket assignment is off (AGT-5)
-// cannot receive it. An assignment opens a new ticket (TKT-2).
+// cannot receive it. An assignment opens a new ticket (TKT-2). When the
+// group's strategy finds no eligible member, the ticket goes to the group
+// unassigned and the system writes a ticket.FieldAssignment history row
+// saying why.
 // Concurrent changes are retried, not lost (TKT-8).
 func (s *Session) Forward(ctx context.Context, id string, f Forward) (ticket.Ticket, error) {
 	if f.AgentID == "" && f.GroupID == "" {
@@ -45,9 +48,13 @@ func (s *Session) Forward(ctx context.Context, id string, f Forward) (ticket.Tic
 			return err
 		}
 		if assignee == "" {
+			var why string
 			var err error
-			if assignee, err = s.pick(ctx, o, f.GroupID); err != nil {
+			if assignee, why, err = s.pick(ctx, o, f.GroupID); err != nil {
 				return err
+			}
+			if why != "" { // the ticket waits in the group: the history says why
+				o.systemRows = append(o.systemRows, ticket.FieldChange{Field: ticket.FieldAssignment, From: f.GroupID, To: why})
 			}
 		}
 		t, err := s.edit(ctx, o, id, ticket.EventUpdated, func(t *ticket.Ticket) ([]ticket.FieldChange, error) {

@@ -189,60 +189,72 @@ func (s *Session) AgentGroups(ctx context.Context, agentID string) ([]string, er
 
 // NextAssignee picks, by the group's strategy, the agent the next item sent
 // to the group goes to, and records the pick (the round-robin cursor). An
-// empty id means no member is eligible: the item stays with the group. It is
-// what forwarding and triggers use; hosts can use it to route their own
-// work (chats, callbacks).
+// empty id means nobody was picked: the group's strategy is none, or no
+// member is eligible (see Forward for who is); the item stays with the
+// group. It is what forwarding and triggers use; hosts can use it to route
+// their own work (chats, callbacks).
 func (s *Session) NextAssignee(ctx context.Context, groupID string) (string, error) {
 	var out string
 	err := s.run(ctx, "NextAssignee", permTicketWork, func(o *op) (err error) {
-		out, err = s.pick(ctx, o, groupID)
+		out, _, err = s.pick(ctx, o, groupID)
 		return err
 	})
 	return out, err
 }
 
-// pick runs the group's strategy inside the caller's transaction. Members
-// who cannot be given tickets (inactive, assignment off, no ticket
-// permission, restricted from ticket management) are skipped.
-func (s *Session) pick(ctx context.Context, o *op, groupID string) (string, error) {
+// pick runs the group's strategy inside the caller's transaction; see
+// pickBy.
+func (s *Session) pick(ctx context.Context, o *op, groupID string) (id, why string, err error) {
 	g, err := o.r.Groups().Get(ctx, groupID)
 	if err != nil {
-		return "", err
+		return "", "", err
 	}
-	return s.pickBy(ctx, o, groupID, g.Strategy, g.FixedAgentID)
+	return s.pickBy(ctx, o, g, g.Strategy, g.FixedAgentID)
 }
 
-// pickBy picks a member of group groupID by strategy (fixed: agent fixed
-// when eligible), as pick does with the group's own strategy; trigger
-// assignments name their method (TRG-6.1).
-func (s *Session) pickBy(ctx context.Context, o *op, groupID string, strategy agent.Strategy, fixed string) (string, error) {
+// pickBy picks a member of group g by strategy (fixed: agent fixed when
+// eligible), as pick does with the group's own strategy; trigger
+// assignments name their method (TRG-6.1). Members who cannot be given
+// tickets (inactive, assignment off, no ticket permission, restricted from
+// ticket management) are skipped. When a strategy finds nobody, why says
+// so in a sentence for the ticket's history; the strategy none picks
+// nobody and says nothing.
+func (s *Session) pickBy(ctx context.Context, o *op, g agent.Group, strategy agent.Strategy, fixed string) (id, why string, err error) {
 	if strategy == agent.StrategyNone || strategy == "" {
-		return "", nil
+		return "", "", nil
 	}
-	ms, err := o.r.Groups().Members(ctx, groupID)
+	ms, err := o.r.Groups().Members(ctx, g.ID)
 	if err != nil {
-		return "", err
+		return "", "", err
 	}
 	all, err := o.r.Agents().List(ctx) // one read, not one per member
 	if err != nil {
-		return "", err
+		return "", "", err
 	}
 	menu, err := o.r.Menus().Get(ctx, agent.MenuTickets)
 	if err != nil {
-		return "", err
+		return "", "", err
 	}
 	byID := make(map[string]*agent.Agent, len(all))
 	for i := range all {
 		byID[all[i].ID] = &all[i]
 	}
 	cands := make([]agent.Candidate, len(ms))
+	whys := make([]string, len(ms))
 	for i, m := range ms {
-		a := byID[m.AgentID]
-		cands[i] = agent.Candidate{AgentID: m.AgentID, Seq: m.Seq, Eligible: a != nil && ineligible(*a, menu) == ""}
+		whys[i] = "is not an agent of this service"
+		if a := byID[m.AgentID]; a != nil {
+			whys[i] = ineligible(*a, menu)
+		}
+		cands[i] = agent.Candidate{AgentID: m.AgentID, Seq: m.Seq, Eligible: whys[i] == ""}
 	}
+	nobody := func() (string, string, error) { return "", unassignable(g, strategy, fixed, cands, whys), nil }
 	if strategy != agent.StrategyRoundRobin {
-		id, _, _ := agent.Pick(strategy, fixed, cands, 0, nil)
-		return id, nil
+		id, _, ok := agent.Pick(strategy, fixed, cands, 0, nil)
+		if !ok {
+			return nobody()
+		}
+		return id, "", nil
 	}
 	// Round robin: the store advances the cursor in one atomic step, so
 	// the group is locked only from that step to the commit.
@@ -252,14 +264,47 @@ func (s *Session) pickBy(ctx context.Context, o *op, groupID string, strategy ag
 			eligible = append(eligible, c.Seq)
 		}
 	}
-	seq, err := o.r.Groups().AdvanceCursor(ctx, groupID, eligible)
-	if err != nil || seq == 0 {
-		return "", err
+	seq, err := o.r.Groups().AdvanceCursor(ctx, g.ID, eligible)
+	if err != nil {
+		return "", "", err
+	}
+	if seq == 0 {
+		return nobody()
 	}
 	for _, c := range cands {
 		if c.Seq == seq {
-			return c.AgentID, nil
+			return c.AgentID, "", nil
 		}
 	}
-	return "", fmt.Errorf("group %s: cursor moved to %d, not an eligible member", groupID, seq)
+	return "", "", fmt.Errorf("group %s: cursor moved to %d, not an eligible member", g.ID, seq)
+}
+
+// maxNamed is how many members an unassignable reason names.
+const maxNamed = 5
+
+// unassignable says why strategy found nobody in group g, whose members
+// (in join order) cannot be given tickets for whys.
+func unassignable(g agent.Group, strategy agent.Strategy, fixed string, members []agent.Candidate, whys []string) string {
+	if strategy == agent.StrategyFixed {
+		i := slices.IndexFunc(members, func(c agent.Candidate) bool { return c.AgentID == fixed })
+		if i < 0 {
+			return fmt.Sprintf("agent %q is not a member of group %q", fixed, g.Name)
+		}
+		return fmt.Sprintf("agent %q of group %q %s", fixed, g.Name, whys[i])
+	}
+	if len(members) == 0 {
+		return fmt.Sprintf("group %q has no members", g.Name)
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "no member of group %q can be assigned: ", g.Name)
+	for i, m := range members[:min(len(members), maxNamed)] {
+		if i > 0 {
+			b.WriteString("; ")
+		}
+		fmt.Fprintf(&b, "agent %q %s", m.AgentID, whys[i])
+	}
+	if n := len(members) - maxNamed; n > 0 {
+		fmt.Fprintf(&b, "; and %d more", n)
+	}
+	return b.String()
 }

@@ -2,7 +2,6 @@ package helpdesk
 
 import (
 	"context"
-	"fmt"
 	"html"
 	"slices"
 	"strconv"
@@ -18,13 +17,20 @@ import (
 // MailSettings are a service's outgoing-mail settings.
 type MailSettings struct {
 	// FromName and FromAddress are the sender of the service's mails
-	// (MAIL-5).
+	// (MAIL-5): every mail message carries them as notify.Payload.From.
+	// Without FromAddress the mails carry no sender and the host's
+	// notify.Mailer uses its own; FromName alone is ignored.
 	FromName    string `json:"from_name,omitempty"`
 	FromAddress string `json:"from_address,omitempty"`
+	// ReplyToAddress is where customers' answers go when not to
+	// FromAddress (notify.Payload.ReplyTo, named FromName); empty: to
+	// FromAddress.
+	ReplyToAddress string `json:"reply_to_address,omitempty"`
 	// Layout wraps automatic mails (not trigger mails) (MAIL-6).
 	Layout MailLayout `json:"layout"`
 	// The automatic mails of MAIL-6: when a ticket is solved, put on hold,
-	// or answered (manual processing).
+	// or answered (manual processing). When each goes out and what its
+	// #{content} holds: "Automatic mails" in the package doc.
 	Resolve AutoMail `json:"resolve"`
 	Hold    AutoMail `json:"hold"`
 	Manual  AutoMail `json:"manual"`
@@ -37,13 +43,19 @@ type MailLayout struct {
 }
 
 // AutoMail is one automatic mail (MAIL-6). Body must contain #{content}
-// (the reply text) in every language. Every TPL-4 code may be used
+// in every language: the reply the mail carries (the call's public reply,
+// or for a status mail without one the ticket's last public reply; see
+// "Automatic mails" in the package doc). Every TPL-4 code may be used
 // (#{content}, #{ticketId}, #{title}, #{customerName}, #{agentName},
 // #{intakeType}, #{field.KEY}); an unknown one is refused when saved.
 type AutoMail struct {
-	Enabled bool      `json:"enabled"`
+	// Enabled turns the mail on; an enabled mail needs a Body.
+	Enabled bool `json:"enabled"`
+	// Subject is the subject per language; without one it is
+	// "[#NUMBER] TITLE".
 	Subject i18n.Text `json:"subject,omitempty"`
-	Body    i18n.Text `json:"body,omitempty"`
+	// Body is the text per language, wrapped in the layout.
+	Body i18n.Text `json:"body,omitempty"`
 }
 
 // autoMailKind names the MAIL-6 automatic mails.
@@ -56,9 +68,9 @@ const (
 )
 
 func (m *MailSettings) check(c *errs.Collector, langs []string) {
-	if m.FromAddress != "" {
-		if !strings.Contains(m.FromAddress, "@") || strings.ContainsAny(m.FromAddress, " <>\r\n") {
-			c.Add("mail.from_address", "%q is not a plain email address", m.FromAddress)
+	for field, a := range map[string]string{"mail.from_address": m.FromAddress, "mail.reply_to_address": m.ReplyToAddress} {
+		if a != "" && (!strings.Contains(a, "@") || strings.ContainsAny(a, " <>\r\n")) {
+			c.Add(field, "%q is not a plain email address", a)
 		}
 	}
 	checkLangs := func(field string, t i18n.Text) {
@@ -67,7 +79,7 @@ func (m *MailSettings) check(c *errs.Collector, langs []string) {
 				c.Add(field, "language %q is not one of the service's languages", l)
 			}
 			if _, err := template.Parse(t[l]); err != nil { // unknown codes refused at save (TPL-4)
-				c.Add(field, "%s text: %v", l, err)
+				c.Add(field, "%s text: %s", l, errs.Detail(err))
 			}
 		}
 	}
@@ -89,6 +101,16 @@ func (m *MailSettings) check(c *errs.Collector, langs []string) {
 	}
 }
 
+// sender sets the sender of a mail payload from the settings (MAIL-5).
+func (m MailSettings) sender(p *notify.Payload) {
+	if m.FromAddress != "" {
+		p.From = notify.Address{Name: m.FromName, Address: m.FromAddress}
+	}
+	if m.ReplyToAddress != "" {
+		p.ReplyTo = notify.Address{Name: m.FromName, Address: m.ReplyToAddress}
+	}
+}
+
 func (m MailSettings) auto(k autoMailKind) AutoMail {
 	switch k {
 	case mailResolve:
@@ -100,8 +122,9 @@ func (m MailSettings) auto(k autoMailKind) AutoMail {
 }
 
 // queueAutoMail puts the automatic mail of kind for t into the outbox, in
-// the caller's transaction (MAIL-6, NTF-1). content is the reply text; key
-// makes the message idempotent (the comment or the ticket version).
+// the caller's transaction (MAIL-6, NTF-1); Session.autoMail decides which
+// mail a call owes. content is the reply text; key makes the message
+// idempotent (the comment or the ticket version).
 func (s *Session) queueAutoMail(ctx context.Context, o *op, kind autoMailKind, t ticket.Ticket, content, key string) (err error) {
 	am := o.svc.Mail.auto(kind)
 	if !am.Enabled || t.Requester.Email == "" {
@@ -153,18 +176,20 @@ func (s *Session) queueAutoMail(ctx context.Context, o *op, kind autoMailKind, t
 		text[i] = plain[i].Render(v, template.Text)
 		htmlParts[i] = strings.ReplaceAll(marked[i].Render(v, template.HTML), "\n", "<br>\n")
 	}
-	headers := map[string]string{
-		// MAIL-7: the customer's answer threads back into the ticket.
-		"References": "<ticket-" + t.ID + "@deskkit>",
-	}
-	if o.svc.Mail.FromAddress != "" {
-		headers["From"] = fmt.Sprintf("%q <%s>", o.svc.Mail.FromName, o.svc.Mail.FromAddress)
-	}
+	p := notify.Payload{Subject: subject, Text: strings.Join(text, "\n\n"), HTML: strings.Join(htmlParts, "\n<hr>\n"),
+		Headers: threadHeaders(t.ID)}
+	o.svc.Mail.sender(&p)
 	return o.enqueue(ctx, notify.Message{
 		ID: s.desk.newID(), Medium: notify.Email, Recipient: t.Requester.Email,
-		Payload:        notify.Payload{Subject: subject, Text: strings.Join(text, "\n\n"), HTML: strings.Join(htmlParts, "\n<hr>\n"), Headers: headers},
+		Payload:        p,
 		IdempotencyKey: "auto_mail:" + string(kind) + ":" + key,
 		Source:         notify.Source{Kind: "auto_mail", TicketID: t.ID},
 		NextAttemptAt:  o.now, CreatedAt: o.now, UpdatedAt: o.now,
 	})
+}
+
+// threadHeaders are the headers that thread the customer's answer back into
+// the ticket (MAIL-7).
+func threadHeaders(ticketID string) map[string]string {
+	return map[string]string{"References": "<ticket-" + ticketID + "@deskkit>"}
 }

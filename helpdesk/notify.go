@@ -12,14 +12,21 @@ import (
 	"github.com/deskkit/deskkit/notify"
 )
 
-// Dispatcher returns a dispatcher for this desk's outbox (NTF-1); run it in
-// a goroutine and cancel its context to stop it. cfg.Queue defaults to the
-// store (which must implement notify.Queue) and cfg.Clock to the desk's.
+// Dispatcher returns a dispatcher for this desk's outbox (NTF-1), of every
+// service: call its Run in a goroutine and cancel the context to stop it,
+// or call RunOnce (deliver what is due and return) or Drain (return once
+// nothing is pending) from a test, a command-line tool or a scheduled
+// function. cfg.Queue defaults to the store (which must implement
+// notify.Queue), cfg.Clock to the desk's and cfg.Logger to the desk's.
+// cfg.Notifiers must hold at least one notifier: a config without any is
+// refused with a *ValidationError (ErrInvalid), as is a store that is not a
+// queue.
 func (d *Desk) Dispatcher(cfg notify.DispatcherConfig) (*notify.Dispatcher, error) {
 	if cfg.Queue == nil {
 		q, ok := d.store.(notify.Queue)
 		if !ok {
-			return nil, fmt.Errorf("%w: the store %T is not a notify.Queue", ErrInvalid, d.store)
+			return nil, &ValidationError{Problems: []Problem{{Field: "queue",
+				Reason: fmt.Sprintf("the store %T is not a notify.Queue: set DispatcherConfig.Queue", d.store)}}}
 		}
 		cfg.Queue = q
 	}
@@ -61,12 +68,16 @@ func (s *Session) surge(ctx context.Context, o *op) error {
 		}
 		t := rule.Templates[m]
 		lang, def := o.svc.DefaultLanguage, o.svc.DefaultLanguage
+		p := notify.Payload{
+			Subject: rule.Render(t.Subject.Get(lang, def), n, o.svc.Name),
+			Text:    rule.Render(t.Body.Get(lang, def), n, o.svc.Name),
+		}
+		if m == notify.Email {
+			o.svc.Mail.sender(&p) // MAIL-5
+		}
 		msgs = append(msgs, notify.Message{
 			ID: s.desk.newID(), Medium: m, Recipient: to,
-			Payload: notify.Payload{
-				Subject: rule.Render(t.Subject.Get(lang, def), n, o.svc.Name),
-				Text:    rule.Render(t.Body.Get(lang, def), n, o.svc.Name),
-			},
+			Payload:        p,
 			IdempotencyKey: "surge:" + strconv.FormatInt(o.now.UnixMicro(), 10) + ":" + target + ":" + string(m),
 			Source:         notify.Source{Kind: "surge"},
 			NextAttemptAt:  o.now, CreatedAt: o.now, UpdatedAt: o.now,

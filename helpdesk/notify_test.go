@@ -2,6 +2,8 @@ package helpdesk_test
 
 import (
 	"context"
+	"slices"
+	"strconv"
 	"testing"
 	"time"
 
@@ -12,6 +14,7 @@ import (
 	"github.com/deskkit/deskkit/helpdesk/i18n"
 	"github.com/deskkit/deskkit/helpdesk/ticket"
 	"github.com/deskkit/deskkit/notify"
+	"github.com/deskkit/deskkit/template"
 )
 
 func mailSettings() helpdesk.MailSettings {
@@ -55,7 +58,9 @@ func TestAutoMail_MAIL6(t *testing.T) {
 	assert.Equal(t, "Hello <friend>\n\nSolved by Agent: Fixed <b>it</b>\n\n감사합니다.", m.Payload.Text, "English text, Korean footer by fallback")
 	assert.Contains(t, m.Payload.HTML, "Fixed &lt;b&gt;it&lt;/b&gt;", "values escaped for HTML")
 	assert.Contains(t, m.Payload.HTML, "Hello &lt;friend&gt;")
-	assert.Equal(t, `"ACME 고객센터" <help@acme.example>`, m.Payload.Headers["From"])
+	assert.Equal(t, notify.Address{Name: "ACME 고객센터", Address: "help@acme.example"}, m.Payload.From, "the sender (MAIL-5)")
+	assert.Zero(t, m.Payload.ReplyTo, "no reply-to address set: answers go to From")
+	assert.Equal(t, map[string]string{"References": "<ticket-" + tk.ID + "@deskkit>"}, m.Payload.Headers, "threading only (MAIL-7)")
 	assert.Equal(t, "auto_mail:resolve:"+c.ID, m.IdempotencyKey)
 	assert.Equal(t, notify.Source{Kind: "auto_mail", TicketID: tk.ID}, m.Source)
 
@@ -68,11 +73,100 @@ func TestAutoMail_MAIL6(t *testing.T) {
 	ms = outbox(t, f)
 	require.Len(t, ms, 3)
 	assert.Equal(t, "Hello <friend>\n\n답변: still looking (1)\n\n감사합니다.", ms[0].Payload.Text, "manual processing; no English text: Korean")
-	assert.Equal(t, "Hello <friend>\n\n보류: \n\n감사합니다.", ms[1].Payload.Text, "hold")
+	assert.Equal(t, "Hello <friend>\n\n보류: Fixed <b>it</b>\n\n감사합니다.", ms[1].Payload.Text,
+		"hold: the ticket's last public reply to the customer, not the customer's own")
 
 	_, err = f.agent.Solve(ctx, tk.ID, helpdesk.SolveOptions{Internal: true})
 	require.NoError(t, err)
 	assert.Len(t, outbox(t, f), 3, "internal resolution mails nobody (TKT-6)")
+}
+
+// MAIL-6: what #{content} holds in the resolve and hold mails, and when
+// they go out at all. A call's own public reply is the content; failing
+// that, the ticket's last public reply to the customer (never a note, never
+// the customer's own reply); a ticket without one gets no mail.
+func TestAutoMail_MAIL6_StatusMailContent(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, func(_ *helpdesk.Config, s *helpdesk.Settings) { s.Mail = mailSettings() })
+	texts := func() []string {
+		t.Helper()
+		var out []string
+		for _, m := range outbox(t, f) {
+			out = append(out, m.Payload.Text)
+		}
+		slices.Reverse(out) // oldest first
+		return out
+	}
+	wrap := func(body string) string { return "안녕하세요.\n\n" + body + "\n\n감사합니다." }
+
+	// Nothing said yet: no mail, whatever moves the ticket.
+	tk := f.ticket(t)
+	_, err := f.agent.Reply(ctx, tk.ID, helpdesk.Reply{Body: "customer sounds upset", Internal: true})
+	require.NoError(t, err)
+	_, err = f.agent.ChangeStatus(ctx, tk.ID, ticket.StatusPending)
+	require.NoError(t, err)
+	_, err = f.agent.Solve(ctx, tk.ID, helpdesk.SolveOptions{})
+	require.NoError(t, err)
+	_, err = f.sys.CustomerReply(ctx, tk.ID, "hello?")
+	require.NoError(t, err)
+	_, err = f.agent.Reply(ctx, tk.ID, helpdesk.Reply{Body: "a note and on hold", Internal: true, Status: ticket.StatusPending})
+	require.NoError(t, err)
+	assert.Empty(t, texts(), "no public reply to the customer: nothing to say, no mail")
+
+	// A public reply is the content of every later status mail.
+	_, err = f.agent.Reply(ctx, tk.ID, helpdesk.Reply{Body: "Try restarting"})
+	require.NoError(t, err)
+	got, err := f.agent.Solve(ctx, tk.ID, helpdesk.SolveOptions{})
+	require.NoError(t, err)
+	ms := outbox(t, f)
+	require.Len(t, ms, 2)
+	assert.Equal(t, "auto_mail:resolve:"+tk.ID+":v"+strconv.FormatInt(got.Version, 10), ms[0].IdempotencyKey, "one resolve mail per ticket version")
+	_, err = f.sys.CustomerReply(ctx, tk.ID, "still broken")
+	require.NoError(t, err)
+	_, err = f.agent.ChangeStatus(ctx, tk.ID, ticket.StatusPending)
+	require.NoError(t, err)
+	_, err = f.agent.Reply(ctx, tk.ID, helpdesk.Reply{Body: "escalated to level 2", Internal: true, Status: ticket.StatusSolved})
+	require.NoError(t, err)
+	assert.Equal(t, []string{
+		wrap("답변: Try restarting (1)"),
+		wrap("해결: Try restarting"),
+		wrap("보류: Try restarting"),
+		wrap("해결: Try restarting"),
+	}, texts(), "the ticket's last public reply; the customer's reply and the notes are never the content")
+
+	// A reply that moves the ticket is the content of that move's mail,
+	// and the only mail of the call.
+	_, err = f.sys.CustomerReply(ctx, tk.ID, "no luck")
+	require.NoError(t, err)
+	_, err = f.agent.Reply(ctx, tk.ID, helpdesk.Reply{Body: "Waiting for the courier", Status: ticket.StatusPending})
+	require.NoError(t, err)
+	_, err = f.agent.Reply(ctx, tk.ID, helpdesk.Reply{Body: "Still waiting", Status: ticket.StatusPending})
+	require.NoError(t, err)
+	tp, err := f.admin.CreateTemplate(ctx, template.Spec{Title: "Done", Content: "#{customerName}님, 환불되었습니다.", Code: "done"})
+	require.NoError(t, err)
+	_, err = f.agent.ReplyWithTemplate(ctx, tk.ID, helpdesk.TemplateReply{TemplateID: tp.ID, Additions: "- Agent", Status: ticket.StatusSolved})
+	require.NoError(t, err)
+	assert.Equal(t, []string{
+		wrap("보류: Waiting for the courier"),
+		wrap("답변: Still waiting (1)"),
+		wrap("해결: Lee님, 환불되었습니다.\n\n- Agent"),
+	}, texts()[4:], "a reply on a ticket already pending did not move it: the manual-processing mail")
+
+	// An internal resolution mails nobody, even with replies to quote.
+	_, err = f.sys.CustomerReply(ctx, tk.ID, "thanks")
+	require.NoError(t, err)
+	_, err = f.agent.Solve(ctx, tk.ID, helpdesk.SolveOptions{Internal: true})
+	require.NoError(t, err)
+	assert.Len(t, texts(), 7, "TKT-6")
+
+	// No requester address, or the mail switched off: no mail.
+	n := newTicket()
+	n.Requester.Email = ""
+	quiet, err := f.sys.CreateTicket(ctx, n)
+	require.NoError(t, err)
+	_, err = f.agent.Reply(ctx, quiet.ID, helpdesk.Reply{Body: "hi", Status: ticket.StatusSolved})
+	require.NoError(t, err)
+	assert.Len(t, texts(), 7)
 }
 
 func TestAutoMail_MAIL6_ContentCodeRequired(t *testing.T) {
@@ -85,8 +179,9 @@ func TestAutoMail_MAIL6_ContentCodeRequired(t *testing.T) {
 	set.Mail.Hold.Body = i18n.Text{"ko": "보류합니다 ##{content}", "fr": "#{content}"} // an escaped code does not count
 	set.Mail.Manual = helpdesk.AutoMail{Enabled: true}
 	set.Mail.FromAddress = "not an address"
+	set.Mail.ReplyToAddress = "Answers <answers@acme.example>"
 	_, err = f.admin.UpdateSettings(ctx, c.Version, set)
-	assert.ElementsMatch(t, []string{"mail.hold.body", "mail.hold.body", "mail.manual.body", "mail.from_address"}, problems(t, err))
+	assert.ElementsMatch(t, []string{"mail.hold.body", "mail.hold.body", "mail.manual.body", "mail.from_address", "mail.reply_to_address"}, problems(t, err))
 }
 
 func surgeFixture(t *testing.T) (*fixture, *time.Time, notify.Recipient) {
@@ -202,7 +297,7 @@ func TestOutboxAdmin_NTF1(t *testing.T) {
 	tk := f.ticket(t)
 	_, err := f.agent.Reply(ctx, tk.ID, helpdesk.Reply{Body: "hi"})
 	require.NoError(t, err)
-	d, err := f.desk.Dispatcher(notify.DispatcherConfig{Notifiers: notify.Notifiers{}}) // no mailer: fails for good
+	d, err := f.desk.Dispatcher(notify.DispatcherConfig{Notifiers: notify.Notifiers{SMS: &hostMailer{}}}) // no mailer: fails for good
 	require.NoError(t, err)
 	_, err = d.RunOnce(ctx)
 	require.NoError(t, err)

@@ -18,6 +18,7 @@ import (
 	"github.com/deskkit/deskkit/helpdesk/i18n"
 	"github.com/deskkit/deskkit/helpdesk/ticket"
 	"github.com/deskkit/deskkit/notify"
+	"github.com/deskkit/deskkit/template"
 	"github.com/deskkit/deskkit/trigger"
 )
 
@@ -55,7 +56,7 @@ func newPermFixture(t *testing.T) *permFixture {
 	f.ids[aUnknown] = "no-such-agent"
 	add := func(key string, p agent.Permissions) {
 		a, err := f.sys.CreateAgent(ctx, agent.New{Name: key, Email: fmt.Sprintf("a%d@acme.example", len(f.ids)), Role: agent.RoleAgent,
-			Permissions: p, Toggles: agent.Toggles{TicketAssignment: true}})
+			Permissions: &p, Toggles: &agent.Toggles{TicketAssignment: true}})
 		require.NoError(t, err)
 		f.ids[key] = a.ID
 	}
@@ -128,6 +129,10 @@ func TestPermissions_SVC3_AGT4(t *testing.T) {
 		}},
 		{"Reply", ticketWork, func(ctx context.Context, _ *permFixture, s *helpdesk.Session, _ string, tk ticket.Ticket) error {
 			_, err := s.Reply(ctx, tk.ID, helpdesk.Reply{Body: "hi"})
+			return err
+		}},
+		{"ReplyWithTemplate", ticketWork, func(ctx context.Context, f *permFixture, s *helpdesk.Session, _ string, tk ticket.Ticket) error {
+			_, err := s.ReplyWithTemplate(ctx, tk.ID, helpdesk.TemplateReply{TemplateID: f.ids["template"], Additions: "#{as written}", Status: ticket.StatusPending})
 			return err
 		}},
 		{"Note", ticketWork, func(ctx context.Context, _ *permFixture, s *helpdesk.Session, _ string, tk ticket.Ticket) error {
@@ -233,6 +238,10 @@ func TestPermissions_SVC3_AGT4(t *testing.T) {
 			_, err := s.PreviewReply(ctx, tk.ID, "Hello #{customerName}")
 			return err
 		}},
+		{"PreviewTemplateReply", ticketWork, func(ctx context.Context, f *permFixture, s *helpdesk.Session, _ string, tk ticket.Ticket) error {
+			_, err := s.PreviewTemplateReply(ctx, tk.ID, helpdesk.TemplateReply{TemplateID: f.ids["template"]})
+			return err
+		}},
 		{"SetMenuAccess", adminOnly, func(ctx context.Context, f *permFixture, s *helpdesk.Session, _ string, _ ticket.Ticket) error {
 			_, err := s.SetMenuAccess(ctx, agent.MenuAccess{Menu: agent.MenuStatistics, Partial: true, Restricted: []string{f.ids[aBare]}})
 			return err
@@ -292,6 +301,9 @@ func TestPermissions_SVC3_AGT4(t *testing.T) {
 				_, err = f.sys.AddGroupMember(ctx, g.ID, f.agentID)
 				require.NoError(t, err)
 				f.ids["group"] = g.ID
+				tp, err := f.sys.CreateTemplate(ctx, template.Spec{Title: "Hello", Content: "Hello #{customerName}", Code: "hello"})
+				require.NoError(t, err)
+				f.ids["template"] = tp.ID
 				// Two active triggers and an inactive one, which the
 				// ticket below does not fire.
 				for _, tr := range []struct {

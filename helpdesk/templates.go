@@ -261,26 +261,135 @@ func (s *Session) TemplatesFor(ctx context.Context, ticketID string) ([]template
 	return out, err
 }
 
-// PreviewReply renders a reply's #{codes} for a ticket and runs the
-// forbidden-word check, as Reply does, without storing or sending anything
-// (TKT-3). It needs ticket work. Unknown codes are a *ValidationError on
-// "body" that errors.As also finds a *template.ParseError in; forbidden
-// words a *ForbiddenWordsError, returned with the rendered text its
-// offsets point into.
+// PreviewReply runs the checks of a public reply with body on a ticket,
+// as Reply does, without storing or sending anything (TKT-3): the body
+// is returned as written (a plain reply is not a template). It needs
+// ticket work. Forbidden words are a *ForbiddenWordsError, returned with
+// the text its offsets point into.
 func (s *Session) PreviewReply(ctx context.Context, ticketID, body string) (string, error) {
 	var c errs.Collector
 	text.Check(&c, "body", body, true, s.desk.limits.MaxContentBytes)
 	if err := c.Err(); err != nil {
 		return "", err
 	}
+	return s.preview(ctx, "PreviewReply", ticketID, func(*op, ticket.Ticket) (string, error) { return body, nil })
+}
+
+// TemplateReply is a reply made from a reply template (TPL-1): the
+// template's content rendered for the ticket, then the agent's own text.
+type TemplateReply struct {
+	// TemplateID is the template to reply with; required.
+	TemplateID string
+	// Additions is the agent's own text, put after the rendered template
+	// with a blank line between them; it may be empty. Like a plain reply
+	// it is not a template: it is kept as written, "#{" and all.
+	Additions string
+	// Internal makes the comment an internal note, not sent to the
+	// customer.
+	Internal bool
+	// Status, when set, moves the ticket after the reply, as Reply.Status.
+	Status ticket.Status
+}
+
+// ReplyWithTemplate replies to a ticket with a reply template (TKT-3,
+// TPL-4): the template's #{codes} are rendered with the ticket's values
+// (#{content} is the ticket's content, #{agentName} the calling agent's
+// name; values are put in as they are, never read as codes), r.Additions
+// is put after it as written, and the result is checked and stored exactly
+// like a Reply with that body: the forbidden-word check for a public reply
+// (a *ForbiddenWordsError on the text as rendered), the status move, the
+// automatic mail. Bad input is a *ValidationError: "template_id" (missing,
+// or no template of the service), "additions", "status", and "body" for
+// the reply as rendered (empty, or over the content limit). Nothing is
+// stored on error.
+func (s *Session) ReplyWithTemplate(ctx context.Context, ticketID string, r TemplateReply) (ticket.Comment, error) {
+	if err := r.check(s.desk.limits.MaxContentBytes); err != nil {
+		return ticket.Comment{}, err
+	}
+	return s.reply(ctx, "ReplyWithTemplate", ticketID, r.Internal, r.Status, func(o *op, t ticket.Ticket) (string, error) {
+		return renderTemplateReply(ctx, o, t, r)
+	})
+}
+
+// PreviewTemplateReply renders a template reply for a ticket and runs the
+// checks of a public reply on it, as ReplyWithTemplate does, without
+// storing or sending anything (r.Internal and r.Status are not used). It
+// returns the text a reply would store; errors are those of
+// ReplyWithTemplate, and a *ForbiddenWordsError comes with the rendered
+// text its offsets point into. It needs ticket work.
+func (s *Session) PreviewTemplateReply(ctx context.Context, ticketID string, r TemplateReply) (string, error) {
+	r.Status = ""
+	if err := r.check(s.desk.limits.MaxContentBytes); err != nil {
+		return "", err
+	}
+	return s.preview(ctx, "PreviewTemplateReply", ticketID, func(o *op, t ticket.Ticket) (string, error) {
+		return renderTemplateReply(ctx, o, t, r)
+	})
+}
+
+// check checks what r says before anything is read.
+func (r TemplateReply) check(maxBytes int) error {
+	var c errs.Collector
+	if strings.TrimSpace(r.TemplateID) == "" {
+		c.Add("template_id", "is required")
+	}
+	text.Check(&c, "additions", r.Additions, false, maxBytes)
+	if r.Status != "" && !r.Status.Valid() {
+		c.Add("status", "unknown status %q", r.Status)
+	}
+	return c.Err()
+}
+
+// renderTemplateReply returns the text of template reply r on ticket t:
+// the template's content rendered with t's values (TPL-4), then the
+// additions as written.
+func renderTemplateReply(ctx context.Context, o *op, t ticket.Ticket, r TemplateReply) (string, error) {
+	tp, err := o.r.Templates().Get(ctx, r.TemplateID)
+	if errors.Is(err, ErrNotFound) {
+		var c errs.Collector
+		c.Add("template_id", "no template %q in this service", r.TemplateID)
+		return "", c.Err()
+	} else if err != nil {
+		return "", err
+	}
+	c, err := template.Parse(tp.Content) // parsed when it was saved
+	if err != nil {
+		return "", errs.Wrap(err, "template %q", tp.ID)
+	}
+	v, err := ticketValues(ctx, o, t, c)
+	if err != nil {
+		return "", err
+	}
+	text := c.Render(v, template.Text)
+	switch {
+	case strings.TrimSpace(r.Additions) == "":
+	case strings.TrimSpace(text) == "":
+		text = r.Additions
+	default:
+		text = strings.TrimRight(text, " \t\r\n") + "\n\n" + r.Additions
+	}
+	if strings.TrimSpace(text) == "" {
+		var ce errs.Collector
+		ce.Add("body", "template %q renders empty for this ticket and there are no additions", tp.Code)
+		return "", ce.Err()
+	}
+	return text, nil
+}
+
+// preview makes a reply's text with body on the ticket and checks it as a
+// public reply, storing nothing. With a *ForbiddenWordsError it returns
+// the text too.
+func (s *Session) preview(ctx context.Context, call, ticketID string, body func(*op, ticket.Ticket) (string, error)) (string, error) {
 	var out string
-	err := s.run(ctx, "PreviewReply", permTicketWork, func(o *op) error {
+	err := s.run(ctx, call, permTicketWork, func(o *op) error {
 		t, err := o.r.Tickets().Get(ctx, ticketID)
 		if err != nil {
 			return err
 		}
-		out, err = s.prepareReply(ctx, o, t, body, false)
-		return err
+		if out, err = body(o, t); err != nil {
+			return err
+		}
+		return s.checkReply(ctx, o, out, false)
 	})
 	var fe *ForbiddenWordsError
 	if err != nil && !errors.As(err, &fe) {
@@ -289,51 +398,23 @@ func (s *Session) PreviewReply(ctx context.Context, ticketID, body string) (stri
 	return out, err
 }
 
-// codeProblems turns the *template.ParseError of a text into a
-// *ValidationError on field, one problem per bad code, that errors.As also
-// finds the *template.ParseError in: one message, both types.
-func codeProblems(field string, err error) error {
-	var pe *template.ParseError
-	if !errors.As(err, &pe) {
-		return err
-	}
-	var c errs.Collector
-	for _, ce := range pe.Codes {
-		c.Add(field, "%s", ce)
-	}
-	return errs.With(c.Err(), pe)
-}
-
-// prepareReply renders the reply's #{codes} for ticket t and, unless it is
-// an internal note (agents only), runs the forbidden-word check (TKT-3,
-// TPL-4, FWD-2), returning the text to store.
-// With a *ForbiddenWordsError it returns the rendered text too.
-func (s *Session) prepareReply(ctx context.Context, o *op, t ticket.Ticket, body string, internal bool) (string, error) {
-	c, err := template.Parse(body)
-	if err != nil {
-		return "", codeProblems("body", err)
-	}
-	v, err := ticketValues(ctx, o, t, c)
-	if err != nil {
-		return "", err
-	}
-	text := c.Render(v, template.Text)
+// checkReply holds a reply's text, as it will be stored, to the content
+// limit and, unless it is an internal note (agents only), to the
+// forbidden-word list (TKT-3, FWD-2).
+func (s *Session) checkReply(ctx context.Context, o *op, text string, internal bool) error {
 	if len(text) > s.desk.limits.MaxContentBytes {
 		var ce errs.Collector
-		ce.Add("body", "is %d bytes with its codes rendered, over the limit of %d", len(text), s.desk.limits.MaxContentBytes)
-		return "", ce.Err()
+		ce.Add("body", "is %d bytes as rendered, over the limit of %d", len(text), s.desk.limits.MaxContentBytes)
+		return ce.Err()
 	}
 	if internal {
-		return text, nil
+		return nil
 	}
 	m, err := s.desk.forbiddenMatcher(ctx, o, s.svc)
 	if err != nil {
-		return "", err
+		return err
 	}
-	if err := m.Check(text); err != nil {
-		return text, err
-	}
-	return text, nil
+	return m.Check(text)
 }
 
 // ticketValues are the values of t's codes (TPL-4) for the actor of o: the

@@ -156,7 +156,7 @@ func ids(ts []template.Template) []string {
 	return out
 }
 
-func TestReply_TKT3_TPL4_CodesRendered(t *testing.T) {
+func TestReplyWithTemplate_TKT3_TPL4_CodesRendered(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t, func(_ *helpdesk.Config, s *helpdesk.Settings) { s.Mail = mailSettings() })
 	intake, _ := tplCategories(t, f)
@@ -173,42 +173,96 @@ func TestReply_TKT3_TPL4_CodesRendered(t *testing.T) {
 		cur.AgentFields = ticket.Fields{"refund": 12.5}
 		return r.Tickets().Update(ctx, &cur, nil)
 	}))
-
-	body := "#{customerName}님 (#{ticketId}) \"#{title}\" [#{intakeType}] #{field.order_no} #{field.refund} — #{agentName}: #{content}"
-	want := "Lee님 (1) \"Where is my parcel?\" [Delivery] A-17 12.5 — Agent: Please help"
-	preview, err := f.agent.PreviewReply(ctx, tk.ID, body)
+	for _, key := range []string{"order_no", "refund"} {
+		_, err := f.admin.CreateField(ctx, field.New{Key: key, Kind: field.KindCustomer, Type: field.TypeText, Label: i18n.Text{"ko": key}})
+		require.NoError(t, err)
+	}
+	tp, err := f.admin.CreateTemplate(ctx, template.Spec{Title: "Parcel", Code: "parcel",
+		Content: "#{customerName}님 (#{ticketId}) \"#{title}\" [#{intakeType}] #{field.order_no} #{field.refund} — #{agentName}: #{content}\n"})
 	require.NoError(t, err)
-	assert.Equal(t, want, preview)
+
+	r := helpdesk.TemplateReply{TemplateID: tp.ID, Additions: "P.S. #{not a code}, <b>as written</b>"}
+	want := "Lee님 (1) \"Where is my parcel?\" [Delivery] A-17 12.5 — Agent: Please help\n\nP.S. #{not a code}, <b>as written</b>"
+	preview, err := f.agent.PreviewTemplateReply(ctx, tk.ID, r)
+	require.NoError(t, err)
+	assert.Equal(t, want, preview, "the template rendered, a blank line, the additions as written")
 	assert.Empty(t, tplComments(t, f, tk.ID), "a preview stores nothing")
 	assert.Empty(t, outbox(t, f), "and sends nothing")
 
-	c, err := f.agent.Reply(ctx, tk.ID, helpdesk.Reply{Body: body})
+	c, err := f.agent.ReplyWithTemplate(ctx, tk.ID, r)
 	require.NoError(t, err)
 	assert.Equal(t, want, c.Body, "the reply is stored rendered")
+	assert.Equal(t, ticket.CommentPublic, c.Kind)
 	assert.Equal(t, want, tplComments(t, f, tk.ID)[0].Body)
+	got, err := f.agent.Ticket(ctx, tk.ID)
+	require.NoError(t, err)
+	assert.Equal(t, ticket.StatusOpen, got.Status, "an agent's first public reply opens the ticket (TKT-2)")
 	msgs := outbox(t, f)
 	require.Len(t, msgs, 1)
-	assert.Contains(t, msgs[0].Payload.Text, want, "and sent rendered")
+	assert.Contains(t, msgs[0].Payload.Text, want, "and sent rendered (the manual-processing mail)")
+	assert.Equal(t, "auto_mail:manual:"+c.ID, msgs[0].IdempotencyKey)
 
-	sysPreview, err := f.sys.PreviewReply(ctx, tk.ID, "[#{agentName}]")
+	sysPreview, err := f.sys.PreviewTemplateReply(ctx, tk.ID, helpdesk.TemplateReply{TemplateID: tp.ID})
 	require.NoError(t, err)
-	assert.Equal(t, "[]", sysPreview, "the system has no name")
+	assert.True(t, strings.HasPrefix(sysPreview, "Lee님 (1) \"Where is my parcel?\" [Delivery] A-17 12.5 — : Please help"),
+		"the system has no name; no additions, no blank line: %q", sysPreview)
 
-	_, err = f.agent.Reply(ctx, tk.ID, helpdesk.Reply{Body: "Hi #{name}"})
-	var pe *template.ParseError
-	require.ErrorAs(t, err, &pe, "an unknown code is refused")
-	assert.ErrorIs(t, err, helpdesk.ErrInvalid)
-	assert.Equal(t, 3, pe.Codes[0].Offset)
-	var ve *helpdesk.ValidationError
-	require.ErrorAs(t, err, &ve, "a problem on the body, as any other bad input")
-	assert.EqualError(t, err, `invalid: body: code "name" at byte 3: unknown code`, "told once")
+	_, err = f.agent.ReplyWithTemplate(ctx, tk.ID, helpdesk.TemplateReply{Status: "nope"})
+	assert.ElementsMatch(t, []string{"template_id", "status"}, problems(t, err))
+	_, err = f.agent.ReplyWithTemplate(ctx, tk.ID, helpdesk.TemplateReply{TemplateID: "nope"})
+	assert.Equal(t, []string{"template_id"}, problems(t, err), "no such template")
+	foreign, err := f.other.As(helpdesk.System).CreateTemplate(ctx, template.Spec{Title: "x", Content: "x", Code: "x"})
+	require.NoError(t, err)
+	_, err = f.agent.ReplyWithTemplate(ctx, tk.ID, helpdesk.TemplateReply{TemplateID: foreign.ID})
+	assert.Equal(t, []string{"template_id"}, problems(t, err), "another service's template is none of this one (SVC-1)")
+	_, err = f.agent.PreviewTemplateReply(ctx, tk.ID, helpdesk.TemplateReply{TemplateID: "nope"})
+	assert.Equal(t, []string{"template_id"}, problems(t, err))
+	_, err = f.agent.ReplyWithTemplate(ctx, "no-such-ticket", helpdesk.TemplateReply{TemplateID: tp.ID})
+	assert.ErrorIs(t, err, helpdesk.ErrNotFound)
 	assert.Len(t, tplComments(t, f, tk.ID), 1, "nothing stored")
-	_, err = f.agent.PreviewReply(ctx, tk.ID, "Hi #{name}")
-	require.ErrorAs(t, err, &pe)
+	assert.Len(t, outbox(t, f), 1, "nothing sent")
 
-	lit, err := f.agent.Reply(ctx, tk.ID, helpdesk.Reply{Body: "Ruby: \"##{name}\""})
+	// A template that renders empty needs additions.
+	empty, err := f.admin.CreateTemplate(ctx, template.Spec{Title: "Sign", Content: "#{agentName}", Code: "sign"})
 	require.NoError(t, err)
-	assert.Equal(t, "Ruby: \"#{name}\"", lit.Body, "##{ writes a literal #{")
+	_, err = f.sys.ReplyWithTemplate(ctx, tk.ID, helpdesk.TemplateReply{TemplateID: empty.ID})
+	assert.Equal(t, []string{"body"}, problems(t, err), "the system has no name: nothing to say")
+	c, err = f.sys.ReplyWithTemplate(ctx, tk.ID, helpdesk.TemplateReply{TemplateID: empty.ID, Additions: "Thanks", Internal: true})
+	require.NoError(t, err)
+	assert.Equal(t, "Thanks", c.Body, "the additions alone, no blank line before them")
+	assert.Equal(t, ticket.CommentInternal, c.Kind)
+	assert.Len(t, outbox(t, f), 1, "an internal note mails nobody")
+}
+
+// TKT-3: a plain reply is not a template. Its text is stored, checked and
+// sent as written: "#{" in it is text, known codes are not rendered, and
+// nothing in it is an error for the agent.
+func TestReply_TKT3_PlainReplyIsNotATemplate(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, func(_ *helpdesk.Config, s *helpdesk.Settings) { s.Mail = mailSettings() })
+	tk := f.ticket(t)
+	for _, body := range []string{"#{not a code}", "Ruby: \"#{name}\" and ##{x}", "Dear #{customerName}", "unclosed #{"} {
+		preview, err := f.agent.PreviewReply(ctx, tk.ID, body)
+		require.NoError(t, err, body)
+		assert.Equal(t, body, preview)
+		c, err := f.agent.Reply(ctx, tk.ID, helpdesk.Reply{Body: body})
+		require.NoError(t, err, body)
+		assert.Equal(t, body, c.Body, "stored as written")
+		n, err := f.agent.Reply(ctx, tk.ID, helpdesk.Reply{Body: body, Internal: true})
+		require.NoError(t, err, body)
+		assert.Equal(t, body, n.Body, "a note too")
+	}
+	cs := tplComments(t, f, tk.ID)
+	require.Len(t, cs, 8)
+	assert.Equal(t, "Dear #{customerName}", cs[4].Body)
+	msgs := outbox(t, f)
+	require.Len(t, msgs, 4, "one manual-processing mail per public reply")
+	var texts []string
+	for _, m := range msgs {
+		texts = append(texts, m.Payload.Text)
+	}
+	assert.Contains(t, texts, "안녕하세요.\n\n답변: Dear #{customerName} (1)\n\n감사합니다.",
+		"the reply is #{content} of the mail, put in as it is, not read as codes")
 }
 
 func TestReply_TKT3_FWD2_ForbiddenWordRefused(t *testing.T) {
@@ -220,19 +274,24 @@ func TestReply_TKT3_FWD2_ForbiddenWordRefused(t *testing.T) {
 	require.NoError(t, err)
 	_, err = f.admin.AddForbiddenWords(ctx, "바보", "Scam")
 	require.NoError(t, err)
+	tp, err := f.admin.CreateTemplate(ctx, template.Spec{Title: "Re", Content: "Re: #{title}", Code: "re"})
+	require.NoError(t, err)
 
 	before, err := f.agent.Ticket(ctx, tk.ID)
 	require.NoError(t, err)
-	body := "이건 ｓｃａｍ 아닙니다. Re: #{title}"
-	_, err = f.agent.Reply(ctx, tk.ID, helpdesk.Reply{Body: body, Status: ticket.StatusSolved})
+	_, err = f.agent.Reply(ctx, tk.ID, helpdesk.Reply{Body: "이건 ｓｃａｍ 아닙니다.", Status: ticket.StatusSolved})
 	require.ErrorIs(t, err, helpdesk.ErrInvalid)
 	var fe *helpdesk.ForbiddenWordsError
 	require.ErrorAs(t, err, &fe)
-	assert.Equal(t, "이건 ｓｃａｍ 아닙니다. Re: 바보 같은 배송", fe.Text, "checked as rendered (TKT-3)")
+	assert.Equal(t, []template.Hit{{Word: "Scam", Start: 7, End: 19}}, fe.Hits)
+
+	_, err = f.agent.ReplyWithTemplate(ctx, tk.ID, helpdesk.TemplateReply{TemplateID: tp.ID, Additions: "이건 ｓｃａｍ 아닙니다.", Status: ticket.StatusSolved})
+	require.ErrorAs(t, err, &fe)
+	assert.Equal(t, "Re: 바보 같은 배송\n\n이건 ｓｃａｍ 아닙니다.", fe.Text, "checked as rendered (TKT-3)")
 	require.Len(t, fe.Hits, 2)
-	assert.Equal(t, template.Hit{Word: "Scam", Start: 7, End: 19}, fe.Hits[0])
-	assert.Equal(t, "바보", fe.Text[fe.Hits[1].Start:fe.Hits[1].End], "a word that came in through a code counts too")
-	assert.Equal(t, []string{"Scam", "바보"}, fe.Words())
+	assert.Equal(t, "바보", fe.Text[fe.Hits[0].Start:fe.Hits[0].End], "a word that came in through a code counts too")
+	assert.Equal(t, "ｓｃａｍ", fe.Text[fe.Hits[1].Start:fe.Hits[1].End])
+	assert.Equal(t, []string{"바보", "Scam"}, fe.Words())
 
 	after, err := f.agent.Ticket(ctx, tk.ID)
 	require.NoError(t, err)
@@ -242,11 +301,16 @@ func TestReply_TKT3_FWD2_ForbiddenWordRefused(t *testing.T) {
 
 	_, err = f.agent.Reply(ctx, tk.ID, helpdesk.Reply{Body: "바 보", Internal: true})
 	require.NoError(t, err)
+	_, err = f.agent.ReplyWithTemplate(ctx, tk.ID, helpdesk.TemplateReply{TemplateID: tp.ID, Internal: true})
+	require.NoError(t, err, "internal notes are not checked (FWD-2 is about the customer)")
 
-	rendered, err := f.agent.PreviewReply(ctx, tk.ID, "BAD: #{title}")
+	rendered, err := f.agent.PreviewTemplateReply(ctx, tk.ID, helpdesk.TemplateReply{TemplateID: tp.ID, Internal: true})
+	require.ErrorAs(t, err, &fe, "a preview checks as a public reply")
+	assert.Equal(t, "Re: 바보 같은 배송", rendered, "a refused preview still shows the rendered text")
+	assert.Equal(t, []template.Hit{{Word: "바보", Start: 4, End: 10}}, fe.Hits)
+	rendered, err = f.agent.PreviewReply(ctx, tk.ID, "BAD: 바보")
 	require.ErrorAs(t, err, &fe)
-	assert.Equal(t, "BAD: 바보 같은 배송", rendered, "a refused preview still shows the rendered text")
-	assert.Equal(t, []template.Hit{{Word: "바보", Start: 5, End: 11}}, fe.Hits)
+	assert.Equal(t, "BAD: 바보", rendered)
 }
 
 func TestForbiddenWords_FWD1_CRUDAndCacheFollowsChanges(t *testing.T) {
@@ -397,24 +461,34 @@ func TestPreviewReply_TKT3_PermissionsAndInput(t *testing.T) {
 	assert.Equal(t, []string{"body"}, problems(t, err))
 	_, err = f.other.As(helpdesk.AgentID(f.foreignAgentID)).PreviewReply(ctx, tk.ID, "hi")
 	assert.ErrorIs(t, err, helpdesk.ErrNotFound, "SVC-1")
-	noTickets, err := f.sys.CreateAgent(ctx, agent.New{Name: "Plain", Email: "plain@acme.example", Role: agent.RoleAgent})
+	noTickets, err := f.sys.CreateAgent(ctx, agent.New{Name: "Plain", Email: "plain@acme.example", Role: agent.RoleAgent,
+		Permissions: &agent.Permissions{}})
 	require.NoError(t, err)
 	_, err = f.acme.As(helpdesk.AgentID(noTickets.ID)).PreviewReply(ctx, tk.ID, "hi")
 	assert.ErrorIs(t, err, helpdesk.ErrForbidden, "a preview needs ticket work")
+	_, err = f.acme.As(helpdesk.AgentID(noTickets.ID)).PreviewTemplateReply(ctx, tk.ID, helpdesk.TemplateReply{TemplateID: "x"})
+	assert.ErrorIs(t, err, helpdesk.ErrForbidden, "a template preview too")
 	_, err = f.acme.As(helpdesk.AgentID(noTickets.ID)).TemplatesFor(ctx, tk.ID)
 	assert.ErrorIs(t, err, helpdesk.ErrForbidden, "templates for a ticket need ticket reading")
 	_, err = f.acme.As(helpdesk.AgentID(noTickets.ID)).Templates(ctx)
 	assert.NoError(t, err, "the template list is for every agent")
 
-	long := strings.Repeat("#{content}", 2000) // small, but huge once rendered
+	long, err := f.admin.CreateTemplate(ctx, template.Spec{Title: "Long", Code: "long",
+		Content: strings.Repeat("#{content}", 2000)}) // small, but huge once rendered
+	require.NoError(t, err)
 	require.NoError(t, f.store.Tx(ctx, "acme", func(r helpdesk.Repos) error {
 		cur, err := r.Tickets().Get(ctx, tk.ID)
 		require.NoError(t, err)
 		cur.Content = strings.Repeat("x", 1000)
 		return r.Tickets().Update(ctx, &cur, nil)
 	}))
-	_, err = f.agent.PreviewReply(ctx, tk.ID, long)
+	_, err = f.agent.PreviewTemplateReply(ctx, tk.ID, helpdesk.TemplateReply{TemplateID: long.ID})
 	assert.Equal(t, []string{"body"}, problems(t, err), "the rendered reply is held to the content limit")
+	_, err = f.agent.ReplyWithTemplate(ctx, tk.ID, helpdesk.TemplateReply{TemplateID: long.ID})
+	assert.Equal(t, []string{"body"}, problems(t, err))
+	_, err = f.agent.ReplyWithTemplate(ctx, tk.ID, helpdesk.TemplateReply{TemplateID: long.ID, Additions: strings.Repeat("x", 1<<20+1)})
+	assert.Equal(t, []string{"additions"}, problems(t, err), "the additions alone over the limit, before anything is read")
+	assert.Empty(t, tplComments(t, f, tk.ID))
 }
 
 func TestForbiddenWords_FWD1_ListLimit(t *testing.T) {
@@ -435,15 +509,14 @@ func TestForbiddenWords_FWD1_ListLimit(t *testing.T) {
 		"every word found, overlapping ones too, by position")
 }
 
-// Internal notes are for agents only: codes are rendered, but the
-// forbidden-word check (a customer-facing rule, FWD-2) does not apply.
+// Internal notes are for agents only: the forbidden-word check (a customer-facing rule, FWD-2) does not apply.
 func TestReply_FWD2_InternalNotesNotChecked(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t)
 	_, err := f.admin.AddForbiddenWords(ctx, "refund")
 	require.NoError(t, err)
 	tk := f.ticket(t)
-	c, err := f.agent.Reply(ctx, tk.ID, helpdesk.Reply{Body: "no refund for #{customerName}", Internal: true})
+	c, err := f.agent.Reply(ctx, tk.ID, helpdesk.Reply{Body: "no refund for Lee", Internal: true})
 	require.NoError(t, err)
 	assert.Equal(t, "no refund for Lee", c.Body)
 	_, err = f.agent.Reply(ctx, tk.ID, helpdesk.Reply{Body: "no REFUND"})

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -171,32 +172,76 @@ func (s *Session) UpdateTicket(ctx context.Context, id string, u ticket.Update) 
 }
 
 // ChangeStatus moves a ticket to status to, if TKT-2 allows the move.
-// Concurrent changes are retried, not lost (TKT-8).
+// Concurrent changes are retried, not lost (TKT-8). A move to solved or
+// pending queues the resolve or hold mail, with the ticket's last public
+// reply as its #{content} (see "Automatic mails" in the package doc).
 func (s *Session) ChangeStatus(ctx context.Context, id string, to ticket.Status) (ticket.Ticket, error) {
 	var out ticket.Ticket
 	err := s.runRetry(ctx, "ChangeStatus", permTicketWork, func(o *op) error {
+		var from ticket.Status
 		t, err := s.edit(ctx, o, id, ticket.EventUpdated, func(t *ticket.Ticket) ([]ticket.FieldChange, error) {
+			from = t.Status
 			return nil, setStatus(t, to, o)
 		})
 		out = t
 		if err != nil {
 			return err
 		}
-		return s.statusMail(ctx, o, t, "", versionKey(t))
+		return s.autoMail(ctx, o, from, t, nil)
 	})
 	return result(out, err)
 }
 
-// statusMail queues the automatic mail of a move to solved or pending
-// (MAIL-6).
-func (s *Session) statusMail(ctx context.Context, o *op, t ticket.Ticket, content, key string) error {
-	switch t.Status {
-	case ticket.StatusSolved:
-		return s.queueAutoMail(ctx, o, mailResolve, t, content, key)
-	case ticket.StatusPending:
-		return s.queueAutoMail(ctx, o, mailHold, t, content, key)
+// autoMail queues the automatic mail (MAIL-6) a call owes the requester
+// of ticket t, as the package doc's "Automatic mails" tells: from is the
+// status t had when the call started, reply the call's comment (nil when it
+// made none). A call that left t solved or pending, having moved it there,
+// owes the resolve or hold mail; a public reply that did not owes the
+// manual-processing mail. #{content} is the call's public reply or, failing
+// that, the ticket's last public reply to the customer; with none there is
+// nothing to say and no mail goes out.
+func (s *Session) autoMail(ctx context.Context, o *op, from ticket.Status, t ticket.Ticket, reply *ticket.Comment) error {
+	if reply != nil && reply.Kind != ticket.CommentPublic {
+		reply = nil // a note never reaches the customer
 	}
-	return nil
+	kind := mailManual
+	switch {
+	case t.Status == from:
+	case t.Status == ticket.StatusSolved:
+		kind = mailResolve
+	case t.Status == ticket.StatusPending:
+		kind = mailHold
+	}
+	if kind == mailManual && reply == nil {
+		return nil
+	}
+	if am := o.svc.Mail.auto(kind); !am.Enabled || t.Requester.Email == "" {
+		return nil
+	}
+	if reply != nil {
+		return s.queueAutoMail(ctx, o, kind, t, reply.Body, reply.ID)
+	}
+	content, err := lastPublicReply(ctx, o, t.ID)
+	if err != nil || content == "" {
+		return err // nothing to say: no mail
+	}
+	return s.queueAutoMail(ctx, o, kind, t, content, versionKey(t))
+}
+
+// lastPublicReply returns the body of the newest public reply to the
+// customer on ticket id (by an agent or the system, not the customer's
+// own), or "" when it has none.
+func lastPublicReply(ctx context.Context, o *op, id string) (string, error) {
+	cs, err := o.r.Tickets().Comments(ctx, id)
+	if err != nil {
+		return "", err
+	}
+	for _, c := range slices.Backward(cs) {
+		if c.Kind == ticket.CommentPublic && !c.FromCustomer {
+			return c.Body, nil
+		}
+	}
+	return "", nil
 }
 
 func versionKey(t ticket.Ticket) string { return t.ID + ":v" + strconv.FormatInt(t.Version, 10) }
@@ -204,17 +249,23 @@ func versionKey(t ticket.Ticket) string { return t.ID + ":v" + strconv.FormatInt
 // SolveOptions says how a ticket is solved.
 type SolveOptions struct {
 	// Internal solves without mailing the customer: the service's internal
-	// resolution text, in the ticket's language, goes into the history
-	// (TKT-6).
+	// resolution text, in the ticket's language (falling back to the
+	// default language), goes into the history (TKT-6). With no text
+	// configured for either, only the status move is recorded.
 	Internal bool
 }
 
 // Solve moves a ticket to solved (TKT-2), recording the internal resolution
-// text when opt.Internal is set (TKT-6).
+// text when opt.Internal is set (TKT-6). Without opt.Internal it queues the
+// resolve mail, whose #{content} is the ticket's last public reply; a
+// ticket without one gets no mail (see "Automatic mails" in the package
+// doc). An internal resolution mails nobody.
 func (s *Session) Solve(ctx context.Context, id string, opt SolveOptions) (ticket.Ticket, error) {
 	var out ticket.Ticket
 	err := s.runRetry(ctx, "Solve", permTicketWork, func(o *op) error {
+		var from ticket.Status
 		t, err := s.edit(ctx, o, id, ticket.EventUpdated, func(t *ticket.Ticket) ([]ticket.FieldChange, error) {
+			from = t.Status
 			if err := setStatus(t, ticket.StatusSolved, o); err != nil {
 				return nil, err
 			}
@@ -222,22 +273,25 @@ func (s *Session) Solve(ctx context.Context, id string, opt SolveOptions) (ticke
 				return nil, nil
 			}
 			text := o.svc.InternalResolutionText.Get(t.Language, o.svc.DefaultLanguage)
+			if text == "" {
+				return nil, nil // no text configured: no empty row
+			}
 			return []ticket.FieldChange{{Field: ticket.FieldInternalResolution, To: text}}, nil
 		})
 		out = t
 		if err != nil || opt.Internal {
 			return err // internal resolution mails nobody (TKT-6)
 		}
-		if t.Status != ticket.StatusSolved {
-			return nil // a trigger moved it on: no resolve mail for an open ticket
-		}
-		return s.queueAutoMail(ctx, o, mailResolve, t, "", versionKey(t))
+		return s.autoMail(ctx, o, from, t, nil)
 	})
 	return result(out, err)
 }
 
 // Reply is a comment an agent (or the system) adds to a ticket.
 type Reply struct {
+	// Body is the text, stored and sent as written: a plain reply is not a
+	// template, so "#{" in it is just text (reply with a template through
+	// ReplyWithTemplate).
 	Body string
 	// Internal makes the comment an internal note, not sent to the customer.
 	Internal bool
@@ -246,9 +300,15 @@ type Reply struct {
 	Status ticket.Status
 }
 
-// Reply adds a public reply or an internal note to a ticket (TKT-3). An
-// agent's public reply opens a new ticket (TKT-2). Closed tickets take no
-// replies. Concurrent changes are retried, not lost (TKT-8).
+// Reply adds a public reply or an internal note to a ticket (TKT-3). The
+// body is stored as written; a public reply passes the forbidden-word check
+// first (FWD-2: a *ForbiddenWordsError, nothing stored). An agent's public
+// reply opens a new ticket (TKT-2). The public reply reaches the customer
+// as the automatic mail of the call: resolve or hold when r.Status moved
+// the ticket to solved or pending, manual processing otherwise; a note
+// with a Status mails as ChangeStatus does (see "Automatic mails" in the
+// package doc). Closed tickets take no replies. Concurrent changes are
+// retried, not lost (TKT-8).
 func (s *Session) Reply(ctx context.Context, id string, r Reply) (ticket.Comment, error) {
 	var c errs.Collector
 	text.Check(&c, "body", r.Body, true, s.desk.limits.MaxContentBytes)
@@ -258,47 +318,51 @@ func (s *Session) Reply(ctx context.Context, id string, r Reply) (ticket.Comment
 	if err := c.Err(); err != nil {
 		return ticket.Comment{}, err
 	}
+	return s.reply(ctx, "Reply", id, r.Internal, r.Status, func(*op, ticket.Ticket) (string, error) { return r.Body, nil })
+}
+
+// reply is the workflow of Reply and ReplyWithTemplate: body makes the
+// comment's text for the ticket as locked; the text is checked like every
+// reply (TKT-3), stored, and mailed (MAIL-6).
+func (s *Session) reply(ctx context.Context, call, id string, internal bool, status ticket.Status, body func(*op, ticket.Ticket) (string, error)) (ticket.Comment, error) {
 	kind, field, ev := ticket.CommentPublic, ticket.FieldComment, ticket.EventAgentReplied
-	if r.Internal {
+	if internal {
 		kind, field, ev = ticket.CommentInternal, ticket.FieldNote, ticket.EventUpdated
 	}
 	var out ticket.Comment
-	err := s.runRetry(ctx, "Reply", permTicketWork, func(o *op) error {
-		cm := ticket.Comment{ID: s.desk.newID(), TicketID: id, Kind: kind, AuthorKind: s.actor.Kind, AuthorID: s.actor.ID, Body: r.Body, CreatedAt: o.now}
+	err := s.runRetry(ctx, call, permTicketWork, func(o *op) error {
+		cm := ticket.Comment{ID: s.desk.newID(), TicketID: id, Kind: kind, AuthorKind: s.actor.Kind, AuthorID: s.actor.ID, CreatedAt: o.now}
+		var from ticket.Status
 		t, err := s.edit(ctx, o, id, ev, func(t *ticket.Ticket) ([]ticket.FieldChange, error) {
 			if t.Status == ticket.StatusClosed {
 				return nil, errClosed(id)
 			}
-			body, err := s.prepareReply(ctx, o, *t, r.Body, r.Internal) // codes, forbidden words (TKT-3)
+			from = t.Status
+			text, err := body(o, *t)
 			if err != nil {
 				return nil, err
 			}
-			cm.Body = body
-			if !r.Internal && t.Status == ticket.StatusNew && s.actor.Kind == ticket.ActorAgent {
+			if err := s.checkReply(ctx, o, text, internal); err != nil { // limits, forbidden words (TKT-3)
+				return nil, err
+			}
+			cm.Body = text
+			if !internal && t.Status == ticket.StatusNew && s.actor.Kind == ticket.ActorAgent {
 				if err := setStatus(t, ticket.StatusOpen, o); err != nil { // TKT-2
 					return nil, err
 				}
 			}
-			if r.Status != "" && r.Status != t.Status {
-				if err := setStatus(t, r.Status, o); err != nil {
+			if status != "" && status != t.Status {
+				if err := setStatus(t, status, o); err != nil {
 					return nil, err
 				}
 			}
 			return []ticket.FieldChange{{Field: field, To: cm.ID}}, o.r.Tickets().AddComment(ctx, cm)
 		})
 		out = cm
-		if err != nil || r.Internal {
+		if err != nil {
 			return err
 		}
-		// The public reply reaches the customer as an automatic mail
-		// (MAIL-6): resolve or hold when the reply moved the ticket there,
-		// manual processing otherwise.
-		switch {
-		case r.Status == ticket.StatusSolved || r.Status == ticket.StatusPending:
-			return s.statusMail(ctx, o, t, cm.Body, cm.ID)
-		default:
-			return s.queueAutoMail(ctx, o, mailManual, t, cm.Body, cm.ID)
-		}
+		return s.autoMail(ctx, o, from, t, &cm)
 	})
 	return result(out, err)
 }
@@ -402,13 +466,17 @@ func (s *Session) edit(ctx context.Context, o *op, id string, ev ticket.EventKin
 		return before, err
 	}
 	changes := append(ticket.Diff(before, after), extra...)
+	sys := o.changes(System, id, ev, o.systemRows)
 	if len(changes) == 0 {
+		if len(sys) > 0 {
+			return before, o.r.Tickets().AddChanges(ctx, sys)
+		}
 		return before, nil
 	}
 	if before.Status == ticket.StatusClosed && after.Status == ticket.StatusClosed {
 		return before, errClosed(id)
 	}
-	rows := o.changes(s.actor, id, ev, changes)
+	rows := append(o.changes(s.actor, id, ev, changes), sys...)
 	fx, err := s.runTriggers(ctx, o, ev, before, &after) // TRG-7
 	if err != nil {
 		return before, err

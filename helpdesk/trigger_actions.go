@@ -44,7 +44,9 @@ func (fx *effects) row(field, from, to string) ticket.Change {
 // Apply carries out tr's actions in order and records the firing in the
 // history: one row naming the trigger and its actions, a row per field the
 // actions changed, a row per action that could not be carried out (a
-// stale group, an illegal status move; it is skipped, the event goes on).
+// stale group, an illegal status move; it is skipped, the event goes on),
+// and a ticket.FieldAssignment row when an assignment found nobody
+// eligible.
 func (fx *effects) Apply(ctx context.Context, tr *trigger.Trigger, t *ticket.Ticket) (bool, error) {
 	prev := t.Clone()
 	fx.rows = append(fx.rows, fx.row(ticket.FieldTrigger, tr.ID, summary(tr)))
@@ -80,16 +82,21 @@ func (fx *effects) action(ctx context.Context, tr *trigger.Trigger, i int, a tri
 	o, s := fx.o, fx.s
 	switch a.Kind {
 	case trigger.AssignRandom, trigger.AssignRoundRobin, trigger.AssignFixed:
-		if _, err := o.r.Groups().Get(ctx, a.GroupID); errors.Is(err, ErrNotFound) {
+		g, err := o.r.Groups().Get(ctx, a.GroupID)
+		if errors.Is(err, ErrNotFound) {
 			return fmt.Sprintf("group %s no longer exists", a.GroupID), nil
 		} else if err != nil {
 			return "", err
 		}
-		id, err := s.pickBy(ctx, o, a.GroupID, strategies[a.Kind], a.AgentID)
+		id, why, err := s.pickBy(ctx, o, g, strategies[a.Kind], a.AgentID)
 		if err != nil {
 			return "", err
 		}
-		// Nobody eligible: the ticket goes to the group unassigned (TRG-6.1).
+		// Nobody eligible: the ticket goes to the group unassigned
+		// (TRG-6.1), and the history says why.
+		if why != "" {
+			fx.rows = append(fx.rows, fx.row(ticket.FieldAssignment, a.GroupID, why))
+		}
 		t.GroupID, t.AssigneeID = a.GroupID, id
 		if id != "" && t.Status == ticket.StatusNew {
 			return "", setStatus(t, ticket.StatusOpen, o) // TKT-2
@@ -180,7 +187,7 @@ func (fx *effects) message(ctx context.Context, tr *trigger.Trigger, i int, a tr
 				return err
 			}
 			for _, addr := range to {
-				add(t, notify.Email, addr, notify.Payload{Subject: subject, Text: body, Headers: fx.headers(t)}) // no layout (MAIL-6)
+				add(t, notify.Email, addr, fx.mail(t, subject, body)) // no layout (MAIL-6)
 			}
 			return nil
 		})
@@ -195,7 +202,7 @@ func (fx *effects) message(ctx context.Context, tr *trigger.Trigger, i int, a tr
 				text = intro + "\n\n" + t.Content
 			}
 			for _, addr := range a.Addresses {
-				add(t, notify.Email, addr, notify.Payload{Subject: subjectLine(t), Text: text, Headers: fx.headers(t)})
+				add(t, notify.Email, addr, fx.mail(t, subjectLine(t), text))
 			}
 			return nil
 		})
@@ -253,12 +260,12 @@ func recipientKey(to string) string {
 	return hex.EncodeToString(sum[:12])
 }
 
-func (fx *effects) headers(t *ticket.Ticket) map[string]string {
-	h := map[string]string{"References": "<ticket-" + t.ID + "@deskkit>"}
-	if m := fx.o.svc.Mail; m.FromAddress != "" {
-		h["From"] = fmt.Sprintf("%q <%s>", m.FromName, m.FromAddress)
-	}
-	return h
+// mail is the payload of a trigger mail about t: the service's sender
+// (MAIL-5) and the threading headers (MAIL-7).
+func (fx *effects) mail(t *ticket.Ticket, subject, text string) notify.Payload {
+	p := notify.Payload{Subject: subject, Text: text, Headers: threadHeaders(t.ID)}
+	fx.o.svc.Mail.sender(&p)
+	return p
 }
 
 // recipients returns the mail addresses of a notify action's recipient;

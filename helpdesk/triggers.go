@@ -208,7 +208,10 @@ func (s *Session) TriggerSource(ctx context.Context, id string) (string, error) 
 // anything (TRG-8; admin). With change, the event is that update of the
 // stored ticket (the ticket before it is the stored one); without, the
 // stored ticket as it is (on created: as if just created, so every value
-// counts as changed).
+// counts as changed). Assign actions pick as a run would: one whose group
+// has no eligible member carries a Warning saying why (the report's ticket
+// stays unassigned in the group); one whose group no longer exists carries
+// an Error (a run skips it).
 func (s *Session) DryRun(ctx context.Context, id string, ev ticket.EventKind, change *ticket.Update) (trigger.Report, error) {
 	var out trigger.Report
 	err := s.run(ctx, "DryRun", permSettings, func(o *op) error {
@@ -232,13 +235,14 @@ func (s *Session) DryRun(ctx context.Context, id string, ev ticket.EventKind, ch
 		// Assignments are picked as a real run picks them (eligibility, a
 		// round-robin step): the transaction is rolled back below, so the
 		// step is not kept.
-		out, err = set.DryRunWith(in, now, func(a trigger.Action, _ *ticket.Ticket) (string, error) {
-			if _, err := o.r.Groups().Get(ctx, a.GroupID); errors.Is(err, ErrNotFound) {
-				return "", nil
+		out, err = set.DryRunWith(in, now, func(a trigger.Action, _ *ticket.Ticket) (string, string, error) {
+			g, err := o.r.Groups().Get(ctx, a.GroupID)
+			if errors.Is(err, ErrNotFound) {
+				return "", "", &trigger.ActionError{Reason: fmt.Sprintf("group %s no longer exists", a.GroupID)}
 			} else if err != nil {
-				return "", err
+				return "", "", err
 			}
-			return s.pickBy(ctx, o, a.GroupID, strategies[a.Kind], a.AgentID)
+			return s.pickBy(ctx, o, g, strategies[a.Kind], a.AgentID)
 		})
 		if err == nil {
 			err = anc.err

@@ -2,7 +2,6 @@ package notify
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"math"
@@ -12,6 +11,8 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+
+	"github.com/deskkit/deskkit/internal/errs"
 )
 
 // RetryPolicy decides when a failed attempt is tried again (NTF-1).
@@ -56,24 +57,33 @@ func (p RetryPolicy) Delay(attempts int, r float64) time.Duration {
 	return time.Duration(d)
 }
 
-// DispatcherConfig builds a Dispatcher. Only Queue is required.
+// DispatcherConfig builds a Dispatcher. Queue and at least one notifier
+// are required; every other field has a default.
 type DispatcherConfig struct {
-	Queue     Queue
+	// Queue is the outbox of every service; required.
+	// helpdesk.Desk.Dispatcher sets it to the desk's store.
+	Queue Queue
+	// Notifiers deliver each medium; at least one is required. A message
+	// whose medium has no notifier fails for good.
 	Notifiers Notifiers
 	// BatchSize is how many messages one claim takes; default 100.
 	BatchSize int
 	// Concurrency is how many messages are sent at once; default 4.
 	Concurrency int
-	Retry       RetryPolicy
+	// Retry decides when a failed attempt is tried again.
+	Retry RetryPolicy
 	// Lease is how long a claim keeps other dispatchers away. A send never
 	// runs past it: messages of a batch not sent by then are given back.
 	// Default 2m.
 	Lease time.Duration
-	// PollInterval is the wait when no message is due; default 1s.
+	// PollInterval is Run's wait when no message is due, and Drain's
+	// longest wait between looks at the outbox; default 1s.
 	PollInterval time.Duration
 	// SendTimeout bounds one notifier call; default 30s.
 	SendTimeout time.Duration
-	// Clock returns the current time; default time.Now.
+	// Clock returns the current time: what is due, and when a retry is, is
+	// measured on it. It is called from several goroutines at once.
+	// Default time.Now.
 	Clock func() time.Time
 	// Logger receives delivery failures; default: discard.
 	Logger *slog.Logger
@@ -84,23 +94,66 @@ type DispatcherConfig struct {
 	Random func() float64
 }
 
-// Stats counts what a Dispatcher has done.
+// Stats counts what a Dispatcher did: Dispatcher.Stats everything since it
+// was made, RunOnce and Drain what that call did.
 type Stats struct {
-	Sent, Retried, Failed, Released, LeaseLost int64
+	// Sent is how many messages were delivered and marked sent.
+	Sent int64
+	// Retried is how many attempts failed and were scheduled again after
+	// a back-off (RetryPolicy).
+	Retried int64
+	// Failed is how many messages failed for good: a permanent error
+	// (Permanent), the last attempt, or no notifier for the medium.
+	Failed int64
+	// Released is how many claimed messages were given back unsent, their
+	// attempt not counted: the context ended before their send started,
+	// or their claim's lease ran out first. They are delivered later.
+	Released int64
+	// LeaseLost is how many outcomes came too late to be recorded: the
+	// claim had expired and another dispatcher had taken the message,
+	// which it delivers (again) under the same idempotency key.
+	LeaseLost int64
 }
 
-// Dispatcher delivers the outbox (NTF-1). Run it in a goroutine; cancel its
-// context to stop it. Several dispatchers, in one process or many, may work
-// the same queue.
+func (s *Stats) add(o Stats) {
+	s.Sent += o.Sent
+	s.Retried += o.Retried
+	s.Failed += o.Failed
+	s.Released += o.Released
+	s.LeaseLost += o.LeaseLost
+}
+
+// Dispatcher delivers the outbox (NTF-1): it claims due messages, calls the
+// notifier of each one's medium, and marks it sent, retries it later, or
+// fails it for good.
+//
+// A long-running host runs Run in a goroutine and cancels its context to
+// stop it. A test, a command-line tool or a serverless function calls
+// RunOnce to deliver what is due and return, or Drain to return only once
+// nothing is pending. Several dispatchers, in one process or many, may work
+// the same queue. One Dispatcher runs one of Run, RunOnce and Drain at a
+// time (its claims carry its Owner); to work the queue from several
+// goroutines, make a Dispatcher for each. Stats may be called at any time.
 type Dispatcher struct {
 	cfg                                        DispatcherConfig
 	sent, retried, failed, released, leaseLost atomic.Int64
 }
 
-// NewDispatcher returns a Dispatcher built from cfg.
+// NewDispatcher returns a Dispatcher built from cfg, its zero fields set to
+// their defaults. A config without a Queue, or whose Notifiers are all nil,
+// is refused with a *helpdesk.ValidationError (matching ErrInvalid) naming
+// "queue" and "notifiers": a dispatcher without a notifier would fail every
+// message for good.
 func NewDispatcher(cfg DispatcherConfig) (*Dispatcher, error) {
+	var c errs.Collector
 	if cfg.Queue == nil {
-		return nil, errors.New("notify: DispatcherConfig.Queue is required")
+		c.Add("queue", "a queue is required")
+	}
+	if cfg.Notifiers.none() {
+		c.Add("notifiers", "at least one notifier is required: without one every message would fail for good")
+	}
+	if err := c.Err(); err != nil {
+		return nil, fmt.Errorf("notify: dispatcher: %w", err)
 	}
 	if cfg.BatchSize <= 0 {
 		cfg.BatchSize = 100
@@ -136,15 +189,18 @@ func NewDispatcher(cfg DispatcherConfig) (*Dispatcher, error) {
 // Owner returns the name this dispatcher claims under.
 func (d *Dispatcher) Owner() string { return d.cfg.Owner }
 
-// Stats returns what the dispatcher has done so far.
+// Stats returns what the dispatcher has done since it was made, over every
+// call of Run, RunOnce and Drain.
 func (d *Dispatcher) Stats() Stats {
 	return Stats{Sent: d.sent.Load(), Retried: d.retried.Load(), Failed: d.failed.Load(),
 		Released: d.released.Load(), LeaseLost: d.leaseLost.Load()}
 }
 
 // Run delivers due messages until ctx ends, waiting PollInterval whenever
-// nothing is due. On cancellation it finishes the sends in flight and gives
-// back the claims it has not started, then returns nil.
+// nothing is due: the loop of a long-running process. On cancellation it
+// finishes the sends in flight and gives back the claims it has not
+// started, then returns nil. Queue errors are logged and retried on the
+// next poll.
 func (d *Dispatcher) Run(ctx context.Context) error {
 	t := time.NewTimer(0)
 	defer t.Stop()
@@ -154,60 +210,215 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 			return nil
 		case <-t.C:
 		}
-		n, err := d.RunOnce(ctx)
+		b, err := d.batch(ctx, nil)
 		if err != nil && ctx.Err() == nil {
 			d.cfg.Logger.Error("notify: dispatch", "err", err)
 		}
 		wait := d.cfg.PollInterval
-		if n == d.cfg.BatchSize && err == nil {
+		if b.claimed == d.cfg.BatchSize && err == nil {
 			wait = 0 // a full batch: more are probably due
 		}
 		t.Reset(wait)
 	}
 }
 
-// RunOnce claims one batch of due messages, delivers it and settles every
-// outcome in one step. It returns how many messages it claimed.
-func (d *Dispatcher) RunOnce(ctx context.Context) (int, error) {
+// RunOnce delivers every message that is due when it is called, then
+// returns what it did: for tests, command-line tools and serverless hosts
+// (a function a scheduler calls every minute), where Run's endless loop
+// does not fit. It claims due messages of every service, BatchSize at a
+// time, delivers them and records each outcome, until no message that was
+// due at the start of the call is left unclaimed. A message that comes due
+// while it runs — a new one, or a failed one whose retry comes round — is
+// left for the next call, so RunOnce returns even while the outbox keeps
+// filling. It does not wait: a message another dispatcher has claimed, or
+// one due later, is not its business (see Drain).
+//
+// A failed attempt is not an error of RunOnce: the message is retried or
+// failed for good as usual, and counted in the Stats. RunOnce returns an
+// error when the queue fails (with what was done until then), or ctx's
+// error when ctx ends before it is done; then, as Run does, it finishes
+// the sends in flight and gives back the claims it has not started.
+func (d *Dispatcher) RunOnce(ctx context.Context) (Stats, error) {
+	st, _, err := d.runOnce(ctx)
+	return st, err
+}
+
+// runOnce is RunOnce; it also returns how many messages it claimed.
+func (d *Dispatcher) runOnce(ctx context.Context) (Stats, int, error) {
+	start := d.cfg.Clock()
+	// retried holds the messages this call has retried: with a clock that
+	// does not move and a back-off of zero they would be due again at once.
+	retried := map[[2]string]bool{}
+	keep := func(m Message) bool {
+		return !m.NextAttemptAt.After(start) && !retried[[2]string{m.ServiceID, m.ID}]
+	}
+	var st Stats
+	claimed := 0
+	for {
+		if err := ctx.Err(); err != nil {
+			return st, claimed, err
+		}
+		b, err := d.batch(ctx, keep)
+		st.add(b.stats)
+		claimed += b.claimed
+		if err != nil {
+			return st, claimed, err
+		}
+		for _, r := range b.results {
+			if r.Outcome.State == Pending && !r.Outcome.Release {
+				retried[[2]string{r.Message.ServiceID, r.Message.ID}] = true
+			}
+		}
+		if b.claimed == 0 || b.later {
+			return st, claimed, ctx.Err()
+		}
+	}
+}
+
+// Drain delivers until no message is pending in any service, then returns
+// what it did: for tests that check what was sent, and for hosts that must
+// see the outbox empty before they go on. It runs RunOnce; while messages
+// are still pending — a retry waiting out its back-off, a message another
+// dispatcher has claimed and not yet settled, or one due later — it waits
+// until the earliest is due, at most PollInterval at a time, and runs
+// again. Messages enqueued meanwhile are delivered too.
+//
+// A message that fails for good does not keep Drain waiting, but one that
+// keeps failing does, through all of its attempts (RetryPolicy: by default
+// hours), so bound Drain with a deadline. Due times are measured on the
+// Clock: with a clock that does not move, a message due later keeps Drain
+// waiting until ctx ends.
+//
+// Drain returns nil once nothing is pending; ctx's error when ctx ends
+// first (after finishing the sends in flight, as Run does); or the queue's
+// error.
+func (d *Dispatcher) Drain(ctx context.Context) (Stats, error) {
+	var st Stats
+	for {
+		s, claimed, err := d.runOnce(ctx)
+		st.add(s)
+		if err != nil {
+			return st, err
+		}
+		next, pending, err := d.cfg.Queue.NextDue(ctx)
+		if err != nil {
+			if ctx.Err() != nil {
+				return st, ctx.Err()
+			}
+			return st, fmt.Errorf("notify: next due: %w", err)
+		}
+		if !pending {
+			return st, nil
+		}
+		if claimed > 0 {
+			continue // more may have come due meanwhile
+		}
+		// Pending but nothing claimable: not due yet, or claimed by
+		// someone else (wait for its outcome, or for its lease to end).
+		wait := d.cfg.PollInterval
+		if until := next.Sub(d.cfg.Clock()); until > 0 && until < wait {
+			wait = until
+		}
+		if err := sleep(ctx, wait); err != nil {
+			return st, err
+		}
+	}
+}
+
+// sleep waits for d or until ctx ends, and returns ctx's error then.
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// batchResult is what one claim came to.
+type batchResult struct {
+	claimed int
+	results []Result
+	stats   Stats
+	// later: a claimed message was outside the caller's window (keep), so
+	// it was given back unsent and the window is exhausted.
+	later bool
+}
+
+// batch claims one batch of due messages, delivers it and settles every
+// outcome in one step. A claimed message keep refuses is given back unsent
+// and not counted (nil keep: every message is delivered).
+func (d *Dispatcher) batch(ctx context.Context, keep func(Message) bool) (batchResult, error) {
+	var b batchResult
 	if ctx.Err() != nil {
-		return 0, nil
+		return b, nil
 	}
 	claimedAt := d.cfg.Clock()
 	ms, err := d.cfg.Queue.Claim(ctx, d.cfg.Owner, claimedAt, d.cfg.Lease, d.cfg.BatchSize)
 	if err != nil {
-		return 0, fmt.Errorf("notify: claim: %w", err)
+		return b, fmt.Errorf("notify: claim: %w", err)
 	}
 	if len(ms) == 0 {
-		return 0, nil
+		return b, nil
 	}
-	results := make([]Result, len(ms))
+	b.claimed = len(ms)
+	b.results = make([]Result, len(ms))
+	var send []int
+	for i, m := range ms {
+		b.results[i].Message = m
+		if keep != nil && !keep(m) {
+			b.later = true
+			b.results[i].Outcome = Outcome{State: Pending, Release: true, At: claimedAt}
+			continue
+		}
+		send = append(send, i)
+	}
 	next := make(chan int)
 	var wg sync.WaitGroup
-	for range min(d.cfg.Concurrency, len(ms)) {
+	for range min(d.cfg.Concurrency, len(send)) {
 		wg.Go(func() {
 			for i := range next {
-				results[i] = Result{Message: ms[i], Outcome: d.deliver(ctx, ms[i], claimedAt.Add(d.cfg.Lease))}
+				b.results[i].Outcome = d.deliver(ctx, ms[i], claimedAt.Add(d.cfg.Lease))
 			}
 		})
 	}
-	for i := range ms {
+	for _, i := range send {
 		next <- i
 	}
 	close(next)
 	wg.Wait()
-	if err := CheckResults(results); err != nil {
-		return len(ms), fmt.Errorf("notify: settle: %w", err)
+	for _, i := range send {
+		switch o := b.results[i].Outcome; {
+		case o.State == Sent:
+			b.stats.Sent++
+		case o.State == Failed:
+			b.stats.Failed++
+		case o.Release:
+			b.stats.Released++
+		default:
+			b.stats.Retried++
+		}
+	}
+	if err := CheckResults(b.results); err != nil {
+		return b, fmt.Errorf("notify: settle: %w", err)
 	}
 	// Settled even when ctx has ended: the sends happened, the releases
 	// must reach the store.
-	lost, err := d.cfg.Queue.Settle(context.WithoutCancel(ctx), d.cfg.Owner, results)
-	if err != nil {
-		return len(ms), fmt.Errorf("notify: settle: %w", err)
-	}
+	lost, err := d.cfg.Queue.Settle(context.WithoutCancel(ctx), d.cfg.Owner, b.results)
 	// A lost claim expired and was taken over; the new owner delivers it
 	// (again) under the same idempotency key.
-	d.leaseLost.Add(int64(len(lost)))
-	return len(ms), nil
+	b.stats.LeaseLost = int64(len(lost))
+	d.sent.Add(b.stats.Sent)
+	d.retried.Add(b.stats.Retried)
+	d.failed.Add(b.stats.Failed)
+	d.released.Add(b.stats.Released)
+	d.leaseLost.Add(b.stats.LeaseLost)
+	if err != nil {
+		return b, fmt.Errorf("notify: settle: %w", err)
+	}
+	return b, nil
 }
 
 // deliver sends one claimed message and returns the outcome to settle.
@@ -219,7 +430,6 @@ func (d *Dispatcher) RunOnce(ctx context.Context) (int, error) {
 func (d *Dispatcher) deliver(ctx context.Context, m Message, leaseEnd time.Time) Outcome {
 	left := leaseEnd.Sub(d.cfg.Clock())
 	if ctx.Err() != nil || left <= 0 {
-		d.released.Add(1)
 		return Outcome{State: Pending, Release: true, At: d.cfg.Clock()}
 	}
 	sendCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), min(d.cfg.SendTimeout, left))
@@ -228,14 +438,11 @@ func (d *Dispatcher) deliver(ctx context.Context, m Message, leaseEnd time.Time)
 	now := d.cfg.Clock()
 	switch {
 	case err == nil:
-		d.sent.Add(1)
 		return Outcome{State: Sent, At: now}
 	case IsPermanent(err) || m.Attempts >= d.cfg.Retry.MaxAttempts:
-		d.failed.Add(1)
 		d.cfg.Logger.Warn("notify: message failed for good", "id", m.ID, "service", m.ServiceID, "medium", m.Medium, "attempts", m.Attempts, "err", err)
 		return Outcome{State: Failed, At: now, Error: err.Error()}
 	default:
-		d.retried.Add(1)
 		return Outcome{State: Pending, At: now, NextAttemptAt: now.Add(d.cfg.Retry.Delay(m.Attempts, d.cfg.Random())), Error: err.Error()}
 	}
 }

@@ -99,9 +99,9 @@ func TestDispatcher_NTF1_DeliversAndMarksSent(t *testing.T) {
 	now := t0
 	d, err := notify.NewDispatcher(notify.DispatcherConfig{Queue: s, Notifiers: rec.notifiers(), Clock: func() time.Time { return now }})
 	require.NoError(t, err)
-	n, err := d.RunOnce(context.Background())
+	st, err := d.RunOnce(context.Background())
 	require.NoError(t, err)
-	assert.Equal(t, 5, n)
+	assert.Equal(t, notify.Stats{Sent: 5}, st)
 	assert.Equal(t, 5, rec.count())
 	for i := range 5 {
 		m := message(t, s, fmt.Sprintf("m%04d", i))
@@ -109,9 +109,9 @@ func TestDispatcher_NTF1_DeliversAndMarksSent(t *testing.T) {
 		assert.Equal(t, 1, m.Attempts)
 		assert.Equal(t, t0, m.SentAt)
 	}
-	n, err = d.RunOnce(context.Background())
+	st, err = d.RunOnce(context.Background())
 	require.NoError(t, err)
-	assert.Zero(t, n, "nothing is sent twice")
+	assert.Zero(t, st, "nothing is sent twice")
 	assert.Equal(t, notify.Stats{Sent: 5}, d.Stats())
 }
 
@@ -127,9 +127,9 @@ func TestDispatcher_NTF1_RetryScheduleThenFailedForGood(t *testing.T) {
 
 	waits := []time.Duration{time.Minute, 2 * time.Minute, 3 * time.Minute} // doubling, capped
 	for i, w := range waits {
-		n, err := d.RunOnce(ctx)
+		st, err := d.RunOnce(ctx)
 		require.NoError(t, err)
-		require.Equal(t, 1, n, "attempt %d", i+1)
+		require.Equal(t, notify.Stats{Retried: 1}, st, "attempt %d", i+1)
 		m := message(t, s, "m0000")
 		assert.Equal(t, notify.Pending, m.State)
 		assert.Equal(t, i+1, m.Attempts)
@@ -137,14 +137,14 @@ func TestDispatcher_NTF1_RetryScheduleThenFailedForGood(t *testing.T) {
 		assert.Equal(t, "smtp 451 try later", m.LastError)
 
 		now = now.Add(w - time.Second)
-		n, err = d.RunOnce(ctx)
+		st, err = d.RunOnce(ctx)
 		require.NoError(t, err)
-		assert.Zero(t, n, "not due yet")
+		assert.Zero(t, st, "not due yet")
 		now = now.Add(time.Second)
 	}
-	n, err := d.RunOnce(ctx)
+	st, err := d.RunOnce(ctx)
 	require.NoError(t, err)
-	require.Equal(t, 1, n)
+	require.Equal(t, notify.Stats{Failed: 1}, st)
 	m := message(t, s, "m0000")
 	assert.Equal(t, notify.Failed, m.State, "the last attempt fails for good")
 	assert.Equal(t, 4, m.Attempts)
@@ -187,14 +187,17 @@ func TestDispatcher_GracefulShutdownReleasesUnstarted(t *testing.T) {
 	require.NoError(t, err)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error)
+	var got notify.Stats
 	go func() {
-		_, err := d.RunOnce(ctx)
+		var err error
+		got, err = d.RunOnce(ctx)
 		done <- err
 	}()
 	first := <-b.started
 	cancel()         // stop while the first send is in flight
 	close(b.release) // the send in flight finishes
-	require.NoError(t, <-done)
+	require.ErrorIs(t, <-done, context.Canceled, "RunOnce says it did not finish")
+	assert.Equal(t, notify.Stats{Sent: 1, Released: 4}, got)
 
 	assert.Equal(t, 1, b.count(), "only the send in flight went out")
 	assert.Equal(t, notify.Sent, message(t, s, first).State)
@@ -205,9 +208,9 @@ func TestDispatcher_GracefulShutdownReleasesUnstarted(t *testing.T) {
 	rec := &recorder{}
 	d2, err := notify.NewDispatcher(notify.DispatcherConfig{Queue: s, Notifiers: rec.notifiers(), Clock: func() time.Time { return t0 }})
 	require.NoError(t, err)
-	n, err := d2.RunOnce(context.Background())
+	st, err = d2.RunOnce(context.Background())
 	require.NoError(t, err)
-	assert.Equal(t, 4, n)
+	assert.Equal(t, notify.Stats{Sent: 4}, st)
 	for _, m := range rec.got {
 		assert.Equal(t, 1, m.Attempts, "a released claim is not an attempt")
 	}
@@ -225,13 +228,13 @@ func TestDispatcher_NTF1_ExpiredLeaseIsReclaimed(t *testing.T) {
 	d, err := notify.NewDispatcher(notify.DispatcherConfig{Queue: s, Notifiers: rec.notifiers(), Lease: time.Minute,
 		Clock: func() time.Time { return now }})
 	require.NoError(t, err)
-	n, err := d.RunOnce(ctx)
+	st, err := d.RunOnce(ctx)
 	require.NoError(t, err)
-	assert.Zero(t, n, "the lease still runs")
+	assert.Zero(t, st, "the lease still runs")
 	now = t0.Add(time.Minute)
-	n, err = d.RunOnce(ctx)
+	st, err = d.RunOnce(ctx)
 	require.NoError(t, err)
-	assert.Equal(t, 3, n)
+	assert.Equal(t, notify.Stats{Sent: 3}, st)
 	assert.Equal(t, 3, rec.count())
 	for _, m := range rec.got {
 		assert.Equal(t, 2, m.Attempts)
@@ -283,7 +286,8 @@ func TestDispatcher_RunUntilCancelled(t *testing.T) {
 }
 
 // A message whose lease ran out while the batch was being sent is given
-// back unsent: after the lease another dispatcher may own it.
+// back unsent: after the lease another dispatcher may own it. RunOnce then
+// claims it again and sends it.
 func TestDispatcher_NeverSendsPastTheLease(t *testing.T) {
 	s := queue(t, 3)
 	now := t0
@@ -297,8 +301,10 @@ func TestDispatcher_NeverSendsPastTheLease(t *testing.T) {
 	d, err := notify.NewDispatcher(notify.DispatcherConfig{Queue: s, Notifiers: slow.notifiers(), Concurrency: 1, Lease: time.Minute,
 		Clock: func() time.Time { mu.Lock(); defer mu.Unlock(); return now }})
 	require.NoError(t, err)
-	_, err = d.RunOnce(context.Background())
+	st, err := d.RunOnce(context.Background())
 	require.NoError(t, err)
-	assert.Equal(t, 2, slow.count(), "the third would start after the lease")
-	assert.Equal(t, int64(1), d.Stats().Released)
+	assert.Equal(t, notify.Stats{Sent: 3, Released: 1}, st, "the third would have started after the lease: given back, then claimed again")
+	require.Equal(t, 3, slow.count())
+	assert.Equal(t, []int{1, 1, 1}, []int{slow.got[0].Attempts, slow.got[1].Attempts, slow.got[2].Attempts}, "a claim given back is not an attempt")
+	assert.Equal(t, st, d.Stats())
 }

@@ -1,18 +1,10 @@
-// Package notify delivers what Deskkit sends — mail, SMS, Dooray!
-// messages, browser notifications and HTTP callbacks — through an outbox
-// (NTF-1): a message is stored in the same transaction as the change that
-// caused it, then a Dispatcher claims it, calls the notifier for its medium,
-// and marks it sent, retries it with back-off, or fails it for good. A crash
-// loses nothing: an unfinished claim expires and the message is claimed
-// again (at least once; the idempotency key lets receivers drop repeats).
-//
-// It also holds surge alerts and external recipients (NTF-2..4). Storage is
-// behind Outbox, Queue, RecipientRepository and SurgeRepository.
 package notify
 
 import (
 	"context"
 	"errors"
+	"net/mail"
+	"net/textproto"
 	"time"
 
 	"github.com/deskkit/deskkit/internal/errs"
@@ -68,16 +60,54 @@ const (
 var States = []State{Pending, Sent, Failed}
 
 // Payload is a message's rendered content; which parts are used depends on
-// the medium (mail: Subject, Text, HTML; SMS: Text; Dooray!: JSON or Text;
-// browser: Subject, Text, Link; callback: JSON).
+// the medium (mail: Subject, Text, HTML, From, ReplyTo, Headers; SMS: Text;
+// Dooray!: JSON or Text; browser: Subject, Text, Link; callback: JSON).
 type Payload struct {
+	// Subject is the mail's subject, or the browser notification's title.
 	Subject string `json:"subject,omitempty"`
-	Text    string `json:"text,omitempty"`
-	HTML    string `json:"html,omitempty"`
-	JSON    string `json:"json,omitempty"`
-	Link    string `json:"link,omitempty"`
-	// Headers are extra mail headers (threading: In-Reply-To, References).
+	// Text is the plain-text body.
+	Text string `json:"text,omitempty"`
+	// HTML is the mail's HTML body; empty: the mail is plain text only.
+	HTML string `json:"html,omitempty"`
+	// JSON is the body of a callback or of a Dooray! post.
+	JSON string `json:"json,omitempty"`
+	// Link is where a browser notification leads.
+	Link string `json:"link,omitempty"`
+	// From is the sender of a mail: the service's from-name and
+	// from-address (MAIL-5). Zero when the service has none: the Mailer
+	// sends with its own default sender.
+	From Address `json:"from,omitzero"`
+	// ReplyTo is where the answer to a mail should go when not to From
+	// (the Reply-To header); zero: answers go to From.
+	ReplyTo Address `json:"reply_to,omitzero"`
+	// Headers are the mail's further headers, by name: the threading
+	// headers that bring the customer's answer back to its ticket
+	// (MAIL-7: References, In-Reply-To). The sender is never among them —
+	// it is From and ReplyTo; Prepare refuses From, Reply-To and Sender
+	// headers.
 	Headers map[string]string `json:"headers,omitempty"`
+}
+
+// Address is a mail address with an optional display name.
+type Address struct {
+	// Name is the display name ("ACME Support"); may be empty.
+	Name string `json:"name,omitempty"`
+	// Address is the bare address ("help@acme.example"); empty: no
+	// address at all.
+	Address string `json:"address"`
+}
+
+// IsZero reports whether a has no address.
+func (a Address) IsZero() bool { return a.Address == "" }
+
+// String formats a as a mail header value: `"ACME Support"
+// <help@acme.example>`, the name encoded (RFC 2047) when it is not ASCII,
+// or `<help@acme.example>` without a name; "" when a has no address.
+func (a Address) String() string {
+	if a.Address == "" {
+		return ""
+	}
+	return (&mail.Address{Name: a.Name, Address: a.Address}).String()
 }
 
 // Source says what caused a message.
@@ -178,6 +208,12 @@ type Queue interface {
 	// owns nothing. A message an open transaction holds (Outbox.Get,
 	// Update) is settled once that transaction has ended.
 	Settle(ctx context.Context, owner string, rs []Result) (lost []Result, err error)
+	// NextDue returns when the earliest pending message of any service is
+	// due (the least NextAttemptAt), whether claimed or not, and false
+	// when no message is pending; Dispatcher.Drain waits on it. A message
+	// a transaction has written may be counted before the transaction
+	// commits, or not.
+	NextDue(ctx context.Context) (at time.Time, pending bool, err error)
 }
 
 // Result is the outcome of one claimed message.
@@ -201,12 +237,20 @@ type Outcome struct {
 // Prepare readies new messages for Outbox.Enqueue, in place (NTF-1): each
 // becomes pending, due when created unless NextAttemptAt is set, and
 // updated when created unless UpdatedAt is set. Every message must have an
-// id and an idempotency key; if one lacks either, Prepare returns an error
+// id and an idempotency key, and its Payload.Headers must not name the
+// sender (From, Reply-To, Sender: they are Payload.From and
+// Payload.ReplyTo); if one message breaks a rule, Prepare returns an error
 // matching ErrInvalid and changes nothing.
 func Prepare(ms []Message) error {
 	for _, m := range ms {
 		if m.ID == "" || m.IdempotencyKey == "" {
 			return errs.New(ErrInvalid, "message %q: an id and an idempotency key are required", m.ID)
+		}
+		for h := range m.Payload.Headers {
+			switch textproto.CanonicalMIMEHeaderKey(h) {
+			case "From", "Reply-To", "Sender":
+				return errs.New(ErrInvalid, "message %q: header %q: the sender goes in Payload.From and Payload.ReplyTo", m.ID, h)
+			}
 		}
 	}
 	for i := range ms {

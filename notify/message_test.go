@@ -1,6 +1,7 @@
 package notify_test
 
 import (
+	"encoding/json"
 	"testing"
 	"time"
 
@@ -38,6 +39,37 @@ func TestPrepare_NTF1_IDAndKeyRequired(t *testing.T) {
 			assert.Empty(t, ms[0].State, "a refused call changes nothing")
 		})
 	}
+}
+
+func TestPrepare_MAIL5_SenderIsNoHeader(t *testing.T) {
+	for _, h := range []string{"From", "reply-to", "SENDER"} {
+		ms := []notify.Message{{ID: "ok", IdempotencyKey: "ok"},
+			{ID: "m", IdempotencyKey: "k", Payload: notify.Payload{Headers: map[string]string{h: "x@example.com"}}}}
+		err := notify.Prepare(ms)
+		assert.ErrorIs(t, err, notify.ErrInvalid, h)
+		assert.Contains(t, err.Error(), "Payload.From", h)
+		assert.Empty(t, ms[0].State, "a refused call changes nothing")
+	}
+	ms := []notify.Message{{ID: "m", IdempotencyKey: "k", Payload: notify.Payload{
+		From: notify.Address{Name: "ACME", Address: "help@acme.example"}, ReplyTo: notify.Address{Address: "answers@acme.example"},
+		Headers: map[string]string{"References": "<ticket-1@deskkit>"}}}}
+	require.NoError(t, notify.Prepare(ms))
+}
+
+func TestPayload_MAIL5_SenderJSON(t *testing.T) {
+	b, err := json.Marshal(notify.Payload{Subject: "s"})
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"subject":"s"}`, string(b), "no sender: nothing written")
+	p := notify.Payload{Subject: "s", From: notify.Address{Name: "ACME 고객센터", Address: "help@acme.example"},
+		ReplyTo: notify.Address{Address: "answers@acme.example"}}
+	b, err = json.Marshal(p)
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"subject":"s","from":{"name":"ACME 고객센터","address":"help@acme.example"},"reply_to":{"address":"answers@acme.example"}}`, string(b))
+	var back notify.Payload
+	require.NoError(t, json.Unmarshal(b, &back))
+	assert.Equal(t, p, back)
+	assert.True(t, notify.Address{Name: "only a name"}.IsZero())
+	assert.Empty(t, notify.Address{Name: "only a name"}.String())
 }
 
 func TestMessageRetry_NTF1(t *testing.T) {

@@ -5,7 +5,11 @@ import (
 	"errors"
 )
 
-// Mailer sends an email message (MAIL-5, MAIL-6).
+// Mailer sends an email message (MAIL-5, MAIL-6). The message's Recipient
+// is the address to send to; its Payload holds the subject, the text and
+// HTML bodies, the sender (Payload.From: when zero, the Mailer's own
+// default sender), where answers go (Payload.ReplyTo) and the threading
+// headers (Payload.Headers).
 type Mailer interface {
 	SendMail(ctx context.Context, m Message) error
 }
@@ -31,13 +35,18 @@ type Caller interface {
 }
 
 // Notifiers are the notifier of each medium; a medium without one fails its
-// messages for good.
+// messages for good. A Dispatcher needs at least one.
 type Notifiers struct {
-	Mail    Mailer
-	SMS     SMSSender
-	Dooray  DoorayPoster
-	Browser BrowserPusher
-	Call    Caller
+	Mail    Mailer        // Email messages
+	SMS     SMSSender     // SMS messages
+	Dooray  DoorayPoster  // Dooray messages
+	Browser BrowserPusher // Browser messages
+	Call    Caller        // Callback messages
+}
+
+// none reports whether n has no notifier at all.
+func (n Notifiers) none() bool {
+	return n.Mail == nil && n.SMS == nil && n.Dooray == nil && n.Browser == nil && n.Call == nil
 }
 
 // send delivers m through the notifier of its medium.

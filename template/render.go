@@ -14,7 +14,7 @@ import (
 // The substitution codes of TPL-4, as written between #{ and }.
 const (
 	// CodeContent is the ticket's content in a reply template; in an
-	// automatic mail (MAIL-6) the reply text.
+	// automatic mail (MAIL-6) the reply the mail carries.
 	CodeContent = "content"
 	// CodeTicketID is the number people see for the ticket (#Number).
 	CodeTicketID = "ticketId"

@@ -29,8 +29,9 @@ type evalEnv struct {
 	// Changed holds a token per target (of those the set tests for change)
 	// whose value differs between Before and Now.
 	Changed string
-	// Hits holds a token per (text, word) pair of contains conditions
-	// whose word occurs in the text (case-, width- and NFC-insensitive).
+	// Hits holds a token per (text, word, whole) triple of contains and
+	// contains_words conditions whose word occurs in the text (case-,
+	// width- and NFC-insensitive), as whole words when whole.
 	Hits string
 	// Hours since the ticket was created and last updated.
 	HoursSinceCreated, HoursSinceUpdated float64
@@ -44,9 +45,12 @@ type ticketState struct {
 	Status, Priority, Channel int
 	Language                  string
 	// IntakeCategory and ProcessingCategory are category ids; the Path
-	// strings hold a token for the category and each of its ancestors.
+	// strings hold a token for the category and each of its ancestors;
+	// the Under strings a token per is-under-any list (its number) that
+	// names the category or one of its ancestors.
 	IntakeCategory, ProcessingCategory string
 	IntakePath, ProcessingPath         string
+	IntakeUnder, ProcessingUnder       string
 	Assignee, Group                    string
 	// RequesterEmail is lower-cased.
 	RequesterEmail string
@@ -81,6 +85,19 @@ const (
 	srcFields // custom text fields: srcFields + slot
 )
 
+// The category trees, as indexes of Set.unders.
+const (
+	treeIntake = iota
+	treeProcessing
+)
+
+// underList is the list of categories of an is-under-any condition (one
+// per distinct list and tree).
+type underList struct {
+	tree int
+	ids  []string
+}
+
 // slot is one custom field the set reads.
 type slot struct {
 	target string
@@ -107,13 +124,20 @@ type compiler struct {
 	wordOf  map[string]int // folded word → index
 	tokens  []hitToken     // by token id
 	tokenOf map[hitToken]int
-	needs   uint16 // of the trigger being compiled
+	unders  []underList    // is-under-any lists, by number
+	underOf map[string]int // tree and sorted ids → number
+	needs   uint16         // of the trigger being compiled
 }
 
-type hitToken struct{ src, word int }
+// hitToken is one token of evalEnv.Hits: word occurs in source src, as
+// whole words when whole.
+type hitToken struct {
+	src, word int
+	whole     bool
+}
 
 func newCompiler(s *Schema) *compiler {
-	return &compiler{s: s, slotOf: map[string]int{}, probeOf: map[string]bool{}, wordOf: map[string]int{}, tokenOf: map[hitToken]int{}}
+	return &compiler{s: s, slotOf: map[string]int{}, probeOf: map[string]bool{}, wordOf: map[string]int{}, tokenOf: map[hitToken]int{}, underOf: map[string]int{}}
 }
 
 // target resolves a condition's target. A custom field whose definition
@@ -138,6 +162,10 @@ func fits(t Target, cond Condition) bool {
 	switch cond.Op {
 	case Changed, NotChanged, Present, Absent:
 		return true
+	case ContainsWords, NotContainsWords:
+		if t.Type != TypeText {
+			return false // read the field as a text
+		}
 	}
 	switch t.Type {
 	case TypeNumber:
@@ -418,41 +446,51 @@ func (c *compiler) test(t Target, cond Condition) (string, error) {
 			return changed() + " && " + x + " != true", nil // no value is false
 		}
 		return changed() + " && " + x + " == " + c.value(t, cond.Value), nil
-	case IsUnder, IsNotUnder:
-		path := "Now.IntakePath"
+	case IsUnder, IsNotUnder, IsUnderAny, IsNotUnderAny:
+		st, tree := "Now.Intake", treeIntake
 		if t.Name == TargetProcessingCategory {
-			path = "Now.ProcessingPath"
+			st, tree = "Now.Processing", treeProcessing
 			c.needs |= needProcessingPath
 		} else {
 			c.needs |= needIntakePath
 		}
-		s, _ := cond.Value.(string)
-		e := path + " contains " + strconv.Quote(token(s))
-		if cond.Op == IsNotUnder {
+		var e string
+		if cond.Op == IsUnder || cond.Op == IsNotUnder {
+			s, _ := cond.Value.(string)
+			e = st + "Path contains " + strconv.Quote(token(s))
+		} else {
+			// One token for the whole list, which the run writes when the
+			// category or an ancestor is listed (Set.categoryLine): a
+			// long list costs the condition nothing more.
+			l, _ := cond.Value.([]string)
+			e = st + "Under contains " + strconv.Quote(token(strconv.Itoa(c.under(tree, l))))
+		}
+		if cond.Op == IsNotUnder || cond.Op == IsNotUnderAny {
 			return "not (" + e + ")", nil
 		}
 		return e, nil
-	case Contains, NotContains:
+	case Contains, NotContains, ContainsWords, NotContainsWords:
 		l, ok := cond.Value.([]string)
 		if !ok {
 			s, _ := cond.Value.(string)
 			l = []string{s}
 		}
+		whole := cond.Op == ContainsWords || cond.Op == NotContainsWords
 		var alts []string
 		for _, v := range l {
-			if t.guessed {
+			if t.guessed && !whole {
 				// The field is gone: it may have been a multi select or a
 				// text; test both ways.
-				alts = append(alts, c.contains(Target{Name: t.Name, Type: TypeMulti}, now, v))
+				alts = append(alts, c.contains(Target{Name: t.Name, Type: TypeMulti}, now, v, false))
 				t.Type = TypeText
 			}
-			alts = append(alts, c.contains(t, now, v))
+			alts = append(alts, c.contains(t, now, v, whole))
 		}
 		e := strings.Join(alts, " || ")
 		if len(alts) > 1 {
 			e = "(" + e + ")"
 		}
-		if cond.Op == NotContains {
+		if cond.Op == NotContains || cond.Op == NotContainsWords {
 			return "not (" + e + ")", nil
 		}
 		return e, nil
@@ -460,8 +498,9 @@ func (c *compiler) test(t Target, cond Condition) (string, error) {
 	return "", fmt.Errorf("operator %q is not allowed for %s", cond.Op, t.Name)
 }
 
-// contains returns the test of one word or member v of target t.
-func (c *compiler) contains(t Target, now, v string) string {
+// contains returns the test of one word or member v of target t; whole
+// asks for whole words (contains_words).
+func (c *compiler) contains(t Target, now, v string, whole bool) string {
 	switch t.Type {
 	case TypeTags:
 		return "Now.Tags contains " + strconv.Quote(token(v))
@@ -486,7 +525,7 @@ func (c *compiler) contains(t Target, now, v string) string {
 		c.words = append(c.words, w)
 		c.wordOf[w] = wi
 	}
-	ht := hitToken{src: src, word: wi}
+	ht := hitToken{src: src, word: wi, whole: whole}
 	id, ok := c.tokenOf[ht]
 	if !ok {
 		id = len(c.tokens)
@@ -495,6 +534,22 @@ func (c *compiler) contains(t Target, now, v string) string {
 	}
 	c.needs |= needHits << min(src, 7)
 	return "Hits contains " + strconv.Quote(hitTok(id))
+}
+
+// under returns the number of the is-under-any list ids of tree,
+// registering it; equal lists (in any order) share one.
+func (c *compiler) under(tree int, ids []string) int {
+	ids = slices.Compact(slices.Sorted(slices.Values(ids)))
+	k := strconv.Itoa(tree)
+	for _, id := range ids {
+		k += strconv.Quote(id)
+	}
+	if n, ok := c.underOf[k]; ok {
+		return n
+	}
+	c.unders = append(c.unders, underList{tree: tree, ids: ids})
+	c.underOf[k] = len(c.unders) - 1
+	return len(c.unders) - 1
 }
 
 // hitTok is the token of hit id in evalEnv.Hits.

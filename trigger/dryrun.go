@@ -2,6 +2,7 @@ package trigger
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
 	"slices"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/deskkit/deskkit/field"
 	"github.com/deskkit/deskkit/helpdesk/ticket"
+	"github.com/deskkit/deskkit/internal/errs"
 )
 
 // Report is the answer of a dry run (TRG-8): for a ticket and an event,
@@ -65,11 +67,19 @@ type ActionReport struct {
 	// would record the failure and go on).
 	Effect string `json:"effect"`
 	Error  string `json:"error,omitempty"`
+	// Warning says why an assign action would leave the ticket in its
+	// group unassigned (no eligible member: no members, all switched off
+	// ...), as the Assigner answered; empty otherwise.
+	Warning string `json:"warning,omitempty"`
 }
 
 // Assigner tells a dry run whom an assign action would pick on ticket t:
-// an agent id, or "" when the ticket would stay with the group unassigned.
-type Assigner func(a Action, t *ticket.Ticket) (agentID string, err error)
+// an agent id, or "" when the ticket would stay with the group unassigned;
+// then why, when not empty, says why nobody is eligible (it becomes the
+// action's Warning). An *ActionError says a run would skip the action (its
+// group is gone): it becomes the action's Error and the ticket is left as
+// it was; any other error ends the dry run.
+type Assigner func(a Action, t *ticket.Ticket) (agentID, why string, err error)
 
 // DryRun answers what Run would do on event in for ticket t, without
 // changing anything (TRG-8): it runs the same passes on a copy of t,
@@ -80,8 +90,9 @@ type Assigner func(a Action, t *ticket.Ticket) (agentID string, err error)
 func (s *Set) DryRun(in Input, t ticket.Ticket) (Report, error) { return s.DryRunWith(in, t, nil) }
 
 // DryRunWith is DryRun with assign answering whom assign actions pick, as
-// the store would (eligibility, the group's members); an assignment opens a
-// new ticket, as in a real run (TKT-2).
+// the store would (eligibility, the group's members), and why nobody is
+// when nobody is (the action's Warning); an assignment opens a new ticket,
+// as in a real run (TKT-2).
 func (s *Set) DryRunWith(in Input, t ticket.Ticket, assign Assigner) (Report, error) {
 	t = t.Clone()
 	rep := Report{Event: in.Event, Triggers: make([]TriggerReport, len(s.triggers))}
@@ -247,7 +258,13 @@ func (d *dryApplier) Apply(_ context.Context, tr *Trigger, t *ticket.Ticket) (bo
 			}
 			if d.assign != nil {
 				var err error
-				if agent, err = d.assign(a, t); err != nil {
+				agent, r.Warning, err = d.assign(a, t)
+				var ae *ActionError
+				if errors.As(err, &ae) {
+					ae.Index, ae.Kind = i, a.Kind
+					r.Error = errs.Detail(ae)
+					break // out of the switch: the ticket is left as it was
+				} else if err != nil {
 					return false, err
 				}
 			}
@@ -261,13 +278,13 @@ func (d *dryApplier) Apply(_ context.Context, tr *Trigger, t *ticket.Ticket) (bo
 			c, _, err := ApplyToTicket(i, Action{Kind: SetStatus, Value: string(ticket.StatusSolved)}, t, d.now)
 			changed = changed || c
 			if err != nil {
-				r.Error = err.Error()
+				r.Error = errs.Detail(err)
 			}
 		default:
 			c, _, err := ApplyToTicket(i, a, t, d.now)
 			changed = changed || c
 			if err != nil {
-				r.Error = err.Error()
+				r.Error = errs.Detail(err)
 			}
 		}
 		reps = append(reps, r)

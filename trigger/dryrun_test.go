@@ -224,3 +224,36 @@ func TestDescribe_TRG6(t *testing.T) {
 		assert.Equal(t, c.want, Describe(c.a))
 	}
 }
+
+// TestDryRunWith_TRG8_AssignerWarnsAndSkips: an Assigner's why becomes the
+// action's Warning (the ticket goes to the group unassigned); an
+// *ActionError becomes its Error and leaves the ticket as it was, as a run
+// skips the action; any other error ends the dry run.
+func TestDryRunWith_TRG8_AssignerWarnsAndSkips(t *testing.T) {
+	set := dryRunSet(t)
+	in, tk := dryRunEvent()
+	tk.GroupID, tk.AssigneeID = "g1", "a1"
+	rep, err := set.DryRunWith(in, tk, func(Action, *ticket.Ticket) (string, string, error) {
+		return "", `no member of group "G2" can be assigned`, nil
+	})
+	require.NoError(t, err)
+	acts := rep.Triggers[5].Actions
+	require.Len(t, acts, 1)
+	assert.Equal(t, `no member of group "G2" can be assigned`, acts[0].Warning)
+	assert.Empty(t, acts[0].Error)
+	assert.Equal(t, "g2", rep.Ticket.GroupID)
+	assert.Empty(t, rep.Ticket.AssigneeID)
+
+	rep, err = set.DryRunWith(in, tk, func(Action, *ticket.Ticket) (string, string, error) {
+		return "", "", &ActionError{Reason: "group g2 no longer exists"}
+	})
+	require.NoError(t, err)
+	acts = rep.Triggers[5].Actions
+	assert.Equal(t, "action 0 (assign_fixed): group g2 no longer exists", acts[0].Error)
+	assert.Empty(t, acts[0].Warning)
+	assert.Equal(t, "g1", rep.Ticket.GroupID, "skipped: the ticket is as it was")
+	assert.Equal(t, "a1", rep.Ticket.AssigneeID)
+
+	_, err = set.DryRunWith(in, tk, func(Action, *ticket.Ticket) (string, string, error) { return "", "", assert.AnError })
+	assert.ErrorIs(t, err, assert.AnError)
+}

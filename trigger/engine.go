@@ -45,8 +45,12 @@ type Set struct {
 	slots     []slot
 	probes    []probe
 	matcher   *template.Matcher
-	srcTok    [][]int32 // by hit source: word index → token id, or -1
+	srcTok    [][]wordTokens // by hit source: word index → its tokens
+	srcWhole  []bool         // by hit source: whether a condition asks for whole words
 	ntok      int
+	// unders index the is-under-any lists by tree (treeIntake,
+	// treeProcessing): category id → the lists naming it.
+	unders    [2]map[string][]int32
 	usesTags  bool
 	usesLists bool
 	// lowerEmail is set when a condition compares the requester's email
@@ -99,7 +103,7 @@ func Compile(ts []Trigger, s *Schema, opt Options) (*Set, error) {
 			case TargetTags:
 				set.usesTags = true
 			case TargetRequesterEmail:
-				set.lowerEmail = set.lowerEmail || (cond.Op != Contains && cond.Op != NotContains)
+				set.lowerEmail = set.lowerEmail || !cond.Op.searchesText()
 			}
 		}
 	}
@@ -111,20 +115,38 @@ func Compile(ts []Trigger, s *Schema, opt Options) (*Set, error) {
 			set.usesLists = true
 		}
 	}
+	for id, l := range c.unders {
+		if set.unders[l.tree] == nil {
+			set.unders[l.tree] = map[string][]int32{}
+		}
+		for _, cat := range l.ids {
+			set.unders[l.tree][cat] = append(set.unders[l.tree][cat], int32(id))
+		}
+	}
 	if len(c.words) > 0 {
 		set.matcher = template.NewMatcher(c.words)
 		for id, ht := range c.tokens {
 			for len(set.srcTok) <= ht.src {
 				set.srcTok = append(set.srcTok, nil)
+				set.srcWhole = append(set.srcWhole, false)
 			}
 			if set.srcTok[ht.src] == nil {
-				set.srcTok[ht.src] = slices.Repeat([]int32{-1}, len(c.words))
+				set.srcTok[ht.src] = slices.Repeat([]wordTokens{{-1, -1}}, len(c.words))
 			}
-			set.srcTok[ht.src][ht.word] = int32(id)
+			if ht.whole {
+				set.srcTok[ht.src][ht.word].whole = int32(id)
+				set.srcWhole[ht.src] = true
+			} else {
+				set.srcTok[ht.src][ht.word].any = int32(id)
+			}
 		}
 	}
 	return set, nil
 }
+
+// wordTokens are the Hits tokens of one word in one source: any
+// occurrence (contains), a whole-word one (contains_words); -1 for none.
+type wordTokens struct{ any, whole int32 }
 
 // Len returns the number of compiled (active) triggers.
 func (s *Set) Len() int { return len(s.triggers) }
@@ -456,12 +478,22 @@ func (s *Set) fill(env *evalEnv, t *ticket.Ticket, in Input, needs uint16, sc *s
 					continue
 				}
 				text := s.sourceText(src, t, &env.Now)
-				s.matcher.Scan(text, func(w int) {
-					if id := toks[w]; id >= 0 && sc.seen[id] != sc.gen {
+				hit := func(id int32) {
+					if id >= 0 && sc.seen[id] != sc.gen {
 						sc.seen[id] = sc.gen
 						b = append(b, 'w')
 						b = strconv.AppendInt(b, int64(id), 10)
 						b = append(b, 0)
+					}
+				}
+				if !s.srcWhole[src] {
+					s.matcher.Scan(text, func(w int) { hit(toks[w].any) })
+					continue
+				}
+				s.matcher.ScanWords(text, func(w int, whole bool) {
+					hit(toks[w].any)
+					if whole {
+						hit(toks[w].whole)
 					}
 				})
 			}
@@ -503,10 +535,10 @@ func (s *Set) state(st *ticketState, t *ticket.Ticket, f *[]any, sc *scratch, in
 	}
 	st.Title, st.Content = t.Title, t.Content
 	if needs&needIntakePath != 0 && t.IntakeCategoryID != "" {
-		st.IntakePath = sc.str(func(b []byte) []byte { return appendPath(b, t.IntakeCategoryID, in.Ancestors) })
+		st.IntakePath, st.IntakeUnder = s.categoryLine(treeIntake, t.IntakeCategoryID, in.Ancestors, sc)
 	}
 	if needs&needProcessingPath != 0 && t.ProcessingCategoryID != "" {
-		st.ProcessingPath = sc.str(func(b []byte) []byte { return appendPath(b, t.ProcessingCategoryID, in.Ancestors) })
+		st.ProcessingPath, st.ProcessingUnder = s.categoryLine(treeProcessing, t.ProcessingCategoryID, in.Ancestors, sc)
 	}
 	if s.usesTags && len(t.Tags) > 0 {
 		st.Tags = sc.str(func(b []byte) []byte {
@@ -544,14 +576,39 @@ func (s *Set) state(st *ticketState, t *ticket.Ticket, f *[]any, sc *scratch, in
 	}
 }
 
-func appendPath(b []byte, id string, ancestors func(string) []string) []byte {
-	b = appendToken(b, id)
+// categoryLine returns the Path and Under strings of category id of tree:
+// a token for id and each of its ancestors, and a token for each
+// is-under-any list that names one of them (a list named twice is there
+// twice). The work grows with the depth and the lists found, not with the
+// number of lists.
+func (s *Set) categoryLine(tree int, id string, ancestors func(string) []string, sc *scratch) (path, under string) {
+	var up []string
 	if ancestors != nil {
-		for _, a := range ancestors(id) {
+		up = ancestors(id)
+	}
+	path = sc.str(func(b []byte) []byte {
+		b = appendToken(b, id)
+		for _, a := range up {
 			b = appendToken(b, a)
 		}
+		return b
+	})
+	if lists := s.unders[tree]; len(lists) > 0 {
+		under = sc.str(func(b []byte) []byte {
+			for i := -1; i < len(up); i++ {
+				c := id
+				if i >= 0 {
+					c = up[i]
+				}
+				for _, l := range lists[c] {
+					b = strconv.AppendInt(b, int64(l), 10)
+					b = append(b, 0)
+				}
+			}
+			return b
+		})
 	}
-	return b
+	return path, under
 }
 
 // slotValue returns v as a slot of type typ holds it: nil when absent,

@@ -657,9 +657,9 @@ func genValue(p picker, tg Target, op Op) any {
 	switch op {
 	case Changed, NotChanged, Present, Absent:
 		return nil
-	case In, NotIn:
+	case In, NotIn, IsUnderAny, IsNotUnderAny:
 		return genList(p, tg)
-	case Contains, NotContains:
+	case Contains, NotContains, ContainsWords, NotContainsWords:
 		if p.IntN(2) == 0 {
 			return genList(p, tg)
 		}

@@ -2,6 +2,7 @@ package trigger
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"maps"
 	"slices"
@@ -396,6 +397,24 @@ func ownCases() []opCase {
 			cs(tg, IsNotUnder, tree.root, false, "under its ancestor"),
 			cs(tg, IsNotUnder, tree.child, false, "itself"),
 			cs(tg, IsNotUnder, tree.root, true, "none", now(set(""))),
+			cs(tg, In, []string{tree.other, tree.child}, true, "listed"),
+			cs(tg, In, []string{tree.root, tree.other}, false, "its parent is listed, not it"),
+			cs(tg, In, []string{tree.child}, false, "none", now(set(""))),
+			cs(tg, NotIn, []string{tree.root, tree.other}, true, "not listed"),
+			cs(tg, NotIn, []string{tree.other, tree.child}, false, "listed"),
+			cs(tg, NotIn, []string{tree.child}, true, "none", now(set(""))),
+			cs(tg, IsUnderAny, []string{tree.other, tree.root}, true, "under one of them"),
+			cs(tg, IsUnderAny, []string{tree.child}, true, "is one of them"),
+			cs(tg, IsUnderAny, []string{tree.other}, false, "another branch"),
+			cs(tg, IsUnderAny, []string{tree.other, tree.root}, false, "no ancestors known", noAncestors()),
+			cs(tg, IsUnderAny, []string{tree.root, tree.child}, true, "itself, no ancestors known", noAncestors()),
+			cs(tg, IsUnderAny, []string{tree.root, tree.other}, false, "none", now(set(""))),
+			cs(tg, IsUnderAny, []string{tree.child, tree.other}, false, "the root is not under its child", now(set(tree.root))),
+			cs(tg, IsUnderAny, []string{tree.child, tree.other}, true, "other branch listed too", now(set(tree.other))),
+			cs(tg, IsNotUnderAny, []string{tree.other}, true, "another branch"),
+			cs(tg, IsNotUnderAny, []string{tree.other, tree.root}, false, "under one of them"),
+			cs(tg, IsNotUnderAny, []string{tree.child}, false, "itself"),
+			cs(tg, IsNotUnderAny, []string{tree.root}, true, "none", now(set(""))),
 			cs(tg, Present, nil, true, "set"),
 			cs(tg, Present, nil, false, "none", now(set(""))),
 			cs(tg, Absent, nil, true, "none", now(set(""))),
@@ -415,7 +434,8 @@ func ownCases() []opCase {
 			cs(tg, NotChanged, nil, false, "child → none", now(set(""))),
 		)
 		if tree.grand != tree.child {
-			add(cs(tg, IsUnder, tree.grand, false, "a descendant is not an ancestor"))
+			add(cs(tg, IsUnder, tree.grand, false, "a descendant is not an ancestor"),
+				cs(tg, IsUnderAny, []string{tree.grand, tree.other}, false, "a descendant is not an ancestor"))
 		}
 	}
 
@@ -468,6 +488,14 @@ func ownCases() []opCase {
 		cs(TargetRequesterEmail, Contains, []string{"gmail", "naver"}, false, "none of"),
 		cs(TargetRequesterEmail, NotContains, "gmail", true, "not a part"),
 		cs(TargetRequesterEmail, NotContains, "KIM", false, "a part"),
+		cs(TargetRequesterEmail, Contains, "exam", true, "part of a word"),
+		cs(TargetRequesterEmail, ContainsWords, "example.com", true, "the domain"),
+		cs(TargetRequesterEmail, ContainsWords, "KIM", true, "the name, other case"),
+		cs(TargetRequesterEmail, ContainsWords, "@example.com", true, "an edge that is not a letter"),
+		cs(TargetRequesterEmail, ContainsWords, "exam", false, "part of a word"),
+		cs(TargetRequesterEmail, ContainsWords, []string{"exam", "example"}, true, "any of"),
+		cs(TargetRequesterEmail, NotContainsWords, "exam", true, "part of a word"),
+		cs(TargetRequesterEmail, NotContainsWords, []string{"gmail", "com"}, false, "one of them a word"),
 		cs(TargetRequesterEmail, Present, nil, true, "set"),
 		cs(TargetRequesterEmail, Present, nil, false, "none", now(setMail(""))),
 		cs(TargetRequesterEmail, Absent, nil, true, "none", now(setMail(""))),
@@ -499,6 +527,16 @@ func ownCases() []opCase {
 		cs(TargetTitle, NotContains, "refund", false, "present word"),
 		cs(TargetTitle, NotContains, []string{"shipping", "refund"}, false, "one of them present"),
 		cs(TargetTitle, NotContains, []string{"shipping", "delivery"}, true, "none present"),
+		cs(TargetTitle, Contains, "fund", true, "part of a word: contains is a substring test"),
+		cs(TargetTitle, ContainsWords, "REFUND", true, "a word, other case"),
+		cs(TargetTitle, ContainsWords, "ｒｅｆｕｎｄ", true, "full width"),
+		cs(TargetTitle, ContainsWords, "order 42", true, "words with a space"),
+		cs(TargetTitle, ContainsWords, "fund", false, "part of a word"),
+		cs(TargetTitle, ContainsWords, "request for order 4", false, "the last word cut"),
+		cs(TargetTitle, ContainsWords, []string{"fund", "order"}, true, "any of"),
+		cs(TargetTitle, ContainsWords, []string{"fund", "orde"}, false, "parts only"),
+		cs(TargetTitle, NotContainsWords, "fund", true, "part of a word"),
+		cs(TargetTitle, NotContainsWords, []string{"ship", "42"}, false, "one of them a word"),
 		cs(TargetTitle, Changed, nil, true, "edited", was(setTitle("Refund"))),
 		cs(TargetTitle, Changed, nil, false, "unchanged"),
 		cs(TargetTitle, NotChanged, nil, true, "unchanged"),
@@ -519,6 +557,22 @@ func ownCases() []opCase {
 		cs(TargetContent, Contains, []any{"invoice", "receipt"}, false, "none of"),
 		cs(TargetContent, NotContains, "invoice", true, "absent word"),
 		cs(TargetContent, NotContains, "Refund", false, "present word"),
+		cs(TargetContent, Contains, "refund", true, "nonrefundable: contains finds a part of a word", now(setContent("This ticket is nonrefundable."))),
+		cs(TargetContent, NotContains, "refund", false, "nonrefundable", now(setContent("This ticket is nonrefundable."))),
+		cs(TargetContent, ContainsWords, "refund", true, "a word"),
+		cs(TargetContent, ContainsWords, "refund", false, "nonrefundable", now(setContent("This ticket is nonrefundable."))),
+		cs(TargetContent, ContainsWords, "refund", false, "refunds", now(setContent("Refunds take a week"))),
+		cs(TargetContent, ContainsWords, "refund", true, "full width text", now(setContent("ｒｅｆｕｎｄ please"))),
+		cs(TargetContent, ContainsWords, "CAFÉ", true, "composed word, decomposed text", now(setContent("Café au lait"))),
+		cs(TargetContent, ContainsWords, "감사", true, "Hangul with an ending"),
+		cs(TargetContent, ContainsWords, "환불", true, "Hangul with a particle", now(setContent("환불을 요청합니다"))),
+		cs(TargetContent, ContainsWords, "환불", false, "Hangul inside a word", now(setContent("부분환불 요청"))),
+		cs(TargetContent, ContainsWords, "返金", true, "Japanese: no spaces between words", now(setContent("至急返金してください"))),
+		cs(TargetContent, ContainsWords, []string{"invoice", "ord"}, false, "none of them a word"),
+		cs(TargetContent, ContainsWords, []string{"invoice", "order"}, true, "any of"),
+		cs(TargetContent, NotContainsWords, "refund", true, "nonrefundable", now(setContent("This ticket is nonrefundable."))),
+		cs(TargetContent, NotContainsWords, "refund", false, "a word"),
+		cs(TargetContent, NotContainsWords, "refund", true, "no content", now(setContent(""))),
 		cs(TargetContent, Changed, nil, true, "edited", was(setContent("Hello"))),
 		cs(TargetContent, Changed, nil, false, "unchanged"),
 		cs(TargetContent, Changed, nil, true, "created", onCreated()),
@@ -589,16 +643,16 @@ func ownCases() []opCase {
 }
 
 // textSample holds values of a text-like field type: the ticket's value,
-// another value, a word of the value (in another case) and a word that is
-// not in it.
-type textSample struct{ val, other, word, miss string }
+// another value, a word of the value (in another case), a word that is
+// not in it and a part of a word of the value that is no word of it.
+type textSample struct{ val, other, word, miss, part string }
 
 var textSamples = map[field.Type]textSample{
-	field.TypeText:      {"Gift wrap please", "plain box", "WRAP", "ribbon"},
-	field.TypeMultiline: {"line one\nGift WRAP here", "nothing", "gift wrap", "ribbon"},
-	field.TypeEmail:     {"ann@example.com", "bob@example.org", "EXAMPLE.COM", "gmail"},
-	field.TypePhone:     {"+82 10-1234-5678", "010-0000-0000", "1234", "9999"},
-	field.TypeURL:       {"https://example.com/orders/42", "https://example.org/", "ORDERS", "invoice"},
+	field.TypeText:      {"Gift wrap please", "plain box", "WRAP", "ribbon", "wra"},
+	field.TypeMultiline: {"line one\nGift WRAP here", "nothing", "gift wrap", "ribbon", "her"},
+	field.TypeEmail:     {"ann@example.com", "bob@example.org", "EXAMPLE.COM", "gmail", "exam"},
+	field.TypePhone:     {"+82 10-1234-5678", "010-0000-0000", "1234", "9999", "123"},
+	field.TypeURL:       {"https://example.com/orders/42", "https://example.org/", "ORDERS", "invoice", "order"},
 }
 
 // fieldCases are the cases of one custom-field target, by its type. The
@@ -674,6 +728,17 @@ func fieldCases(tg Target) []opCase {
 			cs(name, NotContains, s.miss, true, "absent word"),
 			cs(name, NotContains, s.word, false, "present word"),
 			cs(name, NotContains, s.word, true, "missing", missing),
+			cs(name, Contains, s.part, true, "part of a word"),
+			cs(name, ContainsWords, s.word, true, "word, other case"),
+			cs(name, ContainsWords, s.part, false, "part of a word"),
+			cs(name, ContainsWords, s.miss, false, "absent word"),
+			cs(name, ContainsWords, []string{s.part, s.word}, true, "any of"),
+			cs(name, ContainsWords, []string{s.part, s.miss}, false, "none of"),
+			cs(name, ContainsWords, s.word, false, "missing", missing),
+			cs(name, ContainsWords, s.word, false, "wrong shape", nowField(name, []string{s.word})),
+			cs(name, NotContainsWords, s.part, true, "part of a word"),
+			cs(name, NotContainsWords, s.word, false, "present word"),
+			cs(name, NotContainsWords, s.word, true, "missing", missing),
 		)
 		common(s.val, s.other, "   ", 12.0)
 	case TypeNumber: // value 12
@@ -1052,7 +1117,38 @@ func TestOperators_TRG3_SchemaTargets(t *testing.T) {
 	for _, tg := range []string{TargetIntakeCategory, TargetProcessingCategory} {
 		c, _ := s.Target(tg)
 		assert.True(t, c.Allows(IsUnder), "TRG-3: category targets accept is under")
+		for _, op := range []Op{In, NotIn, IsUnderAny, IsNotUnderAny} {
+			assert.True(t, c.Allows(op), "%s: a list of categories in one condition: %s", tg, op)
+		}
 	}
+	// Every text target offers both ways to look for words, whole words
+	// first (the editor's default).
+	for _, tg := range s.Targets {
+		if tg.Type != TypeText {
+			assert.False(t, tg.Allows(ContainsWords) || tg.Allows(NotContainsWords), tg.Name)
+			continue
+		}
+		i := slices.Index(tg.Ops, ContainsWords)
+		if assert.GreaterOrEqual(t, i, 0, tg.Name) {
+			assert.Equal(t, []Op{ContainsWords, NotContainsWords, Contains, NotContains}, tg.Ops[i:i+4], tg.Name)
+		}
+	}
+	// The schema an editor reads (JSON) names the operators.
+	js, err := json.Marshal(s)
+	require.NoError(t, err)
+	var decoded struct {
+		Targets []struct {
+			Name string   `json:"name"`
+			Ops  []string `json:"ops"`
+		} `json:"targets"`
+	}
+	require.NoError(t, json.Unmarshal(js, &decoded))
+	ops := map[string][]string{}
+	for _, tg := range decoded.Targets {
+		ops[tg.Name] = tg.Ops
+	}
+	assert.Subset(t, ops[TargetIntakeCategory], []string{"in", "not_in", "is_under_any", "is_not_under_any"})
+	assert.Subset(t, ops[TargetContent], []string{"contains_words", "not_contains_words", "contains", "not_contains"})
 	// The TRG-4 operators are all used somewhere.
 	used := map[Op]bool{}
 	for _, tg := range s.Targets {
@@ -1065,4 +1161,119 @@ func TestOperators_TRG3_SchemaTargets(t *testing.T) {
 	assert.Equal(t, []string{"created", "updated", "customer_replied", "agent_replied"}, ev.Values)
 	lang, _ := s.Target(TargetLanguage)
 	assert.Equal(t, testLanguages, lang.Values)
+}
+
+// firedOn runs set on ticket tk (an updated event, nothing changed) and
+// returns the ids of the triggers that fired.
+func firedOn(t *testing.T, set *Set, in Input, tk ticket.Ticket) []string {
+	t.Helper()
+	rec := &recorder{}
+	_, err := set.Run(ctxb, in, &tk, rec)
+	require.NoError(t, err)
+	return rec.ids
+}
+
+// TestOperators_TRG4_ContainsAndContainsWordsApart: contains finds a value
+// anywhere in a text, contains_words only as whole words; one set (and one
+// trigger) may ask both of the same word in the same text, and each
+// condition gets its own answer. A condition saved before contains_words
+// existed ("contains" in stored JSON) keeps its meaning.
+func TestOperators_TRG4_ContainsAndContainsWordsApart(t *testing.T) {
+	s := testSchema()
+	var old Condition
+	require.NoError(t, json.Unmarshal([]byte(`{"target":"content","op":"contains","value":"refund"}`), &old))
+	set := compileValid(t, s, Options{},
+		trg("part", []Condition{old}, quietNote),
+		trg("word", []Condition{cond(TargetContent, ContainsWords, "refund")}, quietNote),
+		trg("only part", []Condition{cond(TargetContent, Contains, "refund"), cond(TargetContent, NotContainsWords, []string{"refund", "환불"})}, quietNote),
+		trg("title word", []Condition{cond(TargetTitle, ContainsWords, "refund")}, quietNote),
+	)
+	for _, c := range []struct {
+		title, content string
+		want           []string
+	}{
+		{"Question", "This ticket is nonrefundable.", []string{"part", "only part"}},
+		{"Question", "I want a refund.", []string{"part", "word"}},
+		{"Question", "Nonrefundable? I want a REFUND!", []string{"part", "word"}},
+		{"Refund", "Nothing here", []string{"title word"}},
+		{"Question", "환불을 원합니다", nil},
+	} {
+		tk := baseTicket()
+		tk.Title, tk.Content = c.title, c.content
+		in := baseInput()
+		in.Before = tk.Clone()
+		assert.Equal(t, c.want, firedOn(t, set, in, tk), "%q / %q", c.title, c.content)
+	}
+}
+
+// TestOperators_TRG3_OneConditionRoutesManyCategories: an admin routing
+// several categories to one team writes one condition: in (exactly these
+// categories) or is_under_any (these or anything below them), on either
+// tree, and the list may be long. The compiled test is one set lookup per
+// category of the ticket's line, not one test per listed category.
+func TestOperators_TRG3_OneConditionRoutesManyCategories(t *testing.T) {
+	s := testSchema()
+	r := newResolver()
+	var many []string
+	for i := range MaxValues - 1 {
+		c := cat(fmt.Sprintf("in-x%03d", i), category.Intake)
+		r.cats[c.ID] = c
+		many = append(many, c.ID)
+	}
+	routes := []Trigger{
+		trg("exact", []Condition{cond(TargetIntakeCategory, In, []string{"in-other", "in-child"})}, quietNote),
+		trg("under", []Condition{cond(TargetIntakeCategory, IsUnderAny, append(slices.Clone(many), "in-root"))}, quietNote),
+		trg("not under", []Condition{cond(TargetIntakeCategory, IsNotUnderAny, []string{"in-other", "in-grand"})}, quietNote),
+		trg("both trees", []Condition{
+			cond(TargetIntakeCategory, IsUnderAny, []string{"in-child", "in-other"}),
+			cond(TargetProcessingCategory, IsUnderAny, []string{"pr-root"}),
+		}, quietNote),
+	}
+	for i, tr := range routes {
+		n, err := Validate(ctxb, New{Name: tr.Name, All: tr.All, Actions: tr.Actions}, s, r)
+		require.NoError(t, err)
+		routes[i].All = n.All
+	}
+	set, err := Compile(routes, s, Options{})
+	require.NoError(t, err)
+	// Each list is one token the run writes when the ticket's category or
+	// an ancestor is listed; equal lists share it.
+	assert.Contains(t, set.Source(1), `(Now.IntakeUnder contains "\x000\x00") /* intake_category is_under_any in-x000, `)
+	assert.Contains(t, set.Source(2), `(not (Now.IntakeUnder contains "\x001\x00")) /* intake_category is_not_under_any in-other, in-grand */`)
+	assert.Contains(t, set.Source(3), `(Now.IntakeUnder contains "\x002\x00")`)
+	assert.Contains(t, set.Source(3), `(Now.ProcessingUnder contains "\x003\x00")`)
+	assert.Len(t, set.unders[treeIntake]["in-x123"], 1)
+	assert.Len(t, set.unders[treeIntake]["in-other"], 2)
+	assert.Len(t, set.unders[treeProcessing]["pr-root"], 1)
+	again, err := Compile([]Trigger{routes[3], routes[3], trg("reordered", []Condition{cond(TargetIntakeCategory, IsUnderAny, []string{"in-other", "in-child", "in-other"})}, quietNote)}, s, Options{})
+	require.NoError(t, err)
+	assert.Equal(t, []int32{0}, again.unders[treeIntake]["in-child"], "one list, however often and in whatever order it is named")
+
+	for _, c := range []struct {
+		intake, processing string
+		want               []string
+	}{
+		{"in-child", "pr-child", []string{"exact", "under", "not under", "both trees"}},
+		{"in-grand", "pr-child", []string{"under", "both trees"}},
+		{"in-grand", "pr-other", []string{"under"}},
+		{"in-other", "", []string{"exact"}},
+		{"in-root", "pr-root", []string{"under", "not under"}},
+		{"in-x123", "", []string{"under", "not under"}},
+		{"", "pr-root", []string{"not under"}},
+	} {
+		tk := baseTicket()
+		tk.IntakeCategoryID, tk.ProcessingCategoryID = c.intake, c.processing
+		in := baseInput()
+		in.Before = tk.Clone()
+		assert.Equal(t, c.want, firedOn(t, set, in, tk), "%s / %s", c.intake, c.processing)
+		rep, err := set.DryRun(in, tk)
+		require.NoError(t, err)
+		var held []string
+		for _, tr := range rep.Triggers {
+			if tr.Fired {
+				held = append(held, tr.ID)
+			}
+		}
+		assert.Equal(t, c.want, held, "dry run: %s / %s", c.intake, c.processing)
+	}
 }

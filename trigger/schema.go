@@ -22,7 +22,7 @@ const (
 	TypeAgent    ValueType = "agent"    // an agent id
 	TypeGroup    ValueType = "group"    // a group id
 	TypeLanguage ValueType = "language" // a language of the service
-	TypeText     ValueType = "text"     // a string; contains is case-, width- and NFC-insensitive
+	TypeText     ValueType = "text"     // a string; contains and contains_words are case-, width- and NFC-insensitive
 	TypeTags     ValueType = "tags"     // a set of tags
 	TypeNumber   ValueType = "number"   // a float64
 	TypeDate     ValueType = "date"     // "2006-01-02"
@@ -105,7 +105,9 @@ var (
 	changeOps = []Op{Changed, ChangedTo, ChangedFrom, NotChanged}
 	enumOps   = append([]Op{Is, IsNot, In, NotIn}, changeOps...)
 	idOps     = append([]Op{Is, IsNot, In, NotIn, Present, Absent}, changeOps...)
-	textOps   = append([]Op{Is, IsNot, Contains, NotContains, Present, Absent}, changeOps...)
+	wordOps   = []Op{ContainsWords, NotContainsWords, Contains, NotContains}
+	textOps   = slices.Concat([]Op{Is, IsNot}, wordOps, []Op{Present, Absent}, changeOps)
+	catOps    = slices.Concat([]Op{Is, IsNot, In, NotIn, IsUnder, IsNotUnder, IsUnderAny, IsNotUnderAny, Present, Absent}, changeOps)
 	orderOps  = append([]Op{Is, IsNot, GreaterThan, LessThan, Present, Absent}, changeOps...)
 )
 
@@ -147,13 +149,13 @@ func NewSchema(fields []field.Field, languages []string, def string) *Schema {
 		{Name: TargetStatus, Type: TypeStatus, Ops: enumOps, Values: strs(ticket.Statuses)},
 		{Name: TargetPriority, Type: TypePriority, Ops: append(slices.Clone(enumOps), GreaterThan, LessThan), Values: strs(ticket.Priorities)},
 		{Name: TargetChannel, Type: TypeChannel, Ops: enumOps, Values: strs(ticket.Channels)},
-		{Name: TargetIntakeCategory, Type: TypeCategory, Tree: "intake", Ops: append([]Op{Is, IsNot, IsUnder, IsNotUnder, Present, Absent}, changeOps...)},
-		{Name: TargetProcessingCategory, Type: TypeCategory, Tree: "processing", Ops: append([]Op{Is, IsNot, IsUnder, IsNotUnder, Present, Absent}, changeOps...)},
+		{Name: TargetIntakeCategory, Type: TypeCategory, Tree: "intake", Ops: catOps},
+		{Name: TargetProcessingCategory, Type: TypeCategory, Tree: "processing", Ops: catOps},
 		{Name: TargetAssignee, Type: TypeAgent, Ops: idOps},
 		{Name: TargetGroup, Type: TypeGroup, Ops: idOps},
 		{Name: TargetRequesterEmail, Type: TypeText, Ops: textOps},
-		{Name: TargetTitle, Type: TypeText, Ops: []Op{Is, IsNot, Contains, NotContains, Changed, NotChanged}},
-		{Name: TargetContent, Type: TypeText, Ops: []Op{Contains, NotContains, Changed, NotChanged}},
+		{Name: TargetTitle, Type: TypeText, Ops: slices.Concat([]Op{Is, IsNot}, wordOps, []Op{Changed, NotChanged})},
+		{Name: TargetContent, Type: TypeText, Ops: slices.Concat(wordOps, []Op{Changed, NotChanged})},
 		{Name: TargetTags, Type: TypeTags, Ops: []Op{Contains, NotContains, Present, Absent, Changed, NotChanged}},
 		{Name: TargetLanguage, Type: TypeLanguage, Ops: enumOps, Values: slices.Clone(languages)},
 		{Name: TargetHoursSinceCreated, Type: TypeHours, Ops: []Op{GreaterThan, LessThan}},

@@ -83,18 +83,24 @@ func cloneConditions(cs []Condition) []Condition {
 
 // Condition is one test of a trigger (TRG-2): target, operator, value. The
 // value's shape depends on target and operator (see Schema): a string, a
-// float64, a bool, a []string for in / not in and list targets, nothing
-// for changed / not changed / present / absent.
+// float64, a bool; a []string for in, not in, is under any, is not under
+// any and the tags and multi-select targets; one string or a []string
+// ("any of") for the contains operators on a text; nothing for changed,
+// not changed, present and absent.
 type Condition struct {
 	Target string `json:"target"`
 	Op     Op     `json:"op"`
 	Value  any    `json:"value,omitempty"`
 }
 
-// Op is a condition's operator (TRG-4).
+// Op is a condition's operator (TRG-4). The value each operator takes is
+// described with the Condition; which targets allow which operators is in
+// the Schema.
 type Op string
 
-// The operators.
+// The operators. Text comparisons (contains, contains_words) ignore case,
+// width (full-width ASCII, half-width kana and Hangul) and Unicode
+// normalization (NFC), as the forbidden-word matcher does (template.Fold).
 const (
 	Is          Op = "is"
 	IsNot       Op = "is_not"
@@ -102,21 +108,41 @@ const (
 	ChangedTo   Op = "changed_to"
 	ChangedFrom Op = "changed_from"
 	NotChanged  Op = "not_changed"
-	Contains    Op = "contains"     // text: has the words (case-insensitive); lists: has at least one of the values
-	NotContains Op = "not_contains" // the negation of contains
-	In          Op = "in"           // is one of the values
-	NotIn       Op = "not_in"
-	GreaterThan Op = "greater_than"
-	LessThan    Op = "less_than"
-	Present     Op = "present" // has a value
-	Absent      Op = "absent"
-	IsUnder     Op = "is_under"     // category: is the category or lies below it (TRG-3)
-	IsNotUnder  Op = "is_not_under" // the negation of is_under
+	// Contains, on a text, holds when the text contains the value anywhere,
+	// also inside a longer word ("refund" is in "nonrefundable"); with a
+	// list, when it contains at least one of the values. On tags and
+	// multi-select fields it holds when at least one of the values is a
+	// member (a whole tag or option, never part of one).
+	Contains    Op = "contains"
+	NotContains Op = "not_contains" // the negation of contains: none of the values
+	// ContainsWords, on a text, holds when the value occurs in the text as
+	// whole words ("refund" is in "a refund, please" but not in
+	// "nonrefundable" or "refunds"); with a list, when at least one of the
+	// values does. A value may be several words ("gift wrap"). Hangul words
+	// may carry particles and endings ("환불" is in "환불을 요청합니다" but not
+	// in "부분환불"); in scripts written without spaces (Chinese, Japanese,
+	// Thai) it is contains. template.Matcher.ScanWords states the rule.
+	ContainsWords    Op = "contains_words"
+	NotContainsWords Op = "not_contains_words" // the negation of contains_words: none of the values
+	In               Op = "in"                 // is one of the values
+	NotIn            Op = "not_in"             // is none of the values (or has no value)
+	GreaterThan      Op = "greater_than"
+	LessThan         Op = "less_than"
+	Present          Op = "present" // has a value
+	Absent           Op = "absent"
+	IsUnder          Op = "is_under"     // category: is the category or lies below it (TRG-3)
+	IsNotUnder       Op = "is_not_under" // the negation of is_under
+	// IsUnderAny: the category is one of the listed categories or lies
+	// below one of them; IsNotUnderAny is its negation (also true when
+	// the ticket has no category).
+	IsUnderAny    Op = "is_under_any"
+	IsNotUnderAny Op = "is_not_under_any"
 )
 
 // Ops lists every operator.
 var Ops = []Op{Is, IsNot, Changed, ChangedTo, ChangedFrom, NotChanged, Contains, NotContains,
-	In, NotIn, GreaterThan, LessThan, Present, Absent, IsUnder, IsNotUnder}
+	ContainsWords, NotContainsWords, In, NotIn, GreaterThan, LessThan, Present, Absent,
+	IsUnder, IsNotUnder, IsUnderAny, IsNotUnderAny}
 
 // ActionKind says what an action does (TRG-6).
 type ActionKind string

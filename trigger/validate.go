@@ -24,7 +24,7 @@ const (
 	MaxDescriptionBytes = 2000
 	MaxConditions       = 50 // per list (all, any)
 	MaxActions          = 20
-	MaxValues           = text.MaxList    // in a list value (in, not in, contains any of): 500
+	MaxValues           = text.MaxList    // in a list value (in, not in, is under any, contains any of): 500
 	MaxValueBytes       = text.ShortBytes // 1,000
 	MaxBodyBytes        = text.LongBytes  // per language, of a notify, note, Dooray! or SMS text: 64 KiB
 	MaxAddresses        = 50
@@ -160,10 +160,11 @@ func (v *validator) condition(at string, c Condition) Condition {
 		}
 		return Condition{Target: c.Target, Op: c.Op}
 	}
-	list := c.Op == In || c.Op == NotIn || (c.Op == Contains || c.Op == NotContains) && t.Type != TypeText
-	if list || (c.Op == Contains || c.Op == NotContains) {
-		// in / not in take a list; contains takes one value or a list
-		// ("at least one of").
+	list := c.Op.takesList() || (c.Op == Contains || c.Op == NotContains) && t.Type != TypeText
+	if list || c.Op.searchesText() {
+		// in, not in and the under-any operators take a list; contains
+		// and contains_words on a text take one value or a list ("at
+		// least one of").
 		l, ok := asList(c.Value)
 		if !ok {
 			v.c.Add(vat, "must be a list of texts")
@@ -193,6 +194,17 @@ func (v *validator) condition(at string, c Condition) Condition {
 	}
 	c.Value = v.scalar(vat, t, c.Op, c.Value)
 	return c
+}
+
+// takesList reports whether op takes a list of values.
+func (op Op) takesList() bool {
+	return op == In || op == NotIn || op == IsUnderAny || op == IsNotUnderAny
+}
+
+// searchesText reports whether op looks for values in a text (or, for
+// contains, members in a set).
+func (op Op) searchesText() bool {
+	return op == Contains || op == NotContains || op == ContainsWords || op == NotContainsWords
 }
 
 // asList returns v as a list of strings: a string is a list of one.
@@ -273,7 +285,7 @@ func (v *validator) scalar(at string, t Target, op Op, val any) any {
 		return s
 	case TypeText, TypeTags:
 		s, ok := str()
-		if ok && (op == Contains || op == NotContains || t.Type == TypeTags) && template.Fold(strings.TrimSpace(s)) == "" {
+		if ok && (op.searchesText() || t.Type == TypeTags) && template.Fold(strings.TrimSpace(s)) == "" {
 			v.c.Add(at, "must not be empty")
 		}
 		if ok && strings.IndexByte(s, 0) >= 0 {
@@ -426,7 +438,7 @@ func (v *validator) url(at, s string, httpsOnly bool) {
 }
 
 // text checks a per-language text: languages of the service, a text in
-// the default language when required, codes that render (TPL-2).
+// the default language when required, codes that render (TPL-4).
 func (v *validator) text(at string, t i18n.Text, required bool) {
 	if required && strings.TrimSpace(t.Get(v.s.DefaultLanguage, v.s.DefaultLanguage)) == "" {
 		v.c.Add(at, "needs a text in the service's default language %q", v.s.DefaultLanguage)

@@ -55,6 +55,19 @@ var badConditions = []badCondition{
 	{"unknown category", Condition{Target: TargetIntakeCategory, Op: Is, Value: "missing"}, ".value"},
 	{"intake target, processing category", Condition{Target: TargetIntakeCategory, Op: IsUnder, Value: "pr-root"}, ".value"},
 	{"processing target, intake category", Condition{Target: TargetProcessingCategory, Op: ChangedTo, Value: "in-child"}, ".value"},
+	{"under any: a processing category on the intake target", Condition{Target: TargetIntakeCategory, Op: IsUnderAny, Value: []string{"in-root", "pr-root"}}, ".value[1]"},
+	{"not under any: an unknown category", Condition{Target: TargetProcessingCategory, Op: IsNotUnderAny, Value: []string{"missing", "pr-root"}}, ".value[0]"},
+	{"category in: an intake category on the processing target", Condition{Target: TargetProcessingCategory, Op: In, Value: []string{"pr-child", "in-child"}}, ".value[1]"},
+	{"category not in: an unknown category", Condition{Target: TargetIntakeCategory, Op: NotIn, Value: []any{"in-root", "ghost"}}, ".value[1]"},
+	{"under any: an empty list", Condition{Target: TargetIntakeCategory, Op: IsUnderAny, Value: []string{}}, ".value"},
+	{"under any: not a list", Condition{Target: TargetIntakeCategory, Op: IsUnderAny, Value: 3.0}, ".value"},
+	{"under any: too many", Condition{Target: TargetIntakeCategory, Op: IsUnderAny, Value: make([]string, MaxValues+1)}, ".value"},
+	{"under any on an agent", Condition{Target: TargetAssignee, Op: IsUnderAny, Value: []string{"a1"}}, ".op"},
+	{"contains words on tags", Condition{Target: TargetTags, Op: ContainsWords, Value: "vip"}, ".op"},
+	{"contains words on a select", Condition{Target: "customer_fields.plan", Op: ContainsWords, Value: "pro"}, ".op"},
+	{"empty contains-words word", Condition{Target: TargetTitle, Op: ContainsWords, Value: []string{"refund", "\u3000"}}, ".value[1]"},
+	{"blank not-contains-words word", Condition{Target: TargetContent, Op: NotContainsWords, Value: " "}, ".value"},
+	{"number for contains words", Condition{Target: "customer_fields.note", Op: ContainsWords, Value: 5.0}, ".value"},
 	{"unknown agent", Condition{Target: TargetAssignee, Op: Is, Value: "ghost"}, ".value"},
 	{"unknown group in a list", Condition{Target: TargetGroup, Op: In, Value: []string{"g1", "ghost"}}, ".value[1]"},
 	{"empty contains word", Condition{Target: TargetContent, Op: Contains, Value: []string{"refund", "  "}}, ".value[1]"},
@@ -166,28 +179,35 @@ func TestValidate_TRG6_Action(t *testing.T) {
 }
 
 // TestValidate_TRG5_EveryProblemAtOnce: one trigger with every bad
-// condition and action gets every problem listed in one error.
+// condition and action (as many as a trigger may have, in chunks) gets
+// every problem listed in one error.
 func TestValidate_TRG5_EveryProblemAtOnce(t *testing.T) {
 	s := testSchema()
-	require.LessOrEqual(t, len(badConditions), MaxConditions)
-	var all []Condition
-	var want []string
-	for i, c := range badConditions {
-		all = append(all, c.cond)
-		want = append(want, fmt.Sprintf("all[%d]%s", i, c.at))
-	}
-	any := []Condition{badConditions[0].cond, goodCond, badConditions[3].cond}
-	want = append(want, "any[0]"+badConditions[0].at, "any[2]"+badConditions[3].at)
-	for start := 0; start < len(badActions); start += MaxActions {
-		chunk := badActions[start:min(start+MaxActions, len(badActions))]
+	chunks := max((len(badConditions)+MaxConditions-1)/MaxConditions, (len(badActions)+MaxActions-1)/MaxActions)
+	for k := range chunks {
+		conds := badConditions[min(k*MaxConditions, len(badConditions)):min((k+1)*MaxConditions, len(badConditions))]
+		if len(conds) == 0 {
+			conds = badConditions[:1]
+		}
+		var all []Condition
+		want := []string{"name"}
+		for i, c := range conds {
+			all = append(all, c.cond)
+			want = append(want, fmt.Sprintf("all[%d]%s", i, c.at))
+		}
+		any := []Condition{badConditions[0].cond, goodCond, badConditions[3].cond}
+		want = append(want, "any[0]"+badConditions[0].at, "any[2]"+badConditions[3].at)
+		acts := badActions[min(k*MaxActions, len(badActions)):min((k+1)*MaxActions, len(badActions))]
+		if len(acts) == 0 {
+			acts = badActions[:1]
+		}
 		var actions []Action
-		w := append([]string{"name"}, want...)
-		for i, c := range chunk {
+		for i, c := range acts {
 			actions = append(actions, c.a)
-			w = append(w, prefixed(fmt.Sprintf("actions[%d]", i), c.at...)...)
+			want = append(want, prefixed(fmt.Sprintf("actions[%d]", i), c.at...)...)
 		}
 		_, err := Validate(ctxb, New{Name: "  ", All: all, Any: any, Actions: actions}, s, newResolver())
-		assert.ElementsMatch(t, w, problemFields(t, err))
+		assert.ElementsMatch(t, want, problemFields(t, err), "chunk %d", k)
 	}
 }
 
@@ -288,6 +308,10 @@ func TestValidate_TRG5_Canonical(t *testing.T) {
 			{Target: "customer_fields.addons", Op: Contains, Value: "a"},
 			{Target: "customer_fields.gift", Op: Is, Value: true},
 			{Target: "agent_fields.score", Op: Is, Value: float32(1.5)},
+			{Target: TargetContent, Op: ContainsWords, Value: []any{"refund"}},
+			{Target: TargetTitle, Op: NotContainsWords, Value: []string{"refund", "환불"}},
+			{Target: TargetIntakeCategory, Op: IsUnderAny, Value: "in-root"},
+			{Target: TargetProcessingCategory, Op: In, Value: []any{"pr-root", "pr-other"}},
 		},
 		Actions: []Action{
 			{Kind: SetField, Field: "customer_fields.size", Value: 5},
@@ -320,6 +344,10 @@ func TestValidate_TRG5_Canonical(t *testing.T) {
 		[]string{"a"}, // a list target keeps a list
 		true,
 		1.5,
+		"refund", // so is a one-element contains_words list
+		[]string{"refund", "환불"},
+		[]string{"in-root"}, // under any takes a list
+		[]string{"pr-root", "pr-other"},
 	}
 	require.Len(t, out.All, len(want))
 	for i, w := range want {

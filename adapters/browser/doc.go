@@ -1,5 +1,5 @@
 // Package browser delivers browser notifications to agents' open browsers
-// (NTF-4) over Server-Sent Events.
+// over Server-Sent Events.
 //
 // A Hub is both ends of the medium: it implements notify.BrowserPusher, so
 // the notify.Dispatcher hands it every message of the Browser medium, and it
@@ -60,4 +60,12 @@
 // (or call Server.Close) to end them. The Hub lifts the server's WriteTimeout
 // for its streams and sets its own deadline for each write instead, so a
 // client that stops reading is cut off rather than held forever.
+//
+// # Rules
+//
+//   - NTF-4 Browser notifications reach the agents' open browsers: a
+//     message of the Browser medium (its Recipient is an agent id) goes to
+//     every open stream of that agent, and is kept in the agent's unread list
+//     whenever it may not have reached one (see Delivery). Only an
+//     authenticated agent's own messages reach a stream.
 package browser

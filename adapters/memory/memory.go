@@ -1,10 +1,3 @@
-// Package memory is the embedded Deskkit store: every repository kept in
-// process memory, no setup. It is safe for concurrent use and transactional:
-// a Tx whose function fails (or panics) leaves no trace, because every write
-// records its undo step and a failed Tx replays them backwards.
-//
-// Transactions of one service run one at a time; different services run in
-// parallel. Data lives as long as the Store value.
 package memory
 
 import (

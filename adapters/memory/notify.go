@@ -294,6 +294,25 @@ func (s *Store) Claim(ctx context.Context, owner string, now time.Time, lease ti
 	return out, nil
 }
 
+// NextDue implements notify.Queue: due is ordered by NextAttemptAt, so the
+// first pending row is the earliest. It counts rows of transactions that
+// have not ended.
+func (s *Store) NextDue(ctx context.Context) (time.Time, bool, error) {
+	if err := ctx.Err(); err != nil {
+		return time.Time{}, false, err
+	}
+	if s.isClosed() {
+		return time.Time{}, false, ErrClosed
+	}
+	o := s.out
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if len(o.due) == 0 {
+		return time.Time{}, false, nil
+	}
+	return o.due[0].m.NextAttemptAt, true, nil
+}
+
 // Settle implements notify.Queue. Like an UPDATE meeting a row lock, it
 // waits while a transaction holds a row it names.
 func (s *Store) Settle(ctx context.Context, owner string, rs []notify.Result) ([]notify.Result, error) {

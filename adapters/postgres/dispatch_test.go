@@ -2,7 +2,9 @@ package postgres_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -55,17 +57,14 @@ func (d *deliveries) SendMail(_ context.Context, m notify.Message) error {
 	return nil
 }
 
-// drain runs dispatchers until none of them finds work.
+// drain runs dispatchers side by side, each delivering what is due
+// (RunOnce) until none is left.
 func drain(tb testing.TB, ds []*notify.Dispatcher) {
 	var wg sync.WaitGroup
 	for _, d := range ds {
 		wg.Go(func() {
-			for {
-				n, err := d.RunOnce(context.Background())
-				if !assert.NoError(tb, err) || n == 0 {
-					return
-				}
-			}
+			_, err := d.RunOnce(context.Background())
+			assert.NoError(tb, err)
 		})
 	}
 	wg.Wait()
@@ -98,12 +97,102 @@ func TestDispatcher_TwoOnOnePostgres_NTF1(t *testing.T) {
 	assert.Positive(t, a.Sent, "both dispatchers worked")
 	assert.Positive(t, b.Sent)
 	assert.Zero(t, a.LeaseLost+b.LeaseLost)
+	assert.Equal(t, map[notify.State]int{notify.Pending: 0, notify.Sent: 5000, notify.Failed: 0}, outboxCounts(t, s))
+}
+
+// outboxCounts returns how many messages of service "acme" are in each
+// state.
+func outboxCounts(t *testing.T, s *postgres.Store) map[notify.State]int {
+	t.Helper()
 	var counts map[notify.State]int
 	require.NoError(t, s.Tx(context.Background(), "acme", func(r helpdesk.Repos) (err error) {
 		counts, err = r.Outbox().Counts(context.Background())
 		return err
 	}))
-	assert.Equal(t, map[notify.State]int{notify.Pending: 0, notify.Sent: 5000, notify.Failed: 0}, counts)
+	return counts
+}
+
+// TestDispatcher_RunOnceDeliversEverythingDue_NTF1: one RunOnce claims
+// batch after batch until nothing that was due is left, and leaves what is
+// due later.
+func TestDispatcher_RunOnceDeliversEverythingDue_NTF1(t *testing.T) {
+	t.Parallel()
+	s := open(t)
+	fill(t, s, 1234, time.Now().Add(-time.Minute))
+	later := time.Now().Add(time.Hour)
+	require.NoError(t, s.Tx(context.Background(), "acme", func(r helpdesk.Repos) error {
+		return r.Outbox().Enqueue(context.Background(), notify.Message{ID: "later", Medium: notify.Email, Recipient: "c@example.com",
+			IdempotencyKey: "later", State: notify.Pending, NextAttemptAt: later, CreatedAt: later, UpdatedAt: later})
+	}))
+	rec := &deliveries{n: map[string]int{}}
+	d, err := notify.NewDispatcher(notify.DispatcherConfig{Queue: s, Notifiers: notify.Notifiers{Mail: rec}, BatchSize: 100})
+	require.NoError(t, err)
+	st, err := d.RunOnce(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, notify.Stats{Sent: 1234}, st)
+	assert.Len(t, rec.n, 1234)
+	assert.NotContains(t, rec.n, "later")
+	assert.Equal(t, map[notify.State]int{notify.Pending: 1, notify.Sent: 1234, notify.Failed: 0}, outboxCounts(t, s))
+	at, pending, err := s.NextDue(context.Background())
+	require.NoError(t, err)
+	assert.True(t, pending)
+	assert.Equal(t, later.Truncate(time.Microsecond).UTC(), at)
+}
+
+// flakyMailer fails the first attempt of every message whose id starts
+// with "flaky".
+type flakyMailer struct {
+	deliveries
+	tried sync.Map
+}
+
+func (m *flakyMailer) SendMail(ctx context.Context, msg notify.Message) error {
+	if _, again := m.tried.LoadOrStore(msg.ID, true); !again && strings.HasPrefix(msg.ID, "flaky") {
+		return errors.New("451 try later")
+	}
+	return m.deliveries.SendMail(ctx, msg)
+}
+
+// TestDispatcher_DrainWaitsForWhatComesDue_NTF1: Drain delivers what is
+// due, waits for what comes due later (a message enqueued for later, a
+// retry after its back-off, one enqueued while it runs) and returns once
+// nothing is pending.
+func TestDispatcher_DrainWaitsForWhatComesDue_NTF1(t *testing.T) {
+	t.Parallel()
+	s := open(t)
+	now := time.Now()
+	fill(t, s, 10, now.Add(-time.Minute))
+	enqueue := func(id string, due time.Time) error {
+		return s.Tx(context.Background(), "acme", func(r helpdesk.Repos) error {
+			return r.Outbox().Enqueue(context.Background(), notify.Message{ID: id, Medium: notify.Email, Recipient: "c@example.com",
+				IdempotencyKey: id, State: notify.Pending, NextAttemptAt: due, CreatedAt: now, UpdatedAt: now})
+		})
+	}
+	require.NoError(t, enqueue("soon", now.Add(300*time.Millisecond)))
+	require.NoError(t, enqueue("flaky", now))
+	rec := &flakyMailer{deliveries: deliveries{n: map[string]int{}}}
+	d, err := notify.NewDispatcher(notify.DispatcherConfig{Queue: s, Notifiers: notify.Notifiers{Mail: rec},
+		PollInterval: 50 * time.Millisecond, Retry: notify.RetryPolicy{Base: 100 * time.Millisecond, Jitter: -1}})
+	require.NoError(t, err)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	added := make(chan error)
+	go func() {
+		time.Sleep(100 * time.Millisecond) // Drain is still waiting for "soon"
+		added <- enqueue("meanwhile", time.Now())
+	}()
+	st, err := d.Drain(ctx)
+	require.NoError(t, err)
+	require.NoError(t, <-added)
+	assert.Equal(t, notify.Stats{Sent: 13, Retried: 1}, st)
+	assert.Len(t, rec.n, 13)
+	for _, id := range []string{"soon", "flaky", "meanwhile"} {
+		assert.Equal(t, 1, rec.n[id], id)
+	}
+	assert.Equal(t, map[notify.State]int{notify.Pending: 0, notify.Sent: 13, notify.Failed: 0}, outboxCounts(t, s))
+	_, pending, err := s.NextDue(context.Background())
+	require.NoError(t, err)
+	assert.False(t, pending)
 }
 
 // benchDispatch delivers b.N messages with k dispatchers and a no-op

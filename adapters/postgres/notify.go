@@ -207,6 +207,21 @@ func (s *Store) Claim(ctx context.Context, owner string, now time.Time, lease ti
 	return out, nil
 }
 
+// NextDue implements notify.Queue; min over the partial index
+// outbox_due_idx reads one entry. Rows of transactions that have not
+// committed are not seen.
+func (s *Store) NextDue(ctx context.Context) (time.Time, bool, error) {
+	var at sql.NullTime
+	err := s.db.QueryRowContext(ctx, "SELECT min(next_attempt_at) FROM outbox WHERE state = 'pending'").Scan(&at)
+	if err != nil {
+		return time.Time{}, false, mapErr(err, "next due")
+	}
+	if !at.Valid {
+		return time.Time{}, false, nil
+	}
+	return at.Time.UTC(), true, nil
+}
+
 // settle applies a batch of outcomes in one statement; each row is written
 // only while it is still the owner's claim and pending. A release gives the
 // claim back without counting the attempt; a retry keeps the message pending

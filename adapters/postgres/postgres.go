@@ -1,11 +1,3 @@
-// Package postgres is the Deskkit store on PostgreSQL, through bun with the
-// pgdialect and the pgx stdlib driver. Several processes may share one
-// database: every coordination (ticket numbers, optimistic versions) is done
-// by the database.
-//
-//	store, err := postgres.Open(ctx, "postgres://user@host/db")
-//	err = store.Migrate(ctx) // explicit; nothing runs behind your back
-//	desk, err := helpdesk.New(helpdesk.Config{Store: store})
 package postgres
 
 import (

@@ -34,10 +34,13 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// open returns a migrated store in a database of its own.
+// open returns a migrated store in a database of its own. Its pool is
+// small: the conformance cases run in parallel, each on a store of its own,
+// and together they must stay well within the server's max_connections
+// (100 by default) even when several test binaries share the server.
 func open(tb testing.TB) *postgres.Store {
 	tb.Helper()
-	s, err := postgres.Open(context.Background(), migrated.Database(tb), postgres.Options{MaxOpenConns: 10})
+	s, err := postgres.Open(context.Background(), migrated.Database(tb), postgres.Options{MaxOpenConns: 4})
 	require.NoError(tb, err)
 	tb.Cleanup(func() { _ = s.Close() })
 	return s

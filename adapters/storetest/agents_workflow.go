@@ -11,6 +11,8 @@ import (
 
 	"github.com/deskkit/deskkit/agent"
 	"github.com/deskkit/deskkit/helpdesk"
+	"github.com/deskkit/deskkit/helpdesk/ticket"
+	"github.com/deskkit/deskkit/trigger"
 )
 
 // testAgentWorkflow holds desk-level stories of agents and groups that
@@ -25,6 +27,7 @@ func testAgentWorkflow(t *testing.T, s helpdesk.Store) {
 		{"ConcurrentGroupWrites_AGT6", testConcurrentGroupWrites},
 		{"Refusals_AGT1_AGT6", testAgentRefusals},
 		{"RoundRobinFairness_TRG61", testRoundRobinFairness},
+		{"DefaultsAndNobodyEligible_AGT2_AGT5_TRG61_TRG8", testNobodyEligible},
 	}
 	for _, c := range stories {
 		t.Run(c.name, func(t *testing.T) {
@@ -188,7 +191,7 @@ func rrTeam(t testing.TB, d *helpdesk.Desk, svc string, n int) (string, []string
 	var ids []string
 	for i := range n {
 		a, err := sys.CreateAgent(ctx, agent.New{Name: fmt.Sprintf("Agent %d", i), Email: fmt.Sprintf("a%d@acme.example", i),
-			Role: agent.RoleAgent, Permissions: agent.Permissions{Ticket: true}, Toggles: agent.Toggles{TicketAssignment: true},
+			Role: agent.RoleAgent, Permissions: &agent.Permissions{Ticket: true}, Toggles: &agent.Toggles{TicketAssignment: true},
 			GroupIDs: []string{g.ID}})
 		require.NoError(t, err)
 		ids = append(ids, a.ID)
@@ -251,4 +254,67 @@ func BenchRoundRobin(b *testing.B, s helpdesk.Store) {
 		}
 	})
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "assignments/s")
+}
+
+// testNobodyEligible: an agent created with nothing but a name and an email
+// gets the defaults (the contracted channels, forwarding, assignment on)
+// and a round-robin trigger gives them tickets. Once they are switched
+// off nobody is eligible: the ticket waits in the group unassigned, the
+// system's history row says why (with the event, and again from a forward
+// that changes nothing), and a dry run warns (AGT-2, AGT-5, TRG-6.1,
+// TKT-7, TRG-8).
+func testNobodyEligible(t *testing.T, d *helpdesk.Desk, svc string) {
+	ctx := context.Background()
+	sys := d.Service(svc).As(helpdesk.System)
+	g, err := sys.CreateGroup(ctx, helpdesk.GroupSpec{Name: "Night", Strategy: agent.StrategyRoundRobin})
+	require.NoError(t, err)
+	kim, err := sys.CreateAgent(ctx, agent.New{Name: "Kim", Email: "kim@acme.example", GroupIDs: []string{g.ID}})
+	require.NoError(t, err)
+	stored, err := sys.Agent(ctx, kim.ID)
+	require.NoError(t, err)
+	assert.Equal(t, agent.RoleAgent, stored.Role)
+	assert.Equal(t, agent.Permissions{Ticket: true, Phone: true, Forward: true}, stored.Permissions, "ticket and phone are contracted")
+	assert.Equal(t, agent.Toggles{TicketAssignment: true, ChatAssignment: true}, stored.Toggles)
+	_, err = sys.CreateTrigger(ctx, trigger.New{Name: "night", All: []trigger.Condition{onCreated},
+		Actions: []trigger.Action{{Kind: trigger.AssignRoundRobin, GroupID: g.ID}}})
+	require.NoError(t, err)
+	tk, err := sys.CreateTicket(ctx, twNew("first"))
+	require.NoError(t, err)
+	assert.Equal(t, kim.ID, tk.AssigneeID, "the defaults make them assignable")
+
+	_, err = sys.SetToggles(ctx, kim.ID, agent.Toggles{})
+	require.NoError(t, err)
+	tk, err = sys.CreateTicket(ctx, twNew("second"))
+	require.NoError(t, err)
+	assert.Equal(t, g.ID, tk.GroupID)
+	assert.Empty(t, tk.AssigneeID)
+	why := fmt.Sprintf(`no member of group "Night" can be assigned: agent %q has ticket assignment off (AGT-5)`, kim.ID)
+	assignments := func() []ticket.Change {
+		h, err := sys.History(ctx, tk.ID)
+		require.NoError(t, err)
+		var out []ticket.Change
+		for _, c := range h {
+			if c.Field == ticket.FieldAssignment {
+				assert.Equal(t, ticket.ActorSystem, c.ActorKind)
+				assert.Equal(t, g.ID, c.From)
+				assert.Equal(t, why, c.To)
+				out = append(out, c)
+			}
+		}
+		return out
+	}
+	require.Len(t, assignments(), 1)
+	assert.Equal(t, ticket.EventCreated, assignments()[0].Event)
+
+	again, err := sys.Forward(ctx, tk.ID, helpdesk.Forward{GroupID: g.ID})
+	require.NoError(t, err)
+	assert.Equal(t, tk.Version, again.Version, "the forward changed nothing")
+	assert.Len(t, assignments(), 2, "but still says why")
+
+	rep, err := sys.DryRun(ctx, tk.ID, ticket.EventCreated, nil)
+	require.NoError(t, err)
+	require.Len(t, rep.Triggers, 1)
+	require.Len(t, rep.Triggers[0].Actions, 1)
+	assert.Equal(t, why, rep.Triggers[0].Actions[0].Warning)
+	assert.Len(t, assignments(), 2, "the dry run wrote nothing")
 }

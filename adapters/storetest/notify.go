@@ -31,6 +31,7 @@ import (
 func testNotifyRepository(t *testing.T, s helpdesk.Store) {
 	t.Run("Claim", func(t *testing.T) { testQueueClaim(t, s) })
 	t.Run("Settle", func(t *testing.T) { testQueueSettle(t, s) })
+	t.Run("NextDue", func(t *testing.T) { testQueueNextDue(t, s) })
 	t.Run("Enqueue", func(t *testing.T) { t.Parallel(); testOutboxEnqueue(t, s) })
 	t.Run("Get", func(t *testing.T) { t.Parallel(); testOutboxGet(t, s) })
 	t.Run("List", func(t *testing.T) { t.Parallel(); testOutboxList(t, s) })
@@ -196,6 +197,8 @@ func testOutboxEnqueue(t *testing.T, s helpdesk.Store) {
 			Payload: notify.Payload{
 				Subject: "접수되었습니다 #12", Text: "본문 text", HTML: `<p class="x">본문 &amp; "quotes"</p>`,
 				JSON: `{"a":[1,2],"b":"c"}`, Link: "https://example.com/t/12",
+				From:    notify.Address{Name: "ACME 고객센터", Address: "help@acme.example"},
+				ReplyTo: notify.Address{Address: "answers@acme.example"},
 				Headers: map[string]string{"In-Reply-To": "<a@example.com>", "References": "<a@example.com> <b@example.com>"},
 			},
 			IdempotencyKey: "ticket-12/auto_mail/1",
@@ -1162,5 +1165,67 @@ func testCountCreatedSince(t *testing.T, s helpdesk.Store) {
 		assert.Equal(t, 0, count(sid, base.Add(time.Hour)))
 		assert.Equal(t, 1, count(other, base))
 		assert.Equal(t, 0, count(newID(), base))
+	})
+}
+
+// testQueueNextDue: NextDue names when the earliest pending message of any
+// service is due, claimed or not; sent and failed messages do not count.
+func testQueueNextDue(t *testing.T, s helpdesk.Store) {
+	ctx := context.Background()
+	nextDue := func(t *testing.T, q notify.Queue) (time.Time, bool) {
+		t.Helper()
+		at, pending, err := q.NextDue(ctx)
+		require.NoError(t, err)
+		return at, pending
+	}
+	t.Run("Earliest_NTF1", func(t *testing.T) {
+		q := queueOf(t, s)
+		drainQueue(t, q)
+		_, pending := nextDue(t, q)
+		assert.False(t, pending, "an empty queue")
+
+		a, b := notifyService(t, s), notifyService(t, s)
+		done, failed := mkMessage(0), mkMessage(0)
+		done.State, failed.State = notify.Sent, notify.Failed
+		m1, m2 := mkMessage(1), mkMessage(2) // due at base+1s+1µs, base+2s+2µs
+		enqueue(t, s, a, done, m2)
+		enqueue(t, s, b, failed, m1)
+		at, pending := nextDue(t, q)
+		require.True(t, pending)
+		assert.Equal(t, m1.NextAttemptAt, at, "the earliest of every service, to the microsecond")
+
+		now := base.Add(time.Hour)
+		got := claim(t, q, "w1", now, time.Minute, 1)
+		require.Equal(t, []string{m1.ID}, messageIDs(got))
+		at, _ = nextDue(t, q)
+		assert.Equal(t, m1.NextAttemptAt, at, "a claimed message is pending until settled")
+		require.NoError(t, settleOne(ctx, q, "w1", got[0], notify.Outcome{State: notify.Sent, At: now}))
+		at, _ = nextDue(t, q)
+		assert.Equal(t, m2.NextAttemptAt, at)
+
+		got = claim(t, q, "w1", now, time.Minute, 1)
+		require.Equal(t, []string{m2.ID}, messageIDs(got))
+		later := now.Add(time.Hour + 3*time.Microsecond)
+		require.NoError(t, settleOne(ctx, q, "w1", got[0], notify.Outcome{State: notify.Pending, At: now, NextAttemptAt: later, Error: "451"}))
+		at, _ = nextDue(t, q)
+		assert.Equal(t, later, at, "a retry counts from its next attempt")
+
+		got = claim(t, q, "w1", later, time.Minute, 1)
+		require.Len(t, got, 1)
+		require.NoError(t, settleOne(ctx, q, "w1", got[0], notify.Outcome{State: notify.Failed, At: later, Error: "550"}))
+		_, pending = nextDue(t, q)
+		assert.False(t, pending, "nothing pending: sent and failed messages do not count")
+	})
+	t.Run("Rollback_NTF1", func(t *testing.T) {
+		q := queueOf(t, s)
+		drainQueue(t, q)
+		sid := notifyService(t, s)
+		err := s.Tx(ctx, sid, func(r helpdesk.Repos) error {
+			require.NoError(t, r.Outbox().Enqueue(ctx, mkMessage(1)))
+			return errBoom
+		})
+		require.ErrorIs(t, err, errBoom)
+		_, pending := nextDue(t, q)
+		assert.False(t, pending, "a rolled-back message was never pending")
 	})
 }

@@ -1,7 +1,3 @@
-// Package storetest is the conformance suite every helpdesk.Store must pass.
-// A store adapter's test calls Run with a constructor that returns a fresh,
-// empty store; later repositories add their cases here, so every store is
-// held to the same behaviour.
 package storetest
 
 import (
@@ -72,6 +68,7 @@ func Run(t *testing.T, o Options) {
 		{"NotifyWorkflow", testNotifyWorkflow},
 		{"ConcurrentConfigUpdates", testConcurrentConfigUpdates},
 		{"DeskWorkflow", testDeskWorkflow},
+		{"AutoMailWorkflow_MAIL6", testAutoMailWorkflow},
 		{"AutoCloseWorkflow_TKT2", testAutoCloseWorkflow},
 		{"MixedWorkflows_LockOrder", testMixedWorkflows},
 		{"ErrorTexts", testErrorTexts},

@@ -248,6 +248,58 @@ func testTemplateWorkflow(t *testing.T, s helpdesk.Store) {
 		assert.Len(t, list, 2, "the winner's two words, no other")
 	})
 
+	// TKT-3, TPL-4: a template reply reads the template inside the reply's
+	// transaction, so replies made while an admin rewrites the template
+	// each carry one whole version of it, rendered for the ticket, with
+	// the additions as written; forbidden words are checked on the result.
+	t.Run("TKT3_ReplyWithTemplateWhileEdited", func(t *testing.T) {
+		t.Parallel()
+		w := newTplDesk(t, s)
+		tk, err := w.sys.CreateTicket(ctx, twNew("where is my refund"))
+		require.NoError(t, err)
+		tp, err := w.admin.CreateTemplate(ctx, template.Spec{Title: "Refund", Content: "v0 for #{customerName}", Code: "refund"})
+		require.NoError(t, err)
+		const edits, replies = 6, 8
+		var wg sync.WaitGroup
+		wg.Go(func() {
+			for i := 1; i <= edits; i++ {
+				_, err := w.admin.UpdateTemplate(ctx, tp.ID, template.Spec{Title: "Refund", Content: fmt.Sprintf("v%d for #{customerName}", i), Code: "refund"})
+				assert.NoError(t, err)
+			}
+		})
+		for i := range replies {
+			wg.Go(func() {
+				_, err := w.admin.ReplyWithTemplate(ctx, tk.ID, helpdesk.TemplateReply{TemplateID: tp.ID, Additions: fmt.Sprintf("#{%d}", i)})
+				assert.NoError(t, err)
+			})
+		}
+		wg.Wait()
+		cs, err := w.admin.Comments(ctx, tk.ID)
+		require.NoError(t, err)
+		require.Len(t, cs, replies)
+		var seen []string
+		for _, c := range cs {
+			var v, n int
+			_, err := fmt.Sscanf(c.Body, "v%d for Park\n\n#{%d}", &v, &n)
+			assert.NoError(t, err, "one whole version, rendered, then the additions as written: %q", c.Body)
+			assert.Equal(t, fmt.Sprintf("v%d for Park\n\n#{%d}", v, n), c.Body)
+			seen = append(seen, fmt.Sprint(n))
+		}
+		assert.ElementsMatch(t, []string{"0", "1", "2", "3", "4", "5", "6", "7"}, seen)
+
+		_, err = w.admin.AddForbiddenWords(ctx, "park")
+		require.NoError(t, err)
+		_, err = w.admin.ReplyWithTemplate(ctx, tk.ID, helpdesk.TemplateReply{TemplateID: tp.ID})
+		var fe *helpdesk.ForbiddenWordsError
+		require.ErrorAs(t, err, &fe, "a word that came in through a code")
+		assert.Equal(t, []string{"park"}, fe.Words())
+		_, err = w.admin.ReplyWithTemplate(ctx, tk.ID, helpdesk.TemplateReply{TemplateID: newID()})
+		assert.Equal(t, []string{"template_id"}, problemFields(t, err))
+		cs, err = w.admin.Comments(ctx, tk.ID)
+		require.NoError(t, err)
+		assert.Len(t, cs, replies, "nothing stored")
+	})
+
 	t.Run("FWD2_DesksOnOneStoreFollowEachOther", func(t *testing.T) {
 		t.Parallel()
 		w := newTplDesk(t, s)

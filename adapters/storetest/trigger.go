@@ -273,6 +273,8 @@ func testTriggerRoundTrip(t *testing.T, s helpdesk.Store, svc string) {
 			{Target: "status", Op: trigger.ChangedTo, Value: "open"},
 			{Target: "intake_category", Op: trigger.IsUnder, Value: newID()},
 			{Target: "customer_fields.count", Op: trigger.GreaterThan, Value: float64(1 << 40)},
+			{Target: "content", Op: trigger.ContainsWords, Value: []string{"refund", "환불"}},
+			{Target: "processing_category", Op: trigger.IsUnderAny, Value: []string{newID(), newID()}},
 		},
 		Actions: []trigger.Action{
 			{Kind: trigger.AssignFixed, GroupID: newID(), AgentID: newID()},

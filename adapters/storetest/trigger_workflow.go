@@ -89,7 +89,7 @@ func newTWDesk(t *testing.T, s helpdesk.Store, mods ...func(*helpdesk.Config)) *
 	w.group = g.ID
 	mk := func(name string, assignment bool) agent.Agent {
 		a, err := w.admin.CreateAgent(ctx, agent.New{Name: name, Email: strings.ToLower(name) + "@example.com", Role: agent.RoleAgent,
-			Permissions: agent.Permissions{Ticket: true}, Toggles: agent.Toggles{TicketAssignment: assignment}, GroupIDs: []string{g.ID}})
+			Permissions: &agent.Permissions{Ticket: true}, Toggles: &agent.Toggles{TicketAssignment: assignment}, GroupIDs: []string{g.ID}})
 		require.NoError(t, err)
 		return a
 	}

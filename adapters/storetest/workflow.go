@@ -30,7 +30,7 @@ func testDeskWorkflow(t *testing.T, s helpdesk.Store) {
 	admin, err := sys.CreateAgent(ctx, agent.New{Name: "Admin", Email: "admin@example.com", Role: agent.RoleAdmin})
 	require.NoError(t, err)
 	kim, err := sys.CreateAgent(ctx, agent.New{Name: "Kim", Email: "kim@example.com", Role: agent.RoleAgent,
-		Permissions: agent.Permissions{Ticket: true}})
+		Permissions: &agent.Permissions{Ticket: true}})
 	require.NoError(t, err)
 	asKim := acme.As(helpdesk.AgentID(kim.ID))
 

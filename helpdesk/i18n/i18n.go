@@ -1,5 +1,3 @@
-// Package i18n holds per-language texts with fallback to a service's default
-// language (SVC-2). Every text a customer can see is an i18n.Text.
 package i18n
 
 import (

@@ -65,6 +65,11 @@ const (
 	FieldTrigger            = "trigger"             // a trigger fired (TRG-7); From is its id, To its name and actions
 	FieldTriggerAction      = "trigger_action"      // a fired trigger's action was skipped; From is the trigger id, To why
 	FieldTriggerPasses      = "trigger_passes"      // trigger evaluation stopped at the pass bound (TRG-7)
+	// FieldAssignment: a group strategy found nobody to give the ticket to,
+	// so it stays in the group unassigned (TRG-6.1, TKT-7). Written by the
+	// system; From is the group id, To why (no members, each member's
+	// reason, the fixed agent's reason).
+	FieldAssignment = "assignment"
 )
 
 // Change is one row of a ticket's history (TKT-4): who, when, which field,

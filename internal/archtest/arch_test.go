@@ -1,5 +1,7 @@
-// Package archtest checks the dependency rules of DESIGN.md: domain packages
-// never import a driver, an adapter or net/http.
+// Package archtest checks the module's architecture: domain packages never
+// import a driver, an adapter or net/http (arch_test.go); every package
+// states its rules in its doc, every rule id the code cites is defined there,
+// and nothing points outside the repository (rules_test.go).
 package archtest
 
 import (

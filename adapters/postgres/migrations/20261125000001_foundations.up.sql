@@ -1,6 +1,6 @@
 -- Foundations: services, tickets with per-service numbers, comments,
--- history. Every primary key and unique index starts with service_id so the
--- schema can be sharded by tenant (DESIGN.md, "Growing past one machine").
+-- history. Every primary key and unique index starts with service_id, so
+-- that the schema can be sharded by service.
 
 CREATE TABLE services (
     service_id  text PRIMARY KEY,

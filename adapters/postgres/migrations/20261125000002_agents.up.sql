@@ -1,8 +1,8 @@
 -- Agents (AGT-1..8): the agent's account, permissions, toggles and phone
 -- settings with an optimistic version; groups and their members; the login
 -- log; menu access. Every primary key and unique index starts with
--- service_id (DESIGN.md, "Growing past one machine"). The unique indexes
--- are the only uniqueness checks: the store maps their violation to
+-- service_id (so that the schema can be sharded by service). The unique
+-- indexes are the only uniqueness checks: the store maps their violation to
 -- ErrConflict.
 
 CREATE TABLE agents (

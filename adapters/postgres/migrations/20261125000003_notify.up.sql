@@ -1,6 +1,7 @@
 -- Notifications (NTF-1..4): the outbox, external recipients, surge-alert
 -- state, and the index surge counting reads. Every primary key and unique
--- index starts with service_id (DESIGN.md, "Growing past one machine").
+-- index starts with service_id (so that the schema can be sharded by
+-- service).
 
 -- The outbox (NTF-1). No foreign key to services, as for tickets: messages
 -- are written with ticket changes, and the key-share lock a foreign key

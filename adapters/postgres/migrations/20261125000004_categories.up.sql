@@ -1,6 +1,6 @@
 -- Categories (CAT-1..7): the intake and processing trees of each service.
--- Every primary key and unique index starts with service_id (DESIGN.md,
--- "Growing past one machine"). The tables store rows as the category
+-- Every primary key and unique index starts with service_id (so that the
+-- schema can be sharded by service). The tables store rows as the category
 -- package planned them: the tree rules (depth, cycles, names unique per
 -- level, gap-free positions) are checked there, under the service's
 -- "categories" area lock (a transaction-scoped advisory lock).

@@ -1,8 +1,8 @@
 -- Fields (FLD-1..5): definitions and layouts. System fields are not seeded:
 -- a definition row exists for each user field and for each system field an
 -- admin changed (a reset deletes the row; the defaults live in the field
--- package). Every primary key starts with service_id (DESIGN.md, "Growing
--- past one machine").
+-- package). Every primary key starts with service_id (so that the schema
+-- can be sharded by service).
 
 CREATE TABLE field_definitions (
     service_id  text NOT NULL REFERENCES services (service_id) ON DELETE CASCADE,

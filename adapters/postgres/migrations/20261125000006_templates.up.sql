@@ -1,8 +1,8 @@
 -- Reply templates (TPL-1..3) and forbidden words (FWD-1). Every primary key
--- and unique index starts with service_id (DESIGN.md, "Growing past one
--- machine"). The folded columns hold template.Fold of a text, computed by
--- the application so that both stores compare exactly alike; they sort in
--- byte order (COLLATE "C") like the memory store.
+-- and unique index starts with service_id (so that the schema can be
+-- sharded by service). The folded columns hold template.Fold of a text,
+-- computed by the application so that both stores compare exactly alike;
+-- they sort in byte order (COLLATE "C") like the memory store.
 
 CREATE TABLE reply_templates (
     service_id   text NOT NULL REFERENCES services (service_id) ON DELETE CASCADE,

@@ -1,6 +1,6 @@
 -- Triggers (TRG-1): ordered rules, each in one of two lists (active,
 -- inactive) with positions 0..n-1. Every primary key and unique index
--- starts with service_id (DESIGN.md, "Growing past one machine").
+-- starts with service_id (so that the schema can be sharded by service).
 
 -- One row per service, made by the first trigger lock or write: the
 -- trigger set's version (a new random id on every change, so a set

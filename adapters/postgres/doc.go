@@ -1,0 +1,30 @@
+// Package postgres is the Deskkit store on PostgreSQL, through bun with the
+// pgdialect and the pgx stdlib driver. Several processes may share one
+// database: every coordination (ticket numbers, optimistic versions, area
+// locks, outbox claims) is done by the database.
+//
+//	store, err := postgres.Open(ctx, "postgres://user@host/db")
+//	err = store.Migrate(ctx) // explicit; nothing runs behind your back
+//	desk, err := helpdesk.New(helpdesk.Config{Store: store})
+//
+// The schema comes with the package (embedded migrations), and Migrate
+// applies what is missing, once, even when several processes call it.
+//
+// # Rules
+//
+//   - STO-1 Store implements helpdesk.Store and notify.Queue. It persists,
+//     reads and locks (the area locks of helpdesk.Store are
+//     transaction-scoped advisory locks), and checks no rule of the domain:
+//     unique indexes back the uniqueness the workflows check, and their
+//     violations answer ErrConflict. It passes adapters/storetest.
+//   - SVC-1 Every key starts with the service id and every query is scoped
+//     to the transaction's service: a foreign id answers ErrNotFound.
+//   - TKT-8 A versioned row (a ticket, an agent, the service's settings) is
+//     updated only at the version it was read at, else ErrConflict. Ticket
+//     numbers come from a counter row per service: without gaps or
+//     duplicates under concurrency, and a rollback gives its number back.
+//   - NTF-1 The outbox of every service is one Queue: claims take due rows
+//     with FOR UPDATE SKIP LOCKED under a lease, so several dispatchers, in
+//     one process or many, never send a message at the same time, and a
+//     message is claimed only once the transaction that wrote it committed.
+package postgres
