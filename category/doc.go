@@ -12,7 +12,7 @@
 // and CheckRename check a write against the live tree (CheckMove,
 // FindClashes, CheckReorder) and return the rows to store; package helpdesk
 // runs them under the service's category lock, as admin calls
-// (Session.CreateCategory, MoveCategory, ReorderCategories, UpdateCategory,
+// (Categories.Create, MoveCategory, ReorderCategories, UpdateCategory,
 // DeleteCategory).
 //
 // # Rules

@@ -17,7 +17,7 @@
 // layouts (CheckCreate, CheckDelete, ResetTo, CheckLayout, WithoutKey,
 // Merge, NewSchema); storage is behind Repository, which every store
 // implements and which only persists and reads rows. Package helpdesk runs
-// the admin calls (Session.CreateField, UpdateField, DeleteField,
+// the admin calls (Fields.Create, UpdateField, DeleteField,
 // ResetSystemField, SetCustomerLayout, SetAgentLayout) under the service's
 // field lock, and checks ticket values on every ticket write.
 //

@@ -15,7 +15,7 @@ import (
 // RecordLogin appends a login or logout to the login log (AGT-7). The host
 // calls it as System, or as the agent who logged in or out; At and ID are
 // set by the library.
-func (s *Session) RecordLogin(ctx context.Context, e agent.LoginEvent) (agent.LoginEvent, error) {
+func (h Agents) RecordLogin(ctx context.Context, e agent.LoginEvent) (agent.LoginEvent, error) {
 	var c errs.Collector
 	if e.Kind != agent.Login && e.Kind != agent.Logout {
 		c.Add("kind", "unknown kind %q (login, logout)", e.Kind)
@@ -25,14 +25,14 @@ func (s *Session) RecordLogin(ctx context.Context, e agent.LoginEvent) (agent.Lo
 	if err := c.Err(); err != nil {
 		return e, err
 	}
-	err := s.run(ctx, "RecordLogin", permRead, func(o *op) error {
+	err := h.s.run(ctx, "Agents.RecordLogin", permRead, func(o *op) error {
 		if o.agent != nil && o.agent.ID != e.AgentID {
 			return errs.New(ErrForbidden, "%s: an agent records only their own logins", o.call)
 		}
 		if _, err := o.r.Agents().Get(ctx, e.AgentID); err != nil {
 			return err
 		}
-		e.ID, e.At = s.desk.newID(), o.now
+		e.ID, e.At = h.s.desk.newID(), o.now
 		return o.r.Logins().Add(ctx, e)
 	})
 	return e, err
@@ -40,13 +40,13 @@ func (s *Session) RecordLogin(ctx context.Context, e agent.LoginEvent) (agent.Lo
 
 // LoginLog returns one page of the login log, newest first, by period and
 // agent (AGT-7). It needs the log-viewing permission.
-func (s *Session) LoginLog(ctx context.Context, f agent.LoginFilter) (agent.LoginPage, error) {
+func (h Agents) LoginLog(ctx context.Context, f agent.LoginFilter) (agent.LoginPage, error) {
 	q, err := f.Query()
 	if err != nil {
 		return agent.LoginPage{}, err
 	}
 	var out agent.LoginPage
-	err = s.run(ctx, "LoginLog", permLogs, func(o *op) (err error) {
+	err = h.s.run(ctx, "Agents.LoginLog", permLogs, func(o *op) (err error) {
 		out, err = o.r.Logins().List(ctx, q)
 		return err
 	})
@@ -54,9 +54,9 @@ func (s *Session) LoginLog(ctx context.Context, f agent.LoginFilter) (agent.Logi
 }
 
 // MenuAccess returns the access of every menu (AGT-8).
-func (s *Session) MenuAccess(ctx context.Context) ([]agent.MenuAccess, error) {
+func (h Agents) MenuAccess(ctx context.Context) ([]agent.MenuAccess, error) {
 	var out []agent.MenuAccess
-	err := s.run(ctx, "MenuAccess", permRead, func(o *op) error {
+	err := h.s.run(ctx, "Agents.MenuAccess", permRead, func(o *op) error {
 		for _, m := range agent.Menus {
 			a, err := o.r.Menus().Get(ctx, m)
 			if err != nil {
@@ -75,7 +75,7 @@ var unprocessed = []ticket.Status{ticket.StatusNew, ticket.StatusOpen, ticket.St
 // SetMenuAccess sets who may use a menu (AGT-8; admin). A member who still
 // holds unprocessed tickets cannot be restricted from ticket management, nor
 // one who holds callbacks from callback management; the error names each.
-func (s *Session) SetMenuAccess(ctx context.Context, a agent.MenuAccess) (agent.MenuAccess, error) {
+func (h Agents) SetMenuAccess(ctx context.Context, a agent.MenuAccess) (agent.MenuAccess, error) {
 	if !a.Menu.Valid() {
 		return a, &ValidationError{Problems: []Problem{{Field: "menu", Reason: fmt.Sprintf("unknown menu %q", a.Menu)}}}
 	}
@@ -84,7 +84,7 @@ func (s *Session) SetMenuAccess(ctx context.Context, a agent.MenuAccess) (agent.
 	if !a.Partial {
 		a.Restricted = nil
 	}
-	err := s.run(ctx, "SetMenuAccess", permSettings, func(o *op) error {
+	err := h.s.run(ctx, "Agents.SetMenuAccess", permSettings, func(o *op) error {
 		var c errs.Collector
 		for _, id := range a.Restricted {
 			if _, err := o.r.Agents().Get(ctx, id); errors.Is(err, ErrNotFound) {
@@ -103,10 +103,10 @@ func (s *Session) SetMenuAccess(ctx context.Context, a agent.MenuAccess) (agent.
 					c.Add("restricted", "agent %q still holds unprocessed tickets (e.g. #%d)", id, p.Tickets[0].Number)
 				}
 			case agent.MenuCallbacks:
-				if s.desk.callbacks == nil {
+				if h.s.desk.callbacks == nil {
 					continue
 				}
-				n, err := s.desk.callbacks.PendingCallbacks(ctx, s.svc, id)
+				n, err := h.s.desk.callbacks.PendingCallbacks(ctx, h.s.svc, id)
 				if err != nil {
 					return err
 				}

@@ -11,7 +11,7 @@ import (
 	"github.com/deskkit/deskkit/internal/text"
 )
 
-// CreateAgent adds an agent to the service (AGT-1, AGT-2; admin or system;
+// Create adds an agent to the service (AGT-1, AGT-2; admin or system;
 // the first admin of a new service is created by System). With a Directory
 // configured the account must be a directory member (else a
 // *ValidationError on "account": invite them first) and the name and email
@@ -25,7 +25,7 @@ import (
 // must be for contracted channels and CTI settings need phone (SVC-4); the
 // agent joins n.GroupIDs in that order. An email or account already used in
 // the service returns ErrConflict.
-func (s *Session) CreateAgent(ctx context.Context, n agent.New) (agent.Agent, error) {
+func (h Agents) Create(ctx context.Context, n agent.New) (agent.Agent, error) {
 	n.Email = strings.TrimSpace(n.Email)
 	if n.Account == "" {
 		n.Account = strings.ToLower(n.Email)
@@ -34,10 +34,10 @@ func (s *Session) CreateAgent(ctx context.Context, n agent.New) (agent.Agent, er
 		n.Role = agent.RoleAgent
 	}
 	var out agent.Agent
-	err := s.run(ctx, "CreateAgent", permSettings, func(o *op) error {
+	err := h.s.run(ctx, "Agents.Create", permSettings, func(o *op) error {
 		// The directory is asked only once the caller is known to be
 		// allowed: its answer must not leak to anyone else.
-		if d := s.desk.directory; d != nil {
+		if d := h.s.desk.directory; d != nil {
 			m, err := d.LookUp(ctx, n.Account)
 			if errors.Is(err, ErrNotFound) {
 				return &ValidationError{Problems: []Problem{{Field: "account",
@@ -69,7 +69,7 @@ func (s *Session) CreateAgent(ctx context.Context, n agent.New) (agent.Agent, er
 		if err := c.Err(); err != nil {
 			return err
 		}
-		a := agent.Agent{ID: s.desk.newID(), Account: n.Account, Name: n.Name, Email: n.Email, Role: n.Role, Active: true,
+		a := agent.Agent{ID: h.s.desk.newID(), Account: n.Account, Name: n.Name, Email: n.Email, Role: n.Role, Active: true,
 			Permissions: perms, Toggles: toggles, CTIID: n.CTIID, Extension: n.Extension,
 			Version: 1, CreatedAt: o.now, UpdatedAt: o.now}
 		if err := o.r.Agents().Create(ctx, a); err != nil {
@@ -113,25 +113,25 @@ func checkAgentChannels(c *errs.Collector, ch Channels, p agent.Permissions, cti
 	}
 }
 
-// InviteAgent asks the directory to invite a person who is not a member yet
+// Invite asks the directory to invite a person who is not a member yet
 // (AGT-1; admin). Once they join, CreateAgent adds them.
-func (s *Session) InviteAgent(ctx context.Context, email, name string) error {
+func (h Agents) Invite(ctx context.Context, email, name string) error {
 	var c errs.Collector
 	text.CheckEmail(&c, "email", email)
-	if s.desk.directory == nil {
+	if h.s.desk.directory == nil {
 		c.Add("directory", "no directory is configured (helpdesk.Config.Directory)")
 	}
 	if err := c.Err(); err != nil {
 		return err
 	}
-	return s.run(ctx, "InviteAgent", permSettings, func(*op) error { return s.desk.directory.Invite(ctx, email, name) })
+	return h.s.run(ctx, "Agents.Invite", permSettings, func(*op) error { return h.s.desk.directory.Invite(ctx, email, name) })
 }
 
-// UpdateAgent changes an agent's role, activity, permissions or phone
+// Update changes an agent's role, activity, permissions or phone
 // settings (admin). u.Version must be the version read (TKT-8 style).
-func (s *Session) UpdateAgent(ctx context.Context, id string, u agent.Update) (agent.Agent, error) {
+func (h Agents) Update(ctx context.Context, id string, u agent.Update) (agent.Agent, error) {
 	var out agent.Agent
-	err := s.run(ctx, "UpdateAgent", permSettings, func(o *op) error {
+	err := h.s.run(ctx, "Agents.Update", permSettings, func(o *op) error {
 		a, err := o.r.Agents().Get(ctx, id)
 		if err != nil {
 			return err
@@ -176,9 +176,9 @@ func (s *Session) UpdateAgent(ctx context.Context, id string, u agent.Update) (a
 // any agent's; an agent whose assignment control is on may flip their own
 // ticket and chat assignment, never the control itself; others are
 // forbidden.
-func (s *Session) SetToggles(ctx context.Context, id string, t agent.Toggles) (agent.Agent, error) {
+func (h Agents) SetToggles(ctx context.Context, id string, t agent.Toggles) (agent.Agent, error) {
 	var out agent.Agent
-	err := s.runRetry(ctx, "SetToggles", permRead, func(o *op) error {
+	err := h.s.runRetry(ctx, "Agents.SetToggles", permRead, func(o *op) error {
 		a, err := o.r.Agents().Get(ctx, id)
 		if err != nil {
 			return err
@@ -207,20 +207,20 @@ func (s *Session) SetToggles(ctx context.Context, id string, t agent.Toggles) (a
 	return out, err
 }
 
-// Agent returns one agent of the service.
-func (s *Session) Agent(ctx context.Context, id string) (agent.Agent, error) {
+// Get returns one agent of the service.
+func (h Agents) Get(ctx context.Context, id string) (agent.Agent, error) {
 	var out agent.Agent
-	err := s.run(ctx, "Agent", permRead, func(o *op) (err error) {
+	err := h.s.run(ctx, "Agents.Get", permRead, func(o *op) (err error) {
 		out, err = o.r.Agents().Get(ctx, id)
 		return err
 	})
 	return out, err
 }
 
-// Agents lists the service's agents.
-func (s *Session) Agents(ctx context.Context) ([]agent.Agent, error) {
+// List lists the service's agents.
+func (h Agents) List(ctx context.Context) ([]agent.Agent, error) {
 	var out []agent.Agent
-	err := s.run(ctx, "Agents", permRead, func(o *op) (err error) {
+	err := h.s.run(ctx, "Agents.List", permRead, func(o *op) (err error) {
 		out, err = o.r.Agents().List(ctx)
 		return err
 	})

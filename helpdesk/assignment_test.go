@@ -22,19 +22,19 @@ import (
 func nobodyGroup(t *testing.T, f *fixture, name string, strategy agent.Strategy) (agent.Group, []string) {
 	t.Helper()
 	ctx := context.Background()
-	g, err := f.admin.CreateGroup(ctx, helpdesk.GroupSpec{Name: name, Strategy: strategy})
+	g, err := f.admin.Groups().Create(ctx, helpdesk.NewGroup{Name: name, Strategy: strategy})
 	require.NoError(t, err)
 	mk := func(n agent.New) string {
 		n.Email, n.GroupIDs = strings.ToLower(name+"."+n.Name)+"@acme.example", []string{g.ID}
-		a, err := f.admin.CreateAgent(ctx, n)
+		a, err := f.admin.Agents().Create(ctx, n)
 		require.NoError(t, err)
 		return a.ID
 	}
 	off := mk(agent.New{Name: "Off", Toggles: &agent.Toggles{}})
 	gone := mk(agent.New{Name: "Gone"})
-	a, err := f.admin.Agent(ctx, gone)
+	a, err := f.admin.Agents().Get(ctx, gone)
 	require.NoError(t, err)
-	_, err = f.admin.UpdateAgent(ctx, gone, agent.Update{Version: a.Version, Active: ptr(false)})
+	_, err = f.admin.Agents().Update(ctx, gone, agent.Update{Version: a.Version, Active: ptr(false)})
 	require.NoError(t, err)
 	bare := mk(agent.New{Name: "Bare", Permissions: &agent.Permissions{}})
 	return g, []string{off, gone, bare}
@@ -43,7 +43,7 @@ func nobodyGroup(t *testing.T, f *fixture, name string, strategy agent.Strategy)
 // assignmentRows returns the ticket's FieldAssignment rows.
 func (f *fixture) assignmentRows(t *testing.T, id string) []ticket.Change {
 	t.Helper()
-	h, err := f.admin.History(context.Background(), id)
+	h, err := f.admin.Tickets().History(context.Background(), id)
 	require.NoError(t, err)
 	var out []ticket.Change
 	for _, c := range h {
@@ -63,7 +63,7 @@ func ticketSaying(t *testing.T, f *fixture, content string) ticket.Ticket {
 	t.Helper()
 	n := newTicket()
 	n.Content = content
-	tk, err := f.sys.CreateTicket(context.Background(), n)
+	tk, err := f.sys.Tickets().Create(context.Background(), n)
 	require.NoError(t, err)
 	return tk
 }
@@ -75,7 +75,7 @@ func TestAssignment_TRG61_NobodyEligibleIsRecorded(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t)
 	g, ids := nobodyGroup(t, f, "Night", agent.StrategyNone)
-	empty, err := f.admin.CreateGroup(ctx, helpdesk.GroupSpec{Name: "Empty"})
+	empty, err := f.admin.Groups().Create(ctx, helpdesk.NewGroup{Name: "Empty"})
 	require.NoError(t, err)
 	f.mkTrigger(t, onContent("night", trigger.Action{Kind: trigger.AssignRoundRobin, GroupID: g.ID},
 		trigger.Action{Kind: trigger.Notify, Recipient: trigger.RecipientAssignee, Subject: i18n.Text{"ko": "s"}, Body: i18n.Text{"ko": "b"}}))
@@ -87,7 +87,7 @@ func TestAssignment_TRG61_NobodyEligibleIsRecorded(t *testing.T) {
 	assert.Equal(t, g.ID, tk.GroupID, "the ticket goes to the group")
 	assert.Empty(t, tk.AssigneeID)
 	assert.Equal(t, ticket.StatusNew, tk.Status)
-	h, err := f.admin.History(ctx, tk.ID)
+	h, err := f.admin.Tickets().History(ctx, tk.ID)
 	require.NoError(t, err)
 	i := -1
 	for j, c := range h {
@@ -127,10 +127,10 @@ func TestAssignment_TRG61_NobodyEligibleIsRecorded(t *testing.T) {
 func TestAssignment_TRG61_ReasonNamesFiveMembers(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t)
-	g, err := f.admin.CreateGroup(ctx, helpdesk.GroupSpec{Name: "Big"})
+	g, err := f.admin.Groups().Create(ctx, helpdesk.NewGroup{Name: "Big"})
 	require.NoError(t, err)
 	for i := range 7 {
-		_, err := f.admin.CreateAgent(ctx, agent.New{Name: "m", Email: fmt.Sprintf("m%d@acme.example", i),
+		_, err := f.admin.Agents().Create(ctx, agent.New{Name: "m", Email: fmt.Sprintf("m%d@acme.example", i),
 			Toggles: &agent.Toggles{}, GroupIDs: []string{g.ID}})
 		require.NoError(t, err)
 	}
@@ -151,10 +151,10 @@ func TestForward_TKT7_NobodyEligibleIsRecorded(t *testing.T) {
 	g, ids := nobodyGroup(t, f, "Night", agent.StrategyRoundRobin)
 	n := newTicket()
 	n.AssigneeID = f.agentID
-	tk, err := f.sys.CreateTicket(ctx, n)
+	tk, err := f.sys.Tickets().Create(ctx, n)
 	require.NoError(t, err)
 
-	got, err := f.admin.Forward(ctx, tk.ID, helpdesk.Forward{GroupID: g.ID})
+	got, err := f.admin.Tickets().Forward(ctx, tk.ID, helpdesk.Forward{GroupID: g.ID})
 	require.NoError(t, err)
 	assert.Equal(t, g.ID, got.GroupID)
 	assert.Empty(t, got.AssigneeID)
@@ -164,7 +164,7 @@ func TestForward_TKT7_NobodyEligibleIsRecorded(t *testing.T) {
 	assert.Empty(t, rows[0].ActorID)
 	assert.Equal(t, g.ID, rows[0].From)
 	assert.Contains(t, rows[0].To, fmt.Sprintf("agent %q is inactive", ids[1]))
-	h, err := f.admin.History(ctx, tk.ID)
+	h, err := f.admin.Tickets().History(ctx, tk.ID)
 	require.NoError(t, err)
 	var byAdmin []string
 	for _, c := range h {
@@ -174,18 +174,18 @@ func TestForward_TKT7_NobodyEligibleIsRecorded(t *testing.T) {
 	}
 	assert.ElementsMatch(t, []string{"assignee_id", "group_id"}, byAdmin)
 
-	again, err := f.admin.Forward(ctx, tk.ID, helpdesk.Forward{GroupID: g.ID})
+	again, err := f.admin.Tickets().Forward(ctx, tk.ID, helpdesk.Forward{GroupID: g.ID})
 	require.NoError(t, err)
 	assert.Equal(t, got.Version, again.Version, "nothing changed")
 	assert.Len(t, f.assignmentRows(t, tk.ID), 2, "still said why")
 
-	plain, err := f.admin.CreateGroup(ctx, helpdesk.GroupSpec{Name: "Plain"})
+	plain, err := f.admin.Groups().Create(ctx, helpdesk.NewGroup{Name: "Plain"})
 	require.NoError(t, err)
-	_, err = f.admin.Forward(ctx, tk.ID, helpdesk.Forward{GroupID: plain.ID})
+	_, err = f.admin.Tickets().Forward(ctx, tk.ID, helpdesk.Forward{GroupID: plain.ID})
 	require.NoError(t, err)
 	assert.Len(t, f.assignmentRows(t, tk.ID), 2, "strategy none: waiting in the group is the point")
 
-	id, err := f.admin.NextAssignee(ctx, g.ID)
+	id, err := f.admin.Groups().NextAssignee(ctx, g.ID)
 	require.NoError(t, err)
 	assert.Empty(t, id)
 }
@@ -197,15 +197,15 @@ func TestTriggers_TRG8_DryRunWarnsWhenNobodyIsEligible(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t)
 	g, ids := nobodyGroup(t, f, "Night", agent.StrategyNone)
-	gone, err := f.admin.CreateGroup(ctx, helpdesk.GroupSpec{Name: "Gone"})
+	gone, err := f.admin.Groups().Create(ctx, helpdesk.NewGroup{Name: "Gone"})
 	require.NoError(t, err)
 	f.mkTrigger(t, trigger.New{Name: "assign", All: []trigger.Condition{{Target: "event", Op: trigger.Is, Value: "created"}},
 		Actions: []trigger.Action{{Kind: trigger.AssignRoundRobin, GroupID: g.ID}, {Kind: trigger.AssignRandom, GroupID: gone.ID},
 			{Kind: trigger.AddTags, Tags: []string{"x"}}}})
-	require.NoError(t, f.admin.DeleteGroup(ctx, gone.ID))
+	require.NoError(t, f.admin.Groups().Delete(ctx, gone.ID))
 	tk := f.ticket(t)
 
-	rep, err := f.admin.DryRun(ctx, tk.ID, ticket.EventCreated, nil)
+	rep, err := f.admin.Triggers().DryRun(ctx, tk.ID, ticket.EventCreated, nil)
 	require.NoError(t, err)
 	require.True(t, rep.Triggers[0].Fired)
 	acts := rep.Triggers[0].Actions
@@ -217,9 +217,9 @@ func TestTriggers_TRG8_DryRunWarnsWhenNobodyIsEligible(t *testing.T) {
 	assert.Empty(t, acts[2].Warning)
 	assert.Empty(t, rep.Ticket.AssigneeID)
 
-	_, err = f.admin.AddGroupMember(ctx, g.ID, f.agentID)
+	_, err = f.admin.Groups().AddMember(ctx, g.ID, f.agentID)
 	require.NoError(t, err)
-	rep, err = f.admin.DryRun(ctx, tk.ID, ticket.EventCreated, nil)
+	rep, err = f.admin.Triggers().DryRun(ctx, tk.ID, ticket.EventCreated, nil)
 	require.NoError(t, err)
 	assert.Empty(t, rep.Triggers[0].Actions[0].Warning, "someone is picked")
 	assert.Equal(t, f.agentID, rep.Ticket.AssigneeID)

@@ -18,14 +18,14 @@ const closePage = 200
 // admin) from time to time, or let an AutoCloser run it for every service.
 // Several processes may run it at once: a ticket closed, reopened or solved
 // again meanwhile is skipped.
-func (s *Session) CloseSolved(ctx context.Context) (int, error) {
+func (h Tickets) CloseSolved(ctx context.Context) (int, error) {
 	closed := 0
 	for {
 		var (
 			due    []ticket.Ticket
 			cutoff time.Time
 		)
-		err := s.run(ctx, "CloseSolved", permSettings, func(o *op) (err error) {
+		err := h.s.run(ctx, "Tickets.CloseSolved", permSettings, func(o *op) (err error) {
 			after := o.svc.Tickets.CloseAfter
 			if after == 0 {
 				after = DefaultCloseAfter
@@ -42,7 +42,7 @@ func (s *Session) CloseSolved(ctx context.Context) (int, error) {
 		}
 		n := 0
 		for _, t := range due {
-			ok, err := s.closeDue(ctx, t.ID, cutoff)
+			ok, err := h.s.closeDue(ctx, t.ID, cutoff)
 			if err != nil {
 				return closed, err
 			}
@@ -63,7 +63,7 @@ func (s *Session) CloseSolved(ctx context.Context) (int, error) {
 // and reports whether it did.
 func (s *Session) closeDue(ctx context.Context, id string, cutoff time.Time) (bool, error) {
 	var closed bool
-	err := s.runRetry(ctx, "CloseSolved", permTicketWork, func(o *op) error {
+	err := s.runRetry(ctx, "Tickets.CloseSolved", permTicketWork, func(o *op) error {
 		closed = false
 		_, err := s.edit(ctx, o, id, ticket.EventUpdated, func(t *ticket.Ticket) ([]ticket.FieldChange, error) {
 			if t.Status != ticket.StatusSolved || t.SolvedAt.After(cutoff) {
@@ -85,7 +85,7 @@ func (s *Service) RunAutoClose(ctx context.Context, interval time.Duration) erro
 	defer t.Stop()
 	sess := s.As(System)
 	for {
-		if _, err := sess.CloseSolved(ctx); err != nil && ctx.Err() == nil {
+		if _, err := sess.Tickets().CloseSolved(ctx); err != nil && ctx.Err() == nil {
 			s.desk.log.Error("helpdesk: auto-close", "service", s.id, "err", err)
 		}
 		select {
@@ -152,7 +152,7 @@ func (a *AutoCloser) RunOnce(ctx context.Context) (int, error) {
 			if err := ctx.Err(); err != nil {
 				return closed, errors.Join(append(failed, err)...)
 			}
-			n, err := a.desk.Service(id).As(System).CloseSolved(ctx)
+			n, err := a.desk.Service(id).As(System).Tickets().CloseSolved(ctx)
 			closed += n
 			if err != nil {
 				failed = append(failed, errs.Wrap(err, "auto-close: service %q", id))

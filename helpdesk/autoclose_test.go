@@ -26,31 +26,31 @@ func TestCloseSolved_TKT2_AfterFourDays(t *testing.T) {
 
 	var ids []string
 	for i := range 3 {
-		tk, err := sys.CreateTicket(ctx, newTicket())
+		tk, err := sys.Tickets().Create(ctx, newTicket())
 		require.NoError(t, err)
 		ids = append(ids, tk.ID)
 		if i < 2 {
-			_, err = sys.Solve(ctx, tk.ID, helpdesk.SolveOptions{})
+			_, err = sys.Tickets().Solve(ctx, tk.ID, helpdesk.Solve{})
 			require.NoError(t, err)
 		}
 		now = now.Add(time.Hour)
 	}
 	now = now.Add(helpdesk.DefaultCloseAfter - 3*time.Hour) // the first was solved exactly 4 days ago
-	n, err := sys.CloseSolved(ctx)
+	n, err := sys.Tickets().CloseSolved(ctx)
 	require.NoError(t, err)
 	assert.Equal(t, 1, n)
-	_, err = sys.CustomerReply(ctx, ids[1], "not fixed") // reopened before its time
+	_, err = sys.Tickets().CustomerReply(ctx, ids[1], "not fixed") // reopened before its time
 	require.NoError(t, err)
 	now = now.Add(24 * time.Hour)
-	n, err = sys.CloseSolved(ctx)
+	n, err = sys.Tickets().CloseSolved(ctx)
 	require.NoError(t, err)
 	assert.Zero(t, n, "reopened and never-solved tickets stay")
 	for i, want := range []ticket.Status{ticket.StatusClosed, ticket.StatusOpen, ticket.StatusNew} {
-		tk, err := sys.Ticket(ctx, ids[i])
+		tk, err := sys.Tickets().Get(ctx, ids[i])
 		require.NoError(t, err)
 		assert.Equal(t, want, tk.Status)
 	}
-	_, err = f.agent.CloseSolved(ctx)
+	_, err = f.agent.Tickets().CloseSolved(ctx)
 	assert.ErrorIs(t, err, helpdesk.ErrForbidden, "a job for the system or an admin")
 }
 
@@ -82,9 +82,9 @@ func solvedTickets(t *testing.T, d *helpdesk.Desk, id string, after time.Duratio
 	require.NoError(t, err)
 	sys := d.Service(id).As(helpdesk.System)
 	for range n {
-		tk, err := sys.CreateTicket(ctx, newTicket())
+		tk, err := sys.Tickets().Create(ctx, newTicket())
 		require.NoError(t, err)
-		_, err = sys.Solve(ctx, tk.ID, helpdesk.SolveOptions{Internal: true})
+		_, err = sys.Tickets().Solve(ctx, tk.ID, helpdesk.Solve{Internal: true})
 		require.NoError(t, err)
 	}
 }
@@ -94,7 +94,7 @@ func countStatus(t *testing.T, d *helpdesk.Desk, id string, st ticket.Status) in
 	n := 0
 	f := ticket.Filter{Statuses: []ticket.Status{st}, Limit: ticket.MaxPageSize}
 	for {
-		p, err := d.Service(id).As(helpdesk.System).Tickets(context.Background(), f)
+		p, err := d.Service(id).As(helpdesk.System).Tickets().List(context.Background(), f)
 		require.NoError(t, err)
 		n += len(p.Tickets)
 		if p.Next == "" {
@@ -112,7 +112,7 @@ func TestCloseSolved_TKT2_ManyDue(t *testing.T) {
 	require.NoError(t, err)
 	solvedTickets(t, d, "acme", time.Hour, 450)
 	c.Add(time.Hour)
-	n, err := d.Service("acme").As(helpdesk.System).CloseSolved(context.Background())
+	n, err := d.Service("acme").As(helpdesk.System).Tickets().CloseSolved(context.Background())
 	require.NoError(t, err)
 	assert.Equal(t, 450, n)
 	assert.Equal(t, 450, countStatus(t, d, "acme", ticket.StatusClosed))
@@ -212,14 +212,14 @@ func TestCloseDue_TKT2_SolvedAgainMeanwhile(t *testing.T) {
 	require.NoError(t, err)
 	solvedTickets(t, d, "acme", time.Hour, 1)
 	sys := d.Service("acme").As(helpdesk.System)
-	p, err := sys.Tickets(ctx, ticket.Filter{})
+	p, err := sys.Tickets().List(ctx, ticket.Filter{})
 	require.NoError(t, err)
 	id := p.Tickets[0].ID
 	cutoff := c.Now() // a pass read it as due at this cut-off
 	c.Add(time.Minute)
-	_, err = sys.ChangeStatus(ctx, id, ticket.StatusOpen)
+	_, err = sys.Tickets().SetStatus(ctx, id, ticket.StatusOpen)
 	require.NoError(t, err)
-	_, err = sys.Solve(ctx, id, helpdesk.SolveOptions{Internal: true})
+	_, err = sys.Tickets().Solve(ctx, id, helpdesk.Solve{Internal: true})
 	require.NoError(t, err)
 
 	closed, err := sys.CloseDue(ctx, id, cutoff)

@@ -26,42 +26,42 @@ func TestServiceCacheTTL(t *testing.T) {
 	b, err := helpdesk.New(helpdesk.Config{Store: store, Clock: clock})
 	require.NoError(t, err)
 
-	_, err = a.Service("acme").As(helpdesk.System).Settings(ctx)
+	_, err = a.Service("acme").As(helpdesk.System).Configuration().Get(ctx)
 	require.ErrorIs(t, err, helpdesk.ErrNotFound, "unknown services are never cached")
 	_, err = b.CreateService(ctx, helpdesk.NewService{ID: "acme", Settings: helpdesk.Settings{Name: "v1", Languages: []string{"ko"}}})
 	require.NoError(t, err)
 
 	sa, sb := a.Service("acme").As(helpdesk.System), b.Service("acme").As(helpdesk.System)
-	c, err := sa.Settings(ctx)
+	c, err := sa.Configuration().Get(ctx)
 	require.NoError(t, err)
 	c.Languages[0] = "xx" // a caller's copy: the cache must not change with it
 
-	cb, err := sb.Settings(ctx)
+	cb, err := sb.Configuration().Get(ctx)
 	require.NoError(t, err)
 	set := cb.Settings
 	set.Name = "v2"
-	_, err = sb.UpdateSettings(ctx, cb.Version, set)
+	_, err = sb.Configuration().Update(ctx, cb.Version, set)
 	require.NoError(t, err)
 
-	c, err = sa.Settings(ctx)
+	c, err = sa.Configuration().Get(ctx)
 	require.NoError(t, err)
 	assert.Equal(t, "v1", c.Name, "another process's change is seen after the TTL")
 	assert.Equal(t, []string{"ko"}, c.Languages)
-	_, err = sa.UpdateSettings(ctx, c.Version, c.Settings)
+	_, err = sa.Configuration().Update(ctx, c.Version, c.Settings)
 	require.ErrorIs(t, err, helpdesk.ErrConflict, "stale")
-	c, err = sa.Settings(ctx)
+	c, err = sa.Configuration().Get(ctx)
 	require.NoError(t, err)
 	assert.Equal(t, "v2", c.Name, "a conflict drops the stale cache entry")
 
 	now = now.Add(time.Minute)
-	c, err = sa.Settings(ctx)
+	c, err = sa.Configuration().Get(ctx)
 	require.NoError(t, err)
 	assert.Equal(t, "v2", c.Name)
 
 	set.Name = "v3"
-	_, err = sa.UpdateSettings(ctx, c.Version, set)
+	_, err = sa.Configuration().Update(ctx, c.Version, set)
 	require.NoError(t, err)
-	c, err = sa.Settings(ctx)
+	c, err = sa.Configuration().Get(ctx)
 	require.NoError(t, err)
 	assert.Equal(t, "v3", c.Name, "its own change is seen at once")
 }

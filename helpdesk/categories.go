@@ -10,7 +10,7 @@ import (
 	"github.com/deskkit/deskkit/internal/errs"
 )
 
-// CreateCategory adds a category to one of the service's trees (CAT-1..4;
+// Create adds a category to one of the service's trees (CAT-1..4;
 // admin), after the parent's other children (a root when n.ParentID is
 // empty; with a parent, n.Tree may be left empty). The name needs the
 // service's default language and only the service's languages
@@ -19,9 +19,9 @@ import (
 // level a *category.DepthError; a name used on the level of the tree a
 // *category.NameClashError naming each clash (it matches ErrConflict).
 // Nothing is written on error.
-func (s *Session) CreateCategory(ctx context.Context, n category.New) (category.Category, error) {
+func (h Categories) Create(ctx context.Context, n category.New) (category.Category, error) {
 	var out category.Category
-	err := s.run(ctx, "CreateCategory", permSettings, func(o *op) error {
+	err := h.s.run(ctx, "Categories.Create", permSettings, func(o *op) error {
 		cats := o.r.Categories()
 		if err := cats.Lock(ctx); err != nil { // the checks below hold until the write
 			return err
@@ -55,7 +55,7 @@ func (s *Session) CreateCategory(ctx context.Context, n category.New) (category.
 		if err != nil {
 			return err
 		}
-		out, err = category.PlanCreate(live, category.Category{ID: s.desk.newID(), Tree: n.Tree, ParentID: n.ParentID,
+		out, err = category.PlanCreate(live, category.Category{ID: h.s.desk.newID(), Tree: n.Tree, ParentID: n.ParentID,
 			Name: name, Enabled: !n.Disabled, CreatedAt: o.now, UpdatedAt: o.now})
 		if err != nil {
 			return err
@@ -68,13 +68,13 @@ func (s *Session) CreateCategory(ctx context.Context, n category.New) (category.
 	return out, nil
 }
 
-// UpdateCategory renames a category or flips its intake toggle (CAT-5,
+// Update renames a category or flips its intake toggle (CAT-5,
 // CAT-6; admin). The id never changes; tickets keep it. A name used on the
 // category's level returns a *category.NameClashError; a deleted or
 // unknown category ErrNotFound.
-func (s *Session) UpdateCategory(ctx context.Context, id string, u category.Update) (category.Category, error) {
+func (h Categories) Update(ctx context.Context, id string, u category.Update) (category.Category, error) {
 	var out category.Category
-	err := s.run(ctx, "UpdateCategory", permSettings, func(o *op) error {
+	err := h.s.run(ctx, "Categories.Update", permSettings, func(o *op) error {
 		cur, err := lockCategory(ctx, o, id)
 		if err != nil {
 			return err
@@ -119,7 +119,7 @@ func (s *Session) UpdateCategory(ctx context.Context, id string, u category.Upda
 	return out, nil
 }
 
-// MoveCategory moves a category, with everything below it, to the end of
+// Move moves a category, with everything below it, to the end of
 // parentID's children (to the roots when parentID is empty) in the same
 // tree (admin); reorder afterwards to place it elsewhere. Moving under the
 // current parent changes nothing. An unknown or deleted parent, or one in
@@ -127,9 +127,9 @@ func (s *Session) UpdateCategory(ctx context.Context, id string, u category.Upda
 // category or below it a *category.CycleError; a subtree that would reach
 // below level 5 a *category.DepthError; a name used on a new level a
 // *category.NameClashError. Nothing is written on error.
-func (s *Session) MoveCategory(ctx context.Context, id, parentID string) (category.Category, error) {
+func (h Categories) Move(ctx context.Context, id, parentID string) (category.Category, error) {
 	var out category.Category
-	err := s.run(ctx, "MoveCategory", permSettings, func(o *op) error {
+	err := h.s.run(ctx, "Categories.Move", permSettings, func(o *op) error {
 		cur, err := lockCategory(ctx, o, id)
 		if err != nil {
 			return err
@@ -163,11 +163,11 @@ func (s *Session) MoveCategory(ctx context.Context, id, parentID string) (catego
 	return out, err
 }
 
-// ReorderCategories sets the order of parentID's children (of the roots of
+// Reorder sets the order of parentID's children (of the roots of
 // tree when parentID is empty; admin): ids must list each of them exactly
 // once, else ErrInvalid. An unknown parent is ErrNotFound.
-func (s *Session) ReorderCategories(ctx context.Context, tree category.Tree, parentID string, ids []string) error {
-	return s.run(ctx, "ReorderCategories", permSettings, func(o *op) error {
+func (h Categories) Reorder(ctx context.Context, tree category.Tree, parentID string, ids []string) error {
+	return h.s.run(ctx, "Categories.Reorder", permSettings, func(o *op) error {
 		if err := checkTree(tree); err != nil {
 			return err
 		}
@@ -186,15 +186,15 @@ func (s *Session) ReorderCategories(ctx context.Context, tree category.Tree, par
 	})
 }
 
-// DeleteCategory deletes a category and everything below it (CAT-5; admin)
+// Delete deletes a category and everything below it (CAT-5; admin)
 // and returns the deleted ids, id first. They leave the tree and cannot be
 // chosen any more, and their names are free again; tickets keep the ids
 // they hold, and Category and CategoryPath still return the deleted
 // categories with the names they had, for history. Ids are never reused
 // (CAT-7).
-func (s *Session) DeleteCategory(ctx context.Context, id string) ([]string, error) {
+func (h Categories) Delete(ctx context.Context, id string) ([]string, error) {
 	var out []string
-	err := s.run(ctx, "DeleteCategory", permSettings, func(o *op) error {
+	err := h.s.run(ctx, "Categories.Delete", permSettings, func(o *op) error {
 		cur, err := lockCategory(ctx, o, id)
 		if err != nil {
 			return err
@@ -221,12 +221,12 @@ func (s *Session) DeleteCategory(ctx context.Context, id string) ([]string, erro
 	return result(out, err)
 }
 
-// CategoryTree returns the live categories of one tree in display order:
+// Tree returns the live categories of one tree in display order:
 // depth first, siblings by position (see category.Order). Filter it with
 // category.HelpCenter for what customers may pick.
-func (s *Session) CategoryTree(ctx context.Context, tree category.Tree) ([]category.Category, error) {
+func (h Categories) Tree(ctx context.Context, tree category.Tree) ([]category.Category, error) {
 	var out []category.Category
-	err := s.run(ctx, "CategoryTree", permRead, func(o *op) (err error) {
+	err := h.s.run(ctx, "Categories.Tree", permRead, func(o *op) (err error) {
 		if err := checkTree(tree); err != nil {
 			return err
 		}
@@ -240,24 +240,24 @@ func (s *Session) CategoryTree(ctx context.Context, tree category.Tree) ([]categ
 	return out, err
 }
 
-// Category returns one category, deleted or not (Deleted tells): a ticket
+// Get returns one category, deleted or not (Deleted tells): a ticket
 // or a history row may name a deleted one.
-func (s *Session) Category(ctx context.Context, id string) (category.Category, error) {
+func (h Categories) Get(ctx context.Context, id string) (category.Category, error) {
 	var out category.Category
-	err := s.run(ctx, "Category", permRead, func(o *op) (err error) {
+	err := h.s.run(ctx, "Categories.Get", permRead, func(o *op) (err error) {
 		out, err = o.r.Categories().Get(ctx, id)
 		return err
 	})
 	return out, err
 }
 
-// CategoryPath returns a category and its ancestors, root first, deleted
+// Path returns a category and its ancestors, root first, deleted
 // ones included: what a ticket or its history shows for a category id
 // ("결제 > 환불", see category.Names), with the names the categories had
 // when they were deleted (CAT-5).
-func (s *Session) CategoryPath(ctx context.Context, id string) ([]category.Category, error) {
+func (h Categories) Path(ctx context.Context, id string) ([]category.Category, error) {
 	var out []category.Category
-	err := s.run(ctx, "CategoryPath", permRead, func(o *op) (err error) {
+	err := h.s.run(ctx, "Categories.Path", permRead, func(o *op) (err error) {
 		out, err = o.r.Categories().Path(ctx, id)
 		return err
 	})

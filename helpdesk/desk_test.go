@@ -56,12 +56,12 @@ func newFixture(t *testing.T, mods ...func(*helpdesk.Config, *helpdesk.Settings)
 	require.NoError(t, err)
 	f.acme, f.other = d.Service("acme"), d.Service("other")
 	f.sys = f.acme.As(helpdesk.System)
-	adm, err := f.sys.CreateAgent(ctx, agent.New{Name: "Admin", Email: "admin@acme.example", Role: agent.RoleAdmin})
+	adm, err := f.sys.Agents().Create(ctx, agent.New{Name: "Admin", Email: "admin@acme.example", Role: agent.RoleAdmin})
 	require.NoError(t, err)
-	ag, err := f.sys.CreateAgent(ctx, agent.New{Name: "Agent", Email: "agent@acme.example", Role: agent.RoleAgent,
+	ag, err := f.sys.Agents().Create(ctx, agent.New{Name: "Agent", Email: "agent@acme.example", Role: agent.RoleAgent,
 		Permissions: &agent.Permissions{Ticket: true}, Toggles: &agent.Toggles{TicketAssignment: true}})
 	require.NoError(t, err)
-	fa, err := f.other.As(helpdesk.System).CreateAgent(ctx, agent.New{Name: "Foreign", Email: "f@other.example", Role: agent.RoleAdmin})
+	fa, err := f.other.As(helpdesk.System).Agents().Create(ctx, agent.New{Name: "Foreign", Email: "f@other.example", Role: agent.RoleAdmin})
 	require.NoError(t, err)
 	f.adminID, f.agentID, f.foreignAgentID = adm.ID, ag.ID, fa.ID
 	f.admin, f.agent = f.acme.As(helpdesk.AgentID(adm.ID)), f.acme.As(helpdesk.AgentID(ag.ID))
@@ -77,7 +77,7 @@ func newTicket() ticket.New {
 
 func (f *fixture) ticket(t *testing.T) ticket.Ticket {
 	t.Helper()
-	tk, err := f.sys.CreateTicket(context.Background(), newTicket())
+	tk, err := f.sys.Tickets().Create(context.Background(), newTicket())
 	require.NoError(t, err)
 	return tk
 }
@@ -87,11 +87,11 @@ func (f *fixture) ticket(t *testing.T) ticket.Ticket {
 func (f *fixture) assertCounts(t *testing.T, tickets, history int) {
 	t.Helper()
 	ctx := context.Background()
-	p, err := f.sys.Tickets(ctx, ticket.Filter{Limit: ticket.MaxPageSize})
+	p, err := f.sys.Tickets().List(ctx, ticket.Filter{Limit: ticket.MaxPageSize})
 	require.NoError(t, err)
 	assert.Len(t, p.Tickets, tickets, "tickets")
 	var buf bytes.Buffer
-	require.NoError(t, f.sys.ExportHistory(ctx, &buf, helpdesk.JSONLines, ticket.ChangeFilter{}))
+	require.NoError(t, f.sys.Tickets().ExportHistory(ctx, &buf, helpdesk.JSONLines, ticket.ChangeFilter{}))
 	assert.Equal(t, history, strings.Count(buf.String(), "\n"), "history rows")
 }
 
@@ -135,7 +135,7 @@ func TestService_SVC2_LanguagesCanonicalAndDefault(t *testing.T) {
 
 func TestUnknownService_NotFound(t *testing.T) {
 	f := newFixture(t)
-	_, err := f.desk.Service("nope").As(helpdesk.System).CreateTicket(context.Background(), newTicket())
+	_, err := f.desk.Service("nope").As(helpdesk.System).Tickets().Create(context.Background(), newTicket())
 	assert.ErrorIs(t, err, helpdesk.ErrNotFound)
 	assert.Contains(t, err.Error(), `"nope"`)
 }
@@ -146,14 +146,14 @@ func TestCreateTicket_BadInput_EveryFieldNothingWritten(t *testing.T) {
 		s.Tickets = helpdesk.TicketSettings{} // TKT-5: no group, no assignee at creation
 	})
 	ctx := context.Background()
-	_, err := f.sys.CreateTicket(ctx, ticket.New{
+	_, err := f.sys.Tickets().Create(ctx, ticket.New{
 		Title: strings.Repeat("t", 11), Content: strings.Repeat("c", 21), Channel: "fax",
 		Language: "fr", Priority: "sky-high", GroupID: "g1", AssigneeID: f.agentID,
 		CustomerFields: ticket.Fields{"bad": struct{}{}},
 	})
 	assert.ElementsMatch(t, []string{"title", "content", "channel", "language", "priority", "group_id", "assignee_id", "customer_fields.bad"}, problems(t, err))
 
-	_, err = f.sys.CreateTicket(ctx, ticket.New{Title: " ", Channel: ticket.ChannelPhone})
+	_, err = f.sys.Tickets().Create(ctx, ticket.New{Title: " ", Channel: ticket.ChannelPhone})
 	assert.ElementsMatch(t, []string{"title", "content", "channel"}, problems(t, err), "phone is not contracted (SVC-4)")
 	f.assertCounts(t, 0, 0)
 
@@ -165,12 +165,12 @@ func TestCreateTicket_TKT5_AssigneeAtCreation(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
 	n := newTicket()
-	g, err := f.admin.CreateGroup(ctx, helpdesk.GroupSpec{Name: "Billing"})
+	g, err := f.admin.Groups().Create(ctx, helpdesk.NewGroup{Name: "Billing"})
 	require.NoError(t, err)
 	n.AssigneeID, n.GroupID = f.agentID, g.ID
 	defineOrderAndColors(t, f)
 	n.CustomerFields = ticket.Fields{"order": 7, "colors": []any{"red"}}
-	tk, err := f.agent.CreateTicket(ctx, n)
+	tk, err := f.agent.Tickets().Create(ctx, n)
 	require.NoError(t, err)
 	assert.Equal(t, ticket.Fields{"order": 7.0, "colors": []string{"red"}}, tk.CustomerFields, "values stored in canonical shape")
 	assert.Equal(t, ticket.StatusOpen, tk.Status, "an assignment opens the ticket (TKT-2)")
@@ -178,36 +178,36 @@ func TestCreateTicket_TKT5_AssigneeAtCreation(t *testing.T) {
 	assert.Equal(t, ticket.PriorityNormal, tk.Priority)
 
 	n.AssigneeID = f.foreignAgentID
-	_, err = f.agent.CreateTicket(ctx, n)
+	_, err = f.agent.Tickets().Create(ctx, n)
 	assert.Equal(t, []string{"assignee_id"}, problems(t, err), "an agent of another service is unknown here (SVC-1)")
 }
 
 func TestTenantIsolation_SVC1_ForeignTicketIsNotFound(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
-	foreign, err := f.other.As(helpdesk.System).CreateTicket(ctx, newTicket())
+	foreign, err := f.other.As(helpdesk.System).Tickets().Create(ctx, newTicket())
 	require.NoError(t, err)
 	calls := map[string]func() error{
-		"get": func() error { _, err := f.sys.Ticket(ctx, foreign.ID); return err },
+		"get": func() error { _, err := f.sys.Tickets().Get(ctx, foreign.ID); return err },
 		"update": func() error {
-			_, err := f.sys.UpdateTicket(ctx, foreign.ID, ticket.Update{Version: 1, Title: ptr("x")})
+			_, err := f.sys.Tickets().Update(ctx, foreign.ID, ticket.Update{Version: 1, Title: ptr("x")})
 			return err
 		},
-		"status":  func() error { _, err := f.sys.ChangeStatus(ctx, foreign.ID, ticket.StatusOpen); return err },
-		"reply":   func() error { _, err := f.sys.Reply(ctx, foreign.ID, helpdesk.Reply{Body: "x"}); return err },
-		"cust":    func() error { _, err := f.sys.CustomerReply(ctx, foreign.ID, "x"); return err },
-		"solve":   func() error { _, err := f.sys.Solve(ctx, foreign.ID, helpdesk.SolveOptions{}); return err },
-		"comment": func() error { _, err := f.sys.Comments(ctx, foreign.ID); return err },
-		"history": func() error { _, err := f.sys.History(ctx, foreign.ID); return err },
+		"status":  func() error { _, err := f.sys.Tickets().SetStatus(ctx, foreign.ID, ticket.StatusOpen); return err },
+		"reply":   func() error { _, err := f.sys.Tickets().Reply(ctx, foreign.ID, helpdesk.Reply{Body: "x"}); return err },
+		"cust":    func() error { _, err := f.sys.Tickets().CustomerReply(ctx, foreign.ID, "x"); return err },
+		"solve":   func() error { _, err := f.sys.Tickets().Solve(ctx, foreign.ID, helpdesk.Solve{}); return err },
+		"comment": func() error { _, err := f.sys.Tickets().Comments(ctx, foreign.ID); return err },
+		"history": func() error { _, err := f.sys.Tickets().History(ctx, foreign.ID); return err },
 		"export": func() error {
-			return f.sys.ExportHistory(ctx, &bytes.Buffer{}, helpdesk.CSV, ticket.ChangeFilter{TicketID: foreign.ID})
+			return f.sys.Tickets().ExportHistory(ctx, &bytes.Buffer{}, helpdesk.CSV, ticket.ChangeFilter{TicketID: foreign.ID})
 		},
 	}
 	for name, call := range calls {
 		assert.ErrorIs(t, call(), helpdesk.ErrNotFound, name)
 	}
 	f.assertCounts(t, 0, 0)
-	got, err := f.other.As(helpdesk.System).Ticket(ctx, foreign.ID)
+	got, err := f.other.As(helpdesk.System).Tickets().Get(ctx, foreign.ID)
 	require.NoError(t, err)
 	assert.Equal(t, foreign, got)
 }
@@ -218,16 +218,16 @@ func TestUpdateTicket_TKT8_StaleVersion(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
 	tk := f.ticket(t)
-	_, err := f.agent.UpdateTicket(ctx, tk.ID, ticket.Update{Version: tk.Version, Title: ptr("first")})
+	_, err := f.agent.Tickets().Update(ctx, tk.ID, ticket.Update{Version: tk.Version, Title: ptr("first")})
 	require.NoError(t, err)
-	_, err = f.agent.UpdateTicket(ctx, tk.ID, ticket.Update{Version: tk.Version, Title: ptr("second")})
+	_, err = f.agent.Tickets().Update(ctx, tk.ID, ticket.Update{Version: tk.Version, Title: ptr("second")})
 	require.ErrorIs(t, err, helpdesk.ErrConflict)
-	got, err := f.agent.Ticket(ctx, tk.ID)
+	got, err := f.agent.Tickets().Get(ctx, tk.ID)
 	require.NoError(t, err)
 	assert.Equal(t, "first", got.Title)
 	f.assertCounts(t, 1, 2)
 
-	_, err = f.agent.UpdateTicket(ctx, tk.ID, ticket.Update{Title: ptr("no version")})
+	_, err = f.agent.Tickets().Update(ctx, tk.ID, ticket.Update{Title: ptr("no version")})
 	assert.Equal(t, []string{"version"}, problems(t, err))
 }
 
@@ -236,11 +236,11 @@ func TestUpdateTicket_HistoryPerField_TKT4(t *testing.T) {
 	defineOrderAndColors(t, f)
 	ctx := context.Background()
 	tk := f.ticket(t)
-	a, err := f.admin.Agent(ctx, f.agentID)
+	a, err := f.admin.Agents().Get(ctx, f.agentID)
 	require.NoError(t, err)
-	_, err = f.admin.UpdateAgent(ctx, f.agentID, agent.Update{Version: a.Version, Permissions: &agent.Permissions{Ticket: true, Forward: true}})
+	_, err = f.admin.Agents().Update(ctx, f.agentID, agent.Update{Version: a.Version, Permissions: &agent.Permissions{Ticket: true, Forward: true}})
 	require.NoError(t, err, "assigning through an update is forwarding (TKT-7)")
-	up, err := f.agent.UpdateTicket(ctx, tk.ID, ticket.Update{
+	up, err := f.agent.Tickets().Update(ctx, tk.ID, ticket.Update{
 		Version: tk.Version, Priority: ptr(ticket.PriorityUrgent), AssigneeID: ptr(f.agentID),
 		Tags: &[]string{"VIP", " vip", "refund"}, CustomerFields: ticket.Fields{"order": 1234},
 	})
@@ -248,7 +248,7 @@ func TestUpdateTicket_HistoryPerField_TKT4(t *testing.T) {
 	assert.Equal(t, ticket.StatusOpen, up.Status, "assignment opens (TKT-2)")
 	assert.Equal(t, []string{"refund", "vip"}, up.Tags)
 	assert.Equal(t, 1234.0, up.CustomerFields["order"])
-	h, err := f.agent.History(ctx, tk.ID)
+	h, err := f.agent.Tickets().History(ctx, tk.ID)
 	require.NoError(t, err)
 	var got []string
 	for _, c := range h[1:] {
@@ -260,7 +260,7 @@ func TestUpdateTicket_HistoryPerField_TKT4(t *testing.T) {
 	assert.Equal(t, []string{"status:new→open", "priority:normal→urgent", "assignee_id:→" + f.agentID, "tags:→refund, vip", "customer_fields.order:→1234"}, got)
 
 	// an update that changes nothing writes nothing
-	same, err := f.agent.UpdateTicket(ctx, tk.ID, ticket.Update{Version: up.Version, Priority: ptr(ticket.PriorityUrgent)})
+	same, err := f.agent.Tickets().Update(ctx, tk.ID, ticket.Update{Version: up.Version, Priority: ptr(ticket.PriorityUrgent)})
 	require.NoError(t, err)
 	assert.Equal(t, up.Version, same.Version)
 	f.assertCounts(t, 1, 6)
@@ -270,33 +270,33 @@ func TestChangeStatus_TKT2_IllegalMoveNamesFromTo(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
 	tk := f.ticket(t)
-	_, err := f.agent.ChangeStatus(ctx, tk.ID, ticket.StatusClosed)
+	_, err := f.agent.Tickets().SetStatus(ctx, tk.ID, ticket.StatusClosed)
 	var te *ticket.TransitionError
 	require.ErrorAs(t, err, &te)
 	assert.Equal(t, ticket.StatusNew, te.From)
 	assert.Equal(t, ticket.StatusClosed, te.To)
 	assert.ErrorIs(t, err, helpdesk.ErrIllegalTransition)
 	assert.ErrorIs(t, err, helpdesk.ErrInvalid)
-	_, err = f.agent.ChangeStatus(ctx, tk.ID, "frozen")
+	_, err = f.agent.Tickets().SetStatus(ctx, tk.ID, "frozen")
 	assert.Equal(t, []string{"status"}, problems(t, err))
 	f.assertCounts(t, 1, 1)
 
 	for _, to := range []ticket.Status{ticket.StatusPending, ticket.StatusOpen, ticket.StatusSolved, ticket.StatusOpen, ticket.StatusSolved, ticket.StatusClosed} {
-		got, err := f.agent.ChangeStatus(ctx, tk.ID, to)
+		got, err := f.agent.Tickets().SetStatus(ctx, tk.ID, to)
 		require.NoError(t, err, "→ %s", to)
 		assert.Equal(t, to, got.Status)
 	}
-	got, err := f.agent.Ticket(ctx, tk.ID)
+	got, err := f.agent.Tickets().Get(ctx, tk.ID)
 	require.NoError(t, err)
 	assert.False(t, got.SolvedAt.IsZero())
 	assert.False(t, got.ClosedAt.IsZero())
 
 	// closed is final: no status, field or reply changes
-	_, err = f.agent.ChangeStatus(ctx, tk.ID, ticket.StatusOpen)
+	_, err = f.agent.Tickets().SetStatus(ctx, tk.ID, ticket.StatusOpen)
 	assert.ErrorAs(t, err, &te)
-	_, err = f.agent.UpdateTicket(ctx, tk.ID, ticket.Update{Version: got.Version, Title: ptr("x")})
+	_, err = f.agent.Tickets().Update(ctx, tk.ID, ticket.Update{Version: got.Version, Title: ptr("x")})
 	assert.ErrorIs(t, err, helpdesk.ErrInvalid)
-	_, err = f.agent.Reply(ctx, tk.ID, helpdesk.Reply{Body: "x"})
+	_, err = f.agent.Tickets().Reply(ctx, tk.ID, helpdesk.Reply{Body: "x"})
 	assert.ErrorIs(t, err, helpdesk.ErrInvalid)
 	f.assertCounts(t, 1, 7)
 }
@@ -306,32 +306,32 @@ func TestReply_TKT2_AutomaticMoves(t *testing.T) {
 	ctx := context.Background()
 	tk := f.ticket(t)
 
-	_, err := f.agent.Reply(ctx, tk.ID, helpdesk.Reply{Body: "note", Internal: true})
+	_, err := f.agent.Tickets().Reply(ctx, tk.ID, helpdesk.Reply{Body: "note", Internal: true})
 	require.NoError(t, err)
-	got, _ := f.agent.Ticket(ctx, tk.ID)
+	got, _ := f.agent.Tickets().Get(ctx, tk.ID)
 	assert.Equal(t, ticket.StatusNew, got.Status, "an internal note does not open")
 
-	c, err := f.agent.Reply(ctx, tk.ID, helpdesk.Reply{Body: "hello", Status: ticket.StatusPending})
+	c, err := f.agent.Tickets().Reply(ctx, tk.ID, helpdesk.Reply{Body: "hello", Status: ticket.StatusPending})
 	require.NoError(t, err)
 	assert.Equal(t, ticket.CommentPublic, c.Kind)
 	assert.Equal(t, f.agentID, c.AuthorID)
-	got, _ = f.agent.Ticket(ctx, tk.ID)
+	got, _ = f.agent.Tickets().Get(ctx, tk.ID)
 	assert.Equal(t, ticket.StatusPending, got.Status, "first public reply opens, then submit as pending")
 
-	got, err = f.sys.CustomerReply(ctx, tk.ID, "thanks, still broken")
+	got, err = f.sys.Tickets().CustomerReply(ctx, tk.ID, "thanks, still broken")
 	require.NoError(t, err)
 	assert.Equal(t, ticket.StatusOpen, got.Status, "a customer reply reopens a pending ticket")
-	_, err = f.agent.Solve(ctx, tk.ID, helpdesk.SolveOptions{})
+	_, err = f.agent.Tickets().Solve(ctx, tk.ID, helpdesk.Solve{})
 	require.NoError(t, err)
-	got, err = f.sys.CustomerReply(ctx, tk.ID, "again")
+	got, err = f.sys.Tickets().CustomerReply(ctx, tk.ID, "again")
 	require.NoError(t, err)
 	assert.Equal(t, ticket.StatusOpen, got.Status, "a customer reply reopens a solved ticket")
 
-	cs, err := f.agent.Comments(ctx, tk.ID)
+	cs, err := f.agent.Tickets().Comments(ctx, tk.ID)
 	require.NoError(t, err)
 	require.Len(t, cs, 4)
 	assert.True(t, cs[2].FromCustomer)
-	h, err := f.agent.History(ctx, tk.ID)
+	h, err := f.agent.Tickets().History(ctx, tk.ID)
 	require.NoError(t, err)
 	var events []ticket.EventKind
 	for _, c := range h {
@@ -340,9 +340,9 @@ func TestReply_TKT2_AutomaticMoves(t *testing.T) {
 	assert.Contains(t, events, ticket.EventAgentReplied)
 	assert.Contains(t, events, ticket.EventCustomerReplied)
 
-	_, err = f.agent.Reply(ctx, tk.ID, helpdesk.Reply{Body: "  ", Status: "nope"})
+	_, err = f.agent.Tickets().Reply(ctx, tk.ID, helpdesk.Reply{Body: "  ", Status: "nope"})
 	assert.ElementsMatch(t, []string{"body", "status"}, problems(t, err))
-	_, err = f.agent.CustomerReply(ctx, tk.ID, "I am not the customer")
+	_, err = f.agent.Tickets().CustomerReply(ctx, tk.ID, "I am not the customer")
 	assert.ErrorIs(t, err, helpdesk.ErrForbidden)
 }
 
@@ -350,23 +350,23 @@ func TestCustomerReply_TKT2_ClosedMakesFollowUp(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
 	tk := f.ticket(t)
-	_, err := f.agent.Solve(ctx, tk.ID, helpdesk.SolveOptions{})
+	_, err := f.agent.Tickets().Solve(ctx, tk.ID, helpdesk.Solve{})
 	require.NoError(t, err)
-	_, err = f.agent.ChangeStatus(ctx, tk.ID, ticket.StatusClosed)
+	_, err = f.agent.Tickets().SetStatus(ctx, tk.ID, ticket.StatusClosed)
 	require.NoError(t, err)
-	fu, err := f.sys.CustomerReply(ctx, tk.ID, "it broke again")
+	fu, err := f.sys.Tickets().CustomerReply(ctx, tk.ID, "it broke again")
 	require.NoError(t, err)
 	assert.Equal(t, tk.ID, fu.FollowUpOf)
 	assert.Equal(t, "Re: Help", fu.Title)
 	assert.Equal(t, "it broke again", fu.Content)
 	assert.Equal(t, ticket.StatusNew, fu.Status)
 	assert.Equal(t, tk.Requester, fu.Requester)
-	old, err := f.agent.History(ctx, tk.ID)
+	old, err := f.agent.Tickets().History(ctx, tk.ID)
 	require.NoError(t, err)
 	last := old[len(old)-1]
 	assert.Equal(t, ticket.FieldFollowUp, last.Field)
 	assert.Equal(t, fu.ID, last.To)
-	closed, _ := f.agent.Ticket(ctx, tk.ID)
+	closed, _ := f.agent.Tickets().Get(ctx, tk.ID)
 	assert.Equal(t, ticket.StatusClosed, closed.Status, "closed is final")
 }
 
@@ -375,16 +375,16 @@ func TestSolve_TKT6_InternalResolutionFallsBack(t *testing.T) {
 	ctx := context.Background()
 	n := newTicket()
 	n.Language = "en" // only Korean text is configured
-	tk, err := f.sys.CreateTicket(ctx, n)
+	tk, err := f.sys.Tickets().Create(ctx, n)
 	require.NoError(t, err)
-	_, err = f.agent.Solve(ctx, tk.ID, helpdesk.SolveOptions{Internal: true})
+	_, err = f.agent.Tickets().Solve(ctx, tk.ID, helpdesk.Solve{Internal: true})
 	require.NoError(t, err)
-	h, err := f.agent.History(ctx, tk.ID)
+	h, err := f.agent.Tickets().History(ctx, tk.ID)
 	require.NoError(t, err)
 	last := h[len(h)-1]
 	assert.Equal(t, ticket.FieldInternalResolution, last.Field)
 	assert.Equal(t, "내부 처리 완료", last.To)
-	_, err = f.agent.Solve(ctx, tk.ID, helpdesk.SolveOptions{Internal: true})
+	_, err = f.agent.Tickets().Solve(ctx, tk.ID, helpdesk.Solve{Internal: true})
 	var te *ticket.TransitionError
 	assert.ErrorAs(t, err, &te, "solved → solved is not a move")
 }
@@ -398,9 +398,9 @@ func TestSolve_TKT6_InternalResolutionWithoutText(t *testing.T) {
 	})
 	ctx := context.Background()
 	tk := f.ticket(t) // in Korean, the default language: no text for it
-	_, err := f.agent.Solve(ctx, tk.ID, helpdesk.SolveOptions{Internal: true})
+	_, err := f.agent.Tickets().Solve(ctx, tk.ID, helpdesk.Solve{Internal: true})
 	require.NoError(t, err)
-	h, err := f.agent.History(ctx, tk.ID)
+	h, err := f.agent.Tickets().History(ctx, tk.ID)
 	require.NoError(t, err)
 	for _, c := range h {
 		assert.NotEqual(t, ticket.FieldInternalResolution, c.Field, "no empty row")
@@ -411,11 +411,11 @@ func TestSolve_TKT6_InternalResolutionWithoutText(t *testing.T) {
 
 	n := newTicket()
 	n.Language = "en"
-	en, err := f.sys.CreateTicket(ctx, n)
+	en, err := f.sys.Tickets().Create(ctx, n)
 	require.NoError(t, err)
-	_, err = f.agent.Solve(ctx, en.ID, helpdesk.SolveOptions{Internal: true})
+	_, err = f.agent.Tickets().Solve(ctx, en.ID, helpdesk.Solve{Internal: true})
 	require.NoError(t, err)
-	h, err = f.agent.History(ctx, en.ID)
+	h, err = f.agent.Tickets().History(ctx, en.ID)
 	require.NoError(t, err)
 	assert.Equal(t, ticket.FieldInternalResolution, h[len(h)-1].Field)
 	assert.Equal(t, "Handled internally", h[len(h)-1].To)
@@ -425,25 +425,25 @@ func TestExportHistory_Formats(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
 	tk := f.ticket(t)
-	_, err := f.agent.Reply(ctx, tk.ID, helpdesk.Reply{Body: "x"})
+	_, err := f.agent.Tickets().Reply(ctx, tk.ID, helpdesk.Reply{Body: "x"})
 	require.NoError(t, err)
-	_, err = f.agent.UpdateTicket(ctx, tk.ID, ticket.Update{Version: 2, Title: ptr("=cmd|' /C calc'!A0")})
+	_, err = f.agent.Tickets().Update(ctx, tk.ID, ticket.Update{Version: 2, Title: ptr("=cmd|' /C calc'!A0")})
 	require.NoError(t, err)
 
 	var jl bytes.Buffer
-	require.NoError(t, f.admin.ExportHistory(ctx, &jl, helpdesk.JSONLines, ticket.ChangeFilter{TicketID: tk.ID}))
+	require.NoError(t, f.admin.Tickets().ExportHistory(ctx, &jl, helpdesk.JSONLines, ticket.ChangeFilter{TicketID: tk.ID}))
 	var rows []ticket.Change
 	for _, line := range strings.Split(strings.TrimSpace(jl.String()), "\n") {
 		var c ticket.Change
 		require.NoError(t, json.Unmarshal([]byte(line), &c))
 		rows = append(rows, c)
 	}
-	h, err := f.admin.History(ctx, tk.ID)
+	h, err := f.admin.Tickets().History(ctx, tk.ID)
 	require.NoError(t, err)
 	assert.Equal(t, h, rows, "JSON lines round-trip the history")
 
 	var csvOut bytes.Buffer
-	require.NoError(t, f.admin.ExportHistory(ctx, &csvOut, helpdesk.CSV, ticket.ChangeFilter{}))
+	require.NoError(t, f.admin.Tickets().ExportHistory(ctx, &csvOut, helpdesk.CSV, ticket.ChangeFilter{}))
 	lines := strings.Split(strings.TrimSpace(csvOut.String()), "\n")
 	assert.Equal(t, "id,ticket_id,at,actor_kind,actor_id,event,field,from,to", lines[0])
 	assert.Len(t, lines, len(h)+1)
@@ -451,10 +451,10 @@ func TestExportHistory_Formats(t *testing.T) {
 
 	// a period filter: nothing before the first row's time
 	var none bytes.Buffer
-	require.NoError(t, f.admin.ExportHistory(ctx, &none, helpdesk.CSV, ticket.ChangeFilter{Until: h[0].At}))
+	require.NoError(t, f.admin.Tickets().ExportHistory(ctx, &none, helpdesk.CSV, ticket.ChangeFilter{Until: h[0].At}))
 	assert.Equal(t, 1, strings.Count(none.String(), "\n"), "header only")
 
-	err = f.admin.ExportHistory(ctx, &bytes.Buffer{}, "xml", ticket.ChangeFilter{})
+	err = f.admin.Tickets().ExportHistory(ctx, &bytes.Buffer{}, "xml", ticket.ChangeFilter{})
 	assert.Equal(t, []string{"format"}, problems(t, err))
 }
 
@@ -476,50 +476,50 @@ func TestExportHistory_StreamsAndStopsOnWriteError(t *testing.T) {
 	ctx := context.Background()
 	tk := f.ticket(t)
 	for i := range 400 {
-		_, err := f.agent.Reply(ctx, tk.ID, helpdesk.Reply{Body: strings.Repeat("x", i+1), Internal: true})
+		_, err := f.agent.Tickets().Reply(ctx, tk.ID, helpdesk.Reply{Body: strings.Repeat("x", i+1), Internal: true})
 		require.NoError(t, err)
 	}
-	err := f.admin.ExportHistory(ctx, &failingWriter{n: 1000}, helpdesk.JSONLines, ticket.ChangeFilter{})
+	err := f.admin.Tickets().ExportHistory(ctx, &failingWriter{n: 1000}, helpdesk.JSONLines, ticket.ChangeFilter{})
 	assert.ErrorIs(t, err, errGone)
 }
 
 func TestSettings_UpdateAndConflict(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
-	c, err := f.agent.Settings(ctx)
+	c, err := f.agent.Configuration().Get(ctx)
 	require.NoError(t, err)
 	set := c.Settings
 	set.Channels.Phone = true
 	set.Languages = append(set.Languages, "ja")
-	up, err := f.admin.UpdateSettings(ctx, c.Version, set)
+	up, err := f.admin.Configuration().Update(ctx, c.Version, set)
 	require.NoError(t, err)
 	assert.Equal(t, c.Version+1, up.Version)
 	assert.True(t, up.Channels.Phone)
-	_, err = f.admin.UpdateSettings(ctx, c.Version, set)
+	_, err = f.admin.Configuration().Update(ctx, c.Version, set)
 	assert.ErrorIs(t, err, helpdesk.ErrConflict)
 	set.DefaultLanguage = "fr"
-	_, err = f.admin.UpdateSettings(ctx, up.Version, set)
+	_, err = f.admin.Configuration().Update(ctx, up.Version, set)
 	assert.Equal(t, []string{"default_language"}, problems(t, err))
 	n := newTicket()
 	n.Channel, n.Language = ticket.ChannelPhone, "ja"
-	_, err = f.sys.CreateTicket(ctx, n)
+	_, err = f.sys.Tickets().Create(ctx, n)
 	assert.NoError(t, err, "phone is contracted now")
 }
 
 func TestAgents_CreateAndList(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
-	_, err := f.admin.CreateAgent(ctx, agent.New{Name: "", Email: "not an email", Role: "boss"})
+	_, err := f.admin.Agents().Create(ctx, agent.New{Name: "", Email: "not an email", Role: "boss"})
 	assert.ElementsMatch(t, []string{"name", "email", "role"}, problems(t, err))
-	_, err = f.admin.CreateAgent(ctx, agent.New{Name: "Dup", Email: "AGENT@acme.example", Role: agent.RoleAgent})
+	_, err = f.admin.Agents().Create(ctx, agent.New{Name: "Dup", Email: "AGENT@acme.example", Role: agent.RoleAgent})
 	assert.ErrorIs(t, err, helpdesk.ErrConflict)
-	l, err := f.agent.Agents(ctx)
+	l, err := f.agent.Agents().List(ctx)
 	require.NoError(t, err)
 	assert.Len(t, l, 2)
-	a, err := f.agent.Agent(ctx, f.adminID)
+	a, err := f.agent.Agents().Get(ctx, f.adminID)
 	require.NoError(t, err)
 	assert.Equal(t, agent.RoleAdmin, a.Role)
-	_, err = f.agent.Agent(ctx, f.foreignAgentID)
+	_, err = f.agent.Agents().Get(ctx, f.foreignAgentID)
 	assert.ErrorIs(t, err, helpdesk.ErrNotFound)
 }
 
@@ -529,18 +529,18 @@ func TestTickets_ListAndByNumber(t *testing.T) {
 	for range 3 {
 		f.ticket(t)
 	}
-	p, err := f.agent.Tickets(ctx, ticket.Filter{Limit: 2})
+	p, err := f.agent.Tickets().List(ctx, ticket.Filter{Limit: 2})
 	require.NoError(t, err)
 	require.Len(t, p.Tickets, 2)
 	assert.Equal(t, int64(3), p.Tickets[0].Number)
-	p, err = f.agent.Tickets(ctx, ticket.Filter{Limit: 2, Cursor: p.Next})
+	p, err = f.agent.Tickets().List(ctx, ticket.Filter{Limit: 2, Cursor: p.Next})
 	require.NoError(t, err)
 	require.Len(t, p.Tickets, 1)
 	assert.Empty(t, p.Next)
-	tk, err := f.agent.TicketByNumber(ctx, 2)
+	tk, err := f.agent.Tickets().ByNumber(ctx, 2)
 	require.NoError(t, err)
 	assert.Equal(t, int64(2), tk.Number)
-	_, err = f.agent.Tickets(ctx, ticket.Filter{Cursor: "zzz"})
+	_, err = f.agent.Tickets().List(ctx, ticket.Filter{Cursor: "zzz"})
 	assert.Equal(t, []string{"cursor"}, problems(t, err))
 }
 
@@ -568,23 +568,23 @@ func TestExportHistory_PagesAndBlocksNobody(t *testing.T) {
 	ctx := context.Background()
 	tk := f.ticket(t)
 	for range 2500 {
-		_, err := f.agent.Reply(ctx, tk.ID, helpdesk.Reply{Body: "n", Internal: true})
+		_, err := f.agent.Tickets().Reply(ctx, tk.ID, helpdesk.Reply{Body: "n", Internal: true})
 		require.NoError(t, err)
 	}
 	w := &blockingWriter{started: make(chan struct{}), release: make(chan struct{})}
 	done := make(chan error)
-	go func() { done <- f.admin.ExportHistory(ctx, w, helpdesk.JSONLines, ticket.ChangeFilter{}) }()
+	go func() { done <- f.admin.Tickets().ExportHistory(ctx, w, helpdesk.JSONLines, ticket.ChangeFilter{}) }()
 	<-w.started
 	cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
-	_, err := f.sys.CreateTicket(cctx, newTicket())
+	_, err := f.sys.Tickets().Create(cctx, newTicket())
 	require.NoError(t, err, "a stalled export does not block the service")
 	close(w.release)
 	require.NoError(t, <-done)
 	assert.GreaterOrEqual(t, w.n, 2501)
 
 	var out bytes.Buffer
-	require.NoError(t, f.admin.ExportHistory(ctx, &out, helpdesk.JSONLines, ticket.ChangeFilter{TicketID: tk.ID}))
+	require.NoError(t, f.admin.Tickets().ExportHistory(ctx, &out, helpdesk.JSONLines, ticket.ChangeFilter{TicketID: tk.ID}))
 	var last int64
 	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
 	require.Len(t, lines, 2501)

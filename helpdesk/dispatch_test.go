@@ -56,20 +56,20 @@ func TestDeskDispatcher_MAIL5_RunOnceDeliversWithTheSender(t *testing.T) {
 		s.Mail = mailSettings()
 		s.Mail.ReplyToAddress = "answers@acme.example"
 	})
-	c, err := f.admin.Settings(ctx)
+	c, err := f.admin.Configuration().Get(ctx)
 	require.NoError(t, err)
 	set := c.Settings
 	set.Surge = notify.SurgeRule{Enabled: true, Window: 10 * time.Minute, Threshold: 1, Cooldown: time.Hour, Location: "UTC",
 		Weekdays: [7]bool{true, true, true, true, true, true, true}, AgentIDs: []string{f.adminID},
 		Templates: map[notify.Medium]notify.Template{notify.Email: {Subject: i18n.Text{"ko": "급증"}, Body: i18n.Text{"ko": "#{count}건"}}}}
-	_, err = f.admin.UpdateSettings(ctx, c.Version, set)
+	_, err = f.admin.Configuration().Update(ctx, c.Version, set)
 	require.NoError(t, err)
 	f.mkTrigger(t, trigger.New{Name: "forward",
 		All:     []trigger.Condition{{Target: "event", Op: trigger.Is, Value: "created"}},
 		Actions: []trigger.Action{{Kind: trigger.Forward, Addresses: []string{"legal@acme.example"}}}})
 
 	tk := f.ticket(t) // the surge alert and the forward
-	_, err = f.agent.Reply(ctx, tk.ID, helpdesk.Reply{Body: "on it"})
+	_, err = f.agent.Tickets().Reply(ctx, tk.ID, helpdesk.Reply{Body: "on it"})
 	require.NoError(t, err) // the automatic mail (MAIL-6)
 
 	mailer := &hostMailer{}
@@ -95,7 +95,7 @@ func TestDeskDispatcher_MAIL5_RunOnceDeliversWithTheSender(t *testing.T) {
 	st, err = d.Drain(ctx)
 	require.NoError(t, err)
 	assert.Zero(t, st, "nothing is pending")
-	counts, err := f.admin.MessageCounts(ctx)
+	counts, err := f.admin.Outbox().Counts(ctx)
 	require.NoError(t, err)
 	assert.Equal(t, map[notify.State]int{notify.Pending: 0, notify.Sent: 3, notify.Failed: 0}, counts)
 }
@@ -109,7 +109,7 @@ func TestAutoMail_MAIL5_NoSender(t *testing.T) {
 		s.Mail.FromAddress = ""
 	})
 	tk := f.ticket(t)
-	_, err := f.agent.Reply(ctx, tk.ID, helpdesk.Reply{Body: "on it"})
+	_, err := f.agent.Tickets().Reply(ctx, tk.ID, helpdesk.Reply{Body: "on it"})
 	require.NoError(t, err)
 	ms := f.messages(t)
 	require.Len(t, ms, 1)

@@ -51,7 +51,7 @@
 //     trigger the call fired), the hold mail when it moved it to pending,
 //     the manual-processing mail otherwise (also for a reply that leaves a
 //     pending ticket pending). #{content} is that reply, as stored.
-//   - ChangeStatus, Solve (not SolveOptions.Internal), and Reply or
+//   - ChangeStatus, Solve (not Solve.Internal), and Reply or
 //     ReplyWithTemplate making an internal note with a Status: the resolve
 //     or hold mail when the call moved the ticket to solved or pending.
 //     #{content} is the ticket's last public reply to the customer, by an
@@ -60,7 +60,7 @@
 //     no mail goes out.
 //
 // Nothing is mailed for an internal resolution (Solve with
-// SolveOptions.Internal, TKT-6: the configured text goes into the history,
+// Solve.Internal, TKT-6: the configured text goes into the history,
 // and with no text configured only the status move is recorded), an
 // internal note that moves nothing, CreateTicket, UpdateTicket, Forward,
 // CustomerReply, or the AutoCloser (CloseSolved). Trigger mails (TRG) are their own,
@@ -149,7 +149,7 @@
 //     tags and fields; its assignee if still eligible), and both histories
 //     link them. Solved tickets close once solved for the service's
 //     TicketSettings.CloseAfter (default 4 days, negative: never):
-//     Session.CloseSolved does it for one service, an AutoCloser for every
+//     Tickets.CloseSolved does it for one service, an AutoCloser for every
 //     service, safe in several processes at once.
 //   - TKT-3 Reply adds a public reply or an internal note. The body is
 //     required and at most Limits.MaxContentBytes and is stored as written;
@@ -169,7 +169,7 @@
 //     whether a group and an assignee may be chosen when a ticket is
 //     created; when off, CreateTicket refuses them (problems on "group_id",
 //     "assignee_id").
-//   - TKT-6 Solve with SolveOptions.Internal solves a ticket without mailing
+//   - TKT-6 Solve with Solve.Internal solves a ticket without mailing
 //     the customer and records the service's InternalResolutionText, in the
 //     ticket's language, in its history.
 //   - TKT-7 Forward gives a ticket to an agent, a group or both, and needs
@@ -205,7 +205,7 @@
 //     committed with the change or not at all, each message with an
 //     idempotency key (per reply or ticket version, per trigger action and
 //     recipient, per alert). Desk.Dispatcher delivers it; admins read the
-//     outbox and retry failed messages (Session.Messages, RetryMessage).
+//     outbox and retry failed messages (Outbox.List, RetryMessage).
 //   - NTF-2 Each new ticket checks the service's surge rule (Settings.Surge)
 //     under the service's surge lock; a due alert is queued for each target
 //     by each medium the rule has a template for, and its time stored.

@@ -29,21 +29,21 @@ func ExampleSession_ReplyWithTemplate() {
 	}})
 	acme := desk.Service("acme")
 	sys := acme.As(helpdesk.System)
-	kim, _ := sys.CreateAgent(ctx, agent.New{Name: "Kim", Email: "kim@acme.example", Role: agent.RoleAgent,
+	kim, _ := sys.Agents().Create(ctx, agent.New{Name: "Kim", Email: "kim@acme.example", Role: agent.RoleAgent,
 		Permissions: &agent.Permissions{Ticket: true}})
 	asKim := acme.As(helpdesk.AgentID(kim.ID))
-	tpl, _ := sys.CreateTemplate(ctx, template.Spec{Title: "Refund done", Code: "refund",
+	tpl, _ := sys.Templates().Create(ctx, template.New{Title: "Refund done", Code: "refund",
 		Content: "Dear #{customerName}, your refund is on its way. - #{agentName}"})
-	t, _ := sys.CreateTicket(ctx, ticket.New{Requester: ticket.Requester{Name: "Lee", Email: "lee@example.com"},
+	t, _ := sys.Tickets().Create(ctx, ticket.New{Requester: ticket.Requester{Name: "Lee", Email: "lee@example.com"},
 		Title: "Refund", Content: "Please refund order 42", Channel: ticket.ChannelHelpCenter})
 
-	note, _ := asKim.Reply(ctx, t.ID, helpdesk.Reply{Body: "Template code is #{customerName}", Internal: true})
+	note, _ := asKim.Tickets().Reply(ctx, t.ID, helpdesk.Reply{Body: "Template code is #{customerName}", Internal: true})
 	fmt.Println(note.Body)
-	c, err := asKim.ReplyWithTemplate(ctx, t.ID, helpdesk.TemplateReply{TemplateID: tpl.ID, Additions: "It takes 3 days."})
+	c, err := asKim.Tickets().ReplyWithTemplate(ctx, t.ID, helpdesk.TemplateReply{TemplateID: tpl.ID, Additions: "It takes 3 days."})
 	fmt.Println(c.Body, err)
 
-	_, _ = asKim.Solve(ctx, t.ID, helpdesk.SolveOptions{})
-	p, _ := sys.Messages(ctx, notify.Filter{})
+	_, _ = asKim.Tickets().Solve(ctx, t.ID, helpdesk.Solve{})
+	p, _ := sys.Outbox().List(ctx, notify.Filter{})
 	fmt.Println(p.Messages[0].Payload.Subject)
 	fmt.Println(p.Messages[0].Payload.Text)
 	// Output:

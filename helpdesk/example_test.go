@@ -19,22 +19,22 @@ func Example() {
 		Name: "ACME", Languages: []string{"ko", "en"}, Channels: helpdesk.Channels{Ticket: true},
 	}})
 	acme := desk.Service("acme")
-	kim, _ := acme.As(helpdesk.System).CreateAgent(ctx, agent.New{Name: "Kim", Email: "kim@acme.example", Role: agent.RoleAgent,
+	kim, _ := acme.As(helpdesk.System).Agents().Create(ctx, agent.New{Name: "Kim", Email: "kim@acme.example", Role: agent.RoleAgent,
 		Permissions: &agent.Permissions{Ticket: true}})
 
-	t, _ := acme.As(helpdesk.System).CreateTicket(ctx, ticket.New{
+	t, _ := acme.As(helpdesk.System).Tickets().Create(ctx, ticket.New{
 		Title: "Refund", Content: "Please refund order 42", Channel: ticket.ChannelHelpCenter,
 	})
 	asKim := acme.As(helpdesk.AgentID(kim.ID))
-	_, _ = asKim.Reply(ctx, t.ID, helpdesk.Reply{Body: "Done!", Status: ticket.StatusSolved})
-	t, _ = asKim.Ticket(ctx, t.ID)
+	_, _ = asKim.Tickets().Reply(ctx, t.ID, helpdesk.Reply{Body: "Done!", Status: ticket.StatusSolved})
+	t, _ = asKim.Tickets().Get(ctx, t.ID)
 	fmt.Printf("#%d %s\n", t.Number, t.Status)
 
-	_, err := asKim.ChangeStatus(ctx, t.ID, ticket.StatusPending)
+	_, err := asKim.Tickets().SetStatus(ctx, t.ID, ticket.StatusPending)
 	var te *ticket.TransitionError
 	fmt.Println(errors.As(err, &te), te.From, te.To)
 
-	_, err = asKim.UpdateSettings(ctx, 1, helpdesk.Settings{Name: "Mine now", Languages: []string{"en"}})
+	_, err = asKim.Configuration().Update(ctx, 1, helpdesk.Settings{Name: "Mine now", Languages: []string{"en"}})
 	fmt.Println(errors.Is(err, helpdesk.ErrForbidden))
 	// Output:
 	// #1 solved

@@ -31,7 +31,7 @@ var csvHeader = []string{"id", "ticket_id", "at", "actor_kind", "actor_id", "eve
 // store (TKT-4): memory use is bounded and no transaction stays open while w
 // is written. Rows committed while an export runs may or may not be
 // included. It needs the export permission (AGT-4).
-func (s *Session) ExportHistory(ctx context.Context, w io.Writer, format ExportFormat, f ticket.ChangeFilter) error {
+func (h Tickets) ExportHistory(ctx context.Context, w io.Writer, format ExportFormat, f ticket.ChangeFilter) error {
 	var write func(ticket.Change) error
 	bw := bufio.NewWriterSize(w, 32<<10)
 	switch format {
@@ -70,7 +70,7 @@ func (s *Session) ExportHistory(ctx context.Context, w io.Writer, format ExportF
 	page := make([]ticket.Change, 0, exportPage)
 	for first := true; ; first = false {
 		page = page[:0]
-		err := s.run(ctx, "ExportHistory", permExport, func(o *op) error {
+		err := h.s.run(ctx, "Tickets.ExportHistory", permExport, func(o *op) error {
 			if first && f.TicketID != "" {
 				if _, err := o.r.Tickets().Get(ctx, f.TicketID); err != nil {
 					return err

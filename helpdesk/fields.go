@@ -60,15 +60,15 @@ func fieldSchema(ctx context.Context, o *op, id string) (field.Schema, error) {
 	return field.NewSchema(st, id), nil
 }
 
-// CreateField defines a user field (admin; FLD-1). Bad input returns a
+// Create defines a user field (admin; FLD-1). Bad input returns a
 // *ValidationError naming every bad part (a select without options among
 // them); a key already used, by a system field too, returns an error
 // matching field.ErrDuplicateKey and ErrConflict. Nothing is written then.
 // A new customer field shows in the layouts that were never set; layouts
 // that were set list it once an admin adds it.
-func (s *Session) CreateField(ctx context.Context, n field.New) (field.Field, error) {
+func (h Fields) Create(ctx context.Context, n field.New) (field.Field, error) {
 	var out field.Field
-	err := s.run(ctx, "CreateField", permSettings, func(o *op) error {
+	err := h.s.run(ctx, "Fields.Create", permSettings, func(o *op) error {
 		if err := n.Validate(o.svc.Languages, o.svc.DefaultLanguage); err != nil {
 			return err
 		}
@@ -93,15 +93,15 @@ func (s *Session) CreateField(ctx context.Context, n field.New) (field.Field, er
 	return out, err
 }
 
-// UpdateField changes a field's label, help text, required flag or options
+// Update changes a field's label, help text, required flag or options
 // (admin). Key, kind and type never change. Stored ticket values are not
 // touched: a value of an option removed since stays on its tickets,
 // readable, and updates that leave it unchanged are accepted (FLD-5). On a
 // system field the option values and the required flag of title, content
 // and priority are fixed (field.ErrSystemField).
-func (s *Session) UpdateField(ctx context.Context, key string, u field.Update) (field.Field, error) {
+func (h Fields) Update(ctx context.Context, key string, u field.Update) (field.Field, error) {
 	var out field.Field
-	err := s.run(ctx, "UpdateField", permSettings, func(o *op) error {
+	err := h.s.run(ctx, "Fields.Update", permSettings, func(o *op) error {
 		if err := o.r.Fields().Lock(ctx); err != nil { // read what we write back
 			return err
 		}
@@ -119,11 +119,11 @@ func (s *Session) UpdateField(ctx context.Context, key string, u field.Update) (
 	return out, err
 }
 
-// DeleteField deletes a user field and takes it out of every layout
+// Delete deletes a user field and takes it out of every layout
 // (admin; FLD-4). Tickets keep the values they have. A system field cannot
 // be deleted (field.ErrSystemField, matching ErrInvalid): reset it instead.
-func (s *Session) DeleteField(ctx context.Context, key string) error {
-	return s.run(ctx, "DeleteField", permSettings, func(o *op) error {
+func (h Fields) Delete(ctx context.Context, key string) error {
+	return h.s.run(ctx, "Fields.Delete", permSettings, func(o *op) error {
 		if err := o.r.Fields().Lock(ctx); err != nil {
 			return err
 		}
@@ -150,11 +150,11 @@ func (s *Session) DeleteField(ctx context.Context, key string) error {
 	})
 }
 
-// ResetSystemField restores a system field's defaults (admin; FLD-4) and
+// ResetSystem restores a system field's defaults (admin; FLD-4) and
 // returns them. A user field has none (field.ErrNotSystem).
-func (s *Session) ResetSystemField(ctx context.Context, key string) (field.Field, error) {
+func (h Fields) ResetSystem(ctx context.Context, key string) (field.Field, error) {
 	var out field.Field
-	err := s.run(ctx, "ResetSystemField", permSettings, func(o *op) error {
+	err := h.s.run(ctx, "Fields.ResetSystem", permSettings, func(o *op) error {
 		if err := o.r.Fields().Lock(ctx); err != nil {
 			return err
 		}
@@ -170,21 +170,21 @@ func (s *Session) ResetSystemField(ctx context.Context, key string) (field.Field
 	return out, err
 }
 
-// Fields lists the service's fields: the system fields first (FLD-4), then
+// List lists the service's fields: the system fields first (FLD-4), then
 // the user fields in creation order. Any agent may read them.
-func (s *Session) Fields(ctx context.Context) ([]field.Field, error) {
+func (h Fields) List(ctx context.Context) ([]field.Field, error) {
 	var out []field.Field
-	err := s.run(ctx, "Fields", permRead, func(o *op) (err error) {
+	err := h.s.run(ctx, "Fields.List", permRead, func(o *op) (err error) {
 		out, err = listFields(ctx, o)
 		return err
 	})
 	return out, err
 }
 
-// Field returns the field with key (any agent).
-func (s *Session) Field(ctx context.Context, key string) (field.Field, error) {
+// Get returns the field with key (any agent).
+func (h Fields) Get(ctx context.Context, key string) (field.Field, error) {
 	var out field.Field
-	err := s.run(ctx, "Field", permRead, func(o *op) (err error) {
+	err := h.s.run(ctx, "Fields.Get", permRead, func(o *op) (err error) {
 		out, err = getField(ctx, o, key)
 		return err
 	})
@@ -227,12 +227,12 @@ func setLayout(ctx context.Context, o *op, k field.Kind, id string, keys []strin
 // listed elsewhere, the call fails with an error matching
 // field.ErrPinned. Unknown keys, agent fields and repeated keys are
 // refused too, every one named in a *ValidationError.
-func (s *Session) SetCustomerLayout(ctx context.Context, intakeCategoryID string, keys []string) (field.Layout, error) {
+func (h Fields) SetCustomerLayout(ctx context.Context, intakeCategoryID string, keys []string) (field.Layout, error) {
 	if err := checkLayoutID(intakeCategoryID); err != nil {
 		return field.Layout{}, err
 	}
 	var out field.Layout
-	err := s.run(ctx, "SetCustomerLayout", permSettings, func(o *op) (err error) {
+	err := h.s.run(ctx, "Fields.SetCustomerLayout", permSettings, func(o *op) (err error) {
 		out, err = setLayout(ctx, o, field.KindCustomer, intakeCategoryID, keys)
 		return err
 	})
@@ -243,11 +243,11 @@ func (s *Session) SetCustomerLayout(ctx context.Context, intakeCategoryID string
 // (admin): it inherits the service's default layout again; "" forgets the
 // default, so that every customer field is shown. Forgetting a layout
 // never set is no error.
-func (s *Session) ResetCustomerLayout(ctx context.Context, intakeCategoryID string) error {
+func (h Fields) ResetCustomerLayout(ctx context.Context, intakeCategoryID string) error {
 	if err := checkLayoutID(intakeCategoryID); err != nil {
 		return err
 	}
-	return s.run(ctx, "ResetCustomerLayout", permSettings, func(o *op) error {
+	return h.s.run(ctx, "Fields.ResetCustomerLayout", permSettings, func(o *op) error {
 		if err := o.r.Fields().DeleteLayout(ctx, field.KindCustomer, intakeCategoryID); !errors.Is(err, ErrNotFound) {
 			return err
 		}
@@ -259,12 +259,12 @@ func (s *Session) ResetCustomerLayout(ctx context.Context, intakeCategoryID stri
 // intake category ("" for tickets without one): its own, else the
 // service's default layout, else every customer field (Layout.Inherited
 // tells). Any agent may read it.
-func (s *Session) CustomerLayout(ctx context.Context, intakeCategoryID string) (field.Layout, error) {
+func (h Fields) CustomerLayout(ctx context.Context, intakeCategoryID string) (field.Layout, error) {
 	if err := checkLayoutID(intakeCategoryID); err != nil {
 		return field.Layout{}, err
 	}
 	var out field.Layout
-	err := s.run(ctx, "CustomerLayout", permRead, func(o *op) error {
+	err := h.s.run(ctx, "Fields.CustomerLayout", permRead, func(o *op) error {
 		sch, err := fieldSchema(ctx, o, intakeCategoryID)
 		out = sch.Customer
 		return err
@@ -275,9 +275,9 @@ func (s *Session) CustomerLayout(ctx context.Context, intakeCategoryID string) (
 // SetAgentLayout sets the ordered agent fields, one layout for the service
 // (admin; FLD-3). Processing type and priority stay on top, checked as
 // SetCustomerLayout checks its pins.
-func (s *Session) SetAgentLayout(ctx context.Context, keys []string) (field.Layout, error) {
+func (h Fields) SetAgentLayout(ctx context.Context, keys []string) (field.Layout, error) {
 	var out field.Layout
-	err := s.run(ctx, "SetAgentLayout", permSettings, func(o *op) (err error) {
+	err := h.s.run(ctx, "Fields.SetAgentLayout", permSettings, func(o *op) (err error) {
 		out, err = setLayout(ctx, o, field.KindAgent, "", keys)
 		return err
 	})
@@ -286,9 +286,9 @@ func (s *Session) SetAgentLayout(ctx context.Context, keys []string) (field.Layo
 
 // AgentLayout returns the service's agent layout; never set, it lists
 // every agent field. Any agent may read it.
-func (s *Session) AgentLayout(ctx context.Context) (field.Layout, error) {
+func (h Fields) AgentLayout(ctx context.Context) (field.Layout, error) {
 	var out field.Layout
-	err := s.run(ctx, "AgentLayout", permRead, func(o *op) error {
+	err := h.s.run(ctx, "Fields.AgentLayout", permRead, func(o *op) error {
 		sch, err := fieldSchema(ctx, o, "")
 		out = sch.Agent
 		return err

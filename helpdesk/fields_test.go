@@ -32,7 +32,7 @@ func mkFields(t *testing.T, f *fixture) {
 		{Key: "severity", Kind: field.KindAgent, Type: field.TypeNumber, Label: label("심각도"), Required: true},
 		{Key: "done", Kind: field.KindAgent, Type: field.TypeCheckbox, Label: label("완료")},
 	} {
-		_, err := f.admin.CreateField(ctx, n)
+		_, err := f.admin.Fields().Create(ctx, n)
 		require.NoError(t, err, n.Key)
 	}
 }
@@ -42,67 +42,67 @@ func TestField_FLD1_AdminDefines_AgentsRead(t *testing.T) {
 	ctx := context.Background()
 	n := field.New{Key: "order_no", Kind: field.KindCustomer, Type: field.TypeText, Label: i18n.Text{"ko": "주문 번호", "en": "Order"},
 		HelpText: i18n.Text{"en": "On your receipt"}}
-	_, err := f.agent.CreateField(ctx, n)
+	_, err := f.agent.Fields().Create(ctx, n)
 	assert.ErrorIs(t, err, helpdesk.ErrForbidden, "configuration needs the admin role (SVC-3)")
-	created, err := f.admin.CreateField(ctx, n)
+	created, err := f.admin.Fields().Create(ctx, n)
 	require.NoError(t, err)
 	assert.False(t, created.System)
 	assert.Equal(t, f.now, created.CreatedAt)
 
-	all, err := f.agent.Fields(ctx)
+	all, err := f.agent.Fields().List(ctx)
 	require.NoError(t, err, "any agent reads the fields")
 	assert.Len(t, all, len(field.SystemFields())+1)
 	assert.Equal(t, created, all[len(all)-1])
-	got, err := f.agent.Field(ctx, "order_no")
+	got, err := f.agent.Fields().Get(ctx, "order_no")
 	require.NoError(t, err)
 	assert.Equal(t, created, got)
 
 	for name, call := range map[string]func() error{
 		"update": func() error {
-			_, err := f.agent.UpdateField(ctx, "order_no", field.Update{Required: ptr(true)})
+			_, err := f.agent.Fields().Update(ctx, "order_no", field.Update{Required: ptr(true)})
 			return err
 		},
-		"delete": func() error { return f.agent.DeleteField(ctx, "order_no") },
-		"reset":  func() error { _, err := f.agent.ResetSystemField(ctx, field.KeyEmail); return err },
+		"delete": func() error { return f.agent.Fields().Delete(ctx, "order_no") },
+		"reset":  func() error { _, err := f.agent.Fields().ResetSystem(ctx, field.KeyEmail); return err },
 		"customer layout": func() error {
-			_, err := f.agent.SetCustomerLayout(ctx, "", nil)
+			_, err := f.agent.Fields().SetCustomerLayout(ctx, "", nil)
 			return err
 		},
-		"reset layout": func() error { return f.agent.ResetCustomerLayout(ctx, "") },
-		"agent layout": func() error { _, err := f.agent.SetAgentLayout(ctx, nil); return err },
+		"reset layout": func() error { return f.agent.Fields().ResetCustomerLayout(ctx, "") },
+		"agent layout": func() error { _, err := f.agent.Fields().SetAgentLayout(ctx, nil); return err },
 	} {
 		assert.ErrorIs(t, call(), helpdesk.ErrForbidden, name)
 	}
 
-	up, err := f.admin.UpdateField(ctx, "order_no", field.Update{Required: ptr(true), HelpText: &i18n.Text{}})
+	up, err := f.admin.Fields().Update(ctx, "order_no", field.Update{Required: ptr(true), HelpText: &i18n.Text{}})
 	require.NoError(t, err)
 	assert.True(t, up.Required)
 	assert.Nil(t, up.HelpText)
 	assert.Equal(t, f.now, up.UpdatedAt)
 	assert.Equal(t, created.CreatedAt, up.CreatedAt)
-	require.NoError(t, f.admin.DeleteField(ctx, "order_no"))
-	_, err = f.agent.Field(ctx, "order_no")
+	require.NoError(t, f.admin.Fields().Delete(ctx, "order_no"))
+	_, err = f.agent.Fields().Get(ctx, "order_no")
 	assert.ErrorIs(t, err, helpdesk.ErrNotFound)
 }
 
 func TestField_FLD1_BadDefinition_EveryProblemNothingWritten(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
-	_, err := f.admin.CreateField(ctx, field.New{Key: "9lives", Kind: "robot", Type: "colour", Label: i18n.Text{"fr": "x"}})
+	_, err := f.admin.Fields().Create(ctx, field.New{Key: "9lives", Kind: "robot", Type: "colour", Label: i18n.Text{"fr": "x"}})
 	assert.ElementsMatch(t, []string{"key", "kind", "type", "label", "label"}, problems(t, err))
-	_, err = f.admin.CreateField(ctx, field.New{Key: "size", Kind: field.KindCustomer, Type: field.TypeSelect, Label: label("크기")})
+	_, err = f.admin.Fields().Create(ctx, field.New{Key: "size", Kind: field.KindCustomer, Type: field.TypeSelect, Label: label("크기")})
 	assert.Equal(t, []string{"options"}, problems(t, err), "a select without options")
-	_, err = f.admin.CreateField(ctx, field.New{Key: "size", Kind: field.KindCustomer, Type: field.TypeMultiSelect, Label: label("크기"),
+	_, err = f.admin.Fields().Create(ctx, field.New{Key: "size", Kind: field.KindCustomer, Type: field.TypeMultiSelect, Label: label("크기"),
 		Options: []field.Option{{Value: "a"}, {Value: "a"}, {Value: ""}}})
 	assert.Equal(t, []string{"options[1].value", "options[2].value"}, problems(t, err))
-	all, err := f.admin.Fields(ctx)
+	all, err := f.admin.Fields().List(ctx)
 	require.NoError(t, err)
 	assert.Len(t, all, len(field.SystemFields()), "nothing written")
 
 	mkFields(t, f)
-	_, err = f.admin.UpdateField(ctx, "size", field.Update{Options: &[]field.Option{}, Label: &i18n.Text{"en": "Size"}})
+	_, err = f.admin.Fields().Update(ctx, "size", field.Update{Options: &[]field.Option{}, Label: &i18n.Text{"en": "Size"}})
 	assert.ElementsMatch(t, []string{"options", "label"}, problems(t, err))
-	_, err = f.admin.UpdateField(ctx, "nope", field.Update{})
+	_, err = f.admin.Fields().Update(ctx, "nope", field.Update{})
 	assert.ErrorIs(t, err, helpdesk.ErrNotFound)
 }
 
@@ -110,46 +110,46 @@ func TestField_FLD1_DuplicateKey(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
 	mkFields(t, f)
-	_, err := f.admin.CreateField(ctx, field.New{Key: "size", Kind: field.KindAgent, Type: field.TypeText, Label: label("x")})
+	_, err := f.admin.Fields().Create(ctx, field.New{Key: "size", Kind: field.KindAgent, Type: field.TypeText, Label: label("x")})
 	assert.ErrorIs(t, err, field.ErrDuplicateKey)
 	assert.ErrorIs(t, err, helpdesk.ErrConflict)
 	assert.Contains(t, err.Error(), `"size"`)
-	_, err = f.admin.CreateField(ctx, field.New{Key: field.KeyPrivacyConsent, Kind: field.KindCustomer, Type: field.TypeCheckbox, Label: label("x")})
+	_, err = f.admin.Fields().Create(ctx, field.New{Key: field.KeyPrivacyConsent, Kind: field.KindCustomer, Type: field.TypeCheckbox, Label: label("x")})
 	assert.ErrorIs(t, err, field.ErrDuplicateKey, "system keys are taken")
 	// the same key in another service is fine (SVC-1)
-	_, err = f.other.As(helpdesk.System).CreateField(ctx, field.New{Key: "size", Kind: field.KindAgent, Type: field.TypeText, Label: label("x")})
+	_, err = f.other.As(helpdesk.System).Fields().Create(ctx, field.New{Key: "size", Kind: field.KindAgent, Type: field.TypeText, Label: label("x")})
 	require.NoError(t, err)
 }
 
 func TestField_FLD4_SystemFieldsResetNotDeleted(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
-	err := f.admin.DeleteField(ctx, field.KeyPrivacyConsent)
+	err := f.admin.Fields().Delete(ctx, field.KeyPrivacyConsent)
 	assert.ErrorIs(t, err, field.ErrSystemField)
 	assert.ErrorIs(t, err, helpdesk.ErrInvalid)
 
-	changed, err := f.admin.UpdateField(ctx, field.KeyPrivacyConsent, field.Update{Required: ptr(true), Label: &i18n.Text{"ko": "동의", "en": "I agree"}})
+	changed, err := f.admin.Fields().Update(ctx, field.KeyPrivacyConsent, field.Update{Required: ptr(true), Label: &i18n.Text{"ko": "동의", "en": "I agree"}})
 	require.NoError(t, err)
 	assert.True(t, changed.Required)
-	got, err := f.agent.Field(ctx, field.KeyPrivacyConsent)
+	got, err := f.agent.Fields().Get(ctx, field.KeyPrivacyConsent)
 	require.NoError(t, err)
 	assert.Equal(t, changed, got)
 
-	_, err = f.admin.UpdateField(ctx, field.KeyPriority, field.Update{Options: &[]field.Option{{Value: "low"}, {Value: "meh"}}})
+	_, err = f.admin.Fields().Update(ctx, field.KeyPriority, field.Update{Options: &[]field.Option{{Value: "low"}, {Value: "meh"}}})
 	assert.ErrorIs(t, err, field.ErrSystemField, "option values of a system field are fixed")
-	_, err = f.admin.UpdateField(ctx, field.KeyTitle, field.Update{Required: ptr(false)})
+	_, err = f.admin.Fields().Update(ctx, field.KeyTitle, field.Update{Required: ptr(false)})
 	assert.ErrorIs(t, err, field.ErrSystemField)
 
-	def, err := f.admin.ResetSystemField(ctx, field.KeyPrivacyConsent)
+	def, err := f.admin.Fields().ResetSystem(ctx, field.KeyPrivacyConsent)
 	require.NoError(t, err)
 	want, _ := field.SystemField(field.KeyPrivacyConsent)
 	assert.Equal(t, want, def)
-	all, err := f.admin.Fields(ctx)
+	all, err := f.admin.Fields().List(ctx)
 	require.NoError(t, err)
 	assert.Equal(t, field.SystemFields(), all)
 
 	mkFields(t, f)
-	_, err = f.admin.ResetSystemField(ctx, "size")
+	_, err = f.admin.Fields().ResetSystem(ctx, "size")
 	assert.ErrorIs(t, err, field.ErrNotSystem)
 }
 
@@ -157,27 +157,27 @@ func TestField_FLD2_CustomerLayoutPins(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
 	mkFields(t, f)
-	_, err := f.admin.SetCustomerLayout(ctx, "", []string{"size", "intake_type", "born"})
+	_, err := f.admin.Fields().SetCustomerLayout(ctx, "", []string{"size", "intake_type", "born"})
 	assert.ErrorIs(t, err, field.ErrPinned)
 	assert.Equal(t, []string{"keys[1]"}, problems(t, err))
-	_, err = f.admin.SetCustomerLayout(ctx, "", []string{"privacy_consent", "size", "severity", "nope"})
+	_, err = f.admin.Fields().SetCustomerLayout(ctx, "", []string{"privacy_consent", "size", "severity", "nope"})
 	assert.ErrorIs(t, err, field.ErrPinned)
 	assert.Equal(t, []string{"keys[0]", "keys[2]", "keys[3]"}, problems(t, err), "every problem named")
 
-	l, err := f.admin.SetCustomerLayout(ctx, "", []string{"born", "size"})
+	l, err := f.admin.Fields().SetCustomerLayout(ctx, "", []string{"born", "size"})
 	require.NoError(t, err)
 	assert.Equal(t, []string{"intake_type", "born", "size", "privacy_consent"}, l.Keys)
-	got, err := f.agent.CustomerLayout(ctx, "some-category")
+	got, err := f.agent.Fields().CustomerLayout(ctx, "some-category")
 	require.NoError(t, err)
 	assert.True(t, got.Inherited, "a category without a layout uses the default")
 	assert.Equal(t, l.Keys, got.Keys)
 
-	require.NoError(t, f.admin.ResetCustomerLayout(ctx, ""))
-	got, err = f.agent.CustomerLayout(ctx, "")
+	require.NoError(t, f.admin.Fields().ResetCustomerLayout(ctx, ""))
+	got, err = f.agent.Fields().CustomerLayout(ctx, "")
 	require.NoError(t, err)
 	assert.True(t, got.Inherited)
 	assert.Contains(t, got.Keys, "tags", "never set: every customer field")
-	_, err = f.admin.SetCustomerLayout(ctx, string([]byte{0xff}), nil)
+	_, err = f.admin.Fields().SetCustomerLayout(ctx, string([]byte{0xff}), nil)
 	assert.Equal(t, []string{"intake_category_id"}, problems(t, err))
 }
 
@@ -185,17 +185,17 @@ func TestField_FLD3_AgentLayoutPins(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
 	mkFields(t, f)
-	_, err := f.admin.SetAgentLayout(ctx, []string{"done", "priority"})
+	_, err := f.admin.Fields().SetAgentLayout(ctx, []string{"done", "priority"})
 	assert.ErrorIs(t, err, field.ErrPinned)
-	l, err := f.admin.SetAgentLayout(ctx, []string{"done"})
+	l, err := f.admin.Fields().SetAgentLayout(ctx, []string{"done"})
 	require.NoError(t, err)
 	assert.Equal(t, []string{"processing_type", "priority", "done"}, l.Keys)
-	got, err := f.agent.AgentLayout(ctx)
+	got, err := f.agent.Fields().AgentLayout(ctx)
 	require.NoError(t, err)
 	assert.Equal(t, l, got)
 
 	// severity (required) is out of the layout: it is not asked for
-	_, err = f.agent.CreateTicket(ctx, newTicket())
+	_, err = f.agent.Tickets().Create(ctx, newTicket())
 	require.NoError(t, err)
 }
 
@@ -203,9 +203,9 @@ func TestField_FLD5_EveryBadFieldReported(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
 	mkFields(t, f)
-	_, err := f.admin.UpdateField(ctx, field.KeyPrivacyConsent, field.Update{Required: ptr(true)})
+	_, err := f.admin.Fields().Update(ctx, field.KeyPrivacyConsent, field.Update{Required: ptr(true)})
 	require.NoError(t, err)
-	_, err = f.admin.SetCustomerLayout(ctx, "", []string{"size", "born", "tags"})
+	_, err = f.admin.Fields().SetCustomerLayout(ctx, "", []string{"size", "born", "tags"})
 	require.NoError(t, err)
 	n := newTicket()
 	n.CustomerFields = ticket.Fields{
@@ -219,7 +219,7 @@ func TestField_FLD5_EveryBadFieldReported(t *testing.T) {
 		"bad":             struct{}{},           // no value shape at all
 	}
 	n.AgentFields = ticket.Fields{"done": "yes", "size": "s"}
-	_, err = f.agent.CreateTicket(ctx, n)
+	_, err = f.agent.Tickets().Create(ctx, n)
 	assert.ElementsMatch(t, []string{
 		"customer_fields.size", "customer_fields.born", "customer_fields.tags", "customer_fields.severity",
 		"customer_fields.title", "customer_fields.nope", "customer_fields.privacy_consent", "customer_fields.bad",
@@ -229,7 +229,7 @@ func TestField_FLD5_EveryBadFieldReported(t *testing.T) {
 
 	n.CustomerFields = ticket.Fields{"size": "xl", "born": "2026-11-25", "tags": []any{"b", "a"}, "privacy_consent": true}
 	n.AgentFields = ticket.Fields{"done": false, "severity": 2}
-	tk, err := f.agent.CreateTicket(ctx, n)
+	tk, err := f.agent.Tickets().Create(ctx, n)
 	require.NoError(t, err)
 	assert.Equal(t, ticket.Fields{"size": "xl", "born": "2026-11-25", "tags": []string{"b", "a"}, "privacy_consent": true}, tk.CustomerFields)
 	assert.Equal(t, ticket.Fields{"done": false, "severity": 2.0}, tk.AgentFields)
@@ -241,16 +241,16 @@ func TestField_FLD5_ChangesInHistory(t *testing.T) {
 	mkFields(t, f)
 	n := newTicket()
 	n.CustomerFields = ticket.Fields{"size": "s"}
-	tk, err := f.sys.CreateTicket(ctx, n)
+	tk, err := f.sys.Tickets().Create(ctx, n)
 	require.NoError(t, err)
-	up, err := f.agent.UpdateTicket(ctx, tk.ID, ticket.Update{Version: tk.Version,
+	up, err := f.agent.Tickets().Update(ctx, tk.ID, ticket.Update{Version: tk.Version,
 		CustomerFields: ticket.Fields{"size": "m"}, AgentFields: ticket.Fields{"severity": 1.5}})
 	require.NoError(t, err)
-	_, err = f.agent.UpdateTicket(ctx, tk.ID, ticket.Update{Version: up.Version, CustomerFields: ticket.Fields{"size": "huge"}})
+	_, err = f.agent.Tickets().Update(ctx, tk.ID, ticket.Update{Version: up.Version, CustomerFields: ticket.Fields{"size": "huge"}})
 	assert.Equal(t, []string{"customer_fields.size"}, problems(t, err))
-	_, err = f.agent.UpdateTicket(ctx, tk.ID, ticket.Update{Version: up.Version, AgentFields: ticket.Fields{"severity": nil}})
+	_, err = f.agent.Tickets().Update(ctx, tk.ID, ticket.Update{Version: up.Version, AgentFields: ticket.Fields{"severity": nil}})
 	assert.Equal(t, []string{"agent_fields.severity"}, problems(t, err), "a required value cannot be removed")
-	h, err := f.agent.History(ctx, tk.ID)
+	h, err := f.agent.Tickets().History(ctx, tk.ID)
 	require.NoError(t, err)
 	var got []string
 	for _, c := range h[1:] {
@@ -263,27 +263,27 @@ func TestField_FLD5_RequiredWhere(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
 	mkFields(t, f)
-	_, err := f.admin.UpdateField(ctx, "born", field.Update{Required: ptr(true)})
+	_, err := f.admin.Fields().Update(ctx, "born", field.Update{Required: ptr(true)})
 	require.NoError(t, err)
-	_, err = f.admin.UpdateField(ctx, field.KeyEmail, field.Update{Required: ptr(true)})
+	_, err = f.admin.Fields().Update(ctx, field.KeyEmail, field.Update{Required: ptr(true)})
 	require.NoError(t, err)
 
 	n := newTicket()
 	n.Requester.Email = ""
-	_, err = f.sys.CreateTicket(ctx, n)
+	_, err = f.sys.Tickets().Create(ctx, n)
 	assert.ElementsMatch(t, []string{"customer_fields.born", "requester.email"}, problems(t, err),
 		"a help-center form must fill the required customer fields; severity is for agents")
-	_, err = f.agent.CreateTicket(ctx, n)
+	_, err = f.agent.Tickets().Create(ctx, n)
 	assert.ElementsMatch(t, []string{"customer_fields.born", "requester.email", "agent_fields.severity"}, problems(t, err))
 
 	n.Channel = ticket.ChannelEmail
 	n.Requester.Email = "lee@customer.example"
-	tk, err := f.sys.CreateTicket(ctx, n)
+	tk, err := f.sys.Tickets().Create(ctx, n)
 	require.NoError(t, err, "mail has no form: required customer fields are not asked for")
 	// An update checks what changes: the missing values stay missing.
-	tk, err = f.agent.UpdateTicket(ctx, tk.ID, ticket.Update{Version: tk.Version, Title: ptr("renamed"), AgentFields: ticket.Fields{"done": true}})
+	tk, err = f.agent.Tickets().Update(ctx, tk.ID, ticket.Update{Version: tk.Version, Title: ptr("renamed"), AgentFields: ticket.Fields{"done": true}})
 	require.NoError(t, err)
-	_, err = f.agent.UpdateTicket(ctx, tk.ID, ticket.Update{Version: tk.Version, Requester: &ticket.Requester{Name: "Lee"}})
+	_, err = f.agent.Tickets().Update(ctx, tk.ID, ticket.Update{Version: tk.Version, Requester: &ticket.Requester{Name: "Lee"}})
 	assert.Equal(t, []string{"requester.email"}, problems(t, err), "the email field is required")
 }
 
@@ -293,24 +293,24 @@ func TestField_FLD5_DefinitionChangesKeepStoredValues(t *testing.T) {
 	mkFields(t, f)
 	n := newTicket()
 	n.CustomerFields = ticket.Fields{"size": "xl", "born": "2000-01-01"}
-	tk, err := f.sys.CreateTicket(ctx, n)
+	tk, err := f.sys.Tickets().Create(ctx, n)
 	require.NoError(t, err)
 
 	// xl is no longer offered; born is deleted.
-	_, err = f.admin.UpdateField(ctx, "size", field.Update{Options: &[]field.Option{{Value: "s"}, {Value: "m"}}})
+	_, err = f.admin.Fields().Update(ctx, "size", field.Update{Options: &[]field.Option{{Value: "s"}, {Value: "m"}}})
 	require.NoError(t, err)
-	require.NoError(t, f.admin.DeleteField(ctx, "born"))
-	got, err := f.agent.Ticket(ctx, tk.ID)
+	require.NoError(t, f.admin.Fields().Delete(ctx, "born"))
+	got, err := f.agent.Tickets().Get(ctx, tk.ID)
 	require.NoError(t, err)
 	assert.Equal(t, ticket.Fields{"size": "xl", "born": "2000-01-01"}, got.CustomerFields, "stored values stay readable")
 
-	up, err := f.agent.UpdateTicket(ctx, tk.ID, ticket.Update{Version: got.Version, Title: ptr("still fine"),
+	up, err := f.agent.Tickets().Update(ctx, tk.ID, ticket.Update{Version: got.Version, Title: ptr("still fine"),
 		CustomerFields: ticket.Fields{"size": "xl", "tags": []string{"a"}}})
 	require.NoError(t, err, "unchanged values are not checked again")
 	assert.Equal(t, ticket.Fields{"size": "xl", "born": "2000-01-01", "tags": []string{"a"}}, up.CustomerFields)
-	_, err = f.agent.UpdateTicket(ctx, tk.ID, ticket.Update{Version: up.Version, CustomerFields: ticket.Fields{"size": "l", "born": "2000-01-02"}})
+	_, err = f.agent.Tickets().Update(ctx, tk.ID, ticket.Update{Version: up.Version, CustomerFields: ticket.Fields{"size": "l", "born": "2000-01-02"}})
 	assert.ElementsMatch(t, []string{"customer_fields.size", "customer_fields.born"}, problems(t, err), "changed values are")
-	up, err = f.agent.UpdateTicket(ctx, tk.ID, ticket.Update{Version: up.Version, CustomerFields: ticket.Fields{"size": "m", "born": nil}})
+	up, err = f.agent.Tickets().Update(ctx, tk.ID, ticket.Update{Version: up.Version, CustomerFields: ticket.Fields{"size": "m", "born": nil}})
 	require.NoError(t, err, "a value of a deleted field can be removed")
 	assert.Equal(t, ticket.Fields{"size": "m", "tags": []string{"a"}}, up.CustomerFields)
 }
@@ -321,18 +321,18 @@ func TestField_FLD5_FollowUpCopiesValues(t *testing.T) {
 	mkFields(t, f)
 	n := newTicket()
 	n.CustomerFields = ticket.Fields{"size": "xl"}
-	tk, err := f.sys.CreateTicket(ctx, n)
+	tk, err := f.sys.Tickets().Create(ctx, n)
 	require.NoError(t, err)
-	_, err = f.sys.Solve(ctx, tk.ID, helpdesk.SolveOptions{Internal: true})
+	_, err = f.sys.Tickets().Solve(ctx, tk.ID, helpdesk.Solve{Internal: true})
 	require.NoError(t, err)
-	_, err = f.sys.ChangeStatus(ctx, tk.ID, ticket.StatusClosed)
+	_, err = f.sys.Tickets().SetStatus(ctx, tk.ID, ticket.StatusClosed)
 	require.NoError(t, err)
-	_, err = f.admin.UpdateField(ctx, "size", field.Update{Options: &[]field.Option{{Value: "s"}}, Required: ptr(true)})
+	_, err = f.admin.Fields().Update(ctx, "size", field.Update{Options: &[]field.Option{{Value: "s"}}, Required: ptr(true)})
 	require.NoError(t, err)
-	_, err = f.admin.UpdateField(ctx, "born", field.Update{Required: ptr(true)})
+	_, err = f.admin.Fields().Update(ctx, "born", field.Update{Required: ptr(true)})
 	require.NoError(t, err)
 
-	next, err := f.sys.CustomerReply(ctx, tk.ID, "again")
+	next, err := f.sys.Tickets().CustomerReply(ctx, tk.ID, "again")
 	require.NoError(t, err, "a follow-up copies the values of the closed ticket; they are not checked again")
 	assert.Equal(t, tk.ID, next.FollowUpOf)
 	assert.Equal(t, ticket.Fields{"size": "xl"}, next.CustomerFields)
@@ -342,23 +342,23 @@ func TestField_FLD5_LayoutOfTheIntakeCategory(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
 	mkFields(t, f)
-	billing, err := f.admin.CreateCategory(ctx, category.New{Tree: category.Intake, Name: label("결제")})
+	billing, err := f.admin.Categories().Create(ctx, category.New{Tree: category.Intake, Name: label("결제")})
 	require.NoError(t, err)
-	_, err = f.admin.SetCustomerLayout(ctx, billing.ID, []string{"size"})
+	_, err = f.admin.Fields().SetCustomerLayout(ctx, billing.ID, []string{"size"})
 	require.NoError(t, err)
-	_, err = f.admin.SetCustomerLayout(ctx, "", []string{"born"})
+	_, err = f.admin.Fields().SetCustomerLayout(ctx, "", []string{"born"})
 	require.NoError(t, err)
 
 	n := newTicket()
 	n.IntakeCategoryID = billing.ID
 	n.CustomerFields = ticket.Fields{"size": "s", "born": "2000-01-01"}
-	_, err = f.sys.CreateTicket(ctx, n)
+	_, err = f.sys.Tickets().Create(ctx, n)
 	assert.Equal(t, []string{"customer_fields.born"}, problems(t, err), "born is not in the billing layout")
 	n.IntakeCategoryID = ""
-	_, err = f.sys.CreateTicket(ctx, n)
+	_, err = f.sys.Tickets().Create(ctx, n)
 	assert.Equal(t, []string{"customer_fields.size"}, problems(t, err), "the default layout has no size")
 	n.CustomerFields = ticket.Fields{"born": "2000-01-01"}
-	_, err = f.sys.CreateTicket(ctx, n)
+	_, err = f.sys.Tickets().Create(ctx, n)
 	require.NoError(t, err)
 }
 
@@ -369,12 +369,12 @@ func TestField_SVC1_FieldsPerService(t *testing.T) {
 	other := f.other.As(helpdesk.System)
 	n := newTicket()
 	n.CustomerFields = ticket.Fields{"size": "s"}
-	_, err := other.CreateTicket(ctx, n)
+	_, err := other.Tickets().Create(ctx, n)
 	assert.Equal(t, []string{"customer_fields.size"}, problems(t, err), "acme's field is unknown in other")
-	_, err = other.Field(ctx, "size")
+	_, err = other.Fields().Get(ctx, "size")
 	assert.ErrorIs(t, err, helpdesk.ErrNotFound)
-	assert.ErrorIs(t, other.DeleteField(ctx, "size"), helpdesk.ErrNotFound)
-	_, err = f.sys.CreateTicket(ctx, n)
+	assert.ErrorIs(t, other.Fields().Delete(ctx, "size"), helpdesk.ErrNotFound)
+	_, err = f.sys.Tickets().Create(ctx, n)
 	require.NoError(t, err)
 }
 
@@ -383,10 +383,10 @@ func TestField_FLD5_ValuesNeedTheirField(t *testing.T) {
 	ctx := context.Background()
 	n := newTicket()
 	n.CustomerFields = ticket.Fields{"order": 7, "colors": []any{"red"}}
-	_, err := f.agent.CreateTicket(ctx, n)
+	_, err := f.agent.Tickets().Create(ctx, n)
 	assert.ElementsMatch(t, []string{"customer_fields.order", "customer_fields.colors"}, problems(t, err), "unknown keys are refused")
 	defineOrderAndColors(t, f)
-	tk, err := f.agent.CreateTicket(ctx, n)
+	tk, err := f.agent.Tickets().Create(ctx, n)
 	require.NoError(t, err)
 	assert.Equal(t, ticket.Fields{"order": 7.0, "colors": []string{"red"}}, tk.CustomerFields)
 }
@@ -400,7 +400,7 @@ func defineOrderAndColors(t *testing.T, f *fixture) {
 		{Key: "order", Kind: field.KindCustomer, Type: field.TypeNumber, Label: label("주문")},
 		{Key: "colors", Kind: field.KindCustomer, Type: field.TypeMultiSelect, Label: label("색"), Options: []field.Option{{Value: "red"}}},
 	} {
-		_, err := f.admin.CreateField(context.Background(), n)
+		_, err := f.admin.Fields().Create(context.Background(), n)
 		require.NoError(t, err, n.Key)
 	}
 }
@@ -427,14 +427,14 @@ func TestField_FLD1_DuplicateKey_StoreConflictReportedAsDuplicate(t *testing.T) 
 	f := newFixture(t, func(c *helpdesk.Config, _ *helpdesk.Settings) { c.Store = blindStore{c.Store} })
 	ctx := context.Background()
 	n := field.New{Key: "order", Kind: field.KindCustomer, Type: field.TypeText, Label: label("주문")}
-	first, err := f.admin.CreateField(ctx, n)
+	first, err := f.admin.Fields().Create(ctx, n)
 	require.NoError(t, err)
 	n.Kind = field.KindAgent
-	_, err = f.admin.CreateField(ctx, n)
+	_, err = f.admin.Fields().Create(ctx, n)
 	assert.ErrorIs(t, err, field.ErrDuplicateKey, "the store's ErrConflict is the domain's duplicate key")
 	assert.ErrorIs(t, err, helpdesk.ErrConflict)
 	assert.Contains(t, err.Error(), `"order"`)
-	all, err := f.agent.Fields(ctx) // Rows, which blindFields does not hide
+	all, err := f.agent.Fields().List(ctx) // Rows, which blindFields does not hide
 	require.NoError(t, err)
 	assert.Equal(t, first, all[len(all)-1], "the first definition stays")
 	assert.Len(t, all, len(field.SystemFields())+1)
@@ -444,35 +444,35 @@ func TestField_FLD4_DeleteTakesTheKeyOutOfEveryLayout(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
 	mkFields(t, f)
-	_, err := f.admin.SetCustomerLayout(ctx, "", []string{"size", "born"})
+	_, err := f.admin.Fields().SetCustomerLayout(ctx, "", []string{"size", "born"})
 	require.NoError(t, err)
-	_, err = f.admin.SetCustomerLayout(ctx, "cat1", []string{"born", "tags"})
+	_, err = f.admin.Fields().SetCustomerLayout(ctx, "cat1", []string{"born", "tags"})
 	require.NoError(t, err)
-	_, err = f.admin.SetCustomerLayout(ctx, "cat2", []string{"tags"})
+	_, err = f.admin.Fields().SetCustomerLayout(ctx, "cat2", []string{"tags"})
 	require.NoError(t, err)
-	_, err = f.admin.SetAgentLayout(ctx, []string{"done", "severity"})
+	_, err = f.admin.Fields().SetAgentLayout(ctx, []string{"done", "severity"})
 	require.NoError(t, err)
 
-	require.NoError(t, f.admin.DeleteField(ctx, "born"))
-	require.NoError(t, f.admin.DeleteField(ctx, "done"))
+	require.NoError(t, f.admin.Fields().Delete(ctx, "born"))
+	require.NoError(t, f.admin.Fields().Delete(ctx, "done"))
 	for id, want := range map[string][]string{
 		"":     {"intake_type", "size", "privacy_consent"},
 		"cat1": {"intake_type", "tags", "privacy_consent"},
 		"cat2": {"intake_type", "tags", "privacy_consent"},
 	} {
-		l, err := f.agent.CustomerLayout(ctx, id)
+		l, err := f.agent.Fields().CustomerLayout(ctx, id)
 		require.NoError(t, err)
 		assert.Equal(t, want, l.Keys, "layout %q", id)
 		assert.False(t, l.Inherited, "layout %q stays set", id)
 	}
-	a, err := f.agent.AgentLayout(ctx)
+	a, err := f.agent.Fields().AgentLayout(ctx)
 	require.NoError(t, err)
 	assert.Equal(t, []string{"processing_type", "priority", "severity"}, a.Keys)
 
 	// a field of the same key created later is not in the old layouts
-	_, err = f.admin.CreateField(ctx, field.New{Key: "born", Kind: field.KindCustomer, Type: field.TypeDate, Label: label("생일")})
+	_, err = f.admin.Fields().Create(ctx, field.New{Key: "born", Kind: field.KindCustomer, Type: field.TypeDate, Label: label("생일")})
 	require.NoError(t, err)
-	l, err := f.agent.CustomerLayout(ctx, "cat1")
+	l, err := f.agent.Fields().CustomerLayout(ctx, "cat1")
 	require.NoError(t, err)
 	assert.Equal(t, []string{"intake_type", "tags", "privacy_consent"}, l.Keys)
 }
@@ -481,16 +481,16 @@ func TestField_FLD2_RefusedLayoutWritesNothing(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
 	mkFields(t, f)
-	set, err := f.admin.SetCustomerLayout(ctx, "cat1", []string{"size"})
+	set, err := f.admin.Fields().SetCustomerLayout(ctx, "cat1", []string{"size"})
 	require.NoError(t, err)
-	_, err = f.admin.SetCustomerLayout(ctx, "cat1", []string{"born", "nope"})
+	_, err = f.admin.Fields().SetCustomerLayout(ctx, "cat1", []string{"born", "nope"})
 	assert.Equal(t, []string{"keys[1]"}, problems(t, err))
-	_, err = f.admin.SetAgentLayout(ctx, []string{"size"})
+	_, err = f.admin.Fields().SetAgentLayout(ctx, []string{"size"})
 	assert.Equal(t, []string{"keys[0]"}, problems(t, err), "a customer field in the agent layout")
-	got, err := f.agent.CustomerLayout(ctx, "cat1")
+	got, err := f.agent.Fields().CustomerLayout(ctx, "cat1")
 	require.NoError(t, err)
 	assert.Equal(t, set, got)
-	a, err := f.agent.AgentLayout(ctx)
+	a, err := f.agent.Fields().AgentLayout(ctx)
 	require.NoError(t, err)
 	assert.True(t, a.Inherited, "never set")
 	assert.Equal(t, []string{"processing_type", "priority", "severity", "done"}, a.Keys)
@@ -500,13 +500,13 @@ func TestField_FLD2_ResetCustomerLayout(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
 	mkFields(t, f)
-	require.NoError(t, f.admin.ResetCustomerLayout(ctx, "never-set"), "forgetting a layout never set is no error")
-	_, err := f.admin.SetCustomerLayout(ctx, "", []string{"born"})
+	require.NoError(t, f.admin.Fields().ResetCustomerLayout(ctx, "never-set"), "forgetting a layout never set is no error")
+	_, err := f.admin.Fields().SetCustomerLayout(ctx, "", []string{"born"})
 	require.NoError(t, err)
-	_, err = f.admin.SetCustomerLayout(ctx, "cat1", []string{"size"})
+	_, err = f.admin.Fields().SetCustomerLayout(ctx, "cat1", []string{"size"})
 	require.NoError(t, err)
-	require.NoError(t, f.admin.ResetCustomerLayout(ctx, "cat1"))
-	l, err := f.agent.CustomerLayout(ctx, "cat1")
+	require.NoError(t, f.admin.Fields().ResetCustomerLayout(ctx, "cat1"))
+	l, err := f.agent.Fields().CustomerLayout(ctx, "cat1")
 	require.NoError(t, err)
 	assert.Equal(t, field.Layout{Kind: field.KindCustomer, IntakeCategoryID: "cat1",
 		Keys: []string{"intake_type", "born", "privacy_consent"}, Inherited: true}, l, "back to the service default")

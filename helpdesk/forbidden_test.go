@@ -20,19 +20,19 @@ func TestForbidden_SVC3_NamesTheCall(t *testing.T) {
 	f := newFixture(t)
 	tk := f.ticket(t)
 
-	_, err := f.agent.CreateGroup(ctx, helpdesk.GroupSpec{Name: "Support"})
+	_, err := f.agent.Groups().Create(ctx, helpdesk.NewGroup{Name: "Support"})
 	assert.EqualError(t, err, fmt.Sprintf(`forbidden: CreateGroup needs the admin role; agent %q does not have it`, f.agentID))
 
-	err = f.agent.ExportHistory(ctx, &bytes.Buffer{}, helpdesk.CSV, ticket.ChangeFilter{})
+	err = f.agent.Tickets().ExportHistory(ctx, &bytes.Buffer{}, helpdesk.CSV, ticket.ChangeFilter{})
 	assert.EqualError(t, err, fmt.Sprintf(`forbidden: ExportHistory needs the export permission; agent %q does not have it`, f.agentID))
 
-	_, err = f.agent.CustomerReply(ctx, tk.ID, "thanks")
+	_, err = f.agent.Tickets().CustomerReply(ctx, tk.ID, "thanks")
 	assert.EqualError(t, err, `forbidden: CustomerReply: only the system actor speaks for the customer`)
 
-	_, err = f.acme.As(helpdesk.AgentID("ghost")).Ticket(ctx, tk.ID)
+	_, err = f.acme.As(helpdesk.AgentID("ghost")).Tickets().Get(ctx, tk.ID)
 	assert.EqualError(t, err, `forbidden: Ticket: "ghost" is not an agent of service "acme"`)
 
-	_, err = f.acme.As(helpdesk.AgentID(f.foreignAgentID)).UpdateTicket(ctx, tk.ID, ticket.Update{Version: tk.Version})
+	_, err = f.acme.As(helpdesk.AgentID(f.foreignAgentID)).Tickets().Update(ctx, tk.ID, ticket.Update{Version: tk.Version})
 	assert.EqualError(t, err, fmt.Sprintf(`forbidden: UpdateTicket: %q is not an agent of service "acme"`, f.foreignAgentID),
 		"an agent of another service is no agent here (SVC-1)")
 }

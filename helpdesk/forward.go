@@ -24,12 +24,12 @@ type Forward struct {
 // unassigned and the system writes a ticket.FieldAssignment history row
 // saying why.
 // Concurrent changes are retried, not lost (TKT-8).
-func (s *Session) Forward(ctx context.Context, id string, f Forward) (ticket.Ticket, error) {
+func (h Tickets) Forward(ctx context.Context, id string, f Forward) (ticket.Ticket, error) {
 	if f.AgentID == "" && f.GroupID == "" {
 		return ticket.Ticket{}, &ValidationError{Problems: []Problem{{Field: "agent_id", Reason: "an agent or a group is required"}}}
 	}
 	var out ticket.Ticket
-	err := s.runRetry(ctx, "Forward", permForward, func(o *op) error {
+	err := h.s.runRetry(ctx, "Tickets.Forward", permForward, func(o *op) error {
 		var c errs.Collector
 		if f.GroupID != "" {
 			if _, err := o.r.Groups().Get(ctx, f.GroupID); errors.Is(err, ErrNotFound) {
@@ -50,14 +50,14 @@ func (s *Session) Forward(ctx context.Context, id string, f Forward) (ticket.Tic
 		if assignee == "" {
 			var why string
 			var err error
-			if assignee, why, err = s.pick(ctx, o, f.GroupID); err != nil {
+			if assignee, why, err = h.s.pick(ctx, o, f.GroupID); err != nil {
 				return err
 			}
 			if why != "" { // the ticket waits in the group: the history says why
 				o.systemRows = append(o.systemRows, ticket.FieldChange{Field: ticket.FieldAssignment, From: f.GroupID, To: why})
 			}
 		}
-		t, err := s.edit(ctx, o, id, ticket.EventUpdated, func(t *ticket.Ticket) ([]ticket.FieldChange, error) {
+		t, err := h.s.edit(ctx, o, id, ticket.EventUpdated, func(t *ticket.Ticket) ([]ticket.FieldChange, error) {
 			if t.Status == ticket.StatusClosed {
 				return nil, errClosed(id)
 			}

@@ -12,8 +12,8 @@ import (
 	"github.com/deskkit/deskkit/internal/text"
 )
 
-// GroupSpec is what a caller supplies to create or change a group (AGT-6).
-type GroupSpec struct {
+// NewGroup is what a caller supplies to create or change a group (AGT-6).
+type NewGroup struct {
 	Name string
 	// Strategy picks the assignee of tickets sent to the group; default
 	// none.
@@ -23,7 +23,7 @@ type GroupSpec struct {
 }
 
 // check validates g against the service's agents.
-func (g *GroupSpec) check(ctx context.Context, o *op) error {
+func (g *NewGroup) check(ctx context.Context, o *op) error {
 	var c errs.Collector
 	g.Name = strings.TrimSpace(g.Name)
 	text.Check(&c, "name", g.Name, true, text.NameBytes)
@@ -48,11 +48,11 @@ func (g *GroupSpec) check(ctx context.Context, o *op) error {
 	return c.Err()
 }
 
-// CreateGroup adds a group at the end of the display order (admin). A name
+// Create adds a group at the end of the display order (admin). A name
 // already used (case-insensitive) is ErrConflict.
-func (s *Session) CreateGroup(ctx context.Context, g GroupSpec) (agent.Group, error) {
+func (h Groups) Create(ctx context.Context, g NewGroup) (agent.Group, error) {
 	var out agent.Group
-	err := s.run(ctx, "CreateGroup", permSettings, func(o *op) error {
+	err := h.s.run(ctx, "Groups.Create", permSettings, func(o *op) error {
 		if err := g.check(ctx, o); err != nil {
 			return err
 		}
@@ -60,7 +60,7 @@ func (s *Session) CreateGroup(ctx context.Context, g GroupSpec) (agent.Group, er
 		if err != nil {
 			return err
 		}
-		out = agent.Group{ID: s.desk.newID(), Name: g.Name, Position: agent.NextPosition(gs), Strategy: g.Strategy,
+		out = agent.Group{ID: h.s.desk.newID(), Name: g.Name, Position: agent.NextPosition(gs), Strategy: g.Strategy,
 			FixedAgentID: g.FixedAgentID, CreatedAt: o.now}
 		return o.r.Groups().Insert(ctx, out)
 	})
@@ -76,11 +76,11 @@ func lockGroups(ctx context.Context, o *op) ([]agent.Group, error) {
 	return o.r.Groups().List(ctx)
 }
 
-// UpdateGroup renames a group or changes its strategy (admin). A name
+// Update renames a group or changes its strategy (admin). A name
 // another group uses (case-insensitive) is ErrConflict.
-func (s *Session) UpdateGroup(ctx context.Context, id string, g GroupSpec) (agent.Group, error) {
+func (h Groups) Update(ctx context.Context, id string, g NewGroup) (agent.Group, error) {
 	var out agent.Group
-	err := s.run(ctx, "UpdateGroup", permSettings, func(o *op) error {
+	err := h.s.run(ctx, "Groups.Update", permSettings, func(o *op) error {
 		if err := o.r.Groups().Lock(ctx); err != nil {
 			return err
 		}
@@ -98,10 +98,10 @@ func (s *Session) UpdateGroup(ctx context.Context, id string, g GroupSpec) (agen
 	return out, err
 }
 
-// ReorderGroups sets the order groups are shown in (AGT-6; admin): ids
+// Reorder sets the order groups are shown in (AGT-6; admin): ids
 // must list every group once (else a *ValidationError on "ids").
-func (s *Session) ReorderGroups(ctx context.Context, ids []string) error {
-	return s.run(ctx, "ReorderGroups", permSettings, func(o *op) error {
+func (h Groups) Reorder(ctx context.Context, ids []string) error {
+	return h.s.run(ctx, "Groups.Reorder", permSettings, func(o *op) error {
 		gs, err := lockGroups(ctx, o)
 		if err != nil {
 			return err
@@ -116,10 +116,10 @@ func (s *Session) ReorderGroups(ctx context.Context, ids []string) error {
 	})
 }
 
-// DeleteGroup removes a group and its memberships (admin); the groups
+// Delete removes a group and its memberships (admin); the groups
 // after it move up one place. Tickets keep the group id they had.
-func (s *Session) DeleteGroup(ctx context.Context, id string) error {
-	return s.run(ctx, "DeleteGroup", permSettings, func(o *op) error {
+func (h Groups) Delete(ctx context.Context, id string) error {
+	return h.s.run(ctx, "Groups.Delete", permSettings, func(o *op) error {
 		gs, err := lockGroups(ctx, o)
 		if err != nil {
 			return err
@@ -138,45 +138,45 @@ func (s *Session) DeleteGroup(ctx context.Context, id string) error {
 	})
 }
 
-// AddGroupMember appends an agent to a group's join order (admin).
-func (s *Session) AddGroupMember(ctx context.Context, groupID, agentID string) (agent.Membership, error) {
+// AddMember appends an agent to a group's join order (admin).
+func (h Groups) AddMember(ctx context.Context, groupID, agentID string) (agent.Membership, error) {
 	var out agent.Membership
-	err := s.run(ctx, "AddGroupMember", permSettings, func(o *op) (err error) {
+	err := h.s.run(ctx, "Groups.AddMember", permSettings, func(o *op) (err error) {
 		out, err = o.r.Groups().AddMember(ctx, groupID, agentID, o.now)
 		return err
 	})
 	return out, err
 }
 
-// RemoveGroupMember takes an agent out of a group (admin).
-func (s *Session) RemoveGroupMember(ctx context.Context, groupID, agentID string) error {
-	return s.run(ctx, "RemoveGroupMember", permSettings, func(o *op) error { return o.r.Groups().RemoveMember(ctx, groupID, agentID) })
+// RemoveMember takes an agent out of a group (admin).
+func (h Groups) RemoveMember(ctx context.Context, groupID, agentID string) error {
+	return h.s.run(ctx, "Groups.RemoveMember", permSettings, func(o *op) error { return o.r.Groups().RemoveMember(ctx, groupID, agentID) })
 }
 
-// Groups lists the service's groups in display order.
-func (s *Session) Groups(ctx context.Context) ([]agent.Group, error) {
+// List lists the service's groups in display order.
+func (h Groups) List(ctx context.Context) ([]agent.Group, error) {
 	var out []agent.Group
-	err := s.run(ctx, "Groups", permRead, func(o *op) (err error) {
+	err := h.s.run(ctx, "Groups.List", permRead, func(o *op) (err error) {
 		out, err = o.r.Groups().List(ctx)
 		return err
 	})
 	return out, err
 }
 
-// GroupMembers lists a group's members in join order.
-func (s *Session) GroupMembers(ctx context.Context, groupID string) ([]agent.Membership, error) {
+// Members lists a group's members in join order.
+func (h Groups) Members(ctx context.Context, groupID string) ([]agent.Membership, error) {
 	var out []agent.Membership
-	err := s.run(ctx, "GroupMembers", permRead, func(o *op) (err error) {
+	err := h.s.run(ctx, "Groups.Members", permRead, func(o *op) (err error) {
 		out, err = o.r.Groups().Members(ctx, groupID)
 		return err
 	})
 	return out, err
 }
 
-// AgentGroups lists the groups an agent belongs to, in display order.
-func (s *Session) AgentGroups(ctx context.Context, agentID string) ([]string, error) {
+// OfAgent lists the groups an agent belongs to, in display order.
+func (h Groups) OfAgent(ctx context.Context, agentID string) ([]string, error) {
 	var out []string
-	err := s.run(ctx, "AgentGroups", permRead, func(o *op) error {
+	err := h.s.run(ctx, "Groups.OfAgent", permRead, func(o *op) error {
 		if _, err := o.r.Agents().Get(ctx, agentID); err != nil {
 			return err
 		}
@@ -193,10 +193,10 @@ func (s *Session) AgentGroups(ctx context.Context, agentID string) ([]string, er
 // member is eligible (see Forward for who is); the item stays with the
 // group. It is what forwarding and triggers use; hosts can use it to route
 // their own work (chats, callbacks).
-func (s *Session) NextAssignee(ctx context.Context, groupID string) (string, error) {
+func (h Groups) NextAssignee(ctx context.Context, groupID string) (string, error) {
 	var out string
-	err := s.run(ctx, "NextAssignee", permTicketWork, func(o *op) (err error) {
-		out, _, err = s.pick(ctx, o, groupID)
+	err := h.s.run(ctx, "Groups.NextAssignee", permTicketWork, func(o *op) (err error) {
+		out, _, err = h.s.pick(ctx, o, groupID)
 		return err
 	})
 	return out, err

@@ -81,24 +81,24 @@ func TestGroups_AGT6_WritesLockThenReadThenWrite(t *testing.T) {
 	spy := &groupSpy{}
 	f := newFixture(t, func(c *helpdesk.Config, _ *helpdesk.Settings) { c.Store = spyStore{c.Store, spy} })
 	spy.take()
-	a, err := f.admin.CreateGroup(ctx, helpdesk.GroupSpec{Name: "A"})
+	a, err := f.admin.Groups().Create(ctx, helpdesk.NewGroup{Name: "A"})
 	require.NoError(t, err)
 	assert.Equal(t, []string{"Lock", "List", "Insert"}, spy.take(), "create")
-	b, err := f.admin.CreateGroup(ctx, helpdesk.GroupSpec{Name: "B"})
+	b, err := f.admin.Groups().Create(ctx, helpdesk.NewGroup{Name: "B"})
 	require.NoError(t, err)
 	spy.take()
-	_, err = f.admin.UpdateGroup(ctx, a.ID, helpdesk.GroupSpec{Name: "A2"})
+	_, err = f.admin.Groups().Update(ctx, a.ID, helpdesk.NewGroup{Name: "A2"})
 	require.NoError(t, err)
 	assert.Equal(t, []string{"Lock", "Save"}, spy.take(), "update")
-	require.NoError(t, f.admin.ReorderGroups(ctx, []string{b.ID, a.ID}))
+	require.NoError(t, f.admin.Groups().Reorder(ctx, []string{b.ID, a.ID}))
 	assert.Equal(t, []string{"Lock", "List", "Save"}, spy.take(), "reorder")
-	require.NoError(t, f.admin.ReorderGroups(ctx, []string{b.ID, a.ID}))
+	require.NoError(t, f.admin.Groups().Reorder(ctx, []string{b.ID, a.ID}))
 	assert.Equal(t, []string{"Lock", "List"}, spy.take(), "a reorder to the current order writes nothing")
-	assert.Error(t, f.admin.ReorderGroups(ctx, []string{b.ID}))
+	assert.Error(t, f.admin.Groups().Reorder(ctx, []string{b.ID}))
 	assert.Equal(t, []string{"Lock", "List"}, spy.take(), "a refused reorder writes nothing")
-	require.NoError(t, f.admin.DeleteGroup(ctx, b.ID))
+	require.NoError(t, f.admin.Groups().Delete(ctx, b.ID))
 	assert.Equal(t, []string{"Lock", "List", "Delete", "Save"}, spy.take(), "delete, then close the gap")
-	require.NoError(t, f.admin.DeleteGroup(ctx, a.ID))
+	require.NoError(t, f.admin.Groups().Delete(ctx, a.ID))
 	assert.Equal(t, []string{"Lock", "List", "Delete"}, spy.take(), "the last group leaves no gap")
 }
 
@@ -107,18 +107,18 @@ func TestGroups_AGT6_PositionsHaveNoGaps(t *testing.T) {
 	f := newFixture(t)
 	var ids []string
 	for i, n := range []string{"A", "B", "C"} {
-		g, err := f.admin.CreateGroup(ctx, helpdesk.GroupSpec{Name: n})
+		g, err := f.admin.Groups().Create(ctx, helpdesk.NewGroup{Name: n})
 		require.NoError(t, err)
 		assert.Equal(t, i, g.Position, "a new group goes last")
 		ids = append(ids, g.ID)
 	}
-	require.NoError(t, f.admin.DeleteGroup(ctx, ids[0]))
-	gs, err := f.admin.Groups(ctx)
+	require.NoError(t, f.admin.Groups().Delete(ctx, ids[0]))
+	gs, err := f.admin.Groups().List(ctx)
 	require.NoError(t, err)
 	require.Len(t, gs, 2)
 	assert.Equal(t, []string{ids[1], ids[2]}, []string{gs[0].ID, gs[1].ID})
 	assert.Equal(t, []int{0, 1}, []int{gs[0].Position, gs[1].Position}, "the gap is closed")
-	d, err := f.admin.CreateGroup(ctx, helpdesk.GroupSpec{Name: "D"})
+	d, err := f.admin.Groups().Create(ctx, helpdesk.NewGroup{Name: "D"})
 	require.NoError(t, err)
 	assert.Equal(t, 2, d.Position)
 }
@@ -128,25 +128,25 @@ func TestGroups_AGT6_ReorderMustNameEachGroupOnce(t *testing.T) {
 	f := newFixture(t)
 	var ids []string
 	for _, n := range []string{"A", "B"} {
-		g, err := f.admin.CreateGroup(ctx, helpdesk.GroupSpec{Name: n})
+		g, err := f.admin.Groups().Create(ctx, helpdesk.NewGroup{Name: n})
 		require.NoError(t, err)
 		ids = append(ids, g.ID)
 	}
-	foreign, err := f.other.As(helpdesk.System).CreateGroup(ctx, helpdesk.GroupSpec{Name: "Foreign"})
+	foreign, err := f.other.As(helpdesk.System).Groups().Create(ctx, helpdesk.NewGroup{Name: "Foreign"})
 	require.NoError(t, err)
 	for _, bad := range [][]string{nil, {ids[0]}, {ids[0], ids[0]}, {ids[0], ids[1], ids[1]}, {ids[0], foreign.ID}} {
-		err := f.admin.ReorderGroups(ctx, bad)
+		err := f.admin.Groups().Reorder(ctx, bad)
 		for _, field := range problems(t, err) {
 			assert.Equal(t, "ids", field, "%v", bad)
 		}
 	}
-	gs, err := f.admin.Groups(ctx)
+	gs, err := f.admin.Groups().List(ctx)
 	require.NoError(t, err)
 	assert.Equal(t, ids, []string{gs[0].ID, gs[1].ID}, "refused reorders changed nothing")
-	assert.ErrorIs(t, f.agent.ReorderGroups(ctx, []string{ids[1], ids[0]}), helpdesk.ErrForbidden)
+	assert.ErrorIs(t, f.agent.Groups().Reorder(ctx, []string{ids[1], ids[0]}), helpdesk.ErrForbidden)
 }
 
 func TestGroups_AGT6_DeleteUnknown(t *testing.T) {
 	f := newFixture(t)
-	assert.ErrorIs(t, f.admin.DeleteGroup(context.Background(), "nope"), helpdesk.ErrNotFound)
+	assert.ErrorIs(t, f.admin.Groups().Delete(context.Background(), "nope"), helpdesk.ErrNotFound)
 }

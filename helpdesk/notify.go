@@ -135,15 +135,15 @@ func (o *op) enqueue(ctx context.Context, msgs ...notify.Message) error {
 	return o.r.Outbox().Enqueue(ctx, msgs...)
 }
 
-// RecipientSpec is what a caller supplies for an external recipient (NTF-3).
-type RecipientSpec struct {
+// NewRecipient is what a caller supplies for an external recipient (NTF-3).
+type NewRecipient struct {
 	Name          string
 	Email         string
 	Phone         string
 	DoorayHookURL string
 }
 
-func (r *RecipientSpec) check() error {
+func (r *NewRecipient) check() error {
 	var c errs.Collector
 	r.Name, r.Email, r.Phone, r.DoorayHookURL = strings.TrimSpace(r.Name), strings.TrimSpace(r.Email), strings.TrimSpace(r.Phone), strings.TrimSpace(r.DoorayHookURL)
 	text.Check(&c, "name", r.Name, true, text.NameBytes)
@@ -162,26 +162,26 @@ func (r *RecipientSpec) check() error {
 	return c.Err()
 }
 
-// CreateRecipient adds an external recipient (NTF-3; admin).
-func (s *Session) CreateRecipient(ctx context.Context, r RecipientSpec) (notify.Recipient, error) {
+// Create adds an external recipient (NTF-3; admin).
+func (h Recipients) Create(ctx context.Context, r NewRecipient) (notify.Recipient, error) {
 	if err := r.check(); err != nil {
 		return notify.Recipient{}, err
 	}
 	var out notify.Recipient
-	err := s.run(ctx, "CreateRecipient", permSettings, func(o *op) error {
-		out = notify.Recipient{ID: s.desk.newID(), Name: r.Name, Email: r.Email, Phone: r.Phone, DoorayHookURL: r.DoorayHookURL, CreatedAt: o.now, UpdatedAt: o.now}
+	err := h.s.run(ctx, "Recipients.Create", permSettings, func(o *op) error {
+		out = notify.Recipient{ID: h.s.desk.newID(), Name: r.Name, Email: r.Email, Phone: r.Phone, DoorayHookURL: r.DoorayHookURL, CreatedAt: o.now, UpdatedAt: o.now}
 		return o.r.Recipients().Create(ctx, out)
 	})
 	return out, err
 }
 
-// UpdateRecipient replaces an external recipient's details (admin).
-func (s *Session) UpdateRecipient(ctx context.Context, id string, r RecipientSpec) (notify.Recipient, error) {
+// Update replaces an external recipient's details (admin).
+func (h Recipients) Update(ctx context.Context, id string, r NewRecipient) (notify.Recipient, error) {
 	if err := r.check(); err != nil {
 		return notify.Recipient{}, err
 	}
 	var out notify.Recipient
-	err := s.run(ctx, "UpdateRecipient", permSettings, func(o *op) error {
+	err := h.s.run(ctx, "Recipients.Update", permSettings, func(o *op) error {
 		cur, err := o.r.Recipients().Get(ctx, id)
 		if err != nil {
 			return err
@@ -193,49 +193,49 @@ func (s *Session) UpdateRecipient(ctx context.Context, id string, r RecipientSpe
 	return out, err
 }
 
-// DeleteRecipient removes an external recipient (admin).
-func (s *Session) DeleteRecipient(ctx context.Context, id string) error {
-	return s.run(ctx, "DeleteRecipient", permSettings, func(o *op) error { return o.r.Recipients().Delete(ctx, id) })
+// Delete removes an external recipient (admin).
+func (h Recipients) Delete(ctx context.Context, id string) error {
+	return h.s.run(ctx, "Recipients.Delete", permSettings, func(o *op) error { return o.r.Recipients().Delete(ctx, id) })
 }
 
-// Recipients lists the external recipients.
-func (s *Session) Recipients(ctx context.Context) ([]notify.Recipient, error) {
+// List lists the external recipients.
+func (h Recipients) List(ctx context.Context) ([]notify.Recipient, error) {
 	var out []notify.Recipient
-	err := s.run(ctx, "Recipients", permRead, func(o *op) (err error) {
+	err := h.s.run(ctx, "Recipients.List", permRead, func(o *op) (err error) {
 		out, err = o.r.Recipients().List(ctx)
 		return err
 	})
 	return out, err
 }
 
-// Messages returns one page of the outbox, newest first (admin).
-func (s *Session) Messages(ctx context.Context, f notify.Filter) (notify.Page, error) {
+// List returns one page of the outbox, newest first (admin).
+func (h Outbox) List(ctx context.Context, f notify.Filter) (notify.Page, error) {
 	q, err := f.Query()
 	if err != nil {
 		return notify.Page{}, err
 	}
 	var out notify.Page
-	err = s.run(ctx, "Messages", permSettings, func(o *op) (err error) {
+	err = h.s.run(ctx, "Outbox.List", permSettings, func(o *op) (err error) {
 		out, err = o.r.Outbox().List(ctx, q)
 		return err
 	})
 	return out, err
 }
 
-// MessageCounts returns how many messages are in each state (admin).
-func (s *Session) MessageCounts(ctx context.Context) (map[notify.State]int, error) {
+// Counts returns how many messages are in each state (admin).
+func (h Outbox) Counts(ctx context.Context) (map[notify.State]int, error) {
 	var out map[notify.State]int
-	err := s.run(ctx, "MessageCounts", permSettings, func(o *op) (err error) {
+	err := h.s.run(ctx, "Outbox.Counts", permSettings, func(o *op) (err error) {
 		out, err = o.r.Outbox().Counts(ctx)
 		return err
 	})
 	return out, err
 }
 
-// RetryMessage makes a failed message pending again, due now, its attempts
+// Retry makes a failed message pending again, due now, its attempts
 // reset (admin; NTF-1). ErrNotFound if unknown, ErrInvalid unless failed.
-func (s *Session) RetryMessage(ctx context.Context, id string) error {
-	return s.run(ctx, "RetryMessage", permSettings, func(o *op) error {
+func (h Outbox) Retry(ctx context.Context, id string) error {
+	return h.s.run(ctx, "Outbox.Retry", permSettings, func(o *op) error {
 		m, err := o.r.Outbox().Get(ctx, id) // locked until the end
 		if err != nil {
 			return err

@@ -29,7 +29,7 @@ func mailSettings() helpdesk.MailSettings {
 
 func outbox(t *testing.T, f *fixture) []notify.Message {
 	t.Helper()
-	p, err := f.admin.Messages(context.Background(), notify.Filter{Limit: 500})
+	p, err := f.admin.Outbox().List(context.Background(), notify.Filter{Limit: 500})
 	require.NoError(t, err)
 	return p.Messages
 }
@@ -39,14 +39,14 @@ func TestAutoMail_MAIL6(t *testing.T) {
 	f := newFixture(t, func(_ *helpdesk.Config, s *helpdesk.Settings) { s.Mail = mailSettings() })
 	n := newTicket()
 	n.Language = "en"
-	tk, err := f.sys.CreateTicket(ctx, n)
+	tk, err := f.sys.Tickets().Create(ctx, n)
 	require.NoError(t, err)
 
-	_, err = f.agent.Reply(ctx, tk.ID, helpdesk.Reply{Body: "a note", Internal: true})
+	_, err = f.agent.Tickets().Reply(ctx, tk.ID, helpdesk.Reply{Body: "a note", Internal: true})
 	require.NoError(t, err)
 	assert.Empty(t, outbox(t, f), "internal notes mail nobody")
 
-	c, err := f.agent.Reply(ctx, tk.ID, helpdesk.Reply{Body: "Fixed <b>it</b>", Status: ticket.StatusSolved})
+	c, err := f.agent.Tickets().Reply(ctx, tk.ID, helpdesk.Reply{Body: "Fixed <b>it</b>", Status: ticket.StatusSolved})
 	require.NoError(t, err)
 	ms := outbox(t, f)
 	require.Len(t, ms, 1)
@@ -64,11 +64,11 @@ func TestAutoMail_MAIL6(t *testing.T) {
 	assert.Equal(t, "auto_mail:resolve:"+c.ID, m.IdempotencyKey)
 	assert.Equal(t, notify.Source{Kind: "auto_mail", TicketID: tk.ID}, m.Source)
 
-	_, err = f.sys.CustomerReply(ctx, tk.ID, "thanks but no")
+	_, err = f.sys.Tickets().CustomerReply(ctx, tk.ID, "thanks but no")
 	require.NoError(t, err)
-	_, err = f.agent.ChangeStatus(ctx, tk.ID, ticket.StatusPending)
+	_, err = f.agent.Tickets().SetStatus(ctx, tk.ID, ticket.StatusPending)
 	require.NoError(t, err)
-	_, err = f.agent.Reply(ctx, tk.ID, helpdesk.Reply{Body: "still looking"})
+	_, err = f.agent.Tickets().Reply(ctx, tk.ID, helpdesk.Reply{Body: "still looking"})
 	require.NoError(t, err)
 	ms = outbox(t, f)
 	require.Len(t, ms, 3)
@@ -76,7 +76,7 @@ func TestAutoMail_MAIL6(t *testing.T) {
 	assert.Equal(t, "Hello <friend>\n\n보류: Fixed <b>it</b>\n\n감사합니다.", ms[1].Payload.Text,
 		"hold: the ticket's last public reply to the customer, not the customer's own")
 
-	_, err = f.agent.Solve(ctx, tk.ID, helpdesk.SolveOptions{Internal: true})
+	_, err = f.agent.Tickets().Solve(ctx, tk.ID, helpdesk.Solve{Internal: true})
 	require.NoError(t, err)
 	assert.Len(t, outbox(t, f), 3, "internal resolution mails nobody (TKT-6)")
 }
@@ -101,31 +101,31 @@ func TestAutoMail_MAIL6_StatusMailContent(t *testing.T) {
 
 	// Nothing said yet: no mail, whatever moves the ticket.
 	tk := f.ticket(t)
-	_, err := f.agent.Reply(ctx, tk.ID, helpdesk.Reply{Body: "customer sounds upset", Internal: true})
+	_, err := f.agent.Tickets().Reply(ctx, tk.ID, helpdesk.Reply{Body: "customer sounds upset", Internal: true})
 	require.NoError(t, err)
-	_, err = f.agent.ChangeStatus(ctx, tk.ID, ticket.StatusPending)
+	_, err = f.agent.Tickets().SetStatus(ctx, tk.ID, ticket.StatusPending)
 	require.NoError(t, err)
-	_, err = f.agent.Solve(ctx, tk.ID, helpdesk.SolveOptions{})
+	_, err = f.agent.Tickets().Solve(ctx, tk.ID, helpdesk.Solve{})
 	require.NoError(t, err)
-	_, err = f.sys.CustomerReply(ctx, tk.ID, "hello?")
+	_, err = f.sys.Tickets().CustomerReply(ctx, tk.ID, "hello?")
 	require.NoError(t, err)
-	_, err = f.agent.Reply(ctx, tk.ID, helpdesk.Reply{Body: "a note and on hold", Internal: true, Status: ticket.StatusPending})
+	_, err = f.agent.Tickets().Reply(ctx, tk.ID, helpdesk.Reply{Body: "a note and on hold", Internal: true, Status: ticket.StatusPending})
 	require.NoError(t, err)
 	assert.Empty(t, texts(), "no public reply to the customer: nothing to say, no mail")
 
 	// A public reply is the content of every later status mail.
-	_, err = f.agent.Reply(ctx, tk.ID, helpdesk.Reply{Body: "Try restarting"})
+	_, err = f.agent.Tickets().Reply(ctx, tk.ID, helpdesk.Reply{Body: "Try restarting"})
 	require.NoError(t, err)
-	got, err := f.agent.Solve(ctx, tk.ID, helpdesk.SolveOptions{})
+	got, err := f.agent.Tickets().Solve(ctx, tk.ID, helpdesk.Solve{})
 	require.NoError(t, err)
 	ms := outbox(t, f)
 	require.Len(t, ms, 2)
 	assert.Equal(t, "auto_mail:resolve:"+tk.ID+":v"+strconv.FormatInt(got.Version, 10), ms[0].IdempotencyKey, "one resolve mail per ticket version")
-	_, err = f.sys.CustomerReply(ctx, tk.ID, "still broken")
+	_, err = f.sys.Tickets().CustomerReply(ctx, tk.ID, "still broken")
 	require.NoError(t, err)
-	_, err = f.agent.ChangeStatus(ctx, tk.ID, ticket.StatusPending)
+	_, err = f.agent.Tickets().SetStatus(ctx, tk.ID, ticket.StatusPending)
 	require.NoError(t, err)
-	_, err = f.agent.Reply(ctx, tk.ID, helpdesk.Reply{Body: "escalated to level 2", Internal: true, Status: ticket.StatusSolved})
+	_, err = f.agent.Tickets().Reply(ctx, tk.ID, helpdesk.Reply{Body: "escalated to level 2", Internal: true, Status: ticket.StatusSolved})
 	require.NoError(t, err)
 	assert.Equal(t, []string{
 		wrap("답변: Try restarting (1)"),
@@ -136,15 +136,15 @@ func TestAutoMail_MAIL6_StatusMailContent(t *testing.T) {
 
 	// A reply that moves the ticket is the content of that move's mail,
 	// and the only mail of the call.
-	_, err = f.sys.CustomerReply(ctx, tk.ID, "no luck")
+	_, err = f.sys.Tickets().CustomerReply(ctx, tk.ID, "no luck")
 	require.NoError(t, err)
-	_, err = f.agent.Reply(ctx, tk.ID, helpdesk.Reply{Body: "Waiting for the courier", Status: ticket.StatusPending})
+	_, err = f.agent.Tickets().Reply(ctx, tk.ID, helpdesk.Reply{Body: "Waiting for the courier", Status: ticket.StatusPending})
 	require.NoError(t, err)
-	_, err = f.agent.Reply(ctx, tk.ID, helpdesk.Reply{Body: "Still waiting", Status: ticket.StatusPending})
+	_, err = f.agent.Tickets().Reply(ctx, tk.ID, helpdesk.Reply{Body: "Still waiting", Status: ticket.StatusPending})
 	require.NoError(t, err)
-	tp, err := f.admin.CreateTemplate(ctx, template.Spec{Title: "Done", Content: "#{customerName}님, 환불되었습니다.", Code: "done"})
+	tp, err := f.admin.Templates().Create(ctx, template.New{Title: "Done", Content: "#{customerName}님, 환불되었습니다.", Code: "done"})
 	require.NoError(t, err)
-	_, err = f.agent.ReplyWithTemplate(ctx, tk.ID, helpdesk.TemplateReply{TemplateID: tp.ID, Additions: "- Agent", Status: ticket.StatusSolved})
+	_, err = f.agent.Tickets().ReplyWithTemplate(ctx, tk.ID, helpdesk.TemplateReply{TemplateID: tp.ID, Additions: "- Agent", Status: ticket.StatusSolved})
 	require.NoError(t, err)
 	assert.Equal(t, []string{
 		wrap("보류: Waiting for the courier"),
@@ -153,18 +153,18 @@ func TestAutoMail_MAIL6_StatusMailContent(t *testing.T) {
 	}, texts()[4:], "a reply on a ticket already pending did not move it: the manual-processing mail")
 
 	// An internal resolution mails nobody, even with replies to quote.
-	_, err = f.sys.CustomerReply(ctx, tk.ID, "thanks")
+	_, err = f.sys.Tickets().CustomerReply(ctx, tk.ID, "thanks")
 	require.NoError(t, err)
-	_, err = f.agent.Solve(ctx, tk.ID, helpdesk.SolveOptions{Internal: true})
+	_, err = f.agent.Tickets().Solve(ctx, tk.ID, helpdesk.Solve{Internal: true})
 	require.NoError(t, err)
 	assert.Len(t, texts(), 7, "TKT-6")
 
 	// No requester address, or the mail switched off: no mail.
 	n := newTicket()
 	n.Requester.Email = ""
-	quiet, err := f.sys.CreateTicket(ctx, n)
+	quiet, err := f.sys.Tickets().Create(ctx, n)
 	require.NoError(t, err)
-	_, err = f.agent.Reply(ctx, quiet.ID, helpdesk.Reply{Body: "hi", Status: ticket.StatusSolved})
+	_, err = f.agent.Tickets().Reply(ctx, quiet.ID, helpdesk.Reply{Body: "hi", Status: ticket.StatusSolved})
 	require.NoError(t, err)
 	assert.Len(t, texts(), 7)
 }
@@ -172,7 +172,7 @@ func TestAutoMail_MAIL6_StatusMailContent(t *testing.T) {
 func TestAutoMail_MAIL6_ContentCodeRequired(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t)
-	c, err := f.admin.Settings(ctx)
+	c, err := f.admin.Configuration().Get(ctx)
 	require.NoError(t, err)
 	set := c.Settings
 	set.Mail = mailSettings()
@@ -180,7 +180,7 @@ func TestAutoMail_MAIL6_ContentCodeRequired(t *testing.T) {
 	set.Mail.Manual = helpdesk.AutoMail{Enabled: true}
 	set.Mail.FromAddress = "not an address"
 	set.Mail.ReplyToAddress = "Answers <answers@acme.example>"
-	_, err = f.admin.UpdateSettings(ctx, c.Version, set)
+	_, err = f.admin.Configuration().Update(ctx, c.Version, set)
 	assert.ElementsMatch(t, []string{"mail.hold.body", "mail.hold.body", "mail.manual.body", "mail.from_address", "mail.reply_to_address"}, problems(t, err))
 }
 
@@ -193,9 +193,9 @@ func surgeFixture(t *testing.T) (*fixture, *time.Time, notify.Recipient) {
 	require.NoError(t, err)
 	f.desk, f.acme = d, d.Service("acme")
 	f.sys, f.admin = f.acme.As(helpdesk.System), f.acme.As(helpdesk.AgentID(f.adminID))
-	r, err := f.admin.CreateRecipient(ctx, helpdesk.RecipientSpec{Name: "On-call", Phone: "010-1234-5678", DoorayHookURL: "https://hook.dooray.com/services/1/2/abc"})
+	r, err := f.admin.Recipients().Create(ctx, helpdesk.NewRecipient{Name: "On-call", Phone: "010-1234-5678", DoorayHookURL: "https://hook.dooray.com/services/1/2/abc"})
 	require.NoError(t, err)
-	c, err := f.admin.Settings(ctx)
+	c, err := f.admin.Configuration().Get(ctx)
 	require.NoError(t, err)
 	set := c.Settings
 	set.Surge = notify.SurgeRule{
@@ -208,7 +208,7 @@ func surgeFixture(t *testing.T) (*fixture, *time.Time, notify.Recipient) {
 			notify.Browser: {Body: i18n.Text{"ko": "#{count}건"}},
 		},
 	}
-	_, err = f.admin.UpdateSettings(ctx, c.Version, set)
+	_, err = f.admin.Configuration().Update(ctx, c.Version, set)
 	require.NoError(t, err)
 	return f, &now, r
 }
@@ -217,7 +217,7 @@ func TestSurge_NTF2_ThresholdCooldownWeekday(t *testing.T) {
 	ctx := context.Background()
 	f, now, r := surgeFixture(t)
 	create := func() {
-		_, err := f.sys.CreateTicket(ctx, newTicket())
+		_, err := f.sys.Tickets().Create(ctx, newTicket())
 		require.NoError(t, err)
 	}
 	create()
@@ -261,66 +261,66 @@ func TestSurge_NTF2_ThresholdCooldownWeekday(t *testing.T) {
 func TestSurge_RuleValidation(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t)
-	c, err := f.admin.Settings(ctx)
+	c, err := f.admin.Configuration().Get(ctx)
 	require.NoError(t, err)
 	set := c.Settings
 	set.Surge = notify.SurgeRule{Enabled: true, Location: "Mars/Base", Cooldown: -1,
 		Templates: map[notify.Medium]notify.Template{notify.Callback: {Body: i18n.Text{"ko": "x"}}}}
-	_, err = f.admin.UpdateSettings(ctx, c.Version, set)
+	_, err = f.admin.Configuration().Update(ctx, c.Version, set)
 	assert.ElementsMatch(t, []string{"surge.window", "surge.threshold", "surge.cooldown", "surge.location", "surge.targets", "surge.templates"}, problems(t, err))
 }
 
 func TestRecipients_NTF3(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t)
-	_, err := f.admin.CreateRecipient(ctx, helpdesk.RecipientSpec{Name: "", Email: "bad", Phone: "call me", DoorayHookURL: "http://insecure"})
+	_, err := f.admin.Recipients().Create(ctx, helpdesk.NewRecipient{Name: "", Email: "bad", Phone: "call me", DoorayHookURL: "http://insecure"})
 	assert.ElementsMatch(t, []string{"name", "email", "phone", "dooray_hook_url"}, problems(t, err))
-	_, err = f.admin.CreateRecipient(ctx, helpdesk.RecipientSpec{Name: "Nobody"})
+	_, err = f.admin.Recipients().Create(ctx, helpdesk.NewRecipient{Name: "Nobody"})
 	assert.Equal(t, []string{"email"}, problems(t, err))
-	r, err := f.admin.CreateRecipient(ctx, helpdesk.RecipientSpec{Name: "Boss", Email: "boss@acme.example"})
+	r, err := f.admin.Recipients().Create(ctx, helpdesk.NewRecipient{Name: "Boss", Email: "boss@acme.example"})
 	require.NoError(t, err)
-	_, err = f.agent.CreateRecipient(ctx, helpdesk.RecipientSpec{Name: "X", Email: "x@acme.example"})
+	_, err = f.agent.Recipients().Create(ctx, helpdesk.NewRecipient{Name: "X", Email: "x@acme.example"})
 	assert.ErrorIs(t, err, helpdesk.ErrForbidden)
-	up, err := f.admin.UpdateRecipient(ctx, r.ID, helpdesk.RecipientSpec{Name: "Big Boss", Phone: "+82 10 1234 5678"})
+	up, err := f.admin.Recipients().Update(ctx, r.ID, helpdesk.NewRecipient{Name: "Big Boss", Phone: "+82 10 1234 5678"})
 	require.NoError(t, err)
 	assert.Equal(t, "Big Boss", up.Name)
-	l, err := f.agent.Recipients(ctx)
+	l, err := f.agent.Recipients().List(ctx)
 	require.NoError(t, err)
 	assert.Equal(t, []notify.Recipient{up}, l)
-	require.NoError(t, f.admin.DeleteRecipient(ctx, r.ID))
-	assert.ErrorIs(t, f.admin.DeleteRecipient(ctx, r.ID), helpdesk.ErrNotFound)
+	require.NoError(t, f.admin.Recipients().Delete(ctx, r.ID))
+	assert.ErrorIs(t, f.admin.Recipients().Delete(ctx, r.ID), helpdesk.ErrNotFound)
 }
 
 func TestOutboxAdmin_NTF1(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t, func(_ *helpdesk.Config, s *helpdesk.Settings) { s.Mail = mailSettings() })
 	tk := f.ticket(t)
-	_, err := f.agent.Reply(ctx, tk.ID, helpdesk.Reply{Body: "hi"})
+	_, err := f.agent.Tickets().Reply(ctx, tk.ID, helpdesk.Reply{Body: "hi"})
 	require.NoError(t, err)
 	d, err := f.desk.Dispatcher(notify.DispatcherConfig{Notifiers: notify.Notifiers{SMS: &hostMailer{}}}) // no mailer: fails for good
 	require.NoError(t, err)
 	_, err = d.RunOnce(ctx)
 	require.NoError(t, err)
-	counts, err := f.admin.MessageCounts(ctx)
+	counts, err := f.admin.Outbox().Counts(ctx)
 	require.NoError(t, err)
 	assert.Equal(t, map[notify.State]int{notify.Pending: 0, notify.Sent: 0, notify.Failed: 1}, counts)
-	failed, err := f.admin.Messages(ctx, notify.Filter{State: notify.Failed})
+	failed, err := f.admin.Outbox().List(ctx, notify.Filter{State: notify.Failed})
 	require.NoError(t, err)
 	require.Len(t, failed.Messages, 1)
-	require.NoError(t, f.admin.RetryMessage(ctx, failed.Messages[0].ID))
-	counts, err = f.admin.MessageCounts(ctx)
+	require.NoError(t, f.admin.Outbox().Retry(ctx, failed.Messages[0].ID))
+	counts, err = f.admin.Outbox().Counts(ctx)
 	require.NoError(t, err)
 	assert.Equal(t, 1, counts[notify.Pending])
-	p, err := f.admin.Messages(ctx, notify.Filter{})
+	p, err := f.admin.Outbox().List(ctx, notify.Filter{})
 	require.NoError(t, err)
 	require.Len(t, p.Messages, 1)
 	assert.Zero(t, p.Messages[0].Attempts, "attempts reset")
 	assert.Equal(t, failed.Messages[0].LastError, p.Messages[0].LastError, "the error kept")
-	assert.ErrorIs(t, f.admin.RetryMessage(ctx, failed.Messages[0].ID), helpdesk.ErrInvalid, "pending: only failed messages are retried")
-	assert.ErrorIs(t, f.admin.RetryMessage(ctx, "nope"), helpdesk.ErrNotFound)
-	assert.ErrorIs(t, f.agent.RetryMessage(ctx, failed.Messages[0].ID), helpdesk.ErrForbidden)
-	_, err = f.agent.MessageCounts(ctx)
+	assert.ErrorIs(t, f.admin.Outbox().Retry(ctx, failed.Messages[0].ID), helpdesk.ErrInvalid, "pending: only failed messages are retried")
+	assert.ErrorIs(t, f.admin.Outbox().Retry(ctx, "nope"), helpdesk.ErrNotFound)
+	assert.ErrorIs(t, f.agent.Outbox().Retry(ctx, failed.Messages[0].ID), helpdesk.ErrForbidden)
+	_, err = f.agent.Outbox().Counts(ctx)
 	assert.ErrorIs(t, err, helpdesk.ErrForbidden)
-	_, err = f.admin.Messages(ctx, notify.Filter{State: "lost"})
+	_, err = f.admin.Outbox().List(ctx, notify.Filter{State: "lost"})
 	assert.Equal(t, []string{"state"}, problems(t, err))
 }

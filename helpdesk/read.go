@@ -6,37 +6,37 @@ import (
 	"github.com/deskkit/deskkit/helpdesk/ticket"
 )
 
-// Ticket returns one ticket of the service; a foreign or unknown id is
+// Get returns one ticket of the service; a foreign or unknown id is
 // ErrNotFound (SVC-1).
-func (s *Session) Ticket(ctx context.Context, id string) (ticket.Ticket, error) {
+func (h Tickets) Get(ctx context.Context, id string) (ticket.Ticket, error) {
 	var out ticket.Ticket
-	err := s.run(ctx, "Ticket", permTicketRead, func(o *op) (err error) {
+	err := h.s.run(ctx, "Tickets.Get", permTicketRead, func(o *op) (err error) {
 		out, err = o.r.Tickets().Get(ctx, id)
 		return err
 	})
 	return out, err
 }
 
-// TicketByNumber returns the ticket shown to people as #n.
-func (s *Session) TicketByNumber(ctx context.Context, n int64) (ticket.Ticket, error) {
+// ByNumber returns the ticket shown to people as #n.
+func (h Tickets) ByNumber(ctx context.Context, n int64) (ticket.Ticket, error) {
 	var out ticket.Ticket
-	err := s.run(ctx, "TicketByNumber", permTicketRead, func(o *op) (err error) {
+	err := h.s.run(ctx, "Tickets.ByNumber", permTicketRead, func(o *op) (err error) {
 		out, err = o.r.Tickets().GetByNumber(ctx, n)
 		return err
 	})
 	return out, err
 }
 
-// Tickets returns one page of the service's tickets matching f, newest
+// List returns one page of the service's tickets matching f, newest
 // first. Pass Page.Next as f.Cursor for the next page; pages stay stable
 // while new tickets arrive.
-func (s *Session) Tickets(ctx context.Context, f ticket.Filter) (ticket.Page, error) {
+func (h Tickets) List(ctx context.Context, f ticket.Filter) (ticket.Page, error) {
 	q, err := f.Query()
 	if err != nil {
 		return ticket.Page{}, err
 	}
 	var out ticket.Page
-	err = s.run(ctx, "Tickets", permTicketRead, func(o *op) (err error) {
+	err = h.s.run(ctx, "Tickets.List", permTicketRead, func(o *op) (err error) {
 		out, err = o.r.Tickets().List(ctx, q)
 		return err
 	})
@@ -44,9 +44,9 @@ func (s *Session) Tickets(ctx context.Context, f ticket.Filter) (ticket.Page, er
 }
 
 // Comments returns a ticket's replies and notes, oldest first.
-func (s *Session) Comments(ctx context.Context, ticketID string) ([]ticket.Comment, error) {
+func (h Tickets) Comments(ctx context.Context, ticketID string) ([]ticket.Comment, error) {
 	var out []ticket.Comment
-	err := s.run(ctx, "Comments", permTicketRead, func(o *op) error {
+	err := h.s.run(ctx, "Tickets.Comments", permTicketRead, func(o *op) error {
 		if _, err := o.r.Tickets().Get(ctx, ticketID); err != nil {
 			return err
 		}
@@ -58,9 +58,9 @@ func (s *Session) Comments(ctx context.Context, ticketID string) ([]ticket.Comme
 }
 
 // History returns a ticket's history rows, oldest first (TKT-4).
-func (s *Session) History(ctx context.Context, ticketID string) ([]ticket.Change, error) {
+func (h Tickets) History(ctx context.Context, ticketID string) ([]ticket.Change, error) {
 	var out []ticket.Change
-	err := s.run(ctx, "History", permTicketRead, func(o *op) error {
+	err := h.s.run(ctx, "Tickets.History", permTicketRead, func(o *op) error {
 		if _, err := o.r.Tickets().Get(ctx, ticketID); err != nil {
 			return err
 		}

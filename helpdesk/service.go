@@ -187,26 +187,26 @@ func (d *Desk) Services(ctx context.Context, after string, limit int) ([]string,
 	return ids, nil
 }
 
-// Settings returns the service's configuration. Any agent of the service may
+// Get returns the service's configuration. Any agent of the service may
 // read it.
-func (s *Session) Settings(ctx context.Context) (ServiceConfig, error) {
+func (h Configuration) Get(ctx context.Context) (ServiceConfig, error) {
 	var out ServiceConfig
-	err := s.run(ctx, "Settings", permRead, func(o *op) error {
+	err := h.s.run(ctx, "Configuration.Get", permRead, func(o *op) error {
 		out = o.svc.Clone()
 		return nil
 	})
 	return out, err
 }
 
-// UpdateSettings replaces the service's settings (admin, SVC-3). version is
+// Update replaces the service's settings (admin, SVC-3). version is
 // the ServiceConfig.Version the caller read; a stale one is ErrConflict.
-func (s *Session) UpdateSettings(ctx context.Context, version int64, set Settings) (ServiceConfig, error) {
+func (h Configuration) Update(ctx context.Context, version int64, set Settings) (ServiceConfig, error) {
 	var c errs.Collector
 	if set.normalize(&c); c.Err() != nil {
 		return ServiceConfig{}, c.Err()
 	}
 	var out ServiceConfig
-	err := s.run(ctx, "UpdateSettings", permSettings, func(o *op) error {
+	err := h.s.run(ctx, "Configuration.Update", permSettings, func(o *op) error {
 		cfg := o.svc
 		cfg.Settings = set
 		cfg.Version = version
@@ -219,9 +219,9 @@ func (s *Session) UpdateSettings(ctx context.Context, version int64, set Setting
 	})
 	switch {
 	case err == nil:
-		s.desk.cache(out, s.desk.now()) // seen at once by this Desk
+		h.s.desk.cache(out, h.s.desk.now()) // seen at once by this Desk
 	case errors.Is(err, ErrConflict):
-		s.desk.forget(s.svc) // the caller's next read gets the new version
+		h.s.desk.forget(h.s.svc) // the caller's next read gets the new version
 	}
 	return out, err
 }

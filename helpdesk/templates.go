@@ -20,7 +20,7 @@ import (
 // reply as rendered. It matches ErrInvalid.
 type ForbiddenWordsError = template.ForbiddenError
 
-// CreateTemplate adds a reply template (TPL-1; admin), linked to the
+// Create adds a reply template (TPL-1; admin), linked to the
 // processing categories of sp.CategoryIDs. Bad input returns a
 // *ValidationError naming every bad field, each unknown #{code} of the
 // content too; errors.As also finds in it a *template.ParseError with the
@@ -28,9 +28,9 @@ type ForbiddenWordsError = template.ForbiddenError
 // (compared case- and width-insensitively) returns a
 // *template.DuplicateCodeError (it matches ErrConflict). Nothing is
 // written on error.
-func (s *Session) CreateTemplate(ctx context.Context, sp template.Spec) (template.Template, error) {
+func (h Templates) Create(ctx context.Context, sp template.New) (template.Template, error) {
 	var out template.Template
-	err := s.run(ctx, "CreateTemplate", permSettings, func(o *op) error {
+	err := h.s.run(ctx, "Templates.Create", permSettings, func(o *op) error {
 		sp, err := sp.Normalize()
 		if err != nil {
 			return err
@@ -45,7 +45,7 @@ func (s *Session) CreateTemplate(ctx context.Context, sp template.Spec) (templat
 		if err := checkProcessing(ctx, o, sp.CategoryIDs); err != nil {
 			return err
 		}
-		t := template.Template{ID: s.desk.newID(), Title: sp.Title, Content: sp.Content, Code: sp.Code,
+		t := template.Template{ID: h.s.desk.newID(), Title: sp.Title, Content: sp.Content, Code: sp.Code,
 			CategoryIDs: sp.CategoryIDs, CreatedAt: o.now, UpdatedAt: o.now}
 		if err := checkCode(ctx, tr, t); err != nil {
 			return err
@@ -59,12 +59,12 @@ func (s *Session) CreateTemplate(ctx context.Context, sp template.Spec) (templat
 	return out, err
 }
 
-// UpdateTemplate changes a template's title, content and search code
+// Update changes a template's title, content and search code
 // (admin); its links stay (sp.CategoryIDs is ignored: see LinkTemplate).
 // Errors are those of CreateTemplate, and ErrNotFound.
-func (s *Session) UpdateTemplate(ctx context.Context, id string, sp template.Spec) (template.Template, error) {
+func (h Templates) Update(ctx context.Context, id string, sp template.New) (template.Template, error) {
 	var out template.Template
-	err := s.run(ctx, "UpdateTemplate", permSettings, func(o *op) error {
+	err := h.s.run(ctx, "Templates.Update", permSettings, func(o *op) error {
 		sp.CategoryIDs = nil
 		sp, err := sp.Normalize()
 		if err != nil {
@@ -116,16 +116,16 @@ func asDuplicate(err, dup error) error {
 	return err
 }
 
-// DeleteTemplate removes a template and its links (admin).
-func (s *Session) DeleteTemplate(ctx context.Context, id string) error {
-	return s.run(ctx, "DeleteTemplate", permSettings, func(o *op) error { return o.r.Templates().Delete(ctx, id) })
+// Delete removes a template and its links (admin).
+func (h Templates) Delete(ctx context.Context, id string) error {
+	return h.s.run(ctx, "Templates.Delete", permSettings, func(o *op) error { return o.r.Templates().Delete(ctx, id) })
 }
 
-// LinkTemplate links a template to a processing category (TPL-2; admin);
+// Link links a template to a processing category (TPL-2; admin);
 // linking twice is no change. The category must be a live processing
 // category of the service (else a *ValidationError on "category_id").
-func (s *Session) LinkTemplate(ctx context.Context, templateID, categoryID string) error {
-	return s.run(ctx, "LinkTemplate", permSettings, func(o *op) error {
+func (h Templates) Link(ctx context.Context, templateID, categoryID string) error {
+	return h.s.run(ctx, "Templates.Link", permSettings, func(o *op) error {
 		if err := checkProcessing(ctx, o, []string{categoryID}); err != nil {
 			return err
 		}
@@ -133,10 +133,10 @@ func (s *Session) LinkTemplate(ctx context.Context, templateID, categoryID strin
 	})
 }
 
-// UnlinkTemplate removes a template's link to a category (TPL-2; admin);
+// Unlink removes a template's link to a category (TPL-2; admin);
 // removing a link that is not there is no change.
-func (s *Session) UnlinkTemplate(ctx context.Context, templateID, categoryID string) error {
-	return s.run(ctx, "UnlinkTemplate", permSettings, func(o *op) error {
+func (h Templates) Unlink(ctx context.Context, templateID, categoryID string) error {
+	return h.s.run(ctx, "Templates.Unlink", permSettings, func(o *op) error {
 		return relink(ctx, o, templateID, func(t template.Template) (template.Template, bool) { return t.Unlink(categoryID) })
 	})
 }
@@ -199,42 +199,42 @@ func checkProcessing(ctx context.Context, o *op, ids []string) error {
 	return c.Err()
 }
 
-// Template returns a template with its links.
-func (s *Session) Template(ctx context.Context, id string) (template.Template, error) {
+// Get returns a template with its links.
+func (h Templates) Get(ctx context.Context, id string) (template.Template, error) {
 	var out template.Template
-	err := s.run(ctx, "Template", permRead, func(o *op) (err error) {
+	err := h.s.run(ctx, "Templates.Get", permRead, func(o *op) (err error) {
 		out, err = o.r.Templates().Get(ctx, id)
 		return err
 	})
 	return out, err
 }
 
-// Templates lists every template by search code.
-func (s *Session) Templates(ctx context.Context) ([]template.Template, error) {
+// List lists every template by search code.
+func (h Templates) List(ctx context.Context) ([]template.Template, error) {
 	var out []template.Template
-	err := s.run(ctx, "Templates", permRead, func(o *op) (err error) {
+	err := h.s.run(ctx, "Templates.List", permRead, func(o *op) (err error) {
 		out, err = o.r.Templates().Find(ctx, template.Query{})
 		return err
 	})
 	return out, err
 }
 
-// TemplatesInCategory lists the templates linked to a processing category
+// InCategory lists the templates linked to a processing category
 // (TPL-2), by search code.
-func (s *Session) TemplatesInCategory(ctx context.Context, categoryID string) ([]template.Template, error) {
+func (h Templates) InCategory(ctx context.Context, categoryID string) ([]template.Template, error) {
 	var out []template.Template
-	err := s.run(ctx, "TemplatesInCategory", permRead, func(o *op) (err error) {
+	err := h.s.run(ctx, "Templates.InCategory", permRead, func(o *op) (err error) {
 		out, err = o.r.Templates().Find(ctx, template.Query{CategoryID: categoryID})
 		return err
 	})
 	return out, err
 }
 
-// SearchTemplates finds templates by search-code prefix and by words in
+// Search finds templates by search-code prefix and by words in
 // their title or content (TPL-3), by search code.
-func (s *Session) SearchTemplates(ctx context.Context, q template.Query) ([]template.Template, error) {
+func (h Templates) Search(ctx context.Context, q template.Query) ([]template.Template, error) {
 	var out []template.Template
-	err := s.run(ctx, "SearchTemplates", permRead, func(o *op) error {
+	err := h.s.run(ctx, "Templates.Search", permRead, func(o *op) error {
 		q, err := q.Normalize()
 		if err != nil {
 			return err
@@ -245,12 +245,12 @@ func (s *Session) SearchTemplates(ctx context.Context, q template.Query) ([]temp
 	return out, err
 }
 
-// TemplatesFor lists the templates offered for a ticket: those linked to
+// ForTicket lists the templates offered for a ticket: those linked to
 // its processing category (none when it has none). It needs ticket
 // reading.
-func (s *Session) TemplatesFor(ctx context.Context, ticketID string) ([]template.Template, error) {
+func (h Templates) ForTicket(ctx context.Context, ticketID string) ([]template.Template, error) {
 	var out []template.Template
-	err := s.run(ctx, "TemplatesFor", permTicketRead, func(o *op) error {
+	err := h.s.run(ctx, "Templates.ForTicket", permTicketRead, func(o *op) error {
 		t, err := o.r.Tickets().Get(ctx, ticketID)
 		if err != nil || t.ProcessingCategoryID == "" {
 			return err
@@ -266,13 +266,13 @@ func (s *Session) TemplatesFor(ctx context.Context, ticketID string) ([]template
 // is returned as written (a plain reply is not a template). It needs
 // ticket work. Forbidden words are a *ForbiddenWordsError, returned with
 // the text its offsets point into.
-func (s *Session) PreviewReply(ctx context.Context, ticketID, body string) (string, error) {
+func (h Tickets) PreviewReply(ctx context.Context, ticketID, body string) (string, error) {
 	var c errs.Collector
-	text.Check(&c, "body", body, true, s.desk.limits.MaxContentBytes)
+	text.Check(&c, "body", body, true, h.s.desk.limits.MaxContentBytes)
 	if err := c.Err(); err != nil {
 		return "", err
 	}
-	return s.preview(ctx, "PreviewReply", ticketID, func(*op, ticket.Ticket) (string, error) { return body, nil })
+	return h.s.preview(ctx, "Tickets.PreviewReply", ticketID, func(*op, ticket.Ticket) (string, error) { return body, nil })
 }
 
 // TemplateReply is a reply made from a reply template (TPL-1): the
@@ -302,11 +302,11 @@ type TemplateReply struct {
 // or no template of the service), "additions", "status", and "body" for
 // the reply as rendered (empty, or over the content limit). Nothing is
 // stored on error.
-func (s *Session) ReplyWithTemplate(ctx context.Context, ticketID string, r TemplateReply) (ticket.Comment, error) {
-	if err := r.check(s.desk.limits.MaxContentBytes); err != nil {
+func (h Tickets) ReplyWithTemplate(ctx context.Context, ticketID string, r TemplateReply) (ticket.Comment, error) {
+	if err := r.check(h.s.desk.limits.MaxContentBytes); err != nil {
 		return ticket.Comment{}, err
 	}
-	return s.reply(ctx, "ReplyWithTemplate", ticketID, r.Internal, r.Status, func(o *op, t ticket.Ticket) (string, error) {
+	return h.s.reply(ctx, "Tickets.ReplyWithTemplate", ticketID, r.Internal, r.Status, func(o *op, t ticket.Ticket) (string, error) {
 		return renderTemplateReply(ctx, o, t, r)
 	})
 }
@@ -317,12 +317,12 @@ func (s *Session) ReplyWithTemplate(ctx context.Context, ticketID string, r Temp
 // returns the text a reply would store; errors are those of
 // ReplyWithTemplate, and a *ForbiddenWordsError comes with the rendered
 // text its offsets point into. It needs ticket work.
-func (s *Session) PreviewTemplateReply(ctx context.Context, ticketID string, r TemplateReply) (string, error) {
+func (h Tickets) PreviewTemplateReply(ctx context.Context, ticketID string, r TemplateReply) (string, error) {
 	r.Status = ""
-	if err := r.check(s.desk.limits.MaxContentBytes); err != nil {
+	if err := r.check(h.s.desk.limits.MaxContentBytes); err != nil {
 		return "", err
 	}
-	return s.preview(ctx, "PreviewTemplateReply", ticketID, func(o *op, t ticket.Ticket) (string, error) {
+	return h.s.preview(ctx, "Tickets.PreviewTemplateReply", ticketID, func(o *op, t ticket.Ticket) (string, error) {
 		return renderTemplateReply(ctx, o, t, r)
 	})
 }
@@ -485,16 +485,16 @@ func (d *Desk) forbiddenMatcher(ctx context.Context, o *op, svc string) (*templa
 	return m, nil
 }
 
-// AddForbiddenWords adds words to the service's forbidden-word list
+// Add adds words to the service's forbidden-word list
 // (FWD-1; admin), all or none. Each is trimmed; a word that is empty, spans
 // lines or is over template.MaxWordBytes is a problem of the
 // *ValidationError ("words[i]"); a word listed already, or given twice
 // (compared folded: case and width do not matter), a
 // *template.DuplicateWordError; a list grown past template.MaxWords a
 // problem on "words". It returns the new entries.
-func (s *Session) AddForbiddenWords(ctx context.Context, words ...string) ([]template.ForbiddenWord, error) {
+func (h ForbiddenWords) Add(ctx context.Context, words ...string) ([]template.ForbiddenWord, error) {
 	var out []template.ForbiddenWord
-	err := s.run(ctx, "AddForbiddenWords", permSettings, func(o *op) error {
+	err := h.s.run(ctx, "ForbiddenWords.Add", permSettings, func(o *op) error {
 		var c errs.Collector
 		if len(words) == 0 {
 			c.Add("words", "at least one word is required")
@@ -509,7 +509,7 @@ func (s *Session) AddForbiddenWords(ctx context.Context, words ...string) ([]tem
 				}
 				continue
 			}
-			ws = append(ws, template.ForbiddenWord{ID: s.desk.newID(), Word: w, CreatedAt: o.now})
+			ws = append(ws, template.ForbiddenWord{ID: h.s.desk.newID(), Word: w, CreatedAt: o.now})
 		}
 		if err := c.Err(); err != nil {
 			return err
@@ -534,10 +534,10 @@ func (s *Session) AddForbiddenWords(ctx context.Context, words ...string) ([]tem
 	return out, err
 }
 
-// UpdateForbiddenWord respells an entry of the list (admin). Errors are
+// Update respells an entry of the list (admin). Errors are
 // those of AddForbiddenWords, and ErrNotFound.
-func (s *Session) UpdateForbiddenWord(ctx context.Context, id, word string) error {
-	return s.run(ctx, "UpdateForbiddenWord", permSettings, func(o *op) error {
+func (h ForbiddenWords) Update(ctx context.Context, id, word string) error {
+	return h.s.run(ctx, "ForbiddenWords.Update", permSettings, func(o *op) error {
 		word, err := template.NormalizeWord(word)
 		if err != nil {
 			return err
@@ -563,16 +563,16 @@ func (s *Session) UpdateForbiddenWord(ctx context.Context, id, word string) erro
 	})
 }
 
-// DeleteForbiddenWord removes an entry of the list (admin).
-func (s *Session) DeleteForbiddenWord(ctx context.Context, id string) error {
-	return s.run(ctx, "DeleteForbiddenWord", permSettings, func(o *op) error { return o.r.Templates().DeleteWord(ctx, id) })
+// Delete removes an entry of the list (admin).
+func (h ForbiddenWords) Delete(ctx context.Context, id string) error {
+	return h.s.run(ctx, "ForbiddenWords.Delete", permSettings, func(o *op) error { return o.r.Templates().DeleteWord(ctx, id) })
 }
 
-// ForbiddenWords lists the service's forbidden words, by their folded
+// List lists the service's forbidden words, by their folded
 // form.
-func (s *Session) ForbiddenWords(ctx context.Context) ([]template.ForbiddenWord, error) {
+func (h ForbiddenWords) List(ctx context.Context) ([]template.ForbiddenWord, error) {
 	var out []template.ForbiddenWord
-	err := s.run(ctx, "ForbiddenWords", permRead, func(o *op) error {
+	err := h.s.run(ctx, "ForbiddenWords.List", permRead, func(o *op) error {
 		l, err := o.r.Templates().Words(ctx, "")
 		out = l.Words
 		return err

@@ -13,16 +13,16 @@ import (
 	"github.com/deskkit/deskkit/internal/text"
 )
 
-// CreateTicket creates a ticket in status new (TKT-1). Title and content are
+// Create creates a ticket in status new (TKT-1). Title and content are
 // required and bounded by the configured limits; the language must be one of
 // the service's (empty: its default); the channel must be contracted (SVC-4);
 // a group or assignee is accepted only when the ticket settings allow it
 // (TKT-5), and an assignee moves the ticket to open (TKT-2). Bad input
 // returns a *ValidationError naming every bad field, and nothing is written.
-func (s *Session) CreateTicket(ctx context.Context, n ticket.New) (ticket.Ticket, error) {
+func (h Tickets) Create(ctx context.Context, n ticket.New) (ticket.Ticket, error) {
 	var out ticket.Ticket
-	err := s.run(ctx, "CreateTicket", permTicketWork, func(o *op) error {
-		t, err := s.create(ctx, o, n, "")
+	err := h.s.run(ctx, "Tickets.Create", permTicketWork, func(o *op) error {
+		t, err := h.s.create(ctx, o, n, "")
 		out = t
 		return err
 	})
@@ -129,18 +129,18 @@ func collect(c *errs.Collector, err error) {
 	}
 }
 
-// UpdateTicket changes the fields u names. u.Version must be the version the
+// Update changes the fields u names. u.Version must be the version the
 // caller read: a stale one returns ErrConflict and changes nothing (TKT-8).
 // Setting an assignee on a new ticket opens it (TKT-2). A closed ticket
 // cannot be changed. Each changed field becomes a history row (TKT-4); an
 // update that changes nothing writes nothing.
-func (s *Session) UpdateTicket(ctx context.Context, id string, u ticket.Update) (ticket.Ticket, error) {
+func (h Tickets) Update(ctx context.Context, id string, u ticket.Update) (ticket.Ticket, error) {
 	if u.Version <= 0 {
 		return ticket.Ticket{}, &ValidationError{Problems: []Problem{{Field: "version", Reason: "the version the update is based on is required (TKT-8)"}}}
 	}
 	var out ticket.Ticket
-	err := s.run(ctx, "UpdateTicket", permTicketWork, func(o *op) error {
-		t, err := s.edit(ctx, o, id, ticket.EventUpdated, func(t *ticket.Ticket) ([]ticket.FieldChange, error) {
+	err := h.s.run(ctx, "Tickets.Update", permTicketWork, func(o *op) error {
+		t, err := h.s.edit(ctx, o, id, ticket.EventUpdated, func(t *ticket.Ticket) ([]ticket.FieldChange, error) {
 			if t.Version != u.Version {
 				return nil, errs.New(ErrConflict, "ticket %q is at version %d, not %d", id, t.Version, u.Version)
 			}
@@ -149,12 +149,12 @@ func (s *Session) UpdateTicket(ctx context.Context, id string, u ticket.Update) 
 			*t = t.Apply(u)
 			if t.AssigneeID != before.AssigneeID || t.GroupID != before.GroupID {
 				// Reassigning is forwarding: it needs that permission (TKT-7).
-				if err := s.authorize(ctx, o, permForward); err != nil {
+				if err := h.s.authorize(ctx, o, permForward); err != nil {
 					return nil, err
 				}
 			}
 			var c errs.Collector
-			if err := s.check(ctx, o, t, &c); err != nil {
+			if err := h.s.check(ctx, o, t, &c); err != nil {
 				return nil, err
 			}
 			if err := c.Err(); err != nil {
@@ -171,15 +171,15 @@ func (s *Session) UpdateTicket(ctx context.Context, id string, u ticket.Update) 
 	return result(out, err)
 }
 
-// ChangeStatus moves a ticket to status to, if TKT-2 allows the move.
+// SetStatus moves a ticket to status to, if TKT-2 allows the move.
 // Concurrent changes are retried, not lost (TKT-8). A move to solved or
 // pending queues the resolve or hold mail, with the ticket's last public
 // reply as its #{content} (see "Automatic mails" in the package doc).
-func (s *Session) ChangeStatus(ctx context.Context, id string, to ticket.Status) (ticket.Ticket, error) {
+func (h Tickets) SetStatus(ctx context.Context, id string, to ticket.Status) (ticket.Ticket, error) {
 	var out ticket.Ticket
-	err := s.runRetry(ctx, "ChangeStatus", permTicketWork, func(o *op) error {
+	err := h.s.runRetry(ctx, "Tickets.SetStatus", permTicketWork, func(o *op) error {
 		var from ticket.Status
-		t, err := s.edit(ctx, o, id, ticket.EventUpdated, func(t *ticket.Ticket) ([]ticket.FieldChange, error) {
+		t, err := h.s.edit(ctx, o, id, ticket.EventUpdated, func(t *ticket.Ticket) ([]ticket.FieldChange, error) {
 			from = t.Status
 			return nil, setStatus(t, to, o)
 		})
@@ -187,7 +187,7 @@ func (s *Session) ChangeStatus(ctx context.Context, id string, to ticket.Status)
 		if err != nil {
 			return err
 		}
-		return s.autoMail(ctx, o, from, t, nil)
+		return h.s.autoMail(ctx, o, from, t, nil)
 	})
 	return result(out, err)
 }
@@ -246,8 +246,8 @@ func lastPublicReply(ctx context.Context, o *op, id string) (string, error) {
 
 func versionKey(t ticket.Ticket) string { return t.ID + ":v" + strconv.FormatInt(t.Version, 10) }
 
-// SolveOptions says how a ticket is solved.
-type SolveOptions struct {
+// Solve says how a ticket is solved.
+type Solve struct {
 	// Internal solves without mailing the customer: the service's internal
 	// resolution text, in the ticket's language (falling back to the
 	// default language), goes into the history (TKT-6). With no text
@@ -260,11 +260,11 @@ type SolveOptions struct {
 // resolve mail, whose #{content} is the ticket's last public reply; a
 // ticket without one gets no mail (see "Automatic mails" in the package
 // doc). An internal resolution mails nobody.
-func (s *Session) Solve(ctx context.Context, id string, opt SolveOptions) (ticket.Ticket, error) {
+func (h Tickets) Solve(ctx context.Context, id string, opt Solve) (ticket.Ticket, error) {
 	var out ticket.Ticket
-	err := s.runRetry(ctx, "Solve", permTicketWork, func(o *op) error {
+	err := h.s.runRetry(ctx, "Tickets.Solve", permTicketWork, func(o *op) error {
 		var from ticket.Status
-		t, err := s.edit(ctx, o, id, ticket.EventUpdated, func(t *ticket.Ticket) ([]ticket.FieldChange, error) {
+		t, err := h.s.edit(ctx, o, id, ticket.EventUpdated, func(t *ticket.Ticket) ([]ticket.FieldChange, error) {
 			from = t.Status
 			if err := setStatus(t, ticket.StatusSolved, o); err != nil {
 				return nil, err
@@ -282,7 +282,7 @@ func (s *Session) Solve(ctx context.Context, id string, opt SolveOptions) (ticke
 		if err != nil || opt.Internal {
 			return err // internal resolution mails nobody (TKT-6)
 		}
-		return s.autoMail(ctx, o, from, t, nil)
+		return h.s.autoMail(ctx, o, from, t, nil)
 	})
 	return result(out, err)
 }
@@ -309,16 +309,16 @@ type Reply struct {
 // with a Status mails as ChangeStatus does (see "Automatic mails" in the
 // package doc). Closed tickets take no replies. Concurrent changes are
 // retried, not lost (TKT-8).
-func (s *Session) Reply(ctx context.Context, id string, r Reply) (ticket.Comment, error) {
+func (h Tickets) Reply(ctx context.Context, id string, r Reply) (ticket.Comment, error) {
 	var c errs.Collector
-	text.Check(&c, "body", r.Body, true, s.desk.limits.MaxContentBytes)
+	text.Check(&c, "body", r.Body, true, h.s.desk.limits.MaxContentBytes)
 	if r.Status != "" && !r.Status.Valid() {
 		c.Add("status", "unknown status %q", r.Status)
 	}
 	if err := c.Err(); err != nil {
 		return ticket.Comment{}, err
 	}
-	return s.reply(ctx, "Reply", id, r.Internal, r.Status, func(*op, ticket.Ticket) (string, error) { return r.Body, nil })
+	return h.s.reply(ctx, "Tickets.Reply", id, r.Internal, r.Status, func(*op, ticket.Ticket) (string, error) { return r.Body, nil })
 }
 
 // reply is the workflow of Reply and ReplyWithTemplate: body makes the
@@ -371,24 +371,24 @@ func (s *Session) reply(ctx context.Context, call, id string, internal bool, sta
 // help center, mail ingestion). A pending or solved ticket reopens; a reply
 // to a closed ticket creates a follow-up ticket linked to it (TKT-2). It
 // returns the ticket the reply landed in.
-func (s *Session) CustomerReply(ctx context.Context, id, body string) (ticket.Ticket, error) {
+func (h Tickets) CustomerReply(ctx context.Context, id, body string) (ticket.Ticket, error) {
 	var c errs.Collector
-	text.Check(&c, "body", body, true, s.desk.limits.MaxContentBytes)
+	text.Check(&c, "body", body, true, h.s.desk.limits.MaxContentBytes)
 	if err := c.Err(); err != nil {
 		return ticket.Ticket{}, err
 	}
 	var out ticket.Ticket
-	err := s.runRetry(ctx, "CustomerReply", permCustomerVoice, func(o *op) error {
+	err := h.s.runRetry(ctx, "Tickets.CustomerReply", permCustomerVoice, func(o *op) error {
 		cur, err := o.r.Tickets().GetForUpdate(ctx, id)
 		if err != nil {
 			return err
 		}
 		if cur.Status == ticket.StatusClosed {
-			out, err = s.followUp(ctx, o, cur, body)
+			out, err = h.s.followUp(ctx, o, cur, body)
 			return err
 		}
-		cm := ticket.Comment{ID: s.desk.newID(), TicketID: id, Kind: ticket.CommentPublic, AuthorKind: s.actor.Kind, AuthorID: s.actor.ID, FromCustomer: true, Body: body, CreatedAt: o.now}
-		out, err = s.edit(ctx, o, id, ticket.EventCustomerReplied, func(t *ticket.Ticket) ([]ticket.FieldChange, error) {
+		cm := ticket.Comment{ID: h.s.desk.newID(), TicketID: id, Kind: ticket.CommentPublic, AuthorKind: h.s.actor.Kind, AuthorID: h.s.actor.ID, FromCustomer: true, Body: body, CreatedAt: o.now}
+		out, err = h.s.edit(ctx, o, id, ticket.EventCustomerReplied, func(t *ticket.Ticket) ([]ticket.FieldChange, error) {
 			if t.Status == ticket.StatusPending || t.Status == ticket.StatusSolved {
 				if err := setStatus(t, ticket.StatusOpen, o); err != nil { // TKT-2
 					return nil, err

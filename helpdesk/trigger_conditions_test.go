@@ -62,13 +62,13 @@ func TestTriggers_TRG3_OneConditionForManyCategories(t *testing.T) {
 	} {
 		n := newTicket()
 		n.IntakeCategoryID = c.category
-		tk, err := f.sys.CreateTicket(ctx, n)
+		tk, err := f.sys.Tickets().Create(ctx, n)
 		require.NoError(t, err, c.name)
 		assert.ElementsMatch(t, c.want, tk.Tags, c.name)
 	}
 
 	// Each id must be a category of the target's tree.
-	_, err := f.admin.CreateTrigger(ctx, trigger.New{Name: "bad",
+	_, err := f.admin.Triggers().Create(ctx, trigger.New{Name: "bad",
 		All: []trigger.Condition{
 			{Target: "intake_category", Op: trigger.IsUnderAny, Value: []string{billing.ID, done.ID}},
 			{Target: "processing_category", Op: trigger.NotIn, Value: []string{"nope"}},
@@ -83,7 +83,7 @@ func TestTriggers_TRG3_OneConditionForManyCategories(t *testing.T) {
 	}
 	assert.ElementsMatch(t, []string{"all[0].value[1]", "all[1].value[0]"}, at)
 
-	sch, err := f.agent.TriggerSchema(ctx)
+	sch, err := f.agent.Triggers().Schema(ctx)
 	require.NoError(t, err)
 	for _, name := range []string{"intake_category", "processing_category"} {
 		tg, ok := sch.Target(name)
@@ -120,12 +120,12 @@ func TestTriggers_TRG4_ContainsWordsAndContains(t *testing.T) {
 	} {
 		n := newTicket()
 		n.Title, n.Content = c.title, c.content
-		tk, err := f.sys.CreateTicket(ctx, n)
+		tk, err := f.sys.Tickets().Create(ctx, n)
 		require.NoError(t, err)
 		assert.ElementsMatch(t, c.want, tk.Tags, "%q / %q", c.title, c.content)
 	}
 
-	sch, err := f.agent.TriggerSchema(ctx)
+	sch, err := f.agent.Triggers().Schema(ctx)
 	require.NoError(t, err)
 	content, ok := sch.Target("content")
 	require.True(t, ok)

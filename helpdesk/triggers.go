@@ -16,12 +16,12 @@ import (
 	"github.com/deskkit/deskkit/trigger"
 )
 
-// TriggerSchema returns the condition schema of the service (TRG-3, TRG-4):
+// Schema returns the condition schema of the service (TRG-3, TRG-4):
 // every target with its type, operators and allowed values, for a
 // condition editor.
-func (s *Session) TriggerSchema(ctx context.Context) (*trigger.Schema, error) {
+func (h Triggers) Schema(ctx context.Context) (*trigger.Schema, error) {
 	var out *trigger.Schema
-	err := s.run(ctx, "TriggerSchema", permRead, func(o *op) (err error) {
+	err := h.s.run(ctx, "Triggers.Schema", permRead, func(o *op) (err error) {
 		out, err = triggerSchema(ctx, o)
 		return err
 	})
@@ -66,30 +66,30 @@ func validTrigger(ctx context.Context, o *op, n trigger.New) (trigger.New, error
 	return trigger.Validate(ctx, n, sch, resolver{o})
 }
 
-// CreateTrigger validates and stores a trigger (admin; TRG-1, TRG-5): at the
+// Create validates and stores a trigger (admin; TRG-1, TRG-5): at the
 // end of the active list, or of the inactive list when n.Inactive. A
 // trigger that could fail at run time is refused with a *ValidationError
 // naming each bad condition or action ("all[0].value").
-func (s *Session) CreateTrigger(ctx context.Context, n trigger.New) (trigger.Trigger, error) {
+func (h Triggers) Create(ctx context.Context, n trigger.New) (trigger.Trigger, error) {
 	var out trigger.Trigger
-	err := s.triggerWrite(ctx, "CreateTrigger", func(o *op, ts []trigger.Trigger) error {
+	err := h.s.triggerWrite(ctx, "Triggers.Create", func(o *op, ts []trigger.Trigger) error {
 		v, err := validTrigger(ctx, o, n)
 		if err != nil {
 			return err
 		}
-		out = trigger.Trigger{ID: s.desk.newID(), Name: v.Name, Description: v.Description, All: v.All, Any: v.Any,
+		out = trigger.Trigger{ID: h.s.desk.newID(), Name: v.Name, Description: v.Description, All: v.All, Any: v.Any,
 			Actions: v.Actions, Active: !v.Inactive, Position: trigger.End(ts, !v.Inactive), CreatedAt: o.now, UpdatedAt: o.now}
 		return o.r.Triggers().Insert(ctx, out)
 	})
 	return result(out, err)
 }
 
-// UpdateTrigger replaces a trigger's name, description, conditions and
+// Update replaces a trigger's name, description, conditions and
 // actions (admin); its place and active flag stay. n.Inactive is ignored:
 // use ActivateTrigger and DeactivateTrigger.
-func (s *Session) UpdateTrigger(ctx context.Context, id string, n trigger.New) (trigger.Trigger, error) {
+func (h Triggers) Update(ctx context.Context, id string, n trigger.New) (trigger.Trigger, error) {
 	var out trigger.Trigger
-	err := s.triggerWrite(ctx, "UpdateTrigger", func(o *op, ts []trigger.Trigger) error {
+	err := h.s.triggerWrite(ctx, "Triggers.Update", func(o *op, ts []trigger.Trigger) error {
 		i := slices.IndexFunc(ts, func(t trigger.Trigger) bool { return t.ID == id })
 		if i < 0 {
 			return errs.NotFound("trigger", id)
@@ -109,35 +109,35 @@ func (s *Session) UpdateTrigger(ctx context.Context, id string, n trigger.New) (
 	return result(out, err)
 }
 
-// Trigger returns one trigger (admin).
-func (s *Session) Trigger(ctx context.Context, id string) (trigger.Trigger, error) {
+// Get returns one trigger (admin).
+func (h Triggers) Get(ctx context.Context, id string) (trigger.Trigger, error) {
 	var out trigger.Trigger
-	err := s.run(ctx, "Trigger", permSettings, func(o *op) (err error) {
+	err := h.s.run(ctx, "Triggers.Get", permSettings, func(o *op) (err error) {
 		out, err = o.r.Triggers().Get(ctx, id)
 		return err
 	})
 	return result(out, err)
 }
 
-// Triggers returns every trigger (admin): the active ones in run order,
+// List returns every trigger (admin): the active ones in run order,
 // then the inactive ones.
-func (s *Session) Triggers(ctx context.Context) ([]trigger.Trigger, error) {
+func (h Triggers) List(ctx context.Context) ([]trigger.Trigger, error) {
 	var out []trigger.Trigger
-	err := s.run(ctx, "Triggers", permSettings, func(o *op) (err error) {
+	err := h.s.run(ctx, "Triggers.List", permSettings, func(o *op) (err error) {
 		out, err = o.r.Triggers().List(ctx)
 		return err
 	})
 	return result(out, err)
 }
 
-// ActivateTrigger moves a trigger to the end of the active list (TRG-1).
-func (s *Session) ActivateTrigger(ctx context.Context, id string) error {
-	return s.moveTrigger(ctx, "ActivateTrigger", id, true)
+// Activate moves a trigger to the end of the active list (TRG-1).
+func (h Triggers) Activate(ctx context.Context, id string) error {
+	return h.s.moveTrigger(ctx, "Triggers.Activate", id, true)
 }
 
-// DeactivateTrigger moves a trigger to the inactive list (TRG-1).
-func (s *Session) DeactivateTrigger(ctx context.Context, id string) error {
-	return s.moveTrigger(ctx, "DeactivateTrigger", id, false)
+// Deactivate moves a trigger to the inactive list (TRG-1).
+func (h Triggers) Deactivate(ctx context.Context, id string) error {
+	return h.s.moveTrigger(ctx, "Triggers.Deactivate", id, false)
 }
 
 // moveTrigger moves a trigger to the end of the active or inactive list,
@@ -152,10 +152,10 @@ func (s *Session) moveTrigger(ctx context.Context, call, id string, active bool)
 	})
 }
 
-// ReorderTriggers sets the run order of the active triggers; ids must name
+// Reorder sets the run order of the active triggers; ids must name
 // each of them once (TRG-1).
-func (s *Session) ReorderTriggers(ctx context.Context, ids []string) error {
-	return s.triggerWrite(ctx, "ReorderTriggers", func(o *op, ts []trigger.Trigger) error {
+func (h Triggers) Reorder(ctx context.Context, ids []string) error {
+	return h.s.triggerWrite(ctx, "Triggers.Reorder", func(o *op, ts []trigger.Trigger) error {
 		rows, err := trigger.Reorder(ts, ids)
 		if err != nil {
 			return err
@@ -164,10 +164,10 @@ func (s *Session) ReorderTriggers(ctx context.Context, ids []string) error {
 	})
 }
 
-// DeleteTrigger deletes an inactive trigger; an active one is refused with
+// Delete deletes an inactive trigger; an active one is refused with
 // trigger.ErrActive (TRG-1).
-func (s *Session) DeleteTrigger(ctx context.Context, id string) error {
-	return s.triggerWrite(ctx, "DeleteTrigger", func(o *op, ts []trigger.Trigger) error {
+func (h Triggers) Delete(ctx context.Context, id string) error {
+	return h.s.triggerWrite(ctx, "Triggers.Delete", func(o *op, ts []trigger.Trigger) error {
 		rows, err := trigger.Remove(ts, id)
 		if err != nil {
 			return err
@@ -179,11 +179,11 @@ func (s *Session) DeleteTrigger(ctx context.Context, id string) error {
 	})
 }
 
-// TriggerSource returns the expr program a trigger's conditions compile
+// Source returns the expr program a trigger's conditions compile
 // to, one commented line per condition (for dry runs and bug reports).
-func (s *Session) TriggerSource(ctx context.Context, id string) (string, error) {
+func (h Triggers) Source(ctx context.Context, id string) (string, error) {
 	var out string
-	err := s.run(ctx, "TriggerSource", permSettings, func(o *op) error {
+	err := h.s.run(ctx, "Triggers.Source", permSettings, func(o *op) error {
 		t, err := o.r.Triggers().Get(ctx, id)
 		if err != nil {
 			return err
@@ -212,9 +212,9 @@ func (s *Session) TriggerSource(ctx context.Context, id string) (string, error) 
 // has no eligible member carries a Warning saying why (the report's ticket
 // stays unassigned in the group); one whose group no longer exists carries
 // an Error (a run skips it).
-func (s *Session) DryRun(ctx context.Context, id string, ev ticket.EventKind, change *ticket.Update) (trigger.Report, error) {
+func (h Triggers) DryRun(ctx context.Context, id string, ev ticket.EventKind, change *ticket.Update) (trigger.Report, error) {
 	var out trigger.Report
-	err := s.run(ctx, "DryRun", permSettings, func(o *op) error {
+	err := h.s.run(ctx, "Triggers.DryRun", permSettings, func(o *op) error {
 		t, err := o.r.Tickets().Get(ctx, id)
 		if err != nil {
 			return err
@@ -223,12 +223,12 @@ func (s *Session) DryRun(ctx context.Context, id string, ev ticket.EventKind, ch
 		if change != nil {
 			now = t.Apply(*change)
 		}
-		set, err := s.triggerSet(ctx, o)
+		set, err := h.s.triggerSet(ctx, o)
 		if err != nil || set == nil {
 			out = trigger.Report{Event: ev, Ticket: now, Triggers: []trigger.TriggerReport{}}
 			return err
 		}
-		in, anc := s.triggerInput(ctx, o, ev, t)
+		in, anc := h.s.triggerInput(ctx, o, ev, t)
 		if ev == ticket.EventCreated {
 			in.Before = ticket.Ticket{}
 		}
@@ -242,7 +242,7 @@ func (s *Session) DryRun(ctx context.Context, id string, ev ticket.EventKind, ch
 			} else if err != nil {
 				return "", "", err
 			}
-			return s.pickBy(ctx, o, g, strategies[a.Kind], a.AgentID)
+			return h.s.pickBy(ctx, o, g, strategies[a.Kind], a.AgentID)
 		})
 		if err == nil {
 			err = anc.err

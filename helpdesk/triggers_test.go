@@ -26,14 +26,14 @@ import (
 // mkTrigger creates an active trigger as the admin.
 func (f *fixture) mkTrigger(t *testing.T, n trigger.New) trigger.Trigger {
 	t.Helper()
-	tr, err := f.admin.CreateTrigger(context.Background(), n)
+	tr, err := f.admin.Triggers().Create(context.Background(), n)
 	require.NoError(t, err)
 	return tr
 }
 
 func (f *fixture) messages(t *testing.T) []notify.Message {
 	t.Helper()
-	p, err := f.admin.Messages(context.Background(), notify.Filter{Limit: 500})
+	p, err := f.admin.Outbox().List(context.Background(), notify.Filter{Limit: 500})
 	require.NoError(t, err)
 	return p.Messages
 }
@@ -41,7 +41,7 @@ func (f *fixture) messages(t *testing.T) []notify.Message {
 // fired returns the ids of the triggers that fired on a ticket, in order.
 func (f *fixture) fired(t *testing.T, id string) []string {
 	t.Helper()
-	h, err := f.admin.History(context.Background(), id)
+	h, err := f.admin.Tickets().History(context.Background(), id)
 	require.NoError(t, err)
 	var out []string
 	for _, c := range h {
@@ -60,22 +60,22 @@ func TestTriggers_TRG3_ReplyEvents(t *testing.T) {
 	onCustomer := f.mkTrigger(t, trigger.New{Name: "customer replied", All: []trigger.Condition{{Target: "event", Op: trigger.Is, Value: "customer_replied"}},
 		Actions: []trigger.Action{{Kind: trigger.SetPriority, Value: "high"}}})
 	tk := f.ticket(t)
-	_, err := f.agent.Reply(ctx, tk.ID, helpdesk.Reply{Body: "We are on it"})
+	_, err := f.agent.Tickets().Reply(ctx, tk.ID, helpdesk.Reply{Body: "We are on it"})
 	require.NoError(t, err)
-	got, err := f.admin.Ticket(ctx, tk.ID)
+	got, err := f.admin.Tickets().Get(ctx, tk.ID)
 	require.NoError(t, err)
 	assert.Equal(t, []string{"answered"}, got.Tags)
 	assert.Equal(t, ticket.PriorityNormal, got.Priority)
 
-	_, err = f.sys.CustomerReply(ctx, tk.ID, "Thanks, but still broken")
+	_, err = f.sys.Tickets().CustomerReply(ctx, tk.ID, "Thanks, but still broken")
 	require.NoError(t, err)
-	got, err = f.admin.Ticket(ctx, tk.ID)
+	got, err = f.admin.Tickets().Get(ctx, tk.ID)
 	require.NoError(t, err)
 	assert.Equal(t, ticket.PriorityHigh, got.Priority)
 	assert.Equal(t, []string{onAgent.ID, onCustomer.ID}, f.fired(t, tk.ID))
 
 	// An internal note is an update, not an agent reply.
-	_, err = f.agent.Reply(ctx, tk.ID, helpdesk.Reply{Body: "note", Internal: true})
+	_, err = f.agent.Tickets().Reply(ctx, tk.ID, helpdesk.Reply{Body: "note", Internal: true})
 	require.NoError(t, err)
 	assert.Equal(t, []string{onAgent.ID, onCustomer.ID}, f.fired(t, tk.ID))
 }
@@ -85,7 +85,7 @@ func TestTriggers_TRG3_IsUnderCategoryAndCustomField(t *testing.T) {
 	ctx := context.Background()
 	billing := f.mkCategory(t, category.Intake, "", "결제", "Billing")
 	refunds := f.mkCategory(t, category.Intake, billing.ID, "환불", "Refunds")
-	_, err := f.admin.CreateField(ctx, field.New{Key: "order_total", Kind: field.KindCustomer, Type: field.TypeNumber, Label: i18n.Text{"ko": "주문 금액"}})
+	_, err := f.admin.Fields().Create(ctx, field.New{Key: "order_total", Kind: field.KindCustomer, Type: field.TypeNumber, Label: i18n.Text{"ko": "주문 금액"}})
 	require.NoError(t, err)
 	tr := f.mkTrigger(t, trigger.New{Name: "big billing",
 		All: []trigger.Condition{
@@ -97,22 +97,22 @@ func TestTriggers_TRG3_IsUnderCategoryAndCustomField(t *testing.T) {
 	n := newTicket()
 	n.IntakeCategoryID = refunds.ID
 	n.CustomerFields = ticket.Fields{"order_total": 5000}
-	tk, err := f.sys.CreateTicket(ctx, n)
+	tk, err := f.sys.Tickets().Create(ctx, n)
 	require.NoError(t, err)
 	assert.Equal(t, ticket.PriorityUrgent, tk.Priority, "refunds is under billing, 5000 > 1000")
 	assert.Equal(t, []string{tr.ID}, f.fired(t, tk.ID))
 
 	n.CustomerFields = nil // a missing value is absent, never an error
-	tk, err = f.sys.CreateTicket(ctx, n)
+	tk, err = f.sys.Tickets().Create(ctx, n)
 	require.NoError(t, err)
 	assert.Equal(t, ticket.PriorityNormal, tk.Priority)
 
-	sch, err := f.agent.TriggerSchema(ctx)
+	sch, err := f.agent.Triggers().Schema(ctx)
 	require.NoError(t, err)
 	target, ok := sch.Target("customer_fields.order_total")
 	require.True(t, ok)
 	assert.Equal(t, trigger.TypeNumber, target.Type)
-	src, err := f.admin.TriggerSource(ctx, tr.ID)
+	src, err := f.admin.Triggers().Source(ctx, tr.ID)
 	require.NoError(t, err)
 	assert.Contains(t, src, "Now.IntakePath contains")
 	assert.Contains(t, src, "intake_category is_under")
@@ -121,9 +121,9 @@ func TestTriggers_TRG3_IsUnderCategoryAndCustomField(t *testing.T) {
 func TestTriggers_TRG6_ForwardCallbackNotifyGroup(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
-	g, err := f.admin.CreateGroup(ctx, helpdesk.GroupSpec{Name: "Tier 2"})
+	g, err := f.admin.Groups().Create(ctx, helpdesk.NewGroup{Name: "Tier 2"})
 	require.NoError(t, err)
-	_, err = f.admin.AddGroupMember(ctx, g.ID, f.agentID)
+	_, err = f.admin.Groups().AddMember(ctx, g.ID, f.agentID)
 	require.NoError(t, err)
 	tr := f.mkTrigger(t, trigger.New{Name: "escalate",
 		All: []trigger.Condition{{Target: "event", Op: trigger.Is, Value: "created"}, {Target: "content", Op: trigger.Contains, Value: "lawyer"}},
@@ -135,7 +135,7 @@ func TestTriggers_TRG6_ForwardCallbackNotifyGroup(t *testing.T) {
 		}})
 	n := newTicket()
 	n.Content = "My LAWYER will call"
-	tk, err := f.sys.CreateTicket(ctx, n)
+	tk, err := f.sys.Tickets().Create(ctx, n)
 	require.NoError(t, err)
 	assert.Equal(t, ticket.StatusSolved, tk.Status, "forward and complete solves (TRG-6.3)")
 	assert.Equal(t, f.agentID, tk.AssigneeID)
@@ -177,7 +177,7 @@ func TestTriggers_TRG6_SkippedActionIsRecorded(t *testing.T) {
 			{Kind: trigger.SetStatus, Value: "closed"}}})
 	tk := f.ticket(t) // no phone; new → closed is not a TKT-2 move
 	assert.Equal(t, ticket.StatusNew, tk.Status)
-	h, err := f.admin.History(ctx, tk.ID)
+	h, err := f.admin.Tickets().History(ctx, tk.ID)
 	require.NoError(t, err)
 	var skipped []string
 	for _, c := range h {
@@ -202,10 +202,10 @@ func TestTriggers_TRG8_DryRunWritesNothing(t *testing.T) {
 			Subject: i18n.Text{"ko": "s"}, Body: i18n.Text{"ko": "b"}}}})
 	tk := f.ticket(t)
 	before := f.messages(t)
-	hist, err := f.admin.History(ctx, tk.ID)
+	hist, err := f.admin.Tickets().History(ctx, tk.ID)
 	require.NoError(t, err)
 
-	rep, err := f.admin.DryRun(ctx, tk.ID, ticket.EventUpdated, &ticket.Update{Priority: ptr(ticket.PriorityUrgent)})
+	rep, err := f.admin.Triggers().DryRun(ctx, tk.ID, ticket.EventUpdated, &ticket.Update{Priority: ptr(ticket.PriorityUrgent)})
 	require.NoError(t, err)
 	require.Len(t, rep.Triggers, 1)
 	assert.True(t, rep.Triggers[0].Fired)
@@ -215,19 +215,19 @@ func TestTriggers_TRG8_DryRunWritesNothing(t *testing.T) {
 	assert.Len(t, rep.Triggers[0].Actions, 2)
 	assert.Equal(t, []string{"vip"}, rep.Ticket.Tags)
 
-	rep, err = f.admin.DryRun(ctx, tk.ID, ticket.EventUpdated, nil)
+	rep, err = f.admin.Triggers().DryRun(ctx, tk.ID, ticket.EventUpdated, nil)
 	require.NoError(t, err)
 	assert.False(t, rep.Triggers[0].Fired, "nothing changed")
 
-	got, err := f.admin.Ticket(ctx, tk.ID)
+	got, err := f.admin.Tickets().Get(ctx, tk.ID)
 	require.NoError(t, err)
 	assert.Equal(t, tk, got)
-	hist2, err := f.admin.History(ctx, tk.ID)
+	hist2, err := f.admin.Tickets().History(ctx, tk.ID)
 	require.NoError(t, err)
 	assert.Equal(t, hist, hist2)
 	assert.Equal(t, before, f.messages(t))
 
-	_, err = f.agent.DryRun(ctx, tk.ID, ticket.EventUpdated, nil)
+	_, err = f.agent.Triggers().DryRun(ctx, tk.ID, ticket.EventUpdated, nil)
 	assert.True(t, errors.Is(err, helpdesk.ErrForbidden))
 }
 
@@ -240,7 +240,7 @@ func TestTriggers_CacheTTL_OwnWritesSeenAtOnce(t *testing.T) {
 	tr := f.mkTrigger(t, trigger.New{Name: "tag", All: []trigger.Condition{{Target: "event", Op: trigger.Is, Value: "created"}},
 		Actions: []trigger.Action{{Kind: trigger.AddTags, Tags: []string{"seen"}}}})
 	assert.Equal(t, []string{tr.ID}, f.fired(t, f.ticket(t).ID))
-	require.NoError(t, f.admin.DeactivateTrigger(ctx, tr.ID))
+	require.NoError(t, f.admin.Triggers().Deactivate(ctx, tr.ID))
 	assert.Empty(t, f.fired(t, f.ticket(t).ID))
 }
 
@@ -252,10 +252,10 @@ func TestTriggers_TRG6_EmptyNoteSkipped(t *testing.T) {
 	f.mkTrigger(t, trigger.New{Name: "who", All: []trigger.Condition{{Target: "event", Op: trigger.Is, Value: "created"}},
 		Actions: []trigger.Action{{Kind: trigger.Note, Body: i18n.Text{"ko": "#{agentName}"}}}})
 	tk := f.ticket(t) // unassigned: #{agentName} is empty
-	cs, err := f.admin.Comments(ctx, tk.ID)
+	cs, err := f.admin.Tickets().Comments(ctx, tk.ID)
 	require.NoError(t, err)
 	assert.Empty(t, cs)
-	h, err := f.admin.History(ctx, tk.ID)
+	h, err := f.admin.Tickets().History(ctx, tk.ID)
 	require.NoError(t, err)
 	var fields []string
 	for _, c := range h {
@@ -274,13 +274,13 @@ func TestTriggers_TRG7_PassBoundPerDesk(t *testing.T) {
 	}
 	n := newTicket()
 	n.Tags = []string{"t0"}
-	tk, err := f.sys.CreateTicket(ctx, n)
+	tk, err := f.sys.Tickets().Create(ctx, n)
 	require.NoError(t, err)
 	assert.Equal(t, []string{"t0", "t1", "t2", "t3", "t4"}, tk.Tags)
 
 	d2, err := helpdesk.New(helpdesk.Config{Store: f.store, TriggerPasses: 2})
 	require.NoError(t, err)
-	tk, err = d2.Service("acme").As(helpdesk.System).CreateTicket(ctx, n)
+	tk, err = d2.Service("acme").As(helpdesk.System).Tickets().Create(ctx, n)
 	require.NoError(t, err)
 	assert.Equal(t, []string{"t0", "t1", "t2"}, tk.Tags)
 }
@@ -288,7 +288,7 @@ func TestTriggers_TRG7_PassBoundPerDesk(t *testing.T) {
 func TestTriggers_TRG8_DryRunWithoutTriggersShowsTheChange(t *testing.T) {
 	f := newFixture(t)
 	tk := f.ticket(t)
-	rep, err := f.admin.DryRun(context.Background(), tk.ID, ticket.EventUpdated, &ticket.Update{Priority: ptr(ticket.PriorityUrgent)})
+	rep, err := f.admin.Triggers().DryRun(context.Background(), tk.ID, ticket.EventUpdated, &ticket.Update{Priority: ptr(ticket.PriorityUrgent)})
 	require.NoError(t, err)
 	assert.Equal(t, ticket.PriorityUrgent, rep.Ticket.Priority)
 	assert.NotNil(t, rep.Triggers)
@@ -305,13 +305,13 @@ func TestTriggers_TKT2_ClosedTicketKeepsItsState(t *testing.T) {
 		Actions: []trigger.Action{{Kind: trigger.SetPriority, Value: "urgent"}, {Kind: trigger.Note, Body: i18n.Text{"ko": "closed"}},
 			{Kind: trigger.Callback, URL: hook}}})
 	tk := f.ticket(t)
-	_, err := f.admin.ChangeStatus(ctx, tk.ID, ticket.StatusSolved)
+	_, err := f.admin.Tickets().SetStatus(ctx, tk.ID, ticket.StatusSolved)
 	require.NoError(t, err)
-	closed, err := f.admin.ChangeStatus(ctx, tk.ID, ticket.StatusClosed)
+	closed, err := f.admin.Tickets().SetStatus(ctx, tk.ID, ticket.StatusClosed)
 	require.NoError(t, err)
 	assert.Equal(t, ticket.PriorityNormal, closed.Priority)
 	assert.Equal(t, []string{tr.ID}, f.fired(t, tk.ID))
-	cs, err := f.admin.Comments(ctx, tk.ID)
+	cs, err := f.admin.Tickets().Comments(ctx, tk.ID)
 	require.NoError(t, err)
 	assert.Empty(t, cs)
 	var hooks []notify.Message
@@ -323,7 +323,7 @@ func TestTriggers_TKT2_ClosedTicketKeepsItsState(t *testing.T) {
 	require.Len(t, hooks, 1)
 	assert.Equal(t, hook, hooks[0].Recipient)
 	assert.Less(t, len(hooks[0].IdempotencyKey), 200)
-	h, err := f.admin.History(ctx, tk.ID)
+	h, err := f.admin.Tickets().History(ctx, tk.ID)
 	require.NoError(t, err)
 	for _, c := range h {
 		assert.NotContains(t, c.To, "xxxx", "hook URLs stay out of the history")
@@ -335,21 +335,21 @@ func TestTriggers_TKT2_ClosedTicketKeepsItsState(t *testing.T) {
 func TestTriggers_TRG5_FieldRecreatedWithAnotherType(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
-	_, err := f.admin.CreateField(ctx, field.New{Key: "x", Kind: field.KindCustomer, Type: field.TypeNumber, Label: i18n.Text{"ko": "x"}})
+	_, err := f.admin.Fields().Create(ctx, field.New{Key: "x", Kind: field.KindCustomer, Type: field.TypeNumber, Label: i18n.Text{"ko": "x"}})
 	require.NoError(t, err)
 	tr := f.mkTrigger(t, trigger.New{Name: "has x", All: []trigger.Condition{{Target: "customer_fields.x", Op: trigger.Present}},
 		Actions: []trigger.Action{{Kind: trigger.AddTags, Tags: []string{"x"}}}})
 	n := newTicket()
 	n.CustomerFields = ticket.Fields{"x": 3}
-	tk, err := f.sys.CreateTicket(ctx, n)
+	tk, err := f.sys.Tickets().Create(ctx, n)
 	require.NoError(t, err)
 	assert.Equal(t, []string{tr.ID}, f.fired(t, tk.ID))
 
-	require.NoError(t, f.admin.DeleteField(ctx, "x"))
-	_, err = f.admin.CreateField(ctx, field.New{Key: "x", Kind: field.KindCustomer, Type: field.TypeText, Label: i18n.Text{"ko": "x"}})
+	require.NoError(t, f.admin.Fields().Delete(ctx, "x"))
+	_, err = f.admin.Fields().Create(ctx, field.New{Key: "x", Kind: field.KindCustomer, Type: field.TypeText, Label: i18n.Text{"ko": "x"}})
 	require.NoError(t, err)
 	n.CustomerFields = ticket.Fields{"x": "hello"}
-	tk, err = f.sys.CreateTicket(ctx, n)
+	tk, err = f.sys.Tickets().Create(ctx, n)
 	require.NoError(t, err)
 	assert.Equal(t, []string{tr.ID}, f.fired(t, tk.ID))
 }
@@ -359,19 +359,19 @@ func TestTriggers_TRG5_FieldRecreatedWithAnotherType(t *testing.T) {
 func TestTriggers_TRG8_DryRunAssignsLikeARun(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
-	g, err := f.admin.CreateGroup(ctx, helpdesk.GroupSpec{Name: "G", Strategy: agent.StrategyRoundRobin})
+	g, err := f.admin.Groups().Create(ctx, helpdesk.NewGroup{Name: "G", Strategy: agent.StrategyRoundRobin})
 	require.NoError(t, err)
-	_, err = f.admin.AddGroupMember(ctx, g.ID, f.agentID)
+	_, err = f.admin.Groups().AddMember(ctx, g.ID, f.agentID)
 	require.NoError(t, err)
 	f.mkTrigger(t, trigger.New{Name: "rr", All: []trigger.Condition{{Target: "event", Op: trigger.Is, Value: "created"}},
 		Actions: []trigger.Action{{Kind: trigger.AssignRoundRobin, GroupID: g.ID}}})
 	f.mkTrigger(t, trigger.New{Name: "open", All: []trigger.Condition{{Target: "status", Op: trigger.Is, Value: "open"}},
 		Actions: []trigger.Action{{Kind: trigger.AddTags, Tags: []string{"open"}}}})
-	tk, err := f.sys.CreateTicket(ctx, newTicket())
+	tk, err := f.sys.Tickets().Create(ctx, newTicket())
 	require.NoError(t, err)
 	require.Equal(t, f.agentID, tk.AssigneeID)
 
-	rep, err := f.admin.DryRun(ctx, tk.ID, ticket.EventCreated, nil)
+	rep, err := f.admin.Triggers().DryRun(ctx, tk.ID, ticket.EventCreated, nil)
 	require.NoError(t, err)
 	assert.Equal(t, f.agentID, rep.Ticket.AssigneeID)
 	assert.Equal(t, ticket.StatusOpen, rep.Ticket.Status)
@@ -379,9 +379,9 @@ func TestTriggers_TRG8_DryRunAssignsLikeARun(t *testing.T) {
 
 	// The dry run's round-robin step was rolled back: the next real pick
 	// is still the only member, and with them switched off nobody is.
-	_, err = f.admin.SetToggles(ctx, f.agentID, agent.Toggles{})
+	_, err = f.admin.Agents().SetToggles(ctx, f.agentID, agent.Toggles{})
 	require.NoError(t, err)
-	rep, err = f.admin.DryRun(ctx, tk.ID, ticket.EventCreated, nil)
+	rep, err = f.admin.Triggers().DryRun(ctx, tk.ID, ticket.EventCreated, nil)
 	require.NoError(t, err)
 	assert.Empty(t, rep.Ticket.AssigneeID)
 	assert.Equal(t, g.ID, rep.Ticket.GroupID)
@@ -408,7 +408,7 @@ func (f *fixture) triggerVersion(t *testing.T) string {
 // order, checking that each list's positions are 0..n-1.
 func (f *fixture) triggerLists(t *testing.T) (active, inactive []string) {
 	t.Helper()
-	ts, err := f.admin.Triggers(context.Background())
+	ts, err := f.admin.Triggers().List(context.Background())
 	require.NoError(t, err)
 	active, inactive = []string{}, []string{}
 	for _, tr := range ts {
@@ -447,22 +447,22 @@ func TestTriggers_TRG1_ListsAndMoves(t *testing.T) {
 	}
 	check([]string{a0, a1, a2}, []string{i0, i1}, "creation order per list")
 
-	require.NoError(t, f.admin.DeactivateTrigger(ctx, a0))
+	require.NoError(t, f.admin.Triggers().Deactivate(ctx, a0))
 	check([]string{a1, a2}, []string{i0, i1, a0}, "deactivating appends to the inactive list and closes the gap")
-	got, err := f.admin.Trigger(ctx, a0)
+	got, err := f.admin.Triggers().Get(ctx, a0)
 	require.NoError(t, err)
 	assert.True(t, got.UpdatedAt.After(got.CreatedAt), "the moved trigger is stamped")
-	require.NoError(t, f.admin.ActivateTrigger(ctx, i0))
+	require.NoError(t, f.admin.Triggers().Activate(ctx, i0))
 	check([]string{a1, a2, i0}, []string{i1, a0}, "activating appends to the active list and closes the gap")
 
 	v := f.triggerVersion(t)
 	act, inact := f.triggerLists(t)
-	require.NoError(t, f.admin.ActivateTrigger(ctx, a1))
-	require.NoError(t, f.admin.DeactivateTrigger(ctx, i1))
+	require.NoError(t, f.admin.Triggers().Activate(ctx, a1))
+	require.NoError(t, f.admin.Triggers().Deactivate(ctx, i1))
 	check(act, inact, "a trigger already in the list stays where it is")
 	assert.Equal(t, v, f.triggerVersion(t), "and nothing was written")
 
-	require.ErrorIs(t, f.admin.ActivateTrigger(ctx, "no-such-trigger"), helpdesk.ErrNotFound)
+	require.ErrorIs(t, f.admin.Triggers().Activate(ctx, "no-such-trigger"), helpdesk.ErrNotFound)
 }
 
 // A reorder names every active trigger once; a refused one writes nothing,
@@ -475,7 +475,7 @@ func TestTriggers_TRG1_Reorder(t *testing.T) {
 	n.Inactive = true
 	i0 := f.mkTrigger(t, n).ID
 
-	require.NoError(t, f.admin.ReorderTriggers(ctx, []string{a2, a0, a1}))
+	require.NoError(t, f.admin.Triggers().Reorder(ctx, []string{a2, a0, a1}))
 	active, inactive := f.triggerLists(t)
 	assert.Equal(t, []string{a2, a0, a1}, active)
 	assert.Equal(t, []string{i0}, inactive)
@@ -489,13 +489,13 @@ func TestTriggers_TRG1_Reorder(t *testing.T) {
 		"unknown":   {a2, a0, "nope"},
 		"inactive":  {a2, a0, a1, i0},
 	} {
-		err := f.admin.ReorderTriggers(ctx, ids)
+		err := f.admin.Triggers().Reorder(ctx, ids)
 		assert.ErrorIs(t, err, helpdesk.ErrInvalid, name)
 	}
 	active, _ = f.triggerLists(t)
 	assert.Equal(t, []string{a2, a0, a1}, active, "a refused reorder changes nothing")
 	assert.Equal(t, v, f.triggerVersion(t), "not even the version")
-	require.NoError(t, f.admin.ReorderTriggers(ctx, []string{a2, a0, a1}))
+	require.NoError(t, f.admin.Triggers().Reorder(ctx, []string{a2, a0, a1}))
 	assert.Equal(t, v, f.triggerVersion(t), "the current order is no change")
 }
 
@@ -512,21 +512,21 @@ func TestTriggers_TRG1_DeleteOnlyInactive(t *testing.T) {
 		inactive = append(inactive, f.mkTrigger(t, n).ID)
 	}
 	v := f.triggerVersion(t)
-	err := f.admin.DeleteTrigger(ctx, a)
+	err := f.admin.Triggers().Delete(ctx, a)
 	assert.ErrorIs(t, err, trigger.ErrActive)
 	assert.ErrorIs(t, err, helpdesk.ErrInvalid)
-	_, err = f.admin.Trigger(ctx, a)
+	_, err = f.admin.Triggers().Get(ctx, a)
 	require.NoError(t, err, "the active trigger stays")
 	assert.Equal(t, v, f.triggerVersion(t))
 
-	require.NoError(t, f.admin.DeleteTrigger(ctx, inactive[1]))
+	require.NoError(t, f.admin.Triggers().Delete(ctx, inactive[1]))
 	act, inact := f.triggerLists(t)
 	assert.Equal(t, []string{a}, act)
 	assert.Equal(t, []string{inactive[0], inactive[2]}, inact, "the gap is closed")
-	assert.ErrorIs(t, f.admin.DeleteTrigger(ctx, inactive[1]), helpdesk.ErrNotFound)
+	assert.ErrorIs(t, f.admin.Triggers().Delete(ctx, inactive[1]), helpdesk.ErrNotFound)
 
-	require.NoError(t, f.admin.DeactivateTrigger(ctx, a))
-	require.NoError(t, f.admin.DeleteTrigger(ctx, a), "once inactive it can go")
+	require.NoError(t, f.admin.Triggers().Deactivate(ctx, a))
+	require.NoError(t, f.admin.Triggers().Delete(ctx, a), "once inactive it can go")
 	n := tagOnCreate("n")
 	n.Inactive = true
 	assert.Equal(t, 2, f.mkTrigger(t, n).Position, "the next create goes to the end")
@@ -587,13 +587,13 @@ func TestTriggers_TwoDesksCollidingVersions(t *testing.T) {
 			Languages: []string{"ko"}, Channels: helpdesk.Channels{Ticket: true}}})
 		require.NoError(t, err)
 		sys := d.Service("acme").As(helpdesk.System)
-		_, err = sys.CreateTrigger(ctx, tagOnCreate(c.tag))
+		_, err = sys.Triggers().Create(ctx, tagOnCreate(c.tag))
 		require.NoError(t, err)
 		sessions = append(sessions, sys)
 	}
 	for round := range 2 { // the second round runs from the cached sets
 		for i, tag := range []string{"first", "second"} {
-			tk, err := sessions[i].CreateTicket(ctx, newTicket())
+			tk, err := sessions[i].Tickets().Create(ctx, newTicket())
 			require.NoError(t, err)
 			assert.Equal(t, []string{tag}, tk.Tags, "round %d: the %s desk runs its own trigger", round, tag)
 		}

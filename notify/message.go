@@ -139,7 +139,7 @@ type Message struct {
 }
 
 // Filter selects messages for an admin's page of the outbox
-// (helpdesk.Session.Messages); Filter.Query checks it and makes the Query
+// (helpdesk.Outbox.List); Filter.Query checks it and makes the Query
 // Outbox.List reads.
 type Filter struct {
 	State State // empty: every state

@@ -4,7 +4,7 @@
 // A reply template (Template) has a title, a content with substitution
 // codes and a search code; it is linked to processing categories, whose ids
 // this package treats as opaque strings. Repository is the persistence
-// port; package helpdesk runs the workflows around it (Session.CreateTemplate,
+// port; package helpdesk runs the workflows around it (Templates.Create,
 // LinkTemplate, SearchTemplates, AddForbiddenWords, Reply, PreviewReply ...).
 //
 // The renderer parses a text once into a Compiled value and renders it many

@@ -108,7 +108,7 @@ func CodeKey(code string) string { return Fold(code) }
 func SearchText(title, content string) string { return Fold(title) + "\n" + Fold(content) }
 
 // Spec is what a caller supplies to create or change a template.
-type Spec struct {
+type New struct {
 	Title   string // required, at most MaxTitleBytes
 	Content string // required, at most MaxContentBytes, its #{codes} known
 	Code    string // required, at most MaxCodeBytes, no white space
@@ -125,7 +125,7 @@ type Spec struct {
 // (helpdesk.ValidationError), one problem per bad code too; when codes are
 // bad, errors.As also finds a *ParseError with their offsets in it. It
 // matches ErrInvalid.
-func (s Spec) Normalize() (Spec, error) {
+func (s New) Normalize() (New, error) {
 	var c errs.Collector
 	s.Title = strings.TrimSpace(s.Title)
 	s.Code = strings.TrimSpace(s.Code)

@@ -14,15 +14,15 @@ import (
 )
 
 func TestTemplate_TPL1_SpecNormalized(t *testing.T) {
-	sp, err := template.Spec{Title: "  환불 안내 ", Content: "#{customerName}님, 안녕하세요.", Code: " refund ",
+	sp, err := template.New{Title: "  환불 안내 ", Content: "#{customerName}님, 안녕하세요.", Code: " refund ",
 		CategoryIDs: []string{"p2", "p1", "p2"}}.Normalize()
 	require.NoError(t, err)
-	assert.Equal(t, template.Spec{Title: "환불 안내", Content: "#{customerName}님, 안녕하세요.", Code: "refund",
+	assert.Equal(t, template.New{Title: "환불 안내", Content: "#{customerName}님, 안녕하세요.", Code: "refund",
 		CategoryIDs: []string{"p1", "p2"}}, sp)
 }
 
 func TestTemplate_TPL1_BadSpecEveryProblem(t *testing.T) {
-	_, err := template.Spec{Title: " ", Content: strings.Repeat("x", template.MaxContentBytes+1), Code: "two words",
+	_, err := template.New{Title: " ", Content: strings.Repeat("x", template.MaxContentBytes+1), Code: "two words",
 		CategoryIDs: []string{""}}.Normalize()
 	var ve *errs.ValidationError
 	require.ErrorAs(t, err, &ve)
@@ -33,17 +33,17 @@ func TestTemplate_TPL1_BadSpecEveryProblem(t *testing.T) {
 	var pe *template.ParseError
 	assert.False(t, errors.As(err, &pe), "no parse error when the content is refused before parsing")
 
-	_, err = template.Spec{Title: "t", Content: "c", Code: strings.Repeat("c", template.MaxCodeBytes+1)}.Normalize()
+	_, err = template.New{Title: "t", Content: "c", Code: strings.Repeat("c", template.MaxCodeBytes+1)}.Normalize()
 	require.ErrorAs(t, err, &ve)
 	assert.True(t, ve.Has("code"))
-	_, err = template.Spec{Title: "t", Content: "c", Code: "tab\tbed"}.Normalize()
+	_, err = template.New{Title: "t", Content: "c", Code: "tab\tbed"}.Normalize()
 	require.ErrorAs(t, err, &ve)
 	assert.True(t, ve.Has("code"))
 }
 
 func TestTemplate_TPL4_UnknownCodeRefusedAtSave(t *testing.T) {
 	content := "안녕 #{customerName}, #{name} 님의 #{ticketID}"
-	_, err := template.Spec{Title: "t", Content: content, Code: "c"}.Normalize()
+	_, err := template.New{Title: "t", Content: content, Code: "c"}.Normalize()
 	require.ErrorIs(t, err, template.ErrInvalid)
 	var pe *template.ParseError
 	require.ErrorAs(t, err, &pe, "the offsets, for an editor to point at")

@@ -9,7 +9,7 @@
 // storage. Package helpdesk loads triggers through Repository, compiles
 // them into a Set (cached per Desk, service and trigger-set version),
 // applies the side effects through an Applier, and offers the admin calls
-// (Session.CreateTrigger, ReorderTriggers, DryRun, TriggerSchema ...).
+// (Triggers.Create, ReorderTriggers, DryRun, TriggerSchema ...).
 //
 // # Rules
 //
@@ -100,7 +100,7 @@
 //     written by the system. Side effects (mail, SMS, Dooray!, callback,
 //     forward) are outbox messages written in the transaction of the
 //     ticket change (NTF-1): they go out only if it commits.
-//   - TRG-8 A dry run (Set.DryRun, helpdesk's Session.DryRun) answers, for a
+//   - TRG-8 A dry run (Set.DryRun, helpdesk's Triggers.DryRun) answers, for a
 //     ticket and an event, which triggers would fire and in which pass,
 //     which conditions held or failed with the values they saw, and what
 //     each action would do, including whom an assignment would pick —

@@ -39,7 +39,7 @@ func benchUpdateTriggers(b *testing.B, n int) {
 	ctx := context.Background()
 	d := storetest.BenchDesk(b, memory.New())
 	sys := d.Service("bench").As(helpdesk.System)
-	_, err := sys.CreateField(ctx, field.New{Key: "level", Kind: field.KindAgent, Type: field.TypeNumber, Label: i18n.Text{"ko": "단계"}})
+	_, err := sys.Fields().Create(ctx, field.New{Key: "level", Kind: field.KindAgent, Type: field.TypeNumber, Label: i18n.Text{"ko": "단계"}})
 	require.NoError(b, err)
 	// Trigger k: all (event is updated, content contains "wk"), any
 	// (status in [open, pending], priority changed). The ticket's content
@@ -49,7 +49,7 @@ func benchUpdateTriggers(b *testing.B, n int) {
 		if k%2 == 1 {
 			action = trigger.Action{Kind: trigger.SetField, Field: "agent_fields.level", Value: float64(k)}
 		}
-		_, err := sys.CreateTrigger(ctx, trigger.New{Name: fmt.Sprintf("trigger %d", k),
+		_, err := sys.Triggers().Create(ctx, trigger.New{Name: fmt.Sprintf("trigger %d", k),
 			All: []trigger.Condition{
 				{Target: trigger.TargetEvent, Op: trigger.Is, Value: "updated"},
 				{Target: trigger.TargetContent, Op: trigger.Contains, Value: fmt.Sprintf("w%d", k)},
@@ -63,9 +63,9 @@ func benchUpdateTriggers(b *testing.B, n int) {
 	}
 	nt := storetest.BenchNewTicket()
 	nt.Content = "Words w0 w1 w2 and the rest of a customer's message about an invoice."
-	tk, err := sys.CreateTicket(ctx, nt)
+	tk, err := sys.Tickets().Create(ctx, nt)
 	require.NoError(b, err)
-	tk, err = sys.ChangeStatus(ctx, tk.ID, ticket.StatusOpen)
+	tk, err = sys.Tickets().SetStatus(ctx, tk.ID, ticket.StatusOpen)
 	require.NoError(b, err)
 	prios := [2]ticket.Priority{ticket.PriorityHigh, ticket.PriorityNormal}
 	i := 0
@@ -73,7 +73,7 @@ func benchUpdateTriggers(b *testing.B, n int) {
 	for b.Loop() {
 		p := prios[i%2]
 		i++
-		tk, err = sys.UpdateTicket(ctx, tk.ID, ticket.Update{Version: tk.Version, Priority: &p})
+		tk, err = sys.Tickets().Update(ctx, tk.ID, ticket.Update{Version: tk.Version, Priority: &p})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -81,7 +81,7 @@ func benchUpdateTriggers(b *testing.B, n int) {
 	b.StopTimer()
 	if n > 0 {
 		// The matching triggers fired on every update.
-		h, err := sys.History(ctx, tk.ID)
+		h, err := sys.Tickets().History(ctx, tk.ID)
 		require.NoError(b, err)
 		fired := 0
 		for _, c := range h {

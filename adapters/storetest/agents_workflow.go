@@ -46,7 +46,7 @@ func testAgentWorkflow(t *testing.T, s helpdesk.Store) {
 // names in display order.
 func positions(t *testing.T, sys *helpdesk.Session) (map[string]int, []string) {
 	t.Helper()
-	gs, err := sys.Groups(context.Background())
+	gs, err := sys.Groups().List(context.Background())
 	require.NoError(t, err)
 	pos := map[string]int{}
 	var names []string
@@ -64,25 +64,25 @@ func testGroupPositions(t *testing.T, d *helpdesk.Desk, svc string) {
 	sys := d.Service(svc).As(helpdesk.System)
 	ids := map[string]string{}
 	for i, n := range []string{"A", "B", "C", "D"} {
-		g, err := sys.CreateGroup(ctx, helpdesk.GroupSpec{Name: n})
+		g, err := sys.Groups().Create(ctx, helpdesk.NewGroup{Name: n})
 		require.NoError(t, err)
 		assert.Equal(t, i, g.Position, "appended at the end")
 		ids[n] = g.ID
 	}
-	require.NoError(t, sys.ReorderGroups(ctx, []string{ids["D"], ids["B"], ids["A"], ids["C"]}))
+	require.NoError(t, sys.Groups().Reorder(ctx, []string{ids["D"], ids["B"], ids["A"], ids["C"]}))
 	pos, names := positions(t, sys)
 	assert.Equal(t, []string{"D", "B", "A", "C"}, names)
 	assert.Equal(t, map[string]int{"D": 0, "B": 1, "A": 2, "C": 3}, pos)
 
-	require.NoError(t, sys.DeleteGroup(ctx, ids["B"]))
+	require.NoError(t, sys.Groups().Delete(ctx, ids["B"]))
 	pos, names = positions(t, sys)
 	assert.Equal(t, []string{"D", "A", "C"}, names)
 	assert.Equal(t, map[string]int{"D": 0, "A": 1, "C": 2}, pos, "the gap is closed")
 
-	e, err := sys.CreateGroup(ctx, helpdesk.GroupSpec{Name: "E"})
+	e, err := sys.Groups().Create(ctx, helpdesk.NewGroup{Name: "E"})
 	require.NoError(t, err)
 	assert.Equal(t, 3, e.Position)
-	u, err := sys.UpdateGroup(ctx, ids["A"], helpdesk.GroupSpec{Name: "A2", Strategy: agent.StrategyRoundRobin})
+	u, err := sys.Groups().Update(ctx, ids["A"], helpdesk.NewGroup{Name: "A2", Strategy: agent.StrategyRoundRobin})
 	require.NoError(t, err)
 	assert.Equal(t, 1, u.Position, "an update keeps the position")
 	_, names = positions(t, sys)
@@ -97,7 +97,7 @@ func testConcurrentGroupWrites(t *testing.T, d *helpdesk.Desk, svc string) {
 	sys := d.Service(svc).As(helpdesk.System)
 	var victims []string
 	for i := range 3 {
-		g, err := sys.CreateGroup(ctx, helpdesk.GroupSpec{Name: fmt.Sprintf("Old %d", i)})
+		g, err := sys.Groups().Create(ctx, helpdesk.NewGroup{Name: fmt.Sprintf("Old %d", i)})
 		require.NoError(t, err)
 		victims = append(victims, g.ID)
 	}
@@ -105,13 +105,13 @@ func testConcurrentGroupWrites(t *testing.T, d *helpdesk.Desk, svc string) {
 	var wg sync.WaitGroup
 	for i := range workers {
 		wg.Go(func() {
-			_, err := sys.CreateGroup(ctx, helpdesk.GroupSpec{Name: fmt.Sprintf("New %d", i)})
+			_, err := sys.Groups().Create(ctx, helpdesk.NewGroup{Name: fmt.Sprintf("New %d", i)})
 			assert.NoError(t, err)
 			if i < len(victims) {
-				assert.NoError(t, sys.DeleteGroup(ctx, victims[i]))
+				assert.NoError(t, sys.Groups().Delete(ctx, victims[i]))
 			}
 			for range 3 { // a reorder may race a create or delete: then it names the wrong set
-				gs, err := sys.Groups(ctx)
+				gs, err := sys.Groups().List(ctx)
 				if !assert.NoError(t, err) {
 					return
 				}
@@ -119,7 +119,7 @@ func testConcurrentGroupWrites(t *testing.T, d *helpdesk.Desk, svc string) {
 				for l, r := 0, len(ids)-1; l < r; l, r = l+1, r-1 {
 					ids[l], ids[r] = ids[r], ids[l]
 				}
-				if err := sys.ReorderGroups(ctx, ids); err == nil {
+				if err := sys.Groups().Reorder(ctx, ids); err == nil {
 					break
 				} else if !assert.ErrorIs(t, err, helpdesk.ErrInvalid) {
 					return
@@ -128,7 +128,7 @@ func testConcurrentGroupWrites(t *testing.T, d *helpdesk.Desk, svc string) {
 		})
 	}
 	wg.Wait()
-	gs, err := sys.Groups(ctx)
+	gs, err := sys.Groups().List(ctx)
 	require.NoError(t, err)
 	require.Len(t, gs, workers)
 	for i, g := range gs {
@@ -142,41 +142,41 @@ func testConcurrentGroupWrites(t *testing.T, d *helpdesk.Desk, svc string) {
 func testAgentRefusals(t *testing.T, d *helpdesk.Desk, svc string) {
 	ctx := context.Background()
 	sys := d.Service(svc).As(helpdesk.System)
-	a, err := sys.CreateAgent(ctx, agent.New{Name: "Kim", Email: "kim@acme.example", Role: agent.RoleAgent})
+	a, err := sys.Agents().Create(ctx, agent.New{Name: "Kim", Email: "kim@acme.example", Role: agent.RoleAgent})
 	require.NoError(t, err)
-	_, err = sys.CreateAgent(ctx, agent.New{Name: "Kim 2", Email: "KIM@acme.example", Role: agent.RoleAgent})
+	_, err = sys.Agents().Create(ctx, agent.New{Name: "Kim 2", Email: "KIM@acme.example", Role: agent.RoleAgent})
 	assert.ErrorIs(t, err, helpdesk.ErrConflict, "email taken (any case)")
 
-	g1, err := sys.CreateGroup(ctx, helpdesk.GroupSpec{Name: "Billing"})
+	g1, err := sys.Groups().Create(ctx, helpdesk.NewGroup{Name: "Billing"})
 	require.NoError(t, err)
-	g2, err := sys.CreateGroup(ctx, helpdesk.GroupSpec{Name: "Sales"})
+	g2, err := sys.Groups().Create(ctx, helpdesk.NewGroup{Name: "Sales"})
 	require.NoError(t, err)
-	_, err = sys.CreateGroup(ctx, helpdesk.GroupSpec{Name: "BILLING"})
+	_, err = sys.Groups().Create(ctx, helpdesk.NewGroup{Name: "BILLING"})
 	assert.ErrorIs(t, err, helpdesk.ErrConflict, "name taken (any case)")
-	_, err = sys.UpdateGroup(ctx, g2.ID, helpdesk.GroupSpec{Name: "billing"})
+	_, err = sys.Groups().Update(ctx, g2.ID, helpdesk.NewGroup{Name: "billing"})
 	assert.ErrorIs(t, err, helpdesk.ErrConflict, "name taken by another group")
 	for _, ids := range [][]string{{g1.ID}, {g1.ID, g1.ID}, {g1.ID, g2.ID, newID()}, nil} {
-		err := sys.ReorderGroups(ctx, ids)
+		err := sys.Groups().Reorder(ctx, ids)
 		var ve *helpdesk.ValidationError
 		if assert.ErrorAs(t, err, &ve, "%v", ids) {
 			assert.True(t, ve.Has("ids"))
 		}
 	}
-	assert.ErrorIs(t, sys.DeleteGroup(ctx, newID()), helpdesk.ErrNotFound)
-	_, err = sys.AddGroupMember(ctx, g1.ID, a.ID)
+	assert.ErrorIs(t, sys.Groups().Delete(ctx, newID()), helpdesk.ErrNotFound)
+	_, err = sys.Groups().AddMember(ctx, g1.ID, a.ID)
 	require.NoError(t, err)
-	_, err = sys.AddGroupMember(ctx, g1.ID, a.ID)
+	_, err = sys.Groups().AddMember(ctx, g1.ID, a.ID)
 	assert.ErrorIs(t, err, helpdesk.ErrConflict, "already a member")
-	_, err = sys.AddGroupMember(ctx, g1.ID, newID())
+	_, err = sys.Groups().AddMember(ctx, g1.ID, newID())
 	assert.ErrorIs(t, err, helpdesk.ErrNotFound, "unknown agent")
 
-	gs, err := sys.Groups(ctx)
+	gs, err := sys.Groups().List(ctx)
 	require.NoError(t, err)
 	assert.Equal(t, []agent.Group{g1, g2}, gs, "nothing written")
-	ms, err := sys.GroupMembers(ctx, g1.ID)
+	ms, err := sys.Groups().Members(ctx, g1.ID)
 	require.NoError(t, err)
 	assert.Len(t, ms, 1)
-	as, err := sys.Agents(ctx)
+	as, err := sys.Agents().List(ctx)
 	require.NoError(t, err)
 	assert.Equal(t, []agent.Agent{a}, as)
 }
@@ -186,11 +186,11 @@ func testAgentRefusals(t *testing.T, d *helpdesk.Desk, svc string) {
 func rrTeam(t testing.TB, d *helpdesk.Desk, svc string, n int) (string, []string) {
 	ctx := context.Background()
 	sys := d.Service(svc).As(helpdesk.System)
-	g, err := sys.CreateGroup(ctx, helpdesk.GroupSpec{Name: "Support", Strategy: agent.StrategyRoundRobin})
+	g, err := sys.Groups().Create(ctx, helpdesk.NewGroup{Name: "Support", Strategy: agent.StrategyRoundRobin})
 	require.NoError(t, err)
 	var ids []string
 	for i := range n {
-		a, err := sys.CreateAgent(ctx, agent.New{Name: fmt.Sprintf("Agent %d", i), Email: fmt.Sprintf("a%d@acme.example", i),
+		a, err := sys.Agents().Create(ctx, agent.New{Name: fmt.Sprintf("Agent %d", i), Email: fmt.Sprintf("a%d@acme.example", i),
 			Role: agent.RoleAgent, Permissions: &agent.Permissions{Ticket: true}, Toggles: &agent.Toggles{TicketAssignment: true},
 			GroupIDs: []string{g.ID}})
 		require.NoError(t, err)
@@ -212,7 +212,7 @@ func testRoundRobinFairness(t *testing.T, d *helpdesk.Desk, svc string) {
 	for w := range workers {
 		wg.Go(func() {
 			for i := w; i < total; i += workers {
-				id, err := sys.NextAssignee(ctx, group)
+				id, err := sys.Groups().NextAssignee(ctx, group)
 				if !assert.NoError(t, err) {
 					return
 				}
@@ -247,7 +247,7 @@ func BenchRoundRobin(b *testing.B, s helpdesk.Store) {
 	b.SetParallelism(ParallelCallers(8))
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
-			if _, err := sys.NextAssignee(ctx, group); err != nil {
+			if _, err := sys.Groups().NextAssignee(ctx, group); err != nil {
 				b.Error(err)
 				return
 			}
@@ -266,31 +266,31 @@ func BenchRoundRobin(b *testing.B, s helpdesk.Store) {
 func testNobodyEligible(t *testing.T, d *helpdesk.Desk, svc string) {
 	ctx := context.Background()
 	sys := d.Service(svc).As(helpdesk.System)
-	g, err := sys.CreateGroup(ctx, helpdesk.GroupSpec{Name: "Night", Strategy: agent.StrategyRoundRobin})
+	g, err := sys.Groups().Create(ctx, helpdesk.NewGroup{Name: "Night", Strategy: agent.StrategyRoundRobin})
 	require.NoError(t, err)
-	kim, err := sys.CreateAgent(ctx, agent.New{Name: "Kim", Email: "kim@acme.example", GroupIDs: []string{g.ID}})
+	kim, err := sys.Agents().Create(ctx, agent.New{Name: "Kim", Email: "kim@acme.example", GroupIDs: []string{g.ID}})
 	require.NoError(t, err)
-	stored, err := sys.Agent(ctx, kim.ID)
+	stored, err := sys.Agents().Get(ctx, kim.ID)
 	require.NoError(t, err)
 	assert.Equal(t, agent.RoleAgent, stored.Role)
 	assert.Equal(t, agent.Permissions{Ticket: true, Phone: true, Forward: true}, stored.Permissions, "ticket and phone are contracted")
 	assert.Equal(t, agent.Toggles{TicketAssignment: true, ChatAssignment: true}, stored.Toggles)
-	_, err = sys.CreateTrigger(ctx, trigger.New{Name: "night", All: []trigger.Condition{onCreated},
+	_, err = sys.Triggers().Create(ctx, trigger.New{Name: "night", All: []trigger.Condition{onCreated},
 		Actions: []trigger.Action{{Kind: trigger.AssignRoundRobin, GroupID: g.ID}}})
 	require.NoError(t, err)
-	tk, err := sys.CreateTicket(ctx, twNew("first"))
+	tk, err := sys.Tickets().Create(ctx, twNew("first"))
 	require.NoError(t, err)
 	assert.Equal(t, kim.ID, tk.AssigneeID, "the defaults make them assignable")
 
-	_, err = sys.SetToggles(ctx, kim.ID, agent.Toggles{})
+	_, err = sys.Agents().SetToggles(ctx, kim.ID, agent.Toggles{})
 	require.NoError(t, err)
-	tk, err = sys.CreateTicket(ctx, twNew("second"))
+	tk, err = sys.Tickets().Create(ctx, twNew("second"))
 	require.NoError(t, err)
 	assert.Equal(t, g.ID, tk.GroupID)
 	assert.Empty(t, tk.AssigneeID)
 	why := fmt.Sprintf(`no member of group "Night" can be assigned: agent %q has ticket assignment off (AGT-5)`, kim.ID)
 	assignments := func() []ticket.Change {
-		h, err := sys.History(ctx, tk.ID)
+		h, err := sys.Tickets().History(ctx, tk.ID)
 		require.NoError(t, err)
 		var out []ticket.Change
 		for _, c := range h {
@@ -306,12 +306,12 @@ func testNobodyEligible(t *testing.T, d *helpdesk.Desk, svc string) {
 	require.Len(t, assignments(), 1)
 	assert.Equal(t, ticket.EventCreated, assignments()[0].Event)
 
-	again, err := sys.Forward(ctx, tk.ID, helpdesk.Forward{GroupID: g.ID})
+	again, err := sys.Tickets().Forward(ctx, tk.ID, helpdesk.Forward{GroupID: g.ID})
 	require.NoError(t, err)
 	assert.Equal(t, tk.Version, again.Version, "the forward changed nothing")
 	assert.Len(t, assignments(), 2, "but still says why")
 
-	rep, err := sys.DryRun(ctx, tk.ID, ticket.EventCreated, nil)
+	rep, err := sys.Triggers().DryRun(ctx, tk.ID, ticket.EventCreated, nil)
 	require.NoError(t, err)
 	require.Len(t, rep.Triggers, 1)
 	require.Len(t, rep.Triggers[0].Actions, 1)

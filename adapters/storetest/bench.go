@@ -58,7 +58,7 @@ func benchCreate(b *testing.B, d *helpdesk.Desk, prefix string) {
 	b.Run(prefix+"serial", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			if _, err := sess.CreateTicket(ctx, n); err != nil {
+			if _, err := sess.Tickets().Create(ctx, n); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -68,7 +68,7 @@ func benchCreate(b *testing.B, d *helpdesk.Desk, prefix string) {
 		b.ReportAllocs()
 		b.RunParallel(func(pb *testing.PB) {
 			for pb.Next() {
-				if _, err := sess.CreateTicket(ctx, n); err != nil {
+				if _, err := sess.Tickets().Create(ctx, n); err != nil {
 					b.Error(err)
 					return
 				}
@@ -107,7 +107,7 @@ func BenchListTickets(b *testing.B, s helpdesk.Store) {
 		b.Run(c.name, func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				p, err := sess.Tickets(ctx, c.f)
+				p, err := sess.Tickets().List(ctx, c.f)
 				if err != nil {
 					b.Fatal(err)
 				}

@@ -59,7 +59,7 @@ func newCWDesk(t *testing.T, s helpdesk.Store) *cwDesk {
 }
 
 func (w *cwDesk) create(tree category.Tree, parentID string, name i18n.Text) (category.Category, error) {
-	return w.sys.CreateCategory(context.Background(), category.New{Tree: tree, ParentID: parentID, Name: name})
+	return w.sys.Categories().Create(context.Background(), category.New{Tree: tree, ParentID: parentID, Name: name})
 }
 
 func (w *cwDesk) mk(tree category.Tree, parentID string, name i18n.Text) category.Category {
@@ -70,19 +70,19 @@ func (w *cwDesk) mk(tree category.Tree, parentID string, name i18n.Text) categor
 }
 
 func (w *cwDesk) move(id, parentID string) (category.Category, error) {
-	return w.sys.MoveCategory(context.Background(), id, parentID)
+	return w.sys.Categories().Move(context.Background(), id, parentID)
 }
 
 func (w *cwDesk) get(id string) category.Category {
 	w.t.Helper()
-	c, err := w.sys.Category(context.Background(), id)
+	c, err := w.sys.Categories().Get(context.Background(), id)
 	require.NoError(w.t, err)
 	return c
 }
 
 func (w *cwDesk) tree(tree category.Tree) []category.Category {
 	w.t.Helper()
-	cs, err := w.sys.CategoryTree(context.Background(), tree)
+	cs, err := w.sys.Categories().Tree(context.Background(), tree)
 	require.NoError(w.t, err)
 	return cs
 }
@@ -138,12 +138,12 @@ func testCategoryCRUD(t *testing.T, w *cwDesk) {
 	assert.Equal(t, partial, w.get(partial.ID))
 	assert.Equal(t, []category.Category{billing, refund, partial, login}, w.tree(category.Intake), "depth first")
 	assert.Equal(t, []category.Category{proc}, w.tree(category.Processing), "the trees are independent (CAT-1)")
-	p, err := w.sys.CategoryPath(ctx, partial.ID)
+	p, err := w.sys.Categories().Path(ctx, partial.ID)
 	require.NoError(t, err)
 	assert.Equal(t, []category.Category{billing, refund, partial}, p)
-	_, err = w.sys.CategoryPath(ctx, newID())
+	_, err = w.sys.Categories().Path(ctx, newID())
 	assert.ErrorIs(t, err, helpdesk.ErrNotFound)
-	_, err = w.sys.Category(ctx, newID())
+	_, err = w.sys.Categories().Get(ctx, newID())
 	assert.ErrorIs(t, err, helpdesk.ErrNotFound)
 
 	// refusals write nothing
@@ -157,14 +157,14 @@ func testCategoryCRUD(t *testing.T, w *cwDesk) {
 
 	// rename and toggle (CAT-5, CAT-6)
 	off := false
-	upd, err := w.sys.UpdateCategory(ctx, refund.ID, category.Update{Name: names("환불 요청", "Refund request"), Enabled: &off})
+	upd, err := w.sys.Categories().Update(ctx, refund.ID, category.Update{Name: names("환불 요청", "Refund request"), Enabled: &off})
 	require.NoError(t, err)
 	want := refund
 	want.Name, want.Enabled, want.UpdatedAt = names("환불 요청", "Refund request"), false, upd.UpdatedAt
 	assert.True(t, upd.UpdatedAt.After(refund.UpdatedAt))
 	assert.Equal(t, want, upd)
 	assert.Equal(t, want, w.get(refund.ID))
-	_, err = w.sys.UpdateCategory(ctx, newID(), category.Update{Name: names("유령", "")})
+	_, err = w.sys.Categories().Update(ctx, newID(), category.Update{Name: names("유령", "")})
 	assert.ErrorIs(t, err, helpdesk.ErrNotFound)
 }
 
@@ -219,15 +219,15 @@ func testCategoryNameClash(t *testing.T, w *cwDesk) {
 	w.mk(category.Intake, "", i18n.Text{"ko": "Billing", "en": "결제"})
 
 	// rename: into a clash is refused, keeping one's own name is not a clash
-	_, err = w.sys.UpdateCategory(ctx, account.ID, category.Update{Name: names("계정", "billing")})
+	_, err = w.sys.Categories().Update(ctx, account.ID, category.Update{Name: names("계정", "billing")})
 	assert.Equal(t, []category.Clash{{Tree: category.Intake, Level: 1, Lang: "en", ID: account.ID, Name: "billing",
 		ExistingID: billing.ID, ExistingName: "Billing"}}, clashOf(t, err))
 	assert.Equal(t, account, w.get(account.ID), "nothing written")
-	_, err = w.sys.UpdateCategory(ctx, account.ID, category.Update{Name: names("계정", "ACCOUNT")})
+	_, err = w.sys.Categories().Update(ctx, account.ID, category.Update{Name: names("계정", "ACCOUNT")})
 	require.NoError(t, err)
 	// a renamed category frees its old name and holds its new one
 	w.mk(category.Intake, "", names("고객", "Account type"))
-	_, err = w.sys.UpdateCategory(ctx, account.ID, category.Update{Name: names("계정 관리", "")})
+	_, err = w.sys.Categories().Update(ctx, account.ID, category.Update{Name: names("계정 관리", "")})
 	require.NoError(t, err)
 	w.mk(category.Intake, "", names("계정", "Account"))
 	_, err = w.create(category.Intake, "", names("계정 관리", "Accounts"))
@@ -237,7 +237,7 @@ func testCategoryNameClash(t *testing.T, w *cwDesk) {
 func testCategoryReorder(t *testing.T, w *cwDesk) {
 	ctx := context.Background()
 	reorder := func(tree category.Tree, parentID string, ids ...string) error {
-		return w.sys.ReorderCategories(ctx, tree, parentID, ids)
+		return w.sys.Categories().Reorder(ctx, tree, parentID, ids)
 	}
 	a := w.mk(category.Intake, "", names("가", ""))
 	b := w.mk(category.Intake, "", names("나", ""))
@@ -352,7 +352,7 @@ func testCategoryMove(t *testing.T, w *cwDesk) {
 	}, clashOf(t, err))
 	assert.Equal(t, before, w.tree(category.Intake), "nothing written")
 	for _, x := range []string{x3.ID, x4.ID} {
-		_, err := w.sys.DeleteCategory(context.Background(), x)
+		_, err := w.sys.Categories().Delete(context.Background(), x)
 		require.NoError(t, err)
 	}
 
@@ -379,7 +379,7 @@ func testCategoryDelete(t *testing.T, w *cwDesk) {
 	b2 := w.mk(category.Intake, b.ID, names("나2", ""))
 	b1x := w.mk(category.Intake, b1.ID, names("나1x", ""))
 
-	ids, err := w.sys.DeleteCategory(ctx, b.ID)
+	ids, err := w.sys.Categories().Delete(ctx, b.ID)
 	require.NoError(t, err)
 	assert.Equal(t, []string{b.ID, b1.ID, b2.ID, b1x.ID}, ids, "the category, then its descendants by level")
 	assert.Equal(t, []string{"1:가@0", "1:다@1"}, w.shape(category.Intake), "the siblings close up")
@@ -390,16 +390,16 @@ func testCategoryDelete(t *testing.T, w *cwDesk) {
 	want.Deleted, want.UpdatedAt = true, got.UpdatedAt
 	assert.True(t, got.UpdatedAt.After(b1x.UpdatedAt))
 	assert.Equal(t, want, got)
-	p, err := w.sys.CategoryPath(ctx, b1x.ID)
+	p, err := w.sys.Categories().Path(ctx, b1x.ID)
 	require.NoError(t, err)
 	assert.Equal(t, []string{"나", "나1", "나1x"}, category.Names(p, "ko", "ko"))
 
 	// but it cannot be used or changed (CAT-7: and its id is never reused)
 	_, err = w.create(category.Intake, b.ID, names("새", ""))
 	assert.Equal(t, []string{"parent_id"}, problemFields(t, err), "a deleted parent")
-	_, err = w.sys.DeleteCategory(ctx, b1.ID)
+	_, err = w.sys.Categories().Delete(ctx, b1.ID)
 	assert.ErrorIs(t, err, helpdesk.ErrNotFound, "already deleted")
-	_, err = w.sys.UpdateCategory(ctx, b2.ID, category.Update{Name: names("부활", "")})
+	_, err = w.sys.Categories().Update(ctx, b2.ID, category.Update{Name: names("부활", "")})
 	assert.ErrorIs(t, err, helpdesk.ErrNotFound)
 	_, err = w.move(b2.ID, a.ID)
 	assert.ErrorIs(t, err, helpdesk.ErrNotFound)
@@ -421,11 +421,11 @@ func testCategoryPathAfterMove(t *testing.T, w *cwDesk) {
 	a := w.mk(category.Intake, "", names("A", ""))
 	b := w.mk(category.Intake, a.ID, names("B", ""))
 	c := w.mk(category.Intake, b.ID, names("C", ""))
-	_, err := w.sys.DeleteCategory(ctx, b.ID)
+	_, err := w.sys.Categories().Delete(ctx, b.ID)
 	require.NoError(t, err)
 	_, err = w.move(a.ID, y.ID)
 	require.NoError(t, err)
-	p, err := w.sys.CategoryPath(ctx, c.ID)
+	p, err := w.sys.Categories().Path(ctx, c.ID)
 	require.NoError(t, err)
 	assert.Equal(t, []string{"A", "B", "C"}, category.Names(p, "ko", "ko"), "the path c had when it was deleted")
 	assert.Equal(t, []string{x.ID, y.ID}, p[0].Path, "A as it is now")

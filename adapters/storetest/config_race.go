@@ -25,9 +25,9 @@ func testConcurrentConfigUpdates(t *testing.T, s helpdesk.Store) {
 	_, err = d.CreateService(ctx, helpdesk.NewService{ID: "acme", Settings: cfg("acme").Settings})
 	require.NoError(t, err)
 	sys := d.Service("acme").As(helpdesk.System)
-	c, err := sys.CreateCategory(ctx, category.New{Tree: category.Intake, Name: i18n.Text{"ko": "결제"}})
+	c, err := sys.Categories().Create(ctx, category.New{Tree: category.Intake, Name: i18n.Text{"ko": "결제"}})
 	require.NoError(t, err)
-	f, err := sys.CreateField(ctx, field.New{Key: "order", Kind: field.KindCustomer, Type: field.TypeText, Label: i18n.Text{"ko": "주문"}})
+	f, err := sys.Fields().Create(ctx, field.New{Key: "order", Kind: field.KindCustomer, Type: field.TypeText, Label: i18n.Text{"ko": "주문"}})
 	require.NoError(t, err)
 	for round := range 10 {
 		on := round%2 == 0
@@ -35,27 +35,27 @@ func testConcurrentConfigUpdates(t *testing.T, s helpdesk.Store) {
 		label := i18n.Text{"ko": fmt.Sprintf("주문 %d", round)}
 		var wg sync.WaitGroup
 		wg.Go(func() {
-			_, err := sys.UpdateCategory(ctx, c.ID, category.Update{Name: name})
+			_, err := sys.Categories().Update(ctx, c.ID, category.Update{Name: name})
 			assert.NoError(t, err)
 		})
 		wg.Go(func() {
-			_, err := sys.UpdateCategory(ctx, c.ID, category.Update{Enabled: &on})
+			_, err := sys.Categories().Update(ctx, c.ID, category.Update{Enabled: &on})
 			assert.NoError(t, err)
 		})
 		wg.Go(func() {
-			_, err := sys.UpdateField(ctx, f.Key, field.Update{Label: &label})
+			_, err := sys.Fields().Update(ctx, f.Key, field.Update{Label: &label})
 			assert.NoError(t, err)
 		})
 		wg.Go(func() {
-			_, err := sys.UpdateField(ctx, f.Key, field.Update{Required: &on})
+			_, err := sys.Fields().Update(ctx, f.Key, field.Update{Required: &on})
 			assert.NoError(t, err)
 		})
 		wg.Wait()
-		gotC, err := sys.Category(ctx, c.ID)
+		gotC, err := sys.Categories().Get(ctx, c.ID)
 		require.NoError(t, err)
 		assert.Equal(t, name, gotC.Name, "round %d", round)
 		assert.Equal(t, on, gotC.Enabled, "round %d", round)
-		gotF, err := sys.Field(ctx, f.Key)
+		gotF, err := sys.Fields().Get(ctx, f.Key)
 		require.NoError(t, err)
 		assert.Equal(t, label, gotF.Label, "round %d", round)
 		assert.Equal(t, on, gotF.Required, "round %d", round)

@@ -44,14 +44,14 @@ func testMixedWorkflows(t *testing.T, s helpdesk.Store) {
 	group, agents := rrTeam(t, d, svc, 3)
 	acme := d.Service(svc)
 	sys := acme.As(helpdesk.System)
-	admin, err := sys.CreateAgent(ctx, agent.New{Name: "Admin", Email: "admin@acme.example", Role: agent.RoleAdmin})
+	admin, err := sys.Agents().Create(ctx, agent.New{Name: "Admin", Email: "admin@acme.example", Role: agent.RoleAdmin})
 	require.NoError(t, err)
 	asAdmin := acme.As(helpdesk.AgentID(admin.ID))
 	asAgent := acme.As(helpdesk.AgentID(agents[0]))
 
 	var triggerIDs []string
 	for i := range 4 {
-		tr, err := asAdmin.CreateTrigger(ctx, trigger.New{
+		tr, err := asAdmin.Triggers().Create(ctx, trigger.New{
 			Name: fmt.Sprintf("rule %d", i),
 			All:  []trigger.Condition{{Target: "event", Op: trigger.Is, Value: "created"}},
 			Actions: []trigger.Action{
@@ -61,7 +61,7 @@ func testMixedWorkflows(t *testing.T, s helpdesk.Store) {
 		require.NoError(t, err)
 		triggerIDs = append(triggerIDs, tr.ID)
 	}
-	_, err = asAdmin.CreateTrigger(ctx, trigger.New{
+	_, err = asAdmin.Triggers().Create(ctx, trigger.New{
 		Name: "assign",
 		All:  []trigger.Condition{{Target: "event", Op: trigger.Is, Value: "created"}},
 		Actions: []trigger.Action{
@@ -70,7 +70,7 @@ func testMixedWorkflows(t *testing.T, s helpdesk.Store) {
 		},
 	})
 	require.NoError(t, err)
-	trs, err := asAdmin.Triggers(ctx)
+	trs, err := asAdmin.Triggers().List(ctx)
 	require.NoError(t, err)
 	triggerIDs = triggerIDs[:0]
 	for _, tr := range trs {
@@ -79,19 +79,19 @@ func testMixedWorkflows(t *testing.T, s helpdesk.Store) {
 
 	var rootIDs []string
 	for i := range 4 {
-		c, err := asAdmin.CreateCategory(ctx, category.New{Tree: category.Intake,
+		c, err := asAdmin.Categories().Create(ctx, category.New{Tree: category.Intake,
 			Name: i18n.Text{"ko": fmt.Sprintf("분류 %d", i), "en": fmt.Sprintf("Root %d", i)}})
 		require.NoError(t, err)
 		rootIDs = append(rootIDs, c.ID)
 	}
-	tpl, err := asAdmin.CreateTemplate(ctx, template.Spec{Title: "Hello", Content: "Hello #{title}", Code: "hello"})
+	tpl, err := asAdmin.Templates().Create(ctx, template.New{Title: "Hello", Content: "Hello #{title}", Code: "hello"})
 	require.NoError(t, err)
 
 	// A pool of tickets the replies and tag updates work on.
 	var poolMu sync.Mutex
 	var pool []string
 	newTicket := func(i int) error {
-		tk, err := sys.CreateTicket(ctx, ticket.New{
+		tk, err := sys.Tickets().Create(ctx, ticket.New{
 			Requester: ticket.Requester{Name: "Customer", Email: fmt.Sprintf("c%d@example.com", i%5)},
 			Title:     fmt.Sprintf("ticket %d", i), Content: "help", Channel: ticket.ChannelEmail,
 		})
@@ -140,7 +140,7 @@ func testMixedWorkflows(t *testing.T, s helpdesk.Store) {
 				case 2:
 					what = "agent reply"
 					id := pick(r)
-					if _, err = asAgent.Reply(ctx, id, helpdesk.Reply{Body: fmt.Sprintf("reply %d/%d", w, i)}); err == nil {
+					if _, err = asAgent.Tickets().Reply(ctx, id, helpdesk.Reply{Body: fmt.Sprintf("reply %d/%d", w, i)}); err == nil {
 						repliesMu.Lock()
 						replies[id]++
 						repliesMu.Unlock()
@@ -148,7 +148,7 @@ func testMixedWorkflows(t *testing.T, s helpdesk.Store) {
 				case 3:
 					what = "customer reply"
 					id := pick(r)
-					if _, err = sys.CustomerReply(ctx, id, fmt.Sprintf("customer %d/%d", w, i)); err == nil {
+					if _, err = sys.Tickets().CustomerReply(ctx, id, fmt.Sprintf("customer %d/%d", w, i)); err == nil {
 						repliesMu.Lock()
 						replies[id]++
 						repliesMu.Unlock()
@@ -165,11 +165,11 @@ func testMixedWorkflows(t *testing.T, s helpdesk.Store) {
 					what = "reorder triggers"
 					ids := slices.Clone(triggerIDs)
 					r.Shuffle(len(ids), func(a, b int) { ids[a], ids[b] = ids[b], ids[a] })
-					err = asAdmin.ReorderTriggers(ctx, ids)
+					err = asAdmin.Triggers().Reorder(ctx, ids)
 				case 6:
 					what = "reorder categories"
 					var roots []category.Category
-					if roots, err = asAdmin.CategoryTree(ctx, category.Intake); err == nil {
+					if roots, err = asAdmin.Categories().Tree(ctx, category.Intake); err == nil {
 						var ids []string
 						for _, c := range roots {
 							if c.ParentID == "" {
@@ -177,26 +177,26 @@ func testMixedWorkflows(t *testing.T, s helpdesk.Store) {
 							}
 						}
 						r.Shuffle(len(ids), func(a, b int) { ids[a], ids[b] = ids[b], ids[a] })
-						err = asAdmin.ReorderCategories(ctx, category.Intake, "", ids) // the roots never change
+						err = asAdmin.Categories().Reorder(ctx, category.Intake, "", ids) // the roots never change
 					}
 				case 7:
 					what = "create category"
 					parent := rootIDs[r.IntN(len(rootIDs))]
-					if _, err = asAdmin.CreateCategory(ctx, category.New{ParentID: parent,
+					if _, err = asAdmin.Categories().Create(ctx, category.New{ParentID: parent,
 						Name: i18n.Text{"ko": fmt.Sprintf("하위 %d-%d", w, i)}}); err == nil {
 						categories.Add(1)
 					}
 				case 8:
 					what = "edit template"
-					_, err = asAdmin.UpdateTemplate(ctx, tpl.ID, template.Spec{Title: fmt.Sprintf("Hello %d/%d", w, i),
+					_, err = asAdmin.Templates().Update(ctx, tpl.ID, template.New{Title: fmt.Sprintf("Hello %d/%d", w, i),
 						Content: "Hello #{title}", Code: "hello"})
 				case 9:
 					what = "forbidden word"
 					var ws []template.ForbiddenWord
-					if ws, err = asAdmin.AddForbiddenWords(ctx, fmt.Sprintf("bad%d_%d", w, i)); err == nil {
+					if ws, err = asAdmin.ForbiddenWords().Add(ctx, fmt.Sprintf("bad%d_%d", w, i)); err == nil {
 						wordsAdded.Add(1)
 						if r.IntN(2) == 0 {
-							if err = asAdmin.DeleteForbiddenWord(ctx, ws[0].ID); err == nil {
+							if err = asAdmin.ForbiddenWords().Delete(ctx, ws[0].ID); err == nil {
 								wordsAdded.Add(-1)
 							}
 						}
@@ -216,7 +216,7 @@ func testMixedWorkflows(t *testing.T, s helpdesk.Store) {
 	// Numbers: 1..n without a gap, one per ticket.
 	var all []ticket.Ticket
 	for f := (ticket.Filter{Limit: ticket.MaxPageSize}); ; {
-		p, err := asAdmin.Tickets(ctx, f)
+		p, err := asAdmin.Tickets().List(ctx, f)
 		require.NoError(t, err)
 		all = append(all, p.Tickets...)
 		if p.Next == "" {
@@ -243,7 +243,7 @@ func testMixedWorkflows(t *testing.T, s helpdesk.Store) {
 
 	// Every reply and every tag is there.
 	for _, tk := range all {
-		cs, err := asAdmin.Comments(ctx, tk.ID)
+		cs, err := asAdmin.Tickets().Comments(ctx, tk.ID)
 		require.NoError(t, err)
 		assert.Len(t, cs, replies[tk.ID], "replies of ticket %d", tk.Number)
 		for _, tag := range tags[tk.ID] {
@@ -252,13 +252,13 @@ func testMixedWorkflows(t *testing.T, s helpdesk.Store) {
 	}
 
 	// Positions are gap-free permutations.
-	trs, err = asAdmin.Triggers(ctx)
+	trs, err = asAdmin.Triggers().List(ctx)
 	require.NoError(t, err)
 	require.Len(t, trs, len(triggerIDs))
 	for i, tr := range trs {
 		assert.Equal(t, i, tr.Position, "trigger positions")
 	}
-	tree, err := asAdmin.CategoryTree(ctx, category.Intake)
+	tree, err := asAdmin.Categories().Tree(ctx, category.Intake)
 	require.NoError(t, err)
 	assert.Len(t, tree, len(rootIDs)+int(categories.Load()))
 	positions := map[string][]int{}
@@ -271,7 +271,7 @@ func testMixedWorkflows(t *testing.T, s helpdesk.Store) {
 			assert.Equal(t, i, p, "positions under %q", parent)
 		}
 	}
-	words, err := asAdmin.ForbiddenWords(ctx)
+	words, err := asAdmin.ForbiddenWords().List(ctx)
 	require.NoError(t, err)
 	assert.Len(t, words, int(wordsAdded.Load()))
 }
@@ -280,12 +280,12 @@ func testMixedWorkflows(t *testing.T, s helpdesk.Store) {
 // and reads again when the version went stale.
 func addTag(ctx context.Context, s *helpdesk.Session, id, tag string) error {
 	for {
-		tk, err := s.Ticket(ctx, id)
+		tk, err := s.Tickets().Get(ctx, id)
 		if err != nil {
 			return err
 		}
 		next := append(slices.Clone(tk.Tags), tag)
-		_, err = s.UpdateTicket(ctx, id, ticket.Update{Version: tk.Version, Tags: &next})
+		_, err = s.Tickets().Update(ctx, id, ticket.Update{Version: tk.Version, Tags: &next})
 		if !errors.Is(err, helpdesk.ErrConflict) {
 			return err
 		}

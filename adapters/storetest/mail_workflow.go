@@ -39,18 +39,18 @@ func testAutoMailWorkflow(t *testing.T, s helpdesk.Store) {
 	require.NoError(t, err)
 	acme := desk.Service("acme")
 	sys := acme.As(helpdesk.System)
-	kim, err := sys.CreateAgent(ctx, agent.New{Name: "Kim", Email: "kim@example.com", Role: agent.RoleAgent,
+	kim, err := sys.Agents().Create(ctx, agent.New{Name: "Kim", Email: "kim@example.com", Role: agent.RoleAgent,
 		Permissions: &agent.Permissions{Ticket: true}})
 	require.NoError(t, err)
 	asKim := acme.As(helpdesk.AgentID(kim.ID))
-	tpl, err := sys.CreateTemplate(ctx, template.Spec{Title: "Done", Content: "#{customerName}님, #{title} 건 처리했습니다.", Code: "done"})
+	tpl, err := sys.Templates().Create(ctx, template.New{Title: "Done", Content: "#{customerName}님, #{title} 건 처리했습니다.", Code: "done"})
 	require.NoError(t, err)
-	tk, err := sys.CreateTicket(ctx, ticket.New{Requester: ticket.Requester{Name: "Lee", Email: "c@example.com"},
+	tk, err := sys.Tickets().Create(ctx, ticket.New{Requester: ticket.Requester{Name: "Lee", Email: "c@example.com"},
 		Title: "Cannot log in", Content: "help", Channel: ticket.ChannelEmail})
 	require.NoError(t, err)
 	mails := func() []string {
 		t.Helper()
-		p, err := sys.Messages(ctx, notify.Filter{Limit: 500})
+		p, err := sys.Outbox().List(ctx, notify.Filter{Limit: 500})
 		require.NoError(t, err)
 		var out []string
 		for _, m := range slices.Backward(p.Messages) { // oldest first
@@ -60,32 +60,32 @@ func testAutoMailWorkflow(t *testing.T, s helpdesk.Store) {
 		return out
 	}
 
-	_, err = asKim.Reply(ctx, tk.ID, helpdesk.Reply{Body: "checking the logs", Internal: true})
+	_, err = asKim.Tickets().Reply(ctx, tk.ID, helpdesk.Reply{Body: "checking the logs", Internal: true})
 	require.NoError(t, err)
-	_, err = asKim.ChangeStatus(ctx, tk.ID, ticket.StatusPending)
+	_, err = asKim.Tickets().SetStatus(ctx, tk.ID, ticket.StatusPending)
 	require.NoError(t, err)
-	_, err = asKim.Solve(ctx, tk.ID, helpdesk.SolveOptions{})
+	_, err = asKim.Tickets().Solve(ctx, tk.ID, helpdesk.Solve{})
 	require.NoError(t, err)
 	assert.Empty(t, mails(), "no public reply yet: nothing to say, no mail")
 
-	_, err = sys.CustomerReply(ctx, tk.ID, "still nothing")
+	_, err = sys.Tickets().CustomerReply(ctx, tk.ID, "still nothing")
 	require.NoError(t, err)
-	c, err := asKim.Reply(ctx, tk.ID, helpdesk.Reply{Body: "Type #{not a code} in the box"})
+	c, err := asKim.Tickets().Reply(ctx, tk.ID, helpdesk.Reply{Body: "Type #{not a code} in the box"})
 	require.NoError(t, err, "a plain reply is not a template")
 	assert.Equal(t, "Type #{not a code} in the box", c.Body)
-	_, err = sys.CustomerReply(ctx, tk.ID, "what box?")
+	_, err = sys.Tickets().CustomerReply(ctx, tk.ID, "what box?")
 	require.NoError(t, err)
-	_, err = asKim.Reply(ctx, tk.ID, helpdesk.Reply{Body: "asked the customer", Internal: true})
+	_, err = asKim.Tickets().Reply(ctx, tk.ID, helpdesk.Reply{Body: "asked the customer", Internal: true})
 	require.NoError(t, err)
-	_, err = asKim.ChangeStatus(ctx, tk.ID, ticket.StatusPending)
+	_, err = asKim.Tickets().SetStatus(ctx, tk.ID, ticket.StatusPending)
 	require.NoError(t, err)
-	_, err = sys.CustomerReply(ctx, tk.ID, "this one")
+	_, err = sys.Tickets().CustomerReply(ctx, tk.ID, "this one")
 	require.NoError(t, err)
-	_, err = asKim.ReplyWithTemplate(ctx, tk.ID, helpdesk.TemplateReply{TemplateID: tpl.ID, Additions: "#{thanks}", Status: ticket.StatusSolved})
+	_, err = asKim.Tickets().ReplyWithTemplate(ctx, tk.ID, helpdesk.TemplateReply{TemplateID: tpl.ID, Additions: "#{thanks}", Status: ticket.StatusSolved})
 	require.NoError(t, err)
-	_, err = sys.CustomerReply(ctx, tk.ID, "it broke again")
+	_, err = sys.Tickets().CustomerReply(ctx, tk.ID, "it broke again")
 	require.NoError(t, err)
-	_, err = asKim.Solve(ctx, tk.ID, helpdesk.SolveOptions{})
+	_, err = asKim.Tickets().Solve(ctx, tk.ID, helpdesk.Solve{})
 	require.NoError(t, err)
 	assert.Equal(t, []string{
 		"답변: Type #{not a code} in the box",
@@ -93,16 +93,16 @@ func testAutoMailWorkflow(t *testing.T, s helpdesk.Store) {
 		"해결: Lee님, Cannot log in 건 처리했습니다.\n\n#{thanks}",
 		"해결: Lee님, Cannot log in 건 처리했습니다.\n\n#{thanks}",
 	}, mails(), "the last public reply to the customer, never a note or the customer's own reply")
-	cs, err := asKim.Comments(ctx, tk.ID)
+	cs, err := asKim.Tickets().Comments(ctx, tk.ID)
 	require.NoError(t, err)
 	assert.Equal(t, "Lee님, Cannot log in 건 처리했습니다.\n\n#{thanks}", cs[len(cs)-2].Body, "stored rendered, the additions as written")
 
-	_, err = sys.CustomerReply(ctx, tk.ID, "thanks")
+	_, err = sys.Tickets().CustomerReply(ctx, tk.ID, "thanks")
 	require.NoError(t, err)
-	_, err = asKim.Solve(ctx, tk.ID, helpdesk.SolveOptions{Internal: true})
+	_, err = asKim.Tickets().Solve(ctx, tk.ID, helpdesk.Solve{Internal: true})
 	require.NoError(t, err)
 	assert.Len(t, mails(), 4, "an internal resolution mails nobody (TKT-6)")
-	hist, err := asKim.History(ctx, tk.ID)
+	hist, err := asKim.Tickets().History(ctx, tk.ID)
 	require.NoError(t, err)
 	for _, h := range hist {
 		assert.NotEqual(t, ticket.FieldInternalResolution, h.Field, "no text in Korean nor the default: no empty row")

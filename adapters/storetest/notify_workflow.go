@@ -49,13 +49,13 @@ func testNotifyWorkflow(t *testing.T, s helpdesk.Store) {
 	require.NoError(t, err)
 	acme := desk.Service("acme")
 	sys := acme.As(helpdesk.System)
-	a, err := sys.CreateAgent(ctx, agent.New{Name: "Admin", Email: "admin@example.com", Role: agent.RoleAdmin})
+	a, err := sys.Agents().Create(ctx, agent.New{Name: "Admin", Email: "admin@example.com", Role: agent.RoleAdmin})
 	require.NoError(t, err)
 	admin := acme.As(helpdesk.AgentID(a.ID))
-	tk, err := sys.CreateTicket(ctx, ticket.New{Requester: ticket.Requester{Name: "Customer", Email: "c@example.com"},
+	tk, err := sys.Tickets().Create(ctx, ticket.New{Requester: ticket.Requester{Name: "Customer", Email: "c@example.com"},
 		Title: "Cannot log in", Content: "help", Channel: ticket.ChannelEmail})
 	require.NoError(t, err)
-	_, err = admin.Reply(ctx, tk.ID, helpdesk.Reply{Body: "try again"})
+	_, err = admin.Tickets().Reply(ctx, tk.ID, helpdesk.Reply{Body: "try again"})
 	require.NoError(t, err)
 
 	mailer := &nwMailer{}
@@ -70,17 +70,17 @@ func testNotifyWorkflow(t *testing.T, s helpdesk.Store) {
 		mailer.reject.Store(false)
 	}
 	failAll()
-	counts, err := admin.MessageCounts(ctx)
+	counts, err := admin.Outbox().Counts(ctx)
 	require.NoError(t, err)
 	assert.Equal(t, map[notify.State]int{notify.Pending: 0, notify.Sent: 0, notify.Failed: 1}, counts)
-	p, err := admin.Messages(ctx, notify.Filter{State: notify.Failed})
+	p, err := admin.Outbox().List(ctx, notify.Filter{State: notify.Failed})
 	require.NoError(t, err)
 	require.Len(t, p.Messages, 1)
 	failed := p.Messages[0]
 	assert.Equal(t, 1, failed.Attempts)
 
-	require.NoError(t, admin.RetryMessage(ctx, failed.ID))
-	p, err = admin.Messages(ctx, notify.Filter{})
+	require.NoError(t, admin.Outbox().Retry(ctx, failed.ID))
+	p, err = admin.Outbox().List(ctx, notify.Filter{})
 	require.NoError(t, err)
 	require.Len(t, p.Messages, 1)
 	retried := p.Messages[0]
@@ -88,8 +88,8 @@ func testNotifyWorkflow(t *testing.T, s helpdesk.Store) {
 	assert.Zero(t, retried.Attempts, "attempts reset")
 	assert.Equal(t, failed.LastError, retried.LastError, "the error kept")
 	assert.Equal(t, retried.UpdatedAt, retried.NextAttemptAt, "due when retried")
-	assert.ErrorIs(t, admin.RetryMessage(ctx, failed.ID), helpdesk.ErrInvalid, "pending: nothing to retry")
-	assert.ErrorIs(t, admin.RetryMessage(ctx, newID()), helpdesk.ErrNotFound)
+	assert.ErrorIs(t, admin.Outbox().Retry(ctx, failed.ID), helpdesk.ErrInvalid, "pending: nothing to retry")
+	assert.ErrorIs(t, admin.Outbox().Retry(ctx, newID()), helpdesk.ErrNotFound)
 
 	// admins retrying at once: one succeeds, the others find it pending
 	failAll()
@@ -97,7 +97,7 @@ func testNotifyWorkflow(t *testing.T, s helpdesk.Store) {
 	var wg sync.WaitGroup
 	for range 4 {
 		wg.Go(func() {
-			err := admin.RetryMessage(ctx, failed.ID)
+			err := admin.Outbox().Retry(ctx, failed.ID)
 			switch {
 			case err == nil:
 				ok.Add(1)
@@ -116,7 +116,7 @@ func testNotifyWorkflow(t *testing.T, s helpdesk.Store) {
 	require.NoError(t, err)
 	assert.Equal(t, notify.Stats{Sent: 1}, st, "Drain delivers the retried message and returns: nothing is pending")
 	assert.Equal(t, int64(1), mailer.sent.Load())
-	counts, err = admin.MessageCounts(ctx)
+	counts, err = admin.Outbox().Counts(ctx)
 	require.NoError(t, err)
 	assert.Equal(t, map[notify.State]int{notify.Pending: 0, notify.Sent: 1, notify.Failed: 0}, counts)
 }

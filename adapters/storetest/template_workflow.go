@@ -39,7 +39,7 @@ func newTplDesk(t *testing.T, s helpdesk.Store) *tplDesk {
 	_, err = d.CreateService(ctx, helpdesk.NewService{ID: w.svc, Settings: cfg(w.svc).Settings})
 	require.NoError(t, err)
 	w.sys = d.Service(w.svc).As(helpdesk.System)
-	adm, err := w.sys.CreateAgent(ctx, agent.New{Name: "Admin", Email: "admin@example.com", Role: agent.RoleAdmin})
+	adm, err := w.sys.Agents().Create(ctx, agent.New{Name: "Admin", Email: "admin@example.com", Role: agent.RoleAdmin})
 	require.NoError(t, err)
 	w.admin = d.Service(w.svc).As(helpdesk.AgentID(adm.ID))
 	return w
@@ -49,7 +49,7 @@ func newTplDesk(t *testing.T, s helpdesk.Store) *tplDesk {
 // forbidden words.
 func (w *tplDesk) refused(t *testing.T, id, body string) bool {
 	t.Helper()
-	_, err := w.admin.PreviewReply(context.Background(), id, body)
+	_, err := w.admin.Tickets().PreviewReply(context.Background(), id, body)
 	var fe *helpdesk.ForbiddenWordsError
 	if err != nil && !errors.As(err, &fe) {
 		require.NoError(t, err)
@@ -62,24 +62,24 @@ func testTemplateWorkflow(t *testing.T, s helpdesk.Store) {
 	t.Run("TPL1_DuplicateCode", func(t *testing.T) {
 		t.Parallel()
 		w := newTplDesk(t, s)
-		a, err := w.admin.CreateTemplate(ctx, template.Spec{Title: "Refund", Content: "Refunds take 3 days.", Code: "refund"})
+		a, err := w.admin.Templates().Create(ctx, template.New{Title: "Refund", Content: "Refunds take 3 days.", Code: "refund"})
 		require.NoError(t, err)
-		b, err := w.admin.CreateTemplate(ctx, template.Spec{Title: "Delivery", Content: "It ships today.", Code: "delivery"})
+		b, err := w.admin.Templates().Create(ctx, template.New{Title: "Delivery", Content: "It ships today.", Code: "delivery"})
 		require.NoError(t, err)
 		var dup *template.DuplicateCodeError
-		_, err = w.admin.CreateTemplate(ctx, template.Spec{Title: "x", Content: "x", Code: "ＲＥＦＵＮＤ"})
+		_, err = w.admin.Templates().Create(ctx, template.New{Title: "x", Content: "x", Code: "ＲＥＦＵＮＤ"})
 		require.ErrorAs(t, err, &dup)
 		assert.Equal(t, "ＲＥＦＵＮＤ", dup.Code)
-		_, err = w.admin.UpdateTemplate(ctx, b.ID, template.Spec{Title: "x", Content: "x", Code: "Refund"})
+		_, err = w.admin.Templates().Update(ctx, b.ID, template.New{Title: "x", Content: "x", Code: "Refund"})
 		require.ErrorAs(t, err, &dup)
 		assert.ErrorIs(t, err, helpdesk.ErrConflict)
-		upd, err := w.admin.UpdateTemplate(ctx, a.ID, template.Spec{Title: "Refund", Content: "Refunds take 3 days.", Code: "REFUND"})
+		upd, err := w.admin.Templates().Update(ctx, a.ID, template.New{Title: "Refund", Content: "Refunds take 3 days.", Code: "REFUND"})
 		require.NoError(t, err, "its own code in another case")
 		assert.Equal(t, "REFUND", upd.Code)
-		require.NoError(t, w.admin.DeleteTemplate(ctx, a.ID))
-		_, err = w.admin.CreateTemplate(ctx, template.Spec{Title: "again", Content: "x", Code: "refund"})
+		require.NoError(t, w.admin.Templates().Delete(ctx, a.ID))
+		_, err = w.admin.Templates().Create(ctx, template.New{Title: "again", Content: "x", Code: "refund"})
 		require.NoError(t, err, "a deleted template's code is free")
-		l, err := w.admin.Templates(ctx)
+		l, err := w.admin.Templates().List(ctx)
 		require.NoError(t, err)
 		assert.Equal(t, []string{"delivery", "refund"}, tplCodes(l), "the refused writes left nothing")
 	})
@@ -94,7 +94,7 @@ func testTemplateWorkflow(t *testing.T, s helpdesk.Store) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				_, errs[i] = w.admin.CreateTemplate(ctx, template.Spec{Title: "Hi", Content: "Hi", Code: code})
+				_, errs[i] = w.admin.Templates().Create(ctx, template.New{Title: "Hi", Content: "Hi", Code: code})
 			}()
 		}
 		wg.Wait()
@@ -108,7 +108,7 @@ func testTemplateWorkflow(t *testing.T, s helpdesk.Store) {
 			}
 		}
 		assert.Equal(t, 1, ok, "exactly one create wins")
-		l, err := w.admin.Templates(ctx)
+		l, err := w.admin.Templates().List(ctx)
 		require.NoError(t, err)
 		assert.Len(t, l, 1)
 	})
@@ -117,23 +117,23 @@ func testTemplateWorkflow(t *testing.T, s helpdesk.Store) {
 		t.Parallel()
 		w := newTplDesk(t, s)
 		mk := func(parent string, name string) category.Category {
-			c, err := w.admin.CreateCategory(ctx, category.New{Tree: category.Processing, ParentID: parent, Name: i18n.Text{"ko": name}})
+			c, err := w.admin.Categories().Create(ctx, category.New{Tree: category.Processing, ParentID: parent, Name: i18n.Text{"ko": name}})
 			require.NoError(t, err)
 			return c
 		}
 		p1 := mk("", "환불")
 		p1c := mk(p1.ID, "카드 환불")
 		p2 := mk("", "배송")
-		a, err := w.admin.CreateTemplate(ctx, template.Spec{Title: "A", Content: "a", Code: "a", CategoryIDs: []string{p1c.ID, p2.ID}})
+		a, err := w.admin.Templates().Create(ctx, template.New{Title: "A", Content: "a", Code: "a", CategoryIDs: []string{p1c.ID, p2.ID}})
 		require.NoError(t, err)
-		b, err := w.admin.CreateTemplate(ctx, template.Spec{Title: "B", Content: "b", Code: "b"})
+		b, err := w.admin.Templates().Create(ctx, template.New{Title: "B", Content: "b", Code: "b"})
 		require.NoError(t, err)
-		require.NoError(t, w.admin.LinkTemplate(ctx, b.ID, p1.ID))
-		require.NoError(t, w.admin.LinkTemplate(ctx, b.ID, p1.ID), "linking twice is no change")
-		require.NoError(t, w.admin.LinkTemplate(ctx, b.ID, p1c.ID))
-		require.NoError(t, w.admin.UnlinkTemplate(ctx, b.ID, p2.ID), "unlinking what is not linked is no change")
+		require.NoError(t, w.admin.Templates().Link(ctx, b.ID, p1.ID))
+		require.NoError(t, w.admin.Templates().Link(ctx, b.ID, p1.ID), "linking twice is no change")
+		require.NoError(t, w.admin.Templates().Link(ctx, b.ID, p1c.ID))
+		require.NoError(t, w.admin.Templates().Unlink(ctx, b.ID, p2.ID), "unlinking what is not linked is no change")
 		in := func(cat string) []string {
-			l, err := w.admin.TemplatesInCategory(ctx, cat)
+			l, err := w.admin.Templates().InCategory(ctx, cat)
 			require.NoError(t, err)
 			return tplIDs(l)
 		}
@@ -141,26 +141,26 @@ func testTemplateWorkflow(t *testing.T, s helpdesk.Store) {
 
 		n := twNew("where is my refund")
 		n.ProcessingCategoryID = p2.ID
-		tk, err := w.sys.CreateTicket(ctx, n)
+		tk, err := w.sys.Tickets().Create(ctx, n)
 		require.NoError(t, err)
-		offered, err := w.admin.TemplatesFor(ctx, tk.ID)
+		offered, err := w.admin.Templates().ForTicket(ctx, tk.ID)
 		require.NoError(t, err)
 		assert.Equal(t, []string{a.ID}, tplIDs(offered))
 
-		_, err = w.admin.DeleteCategory(ctx, p1.ID) // and p1c below it
+		_, err = w.admin.Categories().Delete(ctx, p1.ID) // and p1c below it
 		require.NoError(t, err)
 		assert.Empty(t, in(p1.ID))
 		assert.Empty(t, in(p1c.ID))
-		got, err := w.admin.Template(ctx, a.ID)
+		got, err := w.admin.Templates().Get(ctx, a.ID)
 		require.NoError(t, err)
 		assert.Equal(t, []string{p2.ID}, got.CategoryIDs, "only the deleted categories' links went")
-		got, err = w.admin.Template(ctx, b.ID)
+		got, err = w.admin.Templates().Get(ctx, b.ID)
 		require.NoError(t, err)
 		assert.Nil(t, got.CategoryIDs)
-		assert.Equal(t, []string{"category_id"}, problemFields(t, w.admin.LinkTemplate(ctx, b.ID, p1.ID)), "a deleted category takes no links")
+		assert.Equal(t, []string{"category_id"}, problemFields(t, w.admin.Templates().Link(ctx, b.ID, p1.ID)), "a deleted category takes no links")
 
-		require.NoError(t, w.admin.UnlinkTemplate(ctx, a.ID, p2.ID))
-		offered, err = w.admin.TemplatesFor(ctx, tk.ID)
+		require.NoError(t, w.admin.Templates().Unlink(ctx, a.ID, p2.ID))
+		offered, err = w.admin.Templates().ForTicket(ctx, tk.ID)
 		require.NoError(t, err)
 		assert.Empty(t, offered)
 	})
@@ -168,21 +168,21 @@ func testTemplateWorkflow(t *testing.T, s helpdesk.Store) {
 	t.Run("TPL3_Search", func(t *testing.T) {
 		t.Parallel()
 		w := newTplDesk(t, s)
-		for _, sp := range []template.Spec{
+		for _, sp := range []template.New{
 			{Title: "카드 환불", Content: "카드사 취소", Code: "refund-card"},
 			{Title: "Refund by bank", Content: "Bank transfer", Code: "refund-bank"},
 			{Title: "Delay", Content: "It is late", Code: "delay"},
 		} {
-			_, err := w.admin.CreateTemplate(ctx, sp)
+			_, err := w.admin.Templates().Create(ctx, sp)
 			require.NoError(t, err)
 		}
-		found, err := w.admin.SearchTemplates(ctx, template.Query{CodePrefix: "REFUND-"})
+		found, err := w.admin.Templates().Search(ctx, template.Query{CodePrefix: "REFUND-"})
 		require.NoError(t, err)
 		assert.Equal(t, []string{"refund-bank", "refund-card"}, tplCodes(found))
-		found, err = w.admin.SearchTemplates(ctx, template.Query{Words: "환불 카드"})
+		found, err = w.admin.Templates().Search(ctx, template.Query{Words: "환불 카드"})
 		require.NoError(t, err)
 		assert.Equal(t, []string{"refund-card"}, tplCodes(found))
-		found, err = w.admin.SearchTemplates(ctx, template.Query{Limit: 1})
+		found, err = w.admin.Templates().Search(ctx, template.Query{Limit: 1})
 		require.NoError(t, err)
 		assert.Equal(t, []string{"delay"}, tplCodes(found))
 	})
@@ -190,33 +190,33 @@ func testTemplateWorkflow(t *testing.T, s helpdesk.Store) {
 	t.Run("FWD1_FWD2_WordsAndReplies", func(t *testing.T) {
 		t.Parallel()
 		w := newTplDesk(t, s)
-		tk, err := w.sys.CreateTicket(ctx, twNew("hello"))
+		tk, err := w.sys.Tickets().Create(ctx, twNew("hello"))
 		require.NoError(t, err)
 		assert.False(t, w.refused(t, tk.ID, "a scam"), "no list, no refusal")
-		ws, err := w.admin.AddForbiddenWords(ctx, " scam ", "fraud")
+		ws, err := w.admin.ForbiddenWords().Add(ctx, " scam ", "fraud")
 		require.NoError(t, err)
 		var dup *template.DuplicateWordError
-		_, err = w.admin.AddForbiddenWords(ctx, "new", "ＳＣＡＭ")
+		_, err = w.admin.ForbiddenWords().Add(ctx, "new", "ＳＣＡＭ")
 		require.ErrorAs(t, err, &dup)
 		assert.Equal(t, "ＳＣＡＭ", dup.Word)
-		_, err = w.admin.AddForbiddenWords(ctx, "twice", "TWICE")
+		_, err = w.admin.ForbiddenWords().Add(ctx, "twice", "TWICE")
 		require.ErrorAs(t, err, &dup, "a word given twice")
 		assert.Equal(t, "TWICE", dup.Word)
-		require.ErrorAs(t, w.admin.UpdateForbiddenWord(ctx, ws[0].ID, "FRAUD"), &dup)
-		list, err := w.admin.ForbiddenWords(ctx)
+		require.ErrorAs(t, w.admin.ForbiddenWords().Update(ctx, ws[0].ID, "FRAUD"), &dup)
+		list, err := w.admin.ForbiddenWords().List(ctx)
 		require.NoError(t, err)
 		assert.Equal(t, []template.ForbiddenWord{ws[1], ws[0]}, list, "the refused writes wrote nothing")
 
 		assert.True(t, w.refused(t, tk.ID, "a SCAM"))
-		require.NoError(t, w.admin.UpdateForbiddenWord(ctx, ws[0].ID, "scar"))
+		require.NoError(t, w.admin.ForbiddenWords().Update(ctx, ws[0].ID, "scar"))
 		assert.False(t, w.refused(t, tk.ID, "a SCAM"), "the old word is gone from the cached matcher")
 		assert.True(t, w.refused(t, tk.ID, "a scar"))
-		require.NoError(t, w.admin.UpdateForbiddenWord(ctx, ws[0].ID, "SCAR"), "its own word in another case")
-		require.ErrorIs(t, w.admin.UpdateForbiddenWord(ctx, newID(), "x"), helpdesk.ErrNotFound)
-		require.NoError(t, w.admin.DeleteForbiddenWord(ctx, ws[0].ID))
-		require.NoError(t, w.admin.DeleteForbiddenWord(ctx, ws[1].ID))
+		require.NoError(t, w.admin.ForbiddenWords().Update(ctx, ws[0].ID, "SCAR"), "its own word in another case")
+		require.ErrorIs(t, w.admin.ForbiddenWords().Update(ctx, newID(), "x"), helpdesk.ErrNotFound)
+		require.NoError(t, w.admin.ForbiddenWords().Delete(ctx, ws[0].ID))
+		require.NoError(t, w.admin.ForbiddenWords().Delete(ctx, ws[1].ID))
 		assert.False(t, w.refused(t, tk.ID, "a scar fraud"), "an emptied list refuses nothing")
-		require.ErrorIs(t, w.admin.DeleteForbiddenWord(ctx, ws[1].ID), helpdesk.ErrNotFound)
+		require.ErrorIs(t, w.admin.ForbiddenWords().Delete(ctx, ws[1].ID), helpdesk.ErrNotFound)
 	})
 
 	t.Run("FWD1_ConcurrentAddsOneWord", func(t *testing.T) {
@@ -229,7 +229,7 @@ func testTemplateWorkflow(t *testing.T, s helpdesk.Store) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				_, errs[i] = w.admin.AddForbiddenWords(ctx, fmt.Sprintf("w%d", i), word)
+				_, errs[i] = w.admin.ForbiddenWords().Add(ctx, fmt.Sprintf("w%d", i), word)
 			}()
 		}
 		wg.Wait()
@@ -243,7 +243,7 @@ func testTemplateWorkflow(t *testing.T, s helpdesk.Store) {
 			}
 		}
 		assert.Equal(t, 1, ok, "exactly one add wins")
-		list, err := w.admin.ForbiddenWords(ctx)
+		list, err := w.admin.ForbiddenWords().List(ctx)
 		require.NoError(t, err)
 		assert.Len(t, list, 2, "the winner's two words, no other")
 	})
@@ -255,26 +255,26 @@ func testTemplateWorkflow(t *testing.T, s helpdesk.Store) {
 	t.Run("TKT3_ReplyWithTemplateWhileEdited", func(t *testing.T) {
 		t.Parallel()
 		w := newTplDesk(t, s)
-		tk, err := w.sys.CreateTicket(ctx, twNew("where is my refund"))
+		tk, err := w.sys.Tickets().Create(ctx, twNew("where is my refund"))
 		require.NoError(t, err)
-		tp, err := w.admin.CreateTemplate(ctx, template.Spec{Title: "Refund", Content: "v0 for #{customerName}", Code: "refund"})
+		tp, err := w.admin.Templates().Create(ctx, template.New{Title: "Refund", Content: "v0 for #{customerName}", Code: "refund"})
 		require.NoError(t, err)
 		const edits, replies = 6, 8
 		var wg sync.WaitGroup
 		wg.Go(func() {
 			for i := 1; i <= edits; i++ {
-				_, err := w.admin.UpdateTemplate(ctx, tp.ID, template.Spec{Title: "Refund", Content: fmt.Sprintf("v%d for #{customerName}", i), Code: "refund"})
+				_, err := w.admin.Templates().Update(ctx, tp.ID, template.New{Title: "Refund", Content: fmt.Sprintf("v%d for #{customerName}", i), Code: "refund"})
 				assert.NoError(t, err)
 			}
 		})
 		for i := range replies {
 			wg.Go(func() {
-				_, err := w.admin.ReplyWithTemplate(ctx, tk.ID, helpdesk.TemplateReply{TemplateID: tp.ID, Additions: fmt.Sprintf("#{%d}", i)})
+				_, err := w.admin.Tickets().ReplyWithTemplate(ctx, tk.ID, helpdesk.TemplateReply{TemplateID: tp.ID, Additions: fmt.Sprintf("#{%d}", i)})
 				assert.NoError(t, err)
 			})
 		}
 		wg.Wait()
-		cs, err := w.admin.Comments(ctx, tk.ID)
+		cs, err := w.admin.Tickets().Comments(ctx, tk.ID)
 		require.NoError(t, err)
 		require.Len(t, cs, replies)
 		var seen []string
@@ -287,15 +287,15 @@ func testTemplateWorkflow(t *testing.T, s helpdesk.Store) {
 		}
 		assert.ElementsMatch(t, []string{"0", "1", "2", "3", "4", "5", "6", "7"}, seen)
 
-		_, err = w.admin.AddForbiddenWords(ctx, "park")
+		_, err = w.admin.ForbiddenWords().Add(ctx, "park")
 		require.NoError(t, err)
-		_, err = w.admin.ReplyWithTemplate(ctx, tk.ID, helpdesk.TemplateReply{TemplateID: tp.ID})
+		_, err = w.admin.Tickets().ReplyWithTemplate(ctx, tk.ID, helpdesk.TemplateReply{TemplateID: tp.ID})
 		var fe *helpdesk.ForbiddenWordsError
 		require.ErrorAs(t, err, &fe, "a word that came in through a code")
 		assert.Equal(t, []string{"park"}, fe.Words())
-		_, err = w.admin.ReplyWithTemplate(ctx, tk.ID, helpdesk.TemplateReply{TemplateID: newID()})
+		_, err = w.admin.Tickets().ReplyWithTemplate(ctx, tk.ID, helpdesk.TemplateReply{TemplateID: newID()})
 		assert.Equal(t, []string{"template_id"}, problemFields(t, err))
-		cs, err = w.admin.Comments(ctx, tk.ID)
+		cs, err = w.admin.Tickets().Comments(ctx, tk.ID)
 		require.NoError(t, err)
 		assert.Len(t, cs, replies, "nothing stored")
 	})
@@ -306,16 +306,16 @@ func testTemplateWorkflow(t *testing.T, s helpdesk.Store) {
 		other, err := helpdesk.New(helpdesk.Config{Store: s}) // another process on the same store
 		require.NoError(t, err)
 		sys2 := other.Service(w.svc).As(helpdesk.System)
-		tk, err := w.sys.CreateTicket(ctx, twNew("hello"))
+		tk, err := w.sys.Tickets().Create(ctx, twNew("hello"))
 		require.NoError(t, err)
 		preview := func(sys *helpdesk.Session, body string) error {
-			_, err := sys.PreviewReply(ctx, tk.ID, body)
+			_, err := sys.Tickets().PreviewReply(ctx, tk.ID, body)
 			return err
 		}
-		ws, err := w.admin.AddForbiddenWords(ctx, "apple")
+		ws, err := w.admin.ForbiddenWords().Add(ctx, "apple")
 		require.NoError(t, err)
 		assert.ErrorIs(t, preview(sys2, "an apple"), helpdesk.ErrInvalid, "the other desk builds its matcher")
-		require.NoError(t, w.admin.UpdateForbiddenWord(ctx, ws[0].ID, "banana"))
+		require.NoError(t, w.admin.ForbiddenWords().Update(ctx, ws[0].ID, "banana"))
 		assert.NoError(t, preview(sys2, "an apple"), "and sees the change through the list's version")
 		assert.ErrorIs(t, preview(sys2, "a banana"), helpdesk.ErrInvalid)
 	})

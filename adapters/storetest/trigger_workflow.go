@@ -81,14 +81,14 @@ func newTWDesk(t *testing.T, s helpdesk.Store, mods ...func(*helpdesk.Config)) *
 	require.NoError(t, err)
 	w := &twDesk{desk: d, svc: svc, service: d.Service(svc), store: s}
 	w.sys = w.service.As(helpdesk.System)
-	adm, err := w.sys.CreateAgent(ctx, agent.New{Name: "Admin", Email: "admin@example.com", Role: agent.RoleAdmin})
+	adm, err := w.sys.Agents().Create(ctx, agent.New{Name: "Admin", Email: "admin@example.com", Role: agent.RoleAdmin})
 	require.NoError(t, err)
 	w.admin = w.service.As(helpdesk.AgentID(adm.ID))
-	g, err := w.admin.CreateGroup(ctx, helpdesk.GroupSpec{Name: "Refunds"})
+	g, err := w.admin.Groups().Create(ctx, helpdesk.NewGroup{Name: "Refunds"})
 	require.NoError(t, err)
 	w.group = g.ID
 	mk := func(name string, assignment bool) agent.Agent {
-		a, err := w.admin.CreateAgent(ctx, agent.New{Name: name, Email: strings.ToLower(name) + "@example.com", Role: agent.RoleAgent,
+		a, err := w.admin.Agents().Create(ctx, agent.New{Name: name, Email: strings.ToLower(name) + "@example.com", Role: agent.RoleAgent,
 			Permissions: &agent.Permissions{Ticket: true}, Toggles: &agent.Toggles{TicketAssignment: assignment}, GroupIDs: []string{g.ID}})
 		require.NoError(t, err)
 		return a
@@ -101,7 +101,7 @@ func newTWDesk(t *testing.T, s helpdesk.Store, mods ...func(*helpdesk.Config)) *
 // trigger creates a trigger as the admin.
 func (w *twDesk) trigger(t *testing.T, n trigger.New) trigger.Trigger {
 	t.Helper()
-	tr, err := w.admin.CreateTrigger(context.Background(), n)
+	tr, err := w.admin.Triggers().Create(context.Background(), n)
 	require.NoError(t, err)
 	return tr
 }
@@ -109,7 +109,7 @@ func (w *twDesk) trigger(t *testing.T, n trigger.New) trigger.Trigger {
 // ticket creates a ticket as the system (email channel).
 func (w *twDesk) ticket(t *testing.T, content string, tags ...string) ticket.Ticket {
 	t.Helper()
-	tk, err := w.sys.CreateTicket(context.Background(), twNew(content, tags...))
+	tk, err := w.sys.Tickets().Create(context.Background(), twNew(content, tags...))
 	require.NoError(t, err)
 	return tk
 }
@@ -123,14 +123,14 @@ func twNew(content string, tags ...string) ticket.New {
 
 func (w *twDesk) get(t *testing.T, id string) ticket.Ticket {
 	t.Helper()
-	tk, err := w.admin.Ticket(context.Background(), id)
+	tk, err := w.admin.Tickets().Get(context.Background(), id)
 	require.NoError(t, err)
 	return tk
 }
 
 func (w *twDesk) history(t *testing.T, id string) []ticket.Change {
 	t.Helper()
-	h, err := w.admin.History(context.Background(), id)
+	h, err := w.admin.Tickets().History(context.Background(), id)
 	require.NoError(t, err)
 	return h
 }
@@ -139,20 +139,20 @@ func (w *twDesk) history(t *testing.T, id string) []ticket.Change {
 func (w *twDesk) allHistory(t *testing.T) string {
 	t.Helper()
 	var b bytes.Buffer
-	require.NoError(t, w.sys.ExportHistory(context.Background(), &b, helpdesk.JSONLines, ticket.ChangeFilter{}))
+	require.NoError(t, w.sys.Tickets().ExportHistory(context.Background(), &b, helpdesk.JSONLines, ticket.ChangeFilter{}))
 	return b.String()
 }
 
 func (w *twDesk) messages(t *testing.T) []notify.Message {
 	t.Helper()
-	p, err := w.admin.Messages(context.Background(), notify.Filter{Limit: 500})
+	p, err := w.admin.Outbox().List(context.Background(), notify.Filter{Limit: 500})
 	require.NoError(t, err)
 	return p.Messages
 }
 
 func (w *twDesk) comments(t *testing.T, id string) []ticket.Comment {
 	t.Helper()
-	cs, err := w.admin.Comments(context.Background(), id)
+	cs, err := w.admin.Tickets().Comments(context.Background(), id)
 	require.NoError(t, err)
 	return cs
 }
@@ -210,7 +210,7 @@ func testTriggersFire(t *testing.T, s helpdesk.Store) {
 			{Kind: trigger.SMS, Recipient: trigger.RecipientCustomer, Body: i18n.Text{"ko": "접수 #{ticketId}"}},
 		}})
 
-	tk, err := w.sys.CreateTicket(ctx, twNew("REFUND please, the order never came"))
+	tk, err := w.sys.Tickets().Create(ctx, twNew("REFUND please, the order never came"))
 	require.NoError(t, err)
 	assert.Equal(t, w.group, tk.GroupID)
 	assert.Equal(t, kim.ID, tk.AssigneeID, "round robin skips the member whose assignment is off (TRG-6.1)")
@@ -296,7 +296,7 @@ func testTriggersFire(t *testing.T, s helpdesk.Store) {
 	// A second event: an update of title and content. T1 is for created
 	// events only, though the content still says refund; T2 needs the
 	// priority to change to high, and it stays high.
-	up, err := w.sys.UpdateTicket(ctx, tk.ID, ticket.Update{Version: tk.Version, Title: twPtr("Refund wanted (order 42)"),
+	up, err := w.sys.Tickets().Update(ctx, tk.ID, ticket.Update{Version: tk.Version, Title: twPtr("Refund wanted (order 42)"),
 		Content: twPtr("REFUND please, still nothing")})
 	require.NoError(t, err)
 	assert.Equal(t, int64(2), up.Version)
@@ -381,16 +381,16 @@ func testTriggerEventRollback(t *testing.T, s helpdesk.Store) {
 
 	// A create whose trigger's message cannot be stored.
 	fs.fail.Store(true)
-	_, err := w.sys.CreateTicket(ctx, twNew("first"))
+	_, err := w.sys.Tickets().Create(ctx, twNew("first"))
 	require.ErrorIs(t, err, errOutboxDown)
 	fs.fail.Store(false)
-	p, err := w.sys.Tickets(ctx, ticket.Filter{})
+	p, err := w.sys.Tickets().List(ctx, ticket.Filter{})
 	require.NoError(t, err)
 	assert.Empty(t, p.Tickets, "no ticket")
 	assert.Empty(t, w.allHistory(t), "no history row")
 	assert.Empty(t, w.messages(t), "no outbox row")
 
-	tk, err := w.sys.CreateTicket(ctx, twNew("second"))
+	tk, err := w.sys.Tickets().Create(ctx, twNew("second"))
 	require.NoError(t, err)
 	assert.Equal(t, int64(1), tk.Number, "the failed create used no number")
 	assert.Equal(t, kim.ID, tk.AssigneeID, "the failed create's round-robin step rolled back")
@@ -401,7 +401,7 @@ func testTriggerEventRollback(t *testing.T, s helpdesk.Store) {
 	before, hist, cs, msgs := w.get(t, tk.ID), w.history(t, tk.ID), w.comments(t, tk.ID), w.messages(t)
 	all := w.allHistory(t)
 	fs.fail.Store(true)
-	_, err = w.sys.UpdateTicket(ctx, tk.ID, ticket.Update{Version: tk.Version, Priority: twPtr(ticket.PriorityUrgent), Title: twPtr("changed")})
+	_, err = w.sys.Tickets().Update(ctx, tk.ID, ticket.Update{Version: tk.Version, Priority: twPtr(ticket.PriorityUrgent), Title: twPtr("changed")})
 	require.ErrorIs(t, err, errOutboxDown)
 	fs.fail.Store(false)
 	assert.Equal(t, before, w.get(t, tk.ID), "the ticket is unchanged")
@@ -410,7 +410,7 @@ func testTriggerEventRollback(t *testing.T, s helpdesk.Store) {
 	assert.Equal(t, cs, w.comments(t, tk.ID), "no note")
 	assert.Equal(t, msgs, w.messages(t), "no outbox row")
 
-	up, err := w.sys.UpdateTicket(ctx, tk.ID, ticket.Update{Version: tk.Version, Priority: twPtr(ticket.PriorityUrgent)})
+	up, err := w.sys.Tickets().Update(ctx, tk.ID, ticket.Update{Version: tk.Version, Priority: twPtr(ticket.PriorityUrgent)})
 	require.NoError(t, err)
 	assert.Equal(t, tk.Version+1, up.Version)
 	assert.Equal(t, []string{"triaged", "urgent"}, up.Tags)
@@ -438,7 +438,7 @@ func testTriggerManagement(t *testing.T, s helpdesk.Store) {
 	a, b, c := w.trigger(t, tagger("a")), w.trigger(t, tagger("b")), w.trigger(t, tagger("c"))
 	list := func() (active, inactive []string) {
 		t.Helper()
-		ts, err := w.admin.Triggers(ctx)
+		ts, err := w.admin.Triggers().List(ctx)
 		require.NoError(t, err)
 		var lastActive = true
 		for i, tr := range ts {
@@ -471,10 +471,10 @@ func testTriggerManagement(t *testing.T, s helpdesk.Store) {
 	assert.Equal(t, []string{"a", "b", "c"}, tags)
 
 	// Reorder.
-	require.NoError(t, w.admin.ReorderTriggers(ctx, []string{c.ID, a.ID, b.ID}))
+	require.NoError(t, w.admin.Triggers().Reorder(ctx, []string{c.ID, a.ID, b.ID}))
 	act, _ = list()
 	assert.Equal(t, []string{c.ID, a.ID, b.ID}, act)
-	err := w.admin.ReorderTriggers(ctx, []string{c.ID, a.ID})
+	err := w.admin.Triggers().Reorder(ctx, []string{c.ID, a.ID})
 	require.ErrorIs(t, err, helpdesk.ErrInvalid, "a reorder must name every active trigger")
 	act, _ = list()
 	assert.Equal(t, []string{c.ID, a.ID, b.ID}, act, "a refused reorder changes nothing")
@@ -482,11 +482,11 @@ func testTriggerManagement(t *testing.T, s helpdesk.Store) {
 	assert.Equal(t, fires(c.ID, a.ID, b.ID), fired, "in the new order")
 
 	// Deactivate: to the inactive list; it no longer fires.
-	require.NoError(t, w.admin.DeactivateTrigger(ctx, a.ID))
+	require.NoError(t, w.admin.Triggers().Deactivate(ctx, a.ID))
 	act, inact = list()
 	assert.Equal(t, []string{c.ID, b.ID}, act)
 	assert.Equal(t, []string{a.ID}, inact)
-	got, err := w.admin.Trigger(ctx, a.ID)
+	got, err := w.admin.Triggers().Get(ctx, a.ID)
 	require.NoError(t, err)
 	assert.False(t, got.Active)
 	fired, tags = event()
@@ -494,7 +494,7 @@ func testTriggerManagement(t *testing.T, s helpdesk.Store) {
 	assert.Equal(t, []string{"b", "c"}, tags)
 
 	// Activate: to the end of the active list.
-	require.NoError(t, w.admin.ActivateTrigger(ctx, a.ID))
+	require.NoError(t, w.admin.Triggers().Activate(ctx, a.ID))
 	act, inact = list()
 	assert.Equal(t, []string{c.ID, b.ID, a.ID}, act)
 	assert.Empty(t, inact)
@@ -502,16 +502,16 @@ func testTriggerManagement(t *testing.T, s helpdesk.Store) {
 	assert.Equal(t, fires(c.ID, b.ID, a.ID), fired)
 
 	// Delete: only an inactive trigger.
-	err = w.admin.DeleteTrigger(ctx, a.ID)
+	err = w.admin.Triggers().Delete(ctx, a.ID)
 	require.ErrorIs(t, err, trigger.ErrActive)
 	require.ErrorIs(t, err, helpdesk.ErrInvalid)
 	act, _ = list()
 	assert.Equal(t, []string{c.ID, b.ID, a.ID}, act, "a refused delete changes nothing")
-	require.NoError(t, w.admin.DeactivateTrigger(ctx, a.ID))
-	require.NoError(t, w.admin.DeleteTrigger(ctx, a.ID))
-	_, err = w.admin.Trigger(ctx, a.ID)
+	require.NoError(t, w.admin.Triggers().Deactivate(ctx, a.ID))
+	require.NoError(t, w.admin.Triggers().Delete(ctx, a.ID))
+	_, err = w.admin.Triggers().Get(ctx, a.ID)
 	require.ErrorIs(t, err, helpdesk.ErrNotFound)
-	require.ErrorIs(t, w.admin.DeleteTrigger(ctx, a.ID), helpdesk.ErrNotFound)
+	require.ErrorIs(t, w.admin.Triggers().Delete(ctx, a.ID), helpdesk.ErrNotFound)
 	act, inact = list()
 	assert.Equal(t, []string{c.ID, b.ID}, act)
 	assert.Empty(t, inact)
@@ -523,7 +523,7 @@ func testTriggerManagement(t *testing.T, s helpdesk.Store) {
 	assert.Equal(t, []string{"b", "c"}, tags)
 	n := tagger("c2")
 	n.Inactive = true // ignored by UpdateTrigger
-	up, err := w.admin.UpdateTrigger(ctx, c.ID, n)
+	up, err := w.admin.Triggers().Update(ctx, c.ID, n)
 	require.NoError(t, err)
 	assert.True(t, up.Active)
 	assert.Equal(t, 0, up.Position)
@@ -564,9 +564,9 @@ func testTriggerManagement(t *testing.T, s helpdesk.Store) {
 	assert.Equal(t, []string{"c2"}, tags)
 
 	// Validation names every problem, and stores nothing.
-	before, err := w.admin.Triggers(ctx)
+	before, err := w.admin.Triggers().List(ctx)
 	require.NoError(t, err)
-	_, err = w.admin.CreateTrigger(ctx, trigger.New{Name: " ",
+	_, err = w.admin.Triggers().Create(ctx, trigger.New{Name: " ",
 		All: []trigger.Condition{{Target: "no_such_target", Op: trigger.Is, Value: "x"},
 			{Target: trigger.TargetPriority, Op: trigger.Is, Value: "enormous"}},
 		Any: []trigger.Condition{{Target: trigger.TargetStatus, Op: trigger.GreaterThan, Value: "open"}},
@@ -585,21 +585,21 @@ func testTriggerManagement(t *testing.T, s helpdesk.Store) {
 	}
 	assert.ElementsMatch(t, []string{"name", "all[0].target", "all[1].value", "any[0].op", "actions[0].group_id", "actions[1].url",
 		"actions[2].value", "actions[3].recipient", "actions[3].body", "actions[3].body.fr"}, fields)
-	after, err := w.admin.Triggers(ctx)
+	after, err := w.admin.Triggers().List(ctx)
 	require.NoError(t, err)
 	assert.Equal(t, before, after, "a refused trigger is not stored")
 
 	// The same checks on update, which then changes nothing.
-	_, err = w.admin.UpdateTrigger(ctx, c.ID, trigger.New{Name: "x", All: []trigger.Condition{onCreated},
+	_, err = w.admin.Triggers().Update(ctx, c.ID, trigger.New{Name: "x", All: []trigger.Condition{onCreated},
 		Actions: []trigger.Action{{Kind: trigger.AssignFixed, GroupID: w.group}}})
 	var ve2 *helpdesk.ValidationError
 	require.ErrorAs(t, err, &ve2)
 	require.Len(t, ve2.Problems, 1)
 	assert.Equal(t, "actions[0].agent_id", ve2.Problems[0].Field)
-	got, err = w.admin.Trigger(ctx, c.ID)
+	got, err = w.admin.Triggers().Get(ctx, c.ID)
 	require.NoError(t, err)
 	assert.Equal(t, "c2", got.Name)
-	_, err = w.admin.UpdateTrigger(ctx, "no-such-trigger", tagger("x"))
+	_, err = w.admin.Triggers().Update(ctx, "no-such-trigger", tagger("x"))
 	require.ErrorIs(t, err, helpdesk.ErrNotFound)
 }
 
@@ -627,13 +627,13 @@ func testTriggerDryRun(t *testing.T, s helpdesk.Store) {
 
 	state := func() string {
 		t.Helper()
-		c, err := w.admin.MessageCounts(ctx)
+		c, err := w.admin.Outbox().Counts(ctx)
 		require.NoError(t, err)
 		return fmt.Sprintf("%+v\n%+v\n%+v\n%+v\n%s", w.get(t, tk.ID), w.history(t, tk.ID), w.comments(t, tk.ID), c, w.allHistory(t))
 	}
 	before := state()
 
-	rep, err := w.admin.DryRun(ctx, tk.ID, ticket.EventUpdated, &ticket.Update{Version: tk.Version, Priority: twPtr(ticket.PriorityUrgent)})
+	rep, err := w.admin.Triggers().DryRun(ctx, tk.ID, ticket.EventUpdated, &ticket.Update{Version: tk.Version, Priority: twPtr(ticket.PriorityUrgent)})
 	require.NoError(t, err)
 	assert.Equal(t, ticket.EventUpdated, rep.Event)
 	require.Len(t, rep.Triggers, 2)
@@ -675,7 +675,7 @@ func testTriggerDryRun(t *testing.T, s helpdesk.Store) {
 	assert.Equal(t, before, state(), "a dry run changes nothing")
 
 	// Without a change nothing changed: the change operator fails.
-	rep, err = w.admin.DryRun(ctx, tk.ID, ticket.EventUpdated, nil)
+	rep, err = w.admin.Triggers().DryRun(ctx, tk.ID, ticket.EventUpdated, nil)
 	require.NoError(t, err)
 	assert.False(t, rep.Triggers[0].Fired)
 	assert.True(t, rep.Triggers[0].Conditions[0].Held)
@@ -683,11 +683,11 @@ func testTriggerDryRun(t *testing.T, s helpdesk.Store) {
 	assert.Equal(t, tk.Priority, rep.Ticket.Priority)
 	assert.Equal(t, before, state())
 
-	_, err = w.admin.DryRun(ctx, "no-such-ticket", ticket.EventUpdated, nil)
+	_, err = w.admin.Triggers().DryRun(ctx, "no-such-ticket", ticket.EventUpdated, nil)
 	require.ErrorIs(t, err, helpdesk.ErrNotFound)
 
 	// The real update does what the dry run said.
-	up, err := w.sys.UpdateTicket(ctx, tk.ID, ticket.Update{Version: tk.Version, Priority: twPtr(ticket.PriorityUrgent)})
+	up, err := w.sys.Tickets().Update(ctx, tk.ID, ticket.Update{Version: tk.Version, Priority: twPtr(ticket.PriorityUrgent)})
 	require.NoError(t, err)
 	assert.Equal(t, []string{vip.ID}, w.fired(t, tk.ID))
 	assert.Equal(t, []string{"vip"}, up.Tags)
@@ -720,7 +720,7 @@ func testTriggerPassBound(t *testing.T, s helpdesk.Store) {
 
 	// The next event goes on from there: every trigger fires at most once
 	// per event, not once per ticket.
-	up, err := w.sys.UpdateTicket(context.Background(), tk.ID, ticket.Update{Version: tk.Version, Title: twPtr("chain again")})
+	up, err := w.sys.Tickets().Update(context.Background(), tk.ID, ticket.Update{Version: tk.Version, Title: twPtr("chain again")})
 	require.NoError(t, err)
 	assert.Equal(t, []string{"t0", "t1", "t2", "t3", "t4", "t5"}, up.Tags)
 	fired := w.fired(t, tk.ID)
@@ -734,9 +734,9 @@ func testTriggerPassBound(t *testing.T, s helpdesk.Store) {
 func testTriggerStaleTargets(t *testing.T, s helpdesk.Store) {
 	ctx := context.Background()
 	w := newTWDesk(t, s)
-	g, err := w.admin.CreateGroup(ctx, helpdesk.GroupSpec{Name: "Gone soon"})
+	g, err := w.admin.Groups().Create(ctx, helpdesk.NewGroup{Name: "Gone soon"})
 	require.NoError(t, err)
-	cat, err := w.admin.CreateCategory(ctx, category.New{Tree: category.Processing, Name: i18n.Text{"ko": "환불 처리", "en": "Refund handling"}})
+	cat, err := w.admin.Categories().Create(ctx, category.New{Tree: category.Processing, Name: i18n.Text{"ko": "환불 처리", "en": "Refund handling"}})
 	require.NoError(t, err)
 	tr := w.trigger(t, trigger.New{Name: "route",
 		All: []trigger.Condition{{Target: trigger.TargetEvent, Op: trigger.In, Value: []string{"created", "updated"}}},
@@ -745,11 +745,11 @@ func testTriggerStaleTargets(t *testing.T, s helpdesk.Store) {
 			{Kind: trigger.SetProcessingCategory, CategoryID: cat.ID},
 			{Kind: trigger.AddTags, Tags: []string{"routed"}},
 		}})
-	require.NoError(t, w.admin.DeleteGroup(ctx, g.ID))
-	_, err = w.admin.DeleteCategory(ctx, cat.ID)
+	require.NoError(t, w.admin.Groups().Delete(ctx, g.ID))
+	_, err = w.admin.Categories().Delete(ctx, cat.ID)
 	require.NoError(t, err)
 
-	tk, err := w.sys.CreateTicket(ctx, twNew("stale"))
+	tk, err := w.sys.Tickets().Create(ctx, twNew("stale"))
 	require.NoError(t, err, "stale targets do not fail the event")
 	assert.Empty(t, tk.GroupID)
 	assert.Empty(t, tk.ProcessingCategoryID)
@@ -773,7 +773,7 @@ func testTriggerStaleTargets(t *testing.T, s helpdesk.Store) {
 	assert.Equal(t, []string{tr.ID}, w.fired(t, tk.ID))
 
 	// The same on an update.
-	up, err := w.sys.UpdateTicket(ctx, tk.ID, ticket.Update{Version: tk.Version, Title: twPtr("still stale")})
+	up, err := w.sys.Tickets().Update(ctx, tk.ID, ticket.Update{Version: tk.Version, Title: twPtr("still stale")})
 	require.NoError(t, err)
 	assert.Empty(t, up.GroupID)
 	assert.Empty(t, up.ProcessingCategoryID)
@@ -798,7 +798,7 @@ func testTriggerConcurrentWrites(t *testing.T, s helpdesk.Store) {
 		wg.Go(func() {
 			nw := tagger(fmt.Sprintf("t%d", k))
 			nw.Inactive = k%2 == 1
-			tr, err := w.admin.CreateTrigger(ctx, nw)
+			tr, err := w.admin.Triggers().Create(ctx, nw)
 			if assert.NoError(t, err) {
 				ids[k] = tr.ID
 			}
@@ -808,14 +808,14 @@ func testTriggerConcurrentWrites(t *testing.T, s helpdesk.Store) {
 	for k := range n {
 		wg.Go(func() {
 			if k%2 == 0 {
-				assert.NoError(t, w.admin.DeactivateTrigger(ctx, ids[k]))
+				assert.NoError(t, w.admin.Triggers().Deactivate(ctx, ids[k]))
 			} else {
-				assert.NoError(t, w.admin.ActivateTrigger(ctx, ids[k]))
+				assert.NoError(t, w.admin.Triggers().Activate(ctx, ids[k]))
 			}
 		})
 	}
 	wg.Wait()
-	ts, err := w.admin.Triggers(ctx)
+	ts, err := w.admin.Triggers().List(ctx)
 	require.NoError(t, err)
 	var active, inactive []int
 	for _, tr := range ts {
@@ -869,7 +869,7 @@ func testTriggerTwoDesks(t *testing.T, s helpdesk.Store) {
 		_, err = d.CreateService(ctx, helpdesk.NewService{ID: svc, Settings: cfg(svc).Settings})
 		require.NoError(t, err)
 		sys := d.Service(svc).As(helpdesk.System)
-		_, err = sys.CreateTrigger(ctx, tagger(tag))
+		_, err = sys.Triggers().Create(ctx, tagger(tag))
 		require.NoError(t, err)
 		return sys
 	}
@@ -879,7 +879,7 @@ func testTriggerTwoDesks(t *testing.T, s helpdesk.Store) {
 			sys *helpdesk.Session
 			tag string
 		}{{a, "a"}, {b, "b"}} {
-			tk, err := d.sys.CreateTicket(ctx, twNew("hello"))
+			tk, err := d.sys.Tickets().Create(ctx, twNew("hello"))
 			require.NoError(t, err)
 			assert.Equal(t, []string{d.tag}, tk.Tags, "round %d: the desk's own trigger", round)
 		}

@@ -27,14 +27,14 @@ func testDeskWorkflow(t *testing.T, s helpdesk.Store) {
 	require.NoError(t, err)
 	acme := desk.Service("acme")
 	sys := acme.As(helpdesk.System)
-	admin, err := sys.CreateAgent(ctx, agent.New{Name: "Admin", Email: "admin@example.com", Role: agent.RoleAdmin})
+	admin, err := sys.Agents().Create(ctx, agent.New{Name: "Admin", Email: "admin@example.com", Role: agent.RoleAdmin})
 	require.NoError(t, err)
-	kim, err := sys.CreateAgent(ctx, agent.New{Name: "Kim", Email: "kim@example.com", Role: agent.RoleAgent,
+	kim, err := sys.Agents().Create(ctx, agent.New{Name: "Kim", Email: "kim@example.com", Role: agent.RoleAgent,
 		Permissions: &agent.Permissions{Ticket: true}})
 	require.NoError(t, err)
 	asKim := acme.As(helpdesk.AgentID(kim.ID))
 
-	tk, err := sys.CreateTicket(ctx, ticket.New{
+	tk, err := sys.Tickets().Create(ctx, ticket.New{
 		Requester: ticket.Requester{Name: "Customer", Email: "c@example.com"},
 		Title:     "Cannot log in", Content: "=HYPERLINK(\"x\")", Channel: ticket.ChannelEmail,
 	})
@@ -46,39 +46,39 @@ func testDeskWorkflow(t *testing.T, s helpdesk.Store) {
 	var wg sync.WaitGroup
 	for i := range 6 {
 		wg.Go(func() {
-			_, err := asKim.Reply(ctx, tk.ID, helpdesk.Reply{Body: strings.Repeat("r", i+1), Internal: i%2 == 1})
+			_, err := asKim.Tickets().Reply(ctx, tk.ID, helpdesk.Reply{Body: strings.Repeat("r", i+1), Internal: i%2 == 1})
 			assert.NoError(t, err)
 		})
 	}
 	wg.Wait()
-	cs, err := asKim.Comments(ctx, tk.ID)
+	cs, err := asKim.Tickets().Comments(ctx, tk.ID)
 	require.NoError(t, err)
 	assert.Len(t, cs, 6)
-	got, err := asKim.Ticket(ctx, tk.ID)
+	got, err := asKim.Tickets().Get(ctx, tk.ID)
 	require.NoError(t, err)
 	assert.Equal(t, ticket.StatusOpen, got.Status, "first public reply opens (TKT-2)")
 	assert.Equal(t, int64(7), got.Version)
 
-	solved, err := asKim.Solve(ctx, tk.ID, helpdesk.SolveOptions{Internal: true})
+	solved, err := asKim.Tickets().Solve(ctx, tk.ID, helpdesk.Solve{Internal: true})
 	require.NoError(t, err)
 	assert.Equal(t, ticket.StatusSolved, solved.Status)
-	hist, err := asKim.History(ctx, tk.ID)
+	hist, err := asKim.Tickets().History(ctx, tk.ID)
 	require.NoError(t, err)
 	last := hist[len(hist)-1]
 	assert.Equal(t, ticket.FieldInternalResolution, last.Field)
 	assert.Equal(t, "내부 처리", last.To, "TKT-6 text in the ticket's language")
 
 	var buf bytes.Buffer
-	err = asKim.ExportHistory(ctx, &buf, helpdesk.CSV, ticket.ChangeFilter{TicketID: tk.ID})
+	err = asKim.Tickets().ExportHistory(ctx, &buf, helpdesk.CSV, ticket.ChangeFilter{TicketID: tk.ID})
 	require.ErrorIs(t, err, helpdesk.ErrForbidden, "export needs the export permission")
-	require.NoError(t, acme.As(helpdesk.AgentID(admin.ID)).ExportHistory(ctx, &buf, helpdesk.CSV, ticket.ChangeFilter{TicketID: tk.ID}))
+	require.NoError(t, acme.As(helpdesk.AgentID(admin.ID)).Tickets().ExportHistory(ctx, &buf, helpdesk.CSV, ticket.ChangeFilter{TicketID: tk.ID}))
 	lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
 	assert.Len(t, lines, len(hist)+1)
 
 	// a closed ticket answers a customer reply with a linked follow-up
-	_, err = sys.ChangeStatus(ctx, tk.ID, ticket.StatusClosed)
+	_, err = sys.Tickets().SetStatus(ctx, tk.ID, ticket.StatusClosed)
 	require.NoError(t, err)
-	fu, err := sys.CustomerReply(ctx, tk.ID, "still broken")
+	fu, err := sys.Tickets().CustomerReply(ctx, tk.ID, "still broken")
 	require.NoError(t, err)
 	assert.NotEqual(t, tk.ID, fu.ID)
 	assert.Equal(t, tk.ID, fu.FollowUpOf)
@@ -114,21 +114,21 @@ func testAutoCloseWorkflow(t *testing.T, s helpdesk.Store) {
 		require.NoError(t, err)
 		sys := desk.Service(id).As(helpdesk.System)
 		for range 3 {
-			tk, err := sys.CreateTicket(ctx, ticket.New{Requester: ticket.Requester{Name: "C", Email: "c@example.com"},
+			tk, err := sys.Tickets().Create(ctx, ticket.New{Requester: ticket.Requester{Name: "C", Email: "c@example.com"},
 				Title: "t", Content: "c", Channel: ticket.ChannelEmail})
 			require.NoError(t, err)
-			_, err = sys.Solve(ctx, tk.ID, helpdesk.SolveOptions{Internal: true})
+			_, err = sys.Tickets().Solve(ctx, tk.ID, helpdesk.Solve{Internal: true})
 			require.NoError(t, err)
 			solved[id] = append(solved[id], tk.ID)
 		}
-		tk, err := sys.CreateTicket(ctx, ticket.New{Requester: ticket.Requester{Name: "C", Email: "c@example.com"},
+		tk, err := sys.Tickets().Create(ctx, ticket.New{Requester: ticket.Requester{Name: "C", Email: "c@example.com"},
 			Title: "t", Content: "c", Channel: ticket.ChannelEmail})
 		require.NoError(t, err)
 		open[id] = tk.ID
 	}
 	ac := desk.AutoCloser(time.Minute)
 	status := func(svc, id string) ticket.Status {
-		tk, err := desk.Service(svc).As(helpdesk.System).Ticket(ctx, id)
+		tk, err := desk.Service(svc).As(helpdesk.System).Tickets().Get(ctx, id)
 		require.NoError(t, err)
 		return tk.Status
 	}

@@ -57,33 +57,33 @@ func run(ctx context.Context, out io.Writer) (err error) {
 	must(desk.CreateService(ctx, helpdesk.NewService{ID: "acme", Settings: helpdesk.Settings{
 		Name: "ACME", Languages: []string{"en"}, Channels: helpdesk.Channels{Ticket: true}}}))
 	sys := desk.Service("acme").As(helpdesk.System)
-	admin := must(sys.CreateAgent(ctx, agent.New{Name: "Ada", Email: "ada@acme.example", Role: agent.RoleAdmin}))
+	admin := must(sys.Agents().Create(ctx, agent.New{Name: "Ada", Email: "ada@acme.example", Role: agent.RoleAdmin}))
 	asAdmin := desk.Service("acme").As(helpdesk.AgentID(admin.ID))
-	billing := must(asAdmin.CreateGroup(ctx, helpdesk.GroupSpec{Name: "Billing", Strategy: agent.StrategyRoundRobin}))
+	billing := must(asAdmin.Groups().Create(ctx, helpdesk.NewGroup{Name: "Billing", Strategy: agent.StrategyRoundRobin}))
 	for _, name := range []string{"Bo", "Cy"} {
-		must(asAdmin.CreateAgent(ctx, agent.New{Name: name, Email: name + "@acme.example", GroupIDs: []string{billing.ID}}))
+		must(asAdmin.Agents().Create(ctx, agent.New{Name: name, Email: name + "@acme.example", GroupIDs: []string{billing.ID}}))
 	}
-	refunds := must(asAdmin.CreateCategory(ctx, category.New{Tree: category.Intake, Name: i18n.Text{"en": "Refunds"}}))
-	must(asAdmin.CreateField(ctx, field.New{Key: "order_no", Kind: field.KindCustomer, Type: field.TypeText,
+	refunds := must(asAdmin.Categories().Create(ctx, category.New{Tree: category.Intake, Name: i18n.Text{"en": "Refunds"}}))
+	must(asAdmin.Fields().Create(ctx, field.New{Key: "order_no", Kind: field.KindCustomer, Type: field.TypeText,
 		Label: i18n.Text{"en": "Order number"}}))
-	tpl := must(asAdmin.CreateTemplate(ctx, template.Spec{Title: "Refund sent", Code: "refund",
+	tpl := must(asAdmin.Templates().Create(ctx, template.New{Title: "Refund sent", Code: "refund",
 		Content: "Hello #{customerName}, your refund is on its way."}))
-	must(asAdmin.CreateTrigger(ctx, trigger.New{Name: "Refunds to billing",
+	must(asAdmin.Triggers().Create(ctx, trigger.New{Name: "Refunds to billing",
 		All: []trigger.Condition{{Target: "event", Op: trigger.Is, Value: "created"},
 			{Target: "intake_category", Op: trigger.IsUnder, Value: refunds.ID}},
 		Actions: []trigger.Action{{Kind: trigger.AssignRoundRobin, GroupID: billing.ID},
 			{Kind: trigger.SetPriority, Value: "high"},
 			{Kind: trigger.Notify, Recipient: trigger.RecipientAssignee,
 				Subject: i18n.Text{"en": "[#{ticketId}] #{title}"}, Body: i18n.Text{"en": "New refund: #{content}"}}}}))
-	t := must(sys.CreateTicket(ctx, ticket.New{Requester: ticket.Requester{Name: "Lee", Email: "lee@example.com"},
+	t := must(sys.Tickets().Create(ctx, ticket.New{Requester: ticket.Requester{Name: "Lee", Email: "lee@example.com"},
 		Title: "Refund please", Content: "Order 42 arrived broken.", Channel: ticket.ChannelEmail,
 		IntakeCategoryID: refunds.ID, CustomerFields: ticket.Fields{"order_no": "42"}}))
-	asAssignee := desk.Service("acme").As(helpdesk.AgentID(must(sys.Ticket(ctx, t.ID)).AssigneeID))
-	must(asAssignee.ReplyWithTemplate(ctx, t.ID, helpdesk.TemplateReply{TemplateID: tpl.ID, Additions: "Sorry!"}))
-	must(asAssignee.Solve(ctx, t.ID, helpdesk.SolveOptions{}))
+	asAssignee := desk.Service("acme").As(helpdesk.AgentID(must(sys.Tickets().Get(ctx, t.ID)).AssigneeID))
+	must(asAssignee.Tickets().ReplyWithTemplate(ctx, t.ID, helpdesk.TemplateReply{TemplateID: tpl.ID, Additions: "Sorry!"}))
+	must(asAssignee.Tickets().Solve(ctx, t.ID, helpdesk.Solve{}))
 	d := must(desk.Dispatcher(notify.DispatcherConfig{Notifiers: notify.Notifiers{Mail: printMailer{out}}}))
 	must(d.RunOnce(ctx))
-	return asAdmin.ExportHistory(ctx, out, helpdesk.CSV, ticket.ChangeFilter{TicketID: t.ID})
+	return asAdmin.Tickets().ExportHistory(ctx, out, helpdesk.CSV, ticket.ChangeFilter{TicketID: t.ID})
 	// --- user code ends here ---
 }
 

@@ -47,7 +47,7 @@ func run(ctx context.Context) error {
 	acme := desk.Service("acme")
 
 	// The system actor bootstraps the first agent.
-	kim, err := acme.As(helpdesk.System).CreateAgent(ctx, agent.New{Name: "Kim Minji", Email: "minji@acme.example", Role: agent.RoleAdmin})
+	kim, err := acme.As(helpdesk.System).Agents().Create(ctx, agent.New{Name: "Kim Minji", Email: "minji@acme.example", Role: agent.RoleAdmin})
 	if err != nil {
 		return err
 	}
@@ -56,7 +56,7 @@ func run(ctx context.Context) error {
 	// A trigger (TRG-1..7): new tickets about invoices get priority high
 	// and a tag, and the customer an acknowledgement (an outbox message,
 	// written in the same transaction as the ticket).
-	_, err = asKim.CreateTrigger(ctx, trigger.New{
+	_, err = asKim.Triggers().Create(ctx, trigger.New{
 		Name: "Invoices are urgent",
 		All:  []trigger.Condition{{Target: "event", Op: trigger.Is, Value: "created"}},
 		Any: []trigger.Condition{
@@ -76,7 +76,7 @@ func run(ctx context.Context) error {
 	}
 
 	// A customer writes in (mail ingestion and the help center act as System).
-	t, err := acme.As(helpdesk.System).CreateTicket(ctx, ticket.New{
+	t, err := acme.As(helpdesk.System).Tickets().Create(ctx, ticket.New{
 		Requester: ticket.Requester{Name: "Lee Jun", Email: "jun@customer.example"},
 		Title:     "Cannot download my invoice",
 		Content:   "The download button does nothing.",
@@ -87,7 +87,7 @@ func run(ctx context.Context) error {
 		return err
 	}
 	fmt.Printf("created ticket #%d %q (%s, priority %s, tags %v)\n", t.Number, t.Title, t.Status, t.Priority, t.Tags)
-	queued, err := asKim.Messages(ctx, notify.Filter{})
+	queued, err := asKim.Outbox().List(ctx, notify.Filter{})
 	if err != nil {
 		return err
 	}
@@ -95,26 +95,26 @@ func run(ctx context.Context) error {
 		fmt.Printf("outbox: %s to %s: %q\n", m.Medium, m.Recipient, m.Payload.Subject)
 	}
 
-	if _, err := asKim.Reply(ctx, t.ID, helpdesk.Reply{Body: "Thanks, we are looking into it."}); err != nil {
+	if _, err := asKim.Tickets().Reply(ctx, t.ID, helpdesk.Reply{Body: "Thanks, we are looking into it."}); err != nil {
 		return err
 	}
-	if _, err := asKim.Reply(ctx, t.ID, helpdesk.Reply{Body: "Cache issue on the CDN, purged.", Internal: true}); err != nil {
+	if _, err := asKim.Tickets().Reply(ctx, t.ID, helpdesk.Reply{Body: "Cache issue on the CDN, purged.", Internal: true}); err != nil {
 		return err
 	}
-	t, err = asKim.Ticket(ctx, t.ID)
+	t, err = asKim.Tickets().Get(ctx, t.ID)
 	if err != nil {
 		return err
 	}
-	if _, err := asKim.UpdateTicket(ctx, t.ID, ticket.Update{Version: t.Version, Tags: &[]string{"billing", "cdn"}}); err != nil {
+	if _, err := asKim.Tickets().Update(ctx, t.ID, ticket.Update{Version: t.Version, Tags: &[]string{"billing", "cdn"}}); err != nil {
 		return err
 	}
-	t, err = asKim.Solve(ctx, t.ID, helpdesk.SolveOptions{Internal: true})
+	t, err = asKim.Tickets().Solve(ctx, t.ID, helpdesk.Solve{Internal: true})
 	if err != nil {
 		return err
 	}
 	fmt.Printf("ticket #%d is now %s (version %d)\n\nhistory of #%d:\n", t.Number, t.Status, t.Version, t.Number)
 
-	history, err := asKim.History(ctx, t.ID)
+	history, err := asKim.Tickets().History(ctx, t.ID)
 	if err != nil {
 		return err
 	}
@@ -133,5 +133,5 @@ func run(ctx context.Context) error {
 
 	// The same history as an export file (needs the export permission).
 	fmt.Println("\nexport (CSV):")
-	return asKim.ExportHistory(ctx, os.Stdout, helpdesk.CSV, ticket.ChangeFilter{TicketID: t.ID})
+	return asKim.Tickets().ExportHistory(ctx, os.Stdout, helpdesk.CSV, ticket.ChangeFilter{TicketID: t.ID})
 }
