@@ -133,7 +133,7 @@ func DefaultToggles(r Role) Toggles {
 func (n New) Validate() error {
 	var c errs.Collector
 	text.Check(&c, "name", n.Name, true, text.NameBytes)
-	CheckEmail(&c, "email", n.Email)
+	text.CheckEmail(&c, "email", n.Email)
 	if n.Role != "" && !n.Role.Valid() {
 		c.Add("role", "unknown role %q", n.Role)
 	}
@@ -144,13 +144,6 @@ func (n New) Validate() error {
 		c.Add("extension", "is over 32 bytes")
 	}
 	return c.Err()
-}
-
-// CheckEmail records a problem on c unless s is a plain email address.
-func CheckEmail(c *errs.Collector, field, s string) {
-	if !text.Email(s) {
-		c.Add(field, "%q is not a plain email address", s)
-	}
 }
 
 // Update changes an agent's settings (admin). Nil fields stay as they are.

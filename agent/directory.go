@@ -2,7 +2,6 @@ package agent
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"sync"
 
@@ -49,7 +48,7 @@ func (d *MemoryDirectory) LookUp(_ context.Context, account string) (Member, err
 	defer d.mu.Unlock()
 	m, ok := d.members[account]
 	if !ok {
-		return Member{}, fmt.Errorf("directory member %q: %w", account, errs.ErrNotFound)
+		return Member{}, errs.NotFound("directory member", account)
 	}
 	return m, nil
 }

@@ -98,15 +98,13 @@ func problems(err error) map[string]string {
 
 func TestCheckName_CAT4_SVC2(t *testing.T) {
 	langs := []string{"ko", "en", "ja"}
-	var c errs.Collector
-	got := category.CheckName(&c, "name", i18n.Text{"ko": "  결제 ", "EN": "Billing", "ja": " "}, langs, "ko")
-	require.NoError(t, c.Err())
+	got, err := category.CheckName("name", i18n.Text{"ko": "  결제 ", "EN": "Billing", "ja": " "}, langs, "ko")
+	require.NoError(t, err)
 	assert.Equal(t, i18n.Text{"ko": "결제", "en": "Billing"}, got, "trimmed, canonical tags, empty texts dropped")
 
-	c = errs.Collector{}
-	category.CheckName(&c, "name", i18n.Text{"en": "Billing", "fr": "Facturation", "ja": strings.Repeat("あ", 70),
+	_, err = category.CheckName("name", i18n.Text{"en": "Billing", "fr": "Facturation", "ja": strings.Repeat("あ", 70),
 		"zz!": "x", "de": ""}, langs, "ko")
-	p := problems(c.Err())
+	p := problems(err)
 	assert.Len(t, p, 5, "%v", p)
 	assert.Contains(t, p["name.ko"], "default language")
 	assert.Contains(t, p["name.fr"], "not one of the service's languages")
@@ -114,15 +112,13 @@ func TestCheckName_CAT4_SVC2(t *testing.T) {
 	assert.Contains(t, p["name.ja"], "over 200 bytes")
 	assert.Contains(t, p, "name.zz!")
 
-	c = errs.Collector{}
-	category.CheckName(&c, "name", i18n.Text{"ko": "결\n제", "en": "Bill", "EN": "Bill"}, langs, "ko")
-	p = problems(c.Err())
+	_, err = category.CheckName("name", i18n.Text{"ko": "결\n제", "en": "Bill", "EN": "Bill"}, langs, "ko")
+	p = problems(err)
 	assert.Contains(t, p["name.ko"], "control characters")
 	assert.Contains(t, p["name.en"], "given twice")
 
-	c = errs.Collector{}
-	category.CheckName(&c, "name", nil, langs, "ko")
-	assert.Equal(t, []string{"name.ko"}, keys(problems(c.Err())))
+	_, err = category.CheckName("name", nil, langs, "ko")
+	assert.Equal(t, []string{"name.ko"}, keys(problems(err)))
 }
 
 func keys(m map[string]string) []string {
@@ -160,7 +156,7 @@ func TestFindClashes_CAT3_PerLevelPerLanguage(t *testing.T) {
 	var ce *category.NameClashError
 	require.ErrorAs(t, err, &ce)
 	assert.Equal(t, "en", ce.Clashes[0].Lang, "sorted")
-	assert.Equal(t, `category name clash (CAT-3): the en name "BILLING" of category n is used by category a ("Billing") on level 1 of the intake tree; `+
+	assert.Equal(t, `conflict: category name clash (CAT-3): the en name "BILLING" of category n is used by category a ("Billing") on level 1 of the intake tree; `+
 		`the ko name "결제" of category n is used by category a ("결제") on level 1 of the intake tree`, err.Error())
 	assert.NoError(t, category.NewClashError(nil))
 }
@@ -178,9 +174,9 @@ func TestCheckMove_CAT2_CycleAndDepth(t *testing.T) {
 	var ce *category.CycleError
 	require.ErrorAs(t, category.CheckMove([]category.Category{b, c, d}, &b), &ce)
 	assert.Equal(t, category.CycleError{ID: "b", ParentID: "b"}, *ce)
-	assert.Equal(t, "category b cannot be moved under itself", ce.Error())
+	assert.Equal(t, "invalid: category b cannot be moved under itself", ce.Error())
 	require.ErrorAs(t, category.CheckMove([]category.Category{b, d, c}, &d), &ce)
-	assert.Equal(t, "category b cannot be moved under d, which is below it", ce.Error())
+	assert.Equal(t, "invalid: category b cannot be moved under d, which is below it", ce.Error())
 	assert.ErrorIs(t, ce, errs.ErrInvalid)
 
 	var de *category.DepthError
@@ -268,7 +264,7 @@ func TestHelpCenter_CAT6_DisabledHidesSubtree(t *testing.T) {
 
 func TestDepthError_Message(t *testing.T) {
 	err := error(&category.DepthError{ID: "f", Level: 6})
-	assert.Equal(t, "category f would be on level 6; a tree has at most 5 levels (CAT-2)", err.Error())
+	assert.Equal(t, "invalid: category f would be on level 6; a tree has at most 5 levels (CAT-2)", err.Error())
 	assert.True(t, errors.Is(err, category.ErrInvalid))
 	assert.False(t, errors.Is(err, category.ErrConflict))
 	assert.Equal(t, fmt.Sprint(category.MaxDepth), "5")

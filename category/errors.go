@@ -36,7 +36,7 @@ type DepthError struct {
 
 // Error implements error.
 func (e *DepthError) Error() string {
-	return fmt.Sprintf("category %s would be on level %d; a tree has at most %d levels (CAT-2)", e.ID, e.Level, MaxDepth)
+	return fmt.Sprintf("invalid: category %s would be on level %d; a tree has at most %d levels (CAT-2)", e.ID, e.Level, MaxDepth)
 }
 
 // Is reports whether target is ErrInvalid.
@@ -52,9 +52,9 @@ type CycleError struct {
 // Error implements error.
 func (e *CycleError) Error() string {
 	if e.ID == e.ParentID {
-		return fmt.Sprintf("category %s cannot be moved under itself", e.ID)
+		return fmt.Sprintf("invalid: category %s cannot be moved under itself", e.ID)
 	}
-	return fmt.Sprintf("category %s cannot be moved under %s, which is below it", e.ID, e.ParentID)
+	return fmt.Sprintf("invalid: category %s cannot be moved under %s, which is below it", e.ID, e.ParentID)
 }
 
 // Is reports whether target is ErrInvalid.
@@ -100,7 +100,7 @@ func NewClashError(cs []Clash) error {
 // Error implements error.
 func (e *NameClashError) Error() string {
 	var b strings.Builder
-	b.WriteString("category name clash (CAT-3): ")
+	b.WriteString("conflict: category name clash (CAT-3): ")
 	for i, c := range e.Clashes {
 		if i > 0 {
 			b.WriteString("; ")

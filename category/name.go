@@ -23,13 +23,16 @@ func NameKey(name string) string {
 	return strings.Join(strings.Fields(strings.ToLower(norm.NFKC.String(name))), " ")
 }
 
-// CheckName normalises a per-language name and records on c every
+// CheckName normalises a per-language name and returns it with a
+// *problem.ValidationError (helpdesk.ValidationError) that names every
 // problem, each on field "<field>.<lang>": a language that is not one of
 // langs, a text over MaxNameBytes or with control characters, a missing
-// name in the default language def (SVC-2). Language tags are made
-// canonical ("EN" is "en"), texts trimmed and NFC-normalised, and empty
-// texts dropped (they fall back to the default language).
-func CheckName(c *errs.Collector, field string, name i18n.Text, langs []string, def string) i18n.Text {
+// name in the default language def (SVC-2); the error is nil when there
+// are none. Language tags are made canonical ("EN" is "en"), texts trimmed
+// and NFC-normalised, and empty texts dropped (they fall back to the
+// default language).
+func CheckName(field string, name i18n.Text, langs []string, def string) (i18n.Text, error) {
+	var c errs.Collector
 	out := make(i18n.Text, len(name))
 	for _, tag := range name.Langs() {
 		text := strings.TrimSpace(norm.NFC.String(name[tag]))
@@ -56,7 +59,7 @@ func CheckName(c *errs.Collector, field string, name i18n.Text, langs []string, 
 	if out[def] == "" && !c.Has(field+"."+def) {
 		c.Add(field+"."+def, "a name in the service's default language %q is required (SVC-2)", def)
 	}
-	return out
+	return out, c.Err()
 }
 
 // FindClashes returns the names of c that a category of others uses on

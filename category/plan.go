@@ -2,9 +2,10 @@ package category
 
 import (
 	"cmp"
-	"fmt"
 	"slices"
 	"time"
+
+	"github.com/deskkit/deskkit/internal/errs"
 )
 
 // The plan functions check one write against the tree rules and return the
@@ -23,14 +24,14 @@ import (
 // CAT-3).
 func PlanCreate(live []Category, c Category) (Category, error) {
 	if !c.Tree.Valid() {
-		return Category{}, fmt.Errorf("category tree %q: %w", c.Tree, ErrInvalid)
+		return Category{}, errs.New(ErrInvalid, "category tree %q", c.Tree)
 	}
 	c = c.Clone()
 	c.Path, c.Deleted = nil, false
 	if c.ParentID != "" {
 		p, ok := find(live, c.Tree, c.ParentID)
 		if !ok {
-			return Category{}, fmt.Errorf("parent %s category %q: %w", c.Tree, c.ParentID, ErrNotFound)
+			return Category{}, errs.New(ErrNotFound, "parent %s category %q", c.Tree, c.ParentID)
 		}
 		c.Path = append(slices.Clone(p.Path), p.ID)
 	}
@@ -64,14 +65,14 @@ func CheckRename(live []Category, c Category) error {
 func PlanMove(live []Category, id, parentID string, at time.Time) (Category, []Category, error) {
 	c, ok := find(live, "", id)
 	if !ok {
-		return Category{}, nil, fmt.Errorf("category %q: %w", id, ErrNotFound)
+		return Category{}, nil, errs.NotFound("category", id)
 	}
 	var parent *Category
 	var prefix []string
 	if parentID != "" {
 		p, ok := find(live, c.Tree, parentID)
 		if !ok {
-			return Category{}, nil, fmt.Errorf("parent %s category %q: %w", c.Tree, parentID, ErrNotFound)
+			return Category{}, nil, errs.New(ErrNotFound, "parent %s category %q", c.Tree, parentID)
 		}
 		parent, prefix = &p, append(slices.Clone(p.Path), p.ID)
 	}
@@ -119,7 +120,7 @@ func PlanMove(live []Category, id, parentID string, at time.Time) (Category, []C
 func PlanReorder(live []Category, tree Tree, parentID string, ids []string) ([]Category, error) {
 	if parentID != "" {
 		if _, ok := find(live, tree, parentID); !ok {
-			return nil, fmt.Errorf("parent %s category %q: %w", tree, parentID, ErrNotFound)
+			return nil, errs.New(ErrNotFound, "parent %s category %q", tree, parentID)
 		}
 	}
 	kids := children(live, tree, parentID)
@@ -149,7 +150,7 @@ func PlanReorder(live []Category, tree Tree, parentID string, ids []string) ([]C
 func PlanDelete(live []Category, id string, at time.Time) ([]string, []Category, error) {
 	c, ok := find(live, "", id)
 	if !ok {
-		return nil, nil, fmt.Errorf("category %q: %w", id, ErrNotFound)
+		return nil, nil, errs.NotFound("category", id)
 	}
 	sub := subtree(live, c)
 	slices.SortFunc(sub[1:], func(a, b Category) int {

@@ -2,8 +2,9 @@ package category
 
 import (
 	"cmp"
-	"fmt"
 	"slices"
+
+	"github.com/deskkit/deskkit/internal/errs"
 )
 
 // Order returns cs in display order: depth first, siblings by Position then
@@ -155,17 +156,17 @@ func CheckReorder(ids []string, siblings []Category) error {
 	seen := make(map[string]bool, len(ids))
 	for _, id := range ids {
 		if seen[id] {
-			return fmt.Errorf("reorder: category %q is listed twice: %w", id, ErrInvalid)
+			return errs.New(ErrInvalid, "reorder: category %q is listed twice", id)
 		}
 		seen[id] = true
 	}
 	for _, s := range siblings {
 		if !seen[s.ID] {
-			return fmt.Errorf("reorder: sibling %q is not listed: %w", s.ID, ErrInvalid)
+			return errs.New(ErrInvalid, "reorder: sibling %q is not listed", s.ID)
 		}
 	}
 	if len(ids) != len(siblings) {
-		return fmt.Errorf("reorder: %d ids for %d siblings (ids of other categories listed): %w", len(ids), len(siblings), ErrInvalid)
+		return errs.New(ErrInvalid, "reorder: %d ids for %d siblings (ids of other categories listed)", len(ids), len(siblings))
 	}
 	return nil
 }

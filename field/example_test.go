@@ -6,7 +6,6 @@ import (
 
 	"github.com/deskkit/deskkit/field"
 	"github.com/deskkit/deskkit/helpdesk/i18n"
-	"github.com/deskkit/deskkit/internal/errs"
 )
 
 // Define a select field, lay it out for an intake category and check the
@@ -30,10 +29,9 @@ func Example() {
 	fmt.Println("layout:", keys)
 
 	schema := field.Schema{Fields: defs, Customer: field.Layout{Kind: field.KindCustomer, Keys: keys}}
-	var c errs.Collector
-	field.Check{Prefix: "customer_fields.", Kind: field.KindCustomer, Schema: schema, Required: true}.
-		Run(&c, map[string]any{"size": "xl", "colour": "red"})
-	fmt.Println(c.Err())
+	err = field.Check{Prefix: "customer_fields.", Kind: field.KindCustomer, Schema: schema, Required: true}.
+		Run(map[string]any{"size": "xl", "colour": "red"})
+	fmt.Println(err)
 	// Output:
 	// layout: [intake_type size privacy_consent]
 	// invalid: customer_fields.colour: no field "colour" in this service; customer_fields.size: "xl" is not one of the options ["s" "m"]

@@ -2,7 +2,6 @@ package field
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"time"
 
@@ -18,18 +17,18 @@ var (
 	ErrNotFound = errs.ErrNotFound
 	// ErrDuplicateKey: another field of the service, system fields
 	// included, has the key. It matches helpdesk.ErrConflict.
-	ErrDuplicateKey = fmt.Errorf("field key is taken: %w", errs.ErrConflict)
+	ErrDuplicateKey = errs.New(errs.ErrConflict, "field key is taken")
 	// ErrSystemField: the call would delete a system field, which can only
 	// be reset (FLD-4), or change what a system field's defaults fix. It
 	// matches helpdesk.ErrInvalid.
-	ErrSystemField = fmt.Errorf("system field: %w", errs.ErrInvalid)
+	ErrSystemField = errs.New(errs.ErrInvalid, "system field")
 	// ErrNotSystem: Reset was called on a user field, which has no
 	// defaults. It matches helpdesk.ErrInvalid.
-	ErrNotSystem = fmt.Errorf("not a system field: %w", errs.ErrInvalid)
+	ErrNotSystem = errs.New(errs.ErrInvalid, "not a system field")
 	// ErrPinned: a layout moves a pinned field (FLD-2, FLD-3). The error
 	// is also a *helpdesk.ValidationError naming every problem of the
 	// layout; it matches helpdesk.ErrInvalid.
-	ErrPinned = fmt.Errorf("pinned field moved: %w", errs.ErrInvalid)
+	ErrPinned = errs.New(errs.ErrInvalid, "pinned field moved")
 )
 
 // Kind says who fills a field in.

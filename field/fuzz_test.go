@@ -58,19 +58,17 @@ func FuzzCheckValue(f *testing.F) {
 			keys = append(keys, k)
 		}
 		sch := field.Schema{Fields: defs, Customer: field.Layout{Kind: field.KindCustomer, Keys: keys}}
-		var c errs.Collector
-		field.Check{Prefix: "cf.", Kind: field.KindCustomer, Schema: sch, Required: true}.Run(&c, values)
+		err := field.Check{Prefix: "cf.", Kind: field.KindCustomer, Schema: sch, Required: true}.Run(values)
 		var got int
-		if ve, ok := c.Err().(*errs.ValidationError); ok {
+		if ve, ok := err.(*errs.ValidationError); ok {
 			got = len(ve.Problems)
 		}
 		if got < bad || got > len(vals) {
 			t.Fatalf("%d problems for %d bad values of %d", got, bad, len(vals))
 		}
 		// Unchanged values are never checked.
-		var same errs.Collector
-		field.Check{Prefix: "cf.", Kind: field.KindCustomer, Schema: field.Schema{}, Compare: true, Before: values, Required: true}.Run(&same, values)
-		if err := same.Err(); err != nil {
+		same := field.Check{Prefix: "cf.", Kind: field.KindCustomer, Schema: field.Schema{}, Compare: true, Before: values, Required: true}.Run(values)
+		if err := same; err != nil {
 			for _, p := range err.(*errs.ValidationError).Problems {
 				if v := values[strings.TrimPrefix(p.Field, "cf.")]; selfEqual(v) {
 					t.Fatalf("unchanged canonical value %#v reported: %v", v, p)

@@ -2,7 +2,6 @@ package field
 
 import (
 	"cmp"
-	"fmt"
 	"slices"
 	"strings"
 
@@ -155,10 +154,10 @@ func Current(key string, row Field, stored bool) (Field, bool) {
 // (helpdesk.ErrInvalid).
 func CheckCreate(f Field, taken bool) error {
 	if f.System {
-		return fmt.Errorf("field %q: only user fields are created: %w", f.Key, errs.ErrInvalid)
+		return errs.New(errs.ErrInvalid, "field %q: only user fields are created", f.Key)
 	}
 	if taken || IsSystem(f.Key) {
-		return fmt.Errorf("field %q: %w", f.Key, ErrDuplicateKey)
+		return errs.New(ErrDuplicateKey, "the key %q is taken by another field", f.Key)
 	}
 	return nil
 }
@@ -169,9 +168,9 @@ func CheckCreate(f Field, taken bool) error {
 func CheckDelete(key string, stored bool) error {
 	switch {
 	case IsSystem(key):
-		return fmt.Errorf("field %q cannot be deleted, only reset (FLD-4): %w", key, ErrSystemField)
+		return errs.New(ErrSystemField, "field %q cannot be deleted, only reset (FLD-4)", key)
 	case !stored:
-		return fmt.Errorf("field %q: %w", key, ErrNotFound)
+		return errs.NotFound("field", key)
 	}
 	return nil
 }
@@ -185,7 +184,7 @@ func ResetTo(key string, stored bool) (Field, error) {
 		return d, nil
 	}
 	if stored {
-		return Field{}, fmt.Errorf("field %q has no defaults to reset to: %w", key, ErrNotSystem)
+		return Field{}, errs.New(ErrNotSystem, "field %q has no defaults to reset to", key)
 	}
-	return Field{}, fmt.Errorf("field %q: %w", key, ErrNotFound)
+	return Field{}, errs.NotFound("field", key)
 }

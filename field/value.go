@@ -228,12 +228,15 @@ type Check struct {
 	Required bool
 }
 
-// Run adds to c one problem for every bad value: a key that is no field of
-// the service, a field of the other kind, a field that stands for a ticket
-// column, a field not in the layout, a value of the wrong shape or not one
-// of the options, and (Required) a missing required value. Every bad field
-// is reported, not only the first; a name c already has is skipped.
-func (k Check) Run(c *errs.Collector, values map[string]any) {
+// Run checks values and returns a *problem.ValidationError
+// (helpdesk.ValidationError) with one problem for every bad value, or nil:
+// a key that is no field of the service, a field of the other kind, a
+// field that stands for a ticket column, a field not in the layout, a
+// value of the wrong shape or not one of the options, and (Required) a
+// missing required value. Every bad field is reported, once, not only the
+// first.
+func (k Check) Run(values map[string]any) error {
+	var c errs.Collector
 	layout := k.Schema.Customer
 	if k.Kind == KindAgent {
 		layout = k.Schema.Agent
@@ -252,7 +255,7 @@ func (k Check) Run(c *errs.Collector, values map[string]any) {
 	}
 	for _, key := range slices.Sorted(maps.Keys(values)) {
 		name, v := k.Prefix+key, values[key]
-		if c.Has(name) || unchanged(key, v) {
+		if unchanged(key, v) {
 			continue
 		}
 		f, ok := defs[key]
@@ -274,7 +277,7 @@ func (k Check) Run(c *errs.Collector, values map[string]any) {
 		}
 	}
 	if !k.Required {
-		return
+		return c.Err()
 	}
 	for _, key := range layout.Keys {
 		f, ok := defs[key]
@@ -291,6 +294,7 @@ func (k Check) Run(c *errs.Collector, values map[string]any) {
 			c.Add(name, "%s", requiredReason(f))
 		}
 	}
+	return c.Err()
 }
 
 func requiredReason(f Field) string {

@@ -25,9 +25,9 @@ func (h Agents) RecordLogin(ctx context.Context, e agent.LoginEvent) (agent.Logi
 	if err := c.Err(); err != nil {
 		return e, err
 	}
-	err := h.s.run(ctx, permRead, func(o *op) error {
+	err := h.s.run(ctx, "Agents.RecordLogin", permRead, func(o *op) error {
 		if o.agent != nil && o.agent.ID != e.AgentID {
-			return fmt.Errorf("%w: an agent records only their own logins", ErrForbidden)
+			return errs.New(ErrForbidden, "%s: an agent records only their own logins", o.call)
 		}
 		if _, err := o.r.Agents().Get(ctx, e.AgentID); err != nil {
 			return err
@@ -46,7 +46,7 @@ func (h Agents) LoginLog(ctx context.Context, f agent.LoginFilter) (agent.LoginP
 		return agent.LoginPage{}, err
 	}
 	var out agent.LoginPage
-	err = h.s.run(ctx, permLogs, func(o *op) (err error) {
+	err = h.s.run(ctx, "Agents.LoginLog", permLogs, func(o *op) (err error) {
 		out, err = o.r.Logins().List(ctx, q)
 		return err
 	})
@@ -56,7 +56,7 @@ func (h Agents) LoginLog(ctx context.Context, f agent.LoginFilter) (agent.LoginP
 // MenuAccess returns the access of every menu (AGT-8).
 func (h Agents) MenuAccess(ctx context.Context) ([]agent.MenuAccess, error) {
 	var out []agent.MenuAccess
-	err := h.s.run(ctx, permRead, func(o *op) error {
+	err := h.s.run(ctx, "Agents.MenuAccess", permRead, func(o *op) error {
 		for _, m := range agent.Menus {
 			a, err := o.r.Menus().Get(ctx, m)
 			if err != nil {
@@ -84,7 +84,7 @@ func (h Agents) SetMenuAccess(ctx context.Context, a agent.MenuAccess) (agent.Me
 	if !a.Partial {
 		a.Restricted = nil
 	}
-	err := h.s.run(ctx, permSettings, func(o *op) error {
+	err := h.s.run(ctx, "Agents.SetMenuAccess", permSettings, func(o *op) error {
 		var c errs.Collector
 		for _, id := range a.Restricted {
 			if _, err := o.r.Agents().Get(ctx, id); errors.Is(err, ErrNotFound) {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/deskkit/deskkit/agent"
 	"github.com/deskkit/deskkit/internal/errs"
+	"github.com/deskkit/deskkit/internal/text"
 )
 
 // Create adds an agent to the service (AGT-1, AGT-2; admin or system;
@@ -33,7 +34,7 @@ func (h Agents) Create(ctx context.Context, n agent.New) (agent.Agent, error) {
 		n.Role = agent.RoleAgent
 	}
 	var out agent.Agent
-	err := h.s.run(ctx, permSettings, func(o *op) error {
+	err := h.s.run(ctx, "Agents.Create", permSettings, func(o *op) error {
 		// The directory is asked only once the caller is known to be
 		// allowed: its answer must not leak to anyone else.
 		if d := h.s.desk.directory; d != nil {
@@ -42,7 +43,7 @@ func (h Agents) Create(ctx context.Context, n agent.New) (agent.Agent, error) {
 				return &ValidationError{Problems: []Problem{{Field: "account",
 					Reason: fmt.Sprintf("%q is not a member of the directory; invite them first (AGT-1)", n.Account)}}}
 			} else if err != nil {
-				return fmt.Errorf("directory: %w", err)
+				return errs.Wrap(err, "directory")
 			}
 			n.Account, n.Name, n.Email = m.Account, m.Name, m.Email
 		}
@@ -116,27 +117,27 @@ func checkAgentChannels(c *errs.Collector, ch Channels, p agent.Permissions, cti
 // (AGT-1; admin). Once they join, Create adds them.
 func (h Agents) Invite(ctx context.Context, email, name string) error {
 	var c errs.Collector
-	agent.CheckEmail(&c, "email", email)
+	text.CheckEmail(&c, "email", email)
 	if h.s.desk.directory == nil {
 		c.Add("directory", "no directory is configured (helpdesk.Config.Directory)")
 	}
 	if err := c.Err(); err != nil {
 		return err
 	}
-	return h.s.run(ctx, permSettings, func(*op) error { return h.s.desk.directory.Invite(ctx, email, name) })
+	return h.s.run(ctx, "Agents.Invite", permSettings, func(*op) error { return h.s.desk.directory.Invite(ctx, email, name) })
 }
 
 // Update changes an agent's role, activity, permissions or phone
 // settings (admin). u.Version must be the version read (TKT-8 style).
 func (h Agents) Update(ctx context.Context, id string, u agent.Update) (agent.Agent, error) {
 	var out agent.Agent
-	err := h.s.run(ctx, permSettings, func(o *op) error {
+	err := h.s.run(ctx, "Agents.Update", permSettings, func(o *op) error {
 		a, err := o.r.Agents().Get(ctx, id)
 		if err != nil {
 			return err
 		}
 		if a.Version != u.Version {
-			return fmt.Errorf("%w: agent %s is at version %d, the update is based on %d", ErrConflict, id, a.Version, u.Version)
+			return errs.New(ErrConflict, "agent %q is at version %d, not %d", id, a.Version, u.Version)
 		}
 		if u.Role != nil {
 			a.Role = *u.Role
@@ -177,7 +178,7 @@ func (h Agents) Update(ctx context.Context, id string, u agent.Update) (agent.Ag
 // forbidden.
 func (h Agents) SetToggles(ctx context.Context, id string, t agent.Toggles) (agent.Agent, error) {
 	var out agent.Agent
-	err := h.s.runRetry(ctx, permRead, func(o *op) error {
+	err := h.s.runRetry(ctx, "Agents.SetToggles", permRead, func(o *op) error {
 		a, err := o.r.Agents().Get(ctx, id)
 		if err != nil {
 			return err
@@ -185,11 +186,11 @@ func (h Agents) SetToggles(ctx context.Context, id string, t agent.Toggles) (age
 		if o.agent != nil && !o.agent.IsAdmin() {
 			switch {
 			case o.agent.ID != id:
-				return fmt.Errorf("%w: only an admin sets another agent's toggles (AGT-5)", ErrForbidden)
+				return errs.New(ErrForbidden, "%s: only an admin sets another agent's toggles (AGT-5)", o.call)
 			case !a.Toggles.AssignmentControl:
-				return fmt.Errorf("%w: agent %q has no assignment control (AGT-5)", ErrForbidden, id)
+				return errs.New(ErrForbidden, "%s: agent %q has no assignment control (AGT-5)", o.call, id)
 			case t.AssignmentControl != a.Toggles.AssignmentControl:
-				return fmt.Errorf("%w: only an admin changes assignment control (AGT-5)", ErrForbidden)
+				return errs.New(ErrForbidden, "%s: only an admin changes assignment control (AGT-5)", o.call)
 			}
 		}
 		if a.Toggles == t {
@@ -209,7 +210,7 @@ func (h Agents) SetToggles(ctx context.Context, id string, t agent.Toggles) (age
 // Get returns one agent of the service.
 func (h Agents) Get(ctx context.Context, id string) (agent.Agent, error) {
 	var out agent.Agent
-	err := h.s.run(ctx, permRead, func(o *op) (err error) {
+	err := h.s.run(ctx, "Agents.Get", permRead, func(o *op) (err error) {
 		out, err = o.r.Agents().Get(ctx, id)
 		return err
 	})
@@ -219,7 +220,7 @@ func (h Agents) Get(ctx context.Context, id string) (agent.Agent, error) {
 // List lists the service's agents.
 func (h Agents) List(ctx context.Context) ([]agent.Agent, error) {
 	var out []agent.Agent
-	err := h.s.run(ctx, permRead, func(o *op) (err error) {
+	err := h.s.run(ctx, "Agents.List", permRead, func(o *op) (err error) {
 		out, err = o.r.Agents().List(ctx)
 		return err
 	})

@@ -3,10 +3,10 @@ package helpdesk
 import (
 	"context"
 	"errors"
-	"fmt"
 	"time"
 
 	"github.com/deskkit/deskkit/helpdesk/ticket"
+	"github.com/deskkit/deskkit/internal/errs"
 )
 
 // closePage is how many due tickets Tickets.CloseSolved reads at a time.
@@ -25,7 +25,7 @@ func (h Tickets) CloseSolved(ctx context.Context) (int, error) {
 			due    []ticket.Ticket
 			cutoff time.Time
 		)
-		err := h.s.run(ctx, permSettings, func(o *op) (err error) {
+		err := h.s.run(ctx, "Tickets.CloseSolved", permSettings, func(o *op) (err error) {
 			after := o.svc.Tickets.CloseAfter
 			if after == 0 {
 				after = DefaultCloseAfter
@@ -63,7 +63,7 @@ func (h Tickets) CloseSolved(ctx context.Context) (int, error) {
 // and reports whether it did.
 func (s *Session) closeDue(ctx context.Context, id string, cutoff time.Time) (bool, error) {
 	var closed bool
-	err := s.runRetry(ctx, permTicketWork, func(o *op) error {
+	err := s.runRetry(ctx, "Tickets.CloseSolved", permTicketWork, func(o *op) error {
 		closed = false
 		_, err := s.edit(ctx, o, id, ticket.EventUpdated, func(t *ticket.Ticket) ([]ticket.FieldChange, error) {
 			if t.Status != ticket.StatusSolved || t.SolvedAt.After(cutoff) {
@@ -141,25 +141,25 @@ func (a *AutoCloser) Run(ctx context.Context) error {
 // end.
 func (a *AutoCloser) RunOnce(ctx context.Context) (int, error) {
 	closed := 0
-	var errs []error
+	var failed []error
 	after := ""
 	for {
 		ids, err := a.desk.Services(ctx, after, DefaultServicePage)
 		if err != nil {
-			return closed, errors.Join(append(errs, fmt.Errorf("auto-close: %w", err))...)
+			return closed, errors.Join(append(failed, errs.Wrap(err, "auto-close"))...)
 		}
 		for _, id := range ids {
 			if err := ctx.Err(); err != nil {
-				return closed, errors.Join(append(errs, err)...)
+				return closed, errors.Join(append(failed, err)...)
 			}
 			n, err := a.desk.Service(id).As(System).Tickets().CloseSolved(ctx)
 			closed += n
 			if err != nil {
-				errs = append(errs, fmt.Errorf("auto-close: service %q: %w", id, err))
+				failed = append(failed, errs.Wrap(err, "auto-close: service %q", id))
 			}
 		}
 		if len(ids) < DefaultServicePage {
-			return closed, errors.Join(errs...)
+			return closed, errors.Join(failed...)
 		}
 		after = ids[len(ids)-1]
 	}

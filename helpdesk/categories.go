@@ -21,7 +21,7 @@ import (
 // Nothing is written on error.
 func (h Categories) Create(ctx context.Context, n category.New) (category.Category, error) {
 	var out category.Category
-	err := h.s.run(ctx, permSettings, func(o *op) error {
+	err := h.s.run(ctx, "Categories.Create", permSettings, func(o *op) error {
 		cats := o.r.Categories()
 		if err := cats.Lock(ctx); err != nil { // the checks below hold until the write
 			return err
@@ -46,7 +46,8 @@ func (h Categories) Create(ctx context.Context, n category.New) (category.Catego
 		if n.Disabled && n.Tree == category.Processing {
 			c.Add("disabled", "only intake categories can be disabled (CAT-6)")
 		}
-		name := category.CheckName(&c, "name", n.Name, o.svc.Languages, o.svc.DefaultLanguage)
+		name, err := category.CheckName("name", n.Name, o.svc.Languages, o.svc.DefaultLanguage)
+		c.Merge(err)
 		if err := c.Err(); err != nil {
 			return err
 		}
@@ -73,7 +74,7 @@ func (h Categories) Create(ctx context.Context, n category.New) (category.Catego
 // unknown category ErrNotFound.
 func (h Categories) Update(ctx context.Context, id string, u category.Update) (category.Category, error) {
 	var out category.Category
-	err := h.s.run(ctx, permSettings, func(o *op) error {
+	err := h.s.run(ctx, "Categories.Update", permSettings, func(o *op) error {
 		cur, err := lockCategory(ctx, o, id)
 		if err != nil {
 			return err
@@ -84,7 +85,8 @@ func (h Categories) Update(ctx context.Context, id string, u category.Update) (c
 		}
 		var c errs.Collector
 		if u.Name != nil {
-			cur.Name = category.CheckName(&c, "name", u.Name, o.svc.Languages, o.svc.DefaultLanguage)
+			cur.Name, err = category.CheckName("name", u.Name, o.svc.Languages, o.svc.DefaultLanguage)
+			c.Merge(err)
 		}
 		if u.Enabled != nil {
 			if cur.Tree != category.Intake {
@@ -127,7 +129,7 @@ func (h Categories) Update(ctx context.Context, id string, u category.Update) (c
 // *category.NameClashError. Nothing is written on error.
 func (h Categories) Move(ctx context.Context, id, parentID string) (category.Category, error) {
 	var out category.Category
-	err := h.s.run(ctx, permSettings, func(o *op) error {
+	err := h.s.run(ctx, "Categories.Move", permSettings, func(o *op) error {
 		cur, err := lockCategory(ctx, o, id)
 		if err != nil {
 			return err
@@ -165,7 +167,7 @@ func (h Categories) Move(ctx context.Context, id, parentID string) (category.Cat
 // tree when parentID is empty; admin): ids must list each of them exactly
 // once, else ErrInvalid. An unknown parent is ErrNotFound.
 func (h Categories) Reorder(ctx context.Context, tree category.Tree, parentID string, ids []string) error {
-	return h.s.run(ctx, permSettings, func(o *op) error {
+	return h.s.run(ctx, "Categories.Reorder", permSettings, func(o *op) error {
 		if err := checkTree(tree); err != nil {
 			return err
 		}
@@ -192,7 +194,7 @@ func (h Categories) Reorder(ctx context.Context, tree category.Tree, parentID st
 // (CAT-7).
 func (h Categories) Delete(ctx context.Context, id string) ([]string, error) {
 	var out []string
-	err := h.s.run(ctx, permSettings, func(o *op) error {
+	err := h.s.run(ctx, "Categories.Delete", permSettings, func(o *op) error {
 		cur, err := lockCategory(ctx, o, id)
 		if err != nil {
 			return err
@@ -224,7 +226,7 @@ func (h Categories) Delete(ctx context.Context, id string) ([]string, error) {
 // category.HelpCenter for what customers may pick.
 func (h Categories) Tree(ctx context.Context, tree category.Tree) ([]category.Category, error) {
 	var out []category.Category
-	err := h.s.run(ctx, permRead, func(o *op) (err error) {
+	err := h.s.run(ctx, "Categories.Tree", permRead, func(o *op) (err error) {
 		if err := checkTree(tree); err != nil {
 			return err
 		}
@@ -242,7 +244,7 @@ func (h Categories) Tree(ctx context.Context, tree category.Tree) ([]category.Ca
 // or a history row may name a deleted one.
 func (h Categories) Get(ctx context.Context, id string) (category.Category, error) {
 	var out category.Category
-	err := h.s.run(ctx, permRead, func(o *op) (err error) {
+	err := h.s.run(ctx, "Categories.Get", permRead, func(o *op) (err error) {
 		out, err = o.r.Categories().Get(ctx, id)
 		return err
 	})
@@ -255,7 +257,7 @@ func (h Categories) Get(ctx context.Context, id string) (category.Category, erro
 // when they were deleted (CAT-5).
 func (h Categories) Path(ctx context.Context, id string) ([]category.Category, error) {
 	var out []category.Category
-	err := h.s.run(ctx, permRead, func(o *op) (err error) {
+	err := h.s.run(ctx, "Categories.Path", permRead, func(o *op) (err error) {
 		out, err = o.r.Categories().Path(ctx, id)
 		return err
 	})

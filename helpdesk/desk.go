@@ -12,6 +12,7 @@ import (
 
 	"github.com/deskkit/deskkit/agent"
 	"github.com/deskkit/deskkit/helpdesk/ticket"
+	"github.com/deskkit/deskkit/internal/errs"
 )
 
 // Config builds a Desk. Only Store is required.
@@ -172,12 +173,9 @@ const (
 	permCustomerVoice                   // speak for the customer: the system only
 )
 
-func (p permission) String() string {
-	return [...]string{"read", "ticket reading", "ticket work", "forwarding", "settings", "export", "log viewing", "customer replies"}[p]
-}
-
 // op is the state of one call inside its transaction.
 type op struct {
+	call  string // the area method, "Tickets.Create", named by a refusal (ErrForbidden)
 	r     Repos
 	svc   ServiceConfig
 	agent *agent.Agent // nil for the system
@@ -192,15 +190,17 @@ type op struct {
 }
 
 // run opens a transaction on the session's service, loads the service,
-// authorizes the actor for perm and calls fn.
-func (s *Session) run(ctx context.Context, perm permission, fn func(*op) error) error {
+// authorizes the actor for perm and calls fn. call is the name of the
+// area method the caller called, "Area.Method": a refusal names it
+// ("forbidden: Groups.Create needs the admin role; ...").
+func (s *Session) run(ctx context.Context, call string, perm permission, fn func(*op) error) error {
 	return s.desk.store.Tx(ctx, s.svc, func(r Repos) error {
 		now := s.desk.now()
 		cfg, err := s.desk.service(ctx, r, s.svc, now)
 		if err != nil {
 			return err
 		}
-		o := &op{r: r, svc: cfg, now: now}
+		o := &op{call: call, r: r, svc: cfg, now: now}
 		if err := s.authorize(ctx, o, perm); err != nil {
 			return err
 		}
@@ -217,7 +217,7 @@ func (d *Desk) service(ctx context.Context, r Repos, id string, now time.Time) (
 	}
 	cfg, err := r.Service().Get(ctx)
 	if errors.Is(err, ErrNotFound) {
-		return cfg, fmt.Errorf("service %q: %w", id, ErrNotFound)
+		return cfg, errs.NotFound("service", id)
 	} else if err != nil {
 		return cfg, err
 	}
@@ -249,10 +249,10 @@ func (d *Desk) forget(id string) { d.services.Delete(id) }
 
 // runRetry is run for writes the library owns: a conflict from a concurrent
 // writer is retried with fresh data (TKT-8).
-func (s *Session) runRetry(ctx context.Context, perm permission, fn func(*op) error) error {
+func (s *Session) runRetry(ctx context.Context, call string, perm permission, fn func(*op) error) error {
 	var err error
 	for range s.desk.retries {
-		if err = s.run(ctx, perm, fn); !errors.Is(err, ErrConflict) {
+		if err = s.run(ctx, call, perm, fn); !errors.Is(err, ErrConflict) {
 			return err
 		}
 	}
@@ -269,20 +269,20 @@ func (s *Session) authorize(ctx context.Context, o *op, perm permission) error {
 		return nil
 	case ticket.ActorAgent:
 	default:
-		return fmt.Errorf("%w: unknown actor kind %q", ErrForbidden, s.actor.Kind)
+		return errs.New(ErrForbidden, "%s: unknown actor kind %q", o.call, s.actor.Kind)
 	}
 	a, err := o.r.Agents().Get(ctx, s.actor.ID)
 	if errors.Is(err, ErrNotFound) {
-		return fmt.Errorf("%w: %q is not an agent of service %q", ErrForbidden, s.actor.ID, s.svc)
+		return errs.New(ErrForbidden, "%s: %q is not an agent of service %q", o.call, s.actor.ID, s.svc)
 	} else if err != nil {
 		return err
 	}
 	if !a.Active {
-		return fmt.Errorf("%w: agent %q is inactive", ErrForbidden, a.ID)
+		return errs.New(ErrForbidden, "%s: agent %q is inactive", o.call, a.ID)
 	}
 	o.agent = &a
 	deny := func(what string) error {
-		return fmt.Errorf("%w: %s needs %s; agent %q does not have it", ErrForbidden, perm, what, a.ID)
+		return errs.New(ErrForbidden, "%s needs %s; agent %q does not have it", o.call, what, a.ID)
 	}
 	switch perm {
 	case permRead:
@@ -303,7 +303,7 @@ func (s *Session) authorize(ctx context.Context, o *op, perm permission) error {
 		}
 		return nil
 	case permCustomerVoice:
-		return fmt.Errorf("%w: only the system actor speaks for the customer", ErrForbidden)
+		return errs.New(ErrForbidden, "%s: only the system actor speaks for the customer", o.call)
 	}
 	// ticket reading, work and forwarding
 	if !a.Can(func(p agent.Permissions) bool { return p.Ticket }) {
@@ -317,7 +317,7 @@ func (s *Session) authorize(ctx context.Context, o *op, perm permission) error {
 		return err
 	}
 	if !m.Allows(a.ID) {
-		return fmt.Errorf("%w: agent %q is restricted from %s (AGT-8)", ErrForbidden, a.ID, agent.MenuTickets)
+		return errs.New(ErrForbidden, "%s needs the %s menu; agent %q is restricted from it (AGT-8)", o.call, agent.MenuTickets, a.ID)
 	}
 	return nil
 }

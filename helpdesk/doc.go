@@ -13,6 +13,15 @@
 // errors.Is, and use errors.As for *ValidationError (every bad field) and
 // *ticket.TransitionError (from and to of an illegal status move).
 //
+// Every message reads "<kind>: <what>", whichever package or store made it
+// (package problem has the details): "invalid: title: is required; content:
+// is 2000 bytes, over the limit of 1024" names each bad field and tells each
+// problem once; "not found: ticket "0192…"" names the missing object;
+// "conflict: ticket "0192…" is at version 4, not 3" the clash; and
+// "forbidden: Groups.Create needs the admin role; agent "a1" does not have
+// it" the refused call (a method of a Session area) and what it needs. No
+// message shows a database's table or constraint names.
+//
 // Storage is the Store port; adapters/memory and adapters/postgres implement
 // it and adapters/storetest holds them to the same behaviour.
 //

@@ -70,7 +70,7 @@ func (h Tickets) ExportHistory(ctx context.Context, w io.Writer, format ExportFo
 	page := make([]ticket.Change, 0, exportPage)
 	for first := true; ; first = false {
 		page = page[:0]
-		err := h.s.run(ctx, permExport, func(o *op) error {
+		err := h.s.run(ctx, "Tickets.ExportHistory", permExport, func(o *op) error {
 			if first && f.TicketID != "" {
 				if _, err := o.r.Tickets().Get(ctx, f.TicketID); err != nil {
 					return err

@@ -3,7 +3,6 @@ package helpdesk
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strings"
 	"unicode/utf8"
 
@@ -36,7 +35,7 @@ func getField(ctx context.Context, o *op, key string) (field.Field, error) {
 	}
 	f, ok := field.Current(key, row, stored)
 	if !ok {
-		return field.Field{}, fmt.Errorf("field %q: %w", key, ErrNotFound)
+		return field.Field{}, errs.NotFound("field", key)
 	}
 	return f, nil
 }
@@ -69,7 +68,7 @@ func fieldSchema(ctx context.Context, o *op, id string) (field.Schema, error) {
 // that were set list it once an admin adds it.
 func (h Fields) Create(ctx context.Context, n field.New) (field.Field, error) {
 	var out field.Field
-	err := h.s.run(ctx, permSettings, func(o *op) error {
+	err := h.s.run(ctx, "Fields.Create", permSettings, func(o *op) error {
 		if err := n.Validate(o.svc.Languages, o.svc.DefaultLanguage); err != nil {
 			return err
 		}
@@ -85,7 +84,7 @@ func (h Fields) Create(ctx context.Context, n field.New) (field.Field, error) {
 			return err
 		}
 		if err := o.r.Fields().Insert(ctx, out); errors.Is(err, ErrConflict) { // a writer that skipped the lock
-			return fmt.Errorf("field %q: %w", out.Key, field.ErrDuplicateKey)
+			return errs.New(field.ErrDuplicateKey, "the key %q is taken by another field", out.Key)
 		} else if err != nil {
 			return err
 		}
@@ -102,7 +101,7 @@ func (h Fields) Create(ctx context.Context, n field.New) (field.Field, error) {
 // and priority are fixed (field.ErrSystemField).
 func (h Fields) Update(ctx context.Context, key string, u field.Update) (field.Field, error) {
 	var out field.Field
-	err := h.s.run(ctx, permSettings, func(o *op) error {
+	err := h.s.run(ctx, "Fields.Update", permSettings, func(o *op) error {
 		if err := o.r.Fields().Lock(ctx); err != nil { // read what we write back
 			return err
 		}
@@ -124,7 +123,7 @@ func (h Fields) Update(ctx context.Context, key string, u field.Update) (field.F
 // (admin; FLD-4). Tickets keep the values they have. A system field cannot
 // be deleted (field.ErrSystemField, matching ErrInvalid): reset it instead.
 func (h Fields) Delete(ctx context.Context, key string) error {
-	return h.s.run(ctx, permSettings, func(o *op) error {
+	return h.s.run(ctx, "Fields.Delete", permSettings, func(o *op) error {
 		if err := o.r.Fields().Lock(ctx); err != nil {
 			return err
 		}
@@ -155,7 +154,7 @@ func (h Fields) Delete(ctx context.Context, key string) error {
 // returns them. A user field has none (field.ErrNotSystem).
 func (h Fields) ResetSystem(ctx context.Context, key string) (field.Field, error) {
 	var out field.Field
-	err := h.s.run(ctx, permSettings, func(o *op) error {
+	err := h.s.run(ctx, "Fields.ResetSystem", permSettings, func(o *op) error {
 		if err := o.r.Fields().Lock(ctx); err != nil {
 			return err
 		}
@@ -175,7 +174,7 @@ func (h Fields) ResetSystem(ctx context.Context, key string) (field.Field, error
 // the user fields in creation order. Any agent may read them.
 func (h Fields) List(ctx context.Context) ([]field.Field, error) {
 	var out []field.Field
-	err := h.s.run(ctx, permRead, func(o *op) (err error) {
+	err := h.s.run(ctx, "Fields.List", permRead, func(o *op) (err error) {
 		out, err = listFields(ctx, o)
 		return err
 	})
@@ -185,7 +184,7 @@ func (h Fields) List(ctx context.Context) ([]field.Field, error) {
 // Get returns the field with key (any agent).
 func (h Fields) Get(ctx context.Context, key string) (field.Field, error) {
 	var out field.Field
-	err := h.s.run(ctx, permRead, func(o *op) (err error) {
+	err := h.s.run(ctx, "Fields.Get", permRead, func(o *op) (err error) {
 		out, err = getField(ctx, o, key)
 		return err
 	})
@@ -233,7 +232,7 @@ func (h Fields) SetCustomerLayout(ctx context.Context, intakeCategoryID string, 
 		return field.Layout{}, err
 	}
 	var out field.Layout
-	err := h.s.run(ctx, permSettings, func(o *op) (err error) {
+	err := h.s.run(ctx, "Fields.SetCustomerLayout", permSettings, func(o *op) (err error) {
 		out, err = setLayout(ctx, o, field.KindCustomer, intakeCategoryID, keys)
 		return err
 	})
@@ -248,7 +247,7 @@ func (h Fields) ResetCustomerLayout(ctx context.Context, intakeCategoryID string
 	if err := checkLayoutID(intakeCategoryID); err != nil {
 		return err
 	}
-	return h.s.run(ctx, permSettings, func(o *op) error {
+	return h.s.run(ctx, "Fields.ResetCustomerLayout", permSettings, func(o *op) error {
 		if err := o.r.Fields().DeleteLayout(ctx, field.KindCustomer, intakeCategoryID); !errors.Is(err, ErrNotFound) {
 			return err
 		}
@@ -265,7 +264,7 @@ func (h Fields) CustomerLayout(ctx context.Context, intakeCategoryID string) (fi
 		return field.Layout{}, err
 	}
 	var out field.Layout
-	err := h.s.run(ctx, permRead, func(o *op) error {
+	err := h.s.run(ctx, "Fields.CustomerLayout", permRead, func(o *op) error {
 		sch, err := fieldSchema(ctx, o, intakeCategoryID)
 		out = sch.Customer
 		return err
@@ -278,7 +277,7 @@ func (h Fields) CustomerLayout(ctx context.Context, intakeCategoryID string) (fi
 // SetCustomerLayout checks its pins.
 func (h Fields) SetAgentLayout(ctx context.Context, keys []string) (field.Layout, error) {
 	var out field.Layout
-	err := h.s.run(ctx, permSettings, func(o *op) (err error) {
+	err := h.s.run(ctx, "Fields.SetAgentLayout", permSettings, func(o *op) (err error) {
 		out, err = setLayout(ctx, o, field.KindAgent, "", keys)
 		return err
 	})
@@ -289,7 +288,7 @@ func (h Fields) SetAgentLayout(ctx context.Context, keys []string) (field.Layout
 // every agent field. Any agent may read it.
 func (h Fields) AgentLayout(ctx context.Context) (field.Layout, error) {
 	var out field.Layout
-	err := h.s.run(ctx, permRead, func(o *op) error {
+	err := h.s.run(ctx, "Fields.AgentLayout", permRead, func(o *op) error {
 		sch, err := fieldSchema(ctx, o, "")
 		out = sch.Agent
 		return err
@@ -366,10 +365,10 @@ func (s *Session) checkFields(ctx context.Context, o *op, t *ticket.Ticket, c *e
 	if err != nil {
 		return err
 	}
-	field.Check{Prefix: "customer_fields.", Kind: field.KindCustomer, Schema: sch, Compare: compare,
-		Before: old.CustomerFields, Required: reqCustomer}.Run(c, t.CustomerFields)
-	field.Check{Prefix: "agent_fields.", Kind: field.KindAgent, Schema: sch, Compare: compare,
-		Before: old.AgentFields, Required: reqAgent}.Run(c, t.AgentFields)
+	c.MergeNew(field.Check{Prefix: "customer_fields.", Kind: field.KindCustomer, Schema: sch, Compare: compare,
+		Before: old.CustomerFields, Required: reqCustomer}.Run(t.CustomerFields))
+	c.MergeNew(field.Check{Prefix: "agent_fields.", Kind: field.KindAgent, Schema: sch, Compare: compare,
+		Before: old.AgentFields, Required: reqAgent}.Run(t.AgentFields))
 	for _, l := range []struct {
 		keys     []string
 		required bool

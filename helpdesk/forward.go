@@ -29,7 +29,7 @@ func (h Tickets) Forward(ctx context.Context, id string, f Forward) (ticket.Tick
 		return ticket.Ticket{}, &ValidationError{Problems: []Problem{{Field: "agent_id", Reason: "an agent or a group is required"}}}
 	}
 	var out ticket.Ticket
-	err := h.s.runRetry(ctx, permForward, func(o *op) error {
+	err := h.s.runRetry(ctx, "Tickets.Forward", permForward, func(o *op) error {
 		var c errs.Collector
 		if f.GroupID != "" {
 			if _, err := o.r.Groups().Get(ctx, f.GroupID); errors.Is(err, ErrNotFound) {

@@ -53,7 +53,7 @@ func (g *NewGroup) check(ctx context.Context, o *op) error {
 // already used (case-insensitive) is ErrConflict.
 func (h Groups) Create(ctx context.Context, g NewGroup) (agent.Group, error) {
 	var out agent.Group
-	err := h.s.run(ctx, permSettings, func(o *op) error {
+	err := h.s.run(ctx, "Groups.Create", permSettings, func(o *op) error {
 		if err := g.check(ctx, o); err != nil {
 			return err
 		}
@@ -81,7 +81,7 @@ func lockGroups(ctx context.Context, o *op) ([]agent.Group, error) {
 // another group uses (case-insensitive) is ErrConflict.
 func (h Groups) Update(ctx context.Context, id string, g NewGroup) (agent.Group, error) {
 	var out agent.Group
-	err := h.s.run(ctx, permSettings, func(o *op) error {
+	err := h.s.run(ctx, "Groups.Update", permSettings, func(o *op) error {
 		if err := o.r.Groups().Lock(ctx); err != nil {
 			return err
 		}
@@ -102,7 +102,7 @@ func (h Groups) Update(ctx context.Context, id string, g NewGroup) (agent.Group,
 // Reorder sets the order groups are shown in (AGT-6; admin): ids
 // must list every group once (else a *ValidationError on "ids").
 func (h Groups) Reorder(ctx context.Context, ids []string) error {
-	return h.s.run(ctx, permSettings, func(o *op) error {
+	return h.s.run(ctx, "Groups.Reorder", permSettings, func(o *op) error {
 		gs, err := lockGroups(ctx, o)
 		if err != nil {
 			return err
@@ -120,7 +120,7 @@ func (h Groups) Reorder(ctx context.Context, ids []string) error {
 // Delete removes a group and its memberships (admin); the groups
 // after it move up one place. Tickets keep the group id they had.
 func (h Groups) Delete(ctx context.Context, id string) error {
-	return h.s.run(ctx, permSettings, func(o *op) error {
+	return h.s.run(ctx, "Groups.Delete", permSettings, func(o *op) error {
 		gs, err := lockGroups(ctx, o)
 		if err != nil {
 			return err
@@ -142,7 +142,7 @@ func (h Groups) Delete(ctx context.Context, id string) error {
 // AddMember appends an agent to a group's join order (admin).
 func (h Groups) AddMember(ctx context.Context, groupID, agentID string) (agent.Membership, error) {
 	var out agent.Membership
-	err := h.s.run(ctx, permSettings, func(o *op) (err error) {
+	err := h.s.run(ctx, "Groups.AddMember", permSettings, func(o *op) (err error) {
 		out, err = o.r.Groups().AddMember(ctx, groupID, agentID, o.now)
 		return err
 	})
@@ -151,13 +151,13 @@ func (h Groups) AddMember(ctx context.Context, groupID, agentID string) (agent.M
 
 // RemoveMember takes an agent out of a group (admin).
 func (h Groups) RemoveMember(ctx context.Context, groupID, agentID string) error {
-	return h.s.run(ctx, permSettings, func(o *op) error { return o.r.Groups().RemoveMember(ctx, groupID, agentID) })
+	return h.s.run(ctx, "Groups.RemoveMember", permSettings, func(o *op) error { return o.r.Groups().RemoveMember(ctx, groupID, agentID) })
 }
 
 // List lists the service's groups in display order.
 func (h Groups) List(ctx context.Context) ([]agent.Group, error) {
 	var out []agent.Group
-	err := h.s.run(ctx, permRead, func(o *op) (err error) {
+	err := h.s.run(ctx, "Groups.List", permRead, func(o *op) (err error) {
 		out, err = o.r.Groups().List(ctx)
 		return err
 	})
@@ -167,7 +167,7 @@ func (h Groups) List(ctx context.Context) ([]agent.Group, error) {
 // Members lists a group's members in join order.
 func (h Groups) Members(ctx context.Context, groupID string) ([]agent.Membership, error) {
 	var out []agent.Membership
-	err := h.s.run(ctx, permRead, func(o *op) (err error) {
+	err := h.s.run(ctx, "Groups.Members", permRead, func(o *op) (err error) {
 		out, err = o.r.Groups().Members(ctx, groupID)
 		return err
 	})
@@ -177,7 +177,7 @@ func (h Groups) Members(ctx context.Context, groupID string) ([]agent.Membership
 // OfAgent lists the groups an agent belongs to, in display order.
 func (h Groups) OfAgent(ctx context.Context, agentID string) ([]string, error) {
 	var out []string
-	err := h.s.run(ctx, permRead, func(o *op) error {
+	err := h.s.run(ctx, "Groups.OfAgent", permRead, func(o *op) error {
 		if _, err := o.r.Agents().Get(ctx, agentID); err != nil {
 			return err
 		}
@@ -196,7 +196,7 @@ func (h Groups) OfAgent(ctx context.Context, agentID string) ([]string, error) {
 // their own work (chats, callbacks).
 func (h Groups) NextAssignee(ctx context.Context, groupID string) (string, error) {
 	var out string
-	err := h.s.run(ctx, permTicketWork, func(o *op) (err error) {
+	err := h.s.run(ctx, "Groups.NextAssignee", permTicketWork, func(o *op) (err error) {
 		out, _, err = h.s.pick(ctx, o, groupID)
 		return err
 	})

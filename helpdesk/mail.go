@@ -79,7 +79,7 @@ func (m *MailSettings) check(c *errs.Collector, langs []string) {
 				c.Add(field, "language %q is not one of the service's languages", l)
 			}
 			if _, err := template.Parse(t[l]); err != nil { // unknown codes refused at save (TPL-4)
-				c.Add(field, "%s text: %v", l, err)
+				c.Add(field, "%s text: %s", l, errs.Detail(err))
 			}
 		}
 	}

@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/deskkit/deskkit/agent"
 	"github.com/deskkit/deskkit/internal/errs"
 	"github.com/deskkit/deskkit/internal/text"
 	"github.com/deskkit/deskkit/notify"
@@ -149,7 +148,7 @@ func (r *NewRecipient) check() error {
 	r.Name, r.Email, r.Phone, r.DoorayHookURL = strings.TrimSpace(r.Name), strings.TrimSpace(r.Email), strings.TrimSpace(r.Phone), strings.TrimSpace(r.DoorayHookURL)
 	text.Check(&c, "name", r.Name, true, text.NameBytes)
 	if r.Email != "" {
-		agent.CheckEmail(&c, "email", r.Email)
+		text.CheckEmail(&c, "email", r.Email)
 	}
 	if r.Phone != "" && strings.Trim(r.Phone, "0123456789-+ ") != "" {
 		c.Add("phone", "%q is not a phone number", r.Phone)
@@ -169,7 +168,7 @@ func (h Recipients) Create(ctx context.Context, r NewRecipient) (notify.Recipien
 		return notify.Recipient{}, err
 	}
 	var out notify.Recipient
-	err := h.s.run(ctx, permSettings, func(o *op) error {
+	err := h.s.run(ctx, "Recipients.Create", permSettings, func(o *op) error {
 		out = notify.Recipient{ID: h.s.desk.newID(), Name: r.Name, Email: r.Email, Phone: r.Phone, DoorayHookURL: r.DoorayHookURL, CreatedAt: o.now, UpdatedAt: o.now}
 		return o.r.Recipients().Create(ctx, out)
 	})
@@ -182,7 +181,7 @@ func (h Recipients) Update(ctx context.Context, id string, r NewRecipient) (noti
 		return notify.Recipient{}, err
 	}
 	var out notify.Recipient
-	err := h.s.run(ctx, permSettings, func(o *op) error {
+	err := h.s.run(ctx, "Recipients.Update", permSettings, func(o *op) error {
 		cur, err := o.r.Recipients().Get(ctx, id)
 		if err != nil {
 			return err
@@ -196,13 +195,13 @@ func (h Recipients) Update(ctx context.Context, id string, r NewRecipient) (noti
 
 // Delete removes an external recipient (admin).
 func (h Recipients) Delete(ctx context.Context, id string) error {
-	return h.s.run(ctx, permSettings, func(o *op) error { return o.r.Recipients().Delete(ctx, id) })
+	return h.s.run(ctx, "Recipients.Delete", permSettings, func(o *op) error { return o.r.Recipients().Delete(ctx, id) })
 }
 
 // List lists the external recipients.
 func (h Recipients) List(ctx context.Context) ([]notify.Recipient, error) {
 	var out []notify.Recipient
-	err := h.s.run(ctx, permRead, func(o *op) (err error) {
+	err := h.s.run(ctx, "Recipients.List", permRead, func(o *op) (err error) {
 		out, err = o.r.Recipients().List(ctx)
 		return err
 	})
@@ -216,7 +215,7 @@ func (h Outbox) List(ctx context.Context, f notify.Filter) (notify.Page, error) 
 		return notify.Page{}, err
 	}
 	var out notify.Page
-	err = h.s.run(ctx, permSettings, func(o *op) (err error) {
+	err = h.s.run(ctx, "Outbox.List", permSettings, func(o *op) (err error) {
 		out, err = o.r.Outbox().List(ctx, q)
 		return err
 	})
@@ -226,7 +225,7 @@ func (h Outbox) List(ctx context.Context, f notify.Filter) (notify.Page, error) 
 // Counts returns how many messages are in each state (admin).
 func (h Outbox) Counts(ctx context.Context) (map[notify.State]int, error) {
 	var out map[notify.State]int
-	err := h.s.run(ctx, permSettings, func(o *op) (err error) {
+	err := h.s.run(ctx, "Outbox.Counts", permSettings, func(o *op) (err error) {
 		out, err = o.r.Outbox().Counts(ctx)
 		return err
 	})
@@ -236,7 +235,7 @@ func (h Outbox) Counts(ctx context.Context) (map[notify.State]int, error) {
 // Retry makes a failed message pending again, due now, its attempts
 // reset (admin; NTF-1). ErrNotFound if unknown, ErrInvalid unless failed.
 func (h Outbox) Retry(ctx context.Context, id string) error {
-	return h.s.run(ctx, permSettings, func(o *op) error {
+	return h.s.run(ctx, "Outbox.Retry", permSettings, func(o *op) error {
 		m, err := o.r.Outbox().Get(ctx, id) // locked until the end
 		if err != nil {
 			return err

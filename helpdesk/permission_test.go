@@ -350,7 +350,8 @@ func permissionTable() []permRow {
 
 // TestPermissions_SVC3_AGT4 calls every method of every Session area as
 // every role and permission combination: allowed calls succeed, denied ones
-// return ErrForbidden and change nothing.
+// return ErrForbidden naming the call ("forbidden: Groups.Create needs the
+// admin role; ...") and change nothing.
 func TestPermissions_SVC3_AGT4(t *testing.T) {
 	for _, w := range permissionTable() {
 		for _, who := range allActors {
@@ -366,6 +367,9 @@ func TestPermissions_SVC3_AGT4(t *testing.T) {
 					return
 				}
 				require.ErrorIs(t, err, helpdesk.ErrForbidden)
+				method, _, _ := strings.Cut(w.name, " (")
+				assert.True(t, strings.HasPrefix(err.Error(), "forbidden: "+method+" ") || strings.HasPrefix(err.Error(), "forbidden: "+method+": "),
+					"the refusal names the call: %v", err)
 				assert.Equal(t, before, f.snapshot(t), "a denied call changes nothing")
 			})
 		}

@@ -10,7 +10,7 @@ import (
 // ErrNotFound (SVC-1).
 func (h Tickets) Get(ctx context.Context, id string) (ticket.Ticket, error) {
 	var out ticket.Ticket
-	err := h.s.run(ctx, permTicketRead, func(o *op) (err error) {
+	err := h.s.run(ctx, "Tickets.Get", permTicketRead, func(o *op) (err error) {
 		out, err = o.r.Tickets().Get(ctx, id)
 		return err
 	})
@@ -20,7 +20,7 @@ func (h Tickets) Get(ctx context.Context, id string) (ticket.Ticket, error) {
 // ByNumber returns the ticket shown to people as #n.
 func (h Tickets) ByNumber(ctx context.Context, n int64) (ticket.Ticket, error) {
 	var out ticket.Ticket
-	err := h.s.run(ctx, permTicketRead, func(o *op) (err error) {
+	err := h.s.run(ctx, "Tickets.ByNumber", permTicketRead, func(o *op) (err error) {
 		out, err = o.r.Tickets().GetByNumber(ctx, n)
 		return err
 	})
@@ -36,7 +36,7 @@ func (h Tickets) List(ctx context.Context, f ticket.Filter) (ticket.Page, error)
 		return ticket.Page{}, err
 	}
 	var out ticket.Page
-	err = h.s.run(ctx, permTicketRead, func(o *op) (err error) {
+	err = h.s.run(ctx, "Tickets.List", permTicketRead, func(o *op) (err error) {
 		out, err = o.r.Tickets().List(ctx, q)
 		return err
 	})
@@ -46,7 +46,7 @@ func (h Tickets) List(ctx context.Context, f ticket.Filter) (ticket.Page, error)
 // Comments returns a ticket's replies and notes, oldest first.
 func (h Tickets) Comments(ctx context.Context, ticketID string) ([]ticket.Comment, error) {
 	var out []ticket.Comment
-	err := h.s.run(ctx, permTicketRead, func(o *op) error {
+	err := h.s.run(ctx, "Tickets.Comments", permTicketRead, func(o *op) error {
 		if _, err := o.r.Tickets().Get(ctx, ticketID); err != nil {
 			return err
 		}
@@ -60,7 +60,7 @@ func (h Tickets) Comments(ctx context.Context, ticketID string) ([]ticket.Commen
 // History returns a ticket's history rows, oldest first (TKT-4).
 func (h Tickets) History(ctx context.Context, ticketID string) ([]ticket.Change, error) {
 	var out []ticket.Change
-	err := h.s.run(ctx, permTicketRead, func(o *op) error {
+	err := h.s.run(ctx, "Tickets.History", permTicketRead, func(o *op) error {
 		if _, err := o.r.Tickets().Get(ctx, ticketID); err != nil {
 			return err
 		}

@@ -11,6 +11,7 @@ import (
 	"github.com/deskkit/deskkit/helpdesk/i18n"
 	"github.com/deskkit/deskkit/helpdesk/ticket"
 	"github.com/deskkit/deskkit/internal/errs"
+	"github.com/deskkit/deskkit/internal/text"
 	"github.com/deskkit/deskkit/notify"
 )
 
@@ -100,7 +101,7 @@ var serviceIDPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,62}$`)
 // normalize canonicalises the language tags of s and records every problem
 // on c.
 func (s *Settings) normalize(c *errs.Collector) {
-	ticket.CheckText(c, "name", s.Name, true, 200)
+	text.Check(c, "name", s.Name, true, 200)
 	if len(s.Languages) == 0 {
 		c.Add("languages", "at least one language is required")
 	}
@@ -130,7 +131,7 @@ func (s *Settings) normalize(c *errs.Collector) {
 		}
 	}
 	s.Mail.check(c, langs)
-	s.Surge.Check(c, "surge.")
+	c.Merge(s.Surge.Check("surge."))
 }
 
 // NewService describes a service to create.
@@ -156,7 +157,7 @@ func (d *Desk) CreateService(ctx context.Context, n NewService) (ServiceConfig, 
 	cfg := ServiceConfig{ID: n.ID, Settings: n.Settings, Version: 1, CreatedAt: now, UpdatedAt: now}
 	err := d.store.Tx(ctx, n.ID, func(r Repos) error { return r.Service().Create(ctx, cfg) })
 	if err != nil {
-		return ServiceConfig{}, fmt.Errorf("create service %q: %w", n.ID, err)
+		return ServiceConfig{}, errs.Wrap(err, "create service %q", n.ID)
 	}
 	return cfg, nil
 }
@@ -181,7 +182,7 @@ func (d *Desk) Services(ctx context.Context, after string, limit int) ([]string,
 	}
 	ids, err := d.store.Services(ctx, after, limit)
 	if err != nil {
-		return nil, fmt.Errorf("list services: %w", err)
+		return nil, errs.Wrap(err, "list services")
 	}
 	return ids, nil
 }
@@ -190,7 +191,7 @@ func (d *Desk) Services(ctx context.Context, after string, limit int) ([]string,
 // read it.
 func (h Configuration) Get(ctx context.Context) (ServiceConfig, error) {
 	var out ServiceConfig
-	err := h.s.run(ctx, permRead, func(o *op) error {
+	err := h.s.run(ctx, "Configuration.Get", permRead, func(o *op) error {
 		out = o.svc.Clone()
 		return nil
 	})
@@ -205,7 +206,7 @@ func (h Configuration) Update(ctx context.Context, version int64, set Settings) 
 		return ServiceConfig{}, c.Err()
 	}
 	var out ServiceConfig
-	err := h.s.run(ctx, permSettings, func(o *op) error {
+	err := h.s.run(ctx, "Configuration.Update", permSettings, func(o *op) error {
 		cfg := o.svc
 		cfg.Settings = set
 		cfg.Version = version

@@ -11,6 +11,7 @@ import (
 	"github.com/deskkit/deskkit/category"
 	"github.com/deskkit/deskkit/helpdesk/ticket"
 	"github.com/deskkit/deskkit/internal/errs"
+	"github.com/deskkit/deskkit/internal/text"
 	"github.com/deskkit/deskkit/template"
 )
 
@@ -21,14 +22,15 @@ type ForbiddenWordsError = template.ForbiddenError
 
 // Create adds a reply template (TPL-1; admin), linked to the
 // processing categories of sp.CategoryIDs. Bad input returns a
-// *ValidationError naming every bad field, joined with a
-// *template.ParseError with the byte offset of each unknown #{code} of the
-// content (TPL-4); a search code another template has (compared case- and
-// width-insensitively) a *template.DuplicateCodeError (it matches
-// ErrConflict). Nothing is written on error.
+// *ValidationError naming every bad field, each unknown #{code} of the
+// content too; errors.As also finds in it a *template.ParseError with the
+// byte offset of each (TPL-4). A search code another template has
+// (compared case- and width-insensitively) returns a
+// *template.DuplicateCodeError (it matches ErrConflict). Nothing is
+// written on error.
 func (h Templates) Create(ctx context.Context, sp template.New) (template.Template, error) {
 	var out template.Template
-	err := h.s.run(ctx, permSettings, func(o *op) error {
+	err := h.s.run(ctx, "Templates.Create", permSettings, func(o *op) error {
 		sp, err := sp.Normalize()
 		if err != nil {
 			return err
@@ -62,7 +64,7 @@ func (h Templates) Create(ctx context.Context, sp template.New) (template.Templa
 // Errors are those of Create, and ErrNotFound.
 func (h Templates) Update(ctx context.Context, id string, sp template.New) (template.Template, error) {
 	var out template.Template
-	err := h.s.run(ctx, permSettings, func(o *op) error {
+	err := h.s.run(ctx, "Templates.Update", permSettings, func(o *op) error {
 		sp.CategoryIDs = nil
 		sp, err := sp.Normalize()
 		if err != nil {
@@ -105,24 +107,25 @@ func checkCode(ctx context.Context, tr template.Repository, t template.Template)
 
 // asDuplicate reports a store's ErrConflict on a template or word write
 // as dup, the typed duplicate error it is: the store's unique key caught a
-// writer the lock did not hold back.
+// writer the lock did not hold back. The message is dup's: one problem,
+// one message.
 func asDuplicate(err, dup error) error {
 	if errors.Is(err, ErrConflict) {
-		return fmt.Errorf("%w (%w)", dup, err)
+		return errs.With(dup, err)
 	}
 	return err
 }
 
 // Delete removes a template and its links (admin).
 func (h Templates) Delete(ctx context.Context, id string) error {
-	return h.s.run(ctx, permSettings, func(o *op) error { return o.r.Templates().Delete(ctx, id) })
+	return h.s.run(ctx, "Templates.Delete", permSettings, func(o *op) error { return o.r.Templates().Delete(ctx, id) })
 }
 
 // Link links a template to a processing category (TPL-2; admin);
 // linking twice is no change. The category must be a live processing
 // category of the service (else a *ValidationError on "category_id").
 func (h Templates) Link(ctx context.Context, templateID, categoryID string) error {
-	return h.s.run(ctx, permSettings, func(o *op) error {
+	return h.s.run(ctx, "Templates.Link", permSettings, func(o *op) error {
 		if err := checkProcessing(ctx, o, []string{categoryID}); err != nil {
 			return err
 		}
@@ -133,7 +136,7 @@ func (h Templates) Link(ctx context.Context, templateID, categoryID string) erro
 // Unlink removes a template's link to a category (TPL-2; admin);
 // removing a link that is not there is no change.
 func (h Templates) Unlink(ctx context.Context, templateID, categoryID string) error {
-	return h.s.run(ctx, permSettings, func(o *op) error {
+	return h.s.run(ctx, "Templates.Unlink", permSettings, func(o *op) error {
 		return relink(ctx, o, templateID, func(t template.Template) (template.Template, bool) { return t.Unlink(categoryID) })
 	})
 }
@@ -199,7 +202,7 @@ func checkProcessing(ctx context.Context, o *op, ids []string) error {
 // Get returns a template with its links.
 func (h Templates) Get(ctx context.Context, id string) (template.Template, error) {
 	var out template.Template
-	err := h.s.run(ctx, permRead, func(o *op) (err error) {
+	err := h.s.run(ctx, "Templates.Get", permRead, func(o *op) (err error) {
 		out, err = o.r.Templates().Get(ctx, id)
 		return err
 	})
@@ -209,7 +212,7 @@ func (h Templates) Get(ctx context.Context, id string) (template.Template, error
 // List lists every template by search code.
 func (h Templates) List(ctx context.Context) ([]template.Template, error) {
 	var out []template.Template
-	err := h.s.run(ctx, permRead, func(o *op) (err error) {
+	err := h.s.run(ctx, "Templates.List", permRead, func(o *op) (err error) {
 		out, err = o.r.Templates().Find(ctx, template.Query{})
 		return err
 	})
@@ -220,7 +223,7 @@ func (h Templates) List(ctx context.Context) ([]template.Template, error) {
 // (TPL-2), by search code.
 func (h Templates) InCategory(ctx context.Context, categoryID string) ([]template.Template, error) {
 	var out []template.Template
-	err := h.s.run(ctx, permRead, func(o *op) (err error) {
+	err := h.s.run(ctx, "Templates.InCategory", permRead, func(o *op) (err error) {
 		out, err = o.r.Templates().Find(ctx, template.Query{CategoryID: categoryID})
 		return err
 	})
@@ -231,7 +234,7 @@ func (h Templates) InCategory(ctx context.Context, categoryID string) ([]templat
 // their title or content (TPL-3), by search code.
 func (h Templates) Search(ctx context.Context, q template.Query) ([]template.Template, error) {
 	var out []template.Template
-	err := h.s.run(ctx, permRead, func(o *op) error {
+	err := h.s.run(ctx, "Templates.Search", permRead, func(o *op) error {
 		q, err := q.Normalize()
 		if err != nil {
 			return err
@@ -247,7 +250,7 @@ func (h Templates) Search(ctx context.Context, q template.Query) ([]template.Tem
 // reading.
 func (h Templates) ForTicket(ctx context.Context, ticketID string) ([]template.Template, error) {
 	var out []template.Template
-	err := h.s.run(ctx, permTicketRead, func(o *op) error {
+	err := h.s.run(ctx, "Templates.ForTicket", permTicketRead, func(o *op) error {
 		t, err := o.r.Tickets().Get(ctx, ticketID)
 		if err != nil || t.ProcessingCategoryID == "" {
 			return err
@@ -265,11 +268,11 @@ func (h Templates) ForTicket(ctx context.Context, ticketID string) ([]template.T
 // the text its offsets point into.
 func (h Tickets) PreviewReply(ctx context.Context, ticketID, body string) (string, error) {
 	var c errs.Collector
-	ticket.CheckText(&c, "body", body, true, h.s.desk.limits.MaxContentBytes)
+	text.Check(&c, "body", body, true, h.s.desk.limits.MaxContentBytes)
 	if err := c.Err(); err != nil {
 		return "", err
 	}
-	return h.s.preview(ctx, ticketID, func(*op, ticket.Ticket) (string, error) { return body, nil })
+	return h.s.preview(ctx, "Tickets.PreviewReply", ticketID, func(*op, ticket.Ticket) (string, error) { return body, nil })
 }
 
 // TemplateReply is a reply made from a reply template (TPL-1): the
@@ -303,7 +306,7 @@ func (h Tickets) ReplyWithTemplate(ctx context.Context, ticketID string, r Templ
 	if err := r.check(h.s.desk.limits.MaxContentBytes); err != nil {
 		return ticket.Comment{}, err
 	}
-	return h.s.reply(ctx, ticketID, r.Internal, r.Status, func(o *op, t ticket.Ticket) (string, error) {
+	return h.s.reply(ctx, "Tickets.ReplyWithTemplate", ticketID, r.Internal, r.Status, func(o *op, t ticket.Ticket) (string, error) {
 		return renderTemplateReply(ctx, o, t, r)
 	})
 }
@@ -319,7 +322,7 @@ func (h Tickets) PreviewTemplateReply(ctx context.Context, ticketID string, r Te
 	if err := r.check(h.s.desk.limits.MaxContentBytes); err != nil {
 		return "", err
 	}
-	return h.s.preview(ctx, ticketID, func(o *op, t ticket.Ticket) (string, error) {
+	return h.s.preview(ctx, "Tickets.PreviewTemplateReply", ticketID, func(o *op, t ticket.Ticket) (string, error) {
 		return renderTemplateReply(ctx, o, t, r)
 	})
 }
@@ -330,7 +333,7 @@ func (r TemplateReply) check(maxBytes int) error {
 	if strings.TrimSpace(r.TemplateID) == "" {
 		c.Add("template_id", "is required")
 	}
-	ticket.CheckText(&c, "additions", r.Additions, false, maxBytes)
+	text.Check(&c, "additions", r.Additions, false, maxBytes)
 	if r.Status != "" && !r.Status.Valid() {
 		c.Add("status", "unknown status %q", r.Status)
 	}
@@ -351,7 +354,7 @@ func renderTemplateReply(ctx context.Context, o *op, t ticket.Ticket, r Template
 	}
 	c, err := template.Parse(tp.Content) // parsed when it was saved
 	if err != nil {
-		return "", fmt.Errorf("template %s: %w", tp.ID, err)
+		return "", errs.Wrap(err, "template %q", tp.ID)
 	}
 	v, err := ticketValues(ctx, o, t, c)
 	if err != nil {
@@ -376,9 +379,9 @@ func renderTemplateReply(ctx context.Context, o *op, t ticket.Ticket, r Template
 // preview makes a reply's text with body on the ticket and checks it as a
 // public reply, storing nothing. With a *ForbiddenWordsError it returns
 // the text too.
-func (s *Session) preview(ctx context.Context, ticketID string, body func(*op, ticket.Ticket) (string, error)) (string, error) {
+func (s *Session) preview(ctx context.Context, call, ticketID string, body func(*op, ticket.Ticket) (string, error)) (string, error) {
 	var out string
-	err := s.run(ctx, permTicketWork, func(o *op) error {
+	err := s.run(ctx, call, permTicketWork, func(o *op) error {
 		t, err := o.r.Tickets().Get(ctx, ticketID)
 		if err != nil {
 			return err
@@ -491,7 +494,7 @@ func (d *Desk) forbiddenMatcher(ctx context.Context, o *op, svc string) (*templa
 // problem on "words". It returns the new entries.
 func (h ForbiddenWords) Add(ctx context.Context, words ...string) ([]template.ForbiddenWord, error) {
 	var out []template.ForbiddenWord
-	err := h.s.run(ctx, permSettings, func(o *op) error {
+	err := h.s.run(ctx, "ForbiddenWords.Add", permSettings, func(o *op) error {
 		var c errs.Collector
 		if len(words) == 0 {
 			c.Add("words", "at least one word is required")
@@ -534,7 +537,7 @@ func (h ForbiddenWords) Add(ctx context.Context, words ...string) ([]template.Fo
 // Update respells an entry of the list (admin). Errors are
 // those of Add, and ErrNotFound.
 func (h ForbiddenWords) Update(ctx context.Context, id, word string) error {
-	return h.s.run(ctx, permSettings, func(o *op) error {
+	return h.s.run(ctx, "ForbiddenWords.Update", permSettings, func(o *op) error {
 		word, err := template.NormalizeWord(word)
 		if err != nil {
 			return err
@@ -549,7 +552,7 @@ func (h ForbiddenWords) Update(ctx context.Context, id, word string) error {
 		}
 		k := slices.IndexFunc(l.Words, func(w template.ForbiddenWord) bool { return w.ID == id })
 		if k < 0 {
-			return fmt.Errorf("forbidden word %q: %w", id, ErrNotFound)
+			return errs.NotFound("forbidden word", id)
 		}
 		w := l.Words[k]
 		w.Word = word
@@ -562,14 +565,14 @@ func (h ForbiddenWords) Update(ctx context.Context, id, word string) error {
 
 // Delete removes an entry of the list (admin).
 func (h ForbiddenWords) Delete(ctx context.Context, id string) error {
-	return h.s.run(ctx, permSettings, func(o *op) error { return o.r.Templates().DeleteWord(ctx, id) })
+	return h.s.run(ctx, "ForbiddenWords.Delete", permSettings, func(o *op) error { return o.r.Templates().DeleteWord(ctx, id) })
 }
 
 // List lists the service's forbidden words, by their folded
 // form.
 func (h ForbiddenWords) List(ctx context.Context) ([]template.ForbiddenWord, error) {
 	var out []template.ForbiddenWord
-	err := h.s.run(ctx, permRead, func(o *op) error {
+	err := h.s.run(ctx, "ForbiddenWords.List", permRead, func(o *op) error {
 		l, err := o.r.Templates().Words(ctx, "")
 		out = l.Words
 		return err

@@ -10,6 +10,7 @@ import (
 
 	"github.com/deskkit/deskkit/helpdesk/ticket"
 	"github.com/deskkit/deskkit/internal/errs"
+	"github.com/deskkit/deskkit/internal/text"
 )
 
 // Create creates a ticket in status new (TKT-1). Title and content are
@@ -20,7 +21,7 @@ import (
 // returns a *ValidationError naming every bad field, and nothing is written.
 func (h Tickets) Create(ctx context.Context, n ticket.New) (ticket.Ticket, error) {
 	var out ticket.Ticket
-	err := h.s.run(ctx, permTicketWork, func(o *op) error {
+	err := h.s.run(ctx, "Tickets.Create", permTicketWork, func(o *op) error {
 		t, err := h.s.create(ctx, o, n, "")
 		out = t
 		return err
@@ -138,10 +139,10 @@ func (h Tickets) Update(ctx context.Context, id string, u ticket.Update) (ticket
 		return ticket.Ticket{}, &ValidationError{Problems: []Problem{{Field: "version", Reason: "the version the update is based on is required (TKT-8)"}}}
 	}
 	var out ticket.Ticket
-	err := h.s.run(ctx, permTicketWork, func(o *op) error {
+	err := h.s.run(ctx, "Tickets.Update", permTicketWork, func(o *op) error {
 		t, err := h.s.edit(ctx, o, id, ticket.EventUpdated, func(t *ticket.Ticket) ([]ticket.FieldChange, error) {
 			if t.Version != u.Version {
-				return nil, fmt.Errorf("%w: ticket %s is at version %d, the update is based on %d", ErrConflict, id, t.Version, u.Version)
+				return nil, errs.New(ErrConflict, "ticket %q is at version %d, not %d", id, t.Version, u.Version)
 			}
 			before := t.Clone()
 			o.before = &before
@@ -176,7 +177,7 @@ func (h Tickets) Update(ctx context.Context, id string, u ticket.Update) (ticket
 // reply as its #{content} (see "Automatic mails" in the package doc).
 func (h Tickets) SetStatus(ctx context.Context, id string, to ticket.Status) (ticket.Ticket, error) {
 	var out ticket.Ticket
-	err := h.s.runRetry(ctx, permTicketWork, func(o *op) error {
+	err := h.s.runRetry(ctx, "Tickets.SetStatus", permTicketWork, func(o *op) error {
 		var from ticket.Status
 		t, err := h.s.edit(ctx, o, id, ticket.EventUpdated, func(t *ticket.Ticket) ([]ticket.FieldChange, error) {
 			from = t.Status
@@ -261,7 +262,7 @@ type Solve struct {
 // doc). An internal resolution mails nobody.
 func (h Tickets) Solve(ctx context.Context, id string, opt Solve) (ticket.Ticket, error) {
 	var out ticket.Ticket
-	err := h.s.runRetry(ctx, permTicketWork, func(o *op) error {
+	err := h.s.runRetry(ctx, "Tickets.Solve", permTicketWork, func(o *op) error {
 		var from ticket.Status
 		t, err := h.s.edit(ctx, o, id, ticket.EventUpdated, func(t *ticket.Ticket) ([]ticket.FieldChange, error) {
 			from = t.Status
@@ -310,26 +311,26 @@ type Reply struct {
 // retried, not lost (TKT-8).
 func (h Tickets) Reply(ctx context.Context, id string, r Reply) (ticket.Comment, error) {
 	var c errs.Collector
-	ticket.CheckText(&c, "body", r.Body, true, h.s.desk.limits.MaxContentBytes)
+	text.Check(&c, "body", r.Body, true, h.s.desk.limits.MaxContentBytes)
 	if r.Status != "" && !r.Status.Valid() {
 		c.Add("status", "unknown status %q", r.Status)
 	}
 	if err := c.Err(); err != nil {
 		return ticket.Comment{}, err
 	}
-	return h.s.reply(ctx, id, r.Internal, r.Status, func(*op, ticket.Ticket) (string, error) { return r.Body, nil })
+	return h.s.reply(ctx, "Tickets.Reply", id, r.Internal, r.Status, func(*op, ticket.Ticket) (string, error) { return r.Body, nil })
 }
 
 // reply is the workflow of Reply and ReplyWithTemplate: body makes the
 // comment's text for the ticket as locked; the text is checked like every
 // reply (TKT-3), stored, and mailed (MAIL-6).
-func (s *Session) reply(ctx context.Context, id string, internal bool, status ticket.Status, body func(*op, ticket.Ticket) (string, error)) (ticket.Comment, error) {
+func (s *Session) reply(ctx context.Context, call, id string, internal bool, status ticket.Status, body func(*op, ticket.Ticket) (string, error)) (ticket.Comment, error) {
 	kind, field, ev := ticket.CommentPublic, ticket.FieldComment, ticket.EventAgentReplied
 	if internal {
 		kind, field, ev = ticket.CommentInternal, ticket.FieldNote, ticket.EventUpdated
 	}
 	var out ticket.Comment
-	err := s.runRetry(ctx, permTicketWork, func(o *op) error {
+	err := s.runRetry(ctx, call, permTicketWork, func(o *op) error {
 		cm := ticket.Comment{ID: s.desk.newID(), TicketID: id, Kind: kind, AuthorKind: s.actor.Kind, AuthorID: s.actor.ID, CreatedAt: o.now}
 		var from ticket.Status
 		t, err := s.edit(ctx, o, id, ev, func(t *ticket.Ticket) ([]ticket.FieldChange, error) {
@@ -372,12 +373,12 @@ func (s *Session) reply(ctx context.Context, id string, internal bool, status ti
 // returns the ticket the reply landed in.
 func (h Tickets) CustomerReply(ctx context.Context, id, body string) (ticket.Ticket, error) {
 	var c errs.Collector
-	ticket.CheckText(&c, "body", body, true, h.s.desk.limits.MaxContentBytes)
+	text.Check(&c, "body", body, true, h.s.desk.limits.MaxContentBytes)
 	if err := c.Err(); err != nil {
 		return ticket.Ticket{}, err
 	}
 	var out ticket.Ticket
-	err := h.s.runRetry(ctx, permCustomerVoice, func(o *op) error {
+	err := h.s.runRetry(ctx, "Tickets.CustomerReply", permCustomerVoice, func(o *op) error {
 		cur, err := o.r.Tickets().GetForUpdate(ctx, id)
 		if err != nil {
 			return err

@@ -12,6 +12,7 @@ import (
 
 	"github.com/deskkit/deskkit/category"
 	"github.com/deskkit/deskkit/helpdesk/ticket"
+	"github.com/deskkit/deskkit/internal/errs"
 	"github.com/deskkit/deskkit/trigger"
 )
 
@@ -20,7 +21,7 @@ import (
 // condition editor.
 func (h Triggers) Schema(ctx context.Context) (*trigger.Schema, error) {
 	var out *trigger.Schema
-	err := h.s.run(ctx, permRead, func(o *op) (err error) {
+	err := h.s.run(ctx, "Triggers.Schema", permRead, func(o *op) (err error) {
 		out, err = triggerSchema(ctx, o)
 		return err
 	})
@@ -71,7 +72,7 @@ func validTrigger(ctx context.Context, o *op, n trigger.New) (trigger.New, error
 // naming each bad condition or action ("all[0].value").
 func (h Triggers) Create(ctx context.Context, n trigger.New) (trigger.Trigger, error) {
 	var out trigger.Trigger
-	err := h.s.triggerWrite(ctx, func(o *op, ts []trigger.Trigger) error {
+	err := h.s.triggerWrite(ctx, "Triggers.Create", func(o *op, ts []trigger.Trigger) error {
 		v, err := validTrigger(ctx, o, n)
 		if err != nil {
 			return err
@@ -88,10 +89,10 @@ func (h Triggers) Create(ctx context.Context, n trigger.New) (trigger.Trigger, e
 // use Activate and Deactivate.
 func (h Triggers) Update(ctx context.Context, id string, n trigger.New) (trigger.Trigger, error) {
 	var out trigger.Trigger
-	err := h.s.triggerWrite(ctx, func(o *op, ts []trigger.Trigger) error {
+	err := h.s.triggerWrite(ctx, "Triggers.Update", func(o *op, ts []trigger.Trigger) error {
 		i := slices.IndexFunc(ts, func(t trigger.Trigger) bool { return t.ID == id })
 		if i < 0 {
-			return fmt.Errorf("trigger %q: %w", id, ErrNotFound)
+			return errs.NotFound("trigger", id)
 		}
 		v, err := validTrigger(ctx, o, n)
 		if err != nil {
@@ -111,7 +112,7 @@ func (h Triggers) Update(ctx context.Context, id string, n trigger.New) (trigger
 // Get returns one trigger (admin).
 func (h Triggers) Get(ctx context.Context, id string) (trigger.Trigger, error) {
 	var out trigger.Trigger
-	err := h.s.run(ctx, permSettings, func(o *op) (err error) {
+	err := h.s.run(ctx, "Triggers.Get", permSettings, func(o *op) (err error) {
 		out, err = o.r.Triggers().Get(ctx, id)
 		return err
 	})
@@ -122,7 +123,7 @@ func (h Triggers) Get(ctx context.Context, id string) (trigger.Trigger, error) {
 // then the inactive ones.
 func (h Triggers) List(ctx context.Context) ([]trigger.Trigger, error) {
 	var out []trigger.Trigger
-	err := h.s.run(ctx, permSettings, func(o *op) (err error) {
+	err := h.s.run(ctx, "Triggers.List", permSettings, func(o *op) (err error) {
 		out, err = o.r.Triggers().List(ctx)
 		return err
 	})
@@ -131,18 +132,18 @@ func (h Triggers) List(ctx context.Context) ([]trigger.Trigger, error) {
 
 // Activate moves a trigger to the end of the active list (TRG-1).
 func (h Triggers) Activate(ctx context.Context, id string) error {
-	return h.s.moveTrigger(ctx, id, true)
+	return h.s.moveTrigger(ctx, "Triggers.Activate", id, true)
 }
 
 // Deactivate moves a trigger to the inactive list (TRG-1).
 func (h Triggers) Deactivate(ctx context.Context, id string) error {
-	return h.s.moveTrigger(ctx, id, false)
+	return h.s.moveTrigger(ctx, "Triggers.Deactivate", id, false)
 }
 
 // moveTrigger moves a trigger to the end of the active or inactive list,
 // closing the gap it leaves; one already in that list stays (TRG-1).
-func (s *Session) moveTrigger(ctx context.Context, id string, active bool) error {
-	return s.triggerWrite(ctx, func(o *op, ts []trigger.Trigger) error {
+func (s *Session) moveTrigger(ctx context.Context, call, id string, active bool) error {
+	return s.triggerWrite(ctx, call, func(o *op, ts []trigger.Trigger) error {
 		rows, err := trigger.Move(ts, id, active, o.now)
 		if err != nil {
 			return err
@@ -154,7 +155,7 @@ func (s *Session) moveTrigger(ctx context.Context, id string, active bool) error
 // Reorder sets the run order of the active triggers; ids must name
 // each of them once (TRG-1).
 func (h Triggers) Reorder(ctx context.Context, ids []string) error {
-	return h.s.triggerWrite(ctx, func(o *op, ts []trigger.Trigger) error {
+	return h.s.triggerWrite(ctx, "Triggers.Reorder", func(o *op, ts []trigger.Trigger) error {
 		rows, err := trigger.Reorder(ts, ids)
 		if err != nil {
 			return err
@@ -166,7 +167,7 @@ func (h Triggers) Reorder(ctx context.Context, ids []string) error {
 // Delete deletes an inactive trigger; an active one is refused with
 // trigger.ErrActive (TRG-1).
 func (h Triggers) Delete(ctx context.Context, id string) error {
-	return h.s.triggerWrite(ctx, func(o *op, ts []trigger.Trigger) error {
+	return h.s.triggerWrite(ctx, "Triggers.Delete", func(o *op, ts []trigger.Trigger) error {
 		rows, err := trigger.Remove(ts, id)
 		if err != nil {
 			return err
@@ -182,7 +183,7 @@ func (h Triggers) Delete(ctx context.Context, id string) error {
 // to, one commented line per condition (for dry runs and bug reports).
 func (h Triggers) Source(ctx context.Context, id string) (string, error) {
 	var out string
-	err := h.s.run(ctx, permSettings, func(o *op) error {
+	err := h.s.run(ctx, "Triggers.Source", permSettings, func(o *op) error {
 		t, err := o.r.Triggers().Get(ctx, id)
 		if err != nil {
 			return err
@@ -213,7 +214,7 @@ func (h Triggers) Source(ctx context.Context, id string) (string, error) {
 // an Error (a run skips it).
 func (h Triggers) DryRun(ctx context.Context, id string, ev ticket.EventKind, change *ticket.Update) (trigger.Report, error) {
 	var out trigger.Report
-	err := h.s.run(ctx, permSettings, func(o *op) error {
+	err := h.s.run(ctx, "Triggers.DryRun", permSettings, func(o *op) error {
 		t, err := o.r.Tickets().Get(ctx, id)
 		if err != nil {
 			return err
@@ -350,9 +351,9 @@ func (s *Session) triggerSet(ctx context.Context, o *op) (*trigger.Set, error) {
 // trigger lock, reads the triggers and hands them to fn, which checks the
 // rules and writes. Then the desk forgets the service's cached set, so its
 // next event reads the version again (see cachedSet).
-func (s *Session) triggerWrite(ctx context.Context, fn func(*op, []trigger.Trigger) error) error {
+func (s *Session) triggerWrite(ctx context.Context, call string, fn func(*op, []trigger.Trigger) error) error {
 	defer s.desk.triggers.drop(s.svc)
-	return s.run(ctx, permSettings, func(o *op) error {
+	return s.run(ctx, call, permSettings, func(o *op) error {
 		if err := o.r.Triggers().Lock(ctx); err != nil {
 			return err
 		}

@@ -3,7 +3,6 @@ package notify
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net/mail"
 	"net/textproto"
 	"time"
@@ -245,12 +244,12 @@ type Outcome struct {
 func Prepare(ms []Message) error {
 	for _, m := range ms {
 		if m.ID == "" || m.IdempotencyKey == "" {
-			return fmt.Errorf("message %q: an id and an idempotency key are required: %w", m.ID, ErrInvalid)
+			return errs.New(ErrInvalid, "message %q: an id and an idempotency key are required", m.ID)
 		}
 		for h := range m.Payload.Headers {
 			switch textproto.CanonicalMIMEHeaderKey(h) {
 			case "From", "Reply-To", "Sender":
-				return fmt.Errorf("message %q: header %q: the sender goes in Payload.From and Payload.ReplyTo: %w", m.ID, h, ErrInvalid)
+				return errs.New(ErrInvalid, "message %q: header %q: the sender goes in Payload.From and Payload.ReplyTo", m.ID, h)
 			}
 		}
 	}
@@ -272,7 +271,7 @@ func Prepare(ms []Message) error {
 // ErrInvalid, and changes nothing, unless m has failed.
 func (m *Message) Retry(now time.Time) error {
 	if m.State != Failed {
-		return fmt.Errorf("message %q is %s, not failed: %w", m.ID, m.State, ErrInvalid)
+		return errs.New(ErrInvalid, "message %q is %s, not failed", m.ID, m.State)
 	}
 	m.State, m.Attempts, m.NextAttemptAt, m.UpdatedAt = Pending, 0, now, now
 	return nil
@@ -283,7 +282,7 @@ func (m *Message) Retry(now time.Time) error {
 func CheckResults(rs []Result) error {
 	for _, r := range rs {
 		if st := r.Outcome.State; st != Sent && st != Failed && st != Pending {
-			return fmt.Errorf("settle message %q: unknown outcome state %q: %w", r.Message.ID, st, ErrInvalid)
+			return errs.New(ErrInvalid, "settle message %q: unknown outcome state %q", r.Message.ID, st)
 		}
 	}
 	return nil

@@ -55,11 +55,15 @@ func (r SurgeRule) Clone() SurgeRule {
 	return r
 }
 
-// Check records every problem of r on c, prefixing fields with prefix.
-func (r SurgeRule) Check(c *errs.Collector, prefix string) {
+// Check returns a *problem.ValidationError (helpdesk.ValidationError)
+// naming every problem of an enabled rule, its fields prefixed with prefix
+// ("surge." names the window "surge.window"), or nil. A disabled rule is
+// not checked.
+func (r SurgeRule) Check(prefix string) error {
 	if !r.Enabled {
-		return
+		return nil
 	}
+	var c errs.Collector
 	if r.Window < time.Minute {
 		c.Add(prefix+"window", "must be at least a minute")
 	}
@@ -90,6 +94,7 @@ func (r SurgeRule) Check(c *errs.Collector, prefix string) {
 			c.Add(prefix+"templates."+string(m), "a body is required")
 		}
 	}
+	return c.Err()
 }
 
 // Due reports whether an alert is due at now, given the count of tickets in

@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/deskkit/deskkit/internal/errs"
+	"github.com/deskkit/deskkit/internal/text"
 )
 
 // The substitution codes of TPL-4, as written between #{ and }.
@@ -272,13 +273,10 @@ func resolve(name string) (part, string) {
 		}
 		return part{kind: kField, text: key}, ""
 	}
-	reason := "unknown code"
-	for _, c := range codes {
-		if strings.EqualFold(strings.TrimSpace(name), c) {
-			return part{}, fmt.Sprintf("unknown code (did you mean #{%s}?)", c)
-		}
+	if c, ok := text.Suggest(name, codes[:]); ok {
+		return part{}, fmt.Sprintf("unknown code (did you mean #{%s}?)", c)
 	}
-	return part{}, reason
+	return part{}, "unknown code"
 }
 
 // Source returns the text c was parsed from.

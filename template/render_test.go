@@ -89,6 +89,8 @@ func TestTemplate_TPL4_UnknownCodeRefused(t *testing.T) {
 		{"안녕 #{name}", 7, "name", "unknown code"}, // byte offsets, not runes
 		{"#{Content}", 0, "Content", "did you mean #{content}?"},
 		{"#{ title }", 0, " title ", "did you mean #{title}?"},
+		{"#{titel}", 0, "titel", "unknown code (did you mean #{title}?)"}, // a typo
+		{"#{agentNmae}", 0, "agentNmae", "did you mean #{agentName}?"},
 		{"#{}", 0, "", "unknown code"},
 		{"x #{title", 2, "title", "no closing }"},
 		{"x #{title\n}", 2, "title", "no closing }"},

@@ -122,9 +122,10 @@ type New struct {
 // Normalize returns s trimmed, with its category ids sorted and without
 // duplicates, and checks it: title, content and code present and within
 // the limits, no white space in the code, every #{code} of the content
-// known. The error lists every problem at once: a *errs.ValidationError
-// (helpdesk.ValidationError) and, when codes are bad, also a *ParseError
-// with their offsets; both match ErrInvalid.
+// known. The error lists every problem at once: a *problem.ValidationError
+// (helpdesk.ValidationError), one problem per bad code too; when codes are
+// bad, errors.As also finds a *ParseError with their offsets in it. It
+// matches ErrInvalid.
 func (s New) Normalize() (New, error) {
 	var c errs.Collector
 	s.Title = strings.TrimSpace(s.Title)
@@ -153,11 +154,10 @@ func (s New) Normalize() (New, error) {
 			}
 		}
 	}
-	err := c.Err()
 	if pe != nil {
-		return s, errors.Join(err, pe)
+		return s, errs.With(c.Err(), pe)
 	}
-	return s, err
+	return s, c.Err()
 }
 
 func checkText(c *errs.Collector, field, s string, max int) {

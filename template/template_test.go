@@ -57,6 +57,9 @@ func TestTemplate_TPL4_UnknownCodeRefusedAtSave(t *testing.T) {
 	assert.True(t, ve.Has("content"))
 	assert.Len(t, ve.Problems, 2)
 	assert.Contains(t, ve.Problems[0].Reason, "at byte 24")
+	assert.Equal(t, `invalid: content: code "name" at byte 24: unknown code; `+
+		`content: code "ticketID" at byte 39: unknown code (did you mean #{ticketId}?)`, err.Error(),
+		"each bad code told once, though both types describe it")
 }
 
 func TestTemplate_TPL3_Query(t *testing.T) {

@@ -23,7 +23,7 @@ type ActionError struct {
 
 // Error implements error.
 func (e *ActionError) Error() string {
-	return fmt.Sprintf("action %d (%s): %s", e.Index, e.Kind, e.Reason)
+	return fmt.Sprintf("invalid: action %d (%s): %s", e.Index, e.Kind, e.Reason)
 }
 
 // Is reports whether target is ErrInvalid.
@@ -46,7 +46,7 @@ func ApplyToTicket(i int, a Action, t *ticket.Ticket, now time.Time) (changed, h
 			return false, true, nil
 		}
 		if err := ticket.Transition(t.Status, to); err != nil {
-			return false, true, &ActionError{Index: i, Kind: a.Kind, Reason: err.Error()}
+			return false, true, &ActionError{Index: i, Kind: a.Kind, Reason: errs.Detail(err)}
 		}
 		t.Status = to
 		switch to {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/deskkit/deskkit/field"
 	"github.com/deskkit/deskkit/helpdesk/ticket"
+	"github.com/deskkit/deskkit/internal/errs"
 )
 
 // Report is the answer of a dry run (TRG-8): for a ticket and an event,
@@ -261,7 +262,7 @@ func (d *dryApplier) Apply(_ context.Context, tr *Trigger, t *ticket.Ticket) (bo
 				var ae *ActionError
 				if errors.As(err, &ae) {
 					ae.Index, ae.Kind = i, a.Kind
-					r.Error = ae.Error()
+					r.Error = errs.Detail(ae)
 					break // out of the switch: the ticket is left as it was
 				} else if err != nil {
 					return false, err
@@ -277,13 +278,13 @@ func (d *dryApplier) Apply(_ context.Context, tr *Trigger, t *ticket.Ticket) (bo
 			c, _, err := ApplyToTicket(i, Action{Kind: SetStatus, Value: string(ticket.StatusSolved)}, t, d.now)
 			changed = changed || c
 			if err != nil {
-				r.Error = err.Error()
+				r.Error = errs.Detail(err)
 			}
 		default:
 			c, _, err := ApplyToTicket(i, a, t, d.now)
 			changed = changed || c
 			if err != nil {
-				r.Error = err.Error()
+				r.Error = errs.Detail(err)
 			}
 		}
 		reps = append(reps, r)

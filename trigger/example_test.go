@@ -8,8 +8,8 @@ import (
 
 	"github.com/deskkit/deskkit/category"
 	"github.com/deskkit/deskkit/field"
+	"github.com/deskkit/deskkit/helpdesk/problem"
 	"github.com/deskkit/deskkit/helpdesk/ticket"
-	"github.com/deskkit/deskkit/internal/errs"
 )
 
 // exampleResolver knows one group and no categories or agents.
@@ -64,7 +64,7 @@ func Example() {
 		All:     []Condition{{Target: TargetStatus, Op: GreaterThan, Value: "open"}},
 		Actions: []Action{{Kind: SetStatus, Value: "new"}, {Kind: AssignRandom, GroupID: "nobody"}},
 	}, s, exampleResolver{})
-	var ve *errs.ValidationError
+	var ve *problem.ValidationError
 	if errors.As(err, &ve) {
 		for _, p := range ve.Problems {
 			fmt.Println("refused:", p.Field)

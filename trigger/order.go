@@ -1,8 +1,9 @@
 package trigger
 
 import (
-	"fmt"
 	"time"
+
+	"github.com/deskkit/deskkit/internal/errs"
 )
 
 // The order rules of TRG-1, as pure functions over a service's triggers
@@ -30,7 +31,7 @@ func find(ts []Trigger, id string) (int, error) {
 			return i, nil
 		}
 	}
-	return -1, fmt.Errorf("trigger %q: %w", id, ErrNotFound)
+	return -1, errs.NotFound("trigger", id)
 }
 
 // closeGap returns the triggers of ts after position pos of a list, each
@@ -102,14 +103,14 @@ func CheckOrder(active, ids []string) error {
 	for _, id := range ids {
 		switch {
 		case seen[id]:
-			return fmt.Errorf("reorder triggers: %q is listed twice: %w", id, ErrInvalid)
+			return errs.New(ErrInvalid, "reorder triggers: %q is listed twice", id)
 		case !known[id]:
-			return fmt.Errorf("reorder triggers: %q is no active trigger: %w", id, ErrInvalid)
+			return errs.New(ErrInvalid, "reorder triggers: %q is no active trigger", id)
 		}
 		seen[id] = true
 	}
 	if len(ids) != len(active) {
-		return fmt.Errorf("reorder triggers: %d of %d active triggers listed: %w", len(ids), len(active), ErrInvalid)
+		return errs.New(ErrInvalid, "reorder triggers: %d of %d active triggers listed", len(ids), len(active))
 	}
 	return nil
 }
@@ -124,7 +125,7 @@ func Remove(ts []Trigger, id string) ([]Trigger, error) {
 		return nil, err
 	}
 	if ts[i].Active {
-		return nil, fmt.Errorf("trigger %q: %w", id, ErrActive)
+		return nil, errs.New(ErrActive, "trigger %q is active; deactivate it before deleting it (TRG-1)", id)
 	}
 	return closeGap(ts, false, ts[i].Position), nil
 }

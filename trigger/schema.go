@@ -85,6 +85,15 @@ func (s *Schema) Target(name string) (Target, bool) {
 	return s.Targets[i], true
 }
 
+// names returns the names of the targets, in the schema's order.
+func (s *Schema) names() []string {
+	out := make([]string, len(s.Targets))
+	for i, t := range s.Targets {
+		out[i] = t.Name
+	}
+	return out
+}
+
 // has reports whether the schema has a target with name.
 func (s *Schema) has(name string) bool {
 	_, ok := s.Target(name)

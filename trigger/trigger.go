@@ -24,7 +24,7 @@ var (
 type activeError struct{}
 
 func (activeError) Error() string {
-	return "an active trigger cannot be deleted; deactivate it first (TRG-1)"
+	return "invalid: an active trigger cannot be deleted; deactivate it first (TRG-1)"
 }
 func (activeError) Is(target error) bool { return target == errs.ErrInvalid }
 

@@ -58,15 +58,15 @@ type Resolver interface {
 // Validate checks n against schema s and the objects r knows, and returns
 // it in canonical form: values in their canonical shapes (numbers float64,
 // lists []string, tags normalized, languages canonical). Every problem is
-// reported in one *errs.ValidationError (it matches ErrInvalid) whose
+// reported in one *problem.ValidationError (it matches ErrInvalid) whose
 // field names say where: "all[1].value", "any[0].op", "actions[2].group_id"
 // (TRG-5). A trigger Validate accepts compiles and cannot fail at run time.
 // Only storage errors of r are returned as they are.
 func Validate(ctx context.Context, n New, s *Schema, r Resolver) (New, error) {
 	v := validator{ctx: ctx, s: s, r: r}
 	n.Name = strings.TrimSpace(n.Name)
-	ticket.CheckText(&v.c, "name", n.Name, true, MaxNameBytes)
-	ticket.CheckText(&v.c, "description", n.Description, false, MaxDescriptionBytes)
+	text.Check(&v.c, "name", n.Name, true, MaxNameBytes)
+	text.Check(&v.c, "description", n.Description, false, MaxDescriptionBytes)
 	if len(n.All)+len(n.Any) == 0 {
 		v.c.Add("all", "a trigger needs at least one condition")
 	}
@@ -141,7 +141,11 @@ func (v *validator) conditions(list string, cs []Condition) []Condition {
 func (v *validator) condition(at string, c Condition) Condition {
 	t, ok := v.s.Target(c.Target)
 	if !ok {
-		v.c.Add(at+".target", "unknown target %q", c.Target)
+		if name, ok := text.Suggest(c.Target, v.s.names()); ok {
+			v.c.Add(at+".target", "unknown target %q (did you mean %q?)", c.Target, name)
+		} else {
+			v.c.Add(at+".target", "unknown target %q", c.Target)
+		}
 		return c
 	}
 	if !t.Allows(c.Op) {
@@ -370,7 +374,7 @@ func (v *validator) action(at string, a Action) Action {
 			v.c.Add(at+".tags", "name at least one tag")
 		}
 		for i, tg := range a.Tags {
-			ticket.CheckText(&v.c, fmt.Sprintf("%s.tags[%d]", at, i), tg, true, maxTagBytes)
+			text.Check(&v.c, fmt.Sprintf("%s.tags[%d]", at, i), tg, true, maxTagBytes)
 		}
 	case Note:
 		v.text(at+".body", a.Body, true)
@@ -445,10 +449,16 @@ func (v *validator) text(at string, t i18n.Text, required bool) {
 			v.c.Add(lat, "%q is not one of the service's languages %v", lang, v.s.Languages)
 			continue
 		}
-		ticket.CheckText(&v.c, lat, t[lang], false, MaxBodyBytes)
+		text.Check(&v.c, lat, t[lang], false, MaxBodyBytes)
 		c, err := template.Parse(t[lang])
-		if err != nil {
-			v.c.Add(lat, "%v", err)
+		var pe *template.ParseError
+		if errors.As(err, &pe) {
+			for _, ce := range pe.Codes {
+				v.c.Add(lat, "%s", ce)
+			}
+			continue
+		} else if err != nil {
+			v.c.Add(lat, "%s", errs.Detail(err))
 			continue
 		}
 		for _, code := range c.Used() {

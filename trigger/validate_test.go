@@ -423,6 +423,35 @@ func TestValidate_TRG5_AcceptedCompiles(t *testing.T) {
 	assert.NoError(t, err, "inactive triggers are left out")
 }
 
+// TestValidate_TRG5_UnknownTargetSuggests: a misspelt target is refused
+// with the target it most likely means, as a template's misspelt code is;
+// a name close to none gets no guess.
+func TestValidate_TRG5_UnknownTargetSuggests(t *testing.T) {
+	s := testSchema()
+	reason := func(target string) string {
+		_, err := Validate(ctxb, New{Name: "n", All: []Condition{{Target: target, Op: Is, Value: "open"}}, Actions: []Action{quietNote}}, s, newResolver())
+		var ve *errs.ValidationError
+		require.ErrorAs(t, err, &ve)
+		require.Len(t, ve.Problems, 1, "%v", err)
+		assert.Equal(t, "all[0].target", ve.Problems[0].Field)
+		return ve.Problems[0].Reason
+	}
+	assert.Equal(t, `unknown target "stauts" (did you mean "status"?)`, reason("stauts"))
+	assert.Equal(t, `unknown target "Priority" (did you mean "priority"?)`, reason("Priority"))
+	assert.Equal(t, `unknown target "customer_fields.addon" (did you mean "customer_fields.addons"?)`, reason("customer_fields.addon"))
+	assert.Equal(t, `unknown target "nope"`, reason("nope"))
+}
+
+// TestValidate_TRG6_BadCodeOnce: a bad code of an action's text is one
+// problem, worded once (not "invalid:" inside "invalid:"), with the hint a
+// template gives.
+func TestValidate_TRG6_BadCodeOnce(t *testing.T) {
+	_, err := Validate(ctxb, New{Name: "n", All: []Condition{goodCond},
+		Actions: []Action{{Kind: Note, Body: i18n.Text{"ko": "#{titel} #{}"}}}}, testSchema(), newResolver())
+	assert.EqualError(t, err, `invalid: actions[0].body.ko: code "titel" at byte 0: unknown code (did you mean #{title}?); `+
+		`actions[0].body.ko: code "" at byte 9: unknown code`)
+}
+
 // TestErrActive_TRG1: deleting an active trigger is refused with an error
 // that matches ErrInvalid.
 func TestErrActive_TRG1(t *testing.T) {

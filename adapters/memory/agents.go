@@ -3,13 +3,13 @@ package memory
 import (
 	"cmp"
 	"context"
-	"fmt"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/deskkit/deskkit/agent"
 	"github.com/deskkit/deskkit/helpdesk"
+	"github.com/deskkit/deskkit/internal/errs"
 	"github.com/deskkit/deskkit/internal/page"
 )
 
@@ -48,9 +48,9 @@ func (r agentRepo) taken(a agent.Agent) error {
 		switch {
 		case o.ID == a.ID:
 		case strings.ToLower(o.Email) == email:
-			return fmt.Errorf("an agent with email %q exists: %w", a.Email, helpdesk.ErrConflict)
+			return errs.New(helpdesk.ErrConflict, "an agent with email %q exists", a.Email)
 		case a.Account != "" && o.Account == a.Account:
-			return fmt.Errorf("an agent with account %q exists: %w", a.Account, helpdesk.ErrConflict)
+			return errs.New(helpdesk.ErrConflict, "an agent with account %q exists", a.Account)
 		}
 	}
 	return nil
@@ -65,7 +65,7 @@ func (r agentRepo) Create(ctx context.Context, a agent.Agent) error {
 	}
 	t := &r.tx.t.ag
 	if _, ok := t.agents[a.ID]; ok {
-		return fmt.Errorf("agent %q exists: %w", a.ID, helpdesk.ErrConflict)
+		return errs.New(helpdesk.ErrConflict, "agent %q exists", a.ID)
 	}
 	if err := r.taken(a); err != nil {
 		return err
@@ -81,7 +81,7 @@ func (r agentRepo) Get(ctx context.Context, id string) (agent.Agent, error) {
 	}
 	a, ok := r.tx.t.ag.agents[id]
 	if !ok {
-		return agent.Agent{}, fmt.Errorf("agent %q: %w", id, helpdesk.ErrNotFound)
+		return agent.Agent{}, errs.NotFound("agent", id)
 	}
 	return a, nil
 }
@@ -105,10 +105,10 @@ func (r agentRepo) Update(ctx context.Context, a *agent.Agent) error {
 	t := &r.tx.t.ag
 	old, ok := t.agents[a.ID]
 	if !ok {
-		return fmt.Errorf("agent %q: %w", a.ID, helpdesk.ErrNotFound)
+		return errs.NotFound("agent", a.ID)
 	}
 	if old.Version != a.Version {
-		return fmt.Errorf("agent %q is at version %d, not %d: %w", a.ID, old.Version, a.Version, helpdesk.ErrConflict)
+		return errs.New(helpdesk.ErrConflict, "agent %q is at version %d, not %d", a.ID, old.Version, a.Version)
 	}
 	if err := r.taken(*a); err != nil {
 		return err
@@ -127,7 +127,7 @@ type groupRepo struct{ tx *txn }
 func (r groupRepo) row(id string) (*groupRow, error) {
 	g, ok := r.tx.t.ag.groups[id]
 	if !ok {
-		return nil, fmt.Errorf("group %q: %w", id, helpdesk.ErrNotFound)
+		return nil, errs.NotFound("group", id)
 	}
 	return g, nil
 }
@@ -144,12 +144,12 @@ func (r groupRepo) Insert(ctx context.Context, g agent.Group) error {
 	}
 	t := &r.tx.t.ag
 	if _, ok := t.groups[g.ID]; ok {
-		return fmt.Errorf("group %q exists: %w", g.ID, helpdesk.ErrConflict)
+		return errs.New(helpdesk.ErrConflict, "group %q exists", g.ID)
 	}
 	name := strings.ToLower(g.Name) // as Postgres's lower(name) index
 	for _, o := range t.groups {
 		if strings.ToLower(o.g.Name) == name {
-			return fmt.Errorf("a group named %q exists: %w", g.Name, helpdesk.ErrConflict)
+			return errs.New(helpdesk.ErrConflict, "a group named %q exists", g.Name)
 		}
 	}
 	t.groups[g.ID] = &groupRow{g: g}
@@ -206,7 +206,7 @@ func (r groupRepo) Save(ctx context.Context, gs []agent.Group) error {
 	seen := make(map[string]bool, len(names))
 	for _, n := range names {
 		if seen[n] {
-			return fmt.Errorf("two groups would be named %q: %w", n, helpdesk.ErrConflict)
+			return errs.New(helpdesk.ErrConflict, "two groups would be named %q", n)
 		}
 		seen[n] = true
 	}
@@ -243,10 +243,10 @@ func (r groupRepo) AddMember(ctx context.Context, groupID, agentID string, at ti
 	}
 	t := &r.tx.t.ag
 	if _, ok := t.agents[agentID]; !ok {
-		return agent.Membership{}, fmt.Errorf("agent %q: %w", agentID, helpdesk.ErrNotFound)
+		return agent.Membership{}, errs.NotFound("agent", agentID)
 	}
 	if slices.ContainsFunc(row.members, func(m agent.Membership) bool { return m.AgentID == agentID }) {
-		return agent.Membership{}, fmt.Errorf("agent %q is in group %q: %w", agentID, groupID, helpdesk.ErrConflict)
+		return agent.Membership{}, errs.New(helpdesk.ErrConflict, "agent %q is in group %q", agentID, groupID)
 	}
 	t.memberSeq++
 	m := agent.Membership{GroupID: groupID, AgentID: agentID, Seq: t.memberSeq, JoinedAt: at}
@@ -269,7 +269,7 @@ func (r groupRepo) RemoveMember(ctx context.Context, groupID, agentID string) er
 	}
 	i := slices.IndexFunc(row.members, func(m agent.Membership) bool { return m.AgentID == agentID })
 	if i < 0 {
-		return fmt.Errorf("agent %q in group %q: %w", agentID, groupID, helpdesk.ErrNotFound)
+		return errs.New(helpdesk.ErrNotFound, "agent %q in group %q", agentID, groupID)
 	}
 	old := row.members
 	row.members = slices.Delete(slices.Clone(old), i, i+1)

@@ -2,10 +2,10 @@ package memory
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/deskkit/deskkit/category"
 	"github.com/deskkit/deskkit/helpdesk"
+	"github.com/deskkit/deskkit/internal/errs"
 )
 
 // categoryState is a tenant's categories of both trees, deleted ones
@@ -53,7 +53,7 @@ func (r categoryRepo) Get(ctx context.Context, id string) (category.Category, er
 	}
 	c, ok := r.st().byID[id]
 	if !ok {
-		return category.Category{}, fmt.Errorf("category %q: %w", id, helpdesk.ErrNotFound)
+		return category.Category{}, errs.NotFound("category", id)
 	}
 	return c.Clone(), nil
 }
@@ -93,7 +93,7 @@ func (r categoryRepo) Insert(ctx context.Context, c category.Category) error {
 		return err
 	}
 	if _, ok := r.st().byID[c.ID]; ok {
-		return fmt.Errorf("category %q exists: %w", c.ID, helpdesk.ErrConflict)
+		return errs.New(helpdesk.ErrConflict, "category %q exists", c.ID)
 	}
 	r.put(c)
 	return nil
@@ -105,7 +105,7 @@ func (r categoryRepo) Save(ctx context.Context, cs ...category.Category) error {
 	}
 	for _, c := range cs {
 		if _, ok := r.st().byID[c.ID]; !ok {
-			return fmt.Errorf("category %q: %w", c.ID, helpdesk.ErrNotFound)
+			return errs.NotFound("category", c.ID)
 		}
 	}
 	for _, c := range cs {

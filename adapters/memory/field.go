@@ -2,11 +2,11 @@ package memory
 
 import (
 	"context"
-	"fmt"
 	"slices"
 
 	"github.com/deskkit/deskkit/field"
 	"github.com/deskkit/deskkit/helpdesk"
+	"github.com/deskkit/deskkit/internal/errs"
 )
 
 // fieldState is a tenant's stored field rows and layouts: the rows of the
@@ -90,7 +90,7 @@ func (r fieldRepo) Row(ctx context.Context, key string) (field.Field, error) {
 	}
 	f, ok := r.state().fields[key]
 	if !ok {
-		return field.Field{}, fmt.Errorf("field %q: %w", key, helpdesk.ErrNotFound)
+		return field.Field{}, errs.NotFound("field", key)
 	}
 	return f.Clone(), nil
 }
@@ -110,7 +110,7 @@ func (r fieldRepo) Insert(ctx context.Context, f field.Field) error {
 		return err
 	}
 	if _, ok := r.state().fields[f.Key]; ok {
-		return fmt.Errorf("field %q: %w", f.Key, helpdesk.ErrConflict)
+		return errs.New(helpdesk.ErrConflict, "field %q exists", f.Key)
 	}
 	r.put(f.Key, &f)
 	return nil
@@ -132,7 +132,7 @@ func (r fieldRepo) Delete(ctx context.Context, key string) error {
 		return err
 	}
 	if _, ok := r.state().fields[key]; !ok {
-		return fmt.Errorf("field %q: %w", key, helpdesk.ErrNotFound)
+		return errs.NotFound("field", key)
 	}
 	r.put(key, nil)
 	return nil
@@ -168,7 +168,7 @@ func (r fieldRepo) DeleteLayout(ctx context.Context, k field.Kind, intakeCategor
 	}
 	lk := layoutKey{k, intakeCategoryID}
 	if _, ok := r.state().layouts[lk]; !ok {
-		return fmt.Errorf("%s layout %q: %w", k, intakeCategoryID, helpdesk.ErrNotFound)
+		return errs.New(helpdesk.ErrNotFound, "%s layout %q", k, intakeCategoryID)
 	}
 	r.putLayout(lk, nil, true)
 	return nil

@@ -3,7 +3,6 @@ package memory
 import (
 	"context"
 	"errors"
-	"fmt"
 	"slices"
 	"sync"
 
@@ -12,6 +11,7 @@ import (
 	"github.com/deskkit/deskkit/field"
 	"github.com/deskkit/deskkit/helpdesk"
 	"github.com/deskkit/deskkit/helpdesk/ticket"
+	"github.com/deskkit/deskkit/internal/errs"
 	"github.com/deskkit/deskkit/notify"
 	"github.com/deskkit/deskkit/template"
 	"github.com/deskkit/deskkit/trigger"
@@ -119,7 +119,7 @@ func (s *Store) register(id string, t *tenant) error {
 		return ErrClosed
 	}
 	if _, ok := s.tenants[id]; ok {
-		return fmt.Errorf("service %q exists: %w", id, helpdesk.ErrConflict)
+		return errs.New(helpdesk.ErrConflict, "service %q exists", id)
 	}
 	s.tenants[id] = t
 	return nil
@@ -132,7 +132,7 @@ func (s *Store) Services(ctx context.Context, after string, limit int) ([]string
 		return nil, err
 	}
 	if limit <= 0 {
-		return nil, fmt.Errorf("services: limit %d: %w", limit, helpdesk.ErrInvalid)
+		return nil, errs.New(helpdesk.ErrInvalid, "services: limit %d", limit)
 	}
 	s.mu.Lock()
 	if s.closed {
@@ -197,7 +197,7 @@ var errDone = errors.New("memory: repository used after its transaction ended")
 // foreign keys do).
 func (tx *txn) exists() error {
 	if tx.t.cfg == nil {
-		return fmt.Errorf("service %q: %w", tx.service, helpdesk.ErrNotFound)
+		return errs.NotFound("service", tx.service)
 	}
 	return nil
 }

@@ -3,7 +3,6 @@ package memory
 import (
 	"cmp"
 	"context"
-	"fmt"
 	"maps"
 	"slices"
 	"strings"
@@ -11,6 +10,7 @@ import (
 	"time"
 
 	"github.com/deskkit/deskkit/helpdesk"
+	"github.com/deskkit/deskkit/internal/errs"
 	"github.com/deskkit/deskkit/internal/page"
 	"github.com/deskkit/deskkit/notify"
 )
@@ -125,7 +125,7 @@ func (r outboxRepo) Enqueue(ctx context.Context, ms ...notify.Message) error {
 			continue
 		}
 		if _, taken := so.rows[m.ID]; taken || ids[m.ID] {
-			return fmt.Errorf("message %q exists: %w", m.ID, helpdesk.ErrConflict)
+			return errs.New(helpdesk.ErrConflict, "message %q exists", m.ID)
 		}
 		ids[m.ID], keys[m.IdempotencyKey] = true, true
 		m.ServiceID = r.tx.service
@@ -180,7 +180,7 @@ func (r outboxRepo) Get(ctx context.Context, id string) (notify.Message, error) 
 	defer o.mu.Unlock()
 	row := o.rows(r.tx.service)[id]
 	if row == nil {
-		return notify.Message{}, fmt.Errorf("message %q: %w", id, helpdesk.ErrNotFound)
+		return notify.Message{}, errs.NotFound("message", id)
 	}
 	r.hold(row)
 	return row.message(), nil
@@ -213,7 +213,7 @@ func (r outboxRepo) Update(ctx context.Context, m notify.Message) error {
 	defer o.mu.Unlock()
 	row := o.rows(r.tx.service)[m.ID]
 	if row == nil {
-		return fmt.Errorf("message %q: %w", m.ID, helpdesk.ErrNotFound)
+		return errs.NotFound("message", m.ID)
 	}
 	old := row.m
 	o.setState(row, func(s *notify.Message) {
@@ -375,10 +375,10 @@ func (r recipientRepo) Create(ctx context.Context, rc notify.Recipient) error {
 	}
 	t := r.tx.t
 	if t.cfg == nil {
-		return fmt.Errorf("recipient %q: service %q: %w", rc.ID, r.tx.service, helpdesk.ErrNotFound)
+		return errs.NotFound("service", r.tx.service)
 	}
 	if _, ok := t.nt.recipients[rc.ID]; ok {
-		return fmt.Errorf("recipient %q exists: %w", rc.ID, helpdesk.ErrConflict)
+		return errs.New(helpdesk.ErrConflict, "recipient %q exists", rc.ID)
 	}
 	t.nt.recipients[rc.ID] = rc
 	r.tx.onUndo(func() { delete(t.nt.recipients, rc.ID) })
@@ -391,7 +391,7 @@ func (r recipientRepo) Get(ctx context.Context, id string) (notify.Recipient, er
 	}
 	rc, ok := r.tx.t.nt.recipients[id]
 	if !ok {
-		return notify.Recipient{}, fmt.Errorf("recipient %q: %w", id, helpdesk.ErrNotFound)
+		return notify.Recipient{}, errs.NotFound("recipient", id)
 	}
 	return rc, nil
 }
@@ -414,7 +414,7 @@ func (r recipientRepo) Update(ctx context.Context, rc notify.Recipient) error {
 	t := r.tx.t
 	old, ok := t.nt.recipients[rc.ID]
 	if !ok {
-		return fmt.Errorf("recipient %q: %w", rc.ID, helpdesk.ErrNotFound)
+		return errs.NotFound("recipient", rc.ID)
 	}
 	rc.CreatedAt = old.CreatedAt
 	t.nt.recipients[rc.ID] = rc
@@ -429,7 +429,7 @@ func (r recipientRepo) Delete(ctx context.Context, id string) error {
 	t := r.tx.t
 	old, ok := t.nt.recipients[id]
 	if !ok {
-		return fmt.Errorf("recipient %q: %w", id, helpdesk.ErrNotFound)
+		return errs.NotFound("recipient", id)
 	}
 	delete(t.nt.recipients, id)
 	r.tx.onUndo(func() { t.nt.recipients[id] = old })
@@ -445,7 +445,7 @@ func (r surgeRepo) LockLastAlert(ctx context.Context) (time.Time, error) {
 		return time.Time{}, err
 	}
 	if r.tx.t.cfg == nil {
-		return time.Time{}, fmt.Errorf("surge state: service %q: %w", r.tx.service, helpdesk.ErrNotFound)
+		return time.Time{}, errs.NotFound("service", r.tx.service)
 	}
 	return r.tx.t.nt.lastAlert, nil
 }
@@ -456,7 +456,7 @@ func (r surgeRepo) SetLastAlert(ctx context.Context, at time.Time) error {
 	}
 	t := r.tx.t
 	if t.cfg == nil {
-		return fmt.Errorf("surge state: service %q: %w", r.tx.service, helpdesk.ErrNotFound)
+		return errs.NotFound("service", r.tx.service)
 	}
 	old := t.nt.lastAlert
 	t.nt.lastAlert = at

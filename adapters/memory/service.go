@@ -2,9 +2,9 @@ package memory
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/deskkit/deskkit/helpdesk"
+	"github.com/deskkit/deskkit/internal/errs"
 )
 
 type serviceRepo struct{ tx *txn }
@@ -14,7 +14,7 @@ func (r serviceRepo) Get(ctx context.Context) (helpdesk.ServiceConfig, error) {
 		return helpdesk.ServiceConfig{}, err
 	}
 	if r.tx.t.cfg == nil {
-		return helpdesk.ServiceConfig{}, helpdesk.ErrNotFound
+		return helpdesk.ServiceConfig{}, errs.NotFound("service", r.tx.service)
 	}
 	return cloneConfig(*r.tx.t.cfg), nil
 }
@@ -25,7 +25,7 @@ func (r serviceRepo) Create(ctx context.Context, c helpdesk.ServiceConfig) error
 	}
 	t := r.tx.t
 	if t.cfg != nil {
-		return fmt.Errorf("service %q exists: %w", c.ID, helpdesk.ErrConflict)
+		return errs.New(helpdesk.ErrConflict, "service %q exists", r.tx.service)
 	}
 	c = cloneConfig(c)
 	t.cfg = &c
@@ -39,10 +39,10 @@ func (r serviceRepo) Update(ctx context.Context, c *helpdesk.ServiceConfig) erro
 	}
 	t := r.tx.t
 	if t.cfg == nil {
-		return helpdesk.ErrNotFound
+		return errs.NotFound("service", r.tx.service)
 	}
 	if t.cfg.Version != c.Version {
-		return fmt.Errorf("service %q is at version %d, not %d: %w", c.ID, t.cfg.Version, c.Version, helpdesk.ErrConflict)
+		return errs.New(helpdesk.ErrConflict, "service %q is at version %d, not %d", r.tx.service, t.cfg.Version, c.Version)
 	}
 	old := t.cfg
 	n := cloneConfig(*c)

@@ -3,12 +3,12 @@ package memory
 import (
 	"cmp"
 	"context"
-	"fmt"
 	"slices"
 
 	"github.com/google/uuid"
 
 	"github.com/deskkit/deskkit/helpdesk"
+	"github.com/deskkit/deskkit/internal/errs"
 	"github.com/deskkit/deskkit/template"
 )
 
@@ -54,7 +54,7 @@ func (r templateRepo) state() *templateState { return &r.tx.t.tpl }
 func (r templateRepo) row(id string) (*templateRow, error) {
 	row, ok := r.state().templates[id]
 	if !ok {
-		return nil, fmt.Errorf("template %q: %w", id, helpdesk.ErrNotFound)
+		return nil, errs.NotFound("template", id)
 	}
 	return row, nil
 }
@@ -71,10 +71,10 @@ func (r templateRepo) Insert(ctx context.Context, t template.Template) error {
 	st := r.state()
 	row := newTemplateRow(t)
 	if _, ok := st.templates[t.ID]; ok {
-		return fmt.Errorf("template %q exists: %w", t.ID, helpdesk.ErrConflict)
+		return errs.New(helpdesk.ErrConflict, "template %q exists", t.ID)
 	}
 	if _, ok := st.codes[row.key]; ok {
-		return fmt.Errorf("template code key %q is taken: %w", row.key, helpdesk.ErrConflict)
+		return errs.New(helpdesk.ErrConflict, "template code key %q is taken", row.key)
 	}
 	st.templates[t.ID], st.codes[row.key] = row, t.ID
 	r.tx.onUndo(func() {
@@ -128,7 +128,7 @@ func (r templateRepo) Save(ctx context.Context, t template.Template) error {
 	}
 	row := newTemplateRow(t)
 	if id, ok := st.codes[row.key]; ok && id != t.ID {
-		return fmt.Errorf("template code key %q is taken: %w", row.key, helpdesk.ErrConflict)
+		return errs.New(helpdesk.ErrConflict, "template code key %q is taken", row.key)
 	}
 	delete(st.codes, old.key)
 	st.templates[t.ID], st.codes[row.key] = row, t.ID
@@ -178,10 +178,10 @@ func (r templateRepo) InsertWords(ctx context.Context, ws []template.ForbiddenWo
 	for i, w := range ws {
 		keys[i] = template.Fold(w.Word)
 		if _, ok := st.words[w.ID]; ok || ids[w.ID] {
-			return fmt.Errorf("forbidden word %q exists: %w", w.ID, helpdesk.ErrConflict)
+			return errs.New(helpdesk.ErrConflict, "forbidden word %q exists", w.ID)
 		}
 		if _, ok := st.folded[keys[i]]; ok || folded[keys[i]] {
-			return fmt.Errorf("forbidden word %q is taken: %w", keys[i], helpdesk.ErrConflict)
+			return errs.New(helpdesk.ErrConflict, "forbidden word %q is taken", keys[i])
 		}
 		ids[w.ID], folded[keys[i]] = true, true
 	}
@@ -205,11 +205,11 @@ func (r templateRepo) SaveWord(ctx context.Context, w template.ForbiddenWord) er
 	st := r.state()
 	old, ok := st.words[w.ID]
 	if !ok {
-		return fmt.Errorf("forbidden word %q: %w", w.ID, helpdesk.ErrNotFound)
+		return errs.NotFound("forbidden word", w.ID)
 	}
 	oldKey, key := template.Fold(old.Word), template.Fold(w.Word)
 	if id, ok := st.folded[key]; ok && id != w.ID {
-		return fmt.Errorf("forbidden word %q is taken: %w", key, helpdesk.ErrConflict)
+		return errs.New(helpdesk.ErrConflict, "forbidden word %q is taken", key)
 	}
 	delete(st.folded, oldKey)
 	st.words[w.ID], st.folded[key] = w, w.ID
@@ -228,7 +228,7 @@ func (r templateRepo) DeleteWord(ctx context.Context, id string) error {
 	st := r.state()
 	old, ok := st.words[id]
 	if !ok {
-		return fmt.Errorf("forbidden word %q: %w", id, helpdesk.ErrNotFound)
+		return errs.NotFound("forbidden word", id)
 	}
 	key := template.Fold(old.Word)
 	delete(st.words, id)

@@ -3,12 +3,12 @@ package memory
 import (
 	"cmp"
 	"context"
-	"fmt"
 	"slices"
 	"time"
 
 	"github.com/deskkit/deskkit/helpdesk"
 	"github.com/deskkit/deskkit/helpdesk/ticket"
+	"github.com/deskkit/deskkit/internal/errs"
 )
 
 type ticketRepo struct{ tx *txn }
@@ -19,10 +19,10 @@ func (r ticketRepo) Create(ctx context.Context, tk *ticket.Ticket, history []tic
 	}
 	t := r.tx.t
 	if t.cfg == nil {
-		return fmt.Errorf("ticket %q: service %q: %w", tk.ID, r.tx.service, helpdesk.ErrNotFound)
+		return errs.NotFound("service", r.tx.service)
 	}
 	if _, ok := t.tickets[tk.ID]; ok {
-		return fmt.Errorf("ticket %q exists: %w", tk.ID, helpdesk.ErrConflict)
+		return errs.New(helpdesk.ErrConflict, "ticket %q exists", tk.ID)
 	}
 	if err := ownHistory(tk.ID, history); err != nil {
 		return err
@@ -45,7 +45,7 @@ func (r ticketRepo) Get(ctx context.Context, id string) (ticket.Ticket, error) {
 	}
 	tk, ok := r.tx.t.tickets[id]
 	if !ok {
-		return ticket.Ticket{}, fmt.Errorf("ticket %q: %w", id, helpdesk.ErrNotFound)
+		return ticket.Ticket{}, errs.NotFound("ticket", id)
 	}
 	return tk.Clone(), nil
 }
@@ -60,7 +60,7 @@ func (r ticketRepo) GetByNumber(ctx context.Context, n int64) (ticket.Ticket, er
 		return ticket.Ticket{}, err
 	}
 	if n < 1 || n > int64(len(r.tx.t.byNumber)) {
-		return ticket.Ticket{}, fmt.Errorf("ticket #%d: %w", n, helpdesk.ErrNotFound)
+		return ticket.Ticket{}, errs.New(helpdesk.ErrNotFound, "ticket #%d", n)
 	}
 	return r.tx.t.tickets[r.tx.t.byNumber[n-1]].Clone(), nil
 }
@@ -72,10 +72,10 @@ func (r ticketRepo) Update(ctx context.Context, tk *ticket.Ticket, history []tic
 	t := r.tx.t
 	old, ok := t.tickets[tk.ID]
 	if !ok {
-		return fmt.Errorf("ticket %q: %w", tk.ID, helpdesk.ErrNotFound)
+		return errs.NotFound("ticket", tk.ID)
 	}
 	if old.Version != tk.Version {
-		return fmt.Errorf("ticket %q is at version %d, not %d: %w", tk.ID, old.Version, tk.Version, helpdesk.ErrConflict)
+		return errs.New(helpdesk.ErrConflict, "ticket %q is at version %d, not %d", tk.ID, old.Version, tk.Version)
 	}
 	if err := ownHistory(tk.ID, history); err != nil {
 		return err
@@ -119,7 +119,7 @@ func (r ticketRepo) ListSolved(ctx context.Context, until time.Time, limit int) 
 		return nil, err
 	}
 	if limit <= 0 {
-		return nil, fmt.Errorf("list solved tickets: limit %d: %w", limit, helpdesk.ErrInvalid)
+		return nil, errs.New(helpdesk.ErrInvalid, "list solved tickets: limit %d", limit)
 	}
 	until = until.UTC().Truncate(time.Microsecond) // as Postgres compares it
 	var due []*ticket.Ticket
@@ -144,7 +144,7 @@ func (r ticketRepo) AddComment(ctx context.Context, c ticket.Comment) error {
 	}
 	t := r.tx.t
 	if _, ok := t.tickets[c.TicketID]; !ok {
-		return fmt.Errorf("ticket %q: %w", c.TicketID, helpdesk.ErrNotFound)
+		return errs.NotFound("ticket", c.TicketID)
 	}
 	t.comments[c.TicketID] = append(t.comments[c.TicketID], c)
 	r.tx.onUndo(func() {
@@ -168,7 +168,7 @@ func (r ticketRepo) AddChanges(ctx context.Context, cs []ticket.Change) error {
 	t := r.tx.t
 	for _, c := range cs {
 		if _, ok := t.tickets[c.TicketID]; !ok {
-			return fmt.Errorf("ticket %q: %w", c.TicketID, helpdesk.ErrNotFound)
+			return errs.NotFound("ticket", c.TicketID)
 		}
 	}
 	for _, c := range cs {
@@ -225,7 +225,7 @@ func (r ticketRepo) ScanChanges(ctx context.Context, f ticket.ChangeFilter, fn f
 func ownHistory(id string, history []ticket.Change) error {
 	for _, c := range history {
 		if c.TicketID != id {
-			return fmt.Errorf("history row of ticket %q written with ticket %q: %w", c.TicketID, id, helpdesk.ErrInvalid)
+			return errs.New(helpdesk.ErrInvalid, "history row of ticket %q written with ticket %q", c.TicketID, id)
 		}
 	}
 	return nil

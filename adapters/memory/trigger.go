@@ -3,12 +3,12 @@ package memory
 import (
 	"cmp"
 	"context"
-	"fmt"
 	"slices"
 
 	"github.com/google/uuid"
 
 	"github.com/deskkit/deskkit/helpdesk"
+	"github.com/deskkit/deskkit/internal/errs"
 	"github.com/deskkit/deskkit/trigger"
 )
 
@@ -74,21 +74,25 @@ type place struct {
 // once ts are stored.
 func (r triggerRepo) checkPlaces(ts []trigger.Trigger) error {
 	writing := make(map[string]bool, len(ts))
-	taken := make(map[place]string, len(r.st().byID)+len(ts))
+	taken := make(map[place]bool, len(r.st().byID)+len(ts))
 	for _, t := range ts {
 		writing[t.ID] = true
 	}
 	for _, t := range r.st().byID {
 		if !writing[t.ID] {
-			taken[place{t.Active, t.Position}] = t.ID
+			taken[place{t.Active, t.Position}] = true
 		}
 	}
 	for _, t := range ts {
 		p := place{t.Active, t.Position}
-		if other, ok := taken[p]; ok {
-			return fmt.Errorf("triggers %q and %q at position %d (active %t): %w", other, t.ID, t.Position, t.Active, helpdesk.ErrConflict)
+		if taken[p] {
+			list := "inactive"
+			if t.Active {
+				list = "active"
+			}
+			return errs.New(helpdesk.ErrConflict, "two triggers would be at position %d of the %s list", t.Position, list)
 		}
-		taken[p] = t.ID
+		taken[p] = true
 	}
 	return nil
 }
@@ -101,7 +105,7 @@ func (r triggerRepo) Get(ctx context.Context, id string) (trigger.Trigger, error
 	}
 	t, ok := r.st().byID[id]
 	if !ok {
-		return trigger.Trigger{}, fmt.Errorf("trigger %q: %w", id, helpdesk.ErrNotFound)
+		return trigger.Trigger{}, errs.NotFound("trigger", id)
 	}
 	return t.Clone(), nil
 }
@@ -131,7 +135,7 @@ func (r triggerRepo) Insert(ctx context.Context, t trigger.Trigger) error {
 		return err
 	}
 	if _, ok := r.st().byID[t.ID]; ok {
-		return fmt.Errorf("trigger %q exists: %w", t.ID, helpdesk.ErrConflict)
+		return errs.New(helpdesk.ErrConflict, "trigger %q exists", t.ID)
 	}
 	if err := r.checkPlaces([]trigger.Trigger{t}); err != nil {
 		return err
@@ -150,7 +154,7 @@ func (r triggerRepo) Save(ctx context.Context, ts ...trigger.Trigger) error {
 	}
 	for _, t := range ts {
 		if _, ok := r.st().byID[t.ID]; !ok {
-			return fmt.Errorf("trigger %q: %w", t.ID, helpdesk.ErrNotFound)
+			return errs.NotFound("trigger", t.ID)
 		}
 	}
 	if err := r.checkPlaces(ts); err != nil {
@@ -170,7 +174,7 @@ func (r triggerRepo) Delete(ctx context.Context, id string) error {
 	st := r.st()
 	old, ok := st.byID[id]
 	if !ok {
-		return fmt.Errorf("trigger %q: %w", id, helpdesk.ErrNotFound)
+		return errs.NotFound("trigger", id)
 	}
 	delete(st.byID, id)
 	r.tx.onUndo(func() { st.byID[id] = old })

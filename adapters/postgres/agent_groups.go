@@ -12,6 +12,7 @@ import (
 
 	"github.com/deskkit/deskkit/agent"
 	"github.com/deskkit/deskkit/helpdesk"
+	"github.com/deskkit/deskkit/internal/errs"
 )
 
 // This file holds the agent package's other ports: groups and their
@@ -80,14 +81,19 @@ func (r groupRepo) Lock(ctx context.Context) error {
 func (r groupRepo) Insert(ctx context.Context, g agent.Group) error {
 	row := toGroupRow(r.sid, g)
 	_, err := r.tx.NewInsert().Model(&row).Exec(ctx)
-	return mapErr(err, "group "+g.Name)
+	if err != nil {
+		return mapErr(err, name("group", g.ID),
+			key{"agent_groups_pkey", func() error { return errs.New(helpdesk.ErrConflict, "group %q exists", g.ID) }},
+			key{"agent_groups_name_key", func() error { return errs.New(helpdesk.ErrConflict, "a group named %q exists", g.Name) }})
+	}
+	return nil
 }
 
 func (r groupRepo) Get(ctx context.Context, id string) (agent.Group, error) {
 	var row groupRow
 	err := r.tx.NewSelect().Model(&row).Where("service_id = ? AND id = ?", r.sid, id).Scan(ctx)
 	if err != nil {
-		return agent.Group{}, mapErr(err, "group "+id)
+		return agent.Group{}, mapErr(err, name("group", id))
 	}
 	return row.group(), nil
 }
@@ -117,10 +123,16 @@ func (r groupRepo) Save(ctx context.Context, gs []agent.Group) error {
 	}
 	res, err := r.tx.NewUpdate().Model(&rows).Column("name", "position", "strategy", "fixed_agent_id").Bulk().Exec(ctx)
 	if err != nil {
-		return mapErr(err, "groups")
+		return mapErr(err, "groups", key{"agent_groups_name_key", func() error {
+			return errs.New(helpdesk.ErrConflict, "two groups would be named %q", keyValue(err, 1))
+		}})
 	}
 	if n, _ := res.RowsAffected(); n < int64(len(rows)) {
-		return fmt.Errorf("%d of %d groups: %w", len(rows)-int(n), len(rows), helpdesk.ErrNotFound)
+		ids := make([]string, len(gs))
+		for i, g := range gs {
+			ids[i] = g.ID
+		}
+		return firstMissing(ctx, r.tx, "agent_groups", "group", r.sid, ids)
 	}
 	return nil
 }
@@ -128,10 +140,10 @@ func (r groupRepo) Save(ctx context.Context, gs []agent.Group) error {
 func (r groupRepo) Delete(ctx context.Context, id string) error {
 	res, err := r.tx.NewDelete().Model((*groupRow)(nil)).Where("service_id = ? AND id = ?", r.sid, id).Exec(ctx)
 	if err != nil {
-		return mapErr(err, "group "+id)
+		return mapErr(err, name("group", id))
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return fmt.Errorf("group %q: %w", id, helpdesk.ErrNotFound)
+		return errs.NotFound("group", id)
 	}
 	return nil
 }
@@ -141,7 +153,7 @@ func (r groupRepo) Delete(ctx context.Context, id string) error {
 // membership: the primary key refuses a second one, the foreign keys an
 // unknown group or agent.
 func (r groupRepo) AddMember(ctx context.Context, groupID, agentID string, at time.Time) (agent.Membership, error) {
-	what := fmt.Sprintf("agent %s in group %s", agentID, groupID)
+	what := fmt.Sprintf("agent %q in group %q", agentID, groupID)
 	c := agentCounterRow{ServiceID: r.sid, LastMemberSeq: 1}
 	err := r.tx.NewInsert().Model(&c).On("CONFLICT (service_id) DO UPDATE").Set("last_member_seq = c.last_member_seq + 1").
 		Returning("last_member_seq").Scan(ctx)
@@ -150,7 +162,10 @@ func (r groupRepo) AddMember(ctx context.Context, groupID, agentID string, at ti
 	}
 	m := memberRow{ServiceID: r.sid, GroupID: groupID, AgentID: agentID, Seq: c.LastMemberSeq, JoinedAt: at}
 	if _, err := r.tx.NewInsert().Model(&m).Exec(ctx); err != nil {
-		return agent.Membership{}, mapErr(err, what)
+		return agent.Membership{}, mapErr(err, what,
+			key{"agent_group_members_pkey", func() error { return errs.New(helpdesk.ErrConflict, "agent %q is in group %q", agentID, groupID) }},
+			key{"agent_group_members_service_id_group_id_fkey", func() error { return errs.NotFound("group", groupID) }},
+			key{"agent_group_members_service_id_agent_id_fkey", func() error { return errs.NotFound("agent", agentID) }})
 	}
 	return m.membership(), nil
 }
@@ -163,10 +178,10 @@ func (r groupRepo) RemoveMember(ctx context.Context, groupID, agentID string) er
 	res, err := r.tx.NewDelete().Model((*memberRow)(nil)).
 		Where("service_id = ? AND group_id = ? AND agent_id = ?", r.sid, groupID, agentID).Exec(ctx)
 	if err != nil {
-		return mapErr(err, "group "+groupID)
+		return mapErr(err, name("group", groupID))
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return fmt.Errorf("agent %q in group %q: %w", agentID, groupID, helpdesk.ErrNotFound)
+		return errs.New(helpdesk.ErrNotFound, "agent %q in group %q", agentID, groupID)
 	}
 	return nil
 }
@@ -177,15 +192,15 @@ func (r groupRepo) Members(ctx context.Context, groupID string) ([]agent.Members
 	var rows []memberRow
 	err := r.tx.NewSelect().Model(&rows).Where("service_id = ? AND group_id = ?", r.sid, groupID).Order("seq").Scan(ctx)
 	if err != nil {
-		return nil, mapErr(err, "members of group "+groupID)
+		return nil, mapErr(err, name("members of group", groupID))
 	}
 	if len(rows) == 0 {
 		found, err := r.tx.NewSelect().Model((*groupRow)(nil)).Where("service_id = ? AND id = ?", r.sid, groupID).Exists(ctx)
 		if err != nil {
-			return nil, mapErr(err, "group "+groupID)
+			return nil, mapErr(err, name("group", groupID))
 		}
 		if !found {
-			return nil, fmt.Errorf("group %q: %w", groupID, helpdesk.ErrNotFound)
+			return nil, errs.NotFound("group", groupID)
 		}
 		return nil, nil
 	}
@@ -203,7 +218,7 @@ func (r groupRepo) GroupsOf(ctx context.Context, agentID string) ([]string, erro
 		Where("g.service_id = ? AND m.agent_id = ?", r.sid, agentID).
 		OrderExpr(`g.position, g.id COLLATE "C"`).Scan(ctx, &ids)
 	if err != nil {
-		return nil, mapErr(err, "groups of agent "+agentID)
+		return nil, mapErr(err, name("groups of agent", agentID))
 	}
 	if len(ids) == 0 {
 		return nil, nil
@@ -232,7 +247,7 @@ func (r groupRepo) AdvanceCursor(ctx context.Context, groupID string, eligible [
 		Where("service_id = ? AND id = ?", r.sid, groupID).
 		Returning("rr_cursor").Scan(ctx, &c)
 	if err != nil {
-		return 0, mapErr(err, "group "+groupID)
+		return 0, mapErr(err, name("group", groupID))
 	}
 	return c, nil
 }
@@ -254,7 +269,7 @@ type loginLog repos
 func (r loginLog) Add(ctx context.Context, e agent.LoginEvent) error {
 	row := loginRow{ServiceID: r.sid, ID: e.ID, AgentID: e.AgentID, Kind: string(e.Kind), At: e.At, Address: e.Address, UserAgent: e.UserAgent}
 	_, err := r.tx.NewInsert().Model(&row).Exec(ctx)
-	return mapErr(err, "login event "+e.ID)
+	return mapErr(err, name("login event", e.ID))
 }
 
 // List walks (at, id) downwards; id has the "C" collation, so ties on at
@@ -311,7 +326,7 @@ func (r menuRepo) Get(ctx context.Context, m agent.Menu) (agent.MenuAccess, erro
 		return agent.MenuAccess{Menu: m}, nil // never set: everybody
 	}
 	if err != nil {
-		return agent.MenuAccess{}, mapErr(err, "menu "+string(m))
+		return agent.MenuAccess{}, mapErr(err, name("menu", string(m)))
 	}
 	a := agent.MenuAccess{Menu: m, Partial: row.Partial}
 	if len(row.Restricted) > 0 {
@@ -325,5 +340,5 @@ func (r menuRepo) Put(ctx context.Context, a agent.MenuAccess) error {
 	_, err := r.tx.NewInsert().Model(&row).
 		On("CONFLICT (service_id, menu) DO UPDATE").
 		Set("partial = EXCLUDED.partial").Set("restricted = EXCLUDED.restricted").Exec(ctx)
-	return mapErr(err, "menu "+string(a.Menu))
+	return mapErr(err, name("menu", string(a.Menu)))
 }

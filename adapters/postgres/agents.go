@@ -2,13 +2,13 @@ package postgres
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/uptrace/bun"
 
 	"github.com/deskkit/deskkit/agent"
 	"github.com/deskkit/deskkit/helpdesk"
+	"github.com/deskkit/deskkit/internal/errs"
 )
 
 // agentRow is a row of agents. Uniqueness of the email (case-insensitive)
@@ -55,14 +55,24 @@ type agentRepo repos
 func (r agentRepo) Create(ctx context.Context, a agent.Agent) error {
 	row := toAgentRow(r.sid, &a)
 	_, err := r.tx.NewInsert().Model(&row).Exec(ctx)
-	return mapErr(err, "agent "+a.Email)
+	return mapErr(err, name("agent", a.ID), agentKeys(a)...)
+}
+
+// agentKeys words the refusals of an agent's unique keys as the memory
+// store does.
+func agentKeys(a agent.Agent) []key {
+	return []key{
+		{"agents_pkey", func() error { return errs.New(helpdesk.ErrConflict, "agent %q exists", a.ID) }},
+		{"agents_email_key", func() error { return errs.New(helpdesk.ErrConflict, "an agent with email %q exists", a.Email) }},
+		{"agents_account_key", func() error { return errs.New(helpdesk.ErrConflict, "an agent with account %q exists", a.Account) }},
+	}
 }
 
 func (r agentRepo) Get(ctx context.Context, id string) (agent.Agent, error) {
 	var row agentRow
 	err := r.tx.NewSelect().Model(&row).Where("service_id = ? AND id = ?", r.sid, id).Scan(ctx)
 	if err != nil {
-		return agent.Agent{}, mapErr(err, "agent "+id)
+		return agent.Agent{}, mapErr(err, name("agent", id))
 	}
 	return row.agent(), nil
 }
@@ -87,17 +97,15 @@ func (r agentRepo) Update(ctx context.Context, a *agent.Agent) error {
 	row.Version = a.Version + 1
 	res, err := r.tx.NewUpdate().Model(&row).WherePK().Where("version = ?", a.Version).Exec(ctx)
 	if err != nil {
-		return mapErr(err, "agent "+a.ID)
+		return mapErr(err, name("agent", a.ID), agentKeys(*a)...)
 	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		found, err := r.tx.NewSelect().Model((*agentRow)(nil)).Where("service_id = ? AND id = ?", r.sid, a.ID).Exists(ctx)
+	if n, _ := res.RowsAffected(); n == 0 { // unknown or stale: which?
+		var cur agentRow
+		err := r.tx.NewSelect().Model(&cur).Column("version").Where("service_id = ? AND id = ?", r.sid, a.ID).Scan(ctx)
 		if err != nil {
-			return mapErr(err, "agent "+a.ID)
+			return mapErr(err, name("agent", a.ID))
 		}
-		if !found {
-			return fmt.Errorf("agent %q: %w", a.ID, helpdesk.ErrNotFound)
-		}
-		return fmt.Errorf("agent %q is not at version %d: %w", a.ID, a.Version, helpdesk.ErrConflict)
+		return errs.New(helpdesk.ErrConflict, "agent %q is at version %d, not %d", a.ID, cur.Version, a.Version)
 	}
 	a.Version = row.Version
 	return nil

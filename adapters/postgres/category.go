@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -10,6 +9,7 @@ import (
 	"github.com/deskkit/deskkit/category"
 	"github.com/deskkit/deskkit/helpdesk"
 	"github.com/deskkit/deskkit/helpdesk/i18n"
+	"github.com/deskkit/deskkit/internal/errs"
 )
 
 // categoryRepo stores the category trees (CAT-1..7) in categories, one row
@@ -80,7 +80,7 @@ func (r categoryRepo) Get(ctx context.Context, id string) (category.Category, er
 	var row categoryRow
 	err := r.tx.NewSelect().Model(&row).ExcludeColumn("service_id").Where("service_id = ? AND id = ?", r.sid, id).Scan(ctx)
 	if err != nil {
-		return category.Category{}, mapErr(err, fmt.Sprintf("category %q", id))
+		return category.Category{}, mapErr(err, name("category", id))
 	}
 	return row.category(), nil
 }
@@ -94,10 +94,10 @@ func (r categoryRepo) Path(ctx context.Context, id string) ([]category.Category,
 		Where("x.service_id = ? AND x.id = ?", r.sid, id).
 		OrderExpr("array_position(x.path || x.id, c.id)").Scan(ctx)
 	if err != nil {
-		return nil, mapErr(err, fmt.Sprintf("path of category %q", id))
+		return nil, mapErr(err, name("path of category", id))
 	}
 	if len(rows) == 0 {
-		return nil, fmt.Errorf("category %q: %w", id, helpdesk.ErrNotFound)
+		return nil, errs.NotFound("category", id)
 	}
 	return categories(rows), nil
 }
@@ -115,14 +115,14 @@ func (r categoryRepo) Insert(ctx context.Context, c category.Category) error {
 	row := toCategoryRow(r.sid, c)
 	res, err := r.tx.NewInsert().Model(&row).On("CONFLICT (service_id, id) DO NOTHING").Exec(ctx)
 	if err != nil {
-		return mapErr(err, fmt.Sprintf("category %q", c.ID))
+		return mapErr(err, name("category", c.ID))
 	}
 	n, err := res.RowsAffected()
 	if err != nil {
-		return mapErr(err, fmt.Sprintf("category %q", c.ID))
+		return mapErr(err, name("category", c.ID))
 	}
 	if n == 0 {
-		return fmt.Errorf("category %q exists: %w", c.ID, helpdesk.ErrConflict)
+		return errs.New(helpdesk.ErrConflict, "category %q exists", c.ID)
 	}
 	return nil
 }
@@ -144,7 +144,11 @@ func (r categoryRepo) Save(ctx context.Context, cs ...category.Category) error {
 		return mapErr(err, "categories")
 	}
 	if n < int64(len(rows)) {
-		return fmt.Errorf("categories: %d of %d stored: %w", n, len(rows), helpdesk.ErrNotFound)
+		ids := make([]string, len(cs))
+		for i, c := range cs {
+			ids[i] = c.ID
+		}
+		return firstMissing(ctx, r.tx, "categories", "category", r.sid, ids)
 	}
 	return nil
 }

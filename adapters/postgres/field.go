@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -10,6 +9,7 @@ import (
 	"github.com/deskkit/deskkit/field"
 	"github.com/deskkit/deskkit/helpdesk"
 	"github.com/deskkit/deskkit/helpdesk/i18n"
+	"github.com/deskkit/deskkit/internal/errs"
 )
 
 // This file stores the field package's port (FLD-1..5): definition rows
@@ -95,7 +95,7 @@ func (r fieldRepo) Row(ctx context.Context, key string) (field.Field, error) {
 	var row fieldRow
 	err := r.tx.NewSelect().Model(&row).Where("service_id = ? AND key = ?", r.sid, key).Scan(ctx)
 	if err != nil {
-		return field.Field{}, mapErr(err, "field "+key)
+		return field.Field{}, mapErr(err, name("field", key))
 	}
 	return row.field(), nil
 }
@@ -114,10 +114,10 @@ func (r fieldRepo) Insert(ctx context.Context, f field.Field) error {
 	row := toFieldRow(r.sid, f)
 	res, err := r.tx.NewInsert().Model(&row).On("CONFLICT (service_id, key) DO NOTHING").Exec(ctx)
 	if err != nil {
-		return mapErr(err, "field "+f.Key)
+		return mapErr(err, name("field", f.Key))
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return fmt.Errorf("field %q: %w", f.Key, helpdesk.ErrConflict)
+		return errs.New(helpdesk.ErrConflict, "field %q exists", f.Key)
 	}
 	return nil
 }
@@ -125,16 +125,16 @@ func (r fieldRepo) Insert(ctx context.Context, f field.Field) error {
 func (r fieldRepo) Put(ctx context.Context, f field.Field) error {
 	row := toFieldRow(r.sid, f)
 	_, err := r.tx.NewInsert().Model(&row).On("CONFLICT (service_id, key) DO UPDATE").Exec(ctx)
-	return mapErr(err, "field "+f.Key)
+	return mapErr(err, name("field", f.Key))
 }
 
 func (r fieldRepo) Delete(ctx context.Context, key string) error {
 	res, err := r.tx.NewDelete().Model((*fieldRow)(nil)).Where("service_id = ? AND key = ?", r.sid, key).Exec(ctx)
 	if err != nil {
-		return mapErr(err, "field "+key)
+		return mapErr(err, name("field", key))
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return fmt.Errorf("field %q: %w", key, helpdesk.ErrNotFound)
+		return errs.NotFound("field", key)
 	}
 	return nil
 }
@@ -170,7 +170,7 @@ func (r fieldRepo) DeleteLayout(ctx context.Context, k field.Kind, intakeCategor
 		return mapErr(err, string(k)+" layout")
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return fmt.Errorf("%s layout %q: %w", k, intakeCategoryID, helpdesk.ErrNotFound)
+		return errs.New(helpdesk.ErrNotFound, "%s layout %q", k, intakeCategoryID)
 	}
 	return nil
 }

@@ -5,7 +5,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -14,6 +13,7 @@ import (
 	"github.com/uptrace/bun/dialect/pgdialect"
 
 	"github.com/deskkit/deskkit/helpdesk"
+	"github.com/deskkit/deskkit/internal/errs"
 	"github.com/deskkit/deskkit/notify"
 )
 
@@ -100,7 +100,7 @@ func (r outboxRepo) Enqueue(ctx context.Context, ms ...notify.Message) error {
 		rows[i] = newOutboxRow(r.sid, m)
 	}
 	_, err := r.tx.NewInsert().Model(&rows).On("CONFLICT (service_id, idempotency_key) DO NOTHING").Exec(ctx)
-	return mapErr(err, "message "+ms[0].ID)
+	return mapErr(err, "messages", key{"outbox_pkey", func() error { return errs.New(helpdesk.ErrConflict, "message %q exists", keyValue(err, 1)) }})
 }
 
 // Get reads the row FOR UPDATE: Claim (SKIP LOCKED) passes over it until
@@ -108,7 +108,7 @@ func (r outboxRepo) Enqueue(ctx context.Context, ms ...notify.Message) error {
 func (r outboxRepo) Get(ctx context.Context, id string) (notify.Message, error) {
 	var row outboxRow
 	if err := r.tx.NewSelect().Model(&row).Where("service_id = ? AND id = ?", r.sid, id).For("UPDATE").Scan(ctx); err != nil {
-		return notify.Message{}, mapErr(err, "message "+id)
+		return notify.Message{}, mapErr(err, name("message", id))
 	}
 	return row.message(), nil
 }
@@ -142,10 +142,10 @@ func (r outboxRepo) Update(ctx context.Context, m notify.Message) error {
 	res, err := r.tx.NewUpdate().Model(&row).
 		Column("state", "attempts", "next_attempt_at", "last_error", "updated_at", "sent_at").WherePK().Exec(ctx)
 	if err != nil {
-		return mapErr(err, "message "+m.ID)
+		return mapErr(err, name("message", m.ID))
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return fmt.Errorf("message %q: %w", m.ID, helpdesk.ErrNotFound)
+		return errs.NotFound("message", m.ID)
 	}
 	return nil
 }
@@ -302,10 +302,10 @@ func (r recipientRepo) Create(ctx context.Context, rc notify.Recipient) error {
 	row := newRecipientRow(r.sid, rc)
 	res, err := r.tx.NewInsert().Model(&row).On("CONFLICT (service_id, id) DO NOTHING").Exec(ctx)
 	if err != nil {
-		return mapErr(err, "recipient "+rc.ID)
+		return mapErr(err, name("recipient", rc.ID))
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return fmt.Errorf("recipient %q exists: %w", rc.ID, helpdesk.ErrConflict)
+		return errs.New(helpdesk.ErrConflict, "recipient %q exists", rc.ID)
 	}
 	return nil
 }
@@ -313,7 +313,7 @@ func (r recipientRepo) Create(ctx context.Context, rc notify.Recipient) error {
 func (r recipientRepo) Get(ctx context.Context, id string) (notify.Recipient, error) {
 	row := recipientRow{ServiceID: r.sid, ID: id}
 	if err := r.tx.NewSelect().Model(&row).WherePK().Scan(ctx); err != nil {
-		return notify.Recipient{}, mapErr(err, "recipient "+id)
+		return notify.Recipient{}, mapErr(err, name("recipient", id))
 	}
 	return row.recipient(), nil
 }
@@ -334,21 +334,21 @@ func (r recipientRepo) List(ctx context.Context) ([]notify.Recipient, error) {
 func (r recipientRepo) Update(ctx context.Context, rc notify.Recipient) error {
 	row := newRecipientRow(r.sid, rc)
 	res, err := r.tx.NewUpdate().Model(&row).ExcludeColumn("created_at").WherePK().Exec(ctx)
-	return recipientWritten(res, err, "recipient "+rc.ID)
+	return recipientWritten(res, err, rc.ID)
 }
 
 func (r recipientRepo) Delete(ctx context.Context, id string) error {
 	res, err := r.tx.NewDelete().Model(&recipientRow{ServiceID: r.sid, ID: id}).WherePK().Exec(ctx)
-	return recipientWritten(res, err, "recipient "+id)
+	return recipientWritten(res, err, id)
 }
 
 // recipientWritten maps a write's error, and no row written to ErrNotFound.
-func recipientWritten(res sql.Result, err error, what string) error {
+func recipientWritten(res sql.Result, err error, id string) error {
 	if err != nil {
-		return mapErr(err, what)
+		return mapErr(err, name("recipient", id))
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return fmt.Errorf("%s: %w", what, helpdesk.ErrNotFound)
+		return errs.NotFound("recipient", id)
 	}
 	return nil
 }

@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -21,6 +23,7 @@ import (
 	"github.com/deskkit/deskkit/field"
 	"github.com/deskkit/deskkit/helpdesk"
 	"github.com/deskkit/deskkit/helpdesk/ticket"
+	"github.com/deskkit/deskkit/internal/errs"
 	"github.com/deskkit/deskkit/notify"
 	"github.com/deskkit/deskkit/template"
 	"github.com/deskkit/deskkit/trigger"
@@ -130,7 +133,7 @@ func (s *Store) Migrate(ctx context.Context) error {
 // the services primary key.
 func (s *Store) Services(ctx context.Context, after string, limit int) ([]string, error) {
 	if limit <= 0 {
-		return nil, fmt.Errorf("services: limit %d: %w", limit, helpdesk.ErrInvalid)
+		return nil, errs.New(helpdesk.ErrInvalid, "services: limit %d", limit)
 	}
 	var rows []serviceRow
 	err := s.db.NewSelect().Model(&rows).Column("service_id").Where("service_id > ?", after).
@@ -180,28 +183,104 @@ const (
 	codeNotNullViolation    = "23502"
 )
 
-// mapErr turns driver errors into Deskkit error kinds; what names the object.
-func mapErr(err error, what string) error {
+// mapErr turns a driver error into a Deskkit error kind, worded as the
+// memory store words the same refusal: what names the object of the call
+// as name makes it (`ticket "t1"`). No row is "not found: <what>"; a
+// violated unique key or foreign key is the error of the key in keys that
+// names the constraint, else "conflict: <what> exists" or "not found:
+// <what> refers to a missing object". Constraint, table and column names
+// never reach the message.
+func mapErr(err error, what string, keys ...key) error {
 	if err == nil {
 		return nil
 	}
 	if errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("%s: %w", what, helpdesk.ErrNotFound)
+		return errs.New(helpdesk.ErrNotFound, "%s", what)
 	}
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) {
+		for _, k := range keys {
+			if k.constraint == pe.ConstraintName {
+				return k.err()
+			}
+		}
 		switch pe.Code {
 		case codeUniqueViolation:
-			return fmt.Errorf("%s: %w (%s)", what, helpdesk.ErrConflict, pe.ConstraintName)
+			return errs.New(helpdesk.ErrConflict, "%s exists", what)
 		case codeForeignKeyViolation:
-			return fmt.Errorf("%s: %w (%s)", what, helpdesk.ErrNotFound, pe.ConstraintName)
-		case codeNotNullViolation:
-			if pe.TableName == "tickets" && pe.ColumnName == "number" { // no counter row: no such service
-				return fmt.Errorf("%s: service: %w", what, helpdesk.ErrNotFound)
+			if id, ok := missingService(pe); ok {
+				return errs.NotFound("service", id)
 			}
+			return errs.New(helpdesk.ErrNotFound, "%s refers to a missing object", what)
 		}
 	}
 	return fmt.Errorf("%s: %w", what, err)
+}
+
+// missingService returns the service id of a violated foreign key to the
+// services table (every table has one, "<table>_service_id_fkey").
+func missingService(pe *pgconn.PgError) (string, bool) {
+	if !strings.HasSuffix(pe.ConstraintName, "_service_id_fkey") {
+		return "", false
+	}
+	id := keyValue(pe, 0)
+	return id, id != ""
+}
+
+// keyValue returns value i of the key a violated constraint names in the
+// error's detail, "Key (service_id, lower(name))=(acme, billing) already
+// exists": 0 is the service id (which holds no comma), 1 the rest. It
+// returns "" when err has no such detail.
+func keyValue(err error, i int) string {
+	var pe *pgconn.PgError
+	if !errors.As(err, &pe) {
+		return ""
+	}
+	_, rest, ok := strings.Cut(pe.Detail, ")=(")
+	if !ok {
+		return ""
+	}
+	if j := strings.LastIndex(rest, ")"); j >= 0 {
+		rest = rest[:j]
+	}
+	svc, more, _ := strings.Cut(rest, ", ")
+	if i == 0 {
+		return svc
+	}
+	return more
+}
+
+// firstMissing returns "not found: <kind> "<id>"" for the first of ids
+// with no row in table (keyed by service_id, id): what the memory store
+// says when a bulk write names an unknown row.
+func firstMissing(ctx context.Context, db bun.IDB, table, kind, serviceID string, ids []string) error {
+	var found []string
+	err := db.NewSelect().Table(table).Column("id").Where("service_id = ? AND id IN (?)", serviceID, bun.List(ids)).Scan(ctx, &found)
+	if err != nil {
+		return mapErr(err, kind+"s")
+	}
+	for _, id := range ids {
+		if !slices.Contains(found, id) {
+			return errs.NotFound(kind, id)
+		}
+	}
+	return errs.New(helpdesk.ErrNotFound, "one of %d %ss was not stored", len(ids), kind) // a row went missing meanwhile
+}
+
+// key is the refusal a violated constraint stands for.
+type key struct {
+	constraint string
+	err        func() error
+}
+
+// name names an object as the messages do: its kind and quoted id.
+func name(kind, id string) string { return kind + " " + strconv.Quote(id) }
+
+// noCounter reports whether err is the insert of a ticket into a service
+// without a ticket counter row: a service that does not exist.
+func noCounter(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && pe.Code == codeNotNullViolation && pe.TableName == "tickets" && pe.ColumnName == "number"
 }
 
 // lockArea takes the transaction-scoped advisory lock of one area of one

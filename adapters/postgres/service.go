@@ -2,12 +2,12 @@ package postgres
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/uptrace/bun"
 
 	"github.com/deskkit/deskkit/helpdesk"
+	"github.com/deskkit/deskkit/internal/errs"
 )
 
 // serviceRow is a row of services.
@@ -34,7 +34,7 @@ func (r serviceRepo) Get(ctx context.Context) (helpdesk.ServiceConfig, error) {
 	var row serviceRow
 	err := r.tx.NewSelect().Model(&row).Where("service_id = ?", r.sid).Scan(ctx)
 	if err != nil {
-		return helpdesk.ServiceConfig{}, mapErr(err, "service "+r.sid)
+		return helpdesk.ServiceConfig{}, mapErr(err, name("service", r.sid))
 	}
 	return row.config(), nil
 }
@@ -44,10 +44,10 @@ func (r serviceRepo) Get(ctx context.Context) (helpdesk.ServiceConfig, error) {
 func (r serviceRepo) Create(ctx context.Context, c helpdesk.ServiceConfig) error {
 	row := serviceRow{ServiceID: r.sid, Settings: c.Settings, Version: c.Version, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt}
 	if _, err := r.tx.NewInsert().Model(&row).Exec(ctx); err != nil {
-		return mapErr(err, "service "+r.sid)
+		return mapErr(err, name("service", r.sid)) // a taken id: "conflict: service "x" exists"
 	}
 	_, err := r.tx.NewInsert().Model(&ticketCounterRow{ServiceID: r.sid}).Exec(ctx)
-	return mapErr(err, "service "+r.sid)
+	return mapErr(err, name("service", r.sid))
 }
 
 func (r serviceRepo) Update(ctx context.Context, c *helpdesk.ServiceConfig) error {
@@ -55,13 +55,14 @@ func (r serviceRepo) Update(ctx context.Context, c *helpdesk.ServiceConfig) erro
 	res, err := r.tx.NewUpdate().Model(&row).ExcludeColumn("service_id", "created_at").
 		Where("service_id = ? AND version = ?", r.sid, c.Version).Exec(ctx)
 	if err != nil {
-		return mapErr(err, "service "+r.sid)
+		return mapErr(err, name("service", r.sid))
 	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		if _, err := r.Get(ctx); err != nil {
+	if n, _ := res.RowsAffected(); n == 0 { // unknown or stale: which?
+		cur, err := r.Get(ctx)
+		if err != nil {
 			return err
 		}
-		return fmt.Errorf("service %q: stale version %d: %w", r.sid, c.Version, helpdesk.ErrConflict)
+		return errs.New(helpdesk.ErrConflict, "service %q is at version %d, not %d", r.sid, cur.Version, c.Version)
 	}
 	c.Version++
 	return nil

@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -10,7 +9,7 @@ import (
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect/pgdialect"
 
-	"github.com/deskkit/deskkit/helpdesk"
+	"github.com/deskkit/deskkit/internal/errs"
 	"github.com/deskkit/deskkit/template"
 )
 
@@ -108,7 +107,18 @@ func (r templateRepo) Insert(ctx context.Context, t template.Template) error {
 		ins = r.tx.NewInsert().With("template", ins).Model(&ls)
 	}
 	_, err := ins.Exec(ctx)
-	return mapErr(err, "template "+t.ID)
+	return mapErr(err, name("template", t.ID), templateKeys(t)...)
+}
+
+// templateKeys words the refusals of a template's unique keys as the
+// memory store does.
+func templateKeys(t template.Template) []key {
+	return []key{
+		{"reply_templates_pkey", func() error { return errs.New(errs.ErrConflict, "template %q exists", t.ID) }},
+		{"reply_templates_code_key", func() error {
+			return errs.New(errs.ErrConflict, "template code key %q is taken", template.CodeKey(t.Code))
+		}},
+	}
 }
 
 // selectTemplates selects rows with their links, in Compare order; callers
@@ -124,10 +134,10 @@ func (r templateRepo) selectTemplates(rows *[]templateRow) *bun.SelectQuery {
 func (r templateRepo) Get(ctx context.Context, id string) (template.Template, error) {
 	var rows []templateRow
 	if err := r.selectTemplates(&rows).Where("t.id = ?", id).Scan(ctx); err != nil {
-		return template.Template{}, mapErr(err, "template "+id)
+		return template.Template{}, mapErr(err, name("template", id))
 	}
 	if len(rows) == 0 {
-		return template.Template{}, fmt.Errorf("template %q: %w", id, helpdesk.ErrNotFound)
+		return template.Template{}, errs.NotFound("template", id)
 	}
 	return rows[0].template(), nil
 }
@@ -176,10 +186,10 @@ func (r templateRepo) Save(ctx context.Context, t template.Template) error {
 	SELECT ?, saved.id, c FROM saved, unnest(?::text[]) AS c ON CONFLICT DO NOTHING`, r.sid, ids)).
 		TableExpr("saved").ColumnExpr("count(*)").Scan(ctx, &n)
 	if err != nil {
-		return mapErr(err, "template "+t.ID)
+		return mapErr(err, name("template", t.ID), templateKeys(t)...)
 	}
 	if n == 0 {
-		return fmt.Errorf("template %q: %w", t.ID, helpdesk.ErrNotFound)
+		return errs.NotFound("template", t.ID)
 	}
 	return nil
 }
@@ -187,10 +197,10 @@ func (r templateRepo) Save(ctx context.Context, t template.Template) error {
 func (r templateRepo) Delete(ctx context.Context, id string) error {
 	res, err := r.tx.NewDelete().Model(&templateRow{ServiceID: r.sid, ID: id}).WherePK().Exec(ctx)
 	if err != nil {
-		return mapErr(err, "template "+id)
+		return mapErr(err, name("template", id))
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return fmt.Errorf("template %q: %w", id, helpdesk.ErrNotFound)
+		return errs.NotFound("template", id)
 	}
 	return nil
 }
@@ -210,29 +220,32 @@ func (r templateRepo) InsertWords(ctx context.Context, ws []template.ForbiddenWo
 		rows[i] = wordRow{ServiceID: r.sid, ID: w.ID, Word: w.Word, Folded: template.Fold(w.Word), CreatedAt: w.CreatedAt}
 	}
 	_, err := r.bumpVersion().With("inserted", r.tx.NewInsert().Model(&rows)).Exec(ctx)
-	return mapErr(err, "forbidden words")
+	return mapErr(err, "forbidden words",
+		key{"forbidden_words_pkey", func() error { return errs.New(errs.ErrConflict, "forbidden word %q exists", keyValue(err, 1)) }},
+		key{"forbidden_words_folded_key", func() error { return errs.New(errs.ErrConflict, "forbidden word %q is taken", keyValue(err, 1)) }})
 }
 
 // changeWord runs change, a statement on one word returning a row when it
 // found it, and gives the list a new version if it did.
-func (r templateRepo) changeWord(ctx context.Context, id string, change bun.Query) error {
+func (r templateRepo) changeWord(ctx context.Context, id string, change bun.Query, keys ...key) error {
 	var n int
 	err := r.tx.NewSelect().With("changed", change).
 		With("bumped", r.tx.NewUpdate().Model(&wordListRow{ServiceID: r.sid}).
 			Set("version = gen_random_uuid()::text").WherePK().Where("EXISTS (SELECT 1 FROM changed)")).
 		TableExpr("changed").ColumnExpr("count(*)").Scan(ctx, &n)
 	if err != nil {
-		return mapErr(err, "forbidden word "+id)
+		return mapErr(err, name("forbidden word", id), keys...)
 	}
 	if n == 0 {
-		return fmt.Errorf("forbidden word %q: %w", id, helpdesk.ErrNotFound)
+		return errs.NotFound("forbidden word", id)
 	}
 	return nil
 }
 
 func (r templateRepo) SaveWord(ctx context.Context, w template.ForbiddenWord) error {
 	row := wordRow{ServiceID: r.sid, ID: w.ID, Word: w.Word, Folded: template.Fold(w.Word), CreatedAt: w.CreatedAt}
-	return r.changeWord(ctx, w.ID, r.tx.NewUpdate().Model(&row).WherePK().Returning("1"))
+	return r.changeWord(ctx, w.ID, r.tx.NewUpdate().Model(&row).WherePK().Returning("1"),
+		key{"forbidden_words_folded_key", func() error { return errs.New(errs.ErrConflict, "forbidden word %q is taken", row.Folded) }})
 }
 
 func (r templateRepo) DeleteWord(ctx context.Context, id string) error {

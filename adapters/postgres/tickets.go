@@ -12,6 +12,7 @@ import (
 
 	"github.com/deskkit/deskkit/helpdesk"
 	"github.com/deskkit/deskkit/helpdesk/ticket"
+	"github.com/deskkit/deskkit/internal/errs"
 )
 
 // ticketRow is a row of tickets.
@@ -143,8 +144,10 @@ func (r ticketRepo) Create(ctx context.Context, t *ticket.Ticket, history []tick
 		}
 		q = q.With("h", h)
 	}
-	if err := q.Table("w").Column("number").Scan(ctx, &row.Number); err != nil {
-		return mapErr(err, "ticket "+t.ID)
+	if err := q.Table("w").Column("number").Scan(ctx, &row.Number); noCounter(err) {
+		return errs.NotFound("service", r.sid)
+	} else if err != nil {
+		return mapErr(err, name("ticket", t.ID))
 	}
 	t.ServiceID, t.Number = r.sid, row.Number
 	return nil
@@ -165,7 +168,7 @@ func (r ticketRepo) historyCTE(ticketID string, cs []ticket.Change) (bun.Query, 
 	kind, actor, event, field, from, to := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 	for i, c := range cs {
 		if c.TicketID != ticketID {
-			return nil, fmt.Errorf("history row of ticket %q written with ticket %q: %w", c.TicketID, ticketID, helpdesk.ErrInvalid)
+			return nil, errs.New(helpdesk.ErrInvalid, "history row of ticket %q written with ticket %q", c.TicketID, ticketID)
 		}
 		at[i], kind[i], actor[i], event[i], field[i], from[i], to[i] = c.At, string(c.ActorKind), c.ActorID, string(c.Event), c.Field, c.From, c.To
 	}
@@ -174,13 +177,13 @@ func (r ticketRepo) historyCTE(ticketID string, cs []ticket.Change) (bun.Query, 
 }
 
 func (r ticketRepo) Get(ctx context.Context, id string) (ticket.Ticket, error) {
-	return r.get(ctx, "ticket "+id, false, "id = ?", id)
+	return r.get(ctx, name("ticket", id), false, "id = ?", id)
 }
 
 // GetForUpdate locks the row (SELECT … FOR UPDATE) until the transaction
 // ends, so concurrent library-owned writes queue instead of conflicting.
 func (r ticketRepo) GetForUpdate(ctx context.Context, id string) (ticket.Ticket, error) {
-	return r.get(ctx, "ticket "+id, true, "id = ?", id)
+	return r.get(ctx, name("ticket", id), true, "id = ?", id)
 }
 
 func (r ticketRepo) GetByNumber(ctx context.Context, n int64) (ticket.Ticket, error) {
@@ -219,12 +222,12 @@ func (r ticketRepo) Update(ctx context.Context, t *ticket.Ticket, history []tick
 		var cur ticketRow
 		err := r.tx.NewSelect().Model(&cur).Column("version").Where("service_id = ? AND id = ?", r.sid, t.ID).Scan(ctx)
 		if err != nil {
-			return mapErr(err, "ticket "+t.ID)
+			return mapErr(err, name("ticket", t.ID))
 		}
-		return fmt.Errorf("ticket %q is at version %d, not %d: %w", t.ID, cur.Version, t.Version, helpdesk.ErrConflict)
+		return errs.New(helpdesk.ErrConflict, "ticket %q is at version %d, not %d", t.ID, cur.Version, t.Version)
 	}
 	if err != nil {
-		return mapErr(err, "ticket "+t.ID)
+		return mapErr(err, name("ticket", t.ID))
 	}
 	t.Version = row.Version
 	return nil
@@ -266,7 +269,7 @@ func (r ticketRepo) List(ctx context.Context, f ticket.Query) (ticket.Page, erro
 // ListSolved reads the partial index tickets_solved_idx.
 func (r ticketRepo) ListSolved(ctx context.Context, until time.Time, limit int) ([]ticket.Ticket, error) {
 	if limit <= 0 {
-		return nil, fmt.Errorf("list solved tickets: limit %d: %w", limit, helpdesk.ErrInvalid)
+		return nil, errs.New(helpdesk.ErrInvalid, "list solved tickets: limit %d", limit)
 	}
 	var rows []ticketRow
 	err := r.tx.NewSelect().Model(&rows).
@@ -302,7 +305,10 @@ func (r ticketRepo) AddComment(ctx context.Context, c ticket.Comment) error {
 	row := commentRow{ServiceID: r.sid, ID: c.ID, TicketID: c.TicketID, Kind: string(c.Kind), AuthorKind: string(c.AuthorKind),
 		AuthorID: c.AuthorID, FromCustomer: c.FromCustomer, Body: c.Body, CreatedAt: c.CreatedAt}
 	_, err := r.tx.NewInsert().Model(&row).Exec(ctx)
-	return mapErr(err, "comment on ticket "+c.TicketID)
+	if err != nil {
+		return mapErr(err, name("comment", c.ID), key{"ticket_comments_service_id_ticket_id_fkey", func() error { return errs.NotFound("ticket", c.TicketID) }})
+	}
+	return nil
 }
 
 func (r ticketRepo) Comments(ctx context.Context, ticketID string) ([]ticket.Comment, error) {
@@ -310,7 +316,7 @@ func (r ticketRepo) Comments(ctx context.Context, ticketID string) ([]ticket.Com
 	err := r.tx.NewSelect().Model(&rows).Where("service_id = ? AND ticket_id = ?", r.sid, ticketID).
 		OrderExpr("created_at, id").Scan(ctx)
 	if err != nil {
-		return nil, mapErr(err, "comments of ticket "+ticketID)
+		return nil, mapErr(err, name("comments of ticket", ticketID))
 	}
 	out := make([]ticket.Comment, len(rows))
 	for i := range rows {

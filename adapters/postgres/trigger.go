@@ -2,13 +2,14 @@ package postgres
 
 import (
 	"context"
-	"fmt"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
 
 	"github.com/deskkit/deskkit/helpdesk"
+	"github.com/deskkit/deskkit/internal/errs"
 	"github.com/deskkit/deskkit/trigger"
 )
 
@@ -111,7 +112,7 @@ func canonicalValue(v any) any {
 func (r triggerRepo) bump(ctx context.Context) error {
 	_, err := r.tx.NewInsert().Model(&triggerSetRow{ServiceID: r.sid, Version: uuid.NewString()}).
 		On("CONFLICT (service_id) DO UPDATE").Set("version = EXCLUDED.version").Exec(ctx)
-	return mapErr(err, "triggers of service "+r.sid)
+	return mapErr(err, name("triggers of service", r.sid))
 }
 
 // Lock locks the service's trigger_sets row, making it if needed; an
@@ -119,14 +120,14 @@ func (r triggerRepo) bump(ctx context.Context) error {
 func (r triggerRepo) Lock(ctx context.Context) error {
 	_, err := r.tx.NewInsert().Model(&triggerSetRow{ServiceID: r.sid}).
 		On("CONFLICT (service_id) DO UPDATE").Set("version = ?TableAlias.version").Exec(ctx)
-	return mapErr(err, "triggers of service "+r.sid)
+	return mapErr(err, name("triggers of service", r.sid))
 }
 
 func (r triggerRepo) Get(ctx context.Context, id string) (trigger.Trigger, error) {
 	var row triggerRow
 	err := r.tx.NewSelect().Model(&row).Where("service_id = ? AND id = ?", r.sid, id).Scan(ctx)
 	if err != nil {
-		return trigger.Trigger{}, mapErr(err, "trigger "+id)
+		return trigger.Trigger{}, mapErr(err, name("trigger", id))
 	}
 	return row.trigger(), nil
 }
@@ -150,12 +151,25 @@ func (r triggerRepo) Insert(ctx context.Context, t trigger.Trigger) error {
 	row := r.row(t)
 	res, err := r.tx.NewInsert().Model(&row).On("CONFLICT (service_id, id) DO NOTHING").Exec(ctx)
 	if err != nil {
-		return mapErr(err, "trigger "+t.ID)
+		return mapErr(err, name("trigger", t.ID), positionKey(err))
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return fmt.Errorf("trigger %q exists: %w", t.ID, helpdesk.ErrConflict)
+		return errs.New(helpdesk.ErrConflict, "trigger %q exists", t.ID)
 	}
 	return r.bump(ctx)
+}
+
+// positionKey words a taken position as the memory store does, from the
+// key the constraint names ("acme, t, 3": service, active, position).
+func positionKey(err error) key {
+	return key{"triggers_position_key", func() error {
+		active, pos, _ := strings.Cut(keyValue(err, 1), ", ")
+		list := "inactive"
+		if active == "t" || active == "true" {
+			list = "active"
+		}
+		return errs.New(helpdesk.ErrConflict, "two triggers would be at position %s of the %s list", pos, list)
+	}}
 }
 
 // Save updates the rows in one statement, so that positions may be
@@ -170,10 +184,14 @@ func (r triggerRepo) Save(ctx context.Context, ts ...trigger.Trigger) error {
 	}
 	res, err := r.tx.NewUpdate().Model(&rows).Bulk().Exec(ctx)
 	if err != nil {
-		return mapErr(err, "triggers")
+		return mapErr(err, "triggers", positionKey(err))
 	}
 	if n, _ := res.RowsAffected(); n != int64(len(rows)) {
-		return fmt.Errorf("save triggers: %d of %d stored: %w", n, len(rows), helpdesk.ErrNotFound)
+		ids := make([]string, len(ts))
+		for i, t := range ts {
+			ids[i] = t.ID
+		}
+		return firstMissing(ctx, r.tx, "triggers", "trigger", r.sid, ids)
 	}
 	return r.bump(ctx)
 }
@@ -181,10 +199,10 @@ func (r triggerRepo) Save(ctx context.Context, ts ...trigger.Trigger) error {
 func (r triggerRepo) Delete(ctx context.Context, id string) error {
 	res, err := r.tx.NewDelete().Model((*triggerRow)(nil)).Where("service_id = ? AND id = ?", r.sid, id).Exec(ctx)
 	if err != nil {
-		return mapErr(err, "trigger "+id)
+		return mapErr(err, name("trigger", id))
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return fmt.Errorf("trigger %q: %w", id, helpdesk.ErrNotFound)
+		return errs.NotFound("trigger", id)
 	}
 	return r.bump(ctx)
 }
@@ -193,7 +211,7 @@ func (r triggerRepo) Delete(ctx context.Context, id string) error {
 func (r triggerRepo) Touch(ctx context.Context) error {
 	_, err := r.tx.NewUpdate().Model((*triggerSetRow)(nil)).Set("version = ?", uuid.NewString()).
 		Where("service_id = ? AND version <> ''", r.sid).Exec(ctx)
-	return mapErr(err, "triggers of service "+r.sid)
+	return mapErr(err, name("triggers of service", r.sid))
 }
 
 // Version returns the set's version: one primary-key read.

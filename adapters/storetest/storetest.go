@@ -71,6 +71,7 @@ func Run(t *testing.T, o Options) {
 		{"AutoMailWorkflow_MAIL6", testAutoMailWorkflow},
 		{"AutoCloseWorkflow_TKT2", testAutoCloseWorkflow},
 		{"MixedWorkflows_LockOrder", testMixedWorkflows},
+		{"ErrorTexts", testErrorTexts},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -4,8 +4,8 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/deskkit/deskkit/helpdesk/problem"
 	"github.com/deskkit/deskkit/helpdesk/ticket"
-	"github.com/deskkit/deskkit/internal/errs"
 )
 
 func ExampleTransition() {
@@ -23,10 +23,10 @@ func ExampleTransition() {
 		fmt.Println("from:", te.From, "to:", te.To)
 	}
 	fmt.Println("illegal transition:", errors.Is(err, ticket.ErrIllegalTransition))
-	fmt.Println("invalid:", errors.Is(err, errs.ErrInvalid))
+	fmt.Println("invalid:", errors.Is(err, problem.ErrInvalid))
 	// Output:
 	// new → open: ok
-	// illegal status transition closed → open
+	// invalid: illegal status transition closed → open
 	// from: closed to: open
 	// illegal transition: true
 	// invalid: true

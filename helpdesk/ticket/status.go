@@ -57,7 +57,7 @@ type TransitionError struct {
 
 // Error implements error.
 func (e *TransitionError) Error() string {
-	return fmt.Sprintf("illegal status transition %s → %s", e.From, e.To)
+	return fmt.Sprintf("%s %s → %s", ErrIllegalTransition, e.From, e.To)
 }
 
 // Unwrap lets errors.Is match ErrIllegalTransition and ErrInvalid.

@@ -153,10 +153,10 @@ func TestStatus_TKT2_UnknownTargetIsValidationError(t *testing.T) {
 func TestStatus_TKT2_TransitionErrorNamesFromAndTo(t *testing.T) {
 	err := ticket.Transition(ticket.StatusClosed, ticket.StatusOpen)
 	require.Error(t, err)
-	assert.Equal(t, "illegal status transition closed → open", err.Error())
+	assert.Equal(t, "invalid: illegal status transition closed → open", err.Error())
 
 	te := &ticket.TransitionError{From: ticket.StatusNew, To: ticket.StatusClosed}
-	assert.Equal(t, "illegal status transition new → closed", te.Error())
+	assert.Equal(t, "invalid: illegal status transition new → closed", te.Error())
 	assert.Same(t, ticket.ErrIllegalTransition, errors.Unwrap(te))
 	assert.ErrorIs(t, te, errs.ErrInvalid)
 	assert.NotErrorIs(t, te, errs.ErrConflict)

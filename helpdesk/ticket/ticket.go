@@ -342,20 +342,13 @@ const MaxFieldValueBytes = text.LongBytes
 // DefaultLimits are the limits used when none are configured.
 var DefaultLimits = Limits{MaxTitleBytes: 1 << 10, MaxContentBytes: 1 << 20}
 
-// CheckText records a problem on c when s is empty (and required), is not
-// valid UTF-8, holds a NUL byte (no store can keep one), or is longer than
-// max bytes.
-func CheckText(c *errs.Collector, field, s string, required bool, max int) {
-	text.Check(c, field, s, required, max)
-}
-
 // Validate checks the parts of t that need no service settings: title and
 // content present and within limits, known status, priority and channel,
 // tags, field values. It returns a *ValidationError naming every bad field.
 func (t Ticket) Validate(l Limits) error {
 	var c errs.Collector
-	CheckText(&c, "title", t.Title, true, l.MaxTitleBytes)
-	CheckText(&c, "content", t.Content, true, l.MaxContentBytes)
+	text.Check(&c, "title", t.Title, true, l.MaxTitleBytes)
+	text.Check(&c, "content", t.Content, true, l.MaxContentBytes)
 	if !t.Status.Valid() {
 		c.Add("status", "unknown status %q", t.Status)
 	}
@@ -365,19 +358,17 @@ func (t Ticket) Validate(l Limits) error {
 	if !t.Channel.Valid() {
 		c.Add("channel", "unknown channel %q", t.Channel)
 	}
-	CheckText(&c, "requester.name", t.Requester.Name, false, text.NameBytes)
-	CheckText(&c, "requester.phone", t.Requester.Phone, false, 50)
+	text.Check(&c, "requester.name", t.Requester.Name, false, text.NameBytes)
+	text.Check(&c, "requester.phone", t.Requester.Phone, false, 50)
 	if e := t.Requester.Email; e != "" {
-		if !text.Email(e) {
-			c.Add("requester.email", "%q is not a plain email address", e)
-		}
+		text.CheckEmail(&c, "requester.email", e)
 	}
 	if len(t.Tags) > text.MaxTags {
 		c.Add("tags", "has %d tags, over the limit of %d", len(t.Tags), text.MaxTags)
 	}
 	for _, tag := range t.Tags {
 		var tc errs.Collector
-		if CheckText(&tc, "tags", tag, false, text.TagBytes); tc.Err() != nil {
+		if text.Check(&tc, "tags", tag, false, text.TagBytes); tc.Err() != nil {
 			c.Add("tags", "tag %.20q… is over %d bytes, not UTF-8 or holds a NUL byte", tag, text.TagBytes)
 			break
 		}
@@ -392,13 +383,13 @@ func (t Ticket) Validate(l Limits) error {
 				c.Add(fs.name+k, "unsupported value type %T", fs.f[k])
 				continue
 			}
-			CheckText(&c, fs.name+k, k, true, 100) // the key itself
+			text.Check(&c, fs.name+k, k, true, 100) // the key itself
 			switch x := v.(type) {
 			case string:
-				CheckText(&c, fs.name+k, x, false, MaxFieldValueBytes)
+				text.Check(&c, fs.name+k, x, false, MaxFieldValueBytes)
 			case []string:
 				for _, e := range x {
-					CheckText(&c, fs.name+k, e, false, MaxFieldValueBytes)
+					text.Check(&c, fs.name+k, e, false, MaxFieldValueBytes)
 				}
 			}
 		}

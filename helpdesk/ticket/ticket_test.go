@@ -208,41 +208,6 @@ func TestTicket_Validate_TooManyAndTooLongTagsBothReported(t *testing.T) {
 	assert.Equal(t, []string{"tags", "tags"}, problemFields(ve), "count problem plus one (not 101) length problem")
 }
 
-// ---- CheckText -----------------------------------------------------------
-
-func TestCheckText(t *testing.T) {
-	tests := []struct {
-		name     string
-		s        string
-		required bool
-		max      int
-		reason   string // "" means no problem
-	}{
-		{"required present", "hi", true, 10, ""},
-		{"required empty", "", true, 10, "is required"},
-		{"optional empty", "", false, 10, ""},
-		{"optional blank", "   ", false, 10, ""},
-		{"invalid UTF-8", "\xff", false, 10, "is not valid UTF-8"},
-		{"over", "abcdef", false, 5, "is 6 bytes, over the limit of 5"},
-		{"at max", "abcde", false, 5, ""},
-		{"no max", strings.Repeat("a", 100), true, 0, ""},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			var c errs.Collector
-			ticket.CheckText(&c, "body", tt.s, tt.required, tt.max)
-			err := c.Err()
-			if tt.reason == "" {
-				assert.NoError(t, err)
-				return
-			}
-			ve := requireValidation(t, err)
-			require.Len(t, ve.Problems, 1)
-			assert.Equal(t, errs.Problem{Field: "body", Reason: tt.reason}, ve.Problems[0])
-		})
-	}
-}
-
 // ---- Apply ---------------------------------------------------------------
 
 func TestTicket_Apply_EmptyUpdateChangesNothing(t *testing.T) {

@@ -66,6 +66,14 @@ func Email(s string) bool {
 	return err == nil && a.Address == s && len(s) <= AddressBytes
 }
 
+// CheckEmail records a problem on c unless s is a plain email address
+// (Email).
+func CheckEmail(c *errs.Collector, field, s string) {
+	if !Email(s) {
+		c.Add(field, "%q is not a plain email address", s)
+	}
+}
+
 // Phone reports whether s is a phone number: 3 to 20 digits, with an
 // optional leading +, and spaces, "-", "(", ")" and "." between them.
 func Phone(s string) bool {
@@ -91,4 +99,51 @@ func PageLimit(c *errs.Collector, limit *int) {
 	if *limit < 0 || *limit > MaxPage {
 		c.Add("limit", "must be between 1 and %d", MaxPage)
 	}
+}
+
+// Suggest returns the one of names that name most likely means, for a
+// "did you mean" hint: the same name in another case or with white space
+// around it, else the closest name within two typos (one for a name of up
+// to four letters), the first of names on a tie. ok is false when none is
+// that close.
+func Suggest(name string, names []string) (string, bool) {
+	trimmed := strings.TrimSpace(name)
+	for _, n := range names {
+		if strings.EqualFold(trimmed, n) {
+			return n, true
+		}
+	}
+	want := []rune(strings.ToLower(trimmed))
+	limit := 2
+	if len(want) <= 4 {
+		limit = 1
+	}
+	best, bestDist := "", limit+1
+	for _, n := range names {
+		if d := distance(want, []rune(strings.ToLower(n))); d < bestDist {
+			best, bestDist = n, d
+		}
+	}
+	return best, best != ""
+}
+
+// distance is the Levenshtein distance of a and b: the fewest inserted,
+// deleted or replaced runes that turn one into the other.
+func distance(a, b []rune) int {
+	prev, cur := make([]int, len(b)+1), make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
 }

@@ -75,3 +75,31 @@ func TestPageLimit(t *testing.T) {
 		assert.True(t, c.Has("limit"), "%d", in)
 	}
 }
+
+func TestCheckEmail(t *testing.T) {
+	var c errs.Collector
+	CheckEmail(&c, "email", "kim@example.com")
+	assert.NoError(t, c.Err())
+	CheckEmail(&c, "email", "Kim <kim@example.com>")
+	assert.EqualError(t, c.Err(), `invalid: email: "Kim <kim@example.com>" is not a plain email address`)
+}
+
+func TestSuggest(t *testing.T) {
+	names := []string{"status", "priority", "title", "tags", "customer_fields.size"}
+	for in, want := range map[string]string{
+		"Status":               "status",   // case
+		" title ":              "title",    // white space
+		"stauts":               "status",   // two typos
+		"priorty":              "priority", // one
+		"tag":                  "tags",     // short: one typo
+		"customer_fields.sise": "customer_fields.size",
+	} {
+		got, ok := Suggest(in, names)
+		assert.True(t, ok, "%q", in)
+		assert.Equal(t, want, got, "%q", in)
+	}
+	for _, in := range []string{"name", "tgas x", "", "statistics"} {
+		got, ok := Suggest(in, names)
+		assert.False(t, ok, "%q suggested %q", in, got)
+	}
+}

@@ -1,0 +1,66 @@
+package problem
+
+import (
+	"errors"
+	"strings"
+)
+
+// The error kinds. Match them with errors.Is: every error a Deskkit call
+// returns because of its input, its target or its actor matches exactly
+// one of them; any other error is a failure of the store or the host.
+var (
+	// ErrNotFound: the object does not exist (in this service).
+	ErrNotFound = errors.New("not found")
+	// ErrConflict: a write based on a stale version, or a duplicate.
+	ErrConflict = errors.New("conflict")
+	// ErrForbidden: the actor may not make this call; nothing changed.
+	ErrForbidden = errors.New("forbidden")
+	// ErrInvalid: bad input; errors.As into *ValidationError for the
+	// fields.
+	ErrInvalid = errors.New("invalid")
+)
+
+// Problem is one bad field of a request.
+type Problem struct {
+	// Field is the field's name as the caller spelled it ("title",
+	// "customer_fields.size", "actions[1].group_id").
+	Field string
+	// Reason is what is wrong, for a person to read ("is required").
+	Reason string
+}
+
+// ValidationError lists every bad field of a request, not only the first.
+// It matches ErrInvalid with errors.Is. Its message is "invalid: " and the
+// problems as "<field>: <reason>", separated by "; ".
+type ValidationError struct {
+	Problems []Problem
+}
+
+// Error implements error.
+func (e *ValidationError) Error() string {
+	var b strings.Builder
+	b.WriteString(ErrInvalid.Error())
+	b.WriteString(": ")
+	for i, p := range e.Problems {
+		if i > 0 {
+			b.WriteString("; ")
+		}
+		b.WriteString(p.Field)
+		b.WriteString(": ")
+		b.WriteString(p.Reason)
+	}
+	return b.String()
+}
+
+// Is reports whether target is ErrInvalid.
+func (e *ValidationError) Is(target error) bool { return target == ErrInvalid }
+
+// Has reports whether field is among the problems.
+func (e *ValidationError) Has(field string) bool {
+	for _, p := range e.Problems {
+		if p.Field == field {
+			return true
+		}
+	}
+	return false
+}
