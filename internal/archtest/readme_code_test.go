@@ -1,5 +1,8 @@
 package archtest
 
+//lint:file-ignore SA4006 the README fragments leave out error checks for brevity
+//lint:file-ignore SA5001 the README fragments leave out error checks for brevity
+
 // The README's Go code, compiled here: each block of README.md stands
 // between a "readme:begin" and a "readme:end" comment below, and
 // TestReadmeCodeCompiles fails when the README and this file differ. Edit
