@@ -2,10 +2,12 @@ package notify
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"math"
 	"math/rand/v2"
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -68,7 +70,9 @@ type DispatcherConfig struct {
 	Notifiers Notifiers
 	// BatchSize is how many messages one claim takes; default 100.
 	BatchSize int
-	// Concurrency is how many messages are sent at once; default 4.
+	// Concurrency is how many messages are sent at once; default 4. Each
+	// outcome is recorded as its send returns, so a slow send holds up
+	// neither the others nor their outcomes.
 	Concurrency int
 	// Retry decides when a failed attempt is tried again.
 	Retry RetryPolicy
@@ -79,13 +83,18 @@ type DispatcherConfig struct {
 	// PollInterval is Run's wait when no message is due, and Drain's
 	// longest wait between looks at the outbox; default 1s.
 	PollInterval time.Duration
-	// SendTimeout bounds one notifier call; default 30s.
+	// SendTimeout bounds one notifier call; default 30s. A notifier that
+	// ignores its context and has not returned shortly after (a tenth of
+	// the timeout, at most 1s) is abandoned, left running in its
+	// goroutine: its attempt fails and is retried, and the dispatcher goes
+	// on without it.
 	SendTimeout time.Duration
 	// Clock returns the current time: what is due, and when a retry is, is
 	// measured on it. It is called from several goroutines at once.
 	// Default time.Now.
 	Clock func() time.Time
-	// Logger receives delivery failures; default: discard.
+	// Logger receives delivery failures, notifier panics (with their
+	// stack) and abandoned sends; default: discard.
 	Logger *slog.Logger
 	// Owner names this dispatcher in its claims; default a random id.
 	Owner string
@@ -347,9 +356,13 @@ type batchResult struct {
 	later bool
 }
 
-// batch claims one batch of due messages, delivers it and settles every
-// outcome in one step. A claimed message keep refuses is given back unsent
-// and not counted (nil keep: every message is delivered).
+// batch claims one batch of due messages and delivers it. Each outcome is
+// settled as soon as its send returns, together with those that are ready
+// by then (one Settle for outcomes that arrive together): a slow send
+// holds up neither the settling of the others, which would otherwise
+// outlive their lease and be sent again by another dispatcher, nor their
+// sends. A claimed message keep refuses is given back unsent and not
+// counted (nil keep: every message is delivered).
 func (d *Dispatcher) batch(ctx context.Context, keep func(Message) bool) (batchResult, error) {
 	var b batchResult
 	if ctx.Err() != nil {
@@ -364,77 +377,134 @@ func (d *Dispatcher) batch(ctx context.Context, keep func(Message) bool) (batchR
 		return b, nil
 	}
 	b.claimed = len(ms)
-	b.results = make([]Result, len(ms))
-	var send []int
-	for i, m := range ms {
-		b.results[i].Message = m
+	var send []Message
+	var back []Result // outside the window: given back, not counted
+	for _, m := range ms {
 		if keep != nil && !keep(m) {
 			b.later = true
-			b.results[i].Outcome = Outcome{State: Pending, Release: true, At: claimedAt}
+			back = append(back, Result{Message: m, Outcome: Outcome{State: Pending, Release: true, At: claimedAt}})
 			continue
 		}
-		send = append(send, i)
+		send = append(send, m)
 	}
-	next := make(chan int)
+	var first error
+	if len(back) > 0 {
+		b.results = append(b.results, back...)
+		first = d.settle(ctx, back, &b.stats, false)
+	}
+	done := make(chan Result, len(send))
+	next := make(chan Message)
 	var wg sync.WaitGroup
 	for range min(d.cfg.Concurrency, len(send)) {
 		wg.Go(func() {
-			for i := range next {
-				b.results[i].Outcome = d.deliver(ctx, ms[i], claimedAt.Add(d.cfg.Lease))
+			for m := range next {
+				done <- Result{Message: m, Outcome: d.deliver(ctx, m, claimedAt.Add(d.cfg.Lease))}
 			}
 		})
 	}
-	for _, i := range send {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
-	for _, i := range send {
-		switch o := b.results[i].Outcome; {
-		case o.State == Sent:
-			b.stats.Sent++
-		case o.State == Failed:
-			b.stats.Failed++
-		case o.Release:
-			b.stats.Released++
-		default:
-			b.stats.Retried++
+	wg.Go(func() {
+		for _, m := range send {
+			next <- m
+		}
+		close(next)
+	})
+	defer wg.Wait()
+	for len(b.results) < len(ms) {
+		ready := []Result{<-done}
+		for more := true; more; {
+			select {
+			case r := <-done:
+				ready = append(ready, r)
+			default:
+				more = false
+			}
+		}
+		b.results = append(b.results, ready...)
+		if err := d.settle(ctx, ready, &b.stats, true); err != nil && first == nil {
+			first = err
 		}
 	}
-	if err := CheckResults(b.results); err != nil {
-		return b, fmt.Errorf("notify: settle: %w", err)
-	}
-	// Settled even when ctx has ended: the sends happened, the releases
-	// must reach the store.
-	lost, err := d.cfg.Queue.Settle(context.WithoutCancel(ctx), d.cfg.Owner, b.results)
-	// A lost claim expired and was taken over; the new owner delivers it
-	// (again) under the same idempotency key.
-	b.stats.LeaseLost = int64(len(lost))
-	d.sent.Add(b.stats.Sent)
-	d.retried.Add(b.stats.Retried)
-	d.failed.Add(b.stats.Failed)
-	d.released.Add(b.stats.Released)
-	d.leaseLost.Add(b.stats.LeaseLost)
-	if err != nil {
-		return b, fmt.Errorf("notify: settle: %w", err)
-	}
-	return b, nil
+	return b, first
 }
+
+// settle records outcomes that are ready and counts them (unless count is
+// false; lost claims are always counted) in st and in the dispatcher's
+// totals.
+func (d *Dispatcher) settle(ctx context.Context, rs []Result, st *Stats, count bool) error {
+	var s Stats
+	for _, r := range rs {
+		if !count {
+			break
+		}
+		switch o := r.Outcome; {
+		case o.State == Sent:
+			s.Sent++
+		case o.State == Failed:
+			s.Failed++
+		case o.Release:
+			s.Released++
+		default:
+			s.Retried++
+		}
+	}
+	err := CheckResults(rs)
+	if err == nil {
+		// Settled even when ctx has ended: the sends happened, the
+		// releases must reach the store.
+		var lost []Result
+		lost, err = d.cfg.Queue.Settle(context.WithoutCancel(ctx), d.cfg.Owner, rs)
+		// A lost claim expired and was taken over; the new owner
+		// delivers it (again) under the same idempotency key.
+		s.LeaseLost = int64(len(lost))
+	}
+	st.add(s)
+	d.sent.Add(s.Sent)
+	d.retried.Add(s.Retried)
+	d.failed.Add(s.Failed)
+	d.released.Add(s.Released)
+	d.leaseLost.Add(s.LeaseLost)
+	if err != nil {
+		return fmt.Errorf("notify: settle: %w", err)
+	}
+	return nil
+}
+
+// errNoReturn is the error of a send that has not returned by its
+// deadline and a grace period after it: the notifier ignores its context.
+var errNoReturn = errors.New("the notifier did not return by its deadline: it ignores its context; the call was abandoned")
+
+// errGoexit is the error of a notifier that ended its goroutine
+// (runtime.Goexit) instead of returning.
+var errGoexit = errors.New("the notifier exited its goroutine instead of returning")
 
 // deliver sends one claimed message and returns the outcome to settle.
 // Once the dispatcher is stopping, a message not yet sent is released
 // unsent; a send already started finishes on its own deadline. A send never
 // runs past the claim's lease (leaseEnd): after it another dispatcher may
 // own the message, so a message whose lease has run out is released unsent
-// and a send's deadline is cut to the lease.
+// and a send's deadline is cut to the lease. A message claimed more often
+// than MaxAttempts (earlier attempts ended without an outcome: their
+// dispatcher crashed) fails for good unsent.
+//
+// A notifier that panics fails the attempt (the panic and its stack are
+// logged); one that has not returned shortly after its deadline is
+// abandoned — left running in its goroutine — and fails the attempt too.
+// Either is retried by the policy like any other failed attempt.
 func (d *Dispatcher) deliver(ctx context.Context, m Message, leaseEnd time.Time) Outcome {
+	if m.Attempts > d.cfg.Retry.MaxAttempts {
+		msg := fmt.Sprintf("attempts exhausted: claimed %d times, at most %d allowed; earlier attempts ended without an outcome", m.Attempts, d.cfg.Retry.MaxAttempts)
+		if m.LastError != "" {
+			msg += "; last error: " + m.LastError
+		}
+		d.cfg.Logger.Warn("notify: message failed for good", "id", m.ID, "service", m.ServiceID, "medium", m.Medium, "attempts", m.Attempts, "err", msg)
+		return Outcome{State: Failed, At: d.cfg.Clock(), Error: msg}
+	}
 	left := leaseEnd.Sub(d.cfg.Clock())
 	if ctx.Err() != nil || left <= 0 {
 		return Outcome{State: Pending, Release: true, At: d.cfg.Clock()}
 	}
-	sendCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), min(d.cfg.SendTimeout, left))
-	err := d.cfg.Notifiers.send(sendCtx, m)
-	cancel()
+	timeout := min(d.cfg.SendTimeout, left)
+	err := d.send(ctx, m, timeout)
 	now := d.cfg.Clock()
 	switch {
 	case err == nil:
@@ -444,5 +514,55 @@ func (d *Dispatcher) deliver(ctx context.Context, m Message, leaseEnd time.Time)
 		return Outcome{State: Failed, At: now, Error: err.Error()}
 	default:
 		return Outcome{State: Pending, At: now, NextAttemptAt: now.Add(d.cfg.Retry.Delay(m.Attempts, d.cfg.Random())), Error: err.Error()}
+	}
+}
+
+// send calls m's notifier in a goroutine of its own, with a context that
+// ends after timeout, and returns its error. A panic is recovered and
+// becomes the error; a notifier still running a grace period after its
+// deadline (a tenth of the timeout, at most a second) is abandoned and
+// errNoReturn returned: what it does when it returns is logged, not
+// recorded.
+func (d *Dispatcher) send(ctx context.Context, m Message, timeout time.Duration) error {
+	sendCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), timeout)
+	defer cancel()
+	errc := make(chan error, 1)
+	// state: 0 while the notifier runs; 1 once it has returned (its error
+	// is on errc), 2 once it has been abandoned. Whichever comes first wins.
+	var state atomic.Int32
+	go func() {
+		err := errGoexit
+		defer func() {
+			if p := recover(); p != nil {
+				d.cfg.Logger.Error("notify: notifier panicked", "id", m.ID, "service", m.ServiceID, "medium", m.Medium,
+					"attempts", m.Attempts, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+				err = fmt.Errorf("the notifier panicked: %v", p)
+			}
+			if state.CompareAndSwap(0, 1) {
+				errc <- err
+				return
+			}
+			d.cfg.Logger.Warn("notify: an abandoned send returned; its outcome is not recorded", "id", m.ID, "service", m.ServiceID,
+				"medium", m.Medium, "attempts", m.Attempts, "err", err)
+		}()
+		err = d.cfg.Notifiers.send(sendCtx, m)
+	}()
+	select {
+	case err := <-errc:
+		return err
+	case <-sendCtx.Done():
+	}
+	grace := time.NewTimer(min(timeout/10, time.Second))
+	defer grace.Stop()
+	select {
+	case err := <-errc:
+		return err
+	case <-grace.C:
+		if !state.CompareAndSwap(0, 2) {
+			return <-errc // it returned meanwhile
+		}
+		d.cfg.Logger.Error("notify: a send outlived its deadline and was abandoned", "id", m.ID, "service", m.ServiceID,
+			"medium", m.Medium, "attempts", m.Attempts, "timeout", timeout)
+		return errNoReturn
 	}
 }

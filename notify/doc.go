@@ -29,7 +29,11 @@
 //     retried with exponential back-off (RetryPolicy: 30s doubling up to 1h,
 //     ±20% jitter) and fails for good after MaxAttempts (8), at once when
 //     the error is Permanent or the medium has no notifier, keeping the last
-//     error. A send never outlasts its lease; a claim a crashed or stopping
+//     error. A notifier that panics, or that outlives its deadline, fails
+//     the attempt like an error (the process lives on); a message claimed
+//     more than MaxAttempts times (its attempts ended in crashes) fails for
+//     good unsent. Each outcome is recorded as its send returns. A send
+//     never outlasts its lease; a claim a crashed or stopping
 //     dispatcher did not finish becomes claimable again, so a message is
 //     delivered at least once, and its idempotency key lets the receiver
 //     drop repeats. An admin can retry a failed message (Message.Retry).

@@ -73,7 +73,8 @@ func ExampleDispatcher_RunOnce() {
 	ms[2].NextAttemptAt = now.Add(time.Hour) // due in an hour
 	_ = enqueue(ctx, store, ms...)
 	d, _ := notify.NewDispatcher(notify.DispatcherConfig{Queue: store, Notifiers: notify.Notifiers{Mail: printer{}},
-		Clock: func() time.Time { return now }})
+		Concurrency: 1, // one send at a time: the output's order is fixed
+		Clock:       func() time.Time { return now }})
 
 	st, err := d.RunOnce(ctx)
 	fmt.Printf("%+v %v\n", st, err)
