@@ -91,8 +91,8 @@ type panicMailer struct{ *deliveries }
 
 func (m panicMailer) SendMail(ctx context.Context, msg notify.Message) error {
 	if msg.ID == "m0000000" {
-		var hooks map[string]string
-		hooks["x"] = "y" // a nil map: a notifier's bug
+		var hooks []string
+		_ = hooks[len(msg.ID)] // out of range: a notifier's bug
 	}
 	return m.deliveries.SendMail(ctx, msg)
 }
@@ -154,7 +154,7 @@ func TestDispatcher_PanickingNotifier_NTF1(t *testing.T) {
 		}
 		assert.Equal(t, notify.Failed, m.State, "failed for good at the limit")
 		assert.Equal(t, 3, m.Attempts)
-		assert.Contains(t, m.LastError, "the notifier panicked: assignment to entry in nil map")
+		assert.Contains(t, m.LastError, "the notifier panicked: runtime error: index out of range [8] with length 0")
 		counts, err := r.Outbox().Counts(ctx)
 		assert.Equal(t, map[notify.State]int{notify.Pending: 0, notify.Sent: total - 1, notify.Failed: 1}, counts)
 		return err
