@@ -526,9 +526,10 @@ func TestHub_NTF4_UnreadCopyAndMarkRead(t *testing.T) {
 func TestHub_NTF4_InvalidMessagesArePermanent(t *testing.T) {
 	hub, _ := newServer(t, browser.Options{})
 	for name, m := range map[string]notify.Message{
-		"no recipient": {ID: id(1)},
-		"no id":        {Recipient: "ann"},
-		"id with LF":   {ID: "x\nevent: evil", Recipient: "ann"},
+		"no recipient": {ID: id(1), ServiceID: "acme"},
+		"no service":   {ID: id(1), Recipient: "ann"},
+		"no id":        {ServiceID: "acme", Recipient: "ann"},
+		"id with LF":   {ID: "x\nevent: evil", ServiceID: "acme", Recipient: "ann"},
 	} {
 		err := hub.PushBrowser(context.Background(), m)
 		require.Error(t, err, name)
@@ -541,20 +542,21 @@ func TestHub_NTF4_InvalidMessagesArePermanent(t *testing.T) {
 	assert.ErrorIs(t, hub.PushBrowser(ctx, msg(1, "ann")), context.Canceled)
 }
 
-func TestHub_NTF4_StalledClientDoesNotBlockPush(t *testing.T) {
-	hub, srv := newServer(t, browser.Options{Buffer: 1})
-	// Open a stream and never read its body.
+// bigMsg is msg(i, "ann") with a 1 MiB text.
+func bigMsg(i int) notify.Message {
+	m := msg(i, "ann")
+	m.Payload.Text = strings.Repeat("x", 1<<20)
+	return m
+}
+
+// stall opens ann's only stream and never reads its body, feeding it 1 MiB
+// events until the socket buffers are full: the handler then sits in Write
+// with message i-1 and message i stays in the stream's buffer (Buffer 1).
+// It returns i, the response and its hang-up.
+func stall(t *testing.T, hub *browser.Hub, srv *httptest.Server) (int, *http.Response, context.CancelFunc) {
+	t.Helper()
 	stalled, hangUp := get(t, srv, "ann", "")
 	require.Equal(t, 1, browser.StreamCount(hub, "acme", "ann"))
-
-	// Feed it 1 MiB events until the socket buffers are full: the handler
-	// then sits in Write and the next event stays in the stream's buffer.
-	big := strings.Repeat("x", 1<<20)
-	bigMsg := func(i int) notify.Message {
-		m := msg(i, "ann")
-		m.Payload.Text = big
-		return m
-	}
 	i := 0
 	for stuck := false; !stuck; {
 		i++
@@ -568,9 +570,15 @@ func TestHub_NTF4_StalledClientDoesNotBlockPush(t *testing.T) {
 		}
 	}
 	t.Logf("stalled after %d MiB", i)
+	return i, stalled, hangUp
+}
+
+func TestHub_NTF4_StalledClientDoesNotBlockPush(t *testing.T) {
+	const more = 10
+	hub, srv := newServer(t, browser.Options{Buffer: 1, Unread: more})
+	i, stalled, hangUp := stall(t, hub, srv)
 
 	// Now the buffer is full: pushes must neither wait nor get lost.
-	const more = 10
 	done := make(chan error, 1)
 	go func() {
 		var err error
@@ -599,7 +607,11 @@ func TestHub_NTF4_StalledClientDoesNotBlockPush(t *testing.T) {
 	require.Eventually(t, func() bool { return browser.StreamCount(hub, "acme", "ann") == 0 },
 		wait, 5*time.Millisecond)
 	want = append([]string{id(i - 1), id(i)}, want...)
-	assert.Equal(t, want, ids(hub.Unread("acme", "ann")))
+	assert.Equal(t, want, ids(hub.Unread("acme", "ann")), "taken, so kept past the bound")
+	assert.Equal(t, more+2, hub.Stats().Unread)
+	refuse(t, hub, msg(i+more+1, "ann"))
+	hub.MarkRead("acme", "ann", id(i-1), id(i), id(i+1))
+	push(t, hub, msg(i+more+1, "ann"))
 }
 
 func TestHub_NTF4_Heartbeat(t *testing.T) {
@@ -667,4 +679,19 @@ func TestHub_NTF4_ConcurrentPushesAndTabs(t *testing.T) {
 
 func TestNew_RequiresAuthenticate(t *testing.T) {
 	assert.Panics(t, func() { browser.New(browser.Options{}) })
+}
+
+func TestHub_NTF4_LaggingTabWithFullStoreIsCounted(t *testing.T) {
+	hub, srv := newServer(t, browser.Options{Buffer: 1, Unread: 1})
+	i, _, _ := stall(t, hub, srv)
+	live := connect(t, srv, "ann", "")
+
+	// The live tab takes both; the stalled one cannot: the first is kept
+	// for it, the second finds the store full. It reached a tab, so the
+	// push succeeds, and the miss is counted.
+	push(t, hub, msg(i+1, "ann"))
+	push(t, hub, msg(i+2, "ann"))
+	assert.Equal(t, []string{id(i + 1), id(i + 2)}, live.nextIDs(t, 2))
+	assert.Equal(t, []string{id(i + 1)}, ids(hub.Unread("acme", "ann")))
+	assert.Equal(t, browser.Stats{Streams: 2, Unread: 1, Lagged: 1}, hub.Stats())
 }
