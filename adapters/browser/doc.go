@@ -7,8 +7,8 @@
 // /deskkit/notifications) for its agents' pages to subscribe to:
 //
 //	hub := browser.New(browser.Options{
-//		Authenticate: func(r *http.Request) (string, error) {
-//			return sessions.AgentID(r) // the host's own login
+//		Authenticate: func(r *http.Request) (serviceID, agentID string, err error) {
+//			return sessions.Agent(r) // the host's own login
 //		},
 //	})
 //	mux.Handle("GET /deskkit/notifications", hub)
@@ -28,19 +28,36 @@
 //
 // # Delivery
 //
-// A message for an agent goes to every open stream (tab) of that agent. A
-// message that may not reach a tab is kept in the agent's unread list
-// (bounded by Options.Unread, oldest dropped first) and replayed, then
-// cleared, when the agent next connects: when the agent has no open stream,
-// when a stream's buffer is full (a slow client never holds up PushBrowser),
-// and when a stream ends before writing what it was handed (or while writing
-// it). The host can show that list with Hub.Unread and clear entries with
-// Hub.MarkRead.
+// Streams and unread lists belong to an agent of a service: a message goes
+// to the streams whose Authenticate answered its ServiceID and Recipient,
+// so two services' agents with the same id never see each other's
+// messages.
 //
-// Delivery is at least once, never lost silently short of the unread bound:
-// the Dispatcher may hand a message over again, and a message kept for one
-// tab may have been shown by another. The event id is the message id, so a
-// page can drop repeats (a Notification tag of the id replaces, not adds).
+// A message for an agent goes to every open stream (tab) of that agent. A
+// message that may not reach a tab is kept in the agent's unread list and
+// replayed, then cleared, when the agent next connects: when the agent has
+// no open stream, when a stream's buffer is full (a slow client never holds
+// up PushBrowser), and when a stream ends before writing what it was handed
+// (or while writing it). The host can show that list with Hub.Unread and
+// clear entries with Hub.MarkRead.
+//
+// Nothing PushBrowser accepts is dropped: it returns nil only for a message
+// that an open stream took or that the unread list keeps. The unread store
+// is bounded per agent (Options.Unread) and overall (Options.UnreadTotal);
+// a message that reached no stream and finds it full is refused with an
+// error wrapping ErrUnreadFull, which the Dispatcher retries after its
+// back-off (and fails after its last attempt), so the outbox never shows
+// it sent. Hub.Stats counts the refusals. A message that some tab of the
+// agent took, but another, lagging tab could not, is kept for the lagging
+// tab only while the store has room; otherwise it is counted in
+// Stats.Lagged. What a closing stream hands back was accepted already and
+// is kept even past the bounds; pushes are refused until the store is
+// below them again.
+//
+// Delivery is at least once: the Dispatcher may hand a message over again,
+// and a message kept for one tab may have been shown by another. The event
+// id is the message id, so a page can drop repeats (a Notification tag of
+// the id replaces, not adds).
 //
 // Message ids are assumed to be UUIDv7 strings (as Deskkit makes them), which
 // sort by creation time: the unread list is kept in id order and "oldest"
@@ -64,8 +81,11 @@
 // # Rules
 //
 //   - NTF-4 Browser notifications reach the agents' open browsers: a
-//     message of the Browser medium (its Recipient is an agent id) goes to
-//     every open stream of that agent, and is kept in the agent's unread list
-//     whenever it may not have reached one (see Delivery). Only an
-//     authenticated agent's own messages reach a stream.
+//     message of the Browser medium (its Recipient is an agent id of its
+//     ServiceID) goes to every open stream of that agent of that service,
+//     and is kept in the agent's unread list whenever it may not have
+//     reached one (see Delivery). A push reports success only for a
+//     message a stream took or the unread list keeps; one the full unread
+//     store cannot keep is refused for a retry, never dropped as sent.
+//     Only an authenticated agent's own messages reach a stream.
 package browser

@@ -19,11 +19,11 @@ import (
 func Example() {
 	hub := browser.New(browser.Options{
 		// The host's own login; a real one reads its session cookie.
-		Authenticate: func(r *http.Request) (string, error) {
+		Authenticate: func(r *http.Request) (serviceID, agentID string, err error) {
 			if c, err := r.Cookie("session"); err == nil && c.Value == "s3cret" {
-				return "agent-ann", nil
+				return "acme", "agent-ann", nil
 			}
-			return "", errors.New("not logged in")
+			return "", "", errors.New("not logged in")
 		},
 	})
 	mux := http.NewServeMux()
@@ -46,9 +46,13 @@ func Example() {
 	defer resp.Body.Close()
 	fmt.Println(resp.Status, resp.Header.Get("Content-Type"))
 
-	// A trigger's browser notification reaches her open page.
+	// A trigger's browser notification reaches her open page. PushBrowser
+	// returns nil only when an open page took the message or the hub kept it
+	// unread; when the unread store is full it returns ErrUnreadFull and the
+	// Dispatcher retries.
 	_ = hub.PushBrowser(context.Background(), notify.Message{
 		ID:        "0190c2d4-5e6f-7a8b-9c0d-1e2f3a4b5c6d",
+		ServiceID: "acme",
 		Medium:    notify.Browser,
 		Recipient: "agent-ann",
 		Payload: notify.Payload{

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -24,12 +25,17 @@ const wait = 5 * time.Second
 
 var created = time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 
-// auth authenticates by the X-Agent header (a stand-in for a session).
-func auth(r *http.Request) (string, error) {
-	if id := r.Header.Get("X-Agent"); id != "" {
-		return id, nil
+// auth authenticates by the X-Agent header and the X-Service header,
+// "acme" when absent (a stand-in for a session).
+func auth(r *http.Request) (string, string, error) {
+	service := r.Header.Get("X-Service")
+	if service == "" {
+		service = "acme"
 	}
-	return "", errors.New("no session cookie for this request")
+	if id := r.Header.Get("X-Agent"); id != "" {
+		return service, id, nil
+	}
+	return "", "", errors.New("no session cookie for this request")
 }
 
 // id returns the i-th message id; ids of test messages sort like UUIDv7s.
@@ -75,23 +81,41 @@ type client struct {
 	resp   *http.Response
 	events chan sseEvent
 	cancel context.CancelFunc
+	delay  time.Duration // a slow reader: the pause after each event read
 }
 
 // connect opens agent's stream (one browser tab) and checks the response
 // headers; lastID, when set, is sent as Last-Event-ID.
 func connect(t *testing.T, srv *httptest.Server, agent, lastID string) *client {
 	t.Helper()
-	resp, cancel := get(t, srv, agent, lastID)
+	return connectTo(t, srv, "acme", agent, lastID)
+}
+
+// connectTo is connect for an agent of service.
+func connectTo(t *testing.T, srv *httptest.Server, service, agent, lastID string) *client {
+	t.Helper()
+	return connectSlow(t, srv, service, agent, lastID, 0)
+}
+
+// connectSlow is connectTo for a reader that pauses delay after each event.
+func connectSlow(t *testing.T, srv *httptest.Server, service, agent, lastID string, delay time.Duration) *client {
+	t.Helper()
+	resp, cancel := getFrom(t, srv, service, agent, lastID)
 	require.Equal(t, http.StatusOK, resp.StatusCode)
 	assert.Equal(t, "text/event-stream", resp.Header.Get("Content-Type"))
 	assert.Equal(t, "no-cache", resp.Header.Get("Cache-Control"))
 	assert.Equal(t, "no", resp.Header.Get("X-Accel-Buffering"))
-	c := &client{resp: resp, events: make(chan sseEvent, 1024), cancel: cancel}
+	c := &client{resp: resp, events: make(chan sseEvent, 1024), cancel: cancel, delay: delay}
 	go c.read()
 	return c
 }
 
 func get(t *testing.T, srv *httptest.Server, agent, lastID string) (*http.Response, context.CancelFunc) {
+	t.Helper()
+	return getFrom(t, srv, "acme", agent, lastID)
+}
+
+func getFrom(t *testing.T, srv *httptest.Server, service, agent, lastID string) (*http.Response, context.CancelFunc) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL, nil)
@@ -99,6 +123,7 @@ func get(t *testing.T, srv *httptest.Server, agent, lastID string) (*http.Respon
 	if agent != "" {
 		req.Header.Set("X-Agent", agent)
 	}
+	req.Header.Set("X-Service", service)
 	if lastID != "" {
 		req.Header.Set("Last-Event-ID", lastID)
 	}
@@ -121,6 +146,7 @@ func (c *client) read() {
 		if line == "" {
 			if len(ev.Lines) > 0 {
 				c.events <- ev
+				time.Sleep(c.delay)
 			}
 			ev = sseEvent{}
 			continue
@@ -187,7 +213,7 @@ func TestHub_NTF4_UnauthenticatedIs401(t *testing.T) {
 	_, err := bufio.NewReader(resp.Body).WriteTo(body)
 	require.NoError(t, err)
 	assert.NotContains(t, body.String(), "session", "the error's details stay on the server")
-	assert.Equal(t, 0, browser.StreamCount(hub, ""))
+	assert.Equal(t, 0, browser.StreamCount(hub, "acme", ""))
 }
 
 func TestHub_NTF4_OnlyGet(t *testing.T) {
@@ -214,7 +240,7 @@ func TestHub_NTF4_PushReachesOpenStream(t *testing.T) {
 	want := `{"id":"` + id(1) + `","subject":"Ticket #1","text":"Line one\nline <two> & \"three\"",` +
 		`"link":"https://desk.example/tickets/1","created_at":"2026-01-02T03:04:05Z"}`
 	assert.Equal(t, []string{"id: " + id(1), "event: notification", "data: " + want}, ev.Lines)
-	assert.Empty(t, hub.Unread("ann"), "a delivered message is not kept")
+	assert.Empty(t, hub.Unread("acme", "ann"), "a delivered message is not kept")
 }
 
 func TestHub_NTF4_CreatedAtFromClock(t *testing.T) {
@@ -232,7 +258,7 @@ func TestHub_NTF4_EveryTabOfTheAgentOnly(t *testing.T) {
 	tab1 := connect(t, srv, "ann", "")
 	tab2 := connect(t, srv, "ann", "")
 	bob := connect(t, srv, "bob", "")
-	require.Equal(t, 2, browser.StreamCount(hub, "ann"))
+	require.Equal(t, 2, browser.StreamCount(hub, "acme", "ann"))
 
 	push(t, hub, msg(1, "ann"))
 	push(t, hub, msg(2, "bob"))
@@ -249,12 +275,12 @@ func TestHub_NTF4_OfflineKeptThenReplayedAndCleared(t *testing.T) {
 	push(t, hub, msg(1, "ann"))
 	push(t, hub, msg(2, "ann"))
 	push(t, hub, msg(3, "bob"))
-	assert.Equal(t, []string{id(1), id(2)}, ids(hub.Unread("ann")))
+	assert.Equal(t, []string{id(1), id(2)}, ids(hub.Unread("acme", "ann")))
 
 	c := connect(t, srv, "ann", "")
 	assert.Equal(t, []string{id(1), id(2)}, c.nextIDs(t, 2))
-	assert.Empty(t, hub.Unread("ann"), "replayed messages are delivered")
-	assert.Equal(t, []string{id(3)}, ids(hub.Unread("bob")), "another agent's stay")
+	assert.Empty(t, hub.Unread("acme", "ann"), "replayed messages are delivered")
+	assert.Equal(t, []string{id(3)}, ids(hub.Unread("acme", "bob")), "another agent's stay")
 
 	// New pushes follow the replay on the same stream.
 	push(t, hub, msg(4, "ann"))
@@ -274,7 +300,7 @@ func TestHub_NTF4_LastEventIDSkipsSeen(t *testing.T) {
 	}
 	c := connect(t, srv, "ann", id(2))
 	assert.Equal(t, []string{id(1), id(3), id(4)}, c.nextIDs(t, 3), "only the message the client saw is skipped")
-	assert.Empty(t, hub.Unread("ann"), "replayed messages are cleared")
+	assert.Empty(t, hub.Unread("acme", "ann"), "replayed messages are cleared")
 
 	// Review fix: an older message that arrived after the one the client
 	// saw last (one dispatcher batch pushes out of id order) is not lost.
@@ -282,35 +308,200 @@ func TestHub_NTF4_LastEventIDSkipsSeen(t *testing.T) {
 	b := connect(t, srv, "bob", "")
 	assert.Equal(t, []string{id(60)}, b.nextIDs(t, 1))
 	b.cancel()
-	require.Eventually(t, func() bool { return browser.StreamCount(hub, "bob") == 0 }, 5*time.Second, time.Millisecond)
+	require.Eventually(t, func() bool { return browser.StreamCount(hub, "acme", "bob") == 0 }, 5*time.Second, time.Millisecond)
 	push(t, hub, msg(50, "bob")) // older id, pushed later, while bob was away
 	b2 := connect(t, srv, "bob", id(60))
 	assert.Equal(t, []string{id(50)}, b2.nextIDs(t, 1))
 }
 
-func TestHub_NTF4_UnreadBoundDropsOldest(t *testing.T) {
-	hub, srv := newServer(t, browser.Options{Unread: 3})
-	for i := 1; i <= 5; i++ {
-		push(t, hub, msg(i, "ann"))
-	}
-	assert.Equal(t, []string{id(3), id(4), id(5)}, ids(hub.Unread("ann")))
-
-	// A repeated delivery (same id) replaces, it does not add.
-	push(t, hub, msg(5, "ann"))
-	assert.Equal(t, []string{id(3), id(4), id(5)}, ids(hub.Unread("ann")))
-
-	c := connect(t, srv, "ann", "")
-	assert.Equal(t, []string{id(3), id(4), id(5)}, c.nextIDs(t, 3))
+// refuse pushes m and checks it is refused for a retry: ErrUnreadFull, not
+// permanent.
+func refuse(t *testing.T, hub *browser.Hub, m notify.Message) {
+	t.Helper()
+	err := hub.PushBrowser(context.Background(), m)
+	require.ErrorIs(t, err, browser.ErrUnreadFull)
+	assert.False(t, notify.IsPermanent(err), "the dispatcher retries it")
 }
 
-func TestHub_NTF4_DefaultUnreadBound(t *testing.T) {
-	hub, _ := newServer(t, browser.Options{})
-	for i := 1; i <= browser.DefaultUnread+5; i++ {
+func TestHub_NTF4_UnreadBoundRefusesNotDrops(t *testing.T) {
+	hub, srv := newServer(t, browser.Options{Unread: 3})
+	for i := 1; i <= 3; i++ {
 		push(t, hub, msg(i, "ann"))
 	}
-	got := hub.Unread("ann")
+	refuse(t, hub, msg(4, "ann"))
+	refuse(t, hub, msg(5, "ann"))
+	assert.Equal(t, []string{id(1), id(2), id(3)}, ids(hub.Unread("acme", "ann")), "nothing kept is dropped")
+	assert.Equal(t, browser.Stats{Unread: 3, Refused: 2}, hub.Stats())
+
+	// A repeated delivery (same id) replaces, it does not add: accepted
+	// even when full.
+	m := msg(3, "ann")
+	m.Payload.Subject = "again"
+	push(t, hub, m)
+	assert.Equal(t, "again", hub.Unread("acme", "ann")[2].Payload.Subject)
+
+	// Another agent has its own bound.
+	push(t, hub, msg(6, "bob"))
+
+	// Reading frees room: the dispatcher's retry then succeeds.
+	hub.MarkRead("acme", "ann", id(1))
+	push(t, hub, msg(4, "ann"))
+	refuse(t, hub, msg(5, "ann"))
+	c := connect(t, srv, "ann", "")
+	assert.Equal(t, []string{id(2), id(3), id(4)}, c.nextIDs(t, 3))
+	push(t, hub, msg(5, "ann"))
+	assert.Equal(t, []string{id(5)}, c.nextIDs(t, 1))
+	assert.Equal(t, browser.Stats{Streams: 1, Unread: 1, Refused: 3}, hub.Stats(), "bob's one is kept")
+}
+
+func TestHub_NTF4_DefaultUnreadBounds(t *testing.T) {
+	hub, _ := newServer(t, browser.Options{})
+	for i := 1; i <= browser.DefaultUnread; i++ {
+		push(t, hub, msg(i, "ann"))
+	}
+	refuse(t, hub, msg(browser.DefaultUnread+1, "ann"))
+	got := hub.Unread("acme", "ann")
 	require.Len(t, got, browser.DefaultUnread)
-	assert.Equal(t, id(6), got[0].ID)
+	assert.Equal(t, id(1), got[0].ID)
+
+	// The overall bound: agents of many services fill it.
+	n := browser.DefaultUnread
+	for agent := 0; n < browser.DefaultUnreadTotal; agent++ {
+		for i := 0; i < browser.DefaultUnread && n < browser.DefaultUnreadTotal; i++ {
+			m := msg(i, fmt.Sprintf("agent-%d", agent))
+			m.ServiceID = fmt.Sprintf("svc-%d", agent%7)
+			push(t, hub, m)
+			n++
+		}
+	}
+	refuse(t, hub, msg(1, "zed"))
+	assert.Equal(t, browser.Stats{Unread: browser.DefaultUnreadTotal, Refused: 2}, hub.Stats())
+}
+
+func TestHub_NTF4_UnreadTotalBound(t *testing.T) {
+	hub, srv := newServer(t, browser.Options{Unread: 3, UnreadTotal: 5})
+	for i := 1; i <= 3; i++ {
+		push(t, hub, msg(i, "ann"))
+	}
+	push(t, hub, msg(4, "bob"))
+	push(t, hub, msg(5, "bob"))
+	refuse(t, hub, msg(6, "bob"))  // the store is full, bob's list is not
+	refuse(t, hub, msg(7, "carl")) // nor is carl's
+	assert.Equal(t, browser.Stats{Unread: 5, Refused: 2}, hub.Stats())
+	assert.Empty(t, hub.Unread("acme", "carl"))
+
+	// Ann's replay empties her list: room for the retries.
+	c := connect(t, srv, "ann", "")
+	assert.Equal(t, []string{id(1), id(2), id(3)}, c.nextIDs(t, 3))
+	push(t, hub, msg(6, "bob"))
+	push(t, hub, msg(7, "carl"))
+	assert.Equal(t, browser.Stats{Streams: 1, Unread: 4, Refused: 2}, hub.Stats())
+}
+
+// The issue's burst: a tab's buffer fills in microseconds, so most of a
+// burst of 200 finds it full. Every push that returns nil is streamed or
+// kept unread, counted exactly; the rest are refused for a retry, and the
+// retries deliver them.
+func TestHub_NTF4_BurstToSlowReaderLosesNothing(t *testing.T) {
+	const burst = 200
+	for name, opts := range map[string]browser.Options{
+		"default bounds":   {},
+		"room for a burst": {Unread: burst},
+	} {
+		t.Run(name, func(t *testing.T) {
+			hub, srv := newServer(t, opts)
+			c := connectSlow(t, srv, "acme", "ann", "", time.Millisecond)
+
+			var accepted, refused []notify.Message
+			for i := 1; i <= burst; i++ {
+				m := msg(i, "ann")
+				if err := hub.PushBrowser(context.Background(), m); err != nil {
+					require.ErrorIs(t, err, browser.ErrUnreadFull)
+					require.False(t, notify.IsPermanent(err))
+					refused = append(refused, m)
+					continue
+				}
+				accepted = append(accepted, m)
+			}
+			unread := ids(hub.Unread("acme", "ann"))
+			live := c.nextIDs(t, len(accepted)-len(unread))
+			select {
+			case ev, ok := <-c.events:
+				require.False(t, ok, "more arrived than was accepted and not kept: %v", ev.Lines)
+			case <-time.After(100 * time.Millisecond):
+			}
+			t.Logf("%d live, %d unread, %d refused", len(live), len(unread), len(refused))
+			assert.ElementsMatch(t, ids(accepted), append(slices.Clone(live), unread...),
+				"each accepted message is streamed or kept, once")
+			assert.Equal(t, browser.Stats{Streams: 1, Unread: len(unread), Refused: int64(len(refused))}, hub.Stats())
+			if opts.Unread >= burst {
+				assert.Empty(t, refused, "the store had room for the whole burst")
+			}
+
+			// The tab closes and a new one opens: the unread ones are
+			// replayed; the dispatcher's retries of the refused ones now
+			// find room.
+			c.cancel()
+			require.Eventually(t, func() bool { return browser.StreamCount(hub, "acme", "ann") == 0 }, wait, time.Millisecond)
+			require.Equal(t, unread, ids(hub.Unread("acme", "ann")), "the closed tab had written all it took")
+			c2 := connect(t, srv, "ann", "")
+			for _, m := range refused {
+				push(t, hub, m)
+			}
+			again := ids(hub.Unread("acme", "ann"))
+			got := append(c2.nextIDs(t, len(unread)+len(refused)-len(again)), again...)
+			got = append(got, live...)
+			slices.Sort(got)
+			var all []string
+			for i := 1; i <= burst; i++ {
+				all = append(all, id(i))
+			}
+			assert.Equal(t, all, got, "all %d delivered, each once", burst)
+		})
+	}
+}
+
+func TestHub_NTF4_ServicesDoNotMix(t *testing.T) {
+	hub, srv := newServer(t, browser.Options{Unread: 2})
+	in := func(service string, i int) notify.Message {
+		m := msg(i, "ann")
+		m.ServiceID = service
+		return m
+	}
+	acme := connectTo(t, srv, "acme", "ann", "")
+	globex := connectTo(t, srv, "globex", "ann", "")
+	require.Equal(t, 1, browser.StreamCount(hub, "acme", "ann"))
+	require.Equal(t, 1, browser.StreamCount(hub, "globex", "ann"))
+
+	push(t, hub, in("acme", 1))
+	push(t, hub, in("globex", 2))
+	// Streams are FIFO: had globex's ann got acme's message, it would come
+	// first.
+	assert.Equal(t, []string{id(2)}, globex.nextIDs(t, 1))
+	assert.Equal(t, []string{id(1)}, acme.nextIDs(t, 1))
+
+	// Offline, each service's ann has her own unread list and bound, even
+	// for the same message id (ids are unique within a service only).
+	acme.cancel()
+	globex.cancel()
+	require.Eventually(t, func() bool { return hub.Stats().Streams == 0 }, wait, time.Millisecond)
+	push(t, hub, in("acme", 3))
+	push(t, hub, in("acme", 4))
+	refuse(t, hub, in("acme", 5))
+	push(t, hub, in("globex", 3))
+	assert.Equal(t, []string{id(3), id(4)}, ids(hub.Unread("acme", "ann")))
+	assert.Equal(t, []string{id(3)}, ids(hub.Unread("globex", "ann")))
+	assert.Equal(t, "globex", hub.Unread("globex", "ann")[0].ServiceID)
+
+	hub.MarkRead("globex", "ann", id(3))
+	assert.Empty(t, hub.Unread("globex", "ann"))
+	assert.Equal(t, []string{id(3), id(4)}, ids(hub.Unread("acme", "ann")), "another service's read does not count")
+
+	// A reconnect replays only its own service's messages.
+	push(t, hub, in("globex", 6))
+	g := connectTo(t, srv, "globex", "ann", "")
+	assert.Equal(t, []string{id(6)}, g.nextIDs(t, 1))
+	assert.Equal(t, []string{id(3), id(4)}, ids(hub.Unread("acme", "ann")))
 }
 
 func TestHub_NTF4_UnreadCopyAndMarkRead(t *testing.T) {
@@ -318,68 +509,76 @@ func TestHub_NTF4_UnreadCopyAndMarkRead(t *testing.T) {
 	for i := 1; i <= 3; i++ {
 		push(t, hub, msg(i, "ann"))
 	}
-	got := hub.Unread("ann")
+	got := hub.Unread("acme", "ann")
 	got[0].ID = "changed"
-	assert.Equal(t, id(1), hub.Unread("ann")[0].ID, "Unread returns a copy")
+	assert.Equal(t, id(1), hub.Unread("acme", "ann")[0].ID, "Unread returns a copy")
 
-	hub.MarkRead("ann", id(1), id(3), "unknown")
-	hub.MarkRead("nobody", id(2))
-	assert.Equal(t, []string{id(2)}, ids(hub.Unread("ann")))
+	hub.MarkRead("acme", "ann", id(1), id(3), "unknown")
+	hub.MarkRead("acme", "nobody", id(2))
+	assert.Equal(t, []string{id(2)}, ids(hub.Unread("acme", "ann")))
 
 	c := connect(t, srv, "ann", "")
 	assert.Equal(t, []string{id(2)}, c.nextIDs(t, 1), "read ones are not replayed")
-	hub.MarkRead("ann", id(2))
-	assert.Empty(t, hub.Unread("ann"))
+	hub.MarkRead("acme", "ann", id(2))
+	assert.Empty(t, hub.Unread("acme", "ann"))
 }
 
 func TestHub_NTF4_InvalidMessagesArePermanent(t *testing.T) {
 	hub, _ := newServer(t, browser.Options{})
 	for name, m := range map[string]notify.Message{
-		"no recipient": {ID: id(1)},
-		"no id":        {Recipient: "ann"},
-		"id with LF":   {ID: "x\nevent: evil", Recipient: "ann"},
+		"no recipient": {ID: id(1), ServiceID: "acme"},
+		"no service":   {ID: id(1), Recipient: "ann"},
+		"no id":        {ServiceID: "acme", Recipient: "ann"},
+		"id with LF":   {ID: "x\nevent: evil", ServiceID: "acme", Recipient: "ann"},
 	} {
 		err := hub.PushBrowser(context.Background(), m)
 		require.Error(t, err, name)
 		assert.True(t, notify.IsPermanent(err), name)
 	}
-	assert.Empty(t, hub.Unread("ann"))
+	assert.Empty(t, hub.Unread("acme", "ann"))
 
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	assert.ErrorIs(t, hub.PushBrowser(ctx, msg(1, "ann")), context.Canceled)
 }
 
-func TestHub_NTF4_StalledClientDoesNotBlockPush(t *testing.T) {
-	hub, srv := newServer(t, browser.Options{Buffer: 1})
-	// Open a stream and never read its body.
-	stalled, hangUp := get(t, srv, "ann", "")
-	require.Equal(t, 1, browser.StreamCount(hub, "ann"))
+// bigMsg is msg(i, "ann") with a 1 MiB text.
+func bigMsg(i int) notify.Message {
+	m := msg(i, "ann")
+	m.Payload.Text = strings.Repeat("x", 1<<20)
+	return m
+}
 
-	// Feed it 1 MiB events until the socket buffers are full: the handler
-	// then sits in Write and the next event stays in the stream's buffer.
-	big := strings.Repeat("x", 1<<20)
-	bigMsg := func(i int) notify.Message {
-		m := msg(i, "ann")
-		m.Payload.Text = big
-		return m
-	}
+// stall opens ann's only stream and never reads its body, feeding it 1 MiB
+// events until the socket buffers are full: the handler then sits in Write
+// with message i-1 and message i stays in the stream's buffer (Buffer 1).
+// It returns i, the response and its hang-up.
+func stall(t *testing.T, hub *browser.Hub, srv *httptest.Server) (int, *http.Response, context.CancelFunc) {
+	t.Helper()
+	stalled, hangUp := get(t, srv, "ann", "")
+	require.Equal(t, 1, browser.StreamCount(hub, "acme", "ann"))
 	i := 0
 	for stuck := false; !stuck; {
 		i++
 		require.Less(t, i, 200, "the stream never stalled")
 		push(t, hub, bigMsg(i))
-		require.Empty(t, hub.Unread("ann"), "the stream took every message so far")
+		require.Empty(t, hub.Unread("acme", "ann"), "the stream took every message so far")
 		drained := time.Now().Add(time.Second)
-		for browser.Buffered(hub, "ann") > 0 && !stuck {
+		for browser.Buffered(hub, "acme", "ann") > 0 && !stuck {
 			stuck = time.Now().After(drained)
 			time.Sleep(time.Millisecond)
 		}
 	}
 	t.Logf("stalled after %d MiB", i)
+	return i, stalled, hangUp
+}
+
+func TestHub_NTF4_StalledClientDoesNotBlockPush(t *testing.T) {
+	const more = 10
+	hub, srv := newServer(t, browser.Options{Buffer: 1, Unread: more})
+	i, stalled, hangUp := stall(t, hub, srv)
 
 	// Now the buffer is full: pushes must neither wait nor get lost.
-	const more = 10
 	done := make(chan error, 1)
 	go func() {
 		var err error
@@ -398,17 +597,21 @@ func TestHub_NTF4_StalledClientDoesNotBlockPush(t *testing.T) {
 	for j := 1; j <= more; j++ {
 		want = append(want, id(i+j))
 	}
-	assert.Equal(t, want, ids(hub.Unread("ann")), "what the stalled stream could not take is kept")
-	assert.Equal(t, 1, browser.StreamCount(hub, "ann"), "the stream is still open")
+	assert.Equal(t, want, ids(hub.Unread("acme", "ann")), "what the stalled stream could not take is kept")
+	assert.Equal(t, 1, browser.StreamCount(hub, "acme", "ann"), "the stream is still open")
 
 	// When the client goes, the message stuck in Write and the one in the
 	// stream's buffer are kept too.
 	hangUp()
 	stalled.Body.Close()
-	require.Eventually(t, func() bool { return browser.StreamCount(hub, "ann") == 0 },
+	require.Eventually(t, func() bool { return browser.StreamCount(hub, "acme", "ann") == 0 },
 		wait, 5*time.Millisecond)
 	want = append([]string{id(i - 1), id(i)}, want...)
-	assert.Equal(t, want, ids(hub.Unread("ann")))
+	assert.Equal(t, want, ids(hub.Unread("acme", "ann")), "taken, so kept past the bound")
+	assert.Equal(t, more+2, hub.Stats().Unread)
+	refuse(t, hub, msg(i+more+1, "ann"))
+	hub.MarkRead("acme", "ann", id(i-1), id(i), id(i+1))
+	push(t, hub, msg(i+more+1, "ann"))
 }
 
 func TestHub_NTF4_Heartbeat(t *testing.T) {
@@ -423,23 +626,23 @@ func TestHub_NTF4_DisconnectForgetsStream(t *testing.T) {
 	hub, srv := newServer(t, browser.Options{})
 	c := connect(t, srv, "ann", "")
 	stay := connect(t, srv, "ann", "")
-	require.Equal(t, 2, browser.StreamCount(hub, "ann"))
+	require.Equal(t, 2, browser.StreamCount(hub, "acme", "ann"))
 
 	c.cancel()
-	require.Eventually(t, func() bool { return browser.StreamCount(hub, "ann") == 1 },
+	require.Eventually(t, func() bool { return browser.StreamCount(hub, "acme", "ann") == 1 },
 		wait, 5*time.Millisecond, "the hub forgets a closed tab")
 	for range c.events { // the client's reader ends too
 	}
 
 	push(t, hub, msg(1, "ann"))
 	assert.Equal(t, []string{id(1)}, stay.nextIDs(t, 1))
-	assert.Empty(t, hub.Unread("ann"))
+	assert.Empty(t, hub.Unread("acme", "ann"))
 
 	stay.cancel()
-	require.Eventually(t, func() bool { return browser.StreamCount(hub, "ann") == 0 },
+	require.Eventually(t, func() bool { return browser.StreamCount(hub, "acme", "ann") == 0 },
 		wait, 5*time.Millisecond)
 	push(t, hub, msg(2, "ann"))
-	assert.Equal(t, []string{id(2)}, ids(hub.Unread("ann")), "with no tab open, a push is kept")
+	assert.Equal(t, []string{id(2)}, ids(hub.Unread("acme", "ann")), "with no tab open, a push is kept")
 }
 
 func TestHub_NTF4_ConcurrentPushesAndTabs(t *testing.T) {
@@ -460,8 +663,8 @@ func TestHub_NTF4_ConcurrentPushesAndTabs(t *testing.T) {
 		wg.Go(func() {
 			resp, cancel := get(t, srv, "ann", "")
 			assert.Equal(t, http.StatusOK, resp.StatusCode)
-			_ = hub.Unread("ann")
-			hub.MarkRead("ann", id(0))
+			_ = hub.Unread("acme", "ann")
+			hub.MarkRead("acme", "ann", id(0))
 			cancel()
 		})
 	}
@@ -476,4 +679,19 @@ func TestHub_NTF4_ConcurrentPushesAndTabs(t *testing.T) {
 
 func TestNew_RequiresAuthenticate(t *testing.T) {
 	assert.Panics(t, func() { browser.New(browser.Options{}) })
+}
+
+func TestHub_NTF4_LaggingTabWithFullStoreIsCounted(t *testing.T) {
+	hub, srv := newServer(t, browser.Options{Buffer: 1, Unread: 1})
+	i, _, _ := stall(t, hub, srv)
+	live := connect(t, srv, "ann", "")
+
+	// The live tab takes both; the stalled one cannot: the first is kept
+	// for it, the second finds the store full. It reached a tab, so the
+	// push succeeds, and the miss is counted.
+	push(t, hub, msg(i+1, "ann"))
+	push(t, hub, msg(i+2, "ann"))
+	assert.Equal(t, []string{id(i + 1), id(i + 2)}, live.nextIDs(t, 2))
+	assert.Equal(t, []string{id(i + 1)}, ids(hub.Unread("acme", "ann")))
+	assert.Equal(t, browser.Stats{Streams: 2, Unread: 1, Lagged: 1}, hub.Stats())
 }
