@@ -33,9 +33,7 @@ func (f *fixture) mkTrigger(t *testing.T, n trigger.New) trigger.Trigger {
 
 func (f *fixture) messages(t *testing.T) []notify.Message {
 	t.Helper()
-	p, err := f.admin.Outbox().List(context.Background(), notify.Filter{Limit: 500})
-	require.NoError(t, err)
-	return p.Messages
+	return outbox(t, f)
 }
 
 // fired returns the ids of the triggers that fired on a ticket, in order.
