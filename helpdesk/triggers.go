@@ -288,10 +288,14 @@ func (h Triggers) Source(ctx context.Context, id string) (string, error) {
 // counts as changed). Assign actions pick as a run would: one whose group
 // has no eligible member carries a Warning saying why (the report's ticket
 // stays unassigned in the group); one whose group no longer exists carries
-// an Error (a run skips it).
+// an Error (a run skips it). An event that is not one of ticket.Events is
+// refused with a *ValidationError on "event".
 func (h Triggers) DryRun(ctx context.Context, id string, ev ticket.EventKind, change *ticket.Update) (trigger.Report, error) {
 	var out trigger.Report
 	err := h.s.run(ctx, "Triggers.DryRun", permSettings, func(o *op) error {
+		if !slices.Contains(ticket.Events, ev) {
+			return &ValidationError{Problems: []Problem{{Field: "event", Reason: fmt.Sprintf("unknown event %q; events: %v", ev, ticket.Events)}}}
+		}
 		t, err := o.r.Tickets().Get(ctx, id)
 		if err != nil {
 			return err
