@@ -31,7 +31,10 @@
 //     already is ErrConflict.
 //   - AGT-3 Roles: RoleAdmin, an agent who also holds every permission and
 //     may change the service's settings, and RoleAgent, who does ticket,
-//     phone and chat work with the permissions granted.
+//     phone and chat work with the permissions granted. A service keeps at
+//     least one active admin: an update that would demote or deactivate
+//     the last one (themselves included) is refused with a
+//     *ValidationError.
 //   - AGT-4 Permissions are enforced by the library on every call: package
 //     helpdesk authorizes the actor of each call in one place (SVC-3), with
 //     Agent.Can (admins hold every permission). Reading and working tickets

@@ -114,21 +114,29 @@ func checkAgentChannels(c *errs.Collector, ch Channels, p agent.Permissions, cti
 }
 
 // Invite asks the directory to invite a person who is not a member yet
-// (AGT-1; admin). Once they join, Create adds them.
+// (AGT-1; admin). Once they join, Create adds them. The caller's role is
+// checked first: a caller who may not invite learns nothing of the input
+// or the configuration.
 func (h Agents) Invite(ctx context.Context, email, name string) error {
-	var c errs.Collector
-	text.CheckEmail(&c, "email", email)
-	if h.s.desk.directory == nil {
-		c.Add("directory", "no directory is configured (helpdesk.Config.Directory)")
-	}
-	if err := c.Err(); err != nil {
-		return err
-	}
-	return h.s.run(ctx, "Agents.Invite", permSettings, func(*op) error { return h.s.desk.directory.Invite(ctx, email, name) })
+	return h.s.run(ctx, "Agents.Invite", permSettings, func(*op) error {
+		var c errs.Collector
+		text.CheckEmail(&c, "email", email)
+		text.Check(&c, "name", name, false, text.NameBytes)
+		if h.s.desk.directory == nil {
+			c.Add("directory", "no directory is configured (helpdesk.Config.Directory)")
+		}
+		if err := c.Err(); err != nil {
+			return err
+		}
+		return h.s.desk.directory.Invite(ctx, email, name)
+	})
 }
 
 // Update changes an agent's role, activity, permissions or phone
 // settings (admin). u.Version must be the version read (TKT-8 style).
+// An update that would leave the service without an active admin — the
+// last one demoting or deactivating themselves, or being demoted or
+// deactivated — is refused with a *ValidationError (AGT-3).
 func (h Agents) Update(ctx context.Context, id string, u agent.Update) (agent.Agent, error) {
 	var out agent.Agent
 	err := h.s.run(ctx, "Agents.Update", permSettings, func(o *op) error {
@@ -136,6 +144,7 @@ func (h Agents) Update(ctx context.Context, id string, u agent.Update) (agent.Ag
 		if err != nil {
 			return err
 		}
+		wasAdmin := a.Active && a.IsAdmin()
 		if a.Version != u.Version {
 			return errs.New(ErrConflict, "agent %q is at version %d, not %d", id, a.Version, u.Version)
 		}
@@ -162,6 +171,15 @@ func (h Agents) Update(ctx context.Context, id string, u agent.Update) (agent.Ag
 		if err := c.Err(); err != nil {
 			return err
 		}
+		if wasAdmin && !(a.Active && a.IsAdmin()) {
+			field := "role"
+			if !a.Active {
+				field = "active"
+			}
+			if err := lastAdmin(ctx, o, id, field); err != nil {
+				return err
+			}
+		}
 		a.UpdatedAt = o.now
 		if err := o.r.Agents().Update(ctx, &a); err != nil {
 			return err
@@ -170,6 +188,22 @@ func (h Agents) Update(ctx context.Context, id string, u agent.Update) (agent.Ag
 		return nil
 	})
 	return out, err
+}
+
+// lastAdmin refuses to take the admin role or activity from agent id when
+// no other active admin is left (AGT-3); the problem is on field.
+func lastAdmin(ctx context.Context, o *op, id, field string) error {
+	all, err := o.r.Agents().List(ctx)
+	if err != nil {
+		return err
+	}
+	for _, b := range all {
+		if b.ID != id && b.Active && b.IsAdmin() {
+			return nil
+		}
+	}
+	return &ValidationError{Problems: []Problem{{Field: field,
+		Reason: fmt.Sprintf("agent %q is the service's only active admin: make another agent admin first (AGT-3)", id)}}}
 }
 
 // SetToggles sets an agent's assignment toggles (AGT-5). An admin may set

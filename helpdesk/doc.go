@@ -157,7 +157,8 @@
 //     permission; exporting the history and reading the login log their
 //     permissions (AGT-4); customer replies are System's only. Any agent
 //     may read the settings, agents, groups, categories, fields and
-//     templates. A denied call returns ErrForbidden and changes nothing.
+//     templates; the external recipients and the triggers are the admins'.
+//     A denied call returns ErrForbidden and changes nothing.
 //   - SVC-4 Settings.Channels records the contracted channels (ticket, chat,
 //     phone), and SMSEnabled whether SMS is on. A ticket arriving by phone
 //     needs the phone contract, by chat the chat one, by any other channel
@@ -165,6 +166,17 @@
 //     contracted, and a CTI id or extension needs phone; each refusal is a
 //     problem of the *ValidationError. SMSEnabled is recorded for the host:
 //     no workflow checks it yet (a trigger may send SMS without it).
+//   - SVC-5 Credentials are write-only: an admin sets them, and every call
+//     that reads them back — admins' included — returns them masked
+//     (text.MaskURL: scheme and host, then "/********"). They are the
+//     Dooray! hook URL of an external recipient and the URL of a trigger's
+//     Dooray! or callback action (its path and query often hold a token);
+//     the service settings hold none. A masked value sent back on an update
+//     keeps the stored one (of that recipient; of the trigger's action at
+//     that index, or its one action of the kind masked alike); a masked
+//     value that stands for no stored one, or on a create, is refused with
+//     a *ValidationError. History rows and dry-run reports name a hook by
+//     its host only (trigger.Describe).
 //   - TKT-1 Tickets.Create creates a ticket in status new with the service's
 //     next number, priority normal and the service's default language
 //     unless given. The ticket is checked in full — ticket.Validate, its

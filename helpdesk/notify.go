@@ -162,20 +162,28 @@ func (r *NewRecipient) check() error {
 	return c.Err()
 }
 
-// Create adds an external recipient (NTF-3; admin).
+// Create adds an external recipient (NTF-3; admin). The recipient is
+// returned as it reads back: its Dooray! hook URL masked (SVC-5); a masked
+// hook URL is refused.
 func (h Recipients) Create(ctx context.Context, r NewRecipient) (notify.Recipient, error) {
 	if err := r.check(); err != nil {
 		return notify.Recipient{}, err
+	}
+	if text.IsMasked(r.DoorayHookURL) {
+		return notify.Recipient{}, maskedProblem("dooray_hook_url", "a new recipient has no stored hook to keep")
 	}
 	var out notify.Recipient
 	err := h.s.run(ctx, "Recipients.Create", permSettings, func(o *op) error {
 		out = notify.Recipient{ID: h.s.desk.newID(), Name: r.Name, Email: r.Email, Phone: r.Phone, DoorayHookURL: r.DoorayHookURL, CreatedAt: o.now, UpdatedAt: o.now}
 		return o.r.Recipients().Create(ctx, out)
 	})
-	return out, err
+	return result(maskRecipient(out), err)
 }
 
-// Update replaces an external recipient's details (admin).
+// Update replaces an external recipient's details (admin). A Dooray! hook
+// URL sent back masked, as read, keeps the stored one (SVC-5); a masked
+// value that is not the stored hook's is refused. The recipient is returned
+// masked.
 func (h Recipients) Update(ctx context.Context, id string, r NewRecipient) (notify.Recipient, error) {
 	if err := r.check(); err != nil {
 		return notify.Recipient{}, err
@@ -186,11 +194,18 @@ func (h Recipients) Update(ctx context.Context, id string, r NewRecipient) (noti
 		if err != nil {
 			return err
 		}
-		cur.Name, cur.Email, cur.Phone, cur.DoorayHookURL, cur.UpdatedAt = r.Name, r.Email, r.Phone, r.DoorayHookURL, o.now
+		hook := r.DoorayHookURL
+		if text.IsMasked(hook) {
+			if cur.DoorayHookURL == "" || hook != text.MaskURL(cur.DoorayHookURL) {
+				return maskedProblem("dooray_hook_url", "it is not the stored hook's")
+			}
+			hook = cur.DoorayHookURL
+		}
+		cur.Name, cur.Email, cur.Phone, cur.DoorayHookURL, cur.UpdatedAt = r.Name, r.Email, r.Phone, hook, o.now
 		out = cur
 		return o.r.Recipients().Update(ctx, cur)
 	})
-	return out, err
+	return result(maskRecipient(out), err)
 }
 
 // Delete removes an external recipient (admin).
@@ -198,17 +213,35 @@ func (h Recipients) Delete(ctx context.Context, id string) error {
 	return h.s.run(ctx, "Recipients.Delete", permSettings, func(o *op) error { return o.r.Recipients().Delete(ctx, id) })
 }
 
-// List lists the external recipients.
+// List lists the external recipients (admin: their addresses and hooks
+// are the settings' business), their Dooray! hook URLs masked (SVC-5).
 func (h Recipients) List(ctx context.Context) ([]notify.Recipient, error) {
 	var out []notify.Recipient
-	err := h.s.run(ctx, "Recipients.List", permRead, func(o *op) (err error) {
+	err := h.s.run(ctx, "Recipients.List", permSettings, func(o *op) (err error) {
 		out, err = o.r.Recipients().List(ctx)
 		return err
 	})
+	for i := range out {
+		out[i] = maskRecipient(out[i])
+	}
 	return out, err
 }
 
-// List returns one page of the outbox, newest first (admin).
+// maskRecipient returns r as it reads back: its hook URL masked (SVC-5).
+func maskRecipient(r notify.Recipient) notify.Recipient {
+	r.DoorayHookURL = text.MaskURL(r.DoorayHookURL)
+	return r
+}
+
+// maskedProblem refuses a masked credential that keeps nothing: why says
+// why.
+func maskedProblem(field, why string) error {
+	return &ValidationError{Problems: []Problem{{Field: field,
+		Reason: "is a masked value (" + text.Masked + ") and " + why + ": give the whole value, or send back the masked value read to keep the stored one (SVC-5)"}}}
+}
+
+// List returns one page of the outbox, newest first (admin). The
+// recipient of a Dooray! or callback message is its URL, masked (SVC-5).
 func (h Outbox) List(ctx context.Context, f notify.Filter) (notify.Page, error) {
 	q, err := f.Query()
 	if err != nil {
@@ -219,6 +252,11 @@ func (h Outbox) List(ctx context.Context, f notify.Filter) (notify.Page, error) 
 		out, err = o.r.Outbox().List(ctx, q)
 		return err
 	})
+	for i, m := range out.Messages {
+		if m.Medium == notify.Dooray || m.Medium == notify.Callback {
+			out.Messages[i].Recipient = text.MaskURL(m.Recipient)
+		}
+	}
 	return out, err
 }
 

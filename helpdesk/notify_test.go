@@ -27,10 +27,17 @@ func mailSettings() helpdesk.MailSettings {
 	}
 }
 
+// outbox returns the service's messages as stored: hook URLs unmasked.
 func outbox(t *testing.T, f *fixture) []notify.Message {
 	t.Helper()
-	p, err := f.admin.Outbox().List(context.Background(), notify.Filter{Limit: 500})
+	ctx := context.Background()
+	q, err := notify.Filter{Limit: 500}.Query()
 	require.NoError(t, err)
+	var p notify.Page
+	require.NoError(t, f.store.Tx(ctx, "acme", func(r helpdesk.Repos) (err error) {
+		p, err = r.Outbox().List(ctx, q)
+		return err
+	}))
 	return p.Messages
 }
 
@@ -284,7 +291,9 @@ func TestRecipients_NTF3(t *testing.T) {
 	up, err := f.admin.Recipients().Update(ctx, r.ID, helpdesk.NewRecipient{Name: "Big Boss", Phone: "+82 10 1234 5678"})
 	require.NoError(t, err)
 	assert.Equal(t, "Big Boss", up.Name)
-	l, err := f.agent.Recipients().List(ctx)
+	_, err = f.agent.Recipients().List(ctx)
+	assert.ErrorIs(t, err, helpdesk.ErrForbidden, "recipients are the admins' (SVC-3)")
+	l, err := f.admin.Recipients().List(ctx)
 	require.NoError(t, err)
 	assert.Equal(t, []notify.Recipient{up}, l)
 	require.NoError(t, f.admin.Recipients().Delete(ctx, r.ID))

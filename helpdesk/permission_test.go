@@ -338,7 +338,7 @@ func permissionTable() []permRow {
 			return ignore(c.s.Recipients().Update(c.ctx, c.id("recipient"), helpdesk.NewRecipient{Name: "On call", Phone: "010-1234-5678"}))
 		}},
 		{"Recipients.Delete", adminOnly, func(c permCall) error { return c.s.Recipients().Delete(c.ctx, c.id("recipient")) }},
-		{"Recipients.List", anyActive, func(c permCall) error { return ignore(c.s.Recipients().List(c.ctx)) }},
+		{"Recipients.List", adminOnly, func(c permCall) error { return ignore(c.s.Recipients().List(c.ctx)) }},
 
 		// Configuration
 		{"Configuration.Get", anyActive, func(c permCall) error { return ignore(c.s.Configuration().Get(c.ctx)) }},

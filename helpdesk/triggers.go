@@ -13,6 +13,7 @@ import (
 	"github.com/deskkit/deskkit/category"
 	"github.com/deskkit/deskkit/helpdesk/ticket"
 	"github.com/deskkit/deskkit/internal/errs"
+	"github.com/deskkit/deskkit/internal/text"
 	"github.com/deskkit/deskkit/trigger"
 )
 
@@ -69,10 +70,16 @@ func validTrigger(ctx context.Context, o *op, n trigger.New) (trigger.New, error
 // Create validates and stores a trigger (admin; TRG-1, TRG-5): at the
 // end of the active list, or of the inactive list when n.Inactive. A
 // trigger that could fail at run time is refused with a *ValidationError
-// naming each bad condition or action ("all[0].value").
+// naming each bad condition or action ("all[0].value"), and so is a masked
+// hook URL (SVC-5). The trigger is returned as it reads back: its hook and
+// callback URLs masked.
 func (h Triggers) Create(ctx context.Context, n trigger.New) (trigger.Trigger, error) {
 	var out trigger.Trigger
 	err := h.s.triggerWrite(ctx, "Triggers.Create", func(o *op, ts []trigger.Trigger) error {
+		n, err := unmaskActions(n, nil)
+		if err != nil {
+			return err
+		}
 		v, err := validTrigger(ctx, o, n)
 		if err != nil {
 			return err
@@ -81,18 +88,24 @@ func (h Triggers) Create(ctx context.Context, n trigger.New) (trigger.Trigger, e
 			Actions: v.Actions, Active: !v.Inactive, Position: trigger.End(ts, !v.Inactive), CreatedAt: o.now, UpdatedAt: o.now}
 		return o.r.Triggers().Insert(ctx, out)
 	})
-	return result(out, err)
+	return result(maskTrigger(out), err)
 }
 
 // Update replaces a trigger's name, description, conditions and
 // actions (admin); its place and active flag stay. n.Inactive is ignored:
-// use Activate and Deactivate.
+// use Activate and Deactivate. A hook or callback URL sent back masked,
+// as read, keeps the stored URL of that action (SVC-5). The trigger is
+// returned masked.
 func (h Triggers) Update(ctx context.Context, id string, n trigger.New) (trigger.Trigger, error) {
 	var out trigger.Trigger
 	err := h.s.triggerWrite(ctx, "Triggers.Update", func(o *op, ts []trigger.Trigger) error {
 		i := slices.IndexFunc(ts, func(t trigger.Trigger) bool { return t.ID == id })
 		if i < 0 {
 			return errs.NotFound("trigger", id)
+		}
+		n, err := unmaskActions(n, ts[i].Actions)
+		if err != nil {
+			return err
 		}
 		v, err := validTrigger(ctx, o, n)
 		if err != nil {
@@ -106,28 +119,92 @@ func (h Triggers) Update(ctx context.Context, id string, n trigger.New) (trigger
 		out, err = o.r.Triggers().Get(ctx, id)
 		return err
 	})
-	return result(out, err)
+	return result(maskTrigger(out), err)
 }
 
-// Get returns one trigger (admin).
+// Get returns one trigger (admin), its hook and callback URLs masked
+// (SVC-5).
 func (h Triggers) Get(ctx context.Context, id string) (trigger.Trigger, error) {
 	var out trigger.Trigger
 	err := h.s.run(ctx, "Triggers.Get", permSettings, func(o *op) (err error) {
 		out, err = o.r.Triggers().Get(ctx, id)
 		return err
 	})
-	return result(out, err)
+	return result(maskTrigger(out), err)
 }
 
 // List returns every trigger (admin): the active ones in run order,
-// then the inactive ones.
+// then the inactive ones; hook and callback URLs masked (SVC-5).
 func (h Triggers) List(ctx context.Context) ([]trigger.Trigger, error) {
 	var out []trigger.Trigger
 	err := h.s.run(ctx, "Triggers.List", permSettings, func(o *op) (err error) {
 		out, err = o.r.Triggers().List(ctx)
 		return err
 	})
+	for i := range out {
+		out[i] = maskTrigger(out[i])
+	}
 	return result(out, err)
+}
+
+// hasURL reports whether an action of kind k carries a URL, which is a
+// credential (SVC-5): a Dooray! hook or a callback.
+func hasURL(k trigger.ActionKind) bool { return k == trigger.Callback || k == trigger.Dooray }
+
+// maskTrigger returns t as it reads back: its actions' URLs masked
+// (SVC-5). t's own actions are not changed.
+func maskTrigger(t trigger.Trigger) trigger.Trigger {
+	if !slices.ContainsFunc(t.Actions, func(a trigger.Action) bool { return hasURL(a.Kind) }) {
+		return t
+	}
+	t.Actions = slices.Clone(t.Actions)
+	for i, a := range t.Actions {
+		if hasURL(a.Kind) {
+			t.Actions[i].URL = text.MaskURL(a.URL)
+		}
+	}
+	return t
+}
+
+// unmaskActions replaces each masked URL of n's actions by the stored URL
+// it masks (SVC-5): that of the stored action at the same index, if of the
+// same kind and masked alike, else that of the one stored action of that
+// kind masked alike. A masked URL that masks no stored one, or several
+// different ones, is a problem of the returned *ValidationError. n's own
+// actions are not changed.
+func unmaskActions(n trigger.New, stored []trigger.Action) (trigger.New, error) {
+	var c errs.Collector
+	cloned := false
+	for i, a := range n.Actions {
+		if !hasURL(a.Kind) || !text.IsMasked(a.URL) {
+			continue
+		}
+		like := func(s trigger.Action) bool { return s.Kind == a.Kind && s.URL != "" && text.MaskURL(s.URL) == a.URL }
+		url := ""
+		if i < len(stored) && like(stored[i]) {
+			url = stored[i].URL
+		} else {
+			for _, s := range stored {
+				if like(s) && url != s.URL {
+					if url != "" {
+						url = ""
+						break // masked alike, but not the same URL: ambiguous
+					}
+					url = s.URL
+				}
+			}
+		}
+		if url == "" {
+			at := fmt.Sprintf("actions[%d].url", i)
+			c.Add(at, "is a masked value (%s) that stands for no stored URL of this trigger: give the whole URL, or send back the masked value read to keep the stored one (SVC-5)", text.Masked)
+			continue
+		}
+		if !cloned {
+			n.Actions, cloned = slices.Clone(n.Actions), true
+		}
+		n.Actions[i].URL = url
+	}
+	return n, c.Err()
 }
 
 // Activate moves a trigger to the end of the active list (TRG-1).
@@ -211,10 +288,14 @@ func (h Triggers) Source(ctx context.Context, id string) (string, error) {
 // counts as changed). Assign actions pick as a run would: one whose group
 // has no eligible member carries a Warning saying why (the report's ticket
 // stays unassigned in the group); one whose group no longer exists carries
-// an Error (a run skips it).
+// an Error (a run skips it). An event that is not one of ticket.Events is
+// refused with a *ValidationError on "event".
 func (h Triggers) DryRun(ctx context.Context, id string, ev ticket.EventKind, change *ticket.Update) (trigger.Report, error) {
 	var out trigger.Report
 	err := h.s.run(ctx, "Triggers.DryRun", permSettings, func(o *op) error {
+		if !slices.Contains(ticket.Events, ev) {
+			return &ValidationError{Problems: []Problem{{Field: "event", Reason: fmt.Sprintf("unknown event %q; events: %v", ev, ticket.Events)}}}
+		}
 		t, err := o.r.Tickets().Get(ctx, id)
 		if err != nil {
 			return err

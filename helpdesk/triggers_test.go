@@ -33,9 +33,7 @@ func (f *fixture) mkTrigger(t *testing.T, n trigger.New) trigger.Trigger {
 
 func (f *fixture) messages(t *testing.T) []notify.Message {
 	t.Helper()
-	p, err := f.admin.Outbox().List(context.Background(), notify.Filter{Limit: 500})
-	require.NoError(t, err)
-	return p.Messages
+	return outbox(t, f)
 }
 
 // fired returns the ids of the triggers that fired on a ticket, in order.
@@ -293,6 +291,38 @@ func TestTriggers_TRG8_DryRunWithoutTriggersShowsTheChange(t *testing.T) {
 	assert.Equal(t, ticket.PriorityUrgent, rep.Ticket.Priority)
 	assert.NotNil(t, rep.Triggers)
 	assert.Empty(t, rep.Triggers)
+}
+
+// A dry run of an unknown event kind is refused (TRG-8), with or without
+// triggers to run; a caller who may not dry-run is refused first.
+func TestTriggers_TRG8_DryRunRefusesAnUnknownEvent(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	tk := f.ticket(t)
+	_, err := f.admin.Triggers().DryRun(ctx, tk.ID, "deleted", nil)
+	assert.Equal(t, []string{"event"}, problems(t, err), "no triggers")
+	f.mkTrigger(t, trigger.New{Name: "any", All: []trigger.Condition{{Target: "priority", Op: trigger.Is, Value: "normal"}},
+		Actions: []trigger.Action{{Kind: trigger.AddTags, Tags: []string{"x"}}}})
+	_, err = f.admin.Triggers().DryRun(ctx, tk.ID, "deleted", nil)
+	assert.Equal(t, []string{"event"}, problems(t, err), "with triggers")
+	_, err = f.agent.Triggers().DryRun(ctx, tk.ID, "deleted", nil)
+	assert.ErrorIs(t, err, helpdesk.ErrForbidden)
+}
+
+// A trigger adding more tags than a ticket holds is not saved (TRG-5).
+func TestTriggers_TRG5_TooManyTagsNotSaved(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	tags := make([]string, 10000)
+	for i := range tags {
+		tags[i] = fmt.Sprintf("t%d", i)
+	}
+	_, err := f.admin.Triggers().Create(ctx, trigger.New{Name: "tags", All: []trigger.Condition{{Target: "event", Op: trigger.Is, Value: "created"}},
+		Actions: []trigger.Action{{Kind: trigger.AddTags, Tags: tags}}})
+	assert.Equal(t, []string{"actions[0].tags"}, problems(t, err))
+	l, err := f.admin.Triggers().List(ctx)
+	require.NoError(t, err)
+	assert.Empty(t, l)
 }
 
 // Closed is final (TKT-2): a trigger on the close changes nothing, its

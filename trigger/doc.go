@@ -56,8 +56,10 @@
 //     shape or not among the target's values, an unknown category, agent or
 //     group, a bad action (a missing group, a move to new, a text missing in
 //     the default language or in a language the service does not have, an
-//     unknown #{code}, a bad URL or address), more than MaxConditions
-//     conditions in a list or MaxActions actions. Every problem is named in one *ValidationError
+//     unknown #{code}, a bad URL or address, more tags than a ticket holds
+//     or a tag longer than it takes), more than MaxConditions
+//     conditions in a list or MaxActions actions: nothing is saved that
+//     every run would skip. Every problem is named in one *ValidationError
 //     ("all[1].value", "actions[2].group_id"). What passes compiles into an
 //     expr program once, and cannot fail at run time.
 //   - TRG-6 Actions (ActionKind) run in order when a trigger fires: the five
@@ -105,5 +107,6 @@
 //     ticket and an event, which triggers would fire and in which pass,
 //     which conditions held or failed with the values they saw, and what
 //     each action would do, including whom an assignment would pick —
-//     without changing anything.
+//     without changing anything. An event that is not one of ticket.Events
+//     is refused with a *ValidationError.
 package trigger

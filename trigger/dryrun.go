@@ -94,6 +94,9 @@ func (s *Set) DryRun(in Input, t ticket.Ticket) (Report, error) { return s.DryRu
 // when nobody is (the action's Warning); an assignment opens a new ticket,
 // as in a real run (TKT-2).
 func (s *Set) DryRunWith(in Input, t ticket.Ticket, assign Assigner) (Report, error) {
+	if err := checkEvent(in.Event); err != nil {
+		return Report{}, err
+	}
 	t = t.Clone()
 	rep := Report{Event: in.Event, Triggers: make([]TriggerReport, len(s.triggers))}
 	type seen struct {
@@ -344,4 +347,15 @@ func Describe(a Action) string {
 		return "text " + strings.Join(a.Addresses, ", ")
 	}
 	return string(a.Kind)
+}
+
+// checkEvent refuses an event kind that is not one of ticket.Events with a
+// *problem.ValidationError on "event" (TRG-8).
+func checkEvent(ev ticket.EventKind) error {
+	if slices.Contains(ticket.Events, ev) {
+		return nil
+	}
+	var c errs.Collector
+	c.Add("event", "unknown event %q; events: %v", ev, ticket.Events)
+	return c.Err()
 }

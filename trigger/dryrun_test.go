@@ -257,3 +257,15 @@ func TestDryRunWith_TRG8_AssignerWarnsAndSkips(t *testing.T) {
 	_, err = set.DryRunWith(in, tk, func(Action, *ticket.Ticket) (string, string, error) { return "", "", assert.AnError })
 	assert.ErrorIs(t, err, assert.AnError)
 }
+
+// TestDryRun_TRG8_UnknownEventRefused: a dry run of an event that is not
+// one of ticket.Events answers a *ValidationError on "event", not a report.
+func TestDryRun_TRG8_UnknownEventRefused(t *testing.T) {
+	set := dryRunSet(t)
+	in, tk := dryRunEvent()
+	for _, ev := range []ticket.EventKind{"", "deleted", "Created"} {
+		in.Event = ev
+		_, err := set.DryRun(in, tk)
+		assert.Equal(t, []string{"event"}, problemFields(t, err), "%q", ev)
+	}
+}

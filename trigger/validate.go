@@ -369,12 +369,18 @@ func (v *validator) action(at string, a Action) Action {
 	case SetField:
 		v.setField(at, &a)
 	case AddTags, RemoveTags:
+		// As many tags as a ticket holds, each as long as a ticket takes:
+		// adding more could never be carried out (ApplyToTicket).
 		a.Tags = ticket.NormalizeTags(a.Tags)
-		if len(a.Tags) == 0 {
+		switch {
+		case len(a.Tags) == 0:
 			v.c.Add(at+".tags", "name at least one tag")
-		}
-		for i, tg := range a.Tags {
-			text.Check(&v.c, fmt.Sprintf("%s.tags[%d]", at, i), tg, true, maxTagBytes)
+		case len(a.Tags) > maxTags:
+			v.c.Add(at+".tags", "%d tags, at most %d (as many as a ticket holds)", len(a.Tags), maxTags)
+		default:
+			for i, tg := range a.Tags {
+				text.Check(&v.c, fmt.Sprintf("%s.tags[%d]", at, i), tg, true, maxTagBytes)
+			}
 		}
 	case Note:
 		v.text(at+".body", a.Body, true)

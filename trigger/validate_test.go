@@ -13,6 +13,7 @@ import (
 
 	"github.com/deskkit/deskkit/helpdesk/i18n"
 	"github.com/deskkit/deskkit/internal/errs"
+	"github.com/deskkit/deskkit/internal/text"
 )
 
 // problemFields returns the fields of the *errs.ValidationError err, which
@@ -123,6 +124,10 @@ var (
 		{"not an option", Action{Kind: SetField, Field: "agent_fields.stage", Value: "s9"}, []string{".value"}},
 		{"no tags", Action{Kind: AddTags, Tags: []string{" "}}, []string{".tags"}},
 		{"tag too long", Action{Kind: RemoveTags, Tags: []string{strings.Repeat("t", 101)}}, []string{".tags[0]"}},
+		{"10,000 tags to add", Action{Kind: AddTags, Tags: manyTags(10000)}, []string{".tags"}},
+		{"more tags to add than a ticket holds", Action{Kind: AddTags, Tags: manyTags(text.MaxTags + 1)}, []string{".tags"}},
+		{"more tags to remove than a ticket holds", Action{Kind: RemoveTags, Tags: manyTags(text.MaxTags + 1)}, []string{".tags"}},
+		{"a tag that lower-cases too long", Action{Kind: AddTags, Tags: []string{strings.Repeat("Ⱥ", 34)}}, []string{".tags[0]"}},
 		{"notify: bad recipient, texts", Action{Kind: Notify, Recipient: "boss", Subject: i18n.Text{"fr": "Bonjour"},
 			Body: i18n.Text{"ko": "#{field.nope}"}}, []string{".recipient", ".subject", ".subject.fr", ".body.ko"}},
 		{"notify: no text in the default language", Action{Kind: Notify, Recipient: RecipientCustomer, Subject: koBody,
@@ -475,4 +480,34 @@ func TestSchema_ConcurrentValidate(t *testing.T) {
 		})
 	}
 	wg.Wait()
+}
+
+// manyTags returns n distinct tags.
+func manyTags(n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = fmt.Sprintf("tag-%d", i)
+	}
+	return out
+}
+
+// TestValidate_TRG5_TagsAsATicketTakes: an action adding or removing as
+// many tags as a ticket holds, counted once normalized, is accepted; every
+// run carries it out (TRG-5: nothing is saved that every run skips).
+func TestValidate_TRG5_TagsAsATicketTakes(t *testing.T) {
+	s := testSchema()
+	tags := append(manyTags(text.MaxTags), "TAG-0", " tag-1 ") // repeats, once normalized
+	for _, k := range []ActionKind{AddTags, RemoveTags} {
+		n, err := Validate(ctxb, New{Name: "n", All: []Condition{goodCond}, Actions: []Action{{Kind: k, Tags: tags}}}, s, newResolver())
+		require.NoError(t, err, k)
+		assert.Len(t, n.Actions[0].Tags, text.MaxTags)
+	}
+	n, err := Validate(ctxb, New{Name: "n", All: []Condition{goodCond}, Actions: []Action{{Kind: AddTags, Tags: tags}}}, s, newResolver())
+	require.NoError(t, err)
+	tk := baseTicket()
+	tk.Tags = nil
+	changed, handled, err := ApplyToTicket(0, n.Actions[0], &tk, tk.UpdatedAt)
+	require.NoError(t, err)
+	assert.True(t, changed && handled)
+	assert.Len(t, tk.Tags, text.MaxTags, "the ticket takes them")
 }

@@ -143,11 +143,13 @@ func (w *twDesk) allHistory(t *testing.T) string {
 	return b.String()
 }
 
+// messages returns the service's messages as stored (an admin reads hook
+// URLs masked: helpdesk's SVC-5).
 func (w *twDesk) messages(t *testing.T) []notify.Message {
 	t.Helper()
-	p, err := w.admin.Outbox().List(context.Background(), notify.Filter{Limit: 500})
+	q, err := notify.Filter{Limit: 500}.Query()
 	require.NoError(t, err)
-	return p.Messages
+	return listMessages(t, w.store, w.svc, q).Messages
 }
 
 func (w *twDesk) comments(t *testing.T, id string) []ticket.Comment {
@@ -292,6 +294,16 @@ func testTriggersFire(t *testing.T, s helpdesk.Store) {
 			Kind: "trigger", Ticket: tk.ID, Tr: t2.ID, State: notify.Pending, HasKey: true},
 	}, gotMsgs)
 	assert.Len(t, keys, 3, "idempotency keys are distinct")
+	// The admin reads the hook masked (helpdesk's SVC-5).
+	p, err := w.admin.Outbox().List(ctx, notify.Filter{Limit: 500})
+	require.NoError(t, err)
+	var hooks []string
+	for _, m := range p.Messages {
+		if m.Medium == notify.Dooray {
+			hooks = append(hooks, m.Recipient)
+		}
+	}
+	assert.Equal(t, []string{"https://hook.dooray.com/********"}, hooks)
 
 	// A second event: an update of title and content. T1 is for created
 	// events only, though the content still says refund; T2 needs the

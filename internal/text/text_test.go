@@ -103,3 +103,19 @@ func TestSuggest(t *testing.T) {
 		assert.False(t, ok, "%q suggested %q", in, got)
 	}
 }
+
+func TestMaskURL(t *testing.T) {
+	for u, want := range map[string]string{
+		"": "",
+		"https://hook.dooray.com/services/1/2/SECRET": "https://hook.dooray.com/********",
+		"http://user:pw@cb.example:8080/x?token=abc":  "http://cb.example:8080/********",
+		"https://cb.example":                          "https://cb.example/********",
+		"not a url":                                   Masked,
+	} {
+		assert.Equal(t, want, MaskURL(u), u)
+		if u != "" {
+			assert.True(t, IsMasked(MaskURL(u)), u)
+		}
+	}
+	assert.False(t, IsMasked("https://hook.dooray.com/services/1/2/SECRET"))
+}
