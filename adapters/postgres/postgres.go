@@ -47,7 +47,9 @@ var _ helpdesk.Store = (*Store)(nil)
 
 // Open connects to the database at dsn (a libpq URL or key=value string;
 // runtime parameters such as search_path are passed through) and checks the
-// connection. Call Migrate before first use.
+// connection. Call Migrate before first use. Every connection runs with
+// standard_conforming_strings on, whatever dsn says; Open fails when the
+// server does not grant it (STO-2).
 func Open(ctx context.Context, dsn string, opts ...Options) (*Store, error) {
 	o := Options{MaxOpenConns: 20}
 	if len(opts) > 0 && opts[0].MaxOpenConns > 0 {
@@ -75,7 +77,15 @@ func Open(ctx context.Context, dsn string, opts ...Options) (*Store, error) {
 		// are not prepared, so nothing else changes.
 		cc.RuntimeParams["plan_cache_mode"] = "force_custom_plan"
 	}
-	sqldb := stdlib.OpenDB(*cc)
+	// bun interpolates arguments into the statement text as standard string
+	// literals ('it''s'), which read as written only while
+	// standard_conforming_strings is on: with it off a backslash escapes
+	// the quote after it, and a crafted id ends the literal (STO-2). So
+	// every connection asks for it on, whatever the DSN says (a startup
+	// parameter outranks the DSN's options=-c ...), and a connection on
+	// which the server reports it off is refused.
+	cc.RuntimeParams["standard_conforming_strings"] = "on"
+	sqldb := sql.OpenDB(connector{stdlib.GetConnector(*cc)})
 	sqldb.SetMaxOpenConns(o.MaxOpenConns)
 	sqldb.SetMaxIdleConns(o.MaxOpenConns) // keep connections: a reconnect costs more than a query
 	if err := sqldb.PingContext(ctx); err != nil {
