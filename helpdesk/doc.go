@@ -11,7 +11,13 @@
 // point, and records each change of a ticket in its history. Errors are
 // typed: match ErrNotFound, ErrConflict, ErrForbidden and ErrInvalid with
 // errors.Is, and use errors.As for *ValidationError (every bad field) and
-// *ticket.TransitionError (from and to of an illegal status move).
+// *ticket.TransitionError (from and to of an illegal status move). A
+// failure of the store is typed too: ErrTimeout (a statement ran over the
+// database's statement or lock timeout), ErrUnavailable (the database could
+// not be reached or the connection broke), ErrConflict for a serialization
+// failure or deadlock (retried like any conflict of a write the library
+// owns), and the context's error (context.Canceled, DeadlineExceeded) once
+// the call's context ended.
 //
 // Every message reads "<kind>: <what>", whichever package or store made it
 // (package problem has the details): "invalid: title: is required; content:

@@ -21,6 +21,15 @@ var (
 	ErrInvalid = problem.ErrInvalid
 	// ErrIllegalTransition: a status move TKT-2 does not allow.
 	ErrIllegalTransition = ticket.ErrIllegalTransition
+
+	// ErrTimeout: the store gave up on a statement (PostgreSQL's
+	// statement_timeout or lock_timeout); the call's transaction was rolled
+	// back.
+	ErrTimeout = problem.ErrTimeout
+	// ErrUnavailable: the store's database could not be reached or its
+	// connection broke mid-call (terminated, reset); the transaction was
+	// rolled back, unless the break hit its commit.
+	ErrUnavailable = problem.ErrUnavailable
 )
 
 // ValidationError lists every bad field of a request; it matches ErrInvalid.

@@ -27,4 +27,22 @@
 //     with FOR UPDATE SKIP LOCKED under a lease, so several dispatchers, in
 //     one process or many, never send a message at the same time, and a
 //     message is claimed only once the transaction that wrote it committed.
+//   - STO-2 Arguments are interpolated into the statement text (bun) as
+//     standard string literals, so every connection runs with
+//     standard_conforming_strings on: Open asks for it on each connection,
+//     overriding a DSN that asks for it off (options=-c ...); a connection
+//     on which the server still reports it off (a proxy that drops startup
+//     parameters) makes Open fail, and one the host turned off with SET
+//     runs no further statement and leaves the pool.
+//   - STO-3 No error of a statement is lost behind a later one: once a
+//     statement of a transaction failed — also after it sent its rows, as
+//     a statement timeout in a trigger does — the transaction runs no
+//     further statement and the call returns that statement's error, never
+//     "current transaction is aborted". Timeouts, lost connections and
+//     cancellations are typed (see helpdesk's errors): statement_timeout
+//     and lock_timeout match helpdesk.ErrTimeout; a terminated or broken
+//     connection, a server shutting down or out of connections match
+//     helpdesk.ErrUnavailable; a serialization failure or deadlock matches
+//     helpdesk.ErrConflict (the desk retries the calls it owns); a
+//     canceled or expired context matches the context's error.
 package postgres

@@ -4,6 +4,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io"
 	"testing"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -42,4 +43,20 @@ func TestMapErr_NoConstraintNames(t *testing.T) {
 	broken := errors.New("connection reset")
 	assert.ErrorIs(t, mapErr(broken, "tickets"), broken)
 	assert.Equal(t, "", keyValue(broken, 1))
+}
+
+// TestMapErr_StoreFailures_STO3: timeouts, lost connections and
+// concurrency failures are typed.
+func TestMapErr_StoreFailures_STO3(t *testing.T) {
+	for code, kind := range map[string]error{
+		codeLockNotAvailable: helpdesk.ErrTimeout, codeQueryCanceled: helpdesk.ErrTimeout,
+		codeSerialization: helpdesk.ErrConflict, codeDeadlock: helpdesk.ErrConflict,
+		codeAdminShutdown: helpdesk.ErrUnavailable, "08006": helpdesk.ErrUnavailable,
+	} {
+		pe := &pgconn.PgError{Code: code, Message: "x"}
+		err := mapErr(pe, "tickets")
+		assert.ErrorIs(t, err, kind, code)
+		assert.ErrorIs(t, err, pe, code)
+	}
+	assert.ErrorIs(t, mapErr(io.ErrUnexpectedEOF, "tickets"), helpdesk.ErrUnavailable)
 }

@@ -3,13 +3,17 @@ package postgres
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"embed"
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"io"
+	"net"
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -47,7 +51,9 @@ var _ helpdesk.Store = (*Store)(nil)
 
 // Open connects to the database at dsn (a libpq URL or key=value string;
 // runtime parameters such as search_path are passed through) and checks the
-// connection. Call Migrate before first use.
+// connection. Call Migrate before first use. Every connection runs with
+// standard_conforming_strings on, whatever dsn says; Open fails when the
+// server does not grant it (STO-2).
 func Open(ctx context.Context, dsn string, opts ...Options) (*Store, error) {
 	o := Options{MaxOpenConns: 20}
 	if len(opts) > 0 && opts[0].MaxOpenConns > 0 {
@@ -75,7 +81,15 @@ func Open(ctx context.Context, dsn string, opts ...Options) (*Store, error) {
 		// are not prepared, so nothing else changes.
 		cc.RuntimeParams["plan_cache_mode"] = "force_custom_plan"
 	}
-	sqldb := stdlib.OpenDB(*cc)
+	// bun interpolates arguments into the statement text as standard string
+	// literals ('it''s'), which read as written only while
+	// standard_conforming_strings is on: with it off a backslash escapes
+	// the quote after it, and a crafted id ends the literal (STO-2). So
+	// every connection asks for it on, whatever the DSN says (a startup
+	// parameter outranks the DSN's options=-c ...), and a connection on
+	// which the server reports it off is refused.
+	cc.RuntimeParams["standard_conforming_strings"] = "on"
+	sqldb := sql.OpenDB(connector{stdlib.GetConnector(*cc)})
 	sqldb.SetMaxOpenConns(o.MaxOpenConns)
 	sqldb.SetMaxIdleConns(o.MaxOpenConns) // keep connections: a reconnect costs more than a query
 	if err := sqldb.PingContext(ctx); err != nil {
@@ -150,10 +164,14 @@ func (s *Store) Services(ctx context.Context, after string, limit int) ([]string
 
 // Tx runs fn in one database transaction; every repository it hands out
 // filters by serviceID (SVC-1). An error or a panic from fn rolls back.
+// A store failure is typed (STO-3): ErrTimeout, ErrUnavailable, ErrConflict
+// for a serialization failure or deadlock, and the context's error once ctx
+// is canceled or expired.
 func (s *Store) Tx(ctx context.Context, serviceID string, fn func(helpdesk.Repos) error) error {
-	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		return fn(repos{tx: tx, sid: serviceID})
 	})
+	return txErr(ctx, err)
 }
 
 // repos are the repositories of one service inside one transaction.
@@ -181,7 +199,75 @@ const (
 	codeUniqueViolation     = "23505"
 	codeForeignKeyViolation = "23503"
 	codeNotNullViolation    = "23502"
+	codeQueryCanceled       = "57014" // statement_timeout, or a cancel request
+	codeLockNotAvailable    = "55P03" // lock_timeout, NOWAIT
+	codeSerialization       = "40001"
+	codeDeadlock            = "40P01"
+	codeAdminShutdown       = "57P01" // pg_terminate_backend, a fast shutdown
+	codeCrashShutdown       = "57P02"
+	codeCannotConnectNow    = "57P03" // starting up, shutting down
+	codeTooManyConnections  = "53300"
 )
+
+// failure returns the typed error of a store failure (STO-3), or nil when
+// err is none: a timeout is ErrTimeout, a lost or refused connection
+// ErrUnavailable, a serialization failure or deadlock ErrConflict. A
+// canceled or expired context is left as it is (it matches the context's
+// error).
+func failure(err error, what string) error {
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return nil
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		switch {
+		case pe.Code == codeQueryCanceled && strings.Contains(pe.Message, "statement timeout"):
+			return errs.With(errs.New(helpdesk.ErrTimeout, "%s: the statement ran over statement_timeout", what), err)
+		case pe.Code == codeQueryCanceled:
+			return errs.With(errs.New(helpdesk.ErrTimeout, "%s: the statement was canceled", what), err)
+		case pe.Code == codeLockNotAvailable:
+			return errs.With(errs.New(helpdesk.ErrTimeout, "%s: a lock was not granted in time", what), err)
+		case pe.Code == codeSerialization:
+			return errs.With(errs.New(helpdesk.ErrConflict, "%s: a concurrent transaction interfered (serialization failure); retry", what), err)
+		case pe.Code == codeDeadlock:
+			return errs.With(errs.New(helpdesk.ErrConflict, "%s: a concurrent transaction interfered (deadlock); retry", what), err)
+		case pe.Code == codeAdminShutdown, pe.Code == codeCrashShutdown, pe.Code == codeCannotConnectNow,
+			pe.Code == codeTooManyConnections, strings.HasPrefix(pe.Code, "08"):
+			return errs.With(errs.New(helpdesk.ErrUnavailable, "%s: the database connection was lost or refused", what), err)
+		}
+		return nil
+	}
+	var ne net.Error
+	var ce *pgconn.ConnectError
+	if errors.As(err, &ne) || errors.As(err, &ce) || errors.Is(err, driver.ErrBadConn) || errors.Is(err, pgconn.ErrConnClosed) ||
+		errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNRESET) ||
+		errors.Is(err, syscall.EPIPE) || errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, sql.ErrConnDone) {
+		return errs.With(errs.New(helpdesk.ErrUnavailable, "%s: the database connection was lost or refused", what), err)
+	}
+	return nil
+}
+
+// txErr is the error Tx returns for err: the context's error when ctx
+// ended (whatever the driver made of it), a store failure typed, any
+// other error as it is.
+func txErr(ctx context.Context, err error) error {
+	if err == nil {
+		return nil
+	}
+	if cerr := ctx.Err(); cerr != nil {
+		if errors.Is(err, cerr) {
+			return err
+		}
+		return fmt.Errorf("%w: %v", cerr, err)
+	}
+	if errors.Is(err, helpdesk.ErrTimeout) || errors.Is(err, helpdesk.ErrUnavailable) || errors.Is(err, helpdesk.ErrConflict) {
+		return err
+	}
+	if f := failure(err, "transaction"); f != nil {
+		return f
+	}
+	return err
+}
 
 // mapErr turns a driver error into a Deskkit error kind, worded as the
 // memory store words the same refusal: what names the object of the call
@@ -213,6 +299,9 @@ func mapErr(err error, what string, keys ...key) error {
 			}
 			return errs.New(helpdesk.ErrNotFound, "%s refers to a missing object", what)
 		}
+	}
+	if f := failure(err, what); f != nil {
+		return f
 	}
 	return fmt.Errorf("%s: %w", what, err)
 }

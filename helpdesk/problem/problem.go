@@ -20,6 +20,18 @@ var (
 	ErrInvalid = errors.New("invalid")
 )
 
+// The store failures: the call's transaction was rolled back, so nothing
+// changed, unless the failure hit its commit; a call the library owns may
+// be retried as it is.
+var (
+	// ErrTimeout: a statement ran over the database's statement timeout,
+	// or waited longer than its lock timeout.
+	ErrTimeout = errors.New("timeout")
+	// ErrUnavailable: the database could not be reached or the
+	// connection broke (terminated by the server, reset).
+	ErrUnavailable = errors.New("unavailable")
+)
+
 // Problem is one bad field of a request.
 type Problem struct {
 	// Field is the field's name as the caller spelled it ("title",

@@ -20,6 +20,9 @@ var (
 	ErrConflict  = problem.ErrConflict
 	ErrForbidden = problem.ErrForbidden
 	ErrInvalid   = problem.ErrInvalid
+
+	ErrTimeout     = problem.ErrTimeout
+	ErrUnavailable = problem.ErrUnavailable
 )
 
 // Problem is one bad field of a request.
@@ -102,7 +105,7 @@ func (c *Collector) Err() error {
 
 // New returns an error of kind whose message is "<kind>: <what>", what
 // being format and args as fmt.Sprintf makes them: "conflict: ticket "t1"
-// is at version 3, not 2". kind is one of the four kinds or an error that
+// is at version 3, not 2". kind is one of the kinds or an error that
 // matches one (field.ErrDuplicateKey): the message starts with the kind's
 // name, and errors.Is matches kind and the kind it matches.
 func New(kind error, format string, args ...any) error {
@@ -125,7 +128,7 @@ func Name(err error) string {
 	return err.Error()
 }
 
-var kinds = []error{ErrNotFound, ErrConflict, ErrForbidden, ErrInvalid}
+var kinds = []error{ErrNotFound, ErrConflict, ErrForbidden, ErrInvalid, ErrTimeout, ErrUnavailable}
 
 // Detail returns err's message without the name of its kind in front
 // ("illegal status transition closed → open"), for a message that names
@@ -148,7 +151,7 @@ func Wrap(err error, format string, args ...any) error {
 	return &wrapError{err: err, msg: Name(err) + ": " + context + ": " + Detail(err)}
 }
 
-// isKind reports whether err matches one of the four kinds.
+// isKind reports whether err matches one of the kinds.
 func isKind(err error) bool {
 	for _, k := range kinds {
 		if errors.Is(err, k) {

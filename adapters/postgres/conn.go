@@ -1,0 +1,169 @@
+package postgres
+
+import (
+	"context"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/jackc/pgx/v5/stdlib"
+)
+
+// connector wraps the pgx connector: every connection it makes is a
+// *conn, which refuses to run statements when standard_conforming_strings
+// is off (STO-2) and keeps the first failed statement of a transaction
+// (STO-3).
+type connector struct{ driver.Connector }
+
+func (c connector) Connect(ctx context.Context) (driver.Conn, error) {
+	dc, err := c.Connector.Connect(ctx)
+	if err != nil {
+		return nil, err
+	}
+	sc, ok := dc.(*stdlib.Conn)
+	if !ok {
+		_ = dc.Close()
+		return nil, fmt.Errorf("postgres: unexpected driver connection %T", dc)
+	}
+	gc := &conn{Conn: sc}
+	if err := gc.checkStrings(); err != nil {
+		_ = sc.Close()
+		return nil, err
+	}
+	return gc, nil
+}
+
+// conn is one pgx connection of the pool. database/sql uses a connection
+// from one goroutine at a time, so its fields need no lock.
+type conn struct {
+	*stdlib.Conn
+	inTx   bool
+	failed error // the first error of a statement of the open transaction
+}
+
+// errLiteralStrings is the refusal of a connection on which
+// standard_conforming_strings is not on.
+var errLiteralStrings = errors.New("postgres: standard_conforming_strings is not on for this connection; " +
+	"statement arguments are interpolated as standard string literals and need it on (STO-2)")
+
+// checkStrings returns errLiteralStrings unless the server reports
+// standard_conforming_strings on for the connection. The server reports
+// every change of the setting (a SET included), so this costs no round
+// trip.
+func (c *conn) checkStrings() error {
+	if v := c.Conn.Conn().PgConn().ParameterStatus("standard_conforming_strings"); v != "on" {
+		return fmt.Errorf("%w (it is %q)", errLiteralStrings, v)
+	}
+	return nil
+}
+
+// before is checked before a statement is sent: a transaction with a
+// failed statement runs no more statements and answers that statement's
+// error, whatever read it (or not); see STO-3.
+func (c *conn) before() error {
+	if c.failed != nil {
+		return c.failed
+	}
+	return c.checkStrings()
+}
+
+// fail records err as the transaction's failure if it is the first.
+func (c *conn) fail(err error) {
+	if err != nil && c.inTx && c.failed == nil && !errors.Is(err, driver.ErrSkip) {
+		c.failed = err
+	}
+}
+
+func (c *conn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
+	if err := c.before(); err != nil {
+		return nil, err
+	}
+	res, err := c.Conn.ExecContext(ctx, query, args)
+	c.fail(err)
+	return res, err
+}
+
+func (c *conn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
+	if err := c.before(); err != nil {
+		return nil, err
+	}
+	r, err := c.Conn.QueryContext(ctx, query, args)
+	if err != nil {
+		c.fail(err)
+		return nil, err
+	}
+	if sr, ok := r.(*stdlib.Rows); ok {
+		return &rows{Rows: sr, c: c}, nil
+	}
+	return r, nil
+}
+
+func (c *conn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, error) {
+	if err := c.checkStrings(); err != nil {
+		return nil, err
+	}
+	t, err := c.Conn.BeginTx(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
+	c.inTx, c.failed = true, nil
+	return &tx{Tx: t, c: c}, nil
+}
+
+// ResetSession discards a pooled connection on which
+// standard_conforming_strings was turned off (by the host's own SET).
+func (c *conn) ResetSession(ctx context.Context) error {
+	if err := c.Conn.ResetSession(ctx); err != nil {
+		return err
+	}
+	if c.checkStrings() != nil {
+		return driver.ErrBadConn
+	}
+	return nil
+}
+
+// tx ends a transaction; a transaction with a failed statement is rolled
+// back and its commit answers that statement's error.
+type tx struct {
+	driver.Tx
+	c *conn
+}
+
+func (t *tx) Commit() error {
+	failed := t.c.failed
+	t.c.inTx, t.c.failed = false, nil
+	if failed != nil {
+		_ = t.Tx.Rollback()
+		return failed
+	}
+	return t.Tx.Commit()
+}
+
+func (t *tx) Rollback() error {
+	t.c.inTx, t.c.failed = false, nil
+	return t.Tx.Rollback()
+}
+
+// rows records the error a result ends with, also when the reader stopped
+// after the first row (bun's scan into values reads one row and closes):
+// a statement that sent its row and then failed (a statement timeout in a
+// trigger) fails its transaction with its own error.
+type rows struct {
+	*stdlib.Rows
+	c *conn
+}
+
+func (r *rows) Next(dest []driver.Value) error {
+	err := r.Rows.Next(dest)
+	if err != io.EOF {
+		r.c.fail(err)
+	}
+	return err
+}
+
+func (r *rows) Close() error {
+	err := r.Rows.Close()
+	r.c.fail(err)
+	return err
+}
