@@ -117,8 +117,9 @@ func TestDispatcher_CrashSafety_NTF1(t *testing.T) {
 		}
 		dupes += len(ks) - 1
 	}
-	assert.Positive(t, dupes, "killed mid-batch: its delivered messages come again")
-	assert.LessOrEqual(t, dupes, 50, "only the batch in flight is repeated")
+	// Each message is settled as its send returns, so a kill repeats at
+	// most the sends in flight (delivered, not yet settled): often none.
+	assert.LessOrEqual(t, dupes, 50, "only the sends in flight are repeated")
 	t.Logf("child delivered %d before SIGKILL; %d repeated after restart", before, dupes)
 	var counts map[notify.State]int
 	require.NoError(t, s.Tx(ctx, "acme", func(r helpdesk.Repos) (err error) {
