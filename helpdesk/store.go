@@ -37,6 +37,9 @@ import (
 // that concurrent workflows of one service cannot deadlock (storetest's
 // MixedWorkflows_LockOrder story runs them together on every store):
 //
+//  0. An idempotency key (TKT-9): Tickets().AddKey, first of all in the
+//     ticket creations and replies that are given one; a concurrent call
+//     with the same key waits for it.
 //  1. Area locks, at most these and in this order: Categories().Lock,
 //     Fields().Lock, Templates().Lock, Triggers().Lock (also taken by
 //     Triggers().Touch), Groups().Lock. Admin writes of an area take its
