@@ -67,7 +67,12 @@ import (
 type Store interface {
 	// Tx runs fn in one transaction scoped to one service (tenant): the
 	// repositories it hands out cannot see another service's rows (SVC-1).
-	// When fn returns an error (or panics) nothing it wrote remains.
+	// When fn returns an error (or panics) nothing it wrote remains. An
+	// error of Tx's own that matches no kind says what became of the
+	// change: ErrNotStored when nothing was written (the transaction
+	// failed or the context ended before the commit), ErrUnknownOutcome
+	// when the commit was sent and its outcome is unknown (the context
+	// ended or the connection broke while it was under way).
 	Tx(ctx context.Context, serviceID string, fn func(Repos) error) error
 	// Services returns up to limit ids of the stored services that come
 	// after the id after (empty: from the first), in an order of the

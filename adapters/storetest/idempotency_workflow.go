@@ -190,6 +190,18 @@ func testIdempotencyWorkflow(t *testing.T, s helpdesk.Store) {
 		}))
 	})
 
+	t.Run("NotStored", func(t *testing.T) {
+		cctx, cancel := context.WithCancel(ctx)
+		cancel()
+		_, err := acme.Create(cctx, newTicket("cancelled", "never"))
+		require.ErrorIs(t, err, helpdesk.ErrNotStored, "a context that ended before the call stores nothing")
+		require.ErrorIs(t, err, context.Canceled)
+		assert.NotErrorIs(t, err, helpdesk.ErrUnknownOutcome)
+		tk, err := acme.Create(ctx, newTicket("cancelled", "now"))
+		require.NoError(t, err)
+		assert.Equal(t, "now", tk.Title, "the key was not taken")
+	})
+
 	t.Run("Repository", func(t *testing.T) {
 		k := ticket.Key{Key: "repo-1", Call: "Tickets.Reply", TicketID: "t1", CommentID: "c1", CreatedAt: base}
 		require.NoError(t, s.Tx(ctx, "acme", func(r helpdesk.Repos) error {
