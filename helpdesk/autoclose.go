@@ -18,6 +18,8 @@ const closePage = 200
 // admin) from time to time, or let an AutoCloser run it for every service.
 // Several processes may run it at once: a ticket closed, reopened or solved
 // again meanwhile is skipped.
+// Each run also deletes the service's idempotency keys older than
+// Config.IdempotencyTTL (TKT-9).
 func (h Tickets) CloseSolved(ctx context.Context) (int, error) {
 	closed := 0
 	for {
@@ -26,6 +28,11 @@ func (h Tickets) CloseSolved(ctx context.Context) (int, error) {
 			cutoff time.Time
 		)
 		err := h.s.run(ctx, "Tickets.CloseSolved", permSettings, func(o *op) (err error) {
+			if closed == 0 {
+				if err := h.s.purgeKeys(ctx, o); err != nil { // TKT-9
+					return err
+				}
+			}
 			after := o.svc.Tickets.CloseAfter
 			if after == 0 {
 				after = DefaultCloseAfter

@@ -47,7 +47,14 @@ type Config struct {
 	// TriggerPasses bounds the trigger passes of one ticket event (TRG-7);
 	// default trigger.DefaultMaxPasses (10).
 	TriggerPasses int
+	// IdempotencyTTL is how long an idempotency key (TKT-9) answers a
+	// retried call with the first result; an older key is ignored and
+	// deleted, and the call runs anew. Default DefaultIdempotencyTTL.
+	IdempotencyTTL time.Duration
 }
+
+// DefaultIdempotencyTTL is how long idempotency keys are kept by default.
+const DefaultIdempotencyTTL = 24 * time.Hour
 
 // CallbackCounter is the host's phone-callback module, as far as AGT-8
 // needs it.
@@ -76,6 +83,8 @@ type Desk struct {
 
 	triggerPasses int
 	triggers      triggerCache // compiled trigger sets (triggers.go)
+
+	keyTTL time.Duration // idempotency keys (TKT-9, idempotency.go)
 }
 
 // cachedService is a service's record as read at a time.
@@ -91,7 +100,7 @@ func New(cfg Config) (*Desk, error) {
 	}
 	d := &Desk{store: cfg.Store, clock: cfg.Clock, log: cfg.Logger, newID: cfg.NewID, limits: cfg.Limits,
 		retries: cfg.ConflictRetries, cacheTTL: cfg.ServiceCacheTTL, directory: cfg.Directory, callbacks: cfg.Callbacks,
-		triggerPasses: cfg.TriggerPasses}
+		triggerPasses: cfg.TriggerPasses, keyTTL: cfg.IdempotencyTTL}
 	if d.clock == nil {
 		d.clock = time.Now
 	}
@@ -109,6 +118,9 @@ func New(cfg Config) (*Desk, error) {
 	}
 	if d.retries == 0 {
 		d.retries = 5
+	}
+	if d.keyTTL <= 0 {
+		d.keyTTL = DefaultIdempotencyTTL
 	}
 	return d, nil
 }

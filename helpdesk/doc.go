@@ -31,6 +31,31 @@
 // Storage is the Store port; adapters/memory and adapters/postgres implement
 // it and adapters/storetest holds them to the same behaviour.
 //
+// # Errors and retries
+//
+// A call that returns an error stored nothing — with one exception. An
+// error matching ErrUnknownOutcome is ambiguous: the store sent COMMIT and
+// could not learn whether it took effect, because the caller's context
+// ended while it was under way, or the connection broke. The change may or
+// may not be stored. Every other error means nothing was written: the kinds
+// (ErrNotFound, ErrConflict, ErrForbidden, ErrInvalid) refuse the call, and
+// a failure of the store itself (a lost connection before COMMIT, a
+// context that ended earlier, a COMMIT the database refused) matches
+// ErrNotStored and may be retried as it is.
+//
+//	t, err := tickets.Create(ctx, ticket.New{..., IdempotencyKey: requestID})
+//	if errors.Is(err, helpdesk.ErrUnknownOutcome) {
+//		t, err = tickets.Create(context.WithoutCancel(ctx), ticket.New{..., IdempotencyKey: requestID})
+//	}
+//
+// To retry an ambiguous call safely, give it an idempotency key
+// (ticket.New.IdempotencyKey, Reply.IdempotencyKey,
+// TemplateReply.IdempotencyKey): a retry with the same key returns the
+// first call's ticket or reply and writes nothing (TKT-9). The memory
+// store commits in memory and never returns ErrUnknownOutcome; the
+// Postgres store does, and only from its COMMIT. Tickets.CustomerReply
+// takes no key yet.
+//
 // # Sessions and areas
 //
 // The session's methods return the areas of the helpdesk, each a small
@@ -235,6 +260,19 @@
 //     Agents.SetToggles) re-read and retry after a concurrent change, up to
 //     Config.ConflictRetries times (default 5). Service settings and agents
 //     are versioned the same way.
+//   - TKT-9 Tickets.Create, Reply and ReplyWithTemplate take an optional
+//     idempotency key (at most 100 bytes), scoped to the service. The first
+//     call with a key claims it, first in its transaction, and stores with
+//     its result which ticket or reply it made; the key lives and dies with
+//     that transaction. A later call with the key, within
+//     Config.IdempotencyTTL (default 24 hours) of the first, returns that
+//     ticket (as stored now) or reply and writes, moves and mails nothing,
+//     whatever else it asks; concurrent calls with one key wait for each
+//     other and make one. A key first used by another kind of call, or by
+//     a reply to another ticket, is refused (a *ValidationError on
+//     "idempotency_key"). An expired key is ignored: the call runs anew and
+//     the service's expired keys are deleted then, and in every
+//     Tickets.CloseSolved run (the AutoCloser's pass).
 //   - MAIL-5 MailSettings.FromName and FromAddress are the sender (From) of
 //     the mails the service sends, automatic and trigger mails.
 //   - MAIL-6 Automatic mails go to the requester, when enabled and the ticket

@@ -32,6 +32,20 @@ var (
 	ErrUnavailable = problem.ErrUnavailable
 )
 
+// The outcomes of a store failure (package problem): an error matching
+// none of the kinds above is a failure of the store or the host, and the
+// store says whether the change was written. See "Errors and retries" in
+// the package doc.
+var (
+	// ErrNotStored: the store failed before the change was committed;
+	// nothing was written, and the call may be retried as it is.
+	ErrNotStored = problem.ErrNotStored
+	// ErrUnknownOutcome: the change may or may not be stored (COMMIT was
+	// sent, and the caller's context ended or the connection broke before
+	// its answer). Retry with the same idempotency key, or read back.
+	ErrUnknownOutcome = problem.ErrUnknownOutcome
+)
+
 // ValidationError lists every bad field of a request; it matches ErrInvalid.
 // Its fields and methods are documented in package problem: Problems holds
 // one Problem (Field, Reason) per bad field, Has(field) reports whether a

@@ -37,6 +37,9 @@ import (
 // that concurrent workflows of one service cannot deadlock (storetest's
 // MixedWorkflows_LockOrder story runs them together on every store):
 //
+//  0. An idempotency key (TKT-9): Tickets().AddKey, first of all in the
+//     ticket creations and replies that are given one; a concurrent call
+//     with the same key waits for it.
 //  1. Area locks, at most these and in this order: Categories().Lock,
 //     Fields().Lock, Templates().Lock, Triggers().Lock (also taken by
 //     Triggers().Touch), Groups().Lock. Admin writes of an area take its
@@ -64,7 +67,12 @@ import (
 type Store interface {
 	// Tx runs fn in one transaction scoped to one service (tenant): the
 	// repositories it hands out cannot see another service's rows (SVC-1).
-	// When fn returns an error (or panics) nothing it wrote remains.
+	// When fn returns an error (or panics) nothing it wrote remains. An
+	// error of Tx's own that matches no kind says what became of the
+	// change: ErrNotStored when nothing was written (the transaction
+	// failed or the context ended before the commit), ErrUnknownOutcome
+	// when the commit was sent and its outcome is unknown (the context
+	// ended or the connection broke while it was under way).
 	Tx(ctx context.Context, serviceID string, fn func(Repos) error) error
 	// Services returns up to limit ids of the stored services that come
 	// after the id after (empty: from the first), in an order of the

@@ -289,6 +289,9 @@ type TemplateReply struct {
 	Internal bool
 	// Status, when set, moves the ticket after the reply, as Reply.Status.
 	Status ticket.Status
+	// IdempotencyKey makes the reply safe to retry, as Reply.IdempotencyKey
+	// (TKT-9); Reply and ReplyWithTemplate share the keys of a ticket.
+	IdempotencyKey string
 }
 
 // ReplyWithTemplate replies to a ticket with a reply template (TKT-3,
@@ -306,7 +309,7 @@ func (h Tickets) ReplyWithTemplate(ctx context.Context, ticketID string, r Templ
 	if err := r.check(h.s.desk.limits.MaxContentBytes); err != nil {
 		return ticket.Comment{}, err
 	}
-	return h.s.reply(ctx, "Tickets.ReplyWithTemplate", ticketID, r.Internal, r.Status, func(o *op, t ticket.Ticket) (string, error) {
+	return h.s.reply(ctx, "Tickets.ReplyWithTemplate", ticketID, r.Internal, r.Status, r.IdempotencyKey, func(o *op, t ticket.Ticket) (string, error) {
 		return renderTemplateReply(ctx, o, t, r)
 	})
 }
@@ -337,6 +340,7 @@ func (r TemplateReply) check(maxBytes int) error {
 	if r.Status != "" && !r.Status.Valid() {
 		c.Add("status", "unknown status %q", r.Status)
 	}
+	checkKey(&c, r.IdempotencyKey)
 	return c.Err()
 }
 

@@ -19,20 +19,48 @@ import (
 // a group or assignee is accepted only when the ticket settings allow it
 // (TKT-5), and an assignee moves the ticket to open (TKT-2). Bad input
 // returns a *ValidationError naming every bad field, and nothing is written.
+//
+// With n.IdempotencyKey set, a retried Create (after an error matching
+// ErrUnknownOutcome, say) returns the ticket the first call made, as it is
+// stored now, and creates nothing (TKT-9).
 func (h Tickets) Create(ctx context.Context, n ticket.New) (ticket.Ticket, error) {
+	run := h.s.run
+	if n.IdempotencyKey != "" {
+		var c errs.Collector
+		checkKey(&c, n.IdempotencyKey)
+		if err := c.Err(); err != nil {
+			return ticket.Ticket{}, err
+		}
+		run = h.s.runRetry // a key that vanished under a concurrent call is retried
+	}
 	var out ticket.Ticket
-	err := h.s.run(ctx, "Tickets.Create", permTicketWork, func(o *op) error {
-		t, err := h.s.create(ctx, o, n, "")
+	err := run(ctx, "Tickets.Create", permTicketWork, func(o *op) error {
+		id := h.s.desk.newID()
+		if n.IdempotencyKey != "" {
+			prev, used, err := h.s.claimKey(ctx, o, ticket.Key{Key: n.IdempotencyKey, Call: o.call, TicketID: id, CreatedAt: o.now})
+			if err != nil {
+				return err
+			}
+			if used {
+				if prev.Call != o.call {
+					return errKeyReused(n.IdempotencyKey, prev)
+				}
+				out, err = o.r.Tickets().Get(ctx, prev.TicketID)
+				return err
+			}
+		}
+		t, err := h.s.create(ctx, o, n, id, "")
 		out = t
 		return err
 	})
 	return result(out, err)
 }
 
-// create builds, checks and stores a new ticket and its first history row.
-func (s *Session) create(ctx context.Context, o *op, n ticket.New, followUpOf string) (ticket.Ticket, error) {
+// create builds, checks and stores a new ticket with id and its first
+// history row.
+func (s *Session) create(ctx context.Context, o *op, n ticket.New, id, followUpOf string) (ticket.Ticket, error) {
 	t := ticket.Ticket{
-		ID: s.desk.newID(), ServiceID: s.svc, Version: 1,
+		ID: id, ServiceID: s.svc, Version: 1,
 		Requester: n.Requester, Title: n.Title, Content: n.Content,
 		Channel: n.Channel, Language: n.Language, Status: ticket.StatusNew, Priority: n.Priority,
 		IntakeCategoryID: n.IntakeCategoryID, ProcessingCategoryID: n.ProcessingCategoryID,
@@ -298,6 +326,11 @@ type Reply struct {
 	// Status, when set, moves the ticket after the reply (e.g. pending,
 	// solved), as helpdesks' "submit as" does.
 	Status ticket.Status
+	// IdempotencyKey, when set, makes the reply safe to retry (TKT-9): a
+	// later Reply or ReplyWithTemplate on the same ticket with the same key,
+	// within Config.IdempotencyTTL, returns the comment the first call
+	// added and adds, moves and mails nothing. At most 100 bytes.
+	IdempotencyKey string
 }
 
 // Reply adds a public reply or an internal note to a ticket (TKT-3). The
@@ -308,23 +341,26 @@ type Reply struct {
 // the ticket to solved or pending, manual processing otherwise; a note
 // with a Status mails as SetStatus does (see "Automatic mails" in the
 // package doc). Closed tickets take no replies. Concurrent changes are
-// retried, not lost (TKT-8).
+// retried, not lost (TKT-8); a retry of the caller's with r.IdempotencyKey
+// returns the first reply (TKT-9).
 func (h Tickets) Reply(ctx context.Context, id string, r Reply) (ticket.Comment, error) {
 	var c errs.Collector
 	text.Check(&c, "body", r.Body, true, h.s.desk.limits.MaxContentBytes)
 	if r.Status != "" && !r.Status.Valid() {
 		c.Add("status", "unknown status %q", r.Status)
 	}
+	checkKey(&c, r.IdempotencyKey)
 	if err := c.Err(); err != nil {
 		return ticket.Comment{}, err
 	}
-	return h.s.reply(ctx, "Tickets.Reply", id, r.Internal, r.Status, func(*op, ticket.Ticket) (string, error) { return r.Body, nil })
+	return h.s.reply(ctx, "Tickets.Reply", id, r.Internal, r.Status, r.IdempotencyKey, func(*op, ticket.Ticket) (string, error) { return r.Body, nil })
 }
 
 // reply is the workflow of Reply and ReplyWithTemplate: body makes the
 // comment's text for the ticket as locked; the text is checked like every
-// reply (TKT-3), stored, and mailed (MAIL-6).
-func (s *Session) reply(ctx context.Context, call, id string, internal bool, status ticket.Status, body func(*op, ticket.Ticket) (string, error)) (ticket.Comment, error) {
+// reply (TKT-3), stored, and mailed (MAIL-6). With an idempotency key used
+// before on the ticket, it returns that reply and does nothing (TKT-9).
+func (s *Session) reply(ctx context.Context, call, id string, internal bool, status ticket.Status, key string, body func(*op, ticket.Ticket) (string, error)) (ticket.Comment, error) {
 	kind, field, ev := ticket.CommentPublic, ticket.FieldComment, ticket.EventAgentReplied
 	if internal {
 		kind, field, ev = ticket.CommentInternal, ticket.FieldNote, ticket.EventUpdated
@@ -332,6 +368,19 @@ func (s *Session) reply(ctx context.Context, call, id string, internal bool, sta
 	var out ticket.Comment
 	err := s.runRetry(ctx, call, permTicketWork, func(o *op) error {
 		cm := ticket.Comment{ID: s.desk.newID(), TicketID: id, Kind: kind, AuthorKind: s.actor.Kind, AuthorID: s.actor.ID, CreatedAt: o.now}
+		if key != "" {
+			prev, used, err := s.claimKey(ctx, o, ticket.Key{Key: key, Call: call, TicketID: id, CommentID: cm.ID, CreatedAt: o.now})
+			if err != nil {
+				return err
+			}
+			if used {
+				if prev.CommentID == "" || prev.TicketID != id {
+					return errKeyReused(key, prev)
+				}
+				out, err = comment(ctx, o, id, prev.CommentID)
+				return err
+			}
+		}
 		var from ticket.Status
 		t, err := s.edit(ctx, o, id, ev, func(t *ticket.Ticket) ([]ticket.FieldChange, error) {
 			if t.Status == ticket.StatusClosed {
@@ -430,13 +479,27 @@ func (s *Session) followUp(ctx context.Context, o *op, prev ticket.Ticket, body 
 		}
 	}
 	o.before = &prev
-	t, err := s.create(ctx, o, n, prev.ID)
+	t, err := s.create(ctx, o, n, s.desk.newID(), prev.ID)
 	o.before = nil
 	if err != nil {
 		return ticket.Ticket{}, err
 	}
 	return t, o.r.Tickets().AddChanges(ctx, o.changes(s.actor, prev.ID, ticket.EventCustomerReplied,
 		[]ticket.FieldChange{{Field: ticket.FieldFollowUp, To: t.ID}}))
+}
+
+// comment returns comment cid of ticket id.
+func comment(ctx context.Context, o *op, id, cid string) (ticket.Comment, error) {
+	cs, err := o.r.Tickets().Comments(ctx, id)
+	if err != nil {
+		return ticket.Comment{}, err
+	}
+	for _, c := range cs {
+		if c.ID == cid {
+			return c, nil
+		}
+	}
+	return ticket.Comment{}, errs.NotFound("comment", cid)
 }
 
 // result returns v, or the zero value when err is set, so that a failed

@@ -47,6 +47,7 @@ type tenant struct {
 	comments map[string][]ticket.Comment
 	changes  []ticket.Change // ids 1..len, in order
 	byTicket map[string][]int
+	keys     map[string]ticket.Key // idempotency keys (TKT-9)
 
 	ag  agentState
 	nt  notifyState
@@ -60,7 +61,7 @@ func newTenant() *tenant {
 	return &tenant{
 		lock:    make(chan struct{}, 1),
 		tickets: map[string]*ticket.Ticket{}, comments: map[string][]ticket.Comment{},
-		byTicket: map[string][]int{}, ag: newAgentState(), nt: newNotifyState(),
+		byTicket: map[string][]int{}, keys: map[string]ticket.Key{}, ag: newAgentState(), nt: newNotifyState(),
 		cat: newCategoryState(), fld: newFieldState(), tpl: newTemplateState(),
 		trg: newTriggerState(),
 	}
@@ -68,7 +69,12 @@ func newTenant() *tenant {
 
 // Tx runs fn with the repositories of serviceID, holding that service's
 // lock; on error or panic every write of fn is undone.
+//
+// A commit cannot fail here: an error means nothing was stored, and one
+// that matches no Deskkit kind (an ended context, a closed store) also
+// matches helpdesk.ErrNotStored.
 func (s *Store) Tx(ctx context.Context, serviceID string, fn func(helpdesk.Repos) error) (err error) {
+	defer func() { err = errs.NotStored(err) }()
 	if err := ctx.Err(); err != nil {
 		return err
 	}

@@ -230,3 +230,46 @@ func ownHistory(id string, history []ticket.Change) error {
 	}
 	return nil
 }
+
+func (r ticketRepo) AddKey(ctx context.Context, k ticket.Key) error {
+	if err := r.tx.check(ctx); err != nil {
+		return err
+	}
+	if err := r.tx.exists(); err != nil {
+		return err
+	}
+	t := r.tx.t
+	if _, ok := t.keys[k.Key]; ok {
+		return errs.New(helpdesk.ErrConflict, "idempotency key %q exists", k.Key)
+	}
+	t.keys[k.Key] = k
+	r.tx.onUndo(func() { delete(t.keys, k.Key) })
+	return nil
+}
+
+func (r ticketRepo) GetKey(ctx context.Context, key string) (ticket.Key, error) {
+	if err := r.tx.check(ctx); err != nil {
+		return ticket.Key{}, err
+	}
+	k, ok := r.tx.t.keys[key]
+	if !ok {
+		return ticket.Key{}, errs.NotFound("idempotency key", key)
+	}
+	return k, nil
+}
+
+func (r ticketRepo) DeleteKeys(ctx context.Context, before time.Time) (int, error) {
+	if err := r.tx.check(ctx); err != nil {
+		return 0, err
+	}
+	t := r.tx.t
+	n := 0
+	for key, k := range t.keys {
+		if k.CreatedAt.Before(before) {
+			delete(t.keys, key)
+			r.tx.onUndo(func() { t.keys[key] = k })
+			n++
+		}
+	}
+	return n, nil
+}

@@ -45,6 +45,8 @@ type Options struct {
 // Store is the PostgreSQL helpdesk.Store.
 type Store struct {
 	db *bun.DB
+
+	beforeCommit func(context.Context) // a test's hook, called right before COMMIT
 }
 
 var _ helpdesk.Store = (*Store)(nil)
@@ -164,14 +166,96 @@ func (s *Store) Services(ctx context.Context, after string, limit int) ([]string
 
 // Tx runs fn in one database transaction; every repository it hands out
 // filters by serviceID (SVC-1). An error or a panic from fn rolls back.
+//
 // A store failure is typed (STO-3): ErrTimeout, ErrUnavailable, ErrConflict
 // for a serialization failure or deadlock, and the context's error once ctx
-// is canceled or expired.
+// is canceled or expired — each also matching ErrNotStored or
+// ErrUnknownOutcome, as below.
+//
+// The caller's context bounds the wait for a connection and every
+// statement fn runs, but not the transaction itself: were it begun under
+// ctx, a cancel would have database/sql roll it back from another
+// goroutine and pgx abandon a COMMIT under way, and the caller would read
+// "context canceled" for a change that may well be stored. Instead:
+//
+//   - an error before COMMIT (from fn, a statement, or ctx ending before
+//     COMMIT is sent) rolls back; an error that is no Deskkit kind then
+//     matches helpdesk.ErrNotStored;
+//   - COMMIT is sent on a context the caller cannot cancel and runs to its
+//     end; a refusal by the server (the transaction rolled back) matches
+//     ErrNotStored, a broken connection ErrUnknownOutcome;
+//   - when ctx ends while COMMIT is under way, Tx returns at once with an
+//     error matching helpdesk.ErrUnknownOutcome (and ctx's error): the
+//     COMMIT finishes in the background and the change may or may not be
+//     stored. Retry with the call's idempotency key (TKT-9).
 func (s *Store) Tx(ctx context.Context, serviceID string, fn func(helpdesk.Repos) error) error {
-	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		return fn(repos{tx: tx, sid: serviceID})
-	})
-	return txErr(ctx, err)
+	if err := ctx.Err(); err != nil {
+		return errs.With(fmt.Errorf("postgres: begin: %w", err), helpdesk.ErrNotStored)
+	}
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return errs.With(fmt.Errorf("postgres: connect: %w", err), helpdesk.ErrNotStored)
+	}
+	tx, err := conn.BeginTx(context.WithoutCancel(ctx), nil)
+	if err != nil {
+		_ = conn.Close()
+		return errs.With(fmt.Errorf("postgres: begin: %w", err), helpdesk.ErrNotStored)
+	}
+	abort := func() {
+		_ = tx.Rollback()
+		_ = conn.Close()
+	}
+	if err := run(fn, repos{tx: tx, sid: serviceID}, abort); err != nil {
+		abort()
+		return errs.NotStored(txErr(ctx, err))
+	}
+	if err := ctx.Err(); err != nil {
+		abort()
+		return errs.With(fmt.Errorf("postgres: before commit: %w", err), helpdesk.ErrNotStored)
+	}
+	if s.beforeCommit != nil {
+		s.beforeCommit(ctx)
+	}
+	done := make(chan error, 1)
+	go func() {
+		err := tx.Commit()
+		_ = conn.Close()
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		return commitErr(err)
+	case <-ctx.Done():
+		return errs.With(fmt.Errorf("postgres: commit: %w", ctx.Err()), helpdesk.ErrUnknownOutcome)
+	}
+}
+
+// run calls fn with r; a panic calls abort before it goes on.
+func run(fn func(helpdesk.Repos) error, r repos, abort func()) error {
+	defer func() {
+		if p := recover(); p != nil {
+			abort()
+			panic(p)
+		}
+	}()
+	return fn(r)
+}
+
+// commitErr classifies the answer to COMMIT: the server's refusal (an
+// error from the server, or a transaction it had to roll back) stored
+// nothing; any other failure (the connection) leaves the outcome unknown.
+func commitErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	if f := failure(err, "commit"); f != nil {
+		err = f
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) || errors.Is(err, pgx.ErrTxCommitRollback) {
+		return errs.With(fmt.Errorf("postgres: commit: %w", err), helpdesk.ErrNotStored)
+	}
+	return errs.With(fmt.Errorf("postgres: commit: %w", err), helpdesk.ErrUnknownOutcome)
 }
 
 // repos are the repositories of one service inside one transaction.

@@ -391,3 +391,51 @@ func (r ticketRepo) ScanChanges(ctx context.Context, f ticket.ChangeFilter, fn f
 	}
 	return mapErr(rows.Err(), "history")
 }
+
+// keyRow is a row of idempotency_keys (TKT-9).
+type keyRow struct {
+	bun.BaseModel `bun:"table:idempotency_keys"`
+
+	ServiceID string    `bun:"service_id,pk"`
+	Key       string    `bun:"key,pk"`
+	Call      string    `bun:"call"`
+	TicketID  string    `bun:"ticket_id"`
+	CommentID string    `bun:"comment_id"`
+	CreatedAt time.Time `bun:"created_at"`
+}
+
+// AddKey inserts the key unless the service has it: ON CONFLICT DO NOTHING
+// waits for a concurrent transaction holding the same key and, unlike a
+// unique violation, leaves the transaction usable for GetKey (which, at
+// read committed, sees the key the other transaction committed).
+func (r ticketRepo) AddKey(ctx context.Context, k ticket.Key) error {
+	row := keyRow{ServiceID: r.sid, Key: k.Key, Call: k.Call, TicketID: k.TicketID, CommentID: k.CommentID, CreatedAt: k.CreatedAt}
+	res, err := r.tx.NewInsert().Model(&row).On("CONFLICT (service_id, key) DO NOTHING").Exec(ctx)
+	if err != nil {
+		return mapErr(err, name("idempotency key", k.Key))
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return mapErr(err, name("idempotency key", k.Key))
+	} else if n == 0 {
+		return errs.New(helpdesk.ErrConflict, "idempotency key %q exists", k.Key)
+	}
+	return nil
+}
+
+func (r ticketRepo) GetKey(ctx context.Context, key string) (ticket.Key, error) {
+	var row keyRow
+	err := r.tx.NewSelect().Model(&row).Where("service_id = ? AND key = ?", r.sid, key).Scan(ctx)
+	if err != nil {
+		return ticket.Key{}, mapErr(err, name("idempotency key", key))
+	}
+	return ticket.Key{Key: row.Key, Call: row.Call, TicketID: row.TicketID, CommentID: row.CommentID, CreatedAt: row.CreatedAt.UTC()}, nil
+}
+
+func (r ticketRepo) DeleteKeys(ctx context.Context, before time.Time) (int, error) {
+	res, err := r.tx.NewDelete().Model((*keyRow)(nil)).Where("service_id = ? AND created_at < ?", r.sid, before).Exec(ctx)
+	if err != nil {
+		return 0, mapErr(err, "idempotency keys")
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
+}

@@ -70,6 +70,7 @@ func Run(t *testing.T, o Options) {
 		{"DeskWorkflow", testDeskWorkflow},
 		{"AutoMailWorkflow_MAIL6", testAutoMailWorkflow},
 		{"AutoCloseWorkflow_TKT2", testAutoCloseWorkflow},
+		{"IdempotencyWorkflow_TKT9", testIdempotencyWorkflow},
 		{"MixedWorkflows_LockOrder", testMixedWorkflows},
 		{"ErrorTexts", testErrorTexts},
 	}

@@ -32,6 +32,26 @@ var (
 	ErrUnavailable = errors.New("unavailable")
 )
 
+// The outcomes of a store failure. They are no kinds: a failure of the
+// store or the host (ErrTimeout, ErrUnavailable, a context that ended,
+// anything else that is not a refusal of the call) is marked with one of
+// these, so that a caller can tell whether the
+// call's change was written. Match them with errors.Is.
+var (
+	// ErrNotStored: the store failed before the change was committed (a
+	// lost connection, a query or a COMMIT the database refused, a context
+	// that ended before COMMIT was sent); nothing was written and the call
+	// may be retried as it is.
+	ErrNotStored = errors.New("not stored")
+	// ErrUnknownOutcome: the store sent COMMIT but cannot tell whether it
+	// took effect (the caller's context ended, or the connection broke,
+	// while COMMIT was under way): the change may or may not be stored.
+	// Retry with the same idempotency key (ticket.New.IdempotencyKey,
+	// helpdesk.Reply.IdempotencyKey ...) to get the first result instead
+	// of a second copy, or read the state back.
+	ErrUnknownOutcome = errors.New("unknown outcome")
+)
+
 // Problem is one bad field of a request.
 type Problem struct {
 	// Field is the field's name as the caller spelled it ("title",

@@ -62,6 +62,33 @@ type Repository interface {
 	// ScanChanges calls fn for each history row matching f, in id order,
 	// streaming from storage; an error from fn stops the scan and is returned.
 	ScanChanges(ctx context.Context, f ChangeFilter, fn func(Change) error) error
+
+	// AddKey stores an idempotency key and what its call made (TKT-9);
+	// ErrConflict when the service has a key k.Key already (expired or
+	// not: the workflow decides). A key stored by a concurrent transaction
+	// that has not ended yet is waited for; AddKey leaves the transaction
+	// usable after a conflict.
+	AddKey(ctx context.Context, k Key) error
+	// GetKey returns the service's idempotency key key, or ErrNotFound.
+	GetKey(ctx context.Context, key string) (Key, error)
+	// DeleteKeys deletes the service's idempotency keys created before
+	// before and returns how many it deleted.
+	DeleteKeys(ctx context.Context, before time.Time) (int, error)
+}
+
+// Key is a stored idempotency key (TKT-9): the caller's key and the
+// result of the call that first used it.
+type Key struct {
+	// Key is the caller's key, unique in the service.
+	Key string
+	// Call names the call that used it ("Tickets.Create", "Tickets.Reply").
+	Call string
+	// TicketID is the ticket the call created or replied to.
+	TicketID string
+	// CommentID is the reply the call added; empty for a creation.
+	CommentID string
+	// CreatedAt is when the key was first used.
+	CreatedAt time.Time
 }
 
 // Filter selects tickets for List. Empty fields do not filter.

@@ -235,6 +235,12 @@ type New struct {
 	Tags                 []string
 	CustomerFields       Fields
 	AgentFields          Fields
+	// IdempotencyKey, when set, makes the creation safe to retry (TKT-9):
+	// a later Create with the same key in the same service, within
+	// Config.IdempotencyTTL, returns the ticket the first one created (as
+	// stored now) instead of a second ticket, whatever else it asks. At
+	// most text.KeyBytes (100) bytes.
+	IdempotencyKey string
 }
 
 // Update changes some fields of a ticket. A nil pointer leaves the field as

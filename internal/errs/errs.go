@@ -25,6 +25,23 @@ var (
 	ErrUnavailable = problem.ErrUnavailable
 )
 
+// The outcomes of a store failure (package problem); no kinds.
+var (
+	ErrNotStored      = problem.ErrNotStored
+	ErrUnknownOutcome = problem.ErrUnknownOutcome
+)
+
+// NotStored marks err, which ended a transaction that was rolled back,
+// with ErrNotStored when it matches no kind and no outcome yet (a store
+// failure: a lost connection, an ended context); errors of a kind and nil
+// are returned as they are. The message does not change.
+func NotStored(err error) error {
+	if err == nil || isKind(err) || errors.Is(err, ErrNotStored) || errors.Is(err, ErrUnknownOutcome) {
+		return err
+	}
+	return With(err, ErrNotStored)
+}
+
 // Problem is one bad field of a request.
 type Problem = problem.Problem
 
