@@ -17,6 +17,10 @@
 //     transaction-scoped advisory locks), and checks no rule of the domain:
 //     unique indexes back the uniqueness the workflows check, and their
 //     violations answer ErrConflict. It passes adapters/storetest.
+//   - STO-2 Every valid text a workflow accepts is stored as given: jsonb
+//     values are written so that the six characters \u0000, with or without
+//     a backslash before them, read back unchanged (bun's own JSON appender
+//     rewrote them, see dialect.go).
 //   - SVC-1 Every key starts with the service id and every query is scoped
 //     to the transaction's service: a foreign id answers ErrNotFound.
 //   - TKT-8 A versioned row (a ticket, an agent, the service's settings) is

@@ -15,7 +15,6 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/uptrace/bun"
-	"github.com/uptrace/bun/dialect/pgdialect"
 	"github.com/uptrace/bun/migrate"
 
 	"github.com/deskkit/deskkit/agent"
@@ -82,7 +81,7 @@ func Open(ctx context.Context, dsn string, opts ...Options) (*Store, error) {
 		_ = sqldb.Close()
 		return nil, fmt.Errorf("postgres: connect: %w", err)
 	}
-	return &Store{db: bun.NewDB(sqldb, pgdialect.New())}, nil
+	return &Store{db: bun.NewDB(sqldb, newDialect())}, nil
 }
 
 // DB returns the underlying bun database, for the host's own queries and for

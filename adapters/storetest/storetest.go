@@ -72,6 +72,7 @@ func Run(t *testing.T, o Options) {
 		{"AutoCloseWorkflow_TKT2", testAutoCloseWorkflow},
 		{"MixedWorkflows_LockOrder", testMixedWorkflows},
 		{"ErrorTexts", testErrorTexts},
+		{"TextRoundTrip_STO2", testTextRoundTrip},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
