@@ -118,6 +118,7 @@ func checkAgentChannels(c *errs.Collector, ch Channels, p agent.Permissions, cti
 func (h Agents) Invite(ctx context.Context, email, name string) error {
 	var c errs.Collector
 	text.CheckEmail(&c, "email", email)
+	text.Check(&c, "name", name, false, text.NameBytes)
 	if h.s.desk.directory == nil {
 		c.Add("directory", "no directory is configured (helpdesk.Config.Directory)")
 	}
@@ -130,6 +131,9 @@ func (h Agents) Invite(ctx context.Context, email, name string) error {
 // Update changes an agent's role, activity, permissions or phone
 // settings (admin). u.Version must be the version read (TKT-8 style).
 func (h Agents) Update(ctx context.Context, id string, u agent.Update) (agent.Agent, error) {
+	if err := u.Validate(); err != nil {
+		return agent.Agent{}, err
+	}
 	var out agent.Agent
 	err := h.s.run(ctx, "Agents.Update", permSettings, func(o *op) error {
 		a, err := o.r.Agents().Get(ctx, id)

@@ -165,6 +165,15 @@
 //     contracted, and a CTI id or extension needs phone; each refusal is a
 //     problem of the *ValidationError. SMSEnabled is recorded for the host:
 //     no workflow checks it yet (a trigger may send SMS without it).
+//   - SVC-5 Every text a caller passes in is checked at the boundary,
+//     before anything is stored: it must be valid UTF-8 without a NUL byte
+//     (text every store keeps as given, jsonb included) and within its size
+//     limit (internal/text), on create and on update alike — names,
+//     accounts, CTI ids and extensions, labels, per-language texts and their
+//     language keys, templates, words, hook URLs, phone numbers, the
+//     settings' sender name and texts. Each refusal is a problem of one
+//     *ValidationError naming every bad field. An id passed to Get, Update
+//     or Delete that is not such text names no object: ErrNotFound.
 //   - TKT-1 Tickets.Create creates a ticket in status new with the service's
 //     next number, priority normal and the service's default language
 //     unless given. The ticket is checked in full — ticket.Validate, its

@@ -150,11 +150,18 @@ func (r *NewRecipient) check() error {
 	if r.Email != "" {
 		text.CheckEmail(&c, "email", r.Email)
 	}
-	if r.Phone != "" && strings.Trim(r.Phone, "0123456789-+ ") != "" {
-		c.Add("phone", "%q is not a phone number", r.Phone)
+	if !text.Valid(r.Phone, text.AddressBytes) {
+		text.Check(&c, "phone", r.Phone, false, text.AddressBytes)
+	} else if r.Phone != "" && !text.Phone(r.Phone) {
+		c.Add("phone", "%q is not a phone number (3 to 20 digits)", r.Phone)
 	}
-	if r.DoorayHookURL != "" && !strings.HasPrefix(r.DoorayHookURL, "https://") {
-		c.Add("dooray_hook_url", "must be an https:// URL")
+	if r.DoorayHookURL != "" {
+		var uc errs.Collector
+		if text.Check(&uc, "dooray_hook_url", r.DoorayHookURL, false, text.URLBytes); uc.Err() != nil {
+			c.Merge(uc.Err())
+		} else if !strings.HasPrefix(r.DoorayHookURL, "https://") {
+			c.Add("dooray_hook_url", "must be an https:// URL")
+		}
 	}
 	if r.Email == "" && r.Phone == "" && r.DoorayHookURL == "" {
 		c.Add("email", "an email, a phone or a Dooray! hook is required")
