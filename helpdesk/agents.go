@@ -131,6 +131,9 @@ func (h Agents) Invite(ctx context.Context, email, name string) error {
 // Update changes an agent's role, activity, permissions or phone
 // settings (admin). u.Version must be the version read (TKT-8 style).
 func (h Agents) Update(ctx context.Context, id string, u agent.Update) (agent.Agent, error) {
+	if err := checkID("agent", id); err != nil {
+		return agent.Agent{}, err
+	}
 	if err := u.Validate(); err != nil {
 		return agent.Agent{}, err
 	}
@@ -181,6 +184,9 @@ func (h Agents) Update(ctx context.Context, id string, u agent.Update) (agent.Ag
 // ticket and chat assignment, never the control itself; others are
 // forbidden.
 func (h Agents) SetToggles(ctx context.Context, id string, t agent.Toggles) (agent.Agent, error) {
+	if err := checkID("agent", id); err != nil {
+		return agent.Agent{}, err
+	}
 	var out agent.Agent
 	err := h.s.runRetry(ctx, "Agents.SetToggles", permRead, func(o *op) error {
 		a, err := o.r.Agents().Get(ctx, id)
@@ -213,6 +219,9 @@ func (h Agents) SetToggles(ctx context.Context, id string, t agent.Toggles) (age
 
 // Get returns one agent of the service.
 func (h Agents) Get(ctx context.Context, id string) (agent.Agent, error) {
+	if err := checkID("agent", id); err != nil {
+		return agent.Agent{}, err
+	}
 	var out agent.Agent
 	err := h.s.run(ctx, "Agents.Get", permRead, func(o *op) (err error) {
 		out, err = o.r.Agents().Get(ctx, id)

@@ -194,6 +194,9 @@ type op struct {
 // area method the caller called, "Area.Method": a refusal names it
 // ("forbidden: Groups.Create needs the admin role; ...").
 func (s *Session) run(ctx context.Context, call string, perm permission, fn func(*op) error) error {
+	if err := checkID("service", s.svc); err != nil { // SVC-5
+		return err
+	}
 	return s.desk.store.Tx(ctx, s.svc, func(r Repos) error {
 		now := s.desk.now()
 		cfg, err := s.desk.service(ctx, r, s.svc, now)

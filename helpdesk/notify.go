@@ -184,6 +184,9 @@ func (h Recipients) Create(ctx context.Context, r NewRecipient) (notify.Recipien
 
 // Update replaces an external recipient's details (admin).
 func (h Recipients) Update(ctx context.Context, id string, r NewRecipient) (notify.Recipient, error) {
+	if err := checkID("recipient", id); err != nil {
+		return notify.Recipient{}, err
+	}
 	if err := r.check(); err != nil {
 		return notify.Recipient{}, err
 	}
@@ -202,6 +205,9 @@ func (h Recipients) Update(ctx context.Context, id string, r NewRecipient) (noti
 
 // Delete removes an external recipient (admin).
 func (h Recipients) Delete(ctx context.Context, id string) error {
+	if err := checkID("recipient", id); err != nil {
+		return err
+	}
 	return h.s.run(ctx, "Recipients.Delete", permSettings, func(o *op) error { return o.r.Recipients().Delete(ctx, id) })
 }
 
@@ -242,6 +248,9 @@ func (h Outbox) Counts(ctx context.Context) (map[notify.State]int, error) {
 // Retry makes a failed message pending again, due now, its attempts
 // reset (admin; NTF-1). ErrNotFound if unknown, ErrInvalid unless failed.
 func (h Outbox) Retry(ctx context.Context, id string) error {
+	if err := checkID("message", id); err != nil {
+		return err
+	}
 	return h.s.run(ctx, "Outbox.Retry", permSettings, func(o *op) error {
 		m, err := o.r.Outbox().Get(ctx, id) // locked until the end
 		if err != nil {

@@ -135,6 +135,9 @@ func collect(c *errs.Collector, err error) {
 // cannot be changed. Each changed field becomes a history row (TKT-4); an
 // update that changes nothing writes nothing.
 func (h Tickets) Update(ctx context.Context, id string, u ticket.Update) (ticket.Ticket, error) {
+	if err := checkID("ticket", id); err != nil {
+		return ticket.Ticket{}, err
+	}
 	if u.Version <= 0 {
 		return ticket.Ticket{}, &ValidationError{Problems: []Problem{{Field: "version", Reason: "the version the update is based on is required (TKT-8)"}}}
 	}
@@ -176,6 +179,9 @@ func (h Tickets) Update(ctx context.Context, id string, u ticket.Update) (ticket
 // pending queues the resolve or hold mail, with the ticket's last public
 // reply as its #{content} (see "Automatic mails" in the package doc).
 func (h Tickets) SetStatus(ctx context.Context, id string, to ticket.Status) (ticket.Ticket, error) {
+	if err := checkID("ticket", id); err != nil {
+		return ticket.Ticket{}, err
+	}
 	var out ticket.Ticket
 	err := h.s.runRetry(ctx, "Tickets.SetStatus", permTicketWork, func(o *op) error {
 		var from ticket.Status
@@ -261,6 +267,9 @@ type Solve struct {
 // ticket without one gets no mail (see "Automatic mails" in the package
 // doc). An internal resolution mails nobody.
 func (h Tickets) Solve(ctx context.Context, id string, opt Solve) (ticket.Ticket, error) {
+	if err := checkID("ticket", id); err != nil {
+		return ticket.Ticket{}, err
+	}
 	var out ticket.Ticket
 	err := h.s.runRetry(ctx, "Tickets.Solve", permTicketWork, func(o *op) error {
 		var from ticket.Status
@@ -310,6 +319,9 @@ type Reply struct {
 // package doc). Closed tickets take no replies. Concurrent changes are
 // retried, not lost (TKT-8).
 func (h Tickets) Reply(ctx context.Context, id string, r Reply) (ticket.Comment, error) {
+	if err := checkID("ticket", id); err != nil {
+		return ticket.Comment{}, err
+	}
 	var c errs.Collector
 	text.Check(&c, "body", r.Body, true, h.s.desk.limits.MaxContentBytes)
 	if r.Status != "" && !r.Status.Valid() {

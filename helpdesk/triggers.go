@@ -88,6 +88,9 @@ func (h Triggers) Create(ctx context.Context, n trigger.New) (trigger.Trigger, e
 // actions (admin); its place and active flag stay. n.Inactive is ignored:
 // use Activate and Deactivate.
 func (h Triggers) Update(ctx context.Context, id string, n trigger.New) (trigger.Trigger, error) {
+	if err := checkID("trigger", id); err != nil {
+		return trigger.Trigger{}, err
+	}
 	var out trigger.Trigger
 	err := h.s.triggerWrite(ctx, "Triggers.Update", func(o *op, ts []trigger.Trigger) error {
 		i := slices.IndexFunc(ts, func(t trigger.Trigger) bool { return t.ID == id })
@@ -111,6 +114,9 @@ func (h Triggers) Update(ctx context.Context, id string, n trigger.New) (trigger
 
 // Get returns one trigger (admin).
 func (h Triggers) Get(ctx context.Context, id string) (trigger.Trigger, error) {
+	if err := checkID("trigger", id); err != nil {
+		return trigger.Trigger{}, err
+	}
 	var out trigger.Trigger
 	err := h.s.run(ctx, "Triggers.Get", permSettings, func(o *op) (err error) {
 		out, err = o.r.Triggers().Get(ctx, id)
@@ -132,11 +138,17 @@ func (h Triggers) List(ctx context.Context) ([]trigger.Trigger, error) {
 
 // Activate moves a trigger to the end of the active list (TRG-1).
 func (h Triggers) Activate(ctx context.Context, id string) error {
+	if err := checkID("trigger", id); err != nil {
+		return err
+	}
 	return h.s.moveTrigger(ctx, "Triggers.Activate", id, true)
 }
 
 // Deactivate moves a trigger to the inactive list (TRG-1).
 func (h Triggers) Deactivate(ctx context.Context, id string) error {
+	if err := checkID("trigger", id); err != nil {
+		return err
+	}
 	return h.s.moveTrigger(ctx, "Triggers.Deactivate", id, false)
 }
 
@@ -167,6 +179,9 @@ func (h Triggers) Reorder(ctx context.Context, ids []string) error {
 // Delete deletes an inactive trigger; an active one is refused with
 // trigger.ErrActive (TRG-1).
 func (h Triggers) Delete(ctx context.Context, id string) error {
+	if err := checkID("trigger", id); err != nil {
+		return err
+	}
 	return h.s.triggerWrite(ctx, "Triggers.Delete", func(o *op, ts []trigger.Trigger) error {
 		rows, err := trigger.Remove(ts, id)
 		if err != nil {
@@ -182,6 +197,9 @@ func (h Triggers) Delete(ctx context.Context, id string) error {
 // Source returns the expr program a trigger's conditions compile
 // to, one commented line per condition (for dry runs and bug reports).
 func (h Triggers) Source(ctx context.Context, id string) (string, error) {
+	if err := checkID("trigger", id); err != nil {
+		return "", err
+	}
 	var out string
 	err := h.s.run(ctx, "Triggers.Source", permSettings, func(o *op) error {
 		t, err := o.r.Triggers().Get(ctx, id)
@@ -213,6 +231,9 @@ func (h Triggers) Source(ctx context.Context, id string) (string, error) {
 // stays unassigned in the group); one whose group no longer exists carries
 // an Error (a run skips it).
 func (h Triggers) DryRun(ctx context.Context, id string, ev ticket.EventKind, change *ticket.Update) (trigger.Report, error) {
+	if err := checkID("trigger", id); err != nil {
+		return trigger.Report{}, err
+	}
 	var out trigger.Report
 	err := h.s.run(ctx, "Triggers.DryRun", permSettings, func(o *op) error {
 		t, err := o.r.Tickets().Get(ctx, id)

@@ -1,0 +1,94 @@
+package helpdesk_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/deskkit/deskkit/agent"
+	"github.com/deskkit/deskkit/helpdesk"
+	"github.com/deskkit/deskkit/helpdesk/i18n"
+	"github.com/deskkit/deskkit/notify"
+)
+
+// TestText_SVC5_Settings: a settings update whose texts no store keeps
+// (a NUL, invalid UTF-8, oversize) is refused naming every bad field, and
+// changes nothing: the next valid update works.
+func TestText_SVC5_Settings(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	c, err := f.admin.Configuration().Get(ctx)
+	require.NoError(t, err)
+	set := c.Settings
+	set.Mail.FromName = "ACME\x00"
+	set.Mail.FromAddress = "help@acme.example"
+	set.InternalResolutionText = i18n.Text{"ko": "\xff", "en\x00": "x"}
+	set.Mail.Layout.Header = i18n.Text{"ko": strings.Repeat("a", 64<<10+1)}
+	set.Surge.Location = "Asia/Seoul\x00"
+	set.Surge.AgentIDs = []string{"a\x00"}
+	set.Surge.Templates = map[notify.Medium]notify.Template{notify.Email: {Body: i18n.Text{"ko": "\x00"}}}
+	_, err = f.admin.Configuration().Update(ctx, c.Version, set)
+	assert.Subset(t, problems(t, err), []string{"mail.from_name", "internal_resolution_text", "internal_resolution_text.ko",
+		"mail.layout.header.ko", "surge.location", "surge.agent_ids[0]", "surge.templates.email.body.ko"})
+
+	set = c.Settings
+	set.Mail.FromName = `ACME \u0000`
+	got, err := f.admin.Configuration().Update(ctx, c.Version, set)
+	require.NoError(t, err, "the six characters are text like any other")
+	assert.Equal(t, `ACME \u0000`, got.Mail.FromName)
+}
+
+// TestText_SVC5_Agents: CTI ids, extensions, accounts and group ids are
+// checked on create, and the phone settings again on update.
+func TestText_SVC5_Agents(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, func(_ *helpdesk.Config, s *helpdesk.Settings) { s.Channels.Phone = true })
+	_, err := f.admin.Agents().Create(ctx, agent.New{Account: "p\x00", Name: "P\xff", Email: "p@acme.example",
+		CTIID: strings.Repeat("1", 65), Extension: "3\x00", GroupIDs: []string{"g\x00"}})
+	assert.ElementsMatch(t, []string{"account", "name", "cti_id", "extension", "group_ids[0]"}, problems(t, err))
+
+	a, err := f.admin.Agents().Create(ctx, agent.New{Name: "P", Email: "p@acme.example", CTIID: "cti-1", Extension: "301"})
+	require.NoError(t, err)
+	cti, ext := "cti\x00", strings.Repeat("9", 33)
+	_, err = f.admin.Agents().Update(ctx, a.ID, agent.Update{Version: a.Version, CTIID: &cti, Extension: &ext})
+	assert.ElementsMatch(t, []string{"cti_id", "extension"}, problems(t, err))
+	got, err := f.admin.Agents().Get(ctx, a.ID)
+	require.NoError(t, err)
+	assert.Equal(t, "cti-1", got.CTIID, "nothing written")
+}
+
+// TestText_SVC5_Recipients: phone numbers and hook URLs are bounded.
+func TestText_SVC5_Recipients(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	_, err := f.admin.Recipients().Create(ctx, helpdesk.NewRecipient{Name: "On\x00call",
+		Phone: strings.Repeat("1", 300), DoorayHookURL: "https://hook.dooray.com/" + strings.Repeat("a", 2048)})
+	assert.ElementsMatch(t, []string{"name", "phone", "dooray_hook_url"}, problems(t, err))
+	r, err := f.admin.Recipients().Create(ctx, helpdesk.NewRecipient{Name: "On-call", Phone: "010-1234-5678"})
+	require.NoError(t, err)
+	_, err = f.admin.Recipients().Update(ctx, r.ID, helpdesk.NewRecipient{Name: "On-call", Phone: "010\x00"})
+	assert.Equal(t, []string{"phone"}, problems(t, err))
+}
+
+// TestText_SVC5_IDs: an id that is not text a store keeps names no object:
+// ErrNotFound, before any store is asked.
+func TestText_SVC5_IDs(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	tk, err := f.sys.Tickets().Create(ctx, newTicket())
+	require.NoError(t, err)
+	for _, id := range []string{tk.ID + "\x00", "\x00" + tk.ID, tk.ID[:5] + "\xff" + tk.ID[5:]} {
+		_, err := f.admin.Tickets().Get(ctx, id)
+		assert.ErrorIs(t, err, helpdesk.ErrNotFound, "%q", id)
+		_, err = f.admin.Agents().Get(ctx, f.agentID+"\x00")
+		assert.ErrorIs(t, err, helpdesk.ErrNotFound)
+		assert.ErrorIs(t, f.admin.Triggers().Delete(ctx, id), helpdesk.ErrNotFound)
+		_, err = f.admin.Fields().Get(ctx, "title\x00")
+		assert.ErrorIs(t, err, helpdesk.ErrNotFound)
+	}
+	_, err = f.desk.Service("acme\x00").As(helpdesk.System).Configuration().Get(ctx)
+	assert.ErrorIs(t, err, helpdesk.ErrNotFound)
+}
