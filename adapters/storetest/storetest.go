@@ -73,6 +73,7 @@ func Run(t *testing.T, o Options) {
 		{"MixedWorkflows_LockOrder", testMixedWorkflows},
 		{"ErrorTexts", testErrorTexts},
 		{"TextRoundTrip_STO2", testTextRoundTrip},
+		{"TextWorkflow_SVC5", testTextWorkflow},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
