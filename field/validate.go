@@ -114,6 +114,8 @@ func checkText(c *errs.Collector, name string, t i18n.Text, langs []string, def 
 			c.Add(name, "language %q is not one of the service's languages %v", l, langs)
 		case !utf8.ValidString(s):
 			c.Add(name, "the %q text is not valid UTF-8", l)
+		case strings.IndexByte(s, 0) >= 0:
+			c.Add(name, "the %q text contains a NUL byte", l)
 		case len(s) > max:
 			c.Add(name, "the %q text is %d bytes, over the limit of %d", l, len(s), max)
 		}

@@ -12,6 +12,7 @@ import (
 	"github.com/deskkit/deskkit/helpdesk"
 	"github.com/deskkit/deskkit/helpdesk/i18n"
 	"github.com/deskkit/deskkit/notify"
+	"github.com/deskkit/deskkit/trigger"
 )
 
 // TestText_SVC5_Settings: a settings update whose texts no store keeps
@@ -91,4 +92,30 @@ func TestText_SVC5_IDs(t *testing.T) {
 	}
 	_, err = f.desk.Service("acme\x00").As(helpdesk.System).Configuration().Get(ctx)
 	assert.ErrorIs(t, err, helpdesk.ErrNotFound)
+}
+
+// TestText_SVC5_Triggers: a trigger's values, ids, addresses, hook URLs and
+// texts that no store keeps are refused, each bad field named.
+func TestText_SVC5_Triggers(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	_, err := f.admin.Triggers().Create(ctx, trigger.New{Name: "t\x00",
+		All: []trigger.Condition{
+			{Target: trigger.TargetContent, Op: trigger.Contains, Value: "a\x00"},
+			{Target: trigger.TargetAssignee, Op: trigger.Is, Value: f.agentID + "\x00"},
+			{Target: trigger.TargetTitle, Op: trigger.Is, Value: "\xff"},
+		},
+		Actions: []trigger.Action{
+			{Kind: trigger.AssignFixed, GroupID: "g\x00", AgentID: f.agentID},
+			{Kind: trigger.Callback, URL: "https://example.com/\xff"},
+			{Kind: trigger.Forward, Addresses: []string{"a\x00@example.com"}},
+			{Kind: trigger.Note, Body: i18n.Text{"ko": "\x00"}},
+		}})
+	assert.ElementsMatch(t, []string{"name", "all[0].value", "all[1].value", "all[2].value", "actions[0].group_id",
+		"actions[1].url", "actions[2].addresses[0]", "actions[3].body.ko"}, problems(t, err))
+
+	_, err = f.admin.Triggers().Create(ctx, trigger.New{Name: `\u0000`,
+		All:     []trigger.Condition{{Target: trigger.TargetContent, Op: trigger.Contains, Value: `\\u0000`}},
+		Actions: []trigger.Action{{Kind: trigger.Note, Body: i18n.Text{"ko": `\u0000`}}}})
+	require.NoError(t, err, "the six characters are text")
 }

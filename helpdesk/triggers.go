@@ -40,6 +40,9 @@ func triggerSchema(ctx context.Context, o *op) (*trigger.Schema, error) {
 type resolver struct{ o *op }
 
 func (r resolver) Category(ctx context.Context, id string) (category.Category, error) {
+	if err := checkID("category", id); err != nil {
+		return category.Category{}, err
+	}
 	c, err := r.o.r.Categories().Get(ctx, id)
 	if err == nil && c.Deleted {
 		return c, ErrNotFound
@@ -48,11 +51,17 @@ func (r resolver) Category(ctx context.Context, id string) (category.Category, e
 }
 
 func (r resolver) Agent(ctx context.Context, id string) error {
+	if err := checkID("agent", id); err != nil {
+		return err
+	}
 	_, err := r.o.r.Agents().Get(ctx, id)
 	return err
 }
 
 func (r resolver) Group(ctx context.Context, id string) error {
+	if err := checkID("group", id); err != nil {
+		return err
+	}
 	_, err := r.o.r.Groups().Get(ctx, id)
 	return err
 }
