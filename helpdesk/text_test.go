@@ -2,6 +2,7 @@ package helpdesk_test
 
 import (
 	"context"
+	"io"
 	"strings"
 	"testing"
 
@@ -11,6 +12,7 @@ import (
 	"github.com/deskkit/deskkit/agent"
 	"github.com/deskkit/deskkit/helpdesk"
 	"github.com/deskkit/deskkit/helpdesk/i18n"
+	"github.com/deskkit/deskkit/helpdesk/ticket"
 	"github.com/deskkit/deskkit/notify"
 	"github.com/deskkit/deskkit/trigger"
 )
@@ -118,4 +120,19 @@ func TestText_SVC5_Triggers(t *testing.T) {
 		All:     []trigger.Condition{{Target: trigger.TargetContent, Op: trigger.Contains, Value: `\\u0000`}},
 		Actions: []trigger.Action{{Kind: trigger.Note, Body: i18n.Text{"ko": `\u0000`}}}})
 	require.NoError(t, err, "the six characters are text")
+}
+
+// TestText_SVC5_Filters: the ids and address of a ticket list filter, a
+// template search and a history export are checked before a store sees
+// them.
+func TestText_SVC5_Filters(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	_, err := f.admin.Tickets().List(ctx, ticket.Filter{AssigneeID: f.agentID + "\x00", GroupID: "\xff",
+		RequesterEmail: strings.Repeat("a", 300), IntakeCategoryID: "c\x00", ProcessingCategoryID: "p\x00"})
+	assert.ElementsMatch(t, []string{"assignee_id", "group_id", "requester_email", "intake_category_id", "processing_category_id"}, problems(t, err))
+	err = f.admin.Tickets().ExportHistory(ctx, io.Discard, helpdesk.JSONLines, ticket.ChangeFilter{TicketID: "t\x00"})
+	assert.Equal(t, []string{"ticket_id"}, problems(t, err))
+	_, err = f.admin.ForbiddenWords().Add(ctx, "ok", "bad\x00", "\xff")
+	assert.ElementsMatch(t, []string{"words[1]", "words[2]"}, problems(t, err))
 }

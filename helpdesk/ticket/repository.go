@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/deskkit/deskkit/internal/errs"
+	"github.com/deskkit/deskkit/internal/text"
 )
 
 // Repository stores the tickets of one service, their comments and their
@@ -135,6 +136,13 @@ func (f *Filter) Normalize() (before int64, err error) {
 			c.Add("statuses", "unknown status %q", s)
 		}
 	}
+	// Ids and the address go to the store: text it keeps only (SVC-5).
+	text.Check(&c, "assignee_id", f.AssigneeID, false, text.KeyBytes)
+	text.Check(&c, "group_id", f.GroupID, false, text.KeyBytes)
+	text.Check(&c, "intake_category_id", f.IntakeCategoryID, false, text.KeyBytes)
+	text.Check(&c, "processing_category_id", f.ProcessingCategoryID, false, text.KeyBytes)
+	text.Check(&c, "requester_email", f.RequesterEmail, false, text.AddressBytes)
+	text.Check(&c, "cursor", f.Cursor, false, text.KeyBytes)
 	if f.Cursor != "" {
 		before, err = DecodeCursor(f.Cursor)
 		if err != nil {
