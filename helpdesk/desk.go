@@ -203,7 +203,7 @@ func (s *Session) run(ctx context.Context, call string, perm permission, fn func
 		if err != nil {
 			return err
 		}
-		o := &op{call: call, r: r, svc: cfg, now: now}
+		o := &op{call: call, r: guarded{r}, svc: cfg, now: now}
 		if err := s.authorize(ctx, o, perm); err != nil {
 			return err
 		}

@@ -2,6 +2,7 @@ package helpdesk_test
 
 import (
 	"context"
+	"errors"
 	"io"
 	"strings"
 	"testing"
@@ -135,4 +136,24 @@ func TestText_SVC5_Filters(t *testing.T) {
 	assert.Equal(t, []string{"ticket_id"}, problems(t, err))
 	_, err = f.admin.ForbiddenWords().Add(ctx, "ok", "bad\x00", "\xff")
 	assert.ElementsMatch(t, []string{"words[1]", "words[2]"}, problems(t, err))
+}
+
+// TestText_SVC5_LookedUpIDs: ids inside an input that the workflow looks
+// up (a ticket's assignee, a forward's agent) never reach the store with a
+// NUL: the id names no object.
+func TestText_SVC5_LookedUpIDs(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	n := newTicket()
+	n.AssigneeID = f.agentID + "\x00"
+	_, err := f.sys.Tickets().Create(ctx, n)
+	assert.Contains(t, problems(t, err), "assignee_id")
+	tk, err := f.sys.Tickets().Create(ctx, newTicket())
+	require.NoError(t, err)
+	_, err = f.admin.Tickets().Forward(ctx, tk.ID, helpdesk.Forward{AgentID: f.agentID + "\x00"})
+	require.Error(t, err)
+	assert.True(t, errors.Is(err, helpdesk.ErrNotFound) || errors.Is(err, helpdesk.ErrInvalid), "%v", err)
+	got, err := f.admin.Tickets().Get(ctx, tk.ID)
+	require.NoError(t, err)
+	assert.Empty(t, got.AssigneeID, "nothing written")
 }

@@ -83,5 +83,15 @@ func testTextWorkflow(t *testing.T, s helpdesk.Store) {
 			_, err := w.admin.Tickets().Get(ctx, id)
 			assert.ErrorIs(t, err, helpdesk.ErrNotFound, "%q", id)
 		}
+		// Ids inside an input, looked up by the workflow, too: the
+		// ticket is not given to the agent whose id is a prefix.
+		n := twNew("hello again")
+		n.AssigneeID = w.eligible[0].ID + "\x00"
+		_, err := w.sys.Tickets().Create(ctx, n)
+		var ve *helpdesk.ValidationError
+		require.ErrorAs(t, err, &ve)
+		_, err = w.admin.Tickets().Forward(ctx, tk.ID, helpdesk.Forward{GroupID: w.group + "\x00"})
+		require.Error(t, err)
+		assert.Empty(t, w.get(t, tk.ID).GroupID, "nothing written")
 	})
 }
