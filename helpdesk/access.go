@@ -125,7 +125,7 @@ func (h Agents) SetMenuAccess(ctx context.Context, a agent.MenuAccess) (agent.Me
 
 // checkID answers ErrNotFound for an id that is not text a store keeps
 // (invalid UTF-8 or a NUL byte, SVC-5): no object has it, and a store must
-// not be asked (bun would drop the NUL and find another object).
+// not be asked (see guarded).
 func checkID(what, id string) error {
 	if !text.Valid(id, 0) {
 		return errs.NotFound(what, id)

@@ -16,8 +16,10 @@ import (
 // ErrNotFound without asking the store (SVC-5). It catches every id a
 // caller passes that the workflows look up — a ticket's assignee, group and
 // categories, a forward's target, a template reply's template — where the
-// area methods' own checkID calls catch the ids of the call itself. (bun
-// drops a NUL from a text it sends: unguarded, "a\x00b" found "ab".)
+// area methods' own checkID calls catch the ids of the call itself.
+// (Unguarded, on Postgres bun failed the query with an untyped error for a
+// NUL, and turned each invalid byte into U+FFFD, which may name another
+// object.)
 type guarded struct{ Repos }
 
 func (g guarded) Tickets() ticket.Repository             { return gTickets{g.Repos.Tickets()} }
