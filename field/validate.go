@@ -147,8 +147,8 @@ func checkOptions(c *errs.Collector, t Type, opts []Option, langs []string, def 
 		switch {
 		case strings.TrimSpace(o.Value) == "" || strings.TrimSpace(o.Value) != o.Value:
 			c.Add(name+".value", "%q must be non-empty, without leading or trailing spaces", o.Value)
-		case !utf8.ValidString(o.Value) || len(o.Value) > MaxOptionValueBytes:
-			c.Add(name+".value", "must be valid UTF-8 of at most %d bytes", MaxOptionValueBytes)
+		case !utf8.ValidString(o.Value) || strings.IndexByte(o.Value, 0) >= 0 || len(o.Value) > MaxOptionValueBytes:
+			c.Add(name+".value", "must be valid UTF-8 without a NUL byte, of at most %d bytes", MaxOptionValueBytes)
 		case seen[o.Value]:
 			c.Add(name+".value", "%q is listed twice", o.Value)
 		}
