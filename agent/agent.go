@@ -132,16 +132,33 @@ func DefaultToggles(r Role) Toggles {
 // *helpdesk.ValidationError naming every bad field.
 func (n New) Validate() error {
 	var c errs.Collector
+	text.Check(&c, "account", n.Account, false, text.AddressBytes)
 	text.Check(&c, "name", n.Name, true, text.NameBytes)
 	text.CheckEmail(&c, "email", n.Email)
 	if n.Role != "" && !n.Role.Valid() {
 		c.Add("role", "unknown role %q", n.Role)
 	}
-	if len(n.CTIID) > 64 {
-		c.Add("cti_id", "is over 64 bytes")
+	text.CheckList(&c, "group_ids", n.GroupIDs, text.KeyBytes)
+	text.Check(&c, "cti_id", n.CTIID, false, MaxCTIIDBytes)
+	text.Check(&c, "extension", n.Extension, false, MaxExtensionBytes)
+	return c.Err()
+}
+
+// Limits of an agent's phone settings.
+const (
+	MaxCTIIDBytes     = 64
+	MaxExtensionBytes = 32
+)
+
+// Validate checks the texts u sets (CTI id, extension) as New.Validate
+// does, and returns a *helpdesk.ValidationError naming every bad field.
+func (u Update) Validate() error {
+	var c errs.Collector
+	if u.CTIID != nil {
+		text.Check(&c, "cti_id", *u.CTIID, false, MaxCTIIDBytes)
 	}
-	if len(n.Extension) > 32 {
-		c.Add("extension", "is over 32 bytes")
+	if u.Extension != nil {
+		text.Check(&c, "extension", *u.Extension, false, MaxExtensionBytes)
 	}
 	return c.Err()
 }

@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
 
@@ -44,6 +45,8 @@ func CheckName(field string, name i18n.Text, langs []string, def string) (i18n.T
 		case !slices.Contains(langs, lang):
 			c.Add(field+"."+tag, "%q is not one of the service's languages %v", tag, langs)
 			continue
+		case !utf8.ValidString(name[tag]):
+			c.Add(field+"."+lang, "is not valid UTF-8")
 		case text == "":
 			continue
 		case len(text) > MaxNameBytes:

@@ -114,6 +114,8 @@ func checkText(c *errs.Collector, name string, t i18n.Text, langs []string, def 
 			c.Add(name, "language %q is not one of the service's languages %v", l, langs)
 		case !utf8.ValidString(s):
 			c.Add(name, "the %q text is not valid UTF-8", l)
+		case strings.IndexByte(s, 0) >= 0:
+			c.Add(name, "the %q text contains a NUL byte", l)
 		case len(s) > max:
 			c.Add(name, "the %q text is %d bytes, over the limit of %d", l, len(s), max)
 		}
@@ -145,8 +147,8 @@ func checkOptions(c *errs.Collector, t Type, opts []Option, langs []string, def 
 		switch {
 		case strings.TrimSpace(o.Value) == "" || strings.TrimSpace(o.Value) != o.Value:
 			c.Add(name+".value", "%q must be non-empty, without leading or trailing spaces", o.Value)
-		case !utf8.ValidString(o.Value) || len(o.Value) > MaxOptionValueBytes:
-			c.Add(name+".value", "must be valid UTF-8 of at most %d bytes", MaxOptionValueBytes)
+		case !utf8.ValidString(o.Value) || strings.IndexByte(o.Value, 0) >= 0 || len(o.Value) > MaxOptionValueBytes:
+			c.Add(name+".value", "must be valid UTF-8 without a NUL byte, of at most %d bytes", MaxOptionValueBytes)
 		case seen[o.Value]:
 			c.Add(name+".value", "%q is listed twice", o.Value)
 		}

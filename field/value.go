@@ -113,6 +113,9 @@ func (f Field) CheckValue(v any) error {
 	if !utf8.ValidString(s) {
 		return errors.New("is not valid UTF-8")
 	}
+	if strings.IndexByte(s, 0) >= 0 {
+		return errors.New("contains a NUL byte")
+	}
 	max := MaxTextBytes
 	switch f.Type {
 	case TypeMultiline:

@@ -122,3 +122,13 @@ func (h Agents) SetMenuAccess(ctx context.Context, a agent.MenuAccess) (agent.Me
 	})
 	return a, err
 }
+
+// checkID answers ErrNotFound for an id that is not text a store keeps
+// (invalid UTF-8 or a NUL byte, SEC-3): no object has it, and a store must
+// not be asked (see guarded).
+func checkID(what, id string) error {
+	if !text.Valid(id, 0) {
+		return errs.NotFound(what, id)
+	}
+	return nil
+}

@@ -138,6 +138,12 @@ func (h Agents) Invite(ctx context.Context, email, name string) error {
 // last one demoting or deactivating themselves, or being demoted or
 // deactivated — is refused with a *ValidationError (AGT-3).
 func (h Agents) Update(ctx context.Context, id string, u agent.Update) (agent.Agent, error) {
+	if err := checkID("agent", id); err != nil {
+		return agent.Agent{}, err
+	}
+	if err := u.Validate(); err != nil {
+		return agent.Agent{}, err
+	}
 	var out agent.Agent
 	err := h.s.run(ctx, "Agents.Update", permSettings, func(o *op) error {
 		a, err := o.r.Agents().Get(ctx, id)
@@ -211,6 +217,9 @@ func lastAdmin(ctx context.Context, o *op, id, field string) error {
 // ticket and chat assignment, never the control itself; others are
 // forbidden.
 func (h Agents) SetToggles(ctx context.Context, id string, t agent.Toggles) (agent.Agent, error) {
+	if err := checkID("agent", id); err != nil {
+		return agent.Agent{}, err
+	}
 	var out agent.Agent
 	err := h.s.runRetry(ctx, "Agents.SetToggles", permRead, func(o *op) error {
 		a, err := o.r.Agents().Get(ctx, id)
@@ -243,6 +252,9 @@ func (h Agents) SetToggles(ctx context.Context, id string, t agent.Toggles) (age
 
 // Get returns one agent of the service.
 func (h Agents) Get(ctx context.Context, id string) (agent.Agent, error) {
+	if err := checkID("agent", id); err != nil {
+		return agent.Agent{}, err
+	}
 	var out agent.Agent
 	err := h.s.run(ctx, "Agents.Get", permRead, func(o *op) (err error) {
 		out, err = o.r.Agents().Get(ctx, id)

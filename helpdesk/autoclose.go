@@ -19,7 +19,7 @@ const closePage = 200
 // Several processes may run it at once: a ticket closed, reopened or solved
 // again meanwhile is skipped.
 // Each run also deletes the service's idempotency keys older than
-// Config.IdempotencyTTL (TKT-9).
+// Config.IdempotencyTTL (STO-3).
 func (h Tickets) CloseSolved(ctx context.Context) (int, error) {
 	closed := 0
 	for {
@@ -29,7 +29,7 @@ func (h Tickets) CloseSolved(ctx context.Context) (int, error) {
 		)
 		err := h.s.run(ctx, "Tickets.CloseSolved", permSettings, func(o *op) (err error) {
 			if closed == 0 {
-				if err := h.s.purgeKeys(ctx, o); err != nil { // TKT-9
+				if err := h.s.purgeKeys(ctx, o); err != nil { // STO-3
 					return err
 				}
 			}

@@ -73,6 +73,9 @@ func (h Categories) Create(ctx context.Context, n category.New) (category.Catego
 // category's level returns a *category.NameClashError; a deleted or
 // unknown category ErrNotFound.
 func (h Categories) Update(ctx context.Context, id string, u category.Update) (category.Category, error) {
+	if err := checkID("category", id); err != nil {
+		return category.Category{}, err
+	}
 	var out category.Category
 	err := h.s.run(ctx, "Categories.Update", permSettings, func(o *op) error {
 		cur, err := lockCategory(ctx, o, id)
@@ -193,6 +196,9 @@ func (h Categories) Reorder(ctx context.Context, tree category.Tree, parentID st
 // categories with the names they had, for history. Ids are never reused
 // (CAT-7).
 func (h Categories) Delete(ctx context.Context, id string) ([]string, error) {
+	if err := checkID("category", id); err != nil {
+		return nil, err
+	}
 	var out []string
 	err := h.s.run(ctx, "Categories.Delete", permSettings, func(o *op) error {
 		cur, err := lockCategory(ctx, o, id)
@@ -243,6 +249,9 @@ func (h Categories) Tree(ctx context.Context, tree category.Tree) ([]category.Ca
 // Get returns one category, deleted or not (Deleted tells): a ticket
 // or a history row may name a deleted one.
 func (h Categories) Get(ctx context.Context, id string) (category.Category, error) {
+	if err := checkID("category", id); err != nil {
+		return category.Category{}, err
+	}
 	var out category.Category
 	err := h.s.run(ctx, "Categories.Get", permRead, func(o *op) (err error) {
 		out, err = o.r.Categories().Get(ctx, id)
@@ -256,6 +265,9 @@ func (h Categories) Get(ctx context.Context, id string) (category.Category, erro
 // ("결제 > 환불", see category.Names), with the names the categories had
 // when they were deleted (CAT-5).
 func (h Categories) Path(ctx context.Context, id string) ([]category.Category, error) {
+	if err := checkID("category", id); err != nil {
+		return nil, err
+	}
 	var out []category.Category
 	err := h.s.run(ctx, "Categories.Path", permRead, func(o *op) (err error) {
 		out, err = o.r.Categories().Path(ctx, id)

@@ -47,7 +47,7 @@ type Config struct {
 	// TriggerPasses bounds the trigger passes of one ticket event (TRG-7);
 	// default trigger.DefaultMaxPasses (10).
 	TriggerPasses int
-	// IdempotencyTTL is how long an idempotency key (TKT-9) answers a
+	// IdempotencyTTL is how long an idempotency key (STO-3) answers a
 	// retried call with the first result; an older key is ignored and
 	// deleted, and the call runs anew. Default DefaultIdempotencyTTL.
 	IdempotencyTTL time.Duration
@@ -84,7 +84,7 @@ type Desk struct {
 	triggerPasses int
 	triggers      triggerCache // compiled trigger sets (triggers.go)
 
-	keyTTL time.Duration // idempotency keys (TKT-9, idempotency.go)
+	keyTTL time.Duration // idempotency keys (STO-3, idempotency.go)
 }
 
 // cachedService is a service's record as read at a time.
@@ -206,13 +206,16 @@ type op struct {
 // area method the caller called, "Area.Method": a refusal names it
 // ("forbidden: Groups.Create needs the admin role; ...").
 func (s *Session) run(ctx context.Context, call string, perm permission, fn func(*op) error) error {
+	if err := checkID("service", s.svc); err != nil { // SEC-3
+		return err
+	}
 	return s.desk.store.Tx(ctx, s.svc, func(r Repos) error {
 		now := s.desk.now()
 		cfg, err := s.desk.service(ctx, r, s.svc, now)
 		if err != nil {
 			return err
 		}
-		o := &op{call: call, r: r, svc: cfg, now: now}
+		o := &op{call: call, r: guarded{r}, svc: cfg, now: now}
 		if err := s.authorize(ctx, o, perm); err != nil {
 			return err
 		}

@@ -32,7 +32,7 @@ type fixture struct {
 	now               time.Time
 }
 
-func newFixture(t *testing.T, mods ...func(*helpdesk.Config, *helpdesk.Settings)) *fixture {
+func newFixture(t testing.TB, mods ...func(*helpdesk.Config, *helpdesk.Settings)) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	f := &fixture{now: time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)}

@@ -51,7 +51,7 @@
 // To retry an ambiguous call safely, give it an idempotency key
 // (ticket.New.IdempotencyKey, Reply.IdempotencyKey,
 // TemplateReply.IdempotencyKey): a retry with the same key returns the
-// first call's ticket or reply and writes nothing (TKT-9). The memory
+// first call's ticket or reply and writes nothing (STO-3). The memory
 // store commits in memory and never returns ErrUnknownOutcome; the
 // Postgres store does, and only from its COMMIT. Tickets.CustomerReply
 // takes no key yet.
@@ -197,7 +197,7 @@
 //     contracted, and a CTI id or extension needs phone; each refusal is a
 //     problem of the *ValidationError. SMSEnabled is recorded for the host:
 //     no workflow checks it yet (a trigger may send SMS without it).
-//   - SVC-5 Credentials are write-only: an admin sets them, and every call
+//   - SEC-1 Credentials are write-only: an admin sets them, and every call
 //     that reads them back — admins' included — returns them masked
 //     (text.MaskURL: scheme and host, then "/********"). They are the
 //     Dooray! hook URL of an external recipient and the URL of a trigger's
@@ -208,6 +208,15 @@
 //     value that stands for no stored one, or on a create, is refused with
 //     a *ValidationError. History rows and dry-run reports name a hook by
 //     its host only (trigger.Describe).
+//   - SEC-3 Every text a caller passes in is checked at the boundary,
+//     before anything is stored: it must be valid UTF-8 without a NUL byte
+//     (text every store keeps as given, jsonb included) and within its size
+//     limit (internal/text), on create and on update alike — names,
+//     accounts, CTI ids and extensions, labels, per-language texts and their
+//     language keys, templates, words, hook URLs, phone numbers, the
+//     settings' sender name and texts. Each refusal is a problem of one
+//     *ValidationError naming every bad field. An id passed to Get, Update
+//     or Delete that is not such text names no object: ErrNotFound.
 //   - TKT-1 Tickets.Create creates a ticket in status new with the service's
 //     next number, priority normal and the service's default language
 //     unless given. The ticket is checked in full — ticket.Validate, its
@@ -260,7 +269,7 @@
 //     Agents.SetToggles) re-read and retry after a concurrent change, up to
 //     Config.ConflictRetries times (default 5). Service settings and agents
 //     are versioned the same way.
-//   - TKT-9 Tickets.Create, Reply and ReplyWithTemplate take an optional
+//   - STO-3 Tickets.Create, Reply and ReplyWithTemplate take an optional
 //     idempotency key (at most 100 bytes), scoped to the service. The first
 //     call with a key claims it, first in its transaction, and stores with
 //     its result which ticket or reply it made; the key lives and dies with

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/deskkit/deskkit/helpdesk/ticket"
+	"github.com/deskkit/deskkit/internal/errs"
+	"github.com/deskkit/deskkit/internal/text"
 )
 
 // ExportFormat is the file format of a history export.
@@ -32,6 +34,11 @@ var csvHeader = []string{"id", "ticket_id", "at", "actor_kind", "actor_id", "eve
 // is written. Rows committed while an export runs may or may not be
 // included. It needs the export permission (AGT-4).
 func (h Tickets) ExportHistory(ctx context.Context, w io.Writer, format ExportFormat, f ticket.ChangeFilter) error {
+	if !text.Valid(f.TicketID, text.KeyBytes) { // SEC-3
+		var c errs.Collector
+		text.Check(&c, "ticket_id", f.TicketID, false, text.KeyBytes)
+		return c.Err()
+	}
 	var write func(ticket.Change) error
 	bw := bufio.NewWriterSize(w, 32<<10)
 	switch format {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/deskkit/deskkit/field"
 	"github.com/deskkit/deskkit/helpdesk/ticket"
@@ -100,6 +99,9 @@ func (h Fields) Create(ctx context.Context, n field.New) (field.Field, error) {
 // system field the option values and the required flag of title, content
 // and priority are fixed (field.ErrSystemField).
 func (h Fields) Update(ctx context.Context, key string, u field.Update) (field.Field, error) {
+	if err := checkID("field", key); err != nil {
+		return field.Field{}, err
+	}
 	var out field.Field
 	err := h.s.run(ctx, "Fields.Update", permSettings, func(o *op) error {
 		if err := o.r.Fields().Lock(ctx); err != nil { // read what we write back
@@ -123,6 +125,9 @@ func (h Fields) Update(ctx context.Context, key string, u field.Update) (field.F
 // (admin; FLD-4). Tickets keep the values they have. A system field cannot
 // be deleted (field.ErrSystemField, matching ErrInvalid): reset it instead.
 func (h Fields) Delete(ctx context.Context, key string) error {
+	if err := checkID("field", key); err != nil {
+		return err
+	}
 	return h.s.run(ctx, "Fields.Delete", permSettings, func(o *op) error {
 		if err := o.r.Fields().Lock(ctx); err != nil {
 			return err
@@ -153,6 +158,9 @@ func (h Fields) Delete(ctx context.Context, key string) error {
 // ResetSystem restores a system field's defaults (admin; FLD-4) and
 // returns them. A user field has none (field.ErrNotSystem).
 func (h Fields) ResetSystem(ctx context.Context, key string) (field.Field, error) {
+	if err := checkID("field", key); err != nil {
+		return field.Field{}, err
+	}
 	var out field.Field
 	err := h.s.run(ctx, "Fields.ResetSystem", permSettings, func(o *op) error {
 		if err := o.r.Fields().Lock(ctx); err != nil {
@@ -183,6 +191,9 @@ func (h Fields) List(ctx context.Context) ([]field.Field, error) {
 
 // Get returns the field with key (any agent).
 func (h Fields) Get(ctx context.Context, key string) (field.Field, error) {
+	if err := checkID("field", key); err != nil {
+		return field.Field{}, err
+	}
 	var out field.Field
 	err := h.s.run(ctx, "Fields.Get", permRead, func(o *op) (err error) {
 		out, err = getField(ctx, o, key)
@@ -196,9 +207,7 @@ func (h Fields) Get(ctx context.Context, key string) (field.Field, error) {
 // before its category exists.
 func checkLayoutID(id string) error {
 	var c errs.Collector
-	if !utf8.ValidString(id) || len(id) > text.KeyBytes {
-		c.Add("intake_category_id", "must be valid UTF-8 of at most %d bytes", text.KeyBytes)
-	}
+	text.Check(&c, "intake_category_id", id, false, text.KeyBytes)
 	return c.Err()
 }
 

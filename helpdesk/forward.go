@@ -25,6 +25,9 @@ type Forward struct {
 // saying why.
 // Concurrent changes are retried, not lost (TKT-8).
 func (h Tickets) Forward(ctx context.Context, id string, f Forward) (ticket.Ticket, error) {
+	if err := checkID("ticket", id); err != nil {
+		return ticket.Ticket{}, err
+	}
 	if f.AgentID == "" && f.GroupID == "" {
 		return ticket.Ticket{}, &ValidationError{Problems: []Problem{{Field: "agent_id", Reason: "an agent or a group is required"}}}
 	}

@@ -80,6 +80,9 @@ func lockGroups(ctx context.Context, o *op) ([]agent.Group, error) {
 // Update renames a group or changes its strategy (admin). A name
 // another group uses (case-insensitive) is ErrConflict.
 func (h Groups) Update(ctx context.Context, id string, g NewGroup) (agent.Group, error) {
+	if err := checkID("group", id); err != nil {
+		return agent.Group{}, err
+	}
 	var out agent.Group
 	err := h.s.run(ctx, "Groups.Update", permSettings, func(o *op) error {
 		if err := o.r.Groups().Lock(ctx); err != nil {
@@ -120,6 +123,9 @@ func (h Groups) Reorder(ctx context.Context, ids []string) error {
 // Delete removes a group and its memberships (admin); the groups
 // after it move up one place. Tickets keep the group id they had.
 func (h Groups) Delete(ctx context.Context, id string) error {
+	if err := checkID("group", id); err != nil {
+		return err
+	}
 	return h.s.run(ctx, "Groups.Delete", permSettings, func(o *op) error {
 		gs, err := lockGroups(ctx, o)
 		if err != nil {
@@ -166,6 +172,9 @@ func (h Groups) List(ctx context.Context) ([]agent.Group, error) {
 
 // Members lists a group's members in join order.
 func (h Groups) Members(ctx context.Context, groupID string) ([]agent.Membership, error) {
+	if err := checkID("group", groupID); err != nil {
+		return nil, err
+	}
 	var out []agent.Membership
 	err := h.s.run(ctx, "Groups.Members", permRead, func(o *op) (err error) {
 		out, err = o.r.Groups().Members(ctx, groupID)
@@ -176,6 +185,9 @@ func (h Groups) Members(ctx context.Context, groupID string) ([]agent.Membership
 
 // OfAgent lists the groups an agent belongs to, in display order.
 func (h Groups) OfAgent(ctx context.Context, agentID string) ([]string, error) {
+	if err := checkID("agent", agentID); err != nil {
+		return nil, err
+	}
 	var out []string
 	err := h.s.run(ctx, "Groups.OfAgent", permRead, func(o *op) error {
 		if _, err := o.r.Agents().Get(ctx, agentID); err != nil {
@@ -195,6 +207,9 @@ func (h Groups) OfAgent(ctx context.Context, agentID string) ([]string, error) {
 // group. It is what forwarding and triggers use; hosts can use it to route
 // their own work (chats, callbacks).
 func (h Groups) NextAssignee(ctx context.Context, groupID string) (string, error) {
+	if err := checkID("group", groupID); err != nil {
+		return "", err
+	}
 	var out string
 	err := h.s.run(ctx, "Groups.NextAssignee", permTicketWork, func(o *op) (err error) {
 		out, _, err = h.s.pick(ctx, o, groupID)

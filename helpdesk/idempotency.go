@@ -11,12 +11,12 @@ import (
 )
 
 // checkKey adds a problem to c when an idempotency key is too long or not
-// text (TKT-9).
+// text (STO-3).
 func checkKey(c *errs.Collector, key string) {
 	text.Check(c, "idempotency_key", key, false, text.KeyBytes)
 }
 
-// claimKey claims idempotency key k for the call (TKT-9), first in the
+// claimKey claims idempotency key k for the call (STO-3), first in the
 // call's transaction (see Store's lock order): it stores k and returns
 // false, or, when a call made with k.Key earlier in the service is still
 // within the desk's IdempotencyTTL, returns that call's key and true, for
@@ -52,10 +52,10 @@ func (s *Session) claimKey(ctx context.Context, o *op, k ticket.Key) (ticket.Key
 }
 
 // errKeyReused refuses a key that an earlier call of another kind, or on
-// another ticket, used: one key names one call (TKT-9).
+// another ticket, used: one key names one call (STO-3).
 func errKeyReused(key string, prev ticket.Key) error {
 	return &ValidationError{Problems: []Problem{{Field: "idempotency_key", Reason: fmt.Sprintf(
-		"%q was used by %s on ticket %s; a key names one call (TKT-9)", key, prev.Call, prev.TicketID)}}}
+		"%q was used by %s on ticket %s; a key names one call (STO-3)", key, prev.Call, prev.TicketID)}}}
 }
 
 // purgeKeys deletes the service's idempotency keys older than the desk's

@@ -10,6 +10,7 @@ import (
 	"github.com/deskkit/deskkit/helpdesk/i18n"
 	"github.com/deskkit/deskkit/helpdesk/ticket"
 	"github.com/deskkit/deskkit/internal/errs"
+	"github.com/deskkit/deskkit/internal/text"
 	"github.com/deskkit/deskkit/notify"
 	"github.com/deskkit/deskkit/template"
 )
@@ -68,12 +69,14 @@ const (
 )
 
 func (m *MailSettings) check(c *errs.Collector, langs []string) {
-	for field, a := range map[string]string{"mail.from_address": m.FromAddress, "mail.reply_to_address": m.ReplyToAddress} {
-		if a != "" && (!strings.Contains(a, "@") || strings.ContainsAny(a, " <>\r\n")) {
-			c.Add(field, "%q is not a plain email address", a)
+	text.Check(c, "mail.from_name", m.FromName, false, text.NameBytes)
+	for _, f := range []struct{ field, a string }{{"mail.from_address", m.FromAddress}, {"mail.reply_to_address", m.ReplyToAddress}} {
+		if f.a != "" && !text.Email(f.a) {
+			c.Add(f.field, "%q is not a plain email address", f.a)
 		}
 	}
 	checkLangs := func(field string, t i18n.Text) {
+		text.CheckMap(c, field, t, text.LongBytes)
 		for _, l := range t.Langs() {
 			if !slices.Contains(langs, l) {
 				c.Add(field, "language %q is not one of the service's languages", l)

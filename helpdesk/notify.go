@@ -150,11 +150,18 @@ func (r *NewRecipient) check() error {
 	if r.Email != "" {
 		text.CheckEmail(&c, "email", r.Email)
 	}
-	if r.Phone != "" && strings.Trim(r.Phone, "0123456789-+ ") != "" {
-		c.Add("phone", "%q is not a phone number", r.Phone)
+	if !text.Valid(r.Phone, text.AddressBytes) {
+		text.Check(&c, "phone", r.Phone, false, text.AddressBytes)
+	} else if r.Phone != "" && !text.Phone(r.Phone) {
+		c.Add("phone", "%q is not a phone number (3 to 20 digits)", r.Phone)
 	}
-	if r.DoorayHookURL != "" && !strings.HasPrefix(r.DoorayHookURL, "https://") {
-		c.Add("dooray_hook_url", "must be an https:// URL")
+	if r.DoorayHookURL != "" {
+		var uc errs.Collector
+		if text.Check(&uc, "dooray_hook_url", r.DoorayHookURL, false, text.URLBytes); uc.Err() != nil {
+			c.Merge(uc.Err())
+		} else if !strings.HasPrefix(r.DoorayHookURL, "https://") {
+			c.Add("dooray_hook_url", "must be an https:// URL")
+		}
 	}
 	if r.Email == "" && r.Phone == "" && r.DoorayHookURL == "" {
 		c.Add("email", "an email, a phone or a Dooray! hook is required")
@@ -163,7 +170,7 @@ func (r *NewRecipient) check() error {
 }
 
 // Create adds an external recipient (NTF-3; admin). The recipient is
-// returned as it reads back: its Dooray! hook URL masked (SVC-5); a masked
+// returned as it reads back: its Dooray! hook URL masked (SEC-1); a masked
 // hook URL is refused.
 func (h Recipients) Create(ctx context.Context, r NewRecipient) (notify.Recipient, error) {
 	if err := r.check(); err != nil {
@@ -181,10 +188,13 @@ func (h Recipients) Create(ctx context.Context, r NewRecipient) (notify.Recipien
 }
 
 // Update replaces an external recipient's details (admin). A Dooray! hook
-// URL sent back masked, as read, keeps the stored one (SVC-5); a masked
+// URL sent back masked, as read, keeps the stored one (SEC-1); a masked
 // value that is not the stored hook's is refused. The recipient is returned
 // masked.
 func (h Recipients) Update(ctx context.Context, id string, r NewRecipient) (notify.Recipient, error) {
+	if err := checkID("recipient", id); err != nil {
+		return notify.Recipient{}, err
+	}
 	if err := r.check(); err != nil {
 		return notify.Recipient{}, err
 	}
@@ -210,11 +220,14 @@ func (h Recipients) Update(ctx context.Context, id string, r NewRecipient) (noti
 
 // Delete removes an external recipient (admin).
 func (h Recipients) Delete(ctx context.Context, id string) error {
+	if err := checkID("recipient", id); err != nil {
+		return err
+	}
 	return h.s.run(ctx, "Recipients.Delete", permSettings, func(o *op) error { return o.r.Recipients().Delete(ctx, id) })
 }
 
 // List lists the external recipients (admin: their addresses and hooks
-// are the settings' business), their Dooray! hook URLs masked (SVC-5).
+// are the settings' business), their Dooray! hook URLs masked (SEC-1).
 func (h Recipients) List(ctx context.Context) ([]notify.Recipient, error) {
 	var out []notify.Recipient
 	err := h.s.run(ctx, "Recipients.List", permSettings, func(o *op) (err error) {
@@ -227,7 +240,7 @@ func (h Recipients) List(ctx context.Context) ([]notify.Recipient, error) {
 	return out, err
 }
 
-// maskRecipient returns r as it reads back: its hook URL masked (SVC-5).
+// maskRecipient returns r as it reads back: its hook URL masked (SEC-1).
 func maskRecipient(r notify.Recipient) notify.Recipient {
 	r.DoorayHookURL = text.MaskURL(r.DoorayHookURL)
 	return r
@@ -237,11 +250,11 @@ func maskRecipient(r notify.Recipient) notify.Recipient {
 // why.
 func maskedProblem(field, why string) error {
 	return &ValidationError{Problems: []Problem{{Field: field,
-		Reason: "is a masked value (" + text.Masked + ") and " + why + ": give the whole value, or send back the masked value read to keep the stored one (SVC-5)"}}}
+		Reason: "is a masked value (" + text.Masked + ") and " + why + ": give the whole value, or send back the masked value read to keep the stored one (SEC-1)"}}}
 }
 
 // List returns one page of the outbox, newest first (admin). The
-// recipient of a Dooray! or callback message is its URL, masked (SVC-5).
+// recipient of a Dooray! or callback message is its URL, masked (SEC-1).
 func (h Outbox) List(ctx context.Context, f notify.Filter) (notify.Page, error) {
 	q, err := f.Query()
 	if err != nil {
@@ -273,6 +286,9 @@ func (h Outbox) Counts(ctx context.Context) (map[notify.State]int, error) {
 // Retry makes a failed message pending again, due now, its attempts
 // reset (admin; NTF-1). ErrNotFound if unknown, ErrInvalid unless failed.
 func (h Outbox) Retry(ctx context.Context, id string) error {
+	if err := checkID("message", id); err != nil {
+		return err
+	}
 	return h.s.run(ctx, "Outbox.Retry", permSettings, func(o *op) error {
 		m, err := o.r.Outbox().Get(ctx, id) // locked until the end
 		if err != nil {

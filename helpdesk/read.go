@@ -9,6 +9,9 @@ import (
 // Get returns one ticket of the service; a foreign or unknown id is
 // ErrNotFound (SVC-1).
 func (h Tickets) Get(ctx context.Context, id string) (ticket.Ticket, error) {
+	if err := checkID("ticket", id); err != nil {
+		return ticket.Ticket{}, err
+	}
 	var out ticket.Ticket
 	err := h.s.run(ctx, "Tickets.Get", permTicketRead, func(o *op) (err error) {
 		out, err = o.r.Tickets().Get(ctx, id)
@@ -45,6 +48,9 @@ func (h Tickets) List(ctx context.Context, f ticket.Filter) (ticket.Page, error)
 
 // Comments returns a ticket's replies and notes, oldest first.
 func (h Tickets) Comments(ctx context.Context, ticketID string) ([]ticket.Comment, error) {
+	if err := checkID("ticket", ticketID); err != nil {
+		return nil, err
+	}
 	var out []ticket.Comment
 	err := h.s.run(ctx, "Tickets.Comments", permTicketRead, func(o *op) error {
 		if _, err := o.r.Tickets().Get(ctx, ticketID); err != nil {
@@ -59,6 +65,9 @@ func (h Tickets) Comments(ctx context.Context, ticketID string) ([]ticket.Commen
 
 // History returns a ticket's history rows, oldest first (TKT-4).
 func (h Tickets) History(ctx context.Context, ticketID string) ([]ticket.Change, error) {
+	if err := checkID("ticket", ticketID); err != nil {
+		return nil, err
+	}
 	var out []ticket.Change
 	err := h.s.run(ctx, "Tickets.History", permTicketRead, func(o *op) error {
 		if _, err := o.r.Tickets().Get(ctx, ticketID); err != nil {

@@ -38,10 +38,10 @@ func storedTrigger(t *testing.T, f *fixture, id string) trigger.Trigger {
 	return tr
 }
 
-// A recipient's Dooray! hook URL is write-only (SVC-5): it reads back
+// A recipient's Dooray! hook URL is write-only (SEC-1): it reads back
 // masked, to admins too; sent back masked it keeps the stored hook; a
 // masked value standing for no stored hook is refused.
-func TestRecipients_SVC5_HookURLIsWriteOnly(t *testing.T) {
+func TestRecipients_SEC1_HookURLIsWriteOnly(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t)
 	const hook = "https://hook.dooray.com/services/1/2/SECRET"
@@ -91,11 +91,11 @@ func TestRecipients_SVC5_HookURLIsWriteOnly(t *testing.T) {
 	assert.Equal(t, []string{"dooray_hook_url"}, problems(t, err))
 }
 
-// A trigger's Dooray! and callback URLs are write-only (SVC-5): Create,
+// A trigger's Dooray! and callback URLs are write-only (SEC-1): Create,
 // Update, Get and List answer them masked, and so does the outbox; the
 // messages go to the whole URL; an update sending the masked values back
 // keeps the stored URLs, even with the actions moved.
-func TestTriggers_SVC5_HookURLsAreWriteOnly(t *testing.T) {
+func TestTriggers_SEC1_HookURLsAreWriteOnly(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t)
 	const dooray = "https://hook.dooray.com/services/1/2/SECRET"

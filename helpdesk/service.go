@@ -101,7 +101,8 @@ var serviceIDPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,62}$`)
 // normalize canonicalises the language tags of s and records every problem
 // on c.
 func (s *Settings) normalize(c *errs.Collector) {
-	text.Check(c, "name", s.Name, true, 200)
+	text.Check(c, "name", s.Name, true, text.NameBytes)
+	text.CheckMap(c, "internal_resolution_text", s.InternalResolutionText, text.ShortBytes)
 	if len(s.Languages) == 0 {
 		c.Add("languages", "at least one language is required")
 	}

@@ -37,7 +37,7 @@ import (
 // that concurrent workflows of one service cannot deadlock (storetest's
 // MixedWorkflows_LockOrder story runs them together on every store):
 //
-//  0. An idempotency key (TKT-9): Tickets().AddKey, first of all in the
+//  0. An idempotency key (STO-3): Tickets().AddKey, first of all in the
 //     ticket creations and replies that are given one; a concurrent call
 //     with the same key waits for it.
 //  1. Area locks, at most these and in this order: Categories().Lock,

@@ -63,6 +63,9 @@ func (h Templates) Create(ctx context.Context, sp template.New) (template.Templa
 // (admin); its links stay (sp.CategoryIDs is ignored: see Link).
 // Errors are those of Create, and ErrNotFound.
 func (h Templates) Update(ctx context.Context, id string, sp template.New) (template.Template, error) {
+	if err := checkID("template", id); err != nil {
+		return template.Template{}, err
+	}
 	var out template.Template
 	err := h.s.run(ctx, "Templates.Update", permSettings, func(o *op) error {
 		sp.CategoryIDs = nil
@@ -118,6 +121,9 @@ func asDuplicate(err, dup error) error {
 
 // Delete removes a template and its links (admin).
 func (h Templates) Delete(ctx context.Context, id string) error {
+	if err := checkID("template", id); err != nil {
+		return err
+	}
 	return h.s.run(ctx, "Templates.Delete", permSettings, func(o *op) error { return o.r.Templates().Delete(ctx, id) })
 }
 
@@ -201,6 +207,9 @@ func checkProcessing(ctx context.Context, o *op, ids []string) error {
 
 // Get returns a template with its links.
 func (h Templates) Get(ctx context.Context, id string) (template.Template, error) {
+	if err := checkID("template", id); err != nil {
+		return template.Template{}, err
+	}
 	var out template.Template
 	err := h.s.run(ctx, "Templates.Get", permRead, func(o *op) (err error) {
 		out, err = o.r.Templates().Get(ctx, id)
@@ -222,6 +231,9 @@ func (h Templates) List(ctx context.Context) ([]template.Template, error) {
 // InCategory lists the templates linked to a processing category
 // (TPL-2), by search code.
 func (h Templates) InCategory(ctx context.Context, categoryID string) ([]template.Template, error) {
+	if err := checkID("category", categoryID); err != nil {
+		return nil, err
+	}
 	var out []template.Template
 	err := h.s.run(ctx, "Templates.InCategory", permRead, func(o *op) (err error) {
 		out, err = o.r.Templates().Find(ctx, template.Query{CategoryID: categoryID})
@@ -249,6 +261,9 @@ func (h Templates) Search(ctx context.Context, q template.Query) ([]template.Tem
 // its processing category (none when it has none). It needs ticket
 // reading.
 func (h Templates) ForTicket(ctx context.Context, ticketID string) ([]template.Template, error) {
+	if err := checkID("ticket", ticketID); err != nil {
+		return nil, err
+	}
 	var out []template.Template
 	err := h.s.run(ctx, "Templates.ForTicket", permTicketRead, func(o *op) error {
 		t, err := o.r.Tickets().Get(ctx, ticketID)
@@ -290,7 +305,7 @@ type TemplateReply struct {
 	// Status, when set, moves the ticket after the reply, as Reply.Status.
 	Status ticket.Status
 	// IdempotencyKey makes the reply safe to retry, as Reply.IdempotencyKey
-	// (TKT-9); Reply and ReplyWithTemplate share the keys of a ticket.
+	// (STO-3); Reply and ReplyWithTemplate share the keys of a ticket.
 	IdempotencyKey string
 }
 
@@ -306,6 +321,9 @@ type TemplateReply struct {
 // the reply as rendered (empty, or over the content limit). Nothing is
 // stored on error.
 func (h Tickets) ReplyWithTemplate(ctx context.Context, ticketID string, r TemplateReply) (ticket.Comment, error) {
+	if err := checkID("ticket", ticketID); err != nil {
+		return ticket.Comment{}, err
+	}
 	if err := r.check(h.s.desk.limits.MaxContentBytes); err != nil {
 		return ticket.Comment{}, err
 	}
@@ -321,6 +339,9 @@ func (h Tickets) ReplyWithTemplate(ctx context.Context, ticketID string, r Templ
 // ReplyWithTemplate, and a *ForbiddenWordsError comes with the rendered
 // text its offsets point into. It needs ticket work.
 func (h Tickets) PreviewTemplateReply(ctx context.Context, ticketID string, r TemplateReply) (string, error) {
+	if err := checkID("ticket", ticketID); err != nil {
+		return "", err
+	}
 	r.Status = ""
 	if err := r.check(h.s.desk.limits.MaxContentBytes); err != nil {
 		return "", err
@@ -569,6 +590,9 @@ func (h ForbiddenWords) Update(ctx context.Context, id, word string) error {
 
 // Delete removes an entry of the list (admin).
 func (h ForbiddenWords) Delete(ctx context.Context, id string) error {
+	if err := checkID("forbidden word", id); err != nil {
+		return err
+	}
 	return h.s.run(ctx, "ForbiddenWords.Delete", permSettings, func(o *op) error { return o.r.Templates().DeleteWord(ctx, id) })
 }
 

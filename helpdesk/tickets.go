@@ -22,7 +22,7 @@ import (
 //
 // With n.IdempotencyKey set, a retried Create (after an error matching
 // ErrUnknownOutcome, say) returns the ticket the first call made, as it is
-// stored now, and creates nothing (TKT-9).
+// stored now, and creates nothing (STO-3).
 func (h Tickets) Create(ctx context.Context, n ticket.New) (ticket.Ticket, error) {
 	run := h.s.run
 	if n.IdempotencyKey != "" {
@@ -163,6 +163,9 @@ func collect(c *errs.Collector, err error) {
 // cannot be changed. Each changed field becomes a history row (TKT-4); an
 // update that changes nothing writes nothing.
 func (h Tickets) Update(ctx context.Context, id string, u ticket.Update) (ticket.Ticket, error) {
+	if err := checkID("ticket", id); err != nil {
+		return ticket.Ticket{}, err
+	}
 	if u.Version <= 0 {
 		return ticket.Ticket{}, &ValidationError{Problems: []Problem{{Field: "version", Reason: "the version the update is based on is required (TKT-8)"}}}
 	}
@@ -204,6 +207,9 @@ func (h Tickets) Update(ctx context.Context, id string, u ticket.Update) (ticket
 // pending queues the resolve or hold mail, with the ticket's last public
 // reply as its #{content} (see "Automatic mails" in the package doc).
 func (h Tickets) SetStatus(ctx context.Context, id string, to ticket.Status) (ticket.Ticket, error) {
+	if err := checkID("ticket", id); err != nil {
+		return ticket.Ticket{}, err
+	}
 	var out ticket.Ticket
 	err := h.s.runRetry(ctx, "Tickets.SetStatus", permTicketWork, func(o *op) error {
 		var from ticket.Status
@@ -289,6 +295,9 @@ type Solve struct {
 // ticket without one gets no mail (see "Automatic mails" in the package
 // doc). An internal resolution mails nobody.
 func (h Tickets) Solve(ctx context.Context, id string, opt Solve) (ticket.Ticket, error) {
+	if err := checkID("ticket", id); err != nil {
+		return ticket.Ticket{}, err
+	}
 	var out ticket.Ticket
 	err := h.s.runRetry(ctx, "Tickets.Solve", permTicketWork, func(o *op) error {
 		var from ticket.Status
@@ -326,7 +335,7 @@ type Reply struct {
 	// Status, when set, moves the ticket after the reply (e.g. pending,
 	// solved), as helpdesks' "submit as" does.
 	Status ticket.Status
-	// IdempotencyKey, when set, makes the reply safe to retry (TKT-9): a
+	// IdempotencyKey, when set, makes the reply safe to retry (STO-3): a
 	// later Reply or ReplyWithTemplate on the same ticket with the same key,
 	// within Config.IdempotencyTTL, returns the comment the first call
 	// added and adds, moves and mails nothing. At most 100 bytes.
@@ -342,8 +351,11 @@ type Reply struct {
 // with a Status mails as SetStatus does (see "Automatic mails" in the
 // package doc). Closed tickets take no replies. Concurrent changes are
 // retried, not lost (TKT-8); a retry of the caller's with r.IdempotencyKey
-// returns the first reply (TKT-9).
+// returns the first reply (STO-3).
 func (h Tickets) Reply(ctx context.Context, id string, r Reply) (ticket.Comment, error) {
+	if err := checkID("ticket", id); err != nil {
+		return ticket.Comment{}, err
+	}
 	var c errs.Collector
 	text.Check(&c, "body", r.Body, true, h.s.desk.limits.MaxContentBytes)
 	if r.Status != "" && !r.Status.Valid() {
@@ -359,7 +371,7 @@ func (h Tickets) Reply(ctx context.Context, id string, r Reply) (ticket.Comment,
 // reply is the workflow of Reply and ReplyWithTemplate: body makes the
 // comment's text for the ticket as locked; the text is checked like every
 // reply (TKT-3), stored, and mailed (MAIL-6). With an idempotency key used
-// before on the ticket, it returns that reply and does nothing (TKT-9).
+// before on the ticket, it returns that reply and does nothing (STO-3).
 func (s *Session) reply(ctx context.Context, call, id string, internal bool, status ticket.Status, key string, body func(*op, ticket.Ticket) (string, error)) (ticket.Comment, error) {
 	kind, field, ev := ticket.CommentPublic, ticket.FieldComment, ticket.EventAgentReplied
 	if internal {

@@ -41,6 +41,9 @@ func triggerSchema(ctx context.Context, o *op) (*trigger.Schema, error) {
 type resolver struct{ o *op }
 
 func (r resolver) Category(ctx context.Context, id string) (category.Category, error) {
+	if err := checkID("category", id); err != nil {
+		return category.Category{}, err
+	}
 	c, err := r.o.r.Categories().Get(ctx, id)
 	if err == nil && c.Deleted {
 		return c, ErrNotFound
@@ -49,11 +52,17 @@ func (r resolver) Category(ctx context.Context, id string) (category.Category, e
 }
 
 func (r resolver) Agent(ctx context.Context, id string) error {
+	if err := checkID("agent", id); err != nil {
+		return err
+	}
 	_, err := r.o.r.Agents().Get(ctx, id)
 	return err
 }
 
 func (r resolver) Group(ctx context.Context, id string) error {
+	if err := checkID("group", id); err != nil {
+		return err
+	}
 	_, err := r.o.r.Groups().Get(ctx, id)
 	return err
 }
@@ -71,7 +80,7 @@ func validTrigger(ctx context.Context, o *op, n trigger.New) (trigger.New, error
 // end of the active list, or of the inactive list when n.Inactive. A
 // trigger that could fail at run time is refused with a *ValidationError
 // naming each bad condition or action ("all[0].value"), and so is a masked
-// hook URL (SVC-5). The trigger is returned as it reads back: its hook and
+// hook URL (SEC-1). The trigger is returned as it reads back: its hook and
 // callback URLs masked.
 func (h Triggers) Create(ctx context.Context, n trigger.New) (trigger.Trigger, error) {
 	var out trigger.Trigger
@@ -94,9 +103,12 @@ func (h Triggers) Create(ctx context.Context, n trigger.New) (trigger.Trigger, e
 // Update replaces a trigger's name, description, conditions and
 // actions (admin); its place and active flag stay. n.Inactive is ignored:
 // use Activate and Deactivate. A hook or callback URL sent back masked,
-// as read, keeps the stored URL of that action (SVC-5). The trigger is
+// as read, keeps the stored URL of that action (SEC-1). The trigger is
 // returned masked.
 func (h Triggers) Update(ctx context.Context, id string, n trigger.New) (trigger.Trigger, error) {
+	if err := checkID("trigger", id); err != nil {
+		return trigger.Trigger{}, err
+	}
 	var out trigger.Trigger
 	err := h.s.triggerWrite(ctx, "Triggers.Update", func(o *op, ts []trigger.Trigger) error {
 		i := slices.IndexFunc(ts, func(t trigger.Trigger) bool { return t.ID == id })
@@ -123,8 +135,11 @@ func (h Triggers) Update(ctx context.Context, id string, n trigger.New) (trigger
 }
 
 // Get returns one trigger (admin), its hook and callback URLs masked
-// (SVC-5).
+// (SEC-1).
 func (h Triggers) Get(ctx context.Context, id string) (trigger.Trigger, error) {
+	if err := checkID("trigger", id); err != nil {
+		return trigger.Trigger{}, err
+	}
 	var out trigger.Trigger
 	err := h.s.run(ctx, "Triggers.Get", permSettings, func(o *op) (err error) {
 		out, err = o.r.Triggers().Get(ctx, id)
@@ -134,7 +149,7 @@ func (h Triggers) Get(ctx context.Context, id string) (trigger.Trigger, error) {
 }
 
 // List returns every trigger (admin): the active ones in run order,
-// then the inactive ones; hook and callback URLs masked (SVC-5).
+// then the inactive ones; hook and callback URLs masked (SEC-1).
 func (h Triggers) List(ctx context.Context) ([]trigger.Trigger, error) {
 	var out []trigger.Trigger
 	err := h.s.run(ctx, "Triggers.List", permSettings, func(o *op) (err error) {
@@ -148,11 +163,11 @@ func (h Triggers) List(ctx context.Context) ([]trigger.Trigger, error) {
 }
 
 // hasURL reports whether an action of kind k carries a URL, which is a
-// credential (SVC-5): a Dooray! hook or a callback.
+// credential (SEC-1): a Dooray! hook or a callback.
 func hasURL(k trigger.ActionKind) bool { return k == trigger.Callback || k == trigger.Dooray }
 
 // maskTrigger returns t as it reads back: its actions' URLs masked
-// (SVC-5). t's own actions are not changed.
+// (SEC-1). t's own actions are not changed.
 func maskTrigger(t trigger.Trigger) trigger.Trigger {
 	if !slices.ContainsFunc(t.Actions, func(a trigger.Action) bool { return hasURL(a.Kind) }) {
 		return t
@@ -167,7 +182,7 @@ func maskTrigger(t trigger.Trigger) trigger.Trigger {
 }
 
 // unmaskActions replaces each masked URL of n's actions by the stored URL
-// it masks (SVC-5): that of the stored action at the same index, if of the
+// it masks (SEC-1): that of the stored action at the same index, if of the
 // same kind and masked alike, else that of the one stored action of that
 // kind masked alike. A masked URL that masks no stored one, or several
 // different ones, is a problem of the returned *ValidationError. n's own
@@ -196,7 +211,7 @@ func unmaskActions(n trigger.New, stored []trigger.Action) (trigger.New, error) 
 		}
 		if url == "" {
 			at := fmt.Sprintf("actions[%d].url", i)
-			c.Add(at, "is a masked value (%s) that stands for no stored URL of this trigger: give the whole URL, or send back the masked value read to keep the stored one (SVC-5)", text.Masked)
+			c.Add(at, "is a masked value (%s) that stands for no stored URL of this trigger: give the whole URL, or send back the masked value read to keep the stored one (SEC-1)", text.Masked)
 			continue
 		}
 		if !cloned {
@@ -209,11 +224,17 @@ func unmaskActions(n trigger.New, stored []trigger.Action) (trigger.New, error) 
 
 // Activate moves a trigger to the end of the active list (TRG-1).
 func (h Triggers) Activate(ctx context.Context, id string) error {
+	if err := checkID("trigger", id); err != nil {
+		return err
+	}
 	return h.s.moveTrigger(ctx, "Triggers.Activate", id, true)
 }
 
 // Deactivate moves a trigger to the inactive list (TRG-1).
 func (h Triggers) Deactivate(ctx context.Context, id string) error {
+	if err := checkID("trigger", id); err != nil {
+		return err
+	}
 	return h.s.moveTrigger(ctx, "Triggers.Deactivate", id, false)
 }
 
@@ -244,6 +265,9 @@ func (h Triggers) Reorder(ctx context.Context, ids []string) error {
 // Delete deletes an inactive trigger; an active one is refused with
 // trigger.ErrActive (TRG-1).
 func (h Triggers) Delete(ctx context.Context, id string) error {
+	if err := checkID("trigger", id); err != nil {
+		return err
+	}
 	return h.s.triggerWrite(ctx, "Triggers.Delete", func(o *op, ts []trigger.Trigger) error {
 		rows, err := trigger.Remove(ts, id)
 		if err != nil {
@@ -259,6 +283,9 @@ func (h Triggers) Delete(ctx context.Context, id string) error {
 // Source returns the expr program a trigger's conditions compile
 // to, one commented line per condition (for dry runs and bug reports).
 func (h Triggers) Source(ctx context.Context, id string) (string, error) {
+	if err := checkID("trigger", id); err != nil {
+		return "", err
+	}
 	var out string
 	err := h.s.run(ctx, "Triggers.Source", permSettings, func(o *op) error {
 		t, err := o.r.Triggers().Get(ctx, id)
@@ -291,6 +318,9 @@ func (h Triggers) Source(ctx context.Context, id string) (string, error) {
 // an Error (a run skips it). An event that is not one of ticket.Events is
 // refused with a *ValidationError on "event".
 func (h Triggers) DryRun(ctx context.Context, id string, ev ticket.EventKind, change *ticket.Update) (trigger.Report, error) {
+	if err := checkID("trigger", id); err != nil {
+		return trigger.Report{}, err
+	}
 	var out trigger.Report
 	err := h.s.run(ctx, "Triggers.DryRun", permSettings, func(o *op) error {
 		if !slices.Contains(ticket.Events, ev) {

@@ -46,7 +46,7 @@
 //     Recipients: people who do not use the helpdesk, with a name and an
 //     email, a phone or a Dooray! hook URL (one at least). Admins create,
 //     change, delete and list them (helpdesk's Recipients.Create ...); a
-//     hook URL reads back masked (helpdesk's SVC-5).
+//     hook URL reads back masked (helpdesk's SEC-1).
 //   - NTF-4 A message travels by one Medium: email, SMS, Dooray!, browser
 //     (an agent's open browsers) or callback. A surge alert has a Template
 //     per medium, per language, with the codes #{count}, #{window},

@@ -2,6 +2,7 @@ package notify
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/deskkit/deskkit/helpdesk/i18n"
 	"github.com/deskkit/deskkit/internal/errs"
+	"github.com/deskkit/deskkit/internal/text"
 )
 
 // SurgeRule alerts chosen people when new tickets pile up (NTF-2..4): when
@@ -60,10 +62,21 @@ func (r SurgeRule) Clone() SurgeRule {
 // ("surge." names the window "surge.window"), or nil. A disabled rule is
 // not checked.
 func (r SurgeRule) Check(prefix string) error {
-	if !r.Enabled {
-		return nil
-	}
 	var c errs.Collector
+	// The texts are stored even when the rule is off: each must be text a
+	// store keeps (SEC-3 of helpdesk).
+	text.Check(&c, prefix+"location", r.Location, false, text.KeyBytes)
+	text.CheckList(&c, prefix+"agent_ids", r.AgentIDs, text.KeyBytes)
+	text.CheckList(&c, prefix+"recipient_ids", r.RecipientIDs, text.KeyBytes)
+	for _, m := range slices.Sorted(maps.Keys(r.Templates)) {
+		text.Check(&c, prefix+"templates", string(m), true, text.KeyBytes)
+		t := r.Templates[m]
+		text.CheckMap(&c, prefix+"templates."+string(m)+".subject", t.Subject, text.ShortBytes)
+		text.CheckMap(&c, prefix+"templates."+string(m)+".body", t.Body, text.LongBytes)
+	}
+	if !r.Enabled {
+		return c.Err()
+	}
 	if r.Window < time.Minute {
 		c.Add(prefix+"window", "must be at least a minute")
 	}

@@ -138,7 +138,7 @@ func (s New) Normalize() (New, error) {
 	}
 	ids := make([]string, 0, len(s.CategoryIDs))
 	for _, id := range s.CategoryIDs {
-		if id == "" || len(id) > MaxIDBytes || !utf8.ValidString(id) {
+		if id == "" || !text.Valid(id, MaxIDBytes) {
 			c.Add("category_ids", "%q is not a category id", id)
 			continue
 		}
@@ -161,14 +161,7 @@ func (s New) Normalize() (New, error) {
 }
 
 func checkText(c *errs.Collector, field, s string, max int) {
-	switch {
-	case strings.TrimSpace(s) == "":
-		c.Add(field, "is required")
-	case !utf8.ValidString(s):
-		c.Add(field, "is not valid UTF-8")
-	case len(s) > max:
-		c.Add(field, "is %d bytes, over the limit of %d", len(s), max)
-	}
+	text.Check(c, field, s, true, max)
 }
 
 // Query selects templates (TPL-3; Repository.Find). Empty fields do not
@@ -197,11 +190,14 @@ func (q Query) Normalize() (Query, error) {
 	case q.Limit == 0:
 		q.Limit = DefaultSearchLimit
 	}
-	if !utf8.ValidString(q.CodePrefix) || len(q.CodePrefix) > MaxCodeBytes {
-		c.Add("code_prefix", "must be valid UTF-8 of at most %d bytes", MaxCodeBytes)
+	if !text.Valid(q.CodePrefix, MaxCodeBytes) {
+		c.Add("code_prefix", "must be valid UTF-8 without NUL of at most %d bytes", MaxCodeBytes)
 	}
-	if !utf8.ValidString(q.Words) || len(q.Words) > MaxTitleBytes {
-		c.Add("words", "must be valid UTF-8 of at most %d bytes", MaxTitleBytes)
+	if !text.Valid(q.Words, MaxTitleBytes) {
+		c.Add("words", "must be valid UTF-8 without NUL of at most %d bytes", MaxTitleBytes)
+	}
+	if !text.Valid(q.CategoryID, MaxIDBytes) {
+		c.Add("category_id", "must be valid UTF-8 without NUL of at most %d bytes", MaxIDBytes)
 	}
 	return q, c.Err()
 }
@@ -277,6 +273,8 @@ func NormalizeWord(w string) (string, error) {
 		c.Add("word", "is required")
 	case !utf8.ValidString(w):
 		c.Add("word", "%q is not valid UTF-8", w)
+	case strings.IndexByte(w, 0) >= 0:
+		c.Add("word", "%q contains a NUL byte", w)
 	case len(w) > MaxWordBytes:
 		c.Add("word", "%q is %d bytes, over the limit of %d", w, len(w), MaxWordBytes)
 	case strings.ContainsAny(w, "\r\n"):

@@ -238,8 +238,8 @@ func (v *validator) scalar(at string, t Target, op Op, val any) any {
 			v.c.Add(at, "must be text, not %s", field.Shape(val))
 			return "", false
 		}
-		if len(s) > MaxValueBytes {
-			v.c.Add(at, "is %d bytes, over the limit of %d", len(s), MaxValueBytes)
+		if !text.Valid(s, MaxValueBytes) { // before any lookup: a store must not be asked (SEC-3)
+			text.Check(&v.c, at, s, false, MaxValueBytes)
 			return "", false
 		}
 		return s, true
@@ -287,9 +287,6 @@ func (v *validator) scalar(at string, t Target, op Op, val any) any {
 		s, ok := str()
 		if ok && (op.searchesText() || t.Type == TypeTags) && template.Fold(strings.TrimSpace(s)) == "" {
 			v.c.Add(at, "must not be empty")
-		}
-		if ok && strings.IndexByte(s, 0) >= 0 {
-			v.c.Add(at, "contains a NUL byte")
 		}
 		return s
 	case TypeNumber, TypeHours:
@@ -419,8 +416,8 @@ func (v *validator) addresses(at string, l []string, ok func(string) bool, what 
 	}
 	for i, s := range l {
 		switch {
-		case len(s) > MaxAddressBytes:
-			v.c.Add(fmt.Sprintf("%s.addresses[%d]", at, i), "is %d bytes, over the limit of %d", len(s), MaxAddressBytes)
+		case !text.Valid(s, MaxAddressBytes):
+			text.Check(&v.c, fmt.Sprintf("%s.addresses[%d]", at, i), s, false, MaxAddressBytes)
 		case !ok(s):
 			v.c.Add(fmt.Sprintf("%s.addresses[%d]", at, i), "%q is not %s", s, what)
 		}
@@ -432,8 +429,8 @@ func (v *validator) url(at, s string, httpsOnly bool) {
 	switch {
 	case s == "":
 		v.c.Add(at, "is required")
-	case len(s) > MaxURLBytes:
-		v.c.Add(at, "is %d bytes, over the limit of %d", len(s), MaxURLBytes)
+	case !text.Valid(s, MaxURLBytes):
+		text.Check(&v.c, at, s, false, MaxURLBytes)
 	case err != nil || u.Host == "" || (u.Scheme != "https" && (httpsOnly || u.Scheme != "http")):
 		if httpsOnly {
 			v.c.Add(at, "%q is not an absolute https URL", s)

@@ -47,7 +47,7 @@ type tenant struct {
 	comments map[string][]ticket.Comment
 	changes  []ticket.Change // ids 1..len, in order
 	byTicket map[string][]int
-	keys     map[string]ticket.Key // idempotency keys (TKT-9)
+	keys     map[string]ticket.Key // idempotency keys (STO-3)
 
 	ag  agentState
 	nt  notifyState

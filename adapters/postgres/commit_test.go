@@ -23,7 +23,7 @@ type cancelAtCommit struct{}
 // TestTx_CancelAtCommit_UnknownOutcome: a caller's context that ends while
 // COMMIT is under way makes Tx return ErrUnknownOutcome (not ErrNotStored,
 // and matching the context's error), the COMMIT still completes, and a
-// retry with the idempotency key returns the stored ticket (TKT-9).
+// retry with the idempotency key returns the stored ticket (STO-3).
 func TestTx_CancelAtCommit_UnknownOutcome(t *testing.T) {
 	t.Parallel()
 	s := open(t)

@@ -12,8 +12,8 @@ import (
 
 // connector wraps the pgx connector: every connection it makes is a
 // *conn, which refuses to run statements when standard_conforming_strings
-// is off (STO-2) and keeps the first failed statement of a transaction
-// (STO-3).
+// is off (SEC-3) and keeps the first failed statement of a transaction
+// (STO-1).
 type connector struct{ driver.Connector }
 
 func (c connector) Connect(ctx context.Context) (driver.Conn, error) {
@@ -45,7 +45,7 @@ type conn struct {
 // errLiteralStrings is the refusal of a connection on which
 // standard_conforming_strings is not on.
 var errLiteralStrings = errors.New("postgres: standard_conforming_strings is not on for this connection; " +
-	"statement arguments are interpolated as standard string literals and need it on (STO-2)")
+	"statement arguments are interpolated as standard string literals and need it on (SEC-3)")
 
 // checkStrings returns errLiteralStrings unless the server reports
 // standard_conforming_strings on for the connection. The server reports
@@ -60,7 +60,7 @@ func (c *conn) checkStrings() error {
 
 // before is checked before a statement is sent: a transaction with a
 // failed statement runs no more statements and answers that statement's
-// error, whatever read it (or not); see STO-3.
+// error, whatever read it (or not); see STO-1.
 func (c *conn) before() error {
 	if c.failed != nil {
 		return c.failed

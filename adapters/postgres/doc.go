@@ -17,24 +17,7 @@
 //     transaction-scoped advisory locks), and checks no rule of the domain:
 //     unique indexes back the uniqueness the workflows check, and their
 //     violations answer ErrConflict. It passes adapters/storetest.
-//   - SVC-1 Every key starts with the service id and every query is scoped
-//     to the transaction's service: a foreign id answers ErrNotFound.
-//   - TKT-8 A versioned row (a ticket, an agent, the service's settings) is
-//     updated only at the version it was read at, else ErrConflict. Ticket
-//     numbers come from a counter row per service: without gaps or
-//     duplicates under concurrency, and a rollback gives its number back.
-//   - NTF-1 The outbox of every service is one Queue: claims take due rows
-//     with FOR UPDATE SKIP LOCKED under a lease, so several dispatchers, in
-//     one process or many, never send a message at the same time, and a
-//     message is claimed only once the transaction that wrote it committed.
-//   - STO-2 Arguments are interpolated into the statement text (bun) as
-//     standard string literals, so every connection runs with
-//     standard_conforming_strings on: Open asks for it on each connection,
-//     overriding a DSN that asks for it off (options=-c ...); a connection
-//     on which the server still reports it off (a proxy that drops startup
-//     parameters) makes Open fail, and one the host turned off with SET
-//     runs no further statement and leaves the pool.
-//   - STO-3 No error of a statement is lost behind a later one: once a
+//     No error of a statement is lost behind a later one: once a
 //     statement of a transaction failed — also after it sent its rows, as
 //     a statement timeout in a trigger does — the transaction runs no
 //     further statement and the call returns that statement's error, never
@@ -45,4 +28,25 @@
 //     helpdesk.ErrUnavailable; a serialization failure or deadlock matches
 //     helpdesk.ErrConflict (the desk retries the calls it owns); a
 //     canceled or expired context matches the context's error.
+//   - SEC-3 Every valid text a workflow accepts is stored as given: jsonb
+//     values are written so that the six characters \u0000, with or without
+//     a backslash before them, read back unchanged (bun's own JSON appender
+//     rewrote them, see dialect.go).
+//     Arguments are interpolated into the statement text (bun) as
+//     standard string literals, so every connection runs with
+//     standard_conforming_strings on: Open asks for it on each connection,
+//     overriding a DSN that asks for it off (options=-c ...); a connection
+//     on which the server still reports it off (a proxy that drops startup
+//     parameters) makes Open fail, and one the host turned off with SET
+//     runs no further statement and leaves the pool.
+//   - SVC-1 Every key starts with the service id and every query is scoped
+//     to the transaction's service: a foreign id answers ErrNotFound.
+//   - TKT-8 A versioned row (a ticket, an agent, the service's settings) is
+//     updated only at the version it was read at, else ErrConflict. Ticket
+//     numbers come from a counter row per service: without gaps or
+//     duplicates under concurrency, and a rollback gives its number back.
+//   - NTF-1 The outbox of every service is one Queue: claims take due rows
+//     with FOR UPDATE SKIP LOCKED under a lease, so several dispatchers, in
+//     one process or many, never send a message at the same time, and a
+//     message is claimed only once the transaction that wrote it committed.
 package postgres

@@ -58,11 +58,11 @@ func newTicket() ticket.Ticket {
 // just an odd id.
 func crafted(victim string) string { return `x\') OR (id = $q$` + victim + `$q$) --` }
 
-// TestOpen_StandardConformingStrings_STO2: a DSN that asks for
+// TestOpen_StandardConformingStrings_SEC3: a DSN that asks for
 // standard_conforming_strings off gets it on all the same, and a crafted
 // ticket id reads nothing of another service — though the same statement
 // on a connection with the setting off reads the other service's ticket.
-func TestOpen_StandardConformingStrings_STO2(t *testing.T) {
+func TestOpen_StandardConformingStrings_SEC3(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	dsn := withParam(t, migrated.Database(t), "options", "-c standard_conforming_strings=off")
@@ -106,10 +106,10 @@ func TestOpen_StandardConformingStrings_STO2(t *testing.T) {
 	assert.ErrorIs(t, err, helpdesk.ErrNotFound)
 }
 
-// TestConn_StandardConformingStringsOff_Refused_STO2: a connection on
+// TestConn_StandardConformingStringsOff_Refused_SEC3: a connection on
 // which the host turned the setting off runs no further statement, and the
 // pool discards it.
-func TestConn_StandardConformingStringsOff_Refused_STO2(t *testing.T) {
+func TestConn_StandardConformingStringsOff_Refused_SEC3(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	s := open(t)
@@ -155,11 +155,11 @@ CREATE TRIGGER slow AFTER INSERT ON tickets FOR EACH ROW EXECUTE FUNCTION slow()
 
 const aborted = "current transaction is aborted"
 
-// TestTx_StatementTimeoutAfterRow_STO3: a write that returned its row and
+// TestTx_StatementTimeoutAfterRow_STO1: a write that returned its row and
 // then ran over statement_timeout fails its call with ErrTimeout — the
 // later statements of the transaction do not run, and the call never ends
 // with "current transaction is aborted". Nothing is stored.
-func TestTx_StatementTimeoutAfterRow_STO3(t *testing.T) {
+func TestTx_StatementTimeoutAfterRow_STO1(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	s, _ := slowTickets(t, "statement_timeout", "300")
@@ -186,9 +186,9 @@ func TestTx_StatementTimeoutAfterRow_STO3(t *testing.T) {
 	assert.ErrorIs(t, err, helpdesk.ErrNotFound, "the timed-out write was rolled back")
 }
 
-// TestTx_ContextEnds_STO3: a call whose context is canceled or expires
+// TestTx_ContextEnds_STO1: a call whose context is canceled or expires
 // mid-transaction returns the context's error.
-func TestTx_ContextEnds_STO3(t *testing.T) {
+func TestTx_ContextEnds_STO1(t *testing.T) {
 	t.Parallel()
 	s, _ := slowTickets(t)
 	for _, c := range []struct {
@@ -228,10 +228,10 @@ func TestTx_ContextEnds_STO3(t *testing.T) {
 	}
 }
 
-// TestTx_ConnectionTerminated_STO3: a connection terminated by the server
+// TestTx_ConnectionTerminated_STO1: a connection terminated by the server
 // (pg_terminate_backend) mid-transaction fails the call with
 // ErrUnavailable, and the pool recovers.
-func TestTx_ConnectionTerminated_STO3(t *testing.T) {
+func TestTx_ConnectionTerminated_STO1(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	s, dsn := slowTickets(t, "application_name", "victim")

@@ -45,9 +45,9 @@ func TestMapErr_NoConstraintNames(t *testing.T) {
 	assert.Equal(t, "", keyValue(broken, 1))
 }
 
-// TestMapErr_StoreFailures_STO3: timeouts, lost connections and
+// TestMapErr_StoreFailures_STO1: timeouts, lost connections and
 // concurrency failures are typed.
-func TestMapErr_StoreFailures_STO3(t *testing.T) {
+func TestMapErr_StoreFailures_STO1(t *testing.T) {
 	for code, kind := range map[string]error{
 		codeLockNotAvailable: helpdesk.ErrTimeout, codeQueryCanceled: helpdesk.ErrTimeout,
 		codeSerialization: helpdesk.ErrConflict, codeDeadlock: helpdesk.ErrConflict,

@@ -19,7 +19,6 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/uptrace/bun"
-	"github.com/uptrace/bun/dialect/pgdialect"
 	"github.com/uptrace/bun/migrate"
 
 	"github.com/deskkit/deskkit/agent"
@@ -55,7 +54,7 @@ var _ helpdesk.Store = (*Store)(nil)
 // runtime parameters such as search_path are passed through) and checks the
 // connection. Call Migrate before first use. Every connection runs with
 // standard_conforming_strings on, whatever dsn says; Open fails when the
-// server does not grant it (STO-2).
+// server does not grant it (SEC-3).
 func Open(ctx context.Context, dsn string, opts ...Options) (*Store, error) {
 	o := Options{MaxOpenConns: 20}
 	if len(opts) > 0 && opts[0].MaxOpenConns > 0 {
@@ -86,7 +85,7 @@ func Open(ctx context.Context, dsn string, opts ...Options) (*Store, error) {
 	// bun interpolates arguments into the statement text as standard string
 	// literals ('it''s'), which read as written only while
 	// standard_conforming_strings is on: with it off a backslash escapes
-	// the quote after it, and a crafted id ends the literal (STO-2). So
+	// the quote after it, and a crafted id ends the literal (SEC-3). So
 	// every connection asks for it on, whatever the DSN says (a startup
 	// parameter outranks the DSN's options=-c ...), and a connection on
 	// which the server reports it off is refused.
@@ -98,7 +97,7 @@ func Open(ctx context.Context, dsn string, opts ...Options) (*Store, error) {
 		_ = sqldb.Close()
 		return nil, fmt.Errorf("postgres: connect: %w", err)
 	}
-	return &Store{db: bun.NewDB(sqldb, pgdialect.New())}, nil
+	return &Store{db: bun.NewDB(sqldb, newDialect())}, nil
 }
 
 // DB returns the underlying bun database, for the host's own queries and for
@@ -167,7 +166,7 @@ func (s *Store) Services(ctx context.Context, after string, limit int) ([]string
 // Tx runs fn in one database transaction; every repository it hands out
 // filters by serviceID (SVC-1). An error or a panic from fn rolls back.
 //
-// A store failure is typed (STO-3): ErrTimeout, ErrUnavailable, ErrConflict
+// A store failure is typed (STO-1): ErrTimeout, ErrUnavailable, ErrConflict
 // for a serialization failure or deadlock, and the context's error once ctx
 // is canceled or expired — each also matching ErrNotStored or
 // ErrUnknownOutcome, as below.
@@ -187,7 +186,7 @@ func (s *Store) Services(ctx context.Context, after string, limit int) ([]string
 //   - when ctx ends while COMMIT is under way, Tx returns at once with an
 //     error matching helpdesk.ErrUnknownOutcome (and ctx's error): the
 //     COMMIT finishes in the background and the change may or may not be
-//     stored. Retry with the call's idempotency key (TKT-9).
+//     stored. Retry with the call's idempotency key (STO-3).
 func (s *Store) Tx(ctx context.Context, serviceID string, fn func(helpdesk.Repos) error) error {
 	if err := ctx.Err(); err != nil {
 		return errs.With(fmt.Errorf("postgres: begin: %w", err), helpdesk.ErrNotStored)
@@ -293,7 +292,7 @@ const (
 	codeTooManyConnections  = "53300"
 )
 
-// failure returns the typed error of a store failure (STO-3), or nil when
+// failure returns the typed error of a store failure (STO-1), or nil when
 // err is none: a timeout is ErrTimeout, a lost or refused connection
 // ErrUnavailable, a serialization failure or deadlock ErrConflict. A
 // canceled or expired context is left as it is (it matches the context's

@@ -392,7 +392,7 @@ func (r ticketRepo) ScanChanges(ctx context.Context, f ticket.ChangeFilter, fn f
 	return mapErr(rows.Err(), "history")
 }
 
-// keyRow is a row of idempotency_keys (TKT-9).
+// keyRow is a row of idempotency_keys (STO-3).
 type keyRow struct {
 	bun.BaseModel `bun:"table:idempotency_keys"`
 

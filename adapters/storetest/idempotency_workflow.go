@@ -14,7 +14,7 @@ import (
 	"github.com/deskkit/deskkit/template"
 )
 
-// testIdempotencyWorkflow_TKT9: a creation or reply retried with its
+// testIdempotencyWorkflow_STO3: a creation or reply retried with its
 // idempotency key returns the first result and makes no second one, also
 // when the calls run at once; keys are per service, expire after
 // Config.IdempotencyTTL, and are purged by CloseSolved.

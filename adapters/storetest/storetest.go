@@ -70,9 +70,11 @@ func Run(t *testing.T, o Options) {
 		{"DeskWorkflow", testDeskWorkflow},
 		{"AutoMailWorkflow_MAIL6", testAutoMailWorkflow},
 		{"AutoCloseWorkflow_TKT2", testAutoCloseWorkflow},
-		{"IdempotencyWorkflow_TKT9", testIdempotencyWorkflow},
+		{"IdempotencyWorkflow_STO3", testIdempotencyWorkflow},
 		{"MixedWorkflows_LockOrder", testMixedWorkflows},
 		{"ErrorTexts", testErrorTexts},
+		{"TextRoundTrip_SEC3", testTextRoundTrip},
+		{"TextWorkflow_SEC3", testTextWorkflow},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -144,7 +144,7 @@ func (w *twDesk) allHistory(t *testing.T) string {
 }
 
 // messages returns the service's messages as stored (an admin reads hook
-// URLs masked: helpdesk's SVC-5).
+// URLs masked: helpdesk's SEC-1).
 func (w *twDesk) messages(t *testing.T) []notify.Message {
 	t.Helper()
 	q, err := notify.Filter{Limit: 500}.Query()
@@ -294,7 +294,7 @@ func testTriggersFire(t *testing.T, s helpdesk.Store) {
 			Kind: "trigger", Ticket: tk.ID, Tr: t2.ID, State: notify.Pending, HasKey: true},
 	}, gotMsgs)
 	assert.Len(t, keys, 3, "idempotency keys are distinct")
-	// The admin reads the hook masked (helpdesk's SVC-5).
+	// The admin reads the hook masked (helpdesk's SEC-1).
 	p, err := w.admin.Outbox().List(ctx, notify.Filter{Limit: 500})
 	require.NoError(t, err)
 	var hooks []string

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/deskkit/deskkit/internal/errs"
+	"github.com/deskkit/deskkit/internal/text"
 )
 
 // Repository stores the tickets of one service, their comments and their
@@ -63,7 +64,7 @@ type Repository interface {
 	// streaming from storage; an error from fn stops the scan and is returned.
 	ScanChanges(ctx context.Context, f ChangeFilter, fn func(Change) error) error
 
-	// AddKey stores an idempotency key and what its call made (TKT-9);
+	// AddKey stores an idempotency key and what its call made (STO-3);
 	// ErrConflict when the service has a key k.Key already (expired or
 	// not: the workflow decides). A key stored by a concurrent transaction
 	// that has not ended yet is waited for; AddKey leaves the transaction
@@ -76,7 +77,7 @@ type Repository interface {
 	DeleteKeys(ctx context.Context, before time.Time) (int, error)
 }
 
-// Key is a stored idempotency key (TKT-9): the caller's key and the
+// Key is a stored idempotency key (STO-3): the caller's key and the
 // result of the call that first used it.
 type Key struct {
 	// Key is the caller's key, unique in the service.
@@ -162,6 +163,13 @@ func (f *Filter) Normalize() (before int64, err error) {
 			c.Add("statuses", "unknown status %q", s)
 		}
 	}
+	// Ids and the address go to the store: text it keeps only (SEC-3).
+	text.Check(&c, "assignee_id", f.AssigneeID, false, text.KeyBytes)
+	text.Check(&c, "group_id", f.GroupID, false, text.KeyBytes)
+	text.Check(&c, "intake_category_id", f.IntakeCategoryID, false, text.KeyBytes)
+	text.Check(&c, "processing_category_id", f.ProcessingCategoryID, false, text.KeyBytes)
+	text.Check(&c, "requester_email", f.RequesterEmail, false, text.AddressBytes)
+	text.Check(&c, "cursor", f.Cursor, false, text.KeyBytes)
 	if f.Cursor != "" {
 		before, err = DecodeCursor(f.Cursor)
 		if err != nil {

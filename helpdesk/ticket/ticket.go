@@ -235,7 +235,7 @@ type New struct {
 	Tags                 []string
 	CustomerFields       Fields
 	AgentFields          Fields
-	// IdempotencyKey, when set, makes the creation safe to retry (TKT-9):
+	// IdempotencyKey, when set, makes the creation safe to retry (STO-3):
 	// a later Create with the same key in the same service, within
 	// Config.IdempotencyTTL, returns the ticket the first one created (as
 	// stored now) instead of a second ticket, whatever else it asks. At

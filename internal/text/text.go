@@ -7,7 +7,9 @@
 package text
 
 import (
+	"fmt"
 	"net/mail"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -57,6 +59,44 @@ func Check(c *errs.Collector, field, s string, required bool, max int) {
 	case max > 0 && len(s) > max:
 		c.Add(field, "is %d bytes, over the limit of %d", len(s), max)
 	}
+}
+
+// CheckMap checks every key (KeyBytes, required) and every value (max
+// bytes, empty allowed) of m, a per-language text or another map of texts,
+// with Check, in key order: a problem is named field.key, or field for a
+// bad key.
+func CheckMap(c *errs.Collector, field string, m map[string]string, max int) {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		if strings.TrimSpace(k) == "" || !Valid(k, KeyBytes) {
+			c.Add(field, "has a key that is empty, not valid UTF-8, holds a NUL byte or is over %d bytes", KeyBytes)
+			continue
+		}
+		Check(c, field+"."+k, m[k], false, max)
+	}
+}
+
+// CheckList checks every item of list with Check (required, max bytes),
+// naming a problem field[i], and the list's length (MaxList).
+func CheckList(c *errs.Collector, field string, list []string, max int) {
+	if len(list) > MaxList {
+		c.Add(field, "has %d items, over the limit of %d", len(list), MaxList)
+		return
+	}
+	for i, s := range list {
+		Check(c, fmt.Sprintf("%s[%d]", field, i), s, true, max)
+	}
+}
+
+// Valid reports whether s is text every store keeps: valid UTF-8 without a
+// NUL byte, at most max bytes (max 0: no bound). An id a caller passes to
+// Get, Update or Delete that is not Valid names no object.
+func Valid(s string, max int) bool {
+	return utf8.ValidString(s) && strings.IndexByte(s, 0) < 0 && (max <= 0 || len(s) <= max)
 }
 
 // Email reports whether s is a plain mail address ("kim@example.com", no

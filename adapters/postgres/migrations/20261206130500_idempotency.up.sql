@@ -1,4 +1,4 @@
--- Idempotency keys (TKT-9): the caller's key of a ticket creation or reply
+-- Idempotency keys (STO-3): the caller's key of a ticket creation or reply
 -- and what that call made, kept for Config.IdempotencyTTL. The primary key
 -- is the per-service uniqueness a concurrent call with the same key waits
 -- on (INSERT ... ON CONFLICT DO NOTHING). No foreign key to the ticket or
