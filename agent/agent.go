@@ -182,6 +182,10 @@ type Update struct {
 // that hit a unique key aborts the transaction: the caller can only return
 // the error.
 type Repository interface {
+	// Lock serialises, for the rest of the transaction, the service's
+	// agent writes that check the other agents (the last active admin,
+	// AGT-3); read-check-write workflows take it before they read.
+	Lock(ctx context.Context) error
 	// Create stores a as given; a taken id, email (case-insensitive) or
 	// non-empty account is ErrConflict.
 	Create(ctx context.Context, a Agent) error

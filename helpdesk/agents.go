@@ -146,6 +146,13 @@ func (h Agents) Update(ctx context.Context, id string, u agent.Update) (agent.Ag
 	}
 	var out agent.Agent
 	err := h.s.run(ctx, "Agents.Update", permSettings, func(o *op) error {
+		if u.Role != nil || u.Active != nil {
+			// the last-admin check reads the other agents: no
+			// concurrent update may change them meanwhile (AGT-3)
+			if err := o.r.Agents().Lock(ctx); err != nil {
+				return err
+			}
+		}
 		a, err := o.r.Agents().Get(ctx, id)
 		if err != nil {
 			return err

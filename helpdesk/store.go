@@ -42,7 +42,8 @@ import (
 //     with the same key waits for it.
 //  1. Area locks, at most these and in this order: Categories().Lock,
 //     Fields().Lock, Templates().Lock, Triggers().Lock (also taken by
-//     Triggers().Touch), Groups().Lock. Admin writes of an area take its
+//     Triggers().Touch), Groups().Lock, Agents().Lock (an update of an
+//     agent's role or activity, which checks the other admins). Admin writes of an area take its
 //     lock before they read. Two take a second one: Categories.Delete takes
 //     the template lock after the category lock (it unlinks templates), and
 //     Fields.Create and Fields.Delete touch the trigger set after the field
@@ -59,9 +60,9 @@ import (
 //     (NTF-2).
 //
 // Service settings (ServiceRepository.Update) lock the service's record
-// alone; every workflow reads the record without locking it. Agent writes
-// lock nothing but the agent's row (a stale Version is ErrConflict) and the
-// membership counter when they join groups. Reads take no lock. A store
+// alone; every workflow reads the record without locking it. Other agent
+// writes lock nothing but the agent's row (a stale Version is ErrConflict)
+// and the membership counter when they join groups. Reads take no lock. A store
 // that serialises whole transactions (adapters/memory) may treat every lock
 // as taken.
 type Store interface {

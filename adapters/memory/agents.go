@@ -75,6 +75,10 @@ func (r agentRepo) Create(ctx context.Context, a agent.Agent) error {
 	return nil
 }
 
+// Lock is a check of the transaction: a service's transactions run one at
+// a time already.
+func (r agentRepo) Lock(ctx context.Context) error { return r.tx.check(ctx) }
+
 func (r agentRepo) Get(ctx context.Context, id string) (agent.Agent, error) {
 	if err := r.tx.check(ctx); err != nil {
 		return agent.Agent{}, err

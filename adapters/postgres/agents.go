@@ -68,6 +68,8 @@ func agentKeys(a agent.Agent) []key {
 	}
 }
 
+func (r agentRepo) Lock(ctx context.Context) error { return lockArea(ctx, r.tx, "agents", r.sid) }
+
 func (r agentRepo) Get(ctx context.Context, id string) (agent.Agent, error) {
 	var row agentRow
 	err := r.tx.NewSelect().Model(&row).Where("service_id = ? AND id = ?", r.sid, id).Scan(ctx)

@@ -456,7 +456,7 @@ func noCounter(err error) bool {
 }
 
 // lockArea takes the transaction-scoped advisory lock of one area of one
-// service ("categories", "fields", "templates"), held until the
+// service ("categories", "fields", "templates", "agents"), held until the
 // transaction ends: the domain's lock → read → check → write cycles of that
 // area run one after another. Areas whose lock guards a row that holds
 // data (the trigger set's version, the membership counter) lock that row

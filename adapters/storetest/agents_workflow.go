@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"testing"
@@ -28,6 +29,7 @@ func testAgentWorkflow(t *testing.T, s helpdesk.Store) {
 		{"Refusals_AGT1_AGT6", testAgentRefusals},
 		{"RoundRobinFairness_TRG61", testRoundRobinFairness},
 		{"DefaultsAndNobodyEligible_AGT2_AGT5_TRG61_TRG8", testNobodyEligible},
+		{"LastAdminUnderConcurrency_AGT3", testLastAdminConcurrent},
 	}
 	for _, c := range stories {
 		t.Run(c.name, func(t *testing.T) {
@@ -317,4 +319,63 @@ func testNobodyEligible(t *testing.T, d *helpdesk.Desk, svc string) {
 	require.Len(t, rep.Triggers[0].Actions, 1)
 	assert.Equal(t, why, rep.Triggers[0].Actions[0].Warning)
 	assert.Len(t, assignments(), 2, "the dry run wrote nothing")
+}
+
+// testLastAdminConcurrent: two active admins demote each other at the same
+// moment, again and again: the agents lock makes the last-admin check and
+// the write one step, so one demotion wins and the other is refused — the
+// service never ends without an active admin (AGT-3).
+func testLastAdminConcurrent(t *testing.T, d *helpdesk.Desk, svc string) {
+	ctx := context.Background()
+	sys := d.Service(svc).As(helpdesk.System)
+	for round := range 5 {
+		var admins [2]agent.Agent
+		for i := range admins {
+			a, err := sys.Agents().Create(ctx, agent.New{Name: fmt.Sprintf("Admin %d-%d", round, i),
+				Email: fmt.Sprintf("admin%d-%d@acme.example", round, i), Role: agent.RoleAdmin})
+			require.NoError(t, err)
+			admins[i] = a
+		}
+		// only these two are active admins: the earlier rounds' survivor steps down first
+		all, err := sys.Agents().List(ctx)
+		require.NoError(t, err)
+		for _, a := range all {
+			if a.Active && a.IsAdmin() && a.ID != admins[0].ID && a.ID != admins[1].ID {
+				_, err := sys.Agents().Update(ctx, a.ID, agent.Update{Version: a.Version, Active: new(false)})
+				require.NoError(t, err)
+			}
+		}
+		var wg sync.WaitGroup
+		errsOf := make([]error, 2)
+		for i := range admins {
+			wg.Go(func() {
+				other := admins[1-i]
+				role := agent.RoleAgent
+				_, errsOf[i] = d.Service(svc).As(helpdesk.AgentID(admins[i].ID)).Agents().Update(ctx, other.ID,
+					agent.Update{Version: other.Version, Role: &role})
+			})
+		}
+		wg.Wait()
+		ok := 0
+		for _, err := range errsOf {
+			if err == nil {
+				ok++
+				continue
+			}
+			// refused as the last admin, or — when the winner committed
+			// before the loser's call began — as no admin any more
+			assert.True(t, errors.Is(err, helpdesk.ErrInvalid) || errors.Is(err, helpdesk.ErrForbidden),
+				"round %d: the loser is refused: %v", round, err)
+		}
+		assert.Equal(t, 1, ok, "round %d: exactly one demotion wins", round)
+		all, err = sys.Agents().List(ctx)
+		require.NoError(t, err)
+		active := 0
+		for _, a := range all {
+			if a.Active && a.IsAdmin() {
+				active++
+			}
+		}
+		assert.Equal(t, 1, active, "round %d: one active admin is left", round)
+	}
 }
