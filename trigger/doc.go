@@ -57,7 +57,8 @@
 //     group, a bad action (a missing group, a move to new, a text missing in
 //     the default language or in a language the service does not have, an
 //     unknown #{code}, a bad URL or address, more tags than a ticket holds
-//     or a tag longer than it takes), more than MaxConditions
+//     in one action or in the add-tags actions together, or a tag longer
+//     than it takes), more than MaxConditions
 //     conditions in a list or MaxActions actions: nothing is saved that
 //     every run would skip. Every problem is named in one *ValidationError
 //     ("all[1].value", "actions[2].group_id"). What passes compiles into an

@@ -79,8 +79,22 @@ func Validate(ctx context.Context, n New, s *Schema, r Resolver) (New, error) {
 		v.c.Add("actions", "%d actions, at most %d", len(n.Actions), MaxActions)
 	} else {
 		n.Actions = slices.Clone(n.Actions)
+		added, reported := map[string]bool{}, false
 		for i := range n.Actions {
 			n.Actions[i] = v.action(fmt.Sprintf("actions[%d]", i), n.Actions[i].Clone())
+			if n.Actions[i].Kind != AddTags || len(n.Actions[i].Tags) > maxTags {
+				continue
+			}
+			for _, tg := range n.Actions[i].Tags {
+				added[tg] = true
+			}
+			// Together, the add-tags actions of one trigger may not name
+			// more tags than a ticket holds: the last ones could never be
+			// carried out (TRG-5).
+			if len(added) > maxTags && !reported {
+				v.c.Add(fmt.Sprintf("actions[%d].tags", i), "the add-tags actions name %d different tags together, at most %d (as many as a ticket holds)", len(added), maxTags)
+				reported = true
+			}
 		}
 	}
 	if v.err != nil {

@@ -511,3 +511,23 @@ func TestValidate_TRG5_TagsAsATicketTakes(t *testing.T) {
 	assert.True(t, changed && handled)
 	assert.Len(t, tk.Tags, text.MaxTags, "the ticket takes them")
 }
+
+// TestValidate_TRG5_AddTagsTogether: two add-tags actions that together
+// name more different tags than a ticket holds are refused on the action
+// that goes over; repeats across the actions count once.
+func TestValidate_TRG5_AddTagsTogether(t *testing.T) {
+	s := testSchema()
+	first := manyTags(60)
+	second := manyTags(120)[60:] // 60 more, all different
+	_, err := Validate(ctxb, New{Name: "n", All: []Condition{goodCond}, Actions: []Action{
+		{Kind: AddTags, Tags: first}, {Kind: AddTags, Tags: second}}}, s, newResolver())
+	var ve *errs.ValidationError
+	require.ErrorAs(t, err, &ve)
+	assert.True(t, ve.Has("actions[1].tags"), "%v", err)
+	assert.ErrorContains(t, err, "120 different tags together")
+
+	overlap := manyTags(100)[40:] // 60 tags, 20 of them new
+	_, err = Validate(ctxb, New{Name: "n", All: []Condition{goodCond}, Actions: []Action{
+		{Kind: AddTags, Tags: first}, {Kind: AddTags, Tags: overlap}, {Kind: RemoveTags, Tags: manyTags(100)}}}, s, newResolver())
+	require.NoError(t, err, "100 different tags to add, and removals do not count")
+}
