@@ -1,6 +1,16 @@
 package postgres
 
-import "context"
+import (
+	"context"
+
+	"github.com/uptrace/bun"
+
+	"github.com/deskkit/deskkit/helpdesk"
+)
 
 // SetBeforeCommit makes every Tx of s call f right before it sends COMMIT.
 func SetBeforeCommit(s *Store, f func(context.Context)) { s.beforeCommit = f }
+
+// TxOf returns the database transaction behind the repositories that Tx
+// hands to its function, for a test's raw statements in that transaction.
+func TxOf(r helpdesk.Repos) bun.Tx { return r.(repos).tx }
