@@ -166,10 +166,10 @@ func (s *Store) Services(ctx context.Context, after string, limit int) ([]string
 // Tx runs fn in one database transaction; every repository it hands out
 // filters by serviceID (SVC-1). An error or a panic from fn rolls back.
 //
-// A store failure is typed (STO-1): ErrTimeout, ErrUnavailable, ErrConflict
-// for a serialization failure or deadlock, and the context's error once ctx
-// is canceled or expired — each also matching ErrNotStored or
-// ErrUnknownOutcome, as below.
+// A store failure is typed (STO-1): ErrTimeout, ErrUnavailable, and the
+// context's error once ctx is canceled or expired — each also matching
+// ErrNotStored or ErrUnknownOutcome, as below; a serialization failure or
+// deadlock is ErrConflict, a refusal the desk retries (nothing stored).
 //
 // The caller's context bounds the wait for a connection and every
 // statement fn runs, but not the transaction itself: were it begun under

@@ -32,14 +32,27 @@ var (
 )
 
 // NotStored marks err, which ended a transaction that was rolled back,
-// with ErrNotStored when it matches no kind and no outcome yet (a store
-// failure: a lost connection, an ended context); errors of a kind and nil
-// are returned as they are. The message does not change.
+// with ErrNotStored when it is a failure of the store or the host (a
+// timeout, a lost connection, an ended context, anything without a kind)
+// and carries no outcome yet; a refusal of the call (ErrNotFound,
+// ErrConflict, ErrForbidden, ErrInvalid) and nil are returned as they are.
+// The message does not change.
 func NotStored(err error) error {
-	if err == nil || isKind(err) || errors.Is(err, ErrNotStored) || errors.Is(err, ErrUnknownOutcome) {
+	if err == nil || refusal(err) || errors.Is(err, ErrNotStored) || errors.Is(err, ErrUnknownOutcome) {
 		return err
 	}
 	return With(err, ErrNotStored)
+}
+
+// refusal reports whether err is a refusal of the call rather than a
+// failure of the store.
+func refusal(err error) bool {
+	for _, k := range []error{ErrNotFound, ErrConflict, ErrForbidden, ErrInvalid} {
+		if errors.Is(err, k) {
+			return true
+		}
+	}
+	return false
 }
 
 // Problem is one bad field of a request.
