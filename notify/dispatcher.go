@@ -68,15 +68,11 @@ type DispatcherConfig struct {
 	// Notifiers deliver each medium; at least one is required. A message
 	// whose medium has no notifier fails for good.
 	Notifiers Notifiers
-	// BatchSize is how many messages one claim takes at most; default
-	// 100. RunOnce and Drain claim a batch and send all of it before the
-	// next claim; Run claims only as many as it has free workers for
-	// (Concurrency), whenever one is free.
+	// BatchSize is how many messages one claim takes; default 100.
 	BatchSize int
 	// Concurrency is how many messages are sent at once; default 4. Each
 	// outcome is recorded as its send returns, so a slow send holds up
-	// neither the others nor their outcomes; in Run, while it runs, the
-	// other workers go on claiming and sending the messages due after it.
+	// neither the others nor their outcomes.
 	Concurrency int
 	// Retry decides when a failed attempt is tried again.
 	Retry RetryPolicy
@@ -210,106 +206,28 @@ func (d *Dispatcher) Stats() Stats {
 }
 
 // Run delivers due messages until ctx ends, waiting PollInterval whenever
-// nothing is due: the loop of a long-running process. It is a pipeline: at
-// most Concurrency sends run at once, and whenever one returns, Run claims
-// due messages for the free workers (at most BatchSize at a time), so a
-// slow send holds up only its own worker, never the messages behind it.
-// Each outcome is settled as its send returns. On cancellation it finishes
-// the sends in flight and gives back the claims it has not started, then
-// returns nil. Queue errors are logged and retried on the next poll.
+// nothing is due: the loop of a long-running process. On cancellation it
+// finishes the sends in flight and gives back the claims it has not
+// started, then returns nil. Queue errors are logged and retried on the
+// next poll.
 func (d *Dispatcher) Run(ctx context.Context) error {
-	// slots holds a token per send in flight (or about to start): at most
-	// Concurrency. An abandoned send (see SendTimeout) gives its token back.
-	slots := make(chan struct{}, d.cfg.Concurrency)
-	done := make(chan Result, d.cfg.Concurrency)
-	settled := make(chan struct{})
-	go func() {
-		defer close(settled)
-		d.settleAsReady(ctx, done)
-	}()
-	var sends sync.WaitGroup
-	defer func() {
-		sends.Wait()
-		close(done)
-		<-settled
-	}()
-	poll := time.NewTimer(0)
-	defer poll.Stop()
+	t := time.NewTimer(0)
+	defer t.Stop()
 	for {
-		// Wait out the poll interval (after a claim that found less than
-		// it asked for), then for a free worker.
 		select {
 		case <-ctx.Done():
 			return nil
-		case <-poll.C:
+		case <-t.C:
 		}
-		select {
-		case <-ctx.Done():
-			return nil
-		case slots <- struct{}{}:
-		}
-		ask := 1
-	more:
-		for ask < d.cfg.BatchSize {
-			select {
-			case slots <- struct{}{}:
-				ask++
-			default:
-				break more
-			}
-		}
-		claimedAt := d.cfg.Clock()
-		ms, err := d.cfg.Queue.Claim(ctx, d.cfg.Owner, claimedAt, d.cfg.Lease, ask)
-		if err != nil {
-			ms = nil
-			if ctx.Err() == nil {
-				d.cfg.Logger.Error("notify: dispatch", "err", fmt.Errorf("notify: claim: %w", err))
-			}
-		}
-		for i, m := range ms {
-			if i >= ask { // more than asked for: give it back unsent
-				done <- Result{Message: m, Outcome: Outcome{State: Pending, Release: true, At: claimedAt}}
-				continue
-			}
-			sends.Go(func() {
-				defer func() { <-slots }()
-				done <- Result{Message: m, Outcome: d.deliver(ctx, m, claimedAt.Add(d.cfg.Lease))}
-			})
-		}
-		for range ask - min(len(ms), ask) {
-			<-slots // unused
-		}
-		if err != nil || len(ms) < ask {
-			poll.Reset(d.cfg.PollInterval) // nothing more is due for now
-		} else {
-			poll.Reset(0) // all were due: more probably are
-		}
-	}
-}
-
-// settleAsReady settles the outcomes Run's sends put on done, each as soon
-// as it arrives, together with those that are ready by then (one Settle for
-// outcomes that arrive together), until done is closed. Queue errors are
-// logged.
-func (d *Dispatcher) settleAsReady(ctx context.Context, done <-chan Result) {
-	var st Stats
-	for r := range done {
-		ready := []Result{r}
-		for more := true; more; {
-			select {
-			case r, ok := <-done:
-				if !ok {
-					more = false
-					break
-				}
-				ready = append(ready, r)
-			default:
-				more = false
-			}
-		}
-		if err := d.settle(ctx, ready, &st, true); err != nil {
+		b, err := d.batch(ctx, nil)
+		if err != nil && ctx.Err() == nil {
 			d.cfg.Logger.Error("notify: dispatch", "err", err)
 		}
+		wait := d.cfg.PollInterval
+		if b.claimed == d.cfg.BatchSize && err == nil {
+			wait = 0 // a full batch: more are probably due
+		}
+		t.Reset(wait)
 	}
 }
 

@@ -32,8 +32,7 @@
 //     error. A notifier that panics, or that outlives its deadline, fails
 //     the attempt like an error (the process lives on); a message claimed
 //     more than MaxAttempts times (its attempts ended in crashes) fails for
-//     good unsent. Each outcome is recorded as its send returns, and a slow
-//     send holds up no other (Run claims more for the free workers). A send
+//     good unsent. Each outcome is recorded as its send returns. A send
 //     never outlasts its lease; a claim a crashed or stopping
 //     dispatcher did not finish becomes claimable again, so a message is
 //     delivered at least once, and its idempotency key lets the receiver

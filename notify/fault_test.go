@@ -3,10 +3,8 @@ package notify_test
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"log/slog"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -182,88 +180,4 @@ func TestDispatcher_NTF1_HungSendIsAbandoned(t *testing.T) {
 	assert.Equal(t, t0.Add(time.Minute), m.NextAttemptAt)
 	assert.Contains(t, m.LastError, "did not return by its deadline")
 	assert.Contains(t, log.String(), "abandoned")
-}
-
-// gate is a notifier that blocks its send of "m0000" until release is
-// closed and counts the sends in flight.
-type gate struct {
-	hanger
-	inFlight, most atomic.Int32
-}
-
-func (g *gate) SendMail(ctx context.Context, m notify.Message) error {
-	n := g.inFlight.Add(1)
-	defer g.inFlight.Add(-1)
-	for {
-		most := g.most.Load()
-		if n <= most || g.most.CompareAndSwap(most, n) {
-			break
-		}
-	}
-	time.Sleep(time.Millisecond) // let sends overlap if they could
-	return g.hanger.SendMail(ctx, m)
-}
-
-// Run is a pipeline: while one send hangs, its worker is busy, and the
-// others claim and deliver what is due after it — the messages claimed with
-// it and those enqueued later — never more than Concurrency sends at once.
-func TestDispatcher_NTF1_RunSlowSendHoldsUpNoOther(t *testing.T) {
-	s := queue(t, 6) // m0000 hangs; m0001..m0005 are due with it
-	g := &gate{hanger: hanger{started: make(chan struct{}), release: make(chan struct{})}}
-	d, err := notify.NewDispatcher(notify.DispatcherConfig{Queue: s, Notifiers: notify.Notifiers{Mail: g}, Concurrency: 2,
-		Lease: time.Hour, SendTimeout: time.Hour, PollInterval: 5 * time.Millisecond, Clock: func() time.Time { return t0 }})
-	require.NoError(t, err)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	ran := make(chan error)
-	go func() { ran <- d.Run(ctx) }()
-	<-g.started
-	var later []string
-	for i := range 20 {
-		id := fmt.Sprintf("later%02d", i)
-		later = append(later, id)
-		enqueueAt(t, s, id, t0)
-	}
-	require.Eventually(t, func() bool { return d.Stats().Sent == 25 }, 10*time.Second, time.Millisecond,
-		"the 5 due with the slow one and the 20 enqueued after its claim are sent while it hangs")
-	for _, id := range append([]string{"m0001", "m0002", "m0003", "m0004", "m0005"}, later...) {
-		assert.Equal(t, notify.Sent, message(t, s, id).State, "%s is settled already", id)
-	}
-	assert.Equal(t, notify.Pending, message(t, s, "m0000").State, "the slow one is still out")
-	assert.Equal(t, 25, g.count())
-	assert.LessOrEqual(t, g.most.Load(), int32(2), "at most Concurrency sends at once")
-	assert.Equal(t, int32(2), g.most.Load(), "the free worker ran beside the slow one")
-
-	close(g.release)
-	require.Eventually(t, func() bool { return d.Stats().Sent == 26 }, 10*time.Second, time.Millisecond)
-	assert.Equal(t, notify.Sent, message(t, s, "m0000").State)
-	cancel()
-	require.NoError(t, <-ran)
-	assert.Equal(t, notify.Stats{Sent: 26}, d.Stats())
-}
-
-// Run stopping with a slow send in flight waits for it and records its
-// outcome; nothing else is claimed once ctx has ended.
-func TestDispatcher_NTF1_RunStopsAfterTheSendsInFlight(t *testing.T) {
-	s := queue(t, 1)
-	g := &gate{hanger: hanger{started: make(chan struct{}), release: make(chan struct{})}}
-	d, err := notify.NewDispatcher(notify.DispatcherConfig{Queue: s, Notifiers: notify.Notifiers{Mail: g}, Concurrency: 2,
-		Lease: time.Hour, SendTimeout: time.Hour, PollInterval: 5 * time.Millisecond, Clock: func() time.Time { return t0 }})
-	require.NoError(t, err)
-	ctx, cancel := context.WithCancel(context.Background())
-	ran := make(chan error)
-	go func() { ran <- d.Run(ctx) }()
-	<-g.started
-	cancel()
-	enqueueAt(t, s, "after", t0)
-	select {
-	case <-ran:
-		t.Fatal("Run returned with a send in flight")
-	case <-time.After(50 * time.Millisecond):
-	}
-	close(g.release)
-	require.NoError(t, <-ran)
-	assert.Equal(t, notify.Stats{Sent: 1}, d.Stats())
-	assert.Equal(t, notify.Sent, message(t, s, "m0000").State)
-	assert.Equal(t, notify.Pending, message(t, s, "after").State, "not claimed after the context ended")
 }
