@@ -220,6 +220,28 @@ type noopMailer struct{ n *atomic.Int64 }
 func (m noopMailer) SendMail(context.Context, notify.Message) error { m.n.Add(1); return nil }
 
 func BenchmarkDispatch_1(b *testing.B) { benchDispatch(b, 1) }
+
+// BenchmarkDispatch_Run delivers b.N messages with one dispatcher's Run
+// loop, the path of a long-running host (the others use RunOnce).
+func BenchmarkDispatch_Run(b *testing.B) {
+	s := open(b)
+	fill(b, s, b.N, time.Now().Add(-time.Minute))
+	var sent atomic.Int64
+	d, err := notify.NewDispatcher(notify.DispatcherConfig{Queue: s, Notifiers: notify.Notifiers{Mail: noopMailer{&sent}},
+		PollInterval: time.Millisecond})
+	require.NoError(b, err)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	b.ResetTimer()
+	go func() { done <- d.Run(ctx) }()
+	for sent.Load() < int64(b.N) {
+		time.Sleep(200 * time.Microsecond)
+	}
+	b.StopTimer()
+	cancel()
+	require.NoError(b, <-done)
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msgs/s")
+}
 func BenchmarkDispatch_2(b *testing.B) { benchDispatch(b, 2) }
 
 // BenchmarkDispatch_PlainLoop is the baseline: SELECT … LIMIT 100 and one
