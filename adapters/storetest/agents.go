@@ -96,22 +96,12 @@ func mkAgent(t *testing.T, s helpdesk.Store, service, name string) agent.Agent {
 
 func getAgent(t *testing.T, s helpdesk.Store, service, id string) agent.Agent {
 	t.Helper()
-	var a agent.Agent
-	tx(t, s, service, func(r helpdesk.Repos) (err error) {
-		a, err = r.Agents().Get(context.Background(), id)
-		return err
-	})
-	return a
+	return mustRead(t, s, service, func(r helpdesk.Repos) (agent.Agent, error) { return r.Agents().Get(context.Background(), id) })
 }
 
 func listAgents(t *testing.T, s helpdesk.Store, service string) []agent.Agent {
 	t.Helper()
-	var as []agent.Agent
-	tx(t, s, service, func(r helpdesk.Repos) (err error) {
-		as, err = r.Agents().List(context.Background())
-		return err
-	})
-	return as
+	return mustRead(t, s, service, func(r helpdesk.Repos) ([]agent.Agent, error) { return r.Agents().List(context.Background()) })
 }
 
 // newGroup is a group named name at position pos.
@@ -130,12 +120,7 @@ func mkGroup(t *testing.T, s helpdesk.Store, service, name string, pos int) agen
 
 func listGroups(t *testing.T, s helpdesk.Store, service string) []agent.Group {
 	t.Helper()
-	var gs []agent.Group
-	tx(t, s, service, func(r helpdesk.Repos) (err error) {
-		gs, err = r.Groups().List(context.Background())
-		return err
-	})
-	return gs
+	return mustRead(t, s, service, func(r helpdesk.Repos) ([]agent.Group, error) { return r.Groups().List(context.Background()) })
 }
 
 func groupIDs(gs []agent.Group) []string {
@@ -148,32 +133,21 @@ func groupIDs(gs []agent.Group) []string {
 
 func addMember(t *testing.T, s helpdesk.Store, service, groupID, agentID string, at time.Time) agent.Membership {
 	t.Helper()
-	var m agent.Membership
-	tx(t, s, service, func(r helpdesk.Repos) (err error) {
-		m, err = r.Groups().AddMember(context.Background(), groupID, agentID, at)
-		return err
+	return mustRead(t, s, service, func(r helpdesk.Repos) (agent.Membership, error) {
+		return r.Groups().AddMember(context.Background(), groupID, agentID, at)
 	})
-	return m
 }
 
 func listMembers(t *testing.T, s helpdesk.Store, service, groupID string) []agent.Membership {
 	t.Helper()
-	var ms []agent.Membership
-	tx(t, s, service, func(r helpdesk.Repos) (err error) {
-		ms, err = r.Groups().Members(context.Background(), groupID)
-		return err
+	return mustRead(t, s, service, func(r helpdesk.Repos) ([]agent.Membership, error) {
+		return r.Groups().Members(context.Background(), groupID)
 	})
-	return ms
 }
 
 func groupsOf(t *testing.T, s helpdesk.Store, service, agentID string) []string {
 	t.Helper()
-	var ids []string
-	tx(t, s, service, func(r helpdesk.Repos) (err error) {
-		ids, err = r.Groups().GroupsOf(context.Background(), agentID)
-		return err
-	})
-	return ids
+	return mustRead(t, s, service, func(r helpdesk.Repos) ([]string, error) { return r.Groups().GroupsOf(context.Background(), agentID) })
 }
 
 // refused runs fn in a transaction of its own and returns its error.
@@ -926,12 +900,7 @@ func listLogins(t *testing.T, s helpdesk.Store, service string, f agent.LoginFil
 	t.Helper()
 	q, err := f.Query()
 	require.NoError(t, err)
-	var p agent.LoginPage
-	tx(t, s, service, func(r helpdesk.Repos) (err error) {
-		p, err = r.Logins().List(context.Background(), q)
-		return err
-	})
-	return p
+	return mustRead(t, s, service, func(r helpdesk.Repos) (agent.LoginPage, error) { return r.Logins().List(context.Background(), q) })
 }
 
 func testLoginsAdd(t *testing.T, s helpdesk.Store) {
@@ -1059,12 +1028,7 @@ func testLoginsList(t *testing.T, s helpdesk.Store) {
 
 func getMenu(t *testing.T, s helpdesk.Store, service string, m agent.Menu) agent.MenuAccess {
 	t.Helper()
-	var a agent.MenuAccess
-	tx(t, s, service, func(r helpdesk.Repos) (err error) {
-		a, err = r.Menus().Get(context.Background(), m)
-		return err
-	})
-	return a
+	return mustRead(t, s, service, func(r helpdesk.Repos) (agent.MenuAccess, error) { return r.Menus().Get(context.Background(), m) })
 }
 
 func testMenusGet(t *testing.T, s helpdesk.Store) {

@@ -80,12 +80,7 @@ func enqueue(t *testing.T, s helpdesk.Store, service string, ms ...notify.Messag
 }
 
 func getMessage(s helpdesk.Store, service, id string) (notify.Message, error) {
-	var m notify.Message
-	err := s.Tx(context.Background(), service, func(r helpdesk.Repos) (err error) {
-		m, err = r.Outbox().Get(context.Background(), id)
-		return err
-	})
-	return m, err
+	return read(s, service, func(r helpdesk.Repos) (notify.Message, error) { return r.Outbox().Get(context.Background(), id) })
 }
 
 func mustMessage(t *testing.T, s helpdesk.Store, service, id string) notify.Message {
@@ -109,22 +104,12 @@ func updateMessage(t *testing.T, s helpdesk.Store, service string, ms ...notify.
 
 func counts(t *testing.T, s helpdesk.Store, service string) map[notify.State]int {
 	t.Helper()
-	var c map[notify.State]int
-	tx(t, s, service, func(r helpdesk.Repos) (err error) {
-		c, err = r.Outbox().Counts(context.Background())
-		return err
-	})
-	return c
+	return mustRead(t, s, service, func(r helpdesk.Repos) (map[notify.State]int, error) { return r.Outbox().Counts(context.Background()) })
 }
 
 func listMessages(t *testing.T, s helpdesk.Store, service string, q notify.Query) notify.Page {
 	t.Helper()
-	var p notify.Page
-	tx(t, s, service, func(r helpdesk.Repos) (err error) {
-		p, err = r.Outbox().List(context.Background(), q)
-		return err
-	})
-	return p
+	return mustRead(t, s, service, func(r helpdesk.Repos) (notify.Page, error) { return r.Outbox().List(context.Background(), q) })
 }
 
 // queueOf returns the store's notify.Queue, or skips the test when the
@@ -870,12 +855,7 @@ func testRecipientCreate(t *testing.T, s helpdesk.Store) {
 }
 
 func getRecipient(s helpdesk.Store, service, id string) (notify.Recipient, error) {
-	var rc notify.Recipient
-	err := s.Tx(context.Background(), service, func(r helpdesk.Repos) (err error) {
-		rc, err = r.Recipients().Get(context.Background(), id)
-		return err
-	})
-	return rc, err
+	return read(s, service, func(r helpdesk.Repos) (notify.Recipient, error) { return r.Recipients().Get(context.Background(), id) })
 }
 
 func mustRecipient(t *testing.T, s helpdesk.Store, service, id string) notify.Recipient {
@@ -887,12 +867,7 @@ func mustRecipient(t *testing.T, s helpdesk.Store, service, id string) notify.Re
 
 func listRecipients(t *testing.T, s helpdesk.Store, service string) []notify.Recipient {
 	t.Helper()
-	var l []notify.Recipient
-	tx(t, s, service, func(r helpdesk.Repos) (err error) {
-		l, err = r.Recipients().List(context.Background())
-		return err
-	})
-	return l
+	return mustRead(t, s, service, func(r helpdesk.Repos) ([]notify.Recipient, error) { return r.Recipients().List(context.Background()) })
 }
 
 func createRecipients(t *testing.T, s helpdesk.Store, service string, rcs ...notify.Recipient) {
@@ -1036,12 +1011,7 @@ func testRecipientDelete(t *testing.T, s helpdesk.Store) {
 
 func lastAlert(t *testing.T, s helpdesk.Store, service string) time.Time {
 	t.Helper()
-	var at time.Time
-	tx(t, s, service, func(r helpdesk.Repos) (err error) {
-		at, err = r.Surge().LockLastAlert(context.Background())
-		return err
-	})
-	return at
+	return mustRead(t, s, service, func(r helpdesk.Repos) (time.Time, error) { return r.Surge().LockLastAlert(context.Background()) })
 }
 
 func testSurgeLock(t *testing.T, s helpdesk.Store) {

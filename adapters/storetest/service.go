@@ -52,12 +52,7 @@ func scribble(c *helpdesk.ServiceConfig) {
 
 func getService(t *testing.T, s helpdesk.Store, id string) (helpdesk.ServiceConfig, error) {
 	t.Helper()
-	var out helpdesk.ServiceConfig
-	err := s.Tx(context.Background(), id, func(r helpdesk.Repos) (err error) {
-		out, err = r.Service().Get(context.Background())
-		return err
-	})
-	return out, err
+	return read(s, id, func(r helpdesk.Repos) (helpdesk.ServiceConfig, error) { return r.Service().Get(context.Background()) })
 }
 
 // testServiceRepository: the one record of a service (ServiceRepository)

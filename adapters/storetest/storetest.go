@@ -145,12 +145,7 @@ func create(t *testing.T, s helpdesk.Store, service string, tk ticket.Ticket) ti
 }
 
 func get(t *testing.T, s helpdesk.Store, service, id string) (ticket.Ticket, error) {
-	var out ticket.Ticket
-	err := s.Tx(context.Background(), service, func(r helpdesk.Repos) (err error) {
-		out, err = r.Tickets().Get(context.Background(), id)
-		return err
-	})
-	return out, err
+	return read(s, service, func(r helpdesk.Repos) (ticket.Ticket, error) { return r.Tickets().Get(context.Background(), id) })
 }
 
 var errBoom = errors.New("boom")
@@ -244,4 +239,22 @@ func tickingClock() func() time.Time {
 		now = now.Add(time.Second)
 		return now
 	}
+}
+
+// read runs fn in a transaction of service and returns what it read.
+func read[T any](s helpdesk.Store, service string, fn func(helpdesk.Repos) (T, error)) (T, error) {
+	var out T
+	err := s.Tx(context.Background(), service, func(r helpdesk.Repos) (err error) {
+		out, err = fn(r)
+		return err
+	})
+	return out, err
+}
+
+// mustRead is read that fails the test on error.
+func mustRead[T any](t *testing.T, s helpdesk.Store, service string, fn func(helpdesk.Repos) (T, error)) T {
+	t.Helper()
+	out, err := read(s, service, fn)
+	require.NoError(t, err)
+	return out
 }

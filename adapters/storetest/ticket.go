@@ -619,24 +619,16 @@ func mkComment(ticketID string, i int) ticket.Comment {
 
 func comments(t *testing.T, s helpdesk.Store, service, ticketID string) []ticket.Comment {
 	t.Helper()
-	var out []ticket.Comment
-	tx(t, s, service, func(r helpdesk.Repos) (err error) {
-		out, err = r.Tickets().Comments(context.Background(), ticketID)
-		return err
+	return mustRead(t, s, service, func(r helpdesk.Repos) ([]ticket.Comment, error) {
+		return r.Tickets().Comments(context.Background(), ticketID)
 	})
-	return out
 }
 
 func list(t *testing.T, s helpdesk.Store, service string, f ticket.Filter) ticket.Page {
 	t.Helper()
 	q, err := f.Query()
 	require.NoError(t, err)
-	var p ticket.Page
-	tx(t, s, service, func(r helpdesk.Repos) (err error) {
-		p, err = r.Tickets().List(context.Background(), q)
-		return err
-	})
-	return p
+	return mustRead(t, s, service, func(r helpdesk.Repos) (ticket.Page, error) { return r.Tickets().List(context.Background(), q) })
 }
 
 // testConcurrentNumbers: numbers are allocated without gaps or duplicates

@@ -139,32 +139,17 @@ func trgSave(s helpdesk.Store, svc string, rows ...trigger.Trigger) error {
 }
 
 func trgGet(s helpdesk.Store, svc, id string) (trigger.Trigger, error) {
-	var out trigger.Trigger
-	err := s.Tx(context.Background(), svc, func(r helpdesk.Repos) (err error) {
-		out, err = r.Triggers().Get(context.Background(), id)
-		return err
-	})
-	return out, err
+	return read(s, svc, func(r helpdesk.Repos) (trigger.Trigger, error) { return r.Triggers().Get(context.Background(), id) })
 }
 
 func trgList(t *testing.T, s helpdesk.Store, svc string) []trigger.Trigger {
 	t.Helper()
-	var out []trigger.Trigger
-	tx(t, s, svc, func(r helpdesk.Repos) (err error) {
-		out, err = r.Triggers().List(context.Background())
-		return err
-	})
-	return out
+	return mustRead(t, s, svc, func(r helpdesk.Repos) ([]trigger.Trigger, error) { return r.Triggers().List(context.Background()) })
 }
 
 func trgVersion(t *testing.T, s helpdesk.Store, svc string) string {
 	t.Helper()
-	var v string
-	tx(t, s, svc, func(r helpdesk.Repos) (err error) {
-		v, err = r.Triggers().Version(context.Background())
-		return err
-	})
-	return v
+	return mustRead(t, s, svc, func(r helpdesk.Repos) (string, error) { return r.Triggers().Version(context.Background()) })
 }
 
 func testTriggerLockKeepsVersion(t *testing.T, s helpdesk.Store, svc string) {
