@@ -56,11 +56,7 @@ func TestTx_StatementFailsAfterRow_STO1(t *testing.T) {
 	assert.NotContains(t, err.Error(), aborted)
 	assert.ErrorIs(t, err, helpdesk.ErrNotStored)
 
-	err = s.Tx(ctx, "acme", func(r helpdesk.Repos) error {
-		_, err := r.Tickets().Get(ctx, tk.ID)
-		return err
-	})
-	assert.ErrorIs(t, err, helpdesk.ErrNotFound, "the ticket was rolled back")
+	assertNoTicket(t, s, "acme", tk.ID, "the ticket was rolled back")
 }
 
 // TestTx_StatementFailsAfterRow_Commit_STO1: when the failed statement is
@@ -90,11 +86,7 @@ func TestTx_StatementFailsAfterRow_Commit_STO1(t *testing.T) {
 	assert.NotContains(t, err.Error(), aborted)
 	assert.NotContains(t, err.Error(), "rolled back")
 
-	err = s.Tx(ctx, "acme", func(r helpdesk.Repos) error {
-		_, err := r.Tickets().Get(ctx, tk.ID)
-		return err
-	})
-	assert.ErrorIs(t, err, helpdesk.ErrNotFound, "the ticket was rolled back")
+	assertNoTicket(t, s, "acme", tk.ID, "the ticket was rolled back")
 }
 
 // TestTx_LockTimeout_STO1: a transaction that waits on a row lock longer
@@ -181,4 +173,14 @@ func TestTx_Deadlock_STO1(t *testing.T) {
 	assert.Equal(t, "40P01", pgCode(e1))
 	assert.Contains(t, e1.Error(), "deadlock")
 	assert.NotContains(t, e1.Error(), aborted)
+}
+
+// assertNoTicket checks that ticket id of service is not stored.
+func assertNoTicket(t *testing.T, s *postgres.Store, service, id, msg string) {
+	t.Helper()
+	err := s.Tx(context.Background(), service, func(r helpdesk.Repos) error {
+		_, err := r.Tickets().Get(context.Background(), id)
+		return err
+	})
+	assert.ErrorIs(t, err, helpdesk.ErrNotFound, msg)
 }
