@@ -295,7 +295,8 @@
 //     layout. An internal solve, a note and a customer's reply mail nobody.
 //   - MAIL-7 Every mail about a ticket carries a References header naming
 //     the ticket (<ticket-ID@deskkit>), for the customer's answer to thread
-//     back to it; receiving mail is not part of the library yet.
+//     back to it; Desk.ReceiveMail threads a received mail by it (MAIL-3,
+//     rules of received mail: package helpdesk/mail).
 //   - NTF-1 What a call sends — automatic mails, trigger actions, surge
 //     alerts — is written to the outbox in the call's transaction, so it is
 //     committed with the change or not at all, each message with an

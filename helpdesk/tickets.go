@@ -444,22 +444,32 @@ func (h Tickets) CustomerReply(ctx context.Context, id, body string) (ticket.Tic
 		if err != nil {
 			return err
 		}
-		if cur.Status == ticket.StatusClosed {
-			out, err = h.s.followUp(ctx, o, cur, body)
-			return err
-		}
-		cm := ticket.Comment{ID: h.s.desk.newID(), TicketID: id, Kind: ticket.CommentPublic, AuthorKind: h.s.actor.Kind, AuthorID: h.s.actor.ID, FromCustomer: true, Body: body, CreatedAt: o.now}
-		out, err = h.s.edit(ctx, o, id, ticket.EventCustomerReplied, func(t *ticket.Ticket) ([]ticket.FieldChange, error) {
-			if t.Status == ticket.StatusPending || t.Status == ticket.StatusSolved {
-				if err := setStatus(t, ticket.StatusOpen, o); err != nil { // TKT-2
-					return nil, err
-				}
-			}
-			return []ticket.FieldChange{{Field: ticket.FieldComment, To: cm.ID}}, o.r.Tickets().AddComment(ctx, cm)
-		})
+		out, _, err = h.s.customerReply(ctx, o, cur, body)
 		return err
 	})
 	return result(out, err)
+}
+
+// customerReply adds the customer's reply body to ticket cur (read in the
+// transaction): a comment with the "customer replied" event, reopening a
+// pending or solved ticket, or a follow-up ticket of a closed one (TKT-2).
+// It returns the ticket the reply landed in and the comment (zero for a
+// follow-up, whose content is the reply).
+func (s *Session) customerReply(ctx context.Context, o *op, cur ticket.Ticket, body string) (ticket.Ticket, ticket.Comment, error) {
+	if cur.Status == ticket.StatusClosed {
+		t, err := s.followUp(ctx, o, cur, body)
+		return t, ticket.Comment{}, err
+	}
+	cm := ticket.Comment{ID: s.desk.newID(), TicketID: cur.ID, Kind: ticket.CommentPublic, AuthorKind: s.actor.Kind, AuthorID: s.actor.ID, FromCustomer: true, Body: body, CreatedAt: o.now}
+	t, err := s.edit(ctx, o, cur.ID, ticket.EventCustomerReplied, func(t *ticket.Ticket) ([]ticket.FieldChange, error) {
+		if t.Status == ticket.StatusPending || t.Status == ticket.StatusSolved {
+			if err := setStatus(t, ticket.StatusOpen, o); err != nil { // TKT-2
+				return nil, err
+			}
+		}
+		return []ticket.FieldChange{{Field: ticket.FieldComment, To: cm.ID}}, o.r.Tickets().AddComment(ctx, cm)
+	})
+	return t, cm, err
 }
 
 // followUp creates the follow-up of closed ticket prev with body as content

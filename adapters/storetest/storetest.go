@@ -69,6 +69,8 @@ func Run(t *testing.T, o Options) {
 		{"ConcurrentConfigUpdates", testConcurrentConfigUpdates},
 		{"DeskWorkflow", testDeskWorkflow},
 		{"AutoMailWorkflow_MAIL6", testAutoMailWorkflow},
+		{"MailRepository", testMailRepository},
+		{"MailWorkflow_MAIL3", testMailWorkflow},
 		{"AutoCloseWorkflow_TKT2", testAutoCloseWorkflow},
 		{"IdempotencyWorkflow_STO3", testIdempotencyWorkflow},
 		{"MixedWorkflows_LockOrder", testMixedWorkflows},

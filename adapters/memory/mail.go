@@ -1,0 +1,97 @@
+package memory
+
+import (
+	"context"
+	"slices"
+
+	"github.com/deskkit/deskkit/helpdesk"
+	"github.com/deskkit/deskkit/helpdesk/mail"
+	"github.com/deskkit/deskkit/internal/errs"
+)
+
+// mailState is a service's mail records (MAIL-3, MAIL-10).
+type mailState struct {
+	records []mail.Record     // in the order added
+	byKey   map[[2]string]int // (mailbox, message id) → index in records
+	byID    map[string][]int  // message id → indexes in records
+}
+
+func newMailState() mailState {
+	return mailState{byKey: map[[2]string]int{}, byID: map[string][]int{}}
+}
+
+type mailRepo struct{ tx *txn }
+
+func (tx *txn) Mail() mail.Repository { return mailRepo{tx} }
+
+func (r mailRepo) Add(ctx context.Context, rec mail.Record) error {
+	if err := r.tx.check(ctx); err != nil {
+		return err
+	}
+	if err := r.tx.exists(); err != nil {
+		return err
+	}
+	st := &r.tx.t.ml
+	k := [2]string{rec.MailboxID, rec.MessageID}
+	if _, ok := st.byKey[k]; ok {
+		return errs.New(helpdesk.ErrConflict, "mailbox %q has message %q", rec.MailboxID, rec.MessageID)
+	}
+	rec.ReceivedAt = utcMicro(rec.ReceivedAt)
+	i := len(st.records)
+	st.records = append(st.records, rec)
+	st.byKey[k] = i
+	st.byID[rec.MessageID] = append(st.byID[rec.MessageID], i)
+	r.tx.onUndo(func() {
+		st.records = st.records[:i]
+		delete(st.byKey, k)
+		ids := st.byID[rec.MessageID]
+		if ids = ids[:len(ids)-1]; len(ids) == 0 {
+			delete(st.byID, rec.MessageID)
+		} else {
+			st.byID[rec.MessageID] = ids
+		}
+	})
+	return nil
+}
+
+func (r mailRepo) Get(ctx context.Context, mailboxID, messageID string) (mail.Record, error) {
+	if err := r.tx.check(ctx); err != nil {
+		return mail.Record{}, err
+	}
+	i, ok := r.tx.t.ml.byKey[[2]string{mailboxID, messageID}]
+	if !ok {
+		return mail.Record{}, errs.NotFound("mail message", messageID)
+	}
+	return r.tx.t.ml.records[i], nil
+}
+
+func (r mailRepo) Find(ctx context.Context, ids []string) (mail.Record, error) {
+	if err := r.tx.check(ctx); err != nil {
+		return mail.Record{}, err
+	}
+	best := -1
+	for _, id := range ids {
+		for _, i := range r.tx.t.ml.byID[id] {
+			if r.tx.t.ml.records[i].TicketID != "" && i > best {
+				best = i
+			}
+		}
+	}
+	if best < 0 {
+		return mail.Record{}, errs.New(helpdesk.ErrNotFound, "no mail message with one of %d ids", len(ids))
+	}
+	return r.tx.t.ml.records[best], nil
+}
+
+func (r mailRepo) ByTicket(ctx context.Context, ticketID string) ([]mail.Record, error) {
+	if err := r.tx.check(ctx); err != nil {
+		return nil, err
+	}
+	var out []mail.Record
+	for _, rec := range r.tx.t.ml.records {
+		if rec.TicketID == ticketID {
+			out = append(out, rec)
+		}
+	}
+	return slices.Clip(out), nil
+}

@@ -1,0 +1,211 @@
+package storetest
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/deskkit/deskkit/helpdesk"
+	"github.com/deskkit/deskkit/helpdesk/mail"
+	"github.com/deskkit/deskkit/helpdesk/ticket"
+)
+
+// testMailRepository: mail records are unique per (mailbox, Message-ID),
+// not per service (MAIL-3); Find looks across the service's mailboxes for
+// records that went to a ticket, newest first; records outlive nothing and
+// are scoped to their service (SVC-1).
+func testMailRepository(t *testing.T, s helpdesk.Store) {
+	ctx := context.Background()
+	rec := func(box, id, tk string) mail.Record {
+		return mail.Record{MailboxID: box, MessageID: id, TicketID: tk, Outcome: mail.Created, Reason: "r", Original: "원문 > quoted", ReceivedAt: base}
+	}
+	add := func(svc string, r mail.Record) error {
+		return s.Tx(ctx, svc, func(rs helpdesk.Repos) error { return rs.Mail().Add(ctx, r) })
+	}
+	t.Run("Add", func(t *testing.T) {
+		t.Run("RoundTrip", func(t *testing.T) {
+			svc := newService(t, s)
+			r := rec("inbox", "a@example.com", "t1")
+			r.CommentID = "c1"
+			require.NoError(t, add(svc, r))
+			got := mustRead(t, s, svc, func(rs helpdesk.Repos) (mail.Record, error) { return rs.Mail().Get(ctx, "inbox", "a@example.com") })
+			assert.Equal(t, r, got)
+		})
+		t.Run("DuplicateInMailbox_MAIL3", func(t *testing.T) {
+			svc := newService(t, s)
+			require.NoError(t, add(svc, rec("inbox", "a@x", "t1")))
+			assert.ErrorIs(t, add(svc, rec("inbox", "a@x", "t2")), helpdesk.ErrConflict)
+			// the same message in another mailbox, or another service, is another record
+			require.NoError(t, add(svc, rec("sales", "a@x", "t3")))
+			require.NoError(t, add(newService(t, s), rec("inbox", "a@x", "t4")))
+		})
+		t.Run("UnknownService", func(t *testing.T) {
+			assert.ErrorIs(t, add(newID(), rec("inbox", "a@x", "t1")), helpdesk.ErrNotFound)
+		})
+		t.Run("RolledBack", func(t *testing.T) {
+			svc := newService(t, s)
+			err := s.Tx(ctx, svc, func(rs helpdesk.Repos) error {
+				require.NoError(t, rs.Mail().Add(ctx, rec("inbox", "a@x", "t1")))
+				return errBoom
+			})
+			require.ErrorIs(t, err, errBoom)
+			_, err = read(s, svc, func(rs helpdesk.Repos) (mail.Record, error) { return rs.Mail().Get(ctx, "inbox", "a@x") })
+			assert.ErrorIs(t, err, helpdesk.ErrNotFound)
+			require.NoError(t, add(svc, rec("inbox", "a@x", "t1")))
+		})
+		t.Run("Concurrent", func(t *testing.T) {
+			svc := newService(t, s)
+			var wg sync.WaitGroup
+			errs := make([]error, 4)
+			for i := range errs {
+				wg.Go(func() { errs[i] = add(svc, rec("inbox", "same@x", "t")) })
+			}
+			wg.Wait()
+			ok := 0
+			for _, err := range errs {
+				if err == nil {
+					ok++
+				} else {
+					assert.ErrorIs(t, err, helpdesk.ErrConflict)
+				}
+			}
+			assert.Equal(t, 1, ok)
+		})
+	})
+	t.Run("Get", func(t *testing.T) {
+		t.Run("Missing", func(t *testing.T) {
+			svc := newService(t, s)
+			require.NoError(t, add(svc, rec("inbox", "a@x", "t1")))
+			_, err := read(s, svc, func(rs helpdesk.Repos) (mail.Record, error) { return rs.Mail().Get(ctx, "other", "a@x") })
+			assert.ErrorIs(t, err, helpdesk.ErrNotFound)
+			_, err = read(s, newService(t, s), func(rs helpdesk.Repos) (mail.Record, error) { return rs.Mail().Get(ctx, "inbox", "a@x") })
+			assert.ErrorIs(t, err, helpdesk.ErrNotFound, "another service's record (SVC-1)")
+		})
+	})
+	t.Run("Find", func(t *testing.T) {
+		t.Run("NewestWithTicket", func(t *testing.T) {
+			svc := newService(t, s)
+			require.NoError(t, add(svc, rec("inbox", "a@x", "t1")))
+			require.NoError(t, add(svc, rec("sales", "b@x", "t2")))
+			ignored := rec("inbox", "c@x", "")
+			ignored.Outcome = mail.Ignored
+			require.NoError(t, add(svc, ignored))
+			got := mustRead(t, s, svc, func(rs helpdesk.Repos) (mail.Record, error) {
+				return rs.Mail().Find(ctx, []string{"a@x", "b@x", "c@x"})
+			})
+			assert.Equal(t, "t2", got.TicketID)
+			_, err := read(s, svc, func(rs helpdesk.Repos) (mail.Record, error) { return rs.Mail().Find(ctx, []string{"c@x", "zz"}) })
+			assert.ErrorIs(t, err, helpdesk.ErrNotFound)
+			_, err = read(s, svc, func(rs helpdesk.Repos) (mail.Record, error) { return rs.Mail().Find(ctx, nil) })
+			assert.ErrorIs(t, err, helpdesk.ErrNotFound)
+			_, err = read(s, newService(t, s), func(rs helpdesk.Repos) (mail.Record, error) { return rs.Mail().Find(ctx, []string{"a@x"}) })
+			assert.ErrorIs(t, err, helpdesk.ErrNotFound, "another service's record (SVC-1)")
+		})
+	})
+	t.Run("ByTicket", func(t *testing.T) {
+		t.Run("OldestFirst", func(t *testing.T) {
+			svc := newService(t, s)
+			for _, id := range []string{"3@x", "1@x", "2@x"} {
+				require.NoError(t, add(svc, rec("inbox", id, "t1")))
+			}
+			require.NoError(t, add(svc, rec("inbox", "other@x", "t2")))
+			got := mustRead(t, s, svc, func(rs helpdesk.Repos) ([]mail.Record, error) { return rs.Mail().ByTicket(ctx, "t1") })
+			var ids []string
+			for _, r := range got {
+				ids = append(ids, r.MessageID)
+			}
+			assert.Equal(t, []string{"3@x", "1@x", "2@x"}, ids)
+		})
+	})
+}
+
+// testMailWorkflow runs inbound mail through helpdesk.Desk.ReceiveMail on
+// the store under test: a new mail creates a ticket (MAIL-1), a reply joins
+// it (MAIL-3), the same mail twice is one ticket, concurrent deliveries of
+// one mail make one ticket, automatic mail is ignored (MAIL-4).
+func testMailWorkflow(t *testing.T, s helpdesk.Store) {
+	ctx := context.Background()
+	desk, err := helpdesk.New(helpdesk.Config{Store: s, Clock: tickingClock()})
+	require.NoError(t, err)
+	set := cfg("acme").Settings
+	_, err = desk.CreateService(ctx, helpdesk.NewService{ID: "acme", Settings: set})
+	require.NoError(t, err)
+	sys := desk.Service("acme").As(helpdesk.System)
+	first := mail.Message{MessageID: "q1@customer.example", From: mail.Address{Name: "Lee", Address: "lee@customer.example"},
+		Subject: "로그인이 안 됩니다", Text: "도와주세요", Language: "en"}
+	r1, err := desk.ReceiveMail(ctx, "acme", "inbox", first)
+	require.NoError(t, err)
+	assert.Equal(t, mail.Created, r1.Outcome)
+	tk, err := sys.Tickets().Get(ctx, r1.TicketID)
+	require.NoError(t, err)
+	assert.Equal(t, ticket.ChannelEmail, tk.Channel)
+	assert.Equal(t, "en", tk.Language)
+	assert.Equal(t, "lee@customer.example", tk.Requester.Email)
+
+	t.Run("Duplicate_MAIL3", func(t *testing.T) {
+		again, err := desk.ReceiveMail(ctx, "acme", "inbox", first)
+		require.NoError(t, err)
+		assert.Equal(t, mail.Duplicate, again.Outcome)
+		assert.Equal(t, r1.TicketID, again.TicketID)
+	})
+	t.Run("Reply_MAIL3", func(t *testing.T) {
+		reply := mail.Message{MessageID: "q2@customer.example", InReplyTo: []string{"q1@customer.example"},
+			From: first.From, Subject: "Re: " + first.Subject, Text: "still broken\n\nOn Mon, Kim wrote:\n> old"}
+		r2, err := desk.ReceiveMail(ctx, "acme", "inbox", reply)
+		require.NoError(t, err)
+		assert.Equal(t, mail.Replied, r2.Outcome)
+		assert.Equal(t, r1.TicketID, r2.TicketID)
+		cs, err := sys.Tickets().Comments(ctx, r1.TicketID)
+		require.NoError(t, err)
+		require.Len(t, cs, 1)
+		assert.Equal(t, "still broken", cs[0].Body)
+		assert.True(t, cs[0].FromCustomer)
+		recs := mustRead(t, s, "acme", func(rs helpdesk.Repos) ([]mail.Record, error) { return rs.Mail().ByTicket(ctx, r1.TicketID) })
+		require.Len(t, recs, 2)
+		assert.Equal(t, reply.Text, recs[1].Original)
+	})
+	t.Run("Noise_MAIL4", func(t *testing.T) {
+		auto := mail.Message{MessageID: "ooo@customer.example", From: first.From, Subject: "Out of office",
+			Text: "away", Header: map[string]string{"Auto-Submitted": "auto-replied"}}
+		r, err := desk.ReceiveMail(ctx, "acme", "inbox", auto)
+		require.NoError(t, err)
+		assert.Equal(t, mail.Ignored, r.Outcome)
+		assert.Empty(t, r.TicketID)
+	})
+	t.Run("ConcurrentSameMail_MAIL3", func(t *testing.T) {
+		m := mail.Message{MessageID: "race@customer.example", From: first.From, Subject: "race", Text: "once"}
+		var wg sync.WaitGroup
+		res := make([]mail.Record, 4)
+		errs := make([]error, 4)
+		for i := range res {
+			wg.Go(func() { res[i], errs[i] = desk.ReceiveMail(ctx, "acme", "inbox", m) })
+		}
+		wg.Wait()
+		created := 0
+		for i := range res {
+			require.NoError(t, errs[i])
+			if res[i].Outcome == mail.Created {
+				created++
+			}
+			assert.Equal(t, res[0].TicketID, res[i].TicketID)
+		}
+		assert.Equal(t, 1, created)
+		p, err := sys.Tickets().List(ctx, ticket.Filter{RequesterEmail: first.From.Address})
+		require.NoError(t, err)
+		n := 0
+		for _, t := range p.Tickets {
+			if t.Title == "race" {
+				n++
+			}
+		}
+		assert.Equal(t, 1, n)
+	})
+	t.Run("UnknownService", func(t *testing.T) {
+		_, err := desk.ReceiveMail(ctx, "nope", "inbox", first)
+		assert.True(t, errors.Is(err, helpdesk.ErrNotFound), "%v", err)
+	})
+}
