@@ -3,13 +3,13 @@ module github.com/deskkit/deskkit
 go 1.26.0
 
 require (
+	github.com/emersion/go-message v0.18.2
 	github.com/expr-lang/expr v1.17.8
 	github.com/google/uuid v1.6.0
 	github.com/jackc/pgx/v5 v5.12.0
 	github.com/stretchr/testify v1.12.1
 	github.com/uptrace/bun v1.3.0
 	github.com/uptrace/bun/dialect/pgdialect v1.3.0
-	golang.org/x/mod v0.41.0
 	golang.org/x/text v0.41.0
 )
 

@@ -43,11 +43,14 @@ type Message struct {
 	Notes []string
 }
 
-// Attachment is one attached file.
+// Attachment is one attached file (MAIL-8).
 type Attachment struct {
 	Name        string
 	ContentType string
-	Content     []byte
+	// Size is the file's size in bytes; Content is nil when the transport
+	// did not keep a file over its size limit.
+	Size    int64
+	Content []byte
 }
 
 // NoiseHeaders are the headers Noise reads; a transport copies them into
