@@ -1,6 +1,8 @@
 // Package mail carries the helpdesk's mail over the wire: Parse reads a
 // raw mail (MIME, with github.com/emersion/go-message) into the
-// transport-neutral helpdesk/mail.Message that Desk.ReceiveMail takes in.
+// transport-neutral helpdesk/mail.Message that Desk.ReceiveMail takes in,
+// and Mailer, the notify.Mailer of the dispatcher, sends the outbox's mails
+// over SMTP (github.com/emersion/go-smtp), built by Build.
 //
 // Importing this package imports go-message's charset package, which
 // registers its charset decoders with go-message once, at start-up (the
@@ -8,6 +10,18 @@
 //
 // # Rules
 //
+//   - MAIL-5 A mail goes out from its message's sender (the service's
+//     from-name and from-address), else from SMTPConfig.From; Reply-To when
+//     the service has one.
+//   - MAIL-7 Every mail about a ticket carries our own Message-ID naming the
+//     ticket, In-Reply-To and References, so the customer's answer threads
+//     back (and our own mail coming back is recognised as a loop, MAIL-4).
+//     Subjects and names are RFC 2047 encoded (UTF-8); text and HTML go as
+//     multipart/alternative.
+//   - NTF-1 An answer 5xx of the server is permanent (notify.Permanent: not
+//     retried); a 4xx answer, a network or TLS failure is temporary and
+//     retried with back-off by the dispatcher. The SMTP password is never
+//     logged nor put in an error (SEC-1).
 //   - MAIL-8 Attachments of a received mail are read with their name, type
 //     and size; one over the size limit (ParseOptions.MaxAttachmentBytes) is
 //     kept without its content and noted, never silently dropped.
