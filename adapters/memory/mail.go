@@ -11,13 +11,14 @@ import (
 
 // mailState is a service's mail records (MAIL-3, MAIL-10).
 type mailState struct {
-	records []mail.Record     // in the order added
-	byKey   map[[2]string]int // (mailbox, message id) → index in records
-	byID    map[string][]int  // message id → indexes in records
+	records []mail.Record        // in the order added
+	byKey   map[[2]string]int    // (mailbox, message id) → index in records
+	byID    map[string][]int     // message id → indexes in records
+	syncs   map[string]mail.Sync // mailbox id → IMAP sync state
 }
 
 func newMailState() mailState {
-	return mailState{byKey: map[[2]string]int{}, byID: map[string][]int{}}
+	return mailState{byKey: map[[2]string]int{}, byID: map[string][]int{}, syncs: map[string]mail.Sync{}}
 }
 
 type mailRepo struct{ tx *txn }
@@ -94,4 +95,50 @@ func (r mailRepo) ByTicket(ctx context.Context, ticketID string) ([]mail.Record,
 		}
 	}
 	return slices.Clip(out), nil
+}
+
+func (r mailRepo) LockSync(ctx context.Context, mailboxID string) (mail.Sync, error) {
+	if err := r.tx.check(ctx); err != nil {
+		return mail.Sync{}, err
+	}
+	if err := r.tx.exists(); err != nil {
+		return mail.Sync{}, err
+	}
+	if s, ok := r.tx.t.ml.syncs[mailboxID]; ok {
+		return s, nil
+	}
+	s := mail.Sync{MailboxID: mailboxID}
+	return s, r.PutSync(ctx, s)
+}
+
+func (r mailRepo) GetSync(ctx context.Context, mailboxID string) (mail.Sync, error) {
+	if err := r.tx.check(ctx); err != nil {
+		return mail.Sync{}, err
+	}
+	s, ok := r.tx.t.ml.syncs[mailboxID]
+	if !ok {
+		return mail.Sync{}, errs.NotFound("mailbox sync state", mailboxID)
+	}
+	return s, nil
+}
+
+func (r mailRepo) PutSync(ctx context.Context, s mail.Sync) error {
+	if err := r.tx.check(ctx); err != nil {
+		return err
+	}
+	if err := r.tx.exists(); err != nil {
+		return err
+	}
+	st := &r.tx.t.ml
+	old, had := st.syncs[s.MailboxID]
+	s.LeaseUntil, s.LastSyncAt = utcMicro(s.LeaseUntil), utcMicro(s.LastSyncAt)
+	st.syncs[s.MailboxID] = s
+	r.tx.onUndo(func() {
+		if had {
+			st.syncs[s.MailboxID] = old
+		} else {
+			delete(st.syncs, s.MailboxID)
+		}
+	})
+	return nil
 }

@@ -2,6 +2,8 @@ package postgres
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -84,4 +86,66 @@ func (r mailRepo) ByTicket(ctx context.Context, ticketID string) ([]mail.Record,
 		out[i] = rows[i].record()
 	}
 	return out, nil
+}
+
+// syncRow is a row of mail_sync (MAIL-10).
+type syncRow struct {
+	bun.BaseModel `bun:"table:mail_sync"`
+
+	ServiceID   string    `bun:"service_id,pk"`
+	MailboxID   string    `bun:"mailbox_id,pk"`
+	UIDValidity int64     `bun:"uid_validity"`
+	LastUID     int64     `bun:"last_uid"`
+	Owner       string    `bun:"owner"`
+	LeaseUntil  time.Time `bun:"lease_until,nullzero"`
+	LastSyncAt  time.Time `bun:"last_sync_at,nullzero"`
+	LastError   string    `bun:"last_error"`
+}
+
+func (row syncRow) sync() mail.Sync {
+	s := mail.Sync{MailboxID: row.MailboxID, UIDValidity: uint32(row.UIDValidity), LastUID: uint32(row.LastUID),
+		Owner: row.Owner, LastError: row.LastError}
+	if !row.LeaseUntil.IsZero() {
+		s.LeaseUntil = row.LeaseUntil.UTC()
+	}
+	if !row.LastSyncAt.IsZero() {
+		s.LastSyncAt = row.LastSyncAt.UTC()
+	}
+	return s
+}
+
+// LockSync locks the mailbox's row until the transaction ends; the first
+// call makes it (a concurrent first call waits on the insert, then finds
+// the row).
+func (r mailRepo) LockSync(ctx context.Context, mailboxID string) (mail.Sync, error) {
+	row := syncRow{ServiceID: r.sid, MailboxID: mailboxID}
+	lock := func() error { return r.tx.NewSelect().Model(&row).WherePK().For("UPDATE").Scan(ctx) }
+	err := lock()
+	if errors.Is(err, sql.ErrNoRows) {
+		if _, err := r.tx.NewInsert().Model(&row).On("CONFLICT (service_id, mailbox_id) DO NOTHING").Exec(ctx); err != nil {
+			return mail.Sync{}, mapErr(err, name("mailbox sync state", mailboxID))
+		}
+		err = lock()
+	}
+	if err != nil {
+		return mail.Sync{}, mapErr(err, name("mailbox sync state", mailboxID))
+	}
+	return row.sync(), nil
+}
+
+func (r mailRepo) GetSync(ctx context.Context, mailboxID string) (mail.Sync, error) {
+	row := syncRow{ServiceID: r.sid, MailboxID: mailboxID}
+	if err := r.tx.NewSelect().Model(&row).WherePK().Scan(ctx); err != nil {
+		return mail.Sync{}, mapErr(err, name("mailbox sync state", mailboxID))
+	}
+	return row.sync(), nil
+}
+
+func (r mailRepo) PutSync(ctx context.Context, s mail.Sync) error {
+	row := syncRow{ServiceID: r.sid, MailboxID: s.MailboxID, UIDValidity: int64(s.UIDValidity), LastUID: int64(s.LastUID),
+		Owner: s.Owner, LeaseUntil: s.LeaseUntil, LastSyncAt: s.LastSyncAt, LastError: s.LastError}
+	_, err := r.tx.NewInsert().Model(&row).On("CONFLICT (service_id, mailbox_id) DO UPDATE").
+		Set("uid_validity = EXCLUDED.uid_validity, last_uid = EXCLUDED.last_uid, owner = EXCLUDED.owner, lease_until = EXCLUDED.lease_until, last_sync_at = EXCLUDED.last_sync_at, last_error = EXCLUDED.last_error").
+		Exec(ctx)
+	return mapErr(err, name("mailbox sync state", s.MailboxID))
 }

@@ -3,8 +3,10 @@ package storetest
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -207,5 +209,66 @@ func testMailWorkflow(t *testing.T, s helpdesk.Store) {
 	t.Run("UnknownService", func(t *testing.T) {
 		_, err := desk.ReceiveMail(ctx, "nope", "inbox", first)
 		assert.True(t, errors.Is(err, helpdesk.ErrNotFound), "%v", err)
+	})
+}
+
+// testMailSync: the IMAP sync state of a mailbox (MAIL-10) round-trips,
+// LockSync makes a zero state on first use, and the lease taken through
+// helpdesk.Desk lets one owner at a time sync a mailbox, also under
+// concurrency.
+func testMailSync(t *testing.T, s helpdesk.Store) {
+	ctx := context.Background()
+	t.Run("RoundTrip", func(t *testing.T) {
+		svc := newService(t, s)
+		_, err := read(s, svc, func(rs helpdesk.Repos) (mail.Sync, error) { return rs.Mail().GetSync(ctx, "inbox") })
+		require.ErrorIs(t, err, helpdesk.ErrNotFound)
+		zero := mustRead(t, s, svc, func(rs helpdesk.Repos) (mail.Sync, error) { return rs.Mail().LockSync(ctx, "inbox") })
+		assert.Equal(t, mail.Sync{MailboxID: "inbox"}, zero)
+		want := mail.Sync{MailboxID: "inbox", UIDValidity: 4294967295, LastUID: 4294967290, Owner: "p1",
+			LeaseUntil: base.Add(time.Minute), LastSyncAt: base, LastError: "imap: 연결 끊김"}
+		tx(t, s, svc, func(rs helpdesk.Repos) error { return rs.Mail().PutSync(ctx, want) })
+		got := mustRead(t, s, svc, func(rs helpdesk.Repos) (mail.Sync, error) { return rs.Mail().LockSync(ctx, "inbox") })
+		assert.Equal(t, want, got)
+		_, err = read(s, newService(t, s), func(rs helpdesk.Repos) (mail.Sync, error) { return rs.Mail().GetSync(ctx, "inbox") })
+		assert.ErrorIs(t, err, helpdesk.ErrNotFound, "another service's state (SVC-1)")
+	})
+	t.Run("Lease", func(t *testing.T) {
+		now := base
+		var mu sync.Mutex
+		desk, err := helpdesk.New(helpdesk.Config{Store: s, Clock: func() time.Time { mu.Lock(); defer mu.Unlock(); return now }})
+		require.NoError(t, err)
+		svc := newService(t, s)
+		var wg sync.WaitGroup
+		errs := make([]error, 4)
+		for i := range errs {
+			wg.Go(func() { _, errs[i] = desk.LeaseMailbox(ctx, svc, "inbox", fmt.Sprint("p", i), time.Minute) })
+		}
+		wg.Wait()
+		won := ""
+		for i, err := range errs {
+			if err == nil {
+				assert.Empty(t, won, "one owner at a time")
+				won = fmt.Sprint("p", i)
+			} else {
+				assert.ErrorIs(t, err, helpdesk.ErrConflict)
+			}
+		}
+		require.NotEmpty(t, won)
+		require.NoError(t, desk.SaveMailboxSync(ctx, svc, won, mail.Sync{MailboxID: "inbox", UIDValidity: 7, LastUID: 10}))
+		assert.ErrorIs(t, desk.SaveMailboxSync(ctx, svc, "intruder", mail.Sync{MailboxID: "inbox", UIDValidity: 7, LastUID: 99}), helpdesk.ErrConflict)
+		require.NoError(t, desk.SaveMailboxSync(ctx, svc, won, mail.Sync{MailboxID: "inbox", UIDValidity: 7, LastUID: 3}))
+		st, err := desk.MailboxSync(ctx, svc, "inbox")
+		require.NoError(t, err)
+		assert.Equal(t, uint32(10), st.LastUID, "the last UID never goes back")
+		mu.Lock()
+		now = now.Add(2 * time.Minute) // the lease expired
+		mu.Unlock()
+		st, err = desk.LeaseMailbox(ctx, svc, "inbox", "p9", time.Minute)
+		require.NoError(t, err)
+		assert.Equal(t, uint32(7), st.UIDValidity)
+		assert.ErrorIs(t, desk.SaveMailboxSync(ctx, svc, won, mail.Sync{MailboxID: "inbox"}), helpdesk.ErrConflict, "the lease is lost")
+		require.NoError(t, desk.ReleaseMailbox(ctx, svc, "inbox", "p9"))
+		_, err = desk.LeaseMailbox(ctx, svc, "inbox", won, time.Minute)
+		assert.NoError(t, err, "released: free at once")
 	})
 }

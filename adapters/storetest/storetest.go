@@ -71,6 +71,7 @@ func Run(t *testing.T, o Options) {
 		{"AutoMailWorkflow_MAIL6", testAutoMailWorkflow},
 		{"MailRepository", testMailRepository},
 		{"MailWorkflow_MAIL3", testMailWorkflow},
+		{"MailSync_MAIL10", testMailSync},
 		{"AutoCloseWorkflow_TKT2", testAutoCloseWorkflow},
 		{"IdempotencyWorkflow_STO3", testIdempotencyWorkflow},
 		{"MixedWorkflows_LockOrder", testMixedWorkflows},

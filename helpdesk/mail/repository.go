@@ -64,4 +64,14 @@ type Repository interface {
 	Find(ctx context.Context, ids []string) (Record, error)
 	// ByTicket returns the records of ticket ticketID, oldest first.
 	ByTicket(ctx context.Context, ticketID string) ([]Record, error)
+
+	// LockSync returns the sync state of mailboxID, locked against other
+	// writers until the transaction ends; a mailbox without one gets a
+	// stored zero state (MailboxID set). A store that serialises its
+	// transactions may treat the lock as taken.
+	LockSync(ctx context.Context, mailboxID string) (Sync, error)
+	// GetSync returns the sync state of mailboxID, or ErrNotFound.
+	GetSync(ctx context.Context, mailboxID string) (Sync, error)
+	// PutSync stores s as the state of s.MailboxID.
+	PutSync(ctx context.Context, s Sync) error
 }

@@ -1,1 +1,2 @@
+DROP TABLE IF EXISTS mail_sync;
 DROP TABLE IF EXISTS mail_messages;

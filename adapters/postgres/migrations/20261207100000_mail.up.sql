@@ -24,3 +24,19 @@ CREATE INDEX mail_messages_id_idx ON mail_messages (service_id, message_id);
 --bun:split
 
 CREATE INDEX mail_messages_ticket_idx ON mail_messages (service_id, ticket_id, seq);
+
+--bun:split
+
+-- IMAP sync state per mailbox (MAIL-10): UIDVALIDITY and the last UID taken
+-- in, the lease (one process syncs a mailbox at a time), the last outcome.
+CREATE TABLE mail_sync (
+    service_id   text NOT NULL REFERENCES services (service_id) ON DELETE CASCADE,
+    mailbox_id   text NOT NULL,
+    uid_validity bigint NOT NULL DEFAULT 0,
+    last_uid     bigint NOT NULL DEFAULT 0,
+    owner        text NOT NULL DEFAULT '',
+    lease_until  timestamptz,
+    last_sync_at timestamptz,
+    last_error   text NOT NULL DEFAULT '',
+    PRIMARY KEY (service_id, mailbox_id)
+);
