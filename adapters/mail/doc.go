@@ -2,7 +2,9 @@
 // raw mail (MIME, with github.com/emersion/go-message) into the
 // transport-neutral helpdesk/mail.Message that Desk.ReceiveMail takes in,
 // and Mailer, the notify.Mailer of the dispatcher, sends the outbox's mails
-// over SMTP (github.com/emersion/go-smtp), built by Build.
+// over SMTP (github.com/emersion/go-smtp), built by Build. Poller syncs an
+// external IMAP mailbox (github.com/emersion/go-imap/v2) into the helpdesk:
+// the host runs it with a context and stops it by cancelling it.
 //
 // Importing this package imports go-message's charset package, which
 // registers its charset decoders with go-message once, at start-up (the
@@ -10,6 +12,11 @@
 //
 // # Rules
 //
+//   - MAIL-2 An external mailbox is read over IMAP (IMAPConfig: host and
+//     port, TLS implicit, STARTTLS or none for tests, user, password,
+//     folder), for receiving only: the Poller opens the folder read-only
+//     and fetches with BODY.PEEK, so it changes nothing on the server. The
+//     password is never logged nor put in an error (SEC-1).
 //   - MAIL-5 A mail goes out from its message's sender (the service's
 //     from-name and from-address), else from SMTPConfig.From; Reply-To when
 //     the service has one.
@@ -32,4 +39,11 @@
 //     decoded from their charset (UTF-8, EUC-KR, Windows-949,
 //     ISO-2022-JP ...), headers from RFC 2047; of multipart/alternative the
 //     plain part is the text, and an HTML-only mail gets a text rendering.
+//     The Poller syncs by UID after the last UID taken in under the
+//     folder's UIDVALIDITY, never by a date window: a restart fetches only
+//     new mail, an outage misses nothing, a new UIDVALIDITY starts from UID 1
+//     with the mailbox's records keeping out duplicates, and a dropped
+//     connection is reconnected with back-off. A lease in the store lets one
+//     of several processes sync a mailbox at a time; the last sync and its
+//     error are kept for admins (Desk.MailboxSync).
 package mail
