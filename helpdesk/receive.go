@@ -3,6 +3,7 @@ package helpdesk
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 
@@ -181,6 +182,10 @@ func cleanMail(m mail.Message, l ticket.Limits) mail.Message {
 		}
 	}
 	m.Notes = slices.Clone(m.Notes)
+	for _, a := range m.Attachments {
+		// MAIL-8: recorded, not silently dropped (the content is not kept yet)
+		m.Notes = append(m.Notes, fmt.Sprintf("attachment %q (%s, %d bytes): its content is not kept", a.Name, a.ContentType, a.Size))
+	}
 	for i := range m.Notes {
 		m.Notes[i], _ = text.Clean(m.Notes[i], text.ShortBytes)
 	}

@@ -180,3 +180,5 @@ func TestParse_MAIL10_MalformedKeepsWhatItCan(t *testing.T) {
 		assert.Empty(t, m.Text)
 	})
 }
+
+func b64(s string) string { return strings.TrimSuffix(strings.TrimPrefix(mime.BEncoding.Encode("x", s), "=?x?b?"), "?=") }
