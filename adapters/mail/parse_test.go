@@ -181,4 +181,6 @@ func TestParse_MAIL10_MalformedKeepsWhatItCan(t *testing.T) {
 	})
 }
 
-func b64(s string) string { return strings.TrimSuffix(strings.TrimPrefix(mime.BEncoding.Encode("x", s), "=?x?b?"), "?=") }
+func b64(s string) string {
+	return strings.TrimSuffix(strings.TrimPrefix(mime.BEncoding.Encode("x", s), "=?x?b?"), "?=")
+}
