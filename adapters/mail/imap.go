@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/emersion/go-imap/v2"
@@ -377,4 +378,11 @@ func (p *Poller) waitForMail(ctx context.Context, c *imapclient.Client, wake <-c
 		return fmt.Errorf("imap idle: %w", err)
 	}
 	return ctx.Err()
+}
+
+// IMAPConfigFor returns the IMAPConfig of mailbox m as the helpdesk keeps
+// it (Mailboxes.Secret returns it with its secret, for the system alone).
+func IMAPConfigFor(m mail.Mailbox) IMAPConfig {
+	return IMAPConfig{Addr: net.JoinHostPort(m.Host, strconv.Itoa(m.Port)), TLS: TLSMode(m.TLS), Username: m.User,
+		Password: m.Secret, Folder: m.Folder}
 }

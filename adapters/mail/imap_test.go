@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -326,4 +327,25 @@ func TestIMAP_MAIL10_LoginFailureIsRetried(t *testing.T) {
 	assert.NotContains(t, err.Error(), "wrong", "the password is not in the error (SEC-1)")
 }
 
-var _ = mail.Created
+// TestIMAP_MAIL2_StoredMailboxSettings: a mailbox saved by an admin
+// (secret masked for people) is read by the system with its secret and
+// drives a poller.
+func TestIMAP_MAIL2_StoredMailboxSettings(t *testing.T) {
+	ctx := context.Background()
+	peer := newIMAPPeer(t, 0, 0)
+	desk := newDesk(t, memory.New())
+	host, port, err := net.SplitHostPort(peer.addr)
+	require.NoError(t, err)
+	portN, err := strconv.Atoi(port)
+	require.NoError(t, err)
+	saved, err := desk.Service("acme").As(helpdesk.System).Mailboxes().Save(ctx, mail.Mailbox{ID: "inbox", Address: "help@acme.example",
+		Host: host, Port: portN, TLS: mail.TLSNone, User: "acme", Secret: "secret", Enabled: true})
+	require.NoError(t, err)
+	assert.NotEqual(t, "secret", saved.Secret)
+	box, err := desk.Service("acme").As(helpdesk.System).Mailboxes().Secret(ctx, "inbox")
+	require.NoError(t, err)
+	peer.deliver(t, customerMail(1))
+	n, err := newPoller(t, desk, peer, func(c *mailx.PollerConfig) { c.IMAP = mailx.IMAPConfigFor(box) }).Sync(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, 1, n)
+}

@@ -2,6 +2,7 @@ package memory
 
 import (
 	"context"
+	"maps"
 	"slices"
 
 	"github.com/deskkit/deskkit/helpdesk"
@@ -11,14 +12,15 @@ import (
 
 // mailState is a service's mail records (MAIL-3, MAIL-10).
 type mailState struct {
-	records []mail.Record        // in the order added
-	byKey   map[[2]string]int    // (mailbox, message id) → index in records
-	byID    map[string][]int     // message id → indexes in records
-	syncs   map[string]mail.Sync // mailbox id → IMAP sync state
+	records []mail.Record           // in the order added
+	byKey   map[[2]string]int       // (mailbox, message id) → index in records
+	byID    map[string][]int        // message id → indexes in records
+	boxes   map[string]mail.Mailbox // mailbox id → settings (MAIL-1, MAIL-2)
+	syncs   map[string]mail.Sync    // mailbox id → IMAP sync state
 }
 
 func newMailState() mailState {
-	return mailState{byKey: map[[2]string]int{}, byID: map[string][]int{}, syncs: map[string]mail.Sync{}}
+	return mailState{byKey: map[[2]string]int{}, byID: map[string][]int{}, syncs: map[string]mail.Sync{}, boxes: map[string]mail.Mailbox{}}
 }
 
 type mailRepo struct{ tx *txn }
@@ -140,5 +142,62 @@ func (r mailRepo) PutSync(ctx context.Context, s mail.Sync) error {
 			delete(st.syncs, s.MailboxID)
 		}
 	})
+	return nil
+}
+
+func (r mailRepo) PutMailbox(ctx context.Context, m mail.Mailbox) error {
+	if err := r.tx.check(ctx); err != nil {
+		return err
+	}
+	if err := r.tx.exists(); err != nil {
+		return err
+	}
+	st := &r.tx.t.ml
+	old, had := st.boxes[m.ID]
+	m.CreatedAt, m.UpdatedAt = utcMicro(m.CreatedAt), utcMicro(m.UpdatedAt)
+	st.boxes[m.ID] = m
+	r.tx.onUndo(func() {
+		if had {
+			st.boxes[m.ID] = old
+		} else {
+			delete(st.boxes, m.ID)
+		}
+	})
+	return nil
+}
+
+func (r mailRepo) GetMailbox(ctx context.Context, id string) (mail.Mailbox, error) {
+	if err := r.tx.check(ctx); err != nil {
+		return mail.Mailbox{}, err
+	}
+	m, ok := r.tx.t.ml.boxes[id]
+	if !ok {
+		return mail.Mailbox{}, errs.NotFound("mailbox", id)
+	}
+	return m, nil
+}
+
+func (r mailRepo) Mailboxes(ctx context.Context) ([]mail.Mailbox, error) {
+	if err := r.tx.check(ctx); err != nil {
+		return nil, err
+	}
+	out := make([]mail.Mailbox, 0, len(r.tx.t.ml.boxes))
+	for _, id := range slices.Sorted(maps.Keys(r.tx.t.ml.boxes)) {
+		out = append(out, r.tx.t.ml.boxes[id])
+	}
+	return out, nil
+}
+
+func (r mailRepo) DeleteMailbox(ctx context.Context, id string) error {
+	if err := r.tx.check(ctx); err != nil {
+		return err
+	}
+	st := &r.tx.t.ml
+	old, ok := st.boxes[id]
+	if !ok {
+		return errs.NotFound("mailbox", id)
+	}
+	delete(st.boxes, id)
+	r.tx.onUndo(func() { st.boxes[id] = old })
 	return nil
 }

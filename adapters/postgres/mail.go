@@ -149,3 +149,68 @@ func (r mailRepo) PutSync(ctx context.Context, s mail.Sync) error {
 		Exec(ctx)
 	return mapErr(err, name("mailbox sync state", s.MailboxID))
 }
+
+// mailboxRow is a row of mail_mailboxes (MAIL-1, MAIL-2).
+type mailboxRow struct {
+	bun.BaseModel `bun:"table:mail_mailboxes"`
+
+	ServiceID string    `bun:"service_id,pk"`
+	MailboxID string    `bun:"mailbox_id,pk"`
+	Address   string    `bun:"address"`
+	Host      string    `bun:"host"`
+	Port      int       `bun:"port"`
+	TLS       string    `bun:"tls"`
+	Username  string    `bun:"username"`
+	Secret    string    `bun:"secret"`
+	Folder    string    `bun:"folder"`
+	Enabled   bool      `bun:"enabled"`
+	CreatedAt time.Time `bun:"created_at"`
+	UpdatedAt time.Time `bun:"updated_at"`
+}
+
+func (row mailboxRow) mailbox() mail.Mailbox {
+	return mail.Mailbox{ID: row.MailboxID, Address: row.Address, Host: row.Host, Port: row.Port, TLS: row.TLS, User: row.Username,
+		Secret: row.Secret, Folder: row.Folder, Enabled: row.Enabled, CreatedAt: row.CreatedAt.UTC(), UpdatedAt: row.UpdatedAt.UTC()}
+}
+
+func (r mailRepo) PutMailbox(ctx context.Context, m mail.Mailbox) error {
+	row := mailboxRow{ServiceID: r.sid, MailboxID: m.ID, Address: m.Address, Host: m.Host, Port: m.Port, TLS: m.TLS, Username: m.User,
+		Secret: m.Secret, Folder: m.Folder, Enabled: m.Enabled, CreatedAt: m.CreatedAt, UpdatedAt: m.UpdatedAt}
+	_, err := r.tx.NewInsert().Model(&row).On("CONFLICT (service_id, mailbox_id) DO UPDATE").
+		Set("address = EXCLUDED.address, host = EXCLUDED.host, port = EXCLUDED.port, tls = EXCLUDED.tls, username = EXCLUDED.username, secret = EXCLUDED.secret, folder = EXCLUDED.folder, enabled = EXCLUDED.enabled, created_at = EXCLUDED.created_at, updated_at = EXCLUDED.updated_at").
+		Exec(ctx)
+	return mapErr(err, name("mailbox", m.ID))
+}
+
+func (r mailRepo) GetMailbox(ctx context.Context, id string) (mail.Mailbox, error) {
+	row := mailboxRow{ServiceID: r.sid, MailboxID: id}
+	if err := r.tx.NewSelect().Model(&row).WherePK().Scan(ctx); err != nil {
+		return mail.Mailbox{}, mapErr(err, name("mailbox", id))
+	}
+	return row.mailbox(), nil
+}
+
+func (r mailRepo) Mailboxes(ctx context.Context) ([]mail.Mailbox, error) {
+	var rows []mailboxRow
+	if err := r.tx.NewSelect().Model(&rows).Where("service_id = ?", r.sid).OrderExpr(`mailbox_id COLLATE "C"`).Scan(ctx); err != nil {
+		return nil, mapErr(err, "mailboxes")
+	}
+	out := make([]mail.Mailbox, len(rows))
+	for i := range rows {
+		out[i] = rows[i].mailbox()
+	}
+	return out, nil
+}
+
+func (r mailRepo) DeleteMailbox(ctx context.Context, id string) error {
+	res, err := r.tx.NewDelete().Model((*mailboxRow)(nil)).Where("service_id = ? AND mailbox_id = ?", r.sid, id).Exec(ctx)
+	if err != nil {
+		return mapErr(err, name("mailbox", id))
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return mapErr(err, name("mailbox", id))
+	} else if n == 0 {
+		return errs.NotFound("mailbox", id)
+	}
+	return nil
+}

@@ -272,3 +272,35 @@ func testMailSync(t *testing.T, s helpdesk.Store) {
 		assert.NoError(t, err, "released: free at once")
 	})
 }
+
+// testMailboxRepository: mailboxes (MAIL-1, MAIL-2) round-trip with every
+// field, PutMailbox replaces, Mailboxes lists by id, DeleteMailbox answers
+// ErrNotFound for an unknown id, and each service sees its own (SVC-1).
+func testMailboxRepository(t *testing.T, s helpdesk.Store) {
+	ctx := context.Background()
+	svc := newService(t, s)
+	box := mail.Mailbox{ID: "support", Address: "support@acme.example", Host: "imap.acme.example", Port: 993, TLS: mail.TLSImplicit,
+		User: "지원", Secret: "s3cret\u00e9", Folder: "INBOX/고객", Enabled: true, CreatedAt: base, UpdatedAt: base.Add(time.Second)}
+	put := func(svc string, m mail.Mailbox) error {
+		return s.Tx(ctx, svc, func(rs helpdesk.Repos) error { return rs.Mail().PutMailbox(ctx, m) })
+	}
+	require.NoError(t, put(svc, box))
+	got := mustRead(t, s, svc, func(rs helpdesk.Repos) (mail.Mailbox, error) { return rs.Mail().GetMailbox(ctx, "support") })
+	assert.Equal(t, box, got)
+	box.Port, box.Enabled = 143, false
+	require.NoError(t, put(svc, box))
+	require.NoError(t, put(svc, mail.Mailbox{ID: "a-rep", Address: "help@acme.example", CreatedAt: base, UpdatedAt: base}))
+	list := mustRead(t, s, svc, func(rs helpdesk.Repos) ([]mail.Mailbox, error) { return rs.Mail().Mailboxes(ctx) })
+	require.Len(t, list, 2)
+	assert.Equal(t, "a-rep", list[0].ID)
+	assert.Equal(t, box, list[1])
+	other := newService(t, s)
+	_, err := read(s, other, func(rs helpdesk.Repos) (mail.Mailbox, error) { return rs.Mail().GetMailbox(ctx, "support") })
+	assert.ErrorIs(t, err, helpdesk.ErrNotFound, "another service's mailbox (SVC-1)")
+	assert.Empty(t, mustRead(t, s, other, func(rs helpdesk.Repos) ([]mail.Mailbox, error) { return rs.Mail().Mailboxes(ctx) }))
+	assert.ErrorIs(t, s.Tx(ctx, other, func(rs helpdesk.Repos) error { return rs.Mail().DeleteMailbox(ctx, "support") }), helpdesk.ErrNotFound)
+	assert.ErrorIs(t, put(newID(), box), helpdesk.ErrNotFound, "unknown service")
+	require.NoError(t, s.Tx(ctx, svc, func(rs helpdesk.Repos) error { return rs.Mail().DeleteMailbox(ctx, "support") }))
+	_, err = read(s, svc, func(rs helpdesk.Repos) (mail.Mailbox, error) { return rs.Mail().GetMailbox(ctx, "support") })
+	assert.ErrorIs(t, err, helpdesk.ErrNotFound)
+}

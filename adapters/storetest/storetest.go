@@ -72,6 +72,7 @@ func Run(t *testing.T, o Options) {
 		{"MailRepository", testMailRepository},
 		{"MailWorkflow_MAIL3", testMailWorkflow},
 		{"MailSync_MAIL10", testMailSync},
+		{"MailboxRepository_MAIL2", testMailboxRepository},
 		{"AutoCloseWorkflow_TKT2", testAutoCloseWorkflow},
 		{"IdempotencyWorkflow_STO3", testIdempotencyWorkflow},
 		{"MixedWorkflows_LockOrder", testMixedWorkflows},

@@ -74,4 +74,15 @@ type Repository interface {
 	GetSync(ctx context.Context, mailboxID string) (Sync, error)
 	// PutSync stores s as the state of s.MailboxID.
 	PutSync(ctx context.Context, s Sync) error
+
+	// PutMailbox stores m, inserting it or replacing the mailbox with
+	// m.ID.
+	PutMailbox(ctx context.Context, m Mailbox) error
+	// GetMailbox returns the mailbox with id, or ErrNotFound.
+	GetMailbox(ctx context.Context, id string) (Mailbox, error)
+	// Mailboxes returns the service's mailboxes ordered by id.
+	Mailboxes(ctx context.Context) ([]Mailbox, error)
+	// DeleteMailbox deletes the mailbox with id (not its records nor its
+	// sync state); ErrNotFound when there is none.
+	DeleteMailbox(ctx context.Context, id string) error
 }

@@ -1,2 +1,3 @@
+DROP TABLE IF EXISTS mail_mailboxes;
 DROP TABLE IF EXISTS mail_sync;
 DROP TABLE IF EXISTS mail_messages;

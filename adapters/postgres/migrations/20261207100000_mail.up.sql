@@ -40,3 +40,24 @@ CREATE TABLE mail_sync (
     last_error   text NOT NULL DEFAULT '',
     PRIMARY KEY (service_id, mailbox_id)
 );
+
+--bun:split
+
+-- Inbound mailboxes (MAIL-1, MAIL-2): the representative address and, for
+-- an external mailbox, its IMAP server. The secret is write-only for the
+-- library's callers (masked when read back, SEC-1).
+CREATE TABLE mail_mailboxes (
+    service_id text NOT NULL REFERENCES services (service_id) ON DELETE CASCADE,
+    mailbox_id text NOT NULL,
+    address    text NOT NULL DEFAULT '',
+    host       text NOT NULL DEFAULT '',
+    port       integer NOT NULL DEFAULT 0,
+    tls        text NOT NULL DEFAULT '',
+    username   text NOT NULL DEFAULT '',
+    secret     text NOT NULL DEFAULT '',
+    folder     text NOT NULL DEFAULT '',
+    enabled    boolean NOT NULL DEFAULT false,
+    created_at timestamptz NOT NULL,
+    updated_at timestamptz NOT NULL,
+    PRIMARY KEY (service_id, mailbox_id)
+);
