@@ -17,6 +17,7 @@ import (
 	"github.com/deskkit/deskkit/field"
 	"github.com/deskkit/deskkit/helpdesk"
 	"github.com/deskkit/deskkit/helpdesk/i18n"
+	"github.com/deskkit/deskkit/helpdesk/mail"
 	"github.com/deskkit/deskkit/helpdesk/ticket"
 	"github.com/deskkit/deskkit/notify"
 	"github.com/deskkit/deskkit/template"
@@ -339,6 +340,12 @@ func permissionTable() []permRow {
 		}},
 		{"Recipients.Delete", adminOnly, func(c permCall) error { return c.s.Recipients().Delete(c.ctx, c.id("recipient")) }},
 		{"Recipients.List", adminOnly, func(c permCall) error { return ignore(c.s.Recipients().List(c.ctx)) }},
+		{"Mailboxes.Save", adminOnly, func(c permCall) error {
+			return ignore(c.s.Mailboxes().Save(c.ctx, mail.Mailbox{ID: "sales", Address: "sales@acme.example"}))
+		}},
+		{"Mailboxes.List", adminOnly, func(c permCall) error { return ignore(c.s.Mailboxes().List(c.ctx)) }},
+		{"Mailboxes.Delete", adminOnly, func(c permCall) error { return c.s.Mailboxes().Delete(c.ctx, c.id("mailbox")) }},
+		{"Mailboxes.Secret", []string{aSystem}, func(c permCall) error { return ignore(c.s.Mailboxes().Secret(c.ctx, c.id("mailbox"))) }},
 
 		// Configuration
 		{"Configuration.Get", anyActive, func(c permCall) error { return ignore(c.s.Configuration().Get(c.ctx)) }},
@@ -409,6 +416,8 @@ func (f *permFixture) objects(t *testing.T) {
 	add("word", ws[0].ID, nil)
 	r, err := f.sys.Recipients().Create(ctx, helpdesk.NewRecipient{Name: "Ops", Email: "ops@acme.example"})
 	add("recipient", r.ID, err)
+	mb, err := f.sys.Mailboxes().Save(ctx, mail.Mailbox{ID: "support", Address: "support@acme.example"})
+	add("mailbox", mb.ID, err)
 	// A message that failed for good, which an admin may retry.
 	err = f.store.Tx(ctx, "acme", func(r helpdesk.Repos) error {
 		ms := []notify.Message{{ID: "failed-message", Medium: notify.Email, Recipient: "lee@customer.example", IdempotencyKey: "failed-message", CreatedAt: f.now}}
