@@ -68,7 +68,7 @@ func (r mailRepo) Find(ctx context.Context, ids []string) (mail.Record, error) {
 		return mail.Record{}, errs.New(helpdesk.ErrNotFound, "no mail message with one of %d ids", len(ids))
 	}
 	var row mailRow
-	err := r.tx.NewSelect().Model(&row).Where("service_id = ? AND message_id IN (?) AND ticket_id <> ''", r.sid, bun.In(ids)).
+	err := r.tx.NewSelect().Model(&row).Where("service_id = ? AND message_id IN (?) AND ticket_id <> ''", r.sid, bun.List(ids)).
 		OrderExpr("seq DESC").Limit(1).Scan(ctx)
 	if err != nil {
 		return mail.Record{}, mapErr(err, "mail message")
