@@ -51,7 +51,14 @@ type Config struct {
 	// retried call with the first result; an older key is ignored and
 	// deleted, and the call runs anew. Default DefaultIdempotencyTTL.
 	IdempotencyTTL time.Duration
+	// MaxAttachmentBytes is the largest attachment of a received mail whose
+	// content is kept (MAIL-8); a larger one is recorded without it.
+	// Default DefaultMaxAttachmentBytes.
+	MaxAttachmentBytes int64
 }
+
+// DefaultMaxAttachmentBytes is the default attachment size limit (MAIL-8).
+const DefaultMaxAttachmentBytes = 10 << 20
 
 // DefaultIdempotencyTTL is how long idempotency keys are kept by default.
 const DefaultIdempotencyTTL = 24 * time.Hour
@@ -85,6 +92,8 @@ type Desk struct {
 	triggers      triggerCache // compiled trigger sets (triggers.go)
 
 	keyTTL time.Duration // idempotency keys (STO-3, idempotency.go)
+
+	maxFile int64 // attachments of received mail (MAIL-8, receive.go)
 }
 
 // cachedService is a service's record as read at a time.
@@ -100,7 +109,7 @@ func New(cfg Config) (*Desk, error) {
 	}
 	d := &Desk{store: cfg.Store, clock: cfg.Clock, log: cfg.Logger, newID: cfg.NewID, limits: cfg.Limits,
 		retries: cfg.ConflictRetries, cacheTTL: cfg.ServiceCacheTTL, directory: cfg.Directory, callbacks: cfg.Callbacks,
-		triggerPasses: cfg.TriggerPasses, keyTTL: cfg.IdempotencyTTL}
+		triggerPasses: cfg.TriggerPasses, keyTTL: cfg.IdempotencyTTL, maxFile: cfg.MaxAttachmentBytes}
 	if d.clock == nil {
 		d.clock = time.Now
 	}
@@ -121,6 +130,9 @@ func New(cfg Config) (*Desk, error) {
 	}
 	if d.keyTTL <= 0 {
 		d.keyTTL = DefaultIdempotencyTTL
+	}
+	if d.maxFile <= 0 {
+		d.maxFile = DefaultMaxAttachmentBytes
 	}
 	return d, nil
 }

@@ -3,6 +3,7 @@ package helpdesk_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"reflect"
 	"slices"
@@ -340,6 +341,14 @@ func permissionTable() []permRow {
 		}},
 		{"Recipients.Delete", adminOnly, func(c permCall) error { return c.s.Recipients().Delete(c.ctx, c.id("recipient")) }},
 		{"Recipients.List", adminOnly, func(c permCall) error { return ignore(c.s.Recipients().List(c.ctx)) }},
+		{"Tickets.Attachments", ticketWork, func(c permCall) error { return ignore(c.s.Tickets().Attachments(c.ctx, c.tk.ID)) }},
+		{"Tickets.Attachment", ticketWork, func(c permCall) error {
+			_, err := c.s.Tickets().Attachment(c.ctx, c.tk.ID, "no-such-file")
+			if errors.Is(err, helpdesk.ErrNotFound) {
+				return nil // allowed: there is no such file
+			}
+			return err
+		}},
 		{"Mailboxes.Save", adminOnly, func(c permCall) error {
 			return ignore(c.s.Mailboxes().Save(c.ctx, mail.Mailbox{ID: "sales", Address: "sales@acme.example"}))
 		}},

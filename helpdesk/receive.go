@@ -108,11 +108,28 @@ func (s *Session) takeMail(ctx context.Context, o *op, m mail.Message, rec *mail
 		}
 		rec.Outcome, rec.TicketID = mail.Created, created.ID
 	}
-	if len(m.Notes) == 0 {
+	notes := m.Notes
+	for _, a := range m.Attachments {
+		f := mail.File{ID: s.desk.newID(), TicketID: rec.TicketID, CommentID: rec.CommentID, MailboxID: rec.MailboxID, MessageID: rec.MessageID,
+			ContentType: a.ContentType, Size: max(a.Size, int64(len(a.Content))), Kept: a.Content != nil, Content: a.Content, CreatedAt: o.now}
+		f.Name, _ = text.Clean(a.Name, text.NameBytes)
+		f.ContentType, _ = text.Clean(a.ContentType, text.NameBytes)
+		if f.Size > s.desk.maxFile {
+			f.Kept, f.Content = false, nil
+		}
+		if !f.Kept {
+			// MAIL-8: recorded, not silently dropped
+			notes = append(notes, fmt.Sprintf("attachment %q (%s, %d bytes) is over the size limit of %d bytes: recorded without its content", f.Name, f.ContentType, f.Size, s.desk.maxFile))
+		}
+		if err := o.r.Mail().AddFile(ctx, f); err != nil {
+			return err
+		}
+	}
+	if len(notes) == 0 {
 		return nil
 	}
 	note := ticket.Comment{ID: s.desk.newID(), TicketID: rec.TicketID, Kind: ticket.CommentInternal, AuthorKind: ticket.ActorSystem,
-		Body: "Mail " + rec.MessageID + ":\n" + strings.Join(m.Notes, "\n"), CreatedAt: o.now}
+		Body: "Mail " + rec.MessageID + ":\n" + strings.Join(notes, "\n"), CreatedAt: o.now}
 	note.Body, _ = text.Clean(note.Body, s.desk.limits.MaxContentBytes)
 	if err := o.r.Tickets().AddComment(ctx, note); err != nil {
 		return err
@@ -182,10 +199,6 @@ func cleanMail(m mail.Message, l ticket.Limits) mail.Message {
 		}
 	}
 	m.Notes = slices.Clone(m.Notes)
-	for _, a := range m.Attachments {
-		// MAIL-8: recorded, not silently dropped (the content is not kept yet)
-		m.Notes = append(m.Notes, fmt.Sprintf("attachment %q (%s, %d bytes): its content is not kept", a.Name, a.ContentType, a.Size))
-	}
 	for i := range m.Notes {
 		m.Notes[i], _ = text.Clean(m.Notes[i], text.ShortBytes)
 	}

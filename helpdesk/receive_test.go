@@ -163,3 +163,38 @@ func TestReceiveMail_SEC3_BrokenMailIsKeptWithANote(t *testing.T) {
 	_, err = f.desk.ReceiveMail(ctx, "acme", "", mail.Message{})
 	assert.ErrorIs(t, err, helpdesk.ErrInvalid)
 }
+
+func TestReceiveMail_MAIL8_AttachmentsKeptWithinLimitAndService(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, func(c *helpdesk.Config, _ *helpdesk.Settings) { c.MaxAttachmentBytes = 4 })
+	r := receive(t, f, "inbox", mail.Message{MessageID: "a@x", From: lee, Subject: "files", Text: "see",
+		Attachments: []mail.Attachment{{Name: "ok.txt", ContentType: "text/plain", Size: 3, Content: []byte("abc")},
+			{Name: "big.bin", ContentType: "application/octet-stream", Size: 10, Content: []byte("0123456789")},
+			{Name: "cut.bin", ContentType: "application/octet-stream", Size: 1 << 20}}})
+	files, err := f.sys.Tickets().Attachments(ctx, r.TicketID)
+	require.NoError(t, err)
+	require.Len(t, files, 3)
+	assert.True(t, files[0].Kept)
+	assert.False(t, files[1].Kept, "over the desk's limit: recorded without content")
+	assert.EqualValues(t, 10, files[1].Size)
+	assert.False(t, files[2].Kept, "not kept by the transport")
+	got, err := f.agent.Tickets().Attachment(ctx, r.TicketID, files[0].ID)
+	require.NoError(t, err)
+	assert.Equal(t, []byte("abc"), got.Content)
+	big, err := f.sys.Tickets().Attachment(ctx, r.TicketID, files[1].ID)
+	require.NoError(t, err)
+	assert.Nil(t, big.Content)
+	cs, err := f.sys.Tickets().Comments(ctx, r.TicketID)
+	require.NoError(t, err)
+	require.Len(t, cs, 1)
+	assert.Contains(t, cs[0].Body, `"big.bin"`, "the note says what was not kept")
+	assert.Contains(t, cs[0].Body, `"cut.bin"`)
+	// only through its ticket, only within the service
+	other := receive(t, f, "inbox", mail.Message{MessageID: "b@x", From: lee, Subject: "other", Text: "x"})
+	_, err = f.sys.Tickets().Attachment(ctx, other.TicketID, files[0].ID)
+	assert.ErrorIs(t, err, helpdesk.ErrNotFound)
+	_, err = f.other.As(helpdesk.System).Tickets().Attachment(ctx, r.TicketID, files[0].ID)
+	assert.ErrorIs(t, err, helpdesk.ErrNotFound)
+	_, err = f.other.As(helpdesk.System).Tickets().Attachments(ctx, r.TicketID)
+	assert.ErrorIs(t, err, helpdesk.ErrNotFound)
+}

@@ -359,6 +359,17 @@ func (p *Poller) waitForMail(ctx context.Context, c *imapclient.Client, wake <-c
 			return nil
 		}
 	}
+	// Updates the server queued before IDLE may be held back until the
+	// next one (go-imap's imapserver does so): a NOOP collects them first.
+	// What still slips in between waits at most a third of the lease.
+	if err := c.Noop().Wait(); err != nil {
+		return fmt.Errorf("imap noop: %w", err)
+	}
+	select {
+	case <-wake:
+		return nil
+	default:
+	}
 	idle, err := c.Idle()
 	if err != nil {
 		return fmt.Errorf("imap idle: %w", err)

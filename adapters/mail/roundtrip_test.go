@@ -62,11 +62,16 @@ func TestRoundTrip_MAIL3_MAIL7(t *testing.T) {
 	assert.Equal(t, "주문한 상품이 아직 안 왔어요.", strings.TrimSpace(tk.Content))
 	assert.Equal(t, ticket.Requester{Name: "이영희", Email: "lee@customer.example"}, tk.Requester)
 	assert.Equal(t, "ko", tk.Language)
-	notes, err := sys.Tickets().Comments(ctx, tk.ID)
+	files, err := sys.Tickets().Attachments(ctx, tk.ID)
 	require.NoError(t, err)
-	require.Len(t, notes, 1)
-	assert.Equal(t, ticket.CommentInternal, notes[0].Kind)
-	assert.Contains(t, notes[0].Body, `attachment "receipt.png" (image/png, 8 bytes)`, "recorded, not silently dropped (MAIL-8)")
+	require.Len(t, files, 1)
+	assert.Equal(t, "receipt.png", files[0].Name)
+	assert.Equal(t, "image/png", files[0].ContentType)
+	assert.EqualValues(t, 8, files[0].Size)
+	assert.Nil(t, files[0].Content, "listed without content")
+	file, err := sys.Tickets().Attachment(ctx, tk.ID, files[0].ID)
+	require.NoError(t, err)
+	assert.Equal(t, []byte("\x89PNG\r\n\x1a\n"), file.Content, "kept with the ticket (MAIL-8)")
 
 	// 2. the agent answers; the dispatcher sends the mail over SMTP
 	_, err = desk.Service("acme").As(helpdesk.AgentID(kim.ID)).Tickets().Reply(ctx, tk.ID, helpdesk.Reply{Body: "내일 도착 예정입니다."})
@@ -102,9 +107,9 @@ func TestRoundTrip_MAIL3_MAIL7(t *testing.T) {
 	require.Len(t, page.Tickets, 1, "the answer joined the ticket (MAIL-3)")
 	cs, err := sys.Tickets().Comments(ctx, tk.ID)
 	require.NoError(t, err)
-	require.Len(t, cs, 3) // the note, the agent's reply, the customer's
-	assert.True(t, cs[2].FromCustomer)
-	assert.Equal(t, "ありがとうございます", cs[2].Body, "decoded from ISO-2022-JP, quoted history trimmed")
+	require.Len(t, cs, 2) // the agent's reply, the customer's
+	assert.True(t, cs[1].FromCustomer)
+	assert.Equal(t, "ありがとうございます", cs[1].Body, "decoded from ISO-2022-JP, quoted history trimmed")
 	hist, err := sys.Tickets().History(ctx, tk.ID)
 	require.NoError(t, err)
 	assert.Equal(t, ticket.EventCustomerReplied, hist[len(hist)-1].Event)

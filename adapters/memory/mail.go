@@ -16,11 +16,13 @@ type mailState struct {
 	byKey   map[[2]string]int       // (mailbox, message id) → index in records
 	byID    map[string][]int        // message id → indexes in records
 	boxes   map[string]mail.Mailbox // mailbox id → settings (MAIL-1, MAIL-2)
+	files   []mail.File             // attachments, in the order added (MAIL-8)
+	fileIdx map[string]int          // file id → index in files
 	syncs   map[string]mail.Sync    // mailbox id → IMAP sync state
 }
 
 func newMailState() mailState {
-	return mailState{byKey: map[[2]string]int{}, byID: map[string][]int{}, syncs: map[string]mail.Sync{}, boxes: map[string]mail.Mailbox{}}
+	return mailState{byKey: map[[2]string]int{}, byID: map[string][]int{}, syncs: map[string]mail.Sync{}, boxes: map[string]mail.Mailbox{}, fileIdx: map[string]int{}}
 }
 
 type mailRepo struct{ tx *txn }
@@ -200,4 +202,53 @@ func (r mailRepo) DeleteMailbox(ctx context.Context, id string) error {
 	delete(st.boxes, id)
 	r.tx.onUndo(func() { st.boxes[id] = old })
 	return nil
+}
+
+func (r mailRepo) AddFile(ctx context.Context, f mail.File) error {
+	if err := r.tx.check(ctx); err != nil {
+		return err
+	}
+	if err := r.tx.exists(); err != nil {
+		return err
+	}
+	st := &r.tx.t.ml
+	if _, ok := st.fileIdx[f.ID]; ok {
+		return errs.New(helpdesk.ErrConflict, "file %q exists", f.ID)
+	}
+	f.CreatedAt = utcMicro(f.CreatedAt)
+	f.Content = slices.Clone(f.Content)
+	st.fileIdx[f.ID] = len(st.files)
+	st.files = append(st.files, f)
+	r.tx.onUndo(func() {
+		delete(st.fileIdx, f.ID)
+		st.files = st.files[:len(st.files)-1]
+	})
+	return nil
+}
+
+func (r mailRepo) Files(ctx context.Context, ticketID string) ([]mail.File, error) {
+	if err := r.tx.check(ctx); err != nil {
+		return nil, err
+	}
+	var out []mail.File
+	for _, f := range r.tx.t.ml.files {
+		if f.TicketID == ticketID {
+			f.Content = nil
+			out = append(out, f)
+		}
+	}
+	return out, nil
+}
+
+func (r mailRepo) GetFile(ctx context.Context, id string) (mail.File, error) {
+	if err := r.tx.check(ctx); err != nil {
+		return mail.File{}, err
+	}
+	i, ok := r.tx.t.ml.fileIdx[id]
+	if !ok {
+		return mail.File{}, errs.NotFound("file", id)
+	}
+	f := r.tx.t.ml.files[i]
+	f.Content = slices.Clone(f.Content)
+	return f, nil
 }

@@ -214,3 +214,54 @@ func (r mailRepo) DeleteMailbox(ctx context.Context, id string) error {
 	}
 	return nil
 }
+
+// fileRow is a row of mail_files (MAIL-8).
+type fileRow struct {
+	bun.BaseModel `bun:"table:mail_files"`
+
+	ServiceID   string    `bun:"service_id,pk"`
+	FileID      string    `bun:"file_id,pk"`
+	TicketID    string    `bun:"ticket_id"`
+	CommentID   string    `bun:"comment_id"`
+	MailboxID   string    `bun:"mailbox_id"`
+	MessageID   string    `bun:"message_id"`
+	Name        string    `bun:"name"`
+	ContentType string    `bun:"content_type"`
+	Size        int64     `bun:"size"`
+	Kept        bool      `bun:"kept"`
+	Content     []byte    `bun:"content"`
+	CreatedAt   time.Time `bun:"created_at"`
+}
+
+func (row fileRow) file() mail.File {
+	return mail.File{ID: row.FileID, TicketID: row.TicketID, CommentID: row.CommentID, MailboxID: row.MailboxID, MessageID: row.MessageID,
+		Name: row.Name, ContentType: row.ContentType, Size: row.Size, Kept: row.Kept, Content: row.Content, CreatedAt: row.CreatedAt.UTC()}
+}
+
+func (r mailRepo) AddFile(ctx context.Context, f mail.File) error {
+	row := fileRow{ServiceID: r.sid, FileID: f.ID, TicketID: f.TicketID, CommentID: f.CommentID, MailboxID: f.MailboxID, MessageID: f.MessageID,
+		Name: f.Name, ContentType: f.ContentType, Size: f.Size, Kept: f.Kept, Content: f.Content, CreatedAt: f.CreatedAt}
+	_, err := r.tx.NewInsert().Model(&row).Exec(ctx)
+	return mapErr(err, name("file", f.ID))
+}
+
+func (r mailRepo) Files(ctx context.Context, ticketID string) ([]mail.File, error) {
+	var rows []fileRow
+	err := r.tx.NewSelect().Model(&rows).ExcludeColumn("content").Where("service_id = ? AND ticket_id = ?", r.sid, ticketID).OrderExpr("seq").Scan(ctx)
+	if err != nil {
+		return nil, mapErr(err, "files")
+	}
+	out := make([]mail.File, len(rows))
+	for i := range rows {
+		out[i] = rows[i].file()
+	}
+	return out, nil
+}
+
+func (r mailRepo) GetFile(ctx context.Context, id string) (mail.File, error) {
+	row := fileRow{ServiceID: r.sid, FileID: id}
+	if err := r.tx.NewSelect().Model(&row).WherePK().Scan(ctx); err != nil {
+		return mail.File{}, mapErr(err, name("file", id))
+	}
+	return row.file(), nil
+}

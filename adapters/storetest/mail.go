@@ -304,3 +304,33 @@ func testMailboxRepository(t *testing.T, s helpdesk.Store) {
 	_, err = read(s, svc, func(rs helpdesk.Repos) (mail.Mailbox, error) { return rs.Mail().GetMailbox(ctx, "support") })
 	assert.ErrorIs(t, err, helpdesk.ErrNotFound)
 }
+
+// testFileRepository: attachments of received mail (MAIL-8) round-trip
+// with their content (binary, NUL bytes included), Files lists a ticket's
+// without content in the order added, a taken id is ErrConflict, and each
+// service reads its own only (SVC-1).
+func testFileRepository(t *testing.T, s helpdesk.Store) {
+	ctx := context.Background()
+	svc := newService(t, s)
+	add := func(svc string, f mail.File) error {
+		return s.Tx(ctx, svc, func(rs helpdesk.Repos) error { return rs.Mail().AddFile(ctx, f) })
+	}
+	kept := mail.File{ID: "f1", TicketID: "t1", CommentID: "c1", MailboxID: "inbox", MessageID: "m@x", Name: "영수증.pdf",
+		ContentType: "application/pdf", Size: 5, Kept: true, Content: []byte{0, 1, 0xff, 'P', 0}, CreatedAt: base}
+	dropped := mail.File{ID: "f2", TicketID: "t1", Name: "big.bin", ContentType: "application/octet-stream", Size: 1 << 30, CreatedAt: base}
+	require.NoError(t, add(svc, kept))
+	require.NoError(t, add(svc, dropped))
+	require.NoError(t, add(svc, mail.File{ID: "f3", TicketID: "t2", Name: "x", Size: 1, Kept: true, Content: []byte("x"), CreatedAt: base}))
+	assert.ErrorIs(t, add(svc, kept), helpdesk.ErrConflict)
+	got := mustRead(t, s, svc, func(rs helpdesk.Repos) (mail.File, error) { return rs.Mail().GetFile(ctx, "f1") })
+	assert.Equal(t, kept, got)
+	list := mustRead(t, s, svc, func(rs helpdesk.Repos) ([]mail.File, error) { return rs.Mail().Files(ctx, "t1") })
+	require.Len(t, list, 2)
+	assert.Equal(t, "f1", list[0].ID)
+	assert.Nil(t, list[0].Content, "listed without content")
+	assert.Equal(t, dropped, list[1])
+	other := newService(t, s)
+	_, err := read(s, other, func(rs helpdesk.Repos) (mail.File, error) { return rs.Mail().GetFile(ctx, "f1") })
+	assert.ErrorIs(t, err, helpdesk.ErrNotFound, "another service's file (SVC-1)")
+	assert.Empty(t, mustRead(t, s, other, func(rs helpdesk.Repos) ([]mail.File, error) { return rs.Mail().Files(ctx, "t1") }))
+}

@@ -73,6 +73,7 @@ func Run(t *testing.T, o Options) {
 		{"MailWorkflow_MAIL3", testMailWorkflow},
 		{"MailSync_MAIL10", testMailSync},
 		{"MailboxRepository_MAIL2", testMailboxRepository},
+		{"FileRepository_MAIL8", testFileRepository},
 		{"AutoCloseWorkflow_TKT2", testAutoCloseWorkflow},
 		{"IdempotencyWorkflow_STO3", testIdempotencyWorkflow},
 		{"MixedWorkflows_LockOrder", testMixedWorkflows},

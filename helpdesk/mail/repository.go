@@ -82,6 +82,15 @@ type Repository interface {
 	GetMailbox(ctx context.Context, id string) (Mailbox, error)
 	// Mailboxes returns the service's mailboxes ordered by id.
 	Mailboxes(ctx context.Context) ([]Mailbox, error)
+	// AddFile stores f, an attachment of a received mail; ErrConflict when
+	// its id is taken.
+	AddFile(ctx context.Context, f File) error
+	// Files returns the attachments of ticket ticketID without their
+	// content, oldest first.
+	Files(ctx context.Context, ticketID string) ([]File, error)
+	// GetFile returns attachment id with its content, or ErrNotFound.
+	GetFile(ctx context.Context, id string) (File, error)
+
 	// DeleteMailbox deletes the mailbox with id (not its records nor its
 	// sync state); ErrNotFound when there is none.
 	DeleteMailbox(ctx context.Context, id string) error

@@ -61,3 +61,28 @@ CREATE TABLE mail_mailboxes (
     updated_at timestamptz NOT NULL,
     PRIMARY KEY (service_id, mailbox_id)
 );
+
+--bun:split
+
+-- Attachments of received mail (MAIL-8): metadata always, the content when
+-- it was within the size limit (kept). Read back only within the service.
+CREATE TABLE mail_files (
+    service_id   text NOT NULL REFERENCES services (service_id) ON DELETE CASCADE,
+    file_id      text NOT NULL,
+    seq          bigint GENERATED ALWAYS AS IDENTITY,
+    ticket_id    text NOT NULL,
+    comment_id   text NOT NULL DEFAULT '',
+    mailbox_id   text NOT NULL DEFAULT '',
+    message_id   text NOT NULL DEFAULT '',
+    name         text NOT NULL DEFAULT '',
+    content_type text NOT NULL DEFAULT '',
+    size         bigint NOT NULL,
+    kept         boolean NOT NULL,
+    content      bytea,
+    created_at   timestamptz NOT NULL,
+    PRIMARY KEY (service_id, file_id)
+);
+
+--bun:split
+
+CREATE INDEX mail_files_ticket_idx ON mail_files (service_id, ticket_id, seq);
