@@ -133,17 +133,8 @@ func (r mailRepo) PutSync(ctx context.Context, s mail.Sync) error {
 	if err := r.tx.exists(); err != nil {
 		return err
 	}
-	st := &r.tx.t.ml
-	old, had := st.syncs[s.MailboxID]
 	s.LeaseUntil, s.LastSyncAt = utcMicro(s.LeaseUntil), utcMicro(s.LastSyncAt)
-	st.syncs[s.MailboxID] = s
-	r.tx.onUndo(func() {
-		if had {
-			st.syncs[s.MailboxID] = old
-		} else {
-			delete(st.syncs, s.MailboxID)
-		}
-	})
+	putUndo(r.tx, r.tx.t.ml.syncs, s.MailboxID, s)
 	return nil
 }
 
@@ -154,17 +145,8 @@ func (r mailRepo) PutMailbox(ctx context.Context, m mail.Mailbox) error {
 	if err := r.tx.exists(); err != nil {
 		return err
 	}
-	st := &r.tx.t.ml
-	old, had := st.boxes[m.ID]
 	m.CreatedAt, m.UpdatedAt = utcMicro(m.CreatedAt), utcMicro(m.UpdatedAt)
-	st.boxes[m.ID] = m
-	r.tx.onUndo(func() {
-		if had {
-			st.boxes[m.ID] = old
-		} else {
-			delete(st.boxes, m.ID)
-		}
-	})
+	putUndo(r.tx, r.tx.t.ml.boxes, m.ID, m)
 	return nil
 }
 
@@ -251,4 +233,17 @@ func (r mailRepo) GetFile(ctx context.Context, id string) (mail.File, error) {
 	f := r.tx.t.ml.files[i]
 	f.Content = slices.Clone(f.Content)
 	return f, nil
+}
+
+// putUndo stores v at k in m and records how to undo it.
+func putUndo[K comparable, V any](tx *txn, m map[K]V, k K, v V) {
+	old, had := m[k]
+	m[k] = v
+	tx.onUndo(func() {
+		if had {
+			m[k] = old
+		} else {
+			delete(m, k)
+		}
+	})
 }
