@@ -276,18 +276,25 @@ func (p *Poller) fetch(ctx context.Context, c *imapclient.Client, st mail.Sync, 
 		}
 	}
 	slices.Sort(uids)
-	section := &imap.FetchItemBodySection{Peek: true}
-	for batch := range slices.Chunk(uids, p.cfg.SaveEvery) {
-		msgs, err := fetchBatch(c, batch, section)
-		if err != nil {
-			return save(err)
+	// The next batch is fetched and parsed while this one is taken in, in
+	// UID order (a reply may thread to the mail before it).
+	batches := make(chan parsedBatch, 1)
+	stop := make(chan struct{})
+	go p.fetchAll(c, uids, batches, stop)
+	defer func() {
+		close(stop)
+		for range batches { // the fetching goroutine ends before c is closed
 		}
-		for _, msg := range msgs {
+	}()
+	for b := range batches {
+		if b.err != nil {
+			return save(b.err)
+		}
+		for i, msg := range b.msgs {
 			if uint32(msg.UID) <= last {
 				continue
 			}
-			m := Parse(msg.raw, p.cfg.Parse)
-			if _, err := p.cfg.Desk.ReceiveMail(ctx, p.cfg.ServiceID, p.cfg.MailboxID, m); err != nil {
+			if _, err := p.cfg.Desk.ReceiveMail(ctx, p.cfg.ServiceID, p.cfg.MailboxID, b.parsed[i]); err != nil {
 				return save(fmt.Errorf("taking in UID %d: %w", msg.UID, err))
 			}
 			last = uint32(msg.UID)
@@ -298,6 +305,37 @@ func (p *Poller) fetch(ctx context.Context, c *imapclient.Client, st mail.Sync, 
 		}
 	}
 	return nil
+}
+
+// parsedBatch is one batch of fetched mails and their parsed Messages.
+type parsedBatch struct {
+	msgs   []fetched
+	parsed []mail.Message
+	err    error
+}
+
+// fetchAll fetches uids in batches of SaveEvery, parses them and sends them
+// on out, in order, until stop is closed or a batch fails; it closes out.
+func (p *Poller) fetchAll(c *imapclient.Client, uids []imap.UID, out chan<- parsedBatch, stop <-chan struct{}) {
+	defer close(out)
+	section := &imap.FetchItemBodySection{Peek: true}
+	for batch := range slices.Chunk(uids, p.cfg.SaveEvery) {
+		var b parsedBatch
+		if b.msgs, b.err = fetchBatch(c, batch, section); b.err == nil {
+			b.parsed = make([]mail.Message, len(b.msgs))
+			for i, m := range b.msgs {
+				b.parsed[i] = Parse(m.raw, p.cfg.Parse)
+			}
+		}
+		select {
+		case out <- b:
+		case <-stop:
+			return
+		}
+		if b.err != nil {
+			return
+		}
+	}
 }
 
 type fetched struct {
