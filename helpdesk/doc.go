@@ -1,9 +1,11 @@
 // Package helpdesk is the composition root of Deskkit: the Desk, its
 // services (tenants), the actors that make every call, and the workflows —
 // tickets (create, update, change status, reply, customer reply, solve,
-// forward, list, history and export), and the admin calls of every area
-// (categories, fields, templates, forbidden words, agents and groups,
-// triggers, recipients, settings).
+// forward, list, history and export), inbound mail (Desk.ReceiveMail, the
+// one entry point of every transport; mailboxes, their sync state and the
+// attachments of received mail: rules in package helpdesk/mail), and the
+// admin calls of every area (categories, fields, templates, forbidden words,
+// agents and groups, triggers, recipients, mailboxes, settings).
 //
 // A call is made on a Session, a service bound to an actor:
 // desk.Service(id).As(actor). Every call runs in one store transaction
