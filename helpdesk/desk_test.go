@@ -36,10 +36,12 @@ func newFixture(t testing.TB, mods ...func(*helpdesk.Config, *helpdesk.Settings)
 	t.Helper()
 	ctx := context.Background()
 	f := &fixture{now: time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)}
-	cfg := helpdesk.Config{Store: memory.New(), Clock: func() time.Time { f.now = f.now.Add(time.Second); return f.now }}
+	cfg := helpdesk.Config{Store: memory.New(), Clock: func() time.Time { f.now = f.now.Add(time.Second); return f.now },
+		SMSNumbers: fakeSMSNumbers{}}
 	set := helpdesk.Settings{
 		Name: "ACME", Languages: []string{"ko", "en"},
 		Channels:               helpdesk.Channels{Ticket: true},
+		SMSEnabled:             true,
 		Tickets:                helpdesk.TicketSettings{GroupAtCreation: true, AssigneeAtCreation: true},
 		InternalResolutionText: i18n.Text{"ko": "내부 처리 완료"},
 	}

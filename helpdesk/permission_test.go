@@ -340,6 +340,12 @@ func permissionTable() []permRow {
 		{"Recipients.Delete", adminOnly, func(c permCall) error { return c.s.Recipients().Delete(c.ctx, c.id("recipient")) }},
 		{"Recipients.List", adminOnly, func(c permCall) error { return ignore(c.s.Recipients().List(c.ctx)) }},
 
+		// SMS settings (SMS-1)
+		{"SMS.Get", adminOnly, func(c permCall) error { return ignore(c.s.SMS().Get(c.ctx)) }},
+		{"SMS.Update", adminOnly, func(c permCall) error {
+			return ignore(c.s.SMS().Update(c.ctx, helpdesk.SMSUpdate{AppKey: "app", SecretKey: "secret", SenderNumbers: []string{"15446859"}}))
+		}},
+
 		// Configuration
 		{"Configuration.Get", anyActive, func(c permCall) error { return ignore(c.s.Configuration().Get(c.ctx)) }},
 		{"Configuration.Update", adminOnly, func(c permCall) error {

@@ -56,6 +56,9 @@ type Settings struct {
 	Mail MailSettings `json:"mail"`
 	// Surge alerts when new tickets pile up (NTF-2).
 	Surge notify.SurgeRule `json:"surge"`
+	// SMS holds the NHN Cloud SMS keys and sender numbers (SMS-1); it is
+	// set through Session.SMS only, and read back masked.
+	SMS SMSSettings `json:"sms,omitzero"`
 }
 
 // ServiceConfig is the stored record of one service (tenant).
@@ -77,6 +80,7 @@ func (c ServiceConfig) Clone() ServiceConfig {
 		a.Subject, a.Body = a.Subject.Clone(), a.Body.Clone()
 	}
 	c.Surge = c.Surge.Clone()
+	c.SMS = c.SMS.clone()
 	return c
 }
 
@@ -133,6 +137,7 @@ func (s *Settings) normalize(c *errs.Collector) {
 	}
 	s.Mail.check(c, langs)
 	c.Merge(s.Surge.Check("surge."))
+	s.checkSMSOff(c)
 }
 
 // NewService describes a service to create.
@@ -154,6 +159,7 @@ func (d *Desk) CreateService(ctx context.Context, n NewService) (ServiceConfig, 
 	if err := c.Err(); err != nil {
 		return ServiceConfig{}, err
 	}
+	n.SMS = SMSSettings{} // set through Session.SMS, where the keys are checked (SMS-1)
 	now := d.now()
 	cfg := ServiceConfig{ID: n.ID, Settings: n.Settings, Version: 1, CreatedAt: now, UpdatedAt: now}
 	err := d.store.Tx(ctx, n.ID, func(r Repos) error { return r.Service().Create(ctx, cfg) })
@@ -194,6 +200,7 @@ func (h Configuration) Get(ctx context.Context) (ServiceConfig, error) {
 	var out ServiceConfig
 	err := h.s.run(ctx, "Configuration.Get", permRead, func(o *op) error {
 		out = o.svc.Clone()
+		out.SMS = out.SMS.masked() // SEC-1
 		return nil
 	})
 	return out, err
@@ -209,6 +216,7 @@ func (h Configuration) Update(ctx context.Context, version int64, set Settings) 
 	var out ServiceConfig
 	err := h.s.run(ctx, "Configuration.Update", permSettings, func(o *op) error {
 		cfg := o.svc
+		set.SMS = cfg.SMS // changed through Session.SMS only
 		cfg.Settings = set
 		cfg.Version = version
 		cfg.UpdatedAt = o.now
@@ -224,5 +232,6 @@ func (h Configuration) Update(ctx context.Context, version int64, set Settings) 
 	case errors.Is(err, ErrConflict):
 		h.s.desk.forget(h.s.svc) // the caller's next read gets the new version
 	}
+	out.SMS = out.SMS.masked() // cached unmasked, returned masked (SEC-1)
 	return out, err
 }

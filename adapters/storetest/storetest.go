@@ -111,6 +111,7 @@ func cfg(id string) helpdesk.ServiceConfig {
 		Settings: helpdesk.Settings{
 			Name: "Service " + id, Languages: []string{"ko", "en"}, DefaultLanguage: "ko",
 			Channels:               helpdesk.Channels{Ticket: true, Phone: true},
+			SMSEnabled:             true, // SMS triggers need it (SMS-1)
 			Tickets:                helpdesk.TicketSettings{GroupAtCreation: true},
 			InternalResolutionText: i18n.Text{"ko": "내부 처리", "en": "Handled internally"},
 		},
