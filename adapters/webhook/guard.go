@@ -4,10 +4,12 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/http"
 	"net/netip"
 	"net/url"
 	"strings"
 	"syscall"
+	"time"
 )
 
 // ErrBlocked marks a target the SSRF guard refused (SEC-2): a loopback,
@@ -144,4 +146,32 @@ func numeric(host string) bool {
 // dialer returns a net.Dialer whose connections the guard checks.
 func (g Guard) dialer() *net.Dialer {
 	return &net.Dialer{Control: g.control}
+}
+
+// Client returns an HTTP client whose every connection and redirect the
+// guard checks, without a proxy; timeout bounds each call, and at most
+// maxRedirects redirects are followed. adapters/dooray posts through one.
+func (g Guard) Client(timeout time.Duration, maxRedirects int) *http.Client {
+	tr := &http.Transport{
+		Proxy:                 nil, // a proxy would connect for us, past the guard
+		DialContext:           g.dialer().DialContext,
+		ForceAttemptHTTP2:     true,
+		MaxIdleConns:          16,
+		IdleConnTimeout:       90 * time.Second,
+		TLSHandshakeTimeout:   timeout,
+		ResponseHeaderTimeout: timeout,
+	}
+	return &http.Client{Transport: tr, Timeout: timeout, CheckRedirect: func(req *http.Request, via []*http.Request) error {
+		if len(via) > maxRedirects {
+			return fmt.Errorf("invalid: more than %d redirects", maxRedirects)
+		}
+		return g.checkURL(req.URL)
+	}}
+}
+
+// Refused reports whether err is the guard's refusal, or the refusal of
+// a redirect: retrying cannot help.
+func Refused(err error) bool {
+	var ue *url.Error
+	return errors.Is(err, ErrBlocked) || (errors.As(err, &ue) && ue.Err != nil && strings.HasPrefix(ue.Err.Error(), "invalid: "))
 }

@@ -74,23 +74,7 @@ func New(o Options) *Caller {
 	if o.Clock == nil {
 		o.Clock = time.Now
 	}
-	tr := &http.Transport{
-		Proxy:                 nil, // a proxy would connect for us, past the guard
-		DialContext:           o.Guard.dialer().DialContext,
-		ForceAttemptHTTP2:     true,
-		MaxIdleConns:          16,
-		IdleConnTimeout:       90 * time.Second,
-		TLSHandshakeTimeout:   o.Timeout,
-		ResponseHeaderTimeout: o.Timeout,
-	}
-	c := &Caller{o: o}
-	c.http = &http.Client{Transport: tr, Timeout: o.Timeout, CheckRedirect: func(req *http.Request, via []*http.Request) error {
-		if len(via) > o.MaxRedirects {
-			return fmt.Errorf("invalid: more than %d redirects", o.MaxRedirects)
-		}
-		return o.Guard.checkURL(req.URL)
-	}}
-	return c
+	return &Caller{o: o, http: o.Guard.Client(o.Timeout, o.MaxRedirects)}
 }
 
 // ErrNoSecret is returned (marked permanent) for a service without a
@@ -154,12 +138,8 @@ func (c *Caller) Call(ctx context.Context, m notify.Message) error {
 	}
 	res, err := c.http.Do(req)
 	if err != nil {
-		if errors.Is(err, ErrBlocked) {
+		if Refused(err) {
 			return notify.Permanent(fmt.Errorf("webhook: %w", stripURL(err)))
-		}
-		var ue *url.Error
-		if errors.As(err, &ue) && ue.Err != nil && strings.HasPrefix(ue.Err.Error(), "invalid: ") {
-			return notify.Permanent(fmt.Errorf("webhook: %w", ue.Err))
 		}
 		return fmt.Errorf("webhook: %w", stripURL(err))
 	}

@@ -1,0 +1,49 @@
+package dooray
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// APIError is an answer of Dooray! that is not a success.
+type APIError struct {
+	Status  int    // the HTTP status
+	Code    int    // header.resultCode, when the answer had the envelope
+	Message string // header.resultMessage, or the start of the answer
+	// RetryAfter is how long the rate limiter asks to wait (HTTP 429:
+	// Retry-After, or a second when the bucket refills every second);
+	// zero when it said nothing.
+	RetryAfter time.Duration
+}
+
+func (e *APIError) Error() string {
+	return fmt.Sprintf("dooray: HTTP %d, result code %d: %s", e.Status, e.Code, e.Message)
+}
+
+// Temporary reports whether trying again may succeed: 408, 429 and 5xx.
+func (e *APIError) Temporary() bool {
+	return e.Status == http.StatusRequestTimeout || e.Status == http.StatusTooManyRequests || e.Status >= 500
+}
+
+// snippet is the start of an answer, for an error message.
+func snippet(b []byte) string {
+	s := strings.ToValidUTF8(string(b), "?")
+	if len(s) > 200 {
+		s = strings.ToValidUTF8(s[:200], "") + "…"
+	}
+	return s
+}
+
+// stripURL drops the URL from a client error: a hook URL is a credential
+// and an API URL is not worth the noise (SEC-1).
+func stripURL(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
+}
