@@ -55,6 +55,9 @@ type Config struct {
 	// check a service's SMS settings (SMS-1); adapters/nhnsms.Client is
 	// one. Nil: SMS settings cannot be saved.
 	SMSNumbers SMSNumbers
+	// DoorayTasks creates Dooray! tasks for Session.Dooray().Transfer
+	// (DRY-2); adapters/dooray.Tasks is one. Nil: no transfers.
+	DoorayTasks DoorayTasks
 }
 
 // DefaultIdempotencyTTL is how long idempotency keys are kept by default.
@@ -90,7 +93,8 @@ type Desk struct {
 
 	keyTTL time.Duration // idempotency keys (STO-3, idempotency.go)
 
-	smsNumbers SMSNumbers // SMS-1 (sms.go)
+	smsNumbers  SMSNumbers  // SMS-1 (sms.go)
+	doorayTasks DoorayTasks // DRY-2 (dooray.go)
 }
 
 // cachedService is a service's record as read at a time.
@@ -106,7 +110,7 @@ func New(cfg Config) (*Desk, error) {
 	}
 	d := &Desk{store: cfg.Store, clock: cfg.Clock, log: cfg.Logger, newID: cfg.NewID, limits: cfg.Limits,
 		retries: cfg.ConflictRetries, cacheTTL: cfg.ServiceCacheTTL, directory: cfg.Directory, callbacks: cfg.Callbacks,
-		triggerPasses: cfg.TriggerPasses, keyTTL: cfg.IdempotencyTTL, smsNumbers: cfg.SMSNumbers}
+		triggerPasses: cfg.TriggerPasses, keyTTL: cfg.IdempotencyTTL, smsNumbers: cfg.SMSNumbers, doorayTasks: cfg.DoorayTasks}
 	if d.clock == nil {
 		d.clock = time.Now
 	}

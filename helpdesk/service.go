@@ -59,6 +59,9 @@ type Settings struct {
 	// SMS holds the NHN Cloud SMS keys and sender numbers (SMS-1); it is
 	// set through Session.SMS only, and read back masked.
 	SMS SMSSettings `json:"sms,omitzero"`
+	// Dooray holds the Dooray! task-transfer settings (DRY-1); set through
+	// Session.Dooray only, its token read back masked.
+	Dooray DooraySettings `json:"dooray,omitzero"`
 }
 
 // ServiceConfig is the stored record of one service (tenant).
@@ -81,6 +84,7 @@ func (c ServiceConfig) Clone() ServiceConfig {
 	}
 	c.Surge = c.Surge.Clone()
 	c.SMS = c.SMS.clone()
+	c.Dooray = c.Dooray.clone()
 	return c
 }
 
@@ -160,6 +164,7 @@ func (d *Desk) CreateService(ctx context.Context, n NewService) (ServiceConfig, 
 		return ServiceConfig{}, err
 	}
 	n.SMS = SMSSettings{} // set through Session.SMS, where the keys are checked (SMS-1)
+	n.Dooray = DooraySettings{}
 	now := d.now()
 	cfg := ServiceConfig{ID: n.ID, Settings: n.Settings, Version: 1, CreatedAt: now, UpdatedAt: now}
 	err := d.store.Tx(ctx, n.ID, func(r Repos) error { return r.Service().Create(ctx, cfg) })
@@ -200,7 +205,7 @@ func (h Configuration) Get(ctx context.Context) (ServiceConfig, error) {
 	var out ServiceConfig
 	err := h.s.run(ctx, "Configuration.Get", permRead, func(o *op) error {
 		out = o.svc.Clone()
-		out.SMS = out.SMS.masked() // SEC-1
+		out.SMS, out.Dooray = out.SMS.masked(), out.Dooray.masked() // SEC-1
 		return nil
 	})
 	return out, err
@@ -216,7 +221,7 @@ func (h Configuration) Update(ctx context.Context, version int64, set Settings) 
 	var out ServiceConfig
 	err := h.s.run(ctx, "Configuration.Update", permSettings, func(o *op) error {
 		cfg := o.svc
-		set.SMS = cfg.SMS // changed through Session.SMS only
+		set.SMS, set.Dooray = cfg.SMS, cfg.Dooray // changed through Session.SMS and Session.Dooray only
 		cfg.Settings = set
 		cfg.Version = version
 		cfg.UpdatedAt = o.now
@@ -232,6 +237,6 @@ func (h Configuration) Update(ctx context.Context, version int64, set Settings) 
 	case errors.Is(err, ErrConflict):
 		h.s.desk.forget(h.s.svc) // the caller's next read gets the new version
 	}
-	out.SMS = out.SMS.masked() // cached unmasked, returned masked (SEC-1)
+	out.SMS, out.Dooray = out.SMS.masked(), out.Dooray.masked() // cached unmasked, returned masked (SEC-1)
 	return out, err
 }

@@ -1,5 +1,14 @@
 // Package dooray connects Deskkit to Dooray!: messenger notifications
-// through incoming webhooks.
+// through incoming webhooks, and ticket transfer into project tasks.
+//
+// Tasks implements helpdesk.DoorayTasks on a Client of the REST API, and
+// Notifier routes the Dooray medium: task comments to the task API with
+// the service's token, everything else to its incoming webhook:
+//
+//	api := dooray.NewClient(dooray.ClientOptions{}) // BaseURL: another cloud
+//	desk, err := helpdesk.New(helpdesk.Config{Store: store, DoorayTasks: dooray.Tasks{Client: api}})
+//	n := dooray.Notifier{Hooks: dooray.NewHookPoster(dooray.HookOptions{}), Client: api, Token: desk.DoorayToken}
+//	d, err := desk.Dispatcher(notify.DispatcherConfig{Notifiers: notify.Notifiers{Dooray: n}})
 //
 // A HookPoster implements notify.DoorayPoster, so a notify.Dispatcher
 // hands it every message of the Dooray medium (trigger actions, surge
@@ -20,6 +29,19 @@
 //     stored write-only and read back masked by the helpdesk, and it never
 //     appears in an error here (SEC-1). Hook URLs pass the SSRF guard of
 //     adapters/webhook (SEC-2), allow-list included.
+//   - DRY-2 A transfer resolves the agent's email to an organisation
+//     member (GET /common/v1/members) and checks project membership (GET
+//     …/members/{id}; 404 or a leaver is not a member); otherwise the
+//     representative registrant is resolved and assigned. The task is POST
+//     …/projects/{id}/posts with the subject and a text/x-markdown body; a
+//     comment is POST …/posts/{id}/logs. Every call sends Authorization:
+//     dooray-api TOKEN. Ids arrive as strings or as bare 64-bit numbers and
+//     decode into ID without loss. A 429 is waited out (Retry-After, else
+//     the one-second refill of the token bucket) and tried again, at most
+//     RateLimitRetries times, then returned as a temporary *APIError with
+//     the rate-limit headers read. The status and header.isSuccessful both
+//     decide success. Dooray! has no idempotency key: a comment retried
+//     after a lost answer may show twice.
 //   - NTF-1 A 2xx answer is success unless its body is Dooray!'s envelope
 //     with header.isSuccessful false; 408, 429, 5xx, timeouts and
 //     connection errors are retried; everything else fails for good.

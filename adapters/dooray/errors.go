@@ -18,6 +18,8 @@ type APIError struct {
 	// Retry-After, or a second when the bucket refills every second);
 	// zero when it said nothing.
 	RetryAfter time.Duration
+	// RateLimit is what the rate-limit headers of the answer said.
+	RateLimit RateLimit
 }
 
 func (e *APIError) Error() string {
@@ -47,3 +49,6 @@ func stripURL(err error) error {
 	}
 	return err
 }
+
+// asAPIError is errors.As for an *APIError.
+func asAPIError(err error, ae **APIError) bool { return errors.As(err, ae) }

@@ -75,6 +75,7 @@ func Run(t *testing.T, o Options) {
 		{"ErrorTexts", testErrorTexts},
 		{"TextRoundTrip_SEC3", testTextRoundTrip},
 		{"TextWorkflow_SEC3", testTextWorkflow},
+		{"DoorayLinkRepository", testDoorayLinkRepository},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
