@@ -38,6 +38,10 @@ type DooraySettings struct {
 	OrgID    string          `json:"org_id,omitempty"`
 	Token    string          `json:"token,omitempty"` // the tenant's API token
 	Projects []DoorayProject `json:"projects,omitempty"`
+	// HookToken is the unguessable token of the service's project-hook
+	// URL (DoorayHook); set by Dooray.RotateHookToken only, read back
+	// masked.
+	HookToken string `json:"hook_token,omitempty"`
 }
 
 func (s DooraySettings) clone() DooraySettings {
@@ -49,6 +53,9 @@ func (s DooraySettings) masked() DooraySettings {
 	s = s.clone()
 	if s.Token != "" {
 		s.Token = text.Masked
+	}
+	if s.HookToken != "" {
+		s.HookToken = text.Masked
 	}
 	return s
 }
@@ -165,6 +172,7 @@ func (h Dooray) Update(ctx context.Context, set DooraySettings) (DooraySettings,
 			}
 			set.Token = cfg.Dooray.Token
 		}
+		set.HookToken = cfg.Dooray.HookToken // RotateHookToken's
 		var c errs.Collector
 		if set.check(&c); c.Err() != nil {
 			return c.Err()
@@ -292,7 +300,7 @@ func mdEscape(s string) string {
 // toDooray queues a new comment of a linked ticket for its task (DRY-2),
 // unless transfer is paused (DRY-3).
 func (s *Session) toDooray(ctx context.Context, o *op, cm ticket.Comment) error {
-	if !o.svc.Dooray.Active {
+	if !o.svc.Dooray.Active || o.call == hookCall { // a note from the task goes not back to it
 		return nil
 	}
 	l, err := o.r.DoorayLinks().ByTicket(ctx, cm.TicketID)

@@ -354,6 +354,7 @@ func permissionTable() []permRow {
 		{"Dooray.Update", adminOnly, func(c permCall) error {
 			return ignore(c.s.Dooray().Update(c.ctx, doorayProjects()))
 		}},
+		{"Dooray.RotateHookToken", adminOnly, func(c permCall) error { return ignore(c.s.Dooray().RotateHookToken(c.ctx)) }},
 		{"Dooray.Transfer", ticketWork, func(c permCall) error { return ignore(c.s.Dooray().Transfer(c.ctx, c.tk.ID, "7")) }},
 		{"Dooray.Link", ticketWork, func(c permCall) error {
 			if _, err := c.s.Dooray().Link(c.ctx, c.tk.ID); !errors.Is(err, helpdesk.ErrNotFound) {

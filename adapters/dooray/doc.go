@@ -42,6 +42,16 @@
 //     the rate-limit headers read. The status and header.isSuccessful both
 //     decide success. Dooray! has no idempotency key: a comment retried
 //     after a lost answer may show twice.
+//     Two-way: ProjectHook is the http.Handler of Dooray! project
+//     hooks. It reads hookEventType or webhookType, hookVersion or version,
+//     and hands the event to helpdesk's Desk.DoorayHook: a new comment
+//     (postCommentCreated) on a linked task becomes one internal note on
+//     the ticket, never sent back to the task; a workflow change
+//     (postWorkflowChanged: post.workflowClass, post.workflow.class or
+//     post.closed) is recorded in the ticket's history once. Dooray! signs
+//     nothing: the per-service token in the URL (Dooray.RotateHookToken)
+//     is checked in constant time, and a wrong one answers 404. Replays
+//     change nothing.
 //   - NTF-1 A 2xx answer is success unless its body is Dooray!'s envelope
 //     with header.isSuccessful false; 408, 429, 5xx, timeouts and
 //     connection errors are retried; everything else fails for good.
