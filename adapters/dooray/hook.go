@@ -3,6 +3,7 @@ package dooray
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -27,6 +28,9 @@ type HookOptions struct {
 	Guard webhook.Guard
 	// Timeout bounds one post; default 10s.
 	Timeout time.Duration
+	// TLSClientConfig configures TLS (a test server's certificate); nil:
+	// the defaults.
+	TLSClientConfig *tls.Config
 }
 
 // HookPoster posts to Dooray! messenger incoming webhooks (DRY-4,
@@ -45,7 +49,7 @@ func NewHookPoster(o HookOptions) *HookPoster {
 	if o.Timeout <= 0 {
 		o.Timeout = 10 * time.Second
 	}
-	return &HookPoster{o: o, http: o.Guard.Client(o.Timeout, 3)}
+	return &HookPoster{o: o, http: o.Guard.Client(o.Timeout, 3, o.TLSClientConfig)}
 }
 
 // HookMessage is the JSON an incoming webhook takes.

@@ -76,6 +76,7 @@ func Run(t *testing.T, o Options) {
 		{"TextRoundTrip_SEC3", testTextRoundTrip},
 		{"TextWorkflow_SEC3", testTextWorkflow},
 		{"DoorayLinkRepository", testDoorayLinkRepository},
+		{"IntegrationsWorkflow", testIntegrationsWorkflow},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -1,6 +1,7 @@
 package webhook
 
 import (
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
@@ -149,10 +150,12 @@ func (g Guard) dialer() *net.Dialer {
 }
 
 // Client returns an HTTP client whose every connection and redirect the
-// guard checks, without a proxy; timeout bounds each call, and at most
-// maxRedirects redirects are followed. adapters/dooray posts through one.
-func (g Guard) Client(timeout time.Duration, maxRedirects int) *http.Client {
+// guard checks, without a proxy; timeout bounds each call, at most
+// maxRedirects redirects are followed, and tlsConfig (nil: the defaults)
+// configures TLS. adapters/dooray posts through one.
+func (g Guard) Client(timeout time.Duration, maxRedirects int, tlsConfig *tls.Config) *http.Client {
 	tr := &http.Transport{
+		TLSClientConfig:       tlsConfig,
 		Proxy:                 nil, // a proxy would connect for us, past the guard
 		DialContext:           g.dialer().DialContext,
 		ForceAttemptHTTP2:     true,

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
+	"crypto/tls"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -51,6 +52,9 @@ type Options struct {
 	MaxRedirects int
 	// Clock stamps the requests; default time.Now.
 	Clock func() time.Time
+	// TLSClientConfig configures TLS (a private CA, a test server's
+	// certificate); nil: the defaults.
+	TLSClientConfig *tls.Config
 }
 
 // Caller makes HTTP callbacks (TRG-6.4): it implements notify.Caller. It
@@ -74,7 +78,7 @@ func New(o Options) *Caller {
 	if o.Clock == nil {
 		o.Clock = time.Now
 	}
-	return &Caller{o: o, http: o.Guard.Client(o.Timeout, o.MaxRedirects)}
+	return &Caller{o: o, http: o.Guard.Client(o.Timeout, o.MaxRedirects, o.TLSClientConfig)}
 }
 
 // ErrNoSecret is returned (marked permanent) for a service without a
