@@ -162,9 +162,7 @@ func (h Dooray) Get(ctx context.Context) (DooraySettings, error) {
 // one is kept), projects, and Active (false pauses). Every bad field is
 // named in a *ValidationError. Returned masked.
 func (h Dooray) Update(ctx context.Context, set DooraySettings) (DooraySettings, error) {
-	var out ServiceConfig
-	err := h.s.run(ctx, "Dooray.Update", permSettings, func(o *op) error {
-		cfg := o.svc
+	out, err := h.s.writeConfig(ctx, "Dooray.Update", func(_ *op, cfg *ServiceConfig) error {
 		set = set.clone()
 		if text.IsMasked(set.Token) {
 			if cfg.Dooray.Token == "" || set.Token != text.Masked {
@@ -177,19 +175,9 @@ func (h Dooray) Update(ctx context.Context, set DooraySettings) (DooraySettings,
 		if set.check(&c); c.Err() != nil {
 			return c.Err()
 		}
-		cfg.Dooray, cfg.UpdatedAt = set, o.now
-		if err := o.r.Service().Update(ctx, &cfg); err != nil {
-			return err
-		}
-		out = cfg.Clone()
+		cfg.Dooray = set
 		return nil
 	})
-	switch {
-	case err == nil:
-		h.s.desk.cache(out, h.s.desk.now())
-	case errors.Is(err, ErrConflict):
-		h.s.desk.forget(h.s.svc)
-	}
 	return result(out.Dooray.masked(), err)
 }
 

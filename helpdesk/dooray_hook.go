@@ -53,23 +53,11 @@ func (h Dooray) RotateHookToken(ctx context.Context) (string, error) {
 		return "", err
 	}
 	token := hex.EncodeToString(b)
-	var out ServiceConfig
-	err := h.s.run(ctx, "Dooray.RotateHookToken", permSettings, func(o *op) error {
-		cfg := o.svc
+	_, err := h.s.writeConfig(ctx, "Dooray.RotateHookToken", func(_ *op, cfg *ServiceConfig) error {
 		cfg.Dooray = cfg.Dooray.clone()
-		cfg.Dooray.HookToken, cfg.UpdatedAt = token, o.now
-		if err := o.r.Service().Update(ctx, &cfg); err != nil {
-			return err
-		}
-		out = cfg.Clone()
+		cfg.Dooray.HookToken = token
 		return nil
 	})
-	switch {
-	case err == nil:
-		h.s.desk.cache(out, h.s.desk.now())
-	case errors.Is(err, ErrConflict):
-		h.s.desk.forget(h.s.svc)
-	}
 	return result(token, err)
 }
 

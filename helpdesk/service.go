@@ -218,12 +218,26 @@ func (h Configuration) Update(ctx context.Context, version int64, set Settings) 
 	if set.normalize(&c); c.Err() != nil {
 		return ServiceConfig{}, c.Err()
 	}
-	var out ServiceConfig
-	err := h.s.run(ctx, "Configuration.Update", permSettings, func(o *op) error {
-		cfg := o.svc
+	out, err := h.s.writeConfig(ctx, "Configuration.Update", func(_ *op, cfg *ServiceConfig) error {
 		set.SMS, set.Dooray = cfg.SMS, cfg.Dooray // changed through Session.SMS and Session.Dooray only
-		cfg.Settings = set
-		cfg.Version = version
+		cfg.Settings, cfg.Version = set, version
+		return nil
+	})
+	out.SMS, out.Dooray = out.SMS.masked(), out.Dooray.masked() // cached unmasked, returned masked (SEC-1)
+	return out, err
+}
+
+// writeConfig changes the service's record (admin): change edits a copy
+// of the stored record, which is then stored (a stale Version is
+// ErrConflict) and returned unmasked. The new record is seen at once by
+// this Desk; after a conflict the caller's next read gets the new version.
+func (s *Session) writeConfig(ctx context.Context, call string, change func(o *op, cfg *ServiceConfig) error) (ServiceConfig, error) {
+	var out ServiceConfig
+	err := s.run(ctx, call, permSettings, func(o *op) error {
+		cfg := o.svc
+		if err := change(o, &cfg); err != nil {
+			return err
+		}
 		cfg.UpdatedAt = o.now
 		if err := o.r.Service().Update(ctx, &cfg); err != nil {
 			return err
@@ -233,10 +247,9 @@ func (h Configuration) Update(ctx context.Context, version int64, set Settings) 
 	})
 	switch {
 	case err == nil:
-		h.s.desk.cache(out, h.s.desk.now()) // seen at once by this Desk
+		s.desk.cache(out, s.desk.now())
 	case errors.Is(err, ErrConflict):
-		h.s.desk.forget(h.s.svc) // the caller's next read gets the new version
+		s.desk.forget(s.svc)
 	}
-	out.SMS, out.Dooray = out.SMS.masked(), out.Dooray.masked() // cached unmasked, returned masked (SEC-1)
 	return out, err
 }

@@ -2,7 +2,6 @@ package helpdesk
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -150,26 +149,14 @@ func (h SMS) Update(ctx context.Context, u SMSUpdate) (SMSSettings, error) {
 	}
 	next.Registered, next.Valid = registered, true
 	// 3. Write, unless the record changed meanwhile.
-	var out ServiceConfig
-	err = h.s.run(ctx, "SMS.Update", permSettings, func(o *op) error {
-		cfg := o.svc
+	out, err := h.s.writeConfig(ctx, "SMS.Update", func(o *op, cfg *ServiceConfig) error {
 		if cfg.Version != cur.Version {
 			return errs.New(ErrConflict, "service %q changed while its SMS keys were checked", cfg.ID)
 		}
 		next.CheckedAt = o.now
-		cfg.SMS, cfg.UpdatedAt = next, o.now
-		if err := o.r.Service().Update(ctx, &cfg); err != nil {
-			return err
-		}
-		out = cfg.Clone()
+		cfg.SMS = next
 		return nil
 	})
-	switch {
-	case err == nil:
-		h.s.desk.cache(out, h.s.desk.now())
-	case errors.Is(err, ErrConflict):
-		h.s.desk.forget(h.s.svc)
-	}
 	return result(out.SMS.masked(), err)
 }
 

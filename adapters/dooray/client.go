@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/deskkit/deskkit/adapters/internal/httpx"
 	"github.com/deskkit/deskkit/notify"
 )
 
@@ -157,7 +158,7 @@ func (c *Client) call(ctx context.Context, token, method, path string, q url.Val
 		}
 		res, err := c.http.Do(req)
 		if err != nil {
-			return fmt.Errorf("dooray: %s %s: %w", method, path, stripURL(err))
+			return fmt.Errorf("dooray: %s %s: %w", method, path, httpx.WithoutURL(err))
 		}
 		raw, err := io.ReadAll(io.LimitReader(res.Body, 4<<20))
 		res.Body.Close()
@@ -184,7 +185,7 @@ func (c *Client) call(ctx context.Context, token, method, path string, q url.Val
 			}
 			return nil
 		}
-		e := &APIError{Status: res.StatusCode, Message: snippet(raw), RateLimit: rateLimit(res.Header)}
+		e := &APIError{Status: res.StatusCode, Message: httpx.Snippet(raw), RateLimit: rateLimit(res.Header)}
 		if env.Header != nil {
 			e.Code, e.Message = env.Header.ResultCode, env.Header.ResultMessage
 		}

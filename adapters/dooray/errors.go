@@ -4,8 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
-	"strings"
 	"time"
 )
 
@@ -29,25 +27,6 @@ func (e *APIError) Error() string {
 // Temporary reports whether trying again may succeed: 408, 429 and 5xx.
 func (e *APIError) Temporary() bool {
 	return e.Status == http.StatusRequestTimeout || e.Status == http.StatusTooManyRequests || e.Status >= 500
-}
-
-// snippet is the start of an answer, for an error message.
-func snippet(b []byte) string {
-	s := strings.ToValidUTF8(string(b), "?")
-	if len(s) > 200 {
-		s = strings.ToValidUTF8(s[:200], "") + "…"
-	}
-	return s
-}
-
-// stripURL drops the URL from a client error: a hook URL is a credential
-// and an API URL is not worth the noise (SEC-1).
-func stripURL(err error) error {
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		return ue.Err
-	}
-	return err
 }
 
 // asAPIError is errors.As for an *APIError.

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/deskkit/deskkit/adapters/internal/httpx"
 	"github.com/deskkit/deskkit/adapters/webhook"
 	"github.com/deskkit/deskkit/notify"
 )
@@ -126,9 +127,9 @@ func (p *HookPoster) PostDooray(ctx context.Context, m notify.Message) error {
 	res, err := p.http.Do(req)
 	if err != nil {
 		if webhook.Refused(err) {
-			return notify.Permanent(fmt.Errorf("dooray: hook: %w", stripURL(err)))
+			return notify.Permanent(fmt.Errorf("dooray: hook: %w", httpx.WithoutURL(err)))
 		}
-		return fmt.Errorf("dooray: hook: %w", stripURL(err))
+		return fmt.Errorf("dooray: hook: %w", httpx.WithoutURL(err))
 	}
 	defer res.Body.Close()
 	raw, _ := io.ReadAll(io.LimitReader(res.Body, 64<<10))
@@ -150,7 +151,7 @@ func hookResult(status int, raw []byte) error {
 		}
 		return nil
 	}
-	e := &APIError{Status: status, Message: snippet(raw)}
+	e := &APIError{Status: status, Message: httpx.Snippet(raw)}
 	if e.Temporary() {
 		return e
 	}

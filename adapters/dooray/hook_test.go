@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/deskkit/deskkit/adapters/dooray"
+	"github.com/deskkit/deskkit/adapters/internal/fakehttp"
 	"github.com/deskkit/deskkit/adapters/webhook"
 	"github.com/deskkit/deskkit/notify"
 )
@@ -103,15 +104,7 @@ func TestHook_SEC2_GuardAndTimeout(t *testing.T) {
 	assert.True(t, notify.IsPermanent(err))
 	assert.NotContains(t, err.Error(), "TOKEN")
 
-	release := make(chan struct{})
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		select {
-		case <-r.Context().Done():
-		case <-release:
-		}
-	}))
-	defer srv.Close()
-	defer close(release)
+	srv := fakehttp.Hanging(t)
 	tctx, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
 	defer cancel()
 	err = dooray.NewHookPoster(dooray.HookOptions{Guard: loopback}).PostDooray(tctx, hookMsg(srv.URL+"/services/1/2/TOKEN"))

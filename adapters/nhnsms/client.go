@@ -2,6 +2,7 @@ package nhnsms
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -14,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/deskkit/deskkit/adapters/internal/httpx"
 	"github.com/deskkit/deskkit/notify"
 )
 
@@ -377,11 +379,7 @@ func (c *Client) do(ctx context.Context, cr Credentials, method, path string, q 
 	if err != nil {
 		// Transport errors and timeouts are temporary. The URL (with the
 		// app key) is left out of the message.
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = ue.Err
-		}
-		return fmt.Errorf("nhnsms: %s %s: %w", method, path, err)
+		return fmt.Errorf("nhnsms: %s %s: %w", method, path, httpx.WithoutURL(err))
 	}
 	defer res.Body.Close()
 	raw, err := io.ReadAll(io.LimitReader(res.Body, maxResponse))
@@ -392,7 +390,7 @@ func (c *Client) do(ctx context.Context, cr Credentials, method, path string, q 
 		Header *header `json:"header"`
 	}
 	if json.Unmarshal(raw, &h) != nil || h.Header == nil {
-		return classify(&APIError{Status: res.StatusCode, Code: 0, Message: snippet(raw)})
+		return classify(&APIError{Status: res.StatusCode, Code: 0, Message: cmp.Or(httpx.Snippet(raw), "empty answer")})
 	}
 	if res.StatusCode != http.StatusOK || !h.Header.IsSuccessful || h.Header.ResultCode != 0 {
 		return classify(&APIError{Status: res.StatusCode, Code: h.Header.ResultCode, Message: h.Header.ResultMessage})
@@ -410,16 +408,4 @@ func classify(e *APIError) error {
 		return e
 	}
 	return notify.Permanent(e)
-}
-
-// snippet is the start of an answer body, for an error message.
-func snippet(b []byte) string {
-	s := strings.ToValidUTF8(string(b), "?")
-	if len(s) > 200 {
-		s = strings.ToValidUTF8(s[:200], "") + "…"
-	}
-	if s == "" {
-		return "empty answer"
-	}
-	return s
 }

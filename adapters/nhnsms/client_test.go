@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/deskkit/deskkit/adapters/internal/fakehttp"
 	"github.com/deskkit/deskkit/adapters/nhnsms"
 	"github.com/deskkit/deskkit/notify"
 )
@@ -217,15 +218,7 @@ func TestSend_NTF1_FailuresClassified(t *testing.T) {
 
 // A call that does not answer in time is a temporary error: retried.
 func TestSend_NTF1_TimeoutIsTemporary(t *testing.T) {
-	release := make(chan struct{})
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		select {
-		case <-r.Context().Done():
-		case <-release:
-		}
-	}))
-	defer srv.Close()
-	defer close(release)
+	srv := fakehttp.Hanging(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
 	err := newClient(srv.URL).SendSMS(ctx, msg("01012345678", "hi"))

@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/deskkit/deskkit/adapters/internal/httpx"
 	"github.com/deskkit/deskkit/notify"
 )
 
@@ -143,39 +144,20 @@ func (c *Caller) Call(ctx context.Context, m notify.Message) error {
 	res, err := c.http.Do(req)
 	if err != nil {
 		if Refused(err) {
-			return notify.Permanent(fmt.Errorf("webhook: %w", stripURL(err)))
+			return notify.Permanent(fmt.Errorf("webhook: %w", httpx.WithoutURL(err)))
 		}
-		return fmt.Errorf("webhook: %w", stripURL(err))
+		return fmt.Errorf("webhook: %w", httpx.WithoutURL(err))
 	}
 	defer res.Body.Close()
 	snip, _ := io.ReadAll(io.LimitReader(res.Body, c.o.MaxResponseBytes))
 	if res.StatusCode >= 200 && res.StatusCode < 300 {
 		return nil
 	}
-	se := &StatusError{Status: res.StatusCode, Body: snippet(snip)}
+	se := &StatusError{Status: res.StatusCode, Body: httpx.Snippet(snip)}
 	if se.Temporary() {
 		return se
 	}
 	return notify.Permanent(se)
-}
-
-// stripURL drops the URL from a client error: its path may hold a token
-// (SEC-1).
-func stripURL(err error) error {
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		return ue.Err
-	}
-	return err
-}
-
-// snippet is the start of an answer, for an error message.
-func snippet(b []byte) string {
-	s := strings.ToValidUTF8(string(b), "?")
-	if len(s) > 200 {
-		s = strings.ToValidUTF8(s[:200], "") + "…"
-	}
-	return s
 }
 
 // Sign returns the signature header value of body sent at timestamp ts,

@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/deskkit/deskkit/adapters/internal/fakehttp"
 	"github.com/deskkit/deskkit/adapters/webhook"
 	"github.com/deskkit/deskkit/notify"
 )
@@ -215,15 +216,7 @@ func TestCall_NTF1_Classification(t *testing.T) {
 }
 
 func TestCall_NTF1_TimeoutIsTemporary(t *testing.T) {
-	release := make(chan struct{})
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		select {
-		case <-r.Context().Done():
-		case <-release:
-		}
-	}))
-	defer srv.Close()
-	defer close(release)
+	srv := fakehttp.Hanging(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
 	err := newCaller(loopback, "s").Call(ctx, msg(srv.URL+"/secret-token"))
