@@ -36,7 +36,13 @@ func newFixture(t testing.TB, mods ...func(*helpdesk.Config, *helpdesk.Settings)
 	t.Helper()
 	ctx := context.Background()
 	f := &fixture{now: time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)}
-	cfg := helpdesk.Config{Store: memory.New(), Clock: func() time.Time { f.now = f.now.Add(time.Second); return f.now }}
+	var clock sync.Mutex // the dispatcher reads the clock from several goroutines
+	cfg := helpdesk.Config{Store: memory.New(), Clock: func() time.Time {
+		clock.Lock()
+		defer clock.Unlock()
+		f.now = f.now.Add(time.Second)
+		return f.now
+	}}
 	set := helpdesk.Settings{
 		Name: "ACME", Languages: []string{"ko", "en"},
 		Channels:               helpdesk.Channels{Ticket: true},
