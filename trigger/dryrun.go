@@ -38,9 +38,9 @@ type TriggerReport struct {
 	Fired  bool   `json:"fired"`
 	// Pass is the pass it fired in; 0 when it did not fire.
 	Pass int `json:"pass,omitempty"`
-	// Evaluated is false when the prefilter skipped the trigger in every
-	// pass: an event, status, priority or channel condition of its all
-	// list could not hold.
+	// Evaluated is false when the index skipped the trigger in every
+	// pass: an event, status, priority, channel, category, group or
+	// assignee condition of its all list could not hold.
 	Evaluated bool `json:"evaluated"`
 	// Conditions are evaluated on the ticket as the trigger last saw it.
 	Conditions []ConditionReport `json:"conditions"`
@@ -116,7 +116,7 @@ func (s *Set) DryRunWith(in Input, t ticket.Ticket, assign Assigner) (Report, er
 		return Report{}, err
 	}
 	rep.Passes, rep.Bounded, rep.Ticket = out.Passes, out.Bounded, t
-	// Triggers the prefilter skipped are shown against the ticket as the
+	// Triggers the index skipped are shown against the ticket as the
 	// run left it, with everything built.
 	var final evalEnv
 	final.Event = slices.Index(ticket.Events, in.Event) + 1

@@ -271,9 +271,10 @@ func (s *Set) Triggers() []Trigger {
 // The prefilter: a trigger's `all` conditions of the form "event / status
 // / priority / channel is (not) / (not) in" become a mask of allowed values,
 // one bit per value plus one for "none of them"; an evaluation's key has
-// one bit per dimension, and a trigger is run only when mask&key == key.
-// The mask decides those conditions exactly, so the program a trigger runs
-// leaves them out (Source still shows them).
+// one bit per dimension, and a trigger is a candidate only when
+// mask&key == key (the index keeps the masks as a bitset per bit). The
+// mask decides those conditions exactly, so a run leaves them out (Source
+// still shows them).
 type dim struct {
 	shift, width int              // width counts the "none" bit, the last one
 	index        func(string) int // 1-based; 0 for none
@@ -289,7 +290,7 @@ var (
 
 func eventIndex(e ticket.EventKind) int { return slices.Index(ticket.Events, e) + 1 }
 
-const allBits = 1<<23 - 1
+const allBits = 1<<allBitsCount - 1
 
 // bit returns the bit of value index i (1-based, 0 none) in dimension d.
 func (d dim) bit(i int) uint32 {
