@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
-	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -21,14 +20,13 @@ import (
 // tags and changed_to. Values come from small pools, as in a real service:
 // many triggers share conditions.
 
-var wideFields = []field.Field{
-	{Key: "size", Kind: field.KindCustomer, Type: field.TypeNumber},
-	{Key: "plan", Kind: field.KindCustomer, Type: field.TypeSelect, Options: []field.Option{{Value: "free"}, {Value: "pro"}, {Value: "team"}}},
+// wideFields are benchFields (size, plan) and more kinds.
+var wideFields = append(slices.Clone(benchFields), []field.Field{
 	{Key: "features", Kind: field.KindCustomer, Type: field.TypeMultiSelect, Options: wideOptions("f", 10)},
 	{Key: "vip", Kind: field.KindCustomer, Type: field.TypeCheckbox},
 	{Key: "region", Kind: field.KindCustomer, Type: field.TypeText},
 	{Key: "tier", Kind: field.KindAgent, Type: field.TypeSelect, Options: wideOptions("t", 3)},
-}
+}...)
 
 func wideOptions(prefix string, n int) []field.Option {
 	out := make([]field.Option, n)
@@ -235,33 +233,7 @@ type wideEvent struct {
 // handwrittenWide builds the wide rules as plain Go closures, once; like
 // handwritten, it evaluates every rule.
 func handwrittenWide(ts []Trigger) []func(*wideEvent) bool {
-	out := make([]func(*wideEvent) bool, len(ts))
-	for i, t := range ts {
-		var all, anys []func(*wideEvent) bool
-		for _, c := range t.All {
-			all = append(all, hwWideCondition(c))
-		}
-		for _, c := range t.Any {
-			anys = append(anys, hwWideCondition(c))
-		}
-		out[i] = func(e *wideEvent) bool {
-			for _, f := range all {
-				if !f(e) {
-					return false
-				}
-			}
-			if len(anys) == 0 {
-				return true
-			}
-			for _, f := range anys {
-				if f(e) {
-					return true
-				}
-			}
-			return false
-		}
-	}
-	return out
+	return handwrittenRules(ts, hwWideCondition)
 }
 
 func hwIn(l []string, v string) bool {
@@ -371,48 +343,14 @@ var wideSizes = []int{1000, 10000}
 func BenchmarkEngineWide(b *testing.B) {
 	now, before := wideTicket()
 	in := Input{Event: ticket.EventUpdated, Before: before, Now: now.UpdatedAt.Add(time.Hour), Ancestors: wideAncestors}
-	for _, n := range wideSizes {
-		b.Run(fmt.Sprintf("triggers=%d", n), func(b *testing.B) {
-			set, err := Compile(wideTriggers(n), wideSchema(), Options{})
-			if err != nil {
-				b.Fatal(err)
-			}
-			a := &nopApplier{}
-			ctx := context.Background()
-			t := now.Clone()
-			b.ReportAllocs()
-			b.ResetTimer()
-			for b.Loop() {
-				if _, err := set.Run(ctx, in, &t, a); err != nil {
-					b.Fatal(err)
-				}
-			}
-			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/trigger")
-			b.ReportMetric(float64(a.fired)/float64(b.N), "fired/op")
-		})
-	}
+	benchEngine(b, wideSizes, wideTriggers, wideSchema(), in, now)
 }
 
 func BenchmarkHandwrittenWide(b *testing.B) {
 	now, before := wideTicket()
-	for _, n := range wideSizes {
-		b.Run(fmt.Sprintf("triggers=%d", n), func(b *testing.B) {
-			rules := handwrittenWide(wideTriggers(n))
-			fired := 0
-			b.ReportAllocs()
-			b.ResetTimer()
-			for b.Loop() {
-				e := wideEvent{ev: ticket.EventUpdated, now: &now, before: &before, ancestors: wideAncestors}
-				for _, r := range rules {
-					if r(&e) {
-						fired++
-					}
-				}
-			}
-			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/trigger")
-			b.ReportMetric(float64(fired)/float64(b.N), "fired/op")
-		})
-	}
+	benchRules(b, wideSizes, wideTriggers, hwWideCondition, func() wideEvent {
+		return wideEvent{ev: ticket.EventUpdated, now: &now, before: &before, ancestors: wideAncestors}
+	})
 }
 
 // BenchmarkCompileSizes compiles n triggers of each workload per op and
@@ -427,30 +365,16 @@ func BenchmarkCompileSizes(b *testing.B) {
 	for _, w := range workloads {
 		for _, n := range wideSizes {
 			b.Run(fmt.Sprintf("%s/triggers=%d", w.name, n), func(b *testing.B) {
-				ts, s := w.make(n), w.schema()
-				b.ReportAllocs()
-				for b.Loop() {
-					if _, err := Compile(ts, s, Options{}); err != nil {
-						b.Fatal(err)
-					}
-				}
-				b.StopTimer()
-				var m0, m1 runtime.MemStats
-				runtime.GC()
-				runtime.ReadMemStats(&m0)
-				set, _ := Compile(ts, s, Options{})
-				runtime.GC()
-				runtime.ReadMemStats(&m1)
-				b.ReportMetric(float64(int64(m1.HeapAlloc)-int64(m0.HeapAlloc))/float64(n), "retained-B/trigger")
-				runtime.KeepAlive(set)
+				benchCompile(b, w.make(n), w.schema())
 			})
 		}
 	}
 }
 
-// fireSet runs set on one event with an applier that changes nothing and
-// returns the ids that fired.
-func fireSet(t *testing.T, set *Set, in Input, tk ticket.Ticket) map[string]bool {
+// agree runs set on event in of ticket tk (an applier that changes
+// nothing) and fails unless exactly the triggers whose hand-written rule
+// holds on e fired; it returns how many fired. n numbers the event.
+func agree[E any](t *testing.T, set *Set, in Input, tk ticket.Ticket, rules []func(*E) bool, e *E, n int) int {
 	t.Helper()
 	rec := &recorder{}
 	if _, err := set.Run(context.Background(), in, &tk, rec); err != nil {
@@ -460,7 +384,30 @@ func fireSet(t *testing.T, set *Set, in Input, tk ticket.Ticket) map[string]bool
 	for _, id := range rec.ids {
 		got[id] = true
 	}
-	return got
+	for i, rule := range rules {
+		id := set.triggers[i].ID
+		if want := rule(e); want != got[id] {
+			t.Fatalf("event %d (%s): %s: engine %v, hand-written %v\n%s", n, in.Event, id, got[id], want, set.Source(i))
+		}
+	}
+	return len(got)
+}
+
+// eventCount is n, a tenth of it with -short.
+func eventCount(n int) int {
+	if testing.Short() {
+		return n / 10
+	}
+	return n
+}
+
+func mustCompile(t *testing.T, ts []Trigger, s *Schema) *Set {
+	t.Helper()
+	set, err := Compile(ts, s, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return set
 }
 
 // TestEngine_TRG2_WideMatchesHandwritten: on thousands of random events
@@ -468,18 +415,11 @@ func fireSet(t *testing.T, set *Set, in Input, tk ticket.Ticket) map[string]bool
 // closures hold (TRG-2 all/any semantics, TRG-3 targets, TRG-4 operators).
 func TestEngine_TRG2_WideMatchesHandwritten(t *testing.T) {
 	ts := wideTriggers(1000)
-	set, err := Compile(ts, wideSchema(), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	set := mustCompile(t, ts, wideSchema())
 	rules := handwrittenWide(ts)
 	r := rand.New(rand.NewPCG(17, 17))
-	events := 3000
-	if testing.Short() {
-		events = 300
-	}
 	total := 0
-	for n := range events {
+	for n := range eventCount(3000) {
 		now := wideRandTicket(r)
 		before := wideRandTicket(r)
 		if r.IntN(3) == 0 {
@@ -490,14 +430,8 @@ func TestEngine_TRG2_WideMatchesHandwritten(t *testing.T) {
 		if ev == ticket.EventCreated {
 			before = ticket.Ticket{}
 		}
-		got := fireSet(t, set, Input{Event: ev, Before: before, Now: now.UpdatedAt, Ancestors: wideAncestors}, now)
 		e := wideEvent{ev: ev, now: &now, before: &before, ancestors: wideAncestors}
-		for i, rule := range rules {
-			if want := rule(&e); want != got[ts[i].ID] {
-				t.Fatalf("event %d (%s): %s: engine %v, hand-written %v\n%s", n, ev, ts[i].ID, got[ts[i].ID], want, set.Source(i))
-			}
-		}
-		total += len(got)
+		total += agree(t, set, Input{Event: ev, Before: before, Now: now.UpdatedAt, Ancestors: wideAncestors}, now, rules, &e, n)
 	}
 	if total == 0 {
 		t.Fatal("nothing fired")
@@ -508,19 +442,12 @@ func TestEngine_TRG2_WideMatchesHandwritten(t *testing.T) {
 // prefiltered (contains) workload, on random events.
 func TestEngine_TRG2_PrefilteredMatchesHandwritten(t *testing.T) {
 	ts := benchTriggers(1000)
-	set, err := Compile(ts, benchSchema(), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	set := mustCompile(t, ts, benchSchema())
 	rules := handwritten(ts)
 	base, _ := benchTicket()
 	r := rand.New(rand.NewPCG(18, 18))
-	events := 2000
-	if testing.Short() {
-		events = 200
-	}
 	total := 0
-	for n := range events {
+	for n := range eventCount(2000) {
 		now := base.Clone()
 		var b strings.Builder
 		for range 40 {
@@ -537,14 +464,8 @@ func TestEngine_TRG2_PrefilteredMatchesHandwritten(t *testing.T) {
 		before.Status = ticket.Statuses[r.IntN(len(ticket.Statuses))]
 		before.Priority = ticket.Priorities[r.IntN(4)]
 		ev := ticket.Events[1+r.IntN(len(ticket.Events)-1)]
-		got := fireSet(t, set, Input{Event: ev, Before: before, Now: now.UpdatedAt}, now)
 		e := hwEvent{ev: ev, now: &now, before: &before, lowerContent: strings.ToLower(now.Content)}
-		for i, rule := range rules {
-			if want := rule(&e); want != got[ts[i].ID] {
-				t.Fatalf("event %d: %s: engine %v, hand-written %v\n%s", n, ts[i].ID, got[ts[i].ID], want, set.Source(i))
-			}
-		}
-		total += len(got)
+		total += agree(t, set, Input{Event: ev, Before: before, Now: now.UpdatedAt}, now, rules, &e, n)
 	}
 	if total == 0 {
 		t.Fatal("nothing fired")
