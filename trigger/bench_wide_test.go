@@ -365,7 +365,7 @@ func BenchmarkCompileSizes(b *testing.B) {
 	for _, w := range workloads {
 		for _, n := range wideSizes {
 			b.Run(fmt.Sprintf("%s/triggers=%d", w.name, n), func(b *testing.B) {
-				benchCompile(b, w.make(n), w.schema())
+				benchCompile(b, n, w.make, w.schema())
 			})
 		}
 	}
