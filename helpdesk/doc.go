@@ -50,11 +50,10 @@
 //
 // To retry an ambiguous call safely, give it an idempotency key
 // (ticket.New.IdempotencyKey, Reply.IdempotencyKey,
-// TemplateReply.IdempotencyKey): a retry with the same key returns the
-// first call's ticket or reply and writes nothing (STO-3). The memory
-// store commits in memory and never returns ErrUnknownOutcome; the
-// Postgres store does, and only from its COMMIT. Tickets.CustomerReply
-// takes no key yet.
+// TemplateReply.IdempotencyKey, CustomerReply.IdempotencyKey): a retry
+// with the same key returns the first call's ticket or reply and writes
+// nothing (STO-3). The memory store commits in memory and never returns
+// ErrUnknownOutcome; the Postgres store does, and only from its COMMIT.
 //
 // # Sessions and areas
 //

@@ -99,7 +99,7 @@ func TestDooray_DRY2_TransferAndComments(t *testing.T) {
 	// Later comments go to the task, through the outbox.
 	_, err = f.agent.Tickets().Reply(ctx, tk.ID, helpdesk.Reply{Body: "확인 중입니다"})
 	require.NoError(t, err)
-	_, err = f.sys.Tickets().CustomerReply(ctx, tk.ID, "감사합니다")
+	_, err = f.sys.Tickets().CustomerReply(ctx, tk.ID, helpdesk.CustomerReply{Body: "감사합니다"})
 	require.NoError(t, err)
 	var texts []string
 	for _, m := range outbox(t, f) {

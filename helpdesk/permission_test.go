@@ -169,7 +169,7 @@ func permissionTable() []permRow {
 			return ignore(c.s.Tickets().PreviewTemplateReply(c.ctx, c.tk.ID, helpdesk.TemplateReply{TemplateID: c.id("template")}))
 		}},
 		{"Tickets.CustomerReply", []string{aSystem}, func(c permCall) error {
-			return ignore(c.s.Tickets().CustomerReply(c.ctx, c.tk.ID, "hi"))
+			return ignore(c.s.Tickets().CustomerReply(c.ctx, c.tk.ID, helpdesk.CustomerReply{Body: "hi"}))
 		}},
 		{"Tickets.Forward", forwarders, func(c permCall) error {
 			return ignore(c.s.Tickets().Forward(c.ctx, c.tk.ID, helpdesk.Forward{AgentID: c.f.agentID}))
