@@ -121,3 +121,30 @@ func TestSMS_SMS1_ActionsAndSurgeRefusedWhileSMSOff(t *testing.T) {
 		Actions: []trigger.Action{sms}})
 	require.NoError(t, err)
 }
+
+// An SMS action saved while SMS was on is skipped, with the reason in the
+// history, once SMS is off; nothing is queued (SMS-1, TRG-6).
+func TestSMS_SMS1_ActionSkippedOnceSMSOff(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	tr := f.mkTrigger(t, trigger.New{Name: "text", All: []trigger.Condition{{Target: "event", Op: trigger.Is, Value: "created"}},
+		Actions: []trigger.Action{{Kind: trigger.SMS, Addresses: []string{"010-1234-5678"}, Body: i18n.Text{"ko": "접수"}}}})
+	c, err := f.admin.Configuration().Get(ctx)
+	require.NoError(t, err)
+	set := c.Settings
+	set.SMSEnabled = false
+	_, err = f.admin.Configuration().Update(ctx, c.Version, set)
+	require.NoError(t, err)
+	tk := f.ticket(t)
+	assert.Empty(t, outbox(t, f))
+	h, err := f.admin.Tickets().History(ctx, tk.ID)
+	require.NoError(t, err)
+	var reasons []string
+	for _, c := range h {
+		if c.Field == "trigger_action" && c.From == tr.ID {
+			reasons = append(reasons, c.To)
+		}
+	}
+	require.Len(t, reasons, 1)
+	assert.Contains(t, reasons[0], "SMS is off")
+}
