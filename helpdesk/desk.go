@@ -51,6 +51,13 @@ type Config struct {
 	// retried call with the first result; an older key is ignored and
 	// deleted, and the call runs anew. Default DefaultIdempotencyTTL.
 	IdempotencyTTL time.Duration
+	// SMSNumbers reads an NHN Cloud SMS key pair's sender numbers, to
+	// check a service's SMS settings (SMS-1); adapters/nhnsms.Client is
+	// one. Nil: SMS settings cannot be saved.
+	SMSNumbers SMSNumbers
+	// DoorayTasks creates Dooray! tasks for Session.Dooray().Transfer
+	// (DRY-2); adapters/dooray.Tasks is one. Nil: no transfers.
+	DoorayTasks DoorayTasks
 }
 
 // DefaultIdempotencyTTL is how long idempotency keys are kept by default.
@@ -85,6 +92,9 @@ type Desk struct {
 	triggers      triggerCache // compiled trigger sets (triggers.go)
 
 	keyTTL time.Duration // idempotency keys (STO-3, idempotency.go)
+
+	smsNumbers  SMSNumbers  // SMS-1 (sms.go)
+	doorayTasks DoorayTasks // DRY-2 (dooray.go)
 }
 
 // cachedService is a service's record as read at a time.
@@ -100,7 +110,7 @@ func New(cfg Config) (*Desk, error) {
 	}
 	d := &Desk{store: cfg.Store, clock: cfg.Clock, log: cfg.Logger, newID: cfg.NewID, limits: cfg.Limits,
 		retries: cfg.ConflictRetries, cacheTTL: cfg.ServiceCacheTTL, directory: cfg.Directory, callbacks: cfg.Callbacks,
-		triggerPasses: cfg.TriggerPasses, keyTTL: cfg.IdempotencyTTL}
+		triggerPasses: cfg.TriggerPasses, keyTTL: cfg.IdempotencyTTL, smsNumbers: cfg.SMSNumbers, doorayTasks: cfg.DoorayTasks}
 	if d.clock == nil {
 		d.clock = time.Now
 	}

@@ -42,10 +42,11 @@ func newFixture(t testing.TB, mods ...func(*helpdesk.Config, *helpdesk.Settings)
 		defer clock.Unlock()
 		f.now = f.now.Add(time.Second)
 		return f.now
-	}}
+	}, SMSNumbers: fakeSMSNumbers{}}
 	set := helpdesk.Settings{
 		Name: "ACME", Languages: []string{"ko", "en"},
 		Channels:               helpdesk.Channels{Ticket: true},
+		SMSEnabled:             true,
 		Tickets:                helpdesk.TicketSettings{GroupAtCreation: true, AssigneeAtCreation: true},
 		InternalResolutionText: i18n.Text{"ko": "내부 처리 완료"},
 	}

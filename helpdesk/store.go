@@ -102,6 +102,8 @@ type Repos interface {
 	Templates() template.Repository
 	// Triggers stores the service's triggers and their order (TRG-1).
 	Triggers() trigger.Repository
+	// DoorayLinks stores ticket ↔ Dooray! task links (DRY-2).
+	DoorayLinks() DoorayLinkRepository
 }
 
 // ServiceRepository stores the one ServiceConfig record of the transaction's

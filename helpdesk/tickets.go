@@ -423,6 +423,9 @@ func (s *Session) reply(ctx context.Context, call, id string, internal bool, sta
 		if err != nil {
 			return err
 		}
+		if err := s.toDooray(ctx, o, cm); err != nil { // DRY-2
+			return err
+		}
 		return s.autoMail(ctx, o, from, t, &cm)
 	})
 	return result(out, err)
@@ -495,7 +498,10 @@ func (h Tickets) CustomerReply(ctx context.Context, id string, r CustomerReply) 
 			}
 			return []ticket.FieldChange{{Field: ticket.FieldComment, To: cm.ID}}, o.r.Tickets().AddComment(ctx, cm)
 		})
-		return err
+		if err != nil {
+			return err
+		}
+		return h.s.toDooray(ctx, o, cm) // DRY-2
 	})
 	return result(out, err)
 }

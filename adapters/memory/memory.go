@@ -55,6 +55,7 @@ type tenant struct {
 	fld fieldState
 	tpl templateState
 	trg triggerState
+	dry doorayState // dooray.go
 }
 
 func newTenant() *tenant {
@@ -63,7 +64,7 @@ func newTenant() *tenant {
 		tickets: map[string]*ticket.Ticket{}, comments: map[string][]ticket.Comment{},
 		byTicket: map[string][]int{}, keys: map[string]ticket.Key{}, ag: newAgentState(), nt: newNotifyState(),
 		cat: newCategoryState(), fld: newFieldState(), tpl: newTemplateState(),
-		trg: newTriggerState(),
+		trg: newTriggerState(), dry: newDoorayState(),
 	}
 }
 
