@@ -75,16 +75,18 @@ func BenchmarkRoundRobin_BareCounter(b *testing.B) {
 	require.NoError(b, err)
 	_, err = db.ExecContext(ctx, "INSERT INTO bench_counter VALUES (1, 0)")
 	require.NoError(b, err)
-	b.ReportAllocs()
-	b.SetParallelism(storetest.ParallelCallers(8))
-	b.RunParallel(func(pb *testing.PB) {
-		for pb.Next() {
-			var n int64
-			if err := db.QueryRowContext(ctx, "UPDATE bench_counter SET n = n + 1 WHERE id = 1 RETURNING n").Scan(&n); err != nil {
-				b.Error(err)
-				return
+	b.Run("callers_8", func(b *testing.B) { // as BenchmarkRoundRobin: the setup above is not timed
+		b.ReportAllocs()
+		b.SetParallelism(storetest.ParallelCallers(8))
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				var n int64
+				if err := db.QueryRowContext(ctx, "UPDATE bench_counter SET n = n + 1 WHERE id = 1 RETURNING n").Scan(&n); err != nil {
+					b.Error(err)
+					return
+				}
 			}
-		}
+		})
+		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "assignments/s")
 	})
-	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "assignments/s")
 }
