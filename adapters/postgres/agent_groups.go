@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/uptrace/bun"
-	"github.com/uptrace/bun/dialect/pgdialect"
 
 	"github.com/deskkit/deskkit/agent"
 	"github.com/deskkit/deskkit/helpdesk"
@@ -226,11 +225,21 @@ func (r groupRepo) GroupsOf(ctx context.Context, agentID string) ([]string, erro
 	return ids, nil
 }
 
+// advanceCursor moves group $2's cursor to the next of the eligible
+// member seqs $3 after it, wrapping around.
+const advanceCursor = `UPDATE agent_groups AS g SET rr_cursor = COALESCE(
+	(SELECT min(s) FROM unnest($3::bigint[]) AS s WHERE s > g.rr_cursor),
+	(SELECT min(s) FROM unnest($3::bigint[]) AS s))
+WHERE service_id = $1 AND id = $2
+RETURNING rr_cursor`
+
 // AdvanceCursor is agent.NextAfter in one UPDATE: the row lock it takes is
 // held only from here to the commit, so concurrent assignments to the group
 // queue for the shortest time and never take the same step. The lock is FOR
 // NO KEY UPDATE strength, so adding members (whose foreign key takes a KEY
 // SHARE lock on the group row) is not held up.
+//
+// The statement is a hot one (hot.go).
 func (r groupRepo) AdvanceCursor(ctx context.Context, groupID string, eligible []int64) (int64, error) {
 	if len(eligible) == 0 {
 		if _, err := r.Get(ctx, groupID); err != nil {
@@ -239,13 +248,7 @@ func (r groupRepo) AdvanceCursor(ctx context.Context, groupID string, eligible [
 		return 0, nil
 	}
 	var c int64
-	arr := pgdialect.Array(eligible)
-	err := r.tx.NewUpdate().Model((*groupRow)(nil)).
-		Set(`rr_cursor = COALESCE(
-	(SELECT min(s) FROM unnest(?::bigint[]) AS s WHERE s > g.rr_cursor),
-	(SELECT min(s) FROM unnest(?::bigint[]) AS s))`, arr, arr).
-		Where("service_id = ? AND id = ?", r.sid, groupID).
-		Returning("rr_cursor").Scan(ctx, &c)
+	err := repos(r).queryRow(ctx, advanceCursor, []any{r.sid, groupID, eligible}, &c)
 	if err != nil {
 		return 0, mapErr(err, name("group", groupID))
 	}

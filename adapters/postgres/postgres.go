@@ -212,7 +212,7 @@ func (s *Store) Tx(ctx context.Context, serviceID string, fn func(helpdesk.Repos
 		_ = tx.Rollback()
 		_ = conn.Close()
 	}
-	if err := run(fn, repos{tx: tx, sid: serviceID}, abort); err != nil {
+	if err := run(fn, repos{tx: tx, conn: conn.Conn, sid: serviceID, ahead: &readAhead{}}, abort); err != nil {
 		abort()
 		return errs.NotStored(txErr(ctx, err))
 	}
@@ -267,8 +267,10 @@ func commitErr(err error) error {
 
 // repos are the repositories of one service inside one transaction.
 type repos struct {
-	tx  bun.Tx
-	sid string
+	tx    bun.Tx
+	conn  *sql.Conn // the transaction's connection, for the hot statements (hot.go)
+	sid   string
+	ahead *readAhead // what an earlier read of the transaction fetched for a later one
 }
 
 func (r repos) Service() helpdesk.ServiceRepository    { return serviceRepo(r) }
