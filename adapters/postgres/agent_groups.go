@@ -88,9 +88,13 @@ func (r groupRepo) Insert(ctx context.Context, g agent.Group) error {
 	return nil
 }
 
+// getGroup is groupRepo.Get's statement, a hot one (hot.go): every
+// assignment to a group reads the group.
+const getGroup = `SELECT name, position, strategy, fixed_agent_id, created_at FROM agent_groups WHERE service_id = $1 AND id = $2`
+
 func (r groupRepo) Get(ctx context.Context, id string) (agent.Group, error) {
-	var row groupRow
-	err := r.tx.NewSelect().Model(&row).Where("service_id = ? AND id = ?", r.sid, id).Scan(ctx)
+	row := groupRow{ServiceID: r.sid, ID: id}
+	err := repos(r).queryRow(ctx, getGroup, []any{r.sid, id}, &row.Name, &row.Position, &row.Strategy, &row.FixedAgentID, &row.CreatedAt)
 	if err != nil {
 		return agent.Group{}, mapErr(err, name("group", id))
 	}
@@ -322,9 +326,13 @@ type menuRow struct {
 
 type menuRepo repos
 
+// getMenu is menuRepo.Get's statement, a hot one (hot.go): every agent's
+// ticket work and every assignment reads the ticket menu's access.
+const getMenu = `SELECT partial, restricted FROM menu_access WHERE service_id = $1 AND menu = $2`
+
 func (r menuRepo) Get(ctx context.Context, m agent.Menu) (agent.MenuAccess, error) {
 	var row menuRow
-	err := r.tx.NewSelect().Model(&row).Where("service_id = ? AND menu = ?", r.sid, string(m)).Scan(ctx)
+	err := repos(r).queryRow(ctx, getMenu, []any{r.sid, string(m)}, &row.Partial, &row.Restricted)
 	if errors.Is(err, sql.ErrNoRows) {
 		return agent.MenuAccess{Menu: m}, nil // never set: everybody
 	}

@@ -21,29 +21,39 @@ import (
 // scans its one row into dest; no row is pgx.ErrNoRows (which matches
 // sql.ErrNoRows).
 func (r repos) queryRow(ctx context.Context, query string, args []any, dest ...any) error {
+	return r.hot(ctx, query, args, dest)
+}
+
+// exec runs the hot statement query with args in the transaction.
+func (r repos) exec(ctx context.Context, query string, args ...any) error {
+	return r.hot(ctx, query, args, nil)
+}
+
+func (r repos) hot(ctx context.Context, query string, args, dest []any) error {
 	return r.conn.Raw(func(dc any) error {
 		c, ok := dc.(*conn)
 		if !ok {
 			return fmt.Errorf("postgres: unexpected driver connection %T", dc)
 		}
-		return c.queryRow(ctx, query, args, dest)
+		return c.hot(ctx, query, args, dest)
 	})
 }
 
-// queryRow is repos.queryRow on the connection: a failed statement fails
-// the transaction (STO-1) as one sent through database/sql does.
-func (c *conn) queryRow(ctx context.Context, query string, args, dest []any) error {
+// hot runs a hot statement on the connection, scanning its one row into
+// dest unless dest is nil. A failed statement fails the transaction
+// (STO-1) as one sent through database/sql does.
+func (c *conn) hot(ctx context.Context, query string, args, dest []any) error {
 	if err := c.before(); err != nil {
 		return err
 	}
-	err := c.hotRow(ctx, query, args, dest)
+	err := c.send(ctx, query, args, dest)
 	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
 		c.fail(err)
 	}
 	return err
 }
 
-func (c *conn) hotRow(ctx context.Context, query string, args, dest []any) error {
+func (c *conn) send(ctx context.Context, query string, args, dest []any) error {
 	pc := c.Conn.Conn()
 	// Prepared under its own text as name: pgx then runs it by name,
 	// whatever the query exec mode (a round trip the first time only).
@@ -51,6 +61,10 @@ func (c *conn) hotRow(ctx context.Context, query string, args, dest []any) error
 		return err
 	}
 	if !c.begin {
+		if dest == nil {
+			_, err := pc.Exec(ctx, query, args...)
+			return err
+		}
 		return pc.QueryRow(ctx, query, args...).Scan(dest...)
 	}
 	c.begin = false
@@ -58,15 +72,16 @@ func (c *conn) hotRow(ctx context.Context, query string, args, dest []any) error
 	b.Queue("begin")
 	b.Queue(query, args...)
 	br := pc.SendBatch(ctx, &b)
-	if _, err := br.Exec(); err != nil {
-		_ = br.Close()
-		return err
+	_, err := br.Exec()
+	if err == nil && dest == nil {
+		_, err = br.Exec()
+	} else if err == nil {
+		err = br.QueryRow().Scan(dest...)
 	}
-	if err := br.QueryRow().Scan(dest...); err != nil {
-		_ = br.Close()
-		return err
+	if cerr := br.Close(); err == nil {
+		err = cerr
 	}
-	return br.Close()
+	return err
 }
 
 // readAhead keeps what a transaction's statement read for a later read of
