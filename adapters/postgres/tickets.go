@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/uptrace/bun"
 
 	"github.com/deskkit/deskkit/helpdesk"
@@ -209,28 +210,54 @@ func timeArg(t time.Time) any {
 	return t
 }
 
+// selectTicket reads a ticket's columns, in the order ticketRow.scan
+// takes them; getTicket, lockTicket and ticketByNumber complete it. They
+// are hot statements (hot.go): every change to a ticket reads it first.
+const selectTicket = `SELECT id, number, ` + ticketColumns + `, created_at FROM tickets WHERE service_id = $1 AND `
+
+const (
+	getTicket      = selectTicket + `id = $2`
+	lockTicket     = selectTicket + `id = $2 FOR UPDATE`
+	ticketByNumber = selectTicket + `number = $2`
+)
+
 func (r ticketRepo) Get(ctx context.Context, id string) (ticket.Ticket, error) {
-	return r.get(ctx, name("ticket", id), false, "id = ?", id)
+	return r.get(ctx, name("ticket", id), getTicket, id)
 }
 
 // GetForUpdate locks the row (SELECT … FOR UPDATE) until the transaction
 // ends, so concurrent library-owned writes queue instead of conflicting.
 func (r ticketRepo) GetForUpdate(ctx context.Context, id string) (ticket.Ticket, error) {
-	return r.get(ctx, name("ticket", id), true, "id = ?", id)
+	return r.get(ctx, name("ticket", id), lockTicket, id)
 }
 
 func (r ticketRepo) GetByNumber(ctx context.Context, n int64) (ticket.Ticket, error) {
-	return r.get(ctx, fmt.Sprintf("ticket #%d", n), false, "number = ?", n)
+	return r.get(ctx, fmt.Sprintf("ticket #%d", n), ticketByNumber, n)
 }
 
-func (r ticketRepo) get(ctx context.Context, what string, lock bool, where string, arg any) (ticket.Ticket, error) {
-	var row ticketRow
-	q := r.tx.NewSelect().Model(&row).Where("service_id = ?", r.sid).Where(where, arg)
-	if lock {
-		q = q.For("UPDATE")
-	}
-	if err := q.Scan(ctx); err != nil {
+func (r ticketRepo) get(ctx context.Context, what, query string, arg any) (ticket.Ticket, error) {
+	row := ticketRow{ServiceID: r.sid}
+	var tags []string
+	var cf, af []byte
+	var solved, closed pgtype.Timestamptz
+	err := repos(r).queryRow(ctx, query, []any{r.sid, arg}, &row.ID, &row.Number,
+		&row.Version, &row.RequesterName, &row.RequesterEmail, &row.RequesterPhone,
+		&row.Title, &row.Content, &row.Channel, &row.Language, &row.Status, &row.Priority,
+		&row.IntakeCategoryID, &row.ProcessingCategoryID, &row.GroupID, &row.AssigneeID,
+		&tags, &cf, &af, &row.FollowUpOf, &row.UpdatedAt, &solved, &closed, &row.CreatedAt)
+	if err != nil {
 		return ticket.Ticket{}, mapErr(err, what)
+	}
+	row.Tags, row.SolvedAt, row.ClosedAt = tags, solved.Time, closed.Time
+	for _, f := range []struct {
+		js []byte
+		to *map[string]any
+	}{{cf, &row.CustomerFields}, {af, &row.AgentFields}} {
+		if len(f.js) > 0 {
+			if err := json.Unmarshal(f.js, f.to); err != nil {
+				return ticket.Ticket{}, fmt.Errorf("%s: fields: %w", what, err)
+			}
+		}
 	}
 	return row.ticket(), nil
 }
