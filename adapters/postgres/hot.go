@@ -15,7 +15,9 @@ import (
 // once per connection, not as text with the arguments interpolated that
 // the server parses anew every time. When one is the first statement of
 // its transaction, the transaction's BEGIN goes with it in one round trip.
-// Every other statement stays with bun.
+// Every other statement stays with bun. The hot statements name their
+// columns: a migration that adds a column leaves them valid (a prepared
+// SELECT * would fail with "cached plan must not change result type").
 
 // queryRow runs the hot statement query with args in the transaction and
 // scans its one row into dest; no row is pgx.ErrNoRows (which matches

@@ -147,6 +147,17 @@ func TestRoundTrips_TicketWorkflows(t *testing.T) {
 		tk, err = kim.Tickets().Update(ctx, tk.ID, ticket.Update{Version: tk.Version, Title: &title})
 		return err
 	})
+	cachedKim := cached.Service("acme").As(helpdesk.AgentID(agents[0]))
+	step("update by an agent, service cached", func() error {
+		title := "Refund, please!"
+		var err error
+		tk, err = cachedKim.Tickets().Update(ctx, tk.ID, ticket.Update{Version: tk.Version, Title: &title})
+		return err
+	})
+	step("agent reply, service cached", func() error {
+		_, err := cachedKim.Tickets().Reply(ctx, tk.ID, helpdesk.Reply{Body: "Looking"})
+		return err
+	})
 	step("agent reply", func() error {
 		_, err := kim.Tickets().Reply(ctx, tk.ID, helpdesk.Reply{Body: "On its way"})
 		return err
@@ -190,6 +201,8 @@ func TestRoundTrips_TicketWorkflows(t *testing.T) {
 		"create, retried with the key":        5,
 		"get":                                 5,
 		"update by an agent":                  6,
+		"update by an agent, service cached":  5,
+		"agent reply, service cached":         8,
 		"agent reply":                         9,
 		"agent internal note":                 7,
 		"agent reply with an idempotency key": 10,
