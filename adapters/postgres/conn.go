@@ -179,8 +179,12 @@ func (t *tx) Commit() error {
 	if !begun {
 		return nil // nothing was sent: nothing to commit
 	}
-	tag, err := t.c.Conn.Conn().Exec(t.ctx, "commit")
+	pc := t.c.Conn.Conn()
+	tag, err := pc.Exec(t.ctx, "commit")
 	if err != nil {
+		if pc.PgConn().TxStatus() != 'I' { // still in a transaction: close the connection, as pgx does
+			_ = pc.Close(context.WithoutCancel(t.ctx))
+		}
 		return err
 	}
 	if tag.String() == "ROLLBACK" { // the server rolled back a failed transaction
