@@ -21,7 +21,8 @@ import (
 
 // roundTrips counts the round trips the store's connections make: every
 // statement (BEGIN and COMMIT included) and every batch of pipelined
-// statements is one.
+// statements is one. The prepare of a hot statement, once per connection,
+// is not counted: it depends on which pooled connection a call gets.
 type roundTrips struct {
 	mu  sync.Mutex
 	n   int
