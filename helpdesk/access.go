@@ -127,7 +127,7 @@ func (h Agents) SetMenuAccess(ctx context.Context, a agent.MenuAccess) (agent.Me
 // (invalid UTF-8 or a NUL byte, SEC-3): no object has it, and a store must
 // not be asked (see guarded).
 func checkID(what, id string) error {
-	if !text.Valid(id, 0) {
+	if !text.Valid(id, text.KeyBytes) { // every id is shorter: the desk makes them, services' are at most 63 bytes
 		return errs.NotFound(what, id)
 	}
 	return nil

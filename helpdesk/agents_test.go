@@ -419,7 +419,7 @@ func TestFollowUp_SurvivesChangedSettings(t *testing.T) {
 	_, err = f.admin.Configuration().Update(ctx, c.Version, set)
 	require.NoError(t, err)
 
-	fu, err := f.sys.Tickets().CustomerReply(ctx, tk.ID, "again")
+	fu, err := f.sys.Tickets().CustomerReply(ctx, tk.ID, helpdesk.CustomerReply{Body: "again"})
 	require.NoError(t, err)
 	assert.Empty(t, fu.AssigneeID, "the old assignee can no longer take tickets")
 	assert.Equal(t, "en", fu.Language, "kept: it is the ticket's own")

@@ -39,7 +39,7 @@ func TestCloseSolved_TKT2_AfterFourDays(t *testing.T) {
 	n, err := sys.Tickets().CloseSolved(ctx)
 	require.NoError(t, err)
 	assert.Equal(t, 1, n)
-	_, err = sys.Tickets().CustomerReply(ctx, ids[1], "not fixed") // reopened before its time
+	_, err = sys.Tickets().CustomerReply(ctx, ids[1], helpdesk.CustomerReply{Body: "not fixed"}) // reopened before its time
 	require.NoError(t, err)
 	now = now.Add(24 * time.Hour)
 	n, err = sys.Tickets().CloseSolved(ctx)

@@ -15,7 +15,7 @@ import (
 
 // callNamers are the helpers that take the name of the Session area method
 // a call is made for (its second argument), which a refusal names.
-var callNamers = map[string]bool{"run": true, "runRetry": true, "triggerWrite": true, "moveTrigger": true, "reply": true, "preview": true}
+var callNamers = map[string]bool{"run": true, "runRetry": true, "triggerWrite": true, "moveTrigger": true, "reply": true, "preview": true, "writeConfig": true}
 
 // TestRun_SVC3_CallNameIsTheMethod: every method of a Session area passes
 // its own name, "Area.Method", to run (or a helper that passes it on), so

@@ -245,7 +245,7 @@ func TestCategory_CAT5_TicketsKeepDeletedCategoryAndItsName(t *testing.T) {
 	require.NoError(t, err)
 	_, err = f.agent.Tickets().SetStatus(ctx, old.ID, ticket.StatusClosed)
 	require.NoError(t, err)
-	fu, err := f.sys.Tickets().CustomerReply(ctx, old.ID, "again")
+	fu, err := f.sys.Tickets().CustomerReply(ctx, old.ID, helpdesk.CustomerReply{Body: "again"})
 	require.NoError(t, err)
 	assert.Equal(t, next.ID, fu.ProcessingCategoryID)
 }

@@ -51,6 +51,13 @@ type Config struct {
 	// retried call with the first result; an older key is ignored and
 	// deleted, and the call runs anew. Default DefaultIdempotencyTTL.
 	IdempotencyTTL time.Duration
+	// SMSNumbers reads an NHN Cloud SMS key pair's sender numbers, to
+	// check a service's SMS settings (SMS-1); adapters/nhnsms.Client is
+	// one. Nil: SMS settings cannot be saved.
+	SMSNumbers SMSNumbers
+	// DoorayTasks creates Dooray! tasks for Session.Dooray().Transfer
+	// (DRY-2); adapters/dooray.Tasks is one. Nil: no transfers.
+	DoorayTasks DoorayTasks
 	// MaxAttachmentBytes is the largest attachment of a received mail whose
 	// content is kept (MAIL-8); a larger one is recorded without it.
 	// Default DefaultMaxAttachmentBytes.
@@ -93,7 +100,9 @@ type Desk struct {
 
 	keyTTL time.Duration // idempotency keys (STO-3, idempotency.go)
 
-	maxFile int64 // attachments of received mail (MAIL-8, receive.go)
+	smsNumbers  SMSNumbers  // SMS-1 (sms.go)
+	doorayTasks DoorayTasks // DRY-2 (dooray.go)
+	maxFile     int64       // attachments of received mail (MAIL-8, receive.go)
 }
 
 // cachedService is a service's record as read at a time.
@@ -109,7 +118,8 @@ func New(cfg Config) (*Desk, error) {
 	}
 	d := &Desk{store: cfg.Store, clock: cfg.Clock, log: cfg.Logger, newID: cfg.NewID, limits: cfg.Limits,
 		retries: cfg.ConflictRetries, cacheTTL: cfg.ServiceCacheTTL, directory: cfg.Directory, callbacks: cfg.Callbacks,
-		triggerPasses: cfg.TriggerPasses, keyTTL: cfg.IdempotencyTTL, maxFile: cfg.MaxAttachmentBytes}
+		triggerPasses: cfg.TriggerPasses, keyTTL: cfg.IdempotencyTTL, smsNumbers: cfg.SMSNumbers, doorayTasks: cfg.DoorayTasks,
+		maxFile: cfg.MaxAttachmentBytes}
 	if d.clock == nil {
 		d.clock = time.Now
 	}

@@ -36,10 +36,17 @@ func newFixture(t testing.TB, mods ...func(*helpdesk.Config, *helpdesk.Settings)
 	t.Helper()
 	ctx := context.Background()
 	f := &fixture{now: time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)}
-	cfg := helpdesk.Config{Store: memory.New(), Clock: func() time.Time { f.now = f.now.Add(time.Second); return f.now }}
+	var clock sync.Mutex // the dispatcher reads the clock from several goroutines
+	cfg := helpdesk.Config{Store: memory.New(), Clock: func() time.Time {
+		clock.Lock()
+		defer clock.Unlock()
+		f.now = f.now.Add(time.Second)
+		return f.now
+	}, SMSNumbers: fakeSMSNumbers{}}
 	set := helpdesk.Settings{
 		Name: "ACME", Languages: []string{"ko", "en"},
 		Channels:               helpdesk.Channels{Ticket: true},
+		SMSEnabled:             true,
 		Tickets:                helpdesk.TicketSettings{GroupAtCreation: true, AssigneeAtCreation: true},
 		InternalResolutionText: i18n.Text{"ko": "내부 처리 완료"},
 	}
@@ -193,9 +200,12 @@ func TestTenantIsolation_SVC1_ForeignTicketIsNotFound(t *testing.T) {
 			_, err := f.sys.Tickets().Update(ctx, foreign.ID, ticket.Update{Version: 1, Title: ptr("x")})
 			return err
 		},
-		"status":  func() error { _, err := f.sys.Tickets().SetStatus(ctx, foreign.ID, ticket.StatusOpen); return err },
-		"reply":   func() error { _, err := f.sys.Tickets().Reply(ctx, foreign.ID, helpdesk.Reply{Body: "x"}); return err },
-		"cust":    func() error { _, err := f.sys.Tickets().CustomerReply(ctx, foreign.ID, "x"); return err },
+		"status": func() error { _, err := f.sys.Tickets().SetStatus(ctx, foreign.ID, ticket.StatusOpen); return err },
+		"reply":  func() error { _, err := f.sys.Tickets().Reply(ctx, foreign.ID, helpdesk.Reply{Body: "x"}); return err },
+		"cust": func() error {
+			_, err := f.sys.Tickets().CustomerReply(ctx, foreign.ID, helpdesk.CustomerReply{Body: "x"})
+			return err
+		},
 		"solve":   func() error { _, err := f.sys.Tickets().Solve(ctx, foreign.ID, helpdesk.Solve{}); return err },
 		"comment": func() error { _, err := f.sys.Tickets().Comments(ctx, foreign.ID); return err },
 		"history": func() error { _, err := f.sys.Tickets().History(ctx, foreign.ID); return err },
@@ -318,12 +328,12 @@ func TestReply_TKT2_AutomaticMoves(t *testing.T) {
 	got, _ = f.agent.Tickets().Get(ctx, tk.ID)
 	assert.Equal(t, ticket.StatusPending, got.Status, "first public reply opens, then submit as pending")
 
-	got, err = f.sys.Tickets().CustomerReply(ctx, tk.ID, "thanks, still broken")
+	got, err = f.sys.Tickets().CustomerReply(ctx, tk.ID, helpdesk.CustomerReply{Body: "thanks, still broken"})
 	require.NoError(t, err)
 	assert.Equal(t, ticket.StatusOpen, got.Status, "a customer reply reopens a pending ticket")
 	_, err = f.agent.Tickets().Solve(ctx, tk.ID, helpdesk.Solve{})
 	require.NoError(t, err)
-	got, err = f.sys.Tickets().CustomerReply(ctx, tk.ID, "again")
+	got, err = f.sys.Tickets().CustomerReply(ctx, tk.ID, helpdesk.CustomerReply{Body: "again"})
 	require.NoError(t, err)
 	assert.Equal(t, ticket.StatusOpen, got.Status, "a customer reply reopens a solved ticket")
 
@@ -342,7 +352,7 @@ func TestReply_TKT2_AutomaticMoves(t *testing.T) {
 
 	_, err = f.agent.Tickets().Reply(ctx, tk.ID, helpdesk.Reply{Body: "  ", Status: "nope"})
 	assert.ElementsMatch(t, []string{"body", "status"}, problems(t, err))
-	_, err = f.agent.Tickets().CustomerReply(ctx, tk.ID, "I am not the customer")
+	_, err = f.agent.Tickets().CustomerReply(ctx, tk.ID, helpdesk.CustomerReply{Body: "I am not the customer"})
 	assert.ErrorIs(t, err, helpdesk.ErrForbidden)
 }
 
@@ -354,7 +364,7 @@ func TestCustomerReply_TKT2_ClosedMakesFollowUp(t *testing.T) {
 	require.NoError(t, err)
 	_, err = f.agent.Tickets().SetStatus(ctx, tk.ID, ticket.StatusClosed)
 	require.NoError(t, err)
-	fu, err := f.sys.Tickets().CustomerReply(ctx, tk.ID, "it broke again")
+	fu, err := f.sys.Tickets().CustomerReply(ctx, tk.ID, helpdesk.CustomerReply{Body: "it broke again"})
 	require.NoError(t, err)
 	assert.Equal(t, tk.ID, fu.FollowUpOf)
 	assert.Equal(t, "Re: Help", fu.Title)

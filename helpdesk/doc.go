@@ -52,11 +52,10 @@
 //
 // To retry an ambiguous call safely, give it an idempotency key
 // (ticket.New.IdempotencyKey, Reply.IdempotencyKey,
-// TemplateReply.IdempotencyKey): a retry with the same key returns the
-// first call's ticket or reply and writes nothing (STO-3). The memory
-// store commits in memory and never returns ErrUnknownOutcome; the
-// Postgres store does, and only from its COMMIT. Tickets.CustomerReply
-// takes no key yet.
+// TemplateReply.IdempotencyKey, CustomerReply.IdempotencyKey): a retry
+// with the same key returns the first call's ticket or reply and writes
+// nothing (STO-3). The memory store commits in memory and never returns
+// ErrUnknownOutcome; the Postgres store does, and only from its COMMIT.
 //
 // # Sessions and areas
 //
@@ -197,14 +196,42 @@
 //     needs the phone contract, by chat the chat one, by any other channel
 //     the ticket one; an agent's channel permissions need their channel
 //     contracted, and a CTI id or extension needs phone; each refusal is a
-//     problem of the *ValidationError. SMSEnabled is recorded for the host:
-//     no workflow checks it yet (a trigger may send SMS without it).
+//     problem of the *ValidationError. While SMSEnabled is off, SMS trigger
+//     actions and an SMS surge template are refused when saved, an SMS
+//     action saved before is skipped (recorded in the history), and
+//     Desk.SMSCredentials hands the notifier no keys.
+//   - SMS-1 Session.SMS holds the service's NHN Cloud SMS app key and
+//     secret key and the sender numbers it uses. SMS.Update asks the
+//     desk's SMSNumbers port (adapters/nhnsms) for the keys' usable sender
+//     numbers, outside any transaction: keys whose list cannot be read are
+//     refused, and so is a chosen number not in the list, before anything
+//     is stored or sent; the settings are then stored valid, with the list
+//     read. Configuration.Update leaves them as they are. The host's SMS
+//     notifier reads the keys with Desk.SMSCredentials; the first chosen
+//     number is the default sender (SMS-2).
+//   - DRY-1 Session.Dooray holds the service's Dooray! task-transfer
+//     settings: active, the organisation's name and id, the tenant token
+//     (write-only, masked: SEC-1) and the projects (name, address, id,
+//     representative registrant). Ids are 64-bit numbers kept as text, so
+//     none loses a digit. Configuration.Update leaves them as they are.
+//   - DRY-2 Dooray.Transfer creates a task for a ticket in a registered
+//     project through the desk's DoorayTasks port (adapters/dooray), outside
+//     any transaction, then stores the ticket ↔ task link
+//     (DoorayLinkRepository: one task per ticket, one ticket per task) and
+//     a history row. The task is the acting agent's when the agent is a
+//     member of the project, else the representative registrant's. Every
+//     later reply, note and customer reply of the ticket is queued in the
+//     outbox for the task (recipient DoorayTaskRecipient + "PROJECT/POST").
+//   - DRY-3 A paused transfer (Active false) keeps the settings and the
+//     links, refuses Transfer, queues no task comments, and
+//     Desk.DoorayToken hands the notifier no token.
 //   - SEC-1 Credentials are write-only: an admin sets them, and every call
 //     that reads them back — admins' included — returns them masked
 //     (text.MaskURL: scheme and host, then "/********"). They are the
 //     Dooray! hook URL of an external recipient and the URL of a trigger's
 //     Dooray! or callback action (its path and query often hold a token);
-//     the service settings hold none. A masked value sent back on an update
+//     the SMS app key and secret key and the Dooray! tenant token of the
+//     service settings (masked whole: "********"). A masked value sent back on an update
 //     keeps the stored one (of that recipient; of the trigger's action at
 //     that index, or its one action of the kind masked alike); a masked
 //     value that stands for no stored one, or on a create, is refused with

@@ -332,7 +332,7 @@ func TestField_FLD5_FollowUpCopiesValues(t *testing.T) {
 	_, err = f.admin.Fields().Update(ctx, "born", field.Update{Required: ptr(true)})
 	require.NoError(t, err)
 
-	next, err := f.sys.Tickets().CustomerReply(ctx, tk.ID, "again")
+	next, err := f.sys.Tickets().CustomerReply(ctx, tk.ID, helpdesk.CustomerReply{Body: "again"})
 	require.NoError(t, err, "a follow-up copies the values of the closed ticket; they are not checked again")
 	assert.Equal(t, tk.ID, next.FollowUpOf)
 	assert.Equal(t, ticket.Fields{"size": "xl"}, next.CustomerFields)

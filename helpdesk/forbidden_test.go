@@ -26,7 +26,7 @@ func TestForbidden_SVC3_NamesTheCall(t *testing.T) {
 	err = f.agent.Tickets().ExportHistory(ctx, &bytes.Buffer{}, helpdesk.CSV, ticket.ChangeFilter{})
 	assert.EqualError(t, err, fmt.Sprintf(`forbidden: Tickets.ExportHistory needs the export permission; agent %q does not have it`, f.agentID))
 
-	_, err = f.agent.Tickets().CustomerReply(ctx, tk.ID, "thanks")
+	_, err = f.agent.Tickets().CustomerReply(ctx, tk.ID, helpdesk.CustomerReply{Body: "thanks"})
 	assert.EqualError(t, err, `forbidden: Tickets.CustomerReply: only the system actor speaks for the customer`)
 
 	_, err = f.acme.As(helpdesk.AgentID("ghost")).Tickets().Get(ctx, tk.ID)

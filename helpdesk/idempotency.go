@@ -51,6 +51,38 @@ func (s *Session) claimKey(ctx context.Context, o *op, k ticket.Key) (ticket.Key
 	return k, false, errs.New(ErrConflict, "idempotency key %q is in use by a concurrent call", k.Key)
 }
 
+// claimCustomerKey claims key for a customer reply to ticket id (STO-3).
+// The reply lands in the ticket (as comment commentID) or, when the ticket
+// is closed, in a follow-up: then the key names the follow-up, whose id it
+// returns. An unlocked read tells which; the workflow checks it again under
+// the ticket's lock. When an earlier call used the key, it returns the
+// ticket that call's reply landed in, as stored now, and true.
+func (s *Session) claimCustomerKey(ctx context.Context, o *op, id, commentID, key string) (t ticket.Ticket, followUpID string, used bool, err error) {
+	cur, err := o.r.Tickets().Get(ctx, id)
+	if err != nil {
+		return t, "", false, err
+	}
+	k := ticket.Key{Key: key, Call: o.call, TicketID: id, CommentID: commentID, CreatedAt: o.now}
+	if cur.Status == ticket.StatusClosed {
+		followUpID = s.desk.newID()
+		k.TicketID, k.CommentID = followUpID, ""
+	}
+	prev, used, err := s.claimKey(ctx, o, k)
+	if err != nil || !used {
+		return t, followUpID, false, err
+	}
+	if prev.Call != o.call {
+		return t, "", true, errKeyReused(key, prev)
+	}
+	if t, err = o.r.Tickets().Get(ctx, prev.TicketID); err != nil {
+		return t, "", true, err
+	}
+	if t.ID != id && t.FollowUpOf != id {
+		return ticket.Ticket{}, "", true, errKeyReused(key, prev)
+	}
+	return t, "", true, nil
+}
+
 // errKeyReused refuses a key that an earlier call of another kind, or on
 // another ticket, used: one key names one call (STO-3).
 func errKeyReused(key string, prev ticket.Key) error {

@@ -71,7 +71,7 @@ func TestAutoMail_MAIL6(t *testing.T) {
 	assert.Equal(t, "auto_mail:resolve:"+c.ID, m.IdempotencyKey)
 	assert.Equal(t, notify.Source{Kind: "auto_mail", TicketID: tk.ID}, m.Source)
 
-	_, err = f.sys.Tickets().CustomerReply(ctx, tk.ID, "thanks but no")
+	_, err = f.sys.Tickets().CustomerReply(ctx, tk.ID, helpdesk.CustomerReply{Body: "thanks but no"})
 	require.NoError(t, err)
 	_, err = f.agent.Tickets().SetStatus(ctx, tk.ID, ticket.StatusPending)
 	require.NoError(t, err)
@@ -114,7 +114,7 @@ func TestAutoMail_MAIL6_StatusMailContent(t *testing.T) {
 	require.NoError(t, err)
 	_, err = f.agent.Tickets().Solve(ctx, tk.ID, helpdesk.Solve{})
 	require.NoError(t, err)
-	_, err = f.sys.Tickets().CustomerReply(ctx, tk.ID, "hello?")
+	_, err = f.sys.Tickets().CustomerReply(ctx, tk.ID, helpdesk.CustomerReply{Body: "hello?"})
 	require.NoError(t, err)
 	_, err = f.agent.Tickets().Reply(ctx, tk.ID, helpdesk.Reply{Body: "a note and on hold", Internal: true, Status: ticket.StatusPending})
 	require.NoError(t, err)
@@ -128,7 +128,7 @@ func TestAutoMail_MAIL6_StatusMailContent(t *testing.T) {
 	ms := outbox(t, f)
 	require.Len(t, ms, 2)
 	assert.Equal(t, "auto_mail:resolve:"+tk.ID+":v"+strconv.FormatInt(got.Version, 10), ms[0].IdempotencyKey, "one resolve mail per ticket version")
-	_, err = f.sys.Tickets().CustomerReply(ctx, tk.ID, "still broken")
+	_, err = f.sys.Tickets().CustomerReply(ctx, tk.ID, helpdesk.CustomerReply{Body: "still broken"})
 	require.NoError(t, err)
 	_, err = f.agent.Tickets().SetStatus(ctx, tk.ID, ticket.StatusPending)
 	require.NoError(t, err)
@@ -143,7 +143,7 @@ func TestAutoMail_MAIL6_StatusMailContent(t *testing.T) {
 
 	// A reply that moves the ticket is the content of that move's mail,
 	// and the only mail of the call.
-	_, err = f.sys.Tickets().CustomerReply(ctx, tk.ID, "no luck")
+	_, err = f.sys.Tickets().CustomerReply(ctx, tk.ID, helpdesk.CustomerReply{Body: "no luck"})
 	require.NoError(t, err)
 	_, err = f.agent.Tickets().Reply(ctx, tk.ID, helpdesk.Reply{Body: "Waiting for the courier", Status: ticket.StatusPending})
 	require.NoError(t, err)
@@ -160,7 +160,7 @@ func TestAutoMail_MAIL6_StatusMailContent(t *testing.T) {
 	}, texts()[4:], "a reply on a ticket already pending did not move it: the manual-processing mail")
 
 	// An internal resolution mails nobody, even with replies to quote.
-	_, err = f.sys.Tickets().CustomerReply(ctx, tk.ID, "thanks")
+	_, err = f.sys.Tickets().CustomerReply(ctx, tk.ID, helpdesk.CustomerReply{Body: "thanks"})
 	require.NoError(t, err)
 	_, err = f.agent.Tickets().Solve(ctx, tk.ID, helpdesk.Solve{Internal: true})
 	require.NoError(t, err)

@@ -51,7 +51,9 @@ type permFixture struct {
 func newPermFixture(t *testing.T) *permFixture {
 	t.Helper()
 	ctx := context.Background()
-	f := &permFixture{fixture: newFixture(t, func(c *helpdesk.Config, _ *helpdesk.Settings) { c.Directory = openDirectory{} }), ids: map[string]string{}}
+	f := &permFixture{fixture: newFixture(t, func(c *helpdesk.Config, _ *helpdesk.Settings) {
+		c.Directory, c.DoorayTasks = openDirectory{}, &fakeDoorayTasks{}
+	}), ids: map[string]string{}}
 	f.ids[aSystem] = f.adminID // System acts on behalf of someone where a call needs an agent id
 	f.ids[aAdmin] = f.adminID
 	f.ids[aTicket] = f.agentID
@@ -168,7 +170,7 @@ func permissionTable() []permRow {
 			return ignore(c.s.Tickets().PreviewTemplateReply(c.ctx, c.tk.ID, helpdesk.TemplateReply{TemplateID: c.id("template")}))
 		}},
 		{"Tickets.CustomerReply", []string{aSystem}, func(c permCall) error {
-			return ignore(c.s.Tickets().CustomerReply(c.ctx, c.tk.ID, "hi"))
+			return ignore(c.s.Tickets().CustomerReply(c.ctx, c.tk.ID, helpdesk.CustomerReply{Body: "hi"}))
 		}},
 		{"Tickets.Forward", forwarders, func(c permCall) error {
 			return ignore(c.s.Tickets().Forward(c.ctx, c.tk.ID, helpdesk.Forward{AgentID: c.f.agentID}))
@@ -356,10 +358,34 @@ func permissionTable() []permRow {
 		{"Mailboxes.Delete", adminOnly, func(c permCall) error { return c.s.Mailboxes().Delete(c.ctx, c.id("mailbox")) }},
 		{"Mailboxes.Secret", []string{aSystem}, func(c permCall) error { return ignore(c.s.Mailboxes().Secret(c.ctx, c.id("mailbox"))) }},
 
+		// SMS settings (SMS-1)
+		{"SMS.Get", adminOnly, func(c permCall) error { return ignore(c.s.SMS().Get(c.ctx)) }},
+		{"SMS.Update", adminOnly, func(c permCall) error {
+			return ignore(c.s.SMS().Update(c.ctx, helpdesk.SMSUpdate{AppKey: "app", SecretKey: "secret", SenderNumbers: []string{"15446859"}}))
+		}},
+
+		// Dooray! transfer (DRY-1..3)
+		{"Dooray.Get", adminOnly, func(c permCall) error { return ignore(c.s.Dooray().Get(c.ctx)) }},
+		{"Dooray.Update", adminOnly, func(c permCall) error {
+			return ignore(c.s.Dooray().Update(c.ctx, doorayProjects()))
+		}},
+		{"Dooray.RotateHookToken", adminOnly, func(c permCall) error { return ignore(c.s.Dooray().RotateHookToken(c.ctx)) }},
+		{"Dooray.Transfer", ticketWork, func(c permCall) error { return ignore(c.s.Dooray().Transfer(c.ctx, c.tk.ID, "7")) }},
+		{"Dooray.Link", ticketWork, func(c permCall) error {
+			if _, err := c.s.Dooray().Link(c.ctx, c.tk.ID); !errors.Is(err, helpdesk.ErrNotFound) {
+				return err
+			}
+			return nil
+		}},
+
 		// Configuration
 		{"Configuration.Get", anyActive, func(c permCall) error { return ignore(c.s.Configuration().Get(c.ctx)) }},
 		{"Configuration.Update", adminOnly, func(c permCall) error {
-			return ignore(c.s.Configuration().Update(c.ctx, 1, helpdesk.Settings{Name: "Renamed", Languages: []string{"ko"}, Channels: helpdesk.Channels{Ticket: true}}))
+			cur, err := c.f.sys.Configuration().Get(c.ctx)
+			if err != nil {
+				return err
+			}
+			return ignore(c.s.Configuration().Update(c.ctx, cur.Version, helpdesk.Settings{Name: "Renamed", Languages: []string{"ko"}, Channels: helpdesk.Channels{Ticket: true}}))
 		}},
 	}
 }
@@ -427,6 +453,8 @@ func (f *permFixture) objects(t *testing.T) {
 	add("recipient", r.ID, err)
 	mb, err := f.sys.Mailboxes().Save(ctx, mail.Mailbox{ID: "support", Address: "support@acme.example"})
 	add("mailbox", mb.ID, err)
+	_, err = f.sys.Dooray().Update(ctx, doorayProjects())
+	require.NoError(t, err)
 	// A message that failed for good, which an admin may retry.
 	err = f.store.Tx(ctx, "acme", func(r helpdesk.Repos) error {
 		ms := []notify.Message{{ID: "failed-message", Medium: notify.Email, Recipient: "lee@customer.example", IdempotencyKey: "failed-message", CreatedAt: f.now}}

@@ -91,11 +91,21 @@ func (s *Session) takeMail(ctx context.Context, o *op, m mail.Message, rec *mail
 		if err != nil {
 			return err
 		}
-		landed, cm, err := s.customerReply(ctx, o, cur, body)
-		if err != nil {
-			return err
+		rec.Outcome, rec.TicketID = mail.Replied, cur.ID
+		if cur.Status == ticket.StatusClosed { // a follow-up ticket (TKT-2)
+			fu, err := s.followUp(ctx, o, cur, body, s.desk.newID())
+			if err != nil {
+				return err
+			}
+			rec.TicketID = fu.ID
+		} else {
+			cm := ticket.Comment{ID: s.desk.newID(), TicketID: cur.ID, Kind: ticket.CommentPublic, AuthorKind: s.actor.Kind, AuthorID: s.actor.ID,
+				FromCustomer: true, Body: body, CreatedAt: o.now}
+			if _, err := s.customerReply(ctx, o, cur.ID, cm); err != nil {
+				return err
+			}
+			rec.CommentID = cm.ID
 		}
-		rec.Outcome, rec.TicketID, rec.CommentID = mail.Replied, landed.ID, cm.ID
 	} else {
 		n := ticket.New{Requester: ticket.Requester{Name: m.From.Name, Email: m.From.Address},
 			Title: m.Subject, Content: m.Text, Channel: ticket.ChannelEmail}

@@ -56,6 +56,12 @@ type Settings struct {
 	Mail MailSettings `json:"mail"`
 	// Surge alerts when new tickets pile up (NTF-2).
 	Surge notify.SurgeRule `json:"surge"`
+	// SMS holds the NHN Cloud SMS keys and sender numbers (SMS-1); it is
+	// set through Session.SMS only, and read back masked.
+	SMS SMSSettings `json:"sms,omitzero"`
+	// Dooray holds the Dooray! task-transfer settings (DRY-1); set through
+	// Session.Dooray only, its token read back masked.
+	Dooray DooraySettings `json:"dooray,omitzero"`
 }
 
 // ServiceConfig is the stored record of one service (tenant).
@@ -77,6 +83,8 @@ func (c ServiceConfig) Clone() ServiceConfig {
 		a.Subject, a.Body = a.Subject.Clone(), a.Body.Clone()
 	}
 	c.Surge = c.Surge.Clone()
+	c.SMS = c.SMS.clone()
+	c.Dooray = c.Dooray.clone()
 	return c
 }
 
@@ -133,6 +141,7 @@ func (s *Settings) normalize(c *errs.Collector) {
 	}
 	s.Mail.check(c, langs)
 	c.Merge(s.Surge.Check("surge."))
+	s.checkSMSOff(c)
 }
 
 // NewService describes a service to create.
@@ -154,6 +163,8 @@ func (d *Desk) CreateService(ctx context.Context, n NewService) (ServiceConfig, 
 	if err := c.Err(); err != nil {
 		return ServiceConfig{}, err
 	}
+	n.SMS = SMSSettings{} // set through Session.SMS, where the keys are checked (SMS-1)
+	n.Dooray = DooraySettings{}
 	now := d.now()
 	cfg := ServiceConfig{ID: n.ID, Settings: n.Settings, Version: 1, CreatedAt: now, UpdatedAt: now}
 	err := d.store.Tx(ctx, n.ID, func(r Repos) error { return r.Service().Create(ctx, cfg) })
@@ -194,6 +205,7 @@ func (h Configuration) Get(ctx context.Context) (ServiceConfig, error) {
 	var out ServiceConfig
 	err := h.s.run(ctx, "Configuration.Get", permRead, func(o *op) error {
 		out = o.svc.Clone()
+		out.SMS, out.Dooray = out.SMS.masked(), out.Dooray.masked() // SEC-1
 		return nil
 	})
 	return out, err
@@ -206,11 +218,26 @@ func (h Configuration) Update(ctx context.Context, version int64, set Settings) 
 	if set.normalize(&c); c.Err() != nil {
 		return ServiceConfig{}, c.Err()
 	}
+	out, err := h.s.writeConfig(ctx, "Configuration.Update", func(_ *op, cfg *ServiceConfig) error {
+		set.SMS, set.Dooray = cfg.SMS, cfg.Dooray // changed through Session.SMS and Session.Dooray only
+		cfg.Settings, cfg.Version = set, version
+		return nil
+	})
+	out.SMS, out.Dooray = out.SMS.masked(), out.Dooray.masked() // cached unmasked, returned masked (SEC-1)
+	return out, err
+}
+
+// writeConfig changes the service's record (admin): change edits a copy
+// of the stored record, which is then stored (a stale Version is
+// ErrConflict) and returned unmasked. The new record is seen at once by
+// this Desk; after a conflict the caller's next read gets the new version.
+func (s *Session) writeConfig(ctx context.Context, call string, change func(o *op, cfg *ServiceConfig) error) (ServiceConfig, error) {
 	var out ServiceConfig
-	err := h.s.run(ctx, "Configuration.Update", permSettings, func(o *op) error {
+	err := s.run(ctx, call, permSettings, func(o *op) error {
 		cfg := o.svc
-		cfg.Settings = set
-		cfg.Version = version
+		if err := change(o, &cfg); err != nil {
+			return err
+		}
 		cfg.UpdatedAt = o.now
 		if err := o.r.Service().Update(ctx, &cfg); err != nil {
 			return err
@@ -220,9 +247,9 @@ func (h Configuration) Update(ctx context.Context, version int64, set Settings) 
 	})
 	switch {
 	case err == nil:
-		h.s.desk.cache(out, h.s.desk.now()) // seen at once by this Desk
+		s.desk.cache(out, s.desk.now())
 	case errors.Is(err, ErrConflict):
-		h.s.desk.forget(h.s.svc) // the caller's next read gets the new version
+		s.desk.forget(s.svc)
 	}
 	return out, err
 }

@@ -106,6 +106,8 @@ type Repos interface {
 	Templates() template.Repository
 	// Triggers stores the service's triggers and their order (TRG-1).
 	Triggers() trigger.Repository
+	// DoorayLinks stores ticket ↔ Dooray! task links (DRY-2).
+	DoorayLinks() DoorayLinkRepository
 	// Mail stores the records of received mail (MAIL-3, MAIL-10).
 	Mail() mail.Repository
 }

@@ -423,45 +423,85 @@ func (s *Session) reply(ctx context.Context, call, id string, internal bool, sta
 		if err != nil {
 			return err
 		}
+		if err := s.toDooray(ctx, o, cm); err != nil { // DRY-2
+			return err
+		}
 		return s.autoMail(ctx, o, from, t, &cm)
 	})
 	return result(out, err)
 }
 
+// CustomerReply is the customer's reply to a ticket, for
+// Tickets.CustomerReply.
+type CustomerReply struct {
+	// Body is the reply's text, as the customer wrote it.
+	Body string
+	// IdempotencyKey, when set, makes the reply safe to retry (STO-3): a
+	// later CustomerReply with the same key within Config.IdempotencyTTL
+	// returns the ticket the first call's reply landed in, as it is stored
+	// now, and adds nothing. A mail transport uses the mail's Message-ID.
+	// At most 100 bytes.
+	IdempotencyKey string
+}
+
 // CustomerReply adds the customer's reply to a ticket (system actor only:
 // help center, mail ingestion). A pending or solved ticket reopens; a reply
 // to a closed ticket creates a follow-up ticket linked to it (TKT-2). It
-// returns the ticket the reply landed in.
-func (h Tickets) CustomerReply(ctx context.Context, id, body string) (ticket.Ticket, error) {
+// returns the ticket the reply landed in; with r.IdempotencyKey, a retried
+// call returns that ticket and adds nothing (STO-3).
+func (h Tickets) CustomerReply(ctx context.Context, id string, r CustomerReply) (ticket.Ticket, error) {
+	if err := checkID("ticket", id); err != nil {
+		return ticket.Ticket{}, err
+	}
 	var c errs.Collector
-	text.Check(&c, "body", body, true, h.s.desk.limits.MaxContentBytes)
+	text.Check(&c, "body", r.Body, true, h.s.desk.limits.MaxContentBytes)
+	checkKey(&c, r.IdempotencyKey)
 	if err := c.Err(); err != nil {
 		return ticket.Ticket{}, err
 	}
 	var out ticket.Ticket
 	err := h.s.runRetry(ctx, "Tickets.CustomerReply", permCustomerVoice, func(o *op) error {
+		cm := ticket.Comment{ID: h.s.desk.newID(), TicketID: id, Kind: ticket.CommentPublic, AuthorKind: h.s.actor.Kind, AuthorID: h.s.actor.ID, FromCustomer: true, Body: r.Body, CreatedAt: o.now}
+		followUpID := "" // the follow-up's id, when the key was claimed for one
+		if r.IdempotencyKey != "" {
+			prev, fu, used, err := h.s.claimCustomerKey(ctx, o, id, cm.ID, r.IdempotencyKey)
+			if err != nil || used {
+				out = prev
+				return err
+			}
+			followUpID = fu
+		}
 		cur, err := o.r.Tickets().GetForUpdate(ctx, id)
 		if err != nil {
 			return err
 		}
-		out, _, err = h.s.customerReply(ctx, o, cur, body)
+		if cur.Status == ticket.StatusClosed {
+			if r.IdempotencyKey != "" && followUpID == "" {
+				// Closed since the key was claimed for a reply on it:
+				// retried, to claim the key for a follow-up.
+				return errs.New(ErrConflict, "ticket %s closed under the call", id)
+			}
+			if followUpID == "" {
+				followUpID = h.s.desk.newID()
+			}
+			out, err = h.s.followUp(ctx, o, cur, r.Body, followUpID)
+			return err
+		}
+		if followUpID != "" {
+			return errs.New(ErrConflict, "ticket %s reopened under the call", id) // unreachable: closed is final
+		}
+		out, err = h.s.customerReply(ctx, o, id, cm)
 		return err
 	})
 	return result(out, err)
 }
 
-// customerReply adds the customer's reply body to ticket cur (read in the
-// transaction): a comment with the "customer replied" event, reopening a
-// pending or solved ticket, or a follow-up ticket of a closed one (TKT-2).
-// It returns the ticket the reply landed in and the comment (zero for a
-// follow-up, whose content is the reply).
-func (s *Session) customerReply(ctx context.Context, o *op, cur ticket.Ticket, body string) (ticket.Ticket, ticket.Comment, error) {
-	if cur.Status == ticket.StatusClosed {
-		t, err := s.followUp(ctx, o, cur, body)
-		return t, ticket.Comment{}, err
-	}
-	cm := ticket.Comment{ID: s.desk.newID(), TicketID: cur.ID, Kind: ticket.CommentPublic, AuthorKind: s.actor.Kind, AuthorID: s.actor.ID, FromCustomer: true, Body: body, CreatedAt: o.now}
-	t, err := s.edit(ctx, o, cur.ID, ticket.EventCustomerReplied, func(t *ticket.Ticket) ([]ticket.FieldChange, error) {
+// customerReply adds the customer's reply cm to ticket id, which is not
+// closed: a comment with the "customer replied" event, reopening a pending
+// or solved ticket (TKT-2), passed on to the ticket's Dooray! task (DRY-2).
+// It returns the ticket as stored.
+func (s *Session) customerReply(ctx context.Context, o *op, id string, cm ticket.Comment) (ticket.Ticket, error) {
+	t, err := s.edit(ctx, o, id, ticket.EventCustomerReplied, func(t *ticket.Ticket) ([]ticket.FieldChange, error) {
 		if t.Status == ticket.StatusPending || t.Status == ticket.StatusSolved {
 			if err := setStatus(t, ticket.StatusOpen, o); err != nil { // TKT-2
 				return nil, err
@@ -469,14 +509,17 @@ func (s *Session) customerReply(ctx context.Context, o *op, cur ticket.Ticket, b
 		}
 		return []ticket.FieldChange{{Field: ticket.FieldComment, To: cm.ID}}, o.r.Tickets().AddComment(ctx, cm)
 	})
-	return t, cm, err
+	if err != nil {
+		return t, err
+	}
+	return t, s.toDooray(ctx, o, cm) // DRY-2
 }
 
 // followUp creates the follow-up of closed ticket prev with body as content
 // and links both in their histories (TKT-2). It must not fail on what
 // changed since prev closed: values prev already had are not checked again,
 // and an assignee who can no longer be given tickets is dropped.
-func (s *Session) followUp(ctx context.Context, o *op, prev ticket.Ticket, body string) (ticket.Ticket, error) {
+func (s *Session) followUp(ctx context.Context, o *op, prev ticket.Ticket, body, id string) (ticket.Ticket, error) {
 	title := prev.Title
 	if !strings.HasPrefix(title, "Re: ") {
 		title = "Re: " + title
@@ -501,7 +544,7 @@ func (s *Session) followUp(ctx context.Context, o *op, prev ticket.Ticket, body 
 		}
 	}
 	o.before = &prev
-	t, err := s.create(ctx, o, n, s.desk.newID(), prev.ID)
+	t, err := s.create(ctx, o, n, id, prev.ID)
 	o.before = nil
 	if err != nil {
 		return ticket.Ticket{}, err

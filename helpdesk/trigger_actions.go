@@ -223,6 +223,9 @@ func (fx *effects) message(ctx context.Context, tr *trigger.Trigger, i int, a tr
 			return err
 		})
 	case trigger.SMS:
+		if !o.svc.SMSEnabled {
+			return "SMS is off for the service", nil // saved while it was on (SMS-1)
+		}
 		to := a.Addresses
 		if a.Recipient == trigger.RecipientCustomer {
 			if t.Requester.Phone == "" {

@@ -73,7 +73,11 @@ func validTrigger(ctx context.Context, o *op, n trigger.New) (trigger.New, error
 	if err != nil {
 		return n, err
 	}
-	return trigger.Validate(ctx, n, sch, resolver{o})
+	v, err := trigger.Validate(ctx, n, sch, resolver{o})
+	if err != nil {
+		return v, err
+	}
+	return v, smsActionsOff(o.svc, v.Actions)
 }
 
 // Create validates and stores a trigger (admin; TRG-1, TRG-5): at the

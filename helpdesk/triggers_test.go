@@ -65,7 +65,7 @@ func TestTriggers_TRG3_ReplyEvents(t *testing.T) {
 	assert.Equal(t, []string{"answered"}, got.Tags)
 	assert.Equal(t, ticket.PriorityNormal, got.Priority)
 
-	_, err = f.sys.Tickets().CustomerReply(ctx, tk.ID, "Thanks, but still broken")
+	_, err = f.sys.Tickets().CustomerReply(ctx, tk.ID, helpdesk.CustomerReply{Body: "Thanks, but still broken"})
 	require.NoError(t, err)
 	got, err = f.admin.Tickets().Get(ctx, tk.ID)
 	require.NoError(t, err)

@@ -71,8 +71,13 @@ type DispatcherConfig struct {
 	// BatchSize is how many messages one claim takes; default 100.
 	BatchSize int
 	// Concurrency is how many messages are sent at once; default 4. Each
-	// outcome is recorded as its send returns, so a slow send holds up
-	// neither the others nor their outcomes.
+	// outcome is recorded as its send returns, and the next claim is made
+	// while sends run, so a slow send holds up neither the others, nor
+	// their outcomes, nor the claims after them. Abandoned sends (see
+	// SendTimeout) count against twice this number: while that many
+	// notifier calls are still running, no new send starts: the claimed
+	// messages are given back unsent (not an attempt), RunOnce leaves them
+	// for its next call, and Run waits PollInterval before claiming again.
 	Concurrency int
 	// Retry decides when a failed attempt is tried again.
 	Retry RetryPolicy
@@ -146,6 +151,10 @@ func (s *Stats) add(o Stats) {
 type Dispatcher struct {
 	cfg                                        DispatcherConfig
 	sent, retried, failed, released, leaseLost atomic.Int64
+	// calls holds a token for each notifier call still running, abandoned
+	// ones included: at most twice Concurrency, so that a notifier that
+	// never returns cannot pile up goroutines without end.
+	calls chan struct{}
 }
 
 // NewDispatcher returns a Dispatcher built from cfg, its zero fields set to
@@ -192,7 +201,7 @@ func NewDispatcher(cfg DispatcherConfig) (*Dispatcher, error) {
 	if cfg.Random == nil {
 		cfg.Random = rand.Float64
 	}
-	return &Dispatcher{cfg: cfg}, nil
+	return &Dispatcher{cfg: cfg, calls: make(chan struct{}, 2*cfg.Concurrency)}, nil
 }
 
 // Owner returns the name this dispatcher claims under.
@@ -211,24 +220,8 @@ func (d *Dispatcher) Stats() Stats {
 // started, then returns nil. Queue errors are logged and retried on the
 // next poll.
 func (d *Dispatcher) Run(ctx context.Context) error {
-	t := time.NewTimer(0)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-t.C:
-		}
-		b, err := d.batch(ctx, nil)
-		if err != nil && ctx.Err() == nil {
-			d.cfg.Logger.Error("notify: dispatch", "err", err)
-		}
-		wait := d.cfg.PollInterval
-		if b.claimed == d.cfg.BatchSize && err == nil {
-			wait = 0 // a full batch: more are probably due
-		}
-		t.Reset(wait)
-	}
+	d.pump(ctx, nil)
+	return nil
 }
 
 // RunOnce delivers every message that is due when it is called, then
@@ -255,33 +248,12 @@ func (d *Dispatcher) RunOnce(ctx context.Context) (Stats, error) {
 // runOnce is RunOnce; it also returns how many messages it claimed.
 func (d *Dispatcher) runOnce(ctx context.Context) (Stats, int, error) {
 	start := d.cfg.Clock()
-	// retried holds the messages this call has retried: with a clock that
-	// does not move and a back-off of zero they would be due again at once.
-	retried := map[[2]string]bool{}
-	keep := func(m Message) bool {
-		return !m.NextAttemptAt.After(start) && !retried[[2]string{m.ServiceID, m.ID}]
+	w := &window{start: start, retried: map[[2]string]bool{}}
+	st, claimed, err := d.pump(ctx, w)
+	if err == nil {
+		err = ctx.Err()
 	}
-	var st Stats
-	claimed := 0
-	for {
-		if err := ctx.Err(); err != nil {
-			return st, claimed, err
-		}
-		b, err := d.batch(ctx, keep)
-		st.add(b.stats)
-		claimed += b.claimed
-		if err != nil {
-			return st, claimed, err
-		}
-		for _, r := range b.results {
-			if r.Outcome.State == Pending && !r.Outcome.Release {
-				retried[[2]string{r.Message.ServiceID, r.Message.ID}] = true
-			}
-		}
-		if b.claimed == 0 || b.later {
-			return st, claimed, ctx.Err()
-		}
-	}
+	return st, claimed, err
 }
 
 // Drain delivers until no message is pending in any service, then returns
@@ -346,85 +318,272 @@ func sleep(ctx context.Context, d time.Duration) error {
 	}
 }
 
-// batchResult is what one claim came to.
-type batchResult struct {
-	claimed int
-	results []Result
-	stats   Stats
-	// later: a claimed message was outside the caller's window (keep), so
-	// it was given back unsent and the window is exhausted.
-	later bool
+// window is what one RunOnce call delivers: messages due at its start,
+// each at most once (with a clock that does not move and a back-off of
+// zero, a retried message would be due again at once).
+type window struct {
+	start   time.Time
+	mu      sync.Mutex
+	retried map[[2]string]bool
 }
 
-// batch claims one batch of due messages and delivers it. Each outcome is
-// settled as soon as its send returns, together with those that are ready
-// by then (one Settle for outcomes that arrive together): a slow send
-// holds up neither the settling of the others, which would otherwise
-// outlive their lease and be sent again by another dispatcher, nor their
-// sends. A claimed message keep refuses is given back unsent and not
-// counted (nil keep: every message is delivered).
-func (d *Dispatcher) batch(ctx context.Context, keep func(Message) bool) (batchResult, error) {
-	var b batchResult
-	if ctx.Err() != nil {
-		return b, nil
-	}
-	claimedAt := d.cfg.Clock()
-	ms, err := d.cfg.Queue.Claim(ctx, d.cfg.Owner, claimedAt, d.cfg.Lease, d.cfg.BatchSize)
-	if err != nil {
-		return b, fmt.Errorf("notify: claim: %w", err)
-	}
-	if len(ms) == 0 {
-		return b, nil
-	}
-	b.claimed = len(ms)
-	var send []Message
-	var back []Result // outside the window: given back, not counted
-	for _, m := range ms {
-		if keep != nil && !keep(m) {
-			b.later = true
-			back = append(back, Result{Message: m, Outcome: Outcome{State: Pending, Release: true, At: claimedAt}})
-			continue
+// keeps reports whether m belongs to the call.
+func (w *window) keeps(m Message) bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return !m.NextAttemptAt.After(w.start) && !w.retried[[2]string{m.ServiceID, m.ID}]
+}
+
+// skip leaves m out of the rest of the call.
+func (w *window) skip(m Message) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.retried[[2]string{m.ServiceID, m.ID}] = true
+}
+
+// tried records the messages of rs that are to be retried.
+func (w *window) tried(rs []Result) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for _, r := range rs {
+		if r.Outcome.State == Pending && !r.Outcome.Release {
+			w.retried[[2]string{r.Message.ServiceID, r.Message.ID}] = true
 		}
-		send = append(send, m)
 	}
-	var first error
-	if len(back) > 0 {
-		b.results = append(b.results, back...)
-		first = d.settle(ctx, back, &b.stats, false)
+}
+
+// claim is a claimed message and the end of its claim's lease.
+type claim struct {
+	m        Message
+	leaseEnd time.Time
+}
+
+// outcome is a claimed message's outcome, to be settled.
+type outcome struct {
+	Result
+	leaseEnd time.Time
+}
+
+// claims counts a pump's claimed messages that are not settled yet, by the
+// end of their claim's lease.
+type claims struct {
+	mu      sync.Mutex
+	open    map[time.Time]int
+	n       int
+	settled chan struct{} // a value after each Settle
+}
+
+func (c *claims) add(leaseEnd time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.open[leaseEnd]++
+	c.n++
+}
+
+func (c *claims) done(os []outcome) {
+	c.mu.Lock()
+	for _, o := range os {
+		if c.open[o.leaseEnd]--; c.open[o.leaseEnd] == 0 {
+			delete(c.open, o.leaseEnd)
+		}
+		c.n--
 	}
-	done := make(chan Result, len(send))
-	next := make(chan Message)
-	var wg sync.WaitGroup
-	for range min(d.cfg.Concurrency, len(send)) {
-		wg.Go(func() {
-			for m := range next {
-				done <- Result{Message: m, Outcome: d.deliver(ctx, m, claimedAt.Add(d.cfg.Lease))}
+	c.mu.Unlock()
+	select {
+	case c.settled <- struct{}{}:
+	default:
+	}
+}
+
+// count returns the number of open claims.
+func (c *claims) count() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.n
+}
+
+// waitUntil waits, settle by settle, until ok holds or ctx ends, and
+// reports whether ok holds. ok is given the number of open claims and
+// whether one of them has run out of lease (measured on now).
+func (c *claims) waitUntil(ctx context.Context, now func() time.Time, ok func(n int, expired bool) bool) bool {
+	for {
+		c.mu.Lock()
+		t, expired := now(), false
+		for end := range c.open {
+			expired = expired || !end.After(t)
+		}
+		holds := ok(c.n, expired)
+		c.mu.Unlock()
+		if holds {
+			return true
+		}
+		select {
+		case <-ctx.Done():
+			return false
+		case <-c.settled:
+		}
+	}
+}
+
+// pump is the loop of Run (w nil: until ctx ends) and of RunOnce (w: until
+// the call's window is exhausted). Three parts run at once:
+//
+//   - the claimer (this goroutine) keeps a local queue fed with claims of
+//     BatchSize messages, claiming again as soon as fewer messages are
+//     waiting than there are workers, so the workers never wait for a
+//     claim and a slow send delays no claim;
+//   - Concurrency workers take messages from the queue and send them;
+//   - the settler records each outcome as its send returns, together with
+//     those ready by then (one Settle for outcomes that arrive together),
+//     so that no delivered message outlives its lease unsettled, to be
+//     sent again by another dispatcher.
+//
+// The claimer does not claim while a claim of its own has run out of lease
+// and is not settled yet: it would take that message back itself and send
+// it twice. When it stops (ctx ended, the window exhausted, or a queue
+// error in RunOnce), the workers finish the queue — a message whose send
+// has not started by then is given back unsent — and pump returns once
+// every outcome is settled. It returns the first queue error of a RunOnce
+// call; Run's are logged.
+func (d *Dispatcher) pump(ctx context.Context, w *window) (Stats, int, error) {
+	work := make(chan claim, d.cfg.BatchSize+d.cfg.Concurrency)
+	results := make(chan outcome, d.cfg.BatchSize+d.cfg.Concurrency)
+	taken := make(chan struct{}, 1) // a worker took a message from the queue
+	var waiting atomic.Int64        // messages in the queue
+	var stalled atomic.Bool         // abandoned sends held every call: wait before claiming more
+	open := &claims{open: map[time.Time]int{}, settled: make(chan struct{}, 1)}
+	var workers sync.WaitGroup
+	for range d.cfg.Concurrency {
+		workers.Go(func() {
+			for c := range work {
+				waiting.Add(-1)
+				select {
+				case taken <- struct{}{}:
+				default:
+				}
+				o, busy := d.deliver(ctx, c.m, c.leaseEnd)
+				if busy {
+					stalled.Store(true)
+					if w != nil {
+						w.skip(c.m) // not again in this call
+					}
+				}
+				results <- outcome{Result: Result{Message: c.m, Outcome: o}, leaseEnd: c.leaseEnd}
 			}
 		})
 	}
-	wg.Go(func() {
-		for _, m := range send {
-			next <- m
+	var settled Stats
+	var settleErr error
+	settler := make(chan struct{})
+	go func() {
+		defer close(settler)
+		for o := range results {
+			ready := []outcome{o}
+			for more := true; more; {
+				select {
+				case o, ok := <-results:
+					if ok {
+						ready = append(ready, o)
+					} else {
+						more = false
+					}
+				default:
+					more = false
+				}
+			}
+			rs := make([]Result, len(ready))
+			for i, o := range ready {
+				rs[i] = o.Result
+			}
+			if w != nil {
+				w.tried(rs) // before Settle: a settled retry may be claimed again at once
+			}
+			if err := d.settle(ctx, rs, &settled, true); err != nil {
+				if w == nil {
+					d.cfg.Logger.Error("notify: dispatch", "err", err)
+				} else if settleErr == nil {
+					settleErr = err
+				}
+			}
+			open.done(ready)
 		}
-		close(next)
-	})
-	defer wg.Wait()
-	for len(b.results) < len(ms) {
-		ready := []Result{<-done}
-		for more := true; more; {
-			select {
-			case r := <-done:
-				ready = append(ready, r)
-			default:
-				more = false
+	}()
+
+	var back Stats // claims outside the window, given back
+	claimed := 0
+	claimErr := func() error {
+		for ctx.Err() == nil {
+			for waiting.Load() >= int64(d.cfg.Concurrency) {
+				select {
+				case <-ctx.Done():
+					return nil
+				case <-taken:
+				}
+			}
+			if !open.waitUntil(ctx, d.cfg.Clock, func(_ int, expired bool) bool { return !expired }) {
+				return nil
+			}
+			claimedAt := d.cfg.Clock()
+			ms, err := d.cfg.Queue.Claim(ctx, d.cfg.Owner, claimedAt, d.cfg.Lease, d.cfg.BatchSize)
+			if err != nil {
+				err = fmt.Errorf("notify: claim: %w", err)
+				if w != nil {
+					return err
+				}
+				if ctx.Err() == nil {
+					d.cfg.Logger.Error("notify: dispatch", "err", err)
+				}
+				if sleep(ctx, d.cfg.PollInterval) != nil {
+					return nil
+				}
+				continue
+			}
+			claimed += len(ms)
+			leaseEnd := claimedAt.Add(d.cfg.Lease)
+			var later []Result // outside the window: given back, not counted
+			for _, m := range ms {
+				if w != nil && !w.keeps(m) {
+					later = append(later, Result{Message: m, Outcome: Outcome{State: Pending, Release: true, At: claimedAt}})
+					continue
+				}
+				waiting.Add(1)
+				open.add(leaseEnd)
+				work <- claim{m: m, leaseEnd: leaseEnd}
+			}
+			if len(later) > 0 {
+				if err := d.settle(ctx, later, &back, false); err != nil {
+					return err
+				}
+			}
+			switch {
+			case w != nil && len(ms) == 0:
+				if open.count() == 0 {
+					return nil // nothing claimed, nothing open: the window is exhausted
+				}
+				// Sends may still give their message back (its lease ran
+				// out first): claim again once all are settled.
+				if !open.waitUntil(ctx, d.cfg.Clock, func(n int, _ bool) bool { return n == 0 }) {
+					return nil
+				}
+			case w != nil && len(later) > 0:
+				return nil // the window is exhausted
+			case w == nil && (len(ms) < d.cfg.BatchSize || stalled.Swap(false)):
+				if sleep(ctx, d.cfg.PollInterval) != nil {
+					return nil
+				}
 			}
 		}
-		b.results = append(b.results, ready...)
-		if err := d.settle(ctx, ready, &b.stats, true); err != nil && first == nil {
-			first = err
-		}
+		return nil
+	}()
+	close(work)
+	workers.Wait()
+	close(results)
+	<-settler
+	settled.add(back)
+	if claimErr != nil {
+		return settled, claimed, claimErr
 	}
-	return b, first
+	return settled, claimed, settleErr
 }
 
 // settle records outcomes that are ready and counts them (unless count is
@@ -490,30 +649,49 @@ var errGoexit = errors.New("the notifier exited its goroutine instead of returni
 // logged); one that has not returned shortly after its deadline is
 // abandoned — left running in its goroutine — and fails the attempt too.
 // Either is retried by the policy like any other failed attempt.
-func (d *Dispatcher) deliver(ctx context.Context, m Message, leaseEnd time.Time) Outcome {
+//
+// busy reports a message given back because abandoned sends held every
+// call until its lease ran out (see DispatcherConfig.Concurrency).
+func (d *Dispatcher) deliver(ctx context.Context, m Message, leaseEnd time.Time) (o Outcome, busy bool) {
 	if m.Attempts > d.cfg.Retry.MaxAttempts {
 		msg := fmt.Sprintf("attempts exhausted: claimed %d times, at most %d allowed; earlier attempts ended without an outcome", m.Attempts, d.cfg.Retry.MaxAttempts)
 		if m.LastError != "" {
 			msg += "; last error: " + m.LastError
 		}
 		d.cfg.Logger.Warn("notify: message failed for good", "id", m.ID, "service", m.ServiceID, "medium", m.Medium, "attempts", m.Attempts, "err", msg)
-		return Outcome{State: Failed, At: d.cfg.Clock(), Error: msg}
+		return Outcome{State: Failed, At: d.cfg.Clock(), Error: msg}, false
 	}
 	left := leaseEnd.Sub(d.cfg.Clock())
 	if ctx.Err() != nil || left <= 0 {
-		return Outcome{State: Pending, Release: true, At: d.cfg.Clock()}
+		return Outcome{State: Pending, Release: true, At: d.cfg.Clock()}, false
+	}
+	if !d.call() {
+		d.cfg.Logger.Warn("notify: abandoned sends still running hold every call; message given back", "id", m.ID,
+			"service", m.ServiceID, "medium", m.Medium, "calls", cap(d.calls))
+		return Outcome{State: Pending, Release: true, At: d.cfg.Clock()}, true
 	}
 	timeout := min(d.cfg.SendTimeout, left)
 	err := d.send(ctx, m, timeout)
 	now := d.cfg.Clock()
 	switch {
 	case err == nil:
-		return Outcome{State: Sent, At: now}
+		return Outcome{State: Sent, At: now}, false
 	case IsPermanent(err) || m.Attempts >= d.cfg.Retry.MaxAttempts:
 		d.cfg.Logger.Warn("notify: message failed for good", "id", m.ID, "service", m.ServiceID, "medium", m.Medium, "attempts", m.Attempts, "err", err)
-		return Outcome{State: Failed, At: now, Error: err.Error()}
+		return Outcome{State: Failed, At: now, Error: err.Error()}, false
 	default:
-		return Outcome{State: Pending, At: now, NextAttemptAt: now.Add(d.cfg.Retry.Delay(m.Attempts, d.cfg.Random())), Error: err.Error()}
+		return Outcome{State: Pending, At: now, NextAttemptAt: now.Add(d.cfg.Retry.Delay(m.Attempts, d.cfg.Random())), Error: err.Error()}, false
+	}
+}
+
+// call takes a token for one notifier call, and reports false when
+// abandoned sends still running hold every token.
+func (d *Dispatcher) call() bool {
+	select {
+	case d.calls <- struct{}{}:
+		return true
+	default:
+		return false
 	}
 }
 
@@ -532,6 +710,7 @@ func (d *Dispatcher) send(ctx context.Context, m Message, timeout time.Duration)
 	var state atomic.Int32
 	go func() {
 		err := errGoexit
+		defer func() { <-d.calls }() // the token taken by deliver (call)
 		defer func() {
 			if p := recover(); p != nil {
 				d.cfg.Logger.Error("notify: notifier panicked", "id", m.ID, "service", m.ServiceID, "medium", m.Medium,

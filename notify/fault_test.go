@@ -181,3 +181,63 @@ func TestDispatcher_NTF1_HungSendIsAbandoned(t *testing.T) {
 	assert.Contains(t, m.LastError, "did not return by its deadline")
 	assert.Contains(t, log.String(), "abandoned")
 }
+
+// A slow send does not hold up the claims after it: with batches of two,
+// the batch of the slow message is not waited for; the next batches are
+// claimed and sent while it hangs.
+func TestDispatcher_NTF1_SlowSendHoldsUpNoClaim(t *testing.T) {
+	s := queue(t, 7)
+	h := &hanger{started: make(chan struct{}), release: make(chan struct{})}
+	d, err := notify.NewDispatcher(notify.DispatcherConfig{Queue: s, Notifiers: notify.Notifiers{Mail: h}, Concurrency: 2, BatchSize: 2,
+		Lease: time.Minute, SendTimeout: time.Minute, Clock: func() time.Time { return t0 }})
+	require.NoError(t, err)
+	done := make(chan notify.Stats)
+	go func() {
+		st, err := d.RunOnce(context.Background())
+		assert.NoError(t, err)
+		done <- st
+	}()
+	<-h.started
+	require.Eventually(t, func() bool { return d.Stats().Sent == 6 }, 5*time.Second, time.Millisecond,
+		"the six others, of three more batches, are sent while the first batch's slow send hangs")
+	close(h.release)
+	assert.Equal(t, notify.Stats{Sent: 7}, <-done)
+}
+
+// stuck ignores its context on every message until release is closed, and
+// records how many of its calls ran at once.
+type stuck struct {
+	release      chan struct{}
+	mu           sync.Mutex
+	running, max int
+}
+
+func (s *stuck) SendMail(context.Context, notify.Message) error {
+	s.mu.Lock()
+	s.running++
+	s.max = max(s.max, s.running)
+	s.mu.Unlock()
+	<-s.release
+	s.mu.Lock()
+	s.running--
+	s.mu.Unlock()
+	return nil
+}
+
+// Abandoned sends are bounded: a notifier that never returns holds at most
+// twice Concurrency calls; past that no send starts, the messages are given
+// back when their lease runs out, and RunOnce returns.
+func TestDispatcher_NTF1_AbandonedSendsAreBounded(t *testing.T) {
+	s := queue(t, 6)
+	h := &stuck{release: make(chan struct{})}
+	defer close(h.release)
+	d, err := notify.NewDispatcher(notify.DispatcherConfig{Queue: s, Notifiers: notify.Notifiers{Mail: h}, Concurrency: 1,
+		SendTimeout: 20 * time.Millisecond, Lease: 300 * time.Millisecond, Retry: notify.RetryPolicy{Base: time.Minute, Jitter: -1}})
+	require.NoError(t, err)
+	st, err := d.RunOnce(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, notify.Stats{Retried: 2, Released: 4}, st, "two calls abandoned; the other four given back unsent")
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	assert.Equal(t, 2, h.max, "never more than twice Concurrency notifier calls at once")
+}

@@ -103,9 +103,15 @@ var benchSizes = []int{1, 100, 1000, 10000}
 func BenchmarkEngine(b *testing.B) {
 	now, before := benchTicket()
 	in := Input{Event: ticket.EventUpdated, Before: before, Now: now.UpdatedAt.Add(time.Hour)}
-	for _, n := range benchSizes {
+	benchEngine(b, benchSizes, benchTriggers, benchSchema(), in, now)
+}
+
+// benchEngine runs a set of n triggers of workload on event in of ticket
+// now, for each n of sizes.
+func benchEngine(b *testing.B, sizes []int, workload func(int) []Trigger, s *Schema, in Input, now ticket.Ticket) {
+	for _, n := range sizes {
 		b.Run(fmt.Sprintf("triggers=%d", n), func(b *testing.B) {
-			set, err := Compile(benchTriggers(n), benchSchema(), Options{})
+			set, err := Compile(workload(n), s, Options{})
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -125,6 +131,29 @@ func BenchmarkEngine(b *testing.B) {
 	}
 }
 
+// benchRules evaluates the hand-written rules of n triggers of workload
+// on the event newEvent returns (built once per op), for each n of sizes.
+func benchRules[E any](b *testing.B, sizes []int, workload func(int) []Trigger, cond func(Condition) func(*E) bool, newEvent func() E) {
+	for _, n := range sizes {
+		b.Run(fmt.Sprintf("triggers=%d", n), func(b *testing.B) {
+			rules := handwrittenRules(workload(n), cond)
+			fired := 0
+			b.ReportAllocs()
+			b.ResetTimer()
+			for b.Loop() {
+				e := newEvent()
+				for _, r := range rules {
+					if r(&e) {
+						fired++
+					}
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/trigger")
+			b.ReportMetric(float64(fired)/float64(b.N), "fired/op")
+		})
+	}
+}
+
 // hwEvent is what the hand-written rules read: the ticket now and before,
 // the content lower-cased once per event.
 type hwEvent struct {
@@ -136,17 +165,22 @@ type hwEvent struct {
 // handwritten builds the rules of ts as plain Go closures, once; the
 // baseline evaluates every rule (no index), which is what the rules cost
 // written by hand.
-func handwritten(ts []Trigger) []func(*hwEvent) bool {
-	out := make([]func(*hwEvent) bool, len(ts))
+func handwritten(ts []Trigger) []func(*hwEvent) bool { return handwrittenRules(ts, hwCondition) }
+
+// handwrittenRules builds one closure per trigger of ts over the
+// closures cond makes of its conditions: every all condition, then one
+// any condition when it has any (TRG-2).
+func handwrittenRules[E any](ts []Trigger, cond func(Condition) func(*E) bool) []func(*E) bool {
+	out := make([]func(*E) bool, len(ts))
 	for i, t := range ts {
-		var all, anys []func(*hwEvent) bool
+		var all, anys []func(*E) bool
 		for _, c := range t.All {
-			all = append(all, hwCondition(c))
+			all = append(all, cond(c))
 		}
 		for _, c := range t.Any {
-			anys = append(anys, hwCondition(c))
+			anys = append(anys, cond(c))
 		}
-		out[i] = func(e *hwEvent) bool {
+		out[i] = func(e *E) bool {
 			for _, f := range all {
 				if !f(e) {
 					return false
@@ -217,31 +251,23 @@ func hwCondition(c Condition) func(*hwEvent) bool {
 
 func BenchmarkHandwritten(b *testing.B) {
 	now, before := benchTicket()
-	for _, n := range benchSizes {
-		b.Run(fmt.Sprintf("triggers=%d", n), func(b *testing.B) {
-			rules := handwritten(benchTriggers(n))
-			fired := 0
-			b.ReportAllocs()
-			b.ResetTimer()
-			for b.Loop() {
-				e := hwEvent{ev: ticket.EventUpdated, now: &now, before: &before, lowerContent: strings.ToLower(now.Content)}
-				for _, r := range rules {
-					if r(&e) {
-						fired++
-					}
-				}
-			}
-			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/trigger")
-			b.ReportMetric(float64(fired)/float64(b.N), "fired/op")
-		})
-	}
+	benchRules(b, benchSizes, benchTriggers, hwCondition, func() hwEvent {
+		return hwEvent{ev: ticket.EventUpdated, now: &now, before: &before, lowerContent: strings.ToLower(now.Content)}
+	})
 }
 
 // BenchmarkCompile compiles 1,000 triggers per op and reports the heap
 // a compiled trigger keeps.
 func BenchmarkCompile(b *testing.B) {
-	ts := benchTriggers(1000)
-	s := benchSchema()
+	benchCompile(b, 1000, benchTriggers, benchSchema())
+}
+
+// benchCompile compiles n triggers of workload per op, then reports the
+// heap a compiled trigger keeps: the live heap after a GC, from before the
+// triggers are made to after the set is compiled and the triggers dropped
+// (what a cached set pins, strings shared with its input included).
+func benchCompile(b *testing.B, n int, workload func(int) []Trigger, s *Schema) {
+	ts := workload(n)
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, err := Compile(ts, s, Options{}); err != nil {
@@ -249,12 +275,25 @@ func BenchmarkCompile(b *testing.B) {
 		}
 	}
 	b.StopTimer()
+	ts = nil
 	var m0, m1 runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&m0)
-	set, _ := Compile(ts, s, Options{})
+	set := compileDropped(b, n, workload, s)
 	runtime.GC()
 	runtime.ReadMemStats(&m1)
-	b.ReportMetric(float64(m1.HeapAlloc-m0.HeapAlloc)/float64(len(ts)), "retained-B/trigger")
+	b.ReportMetric(float64(int64(m1.HeapAlloc)-int64(m0.HeapAlloc))/float64(n), "retained-B/trigger")
 	runtime.KeepAlive(set)
+}
+
+// compileDropped compiles n new triggers of workload; they are garbage
+// once it returns.
+//
+//go:noinline
+func compileDropped(b *testing.B, n int, workload func(int) []Trigger, s *Schema) *Set {
+	set, err := Compile(workload(n), s, Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return set
 }

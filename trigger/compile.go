@@ -127,6 +127,10 @@ type compiler struct {
 	unders  []underList    // is-under-any lists, by number
 	underOf map[string]int // tree and sorted ids → number
 	needs   uint16         // of the trigger being compiled
+	// hits are the Hits tokens of the condition at hand (body); hitsOnly
+	// is false when it tests anything else as well.
+	hits     []int32
+	hitsOnly bool
 }
 
 // hitToken is one token of evalEnv.Hits: word occurs in source src, as
@@ -192,14 +196,8 @@ func fits(t Target, cond Condition) bool {
 
 // source returns the expr source of one trigger's conditions (TRG-2):
 // every all condition, and at least one any condition when there are any.
-// With skipMasked the all conditions the prefilter decides are left out
-// (see masked): that is the program a Set runs.
-func (c *compiler) source(t Trigger, skipMasked bool) (string, error) {
-	allConds := t.All
-	if skipMasked {
-		allConds = slices.DeleteFunc(slices.Clone(t.All), masked)
-	}
-	all, err := c.conditions("all", allConds)
+func (c *compiler) source(t Trigger) (string, error) {
+	all, err := c.conditions("all", t.All)
 	if err != nil {
 		return "", err
 	}
@@ -207,15 +205,22 @@ func (c *compiler) source(t Trigger, skipMasked bool) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	return joinSource(all, anys, len(t.All) > 0), nil
+}
+
+// joinSource joins the sources of a trigger's all and any conditions: with
+// neither, the trigger holds when it had all conditions (all decided
+// elsewhere), and never when it had no conditions at all.
+func joinSource(all, anys []string, hadAll bool) string {
 	switch {
 	case len(anys) == 0 && len(all) == 0:
-		return strconv.FormatBool(len(t.All) > 0), nil
+		return strconv.FormatBool(hadAll)
 	case len(anys) == 0:
-		return strings.Join(all, " &&\n"), nil
+		return strings.Join(all, " &&\n")
 	case len(all) == 0:
-		return strings.Join(anys, " ||\n"), nil
+		return strings.Join(anys, " ||\n")
 	}
-	return strings.Join(all, " &&\n") + " &&\n(" + strings.Join(anys, " ||\n ") + ")", nil
+	return strings.Join(all, " &&\n") + " &&\n(" + strings.Join(anys, " ||\n ") + ")"
 }
 
 func (c *compiler) conditions(list string, cs []Condition) ([]string, error) {
@@ -233,15 +238,41 @@ func (c *compiler) conditions(list string, cs []Condition) ([]string, error) {
 // condition returns the expr source of one condition, parenthesized, with
 // a comment saying what it tests.
 func (c *compiler) condition(cond Condition) (string, error) {
+	body, err := c.body(cond)
+	if err != nil {
+		return "", err
+	}
+	return "(" + body + ") /* " + describe(cond) + " */", nil
+}
+
+// body returns the expr source of one condition, without comment: equal
+// conditions have equal bodies (a Set compiles each body once).
+func (c *compiler) body(cond Condition) (string, error) {
+	c.hits, c.hitsOnly = c.hits[:0], true
 	t, err := c.target(cond)
 	if err != nil {
 		return "", err
 	}
-	body, err := c.test(t, cond)
-	if err != nil {
-		return "", err
+	return c.test(t, cond)
+}
+
+// hitTest returns the Hits tokens the condition body just compiled tests,
+// and whether it holds when none of them is there (the not operators):
+// ok when that is all it tests (a contains or contains_words on a text),
+// so that a run can answer it from the hits it found without running its
+// program.
+func (c *compiler) hitTest(cond Condition) (ids []int32, negated, ok bool) {
+	switch cond.Op {
+	case Contains, ContainsWords:
+	case NotContains, NotContainsWords:
+		negated = true
+	default:
+		return nil, false, false
 	}
-	return fmt.Sprintf("(%s) /* %s */", body, describe(cond)), nil
+	if !c.hitsOnly || len(c.hits) == 0 {
+		return nil, false, false
+	}
+	return c.hits, negated, true
 }
 
 // describe renders a condition for a comment: no "*/" can end it early.
@@ -503,8 +534,10 @@ func (c *compiler) test(t Target, cond Condition) (string, error) {
 func (c *compiler) contains(t Target, now, v string, whole bool) string {
 	switch t.Type {
 	case TypeTags:
+		c.hitsOnly = false
 		return "Now.Tags contains " + strconv.Quote(token(v))
 	case TypeMulti:
+		c.hitsOnly = false
 		return "Now.Lists contains " + strconv.Quote(token(strconv.Itoa(c.slot(t))+"="+v))
 	}
 	src := srcFields
@@ -533,6 +566,7 @@ func (c *compiler) contains(t Target, now, v string, whole bool) string {
 		c.tokenOf[ht] = id
 	}
 	c.needs |= needHits << min(src, 7)
+	c.hits = append(c.hits, int32(id))
 	return "Hits contains " + strconv.Quote(hitTok(id))
 }
 
@@ -558,7 +592,7 @@ func hitTok(id int) string { return "\x00w" + strconv.Itoa(id) + "\x00" }
 // compileOne compiles one trigger against s on its own, as Validate does.
 func compileOne(t Trigger, s *Schema) (*vm.Program, error) {
 	c := newCompiler(s)
-	src, err := c.source(t, false)
+	src, err := c.source(t)
 	if err != nil {
 		return nil, err
 	}

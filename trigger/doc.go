@@ -103,7 +103,12 @@
 //     row says when the bound stopped a pass that would still fire. A firing is history
 //     written by the system. Side effects (mail, SMS, Dooray!, callback,
 //     forward) are outbox messages written in the transaction of the
-//     ticket change (NTF-1): they go out only if it commits.
+//     ticket change (NTF-1): they go out only if it commits. A Set indexes
+//     its triggers by the all conditions on event, status, priority,
+//     channel, intake and processing category (is, in, is under and their
+//     negations), group and assignee, so a run evaluates only the triggers
+//     those conditions let through, still in order; equal conditions are
+//     compiled and evaluated once.
 //   - TRG-8 A dry run (Set.DryRun, helpdesk's Triggers.DryRun) answers, for a
 //     ticket and an event, which triggers would fire and in which pass,
 //     which conditions held or failed with the values they saw, and what

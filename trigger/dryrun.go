@@ -38,9 +38,9 @@ type TriggerReport struct {
 	Fired  bool   `json:"fired"`
 	// Pass is the pass it fired in; 0 when it did not fire.
 	Pass int `json:"pass,omitempty"`
-	// Evaluated is false when the prefilter skipped the trigger in every
-	// pass: an event, status, priority or channel condition of its all
-	// list could not hold.
+	// Evaluated is false when the index skipped the trigger in every
+	// pass: an event, status, priority, channel, category, group or
+	// assignee condition of its all list could not hold.
 	Evaluated bool `json:"evaluated"`
 	// Conditions are evaluated on the ticket as the trigger last saw it.
 	Conditions []ConditionReport `json:"conditions"`
@@ -104,7 +104,7 @@ func (s *Set) DryRunWith(in Input, t ticket.Ticket, assign Assigner) (Report, er
 		t   ticket.Ticket
 	}
 	last := make([]*seen, len(s.triggers))
-	sc := &scratch{} // never pooled: the envs kept below share its memory
+	sc := &scratch{dry: true} // never pooled: the envs kept below share its memory
 	obs := func(i int, env *evalEnv, t *ticket.Ticket) {
 		e := *env
 		e.Now.F, e.Before.F = slices.Clone(env.Now.F), slices.Clone(env.Before.F)
@@ -116,15 +116,16 @@ func (s *Set) DryRunWith(in Input, t ticket.Ticket, assign Assigner) (Report, er
 		return Report{}, err
 	}
 	rep.Passes, rep.Bounded, rep.Ticket = out.Passes, out.Bounded, t
-	// Triggers the prefilter skipped are shown against the ticket as the
+	// Triggers the index skipped are shown against the ticket as the
 	// run left it, with everything built.
 	var final evalEnv
 	final.Event = slices.Index(ticket.Events, in.Event) + 1
 	s.state(&final.Before, &in.Before, &sc.fPrev, sc, in, 0)
+	sc.newEvaluation(len(s.conds))
 	s.fill(&final, &t, in, ^uint16(0), sc)
 	final.Now.F, final.Before.F = slices.Clone(final.Now.F), slices.Clone(final.Before.F)
 	for i, tr := range s.triggers {
-		r := TriggerReport{ID: tr.ID, Name: tr.Name, Source: s.sources[i], Evaluated: last[i] != nil}
+		r := TriggerReport{ID: tr.ID, Name: tr.Name, Source: s.Source(i), Evaluated: last[i] != nil}
 		r.Pass, r.Fired = sc.fired[i], sc.fired[i] > 0
 		env, cur := &final, &t
 		if last[i] != nil {
@@ -157,23 +158,12 @@ func (s *Set) DryRunWith(in Input, t ticket.Ticket, assign Assigner) (Report, er
 
 // evalCondition runs condition j of trigger i alone on env.
 func (s *Set) evalCondition(i, j int, env *evalEnv) (bool, error) {
-	s.condOnce[i].Do(func() { // trigger i's conditions, compiled on its first dry run
-		progs := make([]*vm.Program, len(s.conds[i]))
-		for j, src := range s.conds[i] {
-			p, err := compileSource(src)
-			if err != nil {
-				s.condErr[i] = err
-				return
-			}
-			progs[j] = p
-		}
-		s.condProgs[i] = progs
-	})
-	if err := s.condErr[i]; err != nil {
+	p, err := s.program(s.full[int(s.fullOff[i])+j])
+	if err != nil {
 		return false, err
 	}
 	var machine vm.VM
-	r, err := machine.Run(s.condProgs[i][j], *env)
+	r, err := machine.Run(p, *env)
 	if err != nil {
 		return false, err
 	}

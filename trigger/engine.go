@@ -31,23 +31,43 @@ type Options struct {
 // Set is the compiled form of one service's active triggers, in order. It
 // is immutable and safe for concurrent use; build it once per trigger-set
 // version and share it.
+//
+// Conditions are compiled once per distinct condition, not per trigger:
+// triggers that share a condition share its program, and a run evaluates
+// it at most once per evaluation (the answers are memoized in the run's
+// scratch). A trigger is a few offsets into flat arrays of condition
+// numbers; the index (see index) picks the triggers an evaluation can fire.
 type Set struct {
 	triggers []Trigger
-	progs    []*vm.Program
-	sources  []string
-	conds    [][]string // per trigger: each condition's source, all then any (dry runs)
-	// condProgs are conds compiled, per trigger on its first dry run.
-	condOnce  []sync.Once
-	condProgs [][]*vm.Program
-	condErr   []error
-	masks     []uint32 // per trigger: allowed event, status, priority, channel bits
-	needs     []uint16
-	slots     []slot
-	probes    []probe
-	matcher   *template.Matcher
-	srcTok    [][]wordTokens // by hit source: word index → its tokens
-	srcWhole  []bool         // by hit source: whether a condition asks for whole words
-	ntok      int
+	// conds are the distinct conditions' expr sources (without comment)
+	// and progs their programs, nil for those only the index decides;
+	// dryProgs has them all, compiled on the first dry run (dryOnce).
+	conds []string
+	progs []*vm.Program
+	// hitOf is, per condition, 1 + the index in hitConds of its answer
+	// from the hits a run finds (see compiler.hitTest), 0 when its
+	// program answers it.
+	hitOf    []int32
+	hitConds []hitCond
+	hitIDs   []int32
+	dryOnce  sync.Once
+	dryProgs []*vm.Program
+	dryErr   error
+	// full holds per trigger the numbers of its conditions, all then any,
+	// from full[fullOff[i]] on; run the ones a run evaluates (the all
+	// conditions the index does not decide, then every any condition),
+	// from runs[runOff[i]] on, the first runAll[i] of them all conditions.
+	full, fullOff []int32
+	runs, runOff  []int32
+	runAll        []uint16
+	needs         []uint16
+	ix            index
+	slots         []slot
+	probes        []probe
+	matcher       *template.Matcher
+	srcTok        [][]wordTokens // by hit source: word index → its tokens
+	srcWhole      []bool         // by hit source: whether a condition asks for whole words
+	ntok          int
 	// unders index the is-under-any lists by tree (treeIntake,
 	// treeProcessing): category id → the lists naming it.
 	unders    [2]map[string][]int32
@@ -68,37 +88,46 @@ func Compile(ts []Trigger, s *Schema, opt Options) (*Set, error) {
 	}
 	set := &Set{maxPasses: opt.MaxPasses}
 	c := newCompiler(s)
+	condOf := map[string]int32{}
+	var condNeeds []uint16
+	var atRun []bool   // by condition: a run evaluates it
+	var firstOf []int  // by condition: the first trigger that has it
+	var decided []bool // by all condition of the trigger at hand
+	var x indexer
 	for _, t := range ts {
 		if !t.Active {
 			continue
 		}
-		c.needs = 0
-		src, err := c.source(t, false)
-		if err != nil {
-			return nil, fmt.Errorf("%w: trigger %s (%q): %v", ErrInvalid, t.ID, t.Name, err)
-		}
-		run, err := c.source(t, true)
-		if err != nil {
-			return nil, fmt.Errorf("%w: trigger %s (%q): %v", ErrInvalid, t.ID, t.Name, err)
-		}
-		var p *vm.Program // nil: the prefilter decides every condition
-		if run != "true" {
-			p, err = compileSource(run)
-		}
-		if err != nil {
-			return nil, fmt.Errorf("%w: trigger %s (%q): %v", ErrInvalid, t.ID, t.Name, err)
-		}
-		set.triggers = append(set.triggers, t.Clone())
-		set.progs = append(set.progs, p)
-		set.sources = append(set.sources, src)
-		cs, err := c.conditions("", slices.Concat(t.All, t.Any))
-		if err != nil {
-			return nil, fmt.Errorf("%w: trigger %s (%q): %v", ErrInvalid, t.ID, t.Name, err)
-		}
-		set.conds = append(set.conds, cs)
-		set.masks = append(set.masks, maskOf(t))
-		set.needs = append(set.needs, c.needs)
-		for _, cond := range slices.Concat(t.All, t.Any) {
+		i := len(set.triggers)
+		set.fullOff = append(set.fullOff, int32(len(set.full)))
+		for j := range len(t.All) + len(t.Any) {
+			list, k, cond := "all", j, Condition{}
+			if j < len(t.All) {
+				cond = t.All[j]
+			} else {
+				list, k, cond = "any", j-len(t.All), t.Any[j-len(t.All)]
+			}
+			c.needs = 0
+			body, err := c.body(cond)
+			if err != nil {
+				return nil, fmt.Errorf("%w: trigger %s (%q): %s[%d]: %v", ErrInvalid, t.ID, t.Name, list, k, err)
+			}
+			id, ok := condOf[body]
+			if !ok {
+				id = int32(len(set.conds))
+				condOf[body] = id
+				set.conds = append(set.conds, body)
+				condNeeds = append(condNeeds, c.needs)
+				set.hitOf = append(set.hitOf, 0)
+				if hits, neg, ok := c.hitTest(cond); ok {
+					set.hitConds = append(set.hitConds, hitCond{off: int32(len(set.hitIDs)), n: int32(len(hits)), negated: neg})
+					set.hitIDs = append(set.hitIDs, hits...)
+					set.hitOf[id] = int32(len(set.hitConds))
+				}
+				atRun = append(atRun, false)
+				firstOf = append(firstOf, i)
+			}
+			set.full = append(set.full, id)
 			switch cond.Target {
 			case TargetTags:
 				set.usesTags = true
@@ -106,10 +135,46 @@ func Compile(ts []Trigger, s *Schema, opt Options) (*Set, error) {
 				set.lowerEmail = set.lowerEmail || !cond.Op.searchesText()
 			}
 		}
+		decided = slices.Grow(decided[:0], len(t.All))[:len(t.All)]
+		clear(decided)
+		x.add(i, t, decided)
+		ids := set.full[set.fullOff[i]:]
+		set.runOff = append(set.runOff, int32(len(set.runs)))
+		var needs uint16
+		nAll := 0
+		for j, id := range ids {
+			if j < len(t.All) && decided[j] {
+				continue
+			}
+			if j < len(t.All) {
+				nAll++
+			}
+			set.runs = append(set.runs, id)
+			atRun[id] = true
+			needs |= condNeeds[id]
+		}
+		set.runAll = append(set.runAll, uint16(nAll))
+		set.needs = append(set.needs, needs)
+		set.triggers = append(set.triggers, t.Clone())
 	}
-	set.slots, set.probes, set.ntok = c.slots, c.probes, len(c.tokens)
 	n := len(set.triggers)
-	set.condOnce, set.condProgs, set.condErr = make([]sync.Once, n), make([][]*vm.Program, n), make([]error, n)
+	set.fullOff = append(set.fullOff, int32(len(set.full)))
+	set.runOff = append(set.runOff, int32(len(set.runs)))
+	set.full, set.runs = slices.Clip(set.full), slices.Clip(set.runs)
+	set.progs = make([]*vm.Program, len(set.conds))
+	for id, src := range set.conds {
+		if !atRun[id] || set.hitOf[id] != 0 {
+			continue
+		}
+		p, err := compileSource(src)
+		if err != nil {
+			t := set.triggers[firstOf[id]]
+			return nil, fmt.Errorf("%w: trigger %s (%q): %v", ErrInvalid, t.ID, t.Name, err)
+		}
+		set.progs[id] = p
+	}
+	set.ix = x.build(n)
+	set.slots, set.probes, set.ntok = c.slots, c.probes, len(c.tokens)
 	for _, sl := range c.slots {
 		if sl.typ == TypeMulti {
 			set.usesLists = true
@@ -144,6 +209,29 @@ func Compile(ts []Trigger, s *Schema, opt Options) (*Set, error) {
 	return set, nil
 }
 
+// program returns the program of condition id, compiling on first use the
+// conditions only the index decides (dry runs evaluate every condition).
+func (s *Set) program(id int32) (*vm.Program, error) {
+	if p := s.progs[id]; p != nil {
+		return p, nil
+	}
+	s.dryOnce.Do(func() {
+		progs := slices.Clone(s.progs)
+		for id, p := range progs {
+			if p == nil {
+				if progs[id], s.dryErr = compileSource(s.conds[id]); s.dryErr != nil {
+					return
+				}
+			}
+		}
+		s.dryProgs = progs
+	})
+	if s.dryErr != nil {
+		return nil, s.dryErr
+	}
+	return s.dryProgs[id], nil
+}
+
 // wordTokens are the Hits tokens of one word in one source: any
 // occurrence (contains), a whole-word one (contains_words); -1 for none.
 type wordTokens struct{ any, whole int32 }
@@ -151,9 +239,25 @@ type wordTokens struct{ any, whole int32 }
 // Len returns the number of compiled (active) triggers.
 func (s *Set) Len() int { return len(s.triggers) }
 
-// Source returns the expr source the i-th trigger was compiled from, with
-// a comment per condition: what a dry run or a bug report shows.
-func (s *Set) Source(i int) string { return s.sources[i] }
+// Source returns the expr source the i-th trigger's conditions compile
+// to, with a comment per condition: what a dry run or a bug report shows.
+// (A run evaluates each condition's program on its own; see Set.)
+func (s *Set) Source(i int) string {
+	t := &s.triggers[i]
+	ids := s.full[s.fullOff[i]:s.fullOff[i+1]]
+	part := func(j int, c Condition) string {
+		return "(" + s.conds[ids[j]] + ") /* " + describe(c) + " */"
+	}
+	all := make([]string, len(t.All))
+	for j, c := range t.All {
+		all[j] = part(j, c)
+	}
+	anys := make([]string, len(t.Any))
+	for j, c := range t.Any {
+		anys[j] = part(len(t.All)+j, c)
+	}
+	return joinSource(all, anys, len(t.All) > 0)
+}
 
 // Triggers returns the compiled triggers in run order.
 func (s *Set) Triggers() []Trigger {
@@ -167,9 +271,10 @@ func (s *Set) Triggers() []Trigger {
 // The prefilter: a trigger's `all` conditions of the form "event / status
 // / priority / channel is (not) / (not) in" become a mask of allowed values,
 // one bit per value plus one for "none of them"; an evaluation's key has
-// one bit per dimension, and a trigger is run only when mask&key == key.
-// The mask decides those conditions exactly, so the program a trigger runs
-// leaves them out (Source still shows them).
+// one bit per dimension, and a trigger is a candidate only when
+// mask&key == key (the index keeps the masks as a bitset per bit). The
+// mask decides those conditions exactly, so a run leaves them out (Source
+// still shows them).
 type dim struct {
 	shift, width int              // width counts the "none" bit, the last one
 	index        func(string) int // 1-based; 0 for none
@@ -185,7 +290,7 @@ var (
 
 func eventIndex(e ticket.EventKind) int { return slices.Index(ticket.Events, e) + 1 }
 
-const allBits = 1<<23 - 1
+const allBits = 1<<allBitsCount - 1
 
 // bit returns the bit of value index i (1-based, 0 none) in dimension d.
 func (d dim) bit(i int) uint32 {
@@ -265,15 +370,29 @@ type Outcome struct {
 // scratch is the per-run working memory, pooled so a run allocates
 // nothing but the boxed evalEnv.
 type scratch struct {
-	env    evalEnv
-	buf    []byte
-	fNow   []any
-	fPrev  []any
-	seen   []uint32
-	gen    uint32
-	fired  []int // per trigger: the pass it fired in, 0 if none
+	env   evalEnv
+	buf   []byte
+	fNow  []any
+	fPrev []any
+	seen  []uint32
+	gen   uint32
+	fired []int // per trigger: the pass it fired in, 0 if none
+	// firedBits has a bit per trigger that fired; cand and tmp are the
+	// index's working sets (see Set.candidates).
+	firedBits, cand, tmp []uint64
+	// memo holds per condition the answer of the evaluation numbered
+	// evalGen: evalGen<<1 | held (see Set.holds).
+	memo    []uint32
+	evalGen uint32
+	// up caches per category tree the ancestors of the evaluation's
+	// category (upSet: looked up).
+	up     [2][]string
+	upSet  [2]bool
 	vm     vm.VM
 	pooled bool
+	// dry is set for dry runs: every evaluation builds all of evalEnv, so
+	// that each condition can be shown, also those the index decided.
+	dry bool
 }
 
 var scratchPool = sync.Pool{New: func() any { return &scratch{pooled: true} }}
@@ -285,7 +404,37 @@ func (sc *scratch) release() {
 	clear(sc.fNow)
 	clear(sc.fPrev)
 	sc.buf = sc.buf[:0]
+	sc.up = [2][]string{}
 	scratchPool.Put(sc)
+}
+
+// newEvaluation starts an evaluation: memoized answers and looked-up
+// ancestors belong to the one before.
+func (sc *scratch) newEvaluation(nconds int) {
+	sc.upSet = [2]bool{}
+	sc.up = [2][]string{}
+	if len(sc.memo) < nconds {
+		sc.memo = make([]uint32, nconds)
+		sc.evalGen = 0
+	}
+	sc.evalGen++
+	if sc.evalGen >= 1<<31 {
+		clear(sc.memo)
+		sc.evalGen = 1
+	}
+}
+
+// ancestors returns the ancestors of category id of tree (in.Ancestors),
+// once per evaluation.
+func (sc *scratch) ancestors(tree int, id string, in Input) []string {
+	if !sc.upSet[tree] {
+		sc.upSet[tree] = true
+		sc.up[tree] = nil
+		if in.Ancestors != nil && id != "" {
+			sc.up[tree] = in.Ancestors(id)
+		}
+	}
+	return sc.up[tree]
 }
 
 // str appends the tokens fill writes (each followed by a NUL) to sc.buf
@@ -324,24 +473,26 @@ type observer func(i int, env *evalEnv, t *ticket.Ticket)
 
 func (s *Set) run(ctx context.Context, in Input, t *ticket.Ticket, a Applier, sc *scratch, obs observer) (Outcome, error) {
 	var out Outcome
-	if len(s.triggers) == 0 {
+	n := len(s.triggers)
+	if n == 0 {
 		return out, nil
 	}
 	ev := eventIndex(in.Event)
-	sc.fired = slices.Grow(sc.fired[:0], len(s.triggers))[:len(s.triggers)]
+	sc.fired = slices.Grow(sc.fired[:0], n)[:n]
 	clear(sc.fired)
+	clear(growWords(&sc.firedBits, s.ix.words))
 	var before ticketState
 	s.state(&before, &in.Before, &sc.fPrev, sc, in, 0)
 	for pass := 1; ; pass++ {
 		out.Passes = pass
 		changed := false
-		for start := 0; start < len(s.triggers); {
-			boxed, k := s.evaluation(in, t, ev, before, start, sc)
-			next := len(s.triggers)
-			for i := start; i < len(s.triggers); i++ {
-				if sc.fired[i] != 0 || s.masks[i]&k != k {
-					continue
-				}
+		for start := 0; start < n; {
+			boxed, cand := s.evaluation(in, t, ev, before, start, sc)
+			next := n
+			// The candidates in run order (TRG-1): the index left out
+			// the triggers before start, those that fired, and those
+			// whose indexed conditions fail.
+			for i := nextBit(cand, start); i >= 0; i = nextBit(cand, i+1) {
 				matched, err := s.eval(i, boxed, sc)
 				if err != nil {
 					return out, err
@@ -353,6 +504,7 @@ func (s *Set) run(ctx context.Context, in Input, t *ticket.Ticket, a Applier, sc
 					continue
 				}
 				sc.fired[i] = pass
+				sc.firedBits[i>>6] |= 1 << (i & 63)
 				out.Fired++
 				c, err := a.Apply(ctx, &s.triggers[i], t)
 				if err != nil {
@@ -379,36 +531,91 @@ func (s *Set) run(ctx context.Context, in Input, t *ticket.Ticket, a Applier, sc
 }
 
 // evaluation builds the evalEnv of one evaluation of the triggers from start
-// on, boxed (the run's one allocation), and its prefilter key.
-func (s *Set) evaluation(in Input, t *ticket.Ticket, ev int, before ticketState, start int, sc *scratch) (any, uint32) {
+// on, boxed (the run's one allocation), and its candidates (see index).
+func (s *Set) evaluation(in Input, t *ticket.Ticket, ev int, before ticketState, start int, sc *scratch) (any, []uint64) {
+	sc.newEvaluation(len(s.conds))
 	env := &sc.env
 	*env = evalEnv{Before: before}
-	k, needs := s.prepare(env, ev, t, start, sc)
+	cand, needs := s.prepare(env, ev, t, start, in, sc)
 	s.fill(env, t, in, needs, sc)
-	return *env, k
+	return *env, cand
 }
 
-// eval runs trigger i's program on boxed.
+// eval reports whether trigger i holds on boxed: its all conditions the
+// index left, then (when it has any) its any conditions, stopping at the
+// first that decides (TRG-2).
 func (s *Set) eval(i int, boxed any, sc *scratch) (bool, error) {
-	p := s.progs[i]
-	if p == nil {
-		return true, nil // the prefilter decided every condition
+	run := s.runs[s.runOff[i]:s.runOff[i+1]]
+	if len(run) == 0 {
+		// The index decided every condition; a trigger without any
+		// never holds.
+		return s.fullOff[i+1] > s.fullOff[i], nil
 	}
-	r, err := sc.vm.Run(p, boxed)
+	nAll := int(s.runAll[i])
+	for _, id := range run[:nAll] {
+		ok, err := s.holds(id, boxed, sc)
+		if err != nil || !ok {
+			return false, s.evalErr(i, err)
+		}
+	}
+	if nAll == len(run) {
+		return true, nil
+	}
+	for _, id := range run[nAll:] {
+		ok, err := s.holds(id, boxed, sc)
+		if err != nil || ok {
+			return ok && err == nil, s.evalErr(i, err)
+		}
+	}
+	return false, nil
+}
+
+func (s *Set) evalErr(i int, err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("trigger %s (%q): %w", s.triggers[i].ID, s.triggers[i].Name, err)
+}
+
+// hitCond is a condition a run answers from the hits it found: any of
+// the n Hits tokens from hitIDs[off] (none of them, negated).
+type hitCond struct {
+	off, n  int32
+	negated bool
+}
+
+// holds runs condition id on boxed, once per evaluation; a hit condition
+// is answered from the hits fill found (sc.seen), as its program would.
+func (s *Set) holds(id int32, boxed any, sc *scratch) (bool, error) {
+	if h := s.hitOf[id]; h != 0 {
+		hc := s.hitConds[h-1]
+		for _, tok := range s.hitIDs[hc.off : hc.off+hc.n] {
+			if sc.seen[tok] == sc.gen {
+				return !hc.negated, nil
+			}
+		}
+		return hc.negated, nil
+	}
+	if m := sc.memo[id]; m>>1 == sc.evalGen {
+		return m&1 == 1, nil
+	}
+	r, err := sc.vm.Run(s.progs[id], boxed)
 	if err != nil {
-		return false, fmt.Errorf("trigger %s (%q): %w", s.triggers[i].ID, s.triggers[i].Name, err)
+		return false, err
 	}
-	matched, _ := r.(bool)
-	return matched, nil
+	b, _ := r.(bool)
+	m := sc.evalGen << 1
+	if b {
+		m |= 1
+	}
+	sc.memo[id] = m
+	return b, nil
 }
 
 // wouldFire reports whether a trigger that has not fired matches t now.
 func (s *Set) wouldFire(in Input, t *ticket.Ticket, ev int, before ticketState, sc *scratch) (bool, error) {
-	boxed, k := s.evaluation(in, t, ev, before, 0, sc)
-	for i := range s.triggers {
-		if sc.fired[i] != 0 || s.masks[i]&k != k {
-			continue
-		}
+	boxed, cand := s.evaluation(in, t, ev, before, 0, sc)
+	for i := nextBit(cand, 0); i >= 0; i = nextBit(cand, i+1) {
 		if m, err := s.eval(i, boxed, sc); m || err != nil {
 			return m, err
 		}
@@ -416,18 +623,21 @@ func (s *Set) wouldFire(in Input, t *ticket.Ticket, ev int, before ticketState, 
 	return false, nil
 }
 
-// prepare computes the prefilter key of t's state and the needs of the
-// triggers from start on that can match it, and sets env.Event.
-func (s *Set) prepare(env *evalEnv, ev int, t *ticket.Ticket, start int, sc *scratch) (uint32, uint16) {
+// prepare computes the candidates among the triggers from start on for
+// t's state (see index) and their needs, and sets env.Event.
+func (s *Set) prepare(env *evalEnv, ev int, t *ticket.Ticket, start int, in Input, sc *scratch) ([]uint64, uint16) {
 	env.Event = ev
 	k := key(ev, statusIndex(t.Status), t.Priority.Rank(), channelIndex(t.Channel))
+	vals := [numIDs]string{t.IntakeCategoryID, t.ProcessingCategoryID, t.GroupID, t.AssigneeID}
+	cand := s.candidates(k, &vals, start, in, sc)
 	var needs uint16
-	for i := start; i < len(s.triggers); i++ {
-		if sc.fired[i] == 0 && s.masks[i]&k == k {
-			needs |= s.needs[i]
-		}
+	for i := nextBit(cand, start); i >= 0; i = nextBit(cand, i+1) {
+		needs |= s.needs[i]
 	}
-	return k, needs
+	if sc.dry {
+		needs = ^uint16(0)
+	}
+	return cand, needs
 }
 
 func statusIndex(st ticket.Status) int {
@@ -535,10 +745,10 @@ func (s *Set) state(st *ticketState, t *ticket.Ticket, f *[]any, sc *scratch, in
 	}
 	st.Title, st.Content = t.Title, t.Content
 	if needs&needIntakePath != 0 && t.IntakeCategoryID != "" {
-		st.IntakePath, st.IntakeUnder = s.categoryLine(treeIntake, t.IntakeCategoryID, in.Ancestors, sc)
+		st.IntakePath, st.IntakeUnder = s.categoryLine(treeIntake, t.IntakeCategoryID, sc.ancestors(treeIntake, t.IntakeCategoryID, in), sc)
 	}
 	if needs&needProcessingPath != 0 && t.ProcessingCategoryID != "" {
-		st.ProcessingPath, st.ProcessingUnder = s.categoryLine(treeProcessing, t.ProcessingCategoryID, in.Ancestors, sc)
+		st.ProcessingPath, st.ProcessingUnder = s.categoryLine(treeProcessing, t.ProcessingCategoryID, sc.ancestors(treeProcessing, t.ProcessingCategoryID, in), sc)
 	}
 	if s.usesTags && len(t.Tags) > 0 {
 		st.Tags = sc.str(func(b []byte) []byte {
@@ -581,11 +791,7 @@ func (s *Set) state(st *ticketState, t *ticket.Ticket, f *[]any, sc *scratch, in
 // is-under-any list that names one of them (a list named twice is there
 // twice). The work grows with the depth and the lists found, not with the
 // number of lists.
-func (s *Set) categoryLine(tree int, id string, ancestors func(string) []string, sc *scratch) (path, under string) {
-	var up []string
-	if ancestors != nil {
-		up = ancestors(id)
-	}
+func (s *Set) categoryLine(tree int, id string, up []string, sc *scratch) (path, under string) {
 	path = sc.str(func(b []byte) []byte {
 		b = appendToken(b, id)
 		for _, a := range up {

@@ -55,7 +55,8 @@ type tenant struct {
 	fld fieldState
 	tpl templateState
 	trg triggerState
-	ml  mailState
+	dry doorayState // dooray.go
+	ml  mailState   // mail.go
 }
 
 func newTenant() *tenant {
@@ -64,7 +65,7 @@ func newTenant() *tenant {
 		tickets: map[string]*ticket.Ticket{}, comments: map[string][]ticket.Comment{},
 		byTicket: map[string][]int{}, keys: map[string]ticket.Key{}, ag: newAgentState(), nt: newNotifyState(),
 		cat: newCategoryState(), fld: newFieldState(), tpl: newTemplateState(),
-		trg: newTriggerState(), ml: newMailState(),
+		trg: newTriggerState(), dry: newDoorayState(), ml: newMailState(),
 	}
 }
 

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/uptrace/bun"
-	"github.com/uptrace/bun/dialect/pgdialect"
 
 	"github.com/deskkit/deskkit/agent"
 	"github.com/deskkit/deskkit/helpdesk"
@@ -89,9 +88,13 @@ func (r groupRepo) Insert(ctx context.Context, g agent.Group) error {
 	return nil
 }
 
+// getGroup is groupRepo.Get's statement, a hot one (hot.go): every
+// assignment to a group reads the group.
+const getGroup = `SELECT name, position, strategy, fixed_agent_id, created_at FROM agent_groups WHERE service_id = $1 AND id = $2`
+
 func (r groupRepo) Get(ctx context.Context, id string) (agent.Group, error) {
-	var row groupRow
-	err := r.tx.NewSelect().Model(&row).Where("service_id = ? AND id = ?", r.sid, id).Scan(ctx)
+	row := groupRow{ServiceID: r.sid, ID: id}
+	err := repos(r).queryRow(ctx, getGroup, []any{r.sid, id}, &row.Name, &row.Position, &row.Strategy, &row.FixedAgentID, &row.CreatedAt)
 	if err != nil {
 		return agent.Group{}, mapErr(err, name("group", id))
 	}
@@ -226,11 +229,21 @@ func (r groupRepo) GroupsOf(ctx context.Context, agentID string) ([]string, erro
 	return ids, nil
 }
 
+// advanceCursor moves group $2's cursor to the next of the eligible
+// member seqs $3 after it, wrapping around.
+const advanceCursor = `UPDATE agent_groups AS g SET rr_cursor = COALESCE(
+	(SELECT min(s) FROM unnest($3::bigint[]) AS s WHERE s > g.rr_cursor),
+	(SELECT min(s) FROM unnest($3::bigint[]) AS s))
+WHERE service_id = $1 AND id = $2
+RETURNING rr_cursor`
+
 // AdvanceCursor is agent.NextAfter in one UPDATE: the row lock it takes is
 // held only from here to the commit, so concurrent assignments to the group
 // queue for the shortest time and never take the same step. The lock is FOR
 // NO KEY UPDATE strength, so adding members (whose foreign key takes a KEY
 // SHARE lock on the group row) is not held up.
+//
+// The statement is a hot one (hot.go).
 func (r groupRepo) AdvanceCursor(ctx context.Context, groupID string, eligible []int64) (int64, error) {
 	if len(eligible) == 0 {
 		if _, err := r.Get(ctx, groupID); err != nil {
@@ -239,13 +252,7 @@ func (r groupRepo) AdvanceCursor(ctx context.Context, groupID string, eligible [
 		return 0, nil
 	}
 	var c int64
-	arr := pgdialect.Array(eligible)
-	err := r.tx.NewUpdate().Model((*groupRow)(nil)).
-		Set(`rr_cursor = COALESCE(
-	(SELECT min(s) FROM unnest(?::bigint[]) AS s WHERE s > g.rr_cursor),
-	(SELECT min(s) FROM unnest(?::bigint[]) AS s))`, arr, arr).
-		Where("service_id = ? AND id = ?", r.sid, groupID).
-		Returning("rr_cursor").Scan(ctx, &c)
+	err := repos(r).queryRow(ctx, advanceCursor, []any{r.sid, groupID, eligible}, &c)
 	if err != nil {
 		return 0, mapErr(err, name("group", groupID))
 	}
@@ -319,9 +326,13 @@ type menuRow struct {
 
 type menuRepo repos
 
+// getMenu is menuRepo.Get's statement, a hot one (hot.go): every agent's
+// ticket work and every assignment reads the ticket menu's access.
+const getMenu = `SELECT partial, restricted FROM menu_access WHERE service_id = $1 AND menu = $2`
+
 func (r menuRepo) Get(ctx context.Context, m agent.Menu) (agent.MenuAccess, error) {
 	var row menuRow
-	err := r.tx.NewSelect().Model(&row).Where("service_id = ? AND menu = ?", r.sid, string(m)).Scan(ctx)
+	err := repos(r).queryRow(ctx, getMenu, []any{r.sid, string(m)}, &row.Partial, &row.Restricted)
 	if errors.Is(err, sql.ErrNoRows) {
 		return agent.MenuAccess{Menu: m}, nil // never set: everybody
 	}

@@ -2,8 +2,11 @@ package postgres
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/uptrace/bun"
 
 	"github.com/deskkit/deskkit/agent"
@@ -70,11 +73,27 @@ func agentKeys(a agent.Agent) []key {
 
 func (r agentRepo) Lock(ctx context.Context) error { return lockArea(ctx, r.tx, "agents", r.sid) }
 
+// getAgent is Get's statement, a hot one (hot.go): every agent's call
+// reads the agent first (with the service cached, as its transaction's
+// first statement).
+const getAgent = `SELECT account, name, email, role, active, permissions, toggles, cti_id, extension, version, created_at, updated_at
+FROM agents WHERE service_id = $1 AND id = $2`
+
 func (r agentRepo) Get(ctx context.Context, id string) (agent.Agent, error) {
-	var row agentRow
-	err := r.tx.NewSelect().Model(&row).Where("service_id = ? AND id = ?", r.sid, id).Scan(ctx)
+	row := agentRow{ServiceID: r.sid, ID: id}
+	var perms, toggles []byte
+	var updated pgtype.Timestamptz
+	err := repos(r).queryRow(ctx, getAgent, []any{r.sid, id}, &row.Account, &row.Name, &row.Email, &row.Role, &row.Active,
+		&perms, &toggles, &row.CTIID, &row.Extension, &row.Version, &row.CreatedAt, &updated)
 	if err != nil {
 		return agent.Agent{}, mapErr(err, name("agent", id))
+	}
+	row.UpdatedAt = updated.Time
+	if err := json.Unmarshal(perms, &row.Permissions); err != nil {
+		return agent.Agent{}, fmt.Errorf("agent %q: permissions: %w", id, err)
+	}
+	if err := json.Unmarshal(toggles, &row.Toggles); err != nil {
+		return agent.Agent{}, fmt.Errorf("agent %q: toggles: %w", id, err)
 	}
 	return row.agent(), nil
 }

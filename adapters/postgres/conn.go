@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
 )
 
@@ -40,6 +41,9 @@ type conn struct {
 	*stdlib.Conn
 	inTx   bool
 	failed error // the first error of a statement of the open transaction
+	// begin is set while a transaction's BEGIN has not been sent: it goes
+	// with the transaction's first statement (see BeginTx).
+	begin bool
 }
 
 // errLiteralStrings is the refusal of a connection on which
@@ -68,6 +72,19 @@ func (c *conn) before() error {
 	return c.checkStrings()
 }
 
+// sendBegin sends the open transaction's BEGIN on its own, when it has not
+// been sent: for statements that go through database/sql, which cannot
+// pipeline it.
+func (c *conn) sendBegin(ctx context.Context) error {
+	if !c.begin {
+		return nil
+	}
+	c.begin = false
+	_, err := c.Conn.Conn().Exec(ctx, "begin")
+	c.fail(err)
+	return err
+}
+
 // fail records err as the transaction's failure if it is the first.
 func (c *conn) fail(err error) {
 	if err != nil && c.inTx && c.failed == nil && !errors.Is(err, driver.ErrSkip) {
@@ -79,6 +96,9 @@ func (c *conn) ExecContext(ctx context.Context, query string, args []driver.Name
 	if err := c.before(); err != nil {
 		return nil, err
 	}
+	if err := c.sendBegin(ctx); err != nil {
+		return nil, err
+	}
 	res, err := c.Conn.ExecContext(ctx, query, args)
 	c.fail(err)
 	return res, err
@@ -86,6 +106,9 @@ func (c *conn) ExecContext(ctx context.Context, query string, args []driver.Name
 
 func (c *conn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
 	if err := c.before(); err != nil {
+		return nil, err
+	}
+	if err := c.sendBegin(ctx); err != nil {
 		return nil, err
 	}
 	r, err := c.Conn.QueryContext(ctx, query, args)
@@ -99,16 +122,28 @@ func (c *conn) QueryContext(ctx context.Context, query string, args []driver.Nam
 	return r, nil
 }
 
+// BeginTx opens a transaction. A transaction with the default options
+// sends no BEGIN yet: it goes with the first statement, in one round trip
+// when that statement is one of the store's hot statements (see
+// conn.queryRow), and a transaction that ran no statement commits without
+// a round trip. Other options begin at once, as stdlib does.
 func (c *conn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, error) {
 	if err := c.checkStrings(); err != nil {
 		return nil, err
 	}
-	t, err := c.Conn.BeginTx(ctx, opts)
-	if err != nil {
-		return nil, err
+	if opts != (driver.TxOptions{}) {
+		t, err := c.Conn.BeginTx(ctx, opts)
+		if err != nil {
+			return nil, err
+		}
+		c.inTx, c.failed = true, nil
+		return &tx{std: t, c: c}, nil
 	}
-	c.inTx, c.failed = true, nil
-	return &tx{Tx: t, c: c}, nil
+	if c.Conn.Conn().IsClosed() {
+		return nil, driver.ErrBadConn
+	}
+	c.inTx, c.failed, c.begin = true, nil, true
+	return &tx{ctx: ctx, c: c}, nil
 }
 
 // ResetSession discards a pooled connection on which
@@ -126,23 +161,58 @@ func (c *conn) ResetSession(ctx context.Context) error {
 // tx ends a transaction; a transaction with a failed statement is rolled
 // back and its commit answers that statement's error.
 type tx struct {
-	driver.Tx
-	c *conn
+	std driver.Tx       // the stdlib transaction, begun at once; nil when BEGIN was deferred
+	ctx context.Context // BeginTx's context, for COMMIT and ROLLBACK
+	c   *conn
 }
 
 func (t *tx) Commit() error {
-	failed := t.c.failed
-	t.c.inTx, t.c.failed = false, nil
+	failed, begun := t.c.failed, !t.c.begin
+	t.c.inTx, t.c.failed, t.c.begin = false, nil, false
 	if failed != nil {
-		_ = t.Tx.Rollback()
+		_ = t.rollback(begun)
 		return failed
 	}
-	return t.Tx.Commit()
+	if t.std != nil {
+		return t.std.Commit()
+	}
+	if !begun {
+		return nil // nothing was sent: nothing to commit
+	}
+	pc := t.c.Conn.Conn()
+	tag, err := pc.Exec(t.ctx, "commit")
+	if err != nil {
+		if pc.PgConn().TxStatus() != 'I' { // still in a transaction: close the connection, as pgx does
+			_ = pc.Close(context.WithoutCancel(t.ctx))
+		}
+		return err
+	}
+	if tag.String() == "ROLLBACK" { // the server rolled back a failed transaction
+		return pgx.ErrTxCommitRollback
+	}
+	return nil
 }
 
 func (t *tx) Rollback() error {
-	t.c.inTx, t.c.failed = false, nil
-	return t.Tx.Rollback()
+	begun := !t.c.begin
+	t.c.inTx, t.c.failed, t.c.begin = false, nil, false
+	return t.rollback(begun)
+}
+
+func (t *tx) rollback(begun bool) error {
+	if t.std != nil {
+		return t.std.Rollback()
+	}
+	if !begun {
+		return nil
+	}
+	if _, err := t.c.Conn.Conn().Exec(t.ctx, "rollback"); err != nil {
+		// The connection's state is unknown: close it, so the pool
+		// drops it (ResetSession answers ErrBadConn).
+		_ = t.c.Conn.Conn().Close(context.WithoutCancel(t.ctx))
+		return err
+	}
+	return nil
 }
 
 // rows records the error a result ends with, also when the reader stopped

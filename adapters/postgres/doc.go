@@ -10,6 +10,21 @@
 // The schema comes with the package (embedded migrations), and Migrate
 // applies what is missing, once, even when several processes call it.
 //
+// # Round trips
+//
+// The statements every ticket event makes — the service's record (with
+// the trigger set's version), a ticket's read, create and update with
+// their history, the group and menu reads and the round-robin cursor
+// advance of an assignment, the outbox enqueue — go to the server as
+// prepared statements with parameters (pgx, prepared once per connection),
+// not as text with the arguments interpolated (bun), which the server
+// would parse and analyse anew each time. A transaction's BEGIN is sent
+// with its first statement, in the same round trip when that statement is
+// one of these. Creating a ticket takes three round trips (two with
+// helpdesk.Config.ServiceCacheTTL): BEGIN with the service's record, the
+// ticket with its number and history, COMMIT. A test counts the round
+// trips of every ticket workflow.
+//
 // # Rules
 //
 //   - STO-1 Store implements helpdesk.Store and notify.Queue. It persists,
@@ -33,7 +48,8 @@
 //     a backslash before them, read back unchanged (bun's own JSON appender
 //     rewrote them, see dialect.go).
 //     Arguments are interpolated into the statement text (bun) as
-//     standard string literals, so every connection runs with
+//     standard string literals — but those of the hot statements above,
+//     which go as parameters — so every connection runs with
 //     standard_conforming_strings on: Open asks for it on each connection,
 //     overriding a DSN that asks for it off (options=-c ...); a connection
 //     on which the server still reports it off (a proxy that drops startup

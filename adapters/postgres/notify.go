@@ -4,11 +4,13 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect/pgdialect"
 
@@ -91,17 +93,43 @@ type outboxRepo repos
 // Enqueue inserts every message in one statement; ON CONFLICT on the
 // idempotency key skips the keys the service already has (or that an
 // earlier message of the same call has), while a taken id is a conflict.
+//
+// The statement is a hot one (hot.go): the messages go as one array per
+// column.
 func (r outboxRepo) Enqueue(ctx context.Context, ms ...notify.Message) error {
 	if len(ms) == 0 {
 		return nil
 	}
-	rows := make([]outboxRow, len(ms))
+	n := len(ms)
+	id, medium, recipient, payload, idem := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	kind, ticketID, triggerID, state, lastError := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	attempts := make([]int64, n)
+	next, created, updated, sent := make([]time.Time, n), make([]time.Time, n), make([]time.Time, n), make([]pgtype.Timestamptz, n)
 	for i, m := range ms {
-		rows[i] = newOutboxRow(r.sid, m)
+		js, err := json.Marshal(m.Payload)
+		if err != nil {
+			return errs.New(helpdesk.ErrInvalid, "message %q: payload: %v", m.ID, err)
+		}
+		id[i], medium[i], recipient[i], payload[i], idem[i] = m.ID, string(m.Medium), m.Recipient, string(js), m.IdempotencyKey
+		kind[i], ticketID[i], triggerID[i], state[i], lastError[i] = m.Source.Kind, m.Source.TicketID, m.Source.TriggerID, string(m.State), m.LastError
+		attempts[i], next[i], created[i], updated[i] = int64(m.Attempts), m.NextAttemptAt, m.CreatedAt, m.UpdatedAt
+		sent[i] = pgtype.Timestamptz{Time: m.SentAt, Valid: !m.SentAt.IsZero()}
 	}
-	_, err := r.tx.NewInsert().Model(&rows).On("CONFLICT (service_id, idempotency_key) DO NOTHING").Exec(ctx)
+	err := repos(r).exec(ctx, enqueue, r.sid, id, medium, recipient, payload, idem, kind, ticketID, triggerID, state,
+		attempts, next, lastError, created, updated, sent)
 	return mapErr(err, "messages", key{"outbox_pkey", func() error { return errs.New(helpdesk.ErrConflict, "message %q exists", keyValue(err, 1)) }})
 }
+
+// enqueue is Enqueue's statement: the messages of service $1 from one
+// array per column.
+const enqueue = `INSERT INTO outbox (service_id, id, medium, recipient, payload, idempotency_key, source_kind,
+	source_ticket_id, source_trigger_id, state, attempts, next_attempt_at, last_error, created_at, updated_at, sent_at)
+SELECT $1, x.id, x.medium, x.recipient, x.payload::jsonb, x.key, x.kind, x.ticket_id, x.trigger_id, x.state, x.attempts,
+	x.next, x.last_error, x.created, x.updated, x.sent
+FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[],
+	$11::int[], $12::timestamptz[], $13::text[], $14::timestamptz[], $15::timestamptz[], $16::timestamptz[])
+	AS x (id, medium, recipient, payload, key, kind, ticket_id, trigger_id, state, attempts, next, last_error, created, updated, sent)
+ON CONFLICT (service_id, idempotency_key) DO NOTHING`
 
 // Get reads the row FOR UPDATE: Claim (SKIP LOCKED) passes over it until
 // the transaction ends.

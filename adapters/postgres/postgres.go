@@ -39,6 +39,8 @@ var migrationFiles embed.FS
 type Options struct {
 	// MaxOpenConns bounds the pool; default 20.
 	MaxOpenConns int
+
+	tracer pgx.QueryTracer // a test's round-trip counter (see export_test.go)
 }
 
 // Store is the PostgreSQL helpdesk.Store.
@@ -57,8 +59,11 @@ var _ helpdesk.Store = (*Store)(nil)
 // server does not grant it (SEC-3).
 func Open(ctx context.Context, dsn string, opts ...Options) (*Store, error) {
 	o := Options{MaxOpenConns: 20}
-	if len(opts) > 0 && opts[0].MaxOpenConns > 0 {
+	if len(opts) > 0 {
 		o = opts[0]
+		if o.MaxOpenConns <= 0 {
+			o.MaxOpenConns = 20
+		}
 	}
 	cc, err := pgx.ParseConfig(dsn)
 	if err != nil {
@@ -90,6 +95,9 @@ func Open(ctx context.Context, dsn string, opts ...Options) (*Store, error) {
 	// parameter outranks the DSN's options=-c ...), and a connection on
 	// which the server reports it off is refused.
 	cc.RuntimeParams["standard_conforming_strings"] = "on"
+	if o.tracer != nil {
+		cc.Tracer = o.tracer
+	}
 	sqldb := sql.OpenDB(connector{stdlib.GetConnector(*cc)})
 	sqldb.SetMaxOpenConns(o.MaxOpenConns)
 	sqldb.SetMaxIdleConns(o.MaxOpenConns) // keep connections: a reconnect costs more than a query
@@ -204,7 +212,7 @@ func (s *Store) Tx(ctx context.Context, serviceID string, fn func(helpdesk.Repos
 		_ = tx.Rollback()
 		_ = conn.Close()
 	}
-	if err := run(fn, repos{tx: tx, sid: serviceID}, abort); err != nil {
+	if err := run(fn, repos{tx: tx, conn: conn.Conn, sid: serviceID, ahead: &readAhead{}}, abort); err != nil {
 		abort()
 		return errs.NotStored(txErr(ctx, err))
 	}
@@ -259,8 +267,10 @@ func commitErr(err error) error {
 
 // repos are the repositories of one service inside one transaction.
 type repos struct {
-	tx  bun.Tx
-	sid string
+	tx    bun.Tx
+	conn  *sql.Conn // the transaction's connection, for the hot statements (hot.go)
+	sid   string
+	ahead *readAhead // what an earlier read of the transaction fetched for a later one
 }
 
 func (r repos) Service() helpdesk.ServiceRepository    { return serviceRepo(r) }

@@ -2,6 +2,8 @@ package postgres
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -30,11 +32,26 @@ func (row *serviceRow) config() helpdesk.ServiceConfig {
 // record; the workflows check the settings before they call it.
 type serviceRepo repos
 
+// getService is Get's statement, a hot one (hot.go): most workflows open
+// their transaction with it. It reads the trigger set's version too, which
+// the workflows that run triggers read next (see readAhead).
+const getService = `SELECT s.settings, s.version, s.created_at, s.updated_at,
+	coalesce((SELECT t.version FROM trigger_sets AS t WHERE t.service_id = $1), '')
+FROM services AS s WHERE s.service_id = $1`
+
+// Get reads the service's record, and the trigger set's version for
+// triggerRepo.Version.
 func (r serviceRepo) Get(ctx context.Context) (helpdesk.ServiceConfig, error) {
-	var row serviceRow
-	err := r.tx.NewSelect().Model(&row).Where("service_id = ?", r.sid).Scan(ctx)
+	row := serviceRow{ServiceID: r.sid}
+	var settings []byte
+	var triggers string
+	err := repos(r).queryRow(ctx, getService, []any{r.sid}, &settings, &row.Version, &row.CreatedAt, &row.UpdatedAt, &triggers)
 	if err != nil {
 		return helpdesk.ServiceConfig{}, mapErr(err, name("service", r.sid))
+	}
+	r.ahead.setVersion(triggers)
+	if err := json.Unmarshal(settings, &row.Settings); err != nil {
+		return helpdesk.ServiceConfig{}, fmt.Errorf("service %q: settings: %w", r.sid, err)
 	}
 	return row.config(), nil
 }

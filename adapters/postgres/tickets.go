@@ -3,12 +3,13 @@ package postgres
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/uptrace/bun"
-	"github.com/uptrace/bun/dialect/pgdialect"
 
 	"github.com/deskkit/deskkit/helpdesk"
 	"github.com/deskkit/deskkit/helpdesk/ticket"
@@ -44,29 +45,6 @@ type ticketRow struct {
 	UpdatedAt            time.Time      `bun:"updated_at"`
 	SolvedAt             time.Time      `bun:"solved_at,nullzero"`
 	ClosedAt             time.Time      `bun:"closed_at,nullzero"`
-}
-
-// fixed are the columns of a ticket that an update leaves alone.
-var fixed = []string{"service_id", "id", "number", "created_at"}
-
-func toTicketRow(sid string, t *ticket.Ticket) ticketRow {
-	return ticketRow{
-		ServiceID: sid, ID: t.ID, Number: t.Number, Version: t.Version,
-		RequesterName: t.Requester.Name, RequesterEmail: t.Requester.Email, RequesterPhone: t.Requester.Phone,
-		Title: t.Title, Content: t.Content, Channel: string(t.Channel), Language: t.Language,
-		Status: string(t.Status), Priority: string(t.Priority),
-		IntakeCategoryID: t.IntakeCategoryID, ProcessingCategoryID: t.ProcessingCategoryID,
-		GroupID: t.GroupID, AssigneeID: t.AssigneeID, Tags: t.Tags,
-		CustomerFields: emptyNil(t.CustomerFields), AgentFields: emptyNil(t.AgentFields),
-		FollowUpOf: t.FollowUpOf, CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt, SolvedAt: t.SolvedAt, ClosedAt: t.ClosedAt,
-	}
-}
-
-func emptyNil(f ticket.Fields) map[string]any {
-	if len(f) == 0 {
-		return nil
-	}
-	return f
 }
 
 func (r *ticketRow) ticket() ticket.Ticket {
@@ -127,97 +105,172 @@ type ticketCounterRow struct {
 // check every rule before they call it.
 type ticketRepo repos
 
-// Create writes the ticket and its history in one statement, one round
-// trip: the counter bump (its row lock, held to the end of the transaction,
-// hands out numbers without gaps or duplicates, and a rollback returns the
-// number), the ticket with that number, its history rows.
+// ticketColumns are the columns of a ticket that createTicket and
+// updateTicket write from $3 … $23 of ticketArgs, in that order.
+const ticketColumns = `version, requester_name, requester_email, requester_phone,
+		title, content, channel, language, status, priority, intake_category_id, processing_category_id,
+		group_id, assignee_id, tags, customer_fields, agent_fields, follow_up_of, updated_at, solved_at, closed_at`
+
+// createTicket is Create's statement: the counter bump (its row lock, held
+// to the end of the transaction, hands out numbers without gaps or
+// duplicates, and a rollback returns the number), the ticket with that
+// number ($31 is created_at), its history rows.
+const createTicket = `WITH n AS (
+	UPDATE ticket_counters SET last_number = last_number + 1 WHERE service_id = $1 RETURNING last_number
+), w AS (
+	INSERT INTO tickets (service_id, id, number, created_at, ` + ticketColumns + `)
+	VALUES ($1, $2, (SELECT last_number FROM n), $31, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,
+		$15, $16, $17, $18, $19, $20, $21, $22, $23)
+	RETURNING number
+), h AS (` + insertHistory + `)
+SELECT number FROM w`
+
+// updateTicket is Update's statement: the ticket's row if it is still at
+// version $31, and then its history rows.
+const updateTicket = `WITH w AS (
+	UPDATE tickets SET (` + ticketColumns + `) = ($3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,
+		$15, $16, $17, $18, $19, $20, $21, $22, $23)
+	WHERE service_id = $1 AND id = $2 AND version = $31
+	RETURNING version
+), h AS (` + insertHistory + `)
+SELECT version FROM w`
+
+// insertHistory inserts the history rows of a ticket write "w" from arrays
+// (one per column, $24 … $30), but only when w returned a row: a stale
+// update writes no history. $1 is the service, $2 the ticket.
+const insertHistory = `INSERT INTO ticket_changes (service_id, ticket_id, at, actor_kind, actor_id, event, field, from_value, to_value)
+	SELECT $1, $2, x.* FROM unnest($24::timestamptz[], $25::text[], $26::text[], $27::text[], $28::text[], $29::text[], $30::text[]) AS x
+	WHERE EXISTS (SELECT 1 FROM w)`
+
+// Create writes the ticket and its history in one statement (createTicket),
+// one round trip, with BEGIN when it opens the transaction.
 func (r ticketRepo) Create(ctx context.Context, t *ticket.Ticket, history []ticket.Change) error {
-	row := toTicketRow(r.sid, t)
-	q := r.tx.NewSelect().
-		With("n", r.tx.NewUpdate().Model((*ticketCounterRow)(nil)).Set("last_number = last_number + 1").
-			Where("service_id = ?", r.sid).Returning("last_number")).
-		With("w", r.tx.NewInsert().Model(&row).Value("number", "(SELECT last_number FROM n)").Returning("number"))
-	if len(history) > 0 {
-		h, err := r.historyCTE(t.ID, history)
-		if err != nil {
-			return err
-		}
-		q = q.With("h", h)
+	args, err := ticketArgs(r.sid, t, t.Version, history)
+	if err != nil {
+		return err
 	}
-	if err := q.Table("w").Column("number").Scan(ctx, &row.Number); noCounter(err) {
+	var number int64
+	if err := repos(r).queryRow(ctx, createTicket, append(args, t.CreatedAt), &number); noCounter(err) {
 		return errs.NotFound("service", r.sid)
 	} else if err != nil {
 		return mapErr(err, name("ticket", t.ID))
 	}
-	t.ServiceID, t.Number = r.sid, row.Number
+	t.ServiceID, t.Number = r.sid, number
 	return nil
 }
 
-// insertHistory inserts history rows from arrays (one per column), but only
-// when the ticket write "w" of the same statement returned a row: a stale
-// update writes no history.
-const insertHistory = `INSERT INTO ticket_changes (service_id, ticket_id, at, actor_kind, actor_id, event, field, from_value, to_value)
-SELECT ?, ?, x.* FROM unnest(?::timestamptz[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[]) AS x
-WHERE EXISTS (SELECT 1 FROM w)`
-
-// historyCTE is the insert of a ticket's history rows as part of the
-// statement that writes the ticket.
-func (r ticketRepo) historyCTE(ticketID string, cs []ticket.Change) (bun.Query, error) {
+// ticketArgs are the arguments $1 … $30 of createTicket and updateTicket:
+// the row of t at version, then its history as arrays.
+func ticketArgs(sid string, t *ticket.Ticket, version int64, cs []ticket.Change) ([]any, error) {
+	cf, err := jsonArg(t.CustomerFields)
+	if err != nil {
+		return nil, err
+	}
+	af, err := jsonArg(t.AgentFields)
+	if err != nil {
+		return nil, err
+	}
 	n := len(cs)
 	at := make([]time.Time, n)
 	kind, actor, event, field, from, to := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 	for i, c := range cs {
-		if c.TicketID != ticketID {
-			return nil, errs.New(helpdesk.ErrInvalid, "history row of ticket %q written with ticket %q", c.TicketID, ticketID)
+		if c.TicketID != t.ID {
+			return nil, errs.New(helpdesk.ErrInvalid, "history row of ticket %q written with ticket %q", c.TicketID, t.ID)
 		}
 		at[i], kind[i], actor[i], event[i], field[i], from[i], to[i] = c.At, string(c.ActorKind), c.ActorID, string(c.Event), c.Field, c.From, c.To
 	}
-	return r.tx.NewRaw(insertHistory, r.sid, ticketID, pgdialect.Array(at), pgdialect.Array(kind), pgdialect.Array(actor),
-		pgdialect.Array(event), pgdialect.Array(field), pgdialect.Array(from), pgdialect.Array(to)), nil
+	var tags any // NULL for none, as bun wrote it
+	if t.Tags != nil {
+		tags = t.Tags
+	}
+	return append(make([]any, 0, 31), sid, t.ID, version, t.Requester.Name, t.Requester.Email, t.Requester.Phone,
+		t.Title, t.Content, string(t.Channel), t.Language, string(t.Status), string(t.Priority),
+		t.IntakeCategoryID, t.ProcessingCategoryID, t.GroupID, t.AssigneeID, tags, cf, af, t.FollowUpOf,
+		t.UpdatedAt, timeArg(t.SolvedAt), timeArg(t.ClosedAt),
+		at, kind, actor, event, field, from, to), nil
 }
 
+// jsonArg is a jsonb argument: the marshalled fields, NULL for none.
+func jsonArg(f ticket.Fields) (any, error) {
+	if len(f) == 0 {
+		return nil, nil
+	}
+	js, err := json.Marshal(map[string]any(f))
+	if err != nil {
+		return nil, errs.New(helpdesk.ErrInvalid, "ticket fields: %v", err)
+	}
+	return string(js), nil
+}
+
+// timeArg is a nullable timestamptz argument: NULL for the zero time.
+func timeArg(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t
+}
+
+// selectTicket reads a ticket's columns, in the order ticketRow.scan
+// takes them; getTicket, lockTicket and ticketByNumber complete it. They
+// are hot statements (hot.go): every change to a ticket reads it first.
+const selectTicket = `SELECT id, number, ` + ticketColumns + `, created_at FROM tickets WHERE service_id = $1 AND `
+
+const (
+	getTicket      = selectTicket + `id = $2`
+	lockTicket     = selectTicket + `id = $2 FOR UPDATE`
+	ticketByNumber = selectTicket + `number = $2`
+)
+
 func (r ticketRepo) Get(ctx context.Context, id string) (ticket.Ticket, error) {
-	return r.get(ctx, name("ticket", id), false, "id = ?", id)
+	return r.get(ctx, name("ticket", id), getTicket, id)
 }
 
 // GetForUpdate locks the row (SELECT … FOR UPDATE) until the transaction
 // ends, so concurrent library-owned writes queue instead of conflicting.
 func (r ticketRepo) GetForUpdate(ctx context.Context, id string) (ticket.Ticket, error) {
-	return r.get(ctx, name("ticket", id), true, "id = ?", id)
+	return r.get(ctx, name("ticket", id), lockTicket, id)
 }
 
 func (r ticketRepo) GetByNumber(ctx context.Context, n int64) (ticket.Ticket, error) {
-	return r.get(ctx, fmt.Sprintf("ticket #%d", n), false, "number = ?", n)
+	return r.get(ctx, fmt.Sprintf("ticket #%d", n), ticketByNumber, n)
 }
 
-func (r ticketRepo) get(ctx context.Context, what string, lock bool, where string, arg any) (ticket.Ticket, error) {
-	var row ticketRow
-	q := r.tx.NewSelect().Model(&row).Where("service_id = ?", r.sid).Where(where, arg)
-	if lock {
-		q = q.For("UPDATE")
-	}
-	if err := q.Scan(ctx); err != nil {
+func (r ticketRepo) get(ctx context.Context, what, query string, arg any) (ticket.Ticket, error) {
+	row := ticketRow{ServiceID: r.sid}
+	var tags []string
+	var cf, af []byte
+	var solved, closed pgtype.Timestamptz
+	err := repos(r).queryRow(ctx, query, []any{r.sid, arg}, &row.ID, &row.Number,
+		&row.Version, &row.RequesterName, &row.RequesterEmail, &row.RequesterPhone,
+		&row.Title, &row.Content, &row.Channel, &row.Language, &row.Status, &row.Priority,
+		&row.IntakeCategoryID, &row.ProcessingCategoryID, &row.GroupID, &row.AssigneeID,
+		&tags, &cf, &af, &row.FollowUpOf, &row.UpdatedAt, &solved, &closed, &row.CreatedAt)
+	if err != nil {
 		return ticket.Ticket{}, mapErr(err, what)
+	}
+	row.Tags, row.SolvedAt, row.ClosedAt = tags, solved.Time, closed.Time
+	for _, f := range []struct {
+		js []byte
+		to *map[string]any
+	}{{cf, &row.CustomerFields}, {af, &row.AgentFields}} {
+		if len(f.js) > 0 {
+			if err := json.Unmarshal(f.js, f.to); err != nil {
+				return ticket.Ticket{}, fmt.Errorf("%s: fields: %w", what, err)
+			}
+		}
 	}
 	return row.ticket(), nil
 }
 
 // Update writes the ticket, if its version is still t.Version, and its
-// history rows in one statement.
+// history rows in one statement (updateTicket).
 func (r ticketRepo) Update(ctx context.Context, t *ticket.Ticket, history []ticket.Change) error {
-	row := toTicketRow(r.sid, t)
-	row.Version = t.Version + 1
-	q := r.tx.NewSelect().
-		With("w", r.tx.NewUpdate().Model(&row).ExcludeColumn(fixed...).
-			Where("service_id = ? AND id = ? AND version = ?", r.sid, t.ID, t.Version).Returning("version"))
-	if len(history) > 0 {
-		h, err := r.historyCTE(t.ID, history)
-		if err != nil {
-			return err
-		}
-		q = q.With("h", h)
+	args, err := ticketArgs(r.sid, t, t.Version+1, history)
+	if err != nil {
+		return err
 	}
-	err := q.Table("w").Column("version").Scan(ctx, &row.Version)
+	var version int64
+	err = repos(r).queryRow(ctx, updateTicket, append(args, t.Version), &version)
 	if errors.Is(err, sql.ErrNoRows) { // unknown or stale: which?
 		var cur ticketRow
 		err := r.tx.NewSelect().Model(&cur).Column("version").Where("service_id = ? AND id = ?", r.sid, t.ID).Scan(ctx)
@@ -229,7 +282,7 @@ func (r ticketRepo) Update(ctx context.Context, t *ticket.Ticket, history []tick
 	if err != nil {
 		return mapErr(err, name("ticket", t.ID))
 	}
-	t.Version = row.Version
+	t.Version = version
 	return nil
 }
 

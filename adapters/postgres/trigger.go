@@ -2,6 +2,8 @@ package postgres
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"strings"
 	"time"
 
@@ -110,6 +112,7 @@ func canonicalValue(v any) any {
 // bump gives the trigger set a new version, never used before, making its
 // row if needed.
 func (r triggerRepo) bump(ctx context.Context) error {
+	r.ahead.forgetVersion()
 	_, err := r.tx.NewInsert().Model(&triggerSetRow{ServiceID: r.sid, Version: uuid.NewString()}).
 		On("CONFLICT (service_id) DO UPDATE").Set("version = EXCLUDED.version").Exec(ctx)
 	return mapErr(err, name("triggers of service", r.sid))
@@ -118,6 +121,7 @@ func (r triggerRepo) bump(ctx context.Context) error {
 // Lock locks the service's trigger_sets row, making it if needed; an
 // unknown service fails its foreign key (ErrNotFound).
 func (r triggerRepo) Lock(ctx context.Context) error {
+	r.ahead.forgetVersion() // read again once the lock is held
 	_, err := r.tx.NewInsert().Model(&triggerSetRow{ServiceID: r.sid}).
 		On("CONFLICT (service_id) DO UPDATE").Set("version = ?TableAlias.version").Exec(ctx)
 	return mapErr(err, name("triggers of service", r.sid))
@@ -209,17 +213,27 @@ func (r triggerRepo) Delete(ctx context.Context, id string) error {
 
 // Touch gives a set that has a version a new one.
 func (r triggerRepo) Touch(ctx context.Context) error {
+	r.ahead.forgetVersion()
 	_, err := r.tx.NewUpdate().Model((*triggerSetRow)(nil)).Set("version = ?", uuid.NewString()).
 		Where("service_id = ? AND version <> ''", r.sid).Exec(ctx)
 	return mapErr(err, name("triggers of service", r.sid))
 }
 
-// Version returns the set's version: one primary-key read.
+// triggerSetVersion is Version's statement, a hot one (hot.go): every
+// ticket event reads it unless the desk caches the set.
+const triggerSetVersion = `SELECT version FROM trigger_sets WHERE service_id = $1`
+
+// Version returns the set's version: one primary-key read; "" when the
+// service never had a trigger. The transaction's service read fetched it
+// already, unless the transaction has locked or written the set since.
 func (r triggerRepo) Version(ctx context.Context) (string, error) {
-	var rows []triggerSetRow
-	err := r.tx.NewSelect().Model(&rows).Column("version").Where("service_id = ?", r.sid).Scan(ctx)
-	if err != nil || len(rows) == 0 {
-		return "", mapErr(err, "trigger set version")
+	if v, ok := r.ahead.version(); ok {
+		return v, nil
 	}
-	return rows[0].Version, nil
+	var v string
+	err := repos(r).queryRow(ctx, triggerSetVersion, []any{r.sid}, &v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	return v, mapErr(err, "trigger set version")
 }

@@ -161,6 +161,57 @@ func testIdempotencyWorkflow(t *testing.T, s helpdesk.Store) {
 		assert.Len(t, cs, 1)
 	})
 
+	t.Run("CustomerReply", func(t *testing.T) {
+		tk, err := acme.Create(ctx, newTicket("", "customer writes"))
+		require.NoError(t, err)
+		_, err = acme.Solve(ctx, tk.ID, helpdesk.Solve{})
+		require.NoError(t, err)
+		first, err := acme.CustomerReply(ctx, tk.ID, helpdesk.CustomerReply{Body: "not solved", IdempotencyKey: "<m1@customer.example>"})
+		require.NoError(t, err)
+		assert.Equal(t, ticket.StatusOpen, first.Status, "the reply reopened the ticket")
+		_, err = acme.Solve(ctx, tk.ID, helpdesk.Solve{})
+		require.NoError(t, err)
+		again, err := acme.CustomerReply(ctx, tk.ID, helpdesk.CustomerReply{Body: "not solved", IdempotencyKey: "<m1@customer.example>"})
+		require.NoError(t, err)
+		assert.Equal(t, tk.ID, again.ID)
+		assert.Equal(t, ticket.StatusSolved, again.Status, "the retry reopens nothing: it returns the ticket as stored")
+		cs, err := acme.Comments(ctx, tk.ID)
+		require.NoError(t, err)
+		assert.Len(t, cs, 1, "one customer reply")
+
+		// a closed ticket's reply lands in a follow-up; its retry returns
+		// that follow-up and makes no second one
+		_, err = acme.SetStatus(ctx, tk.ID, ticket.StatusClosed)
+		require.NoError(t, err)
+		before := count(acme)
+		ids := make([]string, 6)
+		var wg sync.WaitGroup
+		for i := range ids {
+			wg.Go(func() {
+				fu, err := acme.CustomerReply(ctx, tk.ID, helpdesk.CustomerReply{Body: "broke again", IdempotencyKey: "<m2@customer.example>"})
+				if assert.NoError(t, err) {
+					ids[i] = fu.ID
+					assert.Equal(t, tk.ID, fu.FollowUpOf)
+				}
+			})
+		}
+		wg.Wait()
+		for _, id := range ids {
+			assert.Equal(t, ids[0], id, "one follow-up for every call")
+		}
+		assert.Equal(t, before+1, count(acme))
+
+		// one key names one call
+		_, err = acme.CustomerReply(ctx, tk.ID, helpdesk.CustomerReply{Body: "x", IdempotencyKey: "create-1"})
+		require.ErrorIs(t, err, helpdesk.ErrInvalid, "a creation's key used for a customer reply")
+		other, err := acme.Create(ctx, newTicket("", "another"))
+		require.NoError(t, err)
+		_, err = acme.CustomerReply(ctx, other.ID, helpdesk.CustomerReply{Body: "x", IdempotencyKey: "<m1@customer.example>"})
+		require.ErrorIs(t, err, helpdesk.ErrInvalid, "a customer reply's key used on another ticket")
+		_, err = acme.CustomerReply(ctx, other.ID, helpdesk.CustomerReply{Body: "x", IdempotencyKey: "bad\x00key"})
+		require.ErrorIs(t, err, helpdesk.ErrInvalid)
+	})
+
 	t.Run("Expiry", func(t *testing.T) {
 		first, err := acme.Create(ctx, newTicket("expiring", "first"))
 		require.NoError(t, err)

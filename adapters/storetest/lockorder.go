@@ -148,7 +148,7 @@ func testMixedWorkflows(t *testing.T, s helpdesk.Store) {
 				case 3:
 					what = "customer reply"
 					id := pick(r)
-					if _, err = sys.Tickets().CustomerReply(ctx, id, fmt.Sprintf("customer %d/%d", w, i)); err == nil {
+					if _, err = sys.Tickets().CustomerReply(ctx, id, helpdesk.CustomerReply{Body: fmt.Sprintf("customer %d/%d", w, i)}); err == nil {
 						repliesMu.Lock()
 						replies[id]++
 						repliesMu.Unlock()

@@ -18,6 +18,10 @@ import (
 func fullCfg(id string) helpdesk.ServiceConfig {
 	c := cfg(id)
 	c.SMSEnabled = true
+	c.SMS = helpdesk.SMSSettings{AppKey: "app", SecretKey: "secret", SenderNumbers: []string{"15446859"},
+		Registered: []string{"15446859", "0212345678"}, Valid: true, CheckedAt: base}
+	c.Dooray = helpdesk.DooraySettings{Active: true, OrgName: "ACME", OrgID: "3118892665733691672", Token: "tenant-token",
+		Projects: []helpdesk.DoorayProject{{Name: "CS", Address: "https://acme.dooray.com/project/1", ID: "4006824347670772680", Registrant: "lead@acme.example"}}}
 	c.Tickets.AssigneeAtCreation, c.Tickets.CloseAfter = true, 36*time.Hour
 	c.Mail = helpdesk.MailSettings{
 		FromName: "ACME", FromAddress: "help@acme.example",
@@ -41,6 +45,12 @@ func scribble(c *helpdesk.ServiceConfig) {
 		if t != nil {
 			t["ko"] = "scribbled"
 		}
+	}
+	if len(c.Dooray.Projects) > 0 {
+		c.Dooray.Projects[0].Name = "scribbled"
+	}
+	if len(c.SMS.SenderNumbers) > 0 {
+		c.SMS.SenderNumbers[0] = "scribbled"
 	}
 	if len(c.Surge.AgentIDs) > 0 {
 		c.Surge.AgentIDs[0] = "scribbled"

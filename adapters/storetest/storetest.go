@@ -80,6 +80,8 @@ func Run(t *testing.T, o Options) {
 		{"ErrorTexts", testErrorTexts},
 		{"TextRoundTrip_SEC3", testTextRoundTrip},
 		{"TextWorkflow_SEC3", testTextWorkflow},
+		{"DoorayLinkRepository", testDoorayLinkRepository},
+		{"IntegrationsWorkflow", testIntegrationsWorkflow},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -116,6 +118,7 @@ func cfg(id string) helpdesk.ServiceConfig {
 		Settings: helpdesk.Settings{
 			Name: "Service " + id, Languages: []string{"ko", "en"}, DefaultLanguage: "ko",
 			Channels:               helpdesk.Channels{Ticket: true, Phone: true},
+			SMSEnabled:             true, // SMS triggers need it (SMS-1)
 			Tickets:                helpdesk.TicketSettings{GroupAtCreation: true},
 			InternalResolutionText: i18n.Text{"ko": "내부 처리", "en": "Handled internally"},
 		},

@@ -2,11 +2,13 @@ package storetest
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/deskkit/deskkit/agent"
 	"github.com/deskkit/deskkit/helpdesk"
 	"github.com/deskkit/deskkit/helpdesk/i18n"
 	"github.com/deskkit/deskkit/notify"
@@ -79,7 +81,7 @@ func testTextWorkflow(t *testing.T, s helpdesk.Store) {
 		// does.
 		w := newTWDesk(t, s)
 		tk := w.ticket(t, "hello")
-		for _, id := range []string{tk.ID + "\x00", tk.ID[:4] + "\x00" + tk.ID[4:], tk.ID + "\xff"} {
+		for _, id := range []string{tk.ID + "\x00", tk.ID[:4] + "\x00" + tk.ID[4:], tk.ID + "\xff", strings.Repeat(tk.ID, 300)} {
 			_, err := w.admin.Tickets().Get(ctx, id)
 			assert.ErrorIs(t, err, helpdesk.ErrNotFound, "%q", id)
 		}
@@ -93,5 +95,8 @@ func testTextWorkflow(t *testing.T, s helpdesk.Store) {
 		_, err = w.admin.Tickets().Forward(ctx, tk.ID, helpdesk.Forward{GroupID: w.group + "\x00"})
 		require.Error(t, err)
 		assert.Empty(t, w.get(t, tk.ID).GroupID, "nothing written")
+		_, err = w.admin.Groups().Create(ctx, helpdesk.NewGroup{Name: "fixed", Strategy: agent.StrategyFixed, FixedAgentID: w.eligible[0].ID + "\x00"})
+		require.ErrorAs(t, err, &ve)
+		assert.True(t, ve.Has("fixed_agent_id"), "%v", err)
 	})
 }

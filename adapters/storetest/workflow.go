@@ -78,7 +78,7 @@ func testDeskWorkflow(t *testing.T, s helpdesk.Store) {
 	// a closed ticket answers a customer reply with a linked follow-up
 	_, err = sys.Tickets().SetStatus(ctx, tk.ID, ticket.StatusClosed)
 	require.NoError(t, err)
-	fu, err := sys.Tickets().CustomerReply(ctx, tk.ID, "still broken")
+	fu, err := sys.Tickets().CustomerReply(ctx, tk.ID, helpdesk.CustomerReply{Body: "still broken"})
 	require.NoError(t, err)
 	assert.NotEqual(t, tk.ID, fu.ID)
 	assert.Equal(t, tk.ID, fu.FollowUpOf)

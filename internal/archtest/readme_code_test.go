@@ -11,12 +11,16 @@ package archtest
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"os"
 	"testing"
 	"time"
 
+	"github.com/deskkit/deskkit/adapters/dooray"
 	"github.com/deskkit/deskkit/adapters/memory"
+	"github.com/deskkit/deskkit/adapters/nhnsms"
 	"github.com/deskkit/deskkit/adapters/storetest"
+	"github.com/deskkit/deskkit/adapters/webhook"
 	"github.com/deskkit/deskkit/agent"
 	"github.com/deskkit/deskkit/category"
 	"github.com/deskkit/deskkit/helpdesk"
@@ -119,4 +123,33 @@ func TestConformance(t *testing.T) {
 
 // readme:end
 
-var _, _ = readmeQuickstart, readmeTriggers
+// readmeNotifiers is the README's "Notifiers and adapters".
+func readmeNotifiers(ctx context.Context, store helpdesk.Store, myMailer notify.Mailer, mux *http.ServeMux,
+	mySecrets func(ctx context.Context, serviceID string) ([]string, error)) error {
+	// readme:begin
+	// The SMS notifier reads each service's keys from the desk (SMS-1); the
+	// desk checks the keys with it when an admin saves them.
+	var desk *helpdesk.Desk
+	sms := nhnsms.New(nhnsms.Options{Credentials: func(ctx context.Context, id string) (nhnsms.Credentials, error) {
+		c, err := desk.SMSCredentials(ctx, id)
+		return nhnsms.Credentials(c), err
+	}})
+	api := dooray.NewClient(dooray.ClientOptions{}) // Dooray! REST API (task transfer)
+	desk, err := helpdesk.New(helpdesk.Config{Store: store, SMSNumbers: sms, DoorayTasks: dooray.Tasks{Client: api}})
+
+	d, err := desk.Dispatcher(notify.DispatcherConfig{Notifiers: notify.Notifiers{
+		Mail: myMailer, // your own: any value with SendMail(ctx, notify.Message) error
+		SMS:  sms,
+		Dooray: dooray.Notifier{Hooks: dooray.NewHookPoster(dooray.HookOptions{BotName: "ACME Helpdesk"}),
+			Client: api, Token: desk.DoorayToken},
+		Call: webhook.New(webhook.Options{Secrets: mySecrets}), // signed, SSRF-guarded
+	}})
+	go d.Run(ctx)
+
+	// Dooray! calls back when a task gets a comment or closes (two-way DRY-2).
+	mux.Handle("POST /dooray/hooks/{service}/{token}", dooray.ProjectHook{Target: desk})
+	// readme:end
+	return err
+}
+
+var _, _, _ = readmeQuickstart, readmeTriggers, readmeNotifiers

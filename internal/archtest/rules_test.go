@@ -188,9 +188,10 @@ func rules(doc string) (ids []string, hasSection bool, stray []string) {
 }
 
 // needsRules reports whether the package in dir must state its rules: every
-// package but the internal ones and the examples.
+// package but the internal ones (internal/..., adapters/internal/...) and
+// the examples.
 func needsRules(dir string) bool {
-	return dir != "internal" && !strings.HasPrefix(dir, "internal/") &&
+	return dir != "internal" && !strings.HasPrefix(dir, "internal/") && !strings.HasPrefix(dir, "adapters/internal/") &&
 		dir != "examples" && !strings.HasPrefix(dir, "examples/")
 }
 
