@@ -129,6 +129,13 @@
 // (Tickets.CloseSolved). Trigger mails (TRG) are their own, sent without the
 // layout.
 //
+// Automatic and trigger mails to one address are rate-limited
+// (Config.MailRateLimits, MAIL-9), and a permanent bounce that
+// Desk.ReceiveMail takes in blocks them for Config.BounceBlock: a mail
+// withheld is not queued, and the ticket's history says why
+// (ticket.FieldMailWithheld, FieldMailBounced). Agents' replies are
+// stored all the same.
+//
 // The texts are taken in the ticket's language, else the service's
 // default language. The body is the mail's Body between the layout's
 // Header and Footer; the subject is its Subject, or "[#NUMBER] TITLE"

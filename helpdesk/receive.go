@@ -56,7 +56,17 @@ func (d *Desk) ReceiveMail(ctx context.Context, serviceID, mailboxID string, m m
 			return err
 		}
 		rec := mail.Record{MailboxID: mailboxID, MessageID: key, ReceivedAt: o.now}
-		if why := mail.Noise(m); why != "" {
+		if b := m.Bounce; b != nil && b.Permanent() {
+			tid, err := s.takeBounce(ctx, o, m, *b)
+			if err != nil {
+				return err
+			}
+			rec.Outcome, rec.Reason = mail.Ignored, "permanent bounce for "+b.Recipient+" (MAIL-9)"
+			if tid != "" {
+				rec.Reason += " of ticket " + tid
+			}
+			rec.Reason, _ = text.Clean(rec.Reason, text.ShortBytes)
+		} else if why := mail.Noise(m); why != "" {
 			rec.Outcome = mail.Ignored
 			rec.Reason, _ = text.Clean(why, text.ShortBytes)
 		} else if first, err := o.r.Mail().Find(ctx, []string{key}); err == nil {
@@ -221,6 +231,16 @@ func cleanMail(m mail.Message, l ticket.Limits) mail.Message {
 	if a := m.From.Address; a != "" && !text.Email(a) {
 		m.Notes = append(m.Notes, "the sender address could not be read")
 		m.From.Address = ""
+	}
+	if b := m.Bounce; b != nil {
+		c := *b
+		c.Recipient, _ = text.Clean(c.Recipient, text.AddressBytes)
+		c.Status, _ = text.Clean(c.Status, text.KeyBytes)
+		c.Diagnostic, _ = text.Clean(c.Diagnostic, text.ShortBytes/2)
+		if !text.Email(c.Recipient) {
+			c.Recipient = ""
+		}
+		m.Bounce = &c
 	}
 	if strings.TrimSpace(m.Subject) == "" {
 		m.Subject = "(no subject)"

@@ -56,7 +56,10 @@ import (
 //     trigger makes while the ticket is held.
 //  4. The ticket counter: Tickets().Create, when a ticket is created.
 //  5. Outbox rows: Outbox().Enqueue for what the change sends; a retry
-//     locks one message with Outbox().Get (and nothing else).
+//     locks one message with Outbox().Get (and nothing else). Just before
+//     the rows, MailRecipients().LockRecipient for the addresses of the
+//     automatic and trigger mails among them, in byte order (MAIL-9); a
+//     received bounce locks its address the same way, before step 7.
 //  6. The surge state: Surge().LockLastAlert, when a ticket is created
 //     (NTF-2).
 //  7. The mail record: Mail().Add, last, when a received mail is taken in
@@ -110,6 +113,9 @@ type Repos interface {
 	DoorayLinks() DoorayLinkRepository
 	// Mail stores the records of received mail (MAIL-3, MAIL-10).
 	Mail() mail.Repository
+	// MailRecipients stores the rate and bounce state of the addresses
+	// automatic mail goes to (MAIL-9).
+	MailRecipients() mail.RecipientRepository
 }
 
 // ServiceRepository stores the one ServiceConfig record of the transaction's

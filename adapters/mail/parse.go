@@ -1,11 +1,13 @@
 package mail
 
 import (
+	"bufio"
 	"bytes"
 	"fmt"
 	"html"
 	"io"
 	netmail "net/mail"
+	"net/textproto"
 	"regexp"
 	"strings"
 
@@ -67,6 +69,28 @@ func Parse(raw []byte, opt ParseOptions) (m mail.Message) {
 		mt, params, _ := part.Header.ContentType()
 		if strings.HasPrefix(mt, "multipart/") {
 			return nil
+		}
+		switch mt {
+		case "message/delivery-status": // a bounce (RFC 3464, MAIL-9)
+			if b := readDSN(part.Body); b != nil && m.Bounce == nil {
+				m.Bounce = b
+			}
+			return nil
+		case "message/rfc822-headers", "text/rfc822-headers", "message/rfc822":
+			// the bounced mail: its Message-ID threads the bounce to
+			// the ticket it came from
+			if oh, err := textproto.NewReader(bufio.NewReader(io.LimitReader(part.Body, maxTextBytes))).ReadMIMEHeader(); err == nil || len(oh) > 0 {
+				h := gomail.Header{Header: message.Header{}}
+				for k, vs := range oh {
+					for _, v := range vs {
+						h.Add(k, v)
+					}
+				}
+				m.References = append(m.References, msgIDs(h, "Message-Id")...)
+			}
+			if mt != "message/rfc822" {
+				return nil
+			}
 		}
 		disp, dparams, _ := part.Header.ContentDisposition()
 		name := dparams["filename"]
@@ -221,4 +245,44 @@ func HTMLText(s string) string {
 		lines[i] = strings.TrimSpace(l)
 	}
 	return strings.TrimSpace(strings.Join(lines, "\n"))
+}
+
+// readDSN reads a delivery-status report (RFC 3464): the per-message
+// fields, then one block per recipient. It returns the first recipient
+// that failed for good (status 5.x.x), else the first with a status; nil
+// when no block names a recipient and a status.
+func readDSN(r io.Reader) *mail.Bounce {
+	tr := textproto.NewReader(bufio.NewReader(io.LimitReader(r, maxTextBytes)))
+	var first *mail.Bounce
+	for range 100 {
+		h, err := tr.ReadMIMEHeader()
+		if len(h) > 0 {
+			b := mail.Bounce{Recipient: dsnAddress(h.Get("Final-Recipient")), Status: strings.TrimSpace(h.Get("Status")),
+				Diagnostic: strings.TrimSpace(h.Get("Diagnostic-Code"))}
+			if b.Recipient == "" {
+				b.Recipient = dsnAddress(h.Get("Original-Recipient"))
+			}
+			if b.Recipient != "" && b.Status != "" {
+				if b.Permanent() {
+					return &b
+				}
+				if first == nil {
+					first = &b
+				}
+			}
+		}
+		if err != nil {
+			break
+		}
+	}
+	return first
+}
+
+// dsnAddress returns the address of a DSN recipient field
+// ("rfc822; jane@example.com"): the part after the address type.
+func dsnAddress(v string) string {
+	if i := strings.IndexByte(v, ';'); i >= 0 {
+		v = v[i+1:]
+	}
+	return strings.Trim(strings.TrimSpace(v), "<>")
 }

@@ -184,3 +184,59 @@ func TestParse_MAIL10_MalformedKeepsWhatItCan(t *testing.T) {
 func b64(s string) string {
 	return strings.TrimSuffix(strings.TrimPrefix(mime.BEncoding.Encode("x", s), "=?x?b?"), "?=")
 }
+
+// A delivery-status report (RFC 3464) becomes the message's Bounce, and
+// the bounced mail's Message-ID threads it to its ticket (MAIL-9).
+func TestParse_MAIL9_DeliveryStatus(t *testing.T) {
+	raw := crlf(`From: Mail Delivery System <MAILER-DAEMON@mx.example>
+To: help@acme.example
+Subject: Undelivered Mail Returned to Sender
+Message-ID: <dsn1@mx.example>
+MIME-Version: 1.0
+Content-Type: multipart/report; report-type=delivery-status; boundary="b1"
+
+--b1
+Content-Type: text/plain; charset=us-ascii
+
+I'm sorry to have to inform you that your message could not be delivered.
+
+--b1
+Content-Type: message/delivery-status
+
+Reporting-MTA: dns; mx.example
+Arrival-Date: Sun, 6 Dec 2026 04:00:00 +0000
+
+Final-Recipient: rfc822; ok@customer.example
+Action: delayed
+Status: 4.4.1
+
+Final-Recipient: rfc822; lee@customer.example
+Original-Recipient: rfc822;lee@customer.example
+Action: failed
+Status: 5.1.1
+Diagnostic-Code: smtp; 550 5.1.1 <lee@customer.example>: user unknown
+
+--b1
+Content-Type: text/rfc822-headers
+
+From: help@acme.example
+To: lee@customer.example
+Subject: [#12] Cannot log in
+Message-ID: <m-7.ticket-t1@deskkit>
+
+--b1--
+`)
+	m := mailx.Parse(raw, mailx.ParseOptions{})
+	require.NotNil(t, m.Bounce)
+	assert.Equal(t, mail.Bounce{Recipient: "lee@customer.example", Status: "5.1.1",
+		Diagnostic: "smtp; 550 5.1.1 <lee@customer.example>: user unknown"}, *m.Bounce, "the permanent failure, not the delay before it")
+	assert.True(t, m.Bounce.Permanent())
+	assert.Contains(t, m.References, "m-7.ticket-t1@deskkit")
+	assert.Contains(t, m.Text, "could not be delivered")
+	assert.Empty(t, m.Attachments)
+
+	soft := strings.Replace(string(raw), "Status: 5.1.1", "Status: 4.2.2", 1)
+	m = mailx.Parse([]byte(soft), mailx.ParseOptions{})
+	require.NotNil(t, m.Bounce)
+	assert.False(t, m.Bounce.Permanent())
+}

@@ -12,17 +12,18 @@ import (
 
 // mailState is a service's mail records (MAIL-3, MAIL-10).
 type mailState struct {
-	records []mail.Record           // in the order added
-	byKey   map[[2]string]int       // (mailbox, message id) → index in records
-	byID    map[string][]int        // message id → indexes in records
-	boxes   map[string]mail.Mailbox // mailbox id → settings (MAIL-1, MAIL-2)
-	files   []mail.File             // attachments, in the order added (MAIL-8)
-	fileIdx map[string]int          // file id → index in files
-	syncs   map[string]mail.Sync    // mailbox id → IMAP sync state
+	records []mail.Record             // in the order added
+	byKey   map[[2]string]int         // (mailbox, message id) → index in records
+	byID    map[string][]int          // message id → indexes in records
+	boxes   map[string]mail.Mailbox   // mailbox id → settings (MAIL-1, MAIL-2)
+	files   []mail.File               // attachments, in the order added (MAIL-8)
+	fileIdx map[string]int            // file id → index in files
+	syncs   map[string]mail.Sync      // mailbox id → IMAP sync state
+	rcpts   map[string]mail.Recipient // folded address → MAIL-9 state
 }
 
 func newMailState() mailState {
-	return mailState{byKey: map[[2]string]int{}, byID: map[string][]int{}, syncs: map[string]mail.Sync{}, boxes: map[string]mail.Mailbox{}, fileIdx: map[string]int{}}
+	return mailState{byKey: map[[2]string]int{}, byID: map[string][]int{}, syncs: map[string]mail.Sync{}, boxes: map[string]mail.Mailbox{}, fileIdx: map[string]int{}, rcpts: map[string]mail.Recipient{}}
 }
 
 type mailRepo struct{ tx *txn }
@@ -246,4 +247,41 @@ func putUndo[K comparable, V any](tx *txn, m map[K]V, k K, v V) {
 			delete(m, k)
 		}
 	})
+}
+
+// mailRecipientRepo is mail.RecipientRepository (MAIL-9). The memory store
+// serialises a service's transactions, so a lock is taken already.
+type mailRecipientRepo struct{ tx *txn }
+
+func (tx *txn) MailRecipients() mail.RecipientRepository { return mailRecipientRepo{tx} }
+
+func (r mailRecipientRepo) LockRecipient(ctx context.Context, address string) (mail.Recipient, error) {
+	if err := r.tx.check(ctx); err != nil {
+		return mail.Recipient{}, err
+	}
+	if err := r.tx.exists(); err != nil {
+		return mail.Recipient{}, err
+	}
+	rc, ok := r.tx.t.ml.rcpts[address]
+	if !ok {
+		return mail.Recipient{Address: address}, nil
+	}
+	rc.Sent = slices.Clone(rc.Sent)
+	return rc, nil
+}
+
+func (r mailRecipientRepo) PutRecipient(ctx context.Context, rc mail.Recipient) error {
+	if err := r.tx.check(ctx); err != nil {
+		return err
+	}
+	if err := r.tx.exists(); err != nil {
+		return err
+	}
+	rc.Sent = slices.Clone(rc.Sent)
+	for i, t := range rc.Sent {
+		rc.Sent[i] = utcMicro(t)
+	}
+	rc.BlockedUntil = utcMicro(rc.BlockedUntil)
+	putUndo(r.tx, r.tx.t.ml.rcpts, rc.Address, rc)
+	return nil
 }

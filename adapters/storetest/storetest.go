@@ -70,6 +70,8 @@ func Run(t *testing.T, o Options) {
 		{"DeskWorkflow", testDeskWorkflow},
 		{"AutoMailWorkflow_MAIL6", testAutoMailWorkflow},
 		{"MailRepository", testMailRepository},
+		{"MailRecipients_MAIL9", testMailRecipients},
+		{"MailLimitsWorkflow_MAIL9", testMailLimitsWorkflow},
 		{"MailWorkflow_MAIL3", testMailWorkflow},
 		{"MailSync_MAIL10", testMailSync},
 		{"MailboxRepository_MAIL2", testMailboxRepository},

@@ -27,6 +27,14 @@
 //     "no", X-Autoreply, X-Autorespond, X-Loop, X-Auto-Response-Suppress,
 //     Precedence bulk, junk or list, a sender that is mailer-daemon or
 //     postmaster, and a Message-ID of our own (Noise says which marker).
+//   - MAIL-9 Automatic and trigger mails are rate-limited per recipient:
+//     Recipient.Allow counts them in sliding windows (RateLimit;
+//     DefaultRateLimits: 10 in 10 minutes, 50 a day) and a mail over a
+//     limit is not queued, the ticket's history saying why. A permanent
+//     bounce (a delivery-status report with status 5.x.x, Message.Bounce)
+//     blocks automatic mail to its address for a while
+//     (DefaultBounceBlock), and the history of the ticket whose mail
+//     bounced says so; a temporary one (4.x.x) blocks nothing.
 //   - MAIL-10 Mail is never lost to downtime or deletion: a mail's Record
 //     stays when its ticket is gone, as the ticket's tombstone, so mail still
 //     on the server is not imported again; a mailbox is synced by UID and

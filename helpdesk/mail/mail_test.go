@@ -96,3 +96,35 @@ func TestMail_MAIL3_Key(t *testing.T) {
 	assert.NotEqual(t, mail.Key(m), mail.Key(m2))
 	assert.Contains(t, mail.Key(m), "@no-message-id")
 }
+
+// Allow counts the mails within each sliding window, drops what fell out
+// of the longest, and refuses while a bounce block lasts (MAIL-9).
+func TestRecipient_MAIL9_Allow(t *testing.T) {
+	t0 := time.Date(2026, 12, 6, 9, 0, 0, 0, time.UTC)
+	limits := []mail.RateLimit{{Max: 2, Per: time.Minute}, {Max: 3, Per: time.Hour}}
+	var r mail.Recipient
+	for i, want := range []bool{true, true, false} {
+		ok, why := r.Allow(t0.Add(time.Duration(i)*time.Second), limits)
+		assert.Equal(t, want, ok, "mail %d: %s", i, why)
+	}
+	ok, _ := r.Allow(t0.Add(2*time.Minute), limits)
+	assert.True(t, ok, "the minute window slid")
+	ok, why := r.Allow(t0.Add(3*time.Minute), limits)
+	assert.False(t, ok, "three within the hour")
+	assert.Contains(t, why, "1h0m0s")
+	ok, _ = r.Allow(t0.Add(2*time.Hour), limits)
+	assert.True(t, ok)
+	assert.Len(t, r.Sent, 1, "times past the longest window are dropped")
+
+	r.Block(t0.Add(3*time.Hour), "5.1.1 user unknown")
+	r.Block(t0.Add(150*time.Minute), "5.2.2 mailbox full")
+	assert.Equal(t, t0.Add(3*time.Hour), r.BlockedUntil, "a longer block in force stays")
+	ok, why = r.Allow(t0.Add(170*time.Minute), nil)
+	assert.False(t, ok)
+	assert.Contains(t, why, "bounce")
+	ok, _ = r.Allow(t0.Add(3*time.Hour), nil)
+	assert.True(t, ok, "the block is over")
+	assert.True(t, mail.Bounce{Status: "5.0.0"}.Permanent())
+	assert.False(t, mail.Bounce{Status: "4.4.1"}.Permanent())
+	assert.Equal(t, "lee@example.com", mail.Fold(" Lee@Example.COM "))
+}

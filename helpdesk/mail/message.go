@@ -41,6 +41,10 @@ type Message struct {
 	// Notes say what the transport could not read (a broken part, an
 	// unknown charset): the ticket gets them as an internal note.
 	Notes []string
+	// Bounce is the delivery-status report the mail carries when it is a
+	// bounce (RFC 3464 multipart/report); nil otherwise. A permanent one
+	// blocks automatic mail to its address (MAIL-9).
+	Bounce *Bounce
 }
 
 // Attachment is one attached file (MAIL-8).
