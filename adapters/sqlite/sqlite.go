@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -67,8 +68,12 @@ type Options struct {
 // as a reader: its reads see the latest commit and never wait for a
 // writer. Its first lock or write makes it the writer: it waits for the
 // writer of this Store in the process (a queue, not SQLite's busy
-// polling), ends its read and begins again with BEGIN IMMEDIATE, which
-// waits out the writers of other processes (the busy timeout). From then
+// polling); if that writer committed since the transaction began, it ends
+// its read and begins again with BEGIN IMMEDIATE, which waits out the
+// writers of other processes (the busy timeout); if not, its snapshot is
+// the latest and its first write takes SQLite's write lock (a process
+// that committed in between makes that write fail with ErrConflict, which
+// the desk retries, never with "database is locked"). From then
 // on it reads the latest rows and no other transaction writes until it
 // ends, so every lock → read → check → write cycle sees what it checks,
 // and no caller ever sees "database is locked". As in PostgreSQL's read
@@ -80,6 +85,10 @@ type Store struct {
 	// writer is the write lock of the process: held (a value in the
 	// channel) by the one transaction of this Store that writes.
 	writer chan struct{}
+	// commits counts the write transactions of this Store that committed:
+	// a reader that becomes the writer with no commit since it began keeps
+	// its snapshot (it is the latest one of the process).
+	commits atomic.Int64
 }
 
 var _ helpdesk.Store = (*Store)(nil)
@@ -196,6 +205,7 @@ func (s *Store) unlockWriter() { <-s.writer }
 // txState is the state of one transaction.
 type txState struct {
 	s       *Store
+	commits int64 // s.commits when the transaction began
 	conn    bun.Conn
 	dc      *conn // the driver connection
 	writing bool  // holds the process's write lock and SQLite's
@@ -215,6 +225,14 @@ func (st *txState) write(ctx context.Context) error {
 		return err
 	}
 	st.writing = true
+	if st.s.commits.Load() == st.commits {
+		// No writer of the process committed since the transaction began:
+		// its snapshot is the latest, and its first write takes SQLite's
+		// write lock (after the writers of other processes; one that
+		// committed meanwhile makes the write fail as a conflict, which
+		// the desk retries).
+		return nil
+	}
 	if _, err := st.conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK"); err != nil {
 		st.dc.failed = fmt.Errorf("sqlite: end the read: %w", failureOr(err, "begin writing"))
 		return st.dc.failed
@@ -255,7 +273,7 @@ func (s *Store) tx(ctx context.Context, serviceID string, fn func(repos) error, 
 	if err != nil {
 		return errs.With(fmt.Errorf("sqlite: connect: %w", failureOr(err, "connect")), helpdesk.ErrNotStored)
 	}
-	st := &txState{s: s, conn: c}
+	st := &txState{s: s, conn: c, commits: s.commits.Load()}
 	_ = c.Raw(func(dc any) error {
 		st.dc, _ = dc.(*conn)
 		return nil
@@ -313,6 +331,9 @@ func (s *Store) tx(ctx context.Context, serviceID string, fn func(repos) error, 
 			return errs.With(fmt.Errorf("sqlite: commit: %w", failureOr(cerr, "commit")), helpdesk.ErrNotStored)
 		}
 		return errs.With(fmt.Errorf("sqlite: commit: %w", cerr), helpdesk.ErrUnknownOutcome)
+	}
+	if st.writing {
+		s.commits.Add(1)
 	}
 	st.done = true
 	_ = c.Close()
@@ -394,6 +415,9 @@ func code(err error) int {
 func failure(err error, what string) error {
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return nil
+	}
+	if code(err) == codeBusySnapshot {
+		return errs.With(errs.New(helpdesk.ErrConflict, "%s: another process wrote since the transaction began reading; retry", what), err)
 	}
 	switch code(err) & 0xff {
 	case codeBusy, codeLocked:

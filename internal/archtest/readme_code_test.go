@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/deskkit/deskkit/adapters/memory"
+	"github.com/deskkit/deskkit/adapters/sqlite"
 	"github.com/deskkit/deskkit/adapters/storetest"
 	"github.com/deskkit/deskkit/agent"
 	"github.com/deskkit/deskkit/category"
@@ -64,6 +65,16 @@ func readmeQuickstart(ctx context.Context, myMailer notify.Mailer) error {
 	go desk.AutoCloser(time.Minute).Run(ctx)
 	// readme:end
 	return err
+}
+
+// readmeSQLite is the README's "One file, nothing to install".
+func readmeSQLite(ctx context.Context) (*helpdesk.Desk, error) {
+	// readme:begin
+	store, err := sqlite.Open(ctx, "desk.db") // WAL mode; several processes may share it
+	err = store.Migrate(ctx)
+	desk, err := helpdesk.New(helpdesk.Config{Store: store})
+	// readme:end
+	return desk, err
 }
 
 // readmeTriggers is the README's trigger example.

@@ -131,10 +131,6 @@ CREATE TABLE ticket_changes (
 
 --bun:split
 
-CREATE INDEX ticket_changes_service_idx ON ticket_changes (service_id, id);
-
---bun:split
-
 CREATE INDEX ticket_changes_ticket_idx ON ticket_changes (service_id, ticket_id, id);
 
 --bun:split
