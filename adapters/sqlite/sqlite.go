@@ -68,12 +68,10 @@ type Options struct {
 // as a reader: its reads see the latest commit and never wait for a
 // writer. Its first lock or write makes it the writer: it waits for the
 // writer of this Store in the process (a queue, not SQLite's busy
-// polling); if that writer committed since the transaction began, it ends
-// its read and begins again with BEGIN IMMEDIATE, which waits out the
-// writers of other processes (the busy timeout); if not, its snapshot is
-// the latest and its first write takes SQLite's write lock (a process
-// that committed in between makes that write fail with ErrConflict, which
-// the desk retries, never with "database is locked"). From then
+// polling), then for those of other processes (SQLite's write lock, within
+// the busy timeout). When a writer committed since the transaction began
+// reading, it ends its read and begins again with BEGIN IMMEDIATE (it has
+// written nothing yet); else it keeps its snapshot, the latest. From then
 // on it reads the latest rows and no other transaction writes until it
 // ends, so every lock → read → check → write cycle sees what it checks,
 // and no caller ever sees "database is locked". As in PostgreSQL's read
@@ -226,12 +224,20 @@ func (st *txState) write(ctx context.Context) error {
 	}
 	st.writing = true
 	if st.s.commits.Load() == st.commits {
-		// No writer of the process committed since the transaction began:
-		// its snapshot is the latest, and its first write takes SQLite's
-		// write lock (after the writers of other processes; one that
-		// committed meanwhile makes the write fail as a conflict, which
-		// the desk retries).
-		return nil
+		// No writer of the process committed since the transaction began.
+		// A write that changes nothing takes SQLite's write lock if it is
+		// free; it fails with SQLITE_BUSY when another process holds it
+		// (SQLite does not wait for it in a transaction that has read) and
+		// with SQLITE_BUSY_SNAPSHOT when one committed since the snapshot
+		// was taken: then the transaction begins again, waiting.
+		_, err := st.conn.ExecContext(ctx, "UPDATE services SET version = version WHERE 0")
+		if err == nil {
+			return nil
+		}
+		if code(err)&0xff != codeBusy {
+			st.dc.failed = fmt.Errorf("sqlite: begin writing: %w", failureOr(err, "begin writing"))
+			return st.dc.failed
+		}
 	}
 	if _, err := st.conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK"); err != nil {
 		st.dc.failed = fmt.Errorf("sqlite: end the read: %w", failureOr(err, "begin writing"))
