@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"slices"
 	"time"
 	"unicode/utf8"
 
@@ -10,6 +9,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/deskkit/deskkit/internal/errs"
+	"github.com/deskkit/deskkit/internal/rowconv"
 	"github.com/deskkit/deskkit/template"
 )
 
@@ -82,13 +82,6 @@ func (row *templateRow) template() template.Template {
 	return t
 }
 
-// links returns t's category ids as a set: ascending, once each.
-func links(t template.Template) []string {
-	ids := append([]string{}, t.CategoryIDs...)
-	slices.Sort(ids)
-	return slices.Compact(ids)
-}
-
 func (r templateRepo) Lock(ctx context.Context) error { return repos(r).lock(ctx) }
 
 func (r templateRepo) Insert(ctx context.Context, t template.Template) error {
@@ -104,7 +97,7 @@ func (r templateRepo) Insert(ctx context.Context, t template.Template) error {
 
 // link inserts t's category links.
 func (r templateRepo) link(ctx context.Context, t template.Template) error {
-	ids := links(t)
+	ids := rowconv.Links(t)
 	if len(ids) == 0 {
 		return nil
 	}

@@ -130,4 +130,4 @@ func TestConformance(t *testing.T) {
 
 // readme:end
 
-var _, _ = readmeQuickstart, readmeTriggers
+var _, _, _ = readmeQuickstart, readmeSQLite, readmeTriggers
