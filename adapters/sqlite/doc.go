@@ -41,10 +41,10 @@
 //   - SVC-1 Every key starts with the service id and every query is scoped
 //     to the transaction's service: a foreign id answers ErrNotFound.
 //   - TKT-8 A versioned row (a ticket, an agent, the service's settings) is
-//     updated only at the version it was read at, else ErrConflict. Ticket
-//     numbers come from a counter row per service, bumped by the one
-//     writer: without gaps or duplicates, and a rollback gives its number
-//     back.
+//     updated only at the version it was read at, else ErrConflict. A
+//     ticket's number is one more than the service's highest, taken by the
+//     one writer: without gaps or duplicates, and a rollback gives its
+//     number back.
 //   - NTF-1 The outbox of every service is one Queue: a claim is a write
 //     transaction that leases the due rows, so dispatchers in one process
 //     or many never send a message at the same time; a claim made while a

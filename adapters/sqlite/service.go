@@ -39,17 +39,14 @@ func (r serviceRepo) Get(ctx context.Context) (helpdesk.ServiceConfig, error) {
 	return row.config(), nil
 }
 
-// Create stores the record and the service's ticket-number counter.
+// Create stores the record.
 func (r serviceRepo) Create(ctx context.Context, c helpdesk.ServiceConfig) error {
 	if err := repos(r).lock(ctx); err != nil {
 		return err
 	}
 	row := serviceRow{ServiceID: r.sid, Settings: c.Settings, Version: c.Version, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt}
-	if _, err := r.db.NewInsert().Model(&row).Exec(ctx); err != nil {
-		return mapErr(err, name("service", r.sid)) // a taken id: "conflict: service "x" exists"
-	}
-	_, err := r.db.NewInsert().Model(&ticketCounterRow{ServiceID: r.sid}).Exec(ctx)
-	return mapErr(err, name("service", r.sid))
+	_, err := r.db.NewInsert().Model(&row).Exec(ctx)
+	return mapErr(err, name("service", r.sid)) // a taken id: "conflict: service "x" exists"
 }
 
 func (r serviceRepo) Update(ctx context.Context, c *helpdesk.ServiceConfig) error {

@@ -100,21 +100,19 @@ func tickets(rows []ticketRow) []ticket.Ticket {
 	return out
 }
 
-// ticketCounterRow is a service's ticket-number counter, made with the service.
-type ticketCounterRow struct {
-	bun.BaseModel `bun:"table:ticket_counters"`
-
-	ServiceID  string `bun:"service_id,pk"`
-	LastNumber int64  `bun:"last_number"`
-}
-
 // ticketRepo is ticket.Repository: it persists and reads; the workflows
 // check every rule before they call it.
 type ticketRepo repos
 
-// Create bumps the counter (the transaction is the file's one writer, so
-// numbers have no gaps or duplicates, and a rollback returns the number),
-// then writes the ticket with that number and its history rows.
+// nextNumber is the number of a new ticket of service ?0: one more than
+// the highest (the unique index on (service_id, number) reads it at
+// once), NULL when the service does not exist. The transaction is the
+// file's one writer, so numbers have no gaps or duplicates, and a
+// rollback gives its number back.
+const nextNumber = `(SELECT CASE WHEN EXISTS (SELECT 1 FROM services WHERE service_id = ?0)
+	THEN coalesce(max(number), 0) + 1 END FROM tickets WHERE service_id = ?0)`
+
+// Create writes the ticket with the next number, then its history rows.
 func (r ticketRepo) Create(ctx context.Context, t *ticket.Ticket, history []ticket.Change) error {
 	if err := checkHistory(t.ID, history); err != nil {
 		return err
@@ -123,17 +121,10 @@ func (r ticketRepo) Create(ctx context.Context, t *ticket.Ticket, history []tick
 		return err
 	}
 	row := toTicketRow(r.sid, t)
-	var n []int64
-	err := r.db.NewUpdate().Model((*ticketCounterRow)(nil)).Set("last_number = last_number + 1").
-		Where("service_id = ?", r.sid).Returning("last_number").Scan(ctx, &n)
-	if err != nil {
-		return mapErr(err, name("ticket", t.ID))
-	}
-	if len(n) == 0 {
+	err := r.db.NewInsert().Model(&row).Value("number", nextNumber, r.sid).Returning("number").Scan(ctx, &row.Number)
+	if code(err) == codeNotNull {
 		return errs.NotFound("service", r.sid)
-	}
-	row.Number = n[0]
-	if _, err := r.db.NewInsert().Model(&row).Exec(ctx); err != nil {
+	} else if err != nil {
 		return mapErr(err, name("ticket", t.ID))
 	}
 	if err := r.insertHistory(ctx, t.ID, history); err != nil {

@@ -18,16 +18,9 @@ CREATE TABLE services (
 
 --bun:split
 
--- One row per service; a write transaction holds SQLite's single write
--- lock, so numbers are handed out without gaps or duplicates, and a
--- rolled-back transaction gives its number back.
-CREATE TABLE ticket_counters (
-    service_id   text PRIMARY KEY REFERENCES services (service_id) ON DELETE CASCADE,
-    last_number  integer NOT NULL DEFAULT 0
-);
-
---bun:split
-
+-- A ticket's number is one more than the service's highest, taken by the
+-- file's one writer (no counter row to write): no gaps, no duplicates,
+-- and a rolled-back transaction gives its number back.
 CREATE TABLE tickets (
     service_id              text NOT NULL,
     id                      text NOT NULL,
