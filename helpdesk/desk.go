@@ -58,7 +58,14 @@ type Config struct {
 	// DoorayTasks creates Dooray! tasks for Session.Dooray().Transfer
 	// (DRY-2); adapters/dooray.Tasks is one. Nil: no transfers.
 	DoorayTasks DoorayTasks
+	// MaxAttachmentBytes is the largest attachment of a received mail whose
+	// content is kept (MAIL-8); a larger one is recorded without it.
+	// Default DefaultMaxAttachmentBytes.
+	MaxAttachmentBytes int64
 }
+
+// DefaultMaxAttachmentBytes is the default attachment size limit (MAIL-8).
+const DefaultMaxAttachmentBytes = 10 << 20
 
 // DefaultIdempotencyTTL is how long idempotency keys are kept by default.
 const DefaultIdempotencyTTL = 24 * time.Hour
@@ -95,6 +102,7 @@ type Desk struct {
 
 	smsNumbers  SMSNumbers  // SMS-1 (sms.go)
 	doorayTasks DoorayTasks // DRY-2 (dooray.go)
+	maxFile     int64       // attachments of received mail (MAIL-8, receive.go)
 }
 
 // cachedService is a service's record as read at a time.
@@ -110,7 +118,8 @@ func New(cfg Config) (*Desk, error) {
 	}
 	d := &Desk{store: cfg.Store, clock: cfg.Clock, log: cfg.Logger, newID: cfg.NewID, limits: cfg.Limits,
 		retries: cfg.ConflictRetries, cacheTTL: cfg.ServiceCacheTTL, directory: cfg.Directory, callbacks: cfg.Callbacks,
-		triggerPasses: cfg.TriggerPasses, keyTTL: cfg.IdempotencyTTL, smsNumbers: cfg.SMSNumbers, doorayTasks: cfg.DoorayTasks}
+		triggerPasses: cfg.TriggerPasses, keyTTL: cfg.IdempotencyTTL, smsNumbers: cfg.SMSNumbers, doorayTasks: cfg.DoorayTasks,
+		maxFile: cfg.MaxAttachmentBytes}
 	if d.clock == nil {
 		d.clock = time.Now
 	}
@@ -131,6 +140,9 @@ func New(cfg Config) (*Desk, error) {
 	}
 	if d.keyTTL <= 0 {
 		d.keyTTL = DefaultIdempotencyTTL
+	}
+	if d.maxFile <= 0 {
+		d.maxFile = DefaultMaxAttachmentBytes
 	}
 	return d, nil
 }
