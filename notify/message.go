@@ -196,7 +196,10 @@ type Queue interface {
 	// counts an attempt on each, and leases them to owner until now+lease.
 	// Concurrent claimers never get the same message while its lease runs,
 	// and a message a transaction has written or locked (Outbox.Enqueue,
-	// Get, Update) is passed over until that transaction ends.
+	// Get, Update) is passed over until that transaction ends — or, in a
+	// store that runs one write transaction at a time (SQLite), the claim
+	// waits for that transaction to end; so never call Claim inside a
+	// transaction of the same store.
 	Claim(ctx context.Context, owner string, now time.Time, lease time.Duration, limit int) ([]Message, error)
 	// Settle records the outcomes of the owner's claims, all in one step
 	// (one round trip for a whole batch): Sent sets SentAt, Failed the last

@@ -144,10 +144,15 @@ func TestDispatcher_RunOnceDeliversEverythingDue_NTF1(t *testing.T) {
 type flakyMailer struct {
 	deliveries
 	tried sync.Map
+	// failed, when set, runs at each first failure, before it is returned.
+	failed func()
 }
 
 func (m *flakyMailer) SendMail(ctx context.Context, msg notify.Message) error {
 	if _, again := m.tried.LoadOrStore(msg.ID, true); !again && strings.HasPrefix(msg.ID, "flaky") {
+		if m.failed != nil {
+			m.failed()
+		}
 		return errors.New("451 try later")
 	}
 	return m.deliveries.SendMail(ctx, msg)
@@ -170,17 +175,16 @@ func TestDispatcher_DrainWaitsForWhatComesDue_NTF1(t *testing.T) {
 	}
 	require.NoError(t, enqueue("soon", now.Add(300*time.Millisecond)))
 	require.NoError(t, enqueue("flaky", now))
-	rec := &flakyMailer{deliveries: deliveries{n: map[string]int{}}}
+	added := make(chan error, 1)
+	rec := &flakyMailer{deliveries: deliveries{n: map[string]int{}},
+		// enqueued while Drain runs: after its first pass began, whatever
+		// the machine's load, so that pass leaves it to the next
+		failed: func() { added <- enqueue("meanwhile", time.Now()) }}
 	d, err := notify.NewDispatcher(notify.DispatcherConfig{Queue: s, Notifiers: notify.Notifiers{Mail: rec},
 		PollInterval: 50 * time.Millisecond, Retry: notify.RetryPolicy{Base: 100 * time.Millisecond, Jitter: -1}})
 	require.NoError(t, err)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	added := make(chan error)
-	go func() {
-		time.Sleep(100 * time.Millisecond) // Drain is still waiting for "soon"
-		added <- enqueue("meanwhile", time.Now())
-	}()
 	st, err := d.Drain(ctx)
 	require.NoError(t, err)
 	require.NoError(t, <-added)

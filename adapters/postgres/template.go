@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"slices"
 	"strings"
 	"time"
 
@@ -10,6 +9,7 @@ import (
 	"github.com/uptrace/bun/dialect/pgdialect"
 
 	"github.com/deskkit/deskkit/internal/errs"
+	"github.com/deskkit/deskkit/internal/rowconv"
 	"github.com/deskkit/deskkit/template"
 )
 
@@ -86,20 +86,12 @@ func (row *templateRow) template() template.Template {
 	return t
 }
 
-// links returns t's category ids as a set: ascending, once each, never nil
-// (a nil array would be NULL).
-func links(t template.Template) []string {
-	ids := append([]string{}, t.CategoryIDs...)
-	slices.Sort(ids)
-	return slices.Compact(ids)
-}
-
 func (r templateRepo) Lock(ctx context.Context) error { return lockArea(ctx, r.tx, "templates", r.sid) }
 
 func (r templateRepo) Insert(ctx context.Context, t template.Template) error {
 	row := r.row(t)
 	ins := r.tx.NewInsert().Model(&row)
-	if ids := links(t); len(ids) > 0 {
+	if ids := rowconv.Links(t); len(ids) > 0 {
 		ls := make([]templateLinkRow, len(ids))
 		for i, id := range ids {
 			ls[i] = templateLinkRow{ServiceID: r.sid, TemplateID: t.ID, CategoryID: id}
@@ -176,7 +168,7 @@ func (r templateRepo) Find(ctx context.Context, q template.Query) ([]template.Te
 // Save updates the row and replaces its links in one statement: the links
 // not in the set go, the missing ones come (when the row was found).
 func (r templateRepo) Save(ctx context.Context, t template.Template) error {
-	row, ids := r.row(t), pgdialect.Array(links(t))
+	row, ids := r.row(t), pgdialect.Array(rowconv.Links(t))
 	var n int
 	err := r.tx.NewSelect().
 		With("saved", r.tx.NewUpdate().Model(&row).WherePK().Returning("t.id")).

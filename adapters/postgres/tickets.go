@@ -14,6 +14,7 @@ import (
 	"github.com/deskkit/deskkit/helpdesk"
 	"github.com/deskkit/deskkit/helpdesk/ticket"
 	"github.com/deskkit/deskkit/internal/errs"
+	"github.com/deskkit/deskkit/internal/rowconv"
 )
 
 // ticketRow is a row of tickets.
@@ -55,7 +56,7 @@ func (r *ticketRow) ticket() ticket.Ticket {
 		Status: ticket.Status(r.Status), Priority: ticket.Priority(r.Priority),
 		IntakeCategoryID: r.IntakeCategoryID, ProcessingCategoryID: r.ProcessingCategoryID,
 		GroupID: r.GroupID, AssigneeID: r.AssigneeID, FollowUpOf: r.FollowUpOf,
-		CustomerFields: fromJSON(r.CustomerFields), AgentFields: fromJSON(r.AgentFields),
+		CustomerFields: rowconv.Fields(r.CustomerFields), AgentFields: rowconv.Fields(r.AgentFields),
 		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
 	}
 	if len(r.Tags) > 0 {
@@ -76,21 +77,6 @@ func tickets(rows []ticketRow) []ticket.Ticket {
 		out[i] = rows[i].ticket()
 	}
 	return out
-}
-
-// fromJSON restores the canonical value shapes (JSON arrays decode as []any).
-func fromJSON(m map[string]any) ticket.Fields {
-	if len(m) == 0 {
-		return nil
-	}
-	f := make(ticket.Fields, len(m))
-	for k, v := range m {
-		if n, ok := ticket.NormalizeValue(v); ok {
-			v = n
-		}
-		f[k] = v
-	}
-	return f
 }
 
 // ticketCounterRow is a service's ticket-number counter, made with the service.

@@ -12,6 +12,7 @@ import (
 
 	"github.com/deskkit/deskkit/helpdesk"
 	"github.com/deskkit/deskkit/internal/errs"
+	"github.com/deskkit/deskkit/internal/rowconv"
 	"github.com/deskkit/deskkit/trigger"
 )
 
@@ -67,46 +68,9 @@ func (r triggerRepo) row(t trigger.Trigger) triggerRow {
 
 func (row *triggerRow) trigger() trigger.Trigger {
 	t := trigger.Trigger{ID: row.ID, Name: row.Name, Description: row.Description,
-		All: conditions(row.All), Any: conditions(row.Any), Actions: row.Actions,
+		All: rowconv.Conditions(row.All), Any: rowconv.Conditions(row.Any), Actions: rowconv.Actions(row.Actions),
 		Active: row.Active, Position: row.Position, CreatedAt: row.CreatedAt.UTC(), UpdatedAt: row.UpdatedAt.UTC()}
-	if len(t.Actions) == 0 {
-		t.Actions = nil
-	}
-	for i := range t.Actions {
-		t.Actions[i].Value = canonicalValue(t.Actions[i].Value)
-	}
 	return t
-}
-
-// conditions returns conditions read from jsonb with their values made
-// canonical; nil for none.
-func conditions(cs []trigger.Condition) []trigger.Condition {
-	if len(cs) == 0 {
-		return nil
-	}
-	for i := range cs {
-		cs[i].Value = canonicalValue(cs[i].Value)
-	}
-	return cs
-}
-
-// canonicalValue undoes what a JSON round trip does to a condition's or
-// action's value where it can: a list of strings comes back as []string
-// (numbers already are float64, as written).
-func canonicalValue(v any) any {
-	l, ok := v.([]any)
-	if !ok {
-		return v
-	}
-	out := make([]string, len(l))
-	for i, e := range l {
-		s, ok := e.(string)
-		if !ok {
-			return v
-		}
-		out[i] = s
-	}
-	return out
 }
 
 // bump gives the trigger set a new version, never used before, making its

@@ -28,8 +28,8 @@ import (
 // Claim takes the due messages of every service, so the Queue cases run
 // first, one after another, each from a drained queue; every other case
 // runs in parallel after them, in a service of its own, and never claims.
-func testNotifyRepository(t *testing.T, s helpdesk.Store) {
-	t.Run("Claim", func(t *testing.T) { testQueueClaim(t, s) })
+func testNotifyRepository(t *testing.T, s helpdesk.Store, singleWriter bool) {
+	t.Run("Claim", func(t *testing.T) { testQueueClaim(t, s, singleWriter) })
 	t.Run("Settle", func(t *testing.T) { testQueueSettle(t, s) })
 	t.Run("NextDue", func(t *testing.T) { testQueueNextDue(t, s) })
 	t.Run("Enqueue", func(t *testing.T) { t.Parallel(); testOutboxEnqueue(t, s) })
@@ -512,7 +512,7 @@ func testOutboxCounts(t *testing.T, s helpdesk.Store) {
 	})
 }
 
-func testQueueClaim(t *testing.T, s helpdesk.Store) {
+func testQueueClaim(t *testing.T, s helpdesk.Store, singleWriter bool) {
 	ctx := context.Background()
 	t.Run("Order_NTF1", func(t *testing.T) {
 		// due messages of every service, oldest due first (then by id), up
@@ -573,9 +573,18 @@ func testQueueClaim(t *testing.T, s helpdesk.Store) {
 		assert.Equal(t, t0.Add(time.Minute), second[0].UpdatedAt)
 		assert.Equal(t, second[0], mustMessage(t, s, sid, m.ID))
 	})
+	t.Run("WaitsForTheWriter_NTF1", func(t *testing.T) {
+		if !singleWriter {
+			t.Skip("the store runs write transactions at once: PassesOverOpenTransactions_NTF1")
+		}
+		testQueueClaimSingleWriter(t, s)
+	})
 	t.Run("PassesOverOpenTransactions_NTF1", func(t *testing.T) {
 		// nothing is delivered before its transaction commits, and a row a
 		// transaction has locked is passed over, not waited for
+		if singleWriter {
+			t.Skip("a store with one writer at a time waits for it: WaitsForTheWriter_NTF1")
+		}
 		q := queueOf(t, s)
 		drainQueue(t, q)
 		sid := notifyService(t, s)
@@ -1198,4 +1207,69 @@ func testQueueNextDue(t *testing.T, s helpdesk.Store) {
 		_, pending := nextDue(t, q)
 		assert.False(t, pending, "a rolled-back message was never pending")
 	})
+}
+
+// testQueueClaimSingleWriter: in a store that runs one write transaction
+// at a time (Options.SingleWriter), a claim made while a transaction is
+// open waits for it to end: it never takes what the transaction wrote or
+// locked before the commit, and after a rollback finds what was there
+// before (NTF-1).
+func testQueueClaimSingleWriter(t *testing.T, s helpdesk.Store) {
+	ctx := context.Background()
+	q := queueOf(t, s)
+	drainQueue(t, q)
+	sid := notifyService(t, s)
+	now := base.Add(time.Hour)
+	m1, m2, m3 := mkMessage(1), mkMessage(2), mkMessage(3)
+	enqueue(t, s, sid, m1)
+	// claimDuring runs write in a transaction, starts a claim before the
+	// transaction ends with end, and returns what the claim took.
+	claimDuring := func(owner string, at time.Time, write func(r helpdesk.Repos) error, end error) ([]notify.Message, error) {
+		got := make(chan []notify.Message, 1)
+		err := s.Tx(ctx, sid, func(r helpdesk.Repos) error {
+			if err := write(r); err != nil {
+				return err
+			}
+			go func() {
+				ms, err := q.Claim(ctx, owner, at, time.Minute, 10)
+				assert.NoError(t, err)
+				got <- ms
+			}()
+			return end
+		})
+		return <-got, err
+	}
+	ids := func(ms []notify.Message) []string { return messageIDs(ms) }
+
+	c, err := claimDuring("w1", now, func(r helpdesk.Repos) error { return r.Outbox().Enqueue(ctx, m2) }, nil)
+	require.NoError(t, err)
+	require.ElementsMatch(t, []string{m1.ID, m2.ID}, ids(c), "the claim waited for the commit")
+	for _, m := range c {
+		o := notify.Outcome{State: notify.Sent, At: now}
+		if m.ID == m1.ID {
+			o = notify.Outcome{State: notify.Failed, At: now, Error: "550"}
+		}
+		require.NoError(t, settleOne(ctx, q, "w1", m, o))
+	}
+
+	enqueue(t, s, sid, m3)
+	c, err = claimDuring("w1", now, func(r helpdesk.Repos) error {
+		_, err := r.Outbox().Get(ctx, m3.ID)
+		return err
+	}, nil)
+	require.NoError(t, err)
+	require.Equal(t, []string{m3.ID}, ids(c), "after the transaction that locked it")
+	require.NoError(t, settleOne(ctx, q, "w1", c[0], notify.Outcome{State: notify.Sent, At: now}))
+
+	retried := mustMessage(t, s, sid, m1.ID)
+	retried.State, retried.Attempts, retried.NextAttemptAt, retried.UpdatedAt = notify.Pending, 0, now, now
+	c, err = claimDuring("w2", now.Add(time.Hour), func(r helpdesk.Repos) error { return r.Outbox().Update(ctx, retried) }, errBoom)
+	require.ErrorIs(t, err, errBoom)
+	assert.Empty(t, c, "rolled back")
+	assert.Equal(t, notify.Failed, mustMessage(t, s, sid, m1.ID).State)
+	updateMessage(t, s, sid, retried)
+	got := claim(t, q, "w2", now, time.Minute, 10)
+	require.Equal(t, []string{m1.ID}, ids(got), "after the commit")
+	assert.Equal(t, 1, got[0].Attempts)
+	assert.Equal(t, "550", got[0].LastError)
 }

@@ -33,6 +33,12 @@ type Options struct {
 	// without declaring it; with Queue false the queue cases are reported
 	// as skipped, never silently dropped.
 	Queue bool
+	// SingleWriter declares that the store runs one write transaction at
+	// a time (SQLite): a Queue claim made while a transaction is open
+	// waits for it to end instead of passing over the rows it holds. Both
+	// keep NTF-1: nothing is claimed before the transaction that wrote or
+	// locked it has ended.
+	SingleWriter bool
 	// Serial runs the cases one after another. By default each top-level
 	// case runs in parallel with the others (t.Parallel), on a store of its
 	// own.
@@ -64,7 +70,7 @@ func Run(t *testing.T, o Options) {
 		{"TriggerWorkflow", testTriggerWorkflow},
 		{"AgentRepository", testAgentRepository},
 		{"AgentWorkflow", testAgentWorkflow},
-		{"NotifyRepository", testNotifyRepository},
+		{"NotifyRepository", func(t *testing.T, s helpdesk.Store) { testNotifyRepository(t, s, o.SingleWriter) }},
 		{"NotifyWorkflow", testNotifyWorkflow},
 		{"ConcurrentConfigUpdates", testConcurrentConfigUpdates},
 		{"DeskWorkflow", testDeskWorkflow},

@@ -1,18 +1,23 @@
-// Command quickstart runs a small helpdesk on the embedded memory store:
-// it creates a service, an agent and a ticket, replies, solves the ticket
-// and prints the ticket's history.
+// Command quickstart runs a small helpdesk on the embedded memory store
+// (or, with -db, in one SQLite file that keeps it): it creates a service,
+// an agent and a ticket, replies, solves the ticket and prints the
+// ticket's history.
 //
 //	go run ./examples/quickstart
+//	go run ./examples/quickstart -db desk.db
 package main
 
 import (
 	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"log"
 	"os"
 	"text/tabwriter"
 
 	"github.com/deskkit/deskkit/adapters/memory"
+	"github.com/deskkit/deskkit/adapters/sqlite"
 	"github.com/deskkit/deskkit/agent"
 	"github.com/deskkit/deskkit/helpdesk"
 	"github.com/deskkit/deskkit/helpdesk/i18n"
@@ -22,13 +27,26 @@ import (
 )
 
 func main() {
-	if err := run(context.Background()); err != nil {
+	db := flag.String("db", "", "a SQLite file to keep the helpdesk in (made if missing); empty: in memory")
+	flag.Parse()
+	if err := run(context.Background(), *db); err != nil {
 		log.Fatal(err)
 	}
 }
 
-func run(ctx context.Context) error {
-	desk, err := helpdesk.New(helpdesk.Config{Store: memory.New()})
+func run(ctx context.Context, db string) error {
+	var store helpdesk.Store = memory.New()
+	if db != "" {
+		s, err := sqlite.Open(ctx, db)
+		if err != nil {
+			return err
+		}
+		if err := s.Migrate(ctx); err != nil {
+			return err
+		}
+		store = s
+	}
+	desk, err := helpdesk.New(helpdesk.Config{Store: store})
 	if err != nil {
 		return err
 	}
@@ -41,7 +59,9 @@ func run(ctx context.Context) error {
 		Channels:               helpdesk.Channels{Ticket: true},
 		InternalResolutionText: i18n.Text{"ko": "내부적으로 처리되었습니다.", "en": "Resolved internally."},
 	}})
-	if err != nil {
+	if errors.Is(err, helpdesk.ErrConflict) {
+		return fmt.Errorf("%w (the file %s holds the demo already: pass a new file)", err, db)
+	} else if err != nil {
 		return err
 	}
 	acme := desk.Service("acme")

@@ -24,6 +24,7 @@ var forbidden = []string{
 	"net/http",
 	"github.com/uptrace/bun",
 	"github.com/jackc/pgx",
+	"modernc.org/sqlite",
 	"github.com/emersion/",
 	module + "/adapters/",
 	module + "/examples/",

@@ -19,6 +19,7 @@ import (
 	"github.com/deskkit/deskkit/adapters/dooray"
 	"github.com/deskkit/deskkit/adapters/memory"
 	"github.com/deskkit/deskkit/adapters/nhnsms"
+	"github.com/deskkit/deskkit/adapters/sqlite"
 	"github.com/deskkit/deskkit/adapters/storetest"
 	"github.com/deskkit/deskkit/adapters/webhook"
 	"github.com/deskkit/deskkit/agent"
@@ -68,6 +69,16 @@ func readmeQuickstart(ctx context.Context, myMailer notify.Mailer) error {
 	go desk.AutoCloser(time.Minute).Run(ctx)
 	// readme:end
 	return err
+}
+
+// readmeSQLite is the README's "One file, nothing to install".
+func readmeSQLite(ctx context.Context) (*helpdesk.Desk, error) {
+	// readme:begin
+	store, err := sqlite.Open(ctx, "desk.db") // WAL mode; several processes may share it
+	err = store.Migrate(ctx)
+	desk, err := helpdesk.New(helpdesk.Config{Store: store})
+	// readme:end
+	return desk, err
 }
 
 // readmeTriggers is the README's trigger example.
@@ -152,4 +163,4 @@ func readmeNotifiers(ctx context.Context, store helpdesk.Store, myMailer notify.
 	return err
 }
 
-var _, _, _ = readmeQuickstart, readmeTriggers, readmeNotifiers
+var _, _, _, _ = readmeQuickstart, readmeSQLite, readmeTriggers, readmeNotifiers
