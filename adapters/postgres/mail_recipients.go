@@ -2,8 +2,6 @@ package postgres
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -39,16 +37,13 @@ type mailRecipientRepo repos
 
 func (r repos) MailRecipients() mail.RecipientRepository { return mailRecipientRepo(r) }
 
+// LockRecipient is one statement: an upsert that creates the row when
+// missing and locks it either way (ON CONFLICT DO UPDATE takes the row
+// lock), returning it.
 func (r mailRecipientRepo) LockRecipient(ctx context.Context, address string) (mail.Recipient, error) {
-	row := mailRecipientRow{ServiceID: r.sid, Address: address}
-	lock := func() error { return r.tx.NewSelect().Model(&row).WherePK().For("UPDATE").Scan(ctx) }
-	err := lock()
-	if errors.Is(err, sql.ErrNoRows) {
-		if _, err := r.tx.NewInsert().Model(&row).On("CONFLICT (service_id, address) DO NOTHING").Exec(ctx); err != nil {
-			return mail.Recipient{}, mapErr(err, name("mail recipient", address))
-		}
-		err = lock()
-	}
+	row := mailRecipientRow{ServiceID: r.sid, Address: address, Sent: []time.Time{}}
+	err := r.tx.NewInsert().Model(&row).On("CONFLICT (service_id, address) DO UPDATE").Set("address = EXCLUDED.address").
+		Returning("*").Scan(ctx)
 	if err != nil {
 		return mail.Recipient{}, mapErr(err, name("mail recipient", address))
 	}
