@@ -7,6 +7,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/url"
 	"reflect"
 	"strconv"
 
@@ -147,6 +148,19 @@ func writeJSON(w http.ResponseWriter, status int, body any) {
 	w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
 	w.WriteHeader(status)
 	_, _ = w.Write(buf.Bytes())
+}
+
+// limit reads the page size of a list's query; 0 when absent.
+func limit(q url.Values) (int, error) {
+	l := q.Get("limit")
+	if l == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(l)
+	if err != nil {
+		return 0, badQuery([]FieldError{{Field: "limit", Reason: "is not a number"}})
+	}
+	return n, nil
 }
 
 // decode reads the request's JSON body into v: an unknown member, trailing

@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"net/http"
-	"strconv"
 
 	"github.com/deskkit/deskkit/agent"
 	"github.com/deskkit/deskkit/helpdesk"
@@ -103,12 +102,9 @@ type OutboxPage struct {
 func listOutbox(r *http.Request, s *helpdesk.Session) (int, any, error) {
 	q := r.URL.Query()
 	f := notify.Filter{State: notify.State(q.Get("state")), Cursor: q.Get("cursor")}
-	if l := q.Get("limit"); l != "" {
-		n, err := strconv.Atoi(l)
-		if err != nil {
-			return 0, nil, badQuery([]FieldError{{Field: "limit", Reason: "is not a number"}})
-		}
-		f.Limit = n
+	var err error
+	if f.Limit, err = limit(q); err != nil {
+		return 0, nil, err
 	}
 	p, err := s.Outbox().List(r.Context(), f)
 	if err != nil {

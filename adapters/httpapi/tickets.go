@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/deskkit/deskkit/helpdesk"
@@ -134,12 +133,9 @@ func listTickets(r *http.Request, s *helpdesk.Session) (int, any, error) {
 	for _, st := range q["status"] {
 		f.Statuses = append(f.Statuses, ticket.Status(st))
 	}
-	if l := q.Get("limit"); l != "" {
-		n, err := strconv.Atoi(l)
-		if err != nil {
-			return 0, nil, badQuery([]FieldError{{Field: "limit", Reason: "is not a number"}})
-		}
-		f.Limit = n
+	var err error
+	if f.Limit, err = limit(q); err != nil {
+		return 0, nil, err
 	}
 	p, err := s.Tickets().List(r.Context(), f)
 	if err != nil {
