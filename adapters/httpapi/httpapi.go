@@ -23,6 +23,11 @@ type Options struct {
 	// Authenticate returns the service and the actor of a request, or an
 	// error to refuse it with 401 (API-1). Nil refuses every request.
 	Authenticate func(r *http.Request) (serviceID string, actor helpdesk.Actor, err error)
+	// Notifications, when set, serves GET /notifications: the agents'
+	// browser-notification stream, such as an adapters/browser Hub (which
+	// authenticates the stream again with its own Options.Authenticate).
+	// Nil: that route answers 404.
+	Notifications http.Handler
 	// MaxBodyBytes bounds a request body; a larger one answers 413.
 	// Default DefaultMaxBodyBytes.
 	MaxBodyBytes int64
@@ -69,7 +74,7 @@ func New(desk *helpdesk.Desk, opt Options) *Handler {
 	h := &Handler{desk: desk, opt: opt, mux: http.NewServeMux()}
 	table := [][]entry{
 		{{method: "GET", path: "/openapi.json", stream: serveOpenAPI}},
-		ticketRoutes(), configRoutes(), peopleRoutes(),
+		ticketRoutes(), configRoutes(), peopleRoutes(), settingsRoutes(opt.Notifications),
 	}
 	for _, part := range table {
 		for _, e := range part {

@@ -79,7 +79,7 @@ type fixture struct {
 	adminB string
 }
 
-func newFixture(t *testing.T, store helpdesk.Store) *fixture {
+func newFixture(t *testing.T, store helpdesk.Store, opts ...func(*httpapi.Options)) *fixture {
 	ctx := context.Background()
 	desk, err := helpdesk.New(helpdesk.Config{Store: store})
 	require.NoError(t, err)
@@ -99,7 +99,7 @@ func newFixture(t *testing.T, store helpdesk.Store) *fixture {
 	fx.agent = mk("a", "Kim", agent.RoleAgent, &agent.Permissions{Ticket: true})
 	fx.noTicket = mk("a", "Lee", agent.RoleAgent, &agent.Permissions{Forward: true})
 	fx.adminB = mk("b", "Bob", agent.RoleAdmin, nil)
-	h := httpapi.New(desk, httpapi.Options{MaxBodyBytes: 4 << 10, Authenticate: func(r *http.Request) (string, helpdesk.Actor, error) {
+	opt := httpapi.Options{MaxBodyBytes: 4 << 10, Authenticate: func(r *http.Request) (string, helpdesk.Actor, error) {
 		svc := r.Header.Get("X-Service")
 		if svc == "" {
 			return "", helpdesk.Actor{}, errors.New("who are you?")
@@ -108,8 +108,11 @@ func newFixture(t *testing.T, store helpdesk.Store) *fixture {
 			return svc, helpdesk.AgentID(a), nil
 		}
 		return svc, helpdesk.System, nil
-	}})
-	fx.srv = httptest.NewServer(h)
+	}}
+	for _, o := range opts {
+		o(&opt)
+	}
+	fx.srv = httptest.NewServer(httpapi.New(desk, opt))
 	t.Cleanup(fx.srv.Close)
 	return fx
 }

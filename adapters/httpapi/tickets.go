@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"net/http"
-	"time"
 
 	"github.com/deskkit/deskkit/helpdesk"
 	"github.com/deskkit/deskkit/helpdesk/ticket"
@@ -251,18 +250,7 @@ func exportHistory(w http.ResponseWriter, r *http.Request, s *helpdesk.Session) 
 	q := r.URL.Query()
 	f := ticket.ChangeFilter{TicketID: q.Get("ticket_id")}
 	var bad []FieldError
-	for _, t := range []struct {
-		name string
-		dst  *time.Time
-	}{{"since", &f.Since}, {"until", &f.Until}} {
-		if v := q.Get(t.name); v != "" {
-			at, err := time.Parse(time.RFC3339, v)
-			if err != nil {
-				bad = append(bad, FieldError{Field: t.name, Reason: "is not an RFC 3339 time"})
-			}
-			*t.dst = at
-		}
-	}
+	f.Since, f.Until, bad = period(q.Get("since"), q.Get("until"))
 	format, ctype := helpdesk.JSONLines, "application/jsonl"
 	switch q.Get("format") {
 	case "", "jsonl":
