@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"reflect"
@@ -28,6 +29,9 @@ type Options struct {
 	// authenticates the stream again with its own Options.Authenticate).
 	// Nil: that route answers 404.
 	Notifications http.Handler
+	// Logger receives the errors answered with a 5xx status, whose
+	// detail the client does not see; default: discard.
+	Logger *slog.Logger
 	// MaxBodyBytes bounds a request body; a larger one answers 413.
 	// Default DefaultMaxBodyBytes.
 	MaxBodyBytes int64
@@ -71,6 +75,9 @@ func New(desk *helpdesk.Desk, opt Options) *Handler {
 	if opt.MaxBodyBytes <= 0 {
 		opt.MaxBodyBytes = DefaultMaxBodyBytes
 	}
+	if opt.Logger == nil {
+		opt.Logger = slog.New(slog.DiscardHandler)
+	}
 	h := &Handler{desk: desk, opt: opt, mux: http.NewServeMux()}
 	table := [][]entry{
 		{{method: "GET", path: "/openapi.json", stream: serveOpenAPI}},
@@ -91,17 +98,25 @@ func (h *Handler) add(e entry) {
 		s := sessionOf(r)
 		if e.stream != nil {
 			if err := e.stream(w, r, s); err != nil {
-				writeProblem(w, err)
+				h.fail(w, r, err)
 			}
 			return
 		}
 		status, body, err := e.call(r, s)
 		if err != nil {
-			writeProblem(w, err)
+			h.fail(w, r, err)
 			return
 		}
 		writeJSON(w, status, body)
 	})
+}
+
+// fail answers err as a problem, logging a server-side failure.
+func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
+	if p := writeProblem(w, err); p.Status >= 500 {
+		h.opt.Logger.ErrorContext(r.Context(), "httpapi: request failed", "method", r.Method, "path", r.URL.Path,
+			"status", p.Status, "err", err)
+	}
 }
 
 // Routes returns every route the handler serves, in registration order.

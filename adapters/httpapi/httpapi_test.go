@@ -79,7 +79,7 @@ type fixture struct {
 	adminB string
 }
 
-func newFixture(t *testing.T, store helpdesk.Store, opts ...func(*httpapi.Options)) *fixture {
+func newFixture(t testing.TB, store helpdesk.Store, opts ...func(*httpapi.Options)) *fixture {
 	ctx := context.Background()
 	desk, err := helpdesk.New(helpdesk.Config{Store: store})
 	require.NoError(t, err)

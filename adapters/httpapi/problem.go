@@ -7,6 +7,7 @@ import (
 	"net/http"
 
 	"github.com/deskkit/deskkit/helpdesk"
+	"github.com/deskkit/deskkit/helpdesk/ticket"
 	"github.com/deskkit/deskkit/template"
 )
 
@@ -55,6 +56,7 @@ func problemOf(err error) Problem {
 	var he *httpError
 	var ve *helpdesk.ValidationError
 	var fe *template.ForbiddenError
+	var te *ticket.TransitionError
 	switch {
 	case errors.As(err, &he):
 		p.Status, p.Errors = he.status, he.fields
@@ -66,6 +68,9 @@ func problemOf(err error) Problem {
 		for _, pr := range ve.Problems {
 			p.Errors = append(p.Errors, FieldError{Field: pr.Field, Reason: pr.Reason})
 		}
+	case errors.As(err, &te):
+		p.Status = http.StatusUnprocessableEntity
+		p.Errors = []FieldError{{Field: "status", Reason: te.Error()}}
 	case errors.Is(err, helpdesk.ErrInvalid):
 		p.Status = http.StatusUnprocessableEntity
 		p.Errors = []FieldError{{Field: "", Reason: err.Error()}}
@@ -99,13 +104,15 @@ var titles = map[int]string{
 	http.StatusServiceUnavailable:    "unavailable",
 }
 
-// writeProblem writes err as application/problem+json.
-func writeProblem(w http.ResponseWriter, err error) {
+// writeProblem writes err as application/problem+json and returns the
+// problem.
+func writeProblem(w http.ResponseWriter, err error) Problem {
 	p := problemOf(err)
 	b, _ := json.Marshal(p)
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(p.Status)
 	_, _ = w.Write(append(b, '\n'))
+	return p
 }
 
 // sessionKey keys the request's session in its context.

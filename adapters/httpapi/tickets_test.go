@@ -67,6 +67,11 @@ func TestAPI1_TicketFlow(t *testing.T) {
 		r.json(t, &got)
 		assert.Equal(t, "solved", got.Status)
 
+		// TKT-2: an illegal move names the status.
+		r = fx.do(t, "a", fx.agent, "PUT", "/tickets/"+tk.ID+"/status", map[string]any{"status": "pending"})
+		require.Equal(t, http.StatusUnprocessableEntity, r.status, "%s", r.body)
+		assert.Equal(t, []string{"status"}, problemFields(r.problem(t)))
+
 		r = fx.do(t, "a", fx.agent, "GET", "/tickets/"+tk.ID+"/comments", nil)
 		require.Equal(t, http.StatusOK, r.status)
 		var cs []map[string]any
