@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/deskkit/deskkit/adapters/dooray"
+	"github.com/deskkit/deskkit/adapters/httpapi"
 	"github.com/deskkit/deskkit/adapters/memory"
 	"github.com/deskkit/deskkit/adapters/nhnsms"
 	"github.com/deskkit/deskkit/adapters/sqlite"
@@ -163,4 +164,19 @@ func readmeNotifiers(ctx context.Context, store helpdesk.Store, myMailer notify.
 	return err
 }
 
-var _, _, _, _ = readmeQuickstart, readmeSQLite, readmeTriggers, readmeNotifiers
+// readmeHTTP is the README's "HTTP API".
+func readmeHTTP(desk *helpdesk.Desk, mux *http.ServeMux, myLogin func(*http.Request) (string, string, error)) {
+	// readme:begin
+	api := httpapi.New(desk, httpapi.Options{
+		// Your login decides who calls: nothing is reachable without it (API-1).
+		Authenticate: func(r *http.Request) (string, helpdesk.Actor, error) {
+			serviceID, agentID, err := myLogin(r)
+			return serviceID, helpdesk.AgentID(agentID), err
+		},
+		MaxBodyBytes: 1 << 20,
+	})
+	mux.Handle("/helpdesk/", http.StripPrefix("/helpdesk", api))
+	// readme:end
+}
+
+var _, _, _, _, _ = readmeQuickstart, readmeSQLite, readmeTriggers, readmeNotifiers, readmeHTTP
