@@ -219,7 +219,8 @@ const (
 // statements at most.
 func hot(query string) bool {
 	switch query {
-	case sqlBegin, sqlBeginImmediate, sqlCommit, sqlRollback, sqlTakeWriteLock, sqlInsertTicket, sqlInsertChange:
+	case sqlBegin, sqlBeginImmediate, sqlCommit, sqlRollback, sqlTakeWriteLock, sqlInsertTicket, sqlInsertChange,
+		sqlGetService, sqlTriggerSetVersion:
 		return true
 	}
 	return false
@@ -234,6 +235,11 @@ type txState struct {
 	writing bool  // holds the process's write lock and SQLite's
 	done    bool
 }
+
+// raw is the transaction's connection without bun: the hot statements
+// run on it with their arguments bound (bun would write them into the
+// text, making every call a new statement).
+func (st *txState) raw() *sql.Conn { return st.conn.Conn }
 
 // write makes the transaction the writer, if it is not yet: it takes the
 // process's write lock, ends the transaction's read (it wrote nothing:

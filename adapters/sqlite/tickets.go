@@ -149,7 +149,7 @@ func (r ticketRepo) Create(ctx context.Context, t *ticket.Ticket, history []tick
 	if err != nil {
 		return err
 	}
-	c := r.st.conn.Conn
+	c := r.st.raw()
 	err = c.QueryRowContext(ctx, sqlInsertTicket, row.ServiceID, row.ID, r.sid, r.sid, row.Version,
 		row.RequesterName, row.RequesterEmail, row.RequesterEmailKey, row.RequesterPhone, row.Title, row.Content,
 		row.Channel, row.Language, row.Status, row.Priority, row.IntakeCategoryID, row.ProcessingCategoryID,
@@ -182,6 +182,15 @@ func jsonColumn(v any, none bool) (any, error) {
 		return nil, fmt.Errorf("sqlite: json: %w", err)
 	}
 	return string(b), nil
+}
+
+// parseTime parses a stored time (timeColumn).
+func parseTime(s string) (time.Time, error) {
+	tm, err := time.Parse(timeFormat, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("sqlite: stored time %q: %w", s, err)
+	}
+	return tm.UTC(), nil
 }
 
 // timeColumn is tm as stored (dialect.AppendTime without the quotes).
