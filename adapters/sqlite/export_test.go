@@ -9,3 +9,6 @@ func (s *Store) TraceStatements(fn func(query string)) {
 	}
 	s.trace.Store(&fn)
 }
+
+// Hot reports whether the connections keep query prepared.
+func Hot(query string) bool { return hot(query) }
