@@ -160,7 +160,10 @@ func TestStatements_TicketWorkflows_STO1(t *testing.T) {
 		_, err := kim.Tickets().SetStatus(ctx, tk.ID, ticket.StatusPending)
 		return err
 	})
-	step("customer reply", func() error { _, err := sys.Tickets().CustomerReply(ctx, tk.ID, helpdesk.CustomerReply{Body: "Still broken"}); return err })
+	step("customer reply", func() error {
+		_, err := sys.Tickets().CustomerReply(ctx, tk.ID, helpdesk.CustomerReply{Body: "Still broken"})
+		return err
+	})
 	step("forward to an agent", func() error {
 		_, err := kim.Tickets().Forward(ctx, tk.ID, helpdesk.Forward{AgentID: agents[1]})
 		return err
