@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"encoding/json"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -30,9 +31,23 @@ func (row *serviceRow) config() helpdesk.ServiceConfig {
 // record; the workflows check the settings before they call it.
 type serviceRepo repos
 
+// sqlGetService reads a service's record; a hot statement (every
+// workflow that does not cache the settings runs it).
+const sqlGetService = `SELECT settings, version, created_at, updated_at FROM services WHERE service_id = ?`
+
 func (r serviceRepo) Get(ctx context.Context) (helpdesk.ServiceConfig, error) {
-	var row serviceRow
-	err := r.db.NewSelect().Model(&row).Where("service_id = ?", r.sid).Scan(ctx)
+	row := serviceRow{ServiceID: r.sid}
+	var settings, created, updated string
+	err := r.st.raw().QueryRowContext(ctx, sqlGetService, r.sid).Scan(&settings, &row.Version, &created, &updated)
+	if err == nil {
+		err = json.Unmarshal([]byte(settings), &row.Settings)
+	}
+	if err == nil {
+		row.CreatedAt, err = parseTime(created)
+	}
+	if err == nil {
+		row.UpdatedAt, err = parseTime(updated)
+	}
 	if err != nil {
 		return helpdesk.ServiceConfig{}, mapErr(err, name("service", r.sid))
 	}

@@ -87,6 +87,8 @@ type Store struct {
 	// a reader that becomes the writer with no commit since it began keeps
 	// its snapshot (it is the latest one of the process).
 	commits atomic.Int64
+	// trace is the connections' statement trace (tests set it).
+	trace *atomic.Pointer[func(string)]
 }
 
 var _ helpdesk.Store = (*Store)(nil)
@@ -119,7 +121,8 @@ func Open(ctx context.Context, path string, opts ...Options) (*Store, error) {
 	q.Add("_pragma", "synchronous("+string(o.Synchronous)+")")
 	q.Add("_pragma", "foreign_keys(1)")
 	dsn := "file:" + path + "?" + q.Encode()
-	sqldb := sql.OpenDB(connector{dsn: dsn, d: &msqlite.Driver{}})
+	trace := new(atomic.Pointer[func(string)])
+	sqldb := sql.OpenDB(connector{dsn: dsn, d: &msqlite.Driver{}, trace: trace})
 	sqldb.SetMaxOpenConns(o.MaxOpenConns)
 	sqldb.SetMaxIdleConns(o.MaxOpenConns)
 	sqldb.SetConnMaxLifetime(0)
@@ -127,7 +130,7 @@ func Open(ctx context.Context, path string, opts ...Options) (*Store, error) {
 		_ = sqldb.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
-	return &Store{db: bun.NewDB(sqldb, newDialect()), writer: make(chan struct{}, 1)}, nil
+	return &Store{db: bun.NewDB(sqldb, newDialect()), writer: make(chan struct{}, 1), trace: trace}, nil
 }
 
 // DB returns the underlying bun database, for the host's own queries and
@@ -200,6 +203,29 @@ func (s *Store) lockWriter(ctx context.Context) error {
 
 func (s *Store) unlockWriter() { <-s.writer }
 
+// The statements of a transaction's frame.
+const (
+	sqlBegin          = "BEGIN"
+	sqlBeginImmediate = "BEGIN IMMEDIATE"
+	sqlCommit         = "COMMIT"
+	sqlRollback       = "ROLLBACK"
+	// sqlTakeWriteLock changes nothing; it takes SQLite's write lock.
+	sqlTakeWriteLock = "UPDATE services SET version = version WHERE 0"
+)
+
+// hot reports whether query is one that every connection keeps prepared
+// (conn.stmt): the frame of every transaction and the inserts of a
+// ticket's creation. The set is fixed, so a connection keeps a few
+// statements at most.
+func hot(query string) bool {
+	switch query {
+	case sqlBegin, sqlBeginImmediate, sqlCommit, sqlRollback, sqlTakeWriteLock, sqlInsertTicket, sqlInsertChange,
+		sqlGetService, sqlTriggerSetVersion:
+		return true
+	}
+	return false
+}
+
 // txState is the state of one transaction.
 type txState struct {
 	s       *Store
@@ -209,6 +235,11 @@ type txState struct {
 	writing bool  // holds the process's write lock and SQLite's
 	done    bool
 }
+
+// raw is the transaction's connection without bun: the hot statements
+// run on it with their arguments bound (bun would write them into the
+// text, making every call a new statement).
+func (st *txState) raw() *sql.Conn { return st.conn.Conn }
 
 // write makes the transaction the writer, if it is not yet: it takes the
 // process's write lock, ends the transaction's read (it wrote nothing:
@@ -230,7 +261,7 @@ func (st *txState) write(ctx context.Context) error {
 		// (SQLite does not wait for it in a transaction that has read) and
 		// with SQLITE_BUSY_SNAPSHOT when one committed since the snapshot
 		// was taken: then the transaction begins again, waiting.
-		_, err := st.conn.ExecContext(ctx, "UPDATE services SET version = version WHERE 0")
+		_, err := st.conn.ExecContext(ctx, sqlTakeWriteLock)
 		if err == nil {
 			return nil
 		}
@@ -239,11 +270,11 @@ func (st *txState) write(ctx context.Context) error {
 			return st.dc.failed
 		}
 	}
-	if _, err := st.conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK"); err != nil {
+	if _, err := st.conn.ExecContext(context.WithoutCancel(ctx), sqlRollback); err != nil {
 		st.dc.failed = fmt.Errorf("sqlite: end the read: %w", failureOr(err, "begin writing"))
 		return st.dc.failed
 	}
-	if _, err := st.conn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
+	if _, err := st.conn.ExecContext(ctx, sqlBeginImmediate); err != nil {
 		st.dc.failed = fmt.Errorf("sqlite: begin writing: %w", failureOr(err, "begin writing"))
 		if ctx.Err() != nil {
 			st.dc.failed = fmt.Errorf("%w: %w", ctx.Err(), st.dc.failed)
@@ -295,13 +326,13 @@ func (s *Store) tx(ctx context.Context, serviceID string, fn func(repos) error, 
 			s.unlockWriter()
 		}
 	}
-	begin := "BEGIN"
+	begin := sqlBegin
 	if immediate {
 		if err := s.lockWriter(ctx); err != nil {
 			_ = c.Close()
 			return err
 		}
-		st.writing, begin = true, "BEGIN IMMEDIATE"
+		st.writing, begin = true, sqlBeginImmediate
 	}
 	if _, err := c.ExecContext(ctx, begin); err != nil {
 		_ = c.Close()
@@ -314,7 +345,7 @@ func (s *Store) tx(ctx context.Context, serviceID string, fn func(repos) error, 
 		}
 		st.done = true
 		st.dc.failed = nil
-		_, _ = c.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
+		_, _ = c.ExecContext(context.WithoutCancel(ctx), sqlRollback)
 		_ = c.Close()
 		release()
 	}
@@ -330,7 +361,7 @@ func (s *Store) tx(ctx context.Context, serviceID string, fn func(repos) error, 
 		abort()
 		return errs.With(fmt.Errorf("sqlite: before commit: %w", err), helpdesk.ErrNotStored)
 	}
-	_, cerr := c.ExecContext(context.WithoutCancel(ctx), "COMMIT")
+	_, cerr := c.ExecContext(context.WithoutCancel(ctx), sqlCommit)
 	if cerr != nil {
 		abort()
 		if k := code(cerr) & 0xff; k == codeBusy || k == codeLocked || k == codeFull {

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -104,15 +105,30 @@ func tickets(rows []ticketRow) []ticket.Ticket {
 // check every rule before they call it.
 type ticketRepo repos
 
-// nextNumber is the number of a new ticket of service ?0: one more than
-// the highest (the unique index on (service_id, number) reads it at
-// once), NULL when the service does not exist. The transaction is the
-// file's one writer, so numbers have no gaps or duplicates, and a
-// rollback gives its number back.
-const nextNumber = `(SELECT CASE WHEN EXISTS (SELECT 1 FROM services WHERE service_id = ?0)
-	THEN coalesce(max(number), 0) + 1 END FROM tickets WHERE service_id = ?0)`
+// sqlInsertTicket inserts a ticket with the next number of its service
+// and returns the number: one more than the highest (the unique index on
+// (service_id, number) reads it at once), NULL when the service does not
+// exist (a NOT NULL failure). The transaction is the file's one writer,
+// so numbers have no gaps or duplicates, and a rollback gives its number
+// back. It is a hot statement (kept prepared), so its arguments are
+// bound, not written into the text; the values are stored as bun stores
+// them (times in timeFormat, JSON as marshalled, NULL for none).
+const sqlInsertTicket = `INSERT INTO tickets (service_id, id, number, version, requester_name, requester_email,
+requester_email_key, requester_phone, title, content, channel, language, status, priority, intake_category_id,
+processing_category_id, group_id, assignee_id, tags, customer_fields, agent_fields, follow_up_of, created_at,
+updated_at, solved_at, closed_at)
+VALUES (?, ?, (SELECT CASE WHEN EXISTS (SELECT 1 FROM services WHERE service_id = ?)
+THEN coalesce(max(number), 0) + 1 END FROM tickets WHERE service_id = ?),
+?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+RETURNING number`
 
-// Create writes the ticket with the next number, then its history rows.
+// sqlInsertChange inserts one history row (a hot statement); SQLite
+// assigns the id.
+const sqlInsertChange = `INSERT INTO ticket_changes (service_id, ticket_id, at, actor_kind, actor_id, event, field,
+from_value, to_value) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
+
+// Create writes the ticket with the next number, then its history rows,
+// with the hot statements.
 func (r ticketRepo) Create(ctx context.Context, t *ticket.Ticket, history []ticket.Change) error {
 	if err := checkHistory(t.ID, history); err != nil {
 		return err
@@ -121,17 +137,71 @@ func (r ticketRepo) Create(ctx context.Context, t *ticket.Ticket, history []tick
 		return err
 	}
 	row := toTicketRow(r.sid, t)
-	err := r.db.NewInsert().Model(&row).Value("number", nextNumber, r.sid).Returning("number").Scan(ctx, &row.Number)
+	tags, err := jsonColumn(row.Tags, len(row.Tags) == 0)
+	if err != nil {
+		return err
+	}
+	cf, err := jsonColumn(row.CustomerFields, len(row.CustomerFields) == 0)
+	if err != nil {
+		return err
+	}
+	af, err := jsonColumn(row.AgentFields, len(row.AgentFields) == 0)
+	if err != nil {
+		return err
+	}
+	c := r.st.raw()
+	err = c.QueryRowContext(ctx, sqlInsertTicket, row.ServiceID, row.ID, r.sid, r.sid, row.Version,
+		row.RequesterName, row.RequesterEmail, row.RequesterEmailKey, row.RequesterPhone, row.Title, row.Content,
+		row.Channel, row.Language, row.Status, row.Priority, row.IntakeCategoryID, row.ProcessingCategoryID,
+		row.GroupID, row.AssigneeID, tags, cf, af, row.FollowUpOf, timeColumn(row.CreatedAt), timeColumn(row.UpdatedAt),
+		nullTime(row.SolvedAt), nullTime(row.ClosedAt)).Scan(&row.Number)
 	if code(err) == codeNotNull {
 		return errs.NotFound("service", r.sid)
 	} else if err != nil {
 		return mapErr(err, name("ticket", t.ID))
 	}
-	if err := r.insertHistory(ctx, t.ID, history); err != nil {
-		return err
+	for _, ch := range history {
+		_, err := c.ExecContext(ctx, sqlInsertChange, r.sid, ch.TicketID, timeColumn(ch.At), string(ch.ActorKind), ch.ActorID,
+			string(ch.Event), ch.Field, ch.From, ch.To)
+		if err != nil {
+			return mapErr(err, "history of ticket "+ch.TicketID)
+		}
 	}
 	t.ServiceID, t.Number = r.sid, row.Number
 	return nil
+}
+
+// jsonColumn is v as a bound JSON column: its marshalled text, or nil
+// (NULL) when none.
+func jsonColumn(v any, none bool) (any, error) {
+	if none {
+		return nil, nil
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: json: %w", err)
+	}
+	return string(b), nil
+}
+
+// parseTime parses a stored time (timeColumn).
+func parseTime(s string) (time.Time, error) {
+	tm, err := time.Parse(timeFormat, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("sqlite: stored time %q: %w", s, err)
+	}
+	return tm.UTC(), nil
+}
+
+// timeColumn is tm as stored (dialect.AppendTime without the quotes).
+func timeColumn(tm time.Time) string { return tm.UTC().Format(timeFormat) }
+
+// nullTime is timeColumn(tm), or nil (NULL) for the zero time.
+func nullTime(tm time.Time) any {
+	if tm.IsZero() {
+		return nil
+	}
+	return timeColumn(tm)
 }
 
 // checkHistory refuses history rows of another ticket.

@@ -189,12 +189,17 @@ func (r triggerRepo) Touch(ctx context.Context) error {
 	return mapErr(err, name("triggers of service", r.sid))
 }
 
-// Version returns the set's version: one primary-key read.
+// sqlTriggerSetVersion reads a trigger set's version; a hot statement
+// (every ticket write runs it).
+const sqlTriggerSetVersion = `SELECT version FROM trigger_sets WHERE service_id = ?`
+
+// Version returns the set's version ("" when the set has no row yet):
+// one primary-key read.
 func (r triggerRepo) Version(ctx context.Context) (string, error) {
-	var vs []string
-	err := r.db.NewSelect().Model((*triggerSetRow)(nil)).Column("version").Where("service_id = ?", r.sid).Scan(ctx, &vs)
-	if err != nil || len(vs) == 0 {
-		return "", mapErr(err, "trigger set version")
+	var v string
+	err := r.st.raw().QueryRowContext(ctx, sqlTriggerSetVersion, r.sid).Scan(&v)
+	if noRows(err) {
+		return "", nil
 	}
-	return vs[0], nil
+	return v, mapErr(err, "trigger set version")
 }
