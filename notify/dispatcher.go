@@ -710,13 +710,15 @@ func (d *Dispatcher) send(ctx context.Context, m Message, timeout time.Duration)
 	var state atomic.Int32
 	go func() {
 		err := errGoexit
-		defer func() { <-d.calls }() // the token taken by deliver (call)
 		defer func() {
 			if p := recover(); p != nil {
 				d.cfg.Logger.Error("notify: notifier panicked", "id", m.ID, "service", m.ServiceID, "medium", m.Medium,
 					"attempts", m.Attempts, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
 				err = fmt.Errorf("the notifier panicked: %v", p)
 			}
+			// The call is over: give its token (taken by deliver) back
+			// before the outcome, so the worker's next send finds it.
+			<-d.calls
 			if state.CompareAndSwap(0, 1) {
 				errc <- err
 				return
