@@ -71,7 +71,8 @@ func eachStore(t *testing.T, f func(t *testing.T, fx *fixture)) {
 // from X-Agent ("system" for the system actor); without X-Service it
 // refuses.
 type fixture struct {
-	srv *httptest.Server
+	srv  *httptest.Server
+	desk *helpdesk.Desk
 	// admin, agent and noTicket are agents of service a: an admin, an
 	// agent with the ticket permission and one without it.
 	admin, agent, noTicket string
@@ -83,7 +84,7 @@ func newFixture(t testing.TB, store helpdesk.Store, opts ...func(*httpapi.Option
 	ctx := context.Background()
 	desk, err := helpdesk.New(helpdesk.Config{Store: store})
 	require.NoError(t, err)
-	fx := &fixture{}
+	fx := &fixture{desk: desk}
 	for _, id := range []string{"a", "b"} {
 		_, err := desk.CreateService(ctx, helpdesk.NewService{ID: id, Settings: helpdesk.Settings{
 			Name: strings.ToUpper(id), Languages: []string{"en", "ko"}, Channels: helpdesk.Channels{Ticket: true}}})

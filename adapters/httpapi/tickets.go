@@ -1,9 +1,14 @@
 package httpapi
 
 import (
+	"fmt"
+	"mime"
 	"net/http"
+	"strconv"
+	"time"
 
 	"github.com/deskkit/deskkit/helpdesk"
+	"github.com/deskkit/deskkit/helpdesk/mail"
 	"github.com/deskkit/deskkit/helpdesk/ticket"
 )
 
@@ -81,8 +86,66 @@ func ticketRoutes() []entry {
 		{method: "GET", path: "/tickets/{id}/templates", call: func(r *http.Request, s *helpdesk.Session) (int, any, error) {
 			return ok(s.Templates().ForTicket(r.Context(), r.PathValue("id")))
 		}},
+		{method: "GET", path: "/tickets/{id}/attachments", call: func(r *http.Request, s *helpdesk.Session) (int, any, error) {
+			fs, err := s.Tickets().Attachments(r.Context(), r.PathValue("id"))
+			out := make([]attachmentOut, len(fs))
+			for i, f := range fs {
+				out[i] = attachmentFrom(f)
+			}
+			return ok(out, err)
+		}},
+		{method: "GET", path: "/tickets/{id}/attachments/{file_id}", stream: attachmentContent},
 		{method: "GET", path: "/history/export", stream: exportHistory},
 	}
+}
+
+// attachmentOut is an attachment of a received mail without its content
+// (MAIL-8).
+type attachmentOut struct {
+	ID          string    `json:"id"`
+	TicketID    string    `json:"ticket_id"`
+	CommentID   string    `json:"comment_id,omitempty"`
+	Name        string    `json:"name"`
+	ContentType string    `json:"content_type"`
+	Size        int64     `json:"size"`
+	Kept        bool      `json:"kept"`
+	CreatedAt   time.Time `json:"created_at"`
+}
+
+func attachmentFrom(f mail.File) attachmentOut {
+	return attachmentOut{ID: f.ID, TicketID: f.TicketID, CommentID: f.CommentID, Name: f.Name, ContentType: f.ContentType,
+		Size: f.Size, Kept: f.Kept, CreatedAt: f.CreatedAt}
+}
+
+// attachmentContent serves GET /tickets/{id}/attachments/{file_id}: the
+// file as a download, never rendered by the browser (its type and name
+// came from a stranger's mail). A file recorded without its content is a
+// 404 problem saying so.
+func attachmentContent(w http.ResponseWriter, r *http.Request, s *helpdesk.Session) error {
+	f, err := s.Tickets().Attachment(r.Context(), r.PathValue("id"), r.PathValue("file_id"))
+	if err != nil {
+		return err
+	}
+	if !f.Kept {
+		return fmt.Errorf("%w: attachment %q was over the size limit: it was recorded without its content (MAIL-8)", helpdesk.ErrNotFound, f.ID)
+	}
+	ctype := "application/octet-stream"
+	if mt, _, err := mime.ParseMediaType(f.ContentType); err == nil {
+		ctype = mt
+	}
+	h := w.Header()
+	h.Set("Content-Type", ctype)
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Content-Security-Policy", "sandbox")
+	if d := mime.FormatMediaType("attachment", map[string]string{"filename": f.Name}); d != "" {
+		h.Set("Content-Disposition", d)
+	} else {
+		h.Set("Content-Disposition", "attachment")
+	}
+	h.Set("Content-Length", strconv.Itoa(len(f.Content)))
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(f.Content)
+	return nil
 }
 
 // ok answers 200 with v, or err.
