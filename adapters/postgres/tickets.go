@@ -111,6 +111,18 @@ const createTicket = `WITH n AS (
 ), h AS (` + insertHistory + `)
 SELECT number FROM w`
 
+// importTicket is Import's statement: createTicket with the number $32
+// given, the counter raised to it when it is below.
+const importTicket = `WITH n AS (
+	UPDATE ticket_counters SET last_number = greatest(last_number, $32) WHERE service_id = $1 RETURNING 1
+), w AS (
+	INSERT INTO tickets (service_id, id, number, created_at, ` + ticketColumns + `)
+	VALUES ($1, $2, (SELECT $32::bigint FROM n), $31, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,
+		$15, $16, $17, $18, $19, $20, $21, $22, $23)
+	RETURNING number
+), h AS (` + insertHistory + `)
+SELECT number FROM w`
+
 // updateTicket is Update's statement: the ticket's row if it is still at
 // version $31, and then its history rows.
 const updateTicket = `WITH w AS (
@@ -142,6 +154,22 @@ func (r ticketRepo) Create(ctx context.Context, t *ticket.Ticket, history []tick
 		return mapErr(err, name("ticket", t.ID))
 	}
 	t.ServiceID, t.Number = r.sid, number
+	return nil
+}
+
+// Import writes the ticket with its number and its history in one
+// statement (importTicket).
+func (r ticketRepo) Import(ctx context.Context, t ticket.Ticket, history []ticket.Change) error {
+	args, err := ticketArgs(r.sid, &t, t.Version, history)
+	if err != nil {
+		return err
+	}
+	var number int64
+	if err := repos(r).queryRow(ctx, importTicket, append(args, t.CreatedAt, t.Number), &number); noCounter(err) {
+		return errs.NotFound("service", r.sid)
+	} else if err != nil {
+		return mapErr(err, name("ticket", t.ID))
+	}
 	return nil
 }
 

@@ -237,6 +237,18 @@ func (r groupRepo) GroupsOf(ctx context.Context, agentID string) ([]string, erro
 	return ids, nil
 }
 
+func (r groupRepo) Cursor(ctx context.Context, groupID string) (int64, error) {
+	var cur []int64
+	err := r.db.NewSelect().Model((*groupRow)(nil)).ColumnExpr("rr_cursor").Where("service_id = ? AND id = ?", r.sid, groupID).Scan(ctx, &cur)
+	if err != nil {
+		return 0, mapErr(err, name("group", groupID))
+	}
+	if len(cur) == 0 {
+		return 0, errs.NotFound("group", groupID)
+	}
+	return cur[0], nil
+}
+
 // AdvanceCursor is agent.NextAfter on the stored cursor: the transaction
 // is the writer, so concurrent assignments to the group take their steps
 // one after another.

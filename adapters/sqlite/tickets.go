@@ -134,6 +134,29 @@ func (r ticketRepo) Create(ctx context.Context, t *ticket.Ticket, history []tick
 	return nil
 }
 
+// Import writes the ticket with its own number, then its history rows;
+// the next number (the highest plus one) follows by itself.
+func (r ticketRepo) Import(ctx context.Context, t ticket.Ticket, history []ticket.Change) error {
+	if err := checkHistory(t.ID, history); err != nil {
+		return err
+	}
+	if err := repos(r).lock(ctx); err != nil {
+		return err
+	}
+	found, err := r.db.NewSelect().Table("services").Where("service_id = ?", r.sid).Exists(ctx)
+	if err != nil {
+		return mapErr(err, name("ticket", t.ID))
+	}
+	if !found {
+		return errs.NotFound("service", r.sid)
+	}
+	row := toTicketRow(r.sid, &t)
+	if _, err := r.db.NewInsert().Model(&row).Exec(ctx); err != nil {
+		return mapErr(err, name("ticket", t.ID))
+	}
+	return r.insertHistory(ctx, t.ID, history)
+}
+
 // checkHistory refuses history rows of another ticket.
 func checkHistory(ticketID string, cs []ticket.Change) error {
 	for _, c := range cs {
