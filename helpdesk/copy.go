@@ -516,13 +516,8 @@ func (p *ticketPage) read(ctx context.Context, r Repos, lo, hi int64) error {
 
 func (p *ticketPage) write(ctx context.Context, r Repos, rep *CopyReport) error {
 	for i, t := range p.tickets {
-		if err := r.Tickets().Import(ctx, t, p.changes[i]); err != nil {
+		if err := r.Tickets().Import(ctx, t, p.changes[i], p.comments[i]); err != nil {
 			return err
-		}
-		for _, cm := range p.comments[i] {
-			if err := r.Tickets().AddComment(ctx, cm); err != nil {
-				return err
-			}
 		}
 		if l := p.links[i]; l != nil {
 			if err := r.DoorayLinks().Insert(ctx, *l); err != nil {

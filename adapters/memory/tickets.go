@@ -41,7 +41,7 @@ func (r ticketRepo) Create(ctx context.Context, tk *ticket.Ticket, history []tic
 
 // Import stores tk with its number; numbers here have no gaps, so only the
 // next one is taken.
-func (r ticketRepo) Import(ctx context.Context, tk ticket.Ticket, history []ticket.Change) error {
+func (r ticketRepo) Import(ctx context.Context, tk ticket.Ticket, history []ticket.Change, comments []ticket.Comment) error {
 	if err := r.tx.check(ctx); err != nil {
 		return err
 	}
@@ -54,7 +54,20 @@ func (r ticketRepo) Import(ctx context.Context, tk ticket.Ticket, history []tick
 		}
 		return errs.New(helpdesk.ErrInvalid, "ticket #%d: the memory store's next number is %d", tk.Number, next)
 	}
-	return r.Create(ctx, &tk, history)
+	for _, c := range comments {
+		if c.TicketID != tk.ID {
+			return errs.New(helpdesk.ErrInvalid, "comment of ticket %q written with ticket %q", c.TicketID, tk.ID)
+		}
+	}
+	if err := r.Create(ctx, &tk, history); err != nil {
+		return err
+	}
+	for _, c := range comments {
+		if err := r.AddComment(ctx, c); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (r ticketRepo) Get(ctx context.Context, id string) (ticket.Ticket, error) {

@@ -32,10 +32,13 @@ func testCopyPrimitives(t *testing.T, s helpdesk.Store) {
 			tk := mkTicket(1)
 			tk.Number, tk.ServiceID = 1, svc
 			h := []ticket.Change{{TicketID: tk.ID, At: base, ActorKind: ticket.ActorSystem, Event: ticket.EventCreated}}
-			tx(t, s, svc, func(r helpdesk.Repos) error { return r.Tickets().Import(ctx, tk, h) })
+			cs := []ticket.Comment{mkComment(tk.ID, 1), mkComment(tk.ID, 2)}
+			cs[1].AuthorKind, cs[1].AuthorID, cs[1].FromCustomer = ticket.ActorAgent, "agent-1", true
+			tx(t, s, svc, func(r helpdesk.Repos) error { return r.Tickets().Import(ctx, tk, h, cs) })
 			got, err := get(t, s, svc, tk.ID)
 			require.NoError(t, err)
 			assert.Equal(t, tk, got)
+			assert.Equal(t, cs, comments(t, s, svc, tk.ID))
 			hs := changesOf(t, s, svc, tk.ID)
 			require.Len(t, hs, 1)
 			assert.Equal(t, ticket.EventCreated, hs[0].Event)
@@ -47,13 +50,24 @@ func testCopyPrimitives(t *testing.T, s helpdesk.Store) {
 			first := create(t, s, svc, mkTicket(1))
 			tk := mkTicket(2)
 			tk.Number = first.Number
-			err := s.Tx(ctx, svc, func(r helpdesk.Repos) error { return r.Tickets().Import(ctx, tk, nil) })
+			err := s.Tx(ctx, svc, func(r helpdesk.Repos) error { return r.Tickets().Import(ctx, tk, nil, nil) })
 			assert.ErrorIs(t, err, helpdesk.ErrConflict)
+		})
+		t.Run("RowsOfAnotherTicket_Invalid", func(t *testing.T) {
+			svc := newService(t, s)
+			tk := mkTicket(1)
+			tk.Number = 1
+			err := s.Tx(ctx, svc, func(r helpdesk.Repos) error {
+				return r.Tickets().Import(ctx, tk, nil, []ticket.Comment{mkComment(newID(), 1)})
+			})
+			assert.ErrorIs(t, err, helpdesk.ErrInvalid)
+			_, err = get(t, s, svc, tk.ID)
+			assert.ErrorIs(t, err, helpdesk.ErrNotFound, "nothing was written")
 		})
 		t.Run("UnknownService_NotFound", func(t *testing.T) {
 			tk := mkTicket(1)
 			tk.Number = 1
-			err := s.Tx(ctx, newID(), func(r helpdesk.Repos) error { return r.Tickets().Import(ctx, tk, nil) })
+			err := s.Tx(ctx, newID(), func(r helpdesk.Repos) error { return r.Tickets().Import(ctx, tk, nil, nil) })
 			assert.ErrorIs(t, err, helpdesk.ErrNotFound)
 		})
 	})
