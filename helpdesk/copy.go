@@ -535,102 +535,78 @@ func (p *ticketPage) write(ctx context.Context, r Repos, rep *CopyReport) error 
 // outbox copies every message, newest first, a page per transaction,
 // skipping the ids the target holds.
 func (c *copier) outbox() error {
-	have := map[string]bool{}
-	err := pages(func(cursor string) (string, error) {
-		var pg notify.Page
-		err := c.write(func(r Repos) error {
-			q, err := notify.Filter{Limit: ticket.MaxPageSize, Cursor: cursor}.Query()
-			if err != nil {
-				return err
-			}
-			pg, err = r.Outbox().List(c.ctx, q)
-			return err
-		})
-		for _, m := range pg.Messages {
-			have[m.ID] = true
-		}
-		return pg.Next, err
-	})
-	if err != nil {
-		return err
-	}
-	return pages(func(cursor string) (string, error) {
-		var pg notify.Page
-		err := c.read(func(r Repos) error {
-			q, err := notify.Filter{Limit: c.opts.PageSize, Cursor: cursor}.Query()
-			if err != nil {
-				return err
-			}
-			pg, err = r.Outbox().List(c.ctx, q)
-			return err
-		})
+	list := func(r Repos, cursor string, limit int) ([]notify.Message, string, error) {
+		q, err := notify.Filter{Limit: limit, Cursor: cursor}.Query()
 		if err != nil {
-			return "", err
+			return nil, "", err
 		}
-		ms := slices.DeleteFunc(pg.Messages, func(m notify.Message) bool { return have[m.ID] })
-		if len(ms) > 0 {
-			if err := c.write(func(r Repos) error { return r.Outbox().Enqueue(c.ctx, ms...) }); err != nil {
-				return "", err
-			}
-			c.rep.Messages += len(ms)
-			c.progress(CopyProgress{Phase: "outbox"})
-		}
-		return pg.Next, nil
-	})
+		p, err := r.Outbox().List(c.ctx, q)
+		return p.Messages, p.Next, err
+	}
+	write := func(r Repos, ms []notify.Message) error { return r.Outbox().Enqueue(c.ctx, ms...) }
+	return copyPages(c, "outbox", list, func(m notify.Message) string { return m.ID }, write, &c.rep.Messages)
 }
 
 // logins copies the login log, newest first, a page per transaction,
 // skipping the ids the target holds.
 func (c *copier) logins() error {
-	have := map[string]bool{}
-	err := pages(func(cursor string) (string, error) {
-		var pg agent.LoginPage
-		err := c.write(func(r Repos) error {
-			q, err := agent.LoginFilter{Limit: ticket.MaxPageSize, Cursor: cursor}.Query()
-			if err != nil {
+	list := func(r Repos, cursor string, limit int) ([]agent.LoginEvent, string, error) {
+		q, err := agent.LoginFilter{Limit: limit, Cursor: cursor}.Query()
+		if err != nil {
+			return nil, "", err
+		}
+		p, err := r.Logins().List(c.ctx, q)
+		return p.Events, p.Next, err
+	}
+	write := func(r Repos, es []agent.LoginEvent) error {
+		for _, e := range es {
+			if err := r.Logins().Add(c.ctx, e); err != nil {
 				return err
 			}
-			pg, err = r.Logins().List(c.ctx, q)
+		}
+		return nil
+	}
+	return copyPages(c, "logins", list, func(e agent.LoginEvent) string { return e.ID }, write, &c.rep.Logins)
+}
+
+// copyPages copies the rows list pages through, a page per transaction on
+// each store: it reads the ids the target holds first, skips those, and
+// adds how many it wrote to count.
+func copyPages[T any](c *copier, phase string, list func(r Repos, cursor string, limit int) ([]T, string, error),
+	id func(T) string, write func(Repos, []T) error, count *int) error {
+	have := map[string]bool{}
+	err := pages(func(cursor string) (next string, err error) {
+		err = c.write(func(r Repos) error {
+			var rows []T
+			rows, next, err = list(r, cursor, ticket.MaxPageSize)
+			for _, x := range rows {
+				have[id(x)] = true
+			}
 			return err
 		})
-		for _, e := range pg.Events {
-			have[e.ID] = true
-		}
-		return pg.Next, err
+		return next, err
 	})
 	if err != nil {
 		return err
 	}
-	return pages(func(cursor string) (string, error) {
-		var pg agent.LoginPage
-		err := c.read(func(r Repos) error {
-			q, err := agent.LoginFilter{Limit: c.opts.PageSize, Cursor: cursor}.Query()
-			if err != nil {
-				return err
-			}
-			pg, err = r.Logins().List(c.ctx, q)
+	return pages(func(cursor string) (next string, err error) {
+		var rows []T
+		err = c.read(func(r Repos) error {
+			rows, next, err = list(r, cursor, c.opts.PageSize)
 			return err
 		})
 		if err != nil {
 			return "", err
 		}
-		es := slices.DeleteFunc(pg.Events, func(e agent.LoginEvent) bool { return have[e.ID] })
-		if len(es) > 0 {
-			err := c.write(func(r Repos) error {
-				for _, e := range es {
-					if err := r.Logins().Add(c.ctx, e); err != nil {
-						return err
-					}
-				}
-				return nil
-			})
-			if err != nil {
+		rows = slices.DeleteFunc(rows, func(x T) bool { return have[id(x)] })
+		if len(rows) > 0 {
+			if err := c.write(func(r Repos) error { return write(r, rows) }); err != nil {
 				return "", err
 			}
-			c.rep.Logins += len(es)
-			c.progress(CopyProgress{Phase: "logins"})
+			*count += len(rows)
+			c.progress(CopyProgress{Phase: phase})
 		}
-		return pg.Next, nil
+		return next, nil
 	})
 }
 

@@ -256,18 +256,11 @@ func (r groupRepo) AdvanceCursor(ctx context.Context, groupID string, eligible [
 	if err := repos(r).lock(ctx); err != nil {
 		return 0, err
 	}
-	var cur []int64
-	err := r.db.NewSelect().Model((*groupRow)(nil)).ColumnExpr("rr_cursor").Where("service_id = ? AND id = ?", r.sid, groupID).Scan(ctx, &cur)
-	if err != nil {
-		return 0, mapErr(err, name("group", groupID))
+	cur, err := r.Cursor(ctx, groupID)
+	if err != nil || len(eligible) == 0 {
+		return 0, err
 	}
-	if len(cur) == 0 {
-		return 0, errs.NotFound("group", groupID)
-	}
-	if len(eligible) == 0 {
-		return 0, nil
-	}
-	next := agent.NextAfter(slices.Sorted(slices.Values(eligible)), cur[0])
+	next := agent.NextAfter(slices.Sorted(slices.Values(eligible)), cur)
 	_, err = r.db.NewUpdate().Model((*groupRow)(nil)).Set("rr_cursor = ?", next).Where("service_id = ? AND id = ?", r.sid, groupID).Exec(ctx)
 	if err != nil {
 		return 0, mapErr(err, name("group", groupID))

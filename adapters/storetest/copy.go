@@ -462,29 +462,42 @@ func dump(t testing.TB, s helpdesk.Store, svc string) serviceDump {
 			return nil
 		})
 	}))
-	mq, err := notify.Filter{Limit: ticket.MaxPageSize}.Query()
-	require.NoError(t, err)
-	for {
-		p := mustReadTB(t, s, svc, func(r helpdesk.Repos) (notify.Page, error) { return r.Outbox().List(ctx, mq) })
-		d.Messages = append(d.Messages, p.Messages...)
-		if p.Next == "" {
-			break
+	d.Messages = readPages(t, s, svc, func(r helpdesk.Repos, cursor string) ([]notify.Message, string, error) {
+		q, err := notify.Filter{Limit: ticket.MaxPageSize, Cursor: cursor}.Query()
+		if err != nil {
+			return nil, "", err
 		}
-		mq, err = notify.Filter{Limit: ticket.MaxPageSize, Cursor: p.Next}.Query()
-		require.NoError(t, err)
-	}
-	lq, err := agent.LoginFilter{Limit: ticket.MaxPageSize}.Query()
-	require.NoError(t, err)
-	for {
-		p := mustReadTB(t, s, svc, func(r helpdesk.Repos) (agent.LoginPage, error) { return r.Logins().List(ctx, lq) })
-		d.Logins = append(d.Logins, p.Events...)
-		if p.Next == "" {
-			break
+		p, err := r.Outbox().List(ctx, q)
+		return p.Messages, p.Next, err
+	})
+	d.Logins = readPages(t, s, svc, func(r helpdesk.Repos, cursor string) ([]agent.LoginEvent, string, error) {
+		q, err := agent.LoginFilter{Limit: ticket.MaxPageSize, Cursor: cursor}.Query()
+		if err != nil {
+			return nil, "", err
 		}
-		lq, err = agent.LoginFilter{Limit: ticket.MaxPageSize, Cursor: p.Next}.Query()
-		require.NoError(t, err)
-	}
+		p, err := r.Logins().List(ctx, q)
+		return p.Events, p.Next, err
+	})
 	return d
+}
+
+// readPages reads every page list returns, each in a transaction of its
+// own, following its cursors.
+func readPages[T any](t testing.TB, s helpdesk.Store, svc string, list func(r helpdesk.Repos, cursor string) ([]T, string, error)) []T {
+	t.Helper()
+	var out []T
+	cursor := ""
+	for {
+		var rows []T
+		require.NoError(t, s.Tx(context.Background(), svc, func(r helpdesk.Repos) (err error) {
+			rows, cursor, err = list(r, cursor)
+			return err
+		}))
+		out = append(out, rows...)
+		if cursor == "" {
+			return out
+		}
+	}
 }
 
 func mustReadTB[T any](t testing.TB, s helpdesk.Store, service string, fn func(helpdesk.Repos) (T, error)) T {
