@@ -11,6 +11,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/deskkit/deskkit/agent"
+	"github.com/deskkit/deskkit/helpdesk/mail"
 	"github.com/deskkit/deskkit/helpdesk/ticket"
 	"github.com/deskkit/deskkit/internal/errs"
 )
@@ -58,7 +59,23 @@ type Config struct {
 	// DoorayTasks creates Dooray! tasks for Session.Dooray().Transfer
 	// (DRY-2); adapters/dooray.Tasks is one. Nil: no transfers.
 	DoorayTasks DoorayTasks
+	// MaxAttachmentBytes is the largest attachment of a received mail whose
+	// content is kept (MAIL-8); a larger one is recorded without it.
+	// Default DefaultMaxAttachmentBytes.
+	MaxAttachmentBytes int64
+	// MailRateLimits bound the automatic and trigger mails to one
+	// recipient (MAIL-9): sliding windows, each at most Max mails within
+	// Per; a mail over a limit is not queued and the ticket's history says
+	// so. Nil: mail.DefaultRateLimits; an empty, non-nil slice: no limit.
+	MailRateLimits []mail.RateLimit
+	// BounceBlock is how long a permanent bounce (DSN status 5.x.x) blocks
+	// automatic and trigger mail to its address (MAIL-9); default
+	// mail.DefaultBounceBlock.
+	BounceBlock time.Duration
 }
+
+// DefaultMaxAttachmentBytes is the default attachment size limit (MAIL-8).
+const DefaultMaxAttachmentBytes = 10 << 20
 
 // DefaultIdempotencyTTL is how long idempotency keys are kept by default.
 const DefaultIdempotencyTTL = 24 * time.Hour
@@ -93,8 +110,11 @@ type Desk struct {
 
 	keyTTL time.Duration // idempotency keys (STO-3, idempotency.go)
 
-	smsNumbers  SMSNumbers  // SMS-1 (sms.go)
-	doorayTasks DoorayTasks // DRY-2 (dooray.go)
+	smsNumbers  SMSNumbers       // SMS-1 (sms.go)
+	doorayTasks DoorayTasks      // DRY-2 (dooray.go)
+	maxFile     int64            // attachments of received mail (MAIL-8, receive.go)
+	mailRates   []mail.RateLimit // MAIL-9 (limit.go)
+	bounceBlock time.Duration    // MAIL-9 (limit.go)
 }
 
 // cachedService is a service's record as read at a time.
@@ -110,7 +130,8 @@ func New(cfg Config) (*Desk, error) {
 	}
 	d := &Desk{store: cfg.Store, clock: cfg.Clock, log: cfg.Logger, newID: cfg.NewID, limits: cfg.Limits,
 		retries: cfg.ConflictRetries, cacheTTL: cfg.ServiceCacheTTL, directory: cfg.Directory, callbacks: cfg.Callbacks,
-		triggerPasses: cfg.TriggerPasses, keyTTL: cfg.IdempotencyTTL, smsNumbers: cfg.SMSNumbers, doorayTasks: cfg.DoorayTasks}
+		triggerPasses: cfg.TriggerPasses, keyTTL: cfg.IdempotencyTTL, smsNumbers: cfg.SMSNumbers, doorayTasks: cfg.DoorayTasks,
+		maxFile: cfg.MaxAttachmentBytes, mailRates: cfg.MailRateLimits, bounceBlock: cfg.BounceBlock}
 	if d.clock == nil {
 		d.clock = time.Now
 	}
@@ -131,6 +152,15 @@ func New(cfg Config) (*Desk, error) {
 	}
 	if d.keyTTL <= 0 {
 		d.keyTTL = DefaultIdempotencyTTL
+	}
+	if d.mailRates == nil {
+		d.mailRates = mail.DefaultRateLimits
+	}
+	if d.bounceBlock <= 0 {
+		d.bounceBlock = mail.DefaultBounceBlock
+	}
+	if d.maxFile <= 0 {
+		d.maxFile = DefaultMaxAttachmentBytes
 	}
 	return d, nil
 }
@@ -209,6 +239,8 @@ type op struct {
 	// systemRows are history rows the system adds to the event edit
 	// writes (why an assignment found nobody), even when nothing changed.
 	systemRows []ticket.FieldChange
+	// mailRates are the desk's MAIL-9 windows, for enqueue.
+	mailRates []mail.RateLimit
 }
 
 // run opens a transaction on the session's service, loads the service,
@@ -225,7 +257,7 @@ func (s *Session) run(ctx context.Context, call string, perm permission, fn func
 		if err != nil {
 			return err
 		}
-		o := &op{call: call, r: guarded{r}, svc: cfg, now: now}
+		o := &op{call: call, r: guarded{r}, svc: cfg, now: now, mailRates: s.desk.mailRates}
 		if err := s.authorize(ctx, o, perm); err != nil {
 			return err
 		}

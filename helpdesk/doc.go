@@ -1,9 +1,11 @@
 // Package helpdesk is the composition root of Deskkit: the Desk, its
 // services (tenants), the actors that make every call, and the workflows —
 // tickets (create, update, change status, reply, customer reply, solve,
-// forward, list, history and export), and the admin calls of every area
-// (categories, fields, templates, forbidden words, agents and groups,
-// triggers, recipients, settings).
+// forward, list, history and export), inbound mail (Desk.ReceiveMail, the
+// one entry point of every transport; mailboxes, their sync state and the
+// attachments of received mail: rules in package helpdesk/mail), and the
+// admin calls of every area (categories, fields, templates, forbidden words,
+// agents and groups, triggers, recipients, mailboxes, settings).
 //
 // A call is made on a Session, a service bound to an actor:
 // desk.Service(id).As(actor). Every call runs in one store transaction
@@ -126,6 +128,13 @@
 // nothing, Tickets.Create, Update, Forward, CustomerReply, or the AutoCloser
 // (Tickets.CloseSolved). Trigger mails (TRG) are their own, sent without the
 // layout.
+//
+// Automatic and trigger mails to one address are rate-limited
+// (Config.MailRateLimits, MAIL-9), and a permanent bounce that
+// Desk.ReceiveMail takes in blocks them for Config.BounceBlock: a mail
+// withheld is not queued, and the ticket's history says why
+// (ticket.FieldMailWithheld, FieldMailBounced). Agents' replies are
+// stored all the same.
 //
 // The texts are taken in the ticket's language, else the service's
 // default language. The body is the mail's Body between the layout's
@@ -322,7 +331,8 @@
 //     layout. An internal solve, a note and a customer's reply mail nobody.
 //   - MAIL-7 Every mail about a ticket carries a References header naming
 //     the ticket (<ticket-ID@deskkit>), for the customer's answer to thread
-//     back to it; receiving mail is not part of the library yet.
+//     back to it; Desk.ReceiveMail threads a received mail by it (MAIL-3,
+//     rules of received mail: package helpdesk/mail).
 //   - NTF-1 What a call sends — automatic mails, trigger actions, surge
 //     alerts — is written to the outbox in the call's transaction, so it is
 //     committed with the change or not at all, each message with an

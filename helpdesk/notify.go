@@ -132,6 +132,10 @@ func (o *op) enqueue(ctx context.Context, msgs ...notify.Message) error {
 	if err := notify.Prepare(msgs); err != nil {
 		return err
 	}
+	msgs, err := o.limitMail(ctx, msgs)
+	if err != nil || len(msgs) == 0 {
+		return err
+	}
 	return o.r.Outbox().Enqueue(ctx, msgs...)
 }
 

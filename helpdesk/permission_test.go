@@ -18,6 +18,7 @@ import (
 	"github.com/deskkit/deskkit/field"
 	"github.com/deskkit/deskkit/helpdesk"
 	"github.com/deskkit/deskkit/helpdesk/i18n"
+	"github.com/deskkit/deskkit/helpdesk/mail"
 	"github.com/deskkit/deskkit/helpdesk/ticket"
 	"github.com/deskkit/deskkit/notify"
 	"github.com/deskkit/deskkit/template"
@@ -342,6 +343,20 @@ func permissionTable() []permRow {
 		}},
 		{"Recipients.Delete", adminOnly, func(c permCall) error { return c.s.Recipients().Delete(c.ctx, c.id("recipient")) }},
 		{"Recipients.List", adminOnly, func(c permCall) error { return ignore(c.s.Recipients().List(c.ctx)) }},
+		{"Tickets.Attachments", ticketWork, func(c permCall) error { return ignore(c.s.Tickets().Attachments(c.ctx, c.tk.ID)) }},
+		{"Tickets.Attachment", ticketWork, func(c permCall) error {
+			_, err := c.s.Tickets().Attachment(c.ctx, c.tk.ID, "no-such-file")
+			if errors.Is(err, helpdesk.ErrNotFound) {
+				return nil // allowed: there is no such file
+			}
+			return err
+		}},
+		{"Mailboxes.Save", adminOnly, func(c permCall) error {
+			return ignore(c.s.Mailboxes().Save(c.ctx, mail.Mailbox{ID: "sales", Address: "sales@acme.example"}))
+		}},
+		{"Mailboxes.List", adminOnly, func(c permCall) error { return ignore(c.s.Mailboxes().List(c.ctx)) }},
+		{"Mailboxes.Delete", adminOnly, func(c permCall) error { return c.s.Mailboxes().Delete(c.ctx, c.id("mailbox")) }},
+		{"Mailboxes.Secret", []string{aSystem}, func(c permCall) error { return ignore(c.s.Mailboxes().Secret(c.ctx, c.id("mailbox"))) }},
 
 		// SMS settings (SMS-1)
 		{"SMS.Get", adminOnly, func(c permCall) error { return ignore(c.s.SMS().Get(c.ctx)) }},
@@ -436,6 +451,8 @@ func (f *permFixture) objects(t *testing.T) {
 	add("word", ws[0].ID, nil)
 	r, err := f.sys.Recipients().Create(ctx, helpdesk.NewRecipient{Name: "Ops", Email: "ops@acme.example"})
 	add("recipient", r.ID, err)
+	mb, err := f.sys.Mailboxes().Save(ctx, mail.Mailbox{ID: "support", Address: "support@acme.example"})
+	add("mailbox", mb.ID, err)
 	_, err = f.sys.Dooray().Update(ctx, doorayProjects())
 	require.NoError(t, err)
 	// A message that failed for good, which an admin may retry.

@@ -6,6 +6,7 @@ import (
 	"github.com/deskkit/deskkit/agent"
 	"github.com/deskkit/deskkit/category"
 	"github.com/deskkit/deskkit/field"
+	"github.com/deskkit/deskkit/helpdesk/mail"
 	"github.com/deskkit/deskkit/helpdesk/ticket"
 	"github.com/deskkit/deskkit/notify"
 	"github.com/deskkit/deskkit/template"
@@ -55,9 +56,15 @@ import (
 //     trigger makes while the ticket is held.
 //  4. The ticket counter: Tickets().Create, when a ticket is created.
 //  5. Outbox rows: Outbox().Enqueue for what the change sends; a retry
-//     locks one message with Outbox().Get (and nothing else).
-//  6. The surge state: Surge().LockLastAlert, last, when a ticket is created
+//     locks one message with Outbox().Get (and nothing else). Just before
+//     the rows, MailRecipients().LockRecipient for the addresses of the
+//     automatic and trigger mails among them, in byte order (MAIL-9); a
+//     received bounce locks its address the same way, before step 7.
+//  6. The surge state: Surge().LockLastAlert, when a ticket is created
 //     (NTF-2).
+//  7. The mail record: Mail().Add, last, when a received mail is taken in
+//     (Desk.ReceiveMail); a concurrent call adding the same record waits,
+//     then fails with ErrConflict and is retried into a duplicate.
 //
 // Service settings (ServiceRepository.Update) lock the service's record
 // alone; every workflow reads the record without locking it. Other agent
@@ -104,6 +111,11 @@ type Repos interface {
 	Triggers() trigger.Repository
 	// DoorayLinks stores ticket ↔ Dooray! task links (DRY-2).
 	DoorayLinks() DoorayLinkRepository
+	// Mail stores the records of received mail (MAIL-3, MAIL-10).
+	Mail() mail.Repository
+	// MailRecipients stores the rate and bounce state of the addresses
+	// automatic mail goes to (MAIL-9).
+	MailRecipients() mail.RecipientRepository
 }
 
 // ServiceRepository stores the one ServiceConfig record of the transaction's

@@ -490,20 +490,29 @@ func (h Tickets) CustomerReply(ctx context.Context, id string, r CustomerReply) 
 		if followUpID != "" {
 			return errs.New(ErrConflict, "ticket %s reopened under the call", id) // unreachable: closed is final
 		}
-		out, err = h.s.edit(ctx, o, id, ticket.EventCustomerReplied, func(t *ticket.Ticket) ([]ticket.FieldChange, error) {
-			if t.Status == ticket.StatusPending || t.Status == ticket.StatusSolved {
-				if err := setStatus(t, ticket.StatusOpen, o); err != nil { // TKT-2
-					return nil, err
-				}
-			}
-			return []ticket.FieldChange{{Field: ticket.FieldComment, To: cm.ID}}, o.r.Tickets().AddComment(ctx, cm)
-		})
-		if err != nil {
-			return err
-		}
-		return h.s.toDooray(ctx, o, cm) // DRY-2
+		out, err = h.s.customerReply(ctx, o, id, cm)
+		return err
 	})
 	return result(out, err)
+}
+
+// customerReply adds the customer's reply cm to ticket id, which is not
+// closed: a comment with the "customer replied" event, reopening a pending
+// or solved ticket (TKT-2), passed on to the ticket's Dooray! task (DRY-2).
+// It returns the ticket as stored.
+func (s *Session) customerReply(ctx context.Context, o *op, id string, cm ticket.Comment) (ticket.Ticket, error) {
+	t, err := s.edit(ctx, o, id, ticket.EventCustomerReplied, func(t *ticket.Ticket) ([]ticket.FieldChange, error) {
+		if t.Status == ticket.StatusPending || t.Status == ticket.StatusSolved {
+			if err := setStatus(t, ticket.StatusOpen, o); err != nil { // TKT-2
+				return nil, err
+			}
+		}
+		return []ticket.FieldChange{{Field: ticket.FieldComment, To: cm.ID}}, o.r.Tickets().AddComment(ctx, cm)
+	})
+	if err != nil {
+		return t, err
+	}
+	return t, s.toDooray(ctx, o, cm) // DRY-2
 }
 
 // followUp creates the follow-up of closed ticket prev with body as content

@@ -56,6 +56,7 @@ type tenant struct {
 	tpl templateState
 	trg triggerState
 	dry doorayState // dooray.go
+	ml  mailState   // mail.go
 }
 
 func newTenant() *tenant {
@@ -64,7 +65,7 @@ func newTenant() *tenant {
 		tickets: map[string]*ticket.Ticket{}, comments: map[string][]ticket.Comment{},
 		byTicket: map[string][]int{}, keys: map[string]ticket.Key{}, ag: newAgentState(), nt: newNotifyState(),
 		cat: newCategoryState(), fld: newFieldState(), tpl: newTemplateState(),
-		trg: newTriggerState(), dry: newDoorayState(),
+		trg: newTriggerState(), dry: newDoorayState(), ml: newMailState(),
 	}
 }
 

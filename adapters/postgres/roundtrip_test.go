@@ -175,7 +175,10 @@ func TestRoundTrips_TicketWorkflows(t *testing.T) {
 		_, err := kim.Tickets().SetStatus(ctx, tk.ID, ticket.StatusPending)
 		return err
 	})
-	step("customer reply", func() error { _, err := sys.Tickets().CustomerReply(ctx, tk.ID, helpdesk.CustomerReply{Body: "Still broken"}); return err })
+	step("customer reply", func() error {
+		_, err := sys.Tickets().CustomerReply(ctx, tk.ID, helpdesk.CustomerReply{Body: "Still broken"})
+		return err
+	})
 	step("forward to an agent", func() error {
 		_, err := kim.Tickets().Forward(ctx, tk.ID, helpdesk.Forward{AgentID: agents[1]})
 		return err
@@ -203,16 +206,16 @@ func TestRoundTrips_TicketWorkflows(t *testing.T) {
 		"get":                                 5,
 		"update by an agent":                  6,
 		"update by an agent, service cached":  5,
-		"agent reply, service cached":         8,
-		"agent reply":                         9,
+		"agent reply, service cached":         10, // +2: the automatic mail locks and records its address (MAIL-9)
+		"agent reply":                         11, // +2: the automatic mail locks and records its address (MAIL-9)
 		"agent internal note":                 7,
-		"agent reply with an idempotency key": 10,
-		"status change to pending":            8,
+		"agent reply with an idempotency key": 12, // +2: the automatic mail locks and records its address (MAIL-9)
+		"status change to pending":            10, // +2: the automatic mail locks and records its address (MAIL-9)
 		"customer reply":                      6,
 		"forward to an agent":                 8,
 		"forward to a round-robin group":      12,
 		"round-robin pick":                    7,
-		"solve":                               8,
+		"solve":                               10, // +2: the automatic mail locks and records its address (MAIL-9)
 		"list":                                5,
 		"create with a round-robin trigger":   10,
 	}, counts)

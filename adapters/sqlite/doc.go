@@ -50,4 +50,8 @@
 //     or many never send a message at the same time; a claim made while a
 //     transaction is open waits for it to end, so nothing is claimed
 //     before the transaction that wrote or locked it has ended.
+//   - MAIL-3 A mailbox keeps one record per Message-ID (the primary key:
+//     a second one is ErrConflict). Mail records and attachments keep the
+//     order they were added in: each new row's seq is one more than the
+//     service's highest, taken by the one writer.
 package sqlite

@@ -70,6 +70,13 @@ const (
 	// system; From is the group id, To why (no members, each member's
 	// reason, the fixed agent's reason).
 	FieldAssignment = "assignment"
+	// FieldMailWithheld: an automatic or trigger mail was not queued
+	// (MAIL-9): From is the address, To why (a rate limit, a bounce block).
+	FieldMailWithheld = "mail_withheld"
+	// FieldMailBounced: a mail of the ticket bounced for good (MAIL-9):
+	// From is the address, To the status and until when automatic mail to
+	// it is blocked.
+	FieldMailBounced = "mail_bounced"
 )
 
 // Change is one row of a ticket's history (TKT-4): who, when, which field,

@@ -187,3 +187,19 @@ func distance(a, b []rune) int {
 	}
 	return prev[len(b)]
 }
+
+// Clean makes s text a store keeps (SEC-3) without refusing it, for text
+// that must not be lost (a received mail): invalid bytes become U+FFFD, NUL
+// bytes are dropped, and a text over max bytes (max 0: no bound) is cut at
+// a character boundary. It reports whether it changed s.
+func Clean(s string, max int) (string, bool) {
+	out := strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "")
+	if max > 0 && len(out) > max {
+		cut := max
+		for cut > 0 && !utf8.RuneStart(out[cut]) {
+			cut--
+		}
+		out = out[:cut]
+	}
+	return out, out != s
+}
