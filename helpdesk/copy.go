@@ -9,6 +9,7 @@ import (
 	"github.com/deskkit/deskkit/agent"
 	"github.com/deskkit/deskkit/category"
 	"github.com/deskkit/deskkit/field"
+	"github.com/deskkit/deskkit/helpdesk/mail"
 	"github.com/deskkit/deskkit/helpdesk/ticket"
 	"github.com/deskkit/deskkit/internal/errs"
 	"github.com/deskkit/deskkit/notify"
@@ -61,12 +62,16 @@ type CopyReport struct {
 	// The counts of what was written, by kind.
 	Settings, Agents, Groups, Members, Categories, Fields, Layouts, Templates, Words, Triggers,
 	Recipients, Menus, Tickets, Comments, Changes, DoorayLinks, Messages, Logins int
+	// Mailboxes, MailRecords and MailFiles count the received-mail side
+	// (MAIL-1, MAIL-3): mailboxes with their sync state, and the records
+	// and attachments of the tickets copied.
+	Mailboxes, MailRecords, MailFiles int
 }
 
 func (r *CopyReport) sum() int {
 	return r.Settings + r.Agents + r.Groups + r.Members + r.Categories + r.Fields + r.Layouts + r.Templates +
 		r.Words + r.Triggers + r.Recipients + r.Menus + r.Tickets + r.Comments + r.Changes + r.DoorayLinks +
-		r.Messages + r.Logins
+		r.Messages + r.Logins + r.Mailboxes + r.MailRecords + r.MailFiles
 }
 
 // CopyService copies the service serviceID whole from one store to another
@@ -74,9 +79,13 @@ func (r *CopyReport) sum() int {
 // and round-robin cursors, categories (deleted ones too), fields and
 // layouts, templates, forbidden words, triggers in their order, recipients,
 // menu access, the surge state, tickets with their numbers, comments,
-// history and Dooray! links, the outbox (every message, pending ones
-// included) and the login log. The target's next ticket number continues
-// where the source's stopped.
+// history, Dooray! links, mail records and attachments, the mailboxes
+// with their sync state (not their leases), the outbox (every message,
+// pending ones included) and the login log. The target's next ticket
+// number continues where the source's stopped. Not copied: idempotency
+// keys, mail records that went to no ticket (ignored mails), and the
+// per-recipient mail limits and bounces (MAIL-9); the port lists none of
+// them.
 //
 // The source is only read, page by page, each page in a short transaction,
 // so it stays readable (and writable) while the copy runs; a change made to
@@ -89,7 +98,7 @@ func (r *CopyReport) sum() int {
 // writes in this order, each step committed on its own: the settings and
 // every configuration area with the marker in one transaction; then the
 // tickets in ascending number, one page per transaction, each with its
-// comments, history and link (a resumed copy continues after the target's
+// comments, history, link, mail records and attachments (a resumed copy continues after the target's
 // highest number); then the messages and the login events, a page at a
 // time, skipping those the target holds already (by id). A second call
 // after an interruption (an ended context, a failed page) therefore
@@ -149,6 +158,8 @@ type configSnapshot struct {
 	templates  []template.Template
 	words      []template.ForbiddenWord
 	triggers   []trigger.Trigger
+	mailboxes  []mail.Mailbox
+	syncs      []mail.Sync
 }
 
 // config copies the settings and every configuration area, with the
@@ -245,8 +256,24 @@ func (s *configSnapshot) read(ctx context.Context, r Repos) error {
 		return err
 	}
 	s.words = wl.Words
-	s.triggers, err = r.Triggers().List(ctx)
-	return err
+	if s.triggers, err = r.Triggers().List(ctx); err != nil {
+		return err
+	}
+	if s.mailboxes, err = r.Mail().Mailboxes(ctx); err != nil {
+		return err
+	}
+	for _, m := range s.mailboxes {
+		sy, err := r.Mail().GetSync(ctx, m.ID)
+		if errors.Is(err, ErrNotFound) {
+			continue
+		} else if err != nil {
+			return err
+		}
+		// The source's sync lease is its own processes' business.
+		sy.Owner, sy.LeaseUntil = "", time.Time{}
+		s.syncs = append(s.syncs, sy)
+	}
+	return nil
 }
 
 // write stores the snapshot in a new service, taking the area locks in the
@@ -316,6 +343,17 @@ func (s *configSnapshot) write(ctx context.Context, r Repos, rep *CopyReport, ma
 		}
 	}
 	rep.Recipients += len(s.recipients)
+	for _, m := range s.mailboxes {
+		if err := r.Mail().PutMailbox(ctx, m); err != nil {
+			return err
+		}
+	}
+	rep.Mailboxes += len(s.mailboxes)
+	for _, sy := range s.syncs {
+		if err := r.Mail().PutSync(ctx, sy); err != nil {
+			return err
+		}
+	}
 	if !s.lastAlert.IsZero() {
 		if _, err := r.Surge().LockLastAlert(ctx); err != nil {
 			return err
@@ -440,6 +478,8 @@ type ticketPage struct {
 	comments [][]ticket.Comment
 	changes  [][]ticket.Change
 	links    []*DoorayLink
+	records  [][]mail.Record
+	files    [][]mail.File
 }
 
 // tickets copies the tickets in ascending number, a page per transaction,
@@ -509,9 +549,33 @@ func (p *ticketPage) read(ctx context.Context, r Repos, lo, hi int64) error {
 		} else if !errors.Is(err, ErrNotFound) {
 			return err
 		}
+		recs, files, err := readMail(ctx, r, t.ID)
+		if err != nil {
+			return err
+		}
 		p.tickets, p.comments, p.changes, p.links = append(p.tickets, t), append(p.comments, cs), append(p.changes, hs), append(p.links, link)
+		p.records, p.files = append(p.records, recs), append(p.files, files)
 	}
 	return nil
+}
+
+// readMail reads a ticket's mail records and its attachments with their
+// content.
+func readMail(ctx context.Context, r Repos, ticketID string) ([]mail.Record, []mail.File, error) {
+	recs, err := r.Mail().ByTicket(ctx, ticketID)
+	if err != nil {
+		return nil, nil, err
+	}
+	files, err := r.Mail().Files(ctx, ticketID)
+	if err != nil {
+		return nil, nil, err
+	}
+	for i, f := range files {
+		if files[i], err = r.Mail().GetFile(ctx, f.ID); err != nil {
+			return nil, nil, err
+		}
+	}
+	return recs, files, nil
 }
 
 func (p *ticketPage) write(ctx context.Context, r Repos, rep *CopyReport) error {
@@ -525,6 +589,18 @@ func (p *ticketPage) write(ctx context.Context, r Repos, rep *CopyReport) error 
 			}
 			rep.DoorayLinks++
 		}
+		for _, rec := range p.records[i] {
+			if err := r.Mail().Add(ctx, rec); err != nil {
+				return err
+			}
+		}
+		for _, f := range p.files[i] {
+			if err := r.Mail().AddFile(ctx, f); err != nil {
+				return err
+			}
+		}
+		rep.MailRecords += len(p.records[i])
+		rep.MailFiles += len(p.files[i])
 		rep.Tickets++
 		rep.Comments += len(p.comments[i])
 		rep.Changes += len(p.changes[i])

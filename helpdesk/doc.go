@@ -352,11 +352,12 @@
 //     with members and round-robin cursors, categories (deleted ones too),
 //     fields and layouts, templates, forbidden words, triggers in their
 //     order, recipients, menu access, the surge state, tickets with their
-//     numbers, comments, history and Dooray! links, the outbox and the
-//     login log. It reads the source a page at a time in short
+//     numbers, comments, history, Dooray! links, mail records and
+//     attachments, mailboxes, the outbox and the login log. It reads the source a page at a time in short
 //     transactions, commits each page on its own, reports each page to a
 //     callback, and resumes after an interruption; it refuses a target that
 //     has the service unless the service is a copy it started (it holds
-//     the idempotency key CopyMarkerKey). Idempotency keys are not copied,
-//     and history rows get the target's ids, in the same order.
+//     the idempotency key CopyMarkerKey). Idempotency keys, mail records
+//     of no ticket and per-recipient mail limits are not copied, and
+//     history rows get the target's ids, in the same order.
 package helpdesk

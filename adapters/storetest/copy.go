@@ -16,6 +16,7 @@ import (
 	"github.com/deskkit/deskkit/category"
 	"github.com/deskkit/deskkit/field"
 	"github.com/deskkit/deskkit/helpdesk"
+	"github.com/deskkit/deskkit/helpdesk/mail"
 	"github.com/deskkit/deskkit/helpdesk/ticket"
 	"github.com/deskkit/deskkit/notify"
 	"github.com/deskkit/deskkit/template"
@@ -257,6 +258,13 @@ func FillService(t testing.TB, s helpdesk.Store, svc string, n int) {
 		if err := r.Recipients().Create(ctx, notify.Recipient{ID: newID(), Name: "ops", Email: "ops@example.com", CreatedAt: base, UpdatedAt: base}); err != nil {
 			return err
 		}
+		if err := r.Mail().PutMailbox(ctx, mail.Mailbox{ID: "inbox", Address: "help@example.com", Host: "imap.example.com", Port: 993,
+			TLS: mail.TLSImplicit, User: "help", Secret: "secret", Folder: "INBOX", Enabled: true, CreatedAt: base, UpdatedAt: base}); err != nil {
+			return err
+		}
+		if err := r.Mail().PutSync(ctx, mail.Sync{MailboxID: "inbox", UIDValidity: 7, LastUID: 42, LastSyncAt: base}); err != nil {
+			return err
+		}
 		if _, err := r.Surge().LockLastAlert(ctx); err != nil {
 			return err
 		}
@@ -326,6 +334,18 @@ func FillService(t testing.TB, s helpdesk.Store, svc string, n int) {
 				if err != nil {
 					return err
 				}
+				if i%7 == 0 {
+					rec := mail.Record{MailboxID: "inbox", MessageID: fmt.Sprintf("<m%d@example.com>", i), TicketID: tk.ID,
+						Outcome: mail.Created, Original: "From: c@example.com\r\n\r\nhi", ReceivedAt: tk.CreatedAt}
+					if err := r.Mail().Add(ctx, rec); err != nil {
+						return err
+					}
+					f := mail.File{ID: newID(), TicketID: tk.ID, MailboxID: "inbox", MessageID: rec.MessageID, Name: "a.txt",
+						ContentType: "text/plain", Size: 3, Kept: true, Content: []byte("abc"), CreatedAt: tk.CreatedAt}
+					if err := r.Mail().AddFile(ctx, f); err != nil {
+						return err
+					}
+				}
 				if i%10 == 0 {
 					l := helpdesk.DoorayLink{TicketID: tk.ID, ProjectID: "p1", PostID: fmt.Sprintf("post-%d", i), CreatedAt: tk.CreatedAt}
 					if err := r.DoorayLinks().Insert(ctx, l); err != nil {
@@ -363,13 +383,18 @@ type serviceDump struct {
 	Links      map[string]helpdesk.DoorayLink
 	Messages   []notify.Message
 	Logins     []agent.LoginEvent
+	Mailboxes  []mail.Mailbox
+	Syncs      []mail.Sync
+	Records    map[string][]mail.Record
+	Files      map[string][]mail.File
 }
 
 func dump(t testing.TB, s helpdesk.Store, svc string) serviceDump {
 	t.Helper()
 	ctx := context.Background()
 	d := serviceDump{Members: map[string][]agent.Membership{}, CursorAt: map[string]string{},
-		Comments: map[string][]ticket.Comment{}, Changes: map[string][]ticket.Change{}, Links: map[string]helpdesk.DoorayLink{}}
+		Comments: map[string][]ticket.Comment{}, Changes: map[string][]ticket.Change{}, Links: map[string]helpdesk.DoorayLink{},
+		Records: map[string][]mail.Record{}, Files: map[string][]mail.File{}}
 	require.NoError(t, s.Tx(ctx, svc, func(r helpdesk.Repos) (err error) {
 		if d.Config, err = r.Service().Get(ctx); err != nil {
 			return err
@@ -434,6 +459,16 @@ func dump(t testing.TB, s helpdesk.Store, svc string) serviceDump {
 		if d.Triggers, err = r.Triggers().List(ctx); err != nil {
 			return err
 		}
+		if d.Mailboxes, err = r.Mail().Mailboxes(ctx); err != nil {
+			return err
+		}
+		for _, m := range d.Mailboxes {
+			if sy, err := r.Mail().GetSync(ctx, m.ID); err == nil {
+				d.Syncs = append(d.Syncs, sy)
+			} else if !errors.Is(err, helpdesk.ErrNotFound) {
+				return err
+			}
+		}
 		q := ticket.Query{Filter: ticket.Filter{Limit: ticket.MaxPageSize}}
 		for {
 			p, err := r.Tickets().List(ctx, q)
@@ -449,6 +484,22 @@ func dump(t testing.TB, s helpdesk.Store, svc string) serviceDump {
 		for _, tk := range d.Tickets {
 			if d.Comments[tk.ID], err = r.Tickets().Comments(ctx, tk.ID); err != nil {
 				return err
+			}
+			if recs, err := r.Mail().ByTicket(ctx, tk.ID); err != nil {
+				return err
+			} else if len(recs) > 0 {
+				d.Records[tk.ID] = recs
+			}
+			fs, err := r.Mail().Files(ctx, tk.ID)
+			if err != nil {
+				return err
+			}
+			for _, f := range fs {
+				f, err := r.Mail().GetFile(ctx, f.ID)
+				if err != nil {
+					return err
+				}
+				d.Files[tk.ID] = append(d.Files[tk.ID], f)
 			}
 			if l, err := r.DoorayLinks().ByTicket(ctx, tk.ID); err == nil {
 				d.Links[tk.ID] = l
@@ -534,6 +585,11 @@ func AssertCopied(t testing.TB, from, to helpdesk.Store, svc string) {
 	assert.Equal(t, want.Links, got.Links, "Dooray! links")
 	assert.Equal(t, want.Messages, got.Messages, "outbox")
 	assert.Equal(t, want.Logins, got.Logins, "login log")
+	assert.Equal(t, want.Mailboxes, got.Mailboxes, "mailboxes")
+	assert.Equal(t, want.Syncs, got.Syncs, "mailbox sync state")
+	assert.NotEmpty(t, got.Records, "mail records")
+	assert.Equal(t, want.Records, got.Records, "mail records")
+	assert.Equal(t, want.Files, got.Files, "attachments with their content")
 
 	var last int64
 	if len(want.Tickets) > 0 {
