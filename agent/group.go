@@ -106,6 +106,9 @@ type GroupRepository interface {
 	// rolls back with its transaction; concurrent advances never hand out
 	// the same step twice.
 	AdvanceCursor(ctx context.Context, groupID string, eligible []int64) (int64, error)
+	// Cursor returns the group's round-robin cursor (0 until the first
+	// advance) without moving it; ErrNotFound if the group is unknown.
+	Cursor(ctx context.Context, groupID string) (int64, error)
 }
 
 // NextPosition is the Position of a group added after groups (AGT-6): the

@@ -133,6 +133,9 @@ type Repository interface {
 	// positions, in no particular order (Order puts them in display
 	// order); none for a tree the store does not hold.
 	Tree(ctx context.Context, tree Tree) ([]Category, error)
+	// All returns every category of the service, of every tree, deleted
+	// ones included, in no particular order (a copy of the service, STO-2).
+	All(ctx context.Context) ([]Category, error)
 	// Insert stores a new category as given, every field included.
 	// ErrConflict when c.ID is taken (by a live or a deleted category),
 	// ErrNotFound when the service is unknown.

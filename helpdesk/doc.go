@@ -346,4 +346,18 @@
 //     Store). Every rule is checked once, by this package and the domain
 //     packages, whatever the store, and every store passes the same
 //     conformance suite (adapters/storetest).
+//   - STO-2 CopyService copies a service whole from one store to another
+//     (memory, SQLite, Postgres) without losing a ticket, a history row, a
+//     pending message or the next ticket number: settings, agents, groups
+//     with members and round-robin cursors, categories (deleted ones too),
+//     fields and layouts, templates, forbidden words, triggers in their
+//     order, recipients, menu access, the surge state, tickets with their
+//     numbers, comments, history, Dooray! links, mail records and
+//     attachments, mailboxes, the outbox and the login log. It reads the source a page at a time in short
+//     transactions, commits each page on its own, reports each page to a
+//     callback, and resumes after an interruption; it refuses a target that
+//     has the service unless the service is a copy it started (it holds
+//     the idempotency key CopyMarkerKey). Idempotency keys, mail records
+//     of no ticket and per-recipient mail limits are not copied, and
+//     history rows get the target's ids, in the same order.
 package helpdesk

@@ -325,6 +325,17 @@ func (r groupRepo) AdvanceCursor(ctx context.Context, groupID string, eligible [
 	return next, nil
 }
 
+func (r groupRepo) Cursor(ctx context.Context, groupID string) (int64, error) {
+	if err := r.tx.check(ctx); err != nil {
+		return 0, err
+	}
+	row, err := r.row(groupID)
+	if err != nil {
+		return 0, err
+	}
+	return row.cursor, nil
+}
+
 type loginLog struct{ tx *txn }
 
 func (r loginLog) Add(ctx context.Context, e agent.LoginEvent) error {

@@ -85,6 +85,17 @@ func (r categoryRepo) Tree(ctx context.Context, tree category.Tree) ([]category.
 	return out, nil
 }
 
+func (r categoryRepo) All(ctx context.Context) ([]category.Category, error) {
+	if err := r.tx.check(ctx); err != nil {
+		return nil, err
+	}
+	out := make([]category.Category, 0, len(r.st().byID))
+	for _, c := range r.st().byID {
+		out = append(out, c.Clone())
+	}
+	return out, nil
+}
+
 func (r categoryRepo) Insert(ctx context.Context, c category.Category) error {
 	if err := r.tx.check(ctx); err != nil {
 		return err

@@ -39,6 +39,37 @@ func (r ticketRepo) Create(ctx context.Context, tk *ticket.Ticket, history []tic
 	return r.AddChanges(ctx, history)
 }
 
+// Import stores tk with its number; numbers here have no gaps, so only the
+// next one is taken.
+func (r ticketRepo) Import(ctx context.Context, tk ticket.Ticket, history []ticket.Change, comments []ticket.Comment) error {
+	if err := r.tx.check(ctx); err != nil {
+		return err
+	}
+	if r.tx.t.cfg == nil {
+		return errs.NotFound("service", r.tx.service)
+	}
+	if next := int64(len(r.tx.t.byNumber)) + 1; tk.Number != next {
+		if tk.Number > 0 && tk.Number < next {
+			return errs.New(helpdesk.ErrConflict, "ticket #%d exists", tk.Number)
+		}
+		return errs.New(helpdesk.ErrInvalid, "ticket #%d: the memory store's next number is %d", tk.Number, next)
+	}
+	for _, c := range comments {
+		if c.TicketID != tk.ID {
+			return errs.New(helpdesk.ErrInvalid, "comment of ticket %q written with ticket %q", c.TicketID, tk.ID)
+		}
+	}
+	if err := r.Create(ctx, &tk, history); err != nil {
+		return err
+	}
+	for _, c := range comments {
+		if err := r.AddComment(ctx, c); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 func (r ticketRepo) Get(ctx context.Context, id string) (ticket.Ticket, error) {
 	if err := r.tx.check(ctx); err != nil {
 		return ticket.Ticket{}, err

@@ -259,6 +259,18 @@ func (r groupRepo) AdvanceCursor(ctx context.Context, groupID string, eligible [
 	return c, nil
 }
 
+func (r groupRepo) Cursor(ctx context.Context, groupID string) (int64, error) {
+	var cur []int64
+	err := r.tx.NewSelect().Model((*groupRow)(nil)).ColumnExpr("rr_cursor").Where("service_id = ? AND id = ?", r.sid, groupID).Scan(ctx, &cur)
+	if err != nil {
+		return 0, mapErr(err, name("group", groupID))
+	}
+	if len(cur) == 0 {
+		return 0, errs.NotFound("group", groupID)
+	}
+	return cur[0], nil
+}
+
 type loginRow struct {
 	bun.BaseModel `bun:"table:login_log"`
 

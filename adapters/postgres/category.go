@@ -111,6 +111,15 @@ func (r categoryRepo) Tree(ctx context.Context, tree category.Tree) ([]category.
 	return categories(rows), nil
 }
 
+func (r categoryRepo) All(ctx context.Context) ([]category.Category, error) {
+	var rows []categoryRow
+	err := r.tx.NewSelect().Model(&rows).ExcludeColumn("service_id").Where("service_id = ?", r.sid).Scan(ctx)
+	if err != nil {
+		return nil, mapErr(err, "categories")
+	}
+	return categories(rows), nil
+}
+
 func (r categoryRepo) Insert(ctx context.Context, c category.Category) error {
 	row := toCategoryRow(r.sid, c)
 	res, err := r.tx.NewInsert().Model(&row).On("CONFLICT (service_id, id) DO NOTHING").Exec(ctx)

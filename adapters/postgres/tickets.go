@@ -111,6 +111,26 @@ const createTicket = `WITH n AS (
 ), h AS (` + insertHistory + `)
 SELECT number FROM w`
 
+// importTicket is Import's statement: createTicket with the number $32
+// given, the counter raised to it when it is below, and the comments from
+// arrays ($33 … $39).
+const importTicket = `WITH n AS (
+	UPDATE ticket_counters SET last_number = greatest(last_number, $32) WHERE service_id = $1 RETURNING 1
+), w AS (
+	INSERT INTO tickets (service_id, id, number, created_at, ` + ticketColumns + `)
+	VALUES ($1, $2, (SELECT $32::bigint FROM n), $31, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,
+		$15, $16, $17, $18, $19, $20, $21, $22, $23)
+	RETURNING number
+), h AS (` + insertHistory + `
+), c AS (
+	INSERT INTO ticket_comments (service_id, id, ticket_id, kind, author_kind, author_id, from_customer, body, created_at)
+	SELECT $1, x.id, $2, x.kind, x.author_kind, x.author_id, x.from_customer, x.body, x.created_at
+	FROM unnest($33::text[], $34::text[], $35::text[], $36::text[], $37::bool[], $38::text[], $39::timestamptz[])
+		AS x(id, kind, author_kind, author_id, from_customer, body, created_at)
+	WHERE EXISTS (SELECT 1 FROM w)
+)
+SELECT number FROM w`
+
 // updateTicket is Update's statement: the ticket's row if it is still at
 // version $31, and then its history rows.
 const updateTicket = `WITH w AS (
@@ -142,6 +162,32 @@ func (r ticketRepo) Create(ctx context.Context, t *ticket.Ticket, history []tick
 		return mapErr(err, name("ticket", t.ID))
 	}
 	t.ServiceID, t.Number = r.sid, number
+	return nil
+}
+
+// Import writes the ticket with its number and its history in one
+// statement (importTicket).
+func (r ticketRepo) Import(ctx context.Context, t ticket.Ticket, history []ticket.Change, comments []ticket.Comment) error {
+	args, err := ticketArgs(r.sid, &t, t.Version, history)
+	if err != nil {
+		return err
+	}
+	n := len(comments)
+	id, kind, akind, author, body := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	fromCustomer, at := make([]bool, n), make([]time.Time, n)
+	for i, c := range comments {
+		if c.TicketID != t.ID {
+			return errs.New(helpdesk.ErrInvalid, "comment of ticket %q written with ticket %q", c.TicketID, t.ID)
+		}
+		id[i], kind[i], akind[i], author[i], fromCustomer[i], body[i], at[i] = c.ID, string(c.Kind), string(c.AuthorKind), c.AuthorID, c.FromCustomer, c.Body, c.CreatedAt
+	}
+	args = append(args, t.CreatedAt, t.Number, id, kind, akind, author, fromCustomer, body, at)
+	var number int64
+	if err := repos(r).queryRow(ctx, importTicket, args, &number); noCounter(err) {
+		return errs.NotFound("service", r.sid)
+	} else if err != nil {
+		return mapErr(err, name("ticket", t.ID))
+	}
 	return nil
 }
 

@@ -237,13 +237,7 @@ func (r groupRepo) GroupsOf(ctx context.Context, agentID string) ([]string, erro
 	return ids, nil
 }
 
-// AdvanceCursor is agent.NextAfter on the stored cursor: the transaction
-// is the writer, so concurrent assignments to the group take their steps
-// one after another.
-func (r groupRepo) AdvanceCursor(ctx context.Context, groupID string, eligible []int64) (int64, error) {
-	if err := repos(r).lock(ctx); err != nil {
-		return 0, err
-	}
+func (r groupRepo) Cursor(ctx context.Context, groupID string) (int64, error) {
 	var cur []int64
 	err := r.db.NewSelect().Model((*groupRow)(nil)).ColumnExpr("rr_cursor").Where("service_id = ? AND id = ?", r.sid, groupID).Scan(ctx, &cur)
 	if err != nil {
@@ -252,10 +246,21 @@ func (r groupRepo) AdvanceCursor(ctx context.Context, groupID string, eligible [
 	if len(cur) == 0 {
 		return 0, errs.NotFound("group", groupID)
 	}
-	if len(eligible) == 0 {
-		return 0, nil
+	return cur[0], nil
+}
+
+// AdvanceCursor is agent.NextAfter on the stored cursor: the transaction
+// is the writer, so concurrent assignments to the group take their steps
+// one after another.
+func (r groupRepo) AdvanceCursor(ctx context.Context, groupID string, eligible []int64) (int64, error) {
+	if err := repos(r).lock(ctx); err != nil {
+		return 0, err
 	}
-	next := agent.NextAfter(slices.Sorted(slices.Values(eligible)), cur[0])
+	cur, err := r.Cursor(ctx, groupID)
+	if err != nil || len(eligible) == 0 {
+		return 0, err
+	}
+	next := agent.NextAfter(slices.Sorted(slices.Values(eligible)), cur)
 	_, err = r.db.NewUpdate().Model((*groupRow)(nil)).Set("rr_cursor = ?", next).Where("service_id = ? AND id = ?", r.sid, groupID).Exec(ctx)
 	if err != nil {
 		return 0, mapErr(err, name("group", groupID))

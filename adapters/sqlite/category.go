@@ -119,6 +119,15 @@ func (r categoryRepo) Tree(ctx context.Context, tree category.Tree) ([]category.
 	return categories(rows), nil
 }
 
+func (r categoryRepo) All(ctx context.Context) ([]category.Category, error) {
+	var rows []categoryRow
+	err := r.db.NewSelect().Model(&rows).Where("service_id = ?", r.sid).Scan(ctx)
+	if err != nil {
+		return nil, mapErr(err, "categories")
+	}
+	return categories(rows), nil
+}
+
 func (r categoryRepo) Insert(ctx context.Context, c category.Category) error {
 	if err := repos(r).lock(ctx); err != nil {
 		return err

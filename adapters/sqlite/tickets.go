@@ -204,6 +204,42 @@ func nullTime(tm time.Time) any {
 	return timeColumn(tm)
 }
 
+// Import writes the ticket with its own number, then its history rows;
+// the next number (the highest plus one) follows by itself.
+func (r ticketRepo) Import(ctx context.Context, t ticket.Ticket, history []ticket.Change, comments []ticket.Comment) error {
+	if err := checkHistory(t.ID, history); err != nil {
+		return err
+	}
+	rows := make([]commentRow, len(comments))
+	for i, c := range comments {
+		if c.TicketID != t.ID {
+			return errs.New(helpdesk.ErrInvalid, "comment of ticket %q written with ticket %q", c.TicketID, t.ID)
+		}
+		rows[i] = commentRow{ServiceID: r.sid, ID: c.ID, TicketID: c.TicketID, Kind: string(c.Kind), AuthorKind: string(c.AuthorKind),
+			AuthorID: c.AuthorID, FromCustomer: c.FromCustomer, Body: c.Body, CreatedAt: c.CreatedAt}
+	}
+	if err := repos(r).lock(ctx); err != nil {
+		return err
+	}
+	found, err := r.db.NewSelect().Table("services").Where("service_id = ?", r.sid).Exists(ctx)
+	if err != nil {
+		return mapErr(err, name("ticket", t.ID))
+	}
+	if !found {
+		return errs.NotFound("service", r.sid)
+	}
+	row := toTicketRow(r.sid, &t)
+	if _, err := r.db.NewInsert().Model(&row).Exec(ctx); err != nil {
+		return mapErr(err, name("ticket", t.ID))
+	}
+	if len(rows) > 0 {
+		if _, err := r.db.NewInsert().Model(&rows).Exec(ctx); err != nil {
+			return mapErr(err, "comments of ticket "+t.ID)
+		}
+	}
+	return r.insertHistory(ctx, t.ID, history)
+}
+
 // checkHistory refuses history rows of another ticket.
 func checkHistory(ticketID string, cs []ticket.Change) error {
 	for _, c := range cs {

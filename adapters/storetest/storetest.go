@@ -90,6 +90,8 @@ func Run(t *testing.T, o Options) {
 		{"TextWorkflow_SEC3", testTextWorkflow},
 		{"DoorayLinkRepository", testDoorayLinkRepository},
 		{"IntegrationsWorkflow", testIntegrationsWorkflow},
+		{"CopyPrimitives_STO2", testCopyPrimitives},
+		{"CopyService_STO2", func(t *testing.T, _ helpdesk.Store) { testCopyService(t, o) }},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -24,6 +24,15 @@ type Repository interface {
 	// duplicates under concurrency. The caller sets the id, Version (1) and
 	// timestamps; the rows' TicketID must be t.ID.
 	Create(ctx context.Context, t *Ticket, history []Change) error
+	// Import is Create for a ticket that has its number already (a service
+	// copied from another store, STO-2): it stores t with t.Number as
+	// given, its history rows and its comments (as given) together, and
+	// the service's next number becomes at least t.Number+1. A taken id or
+	// number is ErrConflict; ErrNotFound if the service does not exist;
+	// ErrInvalid for rows of another ticket. A store that keeps numbers
+	// without gaps may refuse (ErrInvalid) a number other than its next
+	// one.
+	Import(ctx context.Context, t Ticket, history []Change, comments []Comment) error
 	// Get returns the ticket with id, or ErrNotFound.
 	Get(ctx context.Context, id string) (Ticket, error)
 	// GetForUpdate is Get that also locks the ticket against other writers
