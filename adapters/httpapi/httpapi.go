@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"reflect"
 	"strconv"
+	"strings"
 
 	"github.com/deskkit/deskkit/helpdesk"
 )
@@ -119,6 +120,19 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	}
 }
 
+// allowed returns the methods r's path takes, when r's own is not one.
+func (h *Handler) allowed(r *http.Request) []string {
+	var out []string
+	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
+		probe := r.Clone(r.Context())
+		probe.Method = m
+		if _, pattern := h.mux.Handler(probe); pattern != "" {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
 // Routes returns every route the handler serves, in registration order.
 func (h *Handler) Routes() []Route { return append([]Route(nil), h.routes...) }
 
@@ -135,6 +149,12 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if _, pattern := h.mux.Handler(r); pattern == "" {
+		if allow := h.allowed(r); len(allow) > 0 {
+			w.Header().Set("Allow", strings.Join(allow, ", "))
+			writeProblem(w, &httpError{status: http.StatusMethodNotAllowed,
+				detail: r.URL.Path + " does not take " + r.Method + "; it takes " + strings.Join(allow, ", ")})
+			return
+		}
 		writeProblem(w, &httpError{status: http.StatusNotFound, detail: "no route " + r.Method + " " + r.URL.Path})
 		return
 	}

@@ -97,6 +97,7 @@ var titles = map[int]string{
 	http.StatusUnauthorized:          "unauthorized",
 	http.StatusForbidden:             "forbidden",
 	http.StatusNotFound:              "not-found",
+	http.StatusMethodNotAllowed:      "method-not-allowed",
 	http.StatusConflict:              "conflict",
 	http.StatusRequestEntityTooLarge: "too-large",
 	http.StatusUnprocessableEntity:   "invalid",

@@ -249,7 +249,8 @@ func TestAPI1_NotFound(t *testing.T) {
 		assert.Equal(t, http.StatusNotFound, r.status)
 		r.problem(t)
 		r = fx.do(t, "a", fx.agent, "DELETE", "/tickets", nil)
-		assert.Equal(t, http.StatusNotFound, r.status, "a method the path does not take")
+		assert.Equal(t, http.StatusMethodNotAllowed, r.status, "a method the path does not take")
+		assert.Equal(t, "GET, POST", r.header.Get("Allow"))
 		r.problem(t)
 	})
 }
