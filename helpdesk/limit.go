@@ -2,7 +2,6 @@ package helpdesk
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -89,13 +88,8 @@ func (s *Session) takeBounce(ctx context.Context, o *op, m mail.Message, b mail.
 	if err := o.r.MailRecipients().PutRecipient(ctx, r); err != nil {
 		return "", err
 	}
-	t, found, err := thread(ctx, o, m)
+	t, found, err := thread(ctx, o, m) // a ticket that is gone answers nothing
 	if err != nil || !found {
-		return "", err
-	}
-	if _, err := o.r.Tickets().Get(ctx, t.ID); errors.Is(err, ErrNotFound) {
-		return "", nil
-	} else if err != nil {
 		return "", err
 	}
 	to := fmt.Sprintf("bounced for good (%s); automatic mail to it blocked until %s (MAIL-9)", reason, until.UTC().Format("2006-01-02T15:04:05Z"))
