@@ -18,6 +18,7 @@ import (
 	"github.com/emersion/go-imap/v2/imapserver/imapmemserver"
 	"github.com/emersion/go-smtp"
 
+	"github.com/deskkit/deskkit/adapters/browser"
 	"github.com/deskkit/deskkit/adapters/dooray"
 	"github.com/deskkit/deskkit/adapters/httpapi"
 	mailx "github.com/deskkit/deskkit/adapters/mail"
@@ -84,9 +85,10 @@ func Start(ctx context.Context, cfg Config) (d *Demo, err error) {
 		cfg.Host = "127.0.0.1"
 	}
 	d = &Demo{mails: &record[Mail]{}, sms: &record[Call]{}, dooray: &record[Call]{}}
+	started := d // the returns below set d to nil
 	defer func() {
 		if err != nil {
-			_ = d.Close()
+			_ = started.Close()
 		}
 	}()
 	store, err := openStore(ctx, cfg)
@@ -179,10 +181,16 @@ func Start(ctx context.Context, cfg Config) (d *Demo, err error) {
 	if err != nil {
 		return nil, err
 	}
+	// Browser notifications: the hub takes the dispatcher's Browser
+	// messages and streams them to the console (GET /api/notifications).
+	hub := browser.New(browser.Options{Authenticate: func(r *http.Request) (string, string, error) {
+		return serviceID, d.agentOf(r), nil
+	}})
 	loopback := webhook.Guard{Allow: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}}
 	disp, err := desk.Dispatcher(notify.DispatcherConfig{PollInterval: 200 * time.Millisecond, Notifiers: notify.Notifiers{
-		Mail: mailer,
-		SMS:  sms,
+		Mail:    mailer,
+		SMS:     sms,
+		Browser: hub,
 		Dooray: dooray.Notifier{Hooks: dooray.NewHookPoster(dooray.HookOptions{BotName: "ACME Helpdesk", Guard: loopback,
 			TLSClientConfig: hookSrv.Client().Transport.(*http.Transport).TLSClientConfig}), Token: desk.DoorayToken},
 	}})
@@ -195,10 +203,14 @@ func Start(ctx context.Context, cfg Config) (d *Demo, err error) {
 	go func() { defer d.workers.Done(); _ = poller.Run(wctx) }()
 	go func() { defer d.workers.Done(); _ = disp.Run(wctx) }()
 
-	// HTTP: the API under /api, what the fakes received under /demo.
-	api := httpapi.New(desk, httpapi.Options{Authenticate: d.authenticate})
+	// HTTP: the console at /, the API under /api, what the fakes received
+	// under /demo.
+	api := httpapi.New(desk, httpapi.Options{Authenticate: d.authenticate, Notifications: hub})
 	mux := http.NewServeMux()
+	mux.Handle("/", consoleFiles())
 	mux.Handle("/api/", http.StripPrefix("/api", api))
+	mux.HandleFunc("GET /demo/session", d.session)
+	mux.HandleFunc("POST /demo/mail", d.sendCustomerMail)
 	mux.HandleFunc("GET /demo/outbox-mail", d.mails.serveJSON)
 	mux.HandleFunc("GET /demo/sms", d.sms.serveJSON)
 	mux.HandleFunc("GET /demo/dooray", d.dooray.serveJSON)
@@ -244,19 +256,16 @@ func migrated[S sqlStore](ctx context.Context, s S, err error) (helpdesk.Store, 
 	return s, nil
 }
 
-// authenticate is the demo's Authenticate: it trusts the X-Service and
-// X-Agent headers (an agent id; none: the seeded admin). Demo only: a
-// host checks its own login here.
+// authenticate is the demo's Authenticate: it trusts the X-Service header
+// and the agent of agentOf (the X-Agent header, else the console's
+// cookie, else the seeded admin). Demo only: a host checks its own login
+// here.
 func (d *Demo) authenticate(r *http.Request) (string, helpdesk.Actor, error) {
 	svc := r.Header.Get("X-Service")
 	if svc == "" {
 		svc = serviceID
 	}
-	agentID := r.Header.Get("X-Agent")
-	if agentID == "" {
-		agentID = d.Seed.AdminID
-	}
-	return svc, helpdesk.AgentID(agentID), nil
+	return svc, helpdesk.AgentID(d.agentOf(r)), nil
 }
 
 // serveHTTP serves h on a new listener and returns its address.
@@ -265,9 +274,14 @@ func (d *Demo) serveHTTP(listen func() (net.Listener, error), h http.Handler) (s
 	if err != nil {
 		return "", err
 	}
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	// Requests run on a context that Close cancels first, so that open
+	// notification streams end and Shutdown need not wait for them.
+	base, endRequests := context.WithCancel(context.Background())
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second,
+		BaseContext: func(net.Listener) context.Context { return base }}
 	d.goServe(func() error { return srv.Serve(l) })
 	d.closer = append(d.closer, func() error {
+		endRequests()
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		return srv.Shutdown(ctx)
@@ -309,6 +323,7 @@ func (d *Demo) PrintUsage(out io.Writer) {
 	_, smtpPort, _ := net.SplitHostPort(d.SMTPAddr)
 	api := d.HTTPURL + "/api"
 	fmt.Fprintf(out, `Deskkit demo — service %q (ko/en), admin %s
+  Web console  %s/   (open it in a browser)
   HTTP API     %s/api   (demo auth: headers X-Service, X-Agent; default the admin)
   OpenAPI      %s/api/openapi.json
   SMTP         %s   (mail to %s becomes a ticket)
@@ -327,6 +342,6 @@ Try:
   curl -s %s/demo/outbox-mail
 
 Ctrl-C stops the demo.
-`, serviceID, d.Seed.AdminID, d.HTTPURL, d.HTTPURL, d.SMTPAddr, supportAddress, d.IMAPAddr, imapUser, imapPassword,
+`, serviceID, d.Seed.AdminID, d.HTTPURL, d.HTTPURL, d.HTTPURL, d.SMTPAddr, supportAddress, d.IMAPAddr, imapUser, imapPassword,
 		d.HTTPURL, d.HTTPURL, d.HTTPURL, api, api, d.Seed.Categories["refunds"], api, supportAddress, smtpPort, supportAddress, d.HTTPURL)
 }

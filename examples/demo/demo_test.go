@@ -120,4 +120,32 @@ func TestDemo_SVC2_TRG1_Seeded(t *testing.T) {
 		names = append(names, tr.Name)
 	}
 	assert.ElementsMatch(t, d.Seed.Triggers, names)
+
+	// Three customers' tickets, run through the triggers: the refund goes
+	// to billing with its processing category, whose templates it offers
+	// (TPL-3); the parcel has the agent's reply and the customer's answer.
+	page, err := as.Tickets().List(ctx, ticket.Filter{Limit: 10})
+	require.NoError(t, err)
+	require.Len(t, page.Tickets, 3)
+	byTitle := map[string]ticket.Ticket{}
+	for _, tk := range page.Tickets {
+		byTitle[tk.Title] = tk
+	}
+	refund := byTitle["환불 요청드립니다"]
+	assert.Equal(t, d.Seed.Groups["billing"], refund.GroupID)
+	assert.Equal(t, d.Seed.Categories["refund_handling"], refund.ProcessingCategoryID)
+	tpls, err := as.Templates().ForTicket(ctx, refund.ID)
+	require.NoError(t, err)
+	var codes []string
+	for _, tp := range tpls {
+		codes = append(codes, tp.Code)
+	}
+	assert.ElementsMatch(t, []string{"refund_done", "refund_sent"}, codes)
+	parcel := byTitle["Where is my parcel?"]
+	comments, err := as.Tickets().Comments(ctx, parcel.ID)
+	require.NoError(t, err)
+	require.Len(t, comments, 2)
+	assert.False(t, comments[0].FromCustomer)
+	assert.True(t, comments[1].FromCustomer)
+	assert.Equal(t, ticket.StatusOpen, parcel.Status, "the customer's answer reopened it (TKT-2)")
 }

@@ -14,6 +14,8 @@ import (
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapserver/imapmemserver"
 	"github.com/emersion/go-smtp"
+
+	mailx "github.com/deskkit/deskkit/adapters/mail"
 )
 
 // Mail is one mail the demo's SMTP server kept (not for the support
@@ -22,7 +24,11 @@ type Mail struct {
 	At   time.Time `json:"at"`
 	From string    `json:"from"`
 	To   []string  `json:"to"`
-	Raw  string    `json:"raw"`
+	// Subject and Text are the mail as read by the helpdesk's own parser
+	// (adapters/mail.Parse): decoded, for the console.
+	Subject string `json:"subject"`
+	Text    string `json:"text"`
+	Raw     string `json:"raw"`
 }
 
 // Call is one request a fake HTTP peer received.
@@ -97,7 +103,8 @@ func (s *smtpSession) Data(r io.Reader) error {
 		others = append(others, to)
 	}
 	if len(others) > 0 {
-		s.b.sent.add(Mail{At: time.Now(), From: s.from, To: others, Raw: string(raw)})
+		m := mailx.Parse(raw, mailx.ParseOptions{})
+		s.b.sent.add(Mail{At: time.Now(), From: s.from, To: others, Subject: m.Subject, Text: m.Text, Raw: string(raw)})
 	}
 	return nil
 }

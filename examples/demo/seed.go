@@ -10,6 +10,7 @@ import (
 	"github.com/deskkit/deskkit/field"
 	"github.com/deskkit/deskkit/helpdesk"
 	"github.com/deskkit/deskkit/helpdesk/i18n"
+	"github.com/deskkit/deskkit/helpdesk/ticket"
 	"github.com/deskkit/deskkit/template"
 	"github.com/deskkit/deskkit/trigger"
 )
@@ -101,10 +102,27 @@ func seed(ctx context.Context, desk *helpdesk.Desk, doorayHookURL string) (Seede
 		}
 	}
 
+	// Processing categories: where agents file the work; triggers set
+	// them, and templates are offered by them.
+	for _, c := range []struct {
+		key  string
+		name i18n.Text
+	}{
+		{"refund_handling", i18n.Text{"ko": "환불 처리", "en": "Refund handling"}},
+		{"delivery_handling", i18n.Text{"ko": "배송 처리", "en": "Delivery handling"}},
+	} {
+		cat, err := as.Categories().Create(ctx, category.New{Tree: category.Processing, Name: c.name})
+		if err != nil {
+			return out, err
+		}
+		out.Categories[c.key] = cat.ID
+	}
+	refunds, delivery := []string{out.Categories["refund_handling"]}, []string{out.Categories["delivery_handling"]}
 	for _, t := range []template.New{
-		{Title: "환불 완료 안내", Code: "refund_done", Content: "#{customerName}님, 환불이 처리되었습니다. 3~5 영업일 내에 입금됩니다."},
-		{Title: "Refund sent", Code: "refund_sent", Content: "Hello #{customerName}, your refund is on its way (3-5 business days)."},
-		{Title: "배송 조회 안내", Code: "delivery_status", Content: "#{customerName}님, 주문하신 상품은 배송 중입니다."},
+		{Title: "환불 완료 안내", Code: "refund_done", CategoryIDs: refunds, Content: "#{customerName}님, 환불이 처리되었습니다. 3~5 영업일 내에 입금됩니다."},
+		{Title: "Refund sent", Code: "refund_sent", CategoryIDs: refunds, Content: "Hello #{customerName}, your refund is on its way (3-5 business days)."},
+		{Title: "배송 조회 안내", Code: "delivery_status", CategoryIDs: delivery, Content: "#{customerName}님, 주문하신 상품은 배송 중입니다."},
+		{Title: "문의 감사 인사 / Thanks", Code: "thanks", Content: "#{customerName}님, 문의해 주셔서 감사합니다. / Thank you for contacting us."},
 	} {
 		if _, err := as.Templates().Create(ctx, t); err != nil {
 			return out, fmt.Errorf("template %s: %w", t.Code, err)
@@ -120,12 +138,14 @@ func seed(ctx context.Context, desk *helpdesk.Desk, doorayHookURL string) (Seede
 				{Target: "intake_category", Op: trigger.IsUnder, Value: out.Categories["refunds"]}},
 			Actions: []trigger.Action{{Kind: trigger.AssignRoundRobin, GroupID: out.Groups["billing"]},
 				{Kind: trigger.SetPriority, Value: "high"},
+				{Kind: trigger.SetProcessingCategory, CategoryID: out.Categories["refund_handling"]},
 				{Kind: trigger.AddTags, Tags: []string{"refund"}}}},
 		{Name: "배송 문의는 배송팀으로 / Delivery to the delivery team",
 			All: []trigger.Condition{{Target: "event", Op: trigger.Is, Value: "created"}},
 			Any: []trigger.Condition{{Target: "intake_category", Op: trigger.IsUnder, Value: out.Categories["delivery"]},
 				{Target: "content", Op: trigger.Contains, Value: []string{"배송", "delivery", "arrived"}}},
 			Actions: []trigger.Action{{Kind: trigger.AssignRoundRobin, GroupID: out.Groups["delivery"]},
+				{Kind: trigger.SetProcessingCategory, CategoryID: out.Categories["delivery_handling"]},
 				{Kind: trigger.AddTags, Tags: []string{"delivery"}}}},
 		{Name: "접수 확인 메일 / Acknowledge by mail",
 			All: []trigger.Condition{{Target: "event", Op: trigger.Is, Value: "created"}},
@@ -147,5 +167,40 @@ func seed(ctx context.Context, desk *helpdesk.Desk, doorayHookURL string) (Seede
 		}
 		out.Triggers = append(out.Triggers, t.Name)
 	}
-	return out, nil
+	return out, seedTickets(ctx, svc, out)
+}
+
+// seedTickets makes a few customers' tickets, so that the console has
+// something to show: they run through the triggers as any ticket does.
+func seedTickets(ctx context.Context, svc *helpdesk.Service, out Seeded) error {
+	customer := svc.As(helpdesk.System)
+	tickets := []ticket.New{
+		{Title: "환불 요청드립니다", Content: "지난주 주문한 운동화(주문번호 A-1042)가 사이즈가 맞지 않아 환불을 요청합니다.",
+			Channel: ticket.ChannelHelpCenter, Language: "ko", IntakeCategoryID: out.Categories["refunds"],
+			Requester: ticket.Requester{Name: "홍길동", Email: "gildong@customer.example", Phone: "01098765432"}},
+		{Title: "Where is my parcel?", Content: "Order B-2201 was due on Monday and has not arrived yet.",
+			Channel: ticket.ChannelEmail, Language: "en", IntakeCategoryID: out.Categories["delivery"],
+			Requester: ticket.Requester{Name: "Olivia Brown", Email: "olivia@customer.example"}},
+		{Title: "비밀번호 재설정 메일이 오지 않아요", Content: "비밀번호 재설정을 눌렀는데 메일이 오지 않습니다. 스팸함에도 없어요.",
+			Channel: ticket.ChannelHelpCenter, Language: "ko", IntakeCategoryID: out.Categories["account"],
+			Requester: ticket.Requester{Name: "최유나", Email: "yuna@customer.example"}},
+	}
+	var made []ticket.Ticket
+	for _, n := range tickets {
+		t, err := customer.Tickets().Create(ctx, n)
+		if err != nil {
+			return fmt.Errorf("ticket %q: %w", n.Title, err)
+		}
+		made = append(made, t)
+	}
+	// The parcel's assignee answers, and the customer writes back.
+	parcel := made[1]
+	if parcel.AssigneeID != "" {
+		if _, err := svc.As(helpdesk.AgentID(parcel.AssigneeID)).Tickets().Reply(ctx, parcel.ID, helpdesk.Reply{
+			Body: "Hello Olivia, we are checking with the courier and will get back to you today.", Status: ticket.StatusPending}); err != nil {
+			return fmt.Errorf("seed reply: %w", err)
+		}
+	}
+	_, err := customer.Tickets().CustomerReply(ctx, parcel.ID, helpdesk.CustomerReply{Body: "Thank you! The tracking page still says 'in transit'."})
+	return err
 }
