@@ -469,3 +469,25 @@ func driveEveryRoute(t *testing.T, fx *fixture, v *validator) {
 	// Last, a deletion that answers a body.
 	call(admin, "DELETE", "/categories/{id}", "/categories/"+billing, nil, 200)
 }
+
+// TestAPI1_OpenAPIValidatorRefuses: the validation the route test relies
+// on refuses bodies off the document: an undocumented member, a value
+// outside an enum, a missing required member, a wrong type, and a secret
+// read back unmasked (SEC-1).
+func TestAPI1_OpenAPIValidatorRefuses(t *testing.T) {
+	v := newValidator(t)
+	for _, tc := range []struct{ key, body string }{
+		{"DELETE /categories/{id} 200", `{"deleted":[],"extra":1}`},
+		{"GET /outbox/counts 200", `{"queued":1}`},
+		{"GET /groups/{id}/members 200", `[{"group_id":"g","agent_id":"a","joined_at":"2026-01-02T03:04:05Z"}]`},
+		{"GET /groups/{id}/members 200", `[{"group_id":"g","agent_id":"a","seq":"1","joined_at":"2026-01-02T03:04:05Z"}]`},
+		{"GET /sms 200", `{"app_key":"APPKEY","valid":true}`},
+		{"GET /recipients 200", `[{"id":"r","name":"n","dooray_hook_url":"https://hook.dooray.com/services/1/2/x","created_at":"2026-01-02T03:04:05Z","updated_at":"2026-01-02T03:04:05Z"}]`},
+	} {
+		sch, err := v.c.Compile(docURL + v.schemas[tc.key])
+		require.NoError(t, err, tc.key)
+		body, err := jsonschema.UnmarshalJSON(strings.NewReader(tc.body))
+		require.NoError(t, err)
+		assert.Error(t, sch.Validate(body), "%s: %s", tc.key, tc.body)
+	}
+}
