@@ -10,6 +10,7 @@ import (
 	"github.com/deskkit/deskkit/agent"
 	"github.com/deskkit/deskkit/helpdesk"
 	"github.com/deskkit/deskkit/helpdesk/i18n"
+	"github.com/deskkit/deskkit/helpdesk/ticket"
 	"github.com/deskkit/deskkit/notify"
 	"github.com/deskkit/deskkit/trigger"
 )
@@ -92,10 +93,10 @@ func TestRecipients_SEC1_HookURLIsWriteOnly(t *testing.T) {
 }
 
 // A trigger's Dooray! and callback URLs are write-only (SEC-1): Create,
-// Update, Get and List answer them masked, and so does the outbox; the
+// Update, Get, List and a dry run answer them masked, and so does the outbox; the
 // messages go to the whole URL; an update sending the masked values back
 // keeps the stored URLs, even with the actions moved.
-func TestTriggers_SEC1_HookURLsAreWriteOnly(t *testing.T) {
+func TestTriggers_SEC1_TRG8_HookURLsAreWriteOnly(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t)
 	const dooray = "https://hook.dooray.com/services/1/2/SECRET"
@@ -126,7 +127,7 @@ func TestTriggers_SEC1_HookURLsAreWriteOnly(t *testing.T) {
 	assert.Equal(t, masked, urls(l[0]))
 
 	// The messages go to the whole URLs; the outbox shows them masked.
-	f.ticket(t)
+	tk := f.ticket(t)
 	var to []string
 	for _, m := range f.messages(t) {
 		if m.Medium == notify.Dooray || m.Medium == notify.Callback {
@@ -139,6 +140,18 @@ func TestTriggers_SEC1_HookURLsAreWriteOnly(t *testing.T) {
 	for _, m := range p.Messages {
 		assert.NotContains(t, m.Recipient, "SECRET")
 	}
+
+	// A dry run (TRG-8) reports the actions with their URLs masked too.
+	rep, err := f.admin.Triggers().DryRun(ctx, tk.ID, ticket.EventCreated, nil)
+	require.NoError(t, err)
+	require.Len(t, rep.Triggers, 1)
+	require.True(t, rep.Triggers[0].Fired)
+	var reported []string
+	for _, a := range rep.Triggers[0].Actions {
+		reported = append(reported, a.Action.URL)
+	}
+	assert.Equal(t, masked, reported, "the dry run answers masked")
+	assert.Equal(t, []string{dooray, callback}, urls(storedTrigger(t, f, tr.ID)), "the stored trigger keeps its URLs")
 
 	// Sent back as read — here with the actions swapped — the stored URLs stay.
 	got.Actions[0], got.Actions[1] = got.Actions[1], got.Actions[0]

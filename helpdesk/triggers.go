@@ -320,7 +320,8 @@ func (h Triggers) Source(ctx context.Context, id string) (string, error) {
 // has no eligible member carries a Warning saying why (the report's ticket
 // stays unassigned in the group); one whose group no longer exists carries
 // an Error (a run skips it). An event that is not one of ticket.Events is
-// refused with a *ValidationError on "event".
+// refused with a *ValidationError on "event". The URLs of the actions
+// read back masked, as the trigger's do (SEC-1).
 func (h Triggers) DryRun(ctx context.Context, id string, ev ticket.EventKind, change *ticket.Update) (trigger.Report, error) {
 	if err := checkID("trigger", id); err != nil {
 		return trigger.Report{}, err
@@ -370,7 +371,26 @@ func (h Triggers) DryRun(ctx context.Context, id string, ev ticket.EventKind, ch
 	if errors.Is(err, errDryRun) {
 		err = nil
 	}
-	return result(out, err)
+	return result(maskReport(out), err)
+}
+
+// maskReport returns r as it reads back: the URLs of its actions masked,
+// as a trigger's are (SEC-1). r's own actions are not changed.
+func maskReport(r trigger.Report) trigger.Report {
+	r.Triggers = slices.Clone(r.Triggers)
+	for i, tr := range r.Triggers {
+		if !slices.ContainsFunc(tr.Actions, func(a trigger.ActionReport) bool { return hasURL(a.Action.Kind) }) {
+			continue
+		}
+		tr.Actions = slices.Clone(tr.Actions)
+		for j, a := range tr.Actions {
+			if hasURL(a.Action.Kind) {
+				tr.Actions[j].Action.URL = text.MaskURL(a.Action.URL)
+			}
+		}
+		r.Triggers[i] = tr
+	}
+	return r
 }
 
 // errDryRun rolls a dry run's transaction back: nothing it did is kept.

@@ -39,7 +39,9 @@
 //     reply), 503 for a store that timed out, was unreachable or could not
 //     tell whether a change was stored, 500 for anything else (its detail
 //     is not shown). The OpenAPI document names exactly the routes the
-//     handler serves; a test walks both.
+//     handler serves, and gives every JSON success body a typed schema
+//     (secrets in them are masked strings, SEC-1); tests walk both and
+//     validate a call of every route against its schema.
 //   - SVC-1 A request acts in the service Authenticate returned and no
 //     other: another service's ids answer 404 like unknown ones.
 //   - SVC-3 A request acts as the actor Authenticate returned; a call the

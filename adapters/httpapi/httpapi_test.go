@@ -81,8 +81,13 @@ type fixture struct {
 }
 
 func newFixture(t testing.TB, store helpdesk.Store, opts ...func(*httpapi.Options)) *fixture {
+	return newFixtureConfig(t, helpdesk.Config{Store: store}, opts...)
+}
+
+// newFixtureConfig is newFixture on a desk made with cfg (its ports).
+func newFixtureConfig(t testing.TB, cfg helpdesk.Config, opts ...func(*httpapi.Options)) *fixture {
 	ctx := context.Background()
-	desk, err := helpdesk.New(helpdesk.Config{Store: store})
+	desk, err := helpdesk.New(cfg)
 	require.NoError(t, err)
 	fx := &fixture{desk: desk}
 	for _, id := range []string{"a", "b"} {
