@@ -155,8 +155,9 @@ func (fx *effects) action(ctx context.Context, tr *trigger.Trigger, i int, a tri
 }
 
 // message queues the outbox messages of a side-effect action. Who gets
-// them is decided now, on the ticket as the trigger saw it (reach); the texts are
-// rendered once the ticket is stored (a new ticket has no number before).
+// them is decided now, on the ticket as the trigger saw it (reach); the
+// texts are rendered once the ticket is stored (a new ticket has no number
+// before).
 func (fx *effects) message(ctx context.Context, tr *trigger.Trigger, i int, a trigger.Action, t *ticket.Ticket) (string, error) {
 	o := fx.o
 	add := func(t *ticket.Ticket, m notify.Medium, to string, p notify.Payload) {
@@ -316,10 +317,13 @@ func browserRecipients(ctx context.Context, o *op, who string, t *ticket.Ticket)
 			return nil, "the ticket has no assignee", nil
 		}
 		a, err := o.r.Agents().Get(ctx, t.AssigneeID)
-		if errors.Is(err, ErrNotFound) || err == nil && !a.Active {
+		switch {
+		case errors.Is(err, ErrNotFound) || err == nil && !a.Active:
 			return nil, "the assignee is not active", nil
+		case err != nil:
+			return nil, "", err
 		}
-		return []string{a.ID}, "", err
+		return []string{a.ID}, "", nil
 	}
 	if t.GroupID == "" {
 		return nil, "the ticket has no group", nil
