@@ -72,6 +72,11 @@ type Config struct {
 	// automatic and trigger mail to its address (MAIL-9); default
 	// mail.DefaultBounceBlock.
 	BounceBlock time.Duration
+	// TicketLink returns the address a browser notification about ticket
+	// ticketID of service serviceID leads to (the host's ticket page), set
+	// as the Link of the notify_browser trigger action's messages (NTF-4).
+	// Nil: their Link is empty.
+	TicketLink func(serviceID, ticketID string) string
 }
 
 // DefaultMaxAttachmentBytes is the default attachment size limit (MAIL-8).
@@ -115,6 +120,8 @@ type Desk struct {
 	maxFile     int64            // attachments of received mail (MAIL-8, receive.go)
 	mailRates   []mail.RateLimit // MAIL-9 (limit.go)
 	bounceBlock time.Duration    // MAIL-9 (limit.go)
+
+	ticketLink func(serviceID, ticketID string) string // browser notifications' links (NTF-4, trigger_actions.go)
 }
 
 // cachedService is a service's record as read at a time.
@@ -131,7 +138,7 @@ func New(cfg Config) (*Desk, error) {
 	d := &Desk{store: cfg.Store, clock: cfg.Clock, log: cfg.Logger, newID: cfg.NewID, limits: cfg.Limits,
 		retries: cfg.ConflictRetries, cacheTTL: cfg.ServiceCacheTTL, directory: cfg.Directory, callbacks: cfg.Callbacks,
 		triggerPasses: cfg.TriggerPasses, keyTTL: cfg.IdempotencyTTL, smsNumbers: cfg.SMSNumbers, doorayTasks: cfg.DoorayTasks,
-		maxFile: cfg.MaxAttachmentBytes, mailRates: cfg.MailRateLimits, bounceBlock: cfg.BounceBlock}
+		maxFile: cfg.MaxAttachmentBytes, mailRates: cfg.MailRateLimits, bounceBlock: cfg.BounceBlock, ticketLink: cfg.TicketLink}
 	if d.clock == nil {
 		d.clock = time.Now
 	}

@@ -342,6 +342,21 @@
 //   - NTF-2 Each new ticket checks the service's surge rule (Settings.Surge)
 //     under the service's surge lock; a due alert is queued for each target
 //     by each medium the rule has a template for, and its time stored.
+//   - NTF-4 Browser notifications go to agents: their Recipient is the
+//     agent's id, and the Dispatcher's Notifiers.Browser (adapters/browser
+//     Hub) shows them in the agent's open browsers. Surge alerts with a
+//     browser template send them (no Link: they are about no ticket), and
+//     so does the notify_browser trigger action, whose Link is
+//     Config.TicketLink's address of the ticket (empty without one).
+//   - TRG-6 Trigger actions run in the event's transaction (package
+//     trigger states them). The notify_browser action (trigger.NotifyBrowser)
+//     queues one notify.Browser message per agent it names — the ticket's
+//     assignee when active, or the active members of the ticket's group —
+//     with the subject and body rendered once the ticket is stored; MAIL-9
+//     limits are mail's and do not apply. A message action that reaches
+//     nobody (no assignee, no active member, no address) is skipped and
+//     the history says why; Triggers.DryRun reports the same reason as the
+//     action's Error.
 //   - STO-1 A store persists, reads and locks; it decides nothing (see
 //     Store). Every rule is checked once, by this package and the domain
 //     packages, whatever the store, and every store passes the same

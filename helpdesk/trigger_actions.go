@@ -139,7 +139,7 @@ func (fx *effects) action(ctx context.Context, tr *trigger.Trigger, i int, a tri
 			return nil
 		})
 		return "", nil
-	case trigger.Notify, trigger.Forward, trigger.ForwardAndComplete, trigger.Callback, trigger.Dooray, trigger.SMS:
+	case trigger.Notify, trigger.NotifyBrowser, trigger.Forward, trigger.ForwardAndComplete, trigger.Callback, trigger.Dooray, trigger.SMS:
 		reason, err := fx.message(ctx, tr, i, a, t)
 		if err != nil || reason != "" || a.Kind != trigger.ForwardAndComplete {
 			return reason, err
@@ -155,8 +155,9 @@ func (fx *effects) action(ctx context.Context, tr *trigger.Trigger, i int, a tri
 }
 
 // message queues the outbox messages of a side-effect action. Who gets
-// them is decided now, on the ticket as the trigger saw it; the texts are
-// rendered once the ticket is stored (a new ticket has no number before).
+// them is decided now, on the ticket as the trigger saw it (reach); the
+// texts are rendered once the ticket is stored (a new ticket has no number
+// before).
 func (fx *effects) message(ctx context.Context, tr *trigger.Trigger, i int, a trigger.Action, t *ticket.Ticket) (string, error) {
 	o := fx.o
 	add := func(t *ticket.Ticket, m notify.Medium, to string, p notify.Payload) {
@@ -171,12 +172,12 @@ func (fx *effects) message(ctx context.Context, tr *trigger.Trigger, i int, a tr
 		})
 	}
 	subjectLine := func(t *ticket.Ticket) string { return "[#" + strconv.FormatInt(t.Number, 10) + "] " + t.Title }
+	to, reason, err := reach(ctx, o, a, t)
+	if err != nil || reason != "" {
+		return reason, err
+	}
 	switch a.Kind {
 	case trigger.Notify:
-		to, reason, err := fx.recipients(ctx, a.Recipient, t)
-		if err != nil || reason != "" {
-			return reason, err
-		}
 		fx.later(t, func(t *ticket.Ticket) error {
 			subject, err := fx.render(ctx, t, a.Subject)
 			if err != nil {
@@ -188,6 +189,25 @@ func (fx *effects) message(ctx context.Context, tr *trigger.Trigger, i int, a tr
 			}
 			for _, addr := range to {
 				add(t, notify.Email, addr, fx.mail(t, subject, body)) // no layout (MAIL-6)
+			}
+			return nil
+		})
+	case trigger.NotifyBrowser:
+		fx.later(t, func(t *ticket.Ticket) error {
+			subject, err := fx.render(ctx, t, a.Subject)
+			if err != nil {
+				return err
+			}
+			body, err := fx.render(ctx, t, a.Body)
+			if err != nil {
+				return err
+			}
+			p := notify.Payload{Subject: subject, Text: body}
+			if link := fx.s.desk.ticketLink; link != nil {
+				p.Link = link(fx.s.svc, t.ID)
+			}
+			for _, id := range to {
+				add(t, notify.Browser, id, p) // not mail: no MAIL-9 limit
 			}
 			return nil
 		})
@@ -223,16 +243,6 @@ func (fx *effects) message(ctx context.Context, tr *trigger.Trigger, i int, a tr
 			return err
 		})
 	case trigger.SMS:
-		if !o.svc.SMSEnabled {
-			return "SMS is off for the service", nil // saved while it was on (SMS-1)
-		}
-		to := a.Addresses
-		if a.Recipient == trigger.RecipientCustomer {
-			if t.Requester.Phone == "" {
-				return "the requester has no phone number", nil
-			}
-			to = []string{t.Requester.Phone}
-		}
 		fx.later(t, func(t *ticket.Ticket) error {
 			body, err := fx.render(ctx, t, a.Body)
 			if err != nil {
@@ -271,10 +281,94 @@ func (fx *effects) mail(t *ticket.Ticket, subject, text string) notify.Payload {
 	return p
 }
 
-// recipients returns the mail addresses of a notify action's recipient;
-// reason says why there are none.
-func (fx *effects) recipients(ctx context.Context, who string, t *ticket.Ticket) ([]string, string, error) {
-	o := fx.o
+// reach returns whom a message action addressed to people reaches on t,
+// decided on the ticket as the trigger saw it: the mail addresses of a
+// notify action, the agent ids of a notify_browser action, the numbers of
+// an SMS action; reason says why nobody (the run records it and skips the
+// action, a dry run reports it). The other kinds reach their own
+// addresses or URL: nil and no reason.
+func reach(ctx context.Context, o *op, a trigger.Action, t *ticket.Ticket) (to []string, reason string, err error) {
+	switch a.Kind {
+	case trigger.Notify:
+		return mailRecipients(ctx, o, a.Recipient, t)
+	case trigger.NotifyBrowser:
+		return browserRecipients(ctx, o, a.Recipient, t)
+	case trigger.SMS:
+		if !o.svc.SMSEnabled {
+			return nil, "SMS is off for the service", nil // saved while it was on (SMS-1)
+		}
+		if a.Recipient == trigger.RecipientCustomer {
+			if t.Requester.Phone == "" {
+				return nil, "the requester has no phone number", nil
+			}
+			return []string{t.Requester.Phone}, "", nil
+		}
+		return a.Addresses, "", nil
+	}
+	return nil, "", nil
+}
+
+// browserRecipients returns the agent ids a notify_browser action's
+// recipient names (NTF-4): the ticket's assignee when active, or the
+// active members of its group; reason says why there are none.
+func browserRecipients(ctx context.Context, o *op, who string, t *ticket.Ticket) ([]string, string, error) {
+	if who == trigger.RecipientAssignee {
+		if t.AssigneeID == "" {
+			return nil, "the ticket has no assignee", nil
+		}
+		a, err := o.r.Agents().Get(ctx, t.AssigneeID)
+		switch {
+		case errors.Is(err, ErrNotFound) || err == nil && !a.Active:
+			return nil, "the assignee is not active", nil
+		case err != nil:
+			return nil, "", err
+		}
+		return []string{a.ID}, "", nil
+	}
+	if t.GroupID == "" {
+		return nil, "the ticket has no group", nil
+	}
+	ms, err := activeMembers(ctx, o, t.GroupID)
+	if err != nil {
+		return nil, "", err
+	}
+	var to []string
+	for _, a := range ms {
+		to = append(to, a.ID)
+	}
+	if len(to) == 0 {
+		return nil, "the group has no active member", nil
+	}
+	return to, "", nil
+}
+
+// activeMembers returns the active agents of group id, in the order of
+// its members.
+func activeMembers(ctx context.Context, o *op, id string) ([]*agent.Agent, error) {
+	ms, err := o.r.Groups().Members(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	all, err := o.r.Agents().List(ctx) // one read, not one per member
+	if err != nil {
+		return nil, err
+	}
+	byID := make(map[string]*agent.Agent, len(all))
+	for i := range all {
+		byID[all[i].ID] = &all[i]
+	}
+	var out []*agent.Agent
+	for _, m := range ms {
+		if a := byID[m.AgentID]; a != nil && a.Active {
+			out = append(out, a)
+		}
+	}
+	return out, nil
+}
+
+// mailRecipients returns the mail addresses of a notify action's
+// recipient; reason says why there are none.
+func mailRecipients(ctx context.Context, o *op, who string, t *ticket.Ticket) ([]string, string, error) {
 	switch who {
 	case trigger.RecipientCustomer:
 		if t.Requester.Email == "" {
@@ -294,21 +388,13 @@ func (fx *effects) recipients(ctx context.Context, who string, t *ticket.Ticket)
 	if t.GroupID == "" {
 		return nil, "the ticket has no group", nil
 	}
-	ms, err := o.r.Groups().Members(ctx, t.GroupID)
+	ms, err := activeMembers(ctx, o, t.GroupID)
 	if err != nil {
 		return nil, "", err
-	}
-	all, err := o.r.Agents().List(ctx) // one read, not one per member
-	if err != nil {
-		return nil, "", err
-	}
-	byID := make(map[string]*agent.Agent, len(all))
-	for i := range all {
-		byID[all[i].ID] = &all[i]
 	}
 	var to []string
-	for _, m := range ms {
-		if a := byID[m.AgentID]; a != nil && a.Active && a.Email != "" {
+	for _, a := range ms {
+		if a.Email != "" {
 			to = append(to, a.Email)
 		}
 	}

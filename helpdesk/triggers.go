@@ -319,9 +319,11 @@ func (h Triggers) Source(ctx context.Context, id string) (string, error) {
 // counts as changed). Assign actions pick as a run would: one whose group
 // has no eligible member carries a Warning saying why (the report's ticket
 // stays unassigned in the group); one whose group no longer exists carries
-// an Error (a run skips it). An event that is not one of ticket.Events is
-// refused with a *ValidationError on "event". The URLs of the actions
-// read back masked, as the trigger's do (SEC-1).
+// an Error (a run skips it), as does a message action that would reach
+// nobody (a notify to the assignee of a ticket without one ...), saying
+// why as the run's history would. An event that is not one of
+// ticket.Events is refused with a *ValidationError on "event". The URLs of
+// the actions read back masked, as the trigger's do (SEC-1).
 func (h Triggers) DryRun(ctx context.Context, id string, ev ticket.EventKind, change *ticket.Update) (trigger.Report, error) {
 	if err := checkID("trigger", id); err != nil {
 		return trigger.Report{}, err
@@ -351,7 +353,7 @@ func (h Triggers) DryRun(ctx context.Context, id string, ev ticket.EventKind, ch
 		// Assignments are picked as a real run picks them (eligibility, a
 		// round-robin step): the transaction is rolled back below, so the
 		// step is not kept.
-		out, err = set.DryRunWith(in, now, func(a trigger.Action, _ *ticket.Ticket) (string, string, error) {
+		assign := func(a trigger.Action, _ *ticket.Ticket) (string, string, error) {
 			g, err := o.r.Groups().Get(ctx, a.GroupID)
 			if errors.Is(err, ErrNotFound) {
 				return "", "", &trigger.ActionError{Reason: fmt.Sprintf("group %s no longer exists", a.GroupID)}
@@ -359,7 +361,14 @@ func (h Triggers) DryRun(ctx context.Context, id string, ev ticket.EventKind, ch
 				return "", "", err
 			}
 			return h.s.pickBy(ctx, o, g, strategies[a.Kind], a.AgentID)
-		})
+		}
+		// Messages reach whom a run's would, or nobody for the reason
+		// its history would give.
+		reachable := func(a trigger.Action, t *ticket.Ticket) (string, error) {
+			_, why, err := reach(ctx, o, a, t)
+			return why, err
+		}
+		out, err = set.DryRunHooks(in, now, trigger.Hooks{Assign: assign, Reach: reachable})
 		if err == nil {
 			err = anc.err
 		}

@@ -66,9 +66,13 @@
 //   - TRG-6 Actions (ActionKind) run in order when a trigger fires: the five
 //     below, and set status (a move TKT-2 allows when the action runs), set
 //     priority, set processing category, set a custom field, add or remove
-//     tags, add an internal note, and send an SMS (to the requester's phone
-//     or to listed numbers). Texts are taken in the ticket's language,
-//     falling back to the default one, with their codes rendered (TPL-4;
+//     tags, add an internal note, send an SMS (to the requester's phone
+//     or to listed numbers), and notify agents in their browsers
+//     (NotifyBrowser, NTF-4: a subject and body as a browser notification
+//     to the active assignee or the active members of the ticket's group;
+//     a customer recipient is refused when saved). Schema.Actions lists
+//     the kinds and the fields each uses. Texts are taken in the ticket's
+//     language, falling back to the default one, with their codes rendered (TPL-4;
 //     #{agentName} is the assignee). An action that cannot be carried out
 //     when it runs (a group deleted since, an illegal move, no address) is
 //     skipped and the skip recorded in the history; the event goes on. On a
@@ -101,8 +105,8 @@
 //     at most once per event; at most Options.MaxPasses passes are made
 //     (DefaultMaxPasses, 10; helpdesk.Config.TriggerPasses), and a history
 //     row says when the bound stopped a pass that would still fire. A firing is history
-//     written by the system. Side effects (mail, SMS, Dooray!, callback,
-//     forward) are outbox messages written in the transaction of the
+//     written by the system. Side effects (mail, browser notifications,
+//     SMS, Dooray!, callback, forward: ActionKind.SendsMessage) are outbox messages written in the transaction of the
 //     ticket change (NTF-1): they go out only if it commits. A Set indexes
 //     its triggers by the all conditions on event, status, priority,
 //     channel, intake and processing category (is, in, is under and their
@@ -112,7 +116,8 @@
 //   - TRG-8 A dry run (Set.DryRun, helpdesk's Triggers.DryRun) answers, for a
 //     ticket and an event, which triggers would fire and in which pass,
 //     which conditions held or failed with the values they saw, and what
-//     each action would do, including whom an assignment would pick —
-//     without changing anything. An event that is not one of ticket.Events
+//     each action would do, including whom an assignment would pick and
+//     why a message would reach nobody (Set.DryRunHooks) — without
+//     changing anything. An event that is not one of ticket.Events
 //     is refused with a *ValidationError.
 package trigger

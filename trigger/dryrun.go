@@ -81,6 +81,23 @@ type ActionReport struct {
 // it was; any other error ends the dry run.
 type Assigner func(a Action, t *ticket.Ticket) (agentID, why string, err error)
 
+// Reacher tells a dry run why a message action (one whose kind
+// SendsMessage) would reach nobody on ticket t, as a run would find: a
+// notify action's assignee without an address, a group without an active
+// member, a requester without a phone. "" means it would reach someone.
+// A reason becomes the action's Error (a run skips the action and records
+// why, TRG-6); an error ends the dry run.
+type Reacher func(a Action, t *ticket.Ticket) (reason string, err error)
+
+// Hooks answer a dry run what only the store knows; nil hooks are not
+// asked.
+type Hooks struct {
+	// Assign answers whom assign actions pick (see Assigner).
+	Assign Assigner
+	// Reach answers why message actions would reach nobody (see Reacher).
+	Reach Reacher
+}
+
 // DryRun answers what Run would do on event in for ticket t, without
 // changing anything (TRG-8): it runs the same passes on a copy of t,
 // applying the ticket-changing actions to the copy, and reports every
@@ -94,6 +111,14 @@ func (s *Set) DryRun(in Input, t ticket.Ticket) (Report, error) { return s.DryRu
 // when nobody is (the action's Warning); an assignment opens a new ticket,
 // as in a real run (TKT-2).
 func (s *Set) DryRunWith(in Input, t ticket.Ticket, assign Assigner) (Report, error) {
+	return s.DryRunHooks(in, t, Hooks{Assign: assign})
+}
+
+// DryRunHooks is DryRun with h answering what only the store knows: whom
+// assign actions pick (h.Assign, as DryRunWith) and why message actions
+// would reach nobody (h.Reach: then the action's Error says why, as the
+// run's history would).
+func (s *Set) DryRunHooks(in Input, t ticket.Ticket, h Hooks) (Report, error) {
 	if err := checkEvent(in.Event); err != nil {
 		return Report{}, err
 	}
@@ -110,7 +135,7 @@ func (s *Set) DryRunWith(in Input, t ticket.Ticket, assign Assigner) (Report, er
 		e.Now.F, e.Before.F = slices.Clone(env.Now.F), slices.Clone(env.Before.F)
 		last[i] = &seen{env: e, t: t.Clone()}
 	}
-	d := &dryApplier{now: in.Now, assign: assign, reports: map[string][]ActionReport{}}
+	d := &dryApplier{now: in.Now, assign: h.Assign, reach: h.Reach, reports: map[string][]ActionReport{}}
 	out, err := s.run(context.Background(), in, &t, d, sc, obs)
 	if err != nil {
 		return Report{}, err
@@ -235,6 +260,7 @@ func utf8RuneStart(b byte) bool { return b&0xC0 != 0x80 }
 type dryApplier struct {
 	now     time.Time
 	assign  Assigner
+	reach   Reacher
 	reports map[string][]ActionReport
 }
 
@@ -243,6 +269,19 @@ func (d *dryApplier) Apply(_ context.Context, tr *Trigger, t *ticket.Ticket) (bo
 	var reps []ActionReport
 	for i, a := range tr.Actions {
 		r := ActionReport{Action: a.Clone(), Effect: Describe(a)}
+		if a.Kind.SendsMessage() && d.reach != nil {
+			why, err := d.reach(a, t)
+			if err != nil {
+				return false, err
+			}
+			if why != "" {
+				// Skipped whole: a forward and complete reaching nobody
+				// solves nothing either.
+				r.Error = errs.Detail(&ActionError{Index: i, Kind: a.Kind, Reason: why})
+				reps = append(reps, r)
+				continue
+			}
+		}
 		switch a.Kind {
 		case AssignRandom, AssignRoundRobin, AssignFixed:
 			agent := ""
@@ -322,6 +361,11 @@ func Describe(a Action) string {
 		return "add an internal note"
 	case Notify:
 		return "mail the " + a.Recipient
+	case NotifyBrowser:
+		if a.Recipient == RecipientGroup {
+			return "notify the group's members in their browsers"
+		}
+		return "notify the " + a.Recipient + " in the browser"
 	case Forward:
 		return "forward the ticket to " + strings.Join(a.Addresses, ", ")
 	case ForwardAndComplete:

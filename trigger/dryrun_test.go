@@ -2,6 +2,7 @@ package trigger
 
 import (
 	"encoding/json"
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -213,6 +214,8 @@ func TestDescribe_TRG6(t *testing.T) {
 		{Action{Kind: RemoveTags, Tags: []string{"a"}}, "remove tags a"},
 		{Action{Kind: Note, Body: body}, "add an internal note"},
 		{Action{Kind: Notify, Recipient: RecipientGroup}, "mail the group"},
+		{Action{Kind: NotifyBrowser, Recipient: RecipientAssignee}, "notify the assignee in the browser"},
+		{Action{Kind: NotifyBrowser, Recipient: RecipientGroup}, "notify the group's members in their browsers"},
 		{Action{Kind: Forward, Addresses: []string{"a@example.com", "b@example.com"}}, "forward the ticket to a@example.com, b@example.com"},
 		{Action{Kind: ForwardAndComplete, Addresses: []string{"a@example.com"}}, "forward the ticket to a@example.com, then solve it"},
 		{Action{Kind: Callback, URL: "https://x.example/h"}, "post the ticket as JSON to x.example"},
@@ -256,6 +259,93 @@ func TestDryRunWith_TRG8_AssignerWarnsAndSkips(t *testing.T) {
 
 	_, err = set.DryRunWith(in, tk, func(Action, *ticket.Ticket) (string, string, error) { return "", "", assert.AnError })
 	assert.ErrorIs(t, err, assert.AnError)
+}
+
+// TestDryRunHooks_TRG8_ReachSkipsMessages: a Reacher is asked about the
+// message actions only, on the ticket as the earlier actions left it; its
+// reason becomes the action's Error (a run skips the action and records
+// why), an empty one leaves the action as it was, and an error ends the
+// dry run.
+func TestDryRunHooks_TRG8_ReachSkipsMessages(t *testing.T) {
+	browser := Action{Kind: NotifyBrowser, Recipient: RecipientAssignee, Subject: koBody, Body: koBody}
+	set := compileValid(t, testSchema(), Options{},
+		trg("t1", []Condition{goodCond}, Action{Kind: AssignFixed, GroupID: "g2", AgentID: "a2"}, browser, addTags("after")),
+		trg("t2", []Condition{goodCond}, Action{Kind: Callback, URL: "https://hooks.example.com/x"}))
+	in, tk := dryRunEvent()
+	var asked []string
+	reach := func(a Action, t *ticket.Ticket) (string, error) {
+		asked = append(asked, string(a.Kind)+" to "+t.AssigneeID)
+		if a.Kind == NotifyBrowser {
+			return "the ticket has no assignee", nil
+		}
+		return "", nil
+	}
+	rep, err := set.DryRunHooks(in, tk, Hooks{Reach: reach})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"notify_browser to a2", "callback to a2"}, asked, "message actions only, after the assignment")
+	acts := rep.Triggers[0].Actions
+	require.Len(t, acts, 3)
+	assert.Empty(t, acts[0].Error)
+	assert.Equal(t, "action 1 (notify_browser): the ticket has no assignee", acts[1].Error)
+	assert.Equal(t, "notify the assignee in the browser", acts[1].Effect)
+	assert.Empty(t, acts[2].Error)
+	assert.Empty(t, rep.Triggers[1].Actions[0].Error)
+	assert.Contains(t, rep.Ticket.Tags, "after", "the trigger goes on after the skip")
+
+	_, err = set.DryRunHooks(in, tk, Hooks{Reach: func(Action, *ticket.Ticket) (string, error) { return "", assert.AnError }})
+	assert.ErrorIs(t, err, assert.AnError)
+
+	plain, err := set.DryRun(in, tk)
+	require.NoError(t, err)
+	assert.Empty(t, plain.Triggers[0].Actions[1].Error, "without a Reacher nothing is known")
+}
+
+// TestSchema_TRG6_Actions: the schema lists every action kind once, in
+// ActionKinds' order, with the fields it uses; notify_browser addresses
+// the assignee or the group, never the customer (NTF-4).
+func TestSchema_TRG6_Actions(t *testing.T) {
+	s := testSchema()
+	require.Len(t, s.Actions, len(ActionKinds))
+	for i, sp := range s.Actions {
+		assert.Equal(t, ActionKinds[i], sp.Kind)
+		assert.NotEmpty(t, sp.Fields, sp.Kind)
+		assert.Equal(t, sp.Kind.ChangesTicket(), sp.ChangesTicket, sp.Kind)
+		assert.Equal(t, sp.Kind.SendsMessage(), sp.SendsMessage, sp.Kind)
+	}
+	i := slices.Index(ActionKinds, NotifyBrowser)
+	require.GreaterOrEqual(t, i, 0)
+	assert.Equal(t, ActionSpec{Kind: NotifyBrowser, Fields: []string{"recipient", "subject", "body"},
+		Recipients: []string{RecipientAssignee, RecipientGroup}, SendsMessage: true}, s.Actions[i])
+	assert.Equal(t, []string{"open", "pending", "solved", "closed"}, s.Actions[slices.Index(ActionKinds, SetStatus)].Values)
+
+	b, err := json.Marshal(s)
+	require.NoError(t, err)
+	var wire struct {
+		Actions []map[string]any `json:"actions"`
+	}
+	require.NoError(t, json.Unmarshal(b, &wire))
+	assert.Equal(t, map[string]any{"kind": "notify_browser", "fields": []any{"recipient", "subject", "body"},
+		"recipients": []any{"assignee", "group"}, "changes_ticket": false, "sends_message": true}, wire.Actions[i])
+}
+
+// TestActionKind_TRG7_Classes: every kind changes the ticket, sends a
+// message or adds a note; only forward and complete does two of them.
+func TestActionKind_TRG7_Classes(t *testing.T) {
+	for _, k := range ActionKinds {
+		n := 0
+		for _, b := range []bool{k.ChangesTicket(), k.SendsMessage(), k == Note} {
+			if b {
+				n++
+			}
+		}
+		if k == ForwardAndComplete {
+			assert.Equal(t, 2, n, k)
+		} else {
+			assert.Equal(t, 1, n, k)
+		}
+	}
+	assert.False(t, NotifyBrowser.ChangesTicket())
+	assert.True(t, NotifyBrowser.SendsMessage())
 }
 
 // TestDryRun_TRG8_UnknownEventRefused: a dry run of an event that is not

@@ -57,15 +57,81 @@ type Target struct {
 func (t Target) Allows(op Op) bool { return slices.Contains(t.Ops, op) }
 
 // Schema declares every target of one service: the ticket's own targets and
-// one per custom field (TRG-3). It is exported so that a UI can build its
-// condition editor from it.
+// one per custom field (TRG-3), and the action kinds (TRG-6). It is
+// exported so that a UI can build its condition and action editors from it.
 type Schema struct {
 	Targets []Target `json:"targets"`
 	// Languages are the service's languages (valid values of language);
 	// DefaultLanguage is the one every per-language text needs.
 	Languages       []string `json:"languages"`
 	DefaultLanguage string   `json:"default_language"`
-	index           map[string]int
+	// Actions are every action kind, in ActionKinds' order (TRG-6).
+	Actions []ActionSpec `json:"actions"`
+	index   map[string]int
+}
+
+// ActionSpec describes one action kind for a trigger editor (TRG-6).
+type ActionSpec struct {
+	Kind ActionKind `json:"kind"`
+	// Fields are the JSON names of the Action fields the kind uses.
+	Fields []string `json:"fields"`
+	// Recipients are the values Recipient takes, for the kinds that have
+	// one (an SMS action's may also be empty, with numbers in addresses).
+	Recipients []string `json:"recipients,omitempty"`
+	// Values are the values Value takes, for set_status and set_priority.
+	Values []string `json:"values,omitempty"`
+	// ChangesTicket and SendsMessage are the kind's ChangesTicket and
+	// SendsMessage.
+	ChangesTicket bool `json:"changes_ticket"`
+	SendsMessage  bool `json:"sends_message"`
+}
+
+// actionSpecs returns the specs of every action kind, in ActionKinds'
+// order.
+func actionSpecs() []ActionSpec {
+	people := []string{RecipientAssignee, RecipientGroup}
+	var statuses []string
+	for _, st := range ticket.Statuses {
+		if st != ticket.StatusNew { // no ticket moves back to new (TKT-2)
+			statuses = append(statuses, string(st))
+		}
+	}
+	out := make([]ActionSpec, len(ActionKinds))
+	for i, k := range ActionKinds {
+		sp := ActionSpec{Kind: k, ChangesTicket: k.ChangesTicket(), SendsMessage: k.SendsMessage()}
+		switch k {
+		case AssignRandom, AssignRoundRobin:
+			sp.Fields = []string{"group_id"}
+		case AssignFixed:
+			sp.Fields = []string{"group_id", "agent_id"}
+		case SetStatus:
+			sp.Fields, sp.Values = []string{"value"}, statuses
+		case SetPriority:
+			sp.Fields, sp.Values = []string{"value"}, strs(ticket.Priorities)
+		case SetProcessingCategory:
+			sp.Fields = []string{"category_id"}
+		case SetField:
+			sp.Fields = []string{"field", "value"}
+		case AddTags, RemoveTags:
+			sp.Fields = []string{"tags"}
+		case Note:
+			sp.Fields = []string{"body"}
+		case Notify:
+			sp.Fields, sp.Recipients = []string{"recipient", "subject", "body"}, append(slices.Clone(people), RecipientCustomer)
+		case NotifyBrowser:
+			sp.Fields, sp.Recipients = []string{"recipient", "subject", "body"}, slices.Clone(people)
+		case Forward, ForwardAndComplete:
+			sp.Fields = []string{"addresses", "body"}
+		case Callback:
+			sp.Fields = []string{"url"}
+		case Dooray:
+			sp.Fields = []string{"url", "body"}
+		case SMS:
+			sp.Fields, sp.Recipients = []string{"recipient", "addresses", "body"}, []string{RecipientCustomer}
+		}
+		out[i] = sp
+	}
+	return out
 }
 
 // Target returns the target with name. It is safe for concurrent use.
@@ -142,9 +208,10 @@ func strs[T ~string](l []T) []string {
 // (as field.Merge returns them), languages and default language def. System fields that
 // stand for a ticket column (title, priority, ...) are the ticket's own
 // targets; every other field is "customer_fields.KEY" or
-// "agent_fields.KEY", typed by its definition.
+// "agent_fields.KEY", typed by its definition. Actions lists every action
+// kind.
 func NewSchema(fields []field.Field, languages []string, def string) *Schema {
-	s := &Schema{Languages: slices.Clone(languages), DefaultLanguage: def, Targets: []Target{
+	s := &Schema{Languages: slices.Clone(languages), DefaultLanguage: def, Actions: actionSpecs(), Targets: []Target{
 		{Name: TargetEvent, Type: TypeEvent, Ops: []Op{Is, IsNot, In, NotIn}, Values: strs(ticket.Events)},
 		{Name: TargetStatus, Type: TypeStatus, Ops: enumOps, Values: strs(ticket.Statuses)},
 		{Name: TargetPriority, Type: TypePriority, Ops: append(slices.Clone(enumOps), GreaterThan, LessThan), Values: strs(ticket.Priorities)},

@@ -176,6 +176,12 @@ const (
 	// RecipientCustomer) Subject and Body in the ticket's language, with
 	// substitution codes rendered and no mail layout (TRG-6.2, MAIL-6).
 	Notify ActionKind = "notify"
+	// NotifyBrowser shows Recipient (RecipientAssignee: the assignee when
+	// active; RecipientGroup: the active members of the ticket's group)
+	// Subject and Body, in the ticket's language with codes rendered, as a
+	// browser notification in their open browsers (NTF-4); it links to the
+	// ticket (helpdesk.Config.TicketLink). Agents only: never the customer.
+	NotifyBrowser ActionKind = "notify_browser"
 	// Forward mails the ticket's content to Addresses (TRG-6.3);
 	// ForwardAndComplete then solves the ticket.
 	Forward            ActionKind = "forward"
@@ -192,11 +198,12 @@ const (
 
 // ActionKinds lists every action kind.
 var ActionKinds = []ActionKind{AssignRandom, AssignRoundRobin, AssignFixed, SetStatus, SetPriority,
-	SetProcessingCategory, SetField, AddTags, RemoveTags, Note, Notify, Forward, ForwardAndComplete,
-	Callback, Dooray, SMS}
+	SetProcessingCategory, SetField, AddTags, RemoveTags, Note, Notify, NotifyBrowser, Forward,
+	ForwardAndComplete, Callback, Dooray, SMS}
 
 // ChangesTicket reports whether actions of kind k change the ticket itself
-// (and so can make a later pass match, TRG-7).
+// (and so can make a later pass match, TRG-7). The others add a note or
+// send a message (see SendsMessage): side effects, written to the outbox.
 func (k ActionKind) ChangesTicket() bool {
 	switch k {
 	case AssignRandom, AssignRoundRobin, AssignFixed, SetStatus, SetPriority, SetProcessingCategory,
@@ -206,7 +213,18 @@ func (k ActionKind) ChangesTicket() bool {
 	return false
 }
 
-// Who a Notify or SMS action addresses.
+// SendsMessage reports whether actions of kind k become outbox messages
+// (NTF-1): mail, a browser notification, a callback, a Dooray! post or an
+// SMS. ForwardAndComplete both sends and changes the ticket.
+func (k ActionKind) SendsMessage() bool {
+	switch k {
+	case Notify, NotifyBrowser, Forward, ForwardAndComplete, Callback, Dooray, SMS:
+		return true
+	}
+	return false
+}
+
+// Who a Notify, NotifyBrowser or SMS action addresses.
 const (
 	RecipientAssignee = "assignee"
 	RecipientGroup    = "group"
@@ -227,14 +245,14 @@ type Action struct {
 	Value any    `json:"value,omitempty"`
 	// Tags: AddTags, RemoveTags.
 	Tags []string `json:"tags,omitempty"`
-	// Recipient: Notify, SMS.
+	// Recipient: Notify, NotifyBrowser, SMS.
 	Recipient string `json:"recipient,omitempty"`
 	// Addresses: mail addresses for Forward, phone numbers for SMS.
 	Addresses []string `json:"addresses,omitempty"`
 	// URL: Callback, Dooray.
 	URL string `json:"url,omitempty"`
-	// Subject and Body per language: Notify (both), Note, Dooray and SMS
-	// (Body).
+	// Subject and Body per language: Notify and NotifyBrowser (both),
+	// Note, Dooray and SMS (Body).
 	Subject i18n.Text `json:"subject,omitempty"`
 	Body    i18n.Text `json:"body,omitempty"`
 }

@@ -401,6 +401,16 @@ func (v *validator) action(at string, a Action) Action {
 		}
 		v.text(at+".subject", a.Subject, true)
 		v.text(at+".body", a.Body, true)
+	case NotifyBrowser:
+		switch a.Recipient {
+		case RecipientAssignee, RecipientGroup:
+		case RecipientCustomer:
+			v.c.Add(at+".recipient", "browser notifications reach agents only: must be %s or %s", RecipientAssignee, RecipientGroup)
+		default:
+			v.c.Add(at+".recipient", "must be %s or %s", RecipientAssignee, RecipientGroup)
+		}
+		v.text(at+".subject", a.Subject, true)
+		v.text(at+".body", a.Body, true)
 	case Forward, ForwardAndComplete:
 		v.addresses(at, a.Addresses, text.Email, "a plain mail address")
 		v.text(at+".body", a.Body, false)

@@ -132,6 +132,12 @@ var (
 			Body: i18n.Text{"ko": "#{field.nope}"}}, []string{".recipient", ".subject", ".subject.fr", ".body.ko"}},
 		{"notify: no text in the default language", Action{Kind: Notify, Recipient: RecipientCustomer, Subject: koBody,
 			Body: i18n.Text{"en": "Hello"}}, []string{".body"}},
+		{"notify_browser: the customer is no agent (NTF-4)", Action{Kind: NotifyBrowser, Recipient: RecipientCustomer, Subject: koBody,
+			Body: koBody}, []string{".recipient"}},
+		{"notify_browser: unknown recipient, no subject", Action{Kind: NotifyBrowser, Recipient: "everyone",
+			Body: koBody}, []string{".recipient", ".subject"}},
+		{"notify_browser: no recipient, bad codes", Action{Kind: NotifyBrowser, Subject: i18n.Text{"ko": "#{field.nope}"},
+			Body: i18n.Text{"ko": "#{title"}}, []string{".recipient", ".subject.ko", ".body.ko"}},
 		{"forward: bad addresses", Action{Kind: Forward, Addresses: []string{"not-an-address", "Kim <kim@example.com>"}},
 			[]string{".addresses[0]", ".addresses[1]"}},
 		{"forward and complete: no addresses", Action{Kind: ForwardAndComplete}, []string{".addresses"}},
@@ -275,6 +281,8 @@ func TestValidate_TRG6_GoodActions(t *testing.T) {
 		{Kind: Notify, Recipient: RecipientAssignee, Subject: koBody, Body: koBody},
 		{Kind: Notify, Recipient: RecipientGroup, Subject: koBody, Body: koBody},
 		{Kind: Notify, Recipient: RecipientCustomer, Subject: koBody, Body: koBody},
+		{Kind: NotifyBrowser, Recipient: RecipientAssignee, Subject: koBody, Body: koBody},
+		{Kind: NotifyBrowser, Recipient: RecipientGroup, Subject: koBody, Body: i18n.Text{"ko": "#{agentName}", "en": "#{title}"}},
 		{Kind: Forward, Addresses: []string{"ops@example.com"}},
 		{Kind: ForwardAndComplete, Addresses: []string{"ops@example.com", "legal@example.com"}, Body: koBody},
 		{Kind: Callback, URL: "http://hooks.example.com/x"},
@@ -283,7 +291,7 @@ func TestValidate_TRG6_GoodActions(t *testing.T) {
 		{Kind: SMS, Recipient: RecipientCustomer, Body: koBody},
 		{Kind: SMS, Addresses: []string{"+82 10-1234-5678", "(02) 123.4567"}, Body: koBody},
 	}
-	require.Len(t, good, len(ActionKinds)+6, "one of every kind, and a few variants")
+	require.Len(t, good, len(ActionKinds)+7, "one of every kind, and a few variants")
 	for _, a := range good {
 		t.Run(string(a.Kind), func(t *testing.T) {
 			_, err := Validate(ctxb, New{Name: "n", All: []Condition{goodCond}, Actions: []Action{a}}, s, newResolver())

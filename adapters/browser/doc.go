@@ -26,6 +26,11 @@
 // EventSource cannot set request headers, so Authenticate usually reads the
 // host's session cookie.
 //
+// Deskkit queues Browser messages for surge alerts with a browser template
+// and for the notify_browser trigger action (trigger.NotifyBrowser: the
+// ticket's assignee or its group's members), whose link is the address
+// helpdesk.Config.TicketLink gives for the ticket.
+//
 // # Delivery
 //
 // Streams and unread lists belong to an agent of a service: a message goes

@@ -114,6 +114,23 @@ func TestAPI1_Triggers(t *testing.T) {
 		r := fx.do(t, "a", fx.admin, "GET", "/trigger-schema", nil)
 		require.Equal(t, http.StatusOK, r.status)
 		assert.Contains(t, string(r.body), `"targets"`)
+		var sch struct {
+			Actions []struct {
+				Kind       string   `json:"kind"`
+				Recipients []string `json:"recipients"`
+			} `json:"actions"`
+		}
+		r.json(t, &sch)
+		kinds := map[string][]string{}
+		for _, a := range sch.Actions {
+			kinds[a.Kind] = a.Recipients
+		}
+		assert.Equal(t, []string{"assignee", "group"}, kinds["notify_browser"], "the schema lists every action kind (TRG-6, NTF-4)")
+		r = fx.do(t, "a", fx.admin, "POST", "/triggers", map[string]any{"name": "tell the customer",
+			"all":     []map[string]any{{"target": "priority", "op": "is", "value": "urgent"}},
+			"actions": []map[string]any{{"kind": "notify_browser", "recipient": "customer", "body": map[string]string{"en": "b"}}}})
+		require.Equal(t, http.StatusUnprocessableEntity, r.status, "%s", r.body)
+		assert.ElementsMatch(t, []string{"actions[0].recipient", "actions[0].subject"}, problemFields(r.problem(t)))
 		r = fx.do(t, "a", fx.admin, "PUT", "/trigger-order", map[string]any{"ids": []string{two, one}})
 		require.Equal(t, http.StatusNoContent, r.status, "%s", r.body)
 		r = fx.do(t, "a", fx.admin, "GET", "/triggers", nil)

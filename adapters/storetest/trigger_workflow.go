@@ -43,6 +43,7 @@ func testTriggerWorkflow(t *testing.T, s helpdesk.Store) {
 		{"PassBound_TRG7", testTriggerPassBound},
 		{"StaleTargets_TRG6", testTriggerStaleTargets},
 		{"TwoDesks_CollidingVersions", testTriggerTwoDesks},
+		{"NotifyBrowser_NTF4", testTriggerNotifyBrowser},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
