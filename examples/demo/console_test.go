@@ -160,19 +160,28 @@ func TestConsole_Browser(t *testing.T) {
 		assert.Contains(t, titles, want, "seeded ticket listed")
 	}
 
-	// A customer's mail becomes a ticket that appears live.
-	subject := fmt.Sprintf("주문 취소 문의 %d", time.Now().UnixNano())
+	// A customer's mail becomes a ticket that appears live; the delivery
+	// trigger gives it to the delivery team, and the team's browser
+	// notification (NTF-4) reaches the admin, a member, over SSE.
+	subject := fmt.Sprintf("배송 문의 %d", time.Now().UnixNano())
 	require.NoError(t, d.SendMail(CustomerMail{FromName: "이영희", From: "younghee@customer.example",
-		Subject: subject, Body: "어제 주문한 책을 취소하고 싶습니다."}))
+		Subject: subject, Body: "어제 주문한 책의 배송을 취소하고 싶습니다."}))
 	require.NoError(t, chromedp.Do(ctx,
 		waitJS(fmt.Sprintf(`[...document.querySelectorAll('#ticket-rows tr')].some(r => r.textContent.includes(%q))`, subject)),
+		waitJS(fmt.Sprintf(`[...document.querySelectorAll('#inbox-list li')].some(li => li.textContent.includes(%q))`, subject)),
 		shot.take("mail-arrived"),
 	))
 	assert.True(t, jsValue[bool](t, ctx, `window.notReloaded === true`), "the new ticket appeared without a page load")
 
-	// Open it and reply with a template; a forbidden word is flagged.
+	// The notification leads to the ticket; reply with a template, and a
+	// forbidden word is flagged.
 	require.NoError(t, chromedp.Do(ctx,
-		js(fmt.Sprintf(`[...document.querySelectorAll('#ticket-rows tr')].find(r => r.textContent.includes(%q)).click()`, subject)),
+		chromedp.Click(chromedp.CSS(`#bell`)),
+		chromedp.WaitVisible(chromedp.CSS(`#inbox`)),
+		shot.take("notifications"),
+		js(fmt.Sprintf(`[...document.querySelectorAll('#inbox-list li')].find(li => li.textContent.includes(%q)).click()`, subject)),
+		chromedp.Click(chromedp.CSS(`#bell`)),
+		waitJS(fmt.Sprintf(`document.querySelector('#ticket-detail h2')?.textContent.includes(%q)`, subject)),
 		chromedp.WaitVisible(chromedp.CSS(`#reply-template`)),
 		waitJS(`[...document.querySelectorAll('#reply-template option')].some(o => o.textContent.includes('Thanks'))`),
 		js(`(() => { const s = document.querySelector('#reply-template');
@@ -226,17 +235,23 @@ func TestConsole_Browser(t *testing.T) {
 		shot.take("sent"),
 	))
 
-	// English.
+	// Korean and English (SVC-2), the choice kept across a reload.
 	require.NoError(t, chromedp.Do(ctx,
 		chromedp.Navigate(d.HTTPURL+"/#/tickets/"+tk.ID),
-		chromedp.Click(chromedp.CSS(`[data-lang="en"]`)),
-		waitJS(`document.querySelector('[data-nav="tickets"]').textContent === 'Tickets'`),
-		waitJS(`document.querySelector('#ticket-detail h3')?.textContent === 'History'`),
-		shot.take("english"),
+		chromedp.Click(chromedp.CSS(`[data-lang="ko"]`)),
+		waitJS(`document.querySelector('[data-nav="tickets"]').textContent === '티켓'`),
+		waitJS(`document.querySelector('#ticket-detail h3')?.textContent === '처리 이력'`),
+		chromedp.Reload(),
+		waitJS(`document.querySelector('#ticket-detail h3')?.textContent === '처리 이력'`),
+		shot.take("korean"),
 	))
 	nav, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`nav`)))
 	require.NoError(t, err)
-	assert.Contains(t, nav, "Triggers")
+	assert.Contains(t, nav, "트리거")
+	require.NoError(t, chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS(`[data-lang="en"]`)),
+		waitJS(`document.querySelector('#ticket-detail h3')?.textContent === 'History'`),
+	))
 	assert.Empty(t, pageErrors(), "the page threw or logged errors")
 }
 

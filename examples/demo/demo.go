@@ -120,7 +120,9 @@ func Start(ctx context.Context, cfg Config) (d *Demo, err error) {
 		c, err := desk.SMSCredentials(ctx, id)
 		return nhnsms.Credentials(c), err
 	}})
-	desk, err = helpdesk.New(helpdesk.Config{Store: store, SMSNumbers: sms})
+	desk, err = helpdesk.New(helpdesk.Config{Store: store, SMSNumbers: sms,
+		// Browser notifications about a ticket open it in the console.
+		TicketLink: func(_, ticketID string) string { return "#/tickets/" + ticketID }})
 	if err != nil {
 		return nil, err
 	}

@@ -65,6 +65,14 @@ func seed(ctx context.Context, desk *helpdesk.Desk, doorayHookURL string) (Seede
 			return out, err
 		}
 		out.Groups[g.key] = grp.ID
+		// The admin watches both teams: a member, for their browser
+		// notifications, but never picked by the round robin.
+		if _, err := as.Groups().AddMember(ctx, grp.ID, admin.ID); err != nil {
+			return out, err
+		}
+	}
+	if _, err := as.Agents().SetToggles(ctx, admin.ID, agent.Toggles{TicketAssignment: false, ChatAssignment: false}); err != nil {
+		return out, err
 	}
 	for _, a := range []struct{ name, email, group string }{
 		{"이서준", "seojun@acme.example", "billing"}, {"Emma Park", "emma@acme.example", "billing"},
@@ -147,6 +155,11 @@ func seed(ctx context.Context, desk *helpdesk.Desk, doorayHookURL string) (Seede
 			Actions: []trigger.Action{{Kind: trigger.AssignRoundRobin, GroupID: out.Groups["delivery"]},
 				{Kind: trigger.SetProcessingCategory, CategoryID: out.Categories["delivery_handling"]},
 				{Kind: trigger.AddTags, Tags: []string{"delivery"}}}},
+		{Name: "팀에 브라우저 알림 / Tell the team in the browser",
+			All: []trigger.Condition{{Target: "event", Op: trigger.Is, Value: "created"}, {Target: "group", Op: trigger.Present}},
+			Actions: []trigger.Action{{Kind: trigger.NotifyBrowser, Recipient: trigger.RecipientGroup,
+				Subject: i18n.Text{"ko": "새 문의 #{ticketId}번", "en": "New ticket no. #{ticketId}"},
+				Body:    i18n.Text{"ko": "#{customerName}: #{title}", "en": "#{customerName}: #{title}"}}}},
 		{Name: "접수 확인 메일 / Acknowledge by mail",
 			All: []trigger.Condition{{Target: "event", Op: trigger.Is, Value: "created"}},
 			Actions: []trigger.Action{{Kind: trigger.Notify, Recipient: trigger.RecipientCustomer,

@@ -32,7 +32,7 @@ const TEXT = {
     'status.new': '신규', 'status.open': '진행 중', 'status.pending': '보류', 'status.solved': '해결', 'status.closed': '종료',
     'priority.low': '낮음', 'priority.normal': '보통', 'priority.high': '높음', 'priority.urgent': '긴급',
     'event.created': '생성', 'event.updated': '변경', 'event.customer_replied': '고객 답변', 'event.agent_replied': '상담원 답변',
-    'who.customer': '고객', 'who.system': '시스템', 'who.trigger': '트리거',
+    'who.customer': '고객', 'who.system': '시스템', 'who.trigger': '트리거', 'change.comment': '답변이 등록되었습니다',
   },
   en: {
     'nav.tickets': 'Tickets', 'nav.triggers': 'Triggers', 'nav.sent': 'Sent',
@@ -63,7 +63,7 @@ const TEXT = {
     'status.new': 'New', 'status.open': 'Open', 'status.pending': 'Pending', 'status.solved': 'Solved', 'status.closed': 'Closed',
     'priority.low': 'Low', 'priority.normal': 'Normal', 'priority.high': 'High', 'priority.urgent': 'Urgent',
     'event.created': 'created', 'event.updated': 'updated', 'event.customer_replied': 'customer replied', 'event.agent_replied': 'agent replied',
-    'who.customer': 'Customer', 'who.system': 'System', 'who.trigger': 'Trigger',
+    'who.customer': 'Customer', 'who.system': 'System', 'who.trigger': 'Trigger', 'change.comment': 'a comment was added',
   },
 };
 
@@ -311,10 +311,15 @@ function describe(c) {
     if (c.field.endsWith('category_id')) return name(state.categories.get(s)) || s;
     return s;
   };
-  if (c.field === 'trigger') return `⚙ ${t('who.trigger')}: ${c.to}`;
+  if (c.field === 'trigger') return `⚙ ${t('who.trigger')}: ${named(c.to)}`;
+  if (c.field === 'comment') return t('change.comment');
   if (!c.from && !c.to) return c.field;
   return `${c.field}: ${v(c.from)} → ${v(c.to)}`;
 }
+
+// named replaces the ids in a text (a trigger's history line) with the
+// names of the categories, groups and agents they stand for.
+const named = (text) => text.replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, (id) => show(id));
 
 async function setStatus(x, status) {
   try {
