@@ -219,3 +219,28 @@ func TestNotifyBrowser_TRG5_CustomerRefused(t *testing.T) {
 	}
 	assert.Contains(t, kinds, trigger.NotifyBrowser, "GET /trigger-schema lists it")
 }
+
+// TestNotify_TRG6_GroupWithoutActiveMember: a notify (mail) action to a
+// group whose only member is switched off reaches nobody, and the history
+// says why, as for notify_browser.
+func TestNotify_TRG6_GroupWithoutActiveMember(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, withTicketLink)
+	g, err := f.admin.Groups().Create(ctx, helpdesk.NewGroup{Name: "Night shift"})
+	require.NoError(t, err)
+	_, err = f.admin.Groups().AddMember(ctx, g.ID, f.agentID)
+	require.NoError(t, err)
+	ag, err := f.admin.Agents().Get(ctx, f.agentID)
+	require.NoError(t, err)
+	_, err = f.admin.Agents().Update(ctx, f.agentID, agent.Update{Version: ag.Version, Active: ptr(false)})
+	require.NoError(t, err)
+	f.mkTrigger(t, trigger.New{Name: "mail the group",
+		All: []trigger.Condition{{Target: "event", Op: trigger.Is, Value: "created"}},
+		Actions: []trigger.Action{{Kind: trigger.Notify, Recipient: trigger.RecipientGroup,
+			Subject: i18n.Text{"ko": "새 문의"}, Body: i18n.Text{"ko": "#{title}"}}}})
+	n := newTicket()
+	n.GroupID = g.ID
+	tk, err := f.sys.Tickets().Create(ctx, n)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"action 0 (notify) skipped: the group has no active member with an email address"}, f.skips(t, tk.ID))
+}

@@ -312,18 +312,58 @@ func reach(ctx context.Context, o *op, a trigger.Action, t *ticket.Ticket) (to [
 // recipient names (NTF-4): the ticket's assignee when active, or the
 // active members of its group; reason says why there are none.
 func browserRecipients(ctx context.Context, o *op, who string, t *ticket.Ticket) ([]string, string, error) {
+	return agentRecipients(ctx, o, who, t, medium{
+		address: func(a *agent.Agent) string {
+			if !a.Active {
+				return ""
+			}
+			return a.ID
+		},
+		assigneeLacks: "the assignee is not active",
+		membersLack:   "the group has no active member",
+	})
+}
+
+// mailRecipients returns the mail addresses of a notify action's
+// recipient; reason says why there are none.
+func mailRecipients(ctx context.Context, o *op, who string, t *ticket.Ticket) ([]string, string, error) {
+	if who == trigger.RecipientCustomer {
+		if t.Requester.Email == "" {
+			return nil, "the requester has no email address", nil
+		}
+		return []string{t.Requester.Email}, "", nil
+	}
+	return agentRecipients(ctx, o, who, t, medium{
+		address:       func(a *agent.Agent) string { return a.Email },
+		assigneeLacks: "the assignee has no email address",
+		membersLack:   "the group has no active member with an email address",
+	})
+}
+
+// medium says how a medium reaches an agent: the address it reads off
+// one ("" when it cannot reach them), and why nobody is reached.
+type medium struct {
+	address                    func(*agent.Agent) string
+	assigneeLacks, membersLack string
+}
+
+// agentRecipients returns the addresses of the agents an action's
+// recipient names: the ticket's assignee, or the active members of its
+// group, leaving out those r cannot reach; reason says why there are
+// none.
+func agentRecipients(ctx context.Context, o *op, who string, t *ticket.Ticket, r medium) ([]string, string, error) {
 	if who == trigger.RecipientAssignee {
 		if t.AssigneeID == "" {
 			return nil, "the ticket has no assignee", nil
 		}
 		a, err := o.r.Agents().Get(ctx, t.AssigneeID)
 		switch {
-		case errors.Is(err, ErrNotFound) || err == nil && !a.Active:
-			return nil, "the assignee is not active", nil
+		case errors.Is(err, ErrNotFound) || err == nil && r.address(&a) == "":
+			return nil, r.assigneeLacks, nil
 		case err != nil:
 			return nil, "", err
 		}
-		return []string{a.ID}, "", nil
+		return []string{r.address(&a)}, "", nil
 	}
 	if t.GroupID == "" {
 		return nil, "the ticket has no group", nil
@@ -334,10 +374,12 @@ func browserRecipients(ctx context.Context, o *op, who string, t *ticket.Ticket)
 	}
 	var to []string
 	for _, a := range ms {
-		to = append(to, a.ID)
+		if addr := r.address(a); addr != "" {
+			to = append(to, addr)
+		}
 	}
 	if len(to) == 0 {
-		return nil, "the group has no active member", nil
+		return nil, r.membersLack, nil
 	}
 	return to, "", nil
 }
@@ -364,44 +406,6 @@ func activeMembers(ctx context.Context, o *op, id string) ([]*agent.Agent, error
 		}
 	}
 	return out, nil
-}
-
-// mailRecipients returns the mail addresses of a notify action's
-// recipient; reason says why there are none.
-func mailRecipients(ctx context.Context, o *op, who string, t *ticket.Ticket) ([]string, string, error) {
-	switch who {
-	case trigger.RecipientCustomer:
-		if t.Requester.Email == "" {
-			return nil, "the requester has no email address", nil
-		}
-		return []string{t.Requester.Email}, "", nil
-	case trigger.RecipientAssignee:
-		if t.AssigneeID == "" {
-			return nil, "the ticket has no assignee", nil
-		}
-		a, err := o.r.Agents().Get(ctx, t.AssigneeID)
-		if errors.Is(err, ErrNotFound) || err == nil && a.Email == "" {
-			return nil, "the assignee has no email address", nil
-		}
-		return []string{a.Email}, "", err
-	}
-	if t.GroupID == "" {
-		return nil, "the ticket has no group", nil
-	}
-	ms, err := activeMembers(ctx, o, t.GroupID)
-	if err != nil {
-		return nil, "", err
-	}
-	var to []string
-	for _, a := range ms {
-		if a.Email != "" {
-			to = append(to, a.Email)
-		}
-	}
-	if len(to) == 0 {
-		return nil, "the group has no active member with an email address", nil
-	}
-	return to, "", nil
 }
 
 // render renders a per-language text of an action for t, in the ticket's
