@@ -52,12 +52,17 @@ type PollerConfig struct {
 	// id per Poller.
 	Owner string
 	// Lease is how long a lease lasts before it must be renewed; default
-	// 2 minutes. An IDLE is interrupted every Lease/3 to renew it.
+	// 2 minutes. An IDLE is interrupted at least every Lease/3 to renew it.
 	Lease time.Duration
 	// PollInterval is how often a server without IDLE is polled, and how
 	// often a Poller whose mailbox another process holds tries again;
 	// default 1 minute.
 	PollInterval time.Duration
+	// IdleTimeout is how long one IDLE lasts before the Poller checks the
+	// mailbox again anyway; default and at most Lease/3. It bounds how late
+	// a mail is seen that arrives just as an IDLE starts, which a server
+	// may announce only after the IDLE (go-imap's imapserver does).
+	IdleTimeout time.Duration
 	// MinBackoff and MaxBackoff bound the wait before a reconnection after
 	// a failure, doubling from the first to the second; default 1s and 5m.
 	MinBackoff time.Duration
@@ -116,6 +121,9 @@ func NewPoller(cfg PollerConfig) (*Poller, error) {
 	def(&cfg.PollInterval, time.Minute)
 	def(&cfg.MinBackoff, time.Second)
 	def(&cfg.MaxBackoff, 5*time.Minute)
+	if cfg.IdleTimeout <= 0 || cfg.IdleTimeout > cfg.Lease/3 {
+		cfg.IdleTimeout = cfg.Lease / 3
+	}
 	if cfg.SaveEvery <= 0 {
 		cfg.SaveEvery = 100
 	}
@@ -399,7 +407,7 @@ func (p *Poller) waitForMail(ctx context.Context, c *imapclient.Client, wake <-c
 	}
 	// Updates the server queued before IDLE may be held back until the
 	// next one (go-imap's imapserver does so): a NOOP collects them first.
-	// What still slips in between waits at most a third of the lease.
+	// What still slips in between waits at most IdleTimeout.
 	if err := c.Noop().Wait(); err != nil {
 		return fmt.Errorf("imap noop: %w", err)
 	}
@@ -412,7 +420,7 @@ func (p *Poller) waitForMail(ctx context.Context, c *imapclient.Client, wake <-c
 	if err != nil {
 		return fmt.Errorf("imap idle: %w", err)
 	}
-	t := time.NewTimer(p.cfg.Lease / 3)
+	t := time.NewTimer(p.cfg.IdleTimeout)
 	defer t.Stop()
 	select {
 	case <-ctx.Done():

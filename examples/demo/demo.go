@@ -174,7 +174,7 @@ func Start(ctx context.Context, cfg Config) (d *Demo, err error) {
 	// Workers: the IMAP poller and the outbox dispatcher.
 	poller, err := mailx.NewPoller(mailx.PollerConfig{Desk: desk, ServiceID: serviceID, MailboxID: "support",
 		IMAP:         mailx.IMAPConfig{Addr: d.IMAPAddr, TLS: mailx.TLSNone, Username: imapUser, Password: imapPassword},
-		PollInterval: time.Second, MinBackoff: 100 * time.Millisecond, MaxBackoff: 5 * time.Second})
+		PollInterval: time.Second, IdleTimeout: 2 * time.Second, MinBackoff: 100 * time.Millisecond, MaxBackoff: 5 * time.Second})
 	if err != nil {
 		return nil, err
 	}
