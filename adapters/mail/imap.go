@@ -59,9 +59,10 @@ type PollerConfig struct {
 	// default 1 minute.
 	PollInterval time.Duration
 	// IdleTimeout is how long one IDLE lasts before the Poller checks the
-	// mailbox again anyway; default and at most Lease/3. It bounds how late
-	// a mail is seen that arrives just as an IDLE starts, which a server
-	// may announce only after the IDLE (go-imap's imapserver does).
+	// mailbox again anyway; default and at most Lease/3. (The IDLE right
+	// after a fetch lasts a second at most: a mail that arrives just as an
+	// IDLE starts, which a server may announce only after that IDLE
+	// (go-imap's imapserver does), is taken in by the fetch after it.)
 	IdleTimeout time.Duration
 	// MinBackoff and MaxBackoff bound the wait before a reconnection after
 	// a failure, doubling from the first to the second; default 1s and 5m.
@@ -201,6 +202,7 @@ func (p *Poller) session(ctx context.Context, wait bool, took func()) error {
 	if err != nil {
 		return fmt.Errorf("imap select %q: %w", p.cfg.IMAP.Folder, err)
 	}
+	settle := true // see waitForMail
 	for {
 		st, err := p.cfg.Desk.LeaseMailbox(ctx, p.cfg.ServiceID, p.cfg.MailboxID, p.cfg.Owner, p.cfg.Lease)
 		if err != nil {
@@ -212,9 +214,18 @@ func (p *Poller) session(ctx context.Context, wait bool, took func()) error {
 		if !wait {
 			return c.Logout().Wait()
 		}
-		if err := p.waitForMail(ctx, c, wake); err != nil {
+		d := p.cfg.IdleTimeout
+		if settle {
+			d = min(d, idleSettle)
+		}
+		woke, err := p.waitForMail(ctx, c, wake, d)
+		if err != nil {
 			return err
 		}
+		// After an IDLE that ended for new mail or after its full
+		// IdleTimeout, the next one settles; after a settling one that
+		// heard nothing, the next lasts IdleTimeout.
+		settle = woke || !settle
 	}
 }
 
@@ -392,49 +403,58 @@ func fetchBatch(c *imapclient.Client, uids []imap.UID, section *imap.FetchItemBo
 	return out, nil
 }
 
+// idleSettle is how long the IDLE after a fetch lasts (see waitForMail).
+const idleSettle = time.Second
+
 // waitForMail waits for new mail: with IDLE until the server announces
-// some or a third of the lease has passed, without it for PollInterval.
-func (p *Poller) waitForMail(ctx context.Context, c *imapclient.Client, wake <-chan struct{}) error {
+// some or d has passed, without it for PollInterval. It reports whether
+// the server announced mail.
+//
+// Updates the server queued before IDLE may be held back until the next
+// one (go-imap's imapserver does so): a NOOP collects them first. A mail
+// that arrives between the NOOP and the IDLE is still held back, so the
+// IDLE after a fetch only settles (idleSettle), and the fetch after it
+// takes in what slipped in; the next IDLE lasts IdleTimeout.
+func (p *Poller) waitForMail(ctx context.Context, c *imapclient.Client, wake <-chan struct{}, d time.Duration) (bool, error) {
 	if !c.Caps().Has(imap.CapIdle) {
 		t := time.NewTimer(p.cfg.PollInterval)
 		defer t.Stop()
 		select {
 		case <-ctx.Done():
-			return ctx.Err()
+			return false, ctx.Err()
 		case <-t.C:
-			return nil
+			return false, nil
 		}
 	}
-	// Updates the server queued before IDLE may be held back until the
-	// next one (go-imap's imapserver does so): a NOOP collects them first.
-	// What still slips in between waits at most IdleTimeout.
 	if err := c.Noop().Wait(); err != nil {
-		return fmt.Errorf("imap noop: %w", err)
+		return false, fmt.Errorf("imap noop: %w", err)
 	}
 	select {
 	case <-wake:
-		return nil
+		return true, nil
 	default:
 	}
 	idle, err := c.Idle()
 	if err != nil {
-		return fmt.Errorf("imap idle: %w", err)
+		return false, fmt.Errorf("imap idle: %w", err)
 	}
-	t := time.NewTimer(p.cfg.IdleTimeout)
+	t := time.NewTimer(d)
 	defer t.Stop()
+	woke := false
 	select {
 	case <-ctx.Done():
 	case <-wake:
+		woke = true
 	case <-t.C:
 	case <-c.Closed():
 	}
 	if err := idle.Close(); err != nil {
-		return fmt.Errorf("imap idle: %w", err)
+		return false, fmt.Errorf("imap idle: %w", err)
 	}
 	if err := idle.Wait(); err != nil {
-		return fmt.Errorf("imap idle: %w", err)
+		return false, fmt.Errorf("imap idle: %w", err)
 	}
-	return ctx.Err()
+	return woke, ctx.Err()
 }
 
 // IMAPConfigFor returns the IMAPConfig of mailbox m as the helpdesk keeps
