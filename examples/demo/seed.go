@@ -38,6 +38,8 @@ func seed(ctx context.Context, desk *helpdesk.Desk, doorayHookURL string) (Seede
 			Manual: helpdesk.AutoMail{Enabled: true,
 				Subject: i18n.Text{"ko": "[#{ticketId}] 문의에 답변드립니다", "en": "[#{ticketId}] Our answer"},
 				Body:    i18n.Text{"ko": "#{customerName}님, 안녕하세요.\n\n#{content}", "en": "Hello #{customerName},\n\n#{content}"}},
+			Hold: helpdesk.AutoMail{Enabled: true,
+				Body: i18n.Text{"ko": "확인하고 있습니다.\n\n#{content}", "en": "We are on it.\n\n#{content}"}},
 			Resolve: helpdesk.AutoMail{Enabled: true,
 				Body: i18n.Text{"ko": "문의가 해결되었습니다.\n\n#{content}", "en": "Your request is solved.\n\n#{content}"}},
 		},
