@@ -118,6 +118,22 @@ type Repos interface {
 	MailRecipients() mail.RecipientRepository
 }
 
+// Finisher is implemented by a Repos that can send COMMIT with the
+// transaction's last statement, saving the round trip COMMIT costs on its
+// own. Finish announces that the next repository call is the transaction's
+// last: nothing runs in the transaction after it, and nothing after it can
+// fail. The store may then end the transaction with that call's last
+// statement; when it does, a failed statement rolls the transaction back
+// (the call's error is the statement's, as always), and a statement or an
+// error after it is refused as the caller's bug. A store may ignore the
+// hint. The domain calls it (op.last) only where it knows the call is the
+// last; stores that commit in one step anyway (memory, SQLite) do not
+// implement it.
+type Finisher interface {
+	// Finish announces that the next repository call ends the transaction.
+	Finish()
+}
+
 // ServiceRepository stores the one ServiceConfig record of the transaction's
 // service. The store persists and reads the record; it makes no rule checks
 // (the settings are checked by the workflows before they reach it).
