@@ -33,11 +33,6 @@ func (r repos) queryRow(ctx context.Context, query string, args []any, dest ...a
 	return r.hot(ctx, hotQuery{text: query}, args, dest)
 }
 
-// exec runs the hot statement query with args in the transaction.
-func (r repos) exec(ctx context.Context, query string, args ...any) error {
-	return r.hot(ctx, hotQuery{text: query}, args, nil)
-}
-
 // queryRowLast is queryRow for the statement that ends its repository
 // call: after Finish it goes with COMMIT (see final). orNone is its form
 // for that batch that fails (errNoRow) instead of returning no row, so
