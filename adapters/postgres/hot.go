@@ -155,6 +155,11 @@ var errNoRow = fmt.Errorf("postgres: the transaction's last statement found no r
 // failed to cast.
 const noRowMark = "deskkit: no row"
 
+// notSent is the failure of a final batch that was never sent.
+type notSent struct{ error }
+
+func (e notSent) Unwrap() error { return e.error }
+
 // noRowOf, followed by a CTE's name and "HAVING count(*) = 0", is the
 // UNION ALL branch that makes a statement whose result is one bigint
 // column of that CTE fail (errNoRow) when the CTE has no row: the cast of
@@ -174,7 +179,7 @@ func (c *conn) sendFinal(ctx context.Context, query string, args, dest []any) (c
 	}()
 	pc := c.Conn.Conn()
 	if _, err := pc.Prepare(ctx, query, query); err != nil {
-		return false, err
+		return false, notSent{err} // the batch did not go out: nothing can have committed
 	}
 	begin := c.begin
 	c.begin = false

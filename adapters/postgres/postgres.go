@@ -195,6 +195,15 @@ func (s *Store) Services(ctx context.Context, after string, limit int) ([]string
 //     error matching helpdesk.ErrUnknownOutcome (and ctx's error): the
 //     COMMIT finishes in the background and the change may or may not be
 //     stored. Retry with the call's idempotency key (STO-3).
+//
+// When fn announced its last repository call (helpdesk.Finisher) and that
+// call ends with a hot statement (hot.go), the statement and COMMIT go in
+// one batch, under the same rules: ctx ended before it is sent rolls back;
+// the batch runs on a context the caller cannot cancel; the server's
+// refusal of the statement rolls back and answers as the statement's error
+// would; a broken connection, or ctx ending while the batch is under way,
+// answers ErrUnknownOutcome. A statement or an error of fn after that batch
+// committed is refused as the caller's bug, with an error that says so.
 func (s *Store) Tx(ctx context.Context, serviceID string, fn func(helpdesk.Repos) error) error {
 	if err := ctx.Err(); err != nil {
 		return errs.With(fmt.Errorf("postgres: begin: %w", err), helpdesk.ErrNotStored)
@@ -294,6 +303,10 @@ func ended(ctx context.Context, tx bun.Tx, conn bun.Conn, e *ending, fnErr error
 // connection's rather than the server's answer to the batch: whether
 // COMMIT ran is then unknown.
 func lostConn(err error) bool {
+	var ns notSent
+	if errors.As(err, &ns) {
+		return false
+	}
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) {
 		return errors.Is(failure(err, "commit"), helpdesk.ErrUnavailable)
