@@ -27,10 +27,10 @@ import (
 // is asked for (the announced last call).
 type finishing struct {
 	*memory.Store // and its notify.Queue
-	mu        sync.Mutex
-	finished  int      // transactions whose last call was announced
-	misuses   []string // broken announcements: more than the one call after Finish
-	lastCalls []string // the repository each announced last call used
+	mu            sync.Mutex
+	finished      int      // transactions whose last call was announced
+	misuses       []string // broken announcements: more than the one call after Finish
+	lastCalls     []string // the repository each announced last call used
 }
 
 func (s *finishing) Tx(ctx context.Context, id string, fn func(helpdesk.Repos) error) error {
