@@ -60,7 +60,7 @@ func (h Tickets) Forward(ctx context.Context, id string, f Forward) (ticket.Tick
 				o.systemRows = append(o.systemRows, ticket.FieldChange{Field: ticket.FieldAssignment, From: f.GroupID, To: why})
 			}
 		}
-		t, err := h.s.edit(ctx, o, id, ticket.EventUpdated, true, func(t *ticket.Ticket) ([]ticket.FieldChange, error) { // the call's last step
+		t, err := h.s.edit(ctx, o, id, ticket.EventUpdated, always, func(t *ticket.Ticket) ([]ticket.FieldChange, error) { // the call's last step
 			if t.Status == ticket.StatusClosed {
 				return nil, errClosed(id)
 			}

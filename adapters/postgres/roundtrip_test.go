@@ -98,7 +98,7 @@ func TestRoundTrips_TicketWorkflows(t *testing.T) {
 		"update by an agent, service cached":  4,  // -1: the ticket's update goes with COMMIT
 		"agent reply, service cached":         9,  // +2: the automatic mail locks and records its address (MAIL-9); -1: its outbox write goes with COMMIT
 		"agent reply":                         10, // +2: the automatic mail locks and records its address (MAIL-9); -1: its outbox write goes with COMMIT
-		"agent internal note":                 7,  // no mail: the update was last, but the domain knows that only after it
+		"agent internal note":                 6,  // -1: no mail owed, no Dooray! task: the ticket's update goes with COMMIT
 		"agent reply with an idempotency key": 11, // +2: the automatic mail locks and records its address (MAIL-9); -1: its outbox write goes with COMMIT
 		"status change to pending":            9,  // +2: the automatic mail locks and records its address (MAIL-9); -1: its outbox write goes with COMMIT
 		"customer reply":                      5,  // -1: the ticket's update goes with COMMIT (no Dooray! task to tell)
