@@ -287,14 +287,16 @@ func TestFinal_ContextEnds_STO1(t *testing.T) {
 	}), "the batch ran to its end and committed")
 }
 
-// TestFinal_ConnectionLost_UnknownOutcome_STO1: the connection lost as
-// the final batch goes out (the server ends the backend in the commit
-// hook, right before it) leaves the outcome unknown: ErrUnknownOutcome,
-// typed ErrUnavailable; the pool recovers.
-func TestFinal_ConnectionLost_UnknownOutcome_STO1(t *testing.T) {
+// TestFinal_ConnectionLost_STO1: the connection lost as the final batch
+// goes out (the server ends the backend in the commit hook, right before
+// it) leaves the outcome unknown: ErrUnknownOutcome, typed
+// ErrUnavailable. Lost before anything of the batch went out (the
+// statement's prepare, once per connection, found it gone) it is
+// ErrNotStored. The pool recovers.
+func TestFinal_ConnectionLost_STO1(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	s, dsn := slowTickets(t, "application_name", "victim")
+	s, dsn := slowTickets(t, "application_name", "victim") // one connection
 	cc, err := pgx.ParseConfig(dsn)
 	require.NoError(t, err)
 	admin := stdlib.OpenDB(*cc)
@@ -305,21 +307,46 @@ func TestFinal_ConnectionLost_UnknownOutcome_STO1(t *testing.T) {
 		require.NoError(t, admin.QueryRowContext(ctx, `SELECT count(pg_terminate_backend(pid, 5000)) FROM pg_stat_activity
 WHERE datname = current_database() AND application_name = 'victim' AND pid <> pg_backend_pid()`).Scan(&terminated))
 	})
+	lose := func() (ticket.Ticket, error) {
+		terminated = 0
+		tk := newTicket()
+		err := s.Tx(ctx, "acme", func(r helpdesk.Repos) error {
+			if _, err := r.Tickets().CountCreatedSince(ctx, at); err != nil {
+				return err
+			}
+			finish(t, r)
+			return r.Tickets().Create(ctx, &tk, nil)
+		})
+		require.Equal(t, 1, terminated)
+		return tk, err
+	}
 
-	tk := newTicket()
-	err = s.Tx(ctx, "acme", func(r helpdesk.Repos) error {
-		if _, err := r.Tickets().CountCreatedSince(ctx, at); err != nil {
-			return err
+	// The connection has not prepared the create yet: the prepare fails,
+	// and no part of the batch was sent.
+	tk, err := lose()
+	require.ErrorIs(t, err, helpdesk.ErrNotStored)
+	assert.ErrorIs(t, err, helpdesk.ErrUnavailable)
+	assert.NotErrorIs(t, err, helpdesk.ErrUnknownOutcome)
+	assert.Equal(t, 0, ticketRows(t, dsn, tk.ID))
+
+	// The pool's new connection prepares it (a create without the hook's
+	// kill); then the batch itself goes out on the dead connection.
+	hook := true
+	postgres.SetBeforeCommit(s, nil)
+	warm := newTicket()
+	require.NoError(t, s.Tx(ctx, "acme", func(r helpdesk.Repos) error { return r.Tickets().Create(ctx, &warm, nil) }), "the pool recovers")
+	postgres.SetBeforeCommit(s, func(ctx context.Context) {
+		if hook {
+			require.NoError(t, admin.QueryRowContext(ctx, `SELECT count(pg_terminate_backend(pid, 5000)) FROM pg_stat_activity
+WHERE datname = current_database() AND application_name = 'victim' AND pid <> pg_backend_pid()`).Scan(&terminated))
 		}
-		finish(t, r)
-		return r.Tickets().Create(ctx, &tk, nil)
 	})
-	require.Equal(t, 1, terminated)
+	_, err = lose()
 	require.ErrorIs(t, err, helpdesk.ErrUnknownOutcome)
 	assert.ErrorIs(t, err, helpdesk.ErrUnavailable)
 	assert.NotErrorIs(t, err, helpdesk.ErrNotStored)
 
-	postgres.SetBeforeCommit(s, nil)
+	hook = false
 	require.NoError(t, s.Tx(ctx, "acme", func(r helpdesk.Repos) error {
 		_, err := r.Tickets().CountCreatedSince(ctx, at)
 		return err
