@@ -129,14 +129,19 @@ func (r repos) final(ctx context.Context, q hotQuery, args, dest []any) error {
 	if q.orNone != "" {
 		query = q.orNone
 	}
-	go func() {
+	send := func() {
 		defer close(e.done)
 		e.err = r.conn.Raw(func(dc any) error {
 			var err error
 			e.committed, err = dc.(*conn).sendFinal(context.WithoutCancel(ctx), query, args, dest)
 			return err
 		})
-	}()
+	}
+	if ctx.Done() == nil { // a context that never ends: nothing to watch while the batch runs
+		send()
+		return e.err
+	}
+	go send()
 	select {
 	case <-e.done:
 		return e.err
