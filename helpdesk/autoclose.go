@@ -72,7 +72,7 @@ func (s *Session) closeDue(ctx context.Context, id string, cutoff time.Time) (bo
 	var closed bool
 	err := s.runRetry(ctx, "Tickets.CloseSolved", permTicketWork, func(o *op) error {
 		closed = false
-		_, err := s.edit(ctx, o, id, ticket.EventUpdated, func(t *ticket.Ticket) ([]ticket.FieldChange, error) {
+		_, err := s.edit(ctx, o, id, ticket.EventUpdated, always, func(t *ticket.Ticket) ([]ticket.FieldChange, error) { // the call's last step
 			if t.Status != ticket.StatusSolved || t.SolvedAt.After(cutoff) {
 				return nil, nil // reopened, closed or solved again meanwhile: leave it
 			}

@@ -250,6 +250,20 @@ type op struct {
 	mailRates []mail.RateLimit
 }
 
+// last tells the store that the transaction's next repository call is its
+// last (Finisher): nothing runs after it and nothing after it can fail, so
+// the store may send COMMIT with it. Call it only where the workflow knows
+// that; a store without Finisher is not told.
+func (o *op) last() {
+	r := o.r
+	if g, ok := r.(guarded); ok {
+		r = g.Repos
+	}
+	if f, ok := r.(Finisher); ok {
+		f.Finish()
+	}
+}
+
 // run opens a transaction on the session's service, loads the service,
 // authorizes the actor for perm and calls fn. call is the name of the
 // area method the caller called, "Area.Method": a refusal names it

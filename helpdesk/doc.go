@@ -55,7 +55,8 @@
 // TemplateReply.IdempotencyKey, CustomerReply.IdempotencyKey): a retry
 // with the same key returns the first call's ticket or reply and writes
 // nothing (STO-3). The memory store commits in memory and never returns
-// ErrUnknownOutcome; the Postgres store does, and only from its COMMIT.
+// ErrUnknownOutcome; the Postgres store does, and only from its COMMIT
+// (sent on its own, or with the transaction's last statement: Finisher).
 //
 // # Sessions and areas
 //

@@ -285,10 +285,15 @@ func mdEscape(s string) string {
 	return r.Replace(s)
 }
 
+// doorayQuiet reports whether toDooray does nothing in call o: the service
+// has no active Dooray! integration, or the comment came from the task (a
+// note from the task goes not back to it).
+func doorayQuiet(o *op) bool { return !o.svc.Dooray.Active || o.call == hookCall }
+
 // toDooray queues a new comment of a linked ticket for its task (DRY-2),
 // unless transfer is paused (DRY-3).
 func (s *Session) toDooray(ctx context.Context, o *op, cm ticket.Comment) error {
-	if !o.svc.Dooray.Active || o.call == hookCall { // a note from the task goes not back to it
+	if doorayQuiet(o) {
 		return nil
 	}
 	l, err := o.r.DoorayLinks().ByTicket(ctx, cm.TicketID)
@@ -307,7 +312,7 @@ func (s *Session) toDooray(ctx context.Context, o *op, cm ticket.Comment) error 
 	if cm.Kind == ticket.CommentInternal {
 		who += " (internal note)"
 	}
-	return o.enqueue(ctx, notify.Message{ID: s.desk.newID(), Medium: notify.Dooray,
+	return o.enqueue(ctx, false, notify.Message{ID: s.desk.newID(), Medium: notify.Dooray,
 		Recipient:      DoorayTaskRecipient + l.ProjectID + "/" + l.PostID,
 		Payload:        notify.Payload{Text: "**" + who + ":**\n\n" + cm.Body},
 		IdempotencyKey: "dooray-comment:" + cm.ID,

@@ -53,14 +53,14 @@ func (h Tickets) Forward(ctx context.Context, id string, f Forward) (ticket.Tick
 		if assignee == "" {
 			var why string
 			var err error
-			if assignee, why, err = h.s.pick(ctx, o, f.GroupID); err != nil {
+			if assignee, why, err = h.s.pick(ctx, o, f.GroupID, false); err != nil { // the ticket's update follows
 				return err
 			}
 			if why != "" { // the ticket waits in the group: the history says why
 				o.systemRows = append(o.systemRows, ticket.FieldChange{Field: ticket.FieldAssignment, From: f.GroupID, To: why})
 			}
 		}
-		t, err := h.s.edit(ctx, o, id, ticket.EventUpdated, func(t *ticket.Ticket) ([]ticket.FieldChange, error) {
+		t, err := h.s.edit(ctx, o, id, ticket.EventUpdated, always, func(t *ticket.Ticket) ([]ticket.FieldChange, error) { // the call's last step
 			if t.Status == ticket.StatusClosed {
 				return nil, errClosed(id)
 			}

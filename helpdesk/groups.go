@@ -212,7 +212,7 @@ func (h Groups) NextAssignee(ctx context.Context, groupID string) (string, error
 	}
 	var out string
 	err := h.s.run(ctx, "Groups.NextAssignee", permTicketWork, func(o *op) (err error) {
-		out, _, err = h.s.pick(ctx, o, groupID)
+		out, _, err = h.s.pick(ctx, o, groupID, true) // the call's last step: the cursor goes with COMMIT
 		return err
 	})
 	return out, err
@@ -220,12 +220,12 @@ func (h Groups) NextAssignee(ctx context.Context, groupID string) (string, error
 
 // pick runs the group's strategy inside the caller's transaction; see
 // pickBy.
-func (s *Session) pick(ctx context.Context, o *op, groupID string) (id, why string, err error) {
+func (s *Session) pick(ctx context.Context, o *op, groupID string, last bool) (id, why string, err error) {
 	g, err := o.r.Groups().Get(ctx, groupID)
 	if err != nil {
 		return "", "", err
 	}
-	return s.pickBy(ctx, o, g, g.Strategy, g.FixedAgentID)
+	return s.pickBy(ctx, o, g, g.Strategy, g.FixedAgentID, last)
 }
 
 // pickBy picks a member of group g by strategy (fixed: agent fixed when
@@ -234,8 +234,10 @@ func (s *Session) pick(ctx context.Context, o *op, groupID string) (id, why stri
 // tickets (inactive, assignment off, no ticket permission, restricted from
 // ticket management) are skipped. When a strategy finds nobody, why says
 // so in a sentence for the ticket's history; the strategy none picks
-// nobody and says nothing.
-func (s *Session) pickBy(ctx context.Context, o *op, g agent.Group, strategy agent.Strategy, fixed string) (id, why string, err error) {
+// nobody and says nothing. last says the caller runs nothing after it in
+// the transaction: the cursor's advance is then the transaction's last
+// write, and the group's row is locked only for its round trip.
+func (s *Session) pickBy(ctx context.Context, o *op, g agent.Group, strategy agent.Strategy, fixed string, last bool) (id, why string, err error) {
 	if strategy == agent.StrategyNone || strategy == "" {
 		return "", "", nil
 	}
@@ -279,6 +281,9 @@ func (s *Session) pickBy(ctx context.Context, o *op, g agent.Group, strategy age
 		if c.Eligible {
 			eligible = append(eligible, c.Seq)
 		}
+	}
+	if last {
+		o.last()
 	}
 	seq, err := o.r.Groups().AdvanceCursor(ctx, g.ID, eligible)
 	if err != nil {

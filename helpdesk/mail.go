@@ -182,7 +182,7 @@ func (s *Session) queueAutoMail(ctx context.Context, o *op, kind autoMailKind, t
 	p := notify.Payload{Subject: subject, Text: strings.Join(text, "\n\n"), HTML: strings.Join(htmlParts, "\n<hr>\n"),
 		Headers: threadHeaders(t.ID)}
 	o.svc.Mail.sender(&p)
-	return o.enqueue(ctx, notify.Message{
+	return o.enqueue(ctx, true, notify.Message{ // autoMail is its callers' last step
 		ID: s.desk.newID(), Medium: notify.Email, Recipient: t.Requester.Email,
 		Payload:        p,
 		IdempotencyKey: "auto_mail:" + string(kind) + ":" + key,

@@ -117,7 +117,7 @@ func (s *Session) surge(ctx context.Context, o *op) error {
 			}
 		}
 	}
-	if err := o.enqueue(ctx, msgs...); err != nil {
+	if err := o.enqueue(ctx, false, msgs...); err != nil { // the alert's time is written after
 		return err
 	}
 	return o.r.Surge().SetLastAlert(ctx, o.now)
@@ -125,7 +125,9 @@ func (s *Session) surge(ctx context.Context, o *op) error {
 
 // enqueue readies new messages (notify.Prepare: an id and a key each;
 // pending, due and updated when created) and stores them in the outbox.
-func (o *op) enqueue(ctx context.Context, msgs ...notify.Message) error {
+// last says the caller runs nothing after it in the transaction: the
+// outbox write is then the transaction's last (op.last).
+func (o *op) enqueue(ctx context.Context, last bool, msgs ...notify.Message) error {
 	if len(msgs) == 0 {
 		return nil
 	}
@@ -135,6 +137,9 @@ func (o *op) enqueue(ctx context.Context, msgs ...notify.Message) error {
 	msgs, err := o.limitMail(ctx, msgs)
 	if err != nil || len(msgs) == 0 {
 		return err
+	}
+	if last {
+		o.last()
 	}
 	return o.r.Outbox().Enqueue(ctx, msgs...)
 }

@@ -111,7 +111,7 @@ func (s *Session) takeMail(ctx context.Context, o *op, m mail.Message, rec *mail
 		} else {
 			cm := ticket.Comment{ID: s.desk.newID(), TicketID: cur.ID, Kind: ticket.CommentPublic, AuthorKind: s.actor.Kind, AuthorID: s.actor.ID,
 				FromCustomer: true, Body: body, CreatedAt: o.now}
-			if _, err := s.customerReply(ctx, o, cur.ID, cm); err != nil {
+			if _, err := s.customerReply(ctx, o, cur.ID, cm, false); err != nil { // attachments and notes may follow
 				return err
 			}
 			rec.CommentID = cm.ID
@@ -122,7 +122,7 @@ func (s *Session) takeMail(ctx context.Context, o *op, m mail.Message, rec *mail
 		if lang := strings.TrimSpace(m.Language); lang != "" && o.svc.HasLanguage(lang) {
 			n.Language = lang
 		}
-		created, err := s.create(ctx, o, n, s.desk.newID(), "")
+		created, err := s.create(ctx, o, n, s.desk.newID(), "", false) // attachments and notes may follow
 		if err != nil {
 			return err
 		}

@@ -118,6 +118,24 @@ type Repos interface {
 	MailRecipients() mail.RecipientRepository
 }
 
+// Finisher is implemented by a Repos that can send COMMIT with the
+// transaction's last statement, saving the round trip COMMIT costs on its
+// own. Finish announces that the next repository call is the transaction's
+// last: nothing runs in the transaction after it, and nothing after it can
+// fail. The store may then end the transaction with that call's last
+// statement; when it does, the call's refusal or failure — a stale
+// version or a missing row included — must still roll the whole
+// transaction back (the call's error is what it would have been), and a
+// statement or an error after it is refused as the caller's bug. A store may ignore the
+// hint. The desk calls it only where it knows the call is the last (a
+// ticket's create or update with nothing after it, the automatic mail's
+// outbox write, the round-robin cursor's advance); the memory and SQLite
+// stores do not implement it.
+type Finisher interface {
+	// Finish announces that the next repository call ends the transaction.
+	Finish()
+}
+
 // ServiceRepository stores the one ServiceConfig record of the transaction's
 // service. The store persists and reads the record; it makes no rule checks
 // (the settings are checked by the workflows before they reach it).

@@ -49,7 +49,7 @@ func (h Tickets) Create(ctx context.Context, n ticket.New) (ticket.Ticket, error
 				return err
 			}
 		}
-		t, err := h.s.create(ctx, o, n, id, "")
+		t, err := h.s.create(ctx, o, n, id, "", true) // the call's last step
 		out = t
 		return err
 	})
@@ -57,8 +57,9 @@ func (h Tickets) Create(ctx context.Context, n ticket.New) (ticket.Ticket, error
 }
 
 // create builds, checks and stores a new ticket with id and its first
-// history row.
-func (s *Session) create(ctx context.Context, o *op, n ticket.New, id, followUpOf string) (ticket.Ticket, error) {
+// history row. last says the caller runs nothing after it in the
+// transaction: the store is told which write is the transaction's last.
+func (s *Session) create(ctx context.Context, o *op, n ticket.New, id, followUpOf string, last bool) (ticket.Ticket, error) {
 	t := ticket.Ticket{
 		ID: id, ServiceID: s.svc, Version: 1,
 		Requester: n.Requester, Title: n.Title, Content: n.Content,
@@ -99,10 +100,14 @@ func (s *Session) create(ctx context.Context, o *op, n ticket.New, id, followUpO
 	if err != nil {
 		return t, err
 	}
+	last = last && !o.svc.Surge.ActiveOn(o.now) // an active surge rule reads and may write after the ticket
+	if last && fx.idle() {
+		o.last()
+	}
 	if err := o.r.Tickets().Create(ctx, &t, append(created, fx.withTicket(t.ID)...)); err != nil {
 		return t, err
 	}
-	if err := fx.flush(ctx, t); err != nil {
+	if err := fx.flush(ctx, t, last); err != nil {
 		return t, err
 	}
 	return t, s.surge(ctx, o)
@@ -171,7 +176,7 @@ func (h Tickets) Update(ctx context.Context, id string, u ticket.Update) (ticket
 	}
 	var out ticket.Ticket
 	err := h.s.run(ctx, "Tickets.Update", permTicketWork, func(o *op) error {
-		t, err := h.s.edit(ctx, o, id, ticket.EventUpdated, func(t *ticket.Ticket) ([]ticket.FieldChange, error) {
+		t, err := h.s.edit(ctx, o, id, ticket.EventUpdated, always, func(t *ticket.Ticket) ([]ticket.FieldChange, error) {
 			if t.Version != u.Version {
 				return nil, errs.New(ErrConflict, "ticket %q is at version %d, not %d", id, t.Version, u.Version)
 			}
@@ -213,7 +218,7 @@ func (h Tickets) SetStatus(ctx context.Context, id string, to ticket.Status) (ti
 	var out ticket.Ticket
 	err := h.s.runRetry(ctx, "Tickets.SetStatus", permTicketWork, func(o *op) error {
 		var from ticket.Status
-		t, err := h.s.edit(ctx, o, id, ticket.EventUpdated, func(t *ticket.Ticket) ([]ticket.FieldChange, error) {
+		t, err := h.s.edit(ctx, o, id, ticket.EventUpdated, noMail(o, &from, nil), func(t *ticket.Ticket) ([]ticket.FieldChange, error) {
 			from = t.Status
 			return nil, setStatus(t, to, o)
 		})
@@ -234,22 +239,12 @@ func (h Tickets) SetStatus(ctx context.Context, id string, to ticket.Status) (ti
 // manual-processing mail. #{content} is the call's public reply or, failing
 // that, the ticket's last public reply to the customer; with none there is
 // nothing to say and no mail goes out.
+//
+// It is its callers' last step: its outbox write ends the transaction
+// (op.last).
 func (s *Session) autoMail(ctx context.Context, o *op, from ticket.Status, t ticket.Ticket, reply *ticket.Comment) error {
-	if reply != nil && reply.Kind != ticket.CommentPublic {
-		reply = nil // a note never reaches the customer
-	}
-	kind := mailManual
-	switch {
-	case t.Status == from:
-	case t.Status == ticket.StatusSolved:
-		kind = mailResolve
-	case t.Status == ticket.StatusPending:
-		kind = mailHold
-	}
-	if kind == mailManual && reply == nil {
-		return nil
-	}
-	if am := o.svc.Mail.auto(kind); !am.Enabled || t.Requester.Email == "" {
+	kind, reply, owed := owedMail(o, from, t, reply)
+	if !owed {
 		return nil
 	}
 	if reply != nil {
@@ -261,6 +256,43 @@ func (s *Session) autoMail(ctx context.Context, o *op, from ticket.Status, t tic
 	}
 	return s.queueAutoMail(ctx, o, kind, t, content, versionKey(t))
 }
+
+// owedMail is autoMail's choice, made without the store: the kind of mail
+// the call owes and the reply it quotes (nil for a note), or owed false
+// when it owes none. A call that owes none writes nothing in autoMail.
+func owedMail(o *op, from ticket.Status, t ticket.Ticket, reply *ticket.Comment) (kind autoMailKind, quoted *ticket.Comment, owed bool) {
+	if reply != nil && reply.Kind != ticket.CommentPublic {
+		reply = nil // a note never reaches the customer
+	}
+	kind = mailManual
+	switch {
+	case t.Status == from:
+	case t.Status == ticket.StatusSolved:
+		kind = mailResolve
+	case t.Status == ticket.StatusPending:
+		kind = mailHold
+	}
+	if kind == mailManual && reply == nil {
+		return kind, nil, false
+	}
+	if am := o.svc.Mail.auto(kind); !am.Enabled || t.Requester.Email == "" {
+		return kind, nil, false
+	}
+	return kind, reply, true
+}
+
+// noMail is edit's last for a call whose only step after edit is
+// autoMail: the ticket's update is the transaction's last write when the
+// call owes no mail (owedMail).
+func noMail(o *op, from *ticket.Status, reply *ticket.Comment) func(ticket.Ticket) bool {
+	return func(after ticket.Ticket) bool {
+		_, _, owed := owedMail(o, *from, after, reply)
+		return !owed
+	}
+}
+
+// always is edit's last for a call that runs nothing after edit.
+func always(ticket.Ticket) bool { return true }
 
 // lastPublicReply returns the body of the newest public reply to the
 // customer on ticket id (by an agent or the system, not the customer's
@@ -301,7 +333,11 @@ func (h Tickets) Solve(ctx context.Context, id string, opt Solve) (ticket.Ticket
 	var out ticket.Ticket
 	err := h.s.runRetry(ctx, "Tickets.Solve", permTicketWork, func(o *op) error {
 		var from ticket.Status
-		t, err := h.s.edit(ctx, o, id, ticket.EventUpdated, func(t *ticket.Ticket) ([]ticket.FieldChange, error) {
+		last := noMail(o, &from, nil)
+		if opt.Internal {
+			last = always // an internal resolution mails nobody: the update is the last write
+		}
+		t, err := h.s.edit(ctx, o, id, ticket.EventUpdated, last, func(t *ticket.Ticket) ([]ticket.FieldChange, error) {
 			from = t.Status
 			if err := setStatus(t, ticket.StatusSolved, o); err != nil {
 				return nil, err
@@ -394,7 +430,9 @@ func (s *Session) reply(ctx context.Context, call, id string, internal bool, sta
 			}
 		}
 		var from ticket.Status
-		t, err := s.edit(ctx, o, id, ev, func(t *ticket.Ticket) ([]ticket.FieldChange, error) {
+		quiet := noMail(o, &from, &cm) // Dooray! and the automatic mail follow: the update is last when both are quiet
+		last := func(after ticket.Ticket) bool { return doorayQuiet(o) && quiet(after) }
+		t, err := s.edit(ctx, o, id, ev, last, func(t *ticket.Ticket) ([]ticket.FieldChange, error) {
 			if t.Status == ticket.StatusClosed {
 				return nil, errClosed(id)
 			}
@@ -490,7 +528,7 @@ func (h Tickets) CustomerReply(ctx context.Context, id string, r CustomerReply) 
 		if followUpID != "" {
 			return errs.New(ErrConflict, "ticket %s reopened under the call", id) // unreachable: closed is final
 		}
-		out, err = h.s.customerReply(ctx, o, id, cm)
+		out, err = h.s.customerReply(ctx, o, id, cm, true) // the call's last step
 		return err
 	})
 	return result(out, err)
@@ -499,9 +537,14 @@ func (h Tickets) CustomerReply(ctx context.Context, id string, r CustomerReply) 
 // customerReply adds the customer's reply cm to ticket id, which is not
 // closed: a comment with the "customer replied" event, reopening a pending
 // or solved ticket (TKT-2), passed on to the ticket's Dooray! task (DRY-2).
-// It returns the ticket as stored.
-func (s *Session) customerReply(ctx context.Context, o *op, id string, cm ticket.Comment) (ticket.Ticket, error) {
-	t, err := s.edit(ctx, o, id, ticket.EventCustomerReplied, func(t *ticket.Ticket) ([]ticket.FieldChange, error) {
+// It returns the ticket as stored. last says the caller runs nothing after
+// it in the transaction.
+func (s *Session) customerReply(ctx context.Context, o *op, id string, cm ticket.Comment, last bool) (ticket.Ticket, error) {
+	var final func(ticket.Ticket) bool // Dooray! follows: the update is last when it is quiet
+	if last && doorayQuiet(o) {
+		final = always
+	}
+	t, err := s.edit(ctx, o, id, ticket.EventCustomerReplied, final, func(t *ticket.Ticket) ([]ticket.FieldChange, error) {
 		if t.Status == ticket.StatusPending || t.Status == ticket.StatusSolved {
 			if err := setStatus(t, ticket.StatusOpen, o); err != nil { // TKT-2
 				return nil, err
@@ -544,7 +587,7 @@ func (s *Session) followUp(ctx context.Context, o *op, prev ticket.Ticket, body,
 		}
 	}
 	o.before = &prev
-	t, err := s.create(ctx, o, n, id, prev.ID)
+	t, err := s.create(ctx, o, n, id, prev.ID, false) // the link to it is written after
 	o.before = nil
 	if err != nil {
 		return ticket.Ticket{}, err
@@ -582,8 +625,11 @@ func result[T any](v T, err error) (T, error) {
 // plus the extra rows fn returns, all under event ev, and the rows of the
 // firings; the firings' notes and outbox messages are written after it, in
 // the same transaction. When fn changed nothing nothing is written and no
-// trigger runs.
-func (s *Session) edit(ctx context.Context, o *op, id string, ev ticket.EventKind, fn func(*ticket.Ticket) ([]ticket.FieldChange, error)) (ticket.Ticket, error) {
+// trigger runs. last, asked with the ticket as it is about to be stored,
+// says whether the caller runs nothing after edit in the transaction: the
+// store is then told which write is the transaction's last; nil: the
+// caller always writes after it.
+func (s *Session) edit(ctx context.Context, o *op, id string, ev ticket.EventKind, last func(after ticket.Ticket) bool, fn func(*ticket.Ticket) ([]ticket.FieldChange, error)) (ticket.Ticket, error) {
 	before, err := o.r.Tickets().GetForUpdate(ctx, id)
 	if err != nil {
 		return before, err
@@ -610,10 +656,14 @@ func (s *Session) edit(ctx context.Context, o *op, id string, ev ticket.EventKin
 		return before, err
 	}
 	after.UpdatedAt = o.now
+	final := last != nil && last(after)
+	if final && fx.idle() {
+		o.last() // the ticket's row is locked (GetForUpdate) at before.Version: the update finds it
+	}
 	if err := o.r.Tickets().Update(ctx, &after, append(rows, fx.withTicket(id)...)); err != nil {
 		return before, err
 	}
-	if err := fx.flush(ctx, after); err != nil {
+	if err := fx.flush(ctx, after, final); err != nil {
 		return before, err
 	}
 	return after, nil

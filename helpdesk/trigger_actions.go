@@ -88,7 +88,7 @@ func (fx *effects) action(ctx context.Context, tr *trigger.Trigger, i int, a tri
 		} else if err != nil {
 			return "", err
 		}
-		id, why, err := s.pickBy(ctx, o, g, strategies[a.Kind], a.AgentID)
+		id, why, err := s.pickBy(ctx, o, g, strategies[a.Kind], a.AgentID, false) // the ticket's write follows
 		if err != nil {
 			return "", err
 		}
@@ -435,9 +435,15 @@ func (fx *effects) render(ctx context.Context, t *ticket.Ticket, text i18n.Text)
 	return c.Render(v, template.Text), nil
 }
 
+// idle reports whether flush has nothing to write.
+func (fx *effects) idle() bool {
+	return len(fx.deferred) == 0 && len(fx.notes) == 0 && len(fx.late) == 0 && len(fx.msgs) == 0
+}
+
 // flush writes the notes and messages of the firings once t is stored;
-// message keys get the stored version, so every event has its own.
-func (fx *effects) flush(ctx context.Context, t ticket.Ticket) error {
+// message keys get the stored version, so every event has its own. last
+// says the caller runs nothing after it in the transaction.
+func (fx *effects) flush(ctx context.Context, t ticket.Ticket, last bool) error {
 	for _, fn := range fx.deferred {
 		if err := fn(t); err != nil {
 			return err
@@ -462,7 +468,7 @@ func (fx *effects) flush(ctx context.Context, t ticket.Ticket) error {
 	for i := range fx.msgs {
 		fx.msgs[i].IdempotencyKey = "trigger:" + versionKey(t) + ":" + fx.msgs[i].IdempotencyKey
 	}
-	return fx.o.enqueue(ctx, fx.msgs...)
+	return fx.o.enqueue(ctx, last, fx.msgs...)
 }
 
 // withTicket sets the ticket id of the firing rows (a new ticket's id is

@@ -360,7 +360,7 @@ func (h Triggers) DryRun(ctx context.Context, id string, ev ticket.EventKind, ch
 			} else if err != nil {
 				return "", "", err
 			}
-			return h.s.pickBy(ctx, o, g, strategies[a.Kind], a.AgentID)
+			return h.s.pickBy(ctx, o, g, strategies[a.Kind], a.AgentID, false)
 		}
 		// Messages reach whom a run's would, or nobody for the reason
 		// its history would give.

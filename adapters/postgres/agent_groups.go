@@ -237,6 +237,12 @@ const advanceCursor = `UPDATE agent_groups AS g SET rr_cursor = COALESCE(
 WHERE service_id = $1 AND id = $2
 RETURNING rr_cursor`
 
+// advanceCursorOrNone is advanceCursor as the transaction's last statement
+// (queryRowLast): an unknown group fails it, rolling back.
+const advanceCursorOrNone = `WITH u AS (` + advanceCursor + `)
+SELECT rr_cursor FROM u
+UNION ALL ` + noRowOf + ` u HAVING count(*) = 0`
+
 // AdvanceCursor is agent.NextAfter in one UPDATE: the row lock it takes is
 // held only from here to the commit, so concurrent assignments to the group
 // queue for the shortest time and never take the same step. The lock is FOR
@@ -252,7 +258,7 @@ func (r groupRepo) AdvanceCursor(ctx context.Context, groupID string, eligible [
 		return 0, nil
 	}
 	var c int64
-	err := repos(r).queryRow(ctx, advanceCursor, []any{r.sid, groupID, eligible}, &c)
+	err := repos(r).queryRowLast(ctx, advanceCursor, advanceCursorOrNone, []any{r.sid, groupID, eligible}, &c)
 	if err != nil {
 		return 0, mapErr(err, name("group", groupID))
 	}

@@ -44,6 +44,19 @@ type conn struct {
 	// begin is set while a transaction's BEGIN has not been sent: it goes
 	// with the transaction's first statement (see BeginTx).
 	begin bool
+	// std is set while the transaction was begun by stdlib (non-default
+	// options): it ends with the stdlib's COMMIT, never with a final batch.
+	std bool
+	// finish is set by repos.Finish (helpdesk.Finisher) until the next
+	// statement: when that is a hot statement ending its repository call,
+	// it goes in one batch with COMMIT (see conn.sendFinal); any other
+	// statement drops the hint.
+	finish bool
+	// ended is set once the final batch was sent: the transaction ended
+	// with it (committed, or failed with failed set). A statement after it
+	// is the caller's bug: it is refused with misuse.
+	ended  bool
+	misuse error // the refusal of the first statement sent after the final batch
 }
 
 // errLiteralStrings is the refusal of a connection on which
@@ -69,8 +82,20 @@ func (c *conn) before() error {
 	if c.failed != nil {
 		return c.failed
 	}
+	if c.ended {
+		if c.misuse == nil {
+			c.misuse = errAfterFinal
+		}
+		return c.misuse
+	}
 	return c.checkStrings()
 }
+
+// errAfterFinal refuses a statement sent after the transaction's final
+// batch had committed it: the caller announced (helpdesk.Finisher) that
+// nothing would follow, so a statement that does is the caller's bug.
+var errAfterFinal = errors.New("postgres: a statement after the transaction's final statement: the transaction already " +
+	"committed with the statement announced as its last (helpdesk.Finisher); this is a bug of the caller")
 
 // sendBegin sends the open transaction's BEGIN on its own, when it has not
 // been sent: for statements that go through database/sql, which cannot
@@ -93,6 +118,7 @@ func (c *conn) fail(err error) {
 }
 
 func (c *conn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
+	c.finish = false // not a hot statement: the transaction commits on its own (Tx)
 	if err := c.before(); err != nil {
 		return nil, err
 	}
@@ -105,6 +131,7 @@ func (c *conn) ExecContext(ctx context.Context, query string, args []driver.Name
 }
 
 func (c *conn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
+	c.finish = false // not a hot statement: the transaction commits on its own (Tx)
 	if err := c.before(); err != nil {
 		return nil, err
 	}
@@ -136,14 +163,21 @@ func (c *conn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, e
 		if err != nil {
 			return nil, err
 		}
-		c.inTx, c.failed = true, nil
+		c.reset(true)
+		c.std = true
 		return &tx{std: t, c: c}, nil
 	}
 	if c.Conn.Conn().IsClosed() {
 		return nil, driver.ErrBadConn
 	}
-	c.inTx, c.failed, c.begin = true, nil, true
+	c.reset(true)
+	c.begin = true
 	return &tx{ctx: ctx, c: c}, nil
+}
+
+// reset clears the transaction's state; inTx says whether one begins.
+func (c *conn) reset(inTx bool) {
+	c.inTx, c.failed, c.begin, c.std, c.finish, c.ended, c.misuse = inTx, nil, false, false, false, false, nil
 }
 
 // ResetSession discards a pooled connection on which
@@ -167,11 +201,14 @@ type tx struct {
 }
 
 func (t *tx) Commit() error {
-	failed, begun := t.c.failed, !t.c.begin
-	t.c.inTx, t.c.failed, t.c.begin = false, nil, false
+	failed, begun, ended, misuse := t.c.failed, !t.c.begin, t.c.ended, t.c.misuse
+	t.c.reset(false)
 	if failed != nil {
 		_ = t.rollback(begun)
 		return failed
+	}
+	if ended {
+		return misuse // the final batch committed; nil unless a statement came after it
 	}
 	if t.std != nil {
 		return t.std.Commit()
@@ -194,8 +231,11 @@ func (t *tx) Commit() error {
 }
 
 func (t *tx) Rollback() error {
-	begun := !t.c.begin
-	t.c.inTx, t.c.failed, t.c.begin = false, nil, false
+	begun, committed := !t.c.begin, t.c.ended && t.c.failed == nil
+	t.c.reset(false)
+	if committed {
+		return nil // the final batch committed: nothing is left to roll back
+	}
 	return t.rollback(begun)
 }
 

@@ -20,10 +20,13 @@
 // not as text with the arguments interpolated (bun), which the server
 // would parse and analyse anew each time. A transaction's BEGIN is sent
 // with its first statement, in the same round trip when that statement is
-// one of these. Creating a ticket takes three round trips (two with
-// helpdesk.Config.ServiceCacheTTL): BEGIN with the service's record, the
-// ticket with its number and history, COMMIT. A test counts the round
-// trips of every ticket workflow.
+// one of these. And when the domain announces a transaction's last write
+// (helpdesk.Finisher) and that write is one of these, COMMIT goes with it
+// in the same round trip: the cursor row an assignment locks is held for
+// one round trip, not two. Creating a ticket takes two round trips (one
+// with helpdesk.Config.ServiceCacheTTL): BEGIN with the service's record,
+// then the ticket with its number and history together with COMMIT. A
+// test counts the round trips of every ticket workflow.
 //
 // # Rules
 //

@@ -4,8 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/deskkit/deskkit/helpdesk"
+	"github.com/deskkit/deskkit/internal/errs"
 )
 
 // The hot statements — a ticket's create and update with their history,
@@ -14,7 +19,9 @@ import (
 // the server as a prepared statement with parameters, parsed and analysed
 // once per connection, not as text with the arguments interpolated that
 // the server parses anew every time. When one is the first statement of
-// its transaction, the transaction's BEGIN goes with it in one round trip.
+// its transaction, the transaction's BEGIN goes with it in one round trip;
+// when the domain announced it as the last (helpdesk.Finisher), COMMIT
+// goes with it too.
 // Every other statement stays with bun. The hot statements name their
 // columns: a migration that adds a column leaves them valid (a prepared
 // SELECT * would fail with "cached plan must not change result type").
@@ -23,22 +30,199 @@ import (
 // scans its one row into dest; no row is pgx.ErrNoRows (which matches
 // sql.ErrNoRows).
 func (r repos) queryRow(ctx context.Context, query string, args []any, dest ...any) error {
-	return r.hot(ctx, query, args, dest)
+	return r.hot(ctx, hotQuery{text: query}, args, dest)
 }
 
-// exec runs the hot statement query with args in the transaction.
-func (r repos) exec(ctx context.Context, query string, args ...any) error {
-	return r.hot(ctx, query, args, nil)
+// queryRowLast is queryRow for the statement that ends its repository
+// call: after Finish it goes with COMMIT (see final). orNone is its form
+// for that batch that fails (errNoRow) instead of returning no row, so
+// that a call that found nothing rolls back rather than commits; "" when
+// the statement always returns a row or fails.
+func (r repos) queryRowLast(ctx context.Context, query, orNone string, args []any, dest ...any) error {
+	return r.hot(ctx, hotQuery{text: query, orNone: orNone, last: true}, args, dest)
 }
 
-func (r repos) hot(ctx context.Context, query string, args, dest []any) error {
-	return r.conn.Raw(func(dc any) error {
+// execLast is exec for the statement that ends its repository call (see
+// queryRowLast).
+func (r repos) execLast(ctx context.Context, query string, args ...any) error {
+	return r.hot(ctx, hotQuery{text: query, last: true}, args, nil)
+}
+
+// hotQuery is a hot statement as a repository sends it.
+type hotQuery struct {
+	text   string
+	orNone string // the final batch's form, failing with errNoRow; "" for text
+	last   bool   // the statement ends its repository call
+}
+
+func (r repos) hot(ctx context.Context, q hotQuery, args, dest []any) error {
+	final := false
+	err := r.conn.Raw(func(dc any) error {
 		c, ok := dc.(*conn)
 		if !ok {
 			return fmt.Errorf("postgres: unexpected driver connection %T", dc)
 		}
-		return c.hot(ctx, query, args, dest)
+		if q.last && c.finish && !c.std && r.end != nil {
+			c.finish = false
+			if err := c.before(); err != nil {
+				return err
+			}
+			final = true
+			return nil
+		}
+		return c.hot(ctx, q.text, args, dest)
 	})
+	if err != nil || !final {
+		return err
+	}
+	return r.final(ctx, q, args, dest)
+}
+
+// Finish implements helpdesk.Finisher: when the next repository call ends
+// with a hot statement, that statement is the transaction's last and goes
+// to the server in one batch with COMMIT (and with BEGIN when none was
+// sent yet), saving COMMIT's round trip. When the next statement is not a
+// hot one the hint is dropped and Tx commits as usual.
+func (r repos) Finish() {
+	_ = r.conn.Raw(func(dc any) error {
+		if c, ok := dc.(*conn); ok && c.inTx {
+			c.finish = true
+		}
+		return nil
+	})
+}
+
+// ending is what Tx and the final batch of its transaction share.
+type ending struct {
+	hook func(context.Context) // Store.beforeCommit, called right before the batch
+	// sent is set when the final batch went out: the transaction ends
+	// with it, and Tx sends no COMMIT of its own. done is closed once the
+	// batch has ended; err and committed are its outcome then.
+	sent      bool
+	done      chan struct{}
+	err       error
+	committed bool
+	// early is set when the statement returned before the batch ended,
+	// its context having ended: the outcome is unknown to the caller.
+	early bool
+}
+
+// final sends the transaction's last statement with COMMIT, as Tx commits:
+// ctx ended before it is sent, nothing is sent and the transaction rolls
+// back; else the batch runs to its end on a context the caller cannot
+// cancel, and when ctx ends while it is under way final returns at once
+// with an error matching helpdesk.ErrUnknownOutcome (and ctx's error). Tx
+// then waits for the batch in the background before it lets the
+// connection go. dest may be written until then; the caller does not read
+// it after an error.
+func (r repos) final(ctx context.Context, q hotQuery, args, dest []any) error {
+	if err := ctx.Err(); err != nil {
+		_ = r.conn.Raw(func(dc any) error { dc.(*conn).fail(err); return nil })
+		return err
+	}
+	if r.end.hook != nil {
+		r.end.hook(ctx)
+	}
+	e := r.end
+	e.sent, e.done = true, make(chan struct{})
+	query := q.text
+	if q.orNone != "" {
+		query = q.orNone
+	}
+	send := func() {
+		defer close(e.done)
+		e.err = r.conn.Raw(func(dc any) error {
+			var err error
+			e.committed, err = dc.(*conn).sendFinal(context.WithoutCancel(ctx), query, args, dest)
+			return err
+		})
+	}
+	if ctx.Done() == nil { // a context that never ends: nothing to watch while the batch runs
+		send()
+		return e.err
+	}
+	go send()
+	select {
+	case <-e.done:
+		return e.err
+	case <-ctx.Done():
+		e.early = true
+		return errs.With(fmt.Errorf("postgres: commit: %w", ctx.Err()), helpdesk.ErrUnknownOutcome)
+	}
+}
+
+// errNoRow is the refusal of a final batch whose statement found no row
+// (the orNone form of queryRowLast): the transaction rolled back. It
+// matches sql.ErrNoRows.
+var errNoRow = fmt.Errorf("postgres: the transaction's last statement found no row; the transaction was rolled back: %w", pgx.ErrNoRows)
+
+// noRowMark is what an orNone statement's error names: the text that
+// failed to cast.
+const noRowMark = "deskkit: no row"
+
+// notSent is the failure of a final batch that was never sent.
+type notSent struct{ error }
+
+func (e notSent) Unwrap() error { return e.error }
+
+// noRowOf, followed by a CTE's name and "HAVING count(*) = 0", is the
+// UNION ALL branch that makes a statement whose result is one bigint
+// column of that CTE fail (errNoRow) when the CTE has no row: the cast of
+// the text noRowMark is evaluated only then, at run time.
+const noRowOf = "SELECT CAST('" + noRowMark + " ' || count(*) AS bigint) FROM"
+
+// sendFinal sends [BEGIN when pending, query, COMMIT] in one batch and
+// reports whether the transaction committed; err is the statement's error
+// (or the COMMIT's). A failure records itself as the transaction's, so the
+// tx rolls back (or drops the connection) when it ends.
+func (c *conn) sendFinal(ctx context.Context, query string, args, dest []any) (committed bool, err error) {
+	c.ended = true
+	defer func() {
+		if err != nil && !committed {
+			c.fail(err)
+		}
+	}()
+	pc := c.Conn.Conn()
+	if _, err := pc.Prepare(ctx, query, query); err != nil {
+		return false, notSent{err} // the batch did not go out: nothing can have committed
+	}
+	begin := c.begin
+	c.begin = false
+	var b pgx.Batch
+	if begin {
+		b.Queue("begin")
+	}
+	b.Queue(query, args...)
+	b.Queue("commit")
+	br := pc.SendBatch(ctx, &b)
+	if begin {
+		_, err = br.Exec()
+	}
+	var stmtErr error // no row, when the statement's form may return none
+	if err == nil {
+		if dest == nil {
+			_, err = br.Exec()
+		} else if err = br.QueryRow().Scan(dest...); errors.Is(err, pgx.ErrNoRows) {
+			stmtErr, err = err, nil
+		}
+	}
+	var tag pgconn.CommandTag
+	if err == nil {
+		tag, err = br.Exec()
+	}
+	if cerr := br.Close(); err == nil {
+		err = cerr
+	}
+	var pe *pgconn.PgError
+	switch {
+	case errors.As(err, &pe) && pe.Code == "22P02" && strings.Contains(pe.Message, noRowMark):
+		return false, errNoRow
+	case err != nil:
+		return false, err
+	case tag.String() != "COMMIT": // the server rolled back a failed transaction
+		return false, pgx.ErrTxCommitRollback
+	}
+	return true, stmtErr
 }
 
 // hot runs a hot statement on the connection, scanning its one row into

@@ -115,7 +115,7 @@ func (r outboxRepo) Enqueue(ctx context.Context, ms ...notify.Message) error {
 		attempts[i], next[i], created[i], updated[i] = int64(m.Attempts), m.NextAttemptAt, m.CreatedAt, m.UpdatedAt
 		sent[i] = pgtype.Timestamptz{Time: m.SentAt, Valid: !m.SentAt.IsZero()}
 	}
-	err := repos(r).exec(ctx, enqueue, r.sid, id, medium, recipient, payload, idem, kind, ticketID, triggerID, state,
+	err := repos(r).execLast(ctx, enqueue, r.sid, id, medium, recipient, payload, idem, kind, ticketID, triggerID, state,
 		attempts, next, lastError, created, updated, sent)
 	return mapErr(err, "messages", key{"outbox_pkey", func() error { return errs.New(helpdesk.ErrConflict, "message %q exists", keyValue(err, 1)) }})
 }

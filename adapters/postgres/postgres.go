@@ -195,6 +195,15 @@ func (s *Store) Services(ctx context.Context, after string, limit int) ([]string
 //     error matching helpdesk.ErrUnknownOutcome (and ctx's error): the
 //     COMMIT finishes in the background and the change may or may not be
 //     stored. Retry with the call's idempotency key (STO-3).
+//
+// When fn announced its last repository call (helpdesk.Finisher) and that
+// call ends with a hot statement (hot.go), the statement and COMMIT go in
+// one batch, under the same rules: ctx ended before it is sent rolls back;
+// the batch runs on a context the caller cannot cancel; the server's
+// refusal of the statement rolls back and answers as the statement's error
+// would; a broken connection, or ctx ending while the batch is under way,
+// answers ErrUnknownOutcome. A statement or an error of fn after that batch
+// committed is refused as the caller's bug, with an error that says so.
 func (s *Store) Tx(ctx context.Context, serviceID string, fn func(helpdesk.Repos) error) error {
 	if err := ctx.Err(); err != nil {
 		return errs.With(fmt.Errorf("postgres: begin: %w", err), helpdesk.ErrNotStored)
@@ -212,7 +221,12 @@ func (s *Store) Tx(ctx context.Context, serviceID string, fn func(helpdesk.Repos
 		_ = tx.Rollback()
 		_ = conn.Close()
 	}
-	if err := run(fn, repos{tx: tx, conn: conn.Conn, sid: serviceID, ahead: &readAhead{}}, abort); err != nil {
+	end := &ending{hook: s.beforeCommit}
+	err = run(fn, repos{tx: tx, conn: conn.Conn, sid: serviceID, ahead: &readAhead{}, end: end}, abort)
+	if end.sent {
+		return ended(ctx, tx, conn, end, err)
+	}
+	if err != nil {
 		abort()
 		return errs.NotStored(txErr(ctx, err))
 	}
@@ -235,6 +249,69 @@ func (s *Store) Tx(ctx context.Context, serviceID string, fn func(helpdesk.Repos
 	case <-ctx.Done():
 		return errs.With(fmt.Errorf("postgres: commit: %w", ctx.Err()), helpdesk.ErrUnknownOutcome)
 	}
+}
+
+// ended is Tx's answer for a transaction whose last statement went with
+// COMMIT (helpdesk.Finisher, repos.final), fnErr being what fn returned:
+//
+//   - the statement returned early, its context having ended while the
+//     batch was under way: ErrUnknownOutcome (and ctx's error), the batch
+//     finishing in the background;
+//   - the batch failed: a refusal by the server rolled the transaction
+//     back, answered as a failed statement is (ErrNotStored, or the
+//     statement's refusal as the repository typed it); a lost connection
+//     leaves the outcome unknown (ErrUnknownOutcome);
+//   - the batch committed, but fn then failed or ran another statement:
+//     the caller broke its announcement; the error says so and matches no
+//     Deskkit kind or outcome (the change is stored).
+func ended(ctx context.Context, tx bun.Tx, conn bun.Conn, e *ending, fnErr error) error {
+	finish := func() error {
+		err := tx.Commit() // no COMMIT is sent: it rolls back a failed batch, or reports a statement after it
+		_ = conn.Close()
+		return err
+	}
+	if e.early {
+		go func() {
+			<-e.done
+			_ = finish()
+		}()
+		return errs.With(fmt.Errorf("postgres: commit: %w", ctx.Err()), helpdesk.ErrUnknownOutcome)
+	}
+	<-e.done // already closed: the statement returned with the batch's outcome
+	cerr := finish()
+	if !e.committed {
+		err := fnErr
+		if err == nil {
+			err = e.err // fn dropped the statement's error
+		}
+		if lostConn(e.err) {
+			return errs.With(fmt.Errorf("postgres: commit: %w", txErr(ctx, err)), helpdesk.ErrUnknownOutcome)
+		}
+		return errs.NotStored(txErr(ctx, err))
+	}
+	switch {
+	case fnErr != nil:
+		return fmt.Errorf("postgres: the transaction committed with the statement announced as its last (helpdesk.Finisher), "+
+			"then the transaction's function failed; this is a bug of the caller: %v", fnErr)
+	case cerr != nil:
+		return cerr // errAfterFinal
+	}
+	return nil
+}
+
+// lostConn reports whether err, a final batch's failure, is the
+// connection's rather than the server's answer to the batch: whether
+// COMMIT ran is then unknown.
+func lostConn(err error) bool {
+	var ns notSent
+	if errors.As(err, &ns) {
+		return false
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return errors.Is(failure(err, "commit"), helpdesk.ErrUnavailable)
+	}
+	return !errors.Is(err, errNoRow) && !errors.Is(err, pgx.ErrTxCommitRollback)
 }
 
 // run calls fn with r; a panic calls abort before it goes on.
@@ -271,7 +348,10 @@ type repos struct {
 	conn  *sql.Conn // the transaction's connection, for the hot statements (hot.go)
 	sid   string
 	ahead *readAhead // what an earlier read of the transaction fetched for a later one
+	end   *ending    // the final batch, when the domain announced the last statement (hot.go)
 }
+
+var _ helpdesk.Finisher = repos{}
 
 func (r repos) Service() helpdesk.ServiceRepository    { return serviceRepo(r) }
 func (r repos) Tickets() ticket.Repository             { return ticketRepo(r) }

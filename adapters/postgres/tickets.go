@@ -141,6 +141,10 @@ const updateTicket = `WITH w AS (
 ), h AS (` + insertHistory + `)
 SELECT version FROM w`
 
+// updateTicketOrNone is updateTicket as the transaction's last statement
+// (queryRowLast): a stale or unknown ticket fails it, rolling back.
+const updateTicketOrNone = updateTicket + "\nUNION ALL " + noRowOf + " w HAVING count(*) = 0"
+
 // insertHistory inserts the history rows of a ticket write "w" from arrays
 // (one per column, $24 … $30), but only when w returned a row: a stale
 // update writes no history. $1 is the service, $2 the ticket.
@@ -156,7 +160,8 @@ func (r ticketRepo) Create(ctx context.Context, t *ticket.Ticket, history []tick
 		return err
 	}
 	var number int64
-	if err := repos(r).queryRow(ctx, createTicket, append(args, t.CreatedAt), &number); noCounter(err) {
+	// createTicket returns its row or fails: it may end the transaction as it is.
+	if err := repos(r).queryRowLast(ctx, createTicket, "", append(args, t.CreatedAt), &number); noCounter(err) {
 		return errs.NotFound("service", r.sid)
 	} else if err != nil {
 		return mapErr(err, name("ticket", t.ID))
@@ -302,7 +307,10 @@ func (r ticketRepo) Update(ctx context.Context, t *ticket.Ticket, history []tick
 		return err
 	}
 	var version int64
-	err = repos(r).queryRow(ctx, updateTicket, append(args, t.Version), &version)
+	err = repos(r).queryRowLast(ctx, updateTicket, updateTicketOrNone, append(args, t.Version), &version)
+	if errors.Is(err, errNoRow) { // the transaction's last statement: rolled back, no statement can ask which
+		return errs.New(helpdesk.ErrConflict, "ticket %q is not at version %d (or gone)", t.ID, t.Version)
+	}
 	if errors.Is(err, sql.ErrNoRows) { // unknown or stale: which?
 		var cur ticketRow
 		err := r.tx.NewSelect().Model(&cur).Column("version").Where("service_id = ? AND id = ?", r.sid, t.ID).Scan(ctx)

@@ -60,6 +60,7 @@ func Run(t *testing.T, o Options) {
 		{"ServiceRepository", testServiceRepository},
 		{"TicketRepository", testTicketRepository},
 		{"Transactions", testTransactions},
+		{"FinishedTransactions_STO1", testFinishedTransactions},
 		{"CategoryRepository", testCategoryRepository},
 		{"CategoryWorkflow", testCategoryWorkflow},
 		{"FieldRepository", testFieldRepository},
@@ -216,6 +217,72 @@ func testTransactions(t *testing.T, s helpdesk.Store) {
 		})
 		assertPristine(t, s, svc, first, ghostID)
 	})
+}
+
+// finish announces the next repository call as the transaction's last
+// when the store takes the hint (helpdesk.Finisher); other stores are not
+// told, and behave the same.
+func finish(r helpdesk.Repos) {
+	if f, ok := r.(helpdesk.Finisher); ok {
+		f.Finish()
+	}
+}
+
+// testFinishedTransactions: a transaction whose last repository call was
+// announced (helpdesk.Finisher) commits with it, and a refusal of that call
+// (a stale version, an unknown group, a taken id) stores nothing of the
+// transaction, whatever the store does with the hint (STO-1).
+func testFinishedTransactions(t *testing.T, s helpdesk.Store) {
+	ctx := context.Background()
+	svc := newService(t, s)
+	first := create(t, s, svc, mkTicket(1))
+	made := mkTicket(2)
+	tx(t, s, svc, func(r helpdesk.Repos) error {
+		finish(r)
+		return r.Tickets().Create(ctx, &made, nil)
+	})
+	got, err := get(t, s, svc, made.ID)
+	require.NoError(t, err, "the announced last call committed")
+	assert.Equal(t, made.Title, got.Title)
+
+	for _, c := range []struct {
+		name string
+		last func(r helpdesk.Repos) error
+		want error
+	}{
+		{"stale update", func(r helpdesk.Repos) error {
+			upd := first
+			upd.Version, upd.Title = 9, "changed in a failed tx"
+			return r.Tickets().Update(ctx, &upd, nil)
+		}, helpdesk.ErrConflict},
+		{"unknown group's cursor", func(r helpdesk.Repos) error {
+			_, err := r.Groups().AdvanceCursor(ctx, newID(), []int64{1, 2})
+			return err
+		}, helpdesk.ErrNotFound},
+		{"taken ticket id", func(r helpdesk.Repos) error {
+			dup := first
+			return r.Tickets().Create(ctx, &dup, nil)
+		}, helpdesk.ErrConflict},
+	} {
+		var ghostID string
+		err := s.Tx(ctx, svc, func(r helpdesk.Repos) error {
+			tk := mkTicket(3)
+			if err := r.Tickets().Create(ctx, &tk, nil); err != nil {
+				return err
+			}
+			ghostID = tk.ID
+			if err := r.Tickets().AddComment(ctx, mkComment(first.ID, 0)); err != nil {
+				return err
+			}
+			finish(r)
+			return c.last(r)
+		})
+		require.ErrorIs(t, err, c.want, c.name)
+		_, err = get(t, s, svc, ghostID)
+		assert.ErrorIs(t, err, helpdesk.ErrNotFound, "%s: the ticket written before the refused last call was rolled back", c.name)
+		cs := mustRead(t, s, svc, func(r helpdesk.Repos) ([]ticket.Comment, error) { return r.Tickets().Comments(ctx, first.ID) })
+		assert.Empty(t, cs, "%s: the comment written before the refused last call was rolled back", c.name)
+	}
 }
 
 // assertPristine checks that service svc holds ticket first as created and
