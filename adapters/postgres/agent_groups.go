@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"github.com/jackc/pgx/v5"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -191,13 +192,24 @@ func (r groupRepo) RemoveMember(ctx context.Context, groupID, agentID string) er
 
 // Members reads the memberships; only when there are none does a second
 // read tell an empty group from an unknown one.
+// listMembers is Members' statement, a hot one (hot.go): every
+// assignment reads the group's members.
+const listMembers = `SELECT agent_id, seq, joined_at FROM agent_group_members WHERE service_id = $1 AND group_id = $2 ORDER BY seq`
+
 func (r groupRepo) Members(ctx context.Context, groupID string) ([]agent.Membership, error) {
-	var rows []memberRow
-	err := r.tx.NewSelect().Model(&rows).Where("service_id = ? AND group_id = ?", r.sid, groupID).Order("seq").Scan(ctx)
+	var out []agent.Membership
+	err := repos(r).queryRows(ctx, listMembers, []any{r.sid, groupID}, func(rows pgx.Rows) error {
+		m := memberRow{GroupID: groupID}
+		if err := rows.Scan(&m.AgentID, &m.Seq, &m.JoinedAt); err != nil {
+			return err
+		}
+		out = append(out, m.membership())
+		return nil
+	})
 	if err != nil {
 		return nil, mapErr(err, name("members of group", groupID))
 	}
-	if len(rows) == 0 {
+	if len(out) == 0 {
 		found, err := r.tx.NewSelect().Model((*groupRow)(nil)).Where("service_id = ? AND id = ?", r.sid, groupID).Exists(ctx)
 		if err != nil {
 			return nil, mapErr(err, name("group", groupID))
@@ -206,10 +218,6 @@ func (r groupRepo) Members(ctx context.Context, groupID string) ([]agent.Members
 			return nil, errs.NotFound("group", groupID)
 		}
 		return nil, nil
-	}
-	out := make([]agent.Membership, len(rows))
-	for i := range rows {
-		out[i] = rows[i].membership()
 	}
 	return out, nil
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/uptrace/bun"
 
@@ -89,26 +90,50 @@ func (r agentRepo) Get(ctx context.Context, id string) (agent.Agent, error) {
 		return agent.Agent{}, mapErr(err, name("agent", id))
 	}
 	row.UpdatedAt = updated.Time
-	if err := json.Unmarshal(perms, &row.Permissions); err != nil {
-		return agent.Agent{}, fmt.Errorf("agent %q: permissions: %w", id, err)
-	}
-	if err := json.Unmarshal(toggles, &row.Toggles); err != nil {
-		return agent.Agent{}, fmt.Errorf("agent %q: toggles: %w", id, err)
+	if err := row.settings(perms, toggles); err != nil {
+		return agent.Agent{}, err
 	}
 	return row.agent(), nil
 }
 
+// listAgents is List's statement, a hot one (hot.go): every assignment
+// reads the service's agents.
+const listAgents = `SELECT id, account, name, email, role, active, permissions, toggles, cti_id, extension, version, created_at, updated_at
+FROM agents WHERE service_id = $1 ORDER BY name COLLATE "C", id COLLATE "C"`
+
 func (r agentRepo) List(ctx context.Context) ([]agent.Agent, error) {
-	var rows []agentRow
-	err := r.tx.NewSelect().Model(&rows).Where("service_id = ?", r.sid).OrderExpr(`name COLLATE "C", id COLLATE "C"`).Scan(ctx)
+	var out []agent.Agent
+	err := repos(r).queryRows(ctx, listAgents, []any{r.sid}, func(rows pgx.Rows) error {
+		row := agentRow{ServiceID: r.sid}
+		var perms, toggles []byte
+		var updated pgtype.Timestamptz
+		if err := rows.Scan(&row.ID, &row.Account, &row.Name, &row.Email, &row.Role, &row.Active,
+			&perms, &toggles, &row.CTIID, &row.Extension, &row.Version, &row.CreatedAt, &updated); err != nil {
+			return err
+		}
+		row.UpdatedAt = updated.Time
+		if err := row.settings(perms, toggles); err != nil {
+			return err
+		}
+		out = append(out, row.agent())
+		return nil
+	})
 	if err != nil {
 		return nil, mapErr(err, "agents")
 	}
-	out := make([]agent.Agent, len(rows))
-	for i := range rows {
-		out[i] = rows[i].agent()
-	}
 	return out, nil
+}
+
+// settings decodes the permissions and toggles columns a hot statement
+// read as JSON.
+func (a *agentRow) settings(perms, toggles []byte) error {
+	if err := json.Unmarshal(perms, &a.Permissions); err != nil {
+		return fmt.Errorf("agent %q: permissions: %w", a.ID, err)
+	}
+	if err := json.Unmarshal(toggles, &a.Toggles); err != nil {
+		return fmt.Errorf("agent %q: toggles: %w", a.ID, err)
+	}
+	return nil
 }
 
 // Update writes every column of a when the stored version is a.Version;

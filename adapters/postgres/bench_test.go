@@ -2,6 +2,7 @@ package postgres_test
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -180,7 +181,25 @@ func benchCounter(b *testing.B, s *postgres.Store) {
 // per call and their ratio (counter/assign: 1 is as fast as the bare
 // counter).
 func BenchmarkRoundRobin_Paired(b *testing.B) {
-	s := open(b)
+	for _, pool := range []int{4, 0} { // the tests' pool, and Open's default (20)
+		name := fmt.Sprintf("pool_%d", pool)
+		if pool == 0 {
+			name = "pool_default"
+		}
+		b.Run(name, func(b *testing.B) { roundRobinPaired(b, openPool(b, pool)) })
+	}
+}
+
+// openPool opens a migrated store whose pool holds at most conns
+// connections (0: Open's default).
+func openPool(b *testing.B, conns int) *postgres.Store {
+	s, err := postgres.Open(context.Background(), migrated.Database(b), postgres.Options{MaxOpenConns: conns})
+	require.NoError(b, err)
+	b.Cleanup(func() { _ = s.Close() })
+	return s
+}
+
+func roundRobinPaired(b *testing.B, s *postgres.Store) {
 	sys, group := storetest.BenchRoundRobinGroup(b, s)
 	benchCounter(b, s)
 	db := s.DB().DB

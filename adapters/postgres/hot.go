@@ -33,6 +33,23 @@ func (r repos) queryRow(ctx context.Context, query string, args []any, dest ...a
 	return r.hot(ctx, hotQuery{text: query}, args, dest)
 }
 
+// queryRows runs the hot read query with args in the transaction and
+// calls scan for each of its rows.
+func (r repos) queryRows(ctx context.Context, query string, args []any, scan func(pgx.Rows) error) error {
+	return r.conn.Raw(func(dc any) error {
+		c, ok := dc.(*conn)
+		if !ok {
+			return fmt.Errorf("postgres: unexpected driver connection %T", dc)
+		}
+		if err := c.before(); err != nil {
+			return err
+		}
+		err := c.sendRows(ctx, query, args, scan)
+		c.fail(err)
+		return err
+	})
+}
+
 // queryRowLast is queryRow for the statement that ends its repository
 // call: after Finish it goes with COMMIT (see final). orNone is its form
 // for that batch that fails (errNoRow) instead of returning no row, so
@@ -266,6 +283,49 @@ func (c *conn) send(ctx context.Context, query string, args, dest []any) error {
 	}
 	if cerr := br.Close(); err == nil {
 		err = cerr
+	}
+	return err
+}
+
+// sendRows sends a hot read (with the pending BEGIN, in one batch) and
+// scans its rows.
+func (c *conn) sendRows(ctx context.Context, query string, args []any, scan func(pgx.Rows) error) error {
+	pc := c.Conn.Conn()
+	if _, err := pc.Prepare(ctx, query, query); err != nil {
+		return err
+	}
+	var br pgx.BatchResults
+	var rows pgx.Rows
+	var err error
+	if c.begin {
+		c.begin = false
+		var b pgx.Batch
+		b.Queue("begin")
+		b.Queue(query, args...)
+		br = pc.SendBatch(ctx, &b)
+		if _, err := br.Exec(); err != nil {
+			_ = br.Close()
+			return err
+		}
+		rows, err = br.Query()
+	} else {
+		rows, err = pc.Query(ctx, query, args...)
+	}
+	if err == nil {
+		for rows.Next() {
+			if err = scan(rows); err != nil {
+				break
+			}
+		}
+		rows.Close()
+		if err == nil {
+			err = rows.Err()
+		}
+	}
+	if br != nil {
+		if cerr := br.Close(); err == nil {
+			err = cerr
+		}
 	}
 	return err
 }
