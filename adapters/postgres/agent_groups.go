@@ -357,6 +357,9 @@ type menuRepo repos
 const getMenu = `SELECT partial, restricted FROM menu_access WHERE service_id = $1 AND menu = $2`
 
 func (r menuRepo) Get(ctx context.Context, m agent.Menu) (agent.MenuAccess, error) {
+	if a, ok := r.ahead.ticketMenu(); ok && m == agent.MenuTickets {
+		return a, nil
+	}
 	var row menuRow
 	err := repos(r).queryRow(ctx, getMenu, []any{r.sid, string(m)}, &row.Partial, &row.Restricted)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -373,6 +376,7 @@ func (r menuRepo) Get(ctx context.Context, m agent.Menu) (agent.MenuAccess, erro
 }
 
 func (r menuRepo) Put(ctx context.Context, a agent.MenuAccess) error {
+	r.ahead.forgetMenu()
 	row := menuRow{ServiceID: r.sid, Menu: string(a.Menu), Partial: a.Partial, Restricted: a.Restricted}
 	_, err := r.tx.NewInsert().Model(&row).
 		On("CONFLICT (service_id, menu) DO UPDATE").

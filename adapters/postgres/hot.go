@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
+	"github.com/deskkit/deskkit/agent"
 	"github.com/deskkit/deskkit/helpdesk"
 	"github.com/deskkit/deskkit/internal/errs"
 )
@@ -331,15 +333,42 @@ func (c *conn) sendRows(ctx context.Context, query string, args []any, scan func
 }
 
 // readAhead keeps what a transaction's statement read for a later read of
-// the same transaction, saving its round trip: the trigger set's version,
-// read with the service's record. A lock or a write of the set forgets
-// it, so the next read goes to the server. Reading the version a moment
-// earlier in the transaction is what a read committed transaction may
-// see anyway (the desk reads it without a lock). A nil *readAhead keeps
-// nothing.
+// the same transaction, saving its round trip: the trigger set's version
+// and the ticket menu's access, read with the service's record. A lock or
+// a write of the set, or a write of a menu, forgets it, so the next read
+// goes to the server. Reading them a moment earlier in the transaction is
+// what a read committed transaction may see anyway (the desk reads both
+// without a lock). A nil *readAhead keeps nothing.
 type readAhead struct {
 	triggerVersion string
 	known          bool
+	menu           agent.MenuAccess // the ticket menu's access
+	menuKnown      bool
+}
+
+func (a *readAhead) setMenu(m agent.MenuAccess) {
+	if a != nil {
+		if len(m.Restricted) == 0 {
+			m.Restricted = nil
+		}
+		a.menu, a.menuKnown = m, true
+	}
+}
+
+// ticketMenu returns the ticket menu's access read ahead, a copy.
+func (a *readAhead) ticketMenu() (agent.MenuAccess, bool) {
+	if a == nil || !a.menuKnown {
+		return agent.MenuAccess{}, false
+	}
+	m := a.menu
+	m.Restricted = slices.Clone(m.Restricted)
+	return m, true
+}
+
+func (a *readAhead) forgetMenu() {
+	if a != nil {
+		a.menuKnown = false
+	}
 }
 
 func (a *readAhead) setVersion(v string) {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/uptrace/bun"
 
+	"github.com/deskkit/deskkit/agent"
 	"github.com/deskkit/deskkit/helpdesk"
 	"github.com/deskkit/deskkit/internal/errs"
 )
@@ -33,11 +34,14 @@ func (row *serviceRow) config() helpdesk.ServiceConfig {
 type serviceRepo repos
 
 // getService is Get's statement, a hot one (hot.go): most workflows open
-// their transaction with it. It reads the trigger set's version too, which
-// the workflows that run triggers read next (see readAhead).
+// their transaction with it. It reads the trigger set's version and the
+// ticket menu's access too, which the workflows that run triggers and the
+// agents' ticket work read next (see readAhead).
 const getService = `SELECT s.settings, s.version, s.created_at, s.updated_at,
-	coalesce((SELECT t.version FROM trigger_sets AS t WHERE t.service_id = $1), '')
-FROM services AS s WHERE s.service_id = $1`
+	coalesce((SELECT t.version FROM trigger_sets AS t WHERE t.service_id = $1), ''),
+	coalesce(m.partial, false), m.restricted
+FROM services AS s LEFT JOIN menu_access AS m ON m.service_id = s.service_id AND m.menu = '` + string(agent.MenuTickets) + `'
+WHERE s.service_id = $1`
 
 // Get reads the service's record, and the trigger set's version for
 // triggerRepo.Version.
@@ -45,11 +49,14 @@ func (r serviceRepo) Get(ctx context.Context) (helpdesk.ServiceConfig, error) {
 	row := serviceRow{ServiceID: r.sid}
 	var settings []byte
 	var triggers string
-	err := repos(r).queryRow(ctx, getService, []any{r.sid}, &settings, &row.Version, &row.CreatedAt, &row.UpdatedAt, &triggers)
+	menu := agent.MenuAccess{Menu: agent.MenuTickets}
+	err := repos(r).queryRow(ctx, getService, []any{r.sid}, &settings, &row.Version, &row.CreatedAt, &row.UpdatedAt, &triggers,
+		&menu.Partial, &menu.Restricted)
 	if err != nil {
 		return helpdesk.ServiceConfig{}, mapErr(err, name("service", r.sid))
 	}
 	r.ahead.setVersion(triggers)
+	r.ahead.setMenu(menu)
 	if err := json.Unmarshal(settings, &row.Settings); err != nil {
 		return helpdesk.ServiceConfig{}, fmt.Errorf("service %q: settings: %w", r.sid, err)
 	}
