@@ -179,11 +179,7 @@ func (fx *effects) message(ctx context.Context, tr *trigger.Trigger, i int, a tr
 	switch a.Kind {
 	case trigger.Notify:
 		fx.later(t, func(t *ticket.Ticket) error {
-			subject, err := fx.render(ctx, t, a.Subject)
-			if err != nil {
-				return err
-			}
-			body, err := fx.render(ctx, t, a.Body)
+			subject, body, err := fx.texts(ctx, t, a)
 			if err != nil {
 				return err
 			}
@@ -194,11 +190,7 @@ func (fx *effects) message(ctx context.Context, tr *trigger.Trigger, i int, a tr
 		})
 	case trigger.NotifyBrowser:
 		fx.later(t, func(t *ticket.Ticket) error {
-			subject, err := fx.render(ctx, t, a.Subject)
-			if err != nil {
-				return err
-			}
-			body, err := fx.render(ctx, t, a.Body)
+			subject, body, err := fx.texts(ctx, t, a)
 			if err != nil {
 				return err
 			}
@@ -406,6 +398,15 @@ func activeMembers(ctx context.Context, o *op, id string) ([]*agent.Agent, error
 		}
 	}
 	return out, nil
+}
+
+// texts renders a notify action's subject and body for t.
+func (fx *effects) texts(ctx context.Context, t *ticket.Ticket, a trigger.Action) (subject, body string, err error) {
+	if subject, err = fx.render(ctx, t, a.Subject); err != nil {
+		return "", "", err
+	}
+	body, err = fx.render(ctx, t, a.Body)
+	return subject, body, err
 }
 
 // render renders a per-language text of an action for t, in the ticket's
