@@ -73,12 +73,14 @@ type groupRepo repos
 // locks it until the commit, and the insert of a new one holds its key
 // (a concurrent insert waits for this transaction).
 func (r groupRepo) Lock(ctx context.Context) error {
+	r.ahead.forgetMembers()
 	_, err := r.tx.NewInsert().Model(&agentCounterRow{ServiceID: r.sid}).
 		On("CONFLICT (service_id) DO UPDATE").Set("last_member_seq = c.last_member_seq").Exec(ctx)
 	return mapErr(err, "group lock")
 }
 
 func (r groupRepo) Insert(ctx context.Context, g agent.Group) error {
+	r.ahead.forgetMembers()
 	row := toGroupRow(r.sid, g)
 	_, err := r.tx.NewInsert().Model(&row).Exec(ctx)
 	if err != nil {
@@ -91,14 +93,35 @@ func (r groupRepo) Insert(ctx context.Context, g agent.Group) error {
 
 // getGroup is groupRepo.Get's statement, a hot one (hot.go): every
 // assignment to a group reads the group.
-const getGroup = `SELECT name, position, strategy, fixed_agent_id, created_at FROM agent_groups WHERE service_id = $1 AND id = $2`
+// It reads the group's members too, in join order, which an assignment
+// reads next (see readAhead).
+const getGroup = `SELECT g.name, g.position, g.strategy, g.fixed_agent_id, g.created_at,
+	coalesce(array_agg(m.agent_id ORDER BY m.seq) FILTER (WHERE m.agent_id IS NOT NULL), '{}'),
+	coalesce(array_agg(m.seq ORDER BY m.seq) FILTER (WHERE m.agent_id IS NOT NULL), '{}'),
+	coalesce(array_agg(m.joined_at ORDER BY m.seq) FILTER (WHERE m.agent_id IS NOT NULL), '{}')
+FROM agent_groups AS g LEFT JOIN agent_group_members AS m ON m.service_id = g.service_id AND m.group_id = g.id
+WHERE g.service_id = $1 AND g.id = $2
+GROUP BY g.service_id, g.id`
 
 func (r groupRepo) Get(ctx context.Context, id string) (agent.Group, error) {
 	row := groupRow{ServiceID: r.sid, ID: id}
-	err := repos(r).queryRow(ctx, getGroup, []any{r.sid, id}, &row.Name, &row.Position, &row.Strategy, &row.FixedAgentID, &row.CreatedAt)
+	var agents []string
+	var seqs []int64
+	var joined []time.Time
+	err := repos(r).queryRow(ctx, getGroup, []any{r.sid, id}, &row.Name, &row.Position, &row.Strategy, &row.FixedAgentID, &row.CreatedAt,
+		&agents, &seqs, &joined)
 	if err != nil {
 		return agent.Group{}, mapErr(err, name("group", id))
 	}
+	if len(agents) != len(seqs) || len(agents) != len(joined) {
+		return agent.Group{}, fmt.Errorf("postgres: group %q: members read ahead do not line up", id)
+	}
+	var ms []agent.Membership
+	for i := range agents {
+		m := memberRow{GroupID: id, AgentID: agents[i], Seq: seqs[i], JoinedAt: joined[i]}
+		ms = append(ms, m.membership())
+	}
+	r.ahead.setMembers(id, ms)
 	return row.group(), nil
 }
 
@@ -118,6 +141,7 @@ func (r groupRepo) List(ctx context.Context) ([]agent.Group, error) {
 // Save writes the rows in one bulk UPDATE; fewer rows updated than given
 // means one was unknown.
 func (r groupRepo) Save(ctx context.Context, gs []agent.Group) error {
+	r.ahead.forgetMembers()
 	if len(gs) == 0 {
 		return nil
 	}
@@ -142,6 +166,7 @@ func (r groupRepo) Save(ctx context.Context, gs []agent.Group) error {
 }
 
 func (r groupRepo) Delete(ctx context.Context, id string) error {
+	r.ahead.forgetMembers()
 	res, err := r.tx.NewDelete().Model((*groupRow)(nil)).Where("service_id = ? AND id = ?", r.sid, id).Exec(ctx)
 	if err != nil {
 		return mapErr(err, name("group", id))
@@ -157,6 +182,7 @@ func (r groupRepo) Delete(ctx context.Context, id string) error {
 // membership: the primary key refuses a second one, the foreign keys an
 // unknown group or agent.
 func (r groupRepo) AddMember(ctx context.Context, groupID, agentID string, at time.Time) (agent.Membership, error) {
+	r.ahead.forgetMembers()
 	what := fmt.Sprintf("agent %q in group %q", agentID, groupID)
 	c := agentCounterRow{ServiceID: r.sid, LastMemberSeq: 1}
 	err := r.tx.NewInsert().Model(&c).On("CONFLICT (service_id) DO UPDATE").Set("last_member_seq = c.last_member_seq + 1").
@@ -179,6 +205,7 @@ func (m *memberRow) membership() agent.Membership {
 }
 
 func (r groupRepo) RemoveMember(ctx context.Context, groupID, agentID string) error {
+	r.ahead.forgetMembers()
 	res, err := r.tx.NewDelete().Model((*memberRow)(nil)).
 		Where("service_id = ? AND group_id = ? AND agent_id = ?", r.sid, groupID, agentID).Exec(ctx)
 	if err != nil {
@@ -197,6 +224,9 @@ func (r groupRepo) RemoveMember(ctx context.Context, groupID, agentID string) er
 const listMembers = `SELECT agent_id, seq, joined_at FROM agent_group_members WHERE service_id = $1 AND group_id = $2 ORDER BY seq`
 
 func (r groupRepo) Members(ctx context.Context, groupID string) ([]agent.Membership, error) {
+	if ms, ok := r.ahead.members(groupID); ok {
+		return ms, nil
+	}
 	var out []agent.Membership
 	err := repos(r).queryRows(ctx, listMembers, []any{r.sid, groupID}, func(rows pgx.Rows) error {
 		m := memberRow{GroupID: groupID}

@@ -334,9 +334,10 @@ func (c *conn) sendRows(ctx context.Context, query string, args []any, scan func
 
 // readAhead keeps what a transaction's statement read for a later read of
 // the same transaction, saving its round trip: the trigger set's version
-// and the ticket menu's access, read with the service's record. A lock or
-// a write of the set, or a write of a menu, forgets it, so the next read
-// goes to the server. Reading them a moment earlier in the transaction is
+// and the ticket menu's access, read with the service's record, and a
+// group's members, read with the group. A lock or a write of the set, a
+// write of a menu, and a lock of the groups or a write of a group or its
+// members forget what they concern, so the next read goes to the server. Reading them a moment earlier in the transaction is
 // what a read committed transaction may see anyway (the desk reads both
 // without a lock). A nil *readAhead keeps nothing.
 type readAhead struct {
@@ -344,6 +345,31 @@ type readAhead struct {
 	known          bool
 	menu           agent.MenuAccess // the ticket menu's access
 	menuKnown      bool
+	group          string // the group whose members are kept, read with it
+	groupMembers   []agent.Membership
+}
+
+// setMembers keeps the members of group id, read with the group.
+func (a *readAhead) setMembers(id string, ms []agent.Membership) {
+	if a != nil {
+		a.group, a.groupMembers = id, ms
+	}
+}
+
+// members returns the members of group id read ahead, a copy.
+func (a *readAhead) members(id string) ([]agent.Membership, bool) {
+	if a == nil || a.group == "" || a.group != id {
+		return nil, false
+	}
+	return slices.Clone(a.groupMembers), true
+}
+
+// forgetMembers forgets the members read ahead: a group's members, or
+// the group itself, were written or locked.
+func (a *readAhead) forgetMembers() {
+	if a != nil {
+		a.group, a.groupMembers = "", nil
+	}
 }
 
 func (a *readAhead) setMenu(m agent.MenuAccess) {

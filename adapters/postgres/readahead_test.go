@@ -3,6 +3,7 @@ package postgres_test
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -66,4 +67,70 @@ func TestReadAhead_TicketMenu_AGT8(t *testing.T) {
 	}))
 	got, _ = read(agent.MenuTickets)
 	assert.Equal(t, open, got)
+}
+
+// TestReadAhead_GroupMembers_AGT6: a group's members, read with the group,
+// answer Members as a read of its own would — in join order, with their
+// join times, none for an empty group — and a write of the members in the
+// same transaction forgets them; another group's members are read as
+// before.
+func TestReadAhead_GroupMembers_AGT6(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	rt := &roundTrips{}
+	s, err := postgres.Open(ctx, migrated.Database(t), postgres.WithTracer(postgres.Options{MaxOpenConns: 2}, rt))
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = s.Close() })
+	mkService(t, s, "acme")
+	tx := func(fn func(r helpdesk.Repos)) {
+		require.NoError(t, s.Tx(ctx, "acme", func(r helpdesk.Repos) error { fn(r); return nil }))
+	}
+	tx(func(r helpdesk.Repos) {
+		for i, name := range []string{"Kim", "Lee", "Park"} {
+			a := agent.Agent{ID: name, Account: name, Name: name, Email: name + "@acme.example", Role: agent.RoleAgent, Active: true,
+				Version: 1, CreatedAt: at}
+			require.NoError(t, r.Agents().Create(ctx, a))
+			require.NoError(t, r.Groups().Insert(ctx, agent.Group{ID: "g" + name, Name: "G" + name, Position: i, Strategy: agent.StrategyRoundRobin, CreatedAt: at}))
+		}
+		for i, id := range []string{"Park", "Kim"} { // join order is not name order
+			_, err := r.Groups().AddMember(ctx, "gKim", id, at.Add(time.Duration(i)*time.Second))
+			require.NoError(t, err)
+		}
+	})
+	var fresh []agent.Membership
+	tx(func(r helpdesk.Repos) { // no Get first: read on its own
+		var err error
+		fresh, err = r.Groups().Members(ctx, "gKim")
+		require.NoError(t, err)
+	})
+	require.Len(t, fresh, 2)
+	assert.Equal(t, "Park", fresh[0].AgentID)
+
+	trips := rt.count(t, func() {
+		tx(func(r helpdesk.Repos) {
+			_, err := r.Groups().Get(ctx, "gKim")
+			require.NoError(t, err)
+			ms, err := r.Groups().Members(ctx, "gKim")
+			require.NoError(t, err)
+			assert.Equal(t, fresh, ms, "read ahead as read on its own")
+			empty, err := r.Groups().Members(ctx, "gLee")
+			require.NoError(t, err)
+			assert.Empty(t, empty, "another group: read on its own")
+		})
+	})
+	assert.Equal(t, 4, trips, "[BEGIN, group with members], the other group's members and (none) whether it exists, COMMIT")
+
+	tx(func(r helpdesk.Repos) {
+		_, err := r.Groups().Get(ctx, "gLee")
+		require.NoError(t, err)
+		ms, err := r.Groups().Members(ctx, "gLee")
+		require.NoError(t, err)
+		assert.Empty(t, ms, "an empty group")
+		_, err = r.Groups().AddMember(ctx, "gLee", "Lee", at)
+		require.NoError(t, err)
+		ms, err = r.Groups().Members(ctx, "gLee")
+		require.NoError(t, err)
+		require.Len(t, ms, 1, "a write of the members forgets them")
+		assert.Equal(t, "Lee", ms[0].AgentID)
+	})
 }
