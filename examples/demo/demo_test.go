@@ -123,7 +123,7 @@ func TestDemo_SVC2_TRG1_Seeded(t *testing.T) {
 
 	// Three customers' tickets, run through the triggers: the refund goes
 	// to billing with its processing category, whose templates it offers
-	// (TPL-3); the parcel has the agent's reply and the customer's answer.
+	// (TPL-2); the parcel has the agent's reply and the customer's answer.
 	page, err := as.Tickets().List(ctx, ticket.Filter{Limit: 10})
 	require.NoError(t, err)
 	require.Len(t, page.Tickets, 3)
