@@ -190,15 +190,6 @@ func BenchmarkRoundRobin_Paired(b *testing.B) {
 	}
 }
 
-// openPool opens a migrated store whose pool holds at most conns
-// connections (0: Open's default).
-func openPool(b *testing.B, conns int) *postgres.Store {
-	s, err := postgres.Open(context.Background(), migrated.Database(b), postgres.Options{MaxOpenConns: conns})
-	require.NoError(b, err)
-	b.Cleanup(func() { _ = s.Close() })
-	return s
-}
-
 func roundRobinPaired(b *testing.B, s *postgres.Store) {
 	sys, group := storetest.BenchRoundRobinGroup(b, s)
 	benchCounter(b, s)

@@ -272,12 +272,7 @@ func (c *conn) send(ctx context.Context, query string, args, dest []any) error {
 		}
 		return pc.QueryRow(ctx, query, args...).Scan(dest...)
 	}
-	c.begin = false
-	var b pgx.Batch
-	b.Queue("begin")
-	b.Queue(query, args...)
-	br := pc.SendBatch(ctx, &b)
-	_, err := br.Exec()
+	br, err := c.withBegin(ctx, query, args)
 	if err == nil && dest == nil {
 		_, err = br.Exec()
 	} else if err == nil {
@@ -287,6 +282,19 @@ func (c *conn) send(ctx context.Context, query string, args, dest []any) error {
 		err = cerr
 	}
 	return err
+}
+
+// withBegin sends the pending BEGIN and query in one batch and reads
+// BEGIN's answer; query's result is next in the batch. The caller closes
+// the batch.
+func (c *conn) withBegin(ctx context.Context, query string, args []any) (pgx.BatchResults, error) {
+	c.begin = false
+	var b pgx.Batch
+	b.Queue("begin")
+	b.Queue(query, args...)
+	br := c.Conn.Conn().SendBatch(ctx, &b)
+	_, err := br.Exec()
+	return br, err
 }
 
 // sendRows sends a hot read (with the pending BEGIN, in one batch) and
@@ -300,16 +308,9 @@ func (c *conn) sendRows(ctx context.Context, query string, args []any, scan func
 	var rows pgx.Rows
 	var err error
 	if c.begin {
-		c.begin = false
-		var b pgx.Batch
-		b.Queue("begin")
-		b.Queue(query, args...)
-		br = pc.SendBatch(ctx, &b)
-		if _, err := br.Exec(); err != nil {
-			_ = br.Close()
-			return err
+		if br, err = c.withBegin(ctx, query, args); err == nil {
+			rows, err = br.Query()
 		}
-		rows, err = br.Query()
 	} else {
 		rows, err = pc.Query(ctx, query, args...)
 	}

@@ -40,7 +40,14 @@ func TestMain(m *testing.M) {
 // (100 by default) even when several test binaries share the server.
 func open(tb testing.TB) *postgres.Store {
 	tb.Helper()
-	s, err := postgres.Open(context.Background(), migrated.Database(tb), postgres.Options{MaxOpenConns: 4})
+	return openPool(tb, 4)
+}
+
+// openPool opens a migrated store whose pool holds at most conns
+// connections (0: Open's default).
+func openPool(tb testing.TB, conns int) *postgres.Store {
+	tb.Helper()
+	s, err := postgres.Open(context.Background(), migrated.Database(tb), postgres.Options{MaxOpenConns: conns})
 	require.NoError(tb, err)
 	tb.Cleanup(func() { _ = s.Close() })
 	return s
