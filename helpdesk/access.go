@@ -57,6 +57,7 @@ func (h Agents) LoginLog(ctx context.Context, f agent.LoginFilter) (agent.LoginP
 func (h Agents) MenuAccess(ctx context.Context) ([]agent.MenuAccess, error) {
 	var out []agent.MenuAccess
 	err := h.s.run(ctx, "Agents.MenuAccess", permRead, func(o *op) error {
+		out = nil // a run the store started over (Store.Tx) kept nothing
 		for _, m := range agent.Menus {
 			a, err := o.r.Menus().Get(ctx, m)
 			if err != nil {

@@ -116,20 +116,23 @@ func checkAgentChannels(c *errs.Collector, ch Channels, p agent.Permissions, cti
 // Invite asks the directory to invite a person who is not a member yet
 // (AGT-1; admin). Once they join, Create adds them. The caller's role is
 // checked first: a caller who may not invite learns nothing of the input
-// or the configuration.
+// or the configuration. The directory is asked after the transaction
+// that checked the caller has ended: a transaction may run twice (see
+// Store.Tx), an invitation must not.
 func (h Agents) Invite(ctx context.Context, email, name string) error {
-	return h.s.run(ctx, "Agents.Invite", permSettings, func(*op) error {
+	err := h.s.run(ctx, "Agents.Invite", permSettings, func(*op) error {
 		var c errs.Collector
 		text.CheckEmail(&c, "email", email)
 		text.Check(&c, "name", name, false, text.NameBytes)
 		if h.s.desk.directory == nil {
 			c.Add("directory", "no directory is configured (helpdesk.Config.Directory)")
 		}
-		if err := c.Err(); err != nil {
-			return err
-		}
-		return h.s.desk.directory.Invite(ctx, email, name)
+		return c.Err()
 	})
+	if err != nil {
+		return err
+	}
+	return h.s.desk.directory.Invite(ctx, email, name)
 }
 
 // Update changes an agent's role, activity, permissions or phone

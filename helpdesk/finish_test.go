@@ -35,8 +35,8 @@ type finishing struct {
 
 func (s *finishing) Tx(ctx context.Context, id string, fn func(helpdesk.Repos) error) error {
 	return s.Store.Tx(ctx, id, func(r helpdesk.Repos) error {
-		f := &finishRepos{Repos: r}
-		err := fn(f)
+		f := &finishRepos{}
+		err := fn(finisherRepos{watchedRepos{Repos: r, use: f.use}, f})
 		s.mu.Lock()
 		defer s.mu.Unlock()
 		if !f.announced {
@@ -68,7 +68,6 @@ func join(ss []string) string {
 
 // finishRepos records the repositories asked for after Finish.
 type finishRepos struct {
-	helpdesk.Repos
 	announced bool
 	after     []string
 }
@@ -81,43 +80,57 @@ func (f *finishRepos) use(name string) {
 	}
 }
 
-func (f *finishRepos) Service() helpdesk.ServiceRepository {
+// watchedRepos calls use with the name of every repository asked for.
+type watchedRepos struct {
+	helpdesk.Repos
+	use func(name string)
+}
+
+func (f watchedRepos) Service() helpdesk.ServiceRepository {
 	f.use("Service")
 	return f.Repos.Service()
 }
-func (f *finishRepos) Tickets() ticket.Repository { f.use("Tickets"); return f.Repos.Tickets() }
-func (f *finishRepos) Agents() agent.Repository   { f.use("Agents"); return f.Repos.Agents() }
-func (f *finishRepos) Groups() agent.GroupRepository {
+func (f watchedRepos) Tickets() ticket.Repository { f.use("Tickets"); return f.Repos.Tickets() }
+func (f watchedRepos) Agents() agent.Repository   { f.use("Agents"); return f.Repos.Agents() }
+func (f watchedRepos) Groups() agent.GroupRepository {
 	f.use("Groups")
 	return f.Repos.Groups()
 }
-func (f *finishRepos) Logins() agent.LoginLog        { f.use("Logins"); return f.Repos.Logins() }
-func (f *finishRepos) Menus() agent.MenuRepository   { f.use("Menus"); return f.Repos.Menus() }
-func (f *finishRepos) Outbox() notify.Outbox         { f.use("Outbox"); return f.Repos.Outbox() }
-func (f *finishRepos) Surge() notify.SurgeRepository { f.use("Surge"); return f.Repos.Surge() }
-func (f *finishRepos) Recipients() notify.RecipientRepository {
+func (f watchedRepos) Logins() agent.LoginLog        { f.use("Logins"); return f.Repos.Logins() }
+func (f watchedRepos) Menus() agent.MenuRepository   { f.use("Menus"); return f.Repos.Menus() }
+func (f watchedRepos) Outbox() notify.Outbox         { f.use("Outbox"); return f.Repos.Outbox() }
+func (f watchedRepos) Surge() notify.SurgeRepository { f.use("Surge"); return f.Repos.Surge() }
+func (f watchedRepos) Recipients() notify.RecipientRepository {
 	f.use("Recipients")
 	return f.Repos.Recipients()
 }
-func (f *finishRepos) Categories() category.Repository {
+func (f watchedRepos) Categories() category.Repository {
 	f.use("Categories")
 	return f.Repos.Categories()
 }
-func (f *finishRepos) Fields() field.Repository { f.use("Fields"); return f.Repos.Fields() }
-func (f *finishRepos) Templates() template.Repository {
+func (f watchedRepos) Fields() field.Repository { f.use("Fields"); return f.Repos.Fields() }
+func (f watchedRepos) Templates() template.Repository {
 	f.use("Templates")
 	return f.Repos.Templates()
 }
-func (f *finishRepos) Triggers() trigger.Repository { f.use("Triggers"); return f.Repos.Triggers() }
-func (f *finishRepos) DoorayLinks() helpdesk.DoorayLinkRepository {
+func (f watchedRepos) Triggers() trigger.Repository { f.use("Triggers"); return f.Repos.Triggers() }
+func (f watchedRepos) DoorayLinks() helpdesk.DoorayLinkRepository {
 	f.use("DoorayLinks")
 	return f.Repos.DoorayLinks()
 }
-func (f *finishRepos) Mail() mail.Repository { f.use("Mail"); return f.Repos.Mail() }
-func (f *finishRepos) MailRecipients() mail.RecipientRepository {
+func (f watchedRepos) Mail() mail.Repository { f.use("Mail"); return f.Repos.Mail() }
+func (f watchedRepos) MailRecipients() mail.RecipientRepository {
 	f.use("MailRecipients")
 	return f.Repos.MailRecipients()
 }
+
+// finisherRepos are watched repositories that take the Finisher hint.
+type finisherRepos struct {
+	watchedRepos
+	f *finishRepos
+}
+
+func (r finisherRepos) Finish() { r.f.Finish() }
 
 // TestFinisher_AnnouncesOnlyTheLastCall_STO1: in every ticket workflow,
 // the desk announces the last repository call (helpdesk.Finisher) only

@@ -70,6 +70,7 @@ func (h Tickets) History(ctx context.Context, ticketID string) ([]ticket.Change,
 	}
 	var out []ticket.Change
 	err := h.s.run(ctx, "Tickets.History", permTicketRead, func(o *op) error {
+		out = nil // a run the store started over (Store.Tx) kept nothing
 		if _, err := o.r.Tickets().Get(ctx, ticketID); err != nil {
 			return err
 		}

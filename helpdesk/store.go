@@ -81,6 +81,13 @@ type Store interface {
 	// failed or the context ended before the commit), ErrUnknownOutcome
 	// when the commit was sent and its outcome is unknown (the context
 	// ended or the connection broke while it was under way).
+	//
+	// A store may call fn more than once, rolling back all but the last
+	// call, when a reason of its own makes it start the transaction over
+	// (adapters/postgres does when a record it cached turns out stale). So
+	// fn starts from nothing each time and does nothing outside the
+	// transaction that must not happen twice; the desk calls other
+	// systems (a directory, Dooray!) outside its transactions.
 	Tx(ctx context.Context, serviceID string, fn func(Repos) error) error
 	// Services returns up to limit ids of the stored services that come
 	// after the id after (empty: from the first), in an order of the

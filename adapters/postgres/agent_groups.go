@@ -407,6 +407,7 @@ func (r menuRepo) Get(ctx context.Context, m agent.Menu) (agent.MenuAccess, erro
 
 func (r menuRepo) Put(ctx context.Context, a agent.MenuAccess) error {
 	r.ahead.forgetMenu()
+	r.cache.forget(r.sid)
 	row := menuRow{ServiceID: r.sid, Menu: string(a.Menu), Partial: a.Partial, Restricted: a.Restricted}
 	_, err := r.tx.NewInsert().Model(&row).
 		On("CONFLICT (service_id, menu) DO UPDATE").

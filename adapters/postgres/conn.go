@@ -57,6 +57,9 @@ type conn struct {
 	// is the caller's bug: it is refused with misuse.
 	ended  bool
 	misuse error // the refusal of the first statement sent after the final batch
+	// check is the pending check of a cached service record
+	// (servicecache.go): it goes right after BEGIN.
+	check *serviceCheck
 }
 
 // errLiteralStrings is the refusal of a connection on which
@@ -104,8 +107,27 @@ func (c *conn) sendBegin(ctx context.Context) error {
 	if !c.begin {
 		return nil
 	}
+	if c.check == nil {
+		c.begin = false
+		_, err := c.Conn.Conn().Exec(ctx, "begin")
+		c.fail(err)
+		return err
+	}
+	var b pgx.Batch
+	b.Queue("begin")
+	ch, err := c.queueCheck(ctx, &b)
+	if err != nil {
+		c.fail(err)
+		return err
+	}
 	c.begin = false
-	_, err := c.Conn.Conn().Exec(ctx, "begin")
+	br := c.Conn.Conn().SendBatch(ctx, &b)
+	if _, err = br.Exec(); err == nil {
+		err = readCheck(ch, br)
+	}
+	if cerr := br.Close(); err == nil {
+		err = cerr
+	}
 	c.fail(err)
 	return err
 }
@@ -177,7 +199,7 @@ func (c *conn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, e
 
 // reset clears the transaction's state; inTx says whether one begins.
 func (c *conn) reset(inTx bool) {
-	c.inTx, c.failed, c.begin, c.std, c.finish, c.ended, c.misuse = inTx, nil, false, false, false, false, nil
+	c.inTx, c.failed, c.begin, c.std, c.finish, c.ended, c.misuse, c.check = inTx, nil, false, false, false, false, nil, nil
 }
 
 // ResetSession discards a pooled connection on which

@@ -206,16 +206,22 @@ func (c *conn) sendFinal(ctx context.Context, query string, args, dest []any) (c
 		return false, notSent{err} // the batch did not go out: nothing can have committed
 	}
 	begin := c.begin
-	c.begin = false
 	var b pgx.Batch
+	var ch *serviceCheck
 	if begin {
 		b.Queue("begin")
+		if ch, err = c.queueCheck(ctx, &b); err != nil {
+			return false, notSent{err}
+		}
 	}
+	c.begin = false
 	b.Queue(query, args...)
 	b.Queue("commit")
 	br := pc.SendBatch(ctx, &b)
 	if begin {
-		_, err = br.Exec()
+		if _, err = br.Exec(); err == nil {
+			err = readCheck(ch, br)
+		}
 	}
 	var stmtErr error // no row, when the statement's form may return none
 	if err == nil {
@@ -288,14 +294,25 @@ func (c *conn) send(ctx context.Context, query string, args, dest []any) error {
 // BEGIN's answer; query's result is next in the batch. The caller closes
 // the batch.
 func (c *conn) withBegin(ctx context.Context, query string, args []any) (pgx.BatchResults, error) {
-	c.begin = false
 	var b pgx.Batch
 	b.Queue("begin")
+	ch, err := c.queueCheck(ctx, &b)
+	if err != nil {
+		return emptyBatch{}, err
+	}
+	c.begin = false
 	b.Queue(query, args...)
 	br := c.Conn.Conn().SendBatch(ctx, &b)
-	_, err := br.Exec()
+	if _, err = br.Exec(); err == nil {
+		err = readCheck(ch, br)
+	}
 	return br, err
 }
+
+// emptyBatch is the batch results of a batch never sent.
+type emptyBatch struct{ pgx.BatchResults }
+
+func (emptyBatch) Close() error { return nil }
 
 // sendRows sends a hot read (with the pending BEGIN, in one batch) and
 // scans its rows.
@@ -348,6 +365,11 @@ type readAhead struct {
 	menuKnown      bool
 	group          string // the group whose members are kept, read with it
 	groupMembers   []agent.Membership
+	// noCache is set when the service's record must be read from the
+	// server (Tx's second run after a stale check); check is the check of
+	// the cached record the transaction used (servicecache.go).
+	noCache bool
+	check   *serviceCheck
 }
 
 // setMembers keeps the members of group id, read with the group.

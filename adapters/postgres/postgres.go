@@ -39,6 +39,11 @@ var migrationFiles embed.FS
 type Options struct {
 	// MaxOpenConns bounds the pool; default 20.
 	MaxOpenConns int
+	// ServiceCache is how many services' records the store keeps between
+	// transactions, each checked by the server in the batch of the
+	// transaction's first statement rather than read in a round trip of
+	// its own (servicecache.go); 0: DefaultServiceCache; negative: none.
+	ServiceCache int
 
 	tracer pgx.QueryTracer // a test's round-trip counter (see export_test.go)
 }
@@ -47,6 +52,7 @@ type Options struct {
 type Store struct {
 	db *bun.DB
 
+	services     *serviceCache
 	beforeCommit func(context.Context) // a test's hook, called right before COMMIT
 }
 
@@ -105,7 +111,10 @@ func Open(ctx context.Context, dsn string, opts ...Options) (*Store, error) {
 		_ = sqldb.Close()
 		return nil, fmt.Errorf("postgres: connect: %w", err)
 	}
-	return &Store{db: bun.NewDB(sqldb, newDialect())}, nil
+	if o.ServiceCache == 0 {
+		o.ServiceCache = DefaultServiceCache
+	}
+	return &Store{db: bun.NewDB(sqldb, newDialect()), services: newServiceCache(o.ServiceCache)}, nil
 }
 
 // DB returns the underlying bun database, for the host's own queries and for
@@ -204,35 +213,66 @@ func (s *Store) Services(ctx context.Context, after string, limit int) ([]string
 // would; a broken connection, or ctx ending while the batch is under way,
 // answers ErrUnknownOutcome. A statement or an error of fn after that batch
 // committed is refused as the caller's bug, with an error that says so.
+//
+// fn may run twice: when it used the service's record as this store had
+// cached it and the server's check (in the batch of the transaction's
+// first statement, or on its own when fn sent none) finds the record
+// changed since, the transaction rolls back and fn runs once more, on the
+// record read afresh (see servicecache.go). fn must start from nothing
+// each time, as it must for the desk's own retries (TKT-8).
 func (s *Store) Tx(ctx context.Context, serviceID string, fn func(helpdesk.Repos) error) error {
+	err, stale := s.tx(ctx, serviceID, fn, true)
+	if stale {
+		s.services.forget(serviceID)
+		err, _ = s.tx(ctx, serviceID, fn, false)
+	}
+	return err
+}
+
+// tx is one run of Tx; cached says whether the service's record may come
+// from the cache. stale reports that it did and the server found it
+// changed: the transaction rolled back, and err is to be dropped.
+func (s *Store) tx(ctx context.Context, serviceID string, fn func(helpdesk.Repos) error, cached bool) (err error, stale bool) {
 	if err := ctx.Err(); err != nil {
-		return errs.With(fmt.Errorf("postgres: begin: %w", err), helpdesk.ErrNotStored)
+		return errs.With(fmt.Errorf("postgres: begin: %w", err), helpdesk.ErrNotStored), false
 	}
 	conn, err := s.db.Conn(ctx)
 	if err != nil {
-		return errs.With(fmt.Errorf("postgres: connect: %w", err), helpdesk.ErrNotStored)
+		return errs.With(fmt.Errorf("postgres: connect: %w", err), helpdesk.ErrNotStored), false
 	}
 	tx, err := conn.BeginTx(context.WithoutCancel(ctx), nil)
 	if err != nil {
 		_ = conn.Close()
-		return errs.With(fmt.Errorf("postgres: begin: %w", err), helpdesk.ErrNotStored)
+		return errs.With(fmt.Errorf("postgres: begin: %w", err), helpdesk.ErrNotStored), false
 	}
 	abort := func() {
 		_ = tx.Rollback()
 		_ = conn.Close()
 	}
 	end := &ending{hook: s.beforeCommit}
-	err = run(fn, repos{tx: tx, conn: conn.Conn, sid: serviceID, ahead: &readAhead{}, end: end}, abort)
+	ahead := &readAhead{noCache: !cached}
+	err = run(fn, repos{tx: tx, conn: conn.Conn, sid: serviceID, ahead: ahead, end: end, cache: s.services}, abort)
 	if end.sent {
-		return ended(ctx, tx, conn, end, err)
+		err = ended(ctx, tx, conn, end, err)
+		return err, ahead.check != nil && ahead.check.stale
+	}
+	// A check still pending: fn sent nothing, or failed before it did
+	// (perhaps on the cached record). It is sent now, on its own.
+	cerr := sendCheck(ctx, conn.Conn)
+	if ahead.check != nil && ahead.check.stale {
+		abort()
+		return err, true
+	}
+	if err == nil && cerr != nil {
+		err = cerr
 	}
 	if err != nil {
 		abort()
-		return errs.NotStored(txErr(ctx, err))
+		return errs.NotStored(txErr(ctx, err)), ahead.check != nil && ahead.check.stale
 	}
 	if err := ctx.Err(); err != nil {
 		abort()
-		return errs.With(fmt.Errorf("postgres: before commit: %w", err), helpdesk.ErrNotStored)
+		return errs.With(fmt.Errorf("postgres: before commit: %w", err), helpdesk.ErrNotStored), false
 	}
 	if s.beforeCommit != nil {
 		s.beforeCommit(ctx)
@@ -245,9 +285,9 @@ func (s *Store) Tx(ctx context.Context, serviceID string, fn func(helpdesk.Repos
 	}()
 	select {
 	case err := <-done:
-		return commitErr(err)
+		return commitErr(err), false
 	case <-ctx.Done():
-		return errs.With(fmt.Errorf("postgres: commit: %w", ctx.Err()), helpdesk.ErrUnknownOutcome)
+		return errs.With(fmt.Errorf("postgres: commit: %w", ctx.Err()), helpdesk.ErrUnknownOutcome), false
 	}
 }
 
@@ -349,6 +389,7 @@ type repos struct {
 	sid   string
 	ahead *readAhead // what an earlier read of the transaction fetched for a later one
 	end   *ending    // the final batch, when the domain announced the last statement (hot.go)
+	cache *serviceCache
 }
 
 var _ helpdesk.Finisher = repos{}

@@ -21,7 +21,9 @@ func TestReadAhead_TicketMenu_AGT8(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	rt := &roundTrips{}
-	s, err := postgres.Open(ctx, migrated.Database(t), postgres.WithTracer(postgres.Options{MaxOpenConns: 2}, rt))
+	// Without the service cache, so that every transaction reads the
+	// record (servicecache_test.go has the cache's own tests).
+	s, err := postgres.Open(ctx, migrated.Database(t), postgres.WithTracer(postgres.Options{MaxOpenConns: 2, ServiceCache: -1}, rt))
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = s.Close() })
 	mkService(t, s, "acme")

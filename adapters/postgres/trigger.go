@@ -77,6 +77,7 @@ func (row *triggerRow) trigger() trigger.Trigger {
 // row if needed.
 func (r triggerRepo) bump(ctx context.Context) error {
 	r.ahead.forgetVersion()
+	r.cache.forget(r.sid)
 	_, err := r.tx.NewInsert().Model(&triggerSetRow{ServiceID: r.sid, Version: uuid.NewString()}).
 		On("CONFLICT (service_id) DO UPDATE").Set("version = EXCLUDED.version").Exec(ctx)
 	return mapErr(err, name("triggers of service", r.sid))
@@ -178,6 +179,7 @@ func (r triggerRepo) Delete(ctx context.Context, id string) error {
 // Touch gives a set that has a version a new one.
 func (r triggerRepo) Touch(ctx context.Context) error {
 	r.ahead.forgetVersion()
+	r.cache.forget(r.sid)
 	_, err := r.tx.NewUpdate().Model((*triggerSetRow)(nil)).Set("version = ?", uuid.NewString()).
 		Where("service_id = ? AND version <> ''", r.sid).Exec(ctx)
 	return mapErr(err, name("triggers of service", r.sid))
