@@ -26,10 +26,26 @@
 // one of these. And when the domain announces a transaction's last write
 // (helpdesk.Finisher) and that write is one of these, COMMIT goes with it
 // in the same round trip: the cursor row an assignment locks is held for
-// one round trip, not two. Creating a ticket takes two round trips (one
-// with helpdesk.Config.ServiceCacheTTL): BEGIN with the service's record,
-// then the ticket with its number and history together with COMMIT. A
-// test counts the round trips of every ticket workflow.
+// one round trip, not two.
+//
+// The store keeps the last service record it read of each service
+// (Options.ServiceCache) and answers the next transaction's read from it;
+// the server checks it (the row's xmin, the trigger set's version, the
+// ticket menu's access) in the batch of the transaction's first statement,
+// where the read would have run, and a stale one rolls the transaction
+// back and runs its function again on the record read afresh. So creating
+// a ticket takes one round trip: [BEGIN, check, the ticket with its number
+// and history, COMMIT]. A test counts the round trips of every ticket
+// workflow.
+//
+// The connections plan every statement anew (plan_cache_mode
+// force_custom_plan), so that the plans of the ticket tables and of their
+// foreign-key checks follow those tables as they grow; the hot statements
+// on the small configuration tables (the service's record and its check,
+// menu, trigger set version, agents, groups and members, the cursor
+// advance) switch to plan_cache_mode auto for themselves alone, in the same
+// batch, and run on a plan the server keeps: planning them cost more than
+// running them.
 //
 // # Rules
 //

@@ -215,13 +215,16 @@ func (c *conn) sendFinal(ctx context.Context, query string, args, dest []any) (c
 		}
 	}
 	c.begin = false
-	b.Queue(query, args...)
+	generic := queueHot(&b, query, args, false) // COMMIT ends the switch
 	b.Queue("commit")
 	br := pc.SendBatch(ctx, &b)
 	if begin {
 		if _, err = br.Exec(); err == nil {
 			err = readCheck(ch, br)
 		}
+	}
+	if err == nil && generic {
+		_, err = br.Exec()
 	}
 	var stmtErr error // no row, when the statement's form may return none
 	if err == nil {
@@ -271,14 +274,14 @@ func (c *conn) send(ctx context.Context, query string, args, dest []any) error {
 	if _, err := pc.Prepare(ctx, query, query); err != nil {
 		return err
 	}
-	if !c.begin {
+	if !c.begin && !genericPlan(query) {
 		if dest == nil {
 			_, err := pc.Exec(ctx, query, args...)
 			return err
 		}
 		return pc.QueryRow(ctx, query, args...).Scan(dest...)
 	}
-	br, err := c.withBegin(ctx, query, args)
+	br, err := c.batchFor(ctx, query, args)
 	if err == nil && dest == nil {
 		_, err = br.Exec()
 	} else if err == nil {
@@ -290,23 +293,78 @@ func (c *conn) send(ctx context.Context, query string, args, dest []any) error {
 	return err
 }
 
-// withBegin sends the pending BEGIN and query in one batch and reads
-// BEGIN's answer; query's result is next in the batch. The caller closes
+// batchFor sends query in one batch with what goes before it: the
+// pending BEGIN and check of a cached service record (servicecache.go),
+// and the plan-mode switch of a statement with a generic plan
+// (genericPlan), with the switch back after it. It reads the answers
+// before query's; query's result is next in the batch. The caller closes
 // the batch.
-func (c *conn) withBegin(ctx context.Context, query string, args []any) (pgx.BatchResults, error) {
+func (c *conn) batchFor(ctx context.Context, query string, args []any) (pgx.BatchResults, error) {
 	var b pgx.Batch
-	b.Queue("begin")
-	ch, err := c.queueCheck(ctx, &b)
-	if err != nil {
-		return emptyBatch{}, err
+	var ch *serviceCheck
+	begin := c.begin
+	if begin {
+		b.Queue("begin")
+		var err error
+		if ch, err = c.queueCheck(ctx, &b); err != nil {
+			return emptyBatch{}, err
+		}
+		c.begin = false
 	}
-	c.begin = false
-	b.Queue(query, args...)
+	generic := queueHot(&b, query, args, true)
 	br := c.Conn.Conn().SendBatch(ctx, &b)
-	if _, err = br.Exec(); err == nil {
-		err = readCheck(ch, br)
+	var err error
+	if begin {
+		if _, err = br.Exec(); err == nil {
+			err = readCheck(ch, br)
+		}
+	}
+	if err == nil && generic {
+		_, err = br.Exec()
 	}
 	return br, err
+}
+
+// planAuto and planBack switch the plan mode of the transaction (SET LOCAL:
+// a rollback undoes it too) around a statement with a generic plan.
+const (
+	planAuto = "set local plan_cache_mode = auto"
+	planBack = "set local plan_cache_mode to default"
+)
+
+// genericPlan reports whether query is a hot statement on the
+// configuration tables (services, trigger_sets, menu_access, agents,
+// agent_groups, agent_group_members): tables that stay small, so that a
+// plan made once per connection never goes stale. The connections plan
+// every statement anew (plan_cache_mode force_custom_plan, see Open), which
+// keeps the plans of the ticket tables and of their foreign-key checks
+// right as those tables grow, but costs each of these statements more
+// (about 0.1 ms of server CPU) than running it. So each runs with
+// plan_cache_mode auto, switched on for it alone: the server plans it a few
+// times and then keeps a generic plan.
+func genericPlan(query string) bool {
+	switch query {
+	case checkService, getService, getMenu, triggerSetVersion, getAgent, listAgents, getGroup, listMembers,
+		advanceCursor, advanceCursorOrNone:
+		return true
+	}
+	return false
+}
+
+// queueHot queues query in b, between planAuto and (when back) planBack
+// if it has a generic plan, and reports whether it did: the caller then
+// reads planAuto's answer before query's.
+func queueHot(b *pgx.Batch, query string, args []any, back bool) bool {
+	if !genericPlan(query) {
+		b.Queue(query, args...)
+		return false
+	}
+	b.Queue(planAuto)
+	b.Queue(query, args...)
+	if back {
+		b.Queue(planBack)
+	}
+	return true
 }
 
 // emptyBatch is the batch results of a batch never sent.
@@ -324,8 +382,8 @@ func (c *conn) sendRows(ctx context.Context, query string, args []any, scan func
 	var br pgx.BatchResults
 	var rows pgx.Rows
 	var err error
-	if c.begin {
-		if br, err = c.withBegin(ctx, query, args); err == nil {
+	if c.begin || genericPlan(query) {
+		if br, err = c.batchFor(ctx, query, args); err == nil {
 			rows, err = br.Query()
 		}
 	} else {

@@ -167,16 +167,23 @@ func (c *conn) queueCheck(ctx context.Context, b *pgx.Batch) (*serviceCheck, err
 		return nil, err
 	}
 	c.check = nil
-	b.Queue(checkService, ch.args...)
+	queueHot(b, checkService, ch.args, true)
 	return ch, nil
 }
 
-// readCheck reads the answer to a check queued by queueCheck.
+// readCheck reads the answer to a check queued by queueCheck (after the
+// plan-mode switch's, see genericPlan).
 func readCheck(ch *serviceCheck, br pgx.BatchResults) error {
 	if ch == nil {
 		return nil
 	}
+	if _, err := br.Exec(); err != nil {
+		return err
+	}
 	_, err := br.Exec()
+	if err == nil {
+		_, err = br.Exec() // the switch back
+	}
 	return staleErr(ch, err)
 }
 
