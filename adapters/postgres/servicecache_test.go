@@ -185,8 +185,7 @@ func TestServiceCache_DirectWrite_SVC4(t *testing.T) {
 	_, err = p.b.DB().ExecContext(ctx,
 		`UPDATE services SET settings = jsonb_set(settings, '{channels,chat}', 'true') WHERE service_id = 'acme'`)
 	require.NoError(t, err)
-	var trips int
-	trips = p.rt.count(t, func() {
+	trips := p.rt.count(t, func() {
 		c, err = p.sysA.Configuration().Get(ctx)
 		require.NoError(t, err)
 	})
