@@ -2,6 +2,7 @@ package postgres_test
 
 import (
 	"context"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -216,4 +217,77 @@ func TestServiceCache_Off(t *testing.T) {
 		})
 		assert.Equal(t, 2, trips, "[BEGIN, service], [create, COMMIT]")
 	}
+}
+
+// TestServiceCache_ConcurrentChanges_SVC2: creates through one process
+// while another changes the default language again and again: every
+// create succeeds, each ticket carries a language the service had at some
+// point, the tickets stored are exactly those returned, and once the
+// changes stop the next create has the last language.
+func TestServiceCache_ConcurrentChanges_SVC2(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	p := newTwoProcesses(t)
+	p.configure(t, func(s *helpdesk.Settings) { s.Languages = []string{"en", "ko", "ja"} })
+	langs := []string{"en", "ko", "ja"}
+	const callers, each = 4, 25
+	errs := make(chan error, callers*each+1)
+	stop := make(chan struct{})
+	changed := make(chan int)
+	go func() { // another process's admin, changing the default language until stopped
+		i := 0
+		defer func() { changed <- i }()
+		for ; ; i++ {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			c, err := p.sysB.Configuration().Get(ctx)
+			if err == nil {
+				c.DefaultLanguage = langs[i%3]
+				_, err = p.sysB.Configuration().Update(ctx, c.Version, c.Settings)
+			}
+			if err != nil {
+				errs <- err
+				return
+			}
+		}
+	}()
+	got := make(chan ticket.Ticket, callers*each)
+	var wg sync.WaitGroup
+	for range callers {
+		wg.Go(func() {
+			for range each {
+				tk, err := p.sysA.Tickets().Create(ctx, cacheNew)
+				if err != nil {
+					errs <- err
+					continue
+				}
+				got <- tk
+			}
+		})
+	}
+	wg.Wait()
+	close(stop)
+	changes := <-changed
+	close(errs)
+	t.Logf("%d creates while the settings changed %d times", callers*each, changes)
+	assert.Positive(t, changes)
+	close(got)
+	for err := range errs {
+		t.Error(err)
+	}
+	n := 0
+	for tk := range got {
+		assert.Contains(t, langs, tk.Language)
+		n++
+	}
+	assert.Equal(t, callers*each, n)
+	assert.Equal(t, n, p.tickets(t))
+	c, err := p.sysB.Configuration().Get(ctx)
+	require.NoError(t, err)
+	last, err := p.sysA.Tickets().Create(ctx, cacheNew)
+	require.NoError(t, err)
+	assert.Equal(t, c.DefaultLanguage, last.Language, "the last change is seen at once")
 }
