@@ -82,7 +82,17 @@ func TestAPI1_TemplatesAndForbiddenWords(t *testing.T) {
 		require.Len(t, p.ForbiddenWords, 1)
 		assert.Equal(t, "stupid", p.ForbiddenWords[0].Word)
 		assert.Equal(t, 2, p.ForbiddenWords[0].Start)
+		assert.Equal(t, "a stupid bug", p.ForbiddenText)
 		assert.Equal(t, []string{"body"}, problemFields(p))
+
+		// A template reply's hits are in the rendered text, which the
+		// problem carries: the word sits after the template's text.
+		r = fx.do(t, "a", fx.agent, "POST", "/tickets/"+tk.ID+"/template-replies/preview", map[string]any{"template_id": tpl, "additions": "A stupid bug."})
+		require.Equal(t, http.StatusUnprocessableEntity, r.status, "%s", r.body)
+		p = r.problem(t)
+		require.Len(t, p.ForbiddenWords, 1)
+		assert.Equal(t, "Dear Yun, fixed.\n\nA stupid bug.", p.ForbiddenText)
+		assert.Equal(t, "stupid", p.ForbiddenText[p.ForbiddenWords[0].Start:p.ForbiddenWords[0].End])
 
 		r = fx.do(t, "a", fx.agent, "POST", "/tickets/"+tk.ID+"/replies", map[string]any{"body": "a stupid bug"})
 		require.Equal(t, http.StatusUnprocessableEntity, r.status)

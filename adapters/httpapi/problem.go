@@ -27,6 +27,10 @@ type Problem struct {
 	Errors []FieldError `json:"errors,omitempty"`
 	// ForbiddenWords are the hits of a reply refused for its words (FWD-2).
 	ForbiddenWords []template.Hit `json:"forbidden_words,omitempty"`
+	// ForbiddenText is the text those hits' byte offsets are in: the reply
+	// as rendered (a template reply's template with the additions), so
+	// that a client can mark the words where they are.
+	ForbiddenText string `json:"forbidden_text,omitempty"`
 }
 
 // FieldError is one bad field of a request.
@@ -61,7 +65,7 @@ func problemOf(err error) Problem {
 	case errors.As(err, &he):
 		p.Status, p.Errors = he.status, he.fields
 	case errors.As(err, &fe):
-		p.Status, p.ForbiddenWords = http.StatusUnprocessableEntity, fe.Hits
+		p.Status, p.ForbiddenWords, p.ForbiddenText = http.StatusUnprocessableEntity, fe.Hits, fe.Text
 		p.Errors = []FieldError{{Field: "body", Reason: "contains forbidden words"}}
 	case errors.As(err, &ve):
 		p.Status = http.StatusUnprocessableEntity

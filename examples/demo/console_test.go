@@ -196,6 +196,10 @@ func TestConsole_Browser(t *testing.T) {
 	warning, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`#reply-warning`)))
 	require.NoError(t, err)
 	assert.Contains(t, warning, "바보", "the warning names the word (FWD-2)")
+	preview := jsValue[string](t, ctx, `document.querySelector('#reply-preview').textContent`)
+	assert.Contains(t, preview, "이영희님, 문의해 주셔서 감사합니다", "the preview shows the template as rendered")
+	assert.Equal(t, "바보", jsValue[string](t, ctx, `document.querySelector('#reply-preview mark.hit')?.textContent ?? ''`),
+		"the word is marked in the rendered template reply, where the API's offsets say")
 
 	require.NoError(t, chromedp.Do(ctx,
 		js(`document.querySelector('#reply-body').value = ''`),

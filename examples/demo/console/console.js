@@ -394,13 +394,14 @@ async function preview() {
     $('#reply-send').disabled = false;
   } catch (err) {
     if (seq !== previewSeq) return;
-    showProblem(err, text, !req.body.template_id);
+    showProblem(err, text);
   }
 }
 
 // showProblem shows why a reply cannot go: the forbidden words found
-// (FWD-2), marked in the text where their byte offsets say, or the error.
-function showProblem(err, text, offsetsInText) {
+// (FWD-2), marked where their byte offsets say in the text the API checked
+// (forbidden_text: a template reply as rendered), or the error.
+function showProblem(err, text) {
   const warning = $('#reply-warning');
   const hits = err.problem?.forbidden_words;
   $('#reply-send').disabled = true;
@@ -411,7 +412,7 @@ function showProblem(err, text, offsetsInText) {
   }
   const words = [...new Set(hits.map((x) => x.word))];
   warning.replaceChildren(t('reply.forbidden'), ' ', ...words.flatMap((w, i) => [i ? ', ' : '', h('strong', { class: 'forbidden-word' }, w)]));
-  $('#reply-preview').replaceChildren(...(offsetsInText ? marked(text, hits) : [text]));
+  $('#reply-preview').replaceChildren(...marked(err.problem.forbidden_text ?? text, hits));
 }
 
 // marked splits text at the hits' byte offsets (UTF-8, as the API counts)
@@ -441,7 +442,7 @@ async function send(x) {
     state.openVersion = 0; // reload the view
     await refresh();
   } catch (err) {
-    showProblem(err, draft().body, !req.body.template_id);
+    showProblem(err, draft().body);
   }
 }
 
