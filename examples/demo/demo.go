@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
+	"strconv"
 	"sync"
 	"time"
 
@@ -28,6 +29,7 @@ import (
 	"github.com/deskkit/deskkit/adapters/sqlite"
 	"github.com/deskkit/deskkit/adapters/webhook"
 	"github.com/deskkit/deskkit/helpdesk"
+	"github.com/deskkit/deskkit/helpdesk/mail"
 	"github.com/deskkit/deskkit/notify"
 )
 
@@ -171,9 +173,16 @@ func Start(ctx context.Context, cfg Config) (d *Demo, err error) {
 		return nil, err
 	}
 
+	// The support mailbox is a record of the service (MAIL-2), saved as an
+	// admin saves it in the mail settings; the poller reads it back with
+	// its secret, as a host's worker does for each enabled mailbox.
+	mb, err := supportMailbox(ctx, desk, d.Seed.AdminID, d.IMAPAddr)
+	if err != nil {
+		return nil, err
+	}
+
 	// Workers: the IMAP poller and the outbox dispatcher.
-	poller, err := mailx.NewPoller(mailx.PollerConfig{Desk: desk, ServiceID: serviceID, MailboxID: "support",
-		IMAP:         mailx.IMAPConfig{Addr: d.IMAPAddr, TLS: mailx.TLSNone, Username: imapUser, Password: imapPassword},
+	poller, err := mailx.NewPoller(mailx.PollerConfig{Desk: desk, ServiceID: serviceID, MailboxID: mb.ID, IMAP: mailx.IMAPConfigFor(mb),
 		PollInterval: time.Second, IdleTimeout: 2 * time.Second, MinBackoff: 100 * time.Millisecond, MaxBackoff: 5 * time.Second})
 	if err != nil {
 		return nil, err
@@ -346,4 +355,24 @@ Try:
 Ctrl-C stops the demo.
 `, serviceID, d.Seed.AdminID, d.HTTPURL, d.HTTPURL, d.HTTPURL, d.SMTPAddr, supportAddress, d.IMAPAddr, imapUser, imapPassword,
 		d.HTTPURL, d.HTTPURL, d.HTTPURL, api, api, d.Seed.Categories["refunds"], api, supportAddress, smtpPort, supportAddress, d.HTTPURL)
+}
+
+// supportMailbox saves the demo's support mailbox, on the in-process IMAP
+// server at addr, as the admin's mail settings would, and returns it
+// with its secret for the poller.
+func supportMailbox(ctx context.Context, desk *helpdesk.Desk, adminID, addr string) (mail.Mailbox, error) {
+	host, p, err := net.SplitHostPort(addr)
+	if err != nil {
+		return mail.Mailbox{}, err
+	}
+	port, err := strconv.Atoi(p)
+	if err != nil {
+		return mail.Mailbox{}, err
+	}
+	_, err = desk.Service(serviceID).As(helpdesk.AgentID(adminID)).Mailboxes().Save(ctx, mail.Mailbox{ID: "support",
+		Address: supportAddress, Host: host, Port: port, TLS: mail.TLSNone, User: imapUser, Secret: imapPassword, Enabled: true})
+	if err != nil {
+		return mail.Mailbox{}, fmt.Errorf("demo: support mailbox: %w", err)
+	}
+	return desk.Service(serviceID).As(helpdesk.System).Mailboxes().Secret(ctx, "support")
 }

@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"net"
 	"net/http"
 	"net/smtp"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -120,6 +122,16 @@ func TestDemo_SVC2_TRG1_Seeded(t *testing.T) {
 		names = append(names, tr.Name)
 	}
 	assert.ElementsMatch(t, d.Seed.Triggers, names)
+
+	// The support mailbox the poller reads is the service's record
+	// (MAIL-2), its secret masked when an admin reads it back (SEC-1).
+	boxes, err := as.Mailboxes().List(ctx)
+	require.NoError(t, err)
+	require.Len(t, boxes, 1)
+	assert.Equal(t, supportAddress, boxes[0].Address)
+	assert.Equal(t, d.IMAPAddr, net.JoinHostPort(boxes[0].Host, strconv.Itoa(boxes[0].Port)))
+	assert.True(t, boxes[0].Enabled)
+	assert.NotEqual(t, imapPassword, boxes[0].Secret)
 
 	// Three customers' tickets, run through the triggers: the refund goes
 	// to billing with its processing category, whose templates it offers
