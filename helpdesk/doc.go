@@ -223,7 +223,7 @@
 //     representative registrant). Ids are 64-bit numbers kept as text, so
 //     none loses a digit. Configuration.Update leaves them as they are.
 //   - DRY-2 Dooray.Transfer creates a task for a ticket in a registered
-//     project through the desk's DoorayTasks port (adapters/dooray), outside
+//     project (Dooray.Projects lists them to any ticket worker) through the desk's DoorayTasks port (adapters/dooray), outside
 //     any transaction, then stores the ticket ↔ task link
 //     (DoorayLinkRepository: one task per ticket, one ticket per task) and
 //     a history row. The task is the acting agent's when the agent is a

@@ -181,6 +181,25 @@ func (h Dooray) Update(ctx context.Context, set DooraySettings) (DooraySettings,
 	return result(out.Dooray.masked(), err)
 }
 
+// Projects returns the projects a ticket can be transferred into (ticket
+// work, DRY-2): the registered ones while transfer is on, none while it is
+// paused or not set up (DRY-3). Agents pick from it; the settings
+// themselves (Get) are the admins'.
+func (h Dooray) Projects(ctx context.Context) ([]DoorayProject, error) {
+	var out []DoorayProject
+	err := h.s.run(ctx, "Dooray.Projects", permTicketWork, func(o *op) error {
+		out = nil
+		if set := o.svc.Dooray; set.Active && set.Token != "" {
+			out = slices.Clone(set.Projects)
+		}
+		return nil
+	})
+	if out == nil {
+		out = []DoorayProject{}
+	}
+	return out, err
+}
+
 // Link returns the ticket's Dooray! task, or ErrNotFound (ticket work).
 func (h Dooray) Link(ctx context.Context, ticketID string) (DoorayLink, error) {
 	if err := checkID("ticket", ticketID); err != nil {

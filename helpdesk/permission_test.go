@@ -371,6 +371,7 @@ func permissionTable() []permRow {
 		}},
 		{"Dooray.RotateHookToken", adminOnly, func(c permCall) error { return ignore(c.s.Dooray().RotateHookToken(c.ctx)) }},
 		{"Dooray.Transfer", ticketWork, func(c permCall) error { return ignore(c.s.Dooray().Transfer(c.ctx, c.tk.ID, "7")) }},
+		{"Dooray.Projects", ticketWork, func(c permCall) error { return ignore(c.s.Dooray().Projects(c.ctx)) }},
 		{"Dooray.Link", ticketWork, func(c permCall) error {
 			if _, err := c.s.Dooray().Link(c.ctx, c.tk.ID); !errors.Is(err, helpdesk.ErrNotFound) {
 				return err

@@ -331,6 +331,8 @@ func driveEveryRoute(t *testing.T, fx *fixture, v *validator) {
 		Token string `json:"token"`
 	}
 	r.json(t, &hook)
+	r = call(fx.agent, "GET", "/dooray/projects", "/dooray/projects", nil, 200)
+	assert.JSONEq(t, `[{"name":"Support","id":"1001","registrant":"lead@acme.example"}]`, string(r.body), "an agent picks the project (DRY-2)")
 	r = call(admin, "GET", "/dooray", "/dooray", nil, 200)
 	assert.NotContains(t, string(r.body), "TENANT", "SEC-1")
 	assert.NotContains(t, string(r.body), hook.Token, "SEC-1")

@@ -56,6 +56,9 @@ func settingsRoutes(notifications http.Handler) []entry {
 				Token string `json:"token"`
 			}{tok}, err)
 		}},
+		{method: "GET", path: "/dooray/projects", call: func(r *http.Request, s *helpdesk.Session) (int, any, error) {
+			return ok(s.Dooray().Projects(r.Context()))
+		}},
 		{method: "GET", path: "/tickets/{id}/dooray", call: func(r *http.Request, s *helpdesk.Session) (int, any, error) {
 			return ok(s.Dooray().Link(r.Context(), r.PathValue("id")))
 		}},

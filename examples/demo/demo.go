@@ -20,7 +20,7 @@ import (
 	"github.com/emersion/go-smtp"
 
 	"github.com/deskkit/deskkit/adapters/browser"
-	"github.com/deskkit/deskkit/adapters/dooray"
+	doorayx "github.com/deskkit/deskkit/adapters/dooray"
 	"github.com/deskkit/deskkit/adapters/httpapi"
 	mailx "github.com/deskkit/deskkit/adapters/mail"
 	"github.com/deskkit/deskkit/adapters/memory"
@@ -47,7 +47,13 @@ const (
 	imapUser       = "support"
 	imapPassword   = "demo-password"
 	smsSender      = "0215880000"
+	doorayToken    = "demo-dooray-token"
+	doorayOrg      = "1000000000000000001"
 )
+
+// doorayProject is the id of the fake Dooray! project tickets can be
+// transferred into.
+const doorayProject = "2000000000000000002"
 
 // Demo is the running demo: its servers, the helpdesk and what the fake
 // peers received.
@@ -108,7 +114,7 @@ func Start(ctx context.Context, cfg Config) (d *Demo, err error) {
 	if err != nil {
 		return nil, err
 	}
-	hookSrv := httptest.NewUnstartedServer(doorayHook(d.dooray))
+	hookSrv := httptest.NewUnstartedServer(dooray(d.dooray))
 	hl, err := listen()
 	if err != nil {
 		return nil, err
@@ -122,7 +128,9 @@ func Start(ctx context.Context, cfg Config) (d *Demo, err error) {
 		c, err := desk.SMSCredentials(ctx, id)
 		return nhnsms.Credentials(c), err
 	}})
-	desk, err = helpdesk.New(helpdesk.Config{Store: store, SMSNumbers: sms,
+	// Dooray! task transfer (DRY-2) talks to the same fake's API.
+	doorayAPI := doorayx.NewClient(doorayx.ClientOptions{BaseURL: "https://" + hookSrv.Listener.Addr().String(), HTTPClient: hookSrv.Client()})
+	desk, err = helpdesk.New(helpdesk.Config{Store: store, SMSNumbers: sms, DoorayTasks: doorayx.Tasks{Client: doorayAPI},
 		// Browser notifications about a ticket open it in the console.
 		TicketLink: func(_, ticketID string) string { return "#/tickets/" + ticketID }})
 	if err != nil {
@@ -202,8 +210,8 @@ func Start(ctx context.Context, cfg Config) (d *Demo, err error) {
 		Mail:    mailer,
 		SMS:     sms,
 		Browser: hub,
-		Dooray: dooray.Notifier{Hooks: dooray.NewHookPoster(dooray.HookOptions{BotName: "ACME Helpdesk", Guard: loopback,
-			TLSClientConfig: hookSrv.Client().Transport.(*http.Transport).TLSClientConfig}), Token: desk.DoorayToken},
+		Dooray: doorayx.Notifier{Hooks: doorayx.NewHookPoster(doorayx.HookOptions{BotName: "ACME Helpdesk", Guard: loopback,
+			TLSClientConfig: hookSrv.Client().Transport.(*http.Transport).TLSClientConfig}), Client: doorayAPI, Token: desk.DoorayToken},
 	}})
 	if err != nil {
 		return nil, err

@@ -161,3 +161,66 @@ func TestDemo_SVC2_TRG1_Seeded(t *testing.T) {
 	assert.True(t, comments[1].FromCustomer)
 	assert.Equal(t, ticket.StatusOpen, parcel.Status, "the customer's answer reopened it (TKT-2)")
 }
+
+// TestDemo_DRY2_TransferToDooray: an agent transfers a seeded ticket into
+// the fake Dooray! project over the HTTP API; the task is created with
+// the ticket's number and title, assigned through the members API, and
+// the ticket's next reply reaches the task as a comment through the
+// outbox (DRY-2). A second transfer is refused (ErrConflict: 409).
+func TestDemo_DRY2_TransferToDooray(t *testing.T) {
+	ctx := context.Background()
+	d, err := Start(ctx, Config{})
+	require.NoError(t, err)
+	t.Cleanup(func() { assert.NoError(t, d.Close()) })
+	api := d.HTTPURL + "/api"
+	tk := ticketBySubject(t, d, "Where is my parcel?")
+
+	transfer := func() *http.Response {
+		res, err := http.Post(api+"/tickets/"+tk.ID+"/dooray", "application/json", strings.NewReader(`{"project_id":"`+doorayProject+`"}`))
+		require.NoError(t, err)
+		res.Body.Close()
+		return res
+	}
+	require.Equal(t, http.StatusCreated, transfer().StatusCode)
+	link := get[helpdesk.DoorayLink](t, api+"/tickets/"+tk.ID+"/dooray")
+	assert.Equal(t, doorayProject, link.ProjectID)
+	require.NotEmpty(t, link.PostID)
+
+	var task Call
+	for _, c := range get[[]Call](t, d.HTTPURL+"/demo/dooray") {
+		if c.Path == "/project/v1/projects/"+doorayProject+"/posts" {
+			task = c
+		}
+	}
+	require.NotEmpty(t, task.Body, "the task reached the fake's API")
+	var body struct {
+		Subject string `json:"subject"`
+		Users   struct {
+			To []struct {
+				Member struct {
+					ID string `json:"organizationMemberId"`
+				} `json:"member"`
+			} `json:"to"`
+		} `json:"users"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(task.Body), &body))
+	assert.Equal(t, "[#"+strconv.FormatInt(tk.Number, 10)+"] "+tk.Title, body.Subject)
+	require.Len(t, body.Users.To, 1)
+	assert.Equal(t, memberID("minji@acme.example"), body.Users.To[0].Member.ID, "the acting admin, a project member")
+
+	assert.Equal(t, http.StatusConflict, transfer().StatusCode, "transferred already")
+
+	res, err := http.Post(api+"/tickets/"+tk.ID+"/replies", "application/json", strings.NewReader(`{"body":"택배사에 확인했습니다."}`))
+	require.NoError(t, err)
+	res.Body.Close()
+	require.Equal(t, http.StatusCreated, res.StatusCode)
+	comments := "/project/v1/projects/" + doorayProject + "/posts/" + link.PostID + "/logs"
+	require.Eventually(t, func() bool {
+		for _, c := range get[[]Call](t, d.HTTPURL+"/demo/dooray") {
+			if c.Path == comments && strings.Contains(c.Body, "택배사에 확인했습니다.") {
+				return true
+			}
+		}
+		return false
+	}, defaultWait, tick, "the reply reaches the task as a comment")
+}

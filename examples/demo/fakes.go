@@ -140,13 +140,68 @@ func nhnSMS(calls *record[Call], senderNo string) http.Handler {
 	return mux
 }
 
-// doorayHook is a fake Dooray! incoming webhook: it keeps every post.
-func doorayHook(calls *record[Call]) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+// dooray is a fake Dooray!: its incoming webhooks (any path) and the part
+// of its API that task transfer uses (DRY-2) — members by email (everyone
+// is a member of the organisation and of every project), task creation
+// and task comments. It keeps every post, task and comment.
+func dooray(calls *record[Call]) http.Handler {
+	ok := map[string]any{"isSuccessful": true, "resultCode": 0, "resultMessage": ""}
+	var mu sync.Mutex
+	next := int64(4000000000000000000) // Dooray! ids are 64-bit numbers
+	newID := func() string {
+		mu.Lock()
+		defer mu.Unlock()
+		next++
+		return fmt.Sprint(next)
+	}
+	kept := func(r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
 		calls.add(Call{At: time.Now(), Method: r.Method, Path: r.URL.Path, Body: string(body)})
-		writeJSON(w, map[string]any{"header": map[string]any{"isSuccessful": true, "resultCode": 0, "resultMessage": ""}})
+	}
+	// keep keeps an API call made with the demo's token, and refuses
+	// any other.
+	keep := func(w http.ResponseWriter, r *http.Request) bool {
+		kept(r)
+		if r.Header.Get("Authorization") != "dooray-api "+doorayToken {
+			w.WriteHeader(http.StatusUnauthorized)
+			writeJSON(w, map[string]any{"header": map[string]any{"isSuccessful": false, "resultCode": -1, "resultMessage": "bad token"}})
+			return false
+		}
+		return true
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /common/v1/members", func(w http.ResponseWriter, r *http.Request) {
+		email := r.URL.Query().Get("externalEmailAddresses")
+		writeJSON(w, map[string]any{"header": ok, "result": []map[string]any{{"id": memberID(email)}}, "totalCount": 1})
 	})
+	mux.HandleFunc("GET /project/v1/projects/{project}/members/{member}", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, map[string]any{"header": ok, "result": map[string]any{"organizationMemberId": r.PathValue("member"), "role": "member"}})
+	})
+	mux.HandleFunc("POST /project/v1/projects/{project}/posts", func(w http.ResponseWriter, r *http.Request) {
+		if keep(w, r) {
+			writeJSON(w, map[string]any{"header": ok, "result": map[string]any{"id": newID()}})
+		}
+	})
+	mux.HandleFunc("POST /project/v1/projects/{project}/posts/{post}/logs", func(w http.ResponseWriter, r *http.Request) {
+		if keep(w, r) {
+			writeJSON(w, map[string]any{"header": ok, "result": map[string]any{"id": newID()}})
+		}
+	})
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { // an incoming webhook
+		kept(r)
+		writeJSON(w, map[string]any{"header": ok})
+	})
+	return mux
+}
+
+// memberID is the fake organisation member id of an email: a number, as
+// Dooray!'s are.
+func memberID(email string) string {
+	var h uint64 = 14695981039346656037
+	for _, b := range []byte(email) {
+		h = (h ^ uint64(b)) * 1099511628211
+	}
+	return fmt.Sprint(h >> 1)
 }
 
 func writeJSON(w http.ResponseWriter, v any) {

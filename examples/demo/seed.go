@@ -60,6 +60,11 @@ func seed(ctx context.Context, desk *helpdesk.Desk, doorayHookURL string) (Seede
 	if _, err := as.SMS().Update(ctx, helpdesk.SMSUpdate{AppKey: "demo-app-key", SecretKey: "demo-secret", SenderNumbers: []string{smsSender}}); err != nil {
 		return out, fmt.Errorf("sms settings: %w", err)
 	}
+	// Dooray! task transfer (DRY-1, DRY-2) into the fake's one project.
+	if _, err := as.Dooray().Update(ctx, helpdesk.DooraySettings{Active: true, OrgName: "ACME", OrgID: doorayOrg, Token: doorayToken,
+		Projects: []helpdesk.DoorayProject{{Name: "고객 지원 Support", ID: doorayProject, Registrant: "minji@acme.example"}}}); err != nil {
+		return out, fmt.Errorf("dooray settings: %w", err)
+	}
 
 	for _, g := range []struct{ key, name string }{{"billing", "결제팀 Billing"}, {"delivery", "배송팀 Delivery"}} {
 		grp, err := as.Groups().Create(ctx, helpdesk.NewGroup{Name: g.name, Strategy: agent.StrategyRoundRobin})
