@@ -211,7 +211,23 @@ func TestConsole_Browser(t *testing.T) {
 		waitJS(`[...document.querySelectorAll('.timeline .msg.agent')].some(m => m.textContent.includes('주문을 취소해 드렸습니다.'))`),
 		shot.take("replied"),
 	))
+	// Transfer the ticket into the fake Dooray! project (DRY-2): the
+	// ticket view then names the task.
+	require.NoError(t, chromedp.Do(ctx,
+		chromedp.WaitVisible(chromedp.CSS(`#dooray-transfer`)),
+		chromedp.Click(chromedp.CSS(`#dooray-transfer`)),
+		waitJS(`document.querySelector('#dooray-link')?.textContent.includes('고객 지원 Support')`),
+		shot.take("dooray"),
+	))
 	tk := ticketBySubject(t, d, subject)
+	var tasks []string
+	for _, c := range d.dooray.all() {
+		if c.Path == "/project/v1/projects/"+doorayProject+"/posts" {
+			tasks = append(tasks, c.Body)
+		}
+	}
+	require.Len(t, tasks, 1, "one task created")
+	assert.Contains(t, tasks[0], fmt.Sprintf("[#%d] %s", tk.Number, subject))
 	comments, err := d.desk.Service(serviceID).As(helpdesk.AgentID(d.Seed.AdminID)).Tickets().Comments(context.Background(), tk.ID)
 	require.NoError(t, err)
 	require.Len(t, comments, 1, "one reply stored")

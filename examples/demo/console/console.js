@@ -15,6 +15,7 @@ const TEXT = {
     'ticket.none': '왼쪽에서 티켓을 고르세요.', 'ticket.requester': '고객', 'ticket.channel': '채널',
     'ticket.category': '접수 카테고리', 'ticket.group': '그룹', 'ticket.assignee': '담당자', 'ticket.created': '접수',
     'ticket.priority': '우선순위', 'ticket.tags': '태그', 'ticket.status': '상태 변경', 'ticket.apply': '적용',
+    'dooray.transfer': 'Dooray! 업무로 이관', 'dooray.go': '이관', 'dooray.linked': '업무', 'dooray.done': '업무로 이관했습니다.',
     'ticket.unassigned': '미배정', 'ticket.history': '처리 이력', 'ticket.content': '문의 내용',
     'reply.title': '답변', 'reply.template': '템플릿', 'reply.none': '템플릿 없이', 'reply.forCategory': '이 카테고리',
     'reply.all': '전체 템플릿', 'reply.placeholder': '답변을 입력하세요', 'reply.additions': '템플릿 뒤에 덧붙일 내용',
@@ -46,6 +47,7 @@ const TEXT = {
     'ticket.none': 'Pick a ticket on the left.', 'ticket.requester': 'Customer', 'ticket.channel': 'Channel',
     'ticket.category': 'Intake category', 'ticket.group': 'Group', 'ticket.assignee': 'Assignee', 'ticket.created': 'Received',
     'ticket.priority': 'Priority', 'ticket.tags': 'Tags', 'ticket.status': 'Change status', 'ticket.apply': 'Apply',
+    'dooray.transfer': 'Transfer to a Dooray! task in', 'dooray.go': 'Transfer', 'dooray.linked': 'task', 'dooray.done': 'Transferred to a task.',
     'ticket.unassigned': 'unassigned', 'ticket.history': 'History', 'ticket.content': 'Request',
     'reply.title': 'Reply', 'reply.template': 'Template', 'reply.none': 'No template', 'reply.forCategory': 'For this category',
     'reply.all': 'All templates', 'reply.placeholder': 'Write your reply', 'reply.additions': 'Added after the template',
@@ -242,11 +244,12 @@ function renderTickets(fresh = new Set()) {
 
 async function showTicket(id) {
   const pane = $('#ticket-detail');
-  let x, comments, history, templates, forCategory;
+  let x, comments, history, templates, forCategory, projects;
   try {
-    [x, comments, history, templates, forCategory] = await Promise.all([
+    [x, comments, history, templates, forCategory, projects] = await Promise.all([
       api('GET', `/tickets/${id}`), api('GET', `/tickets/${id}/comments`), api('GET', `/tickets/${id}/history`),
       api('GET', '/templates').catch(() => []), api('GET', `/tickets/${id}/templates`).catch(() => []),
+      api('GET', '/dooray/projects').catch(() => []),
     ]);
   } catch (err) {
     pane.replaceChildren(h('p', { class: 'error' }, err.message));
@@ -271,10 +274,39 @@ async function showTicket(id) {
       h('dt', {}, t('ticket.created')), h('dd', {}, when(x.created_at))),
     h('div', { class: 'row' }, h('label', {}, t('ticket.status'), ' ', statusSel),
       h('button', { type: 'button', class: 'secondary', onclick: () => setStatus(x, statusSel.value) }, t('ticket.apply'))),
+    doorayRow(x, history, projects),
     h('h3', {}, t('ticket.history')),
     timeline(x, comments, history),
     composer(x, templates, forCategory, keep));
   preview();
+}
+
+// doorayRow shows the ticket's Dooray! task, which its history names
+// ("dooray_task": PROJECT/POST), or lets the agent transfer the ticket into
+// one of the service's projects (DRY-2); nothing while transfer is paused
+// or not set up (no projects, DRY-3).
+function doorayRow(x, history, projects) {
+  const link = history.findLast((c) => c.field === 'dooray_task');
+  if (link) {
+    const [projectID, postID] = link.to.split('/');
+    const project = projects.find((p) => p.id === projectID);
+    return h('div', { class: 'row', id: 'dooray-link' }, h('span', { class: 'tag' }, 'Dooray!'),
+      ` ${t('dooray.linked')} ${project ? project.name : projectID} / ${postID}`);
+  }
+  if (projects.length === 0) return '';
+  const sel = h('select', { id: 'dooray-project' }, projects.map((p) => h('option', { value: p.id }, p.name)));
+  return h('div', { class: 'row' }, h('label', {}, t('dooray.transfer'), ' ', sel),
+    h('button', { type: 'button', class: 'secondary', id: 'dooray-transfer', onclick: () => transfer(x, sel.value) }, t('dooray.go')));
+}
+
+async function transfer(x, projectID) {
+  try {
+    await api('POST', `/tickets/${x.id}/dooray`, { project_id: projectID });
+    toast('Dooray!', t('dooray.done'));
+  } catch (err) {
+    toast('Dooray!', err.message);
+  }
+  showTicket(x.id);
 }
 
 function timeline(x, comments, history) {
