@@ -128,7 +128,9 @@ func Start(ctx context.Context, cfg Config) (d *Demo, err error) {
 		c, err := desk.SMSCredentials(ctx, id)
 		return nhnsms.Credentials(c), err
 	}})
-	// Dooray! task transfer (DRY-2) talks to the same fake's API.
+	// Dooray! task transfer (DRY-2) talks to the same fake's API (through
+	// the server's own client; the hook poster gets a copy of its TLS
+	// config, which a transport writes to on first use).
 	doorayAPI := doorayx.NewClient(doorayx.ClientOptions{BaseURL: "https://" + hookSrv.Listener.Addr().String(), HTTPClient: hookSrv.Client()})
 	desk, err = helpdesk.New(helpdesk.Config{Store: store, SMSNumbers: sms, DoorayTasks: doorayx.Tasks{Client: doorayAPI},
 		// Browser notifications about a ticket open it in the console.
@@ -211,7 +213,7 @@ func Start(ctx context.Context, cfg Config) (d *Demo, err error) {
 		SMS:     sms,
 		Browser: hub,
 		Dooray: doorayx.Notifier{Hooks: doorayx.NewHookPoster(doorayx.HookOptions{BotName: "ACME Helpdesk", Guard: loopback,
-			TLSClientConfig: hookSrv.Client().Transport.(*http.Transport).TLSClientConfig}), Client: doorayAPI, Token: desk.DoorayToken},
+			TLSClientConfig: hookSrv.Client().Transport.(*http.Transport).TLSClientConfig.Clone()}), Client: doorayAPI, Token: desk.DoorayToken},
 	}})
 	if err != nil {
 		return nil, err
