@@ -45,10 +45,7 @@ func TestFinal_CommitsWithLastStatement_STO1(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	dsn := migrated.Database(t)
-	rt := &roundTrips{}
-	s, err := postgres.Open(ctx, dsn, postgres.WithTracer(postgres.Options{MaxOpenConns: 2}, rt))
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = s.Close() })
+	s, rt := openCounted(t, dsn, 0)
 	mkService(t, s, "acme")
 	hooked := 0
 	postgres.SetBeforeCommit(s, func(context.Context) { hooked++ })

@@ -8,7 +8,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/deskkit/deskkit/adapters/postgres"
 	"github.com/deskkit/deskkit/agent"
 	"github.com/deskkit/deskkit/helpdesk"
 )
@@ -20,18 +19,15 @@ import (
 func TestReadAhead_TicketMenu_AGT8(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	rt := &roundTrips{}
 	// Without the service cache, so that every transaction reads the
 	// record (servicecache_test.go has the cache's own tests).
-	s, err := postgres.Open(ctx, migrated.Database(t), postgres.WithTracer(postgres.Options{MaxOpenConns: 2, ServiceCache: -1}, rt))
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = s.Close() })
+	s, rt := openCounted(t, migrated.Database(t), -1)
 	mkService(t, s, "acme")
 
 	read := func(m agent.Menu) (got agent.MenuAccess, trips int) {
 		trips = rt.count(t, func() {
-			require.NoError(t, s.Tx(ctx, "acme", func(r helpdesk.Repos) error {
-				if _, err := r.Service().Get(ctx); err != nil {
+			require.NoError(t, s.Tx(ctx, "acme", func(r helpdesk.Repos) (err error) {
+				if _, err = r.Service().Get(ctx); err != nil {
 					return err
 				}
 				got, err = r.Menus().Get(ctx, m)
@@ -79,10 +75,7 @@ func TestReadAhead_TicketMenu_AGT8(t *testing.T) {
 func TestReadAhead_GroupMembers_AGT6(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	rt := &roundTrips{}
-	s, err := postgres.Open(ctx, migrated.Database(t), postgres.WithTracer(postgres.Options{MaxOpenConns: 2}, rt))
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = s.Close() })
+	s, rt := openCounted(t, migrated.Database(t), 0)
 	mkService(t, s, "acme")
 	tx := func(fn func(r helpdesk.Repos)) {
 		require.NoError(t, s.Tx(ctx, "acme", func(r helpdesk.Repos) error { fn(r); return nil }))

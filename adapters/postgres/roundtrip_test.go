@@ -50,6 +50,17 @@ func (c *roundTrips) add(sql string) {
 	c.sql = append(c.sql, sql)
 }
 
+// openCounted opens a store of two connections on dsn whose round trips
+// the returned counter counts; cache is Options.ServiceCache.
+func openCounted(t *testing.T, dsn string, cache int) (*postgres.Store, *roundTrips) {
+	t.Helper()
+	rt := &roundTrips{}
+	s, err := postgres.Open(context.Background(), dsn, postgres.WithTracer(postgres.Options{MaxOpenConns: 2, ServiceCache: cache}, rt))
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = s.Close() })
+	return s, rt
+}
+
 // count returns the round trips fn made.
 func (c *roundTrips) count(t *testing.T, fn func()) int {
 	t.Helper()
@@ -74,11 +85,7 @@ func (c *roundTrips) count(t *testing.T, fn func()) int {
 // few trips as it can). Update the numbers only with a reason.
 func TestRoundTrips_TicketWorkflows(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
-	rt := &roundTrips{}
-	s, err := postgres.Open(ctx, migrated.Database(t), postgres.WithTracer(postgres.Options{MaxOpenConns: 2}, rt))
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = s.Close() })
+	s, rt := openCounted(t, migrated.Database(t), 0)
 
 	counts := map[string]int{}
 	storetest.TicketWorkflows(t, s, func(name string, fn func() error) {

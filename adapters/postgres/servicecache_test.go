@@ -31,11 +31,9 @@ func newTwoProcesses(t *testing.T) *twoProcesses {
 	t.Helper()
 	ctx := context.Background()
 	dsn := migrated.Database(t)
-	p := &twoProcesses{rt: &roundTrips{}}
+	p := &twoProcesses{}
+	p.a, p.rt = openCounted(t, dsn, 0)
 	var err error
-	p.a, err = postgres.Open(ctx, dsn, postgres.WithTracer(postgres.Options{MaxOpenConns: 2}, p.rt))
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = p.a.Close() })
 	p.b, err = postgres.Open(ctx, dsn, postgres.Options{MaxOpenConns: 2})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = p.b.Close() })
@@ -200,10 +198,7 @@ func TestServiceCache_DirectWrite_SVC4(t *testing.T) {
 func TestServiceCache_Off(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	rt := &roundTrips{}
-	s, err := postgres.Open(ctx, migrated.Database(t), postgres.WithTracer(postgres.Options{MaxOpenConns: 2, ServiceCache: -1}, rt))
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = s.Close() })
+	s, rt := openCounted(t, migrated.Database(t), -1)
 	desk, err := helpdesk.New(helpdesk.Config{Store: s})
 	require.NoError(t, err)
 	_, err = desk.CreateService(ctx, helpdesk.NewService{ID: "acme", Settings: helpdesk.Settings{
