@@ -251,6 +251,10 @@ type op struct {
 	systemRows []ticket.FieldChange
 	// mailRates are the desk's MAIL-9 windows, for enqueue.
 	mailRates []mail.RateLimit
+	// committed runs once the transaction has committed (the desk's
+	// caches of what it read): not after a run the store rolled back and
+	// started over (Store.Tx).
+	committed []func()
 }
 
 // last tells the store that the transaction's next repository call is its
@@ -275,35 +279,64 @@ func (s *Session) run(ctx context.Context, call string, perm permission, fn func
 	if err := checkID("service", s.svc); err != nil { // SEC-3
 		return err
 	}
-	return s.desk.store.Tx(ctx, s.svc, func(r Repos) error {
-		now := s.desk.now()
-		cfg, err := s.desk.service(ctx, r, s.svc, now)
-		if err != nil {
-			return err
-		}
+	var last *op
+	err := s.desk.inService(ctx, s.svc, func(r Repos, cfg ServiceConfig, now time.Time) error {
 		o := &op{call: call, r: guarded{r}, svc: cfg, now: now, mailRates: s.desk.mailRates}
+		last = o
 		if err := s.authorize(ctx, o, perm); err != nil {
 			return err
 		}
 		return fn(o)
 	})
-}
-
-// service returns the service's record, from the cache when it is fresh.
-func (d *Desk) service(ctx context.Context, r Repos, id string, now time.Time) (ServiceConfig, error) {
-	if d.cacheTTL > 0 {
-		if c, ok := d.services.Load(id); ok && now.Sub(c.(*cachedService).at) < d.cacheTTL {
-			return c.(*cachedService).cfg, nil
+	if err == nil {
+		for _, f := range last.committed {
+			f()
 		}
 	}
-	cfg, err := r.Service().Get(ctx)
-	if errors.Is(err, ErrNotFound) {
-		return cfg, errs.NotFound("service", id)
-	} else if err != nil {
-		return cfg, err
+	return err
+}
+
+// inService runs fn in a transaction of service id with the service's
+// record, from the desk's cache when it is fresh. A record read from the
+// store is cached once the transaction has committed, not before: a store
+// may run fn again after finding that what it answered was stale
+// (Store.Tx), and what a run that was rolled back read must not outlive
+// it.
+func (d *Desk) inService(ctx context.Context, id string, fn func(r Repos, cfg ServiceConfig, now time.Time) error) error {
+	var read *cachedService
+	err := d.store.Tx(ctx, id, func(r Repos) error {
+		read = nil
+		now := d.now()
+		cfg, fresh, err := d.service(ctx, r, id, now)
+		if err != nil {
+			return err
+		}
+		if fresh && d.cacheTTL > 0 {
+			read = &cachedService{cfg: cfg.Clone(), at: now}
+		}
+		return fn(r, cfg, now)
+	})
+	if err == nil && read != nil {
+		d.cache(read.cfg, read.at)
 	}
-	d.cache(cfg, now)
-	return cfg, nil
+	return err
+}
+
+// service returns the service's record, from the cache when it is fresh;
+// fresh reports that it was read from the store.
+func (d *Desk) service(ctx context.Context, r Repos, id string, now time.Time) (cfg ServiceConfig, fresh bool, err error) {
+	if d.cacheTTL > 0 {
+		if c, ok := d.services.Load(id); ok && now.Sub(c.(*cachedService).at) < d.cacheTTL {
+			return c.(*cachedService).cfg, false, nil
+		}
+	}
+	cfg, err = r.Service().Get(ctx)
+	if errors.Is(err, ErrNotFound) {
+		return cfg, false, errs.NotFound("service", id)
+	} else if err != nil {
+		return cfg, false, err
+	}
+	return cfg, true, nil
 }
 
 // cache remembers cfg when caching is on, unless a newer version is cached

@@ -347,9 +347,9 @@ func (d *Desk) DoorayToken(ctx context.Context, serviceID string) (string, error
 		return "", err
 	}
 	var cfg ServiceConfig
-	err := d.store.Tx(ctx, serviceID, func(r Repos) (err error) {
-		cfg, err = d.service(ctx, r, serviceID, d.now())
-		return err
+	err := d.inService(ctx, serviceID, func(_ Repos, c ServiceConfig, _ time.Time) error {
+		cfg = c
+		return nil
 	})
 	if err != nil || !cfg.Dooray.Active {
 		return "", err

@@ -170,9 +170,9 @@ func (d *Desk) SMSCredentials(ctx context.Context, serviceID string) (SMSCredent
 		return SMSCredentials{}, err
 	}
 	var cfg ServiceConfig
-	err := d.store.Tx(ctx, serviceID, func(r Repos) (err error) {
-		cfg, err = d.service(ctx, r, serviceID, d.now())
-		return err
+	err := d.inService(ctx, serviceID, func(_ Repos, c ServiceConfig, _ time.Time) error {
+		cfg = c
+		return nil
 	})
 	if err != nil || !cfg.SMSEnabled || !cfg.SMS.Valid {
 		return SMSCredentials{}, err

@@ -465,14 +465,25 @@ func (s *Session) triggerSet(ctx context.Context, o *op) (*trigger.Set, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The set is cached at once under its version, which every later
+	// event compares; but it is trusted for the TTL (checked) only once
+	// the transaction has committed: the store may have answered the
+	// version from a record it then finds stale, and start the
+	// transaction over (Store.Tx).
+	keep := func(cs *cachedSet) {
+		untrusted := *cs
+		untrusted.checked = time.Time{}
+		c.store(s.svc, gen, &untrusted)
+		o.committed = append(o.committed, func() { c.store(s.svc, gen, cs) })
+	}
 	if cs != nil && cs.version == v {
 		if s.desk.cacheTTL > 0 {
-			c.store(s.svc, gen, &cachedSet{version: v, set: cs.set, checked: o.now})
+			keep(&cachedSet{version: v, set: cs.set, checked: o.now})
 		}
 		return cs.set, nil
 	}
 	if v == "" {
-		c.store(s.svc, gen, &cachedSet{checked: o.now})
+		keep(&cachedSet{checked: o.now})
 		return nil, nil
 	}
 	ts, err := o.r.Triggers().List(ctx)
@@ -487,7 +498,7 @@ func (s *Session) triggerSet(ctx context.Context, o *op) (*trigger.Set, error) {
 	if err != nil {
 		return nil, err
 	}
-	c.store(s.svc, gen, &cachedSet{version: v, set: set, checked: o.now})
+	keep(&cachedSet{version: v, set: set, checked: o.now})
 	return set, nil
 }
 

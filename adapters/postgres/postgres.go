@@ -256,6 +256,9 @@ func (s *Store) tx(ctx context.Context, serviceID string, fn func(helpdesk.Repos
 	err = run(fn, repos{tx: tx, conn: conn.Conn, sid: serviceID, ahead: ahead, end: end, cache: s.services}, abort)
 	if end.sent {
 		err = ended(ctx, tx, conn, end, err)
+		if end.early { // the batch is still under way: its outcome, the check's too, is unknown
+			return err, false
+		}
 		return err, ahead.check != nil && ahead.check.stale
 	}
 	// A check still pending: fn sent nothing, or failed before it did

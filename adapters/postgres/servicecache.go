@@ -29,8 +29,10 @@ import (
 //
 // The check compares the services row's xmin (the id of the transaction
 // that wrote that row version: a new one for every write, also one rolled
-// back), the trigger set's version (a new random one for every write) and
-// the ticket menu's access itself, so that even a record read after the
+// back) and Version (which every Update raises, so that a transaction
+// that writes the row twice is told apart from its own middle state), the
+// trigger set's version (a new random one for every write) and the ticket
+// menu's access itself, so that even a record read after the
 // transaction's own uncommitted write is never taken for the committed
 // one.
 
@@ -38,7 +40,7 @@ import (
 // record is as cached, and fails (staleMark) when it is not.
 const checkService = `SELECT CAST('` + staleMark + ` ' || count(*) AS bigint)
 FROM services AS s LEFT JOIN menu_access AS m ON m.service_id = s.service_id AND m.menu = '` + string(agent.MenuTickets) + `'
-WHERE s.service_id = $1 AND s.xmin::text = $2
+WHERE s.service_id = $1 AND s.xmin::text = $2 AND s.version = $6
 	AND coalesce((SELECT t.version FROM trigger_sets AS t WHERE t.service_id = $1), '') = $3
 	AND coalesce(m.partial, false) = $4 AND m.restricted IS NOT DISTINCT FROM $5::text[]
 HAVING count(*) = 0`
@@ -118,7 +120,7 @@ type serviceCheck struct {
 }
 
 func (s *cachedService) check(sid string) *serviceCheck {
-	return &serviceCheck{args: []any{sid, s.xmin, s.triggers, s.partial, s.restricted}}
+	return &serviceCheck{args: []any{sid, s.xmin, s.triggers, s.partial, s.restricted, s.cfg.Version}}
 }
 
 // errStale matches the failure of a check: the transaction rolled back,

@@ -4,6 +4,7 @@ import (
 	"context"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -285,4 +286,58 @@ func TestServiceCache_ConcurrentChanges_SVC2(t *testing.T) {
 	last, err := p.sysA.Tickets().Create(ctx, cacheNew)
 	require.NoError(t, err)
 	assert.Equal(t, c.DefaultLanguage, last.Language, "the last change is seen at once")
+}
+
+// TestServiceCache_DeskTTLKeepsOnlyCommittedReads_SVC2_TRG7: with the
+// desk's own cache (Config.ServiceCacheTTL), what a run that the store
+// rolled back and started over read (the stale record and trigger-set
+// version) is not kept by the desk: the run that commits reads afresh, so
+// another process's change is seen once the TTL has passed, as documented.
+func TestServiceCache_DeskTTLKeepsOnlyCommittedReads_SVC2_TRG7(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	p := newTwoProcesses(t)
+	var mu sync.Mutex
+	now := time.Date(2026, 12, 6, 9, 0, 0, 0, time.UTC)
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	later := func() { mu.Lock(); defer mu.Unlock(); now = now.Add(2 * time.Minute) }
+	desk, err := helpdesk.New(helpdesk.Config{Store: p.a, ServiceCacheTTL: time.Minute, Clock: clock})
+	require.NoError(t, err)
+	sys := desk.Service("acme").As(helpdesk.System)
+	first, err := sys.Tickets().Create(ctx, cacheNew)
+	require.NoError(t, err)
+	require.Equal(t, "en", first.Language)
+
+	p.configure(t, func(s *helpdesk.Settings) { s.Languages, s.DefaultLanguage = []string{"en", "ko"}, "ko" })
+	_, err = p.sysB.Triggers().Create(ctx, trigger.New{Name: "urgent",
+		All:     []trigger.Condition{{Target: trigger.TargetEvent, Op: trigger.Is, Value: "created"}},
+		Actions: []trigger.Action{{Kind: trigger.SetPriority, Value: "high"}}})
+	require.NoError(t, err)
+	later() // past the desk's TTL
+	second, err := sys.Tickets().Create(ctx, cacheNew)
+	require.NoError(t, err)
+	assert.Equal(t, "ko", second.Language, "the other process's default language")
+	assert.Equal(t, ticket.PriorityHigh, second.Priority, "the other process's trigger fired")
+	third, err := sys.Tickets().Create(ctx, cacheNew)
+	require.NoError(t, err)
+	assert.Equal(t, "ko", third.Language, "what the desk keeps now is what committed")
+	assert.Equal(t, ticket.PriorityHigh, third.Priority)
+}
+
+// TestServiceCache_StaleFinalBatchContextEnds_STO1: when the caller's
+// context ends while the final batch of a transaction that used a stale
+// record is under way, the answer is ErrUnknownOutcome, not a second run:
+// the batch's outcome, the check's included, is not known yet.
+func TestServiceCache_StaleFinalBatchContextEnds_STO1(t *testing.T) {
+	t.Parallel()
+	p := newTwoProcesses(t)
+	_, err := p.sysA.Tickets().Create(context.Background(), cacheNew) // cached
+	require.NoError(t, err)
+	p.configure(t, func(s *helpdesk.Settings) { s.Languages, s.DefaultLanguage = []string{"en", "ko"}, "ko" })
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	postgres.SetBeforeCommit(p.a, func(context.Context) { cancel() })
+	_, err = p.sysA.Tickets().Create(ctx, cacheNew)
+	assert.ErrorIs(t, err, helpdesk.ErrUnknownOutcome)
+	postgres.SetBeforeCommit(p.a, nil)
 }
