@@ -193,6 +193,10 @@ type Repository interface {
 	Get(ctx context.Context, id string) (Agent, error)
 	// List returns every agent, by name then id (byte order).
 	List(ctx context.Context) ([]Agent, error)
+	// ListIn returns the agents among ids, by name then id (byte order)
+	// as List does; unknown ids are left out. An assignment reads a
+	// group's members with it, not the whole service's agents.
+	ListIn(ctx context.Context, ids []string) ([]Agent, error)
 	// Update stores every field of a if the stored version is a.Version,
 	// then increments a.Version; ErrConflict on a stale version or a taken
 	// email or account, ErrNotFound if unknown.

@@ -245,7 +245,7 @@ func (s *Session) pickBy(ctx context.Context, o *op, g agent.Group, strategy age
 	if err != nil {
 		return "", "", err
 	}
-	all, err := o.r.Agents().List(ctx) // one read, not one per member
+	all, err := o.r.Agents().ListIn(ctx, memberIDs(ms)) // one read, not one per member
 	if err != nil {
 		return "", "", err
 	}
@@ -298,6 +298,15 @@ func (s *Session) pickBy(ctx context.Context, o *op, g agent.Group, strategy age
 		}
 	}
 	return "", "", fmt.Errorf("group %s: cursor moved to %d, not an eligible member", g.ID, seq)
+}
+
+// memberIDs returns the agent ids of ms.
+func memberIDs(ms []agent.Membership) []string {
+	ids := make([]string, len(ms))
+	for i, m := range ms {
+		ids[i] = m.AgentID
+	}
+	return ids
 }
 
 // maxNamed is how many members an unassignable reason names.

@@ -383,7 +383,7 @@ func activeMembers(ctx context.Context, o *op, id string) ([]*agent.Agent, error
 	if err != nil {
 		return nil, err
 	}
-	all, err := o.r.Agents().List(ctx) // one read, not one per member
+	all, err := o.r.Agents().ListIn(ctx, memberIDs(ms)) // one read, not one per member
 	if err != nil {
 		return nil, err
 	}

@@ -102,6 +102,22 @@ func (r agentRepo) List(ctx context.Context) ([]agent.Agent, error) {
 	return out, nil
 }
 
+func (r agentRepo) ListIn(ctx context.Context, ids []string) ([]agent.Agent, error) {
+	if err := r.tx.check(ctx); err != nil {
+		return nil, err
+	}
+	out := make([]agent.Agent, 0, len(ids))
+	seen := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		if a, ok := r.tx.t.ag.agents[id]; ok && !seen[id] {
+			seen[id] = true
+			out = append(out, a)
+		}
+	}
+	slices.SortFunc(out, func(a, b agent.Agent) int { return cmp.Or(cmp.Compare(a.Name, b.Name), cmp.Compare(a.ID, b.ID)) })
+	return out, nil
+}
+
 func (r agentRepo) Update(ctx context.Context, a *agent.Agent) error {
 	if err := r.tx.check(ctx); err != nil {
 		return err

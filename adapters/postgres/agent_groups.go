@@ -95,10 +95,19 @@ func (r groupRepo) Insert(ctx context.Context, g agent.Group) error {
 // assignment to a group reads the group.
 // It reads the group's members too, in join order, which an assignment
 // reads next (see readAhead).
+//
+// It reads the members' agents too (as JSON, by name then id), which an
+// assignment reads after the members (agentRepo.ListIn).
 const getGroup = `SELECT g.name, g.position, g.strategy, g.fixed_agent_id, g.created_at,
 	coalesce(array_agg(m.agent_id ORDER BY m.seq) FILTER (WHERE m.agent_id IS NOT NULL), '{}'),
 	coalesce(array_agg(m.seq ORDER BY m.seq) FILTER (WHERE m.agent_id IS NOT NULL), '{}'),
-	coalesce(array_agg(m.joined_at ORDER BY m.seq) FILTER (WHERE m.agent_id IS NOT NULL), '{}')
+	coalesce(array_agg(m.joined_at ORDER BY m.seq) FILTER (WHERE m.agent_id IS NOT NULL), '{}'),
+	(SELECT coalesce(json_agg(json_build_object('id', a.id, 'account', a.account, 'name', a.name, 'email', a.email,
+		'role', a.role, 'active', a.active, 'permissions', a.permissions, 'toggles', a.toggles, 'cti_id', a.cti_id,
+		'extension', a.extension, 'version', a.version, 'created_at', a.created_at, 'updated_at', a.updated_at)
+		ORDER BY a.name COLLATE "C", a.id COLLATE "C"), '[]')
+	FROM agents AS a JOIN agent_group_members AS am ON am.service_id = a.service_id AND am.agent_id = a.id
+	WHERE am.service_id = $1 AND am.group_id = $2)
 FROM agent_groups AS g LEFT JOIN agent_group_members AS m ON m.service_id = g.service_id AND m.group_id = g.id
 WHERE g.service_id = $1 AND g.id = $2
 GROUP BY g.service_id, g.id`
@@ -108,10 +117,15 @@ func (r groupRepo) Get(ctx context.Context, id string) (agent.Group, error) {
 	var agents []string
 	var seqs []int64
 	var joined []time.Time
+	var memberAgents []byte
 	err := repos(r).queryRow(ctx, getGroup, []any{r.sid, id}, &row.Name, &row.Position, &row.Strategy, &row.FixedAgentID, &row.CreatedAt,
-		&agents, &seqs, &joined)
+		&agents, &seqs, &joined, &memberAgents)
 	if err != nil {
 		return agent.Group{}, mapErr(err, name("group", id))
+	}
+	as, err := jsonAgents(memberAgents)
+	if err != nil {
+		return agent.Group{}, fmt.Errorf("postgres: group %q: the members' agents read ahead: %w", id, err)
 	}
 	if len(agents) != len(seqs) || len(agents) != len(joined) {
 		return agent.Group{}, fmt.Errorf("postgres: group %q: members read ahead do not line up", id)
@@ -121,7 +135,7 @@ func (r groupRepo) Get(ctx context.Context, id string) (agent.Group, error) {
 		m := memberRow{GroupID: id, AgentID: agents[i], Seq: seqs[i], JoinedAt: joined[i]}
 		ms = append(ms, m.membership())
 	}
-	r.ahead.setMembers(id, ms)
+	r.ahead.setMembers(id, ms, as)
 	return row.group(), nil
 }
 

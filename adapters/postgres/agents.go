@@ -57,6 +57,7 @@ func (a *agentRow) agent() agent.Agent {
 type agentRepo repos
 
 func (r agentRepo) Create(ctx context.Context, a agent.Agent) error {
+	r.ahead.forgetMembers()
 	row := toAgentRow(r.sid, &a)
 	_, err := r.tx.NewInsert().Model(&row).Exec(ctx)
 	return mapErr(err, name("agent", a.ID), agentKeys(a)...)
@@ -72,7 +73,12 @@ func agentKeys(a agent.Agent) []key {
 	}
 }
 
-func (r agentRepo) Lock(ctx context.Context) error { return lockArea(ctx, r.tx, "agents", r.sid) }
+// Lock, Create and Update forget the members' agents a group read fetched
+// (readAhead).
+func (r agentRepo) Lock(ctx context.Context) error {
+	r.ahead.forgetMembers()
+	return lockArea(ctx, r.tx, "agents", r.sid)
+}
 
 // getAgent is Get's statement, a hot one (hot.go): every agent's call
 // reads the agent first (with the service cached, as its transaction's
@@ -124,6 +130,74 @@ func (r agentRepo) List(ctx context.Context) ([]agent.Agent, error) {
 	return out, nil
 }
 
+// listAgentsIn is ListIn's statement, a hot one (hot.go), when the
+// transaction's group read did not fetch the agents already.
+const listAgentsIn = `SELECT id, account, name, email, role, active, permissions, toggles, cti_id, extension, version, created_at, updated_at
+FROM agents WHERE service_id = $1 AND id = ANY($2) ORDER BY name COLLATE "C", id COLLATE "C"`
+
+// ListIn returns the agents among ids: from the transaction's read of a
+// group, which fetched its members' agents, when ids are those members.
+func (r agentRepo) ListIn(ctx context.Context, ids []string) ([]agent.Agent, error) {
+	if as, ok := r.ahead.agentsIn(ids); ok {
+		return as, nil
+	}
+	out := []agent.Agent{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	err := repos(r).queryRows(ctx, listAgentsIn, []any{r.sid, ids}, func(rows pgx.Rows) error {
+		row := agentRow{ServiceID: r.sid}
+		var perms, toggles []byte
+		var updated pgtype.Timestamptz
+		if err := rows.Scan(&row.ID, &row.Account, &row.Name, &row.Email, &row.Role, &row.Active,
+			&perms, &toggles, &row.CTIID, &row.Extension, &row.Version, &row.CreatedAt, &updated); err != nil {
+			return err
+		}
+		row.UpdatedAt = updated.Time
+		if err := row.settings(perms, toggles); err != nil {
+			return err
+		}
+		out = append(out, row.agent())
+		return nil
+	})
+	if err != nil {
+		return nil, mapErr(err, "agents")
+	}
+	return out, nil
+}
+
+// jsonAgents decodes the agents getGroup read as a JSON array.
+func jsonAgents(b []byte) ([]agent.Agent, error) {
+	var rows []struct {
+		ID          string            `json:"id"`
+		Account     string            `json:"account"`
+		Name        string            `json:"name"`
+		Email       string            `json:"email"`
+		Role        string            `json:"role"`
+		Active      bool              `json:"active"`
+		Permissions agent.Permissions `json:"permissions"`
+		Toggles     agent.Toggles     `json:"toggles"`
+		CTIID       string            `json:"cti_id"`
+		Extension   string            `json:"extension"`
+		Version     int64             `json:"version"`
+		CreatedAt   time.Time         `json:"created_at"`
+		UpdatedAt   *time.Time        `json:"updated_at"`
+	}
+	if err := json.Unmarshal(b, &rows); err != nil {
+		return nil, err
+	}
+	out := make([]agent.Agent, len(rows))
+	for i, x := range rows {
+		row := agentRow{ID: x.ID, Account: x.Account, Name: x.Name, Email: x.Email, Role: x.Role, Active: x.Active,
+			Permissions: x.Permissions, Toggles: x.Toggles, CTIID: x.CTIID, Extension: x.Extension, Version: x.Version, CreatedAt: x.CreatedAt}
+		if x.UpdatedAt != nil {
+			row.UpdatedAt = *x.UpdatedAt
+		}
+		out[i] = row.agent()
+	}
+	return out, nil
+}
+
 // settings decodes the permissions and toggles columns a hot statement
 // read as JSON.
 func (a *agentRow) settings(perms, toggles []byte) error {
@@ -139,6 +213,7 @@ func (a *agentRow) settings(perms, toggles []byte) error {
 // Update writes every column of a when the stored version is a.Version;
 // when no row matched, a read tells an unknown agent from a stale version.
 func (r agentRepo) Update(ctx context.Context, a *agent.Agent) error {
+	r.ahead.forgetMembers()
 	row := toAgentRow(r.sid, a)
 	row.Version = a.Version + 1
 	res, err := r.tx.NewUpdate().Model(&row).WherePK().Where("version = ?", a.Version).Exec(ctx)

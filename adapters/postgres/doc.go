@@ -15,9 +15,9 @@
 // The statements every ticket event makes — the service's record (with
 // the trigger set's version and the ticket menu's access, which the
 // transaction then does not read again), a ticket's read, create and
-// update with their history, the group (with its members, which the
-// transaction then does not read again), the agents and the round-robin
-// cursor advance of an assignment, the outbox enqueue — go to
+// update with their history, the group (with its members and their
+// agents, which the transaction then does not read again), the agents and
+// the round-robin cursor advance of an assignment, the outbox enqueue — go to
 // the server as
 // prepared statements with parameters (pgx, prepared once per connection),
 // not as text with the arguments interpolated (bun), which the server

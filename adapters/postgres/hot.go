@@ -344,7 +344,7 @@ const (
 // times and then keeps a generic plan.
 func genericPlan(query string) bool {
 	switch query {
-	case checkService, getService, getMenu, triggerSetVersion, getAgent, listAgents, getGroup, listMembers,
+	case checkService, getService, getMenu, triggerSetVersion, getAgent, listAgents, listAgentsIn, getGroup, listMembers,
 		advanceCursor, advanceCursorOrNone:
 		return true
 	}
@@ -423,6 +423,7 @@ type readAhead struct {
 	menuKnown      bool
 	group          string // the group whose members are kept, read with it
 	groupMembers   []agent.Membership
+	memberAgents   []agent.Agent // the members' agents, by name then id
 	// noCache is set when the service's record must be read from the
 	// server (Tx's second run after a stale check); check is the check of
 	// the cached record the transaction used (servicecache.go).
@@ -430,11 +431,35 @@ type readAhead struct {
 	check   *serviceCheck
 }
 
-// setMembers keeps the members of group id, read with the group.
-func (a *readAhead) setMembers(id string, ms []agent.Membership) {
+// setMembers keeps the members of group id and their agents, read with
+// the group.
+func (a *readAhead) setMembers(id string, ms []agent.Membership, as []agent.Agent) {
 	if a != nil {
-		a.group, a.groupMembers = id, ms
+		a.group, a.groupMembers, a.memberAgents = id, ms, as
 	}
+}
+
+// agentsIn returns the agents read ahead when ids are exactly the members
+// they were read for (in any order), copies.
+func (a *readAhead) agentsIn(ids []string) ([]agent.Agent, bool) {
+	if a == nil || a.group == "" || len(ids) != len(a.groupMembers) {
+		return nil, false
+	}
+	want := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		want[id] = true
+	}
+	if len(want) != len(a.groupMembers) {
+		return nil, false
+	}
+	for _, m := range a.groupMembers {
+		if !want[m.AgentID] {
+			return nil, false
+		}
+	}
+	out := make([]agent.Agent, len(a.memberAgents))
+	copy(out, a.memberAgents) // agent.Agent holds no slice or map
+	return out, true
 }
 
 // members returns the members of group id read ahead, a copy.
@@ -449,7 +474,7 @@ func (a *readAhead) members(id string) ([]agent.Membership, bool) {
 // the group itself, were written or locked.
 func (a *readAhead) forgetMembers() {
 	if a != nil {
-		a.group, a.groupMembers = "", nil
+		a.group, a.groupMembers, a.memberAgents = "", nil, nil
 	}
 }
 

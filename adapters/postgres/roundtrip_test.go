@@ -96,7 +96,7 @@ func TestRoundTrips_TicketWorkflows(t *testing.T) {
 
 	// "menu": the ticket menu's access is read with the service's record
 	// (readAhead), not on its own; "members": a group's members are read
-	// with the group; "cache": the service's record comes from the store's
+	// with the group, and "members' agents" their agents (ListIn); "cache": the service's record comes from the store's
 	// cache, checked in the batch of the first statement (servicecache.go).
 	// The workflows run in order, so every one after the first finds the
 	// record cached, except after the trigger write of the last.
@@ -116,10 +116,10 @@ func TestRoundTrips_TicketWorkflows(t *testing.T) {
 		"status change to pending":            7, // +2: the automatic mail locks and records its address (MAIL-9); -1: its outbox write goes with COMMIT; -1: menu; -1: cache
 		"customer reply":                      4, // -1: the ticket's update goes with COMMIT (no Dooray! task to tell); -1: cache
 		"forward to an agent":                 4, // -1: the ticket's update goes with COMMIT; -2: menu (the forwarder's and the target's check); -1: cache
-		"forward to a round-robin group":      7, // -1: the ticket's update goes with COMMIT; -2: menu; -1: members; -1: cache
-		"round-robin pick":                    3, // -1: the cursor's advance goes with COMMIT; -1: menu; -1: members; -1: cache
+		"forward to a round-robin group":      6, // -1: the ticket's update goes with COMMIT; -2: menu; -1: members; -1: cache; -1: members' agents
+		"round-robin pick":                    2, // -1: the cursor's advance goes with COMMIT; -1: menu; -1: members; -1: cache; -1: members' agents
 		"solve":                               7, // +2: the automatic mail locks and records its address (MAIL-9); -1: its outbox write goes with COMMIT; -1: menu; -1: cache
 		"list":                                3, // -1: menu; -1: cache
-		"create with a round-robin trigger":   7, // -1: the ticket's write (after the cursor's) goes with COMMIT; -1: menu; -1: members (the trigger's write emptied the cache)
+		"create with a round-robin trigger":   6, // -1: the ticket's write (after the cursor's) goes with COMMIT; -1: menu; -1: members; -1: members' agents (the trigger's write emptied the cache)
 	}, counts)
 }

@@ -115,6 +115,22 @@ func (r agentRepo) List(ctx context.Context) ([]agent.Agent, error) {
 	return out, nil
 }
 
+func (r agentRepo) ListIn(ctx context.Context, ids []string) ([]agent.Agent, error) {
+	if len(ids) == 0 {
+		return []agent.Agent{}, nil
+	}
+	var rows []agentRow
+	err := r.db.NewSelect().Model(&rows).Where("service_id = ? AND id IN (?)", r.sid, bun.List(ids)).OrderExpr("name, id").Scan(ctx)
+	if err != nil {
+		return nil, mapErr(err, "agents")
+	}
+	out := make([]agent.Agent, len(rows))
+	for i := range rows {
+		out[i] = rows[i].agent()
+	}
+	return out, nil
+}
+
 // Update writes every column of a when the stored version is a.Version;
 // when no row matched, a read tells an unknown agent from a stale version.
 func (r agentRepo) Update(ctx context.Context, a *agent.Agent) error {

@@ -32,6 +32,7 @@ func testAgentRepository(t *testing.T, s helpdesk.Store) {
 		{"Agents.Create", testAgentsCreate},
 		{"Agents.Get", testAgentsGet},
 		{"Agents.List", testAgentsList},
+		{"Agents.ListIn", testAgentsListIn},
 		{"Agents.Update", testAgentsUpdate},
 		{"Groups.Lock", testGroupsLock},
 		{"Groups.Insert", testGroupsInsert},
@@ -271,6 +272,52 @@ func testAgentsList(t *testing.T, s helpdesk.Store) {
 			return r.Agents().Create(context.Background(), twin)
 		})
 		assert.Equal(t, []agent.Agent{upper, twin, lower, b}, listAgents(t, s, svc))
+	})
+}
+
+func testAgentsListIn(t *testing.T, s helpdesk.Store) {
+	ctx := context.Background()
+	listIn := func(t *testing.T, svc string, ids ...string) []agent.Agent {
+		t.Helper()
+		got, err := read(s, svc, func(r helpdesk.Repos) ([]agent.Agent, error) { return r.Agents().ListIn(ctx, ids) })
+		require.NoError(t, err)
+		return got
+	}
+	agentCase(t, s, "TheAgentsAmongIDsByNameThenID", func(t *testing.T, svc string) {
+		other := newID()
+		mkService(t, s, other)
+		foreign := mkAgent(t, s, other, "aaa") // another service's agent is never listed
+		b, a, c := mkAgent(t, s, svc, "b"), mkAgent(t, s, svc, "a"), mkAgent(t, s, svc, "c")
+		assert.Equal(t, []agent.Agent{a, b, c}, listIn(t, svc, c.ID, "unknown", b.ID, a.ID, foreign.ID, b.ID))
+		assert.Equal(t, []agent.Agent{c}, listIn(t, svc, c.ID))
+		assert.Empty(t, listIn(t, svc))
+	})
+	// A store may fetch a group's members' agents with the group (the
+	// Postgres store does): a write of an agent after that read, in the
+	// same transaction, is what ListIn returns, and ids that are not the
+	// members are read as asked.
+	agentCase(t, s, "AfterAGroupRead", func(t *testing.T, svc string) {
+		a, b, c := mkAgent(t, s, svc, "a"), mkAgent(t, s, svc, "b"), mkAgent(t, s, svc, "c")
+		g := mkGroup(t, s, svc, "Support", 1)
+		addMember(t, s, svc, g.ID, b.ID, agentAt(1))
+		addMember(t, s, svc, g.ID, a.ID, agentAt(2))
+		tx(t, s, svc, func(r helpdesk.Repos) error {
+			_, err := r.Groups().Get(ctx, g.ID)
+			require.NoError(t, err)
+			got, err := r.Agents().ListIn(ctx, []string{b.ID, a.ID})
+			require.NoError(t, err)
+			assert.Equal(t, []agent.Agent{a, b}, got, "the members")
+			got, err = r.Agents().ListIn(ctx, []string{a.ID, c.ID})
+			require.NoError(t, err)
+			assert.Equal(t, []agent.Agent{a, c}, got, "not the members")
+			renamed := b
+			renamed.Name = "0 first"
+			require.NoError(t, r.Agents().Update(ctx, &renamed))
+			got, err = r.Agents().ListIn(ctx, []string{a.ID, b.ID})
+			require.NoError(t, err)
+			assert.Equal(t, []agent.Agent{renamed, a}, got, "written after the group was read")
+			return nil
+		})
 	})
 }
 
