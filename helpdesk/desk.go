@@ -288,7 +288,7 @@ func (s *Session) run(ctx context.Context, call string, perm permission, fn func
 		}
 		return fn(o)
 	})
-	if err == nil {
+	if err == nil && last != nil { // nil: a store that answered without running fn
 		for _, f := range last.committed {
 			f()
 		}
