@@ -495,14 +495,14 @@ func (c *copier) tickets() error {
 	n := int64(c.opts.PageSize)
 	for from := done + 1; from <= last; from += n {
 		var p ticketPage
-		if err := c.read(func(r Repos) error { return p.read(c.ctx, r, from, from+n) }); err != nil {
+		if err := c.read(func(r Repos) error { p = ticketPage{}; return p.read(c.ctx, r, from, from+n) }); err != nil {
 			return err
 		}
 		if len(p.tickets) == 0 {
 			continue
 		}
-		rep := c.rep
-		if err := c.write(func(r Repos) error { return p.write(c.ctx, r, &rep) }); err != nil {
+		var rep CopyReport
+		if err := c.write(func(r Repos) error { rep = c.rep; return p.write(c.ctx, r, &rep) }); err != nil { // afresh in each run (Store.Tx)
 			return err
 		}
 		c.rep = rep

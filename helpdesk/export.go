@@ -76,8 +76,8 @@ func (h Tickets) ExportHistory(ctx context.Context, w io.Writer, format ExportFo
 	// lock) open, and memory use stays bounded by the page.
 	page := make([]ticket.Change, 0, exportPage)
 	for first := true; ; first = false {
-		page = page[:0]
 		err := h.s.run(ctx, "Tickets.ExportHistory", permExport, func(o *op) error {
+			page = page[:0] // a run the store started over (Store.Tx) kept nothing
 			if first && f.TicketID != "" {
 				if _, err := o.r.Tickets().Get(ctx, f.TicketID); err != nil {
 					return err

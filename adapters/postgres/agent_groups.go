@@ -96,15 +96,18 @@ func (r groupRepo) Insert(ctx context.Context, g agent.Group) error {
 // It reads the group's members too, in join order, which an assignment
 // reads next (see readAhead).
 //
-// It reads the members' agents too (as JSON, by name then id), which an
-// assignment reads after the members (agentRepo.ListIn).
+// It reads the members' agents too (as JSON, by name then id, times as
+// microseconds since the epoch: the JSON text of a timestamp is in the
+// session's time zone, whose old offsets may hold seconds that Go cannot
+// parse), which an assignment reads after the members (agentRepo.ListIn).
 const getGroup = `SELECT g.name, g.position, g.strategy, g.fixed_agent_id, g.created_at,
 	coalesce(array_agg(m.agent_id ORDER BY m.seq) FILTER (WHERE m.agent_id IS NOT NULL), '{}'),
 	coalesce(array_agg(m.seq ORDER BY m.seq) FILTER (WHERE m.agent_id IS NOT NULL), '{}'),
 	coalesce(array_agg(m.joined_at ORDER BY m.seq) FILTER (WHERE m.agent_id IS NOT NULL), '{}'),
 	(SELECT coalesce(json_agg(json_build_object('id', a.id, 'account', a.account, 'name', a.name, 'email', a.email,
 		'role', a.role, 'active', a.active, 'permissions', a.permissions, 'toggles', a.toggles, 'cti_id', a.cti_id,
-		'extension', a.extension, 'version', a.version, 'created_at', a.created_at, 'updated_at', a.updated_at)
+		'extension', a.extension, 'version', a.version,
+		'created_us', (extract(epoch FROM a.created_at) * 1000000)::bigint, 'updated_us', (extract(epoch FROM a.updated_at) * 1000000)::bigint)
 		ORDER BY a.name COLLATE "C", a.id COLLATE "C"), '[]')
 	FROM agents AS a JOIN agent_group_members AS am ON am.service_id = a.service_id AND am.agent_id = a.id
 	WHERE am.service_id = $1 AND am.group_id = $2)

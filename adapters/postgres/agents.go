@@ -180,8 +180,8 @@ func jsonAgents(b []byte) ([]agent.Agent, error) {
 		CTIID       string            `json:"cti_id"`
 		Extension   string            `json:"extension"`
 		Version     int64             `json:"version"`
-		CreatedAt   time.Time         `json:"created_at"`
-		UpdatedAt   *time.Time        `json:"updated_at"`
+		CreatedUS   int64             `json:"created_us"`
+		UpdatedUS   *int64            `json:"updated_us"`
 	}
 	if err := json.Unmarshal(b, &rows); err != nil {
 		return nil, err
@@ -189,9 +189,10 @@ func jsonAgents(b []byte) ([]agent.Agent, error) {
 	out := make([]agent.Agent, len(rows))
 	for i, x := range rows {
 		row := agentRow{ID: x.ID, Account: x.Account, Name: x.Name, Email: x.Email, Role: x.Role, Active: x.Active,
-			Permissions: x.Permissions, Toggles: x.Toggles, CTIID: x.CTIID, Extension: x.Extension, Version: x.Version, CreatedAt: x.CreatedAt}
-		if x.UpdatedAt != nil {
-			row.UpdatedAt = *x.UpdatedAt
+			Permissions: x.Permissions, Toggles: x.Toggles, CTIID: x.CTIID, Extension: x.Extension, Version: x.Version,
+			CreatedAt: time.UnixMicro(x.CreatedUS)}
+		if x.UpdatedUS != nil {
+			row.UpdatedAt = time.UnixMicro(*x.UpdatedUS)
 		}
 		out[i] = row.agent()
 	}

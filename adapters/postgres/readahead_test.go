@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/deskkit/deskkit/adapters/postgres"
 	"github.com/deskkit/deskkit/agent"
 	"github.com/deskkit/deskkit/helpdesk"
 )
@@ -128,4 +129,53 @@ func TestReadAhead_GroupMembers_AGT6(t *testing.T) {
 		require.Len(t, ms, 1, "a write of the members forgets them")
 		assert.Equal(t, "Lee", ms[0].AgentID)
 	})
+}
+
+// TestReadAhead_MemberAgentsAnyTimeZone_AGT6: the members' agents read with
+// a group are the agents Get reads, whatever the session's time zone: an
+// old timestamp in Asia/Seoul has an offset with seconds (+08:27:52), which
+// the JSON text of a timestamp would carry and Go could not parse.
+func TestReadAhead_MemberAgentsAnyTimeZone_AGT6(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s, err := postgres.Open(ctx, migrated.Database(t)+"&timezone=Asia%2FSeoul", postgres.Options{MaxOpenConns: 2})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = s.Close() })
+	mkService(t, s, "acme")
+	old := agent.Agent{ID: "a-old", Name: "Old", Email: "old@example.com", Role: agent.RoleAgent, Active: true, Version: 1,
+		CreatedAt: time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC)} // no UpdatedAt: NULL
+	recent := agent.Agent{ID: "a-new", Name: "New", Email: "new@example.com", Role: agent.RoleAgent, Active: true, Version: 1,
+		CreatedAt: time.Date(2026, 12, 6, 9, 0, 0, 123456000, time.UTC), UpdatedAt: time.Date(2026, 12, 6, 10, 0, 0, 0, time.UTC)}
+	g := agent.Group{ID: "g1", Name: "Support", Position: 1, Strategy: agent.StrategyRoundRobin, CreatedAt: recent.CreatedAt}
+	require.NoError(t, s.Tx(ctx, "acme", func(r helpdesk.Repos) error {
+		for _, a := range []agent.Agent{old, recent} {
+			if err := r.Agents().Create(ctx, a); err != nil {
+				return err
+			}
+		}
+		if err := r.Groups().Insert(ctx, g); err != nil {
+			return err
+		}
+		for _, a := range []agent.Agent{old, recent} {
+			if _, err := r.Groups().AddMember(ctx, g.ID, a.ID, recent.CreatedAt); err != nil {
+				return err
+			}
+		}
+		return nil
+	}))
+	require.NoError(t, s.Tx(ctx, "acme", func(r helpdesk.Repos) error {
+		_, err := r.Groups().Get(ctx, g.ID)
+		require.NoError(t, err)
+		ahead, err := r.Agents().ListIn(ctx, []string{old.ID, recent.ID})
+		require.NoError(t, err)
+		var each []agent.Agent
+		for _, id := range []string{recent.ID, old.ID} { // by name: New, Old
+			a, err := r.Agents().Get(ctx, id)
+			require.NoError(t, err)
+			each = append(each, a)
+		}
+		assert.Equal(t, each, ahead)
+		assert.Equal(t, []agent.Agent{recent, old}, ahead)
+		return nil
+	}))
 }
