@@ -110,19 +110,11 @@ FROM agents WHERE service_id = $1 ORDER BY name COLLATE "C", id COLLATE "C"`
 func (r agentRepo) List(ctx context.Context) ([]agent.Agent, error) {
 	var out []agent.Agent
 	err := repos(r).queryRows(ctx, listAgents, []any{r.sid}, func(rows pgx.Rows) error {
-		row := agentRow{ServiceID: r.sid}
-		var perms, toggles []byte
-		var updated pgtype.Timestamptz
-		if err := rows.Scan(&row.ID, &row.Account, &row.Name, &row.Email, &row.Role, &row.Active,
-			&perms, &toggles, &row.CTIID, &row.Extension, &row.Version, &row.CreatedAt, &updated); err != nil {
-			return err
+		a, err := scanAgent(rows)
+		if err == nil {
+			out = append(out, a)
 		}
-		row.UpdatedAt = updated.Time
-		if err := row.settings(perms, toggles); err != nil {
-			return err
-		}
-		out = append(out, row.agent())
-		return nil
+		return err
 	})
 	if err != nil {
 		return nil, mapErr(err, "agents")
@@ -146,24 +138,32 @@ func (r agentRepo) ListIn(ctx context.Context, ids []string) ([]agent.Agent, err
 		return out, nil
 	}
 	err := repos(r).queryRows(ctx, listAgentsIn, []any{r.sid, ids}, func(rows pgx.Rows) error {
-		row := agentRow{ServiceID: r.sid}
-		var perms, toggles []byte
-		var updated pgtype.Timestamptz
-		if err := rows.Scan(&row.ID, &row.Account, &row.Name, &row.Email, &row.Role, &row.Active,
-			&perms, &toggles, &row.CTIID, &row.Extension, &row.Version, &row.CreatedAt, &updated); err != nil {
-			return err
+		a, err := scanAgent(rows)
+		if err == nil {
+			out = append(out, a)
 		}
-		row.UpdatedAt = updated.Time
-		if err := row.settings(perms, toggles); err != nil {
-			return err
-		}
-		out = append(out, row.agent())
-		return nil
+		return err
 	})
 	if err != nil {
 		return nil, mapErr(err, "agents")
 	}
 	return out, nil
+}
+
+// scanAgent scans a row of listAgents or listAgentsIn.
+func scanAgent(rows pgx.Rows) (agent.Agent, error) {
+	var row agentRow
+	var perms, toggles []byte
+	var updated pgtype.Timestamptz
+	if err := rows.Scan(&row.ID, &row.Account, &row.Name, &row.Email, &row.Role, &row.Active,
+		&perms, &toggles, &row.CTIID, &row.Extension, &row.Version, &row.CreatedAt, &updated); err != nil {
+		return agent.Agent{}, err
+	}
+	row.UpdatedAt = updated.Time
+	if err := row.settings(perms, toggles); err != nil {
+		return agent.Agent{}, err
+	}
+	return row.agent(), nil
 }
 
 // jsonAgents decodes the agents getGroup read as a JSON array.
