@@ -108,8 +108,13 @@ const listAgents = `SELECT id, account, name, email, role, active, permissions, 
 FROM agents WHERE service_id = $1 ORDER BY name COLLATE "C", id COLLATE "C"`
 
 func (r agentRepo) List(ctx context.Context) ([]agent.Agent, error) {
-	var out []agent.Agent
-	err := repos(r).queryRows(ctx, listAgents, []any{r.sid}, func(rows pgx.Rows) error {
+	return r.query(ctx, listAgents, r.sid)
+}
+
+// query runs listAgents or listAgentsIn with args.
+func (r agentRepo) query(ctx context.Context, query string, args ...any) ([]agent.Agent, error) {
+	out := []agent.Agent{}
+	err := repos(r).queryRows(ctx, query, args, func(rows pgx.Rows) error {
 		a, err := scanAgent(rows)
 		if err == nil {
 			out = append(out, a)
@@ -133,21 +138,10 @@ func (r agentRepo) ListIn(ctx context.Context, ids []string) ([]agent.Agent, err
 	if as, ok := r.ahead.agentsIn(ids); ok {
 		return as, nil
 	}
-	out := []agent.Agent{}
 	if len(ids) == 0 {
-		return out, nil
+		return []agent.Agent{}, nil
 	}
-	err := repos(r).queryRows(ctx, listAgentsIn, []any{r.sid, ids}, func(rows pgx.Rows) error {
-		a, err := scanAgent(rows)
-		if err == nil {
-			out = append(out, a)
-		}
-		return err
-	})
-	if err != nil {
-		return nil, mapErr(err, "agents")
-	}
-	return out, nil
+	return r.query(ctx, listAgentsIn, r.sid, ids)
 }
 
 // scanAgent scans a row of listAgents or listAgentsIn.
