@@ -114,17 +114,13 @@ func (c *conn) sendBegin(ctx context.Context) error {
 		return err
 	}
 	var b pgx.Batch
-	b.Queue("begin")
-	ch, err := c.queueCheck(ctx, &b)
+	begun, ch, err := c.queueBegin(ctx, &b)
 	if err != nil {
 		c.fail(err)
 		return err
 	}
-	c.begin = false
 	br := c.Conn.Conn().SendBatch(ctx, &b)
-	if _, err = br.Exec(); err == nil {
-		err = readCheck(ch, br)
-	}
+	err = readBegin(br, begun, ch)
 	if cerr := br.Close(); err == nil {
 		err = cerr
 	}

@@ -205,24 +205,15 @@ func (c *conn) sendFinal(ctx context.Context, query string, args, dest []any) (c
 	if _, err := pc.Prepare(ctx, query, query); err != nil {
 		return false, notSent{err} // the batch did not go out: nothing can have committed
 	}
-	begin := c.begin
 	var b pgx.Batch
-	var ch *serviceCheck
-	if begin {
-		b.Queue("begin")
-		if ch, err = c.queueCheck(ctx, &b); err != nil {
-			return false, notSent{err}
-		}
+	begun, ch, err := c.queueBegin(ctx, &b)
+	if err != nil {
+		return false, notSent{err}
 	}
-	c.begin = false
 	generic := queueHot(&b, query, args, false) // COMMIT ends the switch
 	b.Queue("commit")
 	br := pc.SendBatch(ctx, &b)
-	if begin {
-		if _, err = br.Exec(); err == nil {
-			err = readCheck(ch, br)
-		}
-	}
+	err = readBegin(br, begun, ch)
 	if err == nil && generic {
 		_, err = br.Exec()
 	}
@@ -301,28 +292,43 @@ func (c *conn) send(ctx context.Context, query string, args, dest []any) error {
 // the batch.
 func (c *conn) batchFor(ctx context.Context, query string, args []any) (pgx.BatchResults, error) {
 	var b pgx.Batch
-	var ch *serviceCheck
-	begin := c.begin
-	if begin {
-		b.Queue("begin")
-		var err error
-		if ch, err = c.queueCheck(ctx, &b); err != nil {
-			return emptyBatch{}, err
-		}
-		c.begin = false
+	begun, ch, err := c.queueBegin(ctx, &b)
+	if err != nil {
+		return emptyBatch{}, err
 	}
 	generic := queueHot(&b, query, args, true)
 	br := c.Conn.Conn().SendBatch(ctx, &b)
-	var err error
-	if begin {
-		if _, err = br.Exec(); err == nil {
-			err = readCheck(ch, br)
-		}
-	}
+	err = readBegin(br, begun, ch)
 	if err == nil && generic {
 		_, err = br.Exec()
 	}
 	return br, err
+}
+
+// queueBegin queues the pending BEGIN in b, and after it the pending check
+// of a cached service record (servicecache.go); begun reports that it did.
+// On an error nothing is marked sent.
+func (c *conn) queueBegin(ctx context.Context, b *pgx.Batch) (begun bool, ch *serviceCheck, err error) {
+	if !c.begin {
+		return false, nil, nil
+	}
+	b.Queue("begin")
+	if ch, err = c.queueCheck(ctx, b); err != nil {
+		return false, nil, err
+	}
+	c.begin = false
+	return true, ch, nil
+}
+
+// readBegin reads the answers to what queueBegin queued.
+func readBegin(br pgx.BatchResults, begun bool, ch *serviceCheck) error {
+	if !begun {
+		return nil
+	}
+	if _, err := br.Exec(); err != nil {
+		return err
+	}
+	return readCheck(ch, br)
 }
 
 // planAuto and planBack switch the plan mode of the transaction (SET LOCAL:
